@@ -1,0 +1,82 @@
+"""Settings for vendorguard, read only from ``VENDORGUARD_*`` environment variables.
+
+Nothing here runs at import time: :func:`load_config` is called by ``create_app`` with the
+instance folder, so tests and commands can point the app anywhere.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Mapping
+
+PREFIX = "VENDORGUARD_"
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value.strip() == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(value: str | None, default: int) -> int:
+    if value is None or value.strip() == "":
+        return default
+    return int(value)
+
+
+def _secret_key(instance_path: Path) -> str:
+    """Return the configured key, or one generated once and kept in the instance folder."""
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text(encoding="ascii").strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    # O_EXCL: two workers starting together must not write different keys.
+    try:
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return key_file.read_text(encoding="ascii").strip()
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(key)
+    return key
+
+
+def load_config(instance_path: str | os.PathLike[str], env: Mapping[str, str] | None = None) -> dict:
+    """Build the Flask configuration mapping from the environment."""
+    env = os.environ if env is None else env
+    instance = Path(instance_path)
+
+    def get(name: str, default: str | None = None) -> str | None:
+        value = env.get(PREFIX + name)
+        return default if value is None or value == "" else value
+
+    database_url = get("DATABASE_URL") or f"sqlite:///{instance / 'vendorguard.db'}"
+    storage_url = get("STORAGE_URL") or (instance / "evidence").resolve().as_uri()
+    secret_key = get("SECRET_KEY") or _secret_key(instance)
+    secure_cookies = _bool(get("SECURE_COOKIES"), False)
+
+    return {
+        "SECRET_KEY": secret_key,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "STORAGE_URL": storage_url,
+        "BABEL_DEFAULT_LOCALE": get("DEFAULT_LOCALE", "ja"),
+        "BABEL_DEFAULT_TIMEZONE": get("TIMEZONE", "Asia/Tokyo"),
+        "LANGUAGES": ("ja", "en"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": secure_cookies,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": secure_cookies,
+        "SESSION_COOKIE_NAME": "vendorguard_session",
+        "PERMANENT_SESSION_LIFETIME": _int(get("SESSION_HOURS"), 8) * 3600,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_CONTENT_LENGTH": _int(get("MAX_UPLOAD_MB"), 100) * 1024 * 1024,
+        "PAGE_SIZE": _int(get("PAGE_SIZE"), 25),
+        "LOGIN_MAX_FAILURES_PER_ACCOUNT": _int(get("LOGIN_MAX_FAILURES_PER_ACCOUNT"), 5),
+        "LOGIN_MAX_FAILURES_PER_ADDRESS": _int(get("LOGIN_MAX_FAILURES_PER_ADDRESS"), 20),
+        "LOGIN_LOCKOUT_MINUTES": _int(get("LOGIN_LOCKOUT_MINUTES"), 15),
+        "BASE_URL": get("BASE_URL", "http://127.0.0.1:5000"),
+    }

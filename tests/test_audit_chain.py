@@ -1,0 +1,97 @@
+"""The audit trail: automatic capture in the same transaction, hash chain, tamper detection."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import select, text
+
+from vendorguard.audit import services as audit
+from vendorguard.audit.models import AuditEvent
+from vendorguard.auth.roles import Role
+from vendorguard.extensions import db
+
+
+def _events(action=None):
+    stmt = select(AuditEvent).order_by(AuditEvent.seq)
+    if action:
+        stmt = stmt.where(AuditEvent.action == action)
+    return db.session.scalars(stmt).all()
+
+
+def test_create_update_archive_are_recorded_with_before_and_after(make):
+    contractor = make.contractor(name="豊岡システム株式会社")
+    contractor.address = "兵庫県豊岡市中央町2-4"
+    db.session.commit()
+    contractor.archived_at = datetime.now(timezone.utc)
+    db.session.commit()
+
+    events = [e for e in _events() if e.object_type == "contractor"]
+    assert [e.action for e in events] == ["create", "update", "archive"]
+    assert events[0].after["name"] == "豊岡システム株式会社"
+    assert events[1].before == {"address": ""}
+    assert events[1].after == {"address": "兵庫県豊岡市中央町2-4"}
+    assert events[2].object_id == str(contractor.id)
+
+
+def test_password_hash_never_enters_the_trail(make):
+    user = make.user(Role.AUDITOR)
+    created = [e for e in _events("create") if e.object_type == "user_account" and e.object_id == str(user.id)]
+    assert created and created[0].after["password_hash"] == "***"
+
+
+def test_rolled_back_change_leaves_no_event(make):
+    contractor = make.contractor()
+    before = len(_events())
+    contractor.address = "どこか"
+    db.session.flush()
+    db.session.rollback()
+    assert len(_events()) == before
+
+
+def test_chain_verifies_and_detects_an_altered_row(make):
+    make.contractor()
+    make.contractor()
+    count, problem = audit.verify(db.session)
+    assert problem is None and count == len(_events())
+
+    target = _events()[1]
+    db.session.execute(text("UPDATE audit_event SET object_label = 'tampered' WHERE id = :id"), {"id": target.id})
+    db.session.commit()
+    _, problem = audit.verify(db.session)
+    assert problem is not None and problem.seq == target.seq and problem.event_id == target.id
+
+
+def test_chain_detects_a_removed_row_and_a_removed_tail(make):
+    for _ in range(3):
+        make.contractor()
+    removed = _events()[1]
+    removed_id, removed_seq = removed.id, removed.seq
+    db.session.execute(text("DELETE FROM audit_event WHERE id = :id"), {"id": removed_id})
+    db.session.commit()
+    _, problem = audit.verify(db.session)
+    assert problem is not None and problem.seq == removed_seq and "removed" in problem.reason
+
+
+def test_removing_the_newest_row_is_detected(make):
+    make.contractor()
+    last = _events()[-1]
+    last_id, last_seq = last.id, last.seq
+    db.session.execute(text("DELETE FROM audit_event WHERE id = :id"), {"id": last_id})
+    db.session.commit()
+    _, problem = audit.verify(db.session)
+    assert problem is not None and problem.seq == last_seq
+
+
+def test_audit_verify_command_names_the_altered_row(app, make):
+    make.contractor()
+    make.contractor()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["vg", "audit-verify"])
+    assert result.exit_code == 0, result.output
+    target = _events()[0]
+    db.session.execute(text("UPDATE audit_event SET after = NULL WHERE id = :id"), {"id": target.id})
+    target_seq, target_id = target.seq, target.id
+    db.session.commit()
+    result = runner.invoke(args=["vg", "audit-verify"])
+    assert result.exit_code == 1
+    assert f"seq {target_seq} (id {target_id})" in result.output

@@ -1,0 +1,55 @@
+"""vendorguard: the register of what a municipality entrusts to outside parties."""
+from __future__ import annotations
+
+import importlib
+import os
+from pathlib import Path
+from typing import Any, Mapping
+
+from flask import Flask
+from flask.cli import AppGroup
+
+from config import load_config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Feature packages with a ``views.bp`` blueprint, in the order their menus appear.
+FEATURES = (
+    "auth", "dashboard", "contractors", "engagements", "cloud", "social",
+    "org", "classification", "audit",
+)
+# Feature packages with a ``cli.register(group)`` function.
+CLI_FEATURES = ("auth", "audit", "demo")
+
+
+def create_app(overrides: Mapping[str, Any] | None = None, instance_path: str | None = None) -> Flask:
+    """Build the application: configuration, extensions, blueprints, commands, error pages."""
+    instance = instance_path or os.environ.get("VENDORGUARD_INSTANCE_PATH") or str(ROOT / "instance")
+    app = Flask(__name__, instance_path=instance, instance_relative_config=False,
+                template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+    app.config.from_mapping(load_config(app.instance_path))
+    if overrides:
+        app.config.update(overrides)
+
+    from vendorguard import models  # noqa: F401  (every model registered before mappers configure)
+    from vendorguard.extensions import babel, csrf, db, login_manager, migrate
+    from vendorguard.web import i18n, security
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,
+                     compare_type=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    i18n.init_app(app)
+    security.init_app(app)
+
+    for name in FEATURES:
+        module = importlib.import_module(f"vendorguard.{name}.views")
+        app.register_blueprint(module.bp)
+
+    group = AppGroup("vg", help="vendorguard commands.")
+    for name in CLI_FEATURES:
+        importlib.import_module(f"vendorguard.{name}.cli").register(group)
+    app.cli.add_command(group)
+    return app

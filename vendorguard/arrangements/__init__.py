@@ -1,0 +1,1 @@
+"""The shared base of engagements, cloud services and social-media accounts."""

@@ -1,0 +1,85 @@
+"""Arrangement: anything the city relies on an outside party for (joined-table inheritance).
+
+Evidence, reviews, reminders and documents attach to ``arrangement.id`` whatever the kind.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from vendorguard.audit.mixins import Audited
+from vendorguard.core.timeutil import utcnow
+from vendorguard.core.types import UTCDateTime
+from vendorguard.extensions import db
+
+
+def str_enum(enum_cls, length: int = 20) -> Enum:
+    """A portable column type storing a StrEnum by its value (a VARCHAR with a CHECK)."""
+    return Enum(enum_cls, native_enum=False, length=length, validate_strings=True,
+                values_callable=lambda members: [m.value for m in members],
+                name=enum_cls.__name__.lower())
+
+
+class ArrangementKind(StrEnum):
+    """What kind of arrangement a row is."""
+
+    ENGAGEMENT = "engagement"
+    CLOUD_SERVICE = "cloud_service"
+    SOCIAL_ACCOUNT = "social_account"
+
+    @property
+    def label(self) -> str:
+        return str({self.ENGAGEMENT: _l("業務委託"), self.CLOUD_SERVICE: _l("外部サービス"),
+                    self.SOCIAL_ACCOUNT: _l("SNSアカウント")}[self])
+
+
+class ArrangementState(StrEnum):
+    """Life-cycle state shared by every arrangement; archiving is separate (``archived_at``)."""
+
+    DRAFT = "draft"
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    ENDED = "ended"
+
+    @property
+    def label(self) -> str:
+        return str({self.DRAFT: _l("下書き"), self.ACTIVE: _l("有効"),
+                    self.SUSPENDED: _l("停止中"), self.ENDED: _l("終了")}[self])
+
+
+class Arrangement(Audited, db.Model):
+    """Common columns: who owns it, who answers for it, its state and next review."""
+
+    __tablename__ = "arrangement"
+    __audit_label__ = "title"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id"), index=True)
+    responsible_officer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    state: Mapped[ArrangementState] = mapped_column(str_enum(ArrangementState), default=ArrangementState.DRAFT)
+    next_review_on: Mapped[date | None] = mapped_column(index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    department = relationship("Department", lazy="raise")
+    responsible_officer = relationship("User", lazy="raise", foreign_keys=[responsible_officer_id])
+
+    __mapper_args__ = {"polymorphic_on": "kind", "polymorphic_abstract": True}
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    @property
+    def kind_label(self) -> str:
+        return ArrangementKind(self.kind).label
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,0 +1,95 @@
+"""Appending to and verifying the hash chain. Works on a Connection so it can run inside a flush."""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Iterable, Iterator
+
+from sqlalchemy import Connection, insert, select, update
+
+from vendorguard.audit.models import AuditEvent, AuditHead
+
+GENESIS = "0" * 64
+_FIELDS = (
+    "seq", "occurred_at", "actor_id", "actor_label", "action", "object_type", "object_id",
+    "object_label", "before", "after", "remote_addr", "prev_hash",
+)
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return value
+
+
+def event_hash(row: dict[str, Any]) -> str:
+    """The sha256 of one event's fields, including the previous event's hash."""
+    payload = {name: _canonical(row.get(name)) for name in _FIELDS}
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def append(conn: Connection, events: Iterable[dict[str, Any]]) -> None:
+    """Chain and insert events. The head row is locked first, so concurrent writers queue up."""
+    events = list(events)
+    if not events:
+        return
+    head_table = AuditHead.__table__
+    # An UPDATE takes the write lock on SQLite and the row lock on PostgreSQL before we read.
+    locked = conn.execute(update(head_table).where(head_table.c.id == 1).values(seq=head_table.c.seq))
+    if locked.rowcount == 0:
+        conn.execute(insert(head_table).values(id=1, seq=0, hash=GENESIS))
+    seq, prev = conn.execute(select(head_table.c.seq, head_table.c.hash).where(head_table.c.id == 1)).one()
+    rows = []
+    for event in events:
+        seq += 1
+        row = dict(event, seq=seq, prev_hash=prev)
+        row["hash"] = prev = event_hash(row)
+        rows.append(row)
+    conn.execute(insert(AuditEvent.__table__), rows)
+    conn.execute(update(head_table).where(head_table.c.id == 1).values(seq=seq, hash=prev))
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    """The first place where the chain does not hold."""
+
+    seq: int
+    event_id: int | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"seq {self.seq}" + (f" (id {self.event_id})" if self.event_id is not None else "")
+        return f"{where}: {self.reason}"
+
+
+def _rows(conn: Connection) -> Iterator[dict[str, Any]]:
+    table = AuditEvent.__table__
+    result = conn.execute(select(table).order_by(table.c.seq).execution_options(yield_per=2000))
+    for row in result.mappings():
+        yield dict(row)
+
+
+def verify(conn: Connection) -> tuple[int, ChainProblem | None]:
+    """Walk the chain; return how many rows were checked and the first problem, if any."""
+    expected_seq, prev, count = 1, GENESIS, 0
+    for row in _rows(conn):
+        if row["seq"] != expected_seq:
+            return count, ChainProblem(expected_seq, None,
+                                       f"removed (next row present is seq {row['seq']}, id {row['id']})")
+        if row["prev_hash"] != prev:
+            return count, ChainProblem(row["seq"], row["id"], "previous hash does not match: a row before it was altered or removed")
+        occurred = row["occurred_at"]
+        if isinstance(occurred, datetime) and occurred.tzinfo is None:
+            row["occurred_at"] = occurred.replace(tzinfo=timezone.utc)
+        if event_hash(row) != row["hash"]:
+            return count, ChainProblem(row["seq"], row["id"], "altered (its content no longer matches its hash)")
+        prev, expected_seq, count = row["hash"], expected_seq + 1, count + 1
+    head = conn.execute(select(AuditHead.__table__).where(AuditHead.__table__.c.id == 1)).mappings().first()
+    head_seq, head_hash = (head["seq"], head["hash"]) if head else (0, GENESIS)
+    if head_seq != count or head_hash != prev:
+        return count, ChainProblem(count + 1, None,
+                                   f"removed (the chain head records {head_seq} rows, {count} found)")
+    return count, None

@@ -1,0 +1,21 @@
+"""Recording explicit events (login, logout, failed login) and verifying the chain."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from vendorguard.audit import chain
+from vendorguard.audit.capture import make_event, tag  # noqa: F401  (re-exported for services)
+
+
+def record(session: Session, action: str, object_type: str, object_id: Any = None,
+           label: str = "", before: dict | None = None, after: dict | None = None) -> None:
+    """Write one event now, in the session's current transaction."""
+    event = make_event(action, object_type, object_id, label, before, after)
+    chain.append(session.connection(), [event])
+
+
+def verify(session: Session) -> tuple[int, chain.ChainProblem | None]:
+    """Check the whole chain; see :func:`vendorguard.audit.chain.verify`."""
+    return chain.verify(session.connection())

@@ -1,0 +1,15 @@
+"""audit pages (being built)."""
+from __future__ import annotations
+
+from flask import Blueprint, render_template_string
+
+from vendorguard.auth.permissions import require
+
+bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
+
+
+@bp.route("/")
+@require("audit.view")
+def index():
+    """Placeholder list page, replaced by the feature's real views."""
+    return render_template_string("{% extends 'base.html' %}{% block content %}<h1>audit</h1>{% endblock %}")

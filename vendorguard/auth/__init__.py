@@ -1,0 +1,1 @@
+"""Sign-in, sign-out, throttling of failed sign-ins, roles and permissions."""

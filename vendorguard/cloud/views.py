@@ -1,0 +1,15 @@
+"""cloud pages (being built)."""
+from __future__ import annotations
+
+from flask import Blueprint, render_template_string
+
+from vendorguard.auth.permissions import require
+
+bp = Blueprint("cloud", __name__, url_prefix="/cloud-services")
+
+
+@bp.route("/")
+@require("cloud.view")
+def index():
+    """Placeholder list page, replaced by the feature's real views."""
+    return render_template_string("{% extends 'base.html' %}{% block content %}<h1>cloud</h1>{% endblock %}")

@@ -1,0 +1,1 @@
+"""contractors feature."""

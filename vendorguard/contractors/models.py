@@ -1,0 +1,91 @@
+"""Contractors (委託事業者) and their certifications."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from vendorguard.arrangements.models import str_enum
+from vendorguard.audit.mixins import Audited
+from vendorguard.core.timeutil import utcnow
+from vendorguard.core.types import UTCDateTime
+from vendorguard.extensions import db
+
+
+class CertificationKind(StrEnum):
+    """Kinds of third-party assurance a contractor can hold."""
+
+    ISMS = "isms"
+    PRIVACY_MARK = "privacy_mark"
+    ISMAP = "ismap"
+    SOC2 = "soc2"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return str({self.ISMS: _l("ISMS（ISO/IEC 27001）"), self.PRIVACY_MARK: _l("プライバシーマーク"),
+                    self.ISMAP: _l("ISMAP"), self.SOC2: _l("SOC 2"), self.OTHER: _l("その他")}[self])
+
+
+class Contractor(Audited, db.Model):
+    """A company the city entrusts work or data to. Identified by its 法人番号."""
+
+    __tablename__ = "contractor"
+    __audit_label__ = "name"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_kana: Mapped[str] = mapped_column(String(300), index=True)  # reading, katakana; the sort key
+    corporate_number: Mapped[str | None] = mapped_column(String(13), unique=True)
+    address: Mapped[str] = mapped_column(String(300), default="")
+    contact_name: Mapped[str] = mapped_column(String(100), default="")
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
+    contact_phone: Mapped[str] = mapped_column(String(40), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    certifications: Mapped[list["Certification"]] = relationship(
+        back_populates="contractor", lazy="raise", order_by="Certification.valid_until",
+        cascade="all, delete-orphan")
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Certification(Audited, db.Model):
+    """A certificate a contractor holds (ISMS, Privacy Mark …) with its validity."""
+
+    __tablename__ = "certification"
+    __audit_label__ = "number"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contractor_id: Mapped[int] = mapped_column(ForeignKey("contractor.id"), index=True)
+    kind: Mapped[CertificationKind] = mapped_column(str_enum(CertificationKind))
+    kind_other: Mapped[str] = mapped_column(String(100), default="")  # name when kind is OTHER
+    number: Mapped[str] = mapped_column(String(100), default="")
+    issuer: Mapped[str] = mapped_column(String(200), default="")
+    scope: Mapped[str] = mapped_column(String(300), default="")
+    valid_from: Mapped[date | None]
+    valid_until: Mapped[date | None] = mapped_column(index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    contractor: Mapped[Contractor] = relationship(back_populates="certifications", lazy="raise")
+
+    @property
+    def kind_label(self) -> str:
+        return self.kind_other if self.kind == CertificationKind.OTHER and self.kind_other else self.kind.label
+
+    def is_valid_on(self, day: date) -> bool:
+        """Whether the certificate covers ``day``."""
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_until is None or day <= self.valid_until)

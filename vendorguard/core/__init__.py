@@ -1,0 +1,1 @@
+"""Pieces every feature package shares: column types, errors, time, pagination, permissions."""

@@ -1,0 +1,122 @@
+"""Small helpers for views: safe redirects, pagination, sorting, search terms."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+from urllib.parse import urlsplit
+
+from flask import current_app, request, url_for
+from sqlalchemy import Select
+from sqlalchemy.sql.elements import ColumnElement
+
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import func, select
+
+from vendorguard.extensions import db
+
+
+def safe_next(target: str | None, fallback_endpoint: str = "dashboard.index") -> str:
+    """Return ``target`` only if it is a path on this site; otherwise the fallback page."""
+    if target:
+        target = target.strip().replace("\\", "/")
+        parts = urlsplit(target)
+        if (not parts.scheme and not parts.netloc and target.startswith("/")
+                and not target.startswith("//") and not any(ord(c) < 32 for c in target)):
+            return target
+    return url_for(fallback_endpoint)
+
+
+def page_arg() -> int:
+    """The requested page number; anything odd means page 1."""
+    try:
+        return max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+@dataclass(frozen=True)
+class Sorting:
+    """A whitelisted sort: key as given in the URL, the columns it orders by, and direction."""
+
+    key: str
+    descending: bool
+    columns: tuple[ColumnElement, ...]
+
+    def apply(self, stmt: Select) -> Select:
+        order = [c.desc() if self.descending else c.asc() for c in self.columns]
+        return stmt.order_by(*order)
+
+    def link_args(self, key: str) -> dict[str, str]:
+        """Query args for a column header: toggles direction when already sorted by ``key``."""
+        descending = not self.descending if key == self.key else False
+        return {"sort": key, "dir": "desc" if descending else "asc"}
+
+
+def sorting(options: Mapping[str, tuple[ColumnElement, ...]], default: str) -> Sorting:
+    """Read ``sort`` and ``dir`` from the query string, falling back to ``default``."""
+    key = request.args.get("sort", default)
+    if key not in options:
+        key = default
+    descending = request.args.get("dir") == "desc"
+    return Sorting(key, descending, tuple(options[key]))
+
+
+class RowPagination(Pagination):
+    """One count query and one row query, always; whole rows when the select has several columns.
+
+    (Flask-SQLAlchemy skips the count on a short first page; a list's query count then depends on
+    its length, which is exactly what our N+1 tests must not see.)
+    """
+
+    def __init__(self, select: Select, session, page: int, per_page: int):
+        self._query_args = {"select": select, "session": session}
+        self.page, self.per_page, self.max_per_page = page, per_page, 200
+        self.total = self._query_count()
+        self.page = min(self.page, max(1, -(-self.total // per_page)))
+        self.items = self._query_items() if self.total else []
+
+    def _query_items(self) -> list[Any]:
+        stmt = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
+        result = self._query_args["session"].execute(stmt).unique()
+        return list(result.scalars() if len(stmt.selected_columns) == 1 else result.all())
+
+    def _query_count(self) -> int:
+        sub = self._query_args["select"].order_by(None).subquery()
+        return self._query_args["session"].execute(select(func.count()).select_from(sub)).scalar_one()
+
+
+def paginate(stmt: Select, per_page: int | None = None) -> Any:
+    """Paginate a select: always exactly one count query and one row query.
+
+    ``?per_page=`` may ask for up to 200 rows (for printing a long list).
+    """
+    try:
+        asked = int(request.args.get("per_page", "0"))
+    except ValueError:
+        asked = 0
+    size = min(200, asked) if asked > 0 else per_page or current_app.config["PAGE_SIZE"]
+    return RowPagination(stmt, db.session(), page_arg(), size)
+
+
+def search_term() -> str:
+    """The trimmed ``q`` argument."""
+    return request.args.get("q", "").strip()[:100]
+
+
+def like_pattern(term: str) -> str:
+    """A LIKE pattern matching ``term`` anywhere, with wildcards in the term escaped."""
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def show_domain_error(form, error) -> None:
+    """Put a service's error next to its field, or flash it when it concerns the whole form."""
+    from flask import flash
+
+    from vendorguard.extensions import db
+
+    db.session.rollback()
+    if error.field and error.field in form:
+        form[error.field].errors.append(error.message)
+    else:
+        flash(error.message, "error")

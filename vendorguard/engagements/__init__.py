@@ -1,0 +1,1 @@
+"""engagements feature."""

@@ -1,0 +1,132 @@
+"""Engagements (業務委託): outsourced work, what information it touches, and subcontractors."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from vendorguard.arrangements.models import Arrangement, ArrangementKind, str_enum
+from vendorguard.audit.mixins import Audited
+from vendorguard.core.timeutil import utcnow
+from vendorguard.core.types import UTCDateTime
+from vendorguard.extensions import db
+
+
+class NetworkSegment(StrEnum):
+    """The three network segments of the 三層の対策 model."""
+
+    MY_NUMBER = "my_number"
+    LGWAN = "lgwan"
+    INTERNET = "internet"
+
+    @property
+    def label(self) -> str:
+        return str({self.MY_NUMBER: _l("マイナンバー利用事務系"), self.LGWAN: _l("LGWAN接続系"),
+                    self.INTERNET: _l("インターネット接続系")}[self])
+
+
+class ReportingCycle(StrEnum):
+    """How often the contractor reports on the work (定期報告)."""
+
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    HALF_YEARLY = "half_yearly"
+    YEARLY = "yearly"
+    ON_COMPLETION = "on_completion"
+
+    @property
+    def label(self) -> str:
+        return str({self.MONTHLY: _l("毎月"), self.QUARTERLY: _l("四半期ごと"),
+                    self.HALF_YEARLY: _l("半期ごと"), self.YEARLY: _l("毎年"),
+                    self.ON_COMPLETION: _l("業務完了時")}[self])
+
+
+class Engagement(Arrangement):
+    """A contract for outsourced work."""
+
+    __tablename__ = "engagement"
+    __mapper_args__ = {"polymorphic_identity": ArrangementKind.ENGAGEMENT.value}
+
+    id: Mapped[int] = mapped_column(ForeignKey("arrangement.id"), primary_key=True)
+    contract_number: Mapped[str | None] = mapped_column(String(50), unique=True)
+    contractor_id: Mapped[int] = mapped_column(ForeignKey("contractor.id"), index=True)
+    contractor_representative: Mapped[str] = mapped_column(String(100), default="")  # 受託者側の責任者
+    starts_on: Mapped[date] = mapped_column(index=True)
+    ends_on: Mapped[date] = mapped_column(index=True)
+    work_locations: Mapped[str] = mapped_column(Text, default="")  # one per line
+    description: Mapped[str] = mapped_column(Text, default="")
+    handles_personal_info: Mapped[bool] = mapped_column(default=False)
+    handles_my_number: Mapped[bool] = mapped_column(default=False)
+    segment_my_number: Mapped[bool] = mapped_column(default=False)
+    segment_lgwan: Mapped[bool] = mapped_column(default=False)
+    segment_internet: Mapped[bool] = mapped_column(default=False)
+    access_scope: Mapped[str] = mapped_column(Text, default="")
+    access_method: Mapped[str] = mapped_column(Text, default="")
+    subcontracting_allowed: Mapped[bool] = mapped_column(default=False)
+    reporting_cycle: Mapped[ReportingCycle] = mapped_column(str_enum(ReportingCycle),
+                                                            default=ReportingCycle.MONTHLY)
+
+    contractor = relationship("Contractor", lazy="raise")
+    information_items: Mapped[list["InformationItem"]] = relationship(
+        back_populates="engagement", lazy="raise", cascade="all, delete-orphan",
+        order_by="InformationItem.id")
+    subcontractors: Mapped[list["Subcontractor"]] = relationship(
+        back_populates="engagement", lazy="raise", cascade="all, delete-orphan",
+        order_by="(Subcontractor.tier, Subcontractor.id)")
+
+    @property
+    def segments(self) -> list[NetworkSegment]:
+        """The network segments the work touches."""
+        flags = {NetworkSegment.MY_NUMBER: self.segment_my_number, NetworkSegment.LGWAN: self.segment_lgwan,
+                 NetworkSegment.INTERNET: self.segment_internet}
+        return [segment for segment, on in flags.items() if on]
+
+
+class InformationItem(Audited, db.Model):
+    """A kind of information the work handles, with its classification on each axis."""
+
+    __tablename__ = "information_item"
+    __audit_label__ = "name"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    engagement_id: Mapped[int] = mapped_column(ForeignKey("engagement.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    confidentiality_level_id: Mapped[int | None] = mapped_column(ForeignKey("classification_level.id"))
+    integrity_level_id: Mapped[int | None] = mapped_column(ForeignKey("classification_level.id"))
+    availability_level_id: Mapped[int | None] = mapped_column(ForeignKey("classification_level.id"))
+
+    engagement: Mapped[Engagement] = relationship(back_populates="information_items", lazy="raise")
+    confidentiality_level = relationship("ClassificationLevel", foreign_keys=[confidentiality_level_id], lazy="joined")
+    integrity_level = relationship("ClassificationLevel", foreign_keys=[integrity_level_id], lazy="joined")
+    availability_level = relationship("ClassificationLevel", foreign_keys=[availability_level_id], lazy="joined")
+
+
+class Subcontractor(Audited, db.Model):
+    """A re-subcontractor (再委託先) of an engagement, with the city's approval (許諾)."""
+
+    __tablename__ = "subcontractor"
+    __audit_label__ = "name"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    engagement_id: Mapped[int] = mapped_column(ForeignKey("engagement.id"), index=True)
+    contractor_id: Mapped[int | None] = mapped_column(ForeignKey("contractor.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    corporate_number: Mapped[str | None] = mapped_column(String(13))
+    work_scope: Mapped[str] = mapped_column(Text, default="")
+    tier: Mapped[int] = mapped_column(default=1)  # 1 = 再委託, 2 = 再々委託 …
+    approved_by: Mapped[str | None] = mapped_column(String(100))  # who in the city gave permission
+    approved_on: Mapped[date | None]
+    approval_recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    engagement: Mapped[Engagement] = relationship(back_populates="subcontractors", lazy="raise")
+    contractor = relationship("Contractor", lazy="raise")
+
+    @property
+    def is_approved(self) -> bool:
+        return self.approved_on is not None and bool(self.approved_by)

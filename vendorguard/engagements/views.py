@@ -1,0 +1,15 @@
+"""engagements pages (being built)."""
+from __future__ import annotations
+
+from flask import Blueprint, render_template_string
+
+from vendorguard.auth.permissions import require
+
+bp = Blueprint("engagements", __name__, url_prefix="/engagements")
+
+
+@bp.route("/")
+@require("engagement.view")
+def index():
+    """Placeholder list page, replaced by the feature's real views."""
+    return render_template_string("{% extends 'base.html' %}{% block content %}<h1>engagements</h1>{% endblock %}")

@@ -1,0 +1,10 @@
+"""Imports every model so that metadata, mappers and Alembic see the whole schema."""
+from vendorguard.org.models import Department  # noqa: F401
+from vendorguard.auth.models import LoginFailure, User  # noqa: F401
+from vendorguard.audit.models import AuditEvent, AuditHead  # noqa: F401
+from vendorguard.classification.models import ClassificationLevel, ClassificationScheme  # noqa: F401
+from vendorguard.contractors.models import Certification, Contractor  # noqa: F401
+from vendorguard.arrangements.models import Arrangement  # noqa: F401
+from vendorguard.engagements.models import Engagement, InformationItem, Subcontractor  # noqa: F401
+from vendorguard.cloud.models import CloudService  # noqa: F401
+from vendorguard.social.models import SocialAccount  # noqa: F401

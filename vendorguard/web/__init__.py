@@ -1,0 +1,1 @@
+"""Application-wide web concerns: locale, security headers, error pages, template helpers."""

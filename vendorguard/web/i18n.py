@@ -1,0 +1,56 @@
+"""Locale choice and the date formats people in a Japanese city expect."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask, current_app, session
+from flask_babel import format_date, get_locale
+from flask_login import current_user
+
+from vendorguard.core.timeutil import TOKYO, wareki
+
+
+def select_locale() -> str:
+    """The signed-in user's language, else the session's, else the default (Japanese)."""
+    languages = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    chosen = session.get("locale")
+    if chosen in languages:
+        return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str:
+    """Everyone sees Japan time."""
+    return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def _is_ja() -> bool:
+    return str(get_locale() or "ja").startswith("ja")
+
+
+def format_day(value: date | None) -> str:
+    """2026年11月28日 in Japanese, 28 Nov 2026 in English."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(TOKYO).date()
+    if _is_ja():
+        return f"{value.year}年{value.month}月{value.day}日"
+    return format_date(value, "d MMM y")
+
+
+def format_moment(value: datetime | None) -> str:
+    """A timestamp in Japan time: 2026年11月28日 14:05."""
+    if value is None:
+        return ""
+    local = value.astimezone(TOKYO)
+    return f"{format_day(local.date())} {local:%H:%M}"
+
+
+def init_app(app: Flask) -> None:
+    """Register the date filters."""
+    app.add_template_filter(format_day, "day")
+    app.add_template_filter(format_moment, "moment")
+    app.add_template_filter(wareki, "wareki")

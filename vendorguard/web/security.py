@@ -1,0 +1,92 @@
+"""Security headers, the contractor fence, the user loader and the error pages."""
+from __future__ import annotations
+
+from flask import Flask, abort, render_template, request
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from vendorguard.auth.permissions import can_change
+from vendorguard.auth.roles import Role
+from vendorguard.extensions import db, login_manager
+
+# Blueprints a contractor user may reach; every other page is internal.
+CONTRACTOR_BLUEPRINTS = frozenset({"auth", "portal"})
+
+CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+       "object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'")
+
+ERROR_MESSAGES = {
+    400: _l("リクエストの内容が正しくありません。"),
+    403: _l("このページを表示する権限がありません。"),
+    404: _l("お探しのページは見つかりませんでした。URLが正しいか、削除・移動されていないかご確認ください。"),
+    405: _l("この操作はこのページでは受け付けられません。"),
+    413: _l("送信されたデータが大きすぎます。"),
+    500: _l("システムエラーが発生しました。入力済みの内容は保存されていない可能性があります。時間をおいて再度お試しください。"),
+}
+
+
+@login_manager.user_loader
+def _load_user(user_id: str):
+    from vendorguard.auth.models import User
+
+    try:
+        user = db.session.get(User, int(user_id))
+    except (TypeError, ValueError):
+        return None
+    return user if user is not None and user.is_active else None
+
+
+def _render_error(code: int, message: str | None = None):
+    text = message or str(ERROR_MESSAGES.get(code, ERROR_MESSAGES[500]))
+    return render_template("errors/error.html", code=code, message=text), code
+
+
+def init_app(app: Flask) -> None:
+    """Wire the fence, headers, error handlers and template globals into the app."""
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("ログインしてください。")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+
+    @app.before_request
+    def _fence_contractors():
+        if (current_user.is_authenticated and current_user.role == Role.CONTRACTOR
+                and request.blueprint not in CONTRACTOR_BLUEPRINTS and request.endpoint != "static"):
+            abort(403)
+
+    @app.after_request
+    def _headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        if request.endpoint != "static":
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.errorhandler(CSRFError)
+    def _csrf(error):
+        db.session.rollback()
+        return _render_error(400, _("フォームの有効期限が切れたか、不正な送信です。"
+                                    "お手数ですが、ページを開き直してもう一度送信してください。"))
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException):
+        db.session.rollback()
+        return _render_error(error.code or 500)
+
+    @app.errorhandler(500)
+    def _unexpected(error):
+        # Flask has already logged the exception; only in production does it reach here.
+        db.session.rollback()
+        return _render_error(500)
+
+    @app.context_processor
+    def _globals():
+        return {"can_change": lambda permission, department_id: can_change(current_user, permission, department_id),
+                "Role": Role,
+                "current_locale": lambda: str(get_locale() or "ja")}
