@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from flask import g
 from sqlalchemy import create_engine, event, text
 
 from vendorguard import create_app
@@ -61,6 +62,13 @@ def app(database_url, tmp_path):
         "STORAGE_URL": (tmp_path / "storage").as_uri(),
         "SERVER_NAME": None,
     }, instance_path=str(tmp_path / "instance"))
+
+    def fresh_g():
+        # Requests reuse the test's app context, so ``g`` would carry the signed-in user and the
+        # locale from one request into the next; production requests each get a fresh one.
+        g.__dict__.clear()
+
+    application.before_request_funcs.setdefault(None, []).insert(0, fresh_g)
     with application.app_context():
         yield application
         db.session.remove()

@@ -97,6 +97,7 @@ def object_type(obj: Any) -> str:
 
 def tag(session: Session, obj: Audited, action: str) -> None:
     """Name the action the next flush of ``obj`` records (``approve`` instead of ``update``)."""
+    obj = obj._get_current_object() if hasattr(obj, "_get_current_object") else obj  # current_user
     session.info.setdefault(_TAGS, {})[id(obj)] = action
 
 
