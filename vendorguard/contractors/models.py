@@ -1,7 +1,7 @@
 """Contractors (委託事業者) and their certifications."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
@@ -28,6 +28,31 @@ class CertificationKind(StrEnum):
     def label(self) -> str:
         return str({self.ISMS: _l("ISMS（ISO/IEC 27001）"), self.PRIVACY_MARK: _l("プライバシーマーク"),
                     self.ISMAP: _l("ISMAP"), self.SOC2: _l("SOC 2"), self.OTHER: _l("その他")}[self])
+
+
+# How far ahead a certificate's end counts as "expiring soon" (renewal takes about three months).
+EXPIRY_WARNING_DAYS = 90
+
+
+class CertificationState(StrEnum):
+    """Where a certificate stands on a given day."""
+
+    VALID = "valid"
+    EXPIRING = "expiring"
+    EXPIRED = "expired"
+    NOT_YET_VALID = "not_yet_valid"
+    ARCHIVED = "archived"
+
+    @property
+    def label(self) -> str:
+        return str({self.VALID: _l("有効"), self.EXPIRING: _l("90日以内に期限"), self.EXPIRED: _l("期限切れ"),
+                    self.NOT_YET_VALID: _l("有効期間前"), self.ARCHIVED: _l("アーカイブ済")}[self])
+
+    @property
+    def badge(self) -> str:
+        """The CSS class of the state's badge."""
+        return {self.VALID: "badge-ok", self.EXPIRING: "badge-warn", self.EXPIRED: "badge-danger",
+                self.NOT_YET_VALID: "badge-info", self.ARCHIVED: "badge-muted"}[self]
 
 
 class Contractor(Audited, db.Model):
@@ -89,3 +114,17 @@ class Certification(Audited, db.Model):
         """Whether the certificate covers ``day``."""
         return (self.valid_from is None or self.valid_from <= day) and (
             self.valid_until is None or day <= self.valid_until)
+
+    def state_on(self, day: date) -> CertificationState:
+        """The certificate's state on ``day`` (archived wins over dates)."""
+        if self.archived_at is not None:
+            return CertificationState.ARCHIVED
+        if self.valid_from is not None and day < self.valid_from:
+            return CertificationState.NOT_YET_VALID
+        if self.valid_until is None:
+            return CertificationState.VALID
+        if self.valid_until < day:
+            return CertificationState.EXPIRED
+        if self.valid_until <= day + timedelta(days=EXPIRY_WARNING_DAYS):
+            return CertificationState.EXPIRING
+        return CertificationState.VALID
