@@ -15,6 +15,9 @@ from vendorguard.core.types import UTCDateTime
 from vendorguard.extensions import db
 
 
+MAX_TIER = 5  # deepest subcontracting tier the register records (5次)
+
+
 class NetworkSegment(StrEnum):
     """The three network segments of the 三層の対策 model."""
 
@@ -84,6 +87,11 @@ class Engagement(Arrangement):
                  NetworkSegment.INTERNET: self.segment_internet}
         return [segment for segment, on in flags.items() if on]
 
+    @property
+    def handles_high_confidentiality(self) -> bool:
+        """Whether any information item is 機密性2以上 (needs ``information_items`` loaded)."""
+        return any(item.is_high_confidentiality for item in self.information_items)
+
 
 class InformationItem(Audited, db.Model):
     """A kind of information the work handles, with its classification on each axis."""
@@ -103,6 +111,11 @@ class InformationItem(Audited, db.Model):
     confidentiality_level = relationship("ClassificationLevel", foreign_keys=[confidentiality_level_id], lazy="joined")
     integrity_level = relationship("ClassificationLevel", foreign_keys=[integrity_level_id], lazy="joined")
     availability_level = relationship("ClassificationLevel", foreign_keys=[availability_level_id], lazy="joined")
+
+    @property
+    def is_high_confidentiality(self) -> bool:
+        """Whether the item's confidentiality level is 2 or above in its scheme."""
+        return self.confidentiality_level is not None and self.confidentiality_level.is_high_confidentiality
 
 
 class Subcontractor(Audited, db.Model):

@@ -1,0 +1,126 @@
+"""Engagement, subcontractor, approval and information-item forms.
+
+Choices that come from the database (departments, users, contractors, classification levels) are
+filled in by the views through ``queries``; the forms only know their shape.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms.fields import DateField as _DateField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from vendorguard.arrangements.models import ArrangementState
+from vendorguard.engagements.models import MAX_TIER, ReportingCycle
+
+REQUIRED = _l("入力してください。")
+CHOOSE = _l("選択してください。")
+
+
+def optional_int(value) -> int | None:
+    """Coerce a select's value: the empty choice is ``None``, anything else an int."""
+    if value is None or value == "" or value == "None":
+        return None
+    return int(value)
+
+
+class DateField(_DateField):
+    """A ``<input type="date">`` whose parse error is in the user's language."""
+
+    def process_formdata(self, valuelist):
+        """Parse YYYY-MM-DD; an empty input is no date (``InputRequired`` decides if that is allowed)."""
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        try:
+            self.data = datetime.strptime(valuelist[0].strip(), "%Y-%m-%d").date()
+        except ValueError:
+            self.data = None
+            raise ValueError(_("日付は年・月・日を正しく入力してください（例: 2026-04-01）。")) from None
+
+
+def blank_choice(label=None) -> tuple[str, str]:
+    """The "nothing chosen" entry at the top of a select."""
+    return ("", str(label or _("（選択してください）")))
+
+
+class EngagementForm(FlaskForm):
+    """Create or edit an engagement; field names are the model's column names."""
+
+    title = StringField(_l("業務名"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    contract_number = StringField(_l("契約番号"), validators=[Optional(), Length(max=50)],
+                                  description=_l("契約番号がまだ無い場合は空欄のまま登録できます。"))
+    department_id = SelectField(_l("所管課"), coerce=optional_int, validators=[DataRequired(CHOOSE)])
+    responsible_officer_id = SelectField(_l("市の責任者"), coerce=optional_int, validators=[Optional()])
+    contractor_id = SelectField(_l("委託事業者"), coerce=optional_int, validators=[DataRequired(CHOOSE)])
+    contractor_representative = StringField(_l("受託者側の責任者"), validators=[Optional(), Length(max=100)])
+    starts_on = DateField(_l("契約期間（開始日）"), validators=[InputRequired(REQUIRED)])
+    ends_on = DateField(_l("契約期間（終了日）"), validators=[InputRequired(REQUIRED)])
+    work_locations = TextAreaField(_l("作業場所"), validators=[Optional(), Length(max=2000)],
+                                   description=_l("1行に1か所ずつ入力してください。"))
+    description = TextAreaField(_l("委託内容"), validators=[Optional(), Length(max=5000)])
+    handles_personal_info = BooleanField(_l("個人情報を取り扱う"))
+    handles_my_number = BooleanField(
+        _l("マイナンバー（特定個人情報）を取り扱う"),
+        description=_l("チェックすると「個人情報を取り扱う」も自動的に設定されます。"))
+    segment_my_number = BooleanField(_l("マイナンバー利用事務系"))
+    segment_lgwan = BooleanField(_l("LGWAN接続系"))
+    segment_internet = BooleanField(_l("インターネット接続系"))
+    access_scope = TextAreaField(_l("アクセスを許可する情報の種類と範囲"), validators=[Optional(), Length(max=5000)])
+    access_method = TextAreaField(_l("アクセス方法"), validators=[Optional(), Length(max=5000)])
+    subcontracting_allowed = BooleanField(_l("再委託を認める"))
+    reporting_cycle = SelectField(_l("定期報告の頻度"), coerce=ReportingCycle, default=ReportingCycle.MONTHLY)
+    state = SelectField(_l("状態"), coerce=ArrangementState, default=ArrangementState.DRAFT)
+    next_review_on = DateField(_l("次回確認予定日"), validators=[Optional()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reporting_cycle.choices = [(cycle.value, cycle.label) for cycle in ReportingCycle]
+        self.state.choices = [(state.value, state.label) for state in ArrangementState]
+
+
+class SubcontractorForm(FlaskForm):
+    """Add or edit a subcontractor (再委託先); approval may be recorded at once when already given."""
+
+    contractor_id = SelectField(_l("登録済みの事業者"), coerce=optional_int, validators=[Optional()],
+                                description=_l("選択すると名称と法人番号は登録内容から入ります。"))
+    name = StringField(_l("名称"), validators=[Optional(), Length(max=200)])
+    corporate_number = StringField(_l("法人番号"), validators=[Optional(), Length(max=20)],
+                                   description=_l("13桁の数字（分かる場合）。"))
+    work_scope = TextAreaField(_l("再委託する業務の範囲"), validators=[Optional(), Length(max=5000)])
+    tier = SelectField(_l("再委託の階層"), coerce=int, default=1)
+    approved_by = StringField(_l("許諾した者（職・氏名）"), validators=[Optional(), Length(max=100)],
+                              description=_l("例: 情報政策課長 豊岡太郎"))
+    approved_on = DateField(_l("許諾日"), validators=[Optional()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tier.choices = tier_choices()
+
+
+def tier_choices() -> list[tuple[int, str]]:
+    """1 = 再委託, 2 = 再々委託, then plain ordinal tiers."""
+    names = {1: _("1次（再委託）"), 2: _("2次（再々委託）")}
+    return [(n, names.get(n) or _("%(n)d次", n=n)) for n in range(1, MAX_TIER + 1)]
+
+
+class ApprovalForm(FlaskForm):
+    """Record the city's permission (許諾) for a subcontractor."""
+
+    approved_by = StringField(_l("許諾した者（職・氏名）"), validators=[DataRequired(REQUIRED), Length(max=100)],
+                              description=_l("例: 情報政策課長 豊岡太郎"))
+    approved_on = DateField(_l("許諾日"), validators=[InputRequired(REQUIRED)])
+
+
+class InformationItemForm(FlaskForm):
+    """An item of information the work handles, classified on the three axes."""
+
+    name = StringField(_l("情報の名称"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    description = TextAreaField(_l("説明"), validators=[Optional(), Length(max=5000)])
+    confidentiality_level_id = SelectField(_l("機密性"), coerce=optional_int, validators=[Optional()])
+    integrity_level_id = SelectField(_l("完全性"), coerce=optional_int, validators=[Optional()])
+    availability_level_id = SelectField(_l("可用性"), coerce=optional_int, validators=[Optional()])

@@ -1,0 +1,150 @@
+"""Reads of engagements that pages share: the filtered list, one engagement, drop-down choices."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import Select, and_, exists, or_, select
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.sql.elements import ColumnElement
+
+from vendorguard.arrangements.models import ArrangementState
+from vendorguard.auth.models import User
+from vendorguard.auth.roles import Role
+from vendorguard.classification.models import Axis, ClassificationLevel, ClassificationScheme
+from vendorguard.contractors.models import Contractor
+from vendorguard.core.text import clean, to_katakana
+from vendorguard.core.web import like_pattern
+from vendorguard.engagements.models import Engagement, InformationItem, NetworkSegment, Subcontractor
+
+SEGMENT_COLUMNS = {
+    NetworkSegment.MY_NUMBER: Engagement.segment_my_number,
+    NetworkSegment.LGWAN: Engagement.segment_lgwan,
+    NetworkSegment.INTERNET: Engagement.segment_internet,
+}
+
+
+@dataclass(frozen=True)
+class EngagementFilters:
+    """What the list is narrowed to; every field maps to one GET argument of the list page."""
+
+    term: str = ""
+    department_id: int | None = None
+    contractor_id: int | None = None
+    state: ArrangementState | None = None
+    personal: bool = False
+    my_number: bool = False
+    segment: NetworkSegment | None = None
+    ending_within: int | None = None  # days from ``today``
+    starting_fy: int | None = None  # fiscal year, 1 April – 31 March
+    include_archived: bool = False
+
+    @property
+    def active(self) -> bool:
+        """Whether anything besides the default view is asked for."""
+        return self != EngagementFilters(include_archived=self.include_archived)
+
+
+def fiscal_year_range(year: int) -> tuple[date, date]:
+    """First and last day of a municipal fiscal year (2027 → 2027-04-01 … 2028-03-31)."""
+    return date(year, 4, 1), date(year + 1, 3, 31)
+
+
+def high_confidentiality() -> ColumnElement[bool]:
+    """True where an engagement has an information item of 機密性2以上 (judged by the level's scheme)."""
+    return exists().where(
+        InformationItem.engagement_id == Engagement.id,
+        ClassificationLevel.id == InformationItem.confidentiality_level_id,
+        ClassificationLevel.axis == Axis.CONFIDENTIALITY,
+        ClassificationScheme.id == ClassificationLevel.scheme_id,
+        ClassificationLevel.rank >= ClassificationScheme.high_confidentiality_rank,
+    )
+
+
+def unapproved_subcontractors(engagement_id: int) -> Select:
+    """Ids of an engagement's subcontractors in use that lack the city's permission."""
+    approved = and_(Subcontractor.approved_on.is_not(None), Subcontractor.approved_by.is_not(None),
+                    Subcontractor.approved_by != "")
+    return select(Subcontractor.id).where(Subcontractor.engagement_id == engagement_id,
+                                          Subcontractor.archived_at.is_(None), ~approved)
+
+
+def active_subcontractors(engagement_id: int) -> Select:
+    """Ids of an engagement's subcontractors that are not archived."""
+    return select(Subcontractor.id).where(Subcontractor.engagement_id == engagement_id,
+                                          Subcontractor.archived_at.is_(None))
+
+
+def engagement_list(filters: EngagementFilters, today: date) -> Select:
+    """Engagements with department and contractor loaded, plus a 機密性2以上 column, filtered."""
+    stmt = (select(Engagement, high_confidentiality().label("high_confidentiality"))
+            .join(Engagement.contractor)
+            .options(contains_eager(Engagement.contractor), joinedload(Engagement.department)))
+    if filters.term:
+        raw, pattern = like_pattern(filters.term), like_pattern(clean(filters.term))
+        kana = like_pattern(to_katakana(filters.term))
+        stmt = stmt.where(or_(Engagement.title.ilike(raw, escape="\\"),
+                              Engagement.title.ilike(pattern, escape="\\"),
+                              Engagement.contract_number.ilike(pattern, escape="\\"),
+                              Contractor.name.ilike(pattern, escape="\\"),
+                              Contractor.name_kana.ilike(kana, escape="\\")))
+    if filters.department_id is not None:
+        stmt = stmt.where(Engagement.department_id == filters.department_id)
+    if filters.contractor_id is not None:
+        stmt = stmt.where(Engagement.contractor_id == filters.contractor_id)
+    if filters.state is not None:
+        stmt = stmt.where(Engagement.state == filters.state)
+    if filters.personal:
+        stmt = stmt.where(Engagement.handles_personal_info.is_(True))
+    if filters.my_number:
+        stmt = stmt.where(Engagement.handles_my_number.is_(True))
+    if filters.segment is not None:
+        stmt = stmt.where(SEGMENT_COLUMNS[filters.segment].is_(True))
+    if filters.ending_within is not None:
+        stmt = stmt.where(Engagement.ends_on >= today,
+                          Engagement.ends_on <= today + timedelta(days=filters.ending_within))
+    if filters.starting_fy is not None:
+        first, last = fiscal_year_range(filters.starting_fy)
+        stmt = stmt.where(Engagement.starts_on >= first, Engagement.starts_on <= last)
+    if not filters.include_archived:
+        stmt = stmt.where(Engagement.archived_at.is_(None))
+    return stmt
+
+
+def engagement_detail(engagement_id: int) -> Select:
+    """One engagement with everything its page shows, in a fixed number of queries."""
+    return (select(Engagement).where(Engagement.id == engagement_id)
+            .options(joinedload(Engagement.department), joinedload(Engagement.contractor),
+                     joinedload(Engagement.responsible_officer),
+                     selectinload(Engagement.information_items),
+                     selectinload(Engagement.subcontractors).joinedload(Subcontractor.contractor)))
+
+
+def active_contractors(keep_id: int | None = None) -> Select:
+    """Contractors offered in drop-downs, by reading; ``keep_id`` stays even if archived."""
+    stmt = select(Contractor).order_by(Contractor.name_kana, Contractor.id)
+    condition = Contractor.archived_at.is_(None)
+    if keep_id is not None:
+        condition = or_(condition, Contractor.id == keep_id)
+    return stmt.where(condition)
+
+
+def responsible_officers(keep_id: int | None = None) -> Select:
+    """Active internal users who can answer for an engagement, by reading."""
+    usable = and_(User.archived_at.is_(None), User.active.is_(True), User.role != Role.CONTRACTOR)
+    if keep_id is not None:
+        usable = or_(usable, User.id == keep_id)
+    return select(User).where(usable).order_by(User.name_kana, User.name, User.id)
+
+
+def scheme_levels(scheme_id: int | None, keep_ids: tuple[int | None, ...] = ()) -> Select:
+    """Levels of the active scheme (plus levels an item already has), highest rank first per axis."""
+    wanted = [level_id for level_id in keep_ids if level_id is not None]
+    condition = ClassificationLevel.scheme_id == scheme_id if scheme_id is not None else None
+    if wanted:
+        condition = ClassificationLevel.id.in_(wanted) if condition is None else or_(
+            condition, ClassificationLevel.id.in_(wanted))
+    if condition is None:
+        condition = ClassificationLevel.id.is_(None)  # nothing to offer
+    return select(ClassificationLevel).where(condition).order_by(
+        ClassificationLevel.axis, ClassificationLevel.rank.desc(), ClassificationLevel.id)
