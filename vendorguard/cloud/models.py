@@ -9,6 +9,7 @@ from sqlalchemy import Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from vendorguard.arrangements.models import Arrangement, ArrangementKind, str_enum
+from vendorguard.core.timeutil import today_tokyo
 from vendorguard.core.types import UTCDateTime
 from vendorguard.extensions import db
 
@@ -93,3 +94,23 @@ class CloudService(Arrangement):
         if self.provider_contractor_id is not None and "provider_contractor" in self.__dict__:
             return self.provider_contractor.name
         return self.provider_name
+
+    @property
+    def effective_approval_state(self) -> ApprovalState:
+        """The approval state as of today: an approval past its valid-until date counts as expired."""
+        if (self.approval_state == ApprovalState.APPROVED and self.approval_valid_until is not None
+                and self.approval_valid_until < today_tokyo()):
+            return ApprovalState.EXPIRED
+        return self.approval_state
+
+    @property
+    def risk_reasons(self) -> list[str]:
+        """Why a service handling 機密性2以上 needs attention (empty when it does not)."""
+        if not self.handles_high_confidentiality:
+            return []
+        reasons = []
+        if not self.ismap_registration_number:
+            reasons.append(str(_l("ISMAP登録番号なし")))
+        if self.effective_approval_state != ApprovalState.APPROVED:
+            reasons.append(str(_l("利用未承認")))
+        return reasons

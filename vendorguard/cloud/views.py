@@ -1,15 +1,249 @@
-"""cloud pages (being built)."""
+"""Cloud service register pages: list, detail, create/edit, archive, and the use-approval workflow."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template_string
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
 
-from vendorguard.auth.permissions import require
+from vendorguard.arrangements.models import ArrangementState
+from vendorguard.auth.models import User
+from vendorguard.auth.permissions import can_change, ensure_can_change, require
+from vendorguard.auth.roles import ALL_DEPARTMENTS, Role
+from vendorguard.cloud import queries, services
+from vendorguard.cloud.forms import ApproveForm, CloudServiceForm, RejectForm, options
+from vendorguard.cloud.models import ApprovalState, CloudService, IsmapKind, TermsType
+from vendorguard.core.errors import DomainError
+from vendorguard.core.web import paginate, search_term, show_domain_error, sorting
+from vendorguard.extensions import db
+from vendorguard.org.models import Department
+from vendorguard.org.queries import active_departments
 
 bp = Blueprint("cloud", __name__, url_prefix="/cloud-services")
+
+SORTS = {
+    "name": (CloudService.title, CloudService.id),
+    "provider": (queries.PROVIDER_SORT, CloudService.title, CloudService.id),
+    "approval": (queries.APPROVAL_ORDER, CloudService.title, CloudService.id),
+    "updated": (CloudService.updated_at, CloudService.id),
+}
+
+
+def _service_or_404(service_id: int) -> CloudService:
+    service = db.session.scalars(queries.cloud_service_detail(service_id)).first()
+    if service is None:
+        abort(404)
+    return service
+
+
+def _enum_arg(name: str, enum_cls):
+    try:
+        return enum_cls(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+def _filters() -> queries.CloudFilters:
+    ismap = {"yes": True, "no": False}.get(request.args.get("ismap", ""))
+    return queries.CloudFilters(
+        term=search_term(), department_id=request.args.get("department", type=int),
+        terms_type=_enum_arg("terms", TermsType), high_only=request.args.get("high") == "1",
+        approval=_enum_arg("approval", ApprovalState), ismap=ismap, risk_only=request.args.get("risk") == "1",
+        include_archived=request.args.get("archived") == "1")
+
+
+def _department_choices(current: Department | None = None) -> list[tuple[int, str]]:
+    """Every department for the security office; only one's own for a department's staff."""
+    if Role(current_user.role) in ALL_DEPARTMENTS["cloud.manage"]:
+        departments = list(db.session.scalars(active_departments()))
+    else:
+        own = db.session.get(Department, current_user.department_id) if current_user.department_id else None
+        departments = [own] if own is not None and not own.is_archived else []
+    if current is not None and current not in departments:
+        departments.insert(0, current)
+    return options([(0, _("選んでください"))] + [(d.id, d.name) for d in departments])
+
+
+def _prepare(form: CloudServiceForm, service: CloudService | None) -> None:
+    """Fill the drop-downs; a record's current (perhaps archived) choices stay selectable."""
+    form.department_id.choices = _department_choices(service.department if service else None)
+    staff = list(db.session.scalars(queries.manager_candidates()))
+    if service and service.responsible_officer is not None and service.responsible_officer not in staff:
+        staff.insert(0, service.responsible_officer)
+    form.responsible_officer_id.choices = options([(0, _("（未指定）"))] + [
+        (u.id, f"{u.name}（{u.department.name}）" if u.department else u.name) for u in staff])
+    contractors = list(db.session.scalars(queries.provider_candidates()))
+    if service and service.provider_contractor is not None and service.provider_contractor not in contractors:
+        contractors.insert(0, service.provider_contractor)
+    form.provider_contractor_id.choices = options(
+        [(0, _("（台帳にない事業者）"))] + [(c.id, c.name) for c in contractors])
+    departments = list(db.session.scalars(active_departments()))
+    for linked in (service.using_departments if service else []):
+        if linked not in departments:
+            departments.append(linked)
+    form.using_department_ids.choices = options((d.id, d.name) for d in departments)
+
+
+def _data(form: CloudServiceForm) -> services.CloudServiceData:
+    return services.CloudServiceData(
+        title=form.title.data or "", department_id=form.department_id.data,
+        provider_name=form.provider_name.data or "",
+        provider_contractor_id=form.provider_contractor_id.data or None,
+        responsible_officer_id=form.responsible_officer_id.data or None,
+        service_url=form.service_url.data or "", purpose=form.purpose.data or "",
+        using_department_ids=list(form.using_department_ids.data or []),
+        handles_high_confidentiality=bool(form.handles_high_confidentiality.data),
+        terms_type=TermsType(form.terms_type.data), data_location=form.data_location.data or "",
+        governing_law=form.governing_law.data or "", jurisdiction=form.jurisdiction.data or "",
+        ismap_kind=IsmapKind(form.ismap_kind.data) if form.ismap_kind.data else None,
+        ismap_registration_number=form.ismap_registration_number.data or "",
+        state=ArrangementState(form.state.data), next_review_on=form.next_review_on.data)
 
 
 @bp.route("/")
 @require("cloud.view")
 def index():
-    """Placeholder list page, replaced by the feature's real views."""
-    return render_template_string("{% extends 'base.html' %}{% block content %}<h1>cloud</h1>{% endblock %}")
+    """List cloud services: search, filters, sort; risky ones flagged."""
+    filters = _filters()
+    sort = sorting(SORTS, "name")
+    page = paginate(sort.apply(queries.cloud_list(filters)))
+    return render_template("cloud/index.html", page=page, sort=sort, filters=filters,
+                           departments=db.session.scalars(active_departments()).all(),
+                           approval_states=list(ApprovalState), terms_types=list(TermsType))
+
+
+def _render_detail(service: CloudService, approve_form: ApproveForm | None = None,
+                   reject_form: RejectForm | None = None, status: int = 200):
+    decided_by = db.session.get(User, service.approved_by_id) if service.approved_by_id else None
+    return render_template("cloud/detail.html", service=service, decided_by=decided_by,
+                           approve_form=approve_form or ApproveForm(formdata=None),
+                           reject_form=reject_form or RejectForm(formdata=None),
+                           can_edit=can_change(current_user, "cloud.manage", service.department_id)), status
+
+
+@bp.route("/<int:service_id>")
+@require("cloud.view")
+def detail(service_id: int):
+    """One cloud service with its approval and what needs attention."""
+    return _render_detail(_service_or_404(service_id))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@require("cloud.manage")
+def new():
+    """Register a cloud service."""
+    form = CloudServiceForm()
+    if request.method == "GET" and current_user.department_id:
+        form.department_id.data = current_user.department_id
+    _prepare(form, None)
+    if form.validate_on_submit():
+        ensure_can_change("cloud.manage", form.department_id.data)
+        try:
+            service = services.create_service(db.session, _data(form))
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("外部サービス「%(name)s」を登録しました。", name=service.title), "success")
+            return redirect(url_for("cloud.detail", service_id=service.id))
+    return render_template("cloud/form.html", form=form, service=None)
+
+
+@bp.route("/<int:service_id>/edit", methods=["GET", "POST"])
+@require("cloud.manage")
+def edit(service_id: int):
+    """Change a cloud service."""
+    service = _service_or_404(service_id)
+    ensure_can_change("cloud.manage", service.department_id)
+    if service.is_archived:
+        flash(_("アーカイブ済みの外部サービスは編集できません。"), "error")
+        return redirect(url_for("cloud.detail", service_id=service.id))
+    form = CloudServiceForm(obj=service, using_department_ids=[d.id for d in service.using_departments])
+    _prepare(form, service)
+    if form.validate_on_submit():
+        ensure_can_change("cloud.manage", form.department_id.data)
+        was_approved = service.approval_state == ApprovalState.APPROVED
+        try:
+            services.update_service(db.session, service, _data(form))
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("外部サービス「%(name)s」を更新しました。", name=service.title), "success")
+            if was_approved and service.approval_state == ApprovalState.APPLIED:
+                flash(_("機密性の区分または契約形態が変わったため、承認を取り消して再承認待ち（申請中）に戻しました。"),
+                      "warning")
+            return redirect(url_for("cloud.detail", service_id=service.id))
+    return render_template("cloud/form.html", form=form, service=service)
+
+
+def _change(service_id: int, action, done: str, permission: str = "cloud.manage"):
+    """Run a one-click change (archive, restore, apply) and come back to the detail page."""
+    service = _service_or_404(service_id)
+    ensure_can_change(permission, service.department_id)
+    try:
+        action(db.session, service)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(done % {"name": service.title}, "success")
+    return redirect(url_for("cloud.detail", service_id=service_id))
+
+
+@bp.route("/<int:service_id>/archive", methods=["POST"])
+@require("cloud.manage")
+def archive(service_id: int):
+    """Archive a service (nothing with history is deleted)."""
+    return _change(service_id, services.archive_service, _("外部サービス「%(name)s」をアーカイブしました。"))
+
+
+@bp.route("/<int:service_id>/restore", methods=["POST"])
+@require("cloud.manage")
+def restore(service_id: int):
+    """Undo an archive."""
+    return _change(service_id, services.restore_service, _("外部サービス「%(name)s」を元に戻しました。"))
+
+
+@bp.route("/<int:service_id>/apply", methods=["POST"])
+@require("cloud.manage")
+def apply(service_id: int):
+    """File the use application for the owning department."""
+    return _change(service_id, services.apply_for_use, _("外部サービス「%(name)s」の利用を申請しました。"))
+
+
+@bp.route("/<int:service_id>/approve", methods=["POST"])
+@require("cloud.approve")
+def approve(service_id: int):
+    """The security office approves the use, with a valid-until date."""
+    service = _service_or_404(service_id)
+    form = ApproveForm()
+    if form.validate_on_submit():
+        try:
+            services.approve(db.session, service, current_user, form.approval_valid_until.data,
+                             form.approval_comment.data or "")
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("外部サービス「%(name)s」の利用を承認しました。", name=service.title), "success")
+            return redirect(url_for("cloud.detail", service_id=service.id))
+    return _render_detail(_service_or_404(service_id), approve_form=form)
+
+
+@bp.route("/<int:service_id>/reject", methods=["POST"])
+@require("cloud.approve")
+def reject(service_id: int):
+    """The security office rejects the application; a reason is required."""
+    service = _service_or_404(service_id)
+    form = RejectForm()
+    if form.validate_on_submit():
+        try:
+            services.reject(db.session, service, current_user, form.reject_comment.data or "")
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("外部サービス「%(name)s」の利用申請を却下しました。", name=service.title), "success")
+            return redirect(url_for("cloud.detail", service_id=service.id))
+    return _render_detail(_service_or_404(service_id), reject_form=form)

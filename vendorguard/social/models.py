@@ -56,6 +56,7 @@ class SocialAccount(Arrangement):
                                                           default=ApprovalState.NOT_APPLIED)
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    approval_comment: Mapped[str] = mapped_column(Text, default="")  # the security office's reason
 
     @property
     def platform_label(self) -> str:
@@ -64,3 +65,25 @@ class SocialAccount(Arrangement):
     @property
     def operator_list(self) -> list[str]:
         return [line.strip() for line in self.operators.splitlines() if line.strip()]
+
+    @property
+    def is_draft(self) -> bool:
+        """Not (yet) approved: shown only to its department, the security office and auditors."""
+        return self.approval_state in DRAFT_STATES
+
+    @property
+    def missing_items(self) -> list[str]:
+        """What the policy asks of every account and this one still lacks."""
+        checks = (
+            (self.responsible_officer_id is None, _l("責任者が指定されていません")),
+            (not self.operating_procedure.strip(), _l("運用手順が登録されていません")),
+            (not self.posting_rules.strip(), _l("投稿してよい内容（投稿ルール）が登録されていません")),
+            (not self.official_list_url.strip(), _l("市公式サイトの一覧ページに掲載されていません")),
+            (not self.mfa_enabled, _l("多要素認証が有効になっていません")),
+            (not self.credential_custodian.strip(), _l("認証情報の管理者が決まっていません")),
+        )
+        return [str(label) for missing, label in checks if missing]
+
+
+# Approval states in which an account is still a draft of its department.
+DRAFT_STATES = frozenset({ApprovalState.NOT_APPLIED, ApprovalState.APPLIED, ApprovalState.REJECTED})

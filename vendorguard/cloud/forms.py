@@ -1,0 +1,123 @@
+"""Cloud service forms, and the small field types the social-account forms share."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (BooleanField, DateField, RadioField, SelectField, SelectMultipleField,
+                     StringField, TextAreaField, URLField, ValidationError, widgets)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from vendorguard.arrangements.models import ArrangementState
+from vendorguard.cloud.models import IsmapKind, TermsType
+
+REQUIRED = _l("入力してください。")
+CHOOSE = _l("一覧から選んでください。")
+
+
+class IdSelectField(SelectField):
+    """A drop-down of record ids in which 0 stands for "none chosen"."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("invalid_choice_message", CHOOSE)
+        super().__init__(label, validators, coerce=int, **kwargs)
+
+    def process_data(self, value):
+        self.data = int(value) if value else 0
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            try:
+                self.data = int(valuelist[0] or 0)
+            except ValueError as exc:
+                raise ValueError(str(CHOOSE)) from exc
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices shown as check boxes (``_macros.field`` renders them as a group)."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("invalid_choice_message", lambda count: str(CHOOSE))
+        super().__init__(label, validators, coerce=int, **kwargs)
+
+
+def http_url(form, field) -> None:
+    """Accept only absolute http(s) addresses: anything else cannot be opened from the register."""
+    value = (field.data or "").strip()
+    if not value:
+        return
+    parts = urlsplit(value)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        raise ValidationError(_l("http:// または https:// で始まるURLを入力してください。"))
+
+
+def options(pairs) -> list[SelectChoice]:
+    """Select options from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def enum_options(enum_cls) -> list[SelectChoice]:
+    """Options for every member of an enum, labelled in the request's language."""
+    return options((member.value, member.label) for member in enum_cls)
+
+
+def state_choices() -> list[SelectChoice]:
+    """Life-cycle states for a select."""
+    return enum_options(ArrangementState)
+
+
+class CloudServiceForm(FlaskForm):
+    """Register or change a cloud service. Field names are the column names."""
+
+    title = StringField(_l("サービス名"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    department_id = IdSelectField(_l("所管課"), validators=[DataRequired(CHOOSE)])
+    responsible_officer_id = IdSelectField(
+        _l("外部サービス管理者"), description=_l("利用申請の前に指定してください。"))
+    provider_contractor_id = IdSelectField(
+        _l("提供事業者（委託事業者台帳）"), description=_l("台帳にない事業者は「提供事業者名」に入力してください。"))
+    provider_name = StringField(_l("提供事業者名"), validators=[Length(max=200)])
+    service_url = URLField(_l("サービスのURL"), validators=[Optional(), Length(max=500), http_url])
+    purpose = TextAreaField(_l("利用目的"), validators=[Optional(), Length(max=5000)])
+    using_department_ids = MultiCheckboxField(_l("利用する所属"),
+                                              description=_l("所管課以外に利用する所属があれば選んでください。"))
+    handles_high_confidentiality = BooleanField(_l("機密性2以上の情報を取り扱う"))
+    terms_type = RadioField(_l("契約形態"), choices=lambda: enum_options(TermsType),
+                            default=TermsType.STANDARD_TERMS.value, validators=[DataRequired(CHOOSE)])
+    data_location = StringField(_l("データの保存場所（国・地域）"), validators=[Optional(), Length(max=200)])
+    governing_law = StringField(_l("準拠法"), validators=[Optional(), Length(max=100)])
+    jurisdiction = StringField(_l("合意管轄裁判所"), validators=[Optional(), Length(max=200)])
+    ismap_kind = SelectField(_l("ISMAP区分"),
+                             choices=lambda: options([("", _l("登録なし"))]) + enum_options(IsmapKind),
+                             invalid_choice_message=CHOOSE)
+    ismap_registration_number = StringField(_l("ISMAP登録番号"), validators=[Optional(), Length(max=50)])
+    state = SelectField(_l("状態"), choices=state_choices, default=ArrangementState.DRAFT.value,
+                        invalid_choice_message=CHOOSE)
+    next_review_on = DateField(_l("次回見直し日"), validators=[Optional()])
+
+    def validate_provider_name(self, field) -> None:
+        """A provider must be named: from the contractor register or typed in."""
+        if not self.provider_contractor_id.data and not (field.data or "").strip():
+            raise ValidationError(_l("提供事業者を台帳から選ぶか、事業者名を入力してください。"))
+
+    def validate_ismap_kind(self, field) -> None:
+        """A registration number means nothing without the list it is on."""
+        if (self.ismap_registration_number.data or "").strip() and not field.data:
+            raise ValidationError(_l("ISMAP登録番号を入力した場合は区分を選んでください。"))
+
+
+class ApproveForm(FlaskForm):
+    """The security office approves a use application."""
+
+    approval_valid_until = DateField(_l("承認の有効期限"), validators=[InputRequired(REQUIRED)])
+    approval_comment = TextAreaField(_l("コメント"), validators=[Optional(), Length(max=2000)])
+
+
+class RejectForm(FlaskForm):
+    """The security office rejects a use application; the department needs to know why."""
+
+    reject_comment = TextAreaField(_l("却下の理由"), validators=[DataRequired(REQUIRED), Length(max=2000)])
