@@ -14,7 +14,7 @@ from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
 from vendorguard.audit import chain
-from vendorguard.audit.context import current_actor
+from vendorguard.audit.context import Actor, current_actor
 from vendorguard.audit.mixins import Audited
 from vendorguard.core.timeutil import utcnow
 
@@ -68,6 +68,8 @@ def _changes(session: Session, obj: Audited) -> tuple[dict[str, Any], dict[str, 
     changed: dict[str, tuple[Any, Any]] = {}
     unknown_old: list[str] = []
     for attr in state.mapper.column_attrs:
+        if attr.key in obj.__audit_ignore__:
+            continue
         history = state.attrs[attr.key].history
         if not history.has_changes():
             continue
@@ -102,9 +104,9 @@ def tag(session: Session, obj: Audited, action: str) -> None:
 
 
 def make_event(action: str, object_type_: str, object_id: Any, label: str,
-               before: dict | None, after: dict | None) -> dict[str, Any]:
-    """An event row (without its chain fields) for the current actor and time."""
-    actor = current_actor()
+               before: dict | None, after: dict | None, actor: Actor | None = None) -> dict[str, Any]:
+    """An event row (without its chain fields) for the given or current actor, now."""
+    actor = actor or current_actor()
     return {
         "occurred_at": utcnow(),
         "actor_id": actor.user_id,

@@ -54,11 +54,16 @@ def append(conn: Connection, events: Iterable[dict[str, Any]]) -> None:
 
 @dataclass(frozen=True)
 class ChainProblem:
-    """The first place where the chain does not hold."""
+    """The first place where the chain does not hold.
+
+    ``code`` is one of ``removed``, ``previous_altered``, ``altered`` (for people: translate it);
+    ``reason`` is the English detail for logs and the command line.
+    """
 
     seq: int
     event_id: int | None
     reason: str
+    code: str = "altered"
 
     def __str__(self) -> str:
         where = f"seq {self.seq}" + (f" (id {self.event_id})" if self.event_id is not None else "")
@@ -78,18 +83,20 @@ def verify(conn: Connection) -> tuple[int, ChainProblem | None]:
     for row in _rows(conn):
         if row["seq"] != expected_seq:
             return count, ChainProblem(expected_seq, None,
-                                       f"removed (next row present is seq {row['seq']}, id {row['id']})")
+                                       f"removed (next row present is seq {row['seq']}, id {row['id']})", "removed")
         if row["prev_hash"] != prev:
-            return count, ChainProblem(row["seq"], row["id"], "previous hash does not match: a row before it was altered or removed")
+            return count, ChainProblem(row["seq"], row["id"], "previous hash does not match: a row before it "
+                                       "was altered or removed", "previous_altered")
         occurred = row["occurred_at"]
         if isinstance(occurred, datetime) and occurred.tzinfo is None:
             row["occurred_at"] = occurred.replace(tzinfo=timezone.utc)
         if event_hash(row) != row["hash"]:
-            return count, ChainProblem(row["seq"], row["id"], "altered (its content no longer matches its hash)")
+            return count, ChainProblem(row["seq"], row["id"], "altered (its content no longer matches its hash)",
+                                       "altered")
         prev, expected_seq, count = row["hash"], expected_seq + 1, count + 1
     head = conn.execute(select(AuditHead.__table__).where(AuditHead.__table__.c.id == 1)).mappings().first()
     head_seq, head_hash = (head["seq"], head["hash"]) if head else (0, GENESIS)
     if head_seq != count or head_hash != prev:
         return count, ChainProblem(count + 1, None,
-                                   f"removed (the chain head records {head_seq} rows, {count} found)")
+                                   f"removed (the chain head records {head_seq} rows, {count} found)", "removed")
     return count, None

@@ -6,13 +6,15 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from vendorguard.audit import chain
+from vendorguard.audit.context import Actor
 from vendorguard.audit.capture import make_event, tag  # noqa: F401  (re-exported for services)
 
 
 def record(session: Session, action: str, object_type: str, object_id: Any = None,
-           label: str = "", before: dict | None = None, after: dict | None = None) -> None:
-    """Write one event now, in the session's current transaction."""
-    event = make_event(action, object_type, object_id, label, before, after)
+           label: str = "", before: dict | None = None, after: dict | None = None,
+           actor: Actor | None = None) -> None:
+    """Write one event now, in the session's current transaction (as ``actor`` when given)."""
+    event = make_event(action, object_type, object_id, label, before, after, actor)
     chain.append(session.connection(), [event])
 
 

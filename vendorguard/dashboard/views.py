@@ -1,15 +1,133 @@
-"""The home page: what needs the signed-in user's attention."""
+"""The home page: what needs the signed-in user's attention, by role and department."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
 
+from flask import Blueprint, current_app, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import Select
+
+from vendorguard.audit import labels as audit_labels
+from vendorguard.audit.queries import latest_events
 from vendorguard.auth.permissions import require
+from vendorguard.auth.roles import Role
+from vendorguard.core.timeutil import today_tokyo
+from vendorguard.dashboard import queries
+from vendorguard.extensions import db
 
 bp = Blueprint("dashboard", __name__)
+
+# Roles that look after every department's arrangements; the others see their own department's.
+WHOLE_CITY = frozenset({Role.ADMIN, Role.PROCUREMENT})
+ENGAGEMENT_ROLES = frozenset({Role.ADMIN, Role.PROCUREMENT, Role.OFFICER})
+SOCIAL_ROLES = frozenset({Role.ADMIN, Role.OFFICER, Role.SNS_OWNER})
+
+
+@dataclass
+class Block:
+    """One "needs attention" list: its first rows, how many match in all, and the full list's page."""
+
+    key: str
+    title: str
+    rows: list[Any]
+    total: int
+    link: str | None = None
+    hint: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _link(endpoint: str, permission: str, **args: Any) -> str | None:
+    """A list page's URL with filters, or None when the page is not there or not for this user."""
+    if endpoint not in current_app.view_functions or not current_user.can(permission):
+        return None
+    return url_for(endpoint, **{key: value for key, value in args.items() if value is not None})
+
+
+def detail_url(endpoint: str, **args: Any) -> str | None:
+    """A detail page's URL, or None while that page does not exist yet."""
+    if endpoint not in current_app.view_functions:
+        return None
+    return url_for(endpoint, **args)
+
+
+def _block(key: str, title: str, stmt: Select, link: str | None, hint: str = "") -> Block:
+    result = db.session.execute(stmt).all()
+    return Block(key, title, [row[0] for row in result], result[0].total if result else 0, link, hint)
+
+
+def _attention(role: Role, department_id: int | None, today: date) -> list[Block]:
+    blocks: list[Block] = []
+    if role in ENGAGEMENT_ROLES:
+        blocks.append(_block(
+            "ending", _("60日以内に契約期間が終わる業務委託"),
+            queries.ending_engagements(today, department_id),
+            _link("engagements.index", "engagement.view", ending_within=queries.ENDING_WITHIN_DAYS,
+                  department=department_id),
+            _("更新・再契約の準備や、終了時の情報資産の返還・廃棄の確認が必要です。")))
+        blocks.append(_block(
+            "subcontractors", _("承認（許諾）が記録されていない再委託先"),
+            queries.pending_subcontractors(today, department_id),
+            _link("engagements.index", "engagement.view", department=department_id),
+            _("再委託には市の承認が必要です。承認した日と承認者を記録してください。")))
+        blocks.append(_block(
+            "certifications", _("有効期限が切れた、または90日以内に切れる認証"),
+            queries.expiring_certifications(today, department_id),
+            _link("contractors.index", "contractor.view"),
+            _("契約中の委託事業者が持つ認証（ISMS・プライバシーマーク等）の最新のものを表示しています。")))
+    if role == Role.ADMIN:
+        blocks.append(_block(
+            "cloud_applied", _("利用承認を待っている外部サービス"),
+            queries.cloud_awaiting_approval(),
+            _link("cloud.index", "cloud.view", approval="applied")))
+        blocks.append(_block(
+            "cloud_risks", _("機密性2以上の情報を扱う外部サービスの確認事項"),
+            queries.cloud_risks(today),
+            _link("cloud.index", "cloud.view"),
+            _("ISMAP登録番号が記録されていないもの、または利用承認が済んでいないものです。")))
+    if role in SOCIAL_ROLES:
+        blocks.append(_block(
+            "social", _("多要素認証または責任者が未設定のSNSアカウント"),
+            queries.social_attention(department_id),
+            _link("social.index", "social.view", mfa_off=1),
+            _("乗っ取り対策として多要素認証を設定し、アカウントごとに責任者を定めてください。")))
+    if role in ENGAGEMENT_ROLES:
+        blocks.append(_block(
+            "no_officer", _("責任者が設定されていない業務委託"),
+            queries.engagements_without_officer(today, department_id),
+            _link("engagements.index", "engagement.view", department=department_id)))
+    return blocks
+
+
+def _totals(today: date) -> list[dict[str, Any]]:
+    row = db.session.execute(queries.totals(today)).one()
+    items = [
+        ("contractor.view", "contractors.index", _("登録委託事業者"), row.contractors),
+        ("engagement.view", "engagements.index", _("進行中の業務委託"), row.engagements),
+        ("cloud.view", "cloud.index", _("外部サービス"), row.cloud_services),
+        ("social.view", "social.index", _("SNSアカウント"), row.social_accounts),
+    ]
+    return [{"label": label, "count": count, "link": _link(endpoint, permission)}
+            for permission, endpoint, label, count in items if current_user.can(permission)]
 
 
 @bp.route("/")
 @require("dashboard.view")
 def index():
-    """Show the items that need attention."""
-    return render_template("dashboard/index.html")
+    """Show the totals and the items that need the signed-in user's attention."""
+    today = today_tokyo()
+    role = Role(current_user.role)
+    department = current_user.department
+    department_id = None if role in WHOLE_CITY else current_user.department_id
+    missing_department = role not in WHOLE_CITY and role != Role.AUDITOR and department_id is None
+    blocks = [] if missing_department else _attention(role, department_id, today)
+    registers = events = None
+    if role == Role.AUDITOR:
+        registers = db.session.execute(queries.register_counts()).one()
+        events = db.session.scalars(latest_events(queries.BLOCK_ROWS)).all()
+    return render_template("dashboard/index.html", today=today, totals=_totals(today), blocks=blocks,
+                           department=department if department_id is not None else None,
+                           missing_department=missing_department, registers=registers, events=events,
+                           detail_url=detail_url, audit_labels=audit_labels)

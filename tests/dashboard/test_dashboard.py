@@ -1,0 +1,201 @@
+"""The home page: per-role "needs attention" blocks, Japan-today dates, fixed query count."""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta, timezone
+
+from vendorguard.arrangements.models import ArrangementState
+from vendorguard.auth.roles import Role
+from vendorguard.cloud.models import ApprovalState, CloudService
+from vendorguard.contractors.models import Certification, CertificationKind
+from vendorguard.core.timeutil import today_tokyo
+from vendorguard.engagements.models import Engagement, Subcontractor
+from vendorguard.extensions import db
+from vendorguard.social.models import Platform, SocialAccount
+
+TODAY = today_tokyo()
+
+
+def days(n: int) -> date:
+    return TODAY + timedelta(days=n)
+
+
+def block(html: str, key: str) -> str | None:
+    """The HTML of one dashboard block, or None when the page has no such block."""
+    match = re.search(rf'id="block-{key}".*?</section>', html, re.S)
+    return match.group(0) if match else None
+
+
+def _world(make):
+    """Two departments with one item of every kind that needs attention, and some that do not."""
+    kanko = make.department(name="観光課")
+    shimin = make.department(name="市民課")
+    officer = make.user(Role.OFFICER, department=kanko)
+    contractor = make.contractor(name="城崎システム株式会社")
+    idle = make.contractor(name="契約のない株式会社")
+
+    make.engagement(kanko, contractor, title="観光サイト保守", ends_on=days(30), responsible_officer_id=officer.id)
+    make.engagement(kanko, contractor, title="観光統計分析", ends_on=days(200))  # no officer
+    make.engagement(shimin, contractor, title="住民窓口システム", ends_on=days(20),
+                    responsible_officer_id=officer.id)
+    make.engagement(kanko, contractor, title="終了済み業務", ends_on=days(10), state=ArrangementState.ENDED,
+                    responsible_officer_id=officer.id)
+    make.engagement(kanko, contractor, title="遠い先の業務", ends_on=days(100), responsible_officer_id=officer.id)
+    live = make.engagement(kanko, contractor, title="再委託のある業務", responsible_officer_id=officer.id,
+                           ends_on=days(300))
+    make.subcontractor(live, approved=False, name="未承認再委託株式会社")
+    make.subcontractor(live, approved=True, name="承認済再委託株式会社")
+    make.subcontractor(live, approved=False, name="取下げ再委託株式会社", archived_at=datetime.now(timezone.utc))
+
+    make.certification(contractor, number="ISMS-SOON", valid_until=days(30))
+    make.certification(contractor, kind=CertificationKind.PRIVACY_MARK, number="PMARK-OLD", valid_until=days(-400))
+    make.certification(contractor, kind=CertificationKind.PRIVACY_MARK, number="PMARK-NEW", valid_until=days(-5))
+    make.certification(contractor, kind=CertificationKind.SOC2, number="SOC-FAR", valid_until=days(200))
+    make.certification(idle, number="IDLE-SOON", valid_until=days(10))
+
+    make.cloud_service(kanko, title="申請中クラウド", approval_state=ApprovalState.APPLIED)
+    make.cloud_service(kanko, title="ISMAPなしクラウド", handles_high_confidentiality=True,
+                       approval_state=ApprovalState.APPROVED)
+    make.cloud_service(kanko, title="問題なしクラウド", handles_high_confidentiality=True,
+                       approval_state=ApprovalState.APPROVED, ismap_registration_number="C-0001")
+
+    make.social_account(kanko, title="観光課MFAなし", mfa_enabled=False, responsible_officer_id=officer.id)
+    make.social_account(shimin, title="市民課責任者なし", mfa_enabled=True)
+    make.social_account(kanko, title="観光課きちんと", mfa_enabled=True, responsible_officer_id=officer.id)
+    return kanko, shimin
+
+
+def test_admin_sees_every_block_across_departments(client, make, login_as):
+    _world(make)
+    login_as(make.user(Role.ADMIN))
+    html = client.get("/").get_data(as_text=True)
+
+    ending = block(html, "ending")
+    assert "観光サイト保守" in ending and "住民窓口システム" in ending
+    assert "終了済み業務" not in ending and "遠い先の業務" not in ending
+    assert "ending_within=60" in ending
+    subs = block(html, "subcontractors")
+    assert "未承認再委託株式会社" in subs and "承認済再委託" not in subs and "取下げ" not in subs
+    certs = block(html, "certifications")
+    assert "ISMS-SOON" in certs and "PMARK-NEW" in certs and "期限切れ" in certs
+    assert "PMARK-OLD" not in certs and "SOC-FAR" not in certs and "IDLE-SOON" not in certs
+    assert "申請中クラウド" in block(html, "cloud_applied")
+    assert "approval=applied" in block(html, "cloud_applied")
+    risks = block(html, "cloud_risks")
+    assert "ISMAPなしクラウド" in risks and "問題なしクラウド" not in risks
+    social = block(html, "social")
+    assert "観光課MFAなし" in social and "市民課責任者なし" in social and "観光課きちんと" not in social
+    assert "mfa_off=1" in social
+    no_officer = block(html, "no_officer")
+    assert "観光統計分析" in no_officer and "観光サイト保守" not in no_officer
+
+
+def test_officer_sees_only_their_department(client, make, login_as):
+    kanko, _shimin = _world(make)
+    login_as(make.user(Role.OFFICER, department=kanko))
+    html = client.get("/").get_data(as_text=True)
+    ending = block(html, "ending")
+    assert "観光サイト保守" in ending and "住民窓口システム" not in ending
+    link = re.search(r'href="(/engagements/\?[^"]*ending_within=60[^"]*)"', ending).group(1)
+    assert f"department={kanko.id}" in link
+    social = block(html, "social")
+    assert "観光課MFAなし" in social and "市民課責任者なし" not in social
+    assert "ISMS-SOON" in block(html, "certifications")
+    assert block(html, "cloud_applied") is None and block(html, "cloud_risks") is None
+    assert "観光課 の案件を表示しています" in html
+
+
+def test_sns_owner_sees_only_social_accounts(client, make, login_as):
+    _kanko, shimin = _world(make)
+    login_as(make.user(Role.SNS_OWNER, department=shimin))
+    html = client.get("/").get_data(as_text=True)
+    assert "市民課責任者なし" in block(html, "social") and "観光課MFAなし" not in block(html, "social")
+    assert block(html, "ending") is None and block(html, "certifications") is None
+    assert "登録委託事業者" not in html  # no totals for registers the role cannot open
+
+
+def test_procurement_sees_engagement_blocks_but_not_cloud_or_social(client, make, login_as):
+    _world(make)
+    login_as(make.user(Role.PROCUREMENT))
+    html = client.get("/").get_data(as_text=True)
+    assert "住民窓口システム" in block(html, "ending")
+    assert block(html, "social") is None and block(html, "cloud_risks") is None
+
+
+def test_auditor_sees_register_counts_and_latest_audit_events(client, make, login_as):
+    _world(make)
+    login_as(make.user(Role.AUDITOR))
+    html = client.get("/").get_data(as_text=True)
+    assert "台帳の登録状況" in html and block(html, "ending") is None
+    recent = block(html, "audit")
+    assert recent.count("<tr>") == 11  # header + the 10 latest
+    assert "ログイン" in recent  # the auditor's own sign-in is the newest event
+
+
+def test_totals_count_registered_items(client, make, login_as):
+    _world(make)
+    login_as(make.user(Role.ADMIN))
+    html = client.get("/").get_data(as_text=True)
+    stats = re.findall(r'<p class="stat">(\d+)</p>\s*<p>(?:<a[^>]*>)?([^<]+)', html)
+    totals = {label: int(count) for count, label in stats}
+    # 2 contractors; 5 live engagements (the ended one does not count); 3 cloud; 3 social
+    assert totals == {"登録委託事業者": 2, "進行中の業務委託": 5, "外部サービス": 3, "SNSアカウント": 3}
+
+
+def test_nothing_to_do_is_said_plainly(client, make, login_as):
+    login_as(make.user(Role.OFFICER))
+    html = client.get("/").get_data(as_text=True)
+    assert "現在、対応が必要な事項はありません。" in html
+
+
+def test_blocks_show_ten_rows_and_the_full_count(client, make, login_as):
+    department = make.department()
+    contractor = make.contractor()
+    db.session.add_all([Engagement(title=f"期限間近{n:02d}", department_id=department.id,
+                                   contractor_id=contractor.id, starts_on=days(-300), ends_on=days(n % 50))
+                        for n in range(25)])
+    db.session.commit()
+    login_as(make.user(Role.ADMIN))
+    ending = block(client.get("/").get_data(as_text=True), "ending")
+    assert ending.count("期限間近") == 10 and "25件" in ending and "ほか15件" in ending
+
+
+def _bulk(department, contractor, count: int) -> None:
+    """``count`` items for every block, inserted in bulk."""
+    engagements = [Engagement(title=f"一括業務{n}", department_id=department.id, contractor_id=contractor.id,
+                              starts_on=days(-10), ends_on=days(5 + n % 50)) for n in range(count)]
+    db.session.add_all(engagements)
+    db.session.flush()
+    db.session.add_all([Subcontractor(engagement_id=e.id, name=f"一括再委託{n}") for n, e in enumerate(engagements)])
+    db.session.add_all([Certification(contractor_id=contractor.id, kind=CertificationKind.OTHER,
+                                      kind_other=f"認証{n}", valid_until=days(n % 90)) for n in range(count)])
+    db.session.add_all([CloudService(title=f"一括クラウド{n}", department_id=department.id,
+                                     approval_state=ApprovalState.APPLIED, handles_high_confidentiality=True)
+                        for n in range(count)])
+    db.session.add_all([SocialAccount(title=f"一括SNS{n}", department_id=department.id, platform=Platform.X,
+                                      handle=f"@bulk{n}") for n in range(count)])
+    db.session.commit()
+
+
+def test_query_count_does_not_grow_with_data(client, make, login_as, count_queries):
+    department = make.department()
+    contractor = make.contractor()
+    admin = make.user(Role.ADMIN)
+    officer = make.user(Role.OFFICER, department=department)
+    _bulk(department, contractor, 3)
+    counts = {}
+    for user in (admin, officer):
+        client.post("/logout")
+        login_as(user)
+        client.get("/")
+        with count_queries() as few:
+            assert client.get("/").status_code == 200
+        counts[user.role] = few.count
+    _bulk(department, contractor, 300)
+    for user in (admin, officer):
+        client.post("/logout")
+        login_as(user)
+        with count_queries() as many:
+            html = client.get("/").get_data(as_text=True)
+        assert many.count == counts[user.role], user.role
+    assert "303件" in block(html, "subcontractors")
