@@ -1,0 +1,372 @@
+"""Reading a published ISMAP list (Excel .xlsx or CSV) into rows, mapping columns by header text.
+
+The exact layout of the government's file is not fixed (FACTS §2), so nothing here depends on
+column positions: the header row is found by its text, and a required column that cannot be
+found stops the import with the header's name.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from functools import cached_property
+from datetime import date, datetime, timedelta
+from typing import Any, Iterable, Iterator
+
+from flask_babel import gettext as _
+
+from vendorguard.core.errors import DomainError
+
+HEADER_SEARCH_ROWS = 20
+MAX_ROWS = 20000
+MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # an .xlsx is a zip: refuse decompression bombs
+MAX_NUMBER_LENGTH = 50
+MAX_NAME_LENGTH = 300
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """A column we look for: the name we report, header texts it may have, and texts it may contain."""
+
+    name: str
+    examples: tuple[str, ...]  # whole header texts, as people write them
+    contains: tuple[str, ...]
+    required: bool = False
+
+    @cached_property
+    def exact(self) -> frozenset[str]:
+        return frozenset(_normalise_header(text) for text in self.examples)
+
+
+COLUMNS: dict[str, ColumnSpec] = {
+    "number": ColumnSpec("登録番号", ("登録番号", "ISMAP登録番号", "登録No.", "登録No"), ("登録番号",), True),
+    "service": ColumnSpec("サービス名称", (
+        "サービス名称", "クラウドサービス名", "サービス名", "クラウドサービス名称", "クラウドサービスの名称",
+        "サービスの名称"), ("サービス名", "サービスの名称"), True),
+    "provider": ColumnSpec("事業者名", (
+        "事業者名", "クラウドサービス事業者名", "申請者", "申請者名", "クラウドサービス事業者", "事業者",
+        "提供事業者名", "提供者"), ("事業者名", "事業者", "申請者"), True),
+    "registered_on": ColumnSpec("登録日", ("登録日", "登録年月日", "登録日付", "初回登録日"), ("登録日", "登録年月日")),
+    "audit_period": ColumnSpec("監査対象期間", ("監査対象期間", "監査期間", "対象期間"), ("監査対象期間", "監査期間")),
+    "valid_until": ColumnSpec("有効期限", ("有効期限", "有効期間", "登録有効期限", "登録の有効期限", "有効期限日"),
+                              ("有効期限", "有効期間")),
+    "remarks": ColumnSpec("備考", ("備考", "備考欄", "特記事項"), ("備考",)),
+}
+REQUIRED = tuple(key for key, spec in COLUMNS.items() if spec.required)
+PERIOD_FIELDS = ("audit_period", "valid_until")
+
+# "更新申請中", "更新審査中", "更新手続き中" …: a renewal was filed and is not decided yet.
+RENEWAL_PENDING = re.compile(r"更新(?:申請|審査|手続き?|評価)中|更新申請(?:済|受付)")
+
+
+@dataclass
+class ListRow:
+    """One registration as read from the file."""
+
+    line: int
+    registration_number: str
+    service_name: str = ""
+    provider_name: str = ""
+    registered_on: date | None = None
+    audit_period_end: date | None = None
+    valid_until: date | None = None
+    remarks: str = ""
+
+    @property
+    def renewal_pending(self) -> bool:
+        return bool(RENEWAL_PENDING.search(self.remarks))
+
+
+@dataclass
+class ParsedList:
+    """What a file holds: its rows, the warnings about rows it skipped, and how it was read."""
+
+    rows: list[ListRow]
+    warnings: list[str] = field(default_factory=list)
+    header_line: int = 0
+    headers: dict[str, str] = field(default_factory=dict)  # column key -> header text as found
+
+
+# -- dates -------------------------------------------------------------------------------------
+
+_ERA_BASE = {"令和": 2018, "平成": 1988, "昭和": 1925, "r": 2018, "h": 1988, "s": 1925}
+_DATE = re.compile(
+    r"(?P<era>令和|平成|昭和|(?<![a-z])[rhs])\s*(?P<ey>\d{1,2}|元)\s*[年./-]\s*(?P<em>\d{1,2})\s*[月./-]\s*(?P<ed>\d{1,2})"
+    r"|(?<!\d)(?P<y>\d{4})\s*[年./-]\s*(?P<m>\d{1,2})\s*[月./-]\s*(?P<d>\d{1,2})"
+    r"|(?<!\d)(?P<cy>\d{4})(?P<cm>\d{2})(?P<cd>\d{2})(?!\d)",
+    re.IGNORECASE)
+
+
+def _dates_in(text: str) -> list[date]:
+    found = []
+    for match in _DATE.finditer(unicodedata.normalize("NFKC", text)):
+        try:
+            if match["era"]:
+                era_year = 1 if match["ey"] == "元" else int(match["ey"])
+                found.append(date(_ERA_BASE[match["era"].lower()] + era_year, int(match["em"]), int(match["ed"])))
+            elif match["y"]:
+                found.append(date(int(match["y"]), int(match["m"]), int(match["d"])))
+            else:
+                found.append(date(int(match["cy"]), int(match["cm"]), int(match["cd"])))
+        except ValueError:  # 2025/02/30 and the like: not a date
+            continue
+    return found
+
+
+def parse_date(value: Any) -> date | None:
+    """The date a cell holds; for a period (「2024年4月1日～2025年3月31日」) its END date.
+
+    Understands Excel dates, 2025/03/31, 2025-03-31, 2025年3月31日, 令和7年3月31日, R7.3.31, 20250331.
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        number = int(value)
+        if 19000101 <= number <= 29991231:
+            return parse_date(str(number))
+        if 1 <= number < 2958466:  # an Excel serial day number that was not formatted as a date
+            return date(1899, 12, 30) + timedelta(days=number)
+        return None
+    found = _dates_in(str(value))
+    return found[-1] if found else None
+
+
+# -- reading the table ---------------------------------------------------------------------------
+
+def _normalise_header(value: Any) -> str:
+    text = unicodedata.normalize("NFKC", "" if value is None else str(value))
+    return re.sub(r"\s+", "", text).casefold()
+
+
+def _text(value: Any) -> str:
+    """A cell as trimmed text, kept as published (integral numbers without a trailing .0)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        return value.isoformat()
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    return "\n".join(line.strip() for line in text.strip().split("\n"))
+
+
+def _one_line(value: Any, limit: int = MAX_NAME_LENGTH) -> str:
+    return " ".join(_text(value).split())[:limit]
+
+
+def decode_text(data: bytes) -> str:
+    """Text of a CSV file: UTF-8 (with or without BOM), else Shift_JIS (CP932), else UTF-16 with BOM."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    for encoding in ("utf-8-sig", "cp932"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise DomainError(_("文字コードを判別できません。UTF-8 または Shift_JIS（CP932）の CSV として保存してください。"))
+
+
+def _csv_rows(data: bytes) -> Iterator[list[Any]]:
+    text = decode_text(data)
+    sample = text[:4096]
+    delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
+    yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+
+
+def _check_zip(data: bytes) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            total = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile as error:
+        raise DomainError(_("Excel ファイル（.xlsx）として読み込めません。ファイルが壊れていないか確認してください。")) from error
+    if total > MAX_UNZIPPED_BYTES:
+        raise DomainError(_("Excel ファイルの展開後の大きさが上限を超えています。"))
+
+
+def _xlsx_sheets(data: bytes) -> Iterator[tuple[str, Iterator[tuple[Any, ...]]]]:
+    import openpyxl  # imported here: only imports of Excel files need it
+
+    _check_zip(data)
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds (KeyError, InvalidFileException …)
+        raise DomainError(_("Excel ファイル（.xlsx）として読み込めません。ファイルが壊れていないか確認してください。")) from error
+    try:
+        for sheet in workbook.worksheets:
+            if hasattr(sheet, "reset_dimensions"):
+                sheet.reset_dimensions()  # some writers store wrong dimensions; read what is there
+            yield sheet.title, sheet.iter_rows(values_only=True)
+    finally:
+        workbook.close()
+
+
+def _kind_of(data: bytes, filename: str) -> str:
+    head = data[:512].lstrip()
+    if data.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise DomainError(_("古い形式の Excel ファイル（.xls）は読み込めません。.xlsx または CSV で保存してください。"))
+    if head.startswith(b"%PDF"):
+        raise DomainError(_("PDF ファイルは読み込めません。Excel（.xlsx）または CSV の一覧を指定してください。"))
+    if head[:15].lower().startswith((b"<!doctype html", b"<html")):
+        raise DomainError(_("一覧ファイルではなく Web ページ（HTML）が返されました。.xlsx または .csv ファイルの URL を指定してください。"))
+    if filename.lower().endswith(".xlsx"):
+        raise DomainError(_("Excel ファイル（.xlsx）として読み込めません。ファイルが壊れていないか確認してください。"))
+    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise DomainError(_("CSV または Excel（.xlsx）のファイルではありません。"))
+    return "csv"
+
+
+# -- header ---------------------------------------------------------------------------------------
+
+def map_header(cells: Iterable[Any]) -> dict[str, int]:
+    """Column key -> index for one candidate header row (exact texts first, then contained texts)."""
+    texts = [_normalise_header(cell) for cell in cells]
+    mapping: dict[str, int] = {}
+    used: set[int] = set()
+    for exact in (True, False):
+        for key, spec in COLUMNS.items():
+            if key in mapping:
+                continue
+            for index, text in enumerate(texts):
+                if not text or index in used:
+                    continue
+                if (text in spec.exact) if exact else any(part in text for part in spec.contains):
+                    mapping[key] = index
+                    used.add(index)
+                    break
+    return mapping
+
+
+def _shown(cells: Iterable[Any]) -> str:
+    shown = " / ".join(_one_line(cell) for cell in cells if _one_line(cell))
+    return shown[:300] + ("…" if len(shown) > 300 else "")
+
+
+def _missing_error(best: list[Any] | None, mapping: dict[str, int]) -> DomainError:
+    missing = [COLUMNS[key] for key in REQUIRED if key not in mapping]
+    names = "".join(f"「{spec.name}」" for spec in missing)
+    if best is None:
+        return DomainError(_("見出し行が見つかりません（先頭%(rows)d行に文字がありません）。", rows=HEADER_SEARCH_ROWS))
+    accepted = "、".join(f"{spec.name}＝「{'」「'.join(spec.examples[:3])}」" for spec in missing)
+    return DomainError(_("列%(names)sが見つかりません。見出し行: %(header)s（読み取れる見出しの例: %(accepted)s）",
+                         names=names, header=_shown(best), accepted=accepted))
+
+
+def _find_header(rows: Iterator[tuple[Any, ...]]) -> tuple[int, list[Any], dict[str, int], list[Any] | None, dict]:
+    """Scan the first rows; return (line, header cells, mapping, best failed row, its mapping)."""
+    best: list[Any] | None = None
+    best_mapping: dict[str, int] = {}
+    for line, cells in enumerate(rows, start=1):
+        cells = list(cells)
+        mapping = map_header(cells)
+        if all(key in mapping for key in REQUIRED):
+            return line, cells, mapping, None, {}
+        if any(_one_line(cell) for cell in cells) and (best is None or len(mapping) > len(best_mapping)):
+            best, best_mapping = cells, mapping
+        if line >= HEADER_SEARCH_ROWS:
+            break
+    return 0, [], {}, best, best_mapping
+
+
+# -- rows -------------------------------------------------------------------------------------------
+
+def _cell(cells: list[Any], index: int | None) -> Any:
+    return cells[index] if index is not None and index < len(cells) else None
+
+
+def _period_end(cells: list[Any], index: int | None, header: list[Any]) -> tuple[date | None, bool]:
+    """End date of a period column; a merged heading over 開始 / 終了 leaves the end in the next,
+    untitled column, so those neighbours are read too. Returns (date, whether text was there)."""
+    if index is None:
+        return None, False
+    values = [_cell(cells, index)]
+    for extra in (index + 1, index + 2):
+        if extra < len(header) and _normalise_header(header[extra]) == "":
+            values.append(_cell(cells, extra))
+        else:
+            break
+    dates = [parse_date(value) for value in values if value not in (None, "")]
+    dates = [d for d in dates if d is not None]
+    return (dates[-1] if dates else None), any(_text(value) for value in values)
+
+
+def _read_rows(rows: Iterator[tuple[Any, ...]], header_line: int, header: list[Any],
+               mapping: dict[str, int]) -> ParsedList:
+    parsed = ParsedList(rows=[], header_line=header_line,
+                        headers={key: _one_line(header[index]) for key, index in mapping.items()})
+    seen: dict[str, int] = {}
+    for line, cells in enumerate(rows, start=header_line + 1):
+        cells = list(cells)
+        if line - header_line > MAX_ROWS:
+            raise DomainError(_("行数が多すぎます（上限 %(limit)d 行）。", limit=MAX_ROWS))
+        if not any(_text(cell) for cell in cells):
+            continue  # blank rows between blocks are common in published lists
+        number = re.sub(r"\s+", "", unicodedata.normalize("NFKC", _text(_cell(cells, mapping["number"])))).upper()
+        if not number:
+            parsed.warnings.append(_("%(line)d行目: 登録番号がないため読み飛ばしました。", line=line))
+            continue
+        if len(number) > MAX_NUMBER_LENGTH:
+            parsed.warnings.append(_("%(line)d行目: 登録番号が長すぎるため読み飛ばしました。", line=line))
+            continue
+        if number in seen:
+            parsed.warnings.append(_("%(line)d行目: 登録番号「%(number)s」は%(first)d行目と重複しているため読み飛ばしました。",
+                                     line=line, number=number, first=seen[number]))
+            continue
+        seen[number] = line
+        row = ListRow(line=line, registration_number=number,
+                      service_name=_one_line(_cell(cells, mapping["service"])),
+                      provider_name=_one_line(_cell(cells, mapping["provider"])),
+                      remarks=_text(_cell(cells, mapping.get("remarks"))))
+        raw_registered = _cell(cells, mapping.get("registered_on"))
+        row.registered_on = parse_date(raw_registered)
+        if row.registered_on is None and _text(raw_registered):
+            parsed.warnings.append(_("%(line)d行目: 登録日「%(value)s」を日付として読み取れませんでした。",
+                                     line=line, value=_one_line(raw_registered, 60)))
+        for key in PERIOD_FIELDS:
+            value, had_text = _period_end(cells, mapping.get(key), header)
+            setattr(row, "audit_period_end" if key == "audit_period" else "valid_until", value)
+            if value is None and had_text:
+                parsed.warnings.append(_("%(line)d行目: %(column)sを日付として読み取れませんでした。",
+                                         line=line, column=parsed.headers[key]))
+        parsed.rows.append(row)
+    return parsed
+
+
+def parse_list(data: bytes, filename: str = "") -> ParsedList:
+    """Read a published list; raise DomainError (in Japanese) when the file cannot be used at all."""
+    if not data:
+        raise DomainError(_("ファイルが空です。"))
+    best: list[Any] | None = None
+    best_mapping: dict[str, int] = {}
+    if _kind_of(data, filename) == "xlsx":
+        tables: Iterable[tuple[str, Iterator[tuple[Any, ...]]]] = _xlsx_sheets(data)
+    else:
+        tables = [("", _csv_rows(data))]
+    try:
+        for _sheet, rows in tables:
+            rows = iter(rows)
+            line, header, mapping, candidate, candidate_mapping = _find_header(rows)
+            if line:
+                parsed = _read_rows(rows, line, header, mapping)
+                if not parsed.rows:
+                    raise DomainError(_("登録番号のある行が1件もありません。ファイルの内容を確認してください。"))
+                return parsed
+            if candidate is not None and (best is None or len(candidate_mapping) > len(best_mapping)):
+                best, best_mapping = candidate, candidate_mapping
+    except csv.Error as error:
+        raise DomainError(_("CSV として読み込めません（%(reason)s）。", reason=str(error))) from error
+    finally:
+        close = getattr(tables, "close", None)
+        if close is not None:
+            close()
+    raise _missing_error(best, best_mapping)
