@@ -51,3 +51,19 @@ def test_logout_by_get_is_not_allowed(client, make, login_as):
     login_as(make.user(Role.ADMIN))
     assert client.get("/logout").status_code == 405
     assert client.get("/").status_code == 200
+
+
+def test_forwarded_address_is_trusted_only_behind_a_configured_proxy(app, database_url, tmp_path):
+    from sqlalchemy import select
+
+    from vendorguard import create_app
+    from vendorguard.auth.models import LoginFailure
+    from vendorguard.extensions import db
+
+    headers = {"X-Forwarded-For": "203.0.113.5"}
+    app.test_client().post("/login", data={"email": "a@example.jp", "password": "x"}, headers=headers)
+    proxied = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "k",
+                          "WTF_CSRF_ENABLED": False, "PROXY_COUNT": 1}, instance_path=str(tmp_path / "p"))
+    proxied.test_client().post("/login", data={"email": "b@example.jp", "password": "x"}, headers=headers)
+    addresses = dict(db.session.execute(select(LoginFailure.email, LoginFailure.remote_addr)).all())
+    assert addresses == {"a@example.jp": "127.0.0.1", "b@example.jp": "203.0.113.5"}

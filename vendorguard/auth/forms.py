@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, SelectField
+from wtforms import EmailField, HiddenField, PasswordField, SelectChoice, SelectField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 MIN_PASSWORD = 10
@@ -34,5 +34,5 @@ class PasswordChangeForm(FlaskForm):
 class LanguageForm(FlaskForm):
     """The interface language."""
 
-    locale = SelectField(_l("表示言語"), choices=[("ja", "日本語"), ("en", "English")])
+    locale = SelectField(_l("表示言語"), choices=[SelectChoice("ja", "日本語"), SelectChoice("en", "English")])
     next = HiddenField()

@@ -22,6 +22,7 @@ class User(Audited, UserMixin, db.Model):
     __tablename__ = "user_account"
     __audit_label__ = "email"
     __audit_exclude__ = frozenset({"password_hash"})
+    __audit_ignore__ = frozenset({"last_login_at"})  # the login event itself records it
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)

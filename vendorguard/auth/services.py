@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from vendorguard.audit import services as audit
+from vendorguard.audit.context import Actor
 from vendorguard.auth.models import LoginFailure, User
 from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import utcnow
@@ -69,7 +70,8 @@ def authenticate(session: Session, email: str, password: str, remote_addr: str,
         audit.record(session, "login_failed", "user_account", user.id if user else None, email)
         raise LoginRejected(_("メールアドレスまたはパスワードが正しくありません。"))
     user.last_login_at = utcnow()
-    audit.tag(session, user, "login")
+    audit.record(session, "login", "user_account", user.id, user.email,
+                 actor=Actor(user.id, user.email, remote_addr))
     return user
 
 

@@ -52,12 +52,20 @@ class Sorting:
         return {"sort": key, "dir": "desc" if descending else "asc"}
 
 
-def sorting(options: Mapping[str, tuple[ColumnElement, ...]], default: str) -> Sorting:
-    """Read ``sort`` and ``dir`` from the query string, falling back to ``default``."""
+def sorting(options: Mapping[str, tuple[ColumnElement, ...]], default: str,
+            default_descending: bool = False) -> Sorting:
+    """Read ``sort`` and ``dir`` from the query string, falling back to ``default``.
+
+    ``default_descending`` orders the default key newest-first when no direction is asked for.
+    """
     key = request.args.get("sort", default)
     if key not in options:
         key = default
-    descending = request.args.get("dir") == "desc"
+    direction = request.args.get("dir")
+    if direction in ("asc", "desc"):
+        descending = direction == "desc"
+    else:
+        descending = default_descending and key == default
     return Sorting(key, descending, tuple(options[key]))
 
 
@@ -78,7 +86,7 @@ class RowPagination(Pagination):
     def _query_items(self) -> list[Any]:
         stmt = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
         result = self._query_args["session"].execute(stmt).unique()
-        return list(result.scalars() if len(stmt.selected_columns) == 1 else result.all())
+        return list(result.scalars() if len(stmt.column_descriptions) == 1 else result.all())
 
     def _query_count(self) -> int:
         sub = self._query_args["select"].order_by(None).subquery()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import Flask, current_app, session
+from flask import Flask, current_app, has_request_context, session
 from flask_babel import format_date, get_locale
 from flask_login import current_user
 
@@ -13,6 +13,8 @@ from vendorguard.core.timeutil import TOKYO, wareki
 def select_locale() -> str:
     """The signed-in user's language, else the session's, else the default (Japanese)."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # commands and services outside a request speak Japanese
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     chosen = session.get("locale")
