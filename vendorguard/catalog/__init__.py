@@ -1,0 +1,1 @@
+"""The requirement catalog, applicability rules, the clause library and coverage per arrangement."""

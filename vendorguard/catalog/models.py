@@ -1,0 +1,184 @@
+"""Requirements (要件), clauses (条項) with their versions, and waivers (適用除外) per arrangement."""
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from vendorguard.arrangements.models import ArrangementKind, str_enum
+from vendorguard.audit.mixins import Audited
+from vendorguard.core.timeutil import utcnow
+from vendorguard.core.types import UTCDateTime
+from vendorguard.extensions import db
+
+
+class RequirementKind(StrEnum):
+    """Where a requirement comes from (FACTS §1–3)."""
+
+    OUTSOURCING = "outsourcing"
+    PERSONAL_INFO = "personal_info"
+    MY_NUMBER = "my_number"
+    CLOUD = "cloud"
+    SNS = "sns"
+
+    @property
+    def label(self) -> str:
+        return str({self.OUTSOURCING: _l("業務委託"), self.PERSONAL_INFO: _l("個人情報"),
+                    self.MY_NUMBER: _l("マイナンバー（特定個人情報）"), self.CLOUD: _l("外部サービス"),
+                    self.SNS: _l("ソーシャルメディア")}[self])
+
+
+class ClauseStatus(StrEnum):
+    """A clause version's life: drafted, approved for use, retired by a later approval."""
+
+    DRAFT = "draft"
+    APPROVED = "approved"
+    RETIRED = "retired"
+
+    @property
+    def label(self) -> str:
+        return str({self.DRAFT: _l("下書き"), self.APPROVED: _l("承認済（使用中）"),
+                    self.RETIRED: _l("廃止")}[self])
+
+    @property
+    def badge(self) -> str:
+        """The CSS class of the status badge."""
+        return {self.DRAFT: "badge-warn", self.APPROVED: "badge-ok", self.RETIRED: "badge-muted"}[self]
+
+
+class Requirement(Audited, db.Model):
+    """One item the security terms must cover, with the rule saying where it applies."""
+
+    __tablename__ = "requirement"
+    __audit_label__ = "code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    title_ja: Mapped[str] = mapped_column(String(200))
+    title_en: Mapped[str] = mapped_column(String(200), default="")
+    explanation: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(300), default="")
+    kind: Mapped[RequirementKind] = mapped_column(str_enum(RequirementKind), index=True)
+    applies_to: Mapped[ArrangementKind] = mapped_column(str_enum(ArrangementKind), index=True)
+    rule: Mapped[dict[str, Any]] = mapped_column(JSON, default=lambda: {"always": True})
+    active: Mapped[bool] = mapped_column(default=True)
+    sort_order: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    @property
+    def title(self) -> str:
+        """The title in the reader's language (Japanese unless English is chosen and present)."""
+        from flask_babel import get_locale
+
+        locale = get_locale()
+        if self.title_en and locale is not None and locale.language == "en":
+            return self.title_en
+        return self.title_ja
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title_ja}"
+
+
+clause_version_requirement = Table(
+    "clause_version_requirement",
+    db.metadata,
+    Column("clause_version_id", ForeignKey("clause_version.id"), primary_key=True),
+    Column("requirement_id", ForeignKey("requirement.id"), primary_key=True, index=True),
+)
+
+
+class Clause(Audited, db.Model):
+    """A clause of the city's library; its text lives in versions, one of them approved."""
+
+    __tablename__ = "clause"
+    __audit_label__ = "code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    applies_to: Mapped[ArrangementKind] = mapped_column(str_enum(ArrangementKind), index=True)
+    sort_order: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    versions: Mapped[list["ClauseVersion"]] = relationship(
+        back_populates="clause", lazy="raise", order_by="ClauseVersion.number.desc()")
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+
+class ClauseVersion(Audited, db.Model):
+    """One text of a clause. Never edited: a change is a new version; approval retires the old one."""
+
+    __tablename__ = "clause_version"
+    __audit_label__ = "title"
+    __table_args__ = (
+        UniqueConstraint("clause_id", "number"),
+        # At most one approved version per clause, even when two admins approve at once.
+        Index("uq_clause_version_one_approved", "clause_id", unique=True,
+              sqlite_where=text("status = 'approved'"), postgresql_where=text("status = 'approved'")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clause_id: Mapped[int] = mapped_column(ForeignKey("clause.id"), index=True)
+    number: Mapped[int]
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    note: Mapped[str] = mapped_column(Text, default="")  # why the text changed
+    status: Mapped[ClauseStatus] = mapped_column(str_enum(ClauseStatus), default=ClauseStatus.DRAFT)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    clause: Mapped[Clause] = relationship(back_populates="versions", lazy="raise")
+    requirements: Mapped[list[Requirement]] = relationship(
+        secondary=clause_version_requirement, lazy="raise",
+        order_by=(Requirement.sort_order, Requirement.code))
+    created_by = relationship("User", foreign_keys=[created_by_id], lazy="raise")
+    approved_by = relationship("User", foreign_keys=[approved_by_id], lazy="raise")
+
+    @property
+    def requirement_codes(self) -> list[str]:
+        """Codes of the requirements this version covers (needs ``requirements`` loaded)."""
+        return [requirement.code for requirement in self.requirements]
+
+    def __str__(self) -> str:
+        return f"{self.title}（第{self.number}版）"
+
+
+class Waiver(Audited, db.Model):
+    """The security office's reasoned decision that an arrangement need not cover a requirement."""
+
+    __tablename__ = "requirement_waiver"
+    __audit_label__ = "reason"
+    __table_args__ = (
+        Index("uq_requirement_waiver_active", "arrangement_id", "requirement_id", unique=True,
+              sqlite_where=text("archived_at IS NULL"), postgresql_where=text("archived_at IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    arrangement_id: Mapped[int] = mapped_column(ForeignKey("arrangement.id"), index=True)
+    requirement_id: Mapped[int] = mapped_column(ForeignKey("requirement.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    arrangement = relationship("Arrangement", lazy="raise")
+    requirement: Mapped[Requirement] = relationship(lazy="raise")
+    created_by = relationship("User", foreign_keys=[created_by_id], lazy="raise")
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
