@@ -1,0 +1,99 @@
+"""Helpers for document tests: articles built by hand, a stand-in catalog, reading .docx back."""
+from __future__ import annotations
+
+import io
+import sys
+import types
+from dataclasses import dataclass, field
+
+import pytest
+from docx import Document
+
+from vendorguard.core.errors import DomainError
+
+from tests.storage.conftest import aws_credentials, bucket, moto_s3  # noqa: F401  (S3 fixtures)
+
+
+@dataclass(frozen=True)
+class Article:
+    """Same shape as the catalog's Article."""
+
+    heading: str
+    paragraphs: list[str]
+    clause_version_id: int
+    requirement_codes: list[str] = field(default_factory=list)
+
+
+def sample_articles() -> list[Article]:
+    """Three articles as procurement would see them, one with several paragraphs."""
+    return [
+        Article("基本的事項", ["受注者は、この契約による業務を行うに当たり、情報セキュリティの重要性を認識し、"
+                          "発注者の情報セキュリティポリシーを遵守しなければならない。"], 11, ["OUT-01"]),
+        Article("（秘密の保持）", ["受注者は、この契約による業務に関して知り得た情報を他に漏らしてはならない。",
+                             "前項の規定は、この契約が終了し、又は解除された後においても同様とする。",
+                             "受注者は、従事者に対し、前2項の義務を遵守させなければならない。"], 12, ["OUT-07", "PI-02"]),
+        Article("再委託の制限", ["受注者は、発注者の書面による承諾を得なければ、業務を第三者に委託してはならない。"],
+                13, ["OUT-08", "MN-01"]),
+    ]
+
+
+class FakeCoverageIncomplete(DomainError):
+    """Like the catalog's CoverageIncomplete: a translated message and the missing codes."""
+
+    def __init__(self, codes: list[str]):
+        super().__init__("次の要件を網羅する承認済みの条項がなく、適用除外も記録されていません：" + "、".join(codes))
+        self.codes = codes
+
+
+class FakeCatalog:
+    """Stands in for vendorguard.catalog.services: what render_articles and coverage return."""
+
+    CoverageIncomplete = FakeCoverageIncomplete
+
+    def __init__(self) -> None:
+        self.articles: list[Article] = sample_articles()
+        self.missing: list[str] = []
+        self.waivers: list[dict] = []
+        self.date_styles: list[str] = []
+
+    def render_articles(self, session, arrangement, *, date_style="wareki"):
+        self.date_styles.append(date_style)
+        if self.missing:
+            raise FakeCoverageIncomplete(self.missing)
+        return list(self.articles)
+
+    def coverage(self, session, arrangement):
+        return types.SimpleNamespace(is_complete=not self.missing, gaps=self.missing, waivers=self.waivers)
+
+
+@pytest.fixture
+def fake_catalog(monkeypatch) -> FakeCatalog:
+    """Install the stand-in where ``generate_appendix`` imports the catalog from."""
+    try:
+        import vendorguard.catalog as package
+    except ModuleNotFoundError:  # the catalog feature is not there: stand in for the package too
+        package = types.ModuleType("vendorguard.catalog")
+        package.__path__ = []
+        monkeypatch.setitem(sys.modules, "vendorguard.catalog", package)
+    catalog = FakeCatalog()
+    module = types.ModuleType("vendorguard.catalog.services")
+    for name in ("render_articles", "coverage", "CoverageIncomplete"):
+        setattr(module, name, getattr(catalog, name))
+    monkeypatch.setitem(sys.modules, "vendorguard.catalog.services", module)
+    monkeypatch.setattr(package, "services", module, raising=False)
+    return catalog
+
+
+def read_docx(data: bytes):
+    """The document parsed by python-docx."""
+    return Document(io.BytesIO(data))
+
+
+def body_texts(data: bytes) -> list[str]:
+    """Every body paragraph's text, in order."""
+    return [p.text for p in read_docx(data).paragraphs]
+
+
+def table_rows(data: bytes) -> list[list[list[str]]]:
+    """Each table as rows of cell texts."""
+    return [[[cell.text for cell in row.cells] for row in table.rows] for table in read_docx(data).tables]

@@ -1,0 +1,52 @@
+"""Who may read or change an arrangement, whatever its kind (used by coverage and documents)."""
+from __future__ import annotations
+
+from flask import abort
+from flask_login import current_user
+
+from vendorguard.arrangements.models import Arrangement, ArrangementKind
+from vendorguard.auth.permissions import can_change
+
+VIEW_PERMISSION = {
+    ArrangementKind.ENGAGEMENT: "engagement.view",
+    ArrangementKind.CLOUD_SERVICE: "cloud.view",
+    ArrangementKind.SOCIAL_ACCOUNT: "social.view",
+}
+MANAGE_PERMISSION = {
+    ArrangementKind.ENGAGEMENT: "engagement.manage",
+    ArrangementKind.CLOUD_SERVICE: "cloud.manage",
+    ArrangementKind.SOCIAL_ACCOUNT: "social.manage",
+}
+
+
+def can_view(user, arrangement: Arrangement) -> bool:
+    """Whether ``user`` may read this arrangement (another department's SNS draft: no)."""
+    kind = ArrangementKind(arrangement.kind)
+    if not user.is_authenticated or not user.can(VIEW_PERMISSION[kind]):
+        return False
+    if kind == ArrangementKind.SOCIAL_ACCOUNT:
+        from vendorguard.social.queries import is_visible
+
+        return is_visible(arrangement, user)
+    return True
+
+
+def ensure_can_view(arrangement: Arrangement) -> None:
+    """403 unless the current user may read it; 404 for a draft they must not know exists."""
+    kind = ArrangementKind(arrangement.kind)
+    if not current_user.can(VIEW_PERMISSION[kind]):
+        abort(403)
+    if not can_view(current_user, arrangement):
+        abort(404)
+
+
+def can_manage(user, arrangement: Arrangement) -> bool:
+    """Whether ``user`` may change this arrangement (role and own-department rule)."""
+    return can_change(user, MANAGE_PERMISSION[ArrangementKind(arrangement.kind)], arrangement.department_id)
+
+
+def ensure_can_manage(arrangement: Arrangement) -> None:
+    """403 unless the current user may change it."""
+    ensure_can_view(arrangement)
+    if not can_manage(current_user, arrangement):
+        abort(403)

@@ -1,0 +1,1 @@
+"""Generated documents: the contract security appendix, cloud requirements, SNS procedures."""

@@ -1,0 +1,113 @@
+"""ContractDocument: one generated, stored, never-rewritten version of a document."""
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import JSON, BigInteger, ForeignKey, String, UniqueConstraint, event, inspect
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from vendorguard.arrangements.models import ArrangementKind, str_enum
+from vendorguard.audit.mixins import Audited
+from vendorguard.core.timeutil import utcnow
+from vendorguard.core.types import UTCDateTime
+from vendorguard.extensions import db
+
+
+class DocumentKind(StrEnum):
+    """What a generated document is; each arrangement kind has one."""
+
+    APPENDIX = "appendix"
+    CLOUD_REQUIREMENTS = "cloud_requirements"
+    SNS_PROCEDURE = "sns_procedure"
+
+    @property
+    def label(self) -> str:
+        return str({self.APPENDIX: _l("情報セキュリティに関する特記事項"),
+                    self.CLOUD_REQUIREMENTS: _l("クラウドサービス利用に係るセキュリティ要件"),
+                    self.SNS_PROCEDURE: _l("SNS運用手順")}[self])
+
+    @property
+    def title(self) -> str:
+        """The document's printed title (always Japanese: it is the contract's language)."""
+        return {self.APPENDIX: "情報セキュリティに関する特記事項",
+                self.CLOUD_REQUIREMENTS: "クラウドサービス利用に係るセキュリティ要件",
+                self.SNS_PROCEDURE: "SNS運用手順"}[self]
+
+    @property
+    def template(self) -> str:
+        """The Word template in contract_templates/."""
+        return f"{self.value}.docx"
+
+    @classmethod
+    def for_arrangement(cls, arrangement_kind: str) -> "DocumentKind":
+        """The document an arrangement of this kind gets."""
+        return {ArrangementKind.ENGAGEMENT.value: cls.APPENDIX,
+                ArrangementKind.CLOUD_SERVICE.value: cls.CLOUD_REQUIREMENTS,
+                ArrangementKind.SOCIAL_ACCOUNT.value: cls.SNS_PROCEDURE}[str(arrangement_kind)]
+
+
+class DateStyle(StrEnum):
+    """How dates are printed: 令和8年4月1日 or 2026年4月1日."""
+
+    WAREKI = "wareki"
+    WESTERN = "western"
+
+    @property
+    def label(self) -> str:
+        return str({self.WAREKI: _l("和暦（令和8年4月1日）"), self.WESTERN: _l("西暦（2026年4月1日）")}[self])
+
+
+class ContractDocument(Audited, db.Model):
+    """A generated document. Immutable: generating again makes the next version."""
+
+    __tablename__ = "contract_document"
+    __audit_label__ = "filename"
+    __storage_key_column__ = "storage_key"  # takes part in ``vg storage-check``
+    __table_args__ = (UniqueConstraint("arrangement_id", "kind", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    arrangement_id: Mapped[int] = mapped_column(ForeignKey("arrangement.id"), index=True)
+    kind: Mapped[DocumentKind] = mapped_column(str_enum(DocumentKind, length=30))
+    version: Mapped[int]
+    storage_key: Mapped[str] = mapped_column(String(300), unique=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    filename: Mapped[str] = mapped_column(String(255))
+    # Snapshots, so a later clause edit can neither change nor hide what this version said:
+    # [{number, heading, paragraphs, clause_version_id, requirement_codes}, …]
+    articles: Mapped[list] = mapped_column(JSON, default=list)
+    clause_version_ids: Mapped[list] = mapped_column(JSON, default=list)
+    waivers: Mapped[list] = mapped_column(JSON, default=list)
+    date_style: Mapped[DateStyle] = mapped_column(str_enum(DateStyle))
+    template: Mapped[str] = mapped_column(String(100))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    arrangement = relationship("Arrangement", lazy="raise")
+    created_by = relationship("User", lazy="raise")
+
+    @property
+    def kind_label(self) -> str:
+        return DocumentKind(self.kind).label
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class ImmutableDocument(Exception):
+    """A generated document was about to be changed or deleted (a programming error)."""
+
+
+@event.listens_for(ContractDocument, "before_update")
+def _refuse_update(mapper, connection, target) -> None:
+    state = inspect(target)
+    if not any(state.attrs[attr.key].history.has_changes() for attr in mapper.column_attrs):
+        return  # flagged dirty without a real change
+    raise ImmutableDocument(f"contract_document {target.id} is immutable; generate a new version")
+
+
+@event.listens_for(ContractDocument, "before_delete")
+def _refuse_delete(mapper, connection, target) -> None:
+    raise ImmutableDocument(f"contract_document {target.id} is kept for good")

@@ -1,0 +1,19 @@
+"""Reads of document versions that pages share."""
+from __future__ import annotations
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import joinedload
+
+from vendorguard.documents.models import ContractDocument
+
+
+def versions_for(arrangement_id: int) -> Select:
+    """An arrangement's document versions with who made them (one query, no lazy loads)."""
+    return (select(ContractDocument).options(joinedload(ContractDocument.created_by))
+            .where(ContractDocument.arrangement_id == arrangement_id))
+
+
+def latest_versions(arrangement_id: int, limit: int = 5) -> Select:
+    """The newest few versions, for the arrangement's own page (``documents/_versions.html``)."""
+    return versions_for(arrangement_id).order_by(ContractDocument.version.desc(),
+                                                 ContractDocument.id.desc()).limit(limit)

@@ -1,0 +1,186 @@
+"""Document pages: versions of an arrangement's document, generate, download, compare."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import quote
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.routing import BuildError
+
+from vendorguard.arrangements import access
+from vendorguard.arrangements.models import Arrangement, ArrangementKind
+from vendorguard.auth.models import User
+from vendorguard.auth.permissions import ensure_can_change, require
+from vendorguard.core.errors import DomainError
+from vendorguard.core.web import Sorting, paginate, sorting
+from vendorguard.documents import queries, services
+from vendorguard.documents.forms import GenerateForm
+from vendorguard.documents.models import ContractDocument, DocumentKind
+from vendorguard.extensions import db
+from vendorguard.storage import StorageError, StorageNotFound, get_storage
+
+bp = Blueprint("documents", __name__, url_prefix="/documents")
+# The blueprint's gate, dashboard.view, only admits internal users; who may see or generate a
+# document is decided by its arrangement's register (vendorguard.arrangements.access).
+
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+SORTS = {"version": (ContractDocument.version, ContractDocument.id),
+         "created": (ContractDocument.created_at, ContractDocument.id)}
+
+
+def _arrangement_or_404(arrangement_id: int) -> Arrangement:
+    arrangement = db.session.get(Arrangement, arrangement_id)
+    if arrangement is None:
+        abort(404)
+    return arrangement
+
+
+def _document_or_404(doc_id: int) -> tuple[ContractDocument, Arrangement]:
+    document = db.session.get(ContractDocument, doc_id)
+    if document is None:
+        abort(404)
+    arrangement = _arrangement_or_404(document.arrangement_id)
+    _ensure_can_view(arrangement)
+    return document, arrangement
+
+
+def _ensure_can_view(arrangement: Arrangement) -> None:
+    # A document is as visible as its arrangement (another department's SNS draft: 404).
+    access.ensure_can_view(arrangement)
+
+
+# Each register's own page for an arrangement: (endpoint, name of its id argument).
+DETAIL_PAGES = {ArrangementKind.ENGAGEMENT.value: ("engagements.detail", "engagement_id"),
+                ArrangementKind.CLOUD_SERVICE.value: ("cloud.detail", "service_id"),
+                ArrangementKind.SOCIAL_ACCOUNT.value: ("social.detail", "account_id")}
+
+
+def arrangement_url(arrangement: Arrangement) -> str | None:
+    """The arrangement's own page in its register (None if that register has no such page)."""
+    endpoint, arg = DETAIL_PAGES[arrangement.kind]
+    try:
+        return url_for(endpoint, **{arg: arrangement.id})
+    except BuildError:
+        return None
+
+
+def _coverage_message(error: DomainError) -> str:
+    """The catalog's message, with the requirement codes that lack a clause named."""
+    codes = [str(code) for code in getattr(error, "codes", None) or ()]
+    for gap in getattr(error, "gaps", None) or ():
+        code = getattr(gap, "code", None) or getattr(getattr(gap, "requirement", None), "code", None)
+        codes.append(str(code or gap))
+    missing = [code for code in codes if code not in error.message]
+    if not missing:
+        return error.message
+    return _("%(message)s（条項のない要件：%(codes)s）", message=error.message, codes="、".join(missing))
+
+
+def _ascii_filename(document: ContractDocument) -> str:
+    """A plain-ASCII fallback name for clients that ignore filename*."""
+    ascii_part = unicodedata.normalize("NFKC", document.filename).encode("ascii", "ignore").decode()
+    ascii_part = re.sub(r"[^A-Za-z0-9._-]+", "_", ascii_part).strip("._")
+    return f"{DocumentKind(document.kind).value}_{ascii_part}" if ascii_part else f"document_v{document.version}.docx"
+
+
+@bp.route("/arrangement/<int:arrangement_id>")
+@require("dashboard.view")
+def versions(arrangement_id: int):
+    """Every version of an arrangement's document, newest first, with the generate form."""
+    arrangement = _arrangement_or_404(arrangement_id)
+    _ensure_can_view(arrangement)
+    sort = sorting(SORTS, "version")
+    if "dir" not in request.args:
+        sort = Sorting(sort.key, True, sort.columns)
+    page = paginate(sort.apply(queries.versions_for(arrangement.id)))
+    may_generate = access.can_manage(current_user, arrangement)
+    return render_template("documents/versions.html", arrangement=arrangement, page=page, sort=sort,
+                           kind=services.document_kind(arrangement), form=GenerateForm(),
+                           may_generate=may_generate, refusal=services.refusal(arrangement),
+                           arrangement_url=arrangement_url(arrangement))
+
+
+@bp.route("/arrangement/<int:arrangement_id>/generate", methods=["POST"])
+@require("dashboard.view")
+def generate(arrangement_id: int):
+    """Generate the next version from the approved clauses and store it."""
+    arrangement = _arrangement_or_404(arrangement_id)
+    _ensure_can_view(arrangement)
+    ensure_can_change(access.MANAGE_PERMISSION[ArrangementKind(arrangement.kind)], arrangement.department_id)
+    back = redirect(url_for("documents.versions", arrangement_id=arrangement.id))
+    form = GenerateForm()
+    if not form.validate_on_submit():
+        flash(_("日付の表記の選択が正しくありません。"), "error")
+        return back
+    storage = get_storage()
+    try:
+        document = services.generate_appendix(db.session, storage, arrangement, current_user,
+                                              date_style=form.date_style.data or None)
+    except DomainError as error:
+        db.session.rollback()
+        flash(_coverage_message(error), "error")
+        return back
+    key = document.storage_key
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Someone generated the same version number a moment earlier: keep theirs, drop ours.
+        db.session.rollback()
+        services.discard_object(storage, key)
+        flash(_("同時に別の版が作成されました。一覧を確認し、必要ならもう一度作成してください。"), "error")
+        return back
+    flash(_("%(title)s（第%(version)d版）を作成しました。", title=document.kind_label,
+            version=document.version), "success")
+    return back
+
+
+@bp.route("/<int:doc_id>/download")
+@require("dashboard.view")
+def download(doc_id: int):
+    """The stored file exactly as generated, always as an attachment."""
+    document, arrangement = _document_or_404(doc_id)
+    try:
+        chunks = get_storage().iter_chunks(document.storage_key)
+    except StorageNotFound:
+        flash(_("保存されたファイルが見つかりません。管理者に連絡してください（vg storage-check で確認できます）。"),
+              "error")
+        return redirect(url_for("documents.versions", arrangement_id=arrangement.id))
+    except StorageError as error:
+        flash(error.message, "error")
+        return redirect(url_for("documents.versions", arrangement_id=arrangement.id))
+    response = Response(chunks, mimetype=DOCX_MIME)
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{_ascii_filename(document)}"; '
+        f"filename*=UTF-8''{quote(document.filename, safe='')}")
+    response.headers["Content-Length"] = str(document.size)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/<int:doc_id>/diff")
+@require("dashboard.view")
+def diff(doc_id: int):
+    """A version's details and, article by article, what changed since the previous version."""
+    document, arrangement = _document_or_404(doc_id)
+    against = request.args.get("against", type=int)
+    if against is not None:
+        previous = db.session.get(ContractDocument, against)
+        if (previous is None or previous.arrangement_id != document.arrangement_id
+                or previous.kind != document.kind):
+            abort(404)
+    else:
+        previous = services.previous_version(db.session, document)
+    changes = services.diff_versions(previous, document) if previous is not None else []
+    counts = {status: sum(1 for c in changes if c.status == status)
+              for status in ("added", "removed", "changed", "unchanged")}
+    creators = {d.created_by_id for d in (document, previous) if d is not None and d.created_by_id}
+    names = {user.id: user.name for user in db.session.scalars(select(User).where(User.id.in_(creators)))}
+    return render_template("documents/diff.html", document=document, previous=previous, changes=changes,
+                           counts=counts, arrangement=arrangement, names=names,
+                           arrangement_url=arrangement_url(arrangement))
