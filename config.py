@@ -79,4 +79,20 @@ def load_config(instance_path: str | os.PathLike[str], env: Mapping[str, str] | 
         "LOGIN_MAX_FAILURES_PER_ADDRESS": _int(get("LOGIN_MAX_FAILURES_PER_ADDRESS"), 20),
         "LOGIN_LOCKOUT_MINUTES": _int(get("LOGIN_LOCKOUT_MINUTES"), 15),
         "BASE_URL": get("BASE_URL", "http://127.0.0.1:5000"),
+        # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted (0 = none).
+        "PROXY_COUNT": _int(get("PROXY_COUNT"), 0),
+        # The published ISMAP list (xlsx or csv) that "vg ismap-import" and the admin page fetch.
+        "ISMAP_LIST_URL": get("ISMAP_LIST_URL", ""),
+        "ISMAP_DOWNLOAD_TIMEOUT": _int(get("ISMAP_DOWNLOAD_TIMEOUT"), 30),  # seconds, whole download
+        "ISMAP_MAX_BYTES": _int(get("ISMAP_MAX_BYTES"), 20 * 1024 * 1024),
+        # S3-compatible storage (used when STORAGE_URL is s3://bucket/prefix); credentials come
+        # from boto3's own chain (AWS_* variables, shared files, instance role).
+        "S3_ENDPOINT_URL": get("S3_ENDPOINT_URL"),
+        "S3_REGION": get("S3_REGION"),
+        "S3_SSE": get("S3_SSE"),  # AES256 or aws:kms
+        "S3_KMS_KEY_ID": get("S3_KMS_KEY_ID"),
+        "S3_ADDRESSING_STYLE": get("S3_ADDRESSING_STYLE", "auto"),  # path for many S3-compatible stores
+        "S3_MAX_ATTEMPTS": _int(get("S3_MAX_ATTEMPTS"), 3),
+        # Word templates for generated documents: this folder first, then the built-in contract_templates/.
+        "CONTRACT_TEMPLATES_DIR": get("CONTRACT_TEMPLATES_DIR"),
     }

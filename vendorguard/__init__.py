@@ -8,6 +8,7 @@ from typing import Any, Mapping
 
 from flask import Flask
 from flask.cli import AppGroup
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import load_config
 
@@ -16,10 +17,10 @@ ROOT = Path(__file__).resolve().parent.parent
 # Feature packages with a ``views.bp`` blueprint, in the order their menus appear.
 FEATURES = (
     "auth", "dashboard", "contractors", "engagements", "cloud", "social",
-    "org", "classification", "audit",
+    "org", "classification", "audit", "documents", "ismap", "catalog",
 )
 # Feature packages with a ``cli.register(group)`` function.
-CLI_FEATURES = ("auth", "audit", "demo")
+CLI_FEATURES = ("auth", "audit", "demo", "storage", "documents", "ismap", "catalog")
 
 
 def create_app(overrides: Mapping[str, Any] | None = None, instance_path: str | None = None) -> Flask:
@@ -30,6 +31,11 @@ def create_app(overrides: Mapping[str, Any] | None = None, instance_path: str | 
     app.config.from_mapping(load_config(app.instance_path))
     if overrides:
         app.config.update(overrides)
+    if app.config["PROXY_COUNT"]:
+        # Behind nginx every request would otherwise come from the proxy's address, and the
+        # per-address login throttle would lock everybody out at once.
+        hops = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     from vendorguard import models  # noqa: F401  (every model registered before mappers configure)
     from vendorguard.extensions import babel, csrf, db, login_manager, migrate

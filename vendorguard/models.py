@@ -7,4 +7,7 @@ from vendorguard.contractors.models import Certification, Contractor  # noqa: F4
 from vendorguard.arrangements.models import Arrangement  # noqa: F401
 from vendorguard.engagements.models import Engagement, InformationItem, Subcontractor  # noqa: F401
 from vendorguard.cloud.models import CloudService  # noqa: F401
+from vendorguard.ismap.models import IsmapImport, IsmapRegistration  # noqa: F401
 from vendorguard.social.models import SocialAccount  # noqa: F401
+from vendorguard.catalog.models import Clause, ClauseVersion, Requirement, Waiver  # noqa: F401
+from vendorguard.documents.models import ContractDocument  # noqa: F401

@@ -53,6 +53,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "social.view": frozenset({Role.ADMIN, Role.OFFICER, Role.SNS_OWNER, Role.AUDITOR}),
     "social.manage": frozenset({Role.ADMIN, Role.OFFICER, Role.SNS_OWNER}),
     "social.approve": frozenset({Role.ADMIN}),
+    # requirement catalog and clause library: everyone inside reads; the security office edits
+    "catalog.view": INTERNAL_ROLES,
+    "catalog.manage": frozenset({Role.ADMIN}),
+    # the government's ISMAP list: imported and linked by the security office
+    "ismap.manage": frozenset({Role.ADMIN}),
 }
 
 # Roles that may change records of every department; the others only their own department's.

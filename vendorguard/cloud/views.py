@@ -5,6 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from vendorguard.documents import queries as document_queries
 from vendorguard.arrangements.models import ArrangementState
 from vendorguard.auth.models import User
 from vendorguard.auth.permissions import can_change, ensure_can_change, require
@@ -117,7 +118,8 @@ def _render_detail(service: CloudService, approve_form: ApproveForm | None = Non
     return render_template("cloud/detail.html", service=service, decided_by=decided_by,
                            approve_form=approve_form or ApproveForm(formdata=None),
                            reject_form=reject_form or RejectForm(formdata=None),
-                           can_edit=can_change(current_user, "cloud.manage", service.department_id)), status
+                           can_edit=can_change(current_user, "cloud.manage", service.department_id),
+                           documents=db.session.scalars(document_queries.latest_versions(service.id)).all()), status
 
 
 @bp.route("/<int:service_id>")

@@ -18,6 +18,7 @@ from vendorguard.contractors.models import Certification, Contractor
 from vendorguard.engagements.models import Engagement, Subcontractor
 from vendorguard.org.models import Department
 from vendorguard.social.models import SocialAccount
+from vendorguard.cloud import queries as cloud_queries
 
 BLOCK_ROWS = 10
 ENDING_WITHIN_DAYS = 60
@@ -89,12 +90,9 @@ def cloud_awaiting_approval() -> Select:
 
 def cloud_risks(today: date) -> Select:
     """Services handling 機密性2以上 without an ISMAP registration number or without a current approval."""
-    no_ismap = or_(CloudService.ismap_registration_number.is_(None), CloudService.ismap_registration_number == "")
-    not_approved = or_(CloudService.approval_state != ApprovalState.APPROVED,
-                       CloudService.approval_valid_until < today)
     return (select(CloudService, TOTAL)
             .options(joinedload(CloudService.department), joinedload(CloudService.provider_contractor))
-            .where(_open_cloud(), CloudService.handles_high_confidentiality.is_(True), or_(no_ismap, not_approved))
+            .where(_open_cloud(), cloud_queries.at_risk(today))
             .order_by(CloudService.title, CloudService.id).limit(BLOCK_ROWS))
 
 

@@ -85,7 +85,7 @@ def _attention(role: Role, department_id: int | None, today: date) -> list[Block
         blocks.append(_block(
             "cloud_risks", _("機密性2以上の情報を扱う外部サービスの確認事項"),
             queries.cloud_risks(today),
-            _link("cloud.index", "cloud.view"),
+            _link("cloud.index", "cloud.view", risk=1),
             _("ISMAP登録番号が記録されていないもの、または利用承認が済んでいないものです。")))
     if role in SOCIAL_ROLES:
         blocks.append(_block(

@@ -84,7 +84,7 @@ def registration_detail(registration_id: int):
 
 
 @bp.route("/import", methods=["GET", "POST"])
-@require("classification.manage")
+@require("ismap.manage")
 def import_list():
     """Import a list from an uploaded file (the configured URL is fetched by ``fetch``)."""
     form = UploadForm()
@@ -103,7 +103,7 @@ def import_list():
 
 
 @bp.route("/fetch", methods=["POST"])
-@require("classification.manage")
+@require("ismap.manage")
 def fetch():
     """Download the list from the configured URL and import it."""
     form = FetchForm(prefix="fetch")

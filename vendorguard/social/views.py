@@ -5,6 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from vendorguard.documents import queries as document_queries
 from vendorguard.arrangements.models import ArrangementState
 from vendorguard.auth.models import User
 from vendorguard.auth.permissions import can_change, ensure_can_change, require
@@ -100,7 +101,8 @@ def _render_detail(account: SocialAccount, approve_form: ApproveForm | None = No
     return render_template("social/detail.html", account=account, decided_by=decided_by,
                            approve_form=approve_form or ApproveForm(formdata=None),
                            reject_form=reject_form or RejectForm(formdata=None),
-                           can_edit=can_change(current_user, "social.manage", account.department_id))
+                           can_edit=can_change(current_user, "social.manage", account.department_id),
+                           documents=db.session.scalars(document_queries.latest_versions(account.id)).all())
 
 
 @bp.route("/<int:account_id>")

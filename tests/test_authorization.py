@@ -1,0 +1,253 @@
+"""Walks every route of the URL map for every role and checks it gets exactly what DESIGN.md grants.
+
+The expectations below are written from DESIGN.md's role table, not read from
+vendorguard/auth/roles.py, so a wrong entry there fails here. A new route without an entry in
+EXPECTED fails the test too: every page needs a decision.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import pytest
+from werkzeug.routing import Rule
+
+from tests.factories import PASSWORD
+from vendorguard.auth.roles import Role
+
+A, P, O, S, U, C = "admin", "procurement", "officer", "sns_owner", "auditor", "contractor"
+ROLES = (A, P, O, S, U, C)
+INTERNAL = {A, P, O, S, U}
+EVERYONE = set(ROLES)
+REGISTER_READERS = {A, P, O, U}       # contractors, engagements, cloud services
+SOCIAL_READERS = {A, O, S, U}
+PUBLIC = "public"
+
+
+@dataclass(frozen=True)
+class Access:
+    """Who may use a route. ``own_only`` roles may use it only on their own department's record."""
+
+    allowed: frozenset | str
+    own_only: frozenset = field(default_factory=frozenset)
+
+
+def grant(roles, own_only=()) -> Access:
+    return Access(frozenset(roles), frozenset(own_only))
+
+
+READ_REGISTERS = grant(REGISTER_READERS)
+ADMIN_ONLY = grant({A})
+ENGAGEMENT_CHANGE = grant({A, P, O}, own_only={O})
+CLOUD_CHANGE = grant({A, O}, own_only={O})
+SOCIAL_CHANGE = grant({A, O, S}, own_only={O, S})
+
+EXPECTED: dict[str, Access] = {
+    "static": Access(PUBLIC),
+    "auth.login": Access(PUBLIC),
+    "auth.language": Access(PUBLIC),
+    "auth.logout": grant(EVERYONE),
+    "auth.change_password": grant(EVERYONE),
+    "dashboard.index": grant(INTERNAL),
+    # departments: everyone inside reads; the security office maintains them
+    "org.departments": grant(INTERNAL), "org.department_detail": grant(INTERNAL),
+    "org.department_new": ADMIN_ONLY, "org.department_edit": ADMIN_ONLY,
+    "org.department_archive": ADMIN_ONLY, "org.department_restore": ADMIN_ONLY,
+    # users and classification: admin
+    "org.users": ADMIN_ONLY, "org.user_detail": ADMIN_ONLY, "org.user_new": ADMIN_ONLY,
+    "org.user_edit": ADMIN_ONLY, "org.user_password": ADMIN_ONLY, "org.user_archive": ADMIN_ONLY,
+    "org.user_restore": ADMIN_ONLY,
+    "classification.index": ADMIN_ONLY, "classification.activate": ADMIN_ONLY,
+    "classification.level_edit": ADMIN_ONLY, "classification.seed": ADMIN_ONLY,
+    # audit log: admin and auditor (verifying changes nothing)
+    "audit.index": grant({A, U}), "audit.detail": grant({A, U}), "audit.export": grant({A, U}),
+    "audit.verify": grant({A, U}),
+    # contractors: procurement registers them
+    "contractors.index": READ_REGISTERS, "contractors.detail": READ_REGISTERS,
+    **{f"contractors.{name}": grant({A, P}) for name in (
+        "new", "edit", "archive", "restore", "certification_new", "certification_edit",
+        "certification_archive", "certification_restore")},
+    # engagements: procurement and admin for every department, officers for their own
+    "engagements.index": READ_REGISTERS, "engagements.detail": READ_REGISTERS,
+    "engagements.new": grant({A, P, O}),
+    **{f"engagements.{name}": ENGAGEMENT_CHANGE for name in (
+        "edit", "archive", "restore", "information_new", "information_edit", "information_delete",
+        "subcontractor_new", "subcontractor_edit", "subcontractor_approve", "subcontractor_archive",
+        "subcontractor_restore")},
+    # cloud services: officers of the owning department; the security office approves
+    "cloud.index": READ_REGISTERS, "cloud.detail": READ_REGISTERS, "cloud.new": grant({A, O}),
+    **{f"cloud.{name}": CLOUD_CHANGE for name in ("edit", "archive", "restore", "apply")},
+    "cloud.approve": ADMIN_ONLY, "cloud.reject": ADMIN_ONLY,
+    # social-media accounts: SNS owners and officers of the department; the security office approves
+    "social.index": grant(SOCIAL_READERS), "social.detail": grant(SOCIAL_READERS),
+    "social.new": grant({A, O, S}),
+    **{f"social.{name}": SOCIAL_CHANGE for name in ("edit", "archive", "restore", "apply")},
+    "social.approve": ADMIN_ONLY, "social.reject": ADMIN_ONLY,
+    # ISMAP list: read by those who read cloud services; imported and linked by the security office
+    "ismap.index": READ_REGISTERS, "ismap.imports": READ_REGISTERS, "ismap.import_detail": READ_REGISTERS,
+    "ismap.registration_detail": READ_REGISTERS,
+    "ismap.import_list": ADMIN_ONLY, "ismap.fetch": ADMIN_ONLY,
+    "ismap.service_match": ADMIN_ONLY, "ismap.service_link": ADMIN_ONLY,
+    # requirement catalog and clause library: read inside, kept by the security office
+    **{f"catalog.{name}": grant(INTERNAL) for name in (
+        "requirements", "requirement_detail", "clauses", "clause_detail")},
+    **{f"catalog.{name}": ADMIN_ONLY for name in (
+        "requirement_new", "requirement_edit", "clause_new", "clause_edit", "clause_archive",
+        "clause_restore", "clause_preview", "version_approve", "waiver_new", "waiver_withdraw")},
+    "catalog.coverage": READ_REGISTERS,  # the URLs use an engagement
+    # generated contract documents follow the engagement they belong to
+    "documents.versions": READ_REGISTERS, "documents.download": READ_REGISTERS,
+    "documents.diff": READ_REGISTERS, "documents.generate": ENGAGEMENT_CHANGE,
+}
+
+
+@dataclass
+class World:
+    """Records in the officer's own department and in another one, and ids to put into URLs."""
+
+    own: dict[str, int]
+    other: dict[str, int]
+
+
+def build_world(make) -> World:
+    from vendorguard.audit.models import AuditEvent
+    from vendorguard.classification.models import ClassificationScheme
+    from vendorguard.cloud.models import ApprovalState
+    from vendorguard.engagements.models import InformationItem
+    from vendorguard.extensions import db
+    from sqlalchemy import select
+
+    scheme = make.schemes()
+    level = scheme.levels[0]
+    own_dept, other_dept = make.department(name="自課"), make.department(name="他課")
+    ids: dict[str, dict[str, int]] = {"own": {}, "other": {}}
+    for side, dept in (("own", own_dept), ("other", other_dept)):
+        contractor = make.contractor()
+        certification = make.certification(contractor, valid_until=date(2030, 1, 1))
+        engagement = make.engagement(department=dept, contractor=contractor, subcontracting_allowed=True)
+        sub = make.subcontractor(engagement)
+        item = InformationItem(engagement_id=engagement.id, name="住民情報", confidentiality_level_id=level.id)
+        db.session.add(item)
+        db.session.commit()
+        cloud = make.cloud_service(department=dept)
+        social = make.social_account(department=dept, approval_state=ApprovalState.APPROVED)
+        victim = make.user(Role.AUDITOR)
+        ids[side] = {
+            "department_id": dept.id, "contractor_id": contractor.id, "certification_id": certification.id,
+            "engagement_id": engagement.id, "sub_id": sub.id, "item_id": item.id, "service_id": cloud.id,
+            "account_id": social.id, "user_id": victim.id, "scheme_id": scheme.id, "level_id": level.id,
+            "arrangement_id": engagement.id,
+        }
+    event_id = db.session.scalars(select(AuditEvent.id).order_by(AuditEvent.id)).first()
+    for side in ids.values():
+        side["event_id"] = event_id
+        side["filename"] = "css/app.css"
+    ids["own"].update(_optional_ids(make, own_dept, ids["own"]["engagement_id"]))
+    ids["other"].update(_optional_ids(make, other_dept, ids["other"]["engagement_id"]))
+    return World(ids["own"], ids["other"]), own_dept
+
+
+def _optional_ids(make, dept, engagement_id: int) -> dict[str, int]:
+    """Ids for features that add their own records (ISMAP list, catalog, documents)."""
+    from flask import current_app
+    from sqlalchemy import select
+
+    from vendorguard.catalog.models import Clause, ClauseVersion, Requirement, Waiver
+    from vendorguard.catalog.services import ensure_catalog
+    from vendorguard.documents.services import generate_appendix
+    from vendorguard.engagements.models import Engagement
+    from vendorguard.extensions import db
+    from vendorguard.storage.factory import get_storage
+    from vendorguard.ismap.models import IsmapImport, IsmapRegistration
+    from vendorguard.cloud.models import IsmapKind
+    from vendorguard.core.timeutil import utcnow
+
+    run = IsmapImport(list_kind=IsmapKind.ISMAP, source="test.csv", sha256="0" * 64, started_at=utcnow(),
+                      status="ok")
+    db.session.add(run)
+    db.session.flush()
+    registration = IsmapRegistration(registration_number=f"C{run.id:05d}", list_kind=IsmapKind.ISMAP,
+                                     service_name="テストクラウド", provider_name="テスト事業者")
+    db.session.add(registration)
+    ensure_catalog(db.session)
+    db.session.commit()
+    requirement = db.session.scalars(select(Requirement).order_by(Requirement.id)).first()
+    version = db.session.scalars(select(ClauseVersion).order_by(ClauseVersion.id)).first()
+    waiver = Waiver(arrangement_id=engagement_id, requirement_id=requirement.id, reason="テスト")
+    db.session.add(waiver)
+    engagement = db.session.get(Engagement, engagement_id)
+    document = generate_appendix(db.session, get_storage(current_app), engagement, None)
+    db.session.commit()
+    return {"import_id": run.id, "registration_id": registration.id, "requirement_id": requirement.id,
+            "clause_id": version.clause_id, "version_id": version.id, "waiver_id": waiver.id,
+            "doc_id": document.id}
+
+
+def _users(make, own_dept):
+    contractor = make.contractor()
+    return {
+        A: make.user(Role.ADMIN), P: make.user(Role.PROCUREMENT),
+        O: make.user(Role.OFFICER, department=own_dept), S: make.user(Role.SNS_OWNER, department=own_dept),
+        U: make.user(Role.AUDITOR), C: make.user(Role.CONTRACTOR, contractor_id=contractor.id),
+    }
+
+
+def _method(rule: Rule) -> str:
+    return "GET" if "GET" in rule.methods else "POST"
+
+
+def _url(app, rule: Rule, values: dict[str, int]) -> str:
+    with app.test_request_context():
+        from flask import url_for
+
+        return url_for(rule.endpoint, **{arg: values[arg] for arg in rule.arguments})
+
+
+def _is_login_redirect(response) -> bool:
+    return response.status_code == 302 and "/login" in response.headers.get("Location", "")
+
+
+def test_every_route_has_an_expectation(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert not endpoints - EXPECTED.keys(), f"routes without an access decision: {sorted(endpoints - EXPECTED.keys())}"
+    assert not EXPECTED.keys() - endpoints, f"expectations for missing routes: {sorted(EXPECTED.keys() - endpoints)}"
+
+
+@pytest.mark.parametrize("role", (None,) + ROLES, ids=lambda r: r or "anonymous")
+def test_each_role_gets_exactly_what_design_grants(app, make, role):
+    world, own_dept = build_world(make)
+    users = _users(make, own_dept)
+    client = app.test_client()
+    if role is not None:
+        response = client.post("/login", data={"email": users[role].email, "password": PASSWORD})
+        assert response.status_code == 302
+    failures = []
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.endpoint):
+        access = EXPECTED.get(rule.endpoint)
+        if access is None:  # test_every_route_has_an_expectation reports it
+            continue
+        method = _method(rule)
+        sides = ("own", "other") if rule.arguments - {"filename"} else ("own",)
+        for side in sides:
+            url = _url(app, rule, world.own if side == "own" else world.other)
+            response = client.open(url, method=method)
+            status = response.status_code
+            if access.allowed == PUBLIC:
+                ok = status < 400
+                want = "reachable"
+            elif role is None:
+                ok = _is_login_redirect(response)
+                want = "redirect to login"
+            elif role in access.allowed and not (side == "other" and role in access.own_only):
+                signed_out = rule.endpoint == "auth.logout"  # its success is the way back to the login page
+                ok = status not in (401, 403, 404, 405) and status < 500 and (
+                    signed_out or not _is_login_redirect(response))
+                want = "allowed"
+            else:
+                ok = status == 403
+                want = "403"
+            if not ok:
+                failures.append(f"{role or 'anonymous'} {method} {url} ({rule.endpoint}, {side}): {status}, want {want}")
+            if rule.endpoint == "auth.logout" and role is not None:
+                client.post("/login", data={"email": users[role].email, "password": PASSWORD})
+    assert not failures, "\n".join(failures)
