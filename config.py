@@ -81,6 +81,15 @@ def load_config(instance_path: str | os.PathLike[str], env: Mapping[str, str] | 
         "BASE_URL": get("BASE_URL", "http://127.0.0.1:5000"),
         # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted (0 = none).
         "PROXY_COUNT": _int(get("PROXY_COUNT"), 0),
+        "CITY_NAME": get("CITY_NAME", "豊岡市"),  # the ordering party named in documents
+        # E-mail: with no host, messages are written to the log (the embedded default).
+        "MAIL_HOST": get("MAIL_HOST", ""),
+        "MAIL_PORT": _int(get("MAIL_PORT"), 25),
+        "MAIL_SECURITY": get("MAIL_SECURITY", "none"),  # none | starttls | ssl
+        "MAIL_USERNAME": get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": get("MAIL_PASSWORD", ""),
+        "MAIL_SENDER": get("MAIL_SENDER", "vendorguard@localhost"),
+        "MAIL_TIMEOUT": _int(get("MAIL_TIMEOUT"), 30),
         # The published ISMAP list (xlsx or csv) that "vg ismap-import" and the admin page fetch.
         "ISMAP_LIST_URL": get("ISMAP_LIST_URL", ""),
         "ISMAP_DOWNLOAD_TIMEOUT": _int(get("ISMAP_DOWNLOAD_TIMEOUT"), 30),  # seconds, whole download

@@ -11,3 +11,5 @@ from vendorguard.ismap.models import IsmapImport, IsmapRegistration  # noqa: F40
 from vendorguard.social.models import SocialAccount  # noqa: F401
 from vendorguard.catalog.models import Clause, ClauseVersion, Requirement, Waiver  # noqa: F401
 from vendorguard.documents.models import ContractDocument  # noqa: F401
+from vendorguard.evidence.models import (EvidenceFile, EvidenceRequest, EvidenceRequirement,  # noqa: F401
+                                          EvidenceSubmission, UploadLink)

@@ -1,0 +1,189 @@
+"""Evidence requirements → requests (one due instance each) → submissions (files, review)."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from vendorguard.arrangements.models import str_enum
+from vendorguard.audit.mixins import Audited
+from vendorguard.core.timeutil import utcnow
+from vendorguard.core.types import UTCDateTime
+from vendorguard.extensions import db
+
+
+class Cadence(StrEnum):
+    """How often evidence is due over an arrangement's period."""
+
+    ONCE_AT_START = "once_at_start"
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    HALF_YEARLY = "half_yearly"
+    YEARLY = "yearly"
+    AT_END = "at_end"
+    AD_HOC = "ad_hoc"
+
+    @property
+    def label(self) -> str:
+        return str({self.ONCE_AT_START: _l("開始時に1回"), self.MONTHLY: _l("毎月"),
+                    self.QUARTERLY: _l("四半期ごと"), self.HALF_YEARLY: _l("半期ごと"),
+                    self.YEARLY: _l("毎年"), self.AT_END: _l("終了時"), self.AD_HOC: _l("随時")}[self])
+
+
+class EvidenceProvider(StrEnum):
+    """Who provides the evidence."""
+
+    CONTRACTOR = "contractor"
+    INTERNAL = "internal"
+
+    @property
+    def label(self) -> str:
+        return str({self.CONTRACTOR: _l("委託事業者"), self.INTERNAL: _l("市（所管課）")}[self])
+
+
+class RequestStatus(StrEnum):
+    """Where one due instance stands."""
+
+    OPEN = "open"            # waiting for a submission
+    SUBMITTED = "submitted"  # a submission waits for review
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"    # the last submission was rejected; a resubmission is expected
+    CLOSED = "closed"        # no longer needed (requirement removed, period changed)
+
+    @property
+    def label(self) -> str:
+        return str({self.OPEN: _l("未提出"), self.SUBMITTED: _l("確認待ち"), self.ACCEPTED: _l("受理"),
+                    self.REJECTED: _l("差戻し"), self.CLOSED: _l("取下げ")}[self])
+
+
+class ReviewDecision(StrEnum):
+    """The responsible department's decision on one submission."""
+
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+    @property
+    def label(self) -> str:
+        return str({self.PENDING: _l("確認待ち"), self.ACCEPTED: _l("受理"), self.REJECTED: _l("差戻し")}[self])
+
+
+class EvidenceRequirement(Audited, db.Model):
+    """What must be collected for one arrangement, how often and from whom."""
+
+    __tablename__ = "evidence_requirement"
+    __audit_label__ = "title"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    arrangement_id: Mapped[int] = mapped_column(ForeignKey("arrangement.id"), index=True)
+    template_code: Mapped[str | None] = mapped_column(String(40))  # set when derived from the catalog
+    requirement_id: Mapped[int | None] = mapped_column(ForeignKey("requirement.id"))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    cadence: Mapped[Cadence] = mapped_column(str_enum(Cadence))
+    due_offset_days: Mapped[int] = mapped_column(default=14)  # after the end of each period
+    provider: Mapped[EvidenceProvider] = mapped_column(str_enum(EvidenceProvider))
+    validity_days: Mapped[int | None]  # how long accepted evidence stays valid; None = until replaced
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    arrangement = relationship("Arrangement", lazy="raise")
+    requests: Mapped[list["EvidenceRequest"]] = relationship(back_populates="evidence_requirement", lazy="raise")
+
+
+class EvidenceRequest(Audited, db.Model):
+    """One due instance of a requirement; ``occurrence`` makes schedule generation idempotent."""
+
+    __tablename__ = "evidence_request"
+    __table_args__ = (
+        UniqueConstraint("evidence_requirement_id", "occurrence"),
+        Index("ix_evidence_request_status_due", "status", "due_on"),
+    )
+    __audit_label__ = "occurrence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evidence_requirement_id: Mapped[int] = mapped_column(ForeignKey("evidence_requirement.id"), index=True)
+    arrangement_id: Mapped[int] = mapped_column(ForeignKey("arrangement.id"), index=True)
+    occurrence: Mapped[str] = mapped_column(String(40))  # "start", "end", "2026-04", "adhoc-<n>" …
+    period_start: Mapped[date | None]
+    period_end: Mapped[date | None]
+    scheduled_due_on: Mapped[date]  # before moving off closed days
+    due_on: Mapped[date]
+    status: Mapped[RequestStatus] = mapped_column(str_enum(RequestStatus), default=RequestStatus.OPEN)
+    note: Mapped[str] = mapped_column(Text, default="")
+    closed_reason: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    evidence_requirement: Mapped[EvidenceRequirement] = relationship(back_populates="requests", lazy="raise")
+    arrangement = relationship("Arrangement", lazy="raise")
+    submissions: Mapped[list["EvidenceSubmission"]] = relationship(
+        back_populates="request", lazy="raise", order_by="EvidenceSubmission.version")
+
+
+class EvidenceSubmission(Audited, db.Model):
+    """One submission (one or more files and a comment) and its review. Every version is kept."""
+
+    __tablename__ = "evidence_submission"
+    __table_args__ = (UniqueConstraint("request_id", "version"),)
+    __audit_label__ = "version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("evidence_request.id"), index=True)
+    version: Mapped[int]
+    comment: Mapped[str] = mapped_column(Text, default="")
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    submitted_via: Mapped[str] = mapped_column(String(20))  # portal | link | internal
+    upload_link_id: Mapped[int | None] = mapped_column(ForeignKey("upload_link.id"))
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decision: Mapped[ReviewDecision] = mapped_column(str_enum(ReviewDecision), default=ReviewDecision.PENDING)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    review_reason: Mapped[str] = mapped_column(Text, default="")
+    valid_until: Mapped[date | None] = mapped_column(index=True)
+
+    request: Mapped[EvidenceRequest] = relationship(back_populates="submissions", lazy="raise")
+    files: Mapped[list["EvidenceFile"]] = relationship(back_populates="submission", lazy="raise",
+                                                      order_by="EvidenceFile.id")
+
+
+class EvidenceFile(Audited, db.Model):
+    """A stored file. The original name is for display only; the key is ours."""
+
+    __tablename__ = "evidence_file"
+    __audit_label__ = "original_filename"
+    __storage_key_column__ = "storage_key"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("evidence_submission.id"), index=True)
+    original_filename: Mapped[str] = mapped_column(String(255))
+    storage_key: Mapped[str] = mapped_column(String(300), unique=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    content_type: Mapped[str] = mapped_column(String(100))  # detected from the content
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    submission: Mapped[EvidenceSubmission] = relationship(back_populates="files", lazy="raise")
+
+
+class UploadLink(Audited, db.Model):
+    """A signed, expiring, revocable link that lets a contractor answer one request without an account."""
+
+    __tablename__ = "upload_link"
+    __audit_label__ = "id"
+    __audit_exclude__ = frozenset({"nonce"})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("evidence_request.id"), index=True)
+    nonce: Mapped[str] = mapped_column(String(64), unique=True)  # part of the signed token
+    recipient_email: Mapped[str] = mapped_column(String(254), default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    request: Mapped[EvidenceRequest] = relationship(lazy="raise")

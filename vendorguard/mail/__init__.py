@@ -1,0 +1,78 @@
+"""Sending e-mail over SMTP, or printing it to the log in the embedded default."""
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+from dataclasses import dataclass
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from typing import Mapping
+
+log = logging.getLogger("vendorguard.mail")
+
+
+class MailError(Exception):
+    """The message could not be handed to the SMTP server."""
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """Where and how to send. An empty host means: write the message to the log instead."""
+
+    host: str = ""
+    port: int = 25
+    security: str = "none"  # none | starttls | ssl
+    username: str = ""
+    password: str = ""
+    sender: str = "vendorguard@localhost"
+    timeout: float = 30.0
+
+    @classmethod
+    def from_config(cls, config: Mapping) -> "MailSettings":
+        """Read the MAIL_* settings of the app configuration."""
+        return cls(host=config.get("MAIL_HOST", ""), port=int(config.get("MAIL_PORT", 25)),
+                   security=config.get("MAIL_SECURITY", "none"), username=config.get("MAIL_USERNAME", ""),
+                   password=config.get("MAIL_PASSWORD", ""),
+                   sender=config.get("MAIL_SENDER", "vendorguard@localhost"),
+                   timeout=float(config.get("MAIL_TIMEOUT", 30)))
+
+
+def build_message(settings: MailSettings, to: str | list[str], subject: str, text: str,
+                  html: str | None = None, headers: Mapping[str, str] | None = None) -> EmailMessage:
+    """A UTF-8 message with a text part and, when given, an HTML alternative."""
+    message = EmailMessage()
+    message["From"] = settings.sender
+    message["To"] = ", ".join(to) if isinstance(to, list) else to
+    message["Subject"] = subject
+    message["Date"] = formatdate(localtime=False)
+    domain = settings.sender.rpartition("@")[2] or "localhost"
+    message["Message-ID"] = make_msgid(domain=domain)
+    for name, value in (headers or {}).items():
+        message[name] = value
+    message.set_content(text, charset="utf-8")
+    if html is not None:
+        message.add_alternative(html, subtype="html", charset="utf-8")
+    return message
+
+
+def send(settings: MailSettings, message: EmailMessage) -> None:
+    """Hand the message to the SMTP server (or the log); raise MailError on any failure."""
+    if not settings.host:
+        log.info("mail (no SMTP host configured, not sent)\n%s", message.as_string())
+        return
+    try:
+        if settings.security == "ssl":
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout,
+                                                  context=ssl.create_default_context())
+        else:
+            smtp = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
+        with smtp:
+            if settings.security == "starttls":
+                smtp.starttls(context=ssl.create_default_context())
+            if settings.username:
+                smtp.login(settings.username, settings.password)
+            smtp.send_message(message)
+    except (OSError, smtplib.SMTPException) as error:
+        raise MailError(f"{type(error).__name__}: {error}") from error
