@@ -7,6 +7,8 @@ import click
 from sqlalchemy import func, select
 
 from vendorguard.audit.context import acting_as
+from vendorguard.catalog.services import ensure_catalog
+from vendorguard.classification.services import ensure_default_schemes
 from vendorguard.auth.forms import MIN_PASSWORD
 from vendorguard.auth.models import User
 from vendorguard.auth.roles import Role
@@ -23,6 +25,9 @@ def create_admin(email: str, name: str, password: str) -> User:
     if user is None:
         user = User(email=email, name=name, role=Role.ADMIN, locale="ja")
         db.session.add(user)
+    # A new installation needs its reference data before anyone can work.
+    ensure_default_schemes(db.session)
+    ensure_catalog(db.session)
     user.role = Role.ADMIN
     user.active = True
     user.archived_at = None

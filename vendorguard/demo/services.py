@@ -22,6 +22,7 @@ from vendorguard.auth.forms import MIN_PASSWORD
 from vendorguard.auth.models import User
 from vendorguard.auth.roles import Role
 from vendorguard.classification.models import Axis, ClassificationLevel, ClassificationScheme
+from vendorguard.catalog.services import ensure_catalog
 from vendorguard.classification.services import ensure_default_schemes
 from vendorguard.cloud.models import ApprovalState, CloudService, IsmapKind, TermsType
 from vendorguard.contractors import corporate_number
@@ -84,6 +85,7 @@ def seed_demo(session: Session, password: str | None = None,
         rng = random.Random(seed)
         today = today_tokyo()
         scheme = ensure_default_schemes(session)
+        ensure_catalog(session)  # requirements and the city's clause texts, so coverage works at once
         departments = _departments(session)
         contractors = _contractors(session, rng)
         _certifications(session, rng, contractors, today)
