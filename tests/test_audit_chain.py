@@ -95,3 +95,14 @@ def test_audit_verify_command_names_the_altered_row(app, make):
     result = runner.invoke(args=["vg", "audit-verify"])
     assert result.exit_code == 1
     assert f"seq {target_seq} (id {target_id})" in result.output
+
+
+def test_subclass_column_changed_after_commit_records_its_old_value(make):
+    from datetime import date
+
+    engagement = make.engagement(ends_on=date(2027, 3, 31))
+    engagement.ends_on = date(2027, 9, 30)  # the object was expired by the commit in the factory
+    db.session.commit()
+    event = _events("update")[-1]
+    assert event.object_type == "engagement"
+    assert event.before == {"ends_on": "2027-03-31"} and event.after == {"ends_on": "2027-09-30"}

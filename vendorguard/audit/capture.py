@@ -58,7 +58,10 @@ def _stored_values(session: Session, obj: Audited, keys: list[str]) -> dict[str,
     identity = inspect(obj).identity
     if not identity:
         return {}
-    stmt = select(*columns).where(*[col == value for col, value in zip(pk_columns, identity)])
+    # select_from the mapper's own selectable: for joined inheritance that is the base⋈subclass
+    # join, so a subclass column and the base primary key do not form a cartesian product.
+    stmt = (select(*columns).select_from(mapper.persist_selectable)
+            .where(*[col == value for col, value in zip(pk_columns, identity)]))
     row = session.connection().execute(stmt).first()
     return dict(zip(keys, row)) if row is not None else {}
 
