@@ -4,10 +4,13 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from tests.cloud.conftest import registration
 from vendorguard.auth.roles import Role
+from vendorguard.cloud import queries
 from vendorguard.cloud.models import ApprovalState, CloudService, IsmapKind, TermsType
 from vendorguard.core.timeutil import today_tokyo, utcnow
 from vendorguard.extensions import db
+from vendorguard.ismap.models import IsmapRegistration
 
 
 def row_of(html: str, title: str) -> str:
@@ -23,27 +26,40 @@ def titles(html: str) -> list[str]:
 
 
 def test_risk_badge_when_high_confidentiality_lacks_ismap_or_approval(client, make, login_as):
-    valid = today_tokyo() + timedelta(days=100)
+    today = today_tokyo()
+    registration("C21-0001-1", valid_until=today + timedelta(days=400))
+    registration("C21-0002-1", valid_until=today - timedelta(days=1))
+    registration("C21-0003-1", left_list_on=today)
+    valid = today + timedelta(days=100)
     approved = {"approval_state": ApprovalState.APPROVED, "approval_valid_until": valid}
     ismap = {"ismap_kind": IsmapKind.ISMAP, "ismap_registration_number": "C21-0001-1"}
     make.cloud_service(title="ISMAPなし", handles_high_confidentiality=True, **approved)
+    make.cloud_service(title="一覧にない番号", handles_high_confidentiality=True, **approved,
+                       ismap_kind=IsmapKind.ISMAP, ismap_registration_number="C99-9999-9")
+    make.cloud_service(title="ISMAP期限切れ", handles_high_confidentiality=True, **approved,
+                       ismap_kind=IsmapKind.ISMAP, ismap_registration_number="C21-0002-1")
     make.cloud_service(title="未承認", handles_high_confidentiality=True, **ismap)
-    make.cloud_service(title="期限切れ", handles_high_confidentiality=True, **ismap,
-                       approval_state=ApprovalState.APPROVED, approval_valid_until=today_tokyo() - timedelta(days=1))
+    make.cloud_service(title="承認期限切れ", handles_high_confidentiality=True, **ismap,
+                       approval_state=ApprovalState.APPROVED, approval_valid_until=today - timedelta(days=1))
     make.cloud_service(title="問題なし", handles_high_confidentiality=True, **ismap, **approved)
     make.cloud_service(title="機密性1のみ")
+    make.cloud_service(title="機密性1でリスト削除", ismap_kind=IsmapKind.ISMAP, ismap_registration_number="C21-0003-1")
     login_as(make.user(Role.AUDITOR))
     html = client.get("/cloud-services/").get_data(as_text=True)
-    assert "ISMAP登録番号なし" in row_of(html, "ISMAPなし") and "利用未承認" not in row_of(html, "ISMAPなし")
-    assert "利用未承認" in row_of(html, "未承認") and "ISMAP登録番号なし" not in row_of(html, "未承認")
-    assert "利用未承認" in row_of(html, "期限切れ")
-    for title in ("問題なし", "機密性1のみ"):
+    assert "ISMAP未登録" in row_of(html, "ISMAPなし") and "利用未承認" not in row_of(html, "ISMAPなし")
+    assert "ISMAP未登録" in row_of(html, "一覧にない番号")
+    assert "ISMAP登録の期限切れ" in row_of(html, "ISMAP期限切れ")
+    assert "利用未承認" in row_of(html, "未承認") and "ISMAP未登録" not in row_of(html, "未承認")
+    assert "利用承認の期限切れ" in row_of(html, "承認期限切れ")
+    for title in ("問題なし", "機密性1のみ", "機密性1でリスト削除"):
         assert "要対応" not in row_of(html, title)
+    assert "リストから削除" in row_of(html, "機密性1でリスト削除")  # flagged by its ISMAP status all the same
     assert "機密性2以上" in row_of(html, "問題なし") and "機密性2以上" not in row_of(html, "機密性1のみ")
     assert "ISMAP<" in row_of(html, "問題なし") and "約款" in row_of(html, "機密性1のみ")
-    # The SQL filter agrees with the badges.
-    assert sorted(titles(client.get("/cloud-services/?risk=1").get_data(as_text=True))) == sorted(
-        ["ISMAPなし", "未承認", "期限切れ"])
+    # The SQL filter and the home page's query agree with the badges.
+    at_risk = ["ISMAPなし", "一覧にない番号", "ISMAP期限切れ", "未承認", "承認期限切れ"]
+    assert sorted(titles(client.get("/cloud-services/?risk=1").get_data(as_text=True))) == sorted(at_risk)
+    assert sorted(s.title for s in db.session.scalars(queries.at_risk_services()).unique()) == sorted(at_risk)
 
 
 def test_search_covers_name_provider_reading_and_ismap_number(client, make, login_as):
@@ -65,6 +81,7 @@ def test_search_covers_name_provider_reading_and_ismap_number(client, make, logi
 
 
 def test_filters(client, make, login_as):
+    registration("C1")
     make.cloud_service(title="個別契約で機密", terms_type=TermsType.CONTRACT, handles_high_confidentiality=True,
                        ismap_kind=IsmapKind.ISMAP, ismap_registration_number="C1")
     make.cloud_service(title="約款で申請中", approval_state=ApprovalState.APPLIED)
@@ -75,11 +92,12 @@ def test_filters(client, make, login_as):
     assert listed(terms="contract") == ["個別契約で機密"]
     assert listed(terms="standard_terms") == ["約款で申請中"]
     assert listed(high="1") == ["個別契約で機密"]
-    assert listed(ismap="yes") == ["個別契約で機密"] and listed(ismap="no") == ["約款で申請中"]
+    assert listed(ismap_status="registered") == ["個別契約で機密"]
+    assert listed(ismap_status="not_registered") == ["約款で申請中"]
     assert listed(approval="applied") == ["約款で申請中"]
     assert listed(approval="not_applied") == ["個別契約で機密"]
     assert listed(archived="1", approval="not_applied") == ["個別契約で機密", "古いサービス"]
-    assert listed(terms="nonsense", approval="bogus", department="x") == ["個別契約で機密", "約款で申請中"]
+    assert listed(terms="nonsense", approval="bogus", department="x", ismap_status="?") == ["個別契約で機密", "約款で申請中"]
 
 
 def test_sorting_by_name_provider_and_approval(client, make, login_as):
@@ -100,22 +118,32 @@ def test_list_runs_a_fixed_number_of_queries(client, make, login_as, count_queri
     admin = make.user(Role.ADMIN)
     login_as(admin)
     department = make.department()
+    today = today_tokyo()
 
-    def add(count):
+    def add(start, count):
         contractor = make.contractor()
+        db.session.add_all([IsmapRegistration(
+            registration_number=f"C{i:05d}", list_kind=IsmapKind.ISMAP, service_name=f"サービス{i}",
+            valid_until=today + timedelta(days=i % 200 - 50), left_list_on=today if i % 7 == 0 else None)
+            for i in range(start, start + count) if i % 5])
         db.session.add_all([CloudService(
             title=f"サービス{i}", department_id=department.id, responsible_officer_id=admin.id,
             provider_contractor_id=contractor.id if i % 2 else None, provider_name="" if i % 2 else "事業者",
-            handles_high_confidentiality=bool(i % 3)) for i in range(count)])
+            ismap_kind=IsmapKind.ISMAP if i % 3 else None, ismap_registration_number=f"C{i:05d}" if i % 3 else None,
+            handles_high_confidentiality=bool(i % 3)) for i in range(start, start + count)])
         db.session.commit()
 
-    add(5)
+    add(0, 5)
     client.get("/cloud-services/")
     with count_queries() as few:
         assert client.get("/cloud-services/?per_page=200").status_code == 200
-    add(495)
+    add(5, 495)
     with count_queries() as many:
         response = client.get("/cloud-services/?per_page=200")
         assert response.status_code == 200
-    assert len(titles(response.get_data(as_text=True))) == 200
+    html = response.get_data(as_text=True)
+    assert len(titles(html)) == 200 and "リストから削除" in html and "期限間近" in html
     assert few.count == many.count
+    with count_queries() as filtered:
+        assert client.get("/cloud-services/?per_page=200&ismap_status=expiring&risk=1").status_code == 200
+    assert filtered.count == many.count

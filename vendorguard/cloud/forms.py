@@ -5,13 +5,14 @@ from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, RadioField, SelectField, SelectMultipleField,
+from wtforms import (BooleanField, DateField, HiddenField, RadioField, SelectField, SelectMultipleField,
                      StringField, TextAreaField, URLField, ValidationError, widgets)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from vendorguard.arrangements.models import ArrangementState
-from vendorguard.cloud.models import IsmapKind, TermsType
+from vendorguard.cloud.application_services import MAX_NOTE, checklist_key
+from vendorguard.cloud.models import ChecklistAnswer, IsmapKind, TermsType
 
 REQUIRED = _l("入力してください。")
 CHOOSE = _l("一覧から選んでください。")
@@ -110,11 +111,61 @@ class CloudServiceForm(FlaskForm):
             raise ValidationError(_l("ISMAP登録番号を入力した場合は区分を選んでください。"))
 
 
+class UseApplicationForm(FlaskForm):
+    """A department's use application; ``application_form`` adds one answer and note per requirement."""
+
+    purpose = TextAreaField(_l("利用目的"), validators=[DataRequired(REQUIRED), Length(max=5000)])
+    data_description = TextAreaField(
+        _l("取り扱う情報"), description=_l("例：電子申請の申請者の氏名・住所・連絡先と申請内容"),
+        validators=[DataRequired(REQUIRED), Length(max=5000)])
+    confidentiality_level_id = IdSelectField(
+        _l("取り扱う情報の機密性"), description=_l("取り扱う情報のうち最も高いものを選んでください。"),
+        validators=[DataRequired(CHOOSE)])
+    users_description = TextAreaField(
+        _l("利用者（所属・人数など）"), description=_l("例：市民課職員 約20名、運用を委託する事業者の担当者 2名"),
+        validators=[DataRequired(REQUIRED), Length(max=2000)])
+    data_location = StringField(_l("データの保存場所（国・地域）"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    terms_type = RadioField(_l("契約形態"), choices=lambda: enum_options(TermsType), validators=[DataRequired(CHOOSE)])
+    checklist_codes = HiddenField()  # the requirement codes the form asked, to notice when they change
+
+    checklist: list = []
+
+    def validate(self, extra_validators=None) -> bool:
+        """Field checks, then: a "該当なし" answer needs the reason written next to it."""
+        valid = super().validate(extra_validators)
+        for _requirement, answer, note in self.checklist:
+            if answer.data == ChecklistAnswer.NOT_APPLICABLE.value and not (note.data or "").strip():
+                note.errors = list(note.errors) + [str(_l("該当しない理由を記入してください。"))]
+                valid = False
+        return valid
+
+
+def application_form(requirements, **kwargs) -> UseApplicationForm:
+    """A use-application form asking the given catalog requirements as a checklist."""
+
+    class Form(UseApplicationForm):
+        pass
+
+    for requirement in requirements:
+        key = checklist_key(requirement.code)
+        setattr(Form, f"answer_{key}", RadioField(
+            f"{requirement.code} {requirement.title}", description=requirement.explanation,
+            choices=enum_options(ChecklistAnswer), validators=[Optional()],
+            validate_choice=True))
+        setattr(Form, f"note_{key}", TextAreaField(_l("対応の内容・予定、該当しない理由"),
+                                                   validators=[Optional(), Length(max=MAX_NOTE)]))
+    form = Form(**kwargs)
+    form.checklist = [(requirement, form[f"answer_{checklist_key(requirement.code)}"],
+                       form[f"note_{checklist_key(requirement.code)}"]) for requirement in requirements]
+    return form
+
+
 class ApproveForm(FlaskForm):
     """The security office approves a use application."""
 
     approval_valid_until = DateField(_l("承認の有効期限"), validators=[InputRequired(REQUIRED)])
-    approval_comment = TextAreaField(_l("コメント"), validators=[Optional(), Length(max=2000)])
+    approval_comment = TextAreaField(_l("コメント"), validators=[Optional(), Length(max=2000)],
+                                     description=_l("未対応・未回答の項目があるまま承認する場合は、理由や条件を必ず記入してください。"))
 
 
 class RejectForm(FlaskForm):

@@ -1,15 +1,18 @@
 """Cloud (external) services (外部サービス) and the departments using them."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, ForeignKey, String, Table, Text
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from vendorguard.arrangements.models import Arrangement, ArrangementKind, str_enum
-from vendorguard.core.timeutil import today_tokyo
+from vendorguard.audit.mixins import Audited
+from vendorguard.core.timeutil import today_tokyo, utcnow
 from vendorguard.core.types import UTCDateTime
 from vendorguard.extensions import db
 
@@ -104,13 +107,136 @@ class CloudService(Arrangement):
         return self.approval_state
 
     @property
-    def risk_reasons(self) -> list[str]:
-        """Why a service handling 機密性2以上 needs attention (empty when it does not)."""
-        if not self.handles_high_confidentiality:
-            return []
-        reasons = []
-        if not self.ismap_registration_number:
-            reasons.append(str(_l("ISMAP登録番号なし")))
-        if self.effective_approval_state != ApprovalState.APPROVED:
-            reasons.append(str(_l("利用未承認")))
-        return reasons
+    def has_current_approval(self) -> bool:
+        """Whether an approval is in force today (also while a renewal application is pending)."""
+        until, today = self.approval_valid_until, today_tokyo()
+        if self.approval_state == ApprovalState.APPROVED:
+            return until is None or until >= today
+        return self.approval_state == ApprovalState.APPLIED and until is not None and until >= today
+
+
+class ApplicationStatus(StrEnum):
+    """Where one use application (利用申請) stands."""
+
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"  # never stored: an approval past its valid-until date (see effective_status)
+
+    @property
+    def label(self) -> str:
+        return str({self.SUBMITTED: _l("審査中"), self.APPROVED: _l("承認"), self.REJECTED: _l("却下"),
+                    self.WITHDRAWN: _l("取下げ"), self.EXPIRED: _l("承認期限切れ")}[self])
+
+    @property
+    def badge(self) -> str:
+        """The CSS class of the status badge."""
+        return {self.SUBMITTED: "badge-info", self.APPROVED: "badge-ok", self.REJECTED: "badge-danger",
+                self.WITHDRAWN: "badge-muted", self.EXPIRED: "badge-warn"}[self]
+
+
+class ChecklistAnswer(StrEnum):
+    """How the department answers one applicable requirement of the checklist."""
+
+    DONE = "done"
+    NOT_DONE = "not_done"
+    NOT_APPLICABLE = "not_applicable"
+
+    @property
+    def label(self) -> str:
+        return str({self.DONE: _l("対応済"), self.NOT_DONE: _l("未対応"),
+                    self.NOT_APPLICABLE: _l("該当なし")}[self])
+
+    @property
+    def badge(self) -> str:
+        """The CSS class of the answer badge."""
+        return {self.DONE: "badge-ok", self.NOT_DONE: "badge-danger", self.NOT_APPLICABLE: "badge-muted"}[self]
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    """One answered requirement as it was asked when the application was filed."""
+
+    code: str
+    title: str
+    answer: ChecklistAnswer | None  # None: left unanswered
+    note: str
+
+    @property
+    def is_open(self) -> bool:
+        """Unanswered or 未対応: what the approver must look at."""
+        return self.answer in (None, ChecklistAnswer.NOT_DONE)
+
+
+class CloudUseApplication(Audited, db.Model):
+    """A department's application to use a cloud service, its checklist, and the decision on it.
+
+    ``checklist`` maps a requirement code to ``{"title", "answer", "note", "order"}``; the title is
+    kept as asked, so the record stays readable when the catalog changes later.
+    """
+
+    __tablename__ = "cloud_use_application"
+    __audit_label__ = "label"
+    __table_args__ = (
+        # One application under review per service, even when two people submit at once.
+        Index("uq_cloud_use_application_pending", "service_id", unique=True,
+              sqlite_where=text("status = 'submitted'"), postgresql_where=text("status = 'submitted'")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("cloud_service.id"), index=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id"), index=True)
+    applicant_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    purpose: Mapped[str] = mapped_column(Text, default="")
+    data_description: Mapped[str] = mapped_column(Text, default="")
+    confidentiality_level_id: Mapped[int | None] = mapped_column(ForeignKey("classification_level.id"))
+    users_description: Mapped[str] = mapped_column(Text, default="")
+    data_location: Mapped[str] = mapped_column(String(200), default="")
+    terms_type: Mapped[TermsType] = mapped_column(str_enum(TermsType), default=TermsType.STANDARD_TERMS)
+    checklist: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[ApplicationStatus] = mapped_column(str_enum(ApplicationStatus),
+                                                      default=ApplicationStatus.SUBMITTED, index=True)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # also when it was withdrawn
+    decision_comment: Mapped[str] = mapped_column(Text, default="")
+    valid_until: Mapped[date | None] = mapped_column()
+
+    service = relationship("CloudService", lazy="raise")
+    department = relationship("Department", lazy="raise")
+    applicant = relationship("User", foreign_keys=[applicant_id], lazy="raise")
+    decided_by = relationship("User", foreign_keys=[decided_by_id], lazy="raise")
+    confidentiality_level = relationship("ClassificationLevel", lazy="raise")
+
+    @property
+    def label(self) -> str:
+        """How the audit trail names it: the service's id and the day it was filed."""
+        day = f" {self.submitted_at:%Y-%m-%d}" if self.submitted_at else ""
+        return f"cloud_service {self.service_id}{day}"
+
+    @property
+    def effective_status(self) -> ApplicationStatus:
+        """The status today: an approval past its valid-until date has expired."""
+        if (self.status == ApplicationStatus.APPROVED and self.valid_until is not None
+                and self.valid_until < today_tokyo()):
+            return ApplicationStatus.EXPIRED
+        return self.status
+
+    @property
+    def items(self) -> list[ChecklistItem]:
+        """The checklist in the order it was asked."""
+        entries = sorted((self.checklist or {}).items(), key=lambda pair: (pair[1].get("order", 0), pair[0]))
+        result = []
+        for code, entry in entries:
+            try:
+                answer = ChecklistAnswer(entry.get("answer") or "")
+            except ValueError:
+                answer = None
+            result.append(ChecklistItem(code, entry.get("title", ""), answer, entry.get("note", "")))
+        return result
+
+    @property
+    def open_items(self) -> list[ChecklistItem]:
+        """Items left unanswered or answered 未対応."""
+        return [item for item in self.items if item.is_open]

@@ -1,19 +1,24 @@
-"""Reads of cloud services that pages share."""
+"""Reads of cloud services and their use applications that pages share."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
+from vendorguard.arrangements.models import ArrangementState
 from vendorguard.auth.models import User
 from vendorguard.auth.roles import Role
-from vendorguard.cloud.models import ApprovalState, CloudService, TermsType, cloud_service_department
+from vendorguard.classification.models import Axis, ClassificationLevel, ClassificationScheme
+from vendorguard.cloud.models import (ApplicationStatus, ApprovalState, CloudService, CloudUseApplication,
+                                      TermsType, cloud_service_department)
 from vendorguard.contractors.models import Contractor
 from vendorguard.core.text import to_katakana
 from vendorguard.core.timeutil import today_tokyo
 from vendorguard.core.web import like_pattern
+from vendorguard.ismap.matching import IsmapStatus, status_clause
+from vendorguard.ismap.models import IsmapRegistration
 
 # Workflow order, so sorting by approval groups what needs a decision first.
 APPROVAL_ORDER = case({ApprovalState.APPLIED.value: 0, ApprovalState.NOT_APPLIED.value: 1,
@@ -22,6 +27,8 @@ APPROVAL_ORDER = case({ApprovalState.APPLIED.value: 0, ApprovalState.NOT_APPLIED
 # The provider joined for searching and sorting (loading it is joinedload's business).
 Provider = aliased(Contractor, name="provider")
 PROVIDER_SORT = func.coalesce(Provider.name_kana, CloudService.provider_name)
+# ISMAP statuses under which a registration still counts as valid assurance.
+ISMAP_VALID = (IsmapStatus.REGISTERED, IsmapStatus.EXPIRING, IsmapStatus.RENEWAL_PENDING)
 
 
 @dataclass(frozen=True)
@@ -33,15 +40,9 @@ class CloudFilters:
     terms_type: TermsType | None = None
     high_only: bool = False
     approval: ApprovalState | None = None
-    ismap: bool | None = None  # True: has a registration number, False: has none
+    ismap_status: IsmapStatus | None = None
     risk_only: bool = False
     include_archived: bool = False
-
-
-def has_ismap() -> ColumnElement[bool]:
-    """The service carries an ISMAP / ISMAP-LIU registration number."""
-    return and_(CloudService.ismap_registration_number.is_not(None),
-                CloudService.ismap_registration_number != "")
 
 
 def approval_is(state: ApprovalState, today: date) -> ColumnElement[bool]:
@@ -57,10 +58,48 @@ def approval_is(state: ApprovalState, today: date) -> ColumnElement[bool]:
     return CloudService.approval_state == state
 
 
+def approval_current(today: date) -> ColumnElement[bool]:
+    """SQL twin of ``CloudService.has_current_approval`` (an approval in force, renewal pending or not)."""
+    return or_(approval_is(ApprovalState.APPROVED, today),
+               and_(CloudService.approval_state == ApprovalState.APPLIED,
+                    CloudService.approval_valid_until.is_not(None), CloudService.approval_valid_until >= today))
+
+
+def _names_registration() -> ColumnElement[bool]:
+    # Numbers are stored normalised (see services); upper() also covers rows typed before that.
+    return func.upper(IsmapRegistration.registration_number) == func.upper(CloudService.ismap_registration_number)
+
+
+def ismap_status_is(status: IsmapStatus, today: date) -> ColumnElement[bool]:
+    """SQL twin of the service's ISMAP status (via ``ismap.matching``) being ``status``."""
+    if status == IsmapStatus.NOT_REGISTERED:
+        return ~exists().where(_names_registration())
+    return exists().where(_names_registration(), status_clause(status, today))
+
+
+def ismap_valid(today: date) -> ColumnElement[bool]:
+    """The service names a registration that is registered, expiring or under renewal."""
+    return exists().where(_names_registration(), or_(*[status_clause(s, today) for s in ISMAP_VALID]))
+
+
 def at_risk(today: date) -> ColumnElement[bool]:
-    """SQL twin of ``CloudService.risk_reasons`` being non-empty."""
+    """Handles 機密性2以上 without valid ISMAP registration or without an approval in force."""
     return and_(CloudService.handles_high_confidentiality.is_(True),
-                or_(~has_ismap(), ~approval_is(ApprovalState.APPROVED, today)))
+                or_(~ismap_valid(today), ~approval_current(today)))
+
+
+def at_risk_services(today: date | None = None) -> Select:
+    """Open services at risk (see ``at_risk``) for the security office's home page, by name.
+
+    Department, provider and manager are loaded; add ``.limit()`` or a window count as needed.
+    """
+    today = today or today_tokyo()
+    return (select(CloudService)
+            .options(joinedload(CloudService.department), joinedload(CloudService.provider_contractor),
+                     joinedload(CloudService.responsible_officer))
+            .where(CloudService.archived_at.is_(None), CloudService.state != ArrangementState.ENDED,
+                   at_risk(today))
+            .order_by(CloudService.title, CloudService.id))
 
 
 def cloud_list(filters: CloudFilters) -> Select:
@@ -89,8 +128,8 @@ def cloud_list(filters: CloudFilters) -> Select:
         stmt = stmt.where(CloudService.handles_high_confidentiality.is_(True))
     if filters.approval is not None:
         stmt = stmt.where(approval_is(filters.approval, today))
-    if filters.ismap is not None:
-        stmt = stmt.where(has_ismap() if filters.ismap else ~has_ismap())
+    if filters.ismap_status is not None:
+        stmt = stmt.where(ismap_status_is(filters.ismap_status, today))
     if filters.risk_only:
         stmt = stmt.where(at_risk(today))
     if not filters.include_archived:
@@ -117,3 +156,30 @@ def provider_candidates() -> Select:
     """Contractors offered as a service's provider."""
     return (select(Contractor).where(Contractor.archived_at.is_(None))
             .order_by(Contractor.name_kana, Contractor.id))
+
+
+def active_confidentiality_levels() -> Select:
+    """Confidentiality levels of the active classification scheme, highest first."""
+    return (select(ClassificationLevel)
+            .join(ClassificationScheme, ClassificationScheme.id == ClassificationLevel.scheme_id)
+            .where(ClassificationScheme.active.is_(True), ClassificationLevel.axis == Axis.CONFIDENTIALITY)
+            .order_by(ClassificationLevel.rank.desc(), ClassificationLevel.id))
+
+
+def applications(service_id: int) -> Select:
+    """A service's use applications, newest first, with the people and level they name."""
+    return (select(CloudUseApplication).where(CloudUseApplication.service_id == service_id)
+            .options(joinedload(CloudUseApplication.applicant), joinedload(CloudUseApplication.decided_by),
+                     joinedload(CloudUseApplication.department),
+                     joinedload(CloudUseApplication.confidentiality_level))
+            .order_by(CloudUseApplication.submitted_at.desc(), CloudUseApplication.id.desc()))
+
+
+def pending_application(service_id: int) -> Select:
+    """The application of a service that waits for a decision (at most one)."""
+    return applications(service_id).where(CloudUseApplication.status == ApplicationStatus.SUBMITTED)
+
+
+def last_filed_application(service_id: int) -> Select:
+    """The newest application that was not withdrawn: what a renewal starts from."""
+    return applications(service_id).where(CloudUseApplication.status != ApplicationStatus.WITHDRAWN).limit(1)

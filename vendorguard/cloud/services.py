@@ -1,22 +1,24 @@
-"""Registering cloud services, their using departments, and the use-approval workflow."""
+"""Registering cloud services and their using departments (use applications: ``application_services``)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from vendorguard.arrangements.models import ArrangementState
 from vendorguard.audit import services as audit
 from vendorguard.auth.models import User
 from vendorguard.auth.roles import Role
-from vendorguard.cloud.models import ApprovalState, CloudService, IsmapKind, TermsType
+from vendorguard.cloud.models import (ApplicationStatus, ApprovalState, CloudService, CloudUseApplication,
+                                      IsmapKind, TermsType)
 from vendorguard.contractors.models import Contractor
 from vendorguard.core.errors import DomainError
 from vendorguard.core.text import clean
-from vendorguard.core.timeutil import today_tokyo, utcnow
+from vendorguard.core.timeutil import utcnow
+from vendorguard.ismap.matching import normalise_number
 from vendorguard.org.models import Department
 
 
@@ -87,21 +89,21 @@ def _apply(session: Session, service: CloudService, data: CloudServiceData) -> C
             raise DomainError(_("提供事業者を一覧から選んでください。"), field="provider_contractor_id")
     elif not provider_name:
         raise DomainError(_("提供事業者を台帳から選ぶか、事業者名を入力してください。"), field="provider_name")
-    number = clean(data.ismap_registration_number)
+    number = normalise_number(data.ismap_registration_number)  # matched against the ISMAP list as typed there
     if number and data.ismap_kind is None:
         raise DomainError(_("ISMAP登録番号を入力した場合は区分を選んでください。"), field="ismap_kind")
 
     is_new = service.id is None
     before = [] if is_new else list(service.using_departments)
     after = _using_departments(session, data.using_department_ids, before)
-    # An approval was given for a given sensitivity and terms; change either and it must be looked at again.
+    # An approval was given for a given sensitivity and terms (its checklist depends on them).
     basis_changed = not is_new and (service.handles_high_confidentiality != data.handles_high_confidentiality
                                     or service.terms_type != data.terms_type)
+    if basis_changed and has_pending_application(session, service):
+        raise DomainError(_("利用申請の審査中は、機密性の区分と契約形態を変更できません。変更する場合は申請を取り下げてください。"),
+                          field="handles_high_confidentiality")
     if basis_changed and service.approval_state == ApprovalState.APPROVED:
-        service.approval_state = ApprovalState.APPLIED
-        service.approval_valid_until = None
-        service.approved_at = None
-        service.approved_by_id = None
+        cancel_approval(service)
 
     service.title = clean(data.title)
     service.department_id = data.department_id
@@ -160,49 +162,15 @@ def restore_service(session: Session, service: CloudService) -> None:
     session.flush()
 
 
-def apply_for_use(session: Session, service: CloudService) -> None:
-    """File the department's use application (利用申請) with the security office."""
-    if service.is_archived:
-        raise DomainError(_("アーカイブ済みの外部サービスは申請できません。"))
-    state = service.effective_approval_state
-    if state == ApprovalState.APPLIED:
-        raise DomainError(_("この外部サービスは既に申請中です。"))
-    if state == ApprovalState.APPROVED:
-        raise DomainError(_("この外部サービスは既に承認されています。"))
-    if service.responsible_officer_id is None:
-        raise DomainError(_("利用申請の前に外部サービス管理者を指定してください。"))
-    service.approval_state = ApprovalState.APPLIED
-    audit.tag(session, service, "apply")
-    session.flush()
+def has_pending_application(session: Session, service: CloudService) -> bool:
+    """Whether a use application of the service waits for the security office's decision."""
+    return bool(session.scalar(select(func.count(CloudUseApplication.id)).where(
+        CloudUseApplication.service_id == service.id, CloudUseApplication.status == ApplicationStatus.SUBMITTED)))
 
 
-def approve(session: Session, service: CloudService, approver: User, valid_until: date,
-            comment: str = "") -> None:
-    """The security office approves the use until ``valid_until``."""
-    if service.approval_state != ApprovalState.APPLIED or service.is_archived:
-        raise DomainError(_("申請中の外部サービスだけを承認できます。"))
-    if valid_until < today_tokyo():
-        raise DomainError(_("承認の有効期限には今日以降の日付を入力してください。"), field="approval_valid_until")
-    service.approval_state = ApprovalState.APPROVED
-    service.approval_valid_until = valid_until
-    service.approval_comment = (comment or "").strip()
-    service.approved_at = utcnow()
-    service.approved_by_id = approver.id
-    audit.tag(session, service, "approve")
-    session.flush()
-
-
-def reject(session: Session, service: CloudService, approver: User, comment: str) -> None:
-    """The security office turns the application down, saying why."""
-    if service.approval_state != ApprovalState.APPLIED or service.is_archived:
-        raise DomainError(_("申請中の外部サービスだけを却下できます。"))
-    comment = (comment or "").strip()
-    if not comment:
-        raise DomainError(_("却下の理由を入力してください。"), field="reject_comment")
-    service.approval_state = ApprovalState.REJECTED
+def cancel_approval(service: CloudService) -> None:
+    """Drop the approval in force: the service needs a new use application."""
+    service.approval_state = ApprovalState.NOT_APPLIED
     service.approval_valid_until = None
-    service.approval_comment = comment
-    service.approved_at = utcnow()
-    service.approved_by_id = approver.id
-    audit.tag(session, service, "reject")
-    session.flush()
+    service.approved_at = None
+    service.approved_by_id = None

@@ -1,21 +1,23 @@
-"""Cloud service register pages: list, detail, create/edit, archive, and the use-approval workflow."""
+"""Cloud service register pages: list, detail, create/edit, archive (use applications: application_views)."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from vendorguard.documents import queries as document_queries
 from vendorguard.arrangements.models import ArrangementState
-from vendorguard.auth.models import User
 from vendorguard.auth.permissions import can_change, ensure_can_change, require
 from vendorguard.auth.roles import ALL_DEPARTMENTS, Role
-from vendorguard.cloud import queries, services
+from vendorguard.cloud import application_services, assurance, queries, services
 from vendorguard.cloud.forms import ApproveForm, CloudServiceForm, RejectForm, options
 from vendorguard.cloud.models import ApprovalState, CloudService, IsmapKind, TermsType
 from vendorguard.core.errors import DomainError
+from vendorguard.core.timeutil import today_tokyo
 from vendorguard.core.web import paginate, search_term, show_domain_error, sorting
+from vendorguard.arrangements.oversight import oversight_context
 from vendorguard.extensions import db
+from vendorguard.ismap import matching
+from vendorguard.ismap.matching import IsmapStatus
 from vendorguard.org.models import Department
 from vendorguard.org.queries import active_departments
 
@@ -29,7 +31,8 @@ SORTS = {
 }
 
 
-def _service_or_404(service_id: int) -> CloudService:
+def service_or_404(service_id: int) -> CloudService:
+    """The service with what its pages show, or 404."""
     service = db.session.scalars(queries.cloud_service_detail(service_id)).first()
     if service is None:
         abort(404)
@@ -44,12 +47,11 @@ def _enum_arg(name: str, enum_cls):
 
 
 def _filters() -> queries.CloudFilters:
-    ismap = {"yes": True, "no": False}.get(request.args.get("ismap", ""))
     return queries.CloudFilters(
         term=search_term(), department_id=request.args.get("department", type=int),
         terms_type=_enum_arg("terms", TermsType), high_only=request.args.get("high") == "1",
-        approval=_enum_arg("approval", ApprovalState), ismap=ismap, risk_only=request.args.get("risk") == "1",
-        include_archived=request.args.get("archived") == "1")
+        approval=_enum_arg("approval", ApprovalState), ismap_status=_enum_arg("ismap_status", IsmapStatus),
+        risk_only=request.args.get("risk") == "1", include_archived=request.args.get("archived") == "1")
 
 
 def _department_choices(current: Department | None = None) -> list[tuple[int, str]]:
@@ -103,30 +105,46 @@ def _data(form: CloudServiceForm) -> services.CloudServiceData:
 @bp.route("/")
 @require("cloud.view")
 def index():
-    """List cloud services: search, filters, sort; risky ones flagged."""
+    """List cloud services with their ISMAP status: search, filters, sort; risky ones flagged."""
     filters = _filters()
     sort = sorting(SORTS, "name")
     page = paginate(sort.apply(queries.cloud_list(filters)))
-    return render_template("cloud/index.html", page=page, sort=sort, filters=filters,
+    standings = assurance.standings(db.session, page.items)
+    return render_template("cloud/index.html", page=page, sort=sort, filters=filters, standings=standings,
+                           risk_reasons=assurance.risk_reasons,
                            departments=db.session.scalars(active_departments()).all(),
-                           approval_states=list(ApprovalState), terms_types=list(TermsType))
+                           approval_states=list(ApprovalState), terms_types=list(TermsType),
+                           ismap_statuses=list(IsmapStatus))
 
 
-def _render_detail(service: CloudService, approve_form: ApproveForm | None = None,
-                   reject_form: RejectForm | None = None, status: int = 200):
-    decided_by = db.session.get(User, service.approved_by_id) if service.approved_by_id else None
-    return render_template("cloud/detail.html", service=service, decided_by=decided_by,
-                           approve_form=approve_form or ApproveForm(formdata=None),
-                           reject_form=reject_form or RejectForm(formdata=None),
-                           can_edit=can_change(current_user, "cloud.manage", service.department_id),
-                           documents=db.session.scalars(document_queries.latest_versions(service.id)).all()), status
+def render_detail(service: CloudService, approve_form: ApproveForm | None = None,
+                  reject_form: RejectForm | None = None, status: int = 200):
+    """The detail page: register entries, ISMAP standing, the application under review and decisions."""
+    standing = assurance.standing(db.session, service)
+    suggestions = ([] if standing.registration is not None else
+                   matching.suggest_registrations(db.session, service.title, service.provider_label))
+    history = db.session.scalars(queries.applications(service.id)).all()
+    pending = next((a for a in history if a.status.value == "submitted"), None)
+    months = current_app.config["CLOUD_APPROVAL_MONTHS"]
+    if approve_form is None:
+        approve_form = ApproveForm(formdata=None, approval_valid_until=application_services.default_valid_until(months))
+    today = today_tokyo()
+    return render_template(
+        "cloud/detail.html", service=service, standing=standing, suggestions=suggestions,
+        risk_reasons=assurance.risk_reasons(service, standing), pending=pending,
+        last_decided=next((a for a in history if a.decided_at is not None and a.status.value != "withdrawn"), None),
+        application_count=len(history), renewal_days=application_services.renewal_due(service, today),
+        approve_form=approve_form, reject_form=reject_form or RejectForm(formdata=None),
+        can_edit=can_change(current_user, "cloud.manage", service.department_id),
+        status_of=lambda registration: matching.status_for(registration, today),
+        **oversight_context(db.session, service, current_user)), status
 
 
 @bp.route("/<int:service_id>")
 @require("cloud.view")
 def detail(service_id: int):
-    """One cloud service with its approval and what needs attention."""
-    return _render_detail(_service_or_404(service_id))
+    """One cloud service with its ISMAP standing, approval and what needs attention."""
+    return render_detail(service_or_404(service_id))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -154,7 +172,7 @@ def new():
 @require("cloud.manage")
 def edit(service_id: int):
     """Change a cloud service."""
-    service = _service_or_404(service_id)
+    service = service_or_404(service_id)
     ensure_can_change("cloud.manage", service.department_id)
     if service.is_archived:
         flash(_("アーカイブ済みの外部サービスは編集できません。"), "error")
@@ -171,8 +189,8 @@ def edit(service_id: int):
         else:
             db.session.commit()
             flash(_("外部サービス「%(name)s」を更新しました。", name=service.title), "success")
-            if was_approved and service.approval_state == ApprovalState.APPLIED:
-                flash(_("機密性の区分または契約形態が変わったため、承認を取り消して再承認待ち（申請中）に戻しました。"),
+            if was_approved and service.approval_state == ApprovalState.NOT_APPLIED:
+                flash(_("機密性の区分または契約形態が変わったため、利用承認を取り消しました。新しい内容で利用申請を行ってください。"),
                       "warning")
             return redirect(url_for("cloud.detail", service_id=service.id))
     return render_template("cloud/form.html", form=form, service=service)
@@ -180,7 +198,7 @@ def edit(service_id: int):
 
 def _change(service_id: int, action, done: str, permission: str = "cloud.manage"):
     """Run a one-click change (archive, restore, apply) and come back to the detail page."""
-    service = _service_or_404(service_id)
+    service = service_or_404(service_id)
     ensure_can_change(permission, service.department_id)
     try:
         action(db.session, service)
@@ -207,45 +225,4 @@ def restore(service_id: int):
     return _change(service_id, services.restore_service, _("外部サービス「%(name)s」を元に戻しました。"))
 
 
-@bp.route("/<int:service_id>/apply", methods=["POST"])
-@require("cloud.manage")
-def apply(service_id: int):
-    """File the use application for the owning department."""
-    return _change(service_id, services.apply_for_use, _("外部サービス「%(name)s」の利用を申請しました。"))
-
-
-@bp.route("/<int:service_id>/approve", methods=["POST"])
-@require("cloud.approve")
-def approve(service_id: int):
-    """The security office approves the use, with a valid-until date."""
-    service = _service_or_404(service_id)
-    form = ApproveForm()
-    if form.validate_on_submit():
-        try:
-            services.approve(db.session, service, current_user, form.approval_valid_until.data,
-                             form.approval_comment.data or "")
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("外部サービス「%(name)s」の利用を承認しました。", name=service.title), "success")
-            return redirect(url_for("cloud.detail", service_id=service.id))
-    return _render_detail(_service_or_404(service_id), approve_form=form)
-
-
-@bp.route("/<int:service_id>/reject", methods=["POST"])
-@require("cloud.approve")
-def reject(service_id: int):
-    """The security office rejects the application; a reason is required."""
-    service = _service_or_404(service_id)
-    form = RejectForm()
-    if form.validate_on_submit():
-        try:
-            services.reject(db.session, service, current_user, form.reject_comment.data or "")
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("外部サービス「%(name)s」の利用申請を却下しました。", name=service.title), "success")
-            return redirect(url_for("cloud.detail", service_id=service.id))
-    return _render_detail(_service_or_404(service_id), reject_form=form)
+from vendorguard.cloud import application_views  # noqa: E402,F401  (register on bp)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from difflib import SequenceMatcher
 from enum import StrEnum
+from typing import Iterable
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
@@ -117,6 +118,16 @@ def registration_for_service(session: Session, cloud_service: CloudService) -> I
         return None
     return session.scalars(select(IsmapRegistration).where(
         func.upper(IsmapRegistration.registration_number) == number)).first()
+
+
+def registrations_by_number(session: Session, numbers: Iterable[str | None]) -> dict[str, IsmapRegistration]:
+    """Registrations on file for these numbers, keyed by normalised number, in one query (for lists)."""
+    wanted = {normalise_number(number) for number in numbers} - {""}
+    if not wanted:
+        return {}
+    found = session.scalars(select(IsmapRegistration).where(
+        func.upper(IsmapRegistration.registration_number).in_(sorted(wanted))))
+    return {normalise_number(registration.registration_number): registration for registration in found}
 
 
 def service_status(session: Session, cloud_service: CloudService,
