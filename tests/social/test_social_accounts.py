@@ -16,7 +16,7 @@ def form_data(department, **overrides):
             "account_url": "https://x.com/toyooka_city", "department_id": str(department.id),
             "responsible_officer_id": "0", "operators": "", "purpose": "市政情報の発信",
             "posting_rules": "", "operating_procedure": "", "official_list_url": "",
-            "credential_custodian": "", "recovery_contact": "", "state": "active", "next_review_on": ""}
+            "credential_custodian": "", "recovery_contact": "", "state": "active", "mfa": "unknown"}
     data.update(overrides)
     return data
 
@@ -40,17 +40,18 @@ def test_sns_owner_registers_edits_archives_and_restores(client, make, login_as)
     login_as(owner)
     response = client.post("/social-accounts/new", data=form_data(
         department, responsible_officer_id=str(owner.id), operators="広報 太郎\n\n  広報 花子  \n",
-        mfa_enabled="y", next_review_on="2027-03-31"))
+        mfa="on", profile_names_department="y"))
     assert response.status_code == 302, response.get_data(as_text=True)
     account = db.session.scalars(select(SocialAccount)).one()
-    assert account.operators == "広報 太郎\n広報 花子" and account.mfa_enabled
+    assert account.operators == "広報 太郎\n広報 花子" and account.mfa_enabled is True
+    assert account.profile_names_department and account.state.value == "active"
     assert account.approval_state == ApprovalState.NOT_APPLIED
 
     client.post(f"/social-accounts/{account.id}/edit", data=form_data(
-        department, platform="other", platform_other="Threads", handle="toyooka.city"))
+        department, platform="other", platform_other="Threads", handle="toyooka.city", mfa="off"))
     account = reload(account)
     assert account.platform == Platform.OTHER and account.platform_label == "Threads"
-    assert not account.mfa_enabled  # the unchecked box was saved as off
+    assert account.mfa_enabled is False and not account.profile_names_department  # unchecked box: off
     client.post(f"/social-accounts/{account.id}/archive")
     assert reload(account).archived_at is not None
     client.post(f"/social-accounts/{account.id}/restore")
@@ -90,11 +91,14 @@ def test_apply_approve_reject_flow_is_audited(client, make, login_as):
     account = make.social_account(department=department)
     login_as(owner)
     client.post(f"/social-accounts/{account.id}/apply")
-    assert reload(account).approval_state == ApprovalState.NOT_APPLIED  # no 責任者 yet
-    assert "申請の前に責任者を指定してください。" in client.get(
-        f"/social-accounts/{account.id}").get_data(as_text=True)
+    assert reload(account).approval_state == ApprovalState.NOT_APPLIED  # incomplete: refused
+    html = client.get(f"/social-accounts/{account.id}").get_data(as_text=True)
+    assert "未整備の項目があるため申請できません。" in html and "責任者が指定されていません" in html
+    assert f'/social-accounts/{account.id}/apply"' not in html  # no button while something is missing
     client.post(f"/social-accounts/{account.id}/edit", data=form_data(
-        department, handle=account.handle, responsible_officer_id=str(owner.id)))
+        department, handle=account.handle, responsible_officer_id=str(owner.id), mfa="on",
+        posting_rules="観光情報のみ", operating_procedure="手順のとおり",
+        official_list_url="https://www.city.example.jp/sns/", credential_custodian="観光課長"))
     client.post(f"/social-accounts/{account.id}/apply")
     assert reload(account).approval_state == ApprovalState.APPLIED
     assert client.post(f"/social-accounts/{account.id}/approve").status_code == 403
@@ -102,10 +106,10 @@ def test_apply_approve_reject_flow_is_audited(client, make, login_as):
     login_as(admin)
     response = client.post(f"/social-accounts/{account.id}/reject", data={"reject_comment": ""})
     assert response.status_code == 200 and reload(account).approval_state == ApprovalState.APPLIED
-    client.post(f"/social-accounts/{account.id}/reject", data={"reject_comment": "運用手順を登録してください"})
+    client.post(f"/social-accounts/{account.id}/reject", data={"reject_comment": "運用手順を詳しく"})
     account = reload(account)
     assert account.approval_state == ApprovalState.REJECTED and account.approved_by_id == admin.id
-    assert account.approval_comment == "運用手順を登録してください"
+    assert account.approval_comment == "運用手順を詳しく"
 
     login_as(owner)
     client.post(f"/social-accounts/{account.id}/apply")
@@ -113,26 +117,26 @@ def test_apply_approve_reject_flow_is_audited(client, make, login_as):
     client.post(f"/social-accounts/{account.id}/approve", data={"approval_comment": "承認します"})
     account = reload(account)
     assert account.approval_state == ApprovalState.APPROVED and account.approved_at is not None
+    assert account.next_review_on is not None  # the first attestation falls due six months on
     assert actions(account) == ["create", "update", "apply", "reject", "apply", "approve"]
 
 
-def test_detail_lists_what_is_still_missing(client, make, login_as):
+def test_detail_lists_what_is_still_missing(client, make, login_as, complete_account):
     department = make.department()
     officer = make.user(Role.OFFICER, department=department)
     bare = make.social_account(department=department)
-    complete = make.social_account(
-        department=department, responsible_officer_id=officer.id, operating_procedure="手順書のとおり",
-        posting_rules="イベント情報のみ", official_list_url="https://www.city.example.jp/sns/",
-        mfa_enabled=True, credential_custodian="秘書広報課長")
+    complete = complete_account(department, officer, profile_names_department=True)
     login_as(officer)
     html = client.get(f"/social-accounts/{bare.id}").get_data(as_text=True)
-    assert "未整備の項目" in html
-    for text in ("責任者が指定されていません", "運用手順が登録されていません", "投稿ルール）が登録されていません",
-                 "市公式サイトの一覧ページに掲載されていません", "多要素認証が有効になっていません",
-                 "認証情報の管理者が決まっていません"):
-        assert text in html
+    assert "未整備の項目" in html and "未整備</span>" in html
+    for text in ("責任者が指定されていません", "アカウントのURLが登録されていません", "運用手順が登録されていません",
+                 "投稿ルール）が登録されていません", "市公式サイトの一覧ページに掲載されていません",
+                 "多要素認証の設定状況が確認されていません", "認証情報の管理者が決まっていません",
+                 "プロフィールに所管課名が明記されていません"):
+        assert text in html, text
     html = client.get(f"/social-accounts/{complete.id}").get_data(as_text=True)
-    assert "未整備の項目" not in html and "秘書広報課長" in html
+    assert "未整備の項目" not in html and "未整備</span>" not in html and "秘書広報課長" in html
+    assert "対策が不十分な項目" not in html
 
 
 def test_department_confinement(client, make, login_as):

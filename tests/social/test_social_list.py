@@ -24,16 +24,17 @@ def titles(html: str) -> list[str]:
     return re.findall(r'<a href="/social-accounts/\d+">([^<]+)</a>', html)
 
 
-def test_badges_flag_missing_countermeasures(client, make, login_as):
+def test_badges_flag_missing_countermeasures(client, make, login_as, complete_account):
     officer = make.user(Role.OFFICER)
-    make.social_account(title="整備済み", responsible_officer_id=officer.id, mfa_enabled=True, verified_badge=True,
-                        official_list_url="https://www.city.example.jp/sns/")
-    make.social_account(title="未整備")
+    complete_account(officer=officer, title="対策済み", verified_badge=True)
+    make.social_account(title="手つかず", mfa_enabled=False)
+    make.social_account(title="確認待ち")  # MFA not yet checked
     login_as(make.user(Role.ADMIN))
     html = client.get("/social-accounts/").get_data(as_text=True)
-    good, bad = row_of(html, "整備済み"), row_of(html, "未整備")
-    for badge in ("多要素認証なし", "責任者未指定", "公式サイト未掲載"):
+    good, bad, unknown = row_of(html, "対策済み"), row_of(html, "手つかず"), row_of(html, "確認待ち")
+    for badge in ("未整備", "多要素認証なし", "責任者未指定", "公式サイト未掲載"):
         assert badge in bad and badge not in good
+    assert "多要素認証 未確認" in unknown and "多要素認証なし" not in unknown
     assert "認証バッジあり" in good and "認証バッジあり" not in bad
     assert officer.name in good
 

@@ -2,18 +2,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
-from sqlalchemy import ColumnElement, Select, func, or_, select, true
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, not_, or_, select, true
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
+from vendorguard.arrangements.models import ArrangementState
 from vendorguard.auth.roles import Role
 from vendorguard.cloud.models import ApprovalState
 from vendorguard.core.web import like_pattern
 from vendorguard.org.models import Department
-from vendorguard.social.models import DRAFT_STATES, Platform, SocialAccount
+from vendorguard.social.models import (DRAFT_STATES, IncidentKind, IncidentStatus, Platform, SocialAccount,
+                                       SocialAttestation, SocialIncident, SocialIncidentStep, SocialProcedureFile)
 
 # Roles that see every department's drafts: the approver and the auditor.
 SEES_ALL_DRAFTS = frozenset({Role.ADMIN, Role.AUDITOR})
+# An attestation due within this many days is shown as "due soon".
+DUE_SOON_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -25,6 +30,8 @@ class SocialFilters:
     platform: Platform | None = None
     approval: ApprovalState | None = None
     mfa_off: bool = False
+    incomplete: bool = False
+    overdue: bool = False
     include_archived: bool = False
 
 
@@ -44,7 +51,42 @@ def is_visible(account: SocialAccount, user) -> bool:
             or (user.department_id is not None and account.department_id == user.department_id))
 
 
-def account_list(user, filters: SocialFilters) -> Select:
+# -- conditions shared by the list filters and the home page ------------------------------------
+
+def _blank(column) -> ColumnElement[bool]:
+    return func.coalesce(func.trim(column), "") == ""
+
+
+def incomplete() -> ColumnElement[bool]:
+    """SQL twin of ``SocialAccount.missing_items``: the account lacks something the policy asks."""
+    return or_(SocialAccount.responsible_officer_id.is_(None), _blank(SocialAccount.account_url),
+               and_(_blank(SocialAccount.operating_procedure), not_(SocialAccount.procedure_on_file)),
+               _blank(SocialAccount.posting_rules), _blank(SocialAccount.official_list_url),
+               SocialAccount.mfa_enabled.is_(None), _blank(SocialAccount.credential_custodian))
+
+
+def attestation_overdue(today: date) -> ColumnElement[bool]:
+    """SQL twin of ``SocialAccount.attestation_overdue``: approved, running, review date passed or unset."""
+    return and_(SocialAccount.approval_state == ApprovalState.APPROVED, SocialAccount.archived_at.is_(None),
+                SocialAccount.state != ArrangementState.ENDED,
+                or_(SocialAccount.next_review_on.is_(None), SocialAccount.next_review_on < today))
+
+
+def _open_incident() -> ColumnElement[bool]:
+    return exists(select(SocialIncident.id).where(SocialIncident.account_id == SocialAccount.id,
+                                                  SocialIncident.status == IncidentStatus.OPEN))
+
+
+def _own_scope(user) -> ColumnElement[bool]:
+    """What a person answers for: every account for the security office and auditors, else their department's."""
+    if Role(user.role) in SEES_ALL_DRAFTS:
+        return true()
+    return SocialAccount.department_id == user.department_id if user.department_id else false()
+
+
+# -- the register ---------------------------------------------------------------------------------
+
+def account_list(user, filters: SocialFilters, today: date | None = None) -> Select:
     """Accounts ``user`` may see, with department and responsible officer loaded."""
     stmt = (select(SocialAccount).join(Department, SocialAccount.department_id == Department.id)
             .options(contains_eager(SocialAccount.department), joinedload(SocialAccount.responsible_officer))
@@ -61,7 +103,11 @@ def account_list(user, filters: SocialFilters) -> Select:
     if filters.approval is not None:
         stmt = stmt.where(SocialAccount.approval_state == filters.approval)
     if filters.mfa_off:
-        stmt = stmt.where(SocialAccount.mfa_enabled.is_(False))
+        stmt = stmt.where(or_(SocialAccount.mfa_enabled.is_(False), SocialAccount.mfa_enabled.is_(None)))
+    if filters.incomplete:
+        stmt = stmt.where(incomplete())
+    if filters.overdue and today is not None:
+        stmt = stmt.where(attestation_overdue(today))
     if not filters.include_archived:
         stmt = stmt.where(SocialAccount.archived_at.is_(None))
     return stmt
@@ -82,3 +128,124 @@ def same_handle(platform: Platform, handle: str, exclude_id: int | None) -> Sele
     if exclude_id is not None:
         stmt = stmt.where(SocialAccount.id != exclude_id)
     return stmt
+
+
+def procedure_files(account_id: int) -> Select:
+    """An account's uploaded procedure files still in force, newest first, with who uploaded them."""
+    return (select(SocialProcedureFile).options(joinedload(SocialProcedureFile.uploaded_by))
+            .where(SocialProcedureFile.account_id == account_id, SocialProcedureFile.archived_at.is_(None))
+            .order_by(SocialProcedureFile.uploaded_at.desc(), SocialProcedureFile.id.desc()))
+
+
+# -- attestations and incidents -------------------------------------------------------------------
+
+def attestations_for(account_id: int) -> Select:
+    """An account's attestations with who made them (sort and paginate on top)."""
+    return (select(SocialAttestation).options(joinedload(SocialAttestation.attested_by))
+            .where(SocialAttestation.account_id == account_id))
+
+
+def latest_attestation(account_id: int) -> Select:
+    """The most recent attestation of an account."""
+    return attestations_for(account_id).order_by(SocialAttestation.attested_on.desc(),
+                                                 SocialAttestation.id.desc()).limit(1)
+
+
+@dataclass(frozen=True)
+class IncidentFilters:
+    """What the incident list can be narrowed by."""
+
+    term: str = ""
+    status: IncidentStatus | None = None
+    kind: IncidentKind | None = None
+    account_id: int | None = None
+
+
+def incident_list(user, filters: IncidentFilters) -> Select:
+    """Incidents of the accounts ``user`` may see, with account, department and steps loaded."""
+    stmt = (select(SocialIncident)
+            .join(SocialAccount, SocialAccount.id == SocialIncident.account_id)
+            .join(Department, SocialAccount.department_id == Department.id)
+            .options(contains_eager(SocialIncident.account).contains_eager(SocialAccount.department),
+                     selectinload(SocialIncident.steps))
+            .where(visible_to(user)))
+    if filters.term:
+        stmt = stmt.where(SocialAccount.title.ilike(like_pattern(filters.term), escape="\\"))
+    if filters.status is not None:
+        stmt = stmt.where(SocialIncident.status == filters.status)
+    if filters.kind is not None:
+        stmt = stmt.where(SocialIncident.kind == filters.kind)
+    if filters.account_id is not None:
+        stmt = stmt.where(SocialIncident.account_id == filters.account_id)
+    return stmt
+
+
+def incident_detail(incident_id: int) -> Select:
+    """One incident with its account (and department), steps and the people named on it."""
+    return (select(SocialIncident).where(SocialIncident.id == incident_id)
+            .options(joinedload(SocialIncident.account).joinedload(SocialAccount.department),
+                     joinedload(SocialIncident.reported_by), joinedload(SocialIncident.closed_by),
+                     selectinload(SocialIncident.steps).joinedload(SocialIncidentStep.done_by)))
+
+
+def incidents_for(account_id: int) -> Select:
+    """An account's incidents, open ones first then newest, with their steps."""
+    return (select(SocialIncident).options(selectinload(SocialIncident.steps))
+            .where(SocialIncident.account_id == account_id)
+            .order_by(SocialIncident.status.desc(), SocialIncident.detected_at.desc(), SocialIncident.id.desc()))
+
+
+# -- for the home page (integrated by the dashboard) ---------------------------------------------
+
+def needs_attention(user, today: date) -> Select:
+    """Live accounts ``user`` answers for that need action: incomplete, MFA off or unknown,
+    attestation overdue or due within 30 days, or an open incident. Department loaded."""
+    due_soon = and_(SocialAccount.approval_state == ApprovalState.APPROVED,
+                    SocialAccount.next_review_on <= today + timedelta(days=DUE_SOON_DAYS))
+    return (select(SocialAccount).options(joinedload(SocialAccount.department))
+            .where(SocialAccount.archived_at.is_(None), SocialAccount.state != ArrangementState.ENDED,
+                   _own_scope(user),
+                   or_(incomplete(), SocialAccount.mfa_enabled.is_not(True), attestation_overdue(today),
+                       due_soon, _open_incident()))
+            .order_by(SocialAccount.next_review_on.is_(None).desc(), SocialAccount.next_review_on,
+                      SocialAccount.title, SocialAccount.id))
+
+
+def overdue_attestations(user, today: date) -> Select:
+    """Approved accounts ``user`` answers for whose periodic attestation is past due, oldest due first."""
+    return (select(SocialAccount).options(joinedload(SocialAccount.department))
+            .where(attestation_overdue(today), _own_scope(user))
+            .order_by(SocialAccount.next_review_on.is_(None).desc(), SocialAccount.next_review_on,
+                      SocialAccount.id))
+
+
+def awaiting_approval() -> Select:
+    """Accounts whose application waits for the security office, oldest first."""
+    return (select(SocialAccount).options(joinedload(SocialAccount.department))
+            .where(SocialAccount.approval_state == ApprovalState.APPLIED, SocialAccount.archived_at.is_(None))
+            .order_by(SocialAccount.updated_at, SocialAccount.id))
+
+
+def open_incidents(user) -> Select:
+    """Open hijack / impersonation incidents ``user`` answers for, newest first, account loaded."""
+    return (select(SocialIncident)
+            .join(SocialAccount, SocialAccount.id == SocialIncident.account_id)
+            .options(contains_eager(SocialIncident.account).joinedload(SocialAccount.department))
+            .where(SocialIncident.status == IncidentStatus.OPEN, _own_scope(user))
+            .order_by(SocialIncident.detected_at.desc(), SocialIncident.id.desc()))
+
+
+# -- the public page ------------------------------------------------------------------------------
+
+def public_accounts() -> Select:
+    """Exactly what the public list may show, and nothing else: approved, active, not archived.
+
+    Selects columns, not accounts, so no internal field is ever loaded for the public page.
+    """
+    return (select(SocialAccount.platform, SocialAccount.platform_other, SocialAccount.title,
+                   SocialAccount.account_url, Department.name.label("department"))
+            .join(Department, SocialAccount.department_id == Department.id)
+            .where(SocialAccount.approval_state == ApprovalState.APPROVED,
+                   SocialAccount.state == ArrangementState.ACTIVE, SocialAccount.archived_at.is_(None))
+            .order_by(Department.name_kana, Department.name, SocialAccount.platform, SocialAccount.title,
+                      SocialAccount.id))

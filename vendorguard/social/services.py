@@ -1,8 +1,10 @@
-"""Registering official social-media accounts and the approval workflow."""
+"""Registering official social-media accounts, their procedure files, and the approval workflow."""
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
 from datetime import date
+from typing import BinaryIO
 
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
@@ -14,9 +16,13 @@ from vendorguard.cloud.models import ApprovalState
 from vendorguard.cloud.services import check_department, check_staff
 from vendorguard.core.errors import DomainError
 from vendorguard.core.text import clean
-from vendorguard.core.timeutil import utcnow
+from vendorguard.core.timeutil import today_tokyo, utcnow
 from vendorguard.social import queries
-from vendorguard.social.models import Platform, SocialAccount
+from vendorguard.social.models import PUBLIC_FIELDS, Platform, SocialAccount, SocialProcedureFile
+from vendorguard.storage.base import Storage, StorageError, new_key
+
+# File types a department's own procedure may come in (checked by extension; served as download only).
+PROCEDURE_EXTENSIONS = ("pdf", "docx", "doc", "xlsx", "xls", "odt", "txt")
 
 
 @dataclass
@@ -35,15 +41,23 @@ class SocialAccountData:
     posting_rules: str = ""
     operating_procedure: str = ""
     official_list_url: str = ""
-    mfa_enabled: bool = False
+    mfa_enabled: bool | None = None
     credential_custodian: str = ""
     recovery_contact: str = ""
     verified_badge: bool = False
-    state: ArrangementState = ArrangementState.DRAFT
-    next_review_on: date | None = None
+    profile_names_department: bool = False
+    state: ArrangementState = ArrangementState.ACTIVE
 
 
-def _lines(text: str) -> str:
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later (the month's last day when it has no such day: 8/31 + 6 → 2/28)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def lines(text: str) -> str:
+    """One cleaned entry per line, blank lines dropped."""
     return "\n".join(clean(line) for line in (text or "").splitlines() if clean(line))
 
 
@@ -60,6 +74,7 @@ def _apply(session: Session, account: SocialAccount, data: SocialAccountData) ->
     if session.scalars(queries.same_handle(data.platform, handle, account.id)).first() is not None:
         raise DomainError(_("このプラットフォームのこのアカウントIDは既に登録されています。"), field="handle")
 
+    before = {name: getattr(account, name) for name in PUBLIC_FIELDS}
     account.title = clean(data.title)
     account.platform = data.platform
     account.platform_other = platform_other
@@ -67,7 +82,7 @@ def _apply(session: Session, account: SocialAccount, data: SocialAccountData) ->
     account.account_url = clean(data.account_url)
     account.department_id = data.department_id
     account.responsible_officer_id = data.responsible_officer_id
-    account.operators = _lines(data.operators)
+    account.operators = lines(data.operators)
     account.purpose = (data.purpose or "").strip()
     account.posting_rules = (data.posting_rules or "").strip()
     account.operating_procedure = (data.operating_procedure or "").strip()
@@ -76,8 +91,12 @@ def _apply(session: Session, account: SocialAccount, data: SocialAccountData) ->
     account.credential_custodian = clean(data.credential_custodian)
     account.recovery_contact = clean(data.recovery_contact)
     account.verified_badge = data.verified_badge
+    account.profile_names_department = data.profile_names_department
     account.state = data.state
-    account.next_review_on = data.next_review_on
+    if (account.approval_state == ApprovalState.APPROVED
+            and any(getattr(account, name) != value for name, value in before.items())):
+        # The public list must only ever show what the security office approved.
+        account.approval_state = ApprovalState.NOT_APPLIED
     session.add(account)
     session.flush()
     return account
@@ -88,11 +107,14 @@ def create_account(session: Session, data: SocialAccountData) -> SocialAccount:
     return _apply(session, SocialAccount(), data)
 
 
-def update_account(session: Session, account: SocialAccount, data: SocialAccountData) -> SocialAccount:
-    """Change an account's details."""
+def update_account(session: Session, account: SocialAccount, data: SocialAccountData) -> bool:
+    """Change an account's details; True when a change to what the public list shows withdrew
+    its approval (it must be applied for again)."""
     if account.is_archived:
         raise DomainError(_("アーカイブ済みのアカウントは編集できません。"))
-    return _apply(session, account, data)
+    was_approved = account.approval_state == ApprovalState.APPROVED
+    _apply(session, account, data)
+    return was_approved and account.approval_state != ApprovalState.APPROVED
 
 
 def archive_account(session: Session, account: SocialAccount) -> None:
@@ -111,29 +133,39 @@ def restore_account(session: Session, account: SocialAccount) -> None:
     session.flush()
 
 
+def _refuse_if_incomplete(account: SocialAccount, message: str) -> None:
+    missing = account.missing_items
+    if missing:
+        raise DomainError(_("%(message)s未整備の項目：%(items)s", message=message, items="、".join(missing)))
+
+
 def apply_for_approval(session: Session, account: SocialAccount) -> None:
-    """File the department's application to run the account."""
+    """File the department's application to run the account (only once nothing is missing)."""
     if account.is_archived:
         raise DomainError(_("アーカイブ済みのアカウントは申請できません。"))
     if account.approval_state == ApprovalState.APPLIED:
         raise DomainError(_("このアカウントは既に申請中です。"))
     if account.approval_state == ApprovalState.APPROVED:
         raise DomainError(_("このアカウントは既に承認されています。"))
-    if account.responsible_officer_id is None:
-        raise DomainError(_("申請の前に責任者を指定してください。"))
+    _refuse_if_incomplete(account, _("未整備の項目があるため申請できません。"))
     account.approval_state = ApprovalState.APPLIED
     audit.tag(session, account, "apply")
     session.flush()
 
 
-def approve(session: Session, account: SocialAccount, approver: User, comment: str = "") -> None:
-    """The security office approves the account."""
+def approve(session: Session, account: SocialAccount, approver: User, comment: str = "",
+            attestation_months: int = 6) -> None:
+    """The security office approves the account; the first periodic attestation falls due
+    ``attestation_months`` later unless a date is already set."""
     if account.approval_state != ApprovalState.APPLIED or account.is_archived:
         raise DomainError(_("申請中のアカウントだけを承認できます。"))
+    _refuse_if_incomplete(account, _("申請後に未整備の項目ができたため承認できません。"))
     account.approval_state = ApprovalState.APPROVED
     account.approval_comment = (comment or "").strip()
     account.approved_at = utcnow()
     account.approved_by_id = approver.id
+    if account.next_review_on is None or account.next_review_on < today_tokyo():
+        account.next_review_on = add_months(today_tokyo(), attestation_months)
     audit.tag(session, account, "approve")
     session.flush()
 
@@ -150,4 +182,55 @@ def reject(session: Session, account: SocialAccount, approver: User, comment: st
     account.approved_at = utcnow()
     account.approved_by_id = approver.id
     audit.tag(session, account, "reject")
+    session.flush()
+
+
+# -- uploaded operating procedures -----------------------------------------------------------------
+
+def _procedure_filename(filename: str) -> str:
+    name = clean((filename or "").replace("\\", "/").rsplit("/", 1)[-1])[:255]
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if extension not in PROCEDURE_EXTENSIONS:
+        raise DomainError(_("運用手順のファイルは %(types)s のいずれかにしてください。",
+                            types="、".join(PROCEDURE_EXTENSIONS)), field="file")
+    return name
+
+
+def upload_procedure(session: Session, storage: Storage, account: SocialAccount, user: User,
+                     filename: str, stream: BinaryIO, max_bytes: int) -> SocialProcedureFile:
+    """Store the department's own procedure document for the account.
+
+    The object is stored first and its row added after; if the row cannot be added the object is
+    deleted again, so no row ever points at a missing file. The caller commits.
+    """
+    if account.is_archived:
+        raise DomainError(_("アーカイブ済みのアカウントには登録できません。"))
+    name = _procedure_filename(filename)
+    stored = storage.put(new_key("social"), stream, max_bytes=max_bytes)
+    if stored.size == 0:
+        _discard(storage, stored.key)
+        raise DomainError(_("空のファイルは登録できません。"), field="file")
+    record = SocialProcedureFile(account_id=account.id, filename=name, storage_key=stored.key,
+                                 sha256=stored.sha256, size=stored.size, uploaded_by_id=user.id)
+    try:
+        session.add(record)
+        session.flush()
+    except BaseException:
+        _discard(storage, stored.key)
+        raise
+    return record
+
+
+def _discard(storage: Storage, key: str) -> None:
+    try:
+        storage.delete(key)
+    except StorageError:
+        pass  # ``vg storage-check`` reports what is left behind
+
+
+def archive_procedure(session: Session, record: SocialProcedureFile) -> None:
+    """Withdraw an uploaded procedure (kept in storage and in the trail, no longer counted)."""
+    if record.archived_at is not None:
+        raise DomainError(_("このファイルは既に取り下げられています。"))
+    record.archived_at = utcnow()
     session.flush()

@@ -1,11 +1,14 @@
-"""Social-media account register pages: list, detail, create/edit, archive, approval."""
+"""Social-media account register pages: list, detail, guided create/edit, archive, approval.
+
+Procedure files, attestations and incidents live in their own modules on the same blueprint.
+"""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from vendorguard.documents import queries as document_queries
+from vendorguard.arrangements.oversight import oversight_context
 from vendorguard.arrangements.models import ArrangementState
 from vendorguard.auth.models import User
 from vendorguard.auth.permissions import can_change, ensure_can_change, require
@@ -14,13 +17,15 @@ from vendorguard.cloud.forms import options
 from vendorguard.cloud.models import ApprovalState
 from vendorguard.cloud.queries import manager_candidates
 from vendorguard.core.errors import DomainError
+from vendorguard.core.timeutil import today_tokyo
 from vendorguard.core.web import paginate, search_term, show_domain_error, sorting
 from vendorguard.extensions import db
 from vendorguard.org.models import Department
 from vendorguard.org.queries import active_departments
 from vendorguard.social import queries, services
-from vendorguard.social.forms import ApproveForm, RejectForm, SocialAccountForm
-from vendorguard.social.models import Platform, SocialAccount
+from vendorguard.social.forms import (MFA_VALUES, ApproveForm, ProcedureUploadForm, RejectForm, SocialAccountForm,
+                                      mfa_choice)
+from vendorguard.social.models import IncidentStatus, Platform, SocialAccount
 
 bp = Blueprint("social", __name__, url_prefix="/social-accounts")
 
@@ -32,6 +37,11 @@ SORTS = {
 }
 TEXT_FIELDS = ("title", "platform_other", "handle", "account_url", "operators", "purpose", "posting_rules",
                "operating_procedure", "official_list_url", "credential_custodian", "recovery_contact")
+
+
+def attestation_months() -> int:
+    """How often owners attest (SNS_ATTESTATION_MONTHS, default 6)."""
+    return int(current_app.config.get("SNS_ATTESTATION_MONTHS") or 6)
 
 
 def _account_or_404(account_id: int) -> SocialAccount:
@@ -53,7 +63,8 @@ def _filters() -> queries.SocialFilters:
     return queries.SocialFilters(
         term=search_term(), department_id=request.args.get("department", type=int),
         platform=_enum_arg("platform", Platform), approval=_enum_arg("approval", ApprovalState),
-        mfa_off=request.args.get("mfa_off") == "1", include_archived=request.args.get("archived") == "1")
+        mfa_off=request.args.get("mfa_off") == "1", incomplete=request.args.get("incomplete") == "1",
+        overdue=request.args.get("overdue") == "1", include_archived=request.args.get("archived") == "1")
 
 
 def _prepare(form: SocialAccountForm, account: SocialAccount | None) -> None:
@@ -79,8 +90,9 @@ def _data(form: SocialAccountForm) -> services.SocialAccountData:
         **{name: form[name].data or "" for name in TEXT_FIELDS},
         platform=Platform(form.platform.data), department_id=form.department_id.data,
         responsible_officer_id=form.responsible_officer_id.data or None,
-        mfa_enabled=bool(form.mfa_enabled.data), verified_badge=bool(form.verified_badge.data),
-        state=ArrangementState(form.state.data), next_review_on=form.next_review_on.data)
+        mfa_enabled=MFA_VALUES[form.mfa.data], verified_badge=bool(form.verified_badge.data),
+        profile_names_department=bool(form.profile_names_department.data),
+        state=ArrangementState(form.state.data))
 
 
 @bp.route("/")
@@ -89,8 +101,9 @@ def index():
     """List the accounts the user may see: search, filters, sort; gaps flagged."""
     filters = _filters()
     sort = sorting(SORTS, "title")
-    page = paginate(sort.apply(queries.account_list(current_user, filters)))
-    return render_template("social/index.html", page=page, sort=sort, filters=filters,
+    today = today_tokyo()
+    page = paginate(sort.apply(queries.account_list(current_user, filters, today)))
+    return render_template("social/index.html", page=page, sort=sort, filters=filters, today=today,
                            departments=db.session.scalars(active_departments()).all(),
                            platforms=list(Platform), approval_states=list(ApprovalState))
 
@@ -98,11 +111,17 @@ def index():
 def _render_detail(account: SocialAccount, approve_form: ApproveForm | None = None,
                    reject_form: RejectForm | None = None):
     decided_by = db.session.get(User, account.approved_by_id) if account.approved_by_id else None
+    incidents = db.session.scalars(queries.incidents_for(account.id)).all()
     return render_template("social/detail.html", account=account, decided_by=decided_by,
                            approve_form=approve_form or ApproveForm(formdata=None),
                            reject_form=reject_form or RejectForm(formdata=None),
+                           upload_form=ProcedureUploadForm(formdata=None),
                            can_edit=can_change(current_user, "social.manage", account.department_id),
-                           documents=db.session.scalars(document_queries.latest_versions(account.id)).all())
+                           procedure_files=db.session.scalars(queries.procedure_files(account.id)).all(),
+                           attestation=db.session.scalars(queries.latest_attestation(account.id)).first(),
+                           open_incidents=[i for i in incidents if i.status == IncidentStatus.OPEN],
+                           incident_count=len(incidents), months=attestation_months(), today=today_tokyo(),
+                           **oversight_context(db.session, account, current_user))
 
 
 @bp.route("/<int:account_id>")
@@ -143,16 +162,21 @@ def edit(account_id: int):
         flash(_("アーカイブ済みのアカウントは編集できません。"), "error")
         return redirect(url_for("social.detail", account_id=account.id))
     form = SocialAccountForm(obj=account)
+    if request.method == "GET":
+        form.mfa.data = mfa_choice(account.mfa_enabled)
     _prepare(form, account)
     if form.validate_on_submit():
         ensure_can_change("social.manage", form.department_id.data)
         try:
-            services.update_account(db.session, account, _data(form))
+            withdrawn = services.update_account(db.session, account, _data(form))
         except DomainError as error:
             show_domain_error(form, error)
         else:
             db.session.commit()
             flash(_("アカウント「%(name)s」を更新しました。", name=account.title), "success")
+            if withdrawn:
+                flash(_("公開一覧に載る項目（名称・プラットフォーム・ID・URL・所管課）を変更したため、承認が取り消されました。"
+                        "内容を確認のうえ、もう一度承認を申請してください。"), "warning")
             return redirect(url_for("social.detail", account_id=account.id))
     return render_template("social/form.html", form=form, account=account)
 
@@ -201,7 +225,8 @@ def approve(account_id: int):
     form = ApproveForm()
     if form.validate_on_submit():
         try:
-            services.approve(db.session, account, current_user, form.approval_comment.data or "")
+            services.approve(db.session, account, current_user, form.approval_comment.data or "",
+                             attestation_months=attestation_months())
         except DomainError as error:
             show_domain_error(form, error)
         else:
@@ -227,3 +252,7 @@ def reject(account_id: int):
             flash(_("アカウント「%(name)s」の申請を却下しました。", name=account.title), "success")
             return redirect(url_for("social.detail", account_id=account.id))
     return _render_detail(_account_or_404(account_id), reject_form=form)
+
+
+# The other pages of the register, registered on ``bp``.
+from vendorguard.social import attestation_views, incident_views, procedure_views  # noqa: E402,F401

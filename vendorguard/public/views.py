@@ -1,0 +1,85 @@
+"""The public list of official social-media accounts, for the city's website to link to.
+
+No login, no internal navigation, nothing but platform, name, URL and department of approved,
+active accounts. Switched off with PUBLIC_ACCOUNTS_PAGE = False (then every page here is 404).
+
+The language comes from the address only (``?lang=en``), never from the session: the pages are
+cached by shared proxies (``Cache-Control: public``), so one address must always give the same
+bytes, and they set no cookie (a signed-in visitor's responses are marked private instead).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from flask import Blueprint, abort, current_app, render_template, request
+from flask_babel import force_locale
+
+from vendorguard.extensions import db
+from vendorguard.social.models import Platform
+from vendorguard.social.queries import public_accounts
+
+bp = Blueprint("public", __name__, url_prefix="/public")
+
+CACHE_CONTROL = "public, max-age=300"
+PRIVATE_CACHE_CONTROL = "private, max-age=300"
+LANGUAGES = ("ja", "en")
+
+
+@dataclass(frozen=True)
+class PublicAccount:
+    """One line of the public list: these four things and nothing more."""
+
+    platform: Platform
+    platform_label: str
+    name: str
+    url: str
+    department: str
+
+
+@bp.before_request
+def _switched_on() -> None:
+    if not current_app.config.get("PUBLIC_ACCOUNTS_PAGE", True):
+        abort(404)
+
+
+def _accounts() -> list[PublicAccount]:
+    rows = db.session.execute(public_accounts()).all()
+    return [PublicAccount(platform=row.platform,
+                          platform_label=(row.platform_other if row.platform == Platform.OTHER and row.platform_other
+                                          else row.platform.label),
+                          name=row.title, url=row.account_url, department=row.department) for row in rows]
+
+
+def _cacheable(response):
+    # A visitor who carries a cookie (staff signed in) gets their session cookie refreshed on this
+    # response, and a shared cache must never keep and hand that out: only their own browser caches it.
+    response.headers["Cache-Control"] = CACHE_CONTROL if not request.cookies else PRIVATE_CACHE_CONTROL
+    return response
+
+
+@bp.route("/official-accounts")
+def official_accounts():
+    """The list as a page, in Japanese (default) or English."""
+    lang = request.args.get("lang", "ja")
+    lang = lang if lang in LANGUAGES else "ja"
+    with force_locale(lang):
+        html = render_template("public/official_accounts.html", accounts=_accounts(), lang=lang,
+                               city=current_app.config.get("CITY_NAME", ""))
+    return _cacheable(current_app.make_response(html))
+
+
+@bp.route("/official-accounts.json")
+def official_accounts_json():
+    """The same list for the city's website to read (names in Japanese, platform as a code too)."""
+    with force_locale("ja"):
+        accounts = [{"platform": account.platform.value, "platform_name": account.platform_label,
+                     "name": account.name, "url": account.url, "department": account.department}
+                    for account in _accounts()]
+    # Unescaped UTF-8, so the people maintaining the city's site can read it as it is.
+    body = json.dumps({"city": current_app.config.get("CITY_NAME", ""), "accounts": accounts},
+                      ensure_ascii=False, indent=1)
+    response = current_app.response_class(body + "\n", mimetype="application/json")
+    # Public data without credentials: any site may read it from a browser.
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return _cacheable(response)

@@ -1,0 +1,101 @@
+"""Uploaded operating procedures of an account (registered on the ``social`` blueprint)."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import quote
+
+from flask import Response, abort, current_app, flash, redirect, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from vendorguard.auth.permissions import ensure_can_change, require
+from vendorguard.core.errors import DomainError
+from vendorguard.extensions import db
+from vendorguard.social import services
+from vendorguard.social.forms import ProcedureUploadForm
+from vendorguard.social.models import SocialProcedureFile
+from vendorguard.social.views import _account_or_404, bp
+from vendorguard.storage import StorageError, StorageNotFound, get_storage
+
+
+def _file_or_404(file_id: int) -> tuple[SocialProcedureFile, object]:
+    record = db.session.get(SocialProcedureFile, file_id)
+    if record is None:
+        abort(404)
+    return record, _account_or_404(record.account_id)  # another department's draft: 404 too
+
+
+def _ascii_name(filename: str) -> str:
+    ascii_part = unicodedata.normalize("NFKC", filename).encode("ascii", "ignore").decode()
+    ascii_part = re.sub(r"[^A-Za-z0-9._-]+", "_", ascii_part).strip("._")
+    return ascii_part or "procedure"
+
+
+@bp.route("/<int:account_id>/procedures", methods=["POST"])
+@require("social.manage")
+def procedure_upload(account_id: int):
+    """Store the department's own procedure document for the account."""
+    account = _account_or_404(account_id)
+    ensure_can_change("social.manage", account.department_id)
+    back = redirect(url_for("social.detail", account_id=account.id, _anchor="procedure"))
+    form = ProcedureUploadForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "error")
+        return back
+    upload = form.file.data
+    storage = get_storage()
+    try:
+        record = services.upload_procedure(db.session, storage, account, current_user, upload.filename or "",
+                                           upload.stream, max_bytes=current_app.config["MAX_CONTENT_LENGTH"])
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return back
+    db.session.commit()
+    flash(_("運用手順のファイル「%(name)s」を登録しました。", name=record.filename), "success")
+    return back
+
+
+@bp.route("/procedures/<int:file_id>")
+@require("social.view")
+def procedure_download(file_id: int):
+    """The uploaded file exactly as stored, always as an attachment."""
+    record, account = _file_or_404(file_id)
+    back = redirect(url_for("social.detail", account_id=account.id))
+    try:
+        chunks = get_storage().iter_chunks(record.storage_key)
+    except StorageNotFound:
+        flash(_("保存されたファイルが見つかりません。管理者に連絡してください（vg storage-check で確認できます）。"),
+              "error")
+        return back
+    except StorageError as error:
+        flash(error.message, "error")
+        return back
+    # Served as an opaque download: the browser never renders what a user uploaded.
+    response = Response(chunks, mimetype="application/octet-stream")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{_ascii_name(record.filename)}"; '
+        f"filename*=UTF-8''{quote(record.filename, safe='')}")
+    response.headers["Content-Length"] = str(record.size)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/procedures/<int:file_id>/archive", methods=["POST"])
+@require("social.manage")
+def procedure_archive(file_id: int):
+    """Withdraw an uploaded procedure that is no longer in force."""
+    record, account = _file_or_404(file_id)
+    ensure_can_change("social.manage", account.department_id)
+    try:
+        services.archive_procedure(db.session, record)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("運用手順のファイル「%(name)s」を取り下げました。", name=record.filename), "success")
+    return redirect(url_for("social.detail", account_id=account.id, _anchor="procedure"))
