@@ -58,6 +58,28 @@ class RequestStatus(StrEnum):
         return str({self.OPEN: _l("未提出"), self.SUBMITTED: _l("確認待ち"), self.ACCEPTED: _l("受理"),
                     self.REJECTED: _l("差戻し"), self.CLOSED: _l("取下げ")}[self])
 
+    @property
+    def badge(self) -> str:
+        """The CSS class of the status badge."""
+        return {self.OPEN: "badge-info", self.SUBMITTED: "badge-warn", self.ACCEPTED: "badge-ok",
+                self.REJECTED: "badge-danger", self.CLOSED: "badge-muted"}[self]
+
+
+# Requests still waiting for the provider: the schedule may move or close these.
+AWAITING_PROVIDER = frozenset({RequestStatus.OPEN, RequestStatus.REJECTED})
+# Requests not yet settled (no accepted evidence, not withdrawn).
+UNSETTLED = frozenset({RequestStatus.OPEN, RequestStatus.REJECTED, RequestStatus.SUBMITTED})
+
+
+# Why the schedule withdrew a request (stored in ``closed_reason``); a person's reason is free text.
+CLOSED_BY_SCHEDULE = "schedule_changed"
+CLOSED_WITH_REQUIREMENT = "requirement_archived"
+AUTOMATIC_CLOSE_REASONS = frozenset({CLOSED_BY_SCHEDULE, CLOSED_WITH_REQUIREMENT})
+CLOSE_REASON_LABELS = {
+    CLOSED_BY_SCHEDULE: _l("契約期間または提出頻度の変更により不要になりました。"),
+    CLOSED_WITH_REQUIREMENT: _l("証跡項目が廃止（アーカイブ）されたため取り下げました。"),
+}
+
 
 class ReviewDecision(StrEnum):
     """The responsible department's decision on one submission."""
@@ -65,16 +87,26 @@ class ReviewDecision(StrEnum):
     PENDING = "pending"
     ACCEPTED = "accepted"
     REJECTED = "rejected"
+    SUPERSEDED = "superseded"  # a newer version was submitted before this one was reviewed
 
     @property
     def label(self) -> str:
-        return str({self.PENDING: _l("確認待ち"), self.ACCEPTED: _l("受理"), self.REJECTED: _l("差戻し")}[self])
+        return str({self.PENDING: _l("確認待ち"), self.ACCEPTED: _l("受理"), self.REJECTED: _l("差戻し"),
+                    self.SUPERSEDED: _l("差替え済（確認不要）")}[self])
+
+    @property
+    def badge(self) -> str:
+        """The CSS class of the decision badge."""
+        return {self.PENDING: "badge-warn", self.ACCEPTED: "badge-ok", self.REJECTED: "badge-danger",
+                self.SUPERSEDED: "badge-muted"}[self]
 
 
 class EvidenceRequirement(Audited, db.Model):
     """What must be collected for one arrangement, how often and from whom."""
 
     __tablename__ = "evidence_requirement"
+    # One derived requirement per template and arrangement (manual ones have no template code).
+    __table_args__ = (UniqueConstraint("arrangement_id", "template_code"),)
     __audit_label__ = "title"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -92,6 +124,15 @@ class EvidenceRequirement(Audited, db.Model):
 
     arrangement = relationship("Arrangement", lazy="raise")
     requests: Mapped[list["EvidenceRequest"]] = relationship(back_populates="evidence_requirement", lazy="raise")
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    @property
+    def is_derived(self) -> bool:
+        """Whether it comes from the standard table (kept in step by ``sync_requirements``)."""
+        return self.template_code is not None
 
 
 class EvidenceRequest(Audited, db.Model):
@@ -123,6 +164,28 @@ class EvidenceRequest(Audited, db.Model):
     submissions: Mapped[list["EvidenceSubmission"]] = relationship(
         back_populates="request", lazy="raise", order_by="EvidenceSubmission.version")
 
+    @property
+    def occurrence_label(self) -> str:
+        """The occurrence in words: 「2026年4月分」, 「2026年度 上期」, 「終了時」 …"""
+        from vendorguard.evidence.schedule import occurrence_label
+
+        return occurrence_label(self.occurrence)
+
+    @property
+    def closed_reason_label(self) -> str:
+        """Why it was withdrawn, in the reader's language."""
+        label = CLOSE_REASON_LABELS.get(self.closed_reason)
+        return str(label) if label is not None else self.closed_reason
+
+    @property
+    def was_moved(self) -> bool:
+        """Whether the due date moved off a closed day."""
+        return self.due_on != self.scheduled_due_on
+
+    def is_overdue(self, today: date) -> bool:
+        """Past its due date and still waiting for the provider."""
+        return self.status in AWAITING_PROVIDER and self.due_on < today
+
 
 class EvidenceSubmission(Audited, db.Model):
     """One submission (one or more files and a comment) and its review. Every version is kept."""
@@ -146,8 +209,17 @@ class EvidenceSubmission(Audited, db.Model):
     valid_until: Mapped[date | None] = mapped_column(index=True)
 
     request: Mapped[EvidenceRequest] = relationship(back_populates="submissions", lazy="raise")
+    submitted_by = relationship("User", lazy="raise", foreign_keys=[submitted_by_id])
+    reviewed_by = relationship("User", lazy="raise", foreign_keys=[reviewed_by_id])
     files: Mapped[list["EvidenceFile"]] = relationship(back_populates="submission", lazy="raise",
                                                       order_by="EvidenceFile.id")
+
+    @property
+    def via_label(self) -> str:
+        """How it arrived, in words."""
+        labels = {"internal": _l("市（所管課）が登録"), "portal": _l("委託事業者ポータル"),
+                  "link": _l("アップロード用リンク")}
+        return str(labels.get(self.submitted_via, self.submitted_via))
 
 
 class EvidenceFile(Audited, db.Model):

@@ -1,0 +1,82 @@
+"""Reads for the home page: open requests of a department / contractor, reviews waiting, overdue."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from tests.evidence.helpers import day, requirement, store
+from vendorguard.auth.roles import Role
+from vendorguard.evidence import queries, services
+from vendorguard.evidence.models import Cadence, EvidenceProvider, RequestStatus
+from vendorguard.extensions import db
+
+TODAY = day("2026-11-28")
+
+
+def _request(arrangement, title, *, due="2026-12-10", provider=EvidenceProvider.CONTRACTOR):
+    item = requirement(db.session, arrangement, title=title, cadence=Cadence.AD_HOC, provider=provider)
+    created = services.create_adhoc_request(db.session, arrangement, services.AdhocData(
+        due_on=day(due), requirement_id=item.id), day("2026-01-05"))
+    db.session.commit()
+    return created
+
+
+def _titles(stmt) -> list[str]:
+    rows = db.session.scalars(stmt).unique().all()
+    # what a home-page row shows must be loaded (relationships raise otherwise)
+    return [f"{r.evidence_requirement.title}@{r.arrangement.department.name}" for r in rows]
+
+
+def test_open_requests_of_a_department_and_overdue_ones(make):
+    mine, other = make.department(name="税務課"), make.department(name="福祉課")
+    engagement = make.engagement(department=mine)
+    late = _request(engagement, "月次報告", due="2026-11-02")
+    _request(engagement, "年次報告", due="2026-12-10")
+    sent = _request(engagement, "名簿", due="2026-11-05")
+    services.submit(db.session, sent, [store()], "", via="portal")
+    _request(make.engagement(department=other), "他課の報告", due="2026-10-30")
+    archived = make.engagement(department=mine)
+    gone = _request(archived, "アーカイブ済の案件", due="2026-11-01")
+    db.session.refresh(archived)
+    archived.archived_at = datetime(2026, 10, 1, tzinfo=timezone.utc)
+    db.session.commit()
+    assert _titles(queries.open_requests_for_department(mine.id)) == ["月次報告@税務課", "年次報告@税務課"]
+    assert _titles(queries.overdue_requests(TODAY, department_id=mine.id)) == ["月次報告@税務課"]
+    assert _titles(queries.overdue_requests(TODAY)) == ["他課の報告@福祉課", "月次報告@税務課"]
+    assert late.id and gone.id
+
+
+def test_open_requests_of_a_contractor(make):
+    contractor = make.contractor()
+    engagement = make.engagement(contractor=contractor)
+    service = make.cloud_service(provider_contractor_id=contractor.id)
+    _request(engagement, "作業報告", due="2026-12-01")
+    submitted = _request(service, "SOC2報告書", due="2026-12-05")
+    services.submit(db.session, submitted, [store()], "", via="portal")
+    _request(engagement, "内部の点検", provider=EvidenceProvider.INTERNAL)
+    done = _request(engagement, "受理済み", due="2026-11-01")
+    done.status = RequestStatus.ACCEPTED
+    _request(make.engagement(), "他社の報告")
+    db.session.commit()
+    titles = [t.split("@")[0] for t in _titles(queries.open_requests_for_contractor(contractor.id))]
+    assert titles == ["作業報告", "SOC2報告書"]
+
+
+def test_submissions_waiting_for_review_follow_who_may_review(make):
+    mine, other = make.department(), make.department()
+    officer = make.user(Role.OFFICER, department=mine)
+    own_request = _request(make.engagement(department=mine), "自課の報告")
+    other_request = _request(make.engagement(department=other), "他課の報告")
+    first = services.submit(db.session, own_request, [store()], "", via="portal")
+    services.submit(db.session, own_request, [store()], "差替え", via="portal")  # supersedes the first
+    services.submit(db.session, other_request, [store()], "", via="portal")
+    db.session.commit()
+
+    def waiting(user) -> list[tuple[str, int]]:
+        rows = db.session.scalars(queries.submissions_awaiting_review(user)).unique().all()
+        return [(s.request.evidence_requirement.title, s.version) for s in rows]
+
+    assert waiting(officer) == [("自課の報告", 2)]
+    assert sorted(waiting(make.user(Role.ADMIN))) == [("他課の報告", 1), ("自課の報告", 2)]
+    assert len(waiting(make.user(Role.PROCUREMENT))) == 2  # engagements of every department
+    assert waiting(make.user(Role.AUDITOR)) == []
+    assert first.id

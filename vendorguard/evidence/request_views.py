@@ -1,0 +1,252 @@
+"""Evidence requests across arrangements, one request with its versions, internal upload, review,
+withdrawal and file downloads (registered on ``evidence.views.bp``)."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import quote
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.routing import BuildError
+
+from vendorguard.arrangements import access
+from vendorguard.arrangements.models import Arrangement, ArrangementKind
+from vendorguard.auth.permissions import require
+from vendorguard.core.errors import DomainError
+from vendorguard.core.timeutil import today_tokyo
+from vendorguard.core.web import paginate, search_term, show_domain_error, sorting
+from vendorguard.evidence import queries, services
+from vendorguard.evidence.forms import CloseForm, ReviewForm, UploadForm
+from vendorguard.evidence.models import (UNSETTLED, EvidenceFile, EvidenceProvider, EvidenceRequest,
+                                         EvidenceSubmission, RequestStatus, ReviewDecision)
+from vendorguard.evidence.views import arrangement_or_404, arrangement_url, bp, status_filter
+from vendorguard.extensions import csrf, db
+from vendorguard.org.models import Department
+from vendorguard.org.queries import active_departments
+from vendorguard.storage import StorageError, StorageNotFound, get_storage
+
+LIST_SORTS = {
+    "due": (EvidenceRequest.due_on, EvidenceRequest.id),
+    "arrangement": (Arrangement.title, EvidenceRequest.due_on, EvidenceRequest.id),
+    "department": (Department.name_kana, EvidenceRequest.due_on, EvidenceRequest.id),
+    "status": (EvidenceRequest.status, EvidenceRequest.due_on, EvidenceRequest.id),
+}
+WITHIN_CHOICES = (7, 14, 30, 60, 90)
+
+
+def _int_arg(name: str) -> int | None:
+    try:
+        return int(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+def _filters() -> queries.RequestFilters:
+    provider = request.args.get("provider", "")
+    kind = request.args.get("kind", "")
+    within = _int_arg("within")
+    return queries.RequestFilters(
+        term=search_term(), status=status_filter(), overdue=request.args.get("overdue") == "1",
+        within_days=within if within is not None and 0 <= within <= 366 else None,
+        department_id=_int_arg("department"),
+        provider=EvidenceProvider(provider) if provider in EvidenceProvider._value2member_map_ else None,
+        kind=ArrangementKind(kind) if kind in ArrangementKind._value2member_map_ else None,
+        include_archived=request.args.get("archived") == "1")
+
+
+@bp.route("/requests/")
+@require("dashboard.view")
+def requests():
+    """Requests of every arrangement the user may read: filter by status, overdue, due soon,
+    department, provider and kind."""
+    today = today_tokyo()
+    filters = _filters()
+    sort = sorting(LIST_SORTS, "due")
+    page = paginate(sort.apply(queries.request_list(current_user, filters, today)))
+    departments = db.session.scalars(active_departments()).all()
+    return render_template("evidence/requests.html", page=page, sort=sort, filters=filters, today=today,
+                           departments=departments, statuses=list(RequestStatus), providers=list(EvidenceProvider),
+                           kinds=list(ArrangementKind), within_choices=WITHIN_CHOICES)
+
+
+def _request_or_404(request_id: int) -> tuple[EvidenceRequest, Arrangement]:
+    evidence_request = db.session.scalars(queries.request_detail(request_id)).unique().one_or_none()
+    if evidence_request is None:
+        abort(404)
+    arrangement = evidence_request.arrangement
+    access.ensure_can_view(arrangement)
+    return evidence_request, arrangement
+
+
+def _render_detail(evidence_request: EvidenceRequest, arrangement: Arrangement, *, review_form=None,
+                   upload_form=None, close_form=None, status: int = 200):
+    may_manage = access.can_manage(current_user, arrangement)
+    requirement = evidence_request.evidence_requirement
+    submissions = list(reversed(evidence_request.submissions))
+    latest = submissions[0] if submissions else None
+    reviewable = (may_manage and latest is not None and latest.decision == ReviewDecision.PENDING
+                  and evidence_request.status == RequestStatus.SUBMITTED)
+    may_upload = (may_manage and requirement.provider == EvidenceProvider.INTERNAL
+                  and evidence_request.status in UNSETTLED and arrangement.archived_at is None)
+    links_url = None
+    if may_manage and requirement.provider == EvidenceProvider.CONTRACTOR:
+        try:  # the contractor portal's page for single-request upload links, when installed
+            links_url = url_for("portal.admin.links", request_id=evidence_request.id)
+        except BuildError:
+            links_url = None
+    return render_template(
+        "evidence/request_detail.html", links_url=links_url, evidence_request=evidence_request, arrangement=arrangement,
+        requirement=requirement, submissions=submissions, latest=latest, today=today_tokyo(),
+        may_manage=may_manage, reviewable=reviewable, may_upload=may_upload,
+        may_close=may_manage and evidence_request.status in (RequestStatus.OPEN, RequestStatus.REJECTED),
+        review_form=review_form or ReviewForm(formdata=None), upload_form=upload_form or UploadForm(formdata=None),
+        close_form=close_form or CloseForm(formdata=None), arrangement_url=arrangement_url(arrangement)), status
+
+
+@bp.route("/requests/<int:request_id>")
+@require("dashboard.view")
+def request_detail(request_id: int):
+    """One request: what is asked, by when, every submitted version with its files and review."""
+    evidence_request, arrangement = _request_or_404(request_id)
+    return _render_detail(evidence_request, arrangement)
+
+
+def _back(evidence_request: EvidenceRequest):
+    return redirect(url_for("evidence.request_detail", request_id=evidence_request.id))
+
+
+@bp.route("/requests/<int:request_id>/upload", methods=["POST"])
+@csrf.exempt  # receive_files checks the token itself while it streams (see evidence.uploads)
+@require("dashboard.view")
+def upload(request_id: int):
+    """Internal upload for a request the city provides itself: files streamed to storage, then
+    one submission recorded; if anything fails nothing is recorded and stored files are removed.
+
+    Nothing here may read ``request.form`` / ``request.files``: the body is parsed as a stream.
+    """
+    from vendorguard.evidence import uploads
+
+    evidence_request, arrangement = _request_or_404(request_id)
+    access.ensure_can_manage(arrangement)
+    if evidence_request.evidence_requirement.provider != EvidenceProvider.INTERNAL:
+        flash(_("この提出依頼は委託事業者が提出するものです。委託事業者向けの画面から提出してもらってください。"), "error")
+        return _back(evidence_request)
+    if evidence_request.status not in UNSETTLED:
+        flash(_("この提出依頼は%(status)sのため、提出できません。", status=evidence_request.status.label), "error")
+        return _back(evidence_request)
+    storage = get_storage()
+    try:
+        received = uploads.receive_files(request, storage, uploads.max_upload_bytes(), file_field="files")
+    except (uploads.UploadRefused, StorageError) as error:
+        form = UploadForm(formdata=None)
+        form.files.errors = [_("%(reason)s ファイルは保存されていません。", reason=error.message)]
+        return _render_detail(evidence_request, arrangement, upload_form=form, status=400)
+    form = UploadForm(formdata=received.fields, meta={"csrf": False})
+    try:
+        submission = services.submit(db.session, evidence_request, received.files, form.comment.data or "",
+                                     user=current_user, via="internal")
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        uploads.discard(storage, received.files)
+        evidence_request, arrangement = _request_or_404(request_id)
+        # The form was never validated, so its fields' errors are still an empty tuple.
+        (form[error.field] if error.field in ("files", "comment") else form.files).errors = [error.message]
+        return _render_detail(evidence_request, arrangement, upload_form=form, status=400)
+    except SQLAlchemyError:
+        db.session.rollback()
+        uploads.discard(storage, received.files)
+        current_app.logger.exception("evidence submission for request %s could not be recorded", request_id)
+        flash(_("提出を記録できませんでした。何も登録されていません。もう一度お試しください。"), "error")
+        return _back(evidence_request)
+    flash(_("第%(version)d版として%(count)d件のファイルを提出しました。", version=submission.version,
+            count=len(received.files)), "success")
+    return _back(evidence_request)
+
+
+@bp.route("/submissions/<int:submission_id>/review", methods=["POST"])
+@require("dashboard.view")
+def review(submission_id: int):
+    """Accept or reject the latest version (a reason is required to reject)."""
+    submission = db.session.get(EvidenceSubmission, submission_id)
+    if submission is None:
+        abort(404)
+    evidence_request, arrangement = _request_or_404(submission.request_id)
+    access.ensure_can_manage(arrangement)
+    form = ReviewForm()
+    if form.validate_on_submit():
+        try:
+            services.review(db.session, submission, form.decision.data, current_user, reason=form.reason.data,
+                            valid_until=form.valid_until.data, today=today_tokyo())
+        except DomainError as error:
+            show_domain_error(form, error)
+            evidence_request, arrangement = _request_or_404(submission.request_id)
+        else:
+            db.session.commit()
+            if submission.decision == ReviewDecision.ACCEPTED:
+                flash(_("第%(version)d版を受理しました。", version=submission.version), "success")
+            else:
+                flash(_("第%(version)d版を差し戻しました。提出者に理由が表示されます。", version=submission.version),
+                      "success")
+            return _back(evidence_request)
+    return _render_detail(evidence_request, arrangement, review_form=form, status=400)
+
+
+@bp.route("/requests/<int:request_id>/close", methods=["POST"])
+@require("dashboard.view")
+def request_close(request_id: int):
+    """Withdraw a request that is no longer needed (the reason is kept)."""
+    evidence_request, arrangement = _request_or_404(request_id)
+    access.ensure_can_manage(arrangement)
+    form = CloseForm()
+    if form.validate_on_submit():
+        try:
+            services.close_request(db.session, evidence_request, form.reason.data)
+        except DomainError as error:
+            show_domain_error(form, error)
+            evidence_request, arrangement = _request_or_404(request_id)
+        else:
+            db.session.commit()
+            flash(_("提出依頼を取り下げました。"), "success")
+            return _back(evidence_request)
+    return _render_detail(evidence_request, arrangement, close_form=form, status=400)
+
+
+def _ascii_filename(file: EvidenceFile) -> str:
+    """A plain-ASCII fallback name for clients that ignore filename*."""
+    name = unicodedata.normalize("NFKC", file.original_filename).encode("ascii", "ignore").decode()
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._")
+    return name if name and "." in name else f"evidence-{file.id}"
+
+
+@bp.route("/files/<int:file_id>/download")
+@require("dashboard.view")
+def download(file_id: int):
+    """A submitted file, streamed, always as an attachment and never sniffed."""
+    file = db.session.get(EvidenceFile, file_id)
+    if file is None:
+        abort(404)
+    submission = db.session.get(EvidenceSubmission, file.submission_id)
+    evidence_request = db.session.get(EvidenceRequest, submission.request_id)
+    arrangement = arrangement_or_404(evidence_request.arrangement_id)
+    access.ensure_can_view(arrangement)
+    try:
+        chunks = get_storage().iter_chunks(file.storage_key)
+    except StorageNotFound:
+        flash(_("保存されたファイルが見つかりません。管理者に連絡してください（vg storage-check で確認できます）。"), "error")
+        return _back(evidence_request)
+    except StorageError as error:
+        flash(error.message, "error")
+        return _back(evidence_request)
+    response = Response(chunks, mimetype=file.content_type or "application/octet-stream")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{_ascii_filename(file)}"; '
+        f"filename*=UTF-8''{quote(file.original_filename, safe='')}")
+    response.headers["Content-Length"] = str(file.size)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
