@@ -1,0 +1,230 @@
+"""Reads of assessments and actions that pages (and the home page) share."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select
+from sqlalchemy.orm import Session, aliased, contains_eager, joinedload, selectinload
+
+from vendorguard.arrangements.access import MANAGE_PERMISSION, VIEW_PERMISSION, can_manage
+from vendorguard.arrangements.models import Arrangement, ArrangementKind, ArrangementState
+from vendorguard.assessments.models import Action, ActionStatus, Assessment, AssessmentResult
+from vendorguard.auth.models import User
+from vendorguard.auth.roles import PERMISSIONS
+from vendorguard.core.web import like_pattern
+from vendorguard.org.models import Department
+
+BLOCK_ROWS = 10
+REVIEW_WITHIN_DAYS = 30
+TOTAL = func.count().over().label("total")
+
+
+def visible_to(user) -> ColumnElement[bool]:
+    """Arrangements ``user`` may read (SQL twin of ``arrangements.access.can_view``)."""
+    kinds = [kind.value for kind, permission in VIEW_PERMISSION.items() if user.can(permission)]
+    if not kinds:
+        return false()
+    condition = Arrangement.kind.in_(kinds)
+    if ArrangementKind.SOCIAL_ACCOUNT.value in kinds:
+        from vendorguard.social.models import SocialAccount
+        from vendorguard.social.queries import visible_to as social_visible_to
+
+        shown = select(SocialAccount.id).where(social_visible_to(user))
+        condition = and_(condition, or_(Arrangement.kind != ArrangementKind.SOCIAL_ACCOUNT.value,
+                                        Arrangement.id.in_(shown)))
+    return condition
+
+
+def owner_candidates(kind: str, keep_id: int | None = None) -> Select:
+    """Active users who may be put in charge of an action on this kind of arrangement, by reading.
+
+    Only roles that may change such an arrangement: the person in charge must be able to act.
+    """
+    roles = [role.value for role in PERMISSIONS[MANAGE_PERMISSION[ArrangementKind(kind)]]]
+    usable = and_(User.archived_at.is_(None), User.active.is_(True), User.role.in_(roles))
+    if keep_id is not None:
+        usable = or_(usable, User.id == keep_id)
+    return select(User).where(usable).order_by(User.name_kana, User.name, User.id)
+
+
+# --- one arrangement --------------------------------------------------------------------------
+
+def _with_people(stmt: Select) -> Select:
+    return stmt.options(joinedload(Assessment.assessed_by),
+                        selectinload(Assessment.actions).joinedload(Action.owner),
+                        selectinload(Assessment.actions).joinedload(Action.closed_by))
+
+
+def history(arrangement_id: int, include_archived: bool = False) -> Select:
+    """An arrangement's assessments, newest first, each with its actions and people loaded."""
+    stmt = _with_people(select(Assessment).where(Assessment.arrangement_id == arrangement_id))
+    if not include_archived:
+        stmt = stmt.where(Assessment.archived_at.is_(None))
+    return stmt.order_by(Assessment.assessed_on.desc(), Assessment.id.desc())
+
+
+def assessment_detail(assessment_id: int) -> Select:
+    """One assessment with its actions and the people named on them."""
+    return _with_people(select(Assessment).where(Assessment.id == assessment_id))
+
+
+def latest_assessment(arrangement_id: int) -> Select:
+    """The assessment that counts now: the newest by date that is not archived."""
+    return (select(Assessment).options(joinedload(Assessment.assessed_by))
+            .where(Assessment.arrangement_id == arrangement_id, Assessment.archived_at.is_(None))
+            .order_by(Assessment.assessed_on.desc(), Assessment.id.desc()).limit(1))
+
+
+def open_actions_for(arrangement_id: int) -> Select:
+    """Open actions of an arrangement's current (not archived) assessments, soonest due first."""
+    return (select(Action).join(Action.assessment)
+            .options(joinedload(Action.owner), contains_eager(Action.assessment))
+            .where(Action.arrangement_id == arrangement_id, Action.status == ActionStatus.OPEN,
+                   Assessment.archived_at.is_(None))
+            .order_by(Action.due_on, Action.id))
+
+
+def is_latest(assessment=Assessment) -> ColumnElement[bool]:
+    """``assessment`` (the entity or an alias) is its arrangement's latest non-archived assessment."""
+    newer = aliased(Assessment)
+    return and_(assessment.archived_at.is_(None), ~exists(select(newer.id).where(
+        newer.arrangement_id == assessment.arrangement_id, newer.archived_at.is_(None),
+        or_(newer.assessed_on > assessment.assessed_on,
+            and_(newer.assessed_on == assessment.assessed_on, newer.id > assessment.id)))))
+
+
+def flagged_arrangement_ids() -> Select:
+    """Arrangements whose latest assessment is 不適合 and still has open actions.
+
+    Use as ``Arrangement.id.in_(flagged_arrangement_ids())`` in a list's query.
+    """
+    has_open = exists(select(Action.id).where(Action.assessment_id == Assessment.id,
+                                              Action.status == ActionStatus.OPEN))
+    return select(Assessment.arrangement_id).where(
+        is_latest(), Assessment.result == AssessmentResult.NONCONFORMING, has_open)
+
+
+def is_flagged(session: Session, arrangement_id: int) -> bool:
+    """Whether one arrangement is flagged (see :func:`flagged_arrangement_ids`)."""
+    stmt = flagged_arrangement_ids().where(Assessment.arrangement_id == arrangement_id)
+    return session.scalars(stmt.limit(1)).first() is not None
+
+
+@dataclass
+class Summary:
+    """What ``assessments/_summary.html`` shows for one arrangement."""
+
+    arrangement: Any
+    latest: Assessment | None
+    open_actions: list[Action]
+    today: date
+    may_record: bool
+
+    @property
+    def flagged(self) -> bool:
+        """Latest result 不適合 with open actions of that assessment."""
+        return (self.latest is not None and self.latest.result == AssessmentResult.NONCONFORMING
+                and any(action.assessment_id == self.latest.id for action in self.open_actions))
+
+    @property
+    def overdue_count(self) -> int:
+        """How many of the open actions are past their due date."""
+        return sum(1 for action in self.open_actions if action.is_overdue(self.today))
+
+
+def summary_context(session: Session, arrangement, user, today: date) -> dict[str, Summary]:
+    """Template context for ``assessments/_summary.html`` (two queries)."""
+    latest = session.scalars(latest_assessment(arrangement.id)).first()
+    actions = list(session.scalars(open_actions_for(arrangement.id)).unique())
+    may_record = can_manage(user, arrangement) and not arrangement.is_archived
+    return {"assessment_summary": Summary(arrangement, latest, actions, today, may_record)}
+
+
+# --- the action list --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ActionFilters:
+    """What a person can narrow the action list by (all optional)."""
+
+    term: str = ""
+    status: ActionStatus | None = ActionStatus.OPEN
+    overdue: bool = False
+    owner_id: int | None = None
+    department_id: int | None = None
+    kind: ArrangementKind | None = None
+
+
+def _actions() -> Select:
+    """Actions of current assessments of live arrangements, with what a row shows loaded."""
+    return (select(Action)
+            .join(Assessment, Assessment.id == Action.assessment_id)
+            .join(Arrangement, Arrangement.id == Action.arrangement_id)
+            .join(Department, Department.id == Arrangement.department_id)
+            .options(contains_eager(Action.assessment),
+                     contains_eager(Action.arrangement).contains_eager(Arrangement.department),
+                     joinedload(Action.owner))
+            .where(Assessment.archived_at.is_(None), Arrangement.archived_at.is_(None)))
+
+
+def overdue(today: date) -> ColumnElement[bool]:
+    """Open and due before ``today`` (pass Japan's date: ``core.timeutil.today_tokyo()``)."""
+    return and_(Action.status == ActionStatus.OPEN, Action.due_on < today)
+
+
+def action_list(user, filters: ActionFilters, today: date) -> Select:
+    """Actions ``user`` may read, narrowed by ``filters``."""
+    stmt = _actions().where(visible_to(user))
+    if filters.term:
+        pattern = like_pattern(filters.term)
+        stmt = stmt.where(or_(Action.finding.ilike(pattern, escape="\\"),
+                              Arrangement.title.ilike(pattern, escape="\\")))
+    if filters.status is not None:
+        stmt = stmt.where(Action.status == filters.status)
+    if filters.overdue:
+        stmt = stmt.where(overdue(today))
+    if filters.owner_id is not None:
+        stmt = stmt.where(Action.owner_id == filters.owner_id)
+    if filters.department_id is not None:
+        stmt = stmt.where(Arrangement.department_id == filters.department_id)
+    if filters.kind is not None:
+        stmt = stmt.where(Arrangement.kind == filters.kind.value)
+    return stmt
+
+
+# --- home page blocks: rows with ``total`` (a window count), one query each --------------------
+
+def overdue_actions_for_owner(user_id: int, today: date, limit: int = BLOCK_ROWS) -> Select:
+    """Rows ``(Action, total)``: the user's own overdue actions, most overdue first."""
+    return (_actions().add_columns(TOTAL)
+            .where(Action.owner_id == user_id, overdue(today))
+            .order_by(Action.due_on, Action.id).limit(limit))
+
+
+def overdue_actions_for_department(today: date, department_id: int | None, viewer=None,
+                                   limit: int = BLOCK_ROWS) -> Select:
+    """Rows ``(Action, total)``: overdue actions on a department's arrangements (None: every
+    department), limited to what ``viewer`` may read when given."""
+    stmt = _actions().add_columns(TOTAL).where(overdue(today))
+    if department_id is not None:
+        stmt = stmt.where(Arrangement.department_id == department_id)
+    if viewer is not None:
+        stmt = stmt.where(visible_to(viewer))
+    return stmt.order_by(Action.due_on, Action.id).limit(limit)
+
+
+def reviews_due(today: date, department_id: int | None = None, viewer=None,
+                within_days: int = REVIEW_WITHIN_DAYS, limit: int = BLOCK_ROWS) -> Select:
+    """Rows ``(Arrangement, total)``: live arrangements whose next review date has passed or falls
+    within ``within_days``, soonest first (department None: every department)."""
+    stmt = (select(Arrangement, TOTAL).options(joinedload(Arrangement.department))
+            .where(Arrangement.archived_at.is_(None), Arrangement.state != ArrangementState.ENDED,
+                   Arrangement.next_review_on.is_not(None),
+                   Arrangement.next_review_on <= today + timedelta(days=within_days)))
+    if department_id is not None:
+        stmt = stmt.where(Arrangement.department_id == department_id)
+    if viewer is not None:
+        stmt = stmt.where(visible_to(viewer))
+    return stmt.order_by(Arrangement.next_review_on, Arrangement.id).limit(limit)
+
