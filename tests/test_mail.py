@@ -61,4 +61,4 @@ def test_without_a_host_the_mail_is_logged(caplog):
     settings = MailSettings()
     with caplog.at_level("INFO", logger="vendorguard.mail"):
         send(settings, build_message(settings, "a@example.jp", "件名", "本文"))
-    assert "a@example.jp" in caplog.text
+    assert "a@example.jp" in caplog.text and "本文" in caplog.text  # decoded, not base64

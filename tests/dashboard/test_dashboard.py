@@ -6,11 +6,12 @@ from datetime import date, datetime, timedelta, timezone
 
 from vendorguard.arrangements.models import ArrangementState
 from vendorguard.auth.roles import Role
-from vendorguard.cloud.models import ApprovalState, CloudService
+from vendorguard.cloud.models import ApprovalState, CloudService, IsmapKind
 from vendorguard.contractors.models import Certification, CertificationKind
 from vendorguard.core.timeutil import today_tokyo
 from vendorguard.engagements.models import Engagement, Subcontractor
 from vendorguard.extensions import db
+from vendorguard.ismap.models import IsmapRegistration
 from vendorguard.social.models import Platform, SocialAccount
 
 TODAY = today_tokyo()
@@ -58,10 +59,15 @@ def _world(make):
                        approval_state=ApprovalState.APPROVED)
     make.cloud_service(kanko, title="問題なしクラウド", handles_high_confidentiality=True,
                        approval_state=ApprovalState.APPROVED, ismap_registration_number="C-0001")
+    db.session.add(IsmapRegistration(registration_number="C-0001", list_kind=IsmapKind.ISMAP, service_name="問題なし",
+                                     provider_name="事業者", valid_until=days(300)))
+    db.session.commit()
 
     make.social_account(kanko, title="観光課MFAなし", mfa_enabled=False, responsible_officer_id=officer.id)
     make.social_account(shimin, title="市民課責任者なし", mfa_enabled=True)
-    make.social_account(kanko, title="観光課きちんと", mfa_enabled=True, responsible_officer_id=officer.id)
+    make.social_account(kanko, title="観光課きちんと", mfa_enabled=True, responsible_officer_id=officer.id,
+                        account_url="https://x.example/kanko", operating_procedure="運用手順", posting_rules="投稿ルール",
+                        official_list_url="https://www.city.example.jp/sns/", credential_custodian="観光課長")
     return kanko, shimin
 
 
@@ -85,7 +91,7 @@ def test_admin_sees_every_block_across_departments(client, make, login_as):
     assert "ISMAPなしクラウド" in risks and "問題なしクラウド" not in risks
     social = block(html, "social")
     assert "観光課MFAなし" in social and "市民課責任者なし" in social and "観光課きちんと" not in social
-    assert "mfa_off=1" in social
+    assert "mfa_off=1" in social  # the block links to the list of accounts to fix
     no_officer = block(html, "no_officer")
     assert "観光統計分析" in no_officer and "観光サイト保守" not in no_officer
 

@@ -23,6 +23,9 @@ ACTION_LABELS = {
     "login_throttled": _l("ログイン一時停止"),
     "password_change": _l("パスワード変更"),
     "password_reset": _l("パスワード再設定"),
+    "close": _l("完了"),
+    "reopen": _l("再開"),
+    "withdraw": _l("取下げ"),
 }
 
 OBJECT_TYPE_LABELS = {
@@ -36,6 +39,7 @@ OBJECT_TYPE_LABELS = {
     "subcontractor": _l("再委託先"),
     "cloud_service": _l("外部サービス"),
     "cloud_service_department": _l("外部サービスの利用所属"),
+    "cloud_use_application": _l("外部サービスの利用申請"),
     "social_account": _l("SNSアカウント"),
     "classification_scheme": _l("重要性分類の体系"),
     "classification_level": _l("重要性分類の区分"),
@@ -46,6 +50,8 @@ OBJECT_TYPE_LABELS = {
     "evidence_requirement": _l("証跡の要件"),
     "evidence_request": _l("証跡の提出依頼"),
     "evidence_submission": _l("証跡の提出"),
+    "evidence_file": _l("証跡ファイル"),
+    "upload_link": _l("提出用リンク"),
     "assessment": _l("確認"),
     "action": _l("措置"),
     "notification": _l("通知"),

@@ -96,16 +96,6 @@ def cloud_risks(today: date) -> Select:
             .order_by(CloudService.title, CloudService.id).limit(BLOCK_ROWS))
 
 
-def social_attention(department_id: int | None) -> Select:
-    """Accounts without multi-factor authentication or without a responsible officer."""
-    return (select(SocialAccount, TOTAL)
-            .options(joinedload(SocialAccount.department))
-            .where(SocialAccount.archived_at.is_(None), SocialAccount.state != ArrangementState.ENDED,
-                   or_(SocialAccount.mfa_enabled.is_(False), SocialAccount.responsible_officer_id.is_(None)),
-                   _in_department(SocialAccount.department_id, department_id))
-            .order_by(SocialAccount.title, SocialAccount.id).limit(BLOCK_ROWS))
-
-
 def engagements_without_officer(today: date, department_id: int | None) -> Select:
     """Live engagements that name no responsible officer (責任者)."""
     return (select(Engagement, TOTAL)

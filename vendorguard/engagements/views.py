@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func
 
-from vendorguard.documents import queries as document_queries
+from vendorguard.arrangements.oversight import oversight_context
 from vendorguard.arrangements.models import ArrangementState
 from vendorguard.auth.permissions import can_change, ensure_can_change, require
 from vendorguard.contractors.models import Contractor
@@ -119,7 +119,7 @@ def detail(engagement_id: int):
         contractor_url = url_for("contractors.detail", contractor_id=engagement.contractor_id)
     return render_template("engagements/detail.html", engagement=engagement, contractor_url=contractor_url,
                            can_manage=can_change(current_user, MANAGE, engagement.department_id),
-                           documents=db.session.scalars(document_queries.latest_versions(engagement.id)).all())
+                           **oversight_context(db.session, engagement, current_user))
 
 
 def _fill_choices(form: EngagementForm, engagement: Engagement | None = None) -> None:

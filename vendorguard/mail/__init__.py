@@ -60,7 +60,10 @@ def build_message(settings: MailSettings, to: str | list[str], subject: str, tex
 def send(settings: MailSettings, message: EmailMessage) -> None:
     """Hand the message to the SMTP server (or the log); raise MailError on any failure."""
     if not settings.host:
-        log.info("mail (no SMTP host configured, not sent)\n%s", message.as_string())
+        # Logged decoded, so a clerk on a machine without SMTP can still read a link it carries.
+        body = message.get_body(("plain",))
+        log.info("mail (no SMTP host configured, not sent)\nTo: %s\nSubject: %s\n\n%s", message["To"],
+                 message["Subject"], body.get_content() if body is not None else "")
         return
     try:
         if settings.security == "ssl":

@@ -1,0 +1,57 @@
+"""The home page shows open requests, items to review and overdue actions (issue 4, item 8)."""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from vendorguard.assessments.models import Action, Assessment, AssessmentMethod, AssessmentResult
+from vendorguard.auth.roles import Role
+from vendorguard.core.timeutil import today_tokyo
+from vendorguard.evidence.models import (Cadence, EvidenceProvider, EvidenceRequest, EvidenceRequirement,
+                                         EvidenceSubmission, RequestStatus)
+from vendorguard.extensions import db
+
+
+def _block(html: str, key: str) -> str:
+    match = re.search(rf'id="block-{key}">(.*?)</section>', html, re.S)
+    return match.group(1) if match else ""
+
+
+def _request(engagement, title: str, due, status=RequestStatus.OPEN) -> EvidenceRequest:
+    requirement = EvidenceRequirement(arrangement_id=engagement.id, title=title, cadence=Cadence.AD_HOC,
+                                      provider=EvidenceProvider.CONTRACTOR)
+    db.session.add(requirement)
+    db.session.flush()
+    request = EvidenceRequest(evidence_requirement_id=requirement.id, arrangement_id=engagement.id,
+                              occurrence="adhoc-1", scheduled_due_on=due, due_on=due, status=status)
+    db.session.add(request)
+    db.session.flush()
+    return request
+
+
+def test_officer_home_lists_overdue_requests_submissions_to_review_and_own_overdue_actions(client, make, login_as):
+    today = today_tokyo()
+    mine, other = make.department(name="市民課"), make.department(name="税務課")
+    officer = make.user(Role.OFFICER, department=mine)
+    engagement = make.engagement(department=mine, title="住民記録保守", next_review_on=today - timedelta(days=3))
+    elsewhere = make.engagement(department=other, title="税務保守")
+    _request(engagement, "年次セキュリティ報告", today - timedelta(days=10))
+    _request(elsewhere, "他課の報告", today - timedelta(days=10))
+    submitted = _request(engagement, "従事者名簿", today + timedelta(days=5), RequestStatus.SUBMITTED)
+    db.session.add(EvidenceSubmission(request_id=submitted.id, version=1, submitted_via="portal"))
+    assessment = Assessment(arrangement_id=engagement.id, assessed_on=today - timedelta(days=40),
+                            result=AssessmentResult.PARTIALLY_CONFORMING, method=AssessmentMethod.DOCUMENT,
+                            valid_until=today + timedelta(days=300))
+    db.session.add(assessment)
+    db.session.flush()
+    db.session.add(Action(assessment_id=assessment.id, arrangement_id=engagement.id, finding="持出し記録の不備",
+                          owner_id=officer.id, due_on=today - timedelta(days=1)))
+    db.session.commit()
+
+    login_as(officer)
+    html = client.get("/").get_data(as_text=True)
+    overdue = _block(html, "evidence_overdue")
+    assert "年次セキュリティ報告" in overdue and "他課の報告" not in overdue
+    assert "従事者名簿" in _block(html, "evidence_review")
+    assert "持出し記録の不備" in _block(html, "actions_mine")
+    assert "住民記録保守" in _block(html, "reviews_due")
