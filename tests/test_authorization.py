@@ -22,6 +22,7 @@ EVERYONE = set(ROLES)
 REGISTER_READERS = {A, P, O, U}       # contractors, engagements, cloud services
 SOCIAL_READERS = {A, O, S, U}
 PUBLIC = "public"
+TOKEN = "token"   # reachable without login, but only with a genuine secret token (a forged one: 404/410)
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,45 @@ EXPECTED: dict[str, Access] = {
     # generated contract documents follow the engagement they belong to
     "documents.versions": READ_REGISTERS, "documents.download": READ_REGISTERS,
     "documents.diff": READ_REGISTERS, "documents.generate": ENGAGEMENT_CHANGE,
+    # cloud use applications
+    "cloud.withdraw": CLOUD_CHANGE, "cloud.applications": READ_REGISTERS,
+    # SNS attestations, incidents and procedure files follow the account's department
+    **{f"social.{name}": grant(SOCIAL_READERS) for name in (
+        "attestations", "incidents", "incident_detail", "procedure_download")},
+    **{f"social.{name}": SOCIAL_CHANGE for name in (
+        "attestation_new", "incident_new", "incident_step", "incident_close", "procedure_upload",
+        "procedure_archive")},
+    # the public list of official accounts: no login at all
+    "public.official_accounts": Access(PUBLIC), "public.official_accounts_json": Access(PUBLIC),
+    # assessments and actions follow the arrangement (an engagement in these URLs)
+    "assessments.history": READ_REGISTERS, "assessments.detail": READ_REGISTERS,
+    "assessments.actions": grant(INTERNAL),
+    **{f"assessments.{name}": ENGAGEMENT_CHANGE for name in (
+        "record", "archive", "restore", "action_new", "action_edit", "action_close", "action_reopen")},
+    # evidence: read with the arrangement, changed by its department (and the whole-city roles)
+    "evidence.requests": grant(INTERNAL),
+    **{f"evidence.{name}": READ_REGISTERS for name in ("arrangement", "request_detail", "download")},
+    **{f"evidence.{name}": ENGAGEMENT_CHANGE for name in (
+        "generate", "requirement_new", "requirement_edit", "requirement_archive", "requirement_restore",
+        "request_new", "upload", "review", "request_close")},
+    # the contractor portal: contractor users only, and only their own company's requests
+    **{f"portal.{name}": grant({C}, own_only={C}) for name in (
+        "index", "request_detail", "submit", "download")},
+    "portal.accept_invitation": Access(TOKEN), "portal.upload_link": Access(TOKEN),
+    "portal.upload_link_submit": Access(TOKEN),
+    **{f"portal.admin.{name}": grant({A, P}) for name in (
+        "contractor_users", "reinvite", "user_archive", "user_restore")},
+    "portal.admin.links": READ_REGISTERS,
+    "portal.admin.link_new": ENGAGEMENT_CHANGE, "portal.admin.link_revoke": ENGAGEMENT_CHANGE,
+}
+
+# Where a URL argument means something else on some routes, the world key to use instead.
+ARGUMENT_KEYS: dict[str, dict[str, str]] = {
+    "social.procedure_download": {"file_id": "procedure_file_id"},
+    "social.procedure_archive": {"file_id": "procedure_file_id"},
+    "portal.admin.reinvite": {"user_id": "contractor_user_id"},
+    "portal.admin.user_archive": {"user_id": "contractor_user_id"},
+    "portal.admin.user_restore": {"user_id": "contractor_user_id"},
 }
 
 
@@ -178,17 +218,82 @@ def _optional_ids(make, dept, engagement_id: int) -> dict[str, int]:
     engagement = db.session.get(Engagement, engagement_id)
     document = generate_appendix(db.session, get_storage(current_app), engagement, None)
     db.session.commit()
-    return {"import_id": run.id, "registration_id": registration.id, "requirement_id": requirement.id,
-            "clause_id": version.clause_id, "version_id": version.id, "waiver_id": waiver.id,
-            "doc_id": document.id}
+    ids = {"import_id": run.id, "registration_id": registration.id, "requirement_id": requirement.id,
+           "clause_id": version.clause_id, "version_id": version.id, "waiver_id": waiver.id,
+           "doc_id": document.id}
+    ids.update(_evidence_ids(make, dept, engagement))
+    return ids
 
 
-def _users(make, own_dept):
-    contractor = make.contractor()
+def _stored(content: bytes) -> tuple[str, str, int]:
+    import hashlib
+    import io
+
+    from flask import current_app
+
+    from vendorguard.storage.factory import get_storage
+
+    key = f"test/{hashlib.sha256(content).hexdigest()[:16]}-{id(content)}"
+    get_storage(current_app).put(key, io.BytesIO(content))
+    return key, hashlib.sha256(content).hexdigest(), len(content)
+
+
+def _evidence_ids(make, dept, engagement) -> dict[str, int]:
+    """Evidence, an assessment with an action, SNS records and portal records on one side."""
+    from vendorguard.assessments.models import Action, Assessment, AssessmentMethod, AssessmentResult
+    from vendorguard.core.timeutil import today_tokyo, utcnow
+    from vendorguard.evidence.models import (Cadence, EvidenceFile, EvidenceProvider, EvidenceRequest,
+                                             EvidenceRequirement, EvidenceSubmission, UploadLink)
+    from vendorguard.extensions import db
+    from vendorguard.social.models import IncidentKind, SocialAccount, SocialIncident, SocialProcedureFile
+    from sqlalchemy import select
+    from datetime import timedelta
+
+    today = today_tokyo()
+    requirement = EvidenceRequirement(arrangement_id=engagement.id, title="年次報告", cadence=Cadence.AD_HOC,
+                                      provider=EvidenceProvider.CONTRACTOR)
+    db.session.add(requirement)
+    db.session.flush()
+    request = EvidenceRequest(evidence_requirement_id=requirement.id, arrangement_id=engagement.id,
+                              occurrence="adhoc-1", scheduled_due_on=today, due_on=today)
+    db.session.add(request)
+    db.session.flush()
+    submission = EvidenceSubmission(request_id=request.id, version=1, submitted_via="portal")
+    db.session.add(submission)
+    db.session.flush()
+    key, digest, size = _stored(b"%PDF-1.4 walk " + str(request.id).encode())
+    evidence_file = EvidenceFile(submission_id=submission.id, original_filename="報告.pdf", storage_key=key,
+                                 sha256=digest, size=size, content_type="application/pdf")
+    link = UploadLink(request_id=request.id, nonce=f"nonce-{request.id}", expires_at=utcnow() + timedelta(days=7))
+    db.session.add_all([evidence_file, link])
+    owner = make.user(Role.OFFICER, department=dept)
+    assessment = Assessment(arrangement_id=engagement.id, assessed_on=today,
+                            result=AssessmentResult.PARTIALLY_CONFORMING, method=AssessmentMethod.DOCUMENT,
+                            valid_until=today + timedelta(days=365))
+    db.session.add(assessment)
+    db.session.flush()
+    action = Action(assessment_id=assessment.id, arrangement_id=engagement.id, finding="是正", owner_id=owner.id,
+                    due_on=today + timedelta(days=30))
+    account = db.session.scalars(select(SocialAccount).where(SocialAccount.department_id == dept.id)).one()
+    incident = SocialIncident(account_id=account.id, kind=list(IncidentKind)[0], detected_at=utcnow())
+    key, digest, size = _stored(b"%PDF-1.4 procedure " + str(account.id).encode())
+    procedure = SocialProcedureFile(account_id=account.id, filename="運用手順.pdf", storage_key=key,
+                                    sha256=digest, size=size)
+    contractor_user = make.user(Role.CONTRACTOR, contractor_id=engagement.contractor_id)
+    db.session.add_all([action, incident, procedure])
+    db.session.commit()
+    return {"evidence_requirement_id": requirement.id, "request_id": request.id, "submission_id": submission.id,
+            "file_id": evidence_file.id, "link_id": link.id, "assessment_id": assessment.id,
+            "action_id": action.id, "incident_id": incident.id, "procedure_file_id": procedure.id,
+            "contractor_user_id": contractor_user.id, "contractor_id_of_user": engagement.contractor_id,
+            "token": "forged-token"}
+
+
+def _users(make, own_dept, own_contractor_id: int):
     return {
         A: make.user(Role.ADMIN), P: make.user(Role.PROCUREMENT),
         O: make.user(Role.OFFICER, department=own_dept), S: make.user(Role.SNS_OWNER, department=own_dept),
-        U: make.user(Role.AUDITOR), C: make.user(Role.CONTRACTOR, contractor_id=contractor.id),
+        U: make.user(Role.AUDITOR), C: make.user(Role.CONTRACTOR, contractor_id=own_contractor_id),
     }
 
 
@@ -197,10 +302,11 @@ def _method(rule: Rule) -> str:
 
 
 def _url(app, rule: Rule, values: dict[str, int]) -> str:
+    keys = ARGUMENT_KEYS.get(rule.endpoint, {})
     with app.test_request_context():
         from flask import url_for
 
-        return url_for(rule.endpoint, **{arg: values[arg] for arg in rule.arguments})
+        return url_for(rule.endpoint, **{arg: values[keys.get(arg, arg)] for arg in rule.arguments})
 
 
 def _is_login_redirect(response) -> bool:
@@ -216,7 +322,7 @@ def test_every_route_has_an_expectation(app):
 @pytest.mark.parametrize("role", (None,) + ROLES, ids=lambda r: r or "anonymous")
 def test_each_role_gets_exactly_what_design_grants(app, make, role):
     world, own_dept = build_world(make)
-    users = _users(make, own_dept)
+    users = _users(make, own_dept, world.own["contractor_id_of_user"])
     client = app.test_client()
     if role is not None:
         response = client.post("/login", data={"email": users[role].email, "password": PASSWORD})
@@ -235,6 +341,9 @@ def test_each_role_gets_exactly_what_design_grants(app, make, role):
             if access.allowed == PUBLIC:
                 ok = status < 400
                 want = "reachable"
+            elif access.allowed == TOKEN:
+                ok = status in (404, 410)
+                want = "404/410 for a forged token"
             elif role is None:
                 ok = _is_login_redirect(response)
                 want = "redirect to login"
@@ -243,6 +352,9 @@ def test_each_role_gets_exactly_what_design_grants(app, make, role):
                 ok = status not in (401, 403, 404, 405) and status < 500 and (
                     signed_out or not _is_login_redirect(response))
                 want = "allowed"
+            elif role in access.own_only:  # someone else's record: refused or not even shown
+                ok = status in (403, 404)
+                want = "403 or 404"
             else:
                 ok = status == 403
                 want = "403"
