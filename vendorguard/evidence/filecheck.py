@@ -1,0 +1,289 @@
+"""Which uploaded files are accepted: decided by their content, never by their name.
+
+Accepted: PDF; Word / Excel / PowerPoint in the OOXML formats without macros (.docx/.xlsx/.pptx
+and their templates); PNG; JPEG; CSV/TXT (UTF-8 or CP932 text without NUL or control bytes, not
+markup); ZIP when every member passes the same checks (one level deep: no archive inside an
+archive; expanded size, member count and compression ratio bounded; no absolute, ``..`` or link
+members; no encryption, since an encrypted member cannot be checked).
+
+Refused on purpose: legacy binary Office files (.doc/.xls/.ppt). Their macros live in OLE
+storages, Excel 4.0 macros in BIFF records and PowerPoint's VBA inside the document stream; a
+trustworthy macro check needs a full parser for each, so they are refused with a request to save
+as .docx/.xlsx/.pptx or PDF. OpenDocument is refused for the same reason (Basic macros).
+
+A name only ever adds refusals: a known dangerous extension (.exe, .html, .docm …) is refused
+whatever the content, and a known extension that contradicts the content (a PNG named .pdf) too.
+"""
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from vendorguard.core.errors import DomainError
+
+HEAD_SIZE = 8192  # bytes the type is decided from; uploads peek this much before storing
+MB = 1024 * 1024
+MAX_FILENAME_LENGTH = 200
+_CHUNK = MB
+
+
+class FileRefused(DomainError):
+    """The file is not one we accept; ``message`` says why, in Japanese, for the user."""
+
+
+@dataclass(frozen=True)
+class DetectedType:
+    """What the content turned out to be."""
+
+    kind: str            # pdf, docx, xlsx, pptx, png, jpeg, text, zip
+    content_type: str    # recorded with the file and sent on download
+
+    @property
+    def label(self) -> str:
+        """The kind in words, for messages (「PNG画像」)."""
+        return _KIND_LABELS[self.kind]()
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds for archives (ZIP uploads and the ZIP container of Office files)."""
+
+    max_expanded: int = 500 * MB
+    max_members: int = 1000
+    max_ratio: int = 100
+
+    @classmethod
+    def from_config(cls, config=None) -> "Limits":
+        """The limits set in the app configuration (EVIDENCE_ZIP_*), defaults otherwise."""
+        if config is None:
+            config = current_app.config if current_app else {}
+        return cls(max_expanded=int(config.get("EVIDENCE_ZIP_MAX_EXPANDED") or cls.max_expanded),
+                   max_members=int(config.get("EVIDENCE_ZIP_MAX_MEMBERS") or cls.max_members),
+                   max_ratio=int(config.get("EVIDENCE_ZIP_MAX_RATIO") or cls.max_ratio))
+
+
+_KIND_LABELS = {
+    "pdf": lambda: "PDF", "docx": lambda: _("Word文書"), "xlsx": lambda: _("Excelブック"),
+    "pptx": lambda: _("PowerPointプレゼンテーション"), "png": lambda: _("PNG画像"),
+    "jpeg": lambda: _("JPEG画像"), "text": lambda: _("テキスト"), "zip": lambda: "ZIP",
+}
+_EXECUTABLE_MAGIC = (b"MZ", b"\x7fELF", b"\xfe\xed\xfa", b"\xce\xfa\xed\xfe", b"\xcf\xfa\xed\xfe",
+                     b"\xca\xfe\xba\xbe", b"#!", b"\x00asm", b"dex\n")
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+_ZIP_MAGIC = b"PK\x03\x04"
+_EMPTY_ZIP_MAGIC = b"PK\x05\x06"
+# Bytes that never occur in text we accept (tab, LF, VT, FF, CR and DOS EOF 0x1a are fine).
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x19\x1b-\x1f\x7f]")
+_MARKUP = re.compile(rb"<\s*(?:script|html|svg|!doctype|iframe|body|head|object|embed|\?xml|\?php)"
+                     rb"|javascript:", re.IGNORECASE)
+_MARKUP_TAIL = 32  # bytes kept between chunks so a tag split across two chunks is still seen
+
+DANGEROUS_EXTENSIONS = frozenset("""
+    exe dll com scr bat cmd ps1 psm1 vbs vbe js jse mjs wsf wsh hta msi msp msix appx lnk jar sh
+    bash csh py pl rb php cgi asp aspx jsp cpl pif reg url inf chm iso img vhd vhdx one apk dmg
+    app swf html htm xhtml shtml mht mhtml svg svgz xml xsl xslt
+    docm dotm xlsm xltm xlam xlsb ppsm pptm potm ppam sldm
+""".split())
+# A known extension must name the detected kind (images among themselves are lenient).
+FAMILIES = {
+    "pdf": {"pdf"}, "png": {"png", "jpeg"}, "jpg": {"png", "jpeg"}, "jpeg": {"png", "jpeg"},
+    "jpe": {"png", "jpeg"}, "docx": {"docx"}, "dotx": {"docx"}, "xlsx": {"xlsx"}, "xltx": {"xlsx"},
+    "pptx": {"pptx"}, "ppsx": {"pptx"}, "potx": {"pptx"}, "csv": {"text"}, "txt": {"text"},
+    "tsv": {"text"}, "zip": {"zip"},
+}
+
+
+def allowed_types_message() -> str:
+    """The sentence naming what is accepted, appended to refusals."""
+    return _("受け付けるのは PDF、Word・Excel・PowerPoint（マクロなし）、PNG・JPEG画像、"
+             "CSV・テキスト、ZIP（中のファイルも同じ条件）です。")
+
+
+def clean_filename(raw: str | None) -> str:
+    """The name to display: NFC, without directories or control characters, at most 200 characters.
+
+    Refuses names with a NUL byte or a ``..`` segment: such names come from a crafted request,
+    never from a browser. The result is only ever shown, never used as a storage path.
+    """
+    raw = raw or ""
+    if "\x00" in raw:
+        raise FileRefused(_("ファイル名に使えない文字（NUL）が含まれています。ファイル名を変えてから送信してください。"))
+    name = unicodedata.normalize("NFC", raw)
+    segments = re.split(r"[\\/]", name)
+    if any(segment.strip() == ".." for segment in segments):
+        raise FileRefused(_("ファイル名にフォルダをさかのぼる指定（../）が含まれています。"
+                            "ファイル名を変えてから送信してください。"))
+    # Browsers on old Windows send "C:\fakepath\name.pdf": keep only the last segment. Control and
+    # bidi formatting characters go (U+202E makes "exe.pdf" out of "fdp.exe").
+    name = "".join(ch for ch in segments[-1] if unicodedata.category(ch) not in ("Cc", "Cf"))
+    name = name.strip()
+    if name in ("", ".", ".."):
+        raise FileRefused(_("ファイル名がありません。ファイル名を付けてから送信してください。"))
+    if len(name) > MAX_FILENAME_LENGTH:
+        stem, dot, ext = name.rpartition(".")
+        if dot and 0 < len(ext) <= 10 and stem:
+            name = stem[:MAX_FILENAME_LENGTH - len(ext) - 1] + "." + ext
+        else:
+            name = name[:MAX_FILENAME_LENGTH]
+    return name
+
+
+def extension(filename: str) -> str:
+    """The lower-case extension without the dot ('' when there is none)."""
+    stem, dot, ext = filename.rpartition(".")
+    return ext.lower() if dot and stem.strip(".") else ""
+
+
+def needs_whole_file(head: bytes) -> bool:
+    """Whether checking this content needs the whole file (ZIP containers: the central directory
+    is at the end); the other kinds are decided from the head and checked while streaming."""
+    return head.startswith(_ZIP_MAGIC)
+
+
+def check(head: bytes, filename: str, reader: BinaryIO | None = None,
+          limits: Limits | None = None) -> DetectedType:
+    """Decide what the file is from its first bytes (``head``, up to HEAD_SIZE) and, for ZIP
+    containers, from the whole file in ``reader`` (seekable); raise FileRefused otherwise.
+
+    For text, ``reader`` (when given) is read through so the whole file is validated; uploads
+    instead wrap the stream with :func:`guard` and validate while storing.
+    """
+    ext = extension(filename)
+    if ext in DANGEROUS_EXTENSIONS:
+        raise FileRefused(_("拡張子が .%(ext)s のファイルは受け付けられません。", ext=ext) + allowed_types_message())
+    detected = detect(head, reader, limits or Limits.from_config(), depth=0)
+    if detected.kind == "text":
+        detected = DetectedType("text", {"csv": "text/csv", "tsv": "text/tab-separated-values"}.get(ext, "text/plain"))
+        if reader is not None:
+            reader.seek(0)
+            read_through(guard(detected, reader))
+    expected = FAMILIES.get(ext)
+    if expected is not None and detected.kind not in expected:
+        raise FileRefused(_("ファイルの拡張子（.%(ext)s）と内容（%(kind)s）が一致しません。"
+                            "正しいファイルを選んでいるかご確認ください。", ext=ext, kind=detected.label))
+    return detected
+
+
+def guard(detected: DetectedType, stream: BinaryIO) -> BinaryIO:
+    """A stream that validates what passes through (text: encoding, control bytes, markup) and
+    raises FileRefused as soon as something is wrong; other kinds pass unchanged."""
+    return _TextGuard(stream) if detected.kind == "text" else stream
+
+
+def detect(head: bytes, reader: BinaryIO | None, limits: Limits, depth: int) -> DetectedType:
+    """The kind decided from ``head`` (and for ZIP containers from ``reader``); ``depth`` is 1 inside a ZIP."""
+    if not head:
+        raise FileRefused(_("空のファイル（0バイト）は受け付けられません。"))
+    if head.startswith(b"%PDF-"):
+        return DetectedType("pdf", "application/pdf")
+    if head.startswith(_PNG_MAGIC) and head[12:16] == b"IHDR":
+        return DetectedType("png", "image/png")
+    if head.startswith(b"\xff\xd8\xff"):
+        return DetectedType("jpeg", "image/jpeg")
+    if head.startswith(_ZIP_MAGIC):
+        if reader is None:
+            raise ValueError("a ZIP container can only be checked with the whole file (reader)")
+        from vendorguard.evidence import archives
+
+        return archives.check_zip(reader, limits, depth)
+    if head.startswith(_EMPTY_ZIP_MAGIC):
+        raise FileRefused(_("中身のないZIPファイルは受け付けられません。"))
+    if head.startswith(_OLE_MAGIC):
+        raise FileRefused(_("旧形式のOffice文書（.doc・.xls・.ppt）はマクロの有無を確認できないため受け付けられません。"
+                            "Word・Excel・PowerPointで .docx・.xlsx・.pptx 形式かPDFに保存し直してください。"))
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise FileRefused(_("UTF-16のテキストは受け付けられません。UTF-8かShift_JIS（CP932）で保存し直してください。"))
+    if head.startswith(_EXECUTABLE_MAGIC):
+        raise FileRefused(_("プログラム（実行ファイル・スクリプト）は受け付けられません。") + allowed_types_message())
+    if _looks_like_text(head):
+        _check_text_head(head)
+        return DetectedType("text", "text/plain")
+    controls = len(_CONTROL_BYTES.findall(head))
+    if controls <= max(4, len(head) // 100) and _decodable(_CONTROL_BYTES.sub(b"", head)):
+        raise FileRefused(_control_message())  # text with a few stray bytes, not a binary format
+    raise FileRefused(_("この種類のファイルは受け付けられません。") + allowed_types_message())
+
+
+# --- text ------------------------------------------------------------------------------------
+
+def _looks_like_text(head: bytes) -> bool:
+    return not _CONTROL_BYTES.search(head) and _decodable(head) is not None
+
+
+def _decodable(data: bytes) -> str | None:
+    for encoding in ("utf-8", "cp932"):
+        try:
+            codecs.getincrementaldecoder(encoding)().decode(data, final=False)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    return None
+
+
+def _control_message() -> str:
+    return _("テキストファイルに使えない制御文字（NULなど）が含まれています。"
+             "UTF-8かShift_JIS（CP932）のテキストとして保存し直してください。")
+
+
+def _markup_message() -> str:
+    return _("HTML・XML・SVGなどのマークアップやスクリプトを含むファイルは受け付けられません。PDFにして送信してください。")
+
+
+def _check_text_head(head: bytes) -> None:
+    start = head.removeprefix(codecs.BOM_UTF8).lstrip()
+    if start.startswith(b"<") or _MARKUP.search(head):
+        raise FileRefused(_markup_message())
+
+
+class _TextGuard:
+    """Reads through, refusing NUL/control bytes, markup, and bytes that are neither UTF-8 nor CP932."""
+
+    def __init__(self, source: BinaryIO):
+        self._source = source
+        self._decoders = {name: codecs.getincrementaldecoder(name)() for name in ("utf-8", "cp932")}
+        self._tail = b""
+        self._first = True
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._source.read(size)
+        if self._first:
+            self._first = False
+            _check_text_head(data[:HEAD_SIZE])
+        if _CONTROL_BYTES.search(data):
+            raise FileRefused(_control_message())
+        # A tag split between two reads is seen in the joint (tail of the last + head of this).
+        if _MARKUP.search(data) or _MARKUP.search(self._tail + data[:_MARKUP_TAIL]):
+            raise FileRefused(_markup_message())
+        self._tail = (self._tail + data[-_MARKUP_TAIL:])[-_MARKUP_TAIL:]
+        view = memoryview(data)
+        for name in list(self._decoders):
+            try:
+                # In slices: decoding a whole 8 MiB part at once would build a large str.
+                for start in range(0, len(data), _CHUNK):
+                    self._decoders[name].decode(view[start:start + _CHUNK])
+                if not data:  # every consumer reads until an empty result: that ends the text
+                    self._decoders[name].decode(b"", final=True)
+            except UnicodeDecodeError:
+                del self._decoders[name]
+        if not self._decoders:
+            raise FileRefused(_("テキストファイルの文字コードを読み取れません。UTF-8かShift_JIS（CP932）で保存してください。"))
+        return data
+
+
+def read_through(stream) -> int:
+    """Read a stream to its end (validating it when it is a guard); returns the byte count."""
+    total = 0
+    while chunk := stream.read(_CHUNK):
+        total += len(chunk)
+    return total
+
