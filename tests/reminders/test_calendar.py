@@ -1,0 +1,88 @@
+"""The per-user calendar feed: a secret URL, parsed with the icalendar package; revoked means 404."""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from tests.reminders.conftest import add_request
+from vendorguard.arrangements.models import ArrangementState
+from vendorguard.auth.roles import Role
+from vendorguard.cloud.models import ApprovalState
+from vendorguard.core.timeutil import today_tokyo
+from vendorguard.extensions import db
+from vendorguard.reminders.models import CalendarFeed
+
+icalendar = pytest.importorskip("icalendar", reason="icalendar is a test dependency")
+
+
+def issue(client) -> str:
+    page = client.post("/notifications/calendar").get_data(as_text=True)
+    match = re.search(r"<code>(https?://[^<]+\.ics)</code>", page)
+    assert match, page
+    return match.group(1)
+
+
+def path_of(url: str) -> str:
+    return "/" + url.split("//", 1)[1].split("/", 1)[1]
+
+
+def events(app, url: str) -> dict:
+    response = app.test_client().get(path_of(url))
+    assert response.status_code == 200, response.status_code
+    assert response.mimetype == "text/calendar"
+    calendar = icalendar.Calendar.from_ical(response.data)
+    return {str(e["SUMMARY"]): e for e in calendar.walk("VEVENT")}
+
+
+def test_feed_lists_the_users_due_dates_and_revoking_gives_404(app, client, login_as, city, make):
+    today = today_tokyo()
+    due = today + timedelta(days=20)
+    add_request(city.engagement, due)
+    db.session.refresh(city.engagement)  # old values known: the audit trail records the change
+    city.engagement.ends_on = today + timedelta(days=100)
+    city.engagement.next_review_on = today + timedelta(days=50)
+    make.certification(city.contractor, valid_until=today + timedelta(days=70))
+    make.cloud_service(department=city.department, title="電子申請サービス", state=ArrangementState.ACTIVE,
+                       approval_state=ApprovalState.APPROVED, approval_valid_until=today + timedelta(days=30))
+    other = make.engagement(title="他課の業務委託", state=ArrangementState.ACTIVE)
+    add_request(other, due, title="他課の報告書")
+    db.session.commit()
+    login_as(city.officer)
+    url = issue(client)
+    assert url.startswith("http://127.0.0.1:5000/calendar/")
+    found = events(app, url)
+    request = found["証跡の提出期限：月次作業報告書（住民記録システム運用保守業務委託）"]
+    assert request["DTSTART"].dt == due and request["DTEND"].dt == due + timedelta(days=1)
+    assert found["契約期間の終了：住民記録システム運用保守業務委託"]["DTSTART"].dt == today + timedelta(days=100)
+    assert found["定期確認の予定日：住民記録システム運用保守業務委託"]["DTSTART"].dt == today + timedelta(days=50)
+    assert found["認証の有効期限：但馬情報システム株式会社 ISMS（ISO/IEC 27001）"]["DTSTART"].dt == today + timedelta(days=70)
+    assert found["利用承認の期限：電子申請サービス"]["DTSTART"].dt == today + timedelta(days=30)
+    assert not any("他課" in summary for summary in found)
+    assert len({str(e["UID"]) for e in found.values()}) == len(found)
+    # Only the hash is kept; the page does not show the URL again.
+    token = url.rsplit("/", 1)[1].removesuffix(".ics")
+    feed = db.session.scalars(select(CalendarFeed)).one()
+    assert token not in feed.token_hash and len(feed.token_hash) == 64
+    assert token not in client.get("/notifications/settings").get_data(as_text=True)
+    # Reissuing retires the old URL; revoking retires the new one.
+    newer = issue(client)
+    assert app.test_client().get(path_of(url)).status_code == 404
+    assert events(app, newer)
+    assert client.post("/notifications/calendar/revoke").status_code == 302
+    assert app.test_client().get(path_of(newer)).status_code == 404
+    assert app.test_client().get("/calendar/not-a-token.ics").status_code == 404
+
+
+def test_a_colleague_sees_the_department_and_an_archived_user_loses_the_feed(app, client, login_as, city, make):
+    add_request(city.engagement, today_tokyo() + timedelta(days=3))
+    login_as(city.colleague)  # not responsible, but an officer of the department
+    url = issue(client)
+    assert "証跡の提出期限：月次作業報告書（住民記録システム運用保守業務委託）" in events(app, url)
+    procurement = make.user(Role.PROCUREMENT)
+    assert procurement.department_id is None
+    city.colleague.active = False
+    db.session.commit()
+    assert app.test_client().get(path_of(url)).status_code == 404

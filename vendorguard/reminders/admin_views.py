@@ -1,0 +1,162 @@
+"""The security office's reminder pages: what will be sent, what was sent, what failed, and settings.
+
+Permission: ``user.manage`` (admin only) until a ``reminder.manage`` permission exists.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from vendorguard.auth.permissions import require
+from vendorguard.core.errors import DomainError
+from vendorguard.core.timeutil import today_tokyo
+from vendorguard.core.web import paginate, search_term, show_domain_error, sorting
+from vendorguard.extensions import db
+from vendorguard.reminders import messages, queries, services, sweep
+from vendorguard.reminders.forms import SettingsForm
+from vendorguard.reminders.kinds import KIND_LABELS, KINDS, format_offsets, load_settings
+from vendorguard.reminders.models import Channel, DeliveryStatus, Notification
+from vendorguard.reminders.views import bp
+
+PERMISSION = "reminder.manage"
+MAX_DAYS, DEFAULT_DAYS, SHOWN_PLANNED = 60, 14, 300
+QUEUE_STATUSES = (DeliveryStatus.PENDING, DeliveryStatus.BATCHED, DeliveryStatus.SENDING, DeliveryStatus.FAILED)
+SORTS = {
+    "sent": (Notification.sent_at, Notification.id),
+    "created": (Notification.created_at, Notification.id),
+    "kind": (Notification.kind, Notification.id),
+    "email": (Notification.email, Notification.id),
+}
+
+
+def _filters() -> dict:
+    channel = request.args.get("channel", "")
+    kind = request.args.get("kind", "")
+    return {"term": search_term(), "channel": channel if channel in {c.value for c in Channel} else "",
+            "kind": kind if kind in KIND_LABELS else ""}
+
+
+def subject_of(notification) -> str:
+    """A row's subject line (the digest's, for digest rows)."""
+    if notification.channel == Channel.DIGEST:
+        return _("まとめメール（%(date)s）", date=notification.sweep_on.isoformat())
+    return messages.build(notification.kind, notification.data or {}).subject
+
+
+@bp.route("/admin/reminders/")
+@require(PERMISSION)
+def admin_upcoming():
+    """What the next days' sweeps will send (worked out now, nothing written), and the queue."""
+    try:
+        days = min(MAX_DAYS, max(1, int(request.args.get("days", DEFAULT_DAYS))))
+    except ValueError:
+        days = DEFAULT_DAYS
+    today = today_tokyo()
+    planned = sweep.plan(db.session, today, today + timedelta(days=days - 1),
+                         webhook=bool(current_app.config.get("WEBHOOK_URL")))
+    per_day = Counter((row.day, row.candidate.kind) for row in planned)
+    summary = sorted(per_day.items())
+    shown = [(row, messages.build(row.candidate.kind, row.data).subject) for row in planned[:SHOWN_PLANNED]]
+    queue: Counter = Counter()
+    for status, _channel, count in db.session.execute(queries.queue_counts()):
+        queue[DeliveryStatus(status).value] += count
+    return render_template("reminders/admin_upcoming.html", days=days, today=today, planned=planned, shown=shown,
+                           summary=summary, queue=queue, kind_labels=KIND_LABELS, max_days=MAX_DAYS,
+                           queue_statuses=QUEUE_STATUSES)
+
+
+@bp.route("/admin/reminders/sent")
+@require(PERMISSION)
+def admin_sent():
+    """Reminders that went out, newest first."""
+    filters = _filters()
+    sort = sorting(SORTS, "sent", default_descending=True)
+    page = paginate(sort.apply(queries.outbox_list([DeliveryStatus.SENT], **filters)))
+    return render_template("reminders/admin_sent.html", page=page, sort=sort, filters=filters,
+                           kind_labels=KIND_LABELS, channels=list(Channel), subject_of=subject_of)
+
+
+@bp.route("/admin/reminders/failed")
+@require(PERMISSION)
+def admin_failed():
+    """Reminders given up after the last attempt (with a retry button), and those still being retried."""
+    filters = _filters()
+    sort = sorting(SORTS, "created", default_descending=True)
+    page = paginate(sort.apply(queries.outbox_list([DeliveryStatus.FAILED], **filters)))
+    retrying = db.session.execute(queries.retrying().order_by(Notification.next_attempt_at, Notification.id)
+                                  .limit(50)).all()
+    return render_template("reminders/admin_failed.html", page=page, sort=sort, filters=filters, retrying=retrying,
+                           kind_labels=KIND_LABELS, channels=list(Channel), subject_of=subject_of)
+
+
+@bp.route("/admin/reminders/<int:notification_id>/retry", methods=["POST"])
+@require(PERMISSION)
+def admin_retry(notification_id: int):
+    """Queue a failed reminder again."""
+    notification = db.session.get(Notification, notification_id)
+    if notification is None:
+        abort(404)
+    try:
+        services.retry(db.session, notification)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("再送を予約しました。次回のリマインダー実行（vg remind）で送信します。"), "success")
+    return redirect(url_for("reminders.admin_failed"))
+
+
+@bp.route("/admin/reminders/retry-failed", methods=["POST"])
+@require(PERMISSION)
+def admin_retry_all():
+    """Queue every failed reminder again."""
+    try:
+        count = services.retry_all_failed(db.session)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("%(count)d件の再送を予約しました。次回のリマインダー実行で送信します。", count=count), "success")
+    return redirect(url_for("reminders.admin_failed"))
+
+
+def _entries(form: SettingsForm) -> list[services.KindSetting]:
+    entries = []
+    for key, info in KINDS.items():
+        entries.append(services.KindSetting(
+            key, bool(form[f"{key}__enabled"].data),
+            (form[f"{key}__offsets"].data or "") if info.has_offsets else "",
+            form[f"{key}__repeat"].data if info.has_repeat else None,
+            form[f"{key}__escalate"].data if info.has_escalation else None))
+    return entries
+
+
+@bp.route("/admin/reminders/settings", methods=["GET", "POST"])
+@require(PERMISSION)
+def admin_settings():
+    """When each kind of reminder goes out."""
+    form = SettingsForm()
+    if request.method == "GET":
+        for key, setting in load_settings(db.session).items():
+            form[f"{key}__enabled"].data = setting.enabled
+            if KINDS[key].has_offsets:
+                form[f"{key}__offsets"].data = format_offsets(setting.offsets)
+            if KINDS[key].has_repeat:
+                form[f"{key}__repeat"].data = setting.repeat_days
+            if KINDS[key].has_escalation:
+                form[f"{key}__escalate"].data = setting.escalate_after_days
+    if form.validate_on_submit():
+        try:
+            services.update_settings(db.session, _entries(form))
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("リマインダーの設定を保存しました。"), "success")
+            return redirect(url_for("reminders.admin_settings"))
+    return render_template("reminders/admin_settings.html", form=form)
