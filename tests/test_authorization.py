@@ -129,6 +129,12 @@ EXPECTED: dict[str, Access] = {
         "contractor_users", "reinvite", "user_archive", "user_restore")},
     "portal.admin.links": READ_REGISTERS,
     "portal.admin.link_new": ENGAGEMENT_CHANGE, "portal.admin.link_revoke": ENGAGEMENT_CHANGE,
+    # reminders: everyone inside has notifications and a calendar feed; the outbox is the security office's
+    **{f"reminders.{name}": grant(INTERNAL) for name in (
+        "notifications", "mark_read", "settings", "feed_issue", "feed_revoke")},
+    **{f"reminders.{name}": ADMIN_ONLY for name in (
+        "admin_upcoming", "admin_sent", "admin_failed", "admin_retry", "admin_retry_all", "admin_settings")},
+    "reminders.calendar.feed": Access(TOKEN),
 }
 
 # Where a URL argument means something else on some routes, the world key to use instead.
@@ -280,12 +286,18 @@ def _evidence_ids(make, dept, engagement) -> dict[str, int]:
     procedure = SocialProcedureFile(account_id=account.id, filename="運用手順.pdf", storage_key=key,
                                     sha256=digest, size=size)
     contractor_user = make.user(Role.CONTRACTOR, contractor_id=engagement.contractor_id)
-    db.session.add_all([action, incident, procedure])
+    from vendorguard.reminders.models import Channel, DeliveryStatus, Notification
+
+    notification = Notification(dedup_key=f"walk:{request.id}", topic=f"walk:{request.id}", channel=Channel.EMAIL,
+                                kind="evidence_due", sweep_on=today, status=DeliveryStatus.FAILED,
+                                user_id=owner.id, email=owner.email)
+    db.session.add_all([action, incident, procedure, notification])
     db.session.commit()
     return {"evidence_requirement_id": requirement.id, "request_id": request.id, "submission_id": submission.id,
             "file_id": evidence_file.id, "link_id": link.id, "assessment_id": assessment.id,
             "action_id": action.id, "incident_id": incident.id, "procedure_file_id": procedure.id,
             "contractor_user_id": contractor_user.id, "contractor_id_of_user": engagement.contractor_id,
+            "notification_id": notification.id,
             "token": "forged-token"}
 
 

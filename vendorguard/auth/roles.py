@@ -58,6 +58,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "catalog.manage": frozenset({Role.ADMIN}),
     # the government's ISMAP list: imported and linked by the security office
     "ismap.manage": frozenset({Role.ADMIN}),
+    # the reminder outbox: offsets, what will be sent, failures and retries
+    "reminder.manage": frozenset({Role.ADMIN}),
 }
 
 # Roles that may change records of every department; the others only their own department's.

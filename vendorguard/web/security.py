@@ -14,7 +14,7 @@ from vendorguard.auth.roles import Role
 from vendorguard.extensions import db, login_manager
 
 # Blueprints a contractor user may reach; every other page is internal.
-CONTRACTOR_BLUEPRINTS = frozenset({"auth", "portal", "public"})
+CONTRACTOR_BLUEPRINTS = frozenset({"auth", "portal", "public", "reminders.calendar"})
 
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'")
