@@ -359,7 +359,7 @@ def cloud_requirements() -> Document:
     ], [Mm(35), Mm(125)])
     document.add_paragraph(
         f"{CITY}（以下「発注者」という。）と{{{{ contractor_name }}}}（以下「受注者」という。）は、"
-        "発注者による上記クラウドサービスの利用に当たり、受注者が満たすべき情報セキュリティ上の"
+        "発注者による上記クラウドサービスの利用に当たり、発注者及び受注者が遵守すべき情報セキュリティ上の"
         "要件を、次のとおり定める。", style="前文")
     _articles(document)
     document.add_paragraph(
@@ -370,7 +370,12 @@ def cloud_requirements() -> Document:
 
 
 def sns_procedure() -> Document:
-    """SNS運用手順 for one social-media account."""
+    """SNS運用手順 for one social-media account.
+
+    The account's facts stand in the table; the rules (responsible person and operators, what
+    may be posted, impersonation countermeasures, account protection, hijack response …) are the
+    articles from the clause library, so the city words them once, with versions and approval.
+    """
     document = _base("{{ document_title }}")
     header = document.sections[0].header.paragraphs[0]
     header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
@@ -387,35 +392,19 @@ def sns_procedure() -> Document:
         ("責任者", "{{ responsible_name }}"),
         ("運用担当者", "{{ operators }}"),
         ("利用目的", "{{ purpose }}"),
+        ("投稿してよい内容", "{{ posting_rules }}"),
+        ("市公式サイトでの掲載", "{{ official_list_url }}"),
+        ("認証バッジ", "{{ verified_label }}"),
         ("認証情報の管理者", "{{ credential_custodian }}"),
         ("多要素認証", "{{ mfa_text }}"),
         ("復旧用の連絡先", "{{ recovery_contact }}"),
     ], [Mm(40), Mm(120)])
-    document.add_paragraph("1　投稿してよい内容", style="節見出し")
-    document.add_paragraph("{{ posting_rules }}", style="前文")
     document.add_paragraph(
-        "機密性2以上の情報は、投稿してはならない。可用性2の情報を発信するときは、市の公式ウェブサイトにも"
-        "掲載する。", style="前文")
-    document.add_paragraph("2　なりすまし対策", style="節見出し")
-    document.add_paragraph(
-        "本アカウントを市の公式ウェブサイトのSNSアカウント一覧（{{ official_list_url }}）に掲載し、"
-        "プロフィールに運用する所属名（{{ department_name }}）を明記する。{{ verified_text }}", style="前文")
-    document.add_paragraph("3　認証情報の管理", style="節見出し")
-    document.add_paragraph(
-        "パスワード、認証コード及び認証に用いる端末は{{ credential_custodian }}が管理し、"
-        "多要素認証を有効にする（現在：{{ mfa_text }}）。運用担当者が替わったときは、直ちにパスワードを変更する。",
-        style="前文")
-    document.add_paragraph("4　乗っ取り・なりすましを認めたときの対応", style="節見出し")
-    document.add_paragraph(
-        "運用担当者は、直ちに責任者（{{ responsible_name }}）に報告する。責任者は、サービス事業者への"
-        "報告（復旧用の連絡先：{{ recovery_contact }}）、市の公式ウェブサイト等による市民への注意喚起、"
-        "情報政策課への報告を行い、復旧後に原因と再発防止策を記録する。", style="前文")
-    document.add_paragraph("5　運用の手順", style="節見出し")
-    document.add_paragraph("{{ operating_procedure }}", style="前文")
-    document.add_paragraph("{%p if articles %}")
-    document.add_paragraph("6　遵守事項", style="節見出し")
-    document.add_paragraph("{%p endif %}")
+        "{{ department_name }}は、上記アカウント（以下「本アカウント」という。）を市の公式アカウントとして"
+        "安全に運用するため、次のとおり運用手順を定める。", style="前文")
     _articles(document)
+    document.add_paragraph("附　則", style="節見出し").alignment = WD_ALIGN_PARAGRAPH.CENTER
+    document.add_paragraph("この手順は、{{ issued_on }}から施行する。", style="前文")
     return document
 
 

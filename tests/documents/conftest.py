@@ -97,3 +97,39 @@ def body_texts(data: bytes) -> list[str]:
 def table_rows(data: bytes) -> list[list[list[str]]]:
     """Each table as rows of cell texts."""
     return [[[cell.text for cell in row.cells] for row in table.rows] for table in read_docx(data).tables]
+
+
+@pytest.fixture
+def shipped_catalog(app):
+    """The shipped requirements and approved clauses, committed (the real catalog, no stand-in)."""
+    from vendorguard.catalog.services import ensure_catalog
+    from vendorguard.extensions import db
+
+    ensure_catalog(db.session)
+    db.session.commit()
+
+
+@pytest.fixture
+def bulk_sync(app):
+    """Bulk jobs run inside the request (BULK_SYNC), so a test sees the finished job at once."""
+    app.config["BULK_SYNC"] = True
+    return app
+
+
+def add_gap_requirement(code: str = "TST-01"):
+    """An active requirement with no clause, applying to engagements in the internet segment only."""
+    from vendorguard.catalog import services as catalog
+    from vendorguard.extensions import db
+
+    requirement = catalog.create_requirement(db.session, catalog.RequirementData(
+        code=code, kind="outsourcing", applies_to="engagement", title_ja="インターネット接続系での作業の制限",
+        rule_text='{"fact": "segments", "op": "contains", "value": "internet"}'))
+    db.session.commit()
+    return requirement
+
+
+@pytest.fixture
+def ja(app):
+    """A request context in Japanese, for services whose messages are translated."""
+    with app.test_request_context("/", headers={"Accept-Language": "ja"}):
+        yield

@@ -20,7 +20,7 @@ from vendorguard.extensions import db
 from vendorguard.storage import StorageError, get_storage
 from vendorguard.storage.local import LocalStorage
 
-from tests.documents.conftest import Article, body_texts, sample_articles
+from tests.documents.conftest import Article, body_texts, sample_articles, table_rows
 
 
 class BrokenStorage(LocalStorage):
@@ -139,8 +139,9 @@ def test_cloud_and_social_documents(app, make):
     document = services.generate_document(db.session, storage, account, None, [])
     assert document.kind == DocumentKind.SNS_PROCEDURE
     assert document.filename == "SNS運用手順_豊岡市公式_X_v1.docx"
-    texts = "\n".join(body_texts(storage.read_bytes(document.storage_key)))
-    assert "広報課長" in texts and "（未設定）" in texts  # missing posting rules are visible on paper
+    rows = dict((row[0], row[1]) for row in table_rows(storage.read_bytes(document.storage_key))[0])
+    assert rows["責任者"] == "広報課長"
+    assert rows["投稿してよい内容"] == "（未設定）"  # missing posting rules are visible on paper
 
 
 def test_generate_appendix_asks_the_catalog_and_keeps_its_waivers(app, make, fake_catalog):

@@ -46,6 +46,16 @@ def test_my_number_engagement_gets_every_required_article(app, make, my_number_e
     assert "豊岡データ入力株式会社" in text
     headings = [p.text for p in read_docx(data).paragraphs if p.style.name == "条見出し"]
     assert len(headings) == len(document.articles) and headings[0].startswith("（")
+    # Each required item, read back from the Word file: the article covering it is there with its
+    # heading and its own numbered first paragraph (第n条　…), not just listed in the snapshot.
+    paragraphs = [p.text for p in read_docx(data).paragraphs]
+    for code in REQUIRED:
+        article = next(a for a in document.articles if code in a["requirement_codes"])
+        first = article["paragraphs"][0]
+        assert article["heading"] in headings, code
+        assert f"{article['label']}　{first['text']}" in paragraphs, code
+        assert paragraphs.index(article["heading"]) + 1 == paragraphs.index(f"{article['label']}　{first['text']}")
+    assert "但馬情報システム株式会社（以下「受注者」という。）" in text
     numbers = [p.text.split("　")[0] for p in read_docx(data).paragraphs
                if p.style.name == "条文" and p.text.startswith("第")]
     assert numbers == [f"第{n}条" for n in range(1, len(document.articles) + 1)]
@@ -78,3 +88,38 @@ def test_a_clause_edit_makes_a_new_version_and_the_old_file_stays_byte_identical
     assert hashlib.sha256(first_bytes).hexdigest() == first.sha256
     changed = [c for c in services.diff_versions(first, second) if c.status != "unchanged"]
     assert [(c.status, c.heading) for c in changed] == [("changed", "（再委託の制限）")]
+
+
+def test_a_document_made_before_a_clause_edit_downloads_byte_identical(app, client, login_as, make,
+                                                                      my_number_engagement):
+    """Through the download URL, as procurement would fetch it for the contract file."""
+    from vendorguard.catalog import clause_services
+    from vendorguard.catalog.models import Clause
+    from vendorguard.documents.models import ContractDocument
+
+    login_as(make.user(Role.PROCUREMENT))
+    client.post(f"/documents/arrangement/{my_number_engagement.id}/generate")
+    first = db.session.scalars(db.select(ContractDocument)).one()
+    before = client.get(f"/documents/{first.id}/download").data
+    assert hashlib.sha256(before).hexdigest() == first.sha256
+
+    admin = make.user(Role.ADMIN)
+    clause = db.session.scalars(db.select(Clause).where(Clause.code == "ENG-01")).one()
+    latest = clause_services.latest_version(db.session, clause)
+    draft = clause_services.revise_clause(db.session, clause, clause_services.ClauseData(
+        title=clause.title, heading=latest.title, body=latest.body + "\n受注者は、年1回、遵守状況を書面で報告しなければならない。",
+        requirement_codes=[r.code for r in latest.requirements], sort_order=clause.sort_order), admin)
+    clause_services.approve_version(db.session, draft, admin)
+    db.session.commit()
+    assert draft.number == latest.number + 1
+
+    response = client.post(f"/documents/arrangement/{my_number_engagement.id}/generate", follow_redirects=True)
+    assert "（第2版）を作成しました" in response.get_data(as_text=True)
+    second = db.session.scalars(db.select(ContractDocument).where(ContractDocument.version == 2)).one()
+    assert draft.id in second.clause_version_ids and latest.id in first.clause_version_ids
+    after = client.get(f"/documents/{first.id}/download").data
+    assert after == before  # the old version is exactly what was generated then
+    newer = client.get(f"/documents/{second.id}/download").data
+    assert "遵守状況を書面で報告" in "\n".join(body_texts(newer)) and "遵守状況を書面で報告" not in "\n".join(body_texts(after))
+    html = client.get(f"/documents/{second.id}/diff").get_data(as_text=True)
+    assert "第1版からの変更点" in html and "<ins>受注者は、年1回、遵守状況を書面で報告しなければならない。</ins>" in html

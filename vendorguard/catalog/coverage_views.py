@@ -55,9 +55,13 @@ def _render(arrangement, form: WaiverForm | None = None):
     for version in result.versions:
         for requirement in version.requirements:
             covering.setdefault(requirement.id, []).append(version)
+    from vendorguard.documents import services as documents, views as document_views  # late: another feature
+
     return render_template("catalog/coverage.html", arrangement=arrangement, coverage=result, others=others,
                            words=words, facts=_fact_rows(result.facts, kind), form=form, history=history,
-                           covering=covering)
+                           covering=covering, arrangement_url=document_views.arrangement_url(arrangement),
+                           document_kind=documents.document_kind(arrangement),
+                           document_refusal=documents.refusal(arrangement))
 
 
 @bp.route("/coverage/<int:arrangement_id>")

@@ -72,5 +72,6 @@ def facts_for(session: Session, arrangement: Arrangement, kind: DocumentKind) ->
             recovery_contact=_or_unset(arrangement.recovery_contact),
             verified_text=("認証バッジを取得している。" if arrangement.verified_badge
                            else "サービスが認証バッジを提供する場合は、これを取得する。"),
+            verified_label="取得済み" if arrangement.verified_badge else "未取得（サービスが提供する場合は取得する）",
             issued_on=today_tokyo())
     return facts

@@ -111,3 +111,76 @@ def _refuse_update(mapper, connection, target) -> None:
 @event.listens_for(ContractDocument, "before_delete")
 def _refuse_delete(mapper, connection, target) -> None:
     raise ImmutableDocument(f"contract_document {target.id} is kept for good")
+
+
+class BulkStatus(StrEnum):
+    """Where a bulk generation stands."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+    @property
+    def label(self) -> str:
+        return str({self.QUEUED: _l("待機中"), self.RUNNING: _l("作成中"), self.DONE: _l("完了"),
+                    self.FAILED: _l("中断（エラー）")}[self])
+
+    @property
+    def finished(self) -> bool:
+        return self in (BulkStatus.DONE, BulkStatus.FAILED)
+
+
+class BulkJob(db.Model):
+    """Appendices for many engagements generated in one go, collected into one zip.
+
+    Not ``Audited``: progress is written every few documents and would flood the audit log; the
+    job's creation is recorded explicitly and every document it makes has its own event.
+    """
+
+    __tablename__ = "bulk_job"
+    __storage_key_column__ = "storage_key"  # the finished zip takes part in ``vg storage-check``
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    # The department the job is limited to (None: all departments): decides who may see it.
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
+    # What was asked for: {"starting_fy", "department_id", "engagement_ids", "date_style"}.
+    filter: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The engagements resolved when the job was made, in the order they are processed.
+    arrangement_ids: Mapped[list] = mapped_column(JSON, default=list)
+    total: Mapped[int] = mapped_column(default=0)
+    done: Mapped[int] = mapped_column(default=0)  # documents generated
+    failed: Mapped[int] = mapped_column(default=0)  # engagements that got no document
+    status: Mapped[BulkStatus] = mapped_column(str_enum(BulkStatus), default=BulkStatus.QUEUED, index=True)
+    filename: Mapped[str] = mapped_column(String(255))  # of the zip, for the download
+    storage_key: Mapped[str | None] = mapped_column(String(300), unique=True)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    # [{arrangement_id, contract_number, title, message, codes}, …]; a job-level error has no id.
+    errors: Mapped[list] = mapped_column(JSON, default=list)
+    # [{arrangement_id, document_id, version, filename}, …]
+    results: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)  # heartbeat while running
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    created_by = relationship("User", lazy="raise")
+    department = relationship("Department", lazy="raise")
+
+    @property
+    def processed(self) -> int:
+        return self.done + self.failed
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else min(100, self.processed * 100 // self.total)
+
+    def is_stalled(self, now: datetime, after_seconds: int) -> bool:
+        """Still queued or running, but silent for too long (the server restarted mid-way)."""
+        if BulkStatus(self.status).finished or self.updated_at is None:
+            return False
+        return (now - self.updated_at).total_seconds() > after_seconds
+
+    def __str__(self) -> str:
+        return self.filename

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
 
-from vendorguard.documents.models import ContractDocument
+from vendorguard.documents.models import BulkJob, ContractDocument
 
 
 def versions_for(arrangement_id: int) -> Select:
@@ -17,3 +17,9 @@ def latest_versions(arrangement_id: int, limit: int = 5) -> Select:
     """The newest few versions, for the arrangement's own page (``documents/_versions.html``)."""
     return versions_for(arrangement_id).order_by(ContractDocument.version.desc(),
                                                  ContractDocument.id.desc()).limit(limit)
+
+
+def bulk_job(job_id: int) -> Select:
+    """One bulk job with who made it and the department it is limited to."""
+    return (select(BulkJob).options(joinedload(BulkJob.created_by), joinedload(BulkJob.department))
+            .where(BulkJob.id == job_id))

@@ -113,6 +113,12 @@ def generate_document(session: Session, storage: Storage, arrangement: Arrangeme
     The object is stored first and the row added after, so a row never points at a missing
     object; if the row cannot be added, the object is deleted again. The caller commits.
     """
+    return _generate(session, storage, arrangement, user, articles, waivers, date_style, template_dirs)[0]
+
+
+def _generate(session: Session, storage: Storage, arrangement: Arrangement, user: Any, articles: Iterable[Any],
+              waivers: Iterable[Any], date_style: str | None,
+              template_dirs: Sequence[str] | None) -> tuple[ContractDocument, bytes]:
     reason = refusal(arrangement)
     if reason:
         raise DomainError(reason)
@@ -139,7 +145,7 @@ def generate_document(session: Session, storage: Storage, arrangement: Arrangeme
     except BaseException:
         discard_object(storage, stored.key)
         raise
-    return document
+    return document, rendered.data
 
 
 def discard_object(storage: Storage, key: str) -> None:
@@ -158,6 +164,14 @@ def generate_appendix(session: Session, storage: Storage, arrangement: Arrangeme
     Raises the catalog's ``CoverageIncomplete`` while an applicable requirement has no clause
     and no waiver (that rule is the catalog's); the waivers in force are kept with the version.
     """
+    return generate_appendix_with_data(session, storage, arrangement, user, date_style, template_dirs)[0]
+
+
+def generate_appendix_with_data(session: Session, storage: Storage, arrangement: Arrangement, user: Any,
+                                date_style: str | None = None,
+                                template_dirs: Sequence[str] | None = None) -> tuple[ContractDocument, bytes]:
+    """``generate_appendix`` that also hands back the bytes it stored (a bulk zip needs them
+    and should not read every document back from an object store)."""
     reason = refusal(arrangement)
     if reason:
         raise DomainError(reason)
@@ -173,7 +187,7 @@ def generate_appendix(session: Session, storage: Storage, arrangement: Arrangeme
                             name=kind.template)) from error
     articles = catalog.render_articles(session, arrangement, date_style=style)
     waivers = coverage_waivers(catalog.coverage(session, arrangement))
-    return generate_document(session, storage, arrangement, user, articles, waivers, style, dirs)
+    return _generate(session, storage, arrangement, user, articles, waivers, style, dirs)
 
 
 def previous_version(session: Session, document: ContractDocument) -> ContractDocument | None:

@@ -88,21 +88,35 @@ def _ascii_filename(document: ContractDocument) -> str:
     return f"{DocumentKind(document.kind).value}_{ascii_part}" if ascii_part else f"document_v{document.version}.docx"
 
 
+def coverage_gaps(arrangement: Arrangement) -> list[str] | None:
+    """Codes of applicable requirements with neither clause nor waiver (None: the catalog is absent)."""
+    try:
+        from vendorguard.catalog import services as catalog
+    except ImportError:
+        return None
+    return [str(getattr(gap, "code", gap)) for gap in catalog.coverage(db.session, arrangement).gaps]
+
+
+def _versions_page(arrangement: Arrangement, form: GenerateForm, error: str | None = None):
+    sort = sorting(SORTS, "version")
+    if "dir" not in request.args:
+        sort = Sorting(sort.key, True, sort.columns)
+    page = paginate(sort.apply(queries.versions_for(arrangement.id)))
+    refusal = services.refusal(arrangement)
+    return render_template("documents/versions.html", arrangement=arrangement, page=page, sort=sort,
+                           kind=services.document_kind(arrangement), form=form,
+                           may_generate=access.can_manage(current_user, arrangement), refusal=refusal,
+                           gaps=None if refusal else coverage_gaps(arrangement), error=error,
+                           arrangement_url=arrangement_url(arrangement))
+
+
 @bp.route("/arrangement/<int:arrangement_id>")
 @require("dashboard.view")
 def versions(arrangement_id: int):
     """Every version of an arrangement's document, newest first, with the generate form."""
     arrangement = _arrangement_or_404(arrangement_id)
     _ensure_can_view(arrangement)
-    sort = sorting(SORTS, "version")
-    if "dir" not in request.args:
-        sort = Sorting(sort.key, True, sort.columns)
-    page = paginate(sort.apply(queries.versions_for(arrangement.id)))
-    may_generate = access.can_manage(current_user, arrangement)
-    return render_template("documents/versions.html", arrangement=arrangement, page=page, sort=sort,
-                           kind=services.document_kind(arrangement), form=GenerateForm(),
-                           may_generate=may_generate, refusal=services.refusal(arrangement),
-                           arrangement_url=arrangement_url(arrangement))
+    return _versions_page(arrangement, GenerateForm())
 
 
 @bp.route("/arrangement/<int:arrangement_id>/generate", methods=["POST"])
@@ -115,16 +129,15 @@ def generate(arrangement_id: int):
     back = redirect(url_for("documents.versions", arrangement_id=arrangement.id))
     form = GenerateForm()
     if not form.validate_on_submit():
-        flash(_("日付の表記の選択が正しくありません。"), "error")
-        return back
+        return _versions_page(arrangement, form)
     storage = get_storage()
     try:
         document = services.generate_appendix(db.session, storage, arrangement, current_user,
                                               date_style=form.date_style.data or None)
     except DomainError as error:
         db.session.rollback()
-        flash(_coverage_message(error), "error")
-        return back
+        # The same page again, with the choice kept and the reason beside the button.
+        return _versions_page(_arrangement_or_404(arrangement_id), form, _coverage_message(error))
     key = document.storage_key
     try:
         db.session.commit()
@@ -181,6 +194,12 @@ def diff(doc_id: int):
               for status in ("added", "removed", "changed", "unchanged")}
     creators = {d.created_by_id for d in (document, previous) if d is not None and d.created_by_id}
     names = {user.id: user.name for user in db.session.scalars(select(User).where(User.id.in_(creators)))}
+    others = db.session.execute(select(ContractDocument.id, ContractDocument.version).where(
+        ContractDocument.arrangement_id == document.arrangement_id, ContractDocument.kind == document.kind,
+        ContractDocument.id != document.id).order_by(ContractDocument.version.desc())).all()
     return render_template("documents/diff.html", document=document, previous=previous, changes=changes,
-                           counts=counts, arrangement=arrangement, names=names,
+                           counts=counts, arrangement=arrangement, names=names, others=others,
                            arrangement_url=arrangement_url(arrangement))
+
+
+from vendorguard.documents import bulk_views  # noqa: E402,F401  (registers the bulk pages on bp)

@@ -1,0 +1,218 @@
+"""Running a bulk job: one appendix after another, each committed as its own version, into a zip.
+
+A municipal server has no job queue, so the web process runs the job in a background thread with
+its own application context and database session (``start``); ``BULK_SYNC`` runs it inside the
+request instead (tests, debugging). Unlike a service, this module owns its transactions: every
+document is committed on its own (exactly as a single generation would be), and the job's
+progress is written every ``BULK_PROGRESS_EVERY`` documents so the progress page can follow it.
+"""
+from __future__ import annotations
+
+import logging
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from flask import Flask
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, joinedload
+
+from vendorguard.audit.context import acting_as
+from vendorguard.auth.models import User
+from vendorguard.auth.permissions import can_change
+from vendorguard.core.errors import DomainError
+from vendorguard.core.timeutil import utcnow
+from vendorguard.documents import services
+from vendorguard.documents.bulk import MANAGE, BulkFilter, SummaryRow, ZipCollector
+from vendorguard.documents.models import BulkJob, BulkStatus
+from vendorguard.engagements.models import Engagement
+from vendorguard.storage import Storage, StorageError, get_storage
+from vendorguard.storage.base import new_key
+
+log = logging.getLogger(__name__)
+_THREADS = "vendorguard.bulk_threads"
+
+Progress = Callable[[int, int], None]
+
+
+def start(app: Flask, job_id: int) -> None:
+    """Run the job now (``BULK_SYNC``) or in a background thread; returns at once in the latter case."""
+    if app.config.get("BULK_SYNC"):
+        run_in_app(app, job_id)
+        return
+    thread = threading.Thread(target=run_in_app, args=(app, job_id), name=f"vg-bulk-{job_id}", daemon=True)
+    app.extensions.setdefault(_THREADS, {})[job_id] = thread
+    thread.start()
+
+
+def wait(app: Flask, job_id: int, timeout: float | None = None) -> bool:
+    """Wait for a job started in a thread (tests, orderly shutdown); True when it has ended."""
+    thread = app.extensions.get(_THREADS, {}).get(job_id)
+    if thread is None:
+        return True
+    thread.join(timeout)
+    return not thread.is_alive()
+
+
+def run_in_app(app: Flask, job_id: int) -> None:
+    """The thread's entry point: a fresh application context and session, the creator as actor."""
+    from vendorguard.extensions import db
+
+    with app.app_context():
+        try:
+            creator = db.session.scalar(select(BulkJob.created_by_id).where(BulkJob.id == job_id))
+            email = db.session.scalar(select(User.email).where(User.id == creator)) if creator else None
+            with acting_as(f"bulk:{job_id}" + (f":{email}" if email else ""), creator):
+                run(db.session, get_storage(app), job_id, every=app.config.get("BULK_PROGRESS_EVERY", 5))
+        except Exception:  # never let a thread die silently: the job says it failed
+            log.exception("bulk job %s crashed", job_id)
+            db.session.rollback()
+            _fail(db.session, job_id, _("予期しないエラーのため中断しました。管理者に連絡してください。"))
+        finally:
+            db.session.remove()
+            app.extensions.get(_THREADS, {}).pop(job_id, None)
+
+
+@dataclass
+class _Tally:
+    done: int = 0
+    failed: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    results: list[dict[str, Any]] = field(default_factory=list)
+    rows: list[SummaryRow] = field(default_factory=list)
+
+
+def _labels(session: Session, ids: list[int]) -> dict[int, dict[str, str]]:
+    """Names to print for each engagement, read once (objects expire at every commit)."""
+    labels = {}
+    stmt = (select(Engagement).options(joinedload(Engagement.contractor), joinedload(Engagement.department))
+            .where(Engagement.id.in_(ids or [0])))
+    for engagement in session.scalars(stmt):
+        labels[engagement.id] = {"contract_number": engagement.contract_number or "", "title": engagement.title,
+                                 "department": engagement.department.name if engagement.department else "",
+                                 "contractor": engagement.contractor.name if engagement.contractor else ""}
+    return labels
+
+
+def _generate_one(session: Session, storage: Storage, arrangement_id: int, user: Any,
+                  date_style: str | None) -> tuple[dict[str, Any], bytes]:
+    """Generate and commit one engagement's next appendix version; retried once on a version clash."""
+    for attempt in (1, 2):
+        engagement = session.get(Engagement, arrangement_id)
+        if engagement is None:
+            raise DomainError(_("業務委託が見つかりません。"))
+        if user is not None and not can_change(user, MANAGE, engagement.department_id):
+            raise DomainError(_("この業務委託の文書を作成する権限がありません。"))
+        document, data = services.generate_appendix_with_data(session, storage, engagement, user,
+                                                              date_style or None)
+        made = {"arrangement_id": arrangement_id, "document_id": document.id, "version": document.version,
+                "filename": document.filename, "sha256": document.sha256, "created_at": document.created_at,
+                "storage_key": document.storage_key}
+        try:
+            session.commit()
+            return made, data
+        except IntegrityError:  # someone generated the same version a moment earlier
+            session.rollback()
+            services.discard_object(storage, made["storage_key"])
+            if attempt == 2:
+                raise DomainError(_("同時に別の版が作成されたため、作成できませんでした。")) from None
+    raise AssertionError("unreachable")
+
+
+def _save_progress(session: Session, job_id: int, tally: _Tally, **changes: Any) -> BulkJob:
+    job = session.get(BulkJob, job_id)
+    job.done, job.failed = tally.done, tally.failed
+    job.errors, job.results = list(tally.errors), list(tally.results)
+    job.updated_at = utcnow()
+    for name, value in changes.items():
+        setattr(job, name, value)
+    session.commit()
+    return job
+
+
+def _fail(session: Session, job_id: int, message: str) -> None:
+    job = session.get(BulkJob, job_id)
+    if job is None:
+        return
+    job.status = BulkStatus.FAILED
+    job.errors = list(job.errors or []) + [{"arrangement_id": None, "message": message, "codes": []}]
+    job.finished_at = job.updated_at = utcnow()
+    session.commit()
+
+
+def _one(session: Session, storage: Storage, arrangement_id: int, labels: dict[int, dict[str, str]], user: Any,
+         flt: BulkFilter, collector: ZipCollector, tally: _Tally) -> None:
+    """Generate one engagement's appendix into the zip, or record why it could not be."""
+    label = labels.get(arrangement_id) or {"contract_number": "", "title": f"ID {arrangement_id}",
+                                           "department": "", "contractor": ""}
+    try:
+        made, data = _generate_one(session, storage, arrangement_id, user, flt.date_style)
+    except DomainError as error:
+        session.rollback()
+        tally.failed += 1
+        tally.errors.append({"arrangement_id": arrangement_id, "contract_number": label["contract_number"],
+                             "title": label["title"], "message": error.message,
+                             "codes": [str(code) for code in getattr(error, "codes", None) or ()]})
+        tally.rows.append(SummaryRow(False, reason=error.message, **label))
+        return
+    tally.done += 1
+    name = collector.add(made["filename"], data, made["created_at"])
+    tally.results.append({key: made[key] for key in ("arrangement_id", "document_id", "version")} | {"filename": name})
+    tally.rows.append(SummaryRow(True, version=made["version"], filename=name, sha256=made["sha256"], **label))
+
+
+def run(session: Session, storage: Storage, job_id: int, *, every: int = 5,
+        on_progress: Progress | None = None) -> BulkJob | None:
+    """Process a queued job to the end; the caller provides session, storage and audit actor."""
+    # Claim the job atomically: a second run (a double start, another worker) finds it taken.
+    claimed = session.execute(update(BulkJob).where(BulkJob.id == job_id, BulkJob.status == BulkStatus.QUEUED)
+                              .values(status=BulkStatus.RUNNING, updated_at=utcnow())).rowcount
+    session.commit()
+    job = session.get(BulkJob, job_id)
+    if not claimed:
+        return job
+    user = session.get(User, job.created_by_id) if job.created_by_id else None
+    flt = BulkFilter.from_json(job.filter)
+    ids = [int(i) for i in job.arrangement_ids]
+    labels = _labels(session, ids)
+    tally = _Tally()
+    every = max(1, int(every))
+    with tempfile.TemporaryFile() as spool:
+        collector = ZipCollector(spool)
+        try:
+            for index, arrangement_id in enumerate(ids, start=1):
+                _one(session, storage, arrangement_id, labels, user, flt, collector, tally)
+                if index % every == 0 or index == len(ids):
+                    _save_progress(session, job_id, tally)
+                    if on_progress is not None:
+                        on_progress(index, len(ids))
+            if tally.done:
+                collector.add_summary(tally.rows, utcnow())
+        except Exception:  # a bug or a lost database: keep the count of what was made, say it stopped
+            log.exception("bulk job %s stopped", job_id)
+            session.rollback()
+            tally.errors.append({"arrangement_id": None, "codes": [],
+                                 "message": _("予期しないエラーのため中断しました。管理者に連絡してください。"
+                                              "作成済みの文書は各業務委託の版として保存されています。")})
+            return _save_progress(session, job_id, tally, status=BulkStatus.FAILED, finished_at=utcnow())
+        finally:
+            collector.close()
+        if not tally.done:
+            return _save_progress(session, job_id, tally, status=BulkStatus.DONE, finished_at=utcnow())
+        spool.seek(0)
+        try:
+            stored = storage.put(new_key("bulk"), spool)
+        except StorageError as error:
+            session.rollback()
+            tally.errors.append({"arrangement_id": None, "message": error.message, "codes": []})
+            return _save_progress(session, job_id, tally, status=BulkStatus.FAILED, finished_at=utcnow())
+    try:
+        return _save_progress(session, job_id, tally, status=BulkStatus.DONE, finished_at=utcnow(),
+                              storage_key=stored.key, sha256=stored.sha256, size=stored.size)
+    except BaseException:
+        session.rollback()
+        services.discard_object(storage, stored.key)
+        raise
