@@ -74,6 +74,13 @@ def load_config(instance_path: str | os.PathLike[str], env: Mapping[str, str] | 
         "PERMANENT_SESSION_LIFETIME": _int(get("SESSION_HOURS"), 8) * 3600,
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": _int(get("MAX_UPLOAD_MB"), 100) * 1024 * 1024,
+        # Evidence uploads: per-file limit (upload views allow EVIDENCE_MAX_FILES such files in one
+        # request), and the bounds for ZIP archives and the ZIP container of Office files.
+        "MAX_UPLOAD_MB": _int(get("MAX_UPLOAD_MB"), 100),
+        "EVIDENCE_MAX_FILES": _int(get("EVIDENCE_MAX_FILES"), 10),
+        "EVIDENCE_ZIP_MAX_EXPANDED": _int(get("EVIDENCE_ZIP_MAX_EXPANDED_MB"), 500) * 1024 * 1024,
+        "EVIDENCE_ZIP_MAX_MEMBERS": _int(get("EVIDENCE_ZIP_MAX_MEMBERS"), 1000),
+        "EVIDENCE_ZIP_MAX_RATIO": _int(get("EVIDENCE_ZIP_MAX_RATIO"), 100),
         "PAGE_SIZE": _int(get("PAGE_SIZE"), 25),
         "LOGIN_MAX_FAILURES_PER_ACCOUNT": _int(get("LOGIN_MAX_FAILURES_PER_ACCOUNT"), 5),
         "LOGIN_MAX_FAILURES_PER_ADDRESS": _int(get("LOGIN_MAX_FAILURES_PER_ADDRESS"), 20),
@@ -94,6 +101,8 @@ def load_config(instance_path: str | os.PathLike[str], env: Mapping[str, str] | 
         "ISMAP_LIST_URL": get("ISMAP_LIST_URL", ""),
         "ISMAP_DOWNLOAD_TIMEOUT": _int(get("ISMAP_DOWNLOAD_TIMEOUT"), 30),  # seconds, whole download
         "ISMAP_MAX_BYTES": _int(get("ISMAP_MAX_BYTES"), 20 * 1024 * 1024),
+        # How long a cloud service's use approval runs by default (the approver may change the date).
+        "CLOUD_APPROVAL_MONTHS": _int(get("CLOUD_APPROVAL_MONTHS"), 12),
         # S3-compatible storage (used when STORAGE_URL is s3://bucket/prefix); credentials come
         # from boto3's own chain (AWS_* variables, shared files, instance role).
         "S3_ENDPOINT_URL": get("S3_ENDPOINT_URL"),
@@ -104,4 +113,24 @@ def load_config(instance_path: str | os.PathLike[str], env: Mapping[str, str] | 
         "S3_MAX_ATTEMPTS": _int(get("S3_MAX_ATTEMPTS"), 3),
         # Word templates for generated documents: this folder first, then the built-in contract_templates/.
         "CONTRACT_TEMPLATES_DIR": get("CONTRACT_TEMPLATES_DIR"),
+        # Social-media accounts: months between the owners' attestations, and the public list page.
+        "SNS_ATTESTATION_MONTHS": _int(get("SNS_ATTESTATION_MONTHS"), 6),
+        "PUBLIC_ACCOUNTS_PAGE": _bool(get("PUBLIC_ACCOUNTS_PAGE"), True),
+        # Bulk appendix generation (no job queue: a background thread in the web process).
+        "BULK_SYNC": _bool(get("BULK_SYNC"), False),  # run in the request instead (tests, debugging)
+        "BULK_PROGRESS_EVERY": _int(get("BULK_PROGRESS_EVERY"), 5),  # write progress every N documents
+        "BULK_MAX_DOCUMENTS": _int(get("BULK_MAX_DOCUMENTS"), 1000),  # per job
+        "BULK_STALL_SECONDS": _int(get("BULK_STALL_SECONDS"), 600),  # no progress this long: interrupted
+        # Contractor portal: how long an invitation's set-password link stays valid.
+        "PORTAL_INVITATION_DAYS": _int(get("PORTAL_INVITATION_DAYS"), 7),
+        # Reminders ("vg remind"): retries with exponential backoff (base, 2×, 4× … at most 6 h), then
+        # give up; a claimed row whose sender died is taken again after the lease.
+        "REMINDER_MAX_ATTEMPTS": _int(get("REMINDER_MAX_ATTEMPTS"), 8),
+        "REMINDER_RETRY_BASE_SECONDS": _int(get("REMINDER_RETRY_BASE_SECONDS"), 300),
+        "REMINDER_LEASE_SECONDS": _int(get("REMINDER_LEASE_SECONDS"), 600),
+        "REMINDER_BATCH_SIZE": _int(get("REMINDER_BATCH_SIZE"), 50),
+        # Chat webhook for reminders: JSON POST signed with X-Vendorguard-Signature: sha256=<HMAC>.
+        "WEBHOOK_URL": get("WEBHOOK_URL", ""),
+        "WEBHOOK_SECRET": get("WEBHOOK_SECRET", ""),
+        "WEBHOOK_TIMEOUT": _int(get("WEBHOOK_TIMEOUT"), 10),  # seconds
     }

@@ -99,6 +99,8 @@ EXPECTED: dict[str, Access] = {
     # generated contract documents follow the engagement they belong to
     "documents.versions": READ_REGISTERS, "documents.download": READ_REGISTERS,
     "documents.diff": READ_REGISTERS, "documents.generate": ENGAGEMENT_CHANGE,
+    "documents.bulk_new": grant({A, P, O}),
+    **{f"documents.{name}": ENGAGEMENT_CHANGE for name in ("bulk_status", "bulk_progress", "bulk_download")},
     # cloud use applications
     "cloud.withdraw": CLOUD_CHANGE, "cloud.applications": READ_REGISTERS,
     # SNS attestations, incidents and procedure files follow the account's department
@@ -228,6 +230,12 @@ def _optional_ids(make, dept, engagement_id: int) -> dict[str, int]:
            "clause_id": version.clause_id, "version_id": version.id, "waiver_id": waiver.id,
            "doc_id": document.id}
     ids.update(_evidence_ids(make, dept, engagement))
+    from vendorguard.documents.models import BulkJob
+
+    job = BulkJob(department_id=dept.id, filter={}, arrangement_ids=[engagement_id], total=1, filename="x.zip")
+    db.session.add(job)
+    db.session.commit()
+    ids["job_id"] = job.id
     return ids
 
 

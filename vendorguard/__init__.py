@@ -17,10 +17,11 @@ ROOT = Path(__file__).resolve().parent.parent
 # Feature packages with a ``views.bp`` blueprint, in the order their menus appear.
 FEATURES = (
     "auth", "dashboard", "contractors", "engagements", "cloud", "social",
-    "org", "classification", "audit", "documents", "ismap", "catalog",
+    "org", "classification", "audit", "documents", "ismap", "catalog", "assessments", "public",
+    "evidence", "portal", "reminders",
 )
 # Feature packages with a ``cli.register(group)`` function.
-CLI_FEATURES = ("auth", "audit", "demo", "storage", "documents", "ismap", "catalog")
+CLI_FEATURES = ("auth", "audit", "demo", "storage", "documents", "ismap", "catalog", "evidence", "reminders")
 
 
 def create_app(overrides: Mapping[str, Any] | None = None, instance_path: str | None = None) -> Flask:

@@ -8,8 +8,12 @@ from vendorguard.arrangements.models import Arrangement  # noqa: F401
 from vendorguard.engagements.models import Engagement, InformationItem, Subcontractor  # noqa: F401
 from vendorguard.cloud.models import CloudService  # noqa: F401
 from vendorguard.ismap.models import IsmapImport, IsmapRegistration  # noqa: F401
-from vendorguard.social.models import SocialAccount  # noqa: F401
+from vendorguard.social.models import (SocialAccount, SocialAttestation, SocialIncident,  # noqa: F401
+                                       SocialIncidentStep, SocialProcedureFile)
 from vendorguard.catalog.models import Clause, ClauseVersion, Requirement, Waiver  # noqa: F401
-from vendorguard.documents.models import ContractDocument  # noqa: F401
+from vendorguard.documents.models import BulkJob, ContractDocument  # noqa: F401
 from vendorguard.evidence.models import (EvidenceFile, EvidenceRequest, EvidenceRequirement,  # noqa: F401
                                           EvidenceSubmission, UploadLink)
+from vendorguard.assessments.models import Action, Assessment  # noqa: F401
+from vendorguard.portal.models import Invitation  # noqa: F401
+from vendorguard.reminders.models import CalendarFeed, Notification, ReminderPreference, ReminderSetting  # noqa: F401
