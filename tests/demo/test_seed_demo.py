@@ -232,3 +232,13 @@ def test_short_password_is_refused(app):
     assert result.exit_code != 0
     assert "10文字以上" in result.output
     assert _count(Department) == 0
+
+
+def test_active_arrangements_get_their_evidence_schedule(seeded):
+    from sqlalchemy import func, select
+
+    from vendorguard.evidence.models import EvidenceRequest, EvidenceRequirement
+
+    requirements = db.session.scalar(select(func.count()).select_from(EvidenceRequirement))
+    requests = db.session.scalar(select(func.count()).select_from(EvidenceRequest))
+    assert requirements > 60 and requests > requirements

@@ -97,7 +97,19 @@ def seed_demo(session: Session, password: str | None = None,
         _cloud_services(session, city)
         _social_accounts(session, city)
         session.flush()
+        _evidence_schedules(session, today)
     return logins
+
+
+def _evidence_schedules(session: Session, today) -> None:
+    """Derive evidence requirements and their requests, as the nightly `vg evidence-schedule` would."""
+    from vendorguard.arrangements.models import Arrangement, ArrangementState
+    from vendorguard.evidence import services as evidence
+
+    active = session.scalars(select(Arrangement).where(Arrangement.state == ArrangementState.ACTIVE,
+                                                      Arrangement.archived_at.is_(None))).all()
+    for arrangement in active:
+        evidence.refresh(session, arrangement, today)
 
 
 def _first_by_department(users: dict[str, User], role: str) -> dict[str, User]:
