@@ -62,7 +62,7 @@ def load_config(instance_path: str | os.PathLike[str], env: Mapping[str, str] | 
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "STORAGE_URL": storage_url,
         "BABEL_DEFAULT_LOCALE": get("DEFAULT_LOCALE", "ja"),
-        "BABEL_DEFAULT_TIMEZONE": get("TIMEZONE", "Asia/Tokyo"),
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Tokyo",  # a Japanese municipality: not configurable
         "LANGUAGES": ("ja", "en"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -3,16 +3,16 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, SelectMultipleField
+from wtforms import HiddenField, SelectChoice, SelectField, SelectMultipleField
 
 from vendorguard.documents.models import DateStyle
 
 
-def date_style_choices() -> list[tuple[str, str]]:
+def date_style_choices() -> list[SelectChoice]:
     """The template's own setting first, then 和暦 and 西暦."""
-    return [("", _l("テンプレートの設定に従う")),
-            (DateStyle.WAREKI.value, DateStyle.WAREKI.label),
-            (DateStyle.WESTERN.value, DateStyle.WESTERN.label)]
+    return [SelectChoice("", _l("テンプレートの設定に従う")),
+            SelectChoice(DateStyle.WAREKI.value, DateStyle.WAREKI.label),
+            SelectChoice(DateStyle.WESTERN.value, DateStyle.WESTERN.label)]
 
 
 class GenerateForm(FlaskForm):

@@ -1,6 +1,6 @@
 """The security office's reminder pages: what will be sent, what was sent, what failed, and settings.
 
-Permission: ``user.manage`` (admin only) until a ``reminder.manage`` permission exists.
+Permission: ``reminder.manage`` (the security office).
 """
 from __future__ import annotations
 

@@ -17,12 +17,14 @@ from vendorguard.cloud.services import check_department, check_staff
 from vendorguard.core.errors import DomainError
 from vendorguard.core.text import clean
 from vendorguard.core.timeutil import today_tokyo, utcnow
+from vendorguard.evidence import filecheck
 from vendorguard.social import queries
 from vendorguard.social.models import PUBLIC_FIELDS, Platform, SocialAccount, SocialProcedureFile
 from vendorguard.storage.base import Storage, StorageError, new_key
 
-# File types a department's own procedure may come in (checked by extension; served as download only).
-PROCEDURE_EXTENSIONS = ("pdf", "docx", "doc", "xlsx", "xls", "odt", "txt")
+# File types a department's own procedure may come in; the content is checked too, with the same
+# rules as evidence (no macros, nothing disguised), and the file is only ever served as a download.
+PROCEDURE_EXTENSIONS = ("pdf", "docx", "xlsx", "txt")
 
 
 @dataclass
@@ -206,10 +208,11 @@ def upload_procedure(session: Session, storage: Storage, account: SocialAccount,
     if account.is_archived:
         raise DomainError(_("アーカイブ済みのアカウントには登録できません。"))
     name = _procedure_filename(filename)
+    head = stream.read(filecheck.HEAD_SIZE)
+    stream.seek(0)
+    filecheck.check(head, name, reader=stream, limits=filecheck.Limits.from_config())
+    stream.seek(0)
     stored = storage.put(new_key("social"), stream, max_bytes=max_bytes)
-    if stored.size == 0:
-        _discard(storage, stored.key)
-        raise DomainError(_("空のファイルは登録できません。"), field="file")
     record = SocialProcedureFile(account_id=account.id, filename=name, storage_key=stored.key,
                                  sha256=stored.sha256, size=stored.size, uploaded_by_id=user.id)
     try:

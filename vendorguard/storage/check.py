@@ -1,7 +1,7 @@
 """Consistency between the database and the storage: objects without rows, rows without objects.
 
 A model takes part by naming its key column: ``__storage_key_column__ = "storage_key"``
-(documents do; evidence submissions will). Nothing else needs registering.
+(documents, evidence files and SNS procedure files do). Nothing else needs registering.
 """
 from __future__ import annotations
 
