@@ -149,7 +149,7 @@ def _expiry(kind: str, data: dict) -> Message:
                      days=days, contractor=contractor, cert=cert))
         headline = _("委託事業者「%(contractor)s」の%(cert)sの有効期限（%(date)s）が近づいています。"
                      "更新後の認証書の写しを受け取り、登録内容を更新してください。", contractor=contractor, cert=cert, date=when)
-        work = "、".join(data.get("engagements", []))
+        work = _("、").join(data.get("engagements", []))
         if data.get("more_engagements"):
             work += _("ほか%(count)d件", count=data["more_engagements"])
         facts = [(_("委託事業者"), contractor), (_("認証"), " ".join(x for x in (cert, data.get("cert_number", "")) if x)),
@@ -201,7 +201,7 @@ def _expiry(kind: str, data: dict) -> Message:
 
 
 def _social_flag(data: dict) -> Message:
-    problems = "、".join(PROBLEMS[p]() for p in data.get("problems", []) if p in PROBLEMS)
+    problems = _("、").join(PROBLEMS[p]() for p in data.get("problems", []) if p in PROBLEMS)
     arrangement = data.get("arrangement", "")
     subject = _("SNSアカウントの確認事項：%(arrangement)s（%(problems)s）", arrangement=arrangement, problems=problems)
     headline = _("運用中のSNSアカウント「%(arrangement)s」（%(department)s）は、%(problems)sままです。所管課に対応を求めてください。",

@@ -138,7 +138,7 @@ def restore_account(session: Session, account: SocialAccount) -> None:
 def _refuse_if_incomplete(account: SocialAccount, message: str) -> None:
     missing = account.missing_items
     if missing:
-        raise DomainError(_("%(message)s未整備の項目：%(items)s", message=message, items="、".join(missing)))
+        raise DomainError(_("%(message)s未整備の項目：%(items)s", message=message, items=_("、").join(missing)))
 
 
 def apply_for_approval(session: Session, account: SocialAccount) -> None:
