@@ -1,11 +1,14 @@
-"""Who may read or change an arrangement, whatever its kind (used by coverage and documents)."""
+"""Loading an arrangement of any kind, and who may read or change it."""
 from __future__ import annotations
 
 from flask import abort
 from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from vendorguard.arrangements.models import Arrangement, ArrangementKind
 from vendorguard.auth.permissions import can_change
+from vendorguard.extensions import db
 
 VIEW_PERMISSION = {
     ArrangementKind.ENGAGEMENT: "engagement.view",
@@ -17,6 +20,15 @@ MANAGE_PERMISSION = {
     ArrangementKind.CLOUD_SERVICE: "cloud.manage",
     ArrangementKind.SOCIAL_ACCOUNT: "social.manage",
 }
+
+
+def arrangement_or_404(arrangement_id: int) -> Arrangement:
+    """The arrangement (of its own kind) with its department, or 404; who may read it is not checked."""
+    arrangement = db.session.scalars(select(Arrangement).where(Arrangement.id == arrangement_id)
+                                     .options(joinedload(Arrangement.department))).one_or_none()
+    if arrangement is None:
+        abort(404)
+    return arrangement
 
 
 def can_view(user, arrangement: Arrangement) -> bool:

@@ -1,9 +1,7 @@
 """Bulk pages: choose engagements, follow the job's progress, download the zip."""
 from __future__ import annotations
 
-from urllib.parse import quote
-
-from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -18,7 +16,8 @@ from vendorguard.documents.models import BulkJob, BulkStatus
 from vendorguard.documents.views import bp
 from vendorguard.extensions import db
 from vendorguard.org import queries as org_queries
-from vendorguard.storage import StorageError, StorageNotFound, get_storage
+from vendorguard.storage import get_storage
+from vendorguard.storage.download import send_stored
 
 ZIP_MIME = "application/zip"
 RECENT_JOBS = 10
@@ -140,24 +139,10 @@ def bulk_progress(job_id: int):
 def bulk_download(job_id: int):
     """The finished zip, as an attachment."""
     job = _job_or_404(job_id)
-    back = redirect(url_for("documents.bulk_status", job_id=job.id))
+    back_url = url_for("documents.bulk_status", job_id=job.id)
     if BulkStatus(job.status) != BulkStatus.DONE or not job.storage_key:
         flash(_("ZIP ファイルはまだできていません。作成が終わるまでお待ちください。")
               if not BulkStatus(job.status).finished else _("この一括作成には ZIP ファイルがありません。"), "error")
-        return back
-    try:
-        chunks = get_storage().iter_chunks(job.storage_key)
-    except StorageNotFound:
-        flash(_("保存されたファイルが見つかりません。管理者に連絡してください（vg storage-check で確認できます）。"),
-              "error")
-        return back
-    except StorageError as error:
-        flash(error.message, "error")
-        return back
-    response = Response(chunks, mimetype=ZIP_MIME)
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="appendices_{job.id}.zip"; filename*=UTF-8\'\'{quote(job.filename, safe="")}')
-    response.headers["Content-Length"] = str(job.size)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "no-store"
-    return response
+        return redirect(back_url)
+    return send_stored(get_storage(), job.storage_key, job.filename, mimetype=ZIP_MIME,
+                       ascii_filename=f"appendices_{job.id}.zip", size=job.size, back_url=back_url)

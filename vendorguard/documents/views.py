@@ -1,11 +1,7 @@
 """Document pages: versions of an arrangement's document, generate, download, compare."""
 from __future__ import annotations
 
-import re
-import unicodedata
-from urllib.parse import quote
-
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -22,7 +18,8 @@ from vendorguard.documents import queries, services
 from vendorguard.documents.forms import GenerateForm
 from vendorguard.documents.models import ContractDocument, DocumentKind
 from vendorguard.extensions import db
-from vendorguard.storage import StorageError, StorageNotFound, get_storage
+from vendorguard.storage import get_storage
+from vendorguard.storage.download import ascii_part, send_stored
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 # The blueprint's gate, dashboard.view, only admits internal users; who may see or generate a
@@ -33,18 +30,11 @@ SORTS = {"version": (ContractDocument.version, ContractDocument.id),
          "created": (ContractDocument.created_at, ContractDocument.id)}
 
 
-def _arrangement_or_404(arrangement_id: int) -> Arrangement:
-    arrangement = db.session.get(Arrangement, arrangement_id)
-    if arrangement is None:
-        abort(404)
-    return arrangement
-
-
 def _document_or_404(doc_id: int) -> tuple[ContractDocument, Arrangement]:
     document = db.session.get(ContractDocument, doc_id)
     if document is None:
         abort(404)
-    arrangement = _arrangement_or_404(document.arrangement_id)
+    arrangement = access.arrangement_or_404(document.arrangement_id)
     _ensure_can_view(arrangement)
     return document, arrangement
 
@@ -83,9 +73,8 @@ def _coverage_message(error: DomainError) -> str:
 
 def _ascii_filename(document: ContractDocument) -> str:
     """A plain-ASCII fallback name for clients that ignore filename*."""
-    ascii_part = unicodedata.normalize("NFKC", document.filename).encode("ascii", "ignore").decode()
-    ascii_part = re.sub(r"[^A-Za-z0-9._-]+", "_", ascii_part).strip("._")
-    return f"{DocumentKind(document.kind).value}_{ascii_part}" if ascii_part else f"document_v{document.version}.docx"
+    name = ascii_part(document.filename)
+    return f"{DocumentKind(document.kind).value}_{name}" if name else f"document_v{document.version}.docx"
 
 
 def coverage_gaps(arrangement: Arrangement) -> list[str] | None:
@@ -114,7 +103,7 @@ def _versions_page(arrangement: Arrangement, form: GenerateForm, error: str | No
 @require("dashboard.view")
 def versions(arrangement_id: int):
     """Every version of an arrangement's document, newest first, with the generate form."""
-    arrangement = _arrangement_or_404(arrangement_id)
+    arrangement = access.arrangement_or_404(arrangement_id)
     _ensure_can_view(arrangement)
     return _versions_page(arrangement, GenerateForm())
 
@@ -123,7 +112,7 @@ def versions(arrangement_id: int):
 @require("dashboard.view")
 def generate(arrangement_id: int):
     """Generate the next version from the approved clauses and store it."""
-    arrangement = _arrangement_or_404(arrangement_id)
+    arrangement = access.arrangement_or_404(arrangement_id)
     _ensure_can_view(arrangement)
     ensure_can_change(access.MANAGE_PERMISSION[ArrangementKind(arrangement.kind)], arrangement.department_id)
     back = redirect(url_for("documents.versions", arrangement_id=arrangement.id))
@@ -137,7 +126,7 @@ def generate(arrangement_id: int):
     except DomainError as error:
         db.session.rollback()
         # The same page again, with the choice kept and the reason beside the button.
-        return _versions_page(_arrangement_or_404(arrangement_id), form, _coverage_message(error))
+        return _versions_page(access.arrangement_or_404(arrangement_id), form, _coverage_message(error))
     key = document.storage_key
     try:
         db.session.commit()
@@ -157,23 +146,9 @@ def generate(arrangement_id: int):
 def download(doc_id: int):
     """The stored file exactly as generated, always as an attachment."""
     document, arrangement = _document_or_404(doc_id)
-    try:
-        chunks = get_storage().iter_chunks(document.storage_key)
-    except StorageNotFound:
-        flash(_("保存されたファイルが見つかりません。管理者に連絡してください（vg storage-check で確認できます）。"),
-              "error")
-        return redirect(url_for("documents.versions", arrangement_id=arrangement.id))
-    except StorageError as error:
-        flash(error.message, "error")
-        return redirect(url_for("documents.versions", arrangement_id=arrangement.id))
-    response = Response(chunks, mimetype=DOCX_MIME)
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="{_ascii_filename(document)}"; '
-        f"filename*=UTF-8''{quote(document.filename, safe='')}")
-    response.headers["Content-Length"] = str(document.size)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return send_stored(get_storage(), document.storage_key, document.filename, mimetype=DOCX_MIME,
+                       ascii_filename=_ascii_filename(document), size=document.size,
+                       back_url=url_for("documents.versions", arrangement_id=arrangement.id))
 
 
 @bp.route("/<int:doc_id>/diff")

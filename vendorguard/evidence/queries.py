@@ -108,11 +108,6 @@ def request_list(user, filters: RequestFilters, today: date) -> Select:
 
 # -- one arrangement ------------------------------------------------------------------------------
 
-def arrangement_with_department(arrangement_id: int) -> Select:
-    """One arrangement (of its own kind) with its department."""
-    return select(Arrangement).where(Arrangement.id == arrangement_id).options(joinedload(Arrangement.department))
-
-
 def arrangement_requirements(arrangement_id: int) -> Select:
     """An arrangement's requirements: those in use first, each group in order of creation."""
     return (select(EvidenceRequirement).where(EvidenceRequirement.arrangement_id == arrangement_id)

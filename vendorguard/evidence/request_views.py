@@ -2,11 +2,7 @@
 withdrawal and file downloads (registered on ``evidence.views.bp``)."""
 from __future__ import annotations
 
-import re
-import unicodedata
-from urllib.parse import quote
-
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
@@ -22,11 +18,12 @@ from vendorguard.evidence import queries, services
 from vendorguard.evidence.forms import CloseForm, ReviewForm, UploadForm
 from vendorguard.evidence.models import (UNSETTLED, EvidenceFile, EvidenceProvider, EvidenceRequest,
                                          EvidenceSubmission, RequestStatus, ReviewDecision)
-from vendorguard.evidence.views import arrangement_or_404, arrangement_url, bp, status_filter
+from vendorguard.evidence.views import arrangement_url, bp, status_filter
 from vendorguard.extensions import csrf, db
 from vendorguard.org.models import Department
 from vendorguard.org.queries import active_departments
-from vendorguard.storage import StorageError, StorageNotFound, get_storage
+from vendorguard.storage import StorageError, get_storage
+from vendorguard.storage.download import ascii_part, send_stored
 
 LIST_SORTS = {
     "due": (EvidenceRequest.due_on, EvidenceRequest.id),
@@ -217,8 +214,7 @@ def request_close(request_id: int):
 
 def _ascii_filename(file: EvidenceFile) -> str:
     """A plain-ASCII fallback name for clients that ignore filename*."""
-    name = unicodedata.normalize("NFKC", file.original_filename).encode("ascii", "ignore").decode()
-    name = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._")
+    name = ascii_part(file.original_filename)
     return name if name and "." in name else f"evidence-{file.id}"
 
 
@@ -231,22 +227,10 @@ def download(file_id: int):
         abort(404)
     submission = db.session.get(EvidenceSubmission, file.submission_id)
     evidence_request = db.session.get(EvidenceRequest, submission.request_id)
-    arrangement = arrangement_or_404(evidence_request.arrangement_id)
+    arrangement = access.arrangement_or_404(evidence_request.arrangement_id)
     access.ensure_can_view(arrangement)
-    try:
-        chunks = get_storage().iter_chunks(file.storage_key)
-    except StorageNotFound:
-        flash(_("保存されたファイルが見つかりません。管理者に連絡してください（vg storage-check で確認できます）。"), "error")
-        return _back(evidence_request)
-    except StorageError as error:
-        flash(error.message, "error")
-        return _back(evidence_request)
-    response = Response(chunks, mimetype=file.content_type or "application/octet-stream")
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="{_ascii_filename(file)}"; '
-        f"filename*=UTF-8''{quote(file.original_filename, safe='')}")
-    response.headers["Content-Length"] = str(file.size)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return send_stored(get_storage(), file.storage_key, file.original_filename,
+                       mimetype=file.content_type or "application/octet-stream",
+                       ascii_filename=_ascii_filename(file), size=file.size,
+                       back_url=url_for("evidence.request_detail", request_id=evidence_request.id))
 

@@ -55,19 +55,11 @@ def status_filter() -> str:
     return queries.ACTIVE
 
 
-def arrangement_or_404(arrangement_id: int) -> Arrangement:
-    """The arrangement with its department, or 404."""
-    arrangement = db.session.scalars(queries.arrangement_with_department(arrangement_id)).one_or_none()
-    if arrangement is None:
-        abort(404)
-    return arrangement
-
-
 def _requirement_or_404(requirement_id: int) -> tuple[EvidenceRequirement, Arrangement]:
     requirement = db.session.get(EvidenceRequirement, requirement_id)
     if requirement is None:
         abort(404)
-    arrangement = arrangement_or_404(requirement.arrangement_id)
+    arrangement = access.arrangement_or_404(requirement.arrangement_id)
     access.ensure_can_manage(arrangement)
     return requirement, arrangement
 
@@ -80,7 +72,7 @@ def _back(arrangement: Arrangement):
 @require("dashboard.view")
 def arrangement_page(arrangement_id: int):
     """An arrangement's assurance state, evidence requirements and requests."""
-    arrangement = arrangement_or_404(arrangement_id)
+    arrangement = access.arrangement_or_404(arrangement_id)
     access.ensure_can_view(arrangement)
     today = today_tokyo()
     status = status_filter()
@@ -98,7 +90,7 @@ def arrangement_page(arrangement_id: int):
 @require("dashboard.view")
 def generate(arrangement_id: int):
     """Bring the standard requirements up to date and (re)generate the schedule."""
-    arrangement = arrangement_or_404(arrangement_id)
+    arrangement = access.arrangement_or_404(arrangement_id)
     access.ensure_can_manage(arrangement)
     try:
         synced, scheduled = services.refresh(db.session, arrangement, today_tokyo())
@@ -134,7 +126,7 @@ def _requirement_data(form: RequirementForm) -> services.RequirementData:
 @require("dashboard.view")
 def requirement_new(arrangement_id: int):
     """Add an evidence requirement by hand."""
-    arrangement = arrangement_or_404(arrangement_id)
+    arrangement = access.arrangement_or_404(arrangement_id)
     access.ensure_can_manage(arrangement)
     form = RequirementForm()
     if form.validate_on_submit():
@@ -218,7 +210,7 @@ def _adhoc_choices(arrangement: Arrangement) -> list[SelectChoice]:
 @require("dashboard.view")
 def request_new(arrangement_id: int):
     """The officer asks for evidence now, outside the schedule."""
-    arrangement = arrangement_or_404(arrangement_id)
+    arrangement = access.arrangement_or_404(arrangement_id)
     access.ensure_can_manage(arrangement)
     form = AdhocRequestForm()
     form.requirement_id.choices = _adhoc_choices(arrangement)

@@ -1,11 +1,7 @@
 """Uploaded operating procedures of an account (registered on the ``social`` blueprint)."""
 from __future__ import annotations
 
-import re
-import unicodedata
-from urllib.parse import quote
-
-from flask import Response, abort, current_app, flash, redirect, url_for
+from flask import abort, current_app, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -16,7 +12,8 @@ from vendorguard.social import services
 from vendorguard.social.forms import ProcedureUploadForm
 from vendorguard.social.models import SocialProcedureFile
 from vendorguard.social.views import _account_or_404, bp
-from vendorguard.storage import StorageError, StorageNotFound, get_storage
+from vendorguard.storage import get_storage
+from vendorguard.storage.download import ascii_part, send_stored
 
 
 def _file_or_404(file_id: int) -> tuple[SocialProcedureFile, object]:
@@ -27,9 +24,7 @@ def _file_or_404(file_id: int) -> tuple[SocialProcedureFile, object]:
 
 
 def _ascii_name(filename: str) -> str:
-    ascii_part = unicodedata.normalize("NFKC", filename).encode("ascii", "ignore").decode()
-    ascii_part = re.sub(r"[^A-Za-z0-9._-]+", "_", ascii_part).strip("._")
-    return ascii_part or "procedure"
+    return ascii_part(filename) or "procedure"
 
 
 @bp.route("/<int:account_id>/procedures", methods=["POST"])
@@ -64,24 +59,11 @@ def procedure_upload(account_id: int):
 def procedure_download(file_id: int):
     """The uploaded file exactly as stored, always as an attachment."""
     record, account = _file_or_404(file_id)
-    back = redirect(url_for("social.detail", account_id=account.id))
-    try:
-        chunks = get_storage().iter_chunks(record.storage_key)
-    except StorageNotFound:
-        flash(_("保存されたファイルが見つかりません。管理者に連絡してください（vg storage-check で確認できます）。"),
-              "error")
-        return back
-    except StorageError as error:
-        flash(error.message, "error")
-        return back
     # Served as an opaque download: the browser never renders what a user uploaded.
-    response = Response(chunks, mimetype="application/octet-stream")
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="{_ascii_name(record.filename)}"; '
-        f"filename*=UTF-8''{quote(record.filename, safe='')}")
-    response.headers["Content-Length"] = str(record.size)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return send_stored(get_storage(), record.storage_key, record.filename,
+                       mimetype="application/octet-stream", ascii_filename=_ascii_name(record.filename),
+                       size=record.size,
+                       back_url=url_for("social.detail", account_id=account.id))
 
 
 @bp.route("/procedures/<int:file_id>/archive", methods=["POST"])
