@@ -242,3 +242,13 @@ def test_active_arrangements_get_their_evidence_schedule(seeded):
     requirements = db.session.scalar(select(func.count()).select_from(EvidenceRequirement))
     requests = db.session.scalar(select(func.count()).select_from(EvidenceRequest))
     assert requirements > 60 and requests > requirements
+
+
+def test_old_requests_have_a_review_history(seeded):
+    from sqlalchemy import func, select
+
+    from vendorguard.evidence.models import EvidenceRequest, RequestStatus
+
+    counts = dict(db.session.execute(select(EvidenceRequest.status, func.count()).group_by(EvidenceRequest.status)).all())
+    assert counts.get(RequestStatus.ACCEPTED, 0) > counts.get(RequestStatus.REJECTED, 0) > 0
+    assert counts.get(RequestStatus.SUBMITTED, 0) > 0 and counts.get(RequestStatus.OPEN, 0) > 0

@@ -110,6 +110,40 @@ def _evidence_schedules(session: Session, today) -> None:
                                                       Arrangement.archived_at.is_(None))).all()
     for arrangement in active:
         evidence.refresh(session, arrangement, today)
+    session.flush()
+    _evidence_history(session, today)
+
+
+def _evidence_history(session: Session, today) -> None:
+    """Settle what fell due long ago, as a city that has used the register for a while would have:
+    most accepted, a few returned with a reason or still waiting for review."""
+    from datetime import datetime, time, timedelta, timezone
+
+    from vendorguard.evidence.models import (EvidenceRequest, EvidenceRequirement, EvidenceSubmission,
+                                             RequestStatus, ReviewDecision)
+
+    rows = session.execute(
+        select(EvidenceRequest, EvidenceRequirement.validity_days)
+        .join(EvidenceRequirement, EvidenceRequirement.id == EvidenceRequest.evidence_requirement_id)
+        .where(EvidenceRequest.status == RequestStatus.OPEN, EvidenceRequest.due_on < today - timedelta(days=45))
+        .order_by(EvidenceRequest.id)).all()
+    for number, (request, validity_days) in enumerate(rows):
+        submitted = datetime.combine(request.due_on - timedelta(days=3), time(1, 30), tzinfo=timezone.utc)
+        submission = EvidenceSubmission(request_id=request.id, version=1, submitted_via="portal",
+                                        comment="（デモデータ）", submitted_at=submitted)
+        if number % 11 == 5:
+            submission.decision, request.status = ReviewDecision.REJECTED, RequestStatus.REJECTED
+            submission.review_reason = "押印のある版を提出してください。"
+            submission.reviewed_at = submitted + timedelta(days=2)
+        elif number % 13 == 7:
+            request.status = RequestStatus.SUBMITTED
+        else:
+            submission.decision, request.status = ReviewDecision.ACCEPTED, RequestStatus.ACCEPTED
+            submission.reviewed_at = submitted + timedelta(days=2)
+            if validity_days:
+                submission.valid_until = request.due_on + timedelta(days=validity_days)
+        session.add(submission)
+    session.flush()  # inside acting_as: the trail names seed-demo, not "system"
 
 
 def _first_by_department(users: dict[str, User], role: str) -> dict[str, User]:
