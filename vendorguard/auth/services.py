@@ -48,7 +48,7 @@ def _wait_minutes(session: Session, column, value: str, limit: int, policy: Thro
     ).one()
     if count < limit:
         return 0
-    oldest = UTCDateTime().process_result_value(oldest, None) if oldest.tzinfo is None else oldest
+    oldest = UTCDateTime().process_result_value(oldest, None)  # min() over SQLite text keeps no zone
     remaining = (oldest + timedelta(minutes=policy.minutes) - utcnow()).total_seconds()
     return max(1, math.ceil(remaining / 60))
 

@@ -5,12 +5,10 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 from urllib.parse import urlsplit
 
-from flask import current_app, request, url_for
-from sqlalchemy import Select
-from sqlalchemy.sql.elements import ColumnElement
-
+from flask import current_app, flash, request, url_for
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
+from sqlalchemy.sql.elements import ColumnElement
 
 from vendorguard.extensions import db
 
@@ -119,10 +117,6 @@ def like_pattern(term: str) -> str:
 
 def show_domain_error(form, error) -> None:
     """Put a service's error next to its field, or flash it when it concerns the whole form."""
-    from flask import flash
-
-    from vendorguard.extensions import db
-
     db.session.rollback()
     if error.field and error.field in form:
         form[error.field].errors.append(error.message)
