@@ -1,8 +1,9 @@
 """Loading an arrangement of any kind, and who may read or change it."""
 from __future__ import annotations
 
-from flask import abort
+from flask import abort, url_for
 from flask_login import current_user
+from werkzeug.routing import BuildError
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -62,3 +63,20 @@ def ensure_can_manage(arrangement: Arrangement) -> None:
     ensure_can_view(arrangement)
     if not can_manage(current_user, arrangement):
         abort(403)
+
+
+# Each register's own page for an arrangement: (endpoint, name of its id argument).
+DETAIL_PAGES = {
+    ArrangementKind.ENGAGEMENT: ("engagements.detail", "engagement_id"),
+    ArrangementKind.CLOUD_SERVICE: ("cloud.detail", "service_id"),
+    ArrangementKind.SOCIAL_ACCOUNT: ("social.detail", "account_id"),
+}
+
+
+def arrangement_url(arrangement: Arrangement) -> str | None:
+    """The arrangement's own page in its register (None if that register has no such page)."""
+    endpoint, arg = DETAIL_PAGES[ArrangementKind(arrangement.kind)]
+    try:
+        return url_for(endpoint, **{arg: arrangement.id})
+    except BuildError:
+        return None

@@ -14,7 +14,7 @@ from vendorguard.auth.permissions import require
 from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import today_tokyo
 from vendorguard.core.web import paginate, search_term, show_domain_error, sorting
-from vendorguard.documents.views import arrangement_url
+from vendorguard.arrangements.access import arrangement_url
 from vendorguard.arrangements import access
 from vendorguard.auth.models import User
 from vendorguard.extensions import db

@@ -21,7 +21,7 @@ from vendorguard.auth.permissions import require
 from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import today_tokyo
 from vendorguard.core.web import show_domain_error
-from vendorguard.documents.views import arrangement_url
+from vendorguard.arrangements.access import arrangement_url
 from vendorguard.engagements.forms import blank_choice
 from vendorguard.extensions import db
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from vendorguard.audit.mixins import Audited
-from vendorguard.auth.roles import Role
+from vendorguard.auth.roles import Role, role_has
 from vendorguard.core.timeutil import utcnow
 from vendorguard.core.types import UTCDateTime
 from vendorguard.extensions import db
@@ -59,8 +59,6 @@ class User(Audited, UserMixin, db.Model):
 
     def can(self, permission: str) -> bool:
         """Whether the user's role holds a permission (object limits come from ``can_change``)."""
-        from vendorguard.auth.roles import role_has
-
         return role_has(self.role, permission)
 
     def __str__(self) -> str:

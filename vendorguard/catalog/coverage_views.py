@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from vendorguard.arrangements.models import ArrangementKind
+from vendorguard.arrangements import access
 from vendorguard.arrangements.access import ensure_can_view
 from vendorguard.auth.permissions import require
 from vendorguard.catalog import queries, rules, services
@@ -55,11 +56,11 @@ def _render(arrangement, form: WaiverForm | None = None):
     for version in result.versions:
         for requirement in version.requirements:
             covering.setdefault(requirement.id, []).append(version)
-    from vendorguard.documents import services as documents, views as document_views  # late: another feature
+    from vendorguard.documents import services as documents  # late: another feature
 
     return render_template("catalog/coverage.html", arrangement=arrangement, coverage=result, others=others,
                            words=words, facts=_fact_rows(result.facts, kind), form=form, history=history,
-                           covering=covering, arrangement_url=document_views.arrangement_url(arrangement),
+                           covering=covering, arrangement_url=access.arrangement_url(arrangement),
                            document_kind=documents.document_kind(arrangement),
                            document_refusal=documents.refusal(arrangement))
 

@@ -6,12 +6,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from werkzeug.routing import BuildError
 
 from vendorguard.arrangements import access
-from vendorguard.arrangements.models import Arrangement, ArrangementKind
+from vendorguard.arrangements.access import arrangement_url
+from vendorguard.arrangements.models import Arrangement
 from vendorguard.auth.models import User
-from vendorguard.auth.permissions import ensure_can_change, require
+from vendorguard.auth.permissions import require
 from vendorguard.core.errors import DomainError
 from vendorguard.core.web import Sorting, paginate, sorting
 from vendorguard.documents import queries, services
@@ -35,28 +35,10 @@ def _document_or_404(doc_id: int) -> tuple[ContractDocument, Arrangement]:
     if document is None:
         abort(404)
     arrangement = access.arrangement_or_404(document.arrangement_id)
-    _ensure_can_view(arrangement)
+    access.ensure_can_view(arrangement)  # as visible as its arrangement
     return document, arrangement
 
 
-def _ensure_can_view(arrangement: Arrangement) -> None:
-    # A document is as visible as its arrangement (another department's SNS draft: 404).
-    access.ensure_can_view(arrangement)
-
-
-# Each register's own page for an arrangement: (endpoint, name of its id argument).
-DETAIL_PAGES = {ArrangementKind.ENGAGEMENT.value: ("engagements.detail", "engagement_id"),
-                ArrangementKind.CLOUD_SERVICE.value: ("cloud.detail", "service_id"),
-                ArrangementKind.SOCIAL_ACCOUNT.value: ("social.detail", "account_id")}
-
-
-def arrangement_url(arrangement: Arrangement) -> str | None:
-    """The arrangement's own page in its register (None if that register has no such page)."""
-    endpoint, arg = DETAIL_PAGES[arrangement.kind]
-    try:
-        return url_for(endpoint, **{arg: arrangement.id})
-    except BuildError:
-        return None
 
 
 def _coverage_message(error: DomainError) -> str:
@@ -104,7 +86,7 @@ def _versions_page(arrangement: Arrangement, form: GenerateForm, error: str | No
 def versions(arrangement_id: int):
     """Every version of an arrangement's document, newest first, with the generate form."""
     arrangement = access.arrangement_or_404(arrangement_id)
-    _ensure_can_view(arrangement)
+    access.ensure_can_view(arrangement)  # as visible as its arrangement
     return _versions_page(arrangement, GenerateForm())
 
 
@@ -113,8 +95,7 @@ def versions(arrangement_id: int):
 def generate(arrangement_id: int):
     """Generate the next version from the approved clauses and store it."""
     arrangement = access.arrangement_or_404(arrangement_id)
-    _ensure_can_view(arrangement)
-    ensure_can_change(access.MANAGE_PERMISSION[ArrangementKind(arrangement.kind)], arrangement.department_id)
+    access.ensure_can_manage(arrangement)
     back = redirect(url_for("documents.versions", arrangement_id=arrangement.id))
     form = GenerateForm()
     if not form.validate_on_submit():

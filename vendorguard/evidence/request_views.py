@@ -18,7 +18,8 @@ from vendorguard.evidence import queries, services
 from vendorguard.evidence.forms import CloseForm, ReviewForm, UploadForm
 from vendorguard.evidence.models import (UNSETTLED, EvidenceFile, EvidenceProvider, EvidenceRequest,
                                          EvidenceSubmission, RequestStatus, ReviewDecision)
-from vendorguard.evidence.views import arrangement_url, bp, status_filter
+from vendorguard.arrangements.access import arrangement_url
+from vendorguard.evidence.views import bp, status_filter
 from vendorguard.extensions import csrf, db
 from vendorguard.org.models import Department
 from vendorguard.org.queries import active_departments

@@ -10,11 +10,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
-from werkzeug.routing import BuildError
 from wtforms import SelectChoice
 
 from vendorguard.arrangements import access
-from vendorguard.arrangements.models import Arrangement, ArrangementKind
+from vendorguard.arrangements.access import arrangement_url
+from vendorguard.arrangements.models import Arrangement
 from vendorguard.auth.permissions import require
 from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import today_tokyo
@@ -32,19 +32,6 @@ REQUEST_SORTS = {
     "status": (EvidenceRequest.status, EvidenceRequest.due_on, EvidenceRequest.id),
     "item": (EvidenceRequirement.title, EvidenceRequest.due_on, EvidenceRequest.id),
 }
-# Each register's own page for an arrangement: (endpoint, name of its id argument).
-DETAIL_PAGES = {ArrangementKind.ENGAGEMENT.value: ("engagements.detail", "engagement_id"),
-                ArrangementKind.CLOUD_SERVICE.value: ("cloud.detail", "service_id"),
-                ArrangementKind.SOCIAL_ACCOUNT.value: ("social.detail", "account_id")}
-
-
-def arrangement_url(arrangement: Arrangement) -> str | None:
-    """The arrangement's own page in its register (None if that register has no such page)."""
-    endpoint, arg = DETAIL_PAGES[arrangement.kind]
-    try:
-        return url_for(endpoint, **{arg: arrangement.id})
-    except BuildError:
-        return None
 
 
 def status_filter() -> str:
