@@ -3,12 +3,13 @@
 Nothing here runs at import time: :func:`load_config` is called by ``create_app`` with the
 instance folder, so tests and commands can point the app anywhere.
 """
+
 from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 PREFIX = "VENDORGUARD_"
 
@@ -42,7 +43,9 @@ def _secret_key(instance_path: Path) -> str:
     return key
 
 
-def load_config(instance_path: str | os.PathLike[str], env: Mapping[str, str] | None = None) -> dict:
+def load_config(
+    instance_path: str | os.PathLike[str], env: Mapping[str, str] | None = None
+) -> dict:
     """Build the Flask configuration mapping from the environment."""
     env = os.environ if env is None else env
     instance = Path(instance_path)
@@ -99,7 +102,9 @@ def load_config(instance_path: str | os.PathLike[str], env: Mapping[str, str] | 
         "MAIL_TIMEOUT": _int(get("MAIL_TIMEOUT"), 30),
         # The published ISMAP list (xlsx or csv) that "vg ismap-import" and the admin page fetch.
         "ISMAP_LIST_URL": get("ISMAP_LIST_URL", ""),
-        "ISMAP_DOWNLOAD_TIMEOUT": _int(get("ISMAP_DOWNLOAD_TIMEOUT"), 30),  # seconds, whole download
+        "ISMAP_DOWNLOAD_TIMEOUT": _int(
+            get("ISMAP_DOWNLOAD_TIMEOUT"), 30
+        ),  # seconds, whole download
         "ISMAP_MAX_BYTES": _int(get("ISMAP_MAX_BYTES"), 20 * 1024 * 1024),
         # How long a cloud service's use approval runs by default (the approver may change the date).
         "CLOUD_APPROVAL_MONTHS": _int(get("CLOUD_APPROVAL_MONTHS"), 12),
@@ -109,7 +114,9 @@ def load_config(instance_path: str | os.PathLike[str], env: Mapping[str, str] | 
         "S3_REGION": get("S3_REGION"),
         "S3_SSE": get("S3_SSE"),  # AES256 or aws:kms
         "S3_KMS_KEY_ID": get("S3_KMS_KEY_ID"),
-        "S3_ADDRESSING_STYLE": get("S3_ADDRESSING_STYLE", "auto"),  # path for many S3-compatible stores
+        "S3_ADDRESSING_STYLE": get(
+            "S3_ADDRESSING_STYLE", "auto"
+        ),  # path for many S3-compatible stores
         "S3_MAX_ATTEMPTS": _int(get("S3_MAX_ATTEMPTS"), 3),
         # Word templates for generated documents: this folder first, then the built-in contract_templates/.
         "CONTRACT_TEMPLATES_DIR": get("CONTRACT_TEMPLATES_DIR"),
@@ -117,10 +124,16 @@ def load_config(instance_path: str | os.PathLike[str], env: Mapping[str, str] | 
         "SNS_ATTESTATION_MONTHS": _int(get("SNS_ATTESTATION_MONTHS"), 6),
         "PUBLIC_ACCOUNTS_PAGE": _bool(get("PUBLIC_ACCOUNTS_PAGE"), True),
         # Bulk appendix generation (no job queue: a background thread in the web process).
-        "BULK_SYNC": _bool(get("BULK_SYNC"), False),  # run in the request instead (tests, debugging)
-        "BULK_PROGRESS_EVERY": _int(get("BULK_PROGRESS_EVERY"), 5),  # write progress every N documents
+        "BULK_SYNC": _bool(
+            get("BULK_SYNC"), False
+        ),  # run in the request instead (tests, debugging)
+        "BULK_PROGRESS_EVERY": _int(
+            get("BULK_PROGRESS_EVERY"), 5
+        ),  # write progress every N documents
         "BULK_MAX_DOCUMENTS": _int(get("BULK_MAX_DOCUMENTS"), 1000),  # per job
-        "BULK_STALL_SECONDS": _int(get("BULK_STALL_SECONDS"), 600),  # no progress this long: interrupted
+        "BULK_STALL_SECONDS": _int(
+            get("BULK_STALL_SECONDS"), 600
+        ),  # no progress this long: interrupted
         # Contractor portal: how long an invitation's set-password link stays valid.
         "PORTAL_INVITATION_DAYS": _int(get("PORTAL_INVITATION_DAYS"), 7),
         # Reminders ("vg remind"): retries with exponential backoff (base, 2×, 4× … at most 6 h), then

@@ -9,6 +9,7 @@ shipped clause library (17 articles, 2–3 paragraphs of about 120 characters, a
 one ``generate_appendix``, and the bulk job (documents.bulk_worker.run) making 100 appendices,
 each committed as a version, into one zip. Results go to docs/benchmarks.md by hand.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,12 +28,20 @@ from vendorguard.documents import docx_writer  # noqa: E402
 from vendorguard.storage.base import new_key  # noqa: E402
 from vendorguard.storage.local import LocalStorage  # noqa: E402
 
-FACTS = {"document_title": "情報セキュリティに関する特記事項", "contract_title": "住民記録システム運用保守業務委託",
-         "contract_number": "R8-00100", "contractor_name": "但馬情報システム株式会社",
-         "contractor_address": "兵庫県豊岡市城南町1番1号", "department_name": "市民課",
-         "starts_on": date(2026, 4, 1), "ends_on": date(2027, 3, 31)}
-SENTENCE = ("受注者は、本業務に係る情報を取り扱うに当たっては、発注者の情報セキュリティポリシー及び実施手順を遵守し、"
-            "その漏えい、滅失、き損及び改ざんの防止その他の安全管理のために必要な措置を講じなければならない。")
+FACTS = {
+    "document_title": "情報セキュリティに関する特記事項",
+    "contract_title": "住民記録システム運用保守業務委託",
+    "contract_number": "R8-00100",
+    "contractor_name": "但馬情報システム株式会社",
+    "contractor_address": "兵庫県豊岡市城南町1番1号",
+    "department_name": "市民課",
+    "starts_on": date(2026, 4, 1),
+    "ends_on": date(2027, 3, 31),
+}
+SENTENCE = (
+    "受注者は、本業務に係る情報を取り扱うに当たっては、発注者の情報セキュリティポリシー及び実施手順を遵守し、"
+    "その漏えい、滅失、き損及び改ざんの防止その他の安全管理のために必要な措置を講じなければならない。"
+)
 
 
 @dataclass(frozen=True)
@@ -71,21 +80,28 @@ def full_generation_ms(runs: int) -> float | None:
         from vendorguard.catalog import services as catalog
     except ImportError:
         return None
+    from tests.factories import Factory
     from vendorguard import create_app
     from vendorguard.documents import services
     from vendorguard.extensions import db
     from vendorguard.storage import get_storage
-    from tests.factories import Factory
 
     with tempfile.TemporaryDirectory() as folder:
-        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.db", "SECRET_KEY": "bench",
-                          "STORAGE_URL": Path(folder, "store").as_uri()}, instance_path=folder)
+        app = create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.db",
+                "SECRET_KEY": "bench",
+                "STORAGE_URL": Path(folder, "store").as_uri(),
+            },
+            instance_path=folder,
+        )
         with app.app_context():
             db.create_all()
             catalog.ensure_catalog(db.session)
             make = Factory(db.session)
-            engagement = make.engagement(handles_personal_info=True, handles_my_number=True,
-                                         subcontracting_allowed=True)
+            engagement = make.engagement(
+                handles_personal_info=True, handles_my_number=True, subcontracting_allowed=True
+            )
             make.subcontractor(engagement)
             storage = get_storage(app)
 
@@ -109,25 +125,36 @@ def bulk_zip(rounds: int) -> tuple[float, float, int] | None:
         from vendorguard.catalog import services as catalog
     except ImportError:
         return None
+    from tests.factories import Factory
     from vendorguard import create_app
     from vendorguard.documents import bulk, bulk_worker
     from vendorguard.documents.models import BulkJob
     from vendorguard.extensions import db
     from vendorguard.storage import get_storage
-    from tests.factories import Factory
 
     with tempfile.TemporaryDirectory() as folder:
-        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.db", "SECRET_KEY": "bench",
-                          "STORAGE_URL": Path(folder, "store").as_uri()}, instance_path=folder)
+        app = create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.db",
+                "SECRET_KEY": "bench",
+                "STORAGE_URL": Path(folder, "store").as_uri(),
+            },
+            instance_path=folder,
+        )
         with app.app_context():
             db.create_all()
             catalog.ensure_catalog(db.session)
             make = Factory(db.session)
             department = make.department("市民課")
-            for n in range(100):
-                engagement = make.engagement(department=department, handles_personal_info=True,
-                                             handles_my_number=True, subcontracting_allowed=True,
-                                             starts_on=date(2027, 4, 1), ends_on=date(2028, 3, 31))
+            for _n in range(100):
+                engagement = make.engagement(
+                    department=department,
+                    handles_personal_info=True,
+                    handles_my_number=True,
+                    subcontracting_allowed=True,
+                    starts_on=date(2027, 4, 1),
+                    ends_on=date(2028, 3, 31),
+                )
                 make.subcontractor(engagement)
             storage = get_storage(app)
             totals, per_document, size = [], [], 0
@@ -135,16 +162,23 @@ def bulk_zip(rounds: int) -> tuple[float, float, int] | None:
                 job = bulk.create_job(db.session, None, bulk.BulkFilter(starting_fy=2027), 1000)
                 db.session.commit()
                 marks = [time.perf_counter()]
-                every = 1 if round_ % 2 else 5  # odd rounds: per-document timings; even: the default
-                bulk_worker.run(db.session, storage, job.id, every=every,
-                                on_progress=lambda done, total: marks.append(time.perf_counter()))
+                every = (
+                    1 if round_ % 2 else 5
+                )  # odd rounds: per-document timings; even: the default
+                bulk_worker.run(
+                    db.session,
+                    storage,
+                    job.id,
+                    every=every,
+                    on_progress=lambda done, total, marks=marks: marks.append(time.perf_counter()),
+                )
                 finished = db.session.get(BulkJob, job.id)
                 assert finished.done == 100, finished.errors
                 size = finished.size
                 if round_ == 0:
                     continue
                 if every == 1:
-                    per_document += [b - a for a, b in zip(marks, marks[1:])]
+                    per_document += [b - a for a, b in zip(marks, marks[1:], strict=False)]
                 else:
                     totals.append(marks[-1] - marks[0])
             db.session.remove()
@@ -155,25 +189,36 @@ def bulk_zip(rounds: int) -> tuple[float, float, int] | None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=50, help="samples per median")
-    parser.add_argument("--bulk-rounds", type=int, default=5, help="how often the 100-document loop is timed")
-    parser.add_argument("--full", action="store_true",
-                        help="also time generate_appendix end to end (catalog + SQLite + storage) "
-                             "and the bulk job (100 appendices into one zip)")
+    parser.add_argument(
+        "--bulk-rounds", type=int, default=5, help="how often the 100-document loop is timed"
+    )
+    parser.add_argument(
+        "--full",
+        action="store_true",
+        help="also time generate_appendix end to end (catalog + SQLite + storage) "
+        "and the bulk job (100 appendices into one zip)",
+    )
     args = parser.parse_args()
 
     from docxtpl import DocxTemplate
 
     items = articles()
     template = docx_writer.find_template("appendix.docx")
-    bare_context = {key: docx_writer.clean_text(docx_writer.format_date(value, "wareki") if isinstance(value, date)
-                                                else value) for key, value in FACTS.items()}
+    bare_context = {
+        key: docx_writer.clean_text(
+            docx_writer.format_date(value, "wareki") if isinstance(value, date) else value
+        )
+        for key, value in FACTS.items()
+    }
 
     def one() -> bytes:
         return docx_writer.render("appendix.docx", FACTS, items).data
 
     def bare() -> bytes:
         document = DocxTemplate(io.BytesIO(template.data))
-        document.render(dict(bare_context, articles=[]), jinja_env=docx_writer._ENV, autoescape=True)
+        document.render(
+            dict(bare_context, articles=[]), jinja_env=docx_writer._ENV, autoescape=True
+        )
         out = io.BytesIO()
         document.save(out)
         return out.getvalue()
@@ -206,19 +251,27 @@ def main() -> None:
     zipped = bulk_zip(args.bulk_rounds) if args.full else None
     size = len(one())
     ratio = results["one"] / results["bare"]
-    print(f"appendix: {len(items)} articles, {size:,} bytes; docxtpl, python {sys.version.split()[0]}")
+    print(
+        f"appendix: {len(items)} articles, {size:,} bytes; docxtpl, python {sys.version.split()[0]}"
+    )
     print(f"one appendix (render to bytes)          median {results['one']:8.1f} ms")
     print(f"one appendix + local storage (sha256)   median {results['stored']:8.1f} ms")
-    print(f"100 appendices in a loop                median {results['hundred']:8.1f} ms "
-          f"({results['hundred'] / 100:.1f} ms each)")
+    print(
+        f"100 appendices in a loop                median {results['hundred']:8.1f} ms "
+        f"({results['hundred'] / 100:.1f} ms each)"
+    )
     print(f"bare template, same library and context median {results['bare']:8.1f} ms")
     print(f"bare template, docxtpl defaults         median {results['bare_defaults']:8.1f} ms")
     if full is not None:
         print(f"generate_appendix end to end (SQLite)   median {full:8.1f} ms")
     if zipped is not None:
-        print(f"bulk job, 100 appendices into one zip   median {zipped[0]:8.1f} ms total "
-              f"({zipped[1]:.1f} ms median per document, zip {zipped[2]:,} bytes)")
-    print(f"ratio one / bare                               {ratio:8.2f}x  (target <= 1.5x, <= 150 ms)")
+        print(
+            f"bulk job, 100 appendices into one zip   median {zipped[0]:8.1f} ms total "
+            f"({zipped[1]:.1f} ms median per document, zip {zipped[2]:,} bytes)"
+        )
+    print(
+        f"ratio one / bare                               {ratio:8.2f}x  (target <= 1.5x, <= 150 ms)"
+    )
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ does the same work):
 
 The PostgreSQL database given is emptied (drop_all) — use a scratch database.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,7 +43,7 @@ def _insert(db, table, rows) -> None:
     from sqlalchemy import insert
 
     for start in range(0, len(rows), CHUNK):
-        db.session.execute(insert(table), rows[start:start + CHUNK])
+        db.session.execute(insert(table), rows[start : start + CHUNK])
 
 
 def fill(db, requests: int, due: int) -> None:
@@ -56,33 +57,112 @@ def fill(db, requests: int, due: int) -> None:
     from vendorguard.org.models import Department
 
     now = utcnow()
-    _insert(db, Department.__table__, [{"id": d, "code": f"D{d:03d}", "name": f"課{d}", "name_kana": f"カ{d}",
-                                        "email": f"dept{d}@city.example.jp", "created_at": now}
-                                       for d in range(1, DEPARTMENTS + 1)])
-    users = [{"id": 1, "email": "admin@city.example.jp", "name": "管理者", "role": "admin", "created_at": now,
-              "locale": "ja", "active": True, "password_hash": ""}]
+    _insert(
+        db,
+        Department.__table__,
+        [
+            {
+                "id": d,
+                "code": f"D{d:03d}",
+                "name": f"課{d}",
+                "name_kana": f"カ{d}",
+                "email": f"dept{d}@city.example.jp",
+                "created_at": now,
+            }
+            for d in range(1, DEPARTMENTS + 1)
+        ],
+    )
+    users = [
+        {
+            "id": 1,
+            "email": "admin@city.example.jp",
+            "name": "管理者",
+            "role": "admin",
+            "created_at": now,
+            "locale": "ja",
+            "active": True,
+            "password_hash": "",
+        }
+    ]
     for d in range(1, DEPARTMENTS + 1):
         for k in range(2):
-            users.append({"id": 1 + d * 2 + k, "email": f"o{d}-{k}@city.example.jp", "name": f"職員{d}-{k}",
-                          "role": "officer", "department_id": d, "created_at": now, "locale": "ja", "active": True,
-                          "password_hash": ""})
-    _insert(db, Contractor.__table__, [{"id": c, "name": f"事業者{c}", "name_kana": f"ジギョウシャ{c}",
-                                        "created_at": now, "updated_at": now} for c in range(1, CONTRACTORS + 1)])
-    users += [{"id": 1000 + c, "email": f"c{c}@vendor.example.jp", "name": f"担当{c}", "role": "contractor",
-               "contractor_id": c, "created_at": now, "locale": "ja", "active": True, "password_hash": ""}
-              for c in range(1, CONTRACTORS + 1)]
+            users.append(
+                {
+                    "id": 1 + d * 2 + k,
+                    "email": f"o{d}-{k}@city.example.jp",
+                    "name": f"職員{d}-{k}",
+                    "role": "officer",
+                    "department_id": d,
+                    "created_at": now,
+                    "locale": "ja",
+                    "active": True,
+                    "password_hash": "",
+                }
+            )
+    _insert(
+        db,
+        Contractor.__table__,
+        [
+            {
+                "id": c,
+                "name": f"事業者{c}",
+                "name_kana": f"ジギョウシャ{c}",
+                "created_at": now,
+                "updated_at": now,
+            }
+            for c in range(1, CONTRACTORS + 1)
+        ],
+    )
+    users += [
+        {
+            "id": 1000 + c,
+            "email": f"c{c}@vendor.example.jp",
+            "name": f"担当{c}",
+            "role": "contractor",
+            "contractor_id": c,
+            "created_at": now,
+            "locale": "ja",
+            "active": True,
+            "password_hash": "",
+        }
+        for c in range(1, CONTRACTORS + 1)
+    ]
     _insert(db, User.__table__, users)
     arrangements, engagements, requirements = [], [], []
     for a in range(1, ARRANGEMENTS + 1):
         d = a % DEPARTMENTS + 1
-        arrangements.append({"id": a, "kind": "engagement", "title": f"業務委託{a}", "department_id": d,
-                             "responsible_officer_id": 1 + d * 2 + (a % 3 == 0) if a % 5 else None,
-                             "state": "active", "created_at": now, "updated_at": now})
-        engagements.append({"id": a, "contractor_id": a % CONTRACTORS + 1, "starts_on": date(2025, 4, 1),
-                            "ends_on": date(2030, 3, 31)})
-        requirements.append({"id": a, "arrangement_id": a, "title": "月次作業報告書", "cadence": "monthly",
-                             "due_offset_days": 14, "provider": "contractor" if a % 2 else "internal",
-                             "description": "", "created_at": now})
+        arrangements.append(
+            {
+                "id": a,
+                "kind": "engagement",
+                "title": f"業務委託{a}",
+                "department_id": d,
+                "responsible_officer_id": 1 + d * 2 + (a % 3 == 0) if a % 5 else None,
+                "state": "active",
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+        engagements.append(
+            {
+                "id": a,
+                "contractor_id": a % CONTRACTORS + 1,
+                "starts_on": date(2025, 4, 1),
+                "ends_on": date(2030, 3, 31),
+            }
+        )
+        requirements.append(
+            {
+                "id": a,
+                "arrangement_id": a,
+                "title": "月次作業報告書",
+                "cadence": "monthly",
+                "due_offset_days": 14,
+                "provider": "contractor" if a % 2 else "internal",
+                "description": "",
+                "created_at": now,
+            }
+        )
     _insert(db, Arrangement.__table__, arrangements)
     _insert(db, Engagement.__table__, engagements)
     _insert(db, EvidenceRequirement.__table__, requirements)
@@ -92,15 +172,29 @@ def fill(db, requests: int, due: int) -> None:
         arrangement_id = r
         for n in range(per_requirement):
             if due_left and n == per_requirement - 1 and r % max(1, len(requirements) // due) == 0:
-                due_on, status = DAY + timedelta(days=(r % 45) - 30), "open"  # 30 days late … 14 ahead
+                due_on, status = (
+                    DAY + timedelta(days=(r % 45) - 30),
+                    "open",
+                )  # 30 days late … 14 ahead
                 due_left -= 1
             elif n < per_requirement // 2:
                 due_on, status = DAY - timedelta(days=40 + 30 * n), "accepted"
             else:
                 due_on, status = DAY + timedelta(days=60 + 30 * n), "open"
-            rows.append({"evidence_requirement_id": r, "arrangement_id": arrangement_id, "occurrence": f"p{n}",
-                         "scheduled_due_on": due_on, "due_on": due_on, "status": status, "note": "",
-                         "closed_reason": "", "created_at": now, "updated_at": now})
+            rows.append(
+                {
+                    "evidence_requirement_id": r,
+                    "arrangement_id": arrangement_id,
+                    "occurrence": f"p{n}",
+                    "scheduled_due_on": due_on,
+                    "due_on": due_on,
+                    "status": status,
+                    "note": "",
+                    "closed_reason": "",
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
         if len(rows) >= CHUNK * 5:
             _insert(db, EvidenceRequest.__table__, rows)
             rows = []
@@ -118,8 +212,10 @@ def measure(url: str, requests: int, due: int, runs: int) -> dict:
     from vendorguard.reminders import sweep
 
     with tempfile.TemporaryDirectory() as folder:
-        app = create_app({"SQLALCHEMY_DATABASE_URI": url.replace("{folder}", folder), "SECRET_KEY": "bench"},
-                         instance_path=folder)
+        app = create_app(
+            {"SQLALCHEMY_DATABASE_URI": url.replace("{folder}", folder), "SECRET_KEY": "bench"},
+            instance_path=folder,
+        )
         with app.app_context():
             db.drop_all()
             db.create_all()
@@ -145,9 +241,14 @@ def measure(url: str, requests: int, due: int, runs: int) -> dict:
 
             created = len(sweep.plan(db.session, DAY, DAY))
             db.session.rollback()
-            result = {"requests": total, "due": due, "rows": created, "load": loaded,
-                      "plan": timed(lambda: sweep.plan(db.session, DAY, DAY)),
-                      "sweep": timed(lambda: sweep.run(db.session, DAY))}
+            result = {
+                "requests": total,
+                "due": due,
+                "rows": created,
+                "load": loaded,
+                "plan": timed(lambda: sweep.plan(db.session, DAY, DAY)),
+                "sweep": timed(lambda: sweep.run(db.session, DAY)),
+            }
             sweep.run(db.session, DAY)
             db.session.commit()
             result["again"] = timed(lambda: sweep.run(db.session, DAY))
@@ -165,13 +266,18 @@ def main() -> None:
     targets = [("SQLite", "sqlite:///{folder}/bench.db")]
     if args.postgres:
         targets.append(("PostgreSQL", args.postgres))
-    print("| database | evidence requests | due items | outbox rows | plan | sweep (first run) | sweep (again) | data load |")
+    print(
+        "| database | evidence requests | due items | outbox rows | plan | sweep (first run) | sweep (again) | data load |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for name, url in targets:
         for requests, due in SIZES:
             r = measure(url, requests, due, args.runs)
-            print(f"| {name} | {r['requests']:,} | {r['due']:,} | {r['rows']:,} | {r['plan']:.2f} s | "
-                  f"{r['sweep']:.2f} s | {r['again']:.2f} s | {r['load']:.0f} s |", flush=True)
+            print(
+                f"| {name} | {r['requests']:,} | {r['due']:,} | {r['rows']:,} | {r['plan']:.2f} s | "
+                f"{r['sweep']:.2f} s | {r['again']:.2f} s | {r['load']:.0f} s |",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ whole), POSTs it as multipart/form-data and measures
 Each object is deleted again (moto keeps objects in memory). Results go to docs/benchmarks.md by
 hand.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -156,9 +157,11 @@ class Sampler(threading.Thread):
 
 def post_upload(port: int, size: int) -> tuple[float, dict]:
     """POST the generated file as multipart/form-data; returns (seconds, response JSON)."""
-    head = (f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"comment\"\r\n\r\n"
-            f"benchmark\r\n--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"files\"; "
-            f"filename=\"bench.pdf\"\r\nContent-Type: application/pdf\r\n\r\n").encode()
+    head = (
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="comment"\r\n\r\n'
+        f'benchmark\r\n--{BOUNDARY}\r\nContent-Disposition: form-data; name="files"; '
+        f'filename="bench.pdf"\r\nContent-Type: application/pdf\r\n\r\n'
+    ).encode()
     tail = f"\r\n--{BOUNDARY}--\r\n".encode()
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
     started = time.perf_counter()
@@ -203,9 +206,17 @@ def serve(port: int, endpoint: str, bucket: str) -> None:
     from vendorguard.storage import get_storage
 
     instance = tempfile.mkdtemp(prefix="vg-bench-")
-    app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance}/bench.db",
-                      "STORAGE_URL": f"s3://{bucket}/vg", "S3_ENDPOINT_URL": endpoint, "S3_REGION": "us-east-1",
-                      "MAX_UPLOAD_MB": 2048}, instance_path=instance)
+    app = create_app(
+        {
+            "SECRET_KEY": "bench",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance}/bench.db",
+            "STORAGE_URL": f"s3://{bucket}/vg",
+            "S3_ENDPOINT_URL": endpoint,
+            "S3_REGION": "us-east-1",
+            "MAX_UPLOAD_MB": 2048,
+        },
+        instance_path=instance,
+    )
     bp = Blueprint("bench", __name__)
 
     @bp.post("/bench/upload")
@@ -236,8 +247,13 @@ def main() -> None:
     parser.add_argument("--endpoint", help=argparse.SUPPRESS)
     parser.add_argument("--bucket", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    env = dict(os.environ, AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench",
-               AWS_DEFAULT_REGION="us-east-1", AWS_EC2_METADATA_DISABLED="true")
+    env = dict(
+        os.environ,
+        AWS_ACCESS_KEY_ID="bench",
+        AWS_SECRET_ACCESS_KEY="bench",
+        AWS_DEFAULT_REGION="us-east-1",
+        AWS_EC2_METADATA_DISABLED="true",
+    )
     os.environ.update(env)
     if args.serve:
         serve(args.port, args.endpoint, args.bucket)
@@ -251,15 +267,38 @@ def main() -> None:
     size = args.size_mib * MiB
     moto_port, app_port, bucket = free_port(), free_port(), "vg-bench"
     endpoint = f"http://127.0.0.1:{moto_port}"
-    processes = [subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(moto_port)],
-                                  env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(moto_port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    ]
     try:
         wait_for(moto_port)
-        client = boto3.session.Session().client("s3", endpoint_url=endpoint, region_name="us-east-1")
+        client = boto3.session.Session().client(
+            "s3", endpoint_url=endpoint, region_name="us-east-1"
+        )
         client.create_bucket(Bucket=bucket)
-        processes.append(subprocess.Popen([sys.executable, __file__, "--serve", "--port", str(app_port),
-                                           "--endpoint", endpoint, "--bucket", bucket],
-                                          env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        processes.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    __file__,
+                    "--serve",
+                    "--port",
+                    str(app_port),
+                    "--endpoint",
+                    endpoint,
+                    "--bucket",
+                    bucket,
+                ],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
         wait_for(app_port)
         server_pid = processes[1].pid
         sha = expected_sha256(size)
@@ -268,8 +307,11 @@ def main() -> None:
         _, warm = post_upload(app_port, 32 * MiB)
         client.delete_object(Bucket=bucket, Key="vg/" + warm["files"][0]["storage_key"])
 
-        storage_config = TransferConfig(multipart_threshold=PART_SIZE, multipart_chunksize=PART_SIZE,
-                                        max_concurrency=CONCURRENCY)
+        storage_config = TransferConfig(
+            multipart_threshold=PART_SIZE,
+            multipart_chunksize=PART_SIZE,
+            max_concurrency=CONCURRENCY,
+        )
         storage_config.max_in_memory_upload_chunks = CONCURRENCY
         app_times, growths, sampled, default_times, same_times = [], [], [], [], []
         cpu: dict[str, list[str]] = {"app": [], "default": [], "same": []}
@@ -294,7 +336,12 @@ def main() -> None:
             peak = status["VmHWM"] if reset else peak_sampled
             [stored] = result["files"]
             assert stored["sha256"] == sha and stored["size"] == size, stored
-            assert client.head_object(Bucket=bucket, Key="vg/" + stored["storage_key"])["ContentLength"] == size
+            assert (
+                client.head_object(Bucket=bucket, Key="vg/" + stored["storage_key"])[
+                    "ContentLength"
+                ]
+                == size
+            )
             client.delete_object(Bucket=bucket, Key="vg/" + stored["storage_key"])
             app_times.append(elapsed)
             growths.append(peak - before)
@@ -306,20 +353,36 @@ def main() -> None:
         app_rate = rate(statistics.median(app_times))
         default_rate = rate(statistics.median(default_times))
         same_rate = rate(statistics.median(same_times))
-        print(f"file: {args.size_mib} MiB generated on the fly; rounds: {args.rounds}; sha256 verified")
-        print(f"app server peak RSS growth (VmHWM{'' if reset else ' unavailable: sampled'}): "
-              f"{', '.join(f'{g / MiB:.1f}' for g in growths)} MiB (max {max(growths) / MiB:.1f} MiB); "
-              f"20 ms samples: max {max(sampled) / MiB:.1f} MiB")
-        print(f"through the app (HTTP → receive_files → S3): {app_rate:.0f} MiB/s "
-              f"(runs: {', '.join(f'{t:.1f}' for t in app_times)} s)")
-        print(f"boto3 upload_fileobj, default TransferConfig: {default_rate:.0f} MiB/s "
-              f"(runs: {', '.join(f'{t:.1f}' for t in default_times)} s)")
-        print(f"boto3 upload_fileobj, the storage's TransferConfig: {same_rate:.0f} MiB/s "
-              f"(runs: {', '.join(f'{t:.1f}' for t in same_times)} s)")
-        for name, label in (("app", "through the app"), ("default", "boto3 default"), ("same", "boto3 same settings")):
+        print(
+            f"file: {args.size_mib} MiB generated on the fly; rounds: {args.rounds}; sha256 verified"
+        )
+        print(
+            f"app server peak RSS growth (VmHWM{'' if reset else ' unavailable: sampled'}): "
+            f"{', '.join(f'{g / MiB:.1f}' for g in growths)} MiB (max {max(growths) / MiB:.1f} MiB); "
+            f"20 ms samples: max {max(sampled) / MiB:.1f} MiB"
+        )
+        print(
+            f"through the app (HTTP → receive_files → S3): {app_rate:.0f} MiB/s "
+            f"(runs: {', '.join(f'{t:.1f}' for t in app_times)} s)"
+        )
+        print(
+            f"boto3 upload_fileobj, default TransferConfig: {default_rate:.0f} MiB/s "
+            f"(runs: {', '.join(f'{t:.1f}' for t in default_times)} s)"
+        )
+        print(
+            f"boto3 upload_fileobj, the storage's TransferConfig: {same_rate:.0f} MiB/s "
+            f"(runs: {', '.join(f'{t:.1f}' for t in same_times)} s)"
+        )
+        for name, label in (
+            ("app", "through the app"),
+            ("default", "boto3 default"),
+            ("same", "boto3 same settings"),
+        ):
             print(f"CPU seconds, {label}: " + " | ".join(cpu[name]))
-        print(f"app / boto3 default: {app_rate / default_rate:.0%}; app / boto3 same settings: "
-              f"{app_rate / same_rate:.0%}")
+        print(
+            f"app / boto3 default: {app_rate / default_rate:.0%}; app / boto3 same settings: "
+            f"{app_rate / same_rate:.0%}"
+        )
     finally:
         for process in reversed(processes):
             process.terminate()

@@ -19,12 +19,13 @@ Fonts: ＭＳ 明朝 (body) and ＭＳ ゴシック (titles) are named for East 
 gives their Latin names (MS Mincho / MS Gothic) as alternates. Where they are not installed,
 Word and LibreOffice substitute (LibreOffice: IPA明朝 / IPAゴシック when fonts-ipafont is installed).
 """
+
 from __future__ import annotations
 
 import io
 import sys
 import zipfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from docx import Document
@@ -42,7 +43,7 @@ HERE = Path(__file__).resolve().parent
 MINCHO, GOTHIC = "ＭＳ 明朝", "ＭＳ ゴシック"
 ALT_NAMES = {MINCHO: ("MS Mincho", "roman"), GOTHIC: ("MS Gothic", "modern")}
 BODY_SIZE = Pt(10.5)
-FIXED_TIME = datetime(2026, 4, 1, tzinfo=timezone.utc)  # reproducible metadata
+FIXED_TIME = datetime(2026, 4, 1, tzinfo=UTC)  # reproducible metadata
 CITY = "豊岡市"
 CITY_ADDRESS = "兵庫県豊岡市中央町2番4号"
 MAYOR = "豊岡市長"
@@ -51,6 +52,7 @@ SETTINGS = {"日付表記": "和暦", "条番号の数字": "半角"}
 
 
 # ---------------------------------------------------------------- low-level helpers
+
 
 def _set_fonts(rpr_parent, east_asia: str, latin: str | None = None) -> None:
     """Name the fonts explicitly (and drop theme fonts, which would override the names)."""
@@ -103,15 +105,32 @@ def _font_table(document) -> None:
     for name, (alt, family) in ALT_NAMES.items():
         font = etree.SubElement(root, qn("w:font"))
         font.set(qn("w:name"), name)
-        for tag, value in (("w:altName", alt), ("w:panose1", "02020609040205080304"),
-                           ("w:charset", "80"), ("w:family", family), ("w:pitch", "fixed")):
+        for tag, value in (
+            ("w:altName", alt),
+            ("w:panose1", "02020609040205080304"),
+            ("w:charset", "80"),
+            ("w:family", family),
+            ("w:pitch", "fixed"),
+        ):
             element = etree.SubElement(font, qn(tag))
             element.set(qn("w:val"), value)
     part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-def _paragraph_style(document, name: str, *, font: str = MINCHO, size=BODY_SIZE, bold=False,
-                     align=None, left=None, first_line=None, before=0, after=0, keep_next=False):
+def _paragraph_style(
+    document,
+    name: str,
+    *,
+    font: str = MINCHO,
+    size=BODY_SIZE,
+    bold=False,
+    align=None,
+    left=None,
+    first_line=None,
+    before=0,
+    after=0,
+    keep_next=False,
+):
     style = document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
     style.base_style = document.styles["Normal"]
     style.quick_style = True
@@ -140,11 +159,22 @@ def _styles(document) -> None:
     for name in ("Header", "Footer"):
         _set_fonts(document.styles[name].element, MINCHO)
         document.styles[name].font.size = Pt(9)
-    _paragraph_style(document, "文書表題", font=GOTHIC, size=Pt(14), bold=True,
-                     align=WD_ALIGN_PARAGRAPH.CENTER, after=12)
-    _paragraph_style(document, "副題", font=GOTHIC, size=Pt(12), align=WD_ALIGN_PARAGRAPH.CENTER, after=12)
+    _paragraph_style(
+        document,
+        "文書表題",
+        font=GOTHIC,
+        size=Pt(14),
+        bold=True,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        after=12,
+    )
+    _paragraph_style(
+        document, "副題", font=GOTHIC, size=Pt(12), align=WD_ALIGN_PARAGRAPH.CENTER, after=12
+    )
     _paragraph_style(document, "前文", first_line=BODY_SIZE, before=12, after=6)
-    _paragraph_style(document, "節見出し", font=GOTHIC, bold=True, before=12, after=3, keep_next=True)
+    _paragraph_style(
+        document, "節見出し", font=GOTHIC, bold=True, before=12, after=3, keep_next=True
+    )
     _paragraph_style(document, "条見出し", before=6, keep_next=True, left=BODY_SIZE)
     # Hanging indent of one character: 「第1条　…」 and 「2　…」 wrap under the text, not the number.
     _paragraph_style(document, "条文", left=BODY_SIZE, first_line=-BODY_SIZE)
@@ -158,6 +188,7 @@ def _styles(document) -> None:
 
 def _field(paragraph, instruction: str, placeholder: str = "1") -> None:
     """A Word field (PAGE, NUMPAGES) that Word and LibreOffice fill in when laying out."""
+
     def fld_char(kind: str):
         run = paragraph.add_run()
         char = OxmlElement("w:fldChar")
@@ -189,11 +220,14 @@ def _custom_properties(document, values: dict[str, str]) -> None:
     items = "".join(
         f'<property fmtid="{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}" pid="{pid}" name="{name}">'
         f"<vt:lpwstr>{value}</vt:lpwstr></property>"
-        for pid, (name, value) in enumerate(values.items(), start=2))
-    xml = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-           '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties" '
-           'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
-           f"{items}</Properties>")
+        for pid, (name, value) in enumerate(values.items(), start=2)
+    )
+    xml = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties" '
+        'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+        f"{items}</Properties>"
+    )
     package = document.part.package
     part = Part(PackURI("/docProps/custom.xml"), CUSTOM_PROPS_TYPE, xml.encode("utf-8"), package)
     package.relate_to(part, RT.CUSTOM_PROPERTIES)
@@ -213,7 +247,7 @@ def _table(document, rows: list[tuple[str, ...]], widths: list, style: str | Non
         table.style = document.styles[style]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
-    for column, width in zip(table.columns, widths):
+    for column, width in zip(table.columns, widths, strict=False):
         column.width = width
     for r, values in enumerate(rows):
         for c, value in enumerate(values):
@@ -224,8 +258,17 @@ def _table(document, rows: list[tuple[str, ...]], widths: list, style: str | Non
     return table
 
 
-KEEP_STYLES = {"Normal", "Default Paragraph Font", "Normal Table", "No List", "Table Grid", "Header",
-               "Header Char", "Footer", "Footer Char"}
+KEEP_STYLES = {
+    "Normal",
+    "Default Paragraph Font",
+    "Normal Table",
+    "No List",
+    "Table Grid",
+    "Header",
+    "Header Char",
+    "Footer",
+    "Footer Char",
+}
 
 
 def _prune(document) -> None:
@@ -292,14 +335,19 @@ def _signatures(document, counterpart_label: str = "受注者") -> None:
     """記名押印欄: date line, then the city and the counterparty with seal marks."""
     document.add_paragraph("{{ blank_date }}", style="日付").paragraph_format.keep_with_next = True
     widths = [Mm(20), Mm(22), Mm(104), Mm(14)]
-    table = _table(document, [
-        ("発注者", "住所", CITY_ADDRESS, ""),
-        ("", "名称", CITY, ""),
-        ("", "代表者", MAYOR, "印"),
-        (counterpart_label, "住所", "{{ contractor_address }}", ""),
-        ("", "名称", "{{ contractor_name }}", ""),
-        ("", "代表者", "", "印"),
-    ], widths, style=None)
+    table = _table(
+        document,
+        [
+            ("発注者", "住所", CITY_ADDRESS, ""),
+            ("", "名称", CITY, ""),
+            ("", "代表者", MAYOR, "印"),
+            (counterpart_label, "住所", "{{ contractor_address }}", ""),
+            ("", "名称", "{{ contractor_name }}", ""),
+            ("", "代表者", "", "印"),
+        ],
+        widths,
+        style=None,
+    )
     for index, row in enumerate(table.rows):
         row.height = Mm(9)
         row.cells[3].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -311,6 +359,7 @@ def _signatures(document, counterpart_label: str = "受注者") -> None:
 
 # ---------------------------------------------------------------- the three templates
 
+
 def appendix() -> Document:
     """情報セキュリティに関する特記事項 for an engagement."""
     document = _base("{{ document_title }}")
@@ -318,21 +367,29 @@ def appendix() -> Document:
     header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     header.text = "契約番号　{{ contract_number }}"
     document.add_paragraph("{{ document_title }}", style="文書表題")
-    _table(document, [
-        ("契約件名", "{{ contract_title }}"),
-        ("契約番号", "{{ contract_number }}"),
-        ("契約期間", "{{ period }}"),
-        ("発注者", CITY),
-        ("受注者", "{{ contractor_name }}"),
-    ], [Mm(30), Mm(130)])
+    _table(
+        document,
+        [
+            ("契約件名", "{{ contract_title }}"),
+            ("契約番号", "{{ contract_number }}"),
+            ("契約期間", "{{ period }}"),
+            ("発注者", CITY),
+            ("受注者", "{{ contractor_name }}"),
+        ],
+        [Mm(30), Mm(130)],
+    )
     document.add_paragraph(
         f"{CITY}（以下「発注者」という。）と{{{{ contractor_name }}}}（以下「受注者」という。）は、"
         "上記契約（以下「本契約」という。）の履行に当たり、情報セキュリティを確保するために"
-        "受注者が遵守すべき事項を、次のとおり定める。", style="前文")
+        "受注者が遵守すべき事項を、次のとおり定める。",
+        style="前文",
+    )
     _articles(document)
     document.add_paragraph(
         "本特記事項の成立を証するため、本書2通を作成し、発注者及び受注者が記名押印の上、"
-        "各自1通を保有する。", style="前文").paragraph_format.keep_with_next = True
+        "各自1通を保有する。",
+        style="前文",
+    ).paragraph_format.keep_with_next = True
     _signatures(document)
     return document
 
@@ -344,27 +401,34 @@ def cloud_requirements() -> Document:
     header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     header.text = "{{ service_name }}"
     document.add_paragraph("{{ document_title }}", style="文書表題")
-    _table(document, [
-        ("サービス名", "{{ service_name }}"),
-        ("提供事業者", "{{ contractor_name }}"),
-        ("利用目的", "{{ purpose }}"),
-        ("所管課", "{{ department_name }}"),
-        ("取り扱う情報", "{{ confidentiality_text }}"),
-        ("データの保管場所", "{{ data_location }}"),
-        ("準拠法", "{{ governing_law }}"),
-        ("合意管轄裁判所", "{{ jurisdiction }}"),
-        ("ISMAP登録", "{{ ismap_text }}"),
-        ("発注者", CITY),
-        ("受注者", "{{ contractor_name }}"),
-    ], [Mm(35), Mm(125)])
+    _table(
+        document,
+        [
+            ("サービス名", "{{ service_name }}"),
+            ("提供事業者", "{{ contractor_name }}"),
+            ("利用目的", "{{ purpose }}"),
+            ("所管課", "{{ department_name }}"),
+            ("取り扱う情報", "{{ confidentiality_text }}"),
+            ("データの保管場所", "{{ data_location }}"),
+            ("準拠法", "{{ governing_law }}"),
+            ("合意管轄裁判所", "{{ jurisdiction }}"),
+            ("ISMAP登録", "{{ ismap_text }}"),
+            ("発注者", CITY),
+            ("受注者", "{{ contractor_name }}"),
+        ],
+        [Mm(35), Mm(125)],
+    )
     document.add_paragraph(
         f"{CITY}（以下「発注者」という。）と{{{{ contractor_name }}}}（以下「受注者」という。）は、"
         "発注者による上記クラウドサービスの利用に当たり、発注者及び受注者が遵守すべき情報セキュリティ上の"
-        "要件を、次のとおり定める。", style="前文")
+        "要件を、次のとおり定める。",
+        style="前文",
+    )
     _articles(document)
     document.add_paragraph(
         "本書の成立を証するため、本書2通を作成し、発注者及び受注者が記名押印の上、各自1通を保有する。",
-        style="前文").paragraph_format.keep_with_next = True
+        style="前文",
+    ).paragraph_format.keep_with_next = True
     _signatures(document)
     return document
 
@@ -383,25 +447,31 @@ def sns_procedure() -> Document:
     document.add_paragraph("{{ document_title }}", style="文書表題")
     document.add_paragraph("{{ account_title }}", style="副題")
     document.add_paragraph("作成日　{{ issued_on }}", style="日付")
-    _table(document, [
-        ("アカウント名", "{{ account_title }}"),
-        ("サービス", "{{ platform }}"),
-        ("アカウント（ID）", "{{ handle }}"),
-        ("URL", "{{ account_url }}"),
-        ("所管課", "{{ department_name }}"),
-        ("責任者", "{{ responsible_name }}"),
-        ("運用担当者", "{{ operators }}"),
-        ("利用目的", "{{ purpose }}"),
-        ("投稿してよい内容", "{{ posting_rules }}"),
-        ("市公式サイトでの掲載", "{{ official_list_url }}"),
-        ("認証バッジ", "{{ verified_label }}"),
-        ("認証情報の管理者", "{{ credential_custodian }}"),
-        ("多要素認証", "{{ mfa_text }}"),
-        ("復旧用の連絡先", "{{ recovery_contact }}"),
-    ], [Mm(40), Mm(120)])
+    _table(
+        document,
+        [
+            ("アカウント名", "{{ account_title }}"),
+            ("サービス", "{{ platform }}"),
+            ("アカウント（ID）", "{{ handle }}"),
+            ("URL", "{{ account_url }}"),
+            ("所管課", "{{ department_name }}"),
+            ("責任者", "{{ responsible_name }}"),
+            ("運用担当者", "{{ operators }}"),
+            ("利用目的", "{{ purpose }}"),
+            ("投稿してよい内容", "{{ posting_rules }}"),
+            ("市公式サイトでの掲載", "{{ official_list_url }}"),
+            ("認証バッジ", "{{ verified_label }}"),
+            ("認証情報の管理者", "{{ credential_custodian }}"),
+            ("多要素認証", "{{ mfa_text }}"),
+            ("復旧用の連絡先", "{{ recovery_contact }}"),
+        ],
+        [Mm(40), Mm(120)],
+    )
     document.add_paragraph(
         "{{ department_name }}は、上記アカウント（以下「本アカウント」という。）を市の公式アカウントとして"
-        "安全に運用するため、次のとおり運用手順を定める。", style="前文")
+        "安全に運用するため、次のとおり運用手順を定める。",
+        style="前文",
+    )
     _articles(document)
     document.add_paragraph("附　則", style="節見出し").alignment = WD_ALIGN_PARAGRAPH.CENTER
     document.add_paragraph("この手順は、{{ issued_on }}から施行する。", style="前文")
@@ -420,8 +490,11 @@ def _reproducible(data: bytes) -> bytes:
     return out.getvalue()
 
 
-TEMPLATES = {"appendix.docx": appendix, "cloud_requirements.docx": cloud_requirements,
-             "sns_procedure.docx": sns_procedure}
+TEMPLATES = {
+    "appendix.docx": appendix,
+    "cloud_requirements.docx": cloud_requirements,
+    "sns_procedure.docx": sns_procedure,
+}
 
 
 def build(directory: Path = HERE) -> list[Path]:

@@ -4,6 +4,7 @@ after every test; an app and client per test; factories for the domain objects.
 Set ``VENDORGUARD_TEST_DATABASE_URL`` (e.g. ``postgresql+psycopg://postgres@127.0.0.1:5432/test``)
 to run the whole suite against PostgreSQL.
 """
+
 from __future__ import annotations
 
 import os
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from flask import g
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import event, text
 
 from vendorguard import create_app
 from vendorguard.extensions import db
@@ -26,8 +27,10 @@ TEST_DATABASE_URL = os.environ.get("VENDORGUARD_TEST_DATABASE_URL", "")
 def database_url(tmp_path_factory) -> str:
     """The database every test in this run shares; its tables are created once."""
     url = TEST_DATABASE_URL or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "x"},
-                     instance_path=str(tmp_path_factory.mktemp("instance-setup")))
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "x"},
+        instance_path=str(tmp_path_factory.mktemp("instance-setup")),
+    )
     with app.app_context():
         db.drop_all()
         _drop_alembic_version()
@@ -45,7 +48,13 @@ def _empty_all_tables() -> None:
     tables = [table.name for table in db.metadata.sorted_tables]
     with db.engine.begin() as conn:
         if db.engine.dialect.name == "postgresql":
-            conn.execute(text("TRUNCATE " + ", ".join(f'"{name}"' for name in tables) + " RESTART IDENTITY CASCADE"))
+            conn.execute(
+                text(
+                    "TRUNCATE "
+                    + ", ".join(f'"{name}"' for name in tables)
+                    + " RESTART IDENTITY CASCADE"
+                )
+            )
         else:
             for name in reversed(tables):
                 conn.execute(text(f'DELETE FROM "{name}"'))
@@ -54,14 +63,17 @@ def _empty_all_tables() -> None:
 @pytest.fixture
 def app(database_url, tmp_path):
     """An application bound to the shared test database; emptied again after the test."""
-    application = create_app({
-        "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "SECRET_KEY": "test-secret-key",
-        "WTF_CSRF_ENABLED": False,
-        "STORAGE_URL": (tmp_path / "storage").as_uri(),
-        "SERVER_NAME": None,
-    }, instance_path=str(tmp_path / "instance"))
+    application = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SECRET_KEY": "test-secret-key",
+            "WTF_CSRF_ENABLED": False,
+            "STORAGE_URL": (tmp_path / "storage").as_uri(),
+            "SERVER_NAME": None,
+        },
+        instance_path=str(tmp_path / "instance"),
+    )
 
     def fresh_g():
         # Requests reuse the test's app context, so ``g`` would carry the signed-in user and the
@@ -158,13 +170,24 @@ CHROMIUM = os.environ.get("VENDORGUARD_CHROMIUM", "/usr/bin/chromium")
 def browser():
     """Debian's Chromium driven by Playwright; skipped (saying why) where it is not installed."""
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"browser tests need Chromium at {CHROMIUM} (apt-get install chromium); .ci/run installs it")
+        pytest.skip(
+            f"browser tests need Chromium at {CHROMIUM} (apt-get install chromium); .ci/run installs it"
+        )
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
     with sync_api.sync_playwright() as playwright:
         instance = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
         yield instance
         instance.close()
 

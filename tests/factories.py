@@ -1,4 +1,5 @@
 """Factories that build valid domain objects with sensible Japanese defaults."""
+
 from __future__ import annotations
 
 import itertools
@@ -44,15 +45,21 @@ class Factory:
         fields.setdefault("name_kana", f"ブショ{n}")
         return self._save(Department(name=name or f"テスト課{n}", **fields))
 
-    def user(self, role: Role | str = Role.OFFICER, department: Department | None = None, **fields) -> User:
+    def user(
+        self, role: Role | str = Role.OFFICER, department: Department | None = None, **fields
+    ) -> User:
         n = next(_seq)
         role = Role(role)
         if department is None and role in (Role.OFFICER, Role.SNS_OWNER):
             department = self.department()
         fields.setdefault("email", f"{role.value}{n}@city.example.jp")
         fields.setdefault("name", f"利用者{n}")
-        user = User(role=role, department_id=department.id if department else None,
-                    password_hash=_CHEAP_HASH, **fields)
+        user = User(
+            role=role,
+            department_id=department.id if department else None,
+            password_hash=_CHEAP_HASH,
+            **fields,
+        )
         return self._save(user)
 
     def contractor(self, name: str | None = None, **fields) -> Contractor:
@@ -61,12 +68,15 @@ class Factory:
         fields.setdefault("corporate_number", corporate_number.make(f"{n:012d}"))
         return self._save(Contractor(name=name or f"テスト商事{n}株式会社", **fields))
 
-    def certification(self, contractor: Contractor, kind=CertificationKind.ISMS, **fields) -> Certification:
+    def certification(
+        self, contractor: Contractor, kind=CertificationKind.ISMS, **fields
+    ) -> Certification:
         fields.setdefault("number", f"IS {next(_seq)}")
         return self._save(Certification(contractor_id=contractor.id, kind=kind, **fields))
 
-    def engagement(self, department: Department | None = None, contractor: Contractor | None = None,
-                   **fields) -> Engagement:
+    def engagement(
+        self, department: Department | None = None, contractor: Contractor | None = None, **fields
+    ) -> Engagement:
         n = next(_seq)
         department = department or self.department()
         contractor = contractor or self.contractor()
@@ -74,9 +84,13 @@ class Factory:
         fields.setdefault("contract_number", f"R8-{n:05d}")
         fields.setdefault("starts_on", date(2026, 4, 1))
         fields.setdefault("ends_on", date(2027, 3, 31))
-        return self._save(Engagement(department_id=department.id, contractor_id=contractor.id, **fields))
+        return self._save(
+            Engagement(department_id=department.id, contractor_id=contractor.id, **fields)
+        )
 
-    def subcontractor(self, engagement: Engagement, approved: bool = True, **fields) -> Subcontractor:
+    def subcontractor(
+        self, engagement: Engagement, approved: bool = True, **fields
+    ) -> Subcontractor:
         n = next(_seq)
         fields.setdefault("name", f"再委託先{n}株式会社")
         if approved:

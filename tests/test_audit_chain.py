@@ -1,7 +1,8 @@
 """The audit trail: automatic capture in the same transaction, hash chain, tamper detection."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import select, text
 
@@ -22,7 +23,7 @@ def test_create_update_archive_are_recorded_with_before_and_after(make):
     contractor = make.contractor(name="豊岡システム株式会社")
     contractor.address = "兵庫県豊岡市中央町2-4"
     db.session.commit()
-    contractor.archived_at = datetime.now(timezone.utc)
+    contractor.archived_at = datetime.now(UTC)
     db.session.commit()
 
     events = [e for e in _events() if e.object_type == "contractor"]
@@ -35,7 +36,11 @@ def test_create_update_archive_are_recorded_with_before_and_after(make):
 
 def test_password_hash_never_enters_the_trail(make):
     user = make.user(Role.AUDITOR)
-    created = [e for e in _events("create") if e.object_type == "user_account" and e.object_id == str(user.id)]
+    created = [
+        e
+        for e in _events("create")
+        if e.object_type == "user_account" and e.object_id == str(user.id)
+    ]
     assert created and created[0].after["password_hash"] == "***"
 
 
@@ -55,7 +60,9 @@ def test_chain_verifies_and_detects_an_altered_row(make):
     assert problem is None and count == len(_events())
 
     target = _events()[1]
-    db.session.execute(text("UPDATE audit_event SET object_label = 'tampered' WHERE id = :id"), {"id": target.id})
+    db.session.execute(
+        text("UPDATE audit_event SET object_label = 'tampered' WHERE id = :id"), {"id": target.id}
+    )
     db.session.commit()
     _, problem = audit.verify(db.session)
     assert problem is not None and problem.seq == target.seq and problem.event_id == target.id
@@ -89,7 +96,9 @@ def test_audit_verify_command_names_the_altered_row(app, make):
     result = runner.invoke(args=["vg", "audit-verify"])
     assert result.exit_code == 0, result.output
     target = _events()[0]
-    db.session.execute(text("UPDATE audit_event SET after = NULL WHERE id = :id"), {"id": target.id})
+    db.session.execute(
+        text("UPDATE audit_event SET after = NULL WHERE id = :id"), {"id": target.id}
+    )
     target_seq, target_id = target.seq, target.id
     db.session.commit()
     result = runner.invoke(args=["vg", "audit-verify"])

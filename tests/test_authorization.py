@@ -4,6 +4,7 @@ The expectations below are written from DESIGN.md's role table, not read from
 vendorguard/auth/roles.py, so a wrong entry there fails here. A new route without an entry in
 EXPECTED fails the test too: every page needs a decision.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -19,10 +20,12 @@ A, P, O, S, U, C = "admin", "procurement", "officer", "sns_owner", "auditor", "c
 ROLES = (A, P, O, S, U, C)
 INTERNAL = {A, P, O, S, U}
 EVERYONE = set(ROLES)
-REGISTER_READERS = {A, P, O, U}       # contractors, engagements, cloud services
+REGISTER_READERS = {A, P, O, U}  # contractors, engagements, cloud services
 SOCIAL_READERS = {A, O, S, U}
 PUBLIC = "public"
-TOKEN = "token"   # reachable without login, but only with a genuine secret token (a forged one: 404/410)
+TOKEN = (
+    "token"  # reachable without login, but only with a genuine secret token (a forged one: 404/410)
+)
 
 
 @dataclass(frozen=True)
@@ -51,91 +54,207 @@ EXPECTED: dict[str, Access] = {
     "auth.change_password": grant(EVERYONE),
     "dashboard.index": grant(INTERNAL),
     # departments: everyone inside reads; the security office maintains them
-    "org.departments": grant(INTERNAL), "org.department_detail": grant(INTERNAL),
-    "org.department_new": ADMIN_ONLY, "org.department_edit": ADMIN_ONLY,
-    "org.department_archive": ADMIN_ONLY, "org.department_restore": ADMIN_ONLY,
+    "org.departments": grant(INTERNAL),
+    "org.department_detail": grant(INTERNAL),
+    "org.department_new": ADMIN_ONLY,
+    "org.department_edit": ADMIN_ONLY,
+    "org.department_archive": ADMIN_ONLY,
+    "org.department_restore": ADMIN_ONLY,
     # users and classification: admin
-    "org.users": ADMIN_ONLY, "org.user_detail": ADMIN_ONLY, "org.user_new": ADMIN_ONLY,
-    "org.user_edit": ADMIN_ONLY, "org.user_password": ADMIN_ONLY, "org.user_archive": ADMIN_ONLY,
+    "org.users": ADMIN_ONLY,
+    "org.user_detail": ADMIN_ONLY,
+    "org.user_new": ADMIN_ONLY,
+    "org.user_edit": ADMIN_ONLY,
+    "org.user_password": ADMIN_ONLY,
+    "org.user_archive": ADMIN_ONLY,
     "org.user_restore": ADMIN_ONLY,
-    "classification.index": ADMIN_ONLY, "classification.activate": ADMIN_ONLY,
-    "classification.level_edit": ADMIN_ONLY, "classification.seed": ADMIN_ONLY,
+    "classification.index": ADMIN_ONLY,
+    "classification.activate": ADMIN_ONLY,
+    "classification.level_edit": ADMIN_ONLY,
+    "classification.seed": ADMIN_ONLY,
     # audit log: admin and auditor (verifying changes nothing)
-    "audit.index": grant({A, U}), "audit.detail": grant({A, U}), "audit.export": grant({A, U}),
+    "audit.index": grant({A, U}),
+    "audit.detail": grant({A, U}),
+    "audit.export": grant({A, U}),
     "audit.verify": grant({A, U}),
     # contractors: procurement registers them
-    "contractors.index": READ_REGISTERS, "contractors.detail": READ_REGISTERS,
-    **{f"contractors.{name}": grant({A, P}) for name in (
-        "new", "edit", "archive", "restore", "certification_new", "certification_edit",
-        "certification_archive", "certification_restore")},
+    "contractors.index": READ_REGISTERS,
+    "contractors.detail": READ_REGISTERS,
+    **{
+        f"contractors.{name}": grant({A, P})
+        for name in (
+            "new",
+            "edit",
+            "archive",
+            "restore",
+            "certification_new",
+            "certification_edit",
+            "certification_archive",
+            "certification_restore",
+        )
+    },
     # engagements: procurement and admin for every department, officers for their own
-    "engagements.index": READ_REGISTERS, "engagements.detail": READ_REGISTERS,
+    "engagements.index": READ_REGISTERS,
+    "engagements.detail": READ_REGISTERS,
     "engagements.new": grant({A, P, O}),
-    **{f"engagements.{name}": ENGAGEMENT_CHANGE for name in (
-        "edit", "archive", "restore", "information_new", "information_edit", "information_delete",
-        "subcontractor_new", "subcontractor_edit", "subcontractor_approve", "subcontractor_archive",
-        "subcontractor_restore")},
+    **{
+        f"engagements.{name}": ENGAGEMENT_CHANGE
+        for name in (
+            "edit",
+            "archive",
+            "restore",
+            "information_new",
+            "information_edit",
+            "information_delete",
+            "subcontractor_new",
+            "subcontractor_edit",
+            "subcontractor_approve",
+            "subcontractor_archive",
+            "subcontractor_restore",
+        )
+    },
     # cloud services: officers of the owning department; the security office approves
-    "cloud.index": READ_REGISTERS, "cloud.detail": READ_REGISTERS, "cloud.new": grant({A, O}),
+    "cloud.index": READ_REGISTERS,
+    "cloud.detail": READ_REGISTERS,
+    "cloud.new": grant({A, O}),
     **{f"cloud.{name}": CLOUD_CHANGE for name in ("edit", "archive", "restore", "apply")},
-    "cloud.approve": ADMIN_ONLY, "cloud.reject": ADMIN_ONLY,
+    "cloud.approve": ADMIN_ONLY,
+    "cloud.reject": ADMIN_ONLY,
     # social-media accounts: SNS owners and officers of the department; the security office approves
-    "social.index": grant(SOCIAL_READERS), "social.detail": grant(SOCIAL_READERS),
+    "social.index": grant(SOCIAL_READERS),
+    "social.detail": grant(SOCIAL_READERS),
     "social.new": grant({A, O, S}),
     **{f"social.{name}": SOCIAL_CHANGE for name in ("edit", "archive", "restore", "apply")},
-    "social.approve": ADMIN_ONLY, "social.reject": ADMIN_ONLY,
+    "social.approve": ADMIN_ONLY,
+    "social.reject": ADMIN_ONLY,
     # ISMAP list: read by those who read cloud services; imported and linked by the security office
-    "ismap.index": READ_REGISTERS, "ismap.imports": READ_REGISTERS, "ismap.import_detail": READ_REGISTERS,
+    "ismap.index": READ_REGISTERS,
+    "ismap.imports": READ_REGISTERS,
+    "ismap.import_detail": READ_REGISTERS,
     "ismap.registration_detail": READ_REGISTERS,
-    "ismap.import_list": ADMIN_ONLY, "ismap.fetch": ADMIN_ONLY,
-    "ismap.service_match": ADMIN_ONLY, "ismap.service_link": ADMIN_ONLY,
+    "ismap.import_list": ADMIN_ONLY,
+    "ismap.fetch": ADMIN_ONLY,
+    "ismap.service_match": ADMIN_ONLY,
+    "ismap.service_link": ADMIN_ONLY,
     # requirement catalog and clause library: read inside, kept by the security office
-    **{f"catalog.{name}": grant(INTERNAL) for name in (
-        "requirements", "requirement_detail", "clauses", "clause_detail")},
-    **{f"catalog.{name}": ADMIN_ONLY for name in (
-        "requirement_new", "requirement_edit", "clause_new", "clause_edit", "clause_archive",
-        "clause_restore", "clause_preview", "version_approve", "waiver_new", "waiver_withdraw")},
+    **{
+        f"catalog.{name}": grant(INTERNAL)
+        for name in ("requirements", "requirement_detail", "clauses", "clause_detail")
+    },
+    **{
+        f"catalog.{name}": ADMIN_ONLY
+        for name in (
+            "requirement_new",
+            "requirement_edit",
+            "clause_new",
+            "clause_edit",
+            "clause_archive",
+            "clause_restore",
+            "clause_preview",
+            "version_approve",
+            "waiver_new",
+            "waiver_withdraw",
+        )
+    },
     "catalog.coverage": READ_REGISTERS,  # the URLs use an engagement
     # generated contract documents follow the engagement they belong to
-    "documents.versions": READ_REGISTERS, "documents.download": READ_REGISTERS,
-    "documents.diff": READ_REGISTERS, "documents.generate": ENGAGEMENT_CHANGE,
+    "documents.versions": READ_REGISTERS,
+    "documents.download": READ_REGISTERS,
+    "documents.diff": READ_REGISTERS,
+    "documents.generate": ENGAGEMENT_CHANGE,
     "documents.bulk_new": grant({A, P, O}),
-    **{f"documents.{name}": ENGAGEMENT_CHANGE for name in ("bulk_status", "bulk_progress", "bulk_download")},
+    **{
+        f"documents.{name}": ENGAGEMENT_CHANGE
+        for name in ("bulk_status", "bulk_progress", "bulk_download")
+    },
     # cloud use applications
-    "cloud.withdraw": CLOUD_CHANGE, "cloud.applications": READ_REGISTERS,
+    "cloud.withdraw": CLOUD_CHANGE,
+    "cloud.applications": READ_REGISTERS,
     # SNS attestations, incidents and procedure files follow the account's department
-    **{f"social.{name}": grant(SOCIAL_READERS) for name in (
-        "attestations", "incidents", "incident_detail", "procedure_download")},
-    **{f"social.{name}": SOCIAL_CHANGE for name in (
-        "attestation_new", "incident_new", "incident_step", "incident_close", "procedure_upload",
-        "procedure_archive")},
+    **{
+        f"social.{name}": grant(SOCIAL_READERS)
+        for name in ("attestations", "incidents", "incident_detail", "procedure_download")
+    },
+    **{
+        f"social.{name}": SOCIAL_CHANGE
+        for name in (
+            "attestation_new",
+            "incident_new",
+            "incident_step",
+            "incident_close",
+            "procedure_upload",
+            "procedure_archive",
+        )
+    },
     # the public list of official accounts: no login at all
-    "public.official_accounts": Access(PUBLIC), "public.official_accounts_json": Access(PUBLIC),
+    "public.official_accounts": Access(PUBLIC),
+    "public.official_accounts_json": Access(PUBLIC),
     # assessments and actions follow the arrangement (an engagement in these URLs)
-    "assessments.history": READ_REGISTERS, "assessments.detail": READ_REGISTERS,
+    "assessments.history": READ_REGISTERS,
+    "assessments.detail": READ_REGISTERS,
     "assessments.actions": grant(INTERNAL),
-    **{f"assessments.{name}": ENGAGEMENT_CHANGE for name in (
-        "record", "archive", "restore", "action_new", "action_edit", "action_close", "action_reopen")},
+    **{
+        f"assessments.{name}": ENGAGEMENT_CHANGE
+        for name in (
+            "record",
+            "archive",
+            "restore",
+            "action_new",
+            "action_edit",
+            "action_close",
+            "action_reopen",
+        )
+    },
     # evidence: read with the arrangement, changed by its department (and the whole-city roles)
     "evidence.requests": grant(INTERNAL),
-    **{f"evidence.{name}": READ_REGISTERS for name in ("arrangement", "request_detail", "download")},
-    **{f"evidence.{name}": ENGAGEMENT_CHANGE for name in (
-        "generate", "requirement_new", "requirement_edit", "requirement_archive", "requirement_restore",
-        "request_new", "upload", "review", "request_close")},
+    **{
+        f"evidence.{name}": READ_REGISTERS for name in ("arrangement", "request_detail", "download")
+    },
+    **{
+        f"evidence.{name}": ENGAGEMENT_CHANGE
+        for name in (
+            "generate",
+            "requirement_new",
+            "requirement_edit",
+            "requirement_archive",
+            "requirement_restore",
+            "request_new",
+            "upload",
+            "review",
+            "request_close",
+        )
+    },
     # the contractor portal: contractor users only, and only their own company's requests
-    **{f"portal.{name}": grant({C}, own_only={C}) for name in (
-        "index", "request_detail", "submit", "download")},
-    "portal.accept_invitation": Access(TOKEN), "portal.upload_link": Access(TOKEN),
+    **{
+        f"portal.{name}": grant({C}, own_only={C})
+        for name in ("index", "request_detail", "submit", "download")
+    },
+    "portal.accept_invitation": Access(TOKEN),
+    "portal.upload_link": Access(TOKEN),
     "portal.upload_link_submit": Access(TOKEN),
-    **{f"portal.admin.{name}": grant({A, P}) for name in (
-        "contractor_users", "reinvite", "user_archive", "user_restore")},
+    **{
+        f"portal.admin.{name}": grant({A, P})
+        for name in ("contractor_users", "reinvite", "user_archive", "user_restore")
+    },
     "portal.admin.links": READ_REGISTERS,
-    "portal.admin.link_new": ENGAGEMENT_CHANGE, "portal.admin.link_revoke": ENGAGEMENT_CHANGE,
+    "portal.admin.link_new": ENGAGEMENT_CHANGE,
+    "portal.admin.link_revoke": ENGAGEMENT_CHANGE,
     # reminders: everyone inside has notifications and a calendar feed; the outbox is the security office's
-    **{f"reminders.{name}": grant(INTERNAL) for name in (
-        "notifications", "mark_read", "settings", "feed_issue", "feed_revoke")},
-    **{f"reminders.{name}": ADMIN_ONLY for name in (
-        "admin_upcoming", "admin_sent", "admin_failed", "admin_retry", "admin_retry_all", "admin_settings")},
+    **{
+        f"reminders.{name}": grant(INTERNAL)
+        for name in ("notifications", "mark_read", "settings", "feed_issue", "feed_revoke")
+    },
+    **{
+        f"reminders.{name}": ADMIN_ONLY
+        for name in (
+            "admin_upcoming",
+            "admin_sent",
+            "admin_failed",
+            "admin_retry",
+            "admin_retry_all",
+            "admin_settings",
+        )
+    },
     "reminders.calendar.feed": Access(TOKEN),
 }
 
@@ -158,12 +277,12 @@ class World:
 
 
 def build_world(make) -> World:
+    from sqlalchemy import select
+
     from vendorguard.audit.models import AuditEvent
-    from vendorguard.classification.models import ClassificationScheme
     from vendorguard.cloud.models import ApprovalState
     from vendorguard.engagements.models import InformationItem
     from vendorguard.extensions import db
-    from sqlalchemy import select
 
     scheme = make.schemes()
     level = scheme.levels[0]
@@ -172,18 +291,30 @@ def build_world(make) -> World:
     for side, dept in (("own", own_dept), ("other", other_dept)):
         contractor = make.contractor()
         certification = make.certification(contractor, valid_until=date(2030, 1, 1))
-        engagement = make.engagement(department=dept, contractor=contractor, subcontracting_allowed=True)
+        engagement = make.engagement(
+            department=dept, contractor=contractor, subcontracting_allowed=True
+        )
         sub = make.subcontractor(engagement)
-        item = InformationItem(engagement_id=engagement.id, name="住民情報", confidentiality_level_id=level.id)
+        item = InformationItem(
+            engagement_id=engagement.id, name="住民情報", confidentiality_level_id=level.id
+        )
         db.session.add(item)
         db.session.commit()
         cloud = make.cloud_service(department=dept)
         social = make.social_account(department=dept, approval_state=ApprovalState.APPROVED)
         victim = make.user(Role.AUDITOR)
         ids[side] = {
-            "department_id": dept.id, "contractor_id": contractor.id, "certification_id": certification.id,
-            "engagement_id": engagement.id, "sub_id": sub.id, "item_id": item.id, "service_id": cloud.id,
-            "account_id": social.id, "user_id": victim.id, "scheme_id": scheme.id, "level_id": level.id,
+            "department_id": dept.id,
+            "contractor_id": contractor.id,
+            "certification_id": certification.id,
+            "engagement_id": engagement.id,
+            "sub_id": sub.id,
+            "item_id": item.id,
+            "service_id": cloud.id,
+            "account_id": social.id,
+            "user_id": victim.id,
+            "scheme_id": scheme.id,
+            "level_id": level.id,
             "arrangement_id": engagement.id,
         }
     event_id = db.session.scalars(select(AuditEvent.id).order_by(AuditEvent.id)).first()
@@ -200,22 +331,31 @@ def _optional_ids(make, dept, engagement_id: int) -> dict[str, int]:
     from flask import current_app
     from sqlalchemy import select
 
-    from vendorguard.catalog.models import Clause, ClauseVersion, Requirement, Waiver
+    from vendorguard.catalog.models import ClauseVersion, Requirement, Waiver
     from vendorguard.catalog.services import ensure_catalog
+    from vendorguard.cloud.models import IsmapKind
+    from vendorguard.core.timeutil import utcnow
     from vendorguard.documents.services import generate_appendix
     from vendorguard.engagements.models import Engagement
     from vendorguard.extensions import db
-    from vendorguard.storage.factory import get_storage
     from vendorguard.ismap.models import IsmapImport, IsmapRegistration
-    from vendorguard.cloud.models import IsmapKind
-    from vendorguard.core.timeutil import utcnow
+    from vendorguard.storage.factory import get_storage
 
-    run = IsmapImport(list_kind=IsmapKind.ISMAP, source="test.csv", sha256="0" * 64, started_at=utcnow(),
-                      status="ok")
+    run = IsmapImport(
+        list_kind=IsmapKind.ISMAP,
+        source="test.csv",
+        sha256="0" * 64,
+        started_at=utcnow(),
+        status="ok",
+    )
     db.session.add(run)
     db.session.flush()
-    registration = IsmapRegistration(registration_number=f"C{run.id:05d}", list_kind=IsmapKind.ISMAP,
-                                     service_name="テストクラウド", provider_name="テスト事業者")
+    registration = IsmapRegistration(
+        registration_number=f"C{run.id:05d}",
+        list_kind=IsmapKind.ISMAP,
+        service_name="テストクラウド",
+        provider_name="テスト事業者",
+    )
     db.session.add(registration)
     ensure_catalog(db.session)
     db.session.commit()
@@ -226,13 +366,21 @@ def _optional_ids(make, dept, engagement_id: int) -> dict[str, int]:
     engagement = db.session.get(Engagement, engagement_id)
     document = generate_appendix(db.session, get_storage(current_app), engagement, None)
     db.session.commit()
-    ids = {"import_id": run.id, "registration_id": registration.id, "requirement_id": requirement.id,
-           "clause_id": version.clause_id, "version_id": version.id, "waiver_id": waiver.id,
-           "doc_id": document.id}
+    ids = {
+        "import_id": run.id,
+        "registration_id": registration.id,
+        "requirement_id": requirement.id,
+        "clause_id": version.clause_id,
+        "version_id": version.id,
+        "waiver_id": waiver.id,
+        "doc_id": document.id,
+    }
     ids.update(_evidence_ids(make, dept, engagement))
     from vendorguard.documents.models import BulkJob
 
-    job = BulkJob(department_id=dept.id, filter={}, arrangement_ids=[engagement_id], total=1, filename="x.zip")
+    job = BulkJob(
+        department_id=dept.id, filter={}, arrangement_ids=[engagement_id], total=1, filename="x.zip"
+    )
     db.session.add(job)
     db.session.commit()
     ids["job_id"] = job.id
@@ -254,66 +402,135 @@ def _stored(content: bytes) -> tuple[str, str, int]:
 
 def _evidence_ids(make, dept, engagement) -> dict[str, int]:
     """Evidence, an assessment with an action, SNS records and portal records on one side."""
-    from vendorguard.assessments.models import Action, Assessment, AssessmentMethod, AssessmentResult
-    from vendorguard.core.timeutil import today_tokyo, utcnow
-    from vendorguard.evidence.models import (Cadence, EvidenceFile, EvidenceProvider, EvidenceRequest,
-                                             EvidenceRequirement, EvidenceSubmission, UploadLink)
-    from vendorguard.extensions import db
-    from vendorguard.social.models import IncidentKind, SocialAccount, SocialIncident, SocialProcedureFile
-    from sqlalchemy import select
     from datetime import timedelta
 
+    from sqlalchemy import select
+
+    from vendorguard.assessments.models import (
+        Action,
+        Assessment,
+        AssessmentMethod,
+        AssessmentResult,
+    )
+    from vendorguard.core.timeutil import today_tokyo, utcnow
+    from vendorguard.evidence.models import (
+        Cadence,
+        EvidenceFile,
+        EvidenceProvider,
+        EvidenceRequest,
+        EvidenceRequirement,
+        EvidenceSubmission,
+        UploadLink,
+    )
+    from vendorguard.extensions import db
+    from vendorguard.social.models import (
+        IncidentKind,
+        SocialAccount,
+        SocialIncident,
+        SocialProcedureFile,
+    )
+
     today = today_tokyo()
-    requirement = EvidenceRequirement(arrangement_id=engagement.id, title="年次報告", cadence=Cadence.AD_HOC,
-                                      provider=EvidenceProvider.CONTRACTOR)
+    requirement = EvidenceRequirement(
+        arrangement_id=engagement.id,
+        title="年次報告",
+        cadence=Cadence.AD_HOC,
+        provider=EvidenceProvider.CONTRACTOR,
+    )
     db.session.add(requirement)
     db.session.flush()
-    request = EvidenceRequest(evidence_requirement_id=requirement.id, arrangement_id=engagement.id,
-                              occurrence="adhoc-1", scheduled_due_on=today, due_on=today)
+    request = EvidenceRequest(
+        evidence_requirement_id=requirement.id,
+        arrangement_id=engagement.id,
+        occurrence="adhoc-1",
+        scheduled_due_on=today,
+        due_on=today,
+    )
     db.session.add(request)
     db.session.flush()
     submission = EvidenceSubmission(request_id=request.id, version=1, submitted_via="portal")
     db.session.add(submission)
     db.session.flush()
     key, digest, size = _stored(b"%PDF-1.4 walk " + str(request.id).encode())
-    evidence_file = EvidenceFile(submission_id=submission.id, original_filename="報告.pdf", storage_key=key,
-                                 sha256=digest, size=size, content_type="application/pdf")
-    link = UploadLink(request_id=request.id, nonce=f"nonce-{request.id}", expires_at=utcnow() + timedelta(days=7))
+    evidence_file = EvidenceFile(
+        submission_id=submission.id,
+        original_filename="報告.pdf",
+        storage_key=key,
+        sha256=digest,
+        size=size,
+        content_type="application/pdf",
+    )
+    link = UploadLink(
+        request_id=request.id, nonce=f"nonce-{request.id}", expires_at=utcnow() + timedelta(days=7)
+    )
     db.session.add_all([evidence_file, link])
     owner = make.user(Role.OFFICER, department=dept)
-    assessment = Assessment(arrangement_id=engagement.id, assessed_on=today,
-                            result=AssessmentResult.PARTIALLY_CONFORMING, method=AssessmentMethod.DOCUMENT,
-                            valid_until=today + timedelta(days=365))
+    assessment = Assessment(
+        arrangement_id=engagement.id,
+        assessed_on=today,
+        result=AssessmentResult.PARTIALLY_CONFORMING,
+        method=AssessmentMethod.DOCUMENT,
+        valid_until=today + timedelta(days=365),
+    )
     db.session.add(assessment)
     db.session.flush()
-    action = Action(assessment_id=assessment.id, arrangement_id=engagement.id, finding="是正", owner_id=owner.id,
-                    due_on=today + timedelta(days=30))
-    account = db.session.scalars(select(SocialAccount).where(SocialAccount.department_id == dept.id)).one()
-    incident = SocialIncident(account_id=account.id, kind=list(IncidentKind)[0], detected_at=utcnow())
+    action = Action(
+        assessment_id=assessment.id,
+        arrangement_id=engagement.id,
+        finding="是正",
+        owner_id=owner.id,
+        due_on=today + timedelta(days=30),
+    )
+    account = db.session.scalars(
+        select(SocialAccount).where(SocialAccount.department_id == dept.id)
+    ).one()
+    incident = SocialIncident(
+        account_id=account.id, kind=list(IncidentKind)[0], detected_at=utcnow()
+    )
     key, digest, size = _stored(b"%PDF-1.4 procedure " + str(account.id).encode())
-    procedure = SocialProcedureFile(account_id=account.id, filename="運用手順.pdf", storage_key=key,
-                                    sha256=digest, size=size)
+    procedure = SocialProcedureFile(
+        account_id=account.id, filename="運用手順.pdf", storage_key=key, sha256=digest, size=size
+    )
     contractor_user = make.user(Role.CONTRACTOR, contractor_id=engagement.contractor_id)
     from vendorguard.reminders.models import Channel, DeliveryStatus, Notification
 
-    notification = Notification(dedup_key=f"walk:{request.id}", topic=f"walk:{request.id}", channel=Channel.EMAIL,
-                                kind="evidence_due", sweep_on=today, status=DeliveryStatus.FAILED,
-                                user_id=owner.id, email=owner.email)
+    notification = Notification(
+        dedup_key=f"walk:{request.id}",
+        topic=f"walk:{request.id}",
+        channel=Channel.EMAIL,
+        kind="evidence_due",
+        sweep_on=today,
+        status=DeliveryStatus.FAILED,
+        user_id=owner.id,
+        email=owner.email,
+    )
     db.session.add_all([action, incident, procedure, notification])
     db.session.commit()
-    return {"evidence_requirement_id": requirement.id, "request_id": request.id, "submission_id": submission.id,
-            "file_id": evidence_file.id, "link_id": link.id, "assessment_id": assessment.id,
-            "action_id": action.id, "incident_id": incident.id, "procedure_file_id": procedure.id,
-            "contractor_user_id": contractor_user.id, "contractor_id_of_user": engagement.contractor_id,
-            "notification_id": notification.id,
-            "token": "forged-token"}
+    return {
+        "evidence_requirement_id": requirement.id,
+        "request_id": request.id,
+        "submission_id": submission.id,
+        "file_id": evidence_file.id,
+        "link_id": link.id,
+        "assessment_id": assessment.id,
+        "action_id": action.id,
+        "incident_id": incident.id,
+        "procedure_file_id": procedure.id,
+        "contractor_user_id": contractor_user.id,
+        "contractor_id_of_user": engagement.contractor_id,
+        "notification_id": notification.id,
+        "token": "forged-token",
+    }
 
 
 def _users(make, own_dept, own_contractor_id: int):
     return {
-        A: make.user(Role.ADMIN), P: make.user(Role.PROCUREMENT),
-        O: make.user(Role.OFFICER, department=own_dept), S: make.user(Role.SNS_OWNER, department=own_dept),
-        U: make.user(Role.AUDITOR), C: make.user(Role.CONTRACTOR, contractor_id=own_contractor_id),
+        A: make.user(Role.ADMIN),
+        P: make.user(Role.PROCUREMENT),
+        O: make.user(Role.OFFICER, department=own_dept),
+        S: make.user(Role.SNS_OWNER, department=own_dept),
+        U: make.user(Role.AUDITOR),
+        C: make.user(Role.CONTRACTOR, contractor_id=own_contractor_id),
     }
 
 
@@ -335,8 +552,12 @@ def _is_login_redirect(response) -> bool:
 
 def test_every_route_has_an_expectation(app):
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
-    assert not endpoints - EXPECTED.keys(), f"routes without an access decision: {sorted(endpoints - EXPECTED.keys())}"
-    assert not EXPECTED.keys() - endpoints, f"expectations for missing routes: {sorted(EXPECTED.keys() - endpoints)}"
+    assert not endpoints - EXPECTED.keys(), (
+        f"routes without an access decision: {sorted(endpoints - EXPECTED.keys())}"
+    )
+    assert not EXPECTED.keys() - endpoints, (
+        f"expectations for missing routes: {sorted(EXPECTED.keys() - endpoints)}"
+    )
 
 
 @pytest.mark.parametrize("role", (None,) + ROLES, ids=lambda r: r or "anonymous")
@@ -368,9 +589,14 @@ def test_each_role_gets_exactly_what_design_grants(app, make, role):
                 ok = _is_login_redirect(response)
                 want = "redirect to login"
             elif role in access.allowed and not (side == "other" and role in access.own_only):
-                signed_out = rule.endpoint == "auth.logout"  # its success is the way back to the login page
-                ok = status not in (401, 403, 404, 405) and status < 500 and (
-                    signed_out or not _is_login_redirect(response))
+                signed_out = (
+                    rule.endpoint == "auth.logout"
+                )  # its success is the way back to the login page
+                ok = (
+                    status not in (401, 403, 404, 405)
+                    and status < 500
+                    and (signed_out or not _is_login_redirect(response))
+                )
                 want = "allowed"
             elif role in access.own_only:  # someone else's record: refused or not even shown
                 ok = status in (403, 404)
@@ -379,7 +605,9 @@ def test_each_role_gets_exactly_what_design_grants(app, make, role):
                 ok = status == 403
                 want = "403"
             if not ok:
-                failures.append(f"{role or 'anonymous'} {method} {url} ({rule.endpoint}, {side}): {status}, want {want}")
+                failures.append(
+                    f"{role or 'anonymous'} {method} {url} ({rule.endpoint}, {side}): {status}, want {want}"
+                )
             if rule.endpoint == "auth.logout" and role is not None:
                 client.post("/login", data={"email": users[role].email, "password": PASSWORD})
     assert not failures, "\n".join(failures)

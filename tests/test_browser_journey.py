@@ -3,6 +3,7 @@
 Procurement registers a contractor (an invalid 法人番号 is refused in Japanese first), creates an
 engagement with an approved subcontractor, and finds both by search. The pages also fit a phone.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -50,7 +51,10 @@ def test_procurement_registers_contractor_and_engagement_and_finds_them(live_ser
     _submit(page)
     page.wait_for_selector("text=委託事業者「但馬データセンター株式会社」を登録しました。")
     contractor = db.session.scalars(select(Contractor)).one()
-    assert contractor.corporate_number == VALID_NUMBER and contractor.name_kana == "タジマデータセンター"
+    assert (
+        contractor.corporate_number == VALID_NUMBER
+        and contractor.name_kana == "タジマデータセンター"
+    )
 
     page.goto(f"{live_server}/engagements/new")
     page.fill("#title", "住民記録システム保守業務")

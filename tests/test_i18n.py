@@ -1,4 +1,5 @@
 """The English catalog is complete and compiled; Japanese is the default everywhere."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,7 +11,11 @@ from babel.messages.pofile import read_po
 ROOT = Path(__file__).resolve().parent.parent
 CATALOG = ROOT / "vendorguard" / "translations" / "en" / "LC_MESSAGES"
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
-METHODS = [("vendorguard/**.py", "python"), ("templates/**.html", "jinja2"), ("templates/**.txt", "jinja2")]
+METHODS = [
+    ("vendorguard/**.py", "python"),
+    ("templates/**.html", "jinja2"),
+    ("templates/**.txt", "jinja2"),
+]
 
 
 def _source_ids() -> set[str]:
@@ -27,21 +32,28 @@ def _catalog():
 
 def test_every_message_in_code_and_templates_has_an_english_translation():
     catalog = _catalog()
-    missing = sorted(mid for mid in _source_ids() if not (catalog.get(mid) and catalog.get(mid).string))
-    assert not missing, f"{len(missing)} untranslated (run scripts/i18n and translate): {missing[:20]}"
+    missing = sorted(
+        mid for mid in _source_ids() if not (catalog.get(mid) and catalog.get(mid).string)
+    )
+    assert not missing, (
+        f"{len(missing)} untranslated (run scripts/i18n and translate): {missing[:20]}"
+    )
 
 
 def test_compiled_catalog_matches_the_po_file():
     catalog = _catalog()
     with open(CATALOG / "messages.mo", "rb") as handle:
         compiled = read_mo(handle)
-    expected = {m.id if isinstance(m.id, str) else m.id[0]: m.string for m in catalog if m.id and m.string and not m.fuzzy}
+    expected = {
+        m.id if isinstance(m.id, str) else m.id[0]: m.string
+        for m in catalog
+        if m.id and m.string and not m.fuzzy
+    }
     actual = {m.id if isinstance(m.id, str) else m.id[0]: m.string for m in compiled if m.id}
     assert actual == expected, "messages.mo is stale: run scripts/i18n"
 
 
 def test_pages_are_japanese_by_default_and_english_on_request(client, make, login_as):
-    from vendorguard.auth.roles import Role
 
     html = client.get("/login").get_data(as_text=True)
     assert "ログイン" in html and 'lang="ja"' in html

@@ -1,4 +1,5 @@
 """E-mail goes to a real SMTP server on loopback, in UTF-8 with text and HTML parts."""
+
 from __future__ import annotations
 
 import email
@@ -42,8 +43,16 @@ def _free_port() -> int:
 def test_japanese_mail_with_text_and_html_parts(smtp_server):
     port, inbox = smtp_server
     settings = MailSettings(host="127.0.0.1", port=port, sender="vendorguard@city.example.jp")
-    send(settings, build_message(settings, "officer@city.example.jp", "【vendorguard】証跡の提出期限が近づいています",
-                                 "期限は令和8年12月1日です。", "<p>期限は令和8年12月1日です。</p>"))
+    send(
+        settings,
+        build_message(
+            settings,
+            "officer@city.example.jp",
+            "【vendorguard】証跡の提出期限が近づいています",
+            "期限は令和8年12月1日です。",
+            "<p>期限は令和8年12月1日です。</p>",
+        ),
+    )
     assert len(inbox.messages) == 1
     message = inbox.messages[0]
     assert message["Subject"] == "【vendorguard】証跡の提出期限が近づいています"

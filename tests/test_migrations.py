@@ -1,4 +1,5 @@
 """Alembic migrations build the whole schema from nothing, on SQLite and on PostgreSQL."""
+
 from __future__ import annotations
 
 import os
@@ -16,10 +17,20 @@ DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
 def _flask(url: str, instance: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "VENDORGUARD_DATABASE_URL": url, "VENDORGUARD_INSTANCE_PATH": str(instance),
-           "VENDORGUARD_SECRET_KEY": "migration-test"}
-    return subprocess.run([sys.executable, "-m", "flask", "--app", "app", "db", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=300)
+    env = {
+        **os.environ,
+        "VENDORGUARD_DATABASE_URL": url,
+        "VENDORGUARD_INSTANCE_PATH": str(instance),
+        "VENDORGUARD_SECRET_KEY": "migration-test",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "app", "db", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def _upgrade_then_check(url: str, instance: Path) -> None:
@@ -54,12 +65,17 @@ def test_upgrade_on_empty_postgresql_then_check(tmp_path):
         with admin.connect() as conn:
             conn.execute(text("SELECT 1"))
     except Exception as error:  # noqa: BLE001 - any connection failure means "no server here"
-        pytest.skip(f"no PostgreSQL reachable at {admin_url.render_as_string(hide_password=True)}: {error.__class__.__name__}")
+        pytest.skip(
+            f"no PostgreSQL reachable at {admin_url.render_as_string(hide_password=True)}: {error.__class__.__name__}"
+        )
     name = f"vg_migrate_{uuid.uuid4().hex[:10]}"
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:
-        _upgrade_then_check(admin_url.set(database=name).render_as_string(hide_password=False), tmp_path / "instance")
+        _upgrade_then_check(
+            admin_url.set(database=name).render_as_string(hide_password=False),
+            tmp_path / "instance",
+        )
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

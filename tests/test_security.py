@@ -1,4 +1,5 @@
 """Cookies, CSRF, headers and error pages."""
+
 from __future__ import annotations
 
 from tests.conftest import csrf_token_from
@@ -28,7 +29,9 @@ def test_forms_without_csrf_token_are_refused_in_japanese(app, make):
     assert response.status_code == 400
     assert "フォームの有効期限が切れたか" in response.get_data(as_text=True)
     token = csrf_token_from(client.get("/login").get_data(as_text=True))
-    response = client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
+    response = client.post(
+        "/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token}
+    )
     assert response.status_code == 302
 
 
@@ -61,9 +64,21 @@ def test_forwarded_address_is_trusted_only_behind_a_configured_proxy(app, databa
     from vendorguard.extensions import db
 
     headers = {"X-Forwarded-For": "203.0.113.5"}
-    app.test_client().post("/login", data={"email": "a@example.jp", "password": "x"}, headers=headers)
-    proxied = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "k",
-                          "WTF_CSRF_ENABLED": False, "PROXY_COUNT": 1}, instance_path=str(tmp_path / "p"))
-    proxied.test_client().post("/login", data={"email": "b@example.jp", "password": "x"}, headers=headers)
+    app.test_client().post(
+        "/login", data={"email": "a@example.jp", "password": "x"}, headers=headers
+    )
+    proxied = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SECRET_KEY": "k",
+            "WTF_CSRF_ENABLED": False,
+            "PROXY_COUNT": 1,
+        },
+        instance_path=str(tmp_path / "p"),
+    )
+    proxied.test_client().post(
+        "/login", data={"email": "b@example.jp", "password": "x"}, headers=headers
+    )
     addresses = dict(db.session.execute(select(LoginFailure.email, LoginFailure.remote_addr)).all())
     assert addresses == {"a@example.jp": "127.0.0.1", "b@example.jp": "203.0.113.5"}

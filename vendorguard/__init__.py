@@ -1,10 +1,12 @@
 """vendorguard: the register of what a municipality entrusts to outside parties."""
+
 from __future__ import annotations
 
 import importlib
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from flask import Flask
 from flask.cli import AppGroup
@@ -16,19 +18,52 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # Feature packages with a ``views.bp`` blueprint, in the order their menus appear.
 FEATURES = (
-    "auth", "dashboard", "contractors", "engagements", "cloud", "social",
-    "org", "classification", "audit", "documents", "ismap", "catalog", "assessments", "public",
-    "evidence", "portal", "reminders",
+    "auth",
+    "dashboard",
+    "contractors",
+    "engagements",
+    "cloud",
+    "social",
+    "org",
+    "classification",
+    "audit",
+    "documents",
+    "ismap",
+    "catalog",
+    "assessments",
+    "public",
+    "evidence",
+    "portal",
+    "reminders",
 )
 # Feature packages with a ``cli.register(group)`` function.
-CLI_FEATURES = ("auth", "audit", "demo", "storage", "documents", "ismap", "catalog", "evidence", "reminders")
+CLI_FEATURES = (
+    "auth",
+    "audit",
+    "demo",
+    "storage",
+    "documents",
+    "ismap",
+    "catalog",
+    "evidence",
+    "reminders",
+)
 
 
-def create_app(overrides: Mapping[str, Any] | None = None, instance_path: str | None = None) -> Flask:
+def create_app(
+    overrides: Mapping[str, Any] | None = None, instance_path: str | None = None
+) -> Flask:
     """Build the application: configuration, extensions, blueprints, commands, error pages."""
-    instance = instance_path or os.environ.get("VENDORGUARD_INSTANCE_PATH") or str(ROOT / "instance")
-    app = Flask(__name__, instance_path=instance, instance_relative_config=False,
-                template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+    instance = (
+        instance_path or os.environ.get("VENDORGUARD_INSTANCE_PATH") or str(ROOT / "instance")
+    )
+    app = Flask(
+        __name__,
+        instance_path=instance,
+        instance_relative_config=False,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
     app.config.from_mapping(load_config(app.instance_path))
     if overrides:
         app.config.update(overrides)
@@ -43,8 +78,9 @@ def create_app(overrides: Mapping[str, Any] | None = None, instance_path: str | 
     from vendorguard.web import i18n, security
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,
-                     compare_type=True)
+    migrate.init_app(
+        app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True
+    )
     csrf.init_app(app)
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)

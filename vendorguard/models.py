@@ -1,19 +1,35 @@
 """Imports every model so that metadata, mappers and Alembic see the whole schema."""
-from vendorguard.org.models import Department  # noqa: F401
-from vendorguard.auth.models import LoginFailure, User  # noqa: F401
-from vendorguard.audit.models import AuditEvent, AuditHead  # noqa: F401
-from vendorguard.classification.models import ClassificationLevel, ClassificationScheme  # noqa: F401
-from vendorguard.contractors.models import Certification, Contractor  # noqa: F401
+
 from vendorguard.arrangements.models import Arrangement  # noqa: F401
-from vendorguard.engagements.models import Engagement, InformationItem, Subcontractor  # noqa: F401
-from vendorguard.cloud.models import CloudService  # noqa: F401
-from vendorguard.ismap.models import IsmapImport, IsmapRegistration  # noqa: F401
-from vendorguard.social.models import (SocialAccount, SocialAttestation, SocialIncident,  # noqa: F401
-                                       SocialIncidentStep, SocialProcedureFile)
-from vendorguard.catalog.models import Clause, ClauseVersion, Requirement, Waiver  # noqa: F401
-from vendorguard.documents.models import BulkJob, ContractDocument  # noqa: F401
-from vendorguard.evidence.models import (EvidenceFile, EvidenceRequest, EvidenceRequirement,  # noqa: F401
-                                          EvidenceSubmission, UploadLink)
 from vendorguard.assessments.models import Action, Assessment  # noqa: F401
+from vendorguard.audit.models import AuditEvent, AuditHead  # noqa: F401
+from vendorguard.auth.models import LoginFailure, User  # noqa: F401
+from vendorguard.catalog.models import Clause, ClauseVersion, Requirement, Waiver  # noqa: F401
+from vendorguard.classification.models import ClassificationLevel, ClassificationScheme  # noqa: F401
+from vendorguard.cloud.models import CloudService  # noqa: F401
+from vendorguard.contractors.models import Certification, Contractor  # noqa: F401
+from vendorguard.documents.models import BulkJob, ContractDocument  # noqa: F401
+from vendorguard.engagements.models import Engagement, InformationItem, Subcontractor  # noqa: F401
+from vendorguard.evidence.models import (  # noqa: F401
+    EvidenceFile,
+    EvidenceRequest,
+    EvidenceRequirement,
+    EvidenceSubmission,
+    UploadLink,
+)
+from vendorguard.ismap.models import IsmapImport, IsmapRegistration  # noqa: F401
+from vendorguard.org.models import Department  # noqa: F401
 from vendorguard.portal.models import Invitation  # noqa: F401
-from vendorguard.reminders.models import CalendarFeed, Notification, ReminderPreference, ReminderSetting  # noqa: F401
+from vendorguard.reminders.models import (  # noqa: F401
+    CalendarFeed,
+    Notification,
+    ReminderPreference,
+    ReminderSetting,
+)
+from vendorguard.social.models import (  # noqa: F401
+    SocialAccount,
+    SocialAttestation,
+    SocialIncident,
+    SocialIncidentStep,
+    SocialProcedureFile,
+)

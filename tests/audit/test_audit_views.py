@@ -1,9 +1,10 @@
 """Audit log pages: filters, Japan-time dates, detail, verification and the Excel CSV."""
+
 from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import select, text
 
@@ -18,9 +19,13 @@ def _event(action: str, object_type: str, label: str, when: datetime | None = No
     db.session.commit()
     event = db.session.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc())).first()
     if when is not None:  # backdate it (this breaks the hash chain, which these tests do not check)
-        db.session.execute(text("UPDATE audit_event SET occurred_at = :at WHERE id = :id"),
-                           {"at": when.replace(tzinfo=None) if db.engine.dialect.name == "sqlite" else when,
-                            "id": event.id})
+        db.session.execute(
+            text("UPDATE audit_event SET occurred_at = :at WHERE id = :id"),
+            {
+                "at": when.replace(tzinfo=None) if db.engine.dialect.name == "sqlite" else when,
+                "id": event.id,
+            },
+        )
         db.session.commit()
     return event
 
@@ -39,17 +44,21 @@ def test_auditor_sees_the_trail_with_japanese_labels(client, make, login_as):
 def test_filters_by_actor_action_object_and_japan_dates(client, make, login_as):
     contractor = make.contractor(name="但馬情報サービス株式会社")
     # 2026-04-01 00:30 in Japan is still 31 March in UTC.
-    _event("approve", "cloud_service", "早朝の承認", when=datetime(2026, 3, 31, 15, 30, tzinfo=timezone.utc))
-    _event("approve", "cloud_service", "前日の承認", when=datetime(2026, 3, 31, 14, 30, tzinfo=timezone.utc))
+    _event("approve", "cloud_service", "早朝の承認", when=datetime(2026, 3, 31, 15, 30, tzinfo=UTC))
+    _event("approve", "cloud_service", "前日の承認", when=datetime(2026, 3, 31, 14, 30, tzinfo=UTC))
     login_as(make.user(Role.ADMIN, email="kanri@city.example.jp"))
 
-    html = client.get("/admin/audit/?date_from=2026-04-01&date_to=2026-04-01").get_data(as_text=True)
+    html = client.get("/admin/audit/?date_from=2026-04-01&date_to=2026-04-01").get_data(
+        as_text=True
+    )
     assert "早朝の承認" in html and "前日の承認" not in html and "但馬情報サービス" not in html
     html = client.get("/admin/audit/?date_to=2026-03-31").get_data(as_text=True)
     assert "前日の承認" in html and "早朝の承認" not in html
     html = client.get("/admin/audit/?action=approve").get_data(as_text=True)
     assert "前日の承認" in html and "早朝の承認" in html and "但馬情報サービス" not in html
-    html = client.get(f"/admin/audit/?object_type=contractor&object_id={contractor.id}").get_data(as_text=True)
+    html = client.get(f"/admin/audit/?object_type=contractor&object_id={contractor.id}").get_data(
+        as_text=True
+    )
     assert "但馬情報サービス株式会社" in html and "早朝の承認" not in html
     html = client.get("/admin/audit/?actor=KANRI").get_data(as_text=True)
     assert "ログイン" in html and "但馬情報サービス" not in html
@@ -61,8 +70,11 @@ def test_detail_shows_before_and_after_field_by_field(client, make, login_as):
     contractor = make.contractor(name="旧商号株式会社")
     contractor.name = "新商号株式会社"
     db.session.commit()
-    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "update",
-                                                        AuditEvent.object_type == "contractor")).one()
+    event = db.session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.action == "update", AuditEvent.object_type == "contractor"
+        )
+    ).one()
     login_as(make.user(Role.AUDITOR))
     html = client.get(f"/admin/audit/{event.id}").get_data(as_text=True)
     assert "旧商号株式会社" in html and "新商号株式会社" in html and "名称" in html
@@ -75,8 +87,12 @@ def test_verify_reports_intact_and_then_a_tampered_row(client, make, login_as):
     login_as(make.user(Role.AUDITOR))
     html = client.post("/admin/audit/verify", follow_redirects=True).get_data(as_text=True)
     assert "監査ログは改ざんされていません" in html
-    target = db.session.scalars(select(AuditEvent).where(AuditEvent.object_type == "contractor")).one()
-    db.session.execute(text("UPDATE audit_event SET object_label = '書き換え' WHERE id = :id"), {"id": target.id})
+    target = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.object_type == "contractor")
+    ).one()
+    db.session.execute(
+        text("UPDATE audit_event SET object_label = '書き換え' WHERE id = :id"), {"id": target.id}
+    )
     db.session.commit()
     html = client.post("/admin/audit/verify", follow_redirects=True).get_data(as_text=True)
     assert "監査ログの改ざんを検出しました。" in html and f"連番 {target.seq}" in html
@@ -84,7 +100,7 @@ def test_verify_reports_intact_and_then_a_tampered_row(client, make, login_as):
 
 
 def test_csv_export_is_excel_ready_and_filtered(client, make, login_as):
-    make.contractor(name="=HYPERLINK(\"http://example.com\")")
+    make.contractor(name='=HYPERLINK("http://example.com")')
     make.contractor(name="城崎温泉観光株式会社")
     make.department(name="観光課")
     login_as(make.user(Role.AUDITOR))
@@ -127,8 +143,13 @@ def test_audit_list_query_count_does_not_grow(client, make, login_as, count_quer
         assert client.get("/admin/audit/?per_page=200").status_code == 200
     from vendorguard.audit import chain
 
-    chain.append(db.session.connection(), [audit.make_event("update", "contractor", n, f"一括{n}", {"a": 1}, {"a": 2})
-                                           for n in range(500)])
+    chain.append(
+        db.session.connection(),
+        [
+            audit.make_event("update", "contractor", n, f"一括{n}", {"a": 1}, {"a": 2})
+            for n in range(500)
+        ],
+    )
     db.session.commit()
     with count_queries() as many:
         assert client.get("/admin/audit/?per_page=200").status_code == 200

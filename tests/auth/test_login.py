@@ -1,4 +1,5 @@
 """Sign-in, sign-out, throttling, safe redirects, language and the admin command."""
+
 from __future__ import annotations
 
 import pytest
@@ -28,7 +29,9 @@ def test_login_and_logout_are_audited(client, make):
 
 def test_wrong_password_gives_a_japanese_message_and_is_audited(client, make):
     user = make.user(Role.OFFICER)
-    response = client.post("/login", data={"email": user.email, "password": "wrong"}, follow_redirects=True)
+    response = client.post(
+        "/login", data={"email": user.email, "password": "wrong"}, follow_redirects=True
+    )
     assert "メールアドレスまたはパスワードが正しくありません。" in response.get_data(as_text=True)
     assert _actions()[-1] == "login_failed"
 
@@ -53,21 +56,29 @@ def test_failed_logins_are_throttled_per_address(app, client, make):
     response = client.post("/login", data={"email": victim.email, "password": PASSWORD})
     assert "一時的にログインできません" in response.get_data(as_text=True)
     other_address = app.test_client()
-    response = other_address.post("/login", data={"email": victim.email, "password": PASSWORD},
-                                  environ_base={"REMOTE_ADDR": "10.0.0.9"})
+    response = other_address.post(
+        "/login",
+        data={"email": victim.email, "password": PASSWORD},
+        environ_base={"REMOTE_ADDR": "10.0.0.9"},
+    )
     assert response.status_code == 302
 
 
-@pytest.mark.parametrize("target, expected", [
-    ("/contractors/", "/contractors/"),
-    ("https://evil.example/", "/"),
-    ("//evil.example/x", "/"),
-    ("/\\evil.example", "/"),
-    ("javascript:alert(1)", "/"),
-])
+@pytest.mark.parametrize(
+    "target, expected",
+    [
+        ("/contractors/", "/contractors/"),
+        ("https://evil.example/", "/"),
+        ("//evil.example/x", "/"),
+        ("/\\evil.example", "/"),
+        ("javascript:alert(1)", "/"),
+    ],
+)
 def test_next_redirect_stays_on_site(client, make, target, expected):
     user = make.user(Role.ADMIN)
-    response = client.post("/login", data={"email": user.email, "password": PASSWORD, "next": target})
+    response = client.post(
+        "/login", data={"email": user.email, "password": PASSWORD, "next": target}
+    )
     assert response.headers["Location"] == expected
 
 
@@ -108,9 +119,15 @@ def test_language_switch_is_remembered_on_the_account(client, make, login_as):
 def test_password_change_requires_the_current_password(client, make, login_as):
     user = make.user(Role.OFFICER)
     login_as(user)
-    response = client.post("/account/password", data={"current": "nope", "new": "a-new-password-1", "confirm": "a-new-password-1"})
+    response = client.post(
+        "/account/password",
+        data={"current": "nope", "new": "a-new-password-1", "confirm": "a-new-password-1"},
+    )
     assert "現在のパスワードが正しくありません。" in response.get_data(as_text=True)
-    response = client.post("/account/password", data={"current": PASSWORD, "new": "a-new-password-1", "confirm": "a-new-password-1"})
+    response = client.post(
+        "/account/password",
+        data={"current": PASSWORD, "new": "a-new-password-1", "confirm": "a-new-password-1"},
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(User, user.id).check_password("a-new-password-1")
@@ -119,8 +136,10 @@ def test_password_change_requires_the_current_password(client, make, login_as):
 
 def test_create_admin_reads_the_password_from_stdin(app):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["vg", "create-admin", "--email", "Boss@City.example.jp", "--password-stdin"],
-                           input="a-long-password\n")
+    result = runner.invoke(
+        args=["vg", "create-admin", "--email", "Boss@City.example.jp", "--password-stdin"],
+        input="a-long-password\n",
+    )
     assert result.exit_code == 0, result.output
     user = db.session.scalars(select(User).where(User.email == "boss@city.example.jp")).one()
     assert user.role == Role.ADMIN and user.check_password("a-long-password")
@@ -129,8 +148,12 @@ def test_create_admin_reads_the_password_from_stdin(app):
 
 def test_create_admin_prompts_and_refuses_a_short_password(app):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["vg", "create-admin", "--email", "a@city.example.jp"], input="short\nshort\n")
+    result = runner.invoke(
+        args=["vg", "create-admin", "--email", "a@city.example.jp"], input="short\nshort\n"
+    )
     assert result.exit_code != 0 and "10文字以上" in result.output
-    result = runner.invoke(args=["vg", "create-admin", "--email", "a@city.example.jp"],
-                           input="a-long-password\na-long-password\n")
+    result = runner.invoke(
+        args=["vg", "create-admin", "--email", "a@city.example.jp"],
+        input="a-long-password\na-long-password\n",
+    )
     assert result.exit_code == 0, result.output

@@ -1,4 +1,5 @@
 """Fixtures for the catalog tests: the shipped catalog, a request context, typical arrangements."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """The clause library: versions, approval, what documents use, the edit page and its preview."""
+
 from __future__ import annotations
 
 import re
@@ -20,9 +21,12 @@ def _clause(code: str) -> Clause:
 
 
 def _versions(clause: Clause) -> list[ClauseVersion]:
-    return db.session.scalars(select(ClauseVersion).where(ClauseVersion.clause_id == clause.id)
-                              .options(selectinload(ClauseVersion.requirements))
-                              .order_by(ClauseVersion.number)).all()
+    return db.session.scalars(
+        select(ClauseVersion)
+        .where(ClauseVersion.clause_id == clause.id)
+        .options(selectinload(ClauseVersion.requirements))
+        .order_by(ClauseVersion.number)
+    ).all()
 
 
 def _article(engagement, heading: str):
@@ -32,8 +36,15 @@ def _article(engagement, heading: str):
 
 def _edit_form(clause: Clause, **changes) -> dict:
     latest = _versions(clause)[-1]
-    data = {"title": clause.title, "sort_order": clause.sort_order, "heading": latest.title, "body": latest.body,
-            "requirement_codes": latest.requirement_codes, "note": "", "save": "1"}
+    data = {
+        "title": clause.title,
+        "sort_order": clause.sort_order,
+        "heading": latest.title,
+        "body": latest.body,
+        "requirement_codes": latest.requirement_codes,
+        "note": "",
+        "save": "1",
+    }
     data.update(changes)
     return data
 
@@ -45,9 +56,13 @@ def test_edit_makes_a_draft_and_approval_retires_the_old_version(client, make, l
     clause = _clause("ENG-02")
     original = _article(engagement, "秘密の保持").paragraphs
 
-    new_body = "受注者は、本業務で知り得た情報を第三者に漏らしてはならない。契約終了後も同様とする。\r\n"
-    response = client.post(f"/catalog/clauses/{clause.id}/edit",
-                           data=_edit_form(clause, body=new_body, note="表現の見直し"))
+    new_body = (
+        "受注者は、本業務で知り得た情報を第三者に漏らしてはならない。契約終了後も同様とする。\r\n"
+    )
+    response = client.post(
+        f"/catalog/clauses/{clause.id}/edit",
+        data=_edit_form(clause, body=new_body, note="表現の見直し"),
+    )
     assert response.status_code == 302
     first, second = _versions(clause)
     assert (first.status, second.status) == (ClauseStatus.APPROVED, ClauseStatus.DRAFT)
@@ -64,19 +79,29 @@ def test_edit_makes_a_draft_and_approval_retires_the_old_version(client, make, l
     assert (first.status, second.status) == (ClauseStatus.RETIRED, ClauseStatus.APPROVED)
     assert second.approved_by_id == admin.id and second.approved_at is not None
     article = _article(engagement, "秘密の保持")
-    assert article.paragraphs == ["受注者は、本業務で知り得た情報を第三者に漏らしてはならない。契約終了後も同様とする。"]
+    assert article.paragraphs == [
+        "受注者は、本業務で知り得た情報を第三者に漏らしてはならない。契約終了後も同様とする。"
+    ]
     assert article.clause_version_id == second.id
 
-    actions = db.session.scalars(select(AuditEvent.action).where(
-        AuditEvent.object_type == "clause_version", AuditEvent.object_id.in_([str(first.id), str(second.id)]))
-        .order_by(AuditEvent.seq)).all()
+    actions = db.session.scalars(
+        select(AuditEvent.action)
+        .where(
+            AuditEvent.object_type == "clause_version",
+            AuditEvent.object_id.in_([str(first.id), str(second.id)]),
+        )
+        .order_by(AuditEvent.seq)
+    ).all()
     assert "approve" in actions and "retire" in actions
 
 
 def test_saving_an_unchanged_text_makes_no_new_version(client, make, login_as, catalog):
     login_as(make.user(Role.ADMIN))
     clause = _clause("ENG-03")
-    response = client.post(f"/catalog/clauses/{clause.id}/edit", data=_edit_form(clause, title="目的外利用の禁止", sort_order=35))
+    response = client.post(
+        f"/catalog/clauses/{clause.id}/edit",
+        data=_edit_form(clause, title="目的外利用の禁止", sort_order=35),
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert len(_versions(clause)) == 1
@@ -86,11 +111,16 @@ def test_saving_an_unchanged_text_makes_no_new_version(client, make, login_as, c
 def test_changing_only_the_covered_requirements_is_a_new_version(client, make, login_as, catalog):
     login_as(make.user(Role.ADMIN))
     clause = _clause("ENG-03")
-    client.post(f"/catalog/clauses/{clause.id}/edit", data=_edit_form(clause, requirement_codes=["OUT-06", "OUT-07"]))
+    client.post(
+        f"/catalog/clauses/{clause.id}/edit",
+        data=_edit_form(clause, requirement_codes=["OUT-06", "OUT-07"]),
+    )
     assert [v.requirement_codes for v in _versions(clause)] == [["OUT-06"], ["OUT-06", "OUT-07"]]
 
 
-def test_unknown_placeholder_is_refused_when_saving_and_nothing_is_lost(client, make, login_as, catalog):
+def test_unknown_placeholder_is_refused_when_saving_and_nothing_is_lost(
+    client, make, login_as, catalog
+):
     login_as(make.user(Role.ADMIN))
     clause = _clause("ENG-02")
     body = "受注者（{{ contractor_nam }}）は、秘密を守らなければならない。"
@@ -105,16 +135,23 @@ def test_unknown_placeholder_is_refused_when_saving_and_nothing_is_lost(client, 
 def test_hostile_body_is_refused_on_the_page(client, make, login_as, catalog, app):
     login_as(make.user(Role.ADMIN))
     clause = _clause("ENG-02")
-    response = client.post(f"/catalog/clauses/{clause.id}/edit", data=_edit_form(clause, body="{{ config }}"))
+    response = client.post(
+        f"/catalog/clauses/{clause.id}/edit", data=_edit_form(clause, body="{{ config }}")
+    )
     assert "使えない差し込み項目があります：config" in response.get_data(as_text=True)
-    response = client.post("/catalog/clauses/preview", data={"body": "{{ config.SECRET_KEY }}", "applies_to": "engagement"})
+    response = client.post(
+        "/catalog/clauses/preview",
+        data={"body": "{{ config.SECRET_KEY }}", "applies_to": "engagement"},
+    )
     assert response.get_json()["ok"] is False
     assert app.config["SECRET_KEY"] not in response.get_data(as_text=True)
 
 
 def test_requirements_of_another_kind_are_refused(ja, make, catalog):
     clause = _clause("ENG-02")
-    data = clause_services.ClauseData(title="秘密の保持", heading="秘密の保持", body="本文", requirement_codes=["CL-01"])
+    data = clause_services.ClauseData(
+        title="秘密の保持", heading="秘密の保持", body="本文", requirement_codes=["CL-01"]
+    )
     with pytest.raises(DomainError, match="CL-01」は業務委託の要件ではない"):
         clause_services.revise_clause(db.session, clause, data, None)
     data.requirement_codes = []
@@ -131,27 +168,49 @@ def test_only_drafts_can_be_approved(ja, make, catalog):
 def test_new_clause_starts_as_a_draft_and_is_used_once_approved(client, make, login_as, catalog):
     login_as(make.user(Role.ADMIN))
     engagement = make.engagement(contractor=make.contractor(name="豊岡情報株式会社"))
-    response = client.post("/catalog/clauses/new", data={
-        "code": "eng-18", "applies_to": "engagement", "title": "関係法令の遵守", "sort_order": 175,
-        "heading": "関係法令の遵守", "body": "{{ contractor_name }}は、本業務に関係する法令を遵守しなければならない。",
-        "requirement_codes": ["OUT-01"], "save": "1"})
+    response = client.post(
+        "/catalog/clauses/new",
+        data={
+            "code": "eng-18",
+            "applies_to": "engagement",
+            "title": "関係法令の遵守",
+            "sort_order": 175,
+            "heading": "関係法令の遵守",
+            "body": "{{ contractor_name }}は、本業務に関係する法令を遵守しなければならない。",
+            "requirement_codes": ["OUT-01"],
+            "save": "1",
+        },
+    )
     assert response.status_code == 302
     clause = _clause("ENG-18")
     (version,) = _versions(clause)
     assert version.status == ClauseStatus.DRAFT
-    assert "関係法令の遵守" not in [a.heading for a in services.render_articles(db.session, engagement)]
+    assert "関係法令の遵守" not in [
+        a.heading for a in services.render_articles(db.session, engagement)
+    ]
     client.post(f"/catalog/clauses/versions/{version.id}/approve")
     db.session.expire_all()
     articles = services.render_articles(db.session, engagement)
     assert [a.heading for a in articles][-2:] == ["損害賠償及び契約の解除", "関係法令の遵守"]
-    assert articles[-1].paragraphs == ["豊岡情報株式会社は、本業務に関係する法令を遵守しなければならない。"]
+    assert articles[-1].paragraphs == [
+        "豊岡情報株式会社は、本業務に関係する法令を遵守しなければならない。"
+    ]
 
 
 def test_duplicate_clause_code_is_shown_next_to_the_field(client, make, login_as, catalog):
     login_as(make.user(Role.ADMIN))
-    response = client.post("/catalog/clauses/new", data={
-        "code": "ENG-01", "applies_to": "engagement", "title": "x", "heading": "x", "body": "本文",
-        "requirement_codes": ["OUT-01"], "save": "1"})
+    response = client.post(
+        "/catalog/clauses/new",
+        data={
+            "code": "ENG-01",
+            "applies_to": "engagement",
+            "title": "x",
+            "heading": "x",
+            "body": "本文",
+            "requirement_codes": ["OUT-01"],
+            "save": "1",
+        },
+    )
     assert "この条項コードは既に使われています。" in response.get_data(as_text=True)
 
 
@@ -159,17 +218,31 @@ def test_archived_clause_is_not_used(ja, make, catalog):
     engagement = make.engagement()
     clause_services.archive_clause(db.session, _clause("ENG-04"))
     db.session.commit()
-    assert "複写・複製の禁止" not in [a.heading for a in services.render_articles(db.session, engagement)]
+    assert "複写・複製の禁止" not in [
+        a.heading for a in services.render_articles(db.session, engagement)
+    ]
 
 
 def test_preview_endpoint_renders_against_an_engagement(client, make, login_as, catalog):
     login_as(make.user(Role.ADMIN))
     engagement = make.engagement(work_locations="本庁舎3階\n分庁舎", title="窓口業務委託")
-    response = client.post("/catalog/clauses/preview", data={
-        "body": "「{{ contract_title }}」\n{% for p in work_locations %}（{{ loop.index }}）{{ p }}\n{% endfor %}",
-        "applies_to": "engagement", "preview_arrangement": engagement.id})
-    assert response.get_json() == {"ok": True, "error": "", "paragraphs": ["「窓口業務委託」", "（1）本庁舎3階", "（2）分庁舎"]}
-    response = client.post("/catalog/clauses/preview", data={"body": "{{ contract_title }}", "applies_to": "engagement"})
+    response = client.post(
+        "/catalog/clauses/preview",
+        data={
+            "body": "「{{ contract_title }}」\n{% for p in work_locations %}（{{ loop.index }}）{{ p }}\n{% endfor %}",
+            "applies_to": "engagement",
+            "preview_arrangement": engagement.id,
+        },
+    )
+    assert response.get_json() == {
+        "ok": True,
+        "error": "",
+        "paragraphs": ["「窓口業務委託」", "（1）本庁舎3階", "（2）分庁舎"],
+    }
+    response = client.post(
+        "/catalog/clauses/preview",
+        data={"body": "{{ contract_title }}", "applies_to": "engagement"},
+    )
     assert response.get_json()["paragraphs"] == ["住民記録システム運用保守業務"]  # sample values
 
 
@@ -177,8 +250,10 @@ def test_preview_without_javascript(client, make, login_as, catalog):
     login_as(make.user(Role.ADMIN))
     engagement = make.engagement(title="窓口業務委託")
     clause = _clause("ENG-01")
-    response = client.post(f"/catalog/clauses/{clause.id}/edit",
-                           data=_edit_form(clause, preview="1", save=None, preview_arrangement=engagement.id))
+    response = client.post(
+        f"/catalog/clauses/{clause.id}/edit",
+        data=_edit_form(clause, preview="1", save=None, preview_arrangement=engagement.id),
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "「窓口業務委託」" in html

@@ -1,6 +1,8 @@
 """Coverage per arrangement, waivers, and the articles handed to the document generator."""
+
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 import pytest
@@ -21,21 +23,37 @@ def _requirement(code: str) -> Requirement:
 
 
 def _archive_clause(code: str) -> None:
-    clause_services.archive_clause(db.session, db.session.scalars(select(Clause).where(Clause.code == code)).one())
+    clause_services.archive_clause(
+        db.session, db.session.scalars(select(Clause).where(Clause.code == code)).one()
+    )
     db.session.commit()
 
 
 def test_my_number_engagement_articles_name_contractor_period_and_subcontractor(ja, make, catalog):
     contractor = make.contractor(name="但馬システム株式会社")
-    engagement = make.engagement(contractor=contractor, title="住民記録システム運用保守業務",
-                                 starts_on=date(2026, 4, 1), ends_on=date(2027, 3, 31),
-                                 handles_personal_info=True, handles_my_number=True, subcontracting_allowed=True,
-                                 contractor_representative="運用部長 山田太郎", work_locations="豊岡市役所本庁舎3階")
-    make.subcontractor(engagement, name="城崎データサービス株式会社", work_scope="帳票の印刷",
-                       approved_by="市民課長", approved_on=date(2026, 4, 10))
+    engagement = make.engagement(
+        contractor=contractor,
+        title="住民記録システム運用保守業務",
+        starts_on=date(2026, 4, 1),
+        ends_on=date(2027, 3, 31),
+        handles_personal_info=True,
+        handles_my_number=True,
+        subcontracting_allowed=True,
+        contractor_representative="運用部長 山田太郎",
+        work_locations="豊岡市役所本庁舎3階",
+    )
+    make.subcontractor(
+        engagement,
+        name="城崎データサービス株式会社",
+        work_scope="帳票の印刷",
+        approved_by="市民課長",
+        approved_on=date(2026, 4, 10),
+    )
     make.subcontractor(engagement, approved=False, name="未承諾の会社")
     db.session.expire_all()
-    loaded = db.session.get(Engagement, engagement.id)  # relationships not loaded: the API loads what it needs
+    loaded = db.session.get(
+        Engagement, engagement.id
+    )  # relationships not loaded: the API loads what it needs
 
     articles = services.render_articles(db.session, loaded)
     covered = {code for article in articles for code in article.requirement_codes}
@@ -48,10 +66,14 @@ def test_my_number_engagement_articles_name_contractor_period_and_subcontractor(
     assert "未承諾の会社" not in text
     assert "運用部長 山田太郎" in text and "豊岡市役所本庁舎3階" in text
     headings = [a.heading for a in articles]
-    assert headings[0] == "基本的事項" and "特定個人情報の取扱い" in headings and headings[-1] == "損害賠償及び契約の解除"
+    assert (
+        headings[0] == "基本的事項"
+        and "特定個人情報の取扱い" in headings
+        and headings[-1] == "損害賠償及び契約の解除"
+    )
     assert all(a.paragraphs and isinstance(a.clause_version_id, int) for a in articles)
-    with pytest.raises(Exception):
-        articles[0].heading = "x"  # frozen
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        articles[0].heading = "x"
 
     western = services.render_articles(db.session, loaded, date_style="western")
     assert "2026年4月1日から2027年3月31日まで" in "\n".join(western[0].paragraphs)
@@ -65,14 +87,25 @@ def test_work_without_personal_information_gets_no_pi_or_my_number_articles(ja, 
 
 
 def test_cloud_and_social_documents_use_their_own_clauses(ja, make, catalog):
-    service = make.cloud_service(title="電子申請サービス", provider_name="出石クラウド株式会社", data_location="日本国内")
+    service = make.cloud_service(
+        title="電子申請サービス", provider_name="出石クラウド株式会社", data_location="日本国内"
+    )
     headings = [a.heading for a in services.render_articles(db.session, service)]
-    assert headings == ["利用規程の遵守及び利用目的", "利用申請及び承認", "外部サービス管理者", "利用状況の記録",
-                        "情報の保存場所及び準拠法", "約款の確認"]
+    assert headings == [
+        "利用規程の遵守及び利用目的",
+        "利用申請及び承認",
+        "外部サービス管理者",
+        "利用状況の記録",
+        "情報の保存場所及び準拠法",
+        "約款の確認",
+    ]
     account = make.social_account(handle="@toyooka_city", operators="広報係 佐藤\n広報係 鈴木")
     articles = services.render_articles(db.session, account)
     first = articles[0].paragraphs
-    assert "「@toyooka_city」" in first[0] and first[-2:] == ["（1）広報係 佐藤", "（2）広報係 鈴木"]
+    assert "「@toyooka_city」" in first[0] and first[-2:] == [
+        "（1）広報係 佐藤",
+        "（2）広報係 鈴木",
+    ]
 
 
 def test_gap_blocks_generation_until_an_admin_records_a_waiver(ja, make, catalog):
@@ -87,7 +120,9 @@ def test_gap_blocks_generation_until_an_admin_records_a_waiver(ja, make, catalog
     assert caught.value.codes == ["OUT-12"] and "OUT-12" in caught.value.message
 
     with pytest.raises(Forbidden):
-        services.record_waiver(db.session, engagement, _requirement("OUT-12"), "理由", make.user(Role.PROCUREMENT))
+        services.record_waiver(
+            db.session, engagement, _requirement("OUT-12"), "理由", make.user(Role.PROCUREMENT)
+        )
     admin = make.user(Role.ADMIN)
     with pytest.raises(DomainError, match="理由を入力してください"):
         services.record_waiver(db.session, engagement, _requirement("OUT-12"), "  ", admin)
@@ -96,8 +131,13 @@ def test_gap_blocks_generation_until_an_admin_records_a_waiver(ja, make, catalog
     with pytest.raises(DomainError, match="この案件には適用されない"):
         services.record_waiver(db.session, engagement, _requirement("MN-01"), "理由", admin)
 
-    waiver = services.record_waiver(db.session, engagement, _requirement("OUT-12"),
-                                    "公表は市の公表基準によるため、個別契約では定めない。", admin)
+    waiver = services.record_waiver(
+        db.session,
+        engagement,
+        _requirement("OUT-12"),
+        "公表は市の公表基準によるため、個別契約では定めない。",
+        admin,
+    )
     db.session.commit()
     result = services.coverage(db.session, engagement)
     assert result.is_complete and result.waivers == [waiver]
@@ -119,17 +159,26 @@ def test_coverage_page_shows_gaps_and_admin_records_a_waiver(client, make, login
     assert "未網羅の要件 3件" in html and html.count('badge badge-danger">未網羅</span>') == 3
     assert "マイナンバー（特定個人情報）を取り扱う" in html  # why it applies, in words
     assert "適用除外の記録" not in html  # procurement cannot record waivers
-    assert client.post(f"/catalog/coverage/{engagement.id}/waivers",
-                       data={"requirement_id": _requirement("MN-01").id, "reason": "x"}).status_code == 403
+    assert (
+        client.post(
+            f"/catalog/coverage/{engagement.id}/waivers",
+            data={"requirement_id": _requirement("MN-01").id, "reason": "x"},
+        ).status_code
+        == 403
+    )
 
     client.post("/logout")
     login_as(make.user(Role.ADMIN))
     mn01 = _requirement("MN-01")
-    response = client.post(f"/catalog/coverage/{engagement.id}/waivers", data={"requirement_id": mn01.id, "reason": ""})
+    response = client.post(
+        f"/catalog/coverage/{engagement.id}/waivers", data={"requirement_id": mn01.id, "reason": ""}
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "入力してください。" in html
-    response = client.post(f"/catalog/coverage/{engagement.id}/waivers",
-                           data={"requirement_id": mn01.id, "reason": "再委託を一切認めない契約のため。"})
+    response = client.post(
+        f"/catalog/coverage/{engagement.id}/waivers",
+        data={"requirement_id": mn01.id, "reason": "再委託を一切認めない契約のため。"},
+    )
     assert response.status_code == 302
     html = client.get(f"/catalog/coverage/{engagement.id}").get_data(as_text=True)
     assert "未網羅の要件 2件" in html and "再委託を一切認めない契約のため。" in html
@@ -137,15 +186,20 @@ def test_coverage_page_shows_gaps_and_admin_records_a_waiver(client, make, login
     assert client.post(f"/catalog/waivers/{waiver.id}/withdraw").status_code == 302
     db.session.refresh(waiver)
     assert waiver.archived_at is not None
-    assert "取り消された適用除外（1件）" in client.get(f"/catalog/coverage/{engagement.id}").get_data(as_text=True)
+    assert "取り消された適用除外（1件）" in client.get(
+        f"/catalog/coverage/{engagement.id}"
+    ).get_data(as_text=True)
 
 
 def test_coverage_page_for_every_kind_and_unknown_ids(client, make, login_as, catalog):
     department = make.department()
     login_as(make.user(Role.OFFICER, department=department))
     # (a draft SNS account of another department would be hidden: 404)
-    for arrangement in (make.engagement(department=department), make.cloud_service(department=department),
-                        make.social_account(department=department)):
+    for arrangement in (
+        make.engagement(department=department),
+        make.cloud_service(department=department),
+        make.social_account(department=department),
+    ):
         response = client.get(f"/catalog/coverage/{arrangement.id}")
         assert response.status_code == 200
         assert "すべての要件を網羅" in response.get_data(as_text=True)

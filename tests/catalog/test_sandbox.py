@@ -1,4 +1,5 @@
 """Clause bodies: refused at save when unknown or hostile, harmless at render whatever gets through."""
+
 from __future__ import annotations
 
 import pytest
@@ -27,11 +28,20 @@ HOSTILE = [
     ("{{ contractor_name * 100000000 }}", "計算（*、/、% など）は使えません"),
     ("{{ '%s' % contractor_name }}", "計算"),
     ("{{ subcontractors[0]['__class__'] }}", "「_」で始まる名前（__class__）"),
-    ("{% for s in subcontractors %}{{ subcontractors[s] }}{% endfor %}", "[ ] の中には固定の番号か項目名だけ"),
+    (
+        "{% for s in subcontractors %}{{ subcontractors[s] }}{% endfor %}",
+        "[ ] の中には固定の番号か項目名だけ",
+    ),
     ("{{ contractor_name|attr('__class__') }}", "フィルタ「attr」は使えません"),
     ("{{ subcontractors|map(attribute='name')|join }}", "フィルタ「map」は使えません"),
-    ("{% for config in subcontractors %}{{ config }}{% endfor %}", None),  # harmless: a loop name is local
-    ("{% for contractor_name in subcontractors %}{% endfor %}", "繰り返しの変数名「contractor_name」"),
+    (
+        "{% for config in subcontractors %}{{ config }}{% endfor %}",
+        None,
+    ),  # harmless: a loop name is local
+    (
+        "{% for contractor_name in subcontractors %}{% endfor %}",
+        "繰り返しの変数名「contractor_name」",
+    ),
     ("{{ _self }}", "「_」で始まる名前（_self）"),
     ("{{ contractor_name ", "差し込みの書き方に誤りがあります"),
     ("{% if %}", "1行目：差し込みの書き方に誤りがあります"),
@@ -58,13 +68,20 @@ def test_hostile_bodies_render_harmlessly_even_unchecked(ja, app, body):
     except sandbox.ClauseBodyError:
         return
     assert app.config["SECRET_KEY"] not in text
-    assert "class '" not in text and "<module" not in text and "function" not in text and "Config" not in text
+    assert (
+        "class '" not in text
+        and "<module" not in text
+        and "function" not in text
+        and "Config" not in text
+    )
     assert len(text) < 10_000
 
 
 def test_unknown_placeholder_is_named_with_the_allowed_ones(ja):
     with pytest.raises(sandbox.ClauseBodyError) as caught:
-        sandbox.check_body("受注者は{{ contractor_nmae }}とする。{{ contract_title }}", "engagement")
+        sandbox.check_body(
+            "受注者は{{ contractor_nmae }}とする。{{ contract_title }}", "engagement"
+        )
     assert "contractor_nmae" in caught.value.message
     assert "contractor_name" in caught.value.message  # the list of usable names helps fix the typo
 
@@ -88,15 +105,27 @@ def test_render_refuses_model_objects_and_config(app):
 
 
 def test_loops_filters_and_defaults_work(ja):
-    body = ("{% for s in subcontractors %}（{{ loop.index }}）{{ s.name }}／{{ subcontractors[0]['scope'] }}\n{% endfor %}"
-            "{{ work_locations|join('、') }}\n{{ access_scope|default('必要な範囲', true) }}\n")
+    body = (
+        "{% for s in subcontractors %}（{{ loop.index }}）{{ s.name }}／{{ subcontractors[0]['scope'] }}\n{% endfor %}"
+        "{{ work_locations|join('、') }}\n{{ access_scope|default('必要な範囲', true) }}\n"
+    )
     sandbox.check_body(body, "engagement")
-    text = sandbox.render_body(body, {
-        "subcontractors": [{"name": "甲社", "scope": "印刷"}], "work_locations": ["本庁舎", "分庁舎"], "access_scope": ""})
+    text = sandbox.render_body(
+        body,
+        {
+            "subcontractors": [{"name": "甲社", "scope": "印刷"}],
+            "work_locations": ["本庁舎", "分庁舎"],
+            "access_scope": "",
+        },
+    )
     assert sandbox.paragraphs(text) == ["（1）甲社／印刷", "本庁舎、分庁舎", "必要な範囲"]
 
 
-@pytest.mark.parametrize("code, applies_to, body", [(c[0], c[1], c[5]) for c in CLAUSES], ids=[c[0] for c in CLAUSES])
-def test_every_shipped_clause_passes_the_save_check_and_renders_with_samples(ja, code, applies_to, body):
+@pytest.mark.parametrize(
+    "code, applies_to, body", [(c[0], c[1], c[5]) for c in CLAUSES], ids=[c[0] for c in CLAUSES]
+)
+def test_every_shipped_clause_passes_the_save_check_and_renders_with_samples(
+    ja, code, applies_to, body
+):
     sandbox.check_body(body, applies_to)
     assert sandbox.paragraphs(sandbox.render_body(body, sandbox.sample_values(applies_to)))

@@ -1,4 +1,5 @@
 """Fixtures for the cloud service tests."""
+
 from __future__ import annotations
 
 import re
@@ -53,21 +54,32 @@ def reload(service: CloudService) -> CloudService:
 def checklist_codes(html: str) -> list[str]:
     """Requirement codes the application form asks, in order."""
     match = re.search(r'name="checklist_codes" type="hidden" value="([^"]*)"', html) or re.search(
-        r'name="checklist_codes" value="([^"]*)"', html)
+        r'name="checklist_codes" value="([^"]*)"', html
+    )
     assert match, "no checklist on the page"
     return [code for code in match.group(1).split(",") if code]
 
 
-def application_data(level: ClassificationLevel, codes: list[str], terms: str = "contract",
-                     answers: dict[str, str] | None = None, notes: dict[str, str] | None = None,
-                     **overrides) -> dict[str, str]:
+def application_data(
+    level: ClassificationLevel,
+    codes: list[str],
+    terms: str = "contract",
+    answers: dict[str, str] | None = None,
+    notes: dict[str, str] | None = None,
+    **overrides,
+) -> dict[str, str]:
     """A complete application submission; every item answered 対応済 unless ``answers`` says otherwise."""
     answers = answers or {}
     notes = notes or {}
-    data = {"purpose": "電子申請の受付と審査", "data_description": "申請者の氏名・住所・連絡先、申請内容",
-            "confidentiality_level_id": str(level.id), "users_description": "市民課職員 約20名",
-            "data_location": "日本国内（東京・大阪リージョン）", "terms_type": terms,
-            "checklist_codes": ",".join(codes)}
+    data = {
+        "purpose": "電子申請の受付と審査",
+        "data_description": "申請者の氏名・住所・連絡先、申請内容",
+        "confidentiality_level_id": str(level.id),
+        "users_description": "市民課職員 約20名",
+        "data_location": "日本国内（東京・大阪リージョン）",
+        "terms_type": terms,
+        "checklist_codes": ",".join(codes),
+    }
     for code in codes:
         key = code.replace("-", "_")
         answer = answers.get(code, "done")

@@ -1,4 +1,5 @@
 """The contractor register: creating, editing, archiving, searching, sorting, permissions."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -17,9 +18,16 @@ NTA = "7000012050002"  # 国税庁's own 法人番号, the example in FACTS §7
 
 def form(**fields):
     """A complete, valid contractor form, with ``fields`` overriding."""
-    data = {"name": "株式会社豊岡情報サービス", "name_kana": "とよおかじょうほうさーびす", "corporate_number": NTA,
-            "address": "兵庫県豊岡市中央町2-4", "contact_name": "山田 太郎", "contact_email": "Yamada@Example.JP",
-            "contact_phone": "0796-23-0000", "notes": "保守窓口は平日9時〜17時"}
+    data = {
+        "name": "株式会社豊岡情報サービス",
+        "name_kana": "とよおかじょうほうさーびす",
+        "corporate_number": NTA,
+        "address": "兵庫県豊岡市中央町2-4",
+        "contact_name": "山田 太郎",
+        "contact_email": "Yamada@Example.JP",
+        "contact_phone": "0796-23-0000",
+        "notes": "保守窓口は平日9時〜17時",
+    }
     data.update(fields)
     return data
 
@@ -36,7 +44,9 @@ def only_contractor() -> Contractor:
 
 
 def test_procurement_registers_a_contractor_and_it_is_audited(client, procurement):
-    response = client.post("/contractors/new", data=form(corporate_number="７０００－０１－２０５０００２"))
+    response = client.post(
+        "/contractors/new", data=form(corporate_number="７０００－０１－２０５０００２")
+    )
     contractor = only_contractor()
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/contractors/{contractor.id}")
@@ -44,8 +54,11 @@ def test_procurement_registers_a_contractor_and_it_is_audited(client, procuremen
     assert contractor.corporate_number == NTA
     assert contractor.contact_email == "yamada@example.jp"
 
-    event = db.session.scalars(select(AuditEvent).where(
-        AuditEvent.object_type == "contractor", AuditEvent.object_id == str(contractor.id))).one()
+    event = db.session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.object_type == "contractor", AuditEvent.object_id == str(contractor.id)
+        )
+    ).one()
     assert event.action == "create"
     assert event.actor_id == procurement.id
     assert event.after["name"] == "株式会社豊岡情報サービス"
@@ -63,13 +76,18 @@ def test_sole_proprietor_needs_no_corporate_number(client, procurement):
 
 def test_edit_changes_details_and_records_before_and_after(client, make, procurement):
     contractor = make.contractor(name="旧社名株式会社", name_kana="キュウシャメイ")
-    response = client.post(f"/contractors/{contractor.id}/edit",
-                           data=form(name="新社名株式会社", name_kana="しんしゃめい", corporate_number=NTA))
+    response = client.post(
+        f"/contractors/{contractor.id}/edit",
+        data=form(name="新社名株式会社", name_kana="しんしゃめい", corporate_number=NTA),
+    )
     assert response.status_code == 302
     db.session.refresh(contractor)
     assert contractor.name == "新社名株式会社" and contractor.name_kana == "シンシャメイ"
-    event = db.session.scalars(select(AuditEvent).where(
-        AuditEvent.object_type == "contractor", AuditEvent.action == "update")).one()
+    event = db.session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.object_type == "contractor", AuditEvent.action == "update"
+        )
+    ).one()
     assert event.before["name"] == "旧社名株式会社" and event.after["name"] == "新社名株式会社"
 
 
@@ -79,12 +97,20 @@ def test_edit_form_shows_current_values(client, make, procurement):
     assert 'value="豊岡運輸株式会社"' in html and f'value="{NTA}"' in html
 
 
-@pytest.mark.parametrize("number, message", [
-    ("8000012050002", "法人番号のチェックディジットが正しくありません。入力内容をご確認ください。"),
-    ("700001205000", "法人番号は13桁の数字で入力してください。"),
-    ("7000-0120-5000A", "法人番号は13桁の数字で入力してください。"),
-])
-def test_bad_corporate_number_is_shown_next_to_the_field_and_nothing_is_lost(client, procurement, number, message):
+@pytest.mark.parametrize(
+    "number, message",
+    [
+        (
+            "8000012050002",
+            "法人番号のチェックディジットが正しくありません。入力内容をご確認ください。",
+        ),
+        ("700001205000", "法人番号は13桁の数字で入力してください。"),
+        ("7000-0120-5000A", "法人番号は13桁の数字で入力してください。"),
+    ],
+)
+def test_bad_corporate_number_is_shown_next_to_the_field_and_nothing_is_lost(
+    client, procurement, number, message
+):
     response = client.post("/contractors/new", data=form(corporate_number=number))
     assert response.status_code == 200
     html = response.get_data(as_text=True)
@@ -105,7 +131,12 @@ def test_duplicate_corporate_number_names_the_existing_contractor(client, make, 
 
 def test_keeping_ones_own_corporate_number_on_edit_is_not_a_duplicate(client, make, procurement):
     contractor = make.contractor(corporate_number=NTA)
-    assert client.post(f"/contractors/{contractor.id}/edit", data=form(corporate_number=NTA)).status_code == 302
+    assert (
+        client.post(
+            f"/contractors/{contractor.id}/edit", data=form(corporate_number=NTA)
+        ).status_code
+        == 302
+    )
 
 
 @pytest.mark.parametrize("reading", ["Toyooka", "豊岡", "トヨオカ1"])
@@ -121,7 +152,9 @@ def test_reading_accepts_half_width_kana_long_vowel_and_middle_dot(client, procu
 
 
 def test_required_fields_and_email_format(client, procurement):
-    response = client.post("/contractors/new", data=form(name="", name_kana="", contact_email="yamada@"))
+    response = client.post(
+        "/contractors/new", data=form(name="", name_kana="", contact_email="yamada@")
+    )
     html = response.get_data(as_text=True)
     assert 'id="name-error">入力してください。' in html
     assert 'id="name_kana-error">入力してください。' in html
@@ -140,14 +173,19 @@ def test_archive_and_restore(client, make, procurement):
     db.session.refresh(contractor)
     assert contractor.name != "株式会社豊岡情報サービス"
     html = client.get(f"/contractors/{contractor.id}").get_data(as_text=True)
-    assert f"/contractors/{contractor.id}/restore" in html and f"/contractors/{contractor.id}/edit" not in html
+    assert (
+        f"/contractors/{contractor.id}/restore" in html
+        and f"/contractors/{contractor.id}/edit" not in html
+    )
 
     assert client.post(f"/contractors/{contractor.id}/restore").status_code == 302
     db.session.refresh(contractor)
     assert contractor.archived_at is None
-    actions = db.session.scalars(select(AuditEvent.action).where(
-        AuditEvent.object_type == "contractor", AuditEvent.object_id == str(contractor.id))
-        .order_by(AuditEvent.seq)).all()
+    actions = db.session.scalars(
+        select(AuditEvent.action)
+        .where(AuditEvent.object_type == "contractor", AuditEvent.object_id == str(contractor.id))
+        .order_by(AuditEvent.seq)
+    ).all()
     assert actions == ["create", "archive", "restore"]
 
 
@@ -215,12 +253,19 @@ def test_list_query_count_does_not_grow_with_rows(client, make, login_as, count_
     today = today_tokyo()
 
     def add(count, start):
-        contractors = [Contractor(name=f"一括{start + i}株式会社", name_kana=f"イッカツ{start + i:04d}")
-                       for i in range(count)]
+        contractors = [
+            Contractor(name=f"一括{start + i}株式会社", name_kana=f"イッカツ{start + i:04d}")
+            for i in range(count)
+        ]
         db.session.add_all(contractors)
         db.session.flush()
-        db.session.add_all([Certification(contractor_id=c.id, kind=kind, valid_until=today + timedelta(days=30))
-                            for c in contractors for kind in (CertificationKind.ISMS, CertificationKind.PRIVACY_MARK)])
+        db.session.add_all(
+            [
+                Certification(contractor_id=c.id, kind=kind, valid_until=today + timedelta(days=30))
+                for c in contractors
+                for kind in (CertificationKind.ISMS, CertificationKind.PRIVACY_MARK)
+            ]
+        )
         db.session.commit()
 
     add(5, 0)
@@ -239,14 +284,23 @@ def test_detail_lists_engagements_as_contractor_and_as_subcontractor(client, mak
     contractor = make.contractor(name="豊岡電算株式会社")
     main = make.contractor(name="元請株式会社")
     department = make.department(name="市民課")
-    make.engagement(contractor=contractor, department=department, title="住民情報システム保守",
-                    starts_on=date(2026, 4, 1), ends_on=date(2027, 3, 31))
+    make.engagement(
+        contractor=contractor,
+        department=department,
+        title="住民情報システム保守",
+        starts_on=date(2026, 4, 1),
+        ends_on=date(2027, 3, 31),
+    )
     other = make.engagement(contractor=main, title="ネットワーク運用")
     make.subcontractor(other, contractor_id=contractor.id, name="豊岡電算株式会社")
     make.engagement(title="無関係の業務")
     login_as(make.user(Role.OFFICER))
     html = client.get(f"/contractors/{contractor.id}").get_data(as_text=True)
-    assert "住民情報システム保守" in html and "2026年4月1日 〜 2027年3月31日" in html and "市民課" in html
+    assert (
+        "住民情報システム保守" in html
+        and "2026年4月1日 〜 2027年3月31日" in html
+        and "市民課" in html
+    )
     assert "ネットワーク運用" in html and "元請株式会社" in html
     assert "無関係の業務" not in html
 
@@ -262,8 +316,12 @@ def test_readers_can_view_but_not_change(client, make, login_as, role):
     assert client.get("/contractors/new").status_code == 403
     assert client.post(f"/contractors/{contractor.id}/edit", data=form()).status_code == 403
     assert client.post(f"/contractors/{contractor.id}/archive").status_code == 403
-    assert client.post(f"/contractors/{contractor.id}/certifications/new",
-                       data={"kind": "isms"}).status_code == 403
+    assert (
+        client.post(
+            f"/contractors/{contractor.id}/certifications/new", data={"kind": "isms"}
+        ).status_code
+        == 403
+    )
 
 
 @pytest.mark.parametrize("role", [Role.SNS_OWNER, Role.CONTRACTOR])

@@ -1,4 +1,5 @@
 """法人番号: check digit (FACTS §7) and how the register normalises and refuses numbers."""
+
 from __future__ import annotations
 
 import pytest
@@ -24,12 +25,22 @@ def test_check_digit_nine_when_sum_is_a_multiple_of_nine():
     assert corporate_number.make("000000000000") == "9000000000000"
 
 
-@pytest.mark.parametrize("number", ["700001205000", "70000120500021", "7000O12050002", "７０００１２０５０００２"])
+@pytest.mark.parametrize(
+    "number", ["700001205000", "70000120500021", "7000O12050002", "７０００１２０５０００２"]
+)
 def test_only_thirteen_ascii_digits_can_be_valid(number):
     assert not corporate_number.is_valid(number)
 
 
-@pytest.mark.parametrize("typed", ["７００００１２０５０００２", "7000-01-2050002", " 7 000012 050002 ", "７０００－０１－２０５０００２"])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "７００００１２０５０００２",
+        "7000-01-2050002",
+        " 7 000012 050002 ",
+        "７０００－０１－２０５０００２",
+    ],
+)
 def test_normalise_accepts_full_width_hyphens_and_spaces(typed):
     assert corporate_number.normalise(typed) == "7000012050002"
 
@@ -62,4 +73,7 @@ def test_register_refuses_letters(ctx):
 def test_register_refuses_a_wrong_check_digit(ctx):
     with pytest.raises(DomainError) as raised:
         normalise_corporate_number("8000012050002")
-    assert raised.value.message == "法人番号のチェックディジットが正しくありません。入力内容をご確認ください。"
+    assert (
+        raised.value.message
+        == "法人番号のチェックディジットが正しくありません。入力内容をご確認ください。"
+    )

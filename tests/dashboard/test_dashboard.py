@@ -1,8 +1,9 @@
 """The home page: per-role "needs attention" blocks, Japan-today dates, fixed query count."""
+
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from vendorguard.arrangements.models import ArrangementState
 from vendorguard.auth.roles import Role
@@ -35,39 +36,101 @@ def _world(make):
     contractor = make.contractor(name="城崎システム株式会社")
     idle = make.contractor(name="契約のない株式会社")
 
-    make.engagement(kanko, contractor, title="観光サイト保守", ends_on=days(30), responsible_officer_id=officer.id)
+    make.engagement(
+        kanko,
+        contractor,
+        title="観光サイト保守",
+        ends_on=days(30),
+        responsible_officer_id=officer.id,
+    )
     make.engagement(kanko, contractor, title="観光統計分析", ends_on=days(200))  # no officer
-    make.engagement(shimin, contractor, title="住民窓口システム", ends_on=days(20),
-                    responsible_officer_id=officer.id)
-    make.engagement(kanko, contractor, title="終了済み業務", ends_on=days(10), state=ArrangementState.ENDED,
-                    responsible_officer_id=officer.id)
-    make.engagement(kanko, contractor, title="遠い先の業務", ends_on=days(100), responsible_officer_id=officer.id)
-    live = make.engagement(kanko, contractor, title="再委託のある業務", responsible_officer_id=officer.id,
-                           ends_on=days(300))
+    make.engagement(
+        shimin,
+        contractor,
+        title="住民窓口システム",
+        ends_on=days(20),
+        responsible_officer_id=officer.id,
+    )
+    make.engagement(
+        kanko,
+        contractor,
+        title="終了済み業務",
+        ends_on=days(10),
+        state=ArrangementState.ENDED,
+        responsible_officer_id=officer.id,
+    )
+    make.engagement(
+        kanko,
+        contractor,
+        title="遠い先の業務",
+        ends_on=days(100),
+        responsible_officer_id=officer.id,
+    )
+    live = make.engagement(
+        kanko,
+        contractor,
+        title="再委託のある業務",
+        responsible_officer_id=officer.id,
+        ends_on=days(300),
+    )
     make.subcontractor(live, approved=False, name="未承認再委託株式会社")
     make.subcontractor(live, approved=True, name="承認済再委託株式会社")
-    make.subcontractor(live, approved=False, name="取下げ再委託株式会社", archived_at=datetime.now(timezone.utc))
+    make.subcontractor(
+        live, approved=False, name="取下げ再委託株式会社", archived_at=datetime.now(UTC)
+    )
 
     make.certification(contractor, number="ISMS-SOON", valid_until=days(30))
-    make.certification(contractor, kind=CertificationKind.PRIVACY_MARK, number="PMARK-OLD", valid_until=days(-400))
-    make.certification(contractor, kind=CertificationKind.PRIVACY_MARK, number="PMARK-NEW", valid_until=days(-5))
-    make.certification(contractor, kind=CertificationKind.SOC2, number="SOC-FAR", valid_until=days(200))
+    make.certification(
+        contractor, kind=CertificationKind.PRIVACY_MARK, number="PMARK-OLD", valid_until=days(-400)
+    )
+    make.certification(
+        contractor, kind=CertificationKind.PRIVACY_MARK, number="PMARK-NEW", valid_until=days(-5)
+    )
+    make.certification(
+        contractor, kind=CertificationKind.SOC2, number="SOC-FAR", valid_until=days(200)
+    )
     make.certification(idle, number="IDLE-SOON", valid_until=days(10))
 
     make.cloud_service(kanko, title="申請中クラウド", approval_state=ApprovalState.APPLIED)
-    make.cloud_service(kanko, title="ISMAPなしクラウド", handles_high_confidentiality=True,
-                       approval_state=ApprovalState.APPROVED)
-    make.cloud_service(kanko, title="問題なしクラウド", handles_high_confidentiality=True,
-                       approval_state=ApprovalState.APPROVED, ismap_registration_number="C-0001")
-    db.session.add(IsmapRegistration(registration_number="C-0001", list_kind=IsmapKind.ISMAP, service_name="問題なし",
-                                     provider_name="事業者", valid_until=days(300)))
+    make.cloud_service(
+        kanko,
+        title="ISMAPなしクラウド",
+        handles_high_confidentiality=True,
+        approval_state=ApprovalState.APPROVED,
+    )
+    make.cloud_service(
+        kanko,
+        title="問題なしクラウド",
+        handles_high_confidentiality=True,
+        approval_state=ApprovalState.APPROVED,
+        ismap_registration_number="C-0001",
+    )
+    db.session.add(
+        IsmapRegistration(
+            registration_number="C-0001",
+            list_kind=IsmapKind.ISMAP,
+            service_name="問題なし",
+            provider_name="事業者",
+            valid_until=days(300),
+        )
+    )
     db.session.commit()
 
-    make.social_account(kanko, title="観光課MFAなし", mfa_enabled=False, responsible_officer_id=officer.id)
+    make.social_account(
+        kanko, title="観光課MFAなし", mfa_enabled=False, responsible_officer_id=officer.id
+    )
     make.social_account(shimin, title="市民課責任者なし", mfa_enabled=True)
-    make.social_account(kanko, title="観光課きちんと", mfa_enabled=True, responsible_officer_id=officer.id,
-                        account_url="https://x.example/kanko", operating_procedure="運用手順", posting_rules="投稿ルール",
-                        official_list_url="https://www.city.example.jp/sns/", credential_custodian="観光課長")
+    make.social_account(
+        kanko,
+        title="観光課きちんと",
+        mfa_enabled=True,
+        responsible_officer_id=officer.id,
+        account_url="https://x.example/kanko",
+        operating_procedure="運用手順",
+        posting_rules="投稿ルール",
+        official_list_url="https://www.city.example.jp/sns/",
+        credential_custodian="観光課長",
+    )
     return kanko, shimin
 
 
@@ -90,7 +153,11 @@ def test_admin_sees_every_block_across_departments(client, make, login_as):
     risks = block(html, "cloud_risks")
     assert "ISMAPなしクラウド" in risks and "問題なしクラウド" not in risks
     social = block(html, "social")
-    assert "観光課MFAなし" in social and "市民課責任者なし" in social and "観光課きちんと" not in social
+    assert (
+        "観光課MFAなし" in social
+        and "市民課責任者なし" in social
+        and "観光課きちんと" not in social
+    )
     assert "mfa_off=1" in social  # the block links to the list of accounts to fix
     no_officer = block(html, "no_officer")
     assert "観光統計分析" in no_officer and "観光サイト保守" not in no_officer
@@ -115,7 +182,9 @@ def test_sns_owner_sees_only_social_accounts(client, make, login_as):
     _kanko, shimin = _world(make)
     login_as(make.user(Role.SNS_OWNER, department=shimin))
     html = client.get("/").get_data(as_text=True)
-    assert "市民課責任者なし" in block(html, "social") and "観光課MFAなし" not in block(html, "social")
+    assert "市民課責任者なし" in block(html, "social") and "観光課MFAなし" not in block(
+        html, "social"
+    )
     assert block(html, "ending") is None and block(html, "certifications") is None
     assert "登録委託事業者" not in html  # no totals for registers the role cannot open
 
@@ -145,7 +214,12 @@ def test_totals_count_registered_items(client, make, login_as):
     stats = re.findall(r'<p class="stat">(\d+)</p>\s*<p>(?:<a[^>]*>)?([^<]+)', html)
     totals = {label: int(count) for count, label in stats}
     # 2 contractors; 5 live engagements (the ended one does not count); 3 cloud; 3 social
-    assert totals == {"登録委託事業者": 2, "進行中の業務委託": 5, "外部サービス": 3, "SNSアカウント": 3}
+    assert totals == {
+        "登録委託事業者": 2,
+        "進行中の業務委託": 5,
+        "外部サービス": 3,
+        "SNSアカウント": 3,
+    }
 
 
 def test_nothing_to_do_is_said_plainly(client, make, login_as):
@@ -157,9 +231,18 @@ def test_nothing_to_do_is_said_plainly(client, make, login_as):
 def test_blocks_show_ten_rows_and_the_full_count(client, make, login_as):
     department = make.department()
     contractor = make.contractor()
-    db.session.add_all([Engagement(title=f"期限間近{n:02d}", department_id=department.id,
-                                   contractor_id=contractor.id, starts_on=days(-300), ends_on=days(n % 50))
-                        for n in range(25)])
+    db.session.add_all(
+        [
+            Engagement(
+                title=f"期限間近{n:02d}",
+                department_id=department.id,
+                contractor_id=contractor.id,
+                starts_on=days(-300),
+                ends_on=days(n % 50),
+            )
+            for n in range(25)
+        ]
+    )
     db.session.commit()
     login_as(make.user(Role.ADMIN))
     ending = block(client.get("/").get_data(as_text=True), "ending")
@@ -168,18 +251,57 @@ def test_blocks_show_ten_rows_and_the_full_count(client, make, login_as):
 
 def _bulk(department, contractor, count: int) -> None:
     """``count`` items for every block, inserted in bulk."""
-    engagements = [Engagement(title=f"一括業務{n}", department_id=department.id, contractor_id=contractor.id,
-                              starts_on=days(-10), ends_on=days(5 + n % 50)) for n in range(count)]
+    engagements = [
+        Engagement(
+            title=f"一括業務{n}",
+            department_id=department.id,
+            contractor_id=contractor.id,
+            starts_on=days(-10),
+            ends_on=days(5 + n % 50),
+        )
+        for n in range(count)
+    ]
     db.session.add_all(engagements)
     db.session.flush()
-    db.session.add_all([Subcontractor(engagement_id=e.id, name=f"一括再委託{n}") for n, e in enumerate(engagements)])
-    db.session.add_all([Certification(contractor_id=contractor.id, kind=CertificationKind.OTHER,
-                                      kind_other=f"認証{n}", valid_until=days(n % 90)) for n in range(count)])
-    db.session.add_all([CloudService(title=f"一括クラウド{n}", department_id=department.id,
-                                     approval_state=ApprovalState.APPLIED, handles_high_confidentiality=True)
-                        for n in range(count)])
-    db.session.add_all([SocialAccount(title=f"一括SNS{n}", department_id=department.id, platform=Platform.X,
-                                      handle=f"@bulk{n}") for n in range(count)])
+    db.session.add_all(
+        [
+            Subcontractor(engagement_id=e.id, name=f"一括再委託{n}")
+            for n, e in enumerate(engagements)
+        ]
+    )
+    db.session.add_all(
+        [
+            Certification(
+                contractor_id=contractor.id,
+                kind=CertificationKind.OTHER,
+                kind_other=f"認証{n}",
+                valid_until=days(n % 90),
+            )
+            for n in range(count)
+        ]
+    )
+    db.session.add_all(
+        [
+            CloudService(
+                title=f"一括クラウド{n}",
+                department_id=department.id,
+                approval_state=ApprovalState.APPLIED,
+                handles_high_confidentiality=True,
+            )
+            for n in range(count)
+        ]
+    )
+    db.session.add_all(
+        [
+            SocialAccount(
+                title=f"一括SNS{n}",
+                department_id=department.id,
+                platform=Platform.X,
+                handle=f"@bulk{n}",
+            )
+            for n in range(count)
+        ]
+    )
     db.session.commit()
 
 

@@ -1,4 +1,5 @@
 """The home page shows open requests, items to review and overdue actions (issue 4, item 8)."""
+
 from __future__ import annotations
 
 import re
@@ -7,8 +8,14 @@ from datetime import timedelta
 from vendorguard.assessments.models import Action, Assessment, AssessmentMethod, AssessmentResult
 from vendorguard.auth.roles import Role
 from vendorguard.core.timeutil import today_tokyo
-from vendorguard.evidence.models import (Cadence, EvidenceProvider, EvidenceRequest, EvidenceRequirement,
-                                         EvidenceSubmission, RequestStatus)
+from vendorguard.evidence.models import (
+    Cadence,
+    EvidenceProvider,
+    EvidenceRequest,
+    EvidenceRequirement,
+    EvidenceSubmission,
+    RequestStatus,
+)
 from vendorguard.extensions import db
 
 
@@ -18,34 +25,61 @@ def _block(html: str, key: str) -> str:
 
 
 def _request(engagement, title: str, due, status=RequestStatus.OPEN) -> EvidenceRequest:
-    requirement = EvidenceRequirement(arrangement_id=engagement.id, title=title, cadence=Cadence.AD_HOC,
-                                      provider=EvidenceProvider.CONTRACTOR)
+    requirement = EvidenceRequirement(
+        arrangement_id=engagement.id,
+        title=title,
+        cadence=Cadence.AD_HOC,
+        provider=EvidenceProvider.CONTRACTOR,
+    )
     db.session.add(requirement)
     db.session.flush()
-    request = EvidenceRequest(evidence_requirement_id=requirement.id, arrangement_id=engagement.id,
-                              occurrence="adhoc-1", scheduled_due_on=due, due_on=due, status=status)
+    request = EvidenceRequest(
+        evidence_requirement_id=requirement.id,
+        arrangement_id=engagement.id,
+        occurrence="adhoc-1",
+        scheduled_due_on=due,
+        due_on=due,
+        status=status,
+    )
     db.session.add(request)
     db.session.flush()
     return request
 
 
-def test_officer_home_lists_overdue_requests_submissions_to_review_and_own_overdue_actions(client, make, login_as):
+def test_officer_home_lists_overdue_requests_submissions_to_review_and_own_overdue_actions(
+    client, make, login_as
+):
     today = today_tokyo()
     mine, other = make.department(name="市民課"), make.department(name="税務課")
     officer = make.user(Role.OFFICER, department=mine)
-    engagement = make.engagement(department=mine, title="住民記録保守", next_review_on=today - timedelta(days=3))
+    engagement = make.engagement(
+        department=mine, title="住民記録保守", next_review_on=today - timedelta(days=3)
+    )
     elsewhere = make.engagement(department=other, title="税務保守")
     _request(engagement, "年次セキュリティ報告", today - timedelta(days=10))
     _request(elsewhere, "他課の報告", today - timedelta(days=10))
-    submitted = _request(engagement, "従事者名簿", today + timedelta(days=5), RequestStatus.SUBMITTED)
+    submitted = _request(
+        engagement, "従事者名簿", today + timedelta(days=5), RequestStatus.SUBMITTED
+    )
     db.session.add(EvidenceSubmission(request_id=submitted.id, version=1, submitted_via="portal"))
-    assessment = Assessment(arrangement_id=engagement.id, assessed_on=today - timedelta(days=40),
-                            result=AssessmentResult.PARTIALLY_CONFORMING, method=AssessmentMethod.DOCUMENT,
-                            valid_until=today + timedelta(days=300))
+    assessment = Assessment(
+        arrangement_id=engagement.id,
+        assessed_on=today - timedelta(days=40),
+        result=AssessmentResult.PARTIALLY_CONFORMING,
+        method=AssessmentMethod.DOCUMENT,
+        valid_until=today + timedelta(days=300),
+    )
     db.session.add(assessment)
     db.session.flush()
-    db.session.add(Action(assessment_id=assessment.id, arrangement_id=engagement.id, finding="持出し記録の不備",
-                          owner_id=officer.id, due_on=today - timedelta(days=1)))
+    db.session.add(
+        Action(
+            assessment_id=assessment.id,
+            arrangement_id=engagement.id,
+            finding="持出し記録の不備",
+            owner_id=officer.id,
+            due_on=today - timedelta(days=1),
+        )
+    )
     db.session.commit()
 
     login_as(officer)

@@ -1,4 +1,5 @@
 """``flask vg seed-demo``: a complete, rule-abiding demo city, created once, with working logins."""
+
 from __future__ import annotations
 
 import re
@@ -34,8 +35,11 @@ REGISTERS = (Department, Contractor, Engagement, CloudService, SocialAccount, Us
 @pytest.fixture(autouse=True)
 def cheap_hashing(monkeypatch):
     """scrypt for 17 users in every test is slow; sign-in still checks a real salted hash."""
-    monkeypatch.setattr(auth_models, "generate_password_hash",
-                        lambda password: generate_password_hash(password, "pbkdf2:sha256:1000"))
+    monkeypatch.setattr(
+        auth_models,
+        "generate_password_hash",
+        lambda password: generate_password_hash(password, "pbkdf2:sha256:1000"),
+    )
 
 
 @pytest.fixture
@@ -76,7 +80,8 @@ def test_contractors_have_valid_unique_corporate_numbers_and_harmless_contacts(s
         assert KATAKANA.fullmatch(contractor.name_kana), contractor.name_kana
         domain = contractor.contact_email.rsplit("@", 1)[1]
         assert domain in ("example.jp", "example.com") or domain.endswith(
-            (".example.jp", ".example.com"))
+            (".example.jp", ".example.com")
+        )
         assert contractor.address.startswith(("兵庫県", "大阪府", "京都府", "鳥取県", "東京都"))
         assert contractor.contact_name and contractor.contact_phone
 
@@ -117,45 +122,71 @@ def test_engagements_span_fiscal_years_and_some_end_soon(seeded):
     assert any(today <= e.ends_on <= today + timedelta(days=60) for e in engagements)
     assert any(e.state == ArrangementState.ENDED and e.ends_on < today for e in engagements)
     assert any((e.ends_on - e.starts_on).days > 700 for e in engagements)  # long-term contracts
-    assert all(e.starts_on < e.ends_on and e.work_locations and e.access_method
-               for e in engagements)
+    assert all(
+        e.starts_on < e.ends_on and e.work_locations and e.access_method for e in engagements
+    )
     assert all(e.responsible_officer_id for e in engagements if e.state != ArrangementState.DRAFT)
     assert any(e.responsible_officer_id is None for e in engagements)
 
 
 def test_information_items_use_the_active_scheme(seeded):
     active = db.session.scalars(
-        select(ClassificationScheme).where(ClassificationScheme.active.is_(True))).one()
+        select(ClassificationScheme).where(ClassificationScheme.active.is_(True))
+    ).one()
     items = _all(select(InformationItem))
     assert len(items) >= 60
     level_ids = set()
     for item in items:
-        level_ids |= {item.confidentiality_level_id, item.integrity_level_id,
-                      item.availability_level_id}
+        level_ids |= {
+            item.confidentiality_level_id,
+            item.integrity_level_id,
+            item.availability_level_id,
+        }
     assert None not in level_ids
-    schemes = _all(select(ClassificationLevel.scheme_id).where(ClassificationLevel.id.in_(level_ids)))
+    schemes = _all(
+        select(ClassificationLevel.scheme_id).where(ClassificationLevel.id.in_(level_ids))
+    )
     assert set(schemes) == {active.id}
 
 
 def test_cloud_and_social_registers_give_the_home_page_something_to_flag(seeded):
     services = _all(select(CloudService))
     assert {s.approval_state for s in services} >= {
-        ApprovalState.APPROVED, ApprovalState.APPLIED, ApprovalState.NOT_APPLIED,
-        ApprovalState.REJECTED}
+        ApprovalState.APPROVED,
+        ApprovalState.APPLIED,
+        ApprovalState.NOT_APPLIED,
+        ApprovalState.REJECTED,
+    }
     for service in services:
-        if service.handles_high_confidentiality and service.approval_state == ApprovalState.APPROVED:
+        if (
+            service.handles_high_confidentiality
+            and service.approval_state == ApprovalState.APPROVED
+        ):
             assert service.ismap_registration_number
-    using = _all(select(AuditEvent).where(AuditEvent.object_type == "cloud_service",
-                                          AuditEvent.action == "update"))
+    using = _all(
+        select(AuditEvent).where(
+            AuditEvent.object_type == "cloud_service", AuditEvent.action == "update"
+        )
+    )
     assert len(using) == 15 and all(e.after["using_departments"] for e in using)
 
     accounts = _all(select(SocialAccount))
     assert {a.platform.value for a in accounts} >= {
-        "x", "facebook", "instagram", "line", "youtube", "tiktok", "note"}
+        "x",
+        "facebook",
+        "instagram",
+        "line",
+        "youtube",
+        "tiktok",
+        "note",
+    }
     assert any(not a.mfa_enabled for a in accounts)
     assert any(a.responsible_officer_id is None for a in accounts)
-    complete = [a for a in accounts if a.mfa_enabled and a.responsible_officer_id
-                and a.approval_state == ApprovalState.APPROVED]
+    complete = [
+        a
+        for a in accounts
+        if a.mfa_enabled and a.responsible_officer_id and a.approval_state == ApprovalState.APPROVED
+    ]
     assert len(complete) >= len(accounts) - 3
 
 
@@ -182,9 +213,12 @@ def test_default_passwords_are_random_per_user(app):
 def test_same_seed_gives_the_same_city(app):
     def snapshot():
         engagements = db.session.scalars(
-            select(Engagement).options(joinedload(Engagement.contractor)))
-        return sorted((e.title, e.contract_number, e.starts_on, e.ends_on,
-                       e.contractor.corporate_number) for e in engagements)
+            select(Engagement).options(joinedload(Engagement.contractor))
+        )
+        return sorted(
+            (e.title, e.contract_number, e.starts_on, e.ends_on, e.contractor.corporate_number)
+            for e in engagements
+        )
 
     seed_demo(db.session, password=PASSWORD, seed=7)
     first = snapshot()
@@ -249,6 +283,10 @@ def test_old_requests_have_a_review_history(seeded):
 
     from vendorguard.evidence.models import EvidenceRequest, RequestStatus
 
-    counts = dict(db.session.execute(select(EvidenceRequest.status, func.count()).group_by(EvidenceRequest.status)).all())
+    counts = dict(
+        db.session.execute(
+            select(EvidenceRequest.status, func.count()).group_by(EvidenceRequest.status)
+        ).all()
+    )
     assert counts.get(RequestStatus.ACCEPTED, 0) > counts.get(RequestStatus.REJECTED, 0) > 0
     assert counts.get(RequestStatus.SUBMITTED, 0) > 0 and counts.get(RequestStatus.OPEN, 0) > 0

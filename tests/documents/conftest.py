@@ -1,4 +1,5 @@
 """Helpers for document tests: articles built by hand, a stand-in catalog, reading .docx back."""
+
 from __future__ import annotations
 
 import io
@@ -9,9 +10,8 @@ from dataclasses import dataclass, field
 import pytest
 from docx import Document
 
-from vendorguard.core.errors import DomainError
-
 from tests.storage.conftest import aws_credentials, bucket, moto_s3  # noqa: F401  (S3 fixtures)
+from vendorguard.core.errors import DomainError
 
 
 @dataclass(frozen=True)
@@ -27,13 +27,31 @@ class Article:
 def sample_articles() -> list[Article]:
     """Three articles as procurement would see them, one with several paragraphs."""
     return [
-        Article("基本的事項", ["受注者は、この契約による業務を行うに当たり、情報セキュリティの重要性を認識し、"
-                          "発注者の情報セキュリティポリシーを遵守しなければならない。"], 11, ["OUT-01"]),
-        Article("（秘密の保持）", ["受注者は、この契約による業務に関して知り得た情報を他に漏らしてはならない。",
-                             "前項の規定は、この契約が終了し、又は解除された後においても同様とする。",
-                             "受注者は、従事者に対し、前2項の義務を遵守させなければならない。"], 12, ["OUT-07", "PI-02"]),
-        Article("再委託の制限", ["受注者は、発注者の書面による承諾を得なければ、業務を第三者に委託してはならない。"],
-                13, ["OUT-08", "MN-01"]),
+        Article(
+            "基本的事項",
+            [
+                "受注者は、この契約による業務を行うに当たり、情報セキュリティの重要性を認識し、"
+                "発注者の情報セキュリティポリシーを遵守しなければならない。"
+            ],
+            11,
+            ["OUT-01"],
+        ),
+        Article(
+            "（秘密の保持）",
+            [
+                "受注者は、この契約による業務に関して知り得た情報を他に漏らしてはならない。",
+                "前項の規定は、この契約が終了し、又は解除された後においても同様とする。",
+                "受注者は、従事者に対し、前2項の義務を遵守させなければならない。",
+            ],
+            12,
+            ["OUT-07", "PI-02"],
+        ),
+        Article(
+            "再委託の制限",
+            ["受注者は、発注者の書面による承諾を得なければ、業務を第三者に委託してはならない。"],
+            13,
+            ["OUT-08", "MN-01"],
+        ),
     ]
 
 
@@ -41,7 +59,10 @@ class FakeCoverageIncomplete(DomainError):
     """Like the catalog's CoverageIncomplete: a translated message and the missing codes."""
 
     def __init__(self, codes: list[str]):
-        super().__init__("次の要件を網羅する承認済みの条項がなく、適用除外も記録されていません：" + "、".join(codes))
+        super().__init__(
+            "次の要件を網羅する承認済みの条項がなく、適用除外も記録されていません："
+            + "、".join(codes)
+        )
         self.codes = codes
 
 
@@ -63,7 +84,9 @@ class FakeCatalog:
         return list(self.articles)
 
     def coverage(self, session, arrangement):
-        return types.SimpleNamespace(is_complete=not self.missing, gaps=self.missing, waivers=self.waivers)
+        return types.SimpleNamespace(
+            is_complete=not self.missing, gaps=self.missing, waivers=self.waivers
+        )
 
 
 @pytest.fixture
@@ -96,7 +119,10 @@ def body_texts(data: bytes) -> list[str]:
 
 def table_rows(data: bytes) -> list[list[list[str]]]:
     """Each table as rows of cell texts."""
-    return [[[cell.text for cell in row.cells] for row in table.rows] for table in read_docx(data).tables]
+    return [
+        [[cell.text for cell in row.cells] for row in table.rows]
+        for table in read_docx(data).tables
+    ]
 
 
 @pytest.fixture
@@ -121,9 +147,16 @@ def add_gap_requirement(code: str = "TST-01"):
     from vendorguard.catalog import services as catalog
     from vendorguard.extensions import db
 
-    requirement = catalog.create_requirement(db.session, catalog.RequirementData(
-        code=code, kind="outsourcing", applies_to="engagement", title_ja="インターネット接続系での作業の制限",
-        rule_text='{"fact": "segments", "op": "contains", "value": "internet"}'))
+    requirement = catalog.create_requirement(
+        db.session,
+        catalog.RequirementData(
+            code=code,
+            kind="outsourcing",
+            applies_to="engagement",
+            title_ja="インターネット接続系での作業の制限",
+            rule_text='{"fact": "segments", "op": "contains", "value": "internet"}',
+        ),
+    )
     db.session.commit()
     return requirement
 

@@ -1,25 +1,40 @@
 """Build item 6: the same machinery for cloud services under contract and for SNS accounts,
 generated from their own pages with the real catalog and read back from the .docx."""
+
 from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from tests.documents.conftest import body_texts, read_docx, table_rows
 from vendorguard.auth.roles import Role
 from vendorguard.cloud.models import TermsType
 from vendorguard.documents.models import ContractDocument, DocumentKind
 from vendorguard.extensions import db
 from vendorguard.storage import get_storage
 
-from tests.documents.conftest import body_texts, read_docx, table_rows
-
-CLOUD_CONTRACT_HIGH = ["CL-01", "CL-02", "CL-03", "CL-04", "CL-05", "CL-06", "CL-07", "CL-08", "CL-10", "CL-12"]
+CLOUD_CONTRACT_HIGH = [
+    "CL-01",
+    "CL-02",
+    "CL-03",
+    "CL-04",
+    "CL-05",
+    "CL-06",
+    "CL-07",
+    "CL-08",
+    "CL-10",
+    "CL-12",
+]
 SNS_ALL = [f"SNS-{n:02d}" for n in range(1, 9)]
 
 
 def generated(app, client, arrangement) -> tuple[ContractDocument, bytes]:
-    response = client.post(f"/documents/arrangement/{arrangement.id}/generate", follow_redirects=True)
+    response = client.post(
+        f"/documents/arrangement/{arrangement.id}/generate", follow_redirects=True
+    )
     assert "（第1版）を作成しました" in response.get_data(as_text=True)
-    document = db.session.scalars(select(ContractDocument).where(ContractDocument.arrangement_id == arrangement.id)).one()
+    document = db.session.scalars(
+        select(ContractDocument).where(ContractDocument.arrangement_id == arrangement.id)
+    ).one()
     return document, get_storage(app).read_bytes(document.storage_key)
 
 
@@ -27,38 +42,64 @@ def headings(data: bytes) -> list[str]:
     return [p.text for p in read_docx(data).paragraphs if p.style.name == "条見出し"]
 
 
-def test_cloud_service_under_contract_gets_its_security_requirements(app, client, login_as, make, shipped_catalog):
+def test_cloud_service_under_contract_gets_its_security_requirements(
+    app, client, login_as, make, shipped_catalog
+):
     department = make.department("情報政策課")
     provider = make.contractor("出石クラウド株式会社", address="兵庫県豊岡市出石町内町1番地")
-    service = make.cloud_service(department=department, terms_type=TermsType.CONTRACT, title="電子申請サービス",
-                                 provider_contractor_id=provider.id, handles_high_confidentiality=True,
-                                 data_location="日本国内（東京リージョン）", governing_law="日本法",
-                                 jurisdiction="神戸地方裁判所", purpose="各種申請の受付")
+    service = make.cloud_service(
+        department=department,
+        terms_type=TermsType.CONTRACT,
+        title="電子申請サービス",
+        provider_contractor_id=provider.id,
+        handles_high_confidentiality=True,
+        data_location="日本国内（東京リージョン）",
+        governing_law="日本法",
+        jurisdiction="神戸地方裁判所",
+        purpose="各種申請の受付",
+    )
     login_as(make.user(Role.OFFICER, department=department))
     detail = client.get(f"/cloud-services/{service.id}").get_data(as_text=True)
-    assert f'/documents/arrangement/{service.id}"' in detail  # reachable from the service's own page
+    assert (
+        f'/documents/arrangement/{service.id}"' in detail
+    )  # reachable from the service's own page
     page = client.get(f"/documents/arrangement/{service.id}").get_data(as_text=True)
     assert "クラウドサービス利用に係るセキュリティ要件" in page and "作成する" in page
 
     document, data = generated(app, client, service)
-    assert document.kind == DocumentKind.CLOUD_REQUIREMENTS and document.template == "cloud_requirements.docx"
+    assert (
+        document.kind == DocumentKind.CLOUD_REQUIREMENTS
+        and document.template == "cloud_requirements.docx"
+    )
     covered = {code for article in document.articles for code in article["requirement_codes"]}
     assert covered == set(CLOUD_CONTRACT_HIGH)
     texts = body_texts(data)
     assert texts[0] == "クラウドサービス利用に係るセキュリティ要件"
-    rows = dict((row[0], row[1]) for row in table_rows(data)[0])
+    rows = {row[0]: row[1] for row in table_rows(data)[0]}
     assert rows["サービス名"] == "電子申請サービス" and rows["受注者"] == "出石クラウド株式会社"
-    assert rows["データの保管場所"] == "日本国内（東京リージョン）" and rows["合意管轄裁判所"] == "神戸地方裁判所"
+    assert (
+        rows["データの保管場所"] == "日本国内（東京リージョン）"
+        and rows["合意管轄裁判所"] == "神戸地方裁判所"
+    )
     assert rows["取り扱う情報"] == "機密性2以上の情報を取り扱う"
     assert headings(data) == [a["heading"] for a in document.articles]
-    assert "（更改・廃止時の対策）" in headings(data) and "（契約に定めるセキュリティ要件）" in headings(data)
+    assert "（更改・廃止時の対策）" in headings(
+        data
+    ) and "（契約に定めるセキュリティ要件）" in headings(data)
     assert any(t.startswith("第1条　情報政策課は、「電子申請サービス」") for t in texts)
-    assert "本サービスで取り扱う情報の保存場所は日本国内（東京リージョン）、準拠法は日本法" in "\n".join(texts)
+    assert (
+        "本サービスで取り扱う情報の保存場所は日本国内（東京リージョン）、準拠法は日本法"
+        in "\n".join(texts)
+    )
 
 
-def test_standard_terms_service_offers_no_document_and_says_why(client, login_as, make, shipped_catalog):
+def test_standard_terms_service_offers_no_document_and_says_why(
+    client, login_as, make, shipped_catalog
+):
     department = make.department()
-    service = make.cloud_service(department=department, terms_type=TermsType.STANDARD_TERMS, title="地図サービス")
+    service = make.cloud_service(
+        department=department, terms_type=TermsType.STANDARD_TERMS, title="地図サービス"
+    )
     login_as(make.user(Role.OFFICER, department=department))
     page = client.get(f"/documents/arrangement/{service.id}").get_data(as_text=True)
     assert "この文書は作成できません" in page
@@ -75,11 +116,18 @@ def test_standard_terms_service_offers_no_document_and_says_why(client, login_as
 def test_sns_account_gets_its_operating_procedure(app, client, login_as, make, shipped_catalog):
     department = make.department("広報課")
     owner = make.user(Role.SNS_OWNER, department=department, name="広報課長 山田")
-    account = make.social_account(department=department, title="豊岡市公式X", handle="@toyooka_city",
-                                  responsible_officer_id=owner.id, operators="広報係 佐藤\n広報係 鈴木",
-                                  posting_rules="市政情報、イベント、防災情報", purpose="市政情報の発信",
-                                  official_list_url="https://www.city.example.jp/sns",
-                                  credential_custodian="広報係長", recovery_contact="koho@city.example.jp")
+    account = make.social_account(
+        department=department,
+        title="豊岡市公式X",
+        handle="@toyooka_city",
+        responsible_officer_id=owner.id,
+        operators="広報係 佐藤\n広報係 鈴木",
+        posting_rules="市政情報、イベント、防災情報",
+        purpose="市政情報の発信",
+        official_list_url="https://www.city.example.jp/sns",
+        credential_custodian="広報係長",
+        recovery_contact="koho@city.example.jp",
+    )
     login_as(owner)
     detail = client.get(f"/social-accounts/{account.id}").get_data(as_text=True)
     assert f'/documents/arrangement/{account.id}"' in detail
@@ -87,16 +135,27 @@ def test_sns_account_gets_its_operating_procedure(app, client, login_as, make, s
     document, data = generated(app, client, account)
     assert document.kind == DocumentKind.SNS_PROCEDURE
     assert {code for a in document.articles for code in a["requirement_codes"]} == set(SNS_ALL)
-    rows = dict((row[0], row[1]) for row in table_rows(data)[0])
+    rows = {row[0]: row[1] for row in table_rows(data)[0]}
     assert rows["責任者"] == "広報課長 山田" and rows["運用担当者"] == "広報係 佐藤\n広報係 鈴木"
     assert rows["投稿してよい内容"] == "市政情報、イベント、防災情報"
     text = "\n".join(body_texts(data))
     # responsible person and operators, what may be posted, impersonation, hijack response
-    for heading in ("（目的及び責任者）", "（発信する情報）", "（なりすまし対策）", "（乗っ取り・なりすまし発生時の対応）"):
+    for heading in (
+        "（目的及び責任者）",
+        "（発信する情報）",
+        "（なりすまし対策）",
+        "（乗っ取り・なりすまし発生時の対応）",
+    ):
         assert heading in headings(data), heading
-    for words in ("本アカウントの責任者は広報課長 山田とし", "（1）広報係 佐藤", "（2）広報係 鈴木",
-                  "市政情報、イベント、防災情報", "機密性2以上の情報は、本アカウントで発信してはならない。",
-                  "市公式サイト（https://www.city.example.jp/sns）に本アカウントを掲載し",
-                  "プラットフォームの運営事業者に報告する", "koho@city.example.jp"):
+    for words in (
+        "本アカウントの責任者は広報課長 山田とし",
+        "（1）広報係 佐藤",
+        "（2）広報係 鈴木",
+        "市政情報、イベント、防災情報",
+        "機密性2以上の情報は、本アカウントで発信してはならない。",
+        "市公式サイト（https://www.city.example.jp/sns）に本アカウントを掲載し",
+        "プラットフォームの運営事業者に報告する",
+        "koho@city.example.jp",
+    ):
         assert words in text, words
     assert text.count("なりすまし対策") == 1  # said once, by the clause library, not twice

@@ -1,4 +1,5 @@
 """Generating, storing and versioning documents; comparing versions."""
+
 from __future__ import annotations
 
 import hashlib
@@ -7,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from tests.documents.conftest import Article, body_texts, sample_articles, table_rows
 from vendorguard.audit.models import AuditEvent
 from vendorguard.auth.roles import Role
 from vendorguard.cloud.models import TermsType
@@ -19,8 +21,6 @@ from vendorguard.documents.models import ContractDocument, DocumentKind, Immutab
 from vendorguard.extensions import db
 from vendorguard.storage import StorageError, get_storage
 from vendorguard.storage.local import LocalStorage
-
-from tests.documents.conftest import Article, body_texts, sample_articles, table_rows
 
 
 class BrokenStorage(LocalStorage):
@@ -36,11 +36,19 @@ def count_documents() -> int:
 
 def test_generate_stores_the_file_first_and_records_a_version(app, make):
     contractor = make.contractor("但馬情報システム株式会社", address="兵庫県豊岡市城南町1番1号")
-    engagement = make.engagement(contractor=contractor, contract_number="R8-00042", title="住民記録システム保守")
+    engagement = make.engagement(
+        contractor=contractor, contract_number="R8-00042", title="住民記録システム保守"
+    )
     user = make.user(Role.PROCUREMENT)
     storage = get_storage(app)
-    document = services.generate_document(db.session, storage, engagement, user, sample_articles(),
-                                          waivers=[{"requirement_code": "OUT-03", "reason": "保守のみのため"}])
+    document = services.generate_document(
+        db.session,
+        storage,
+        engagement,
+        user,
+        sample_articles(),
+        waivers=[{"requirement_code": "OUT-03", "reason": "保守のみのため"}],
+    )
     db.session.commit()
     stored = storage.read_bytes(document.storage_key)
     assert document.sha256 == hashlib.sha256(stored).hexdigest() and document.size == len(stored)
@@ -49,14 +57,22 @@ def test_generate_stores_the_file_first_and_records_a_version(app, make):
     assert document.created_by_id == user.id and document.template == "appendix.docx"
     assert document.clause_version_ids == [11, 12, 13]
     assert document.articles[1] == {
-        "number": 2, "label": "第2条", "heading": "（秘密の保持）", "clause_version_id": 12,
+        "number": 2,
+        "label": "第2条",
+        "heading": "（秘密の保持）",
+        "clause_version_id": 12,
         "requirement_codes": ["OUT-07", "PI-02"],
-        "paragraphs": [{"label": "第2条", "text": sample_articles()[1].paragraphs[0]},
-                       {"label": "2", "text": sample_articles()[1].paragraphs[1]},
-                       {"label": "3", "text": sample_articles()[1].paragraphs[2]}]}
+        "paragraphs": [
+            {"label": "第2条", "text": sample_articles()[1].paragraphs[0]},
+            {"label": "2", "text": sample_articles()[1].paragraphs[1]},
+            {"label": "3", "text": sample_articles()[1].paragraphs[2]},
+        ],
+    }
     assert document.waivers == [{"requirement_code": "OUT-03", "reason": "保守のみのため"}]
     assert "但馬情報システム株式会社" in "".join(body_texts(stored))
-    event = db.session.scalars(select(AuditEvent).where(AuditEvent.object_type == "contract_document")).one()
+    event = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.object_type == "contract_document")
+    ).one()
     assert event.action == "generate" and event.after["sha256"] == document.sha256
 
 
@@ -67,7 +83,9 @@ def test_versions_increment_and_old_versions_download_byte_identical(app, make):
     db.session.commit()
     first_bytes = storage.read_bytes(first.storage_key)
     edited = sample_articles()
-    edited[1] = Article("秘密の保持", ["受注者は、業務上知り得た情報を第三者に漏らしてはならない。"], 21, ["OUT-07"])
+    edited[1] = Article(
+        "秘密の保持", ["受注者は、業務上知り得た情報を第三者に漏らしてはならない。"], 21, ["OUT-07"]
+    )
     second = services.generate_document(db.session, storage, engagement, None, edited)
     db.session.commit()
     assert (first.version, second.version) == (1, 2)
@@ -81,7 +99,9 @@ def test_versions_increment_and_old_versions_download_byte_identical(app, make):
 def test_storage_failure_leaves_no_row(app, make, tmp_path):
     engagement = make.engagement()
     with pytest.raises(StorageError):
-        services.generate_document(db.session, BrokenStorage(tmp_path / "s"), engagement, None, sample_articles())
+        services.generate_document(
+            db.session, BrokenStorage(tmp_path / "s"), engagement, None, sample_articles()
+        )
     db.session.rollback()
     assert count_documents() == 0
 
@@ -91,7 +111,9 @@ def test_a_row_that_cannot_be_saved_takes_its_object_with_it(app, make, monkeypa
     storage = get_storage(app)
     services.generate_document(db.session, storage, engagement, None, sample_articles())
     db.session.commit()
-    monkeypatch.setattr(services, "next_version", lambda session, arrangement_id, kind: 1)  # a clash
+    monkeypatch.setattr(
+        services, "next_version", lambda session, arrangement_id, kind: 1
+    )  # a clash
     with pytest.raises(IntegrityError):
         services.generate_document(db.session, storage, engagement, None, sample_articles())
     db.session.rollback()
@@ -100,7 +122,9 @@ def test_a_row_that_cannot_be_saved_takes_its_object_with_it(app, make, monkeypa
 
 
 def test_documents_are_immutable(app, make):
-    document = services.generate_document(db.session, get_storage(app), make.engagement(), None, sample_articles())
+    document = services.generate_document(
+        db.session, get_storage(app), make.engagement(), None, sample_articles()
+    )
     db.session.commit()
     document.sha256 = "0" * 64
     with pytest.raises(ImmutableDocument):
@@ -126,30 +150,46 @@ def test_archived_arrangements_and_standard_terms_services_get_no_document(app, 
 def test_cloud_and_social_documents(app, make):
     storage = get_storage(app)
     provider = make.contractor("クラウド株式会社")
-    cloud = make.cloud_service(terms_type=TermsType.CONTRACT, provider_contractor_id=provider.id,
-                               title="電子申請サービス", data_location="日本国内")
+    cloud = make.cloud_service(
+        terms_type=TermsType.CONTRACT,
+        provider_contractor_id=provider.id,
+        title="電子申請サービス",
+        data_location="日本国内",
+    )
     document = services.generate_document(db.session, storage, cloud, None, sample_articles())
     assert document.kind == DocumentKind.CLOUD_REQUIREMENTS
-    assert document.filename == "クラウドサービス利用に係るセキュリティ要件_電子申請サービス_v1.docx"
+    assert (
+        document.filename == "クラウドサービス利用に係るセキュリティ要件_電子申請サービス_v1.docx"
+    )
     texts = "".join(body_texts(storage.read_bytes(document.storage_key)))
     assert "クラウド株式会社（以下「受注者」という。）" in texts
     officer = make.user(Role.SNS_OWNER, name="広報課長")
-    account = make.social_account(title="豊岡市公式 X", responsible_officer_id=officer.id,
-                                  operators="佐藤\n鈴木", posting_rules="")
+    account = make.social_account(
+        title="豊岡市公式 X",
+        responsible_officer_id=officer.id,
+        operators="佐藤\n鈴木",
+        posting_rules="",
+    )
     document = services.generate_document(db.session, storage, account, None, [])
     assert document.kind == DocumentKind.SNS_PROCEDURE
     assert document.filename == "SNS運用手順_豊岡市公式_X_v1.docx"
-    rows = dict((row[0], row[1]) for row in table_rows(storage.read_bytes(document.storage_key))[0])
+    rows = {row[0]: row[1] for row in table_rows(storage.read_bytes(document.storage_key))[0]}
     assert rows["責任者"] == "広報課長"
     assert rows["投稿してよい内容"] == "（未設定）"  # missing posting rules are visible on paper
 
 
 def test_generate_appendix_asks_the_catalog_and_keeps_its_waivers(app, make, fake_catalog):
     fake_catalog.waivers = [{"requirement_code": "OUT-03", "reason": "保守のみ"}]
-    document = services.generate_appendix(db.session, get_storage(app), make.engagement(), None, date_style="western")
+    document = services.generate_appendix(
+        db.session, get_storage(app), make.engagement(), None, date_style="western"
+    )
     assert document.date_style == "western" and fake_catalog.date_styles == ["western"]
     assert document.waivers == [{"requirement_code": "OUT-03", "reason": "保守のみ"}]
-    assert [a["heading"] for a in document.articles] == ["（基本的事項）", "（秘密の保持）", "（再委託の制限）"]
+    assert [a["heading"] for a in document.articles] == [
+        "（基本的事項）",
+        "（秘密の保持）",
+        "（再委託の制限）",
+    ]
     # Without a choice, the template's 日付表記 (和暦) decides, for the clauses' dates too.
     services.generate_appendix(db.session, get_storage(app), make.engagement(), None)
     assert fake_catalog.date_styles[-1] == "wareki"
@@ -170,14 +210,31 @@ def snapshot(articles):
 def test_diff_shows_changed_added_removed_and_renumbered_articles():
     old = snapshot(sample_articles())
     new_articles = sample_articles()
-    new_articles[1] = Article("秘密の保持", ["受注者は、この契約による業務に関して知り得た情報を第三者に漏らしてはならない。",
-                                         "前項の規定は、この契約が終了し、又は解除された後においても同様とする。"], 21, ["OUT-07"])
+    new_articles[1] = Article(
+        "秘密の保持",
+        [
+            "受注者は、この契約による業務に関して知り得た情報を第三者に漏らしてはならない。",
+            "前項の規定は、この契約が終了し、又は解除された後においても同様とする。",
+        ],
+        21,
+        ["OUT-07"],
+    )
     del new_articles[0]
-    new_articles.append(Article("事故の公表", ["発注者は、事故が発生したときは、これを公表することができる。"], 30, ["OUT-12"]))
+    new_articles.append(
+        Article(
+            "事故の公表",
+            ["発注者は、事故が発生したときは、これを公表することができる。"],
+            30,
+            ["OUT-12"],
+        )
+    )
     changes = diff_articles(old, snapshot(new_articles))
     assert [(c.status, c.heading) for c in changes] == [
-        ("removed", "（基本的事項）"), ("changed", "（秘密の保持）"), ("unchanged", "（再委託の制限）"),
-        ("added", "（事故の公表）")]
+        ("removed", "（基本的事項）"),
+        ("changed", "（秘密の保持）"),
+        ("unchanged", "（再委託の制限）"),
+        ("added", "（事故の公表）"),
+    ]
     changed = changes[1]
     assert (changed.old_label, changed.new_label, changed.renumbered) == ("第2条", "第1条", True)
     assert [p.op for p in changed.paragraphs] == ["replace", "equal", "delete"]
@@ -193,8 +250,12 @@ def test_diff_versions_uses_the_stored_snapshots(app, make):
     engagement = make.engagement()
     first = services.generate_document(db.session, storage, engagement, None, sample_articles())
     edited = sample_articles()
-    edited[2] = Article("再委託の制限", ["受注者は、発注者の書面による許諾を得なければ、業務を第三者に委託してはならない。"],
-                        31, ["OUT-08", "MN-01"])
+    edited[2] = Article(
+        "再委託の制限",
+        ["受注者は、発注者の書面による許諾を得なければ、業務を第三者に委託してはならない。"],
+        31,
+        ["OUT-08", "MN-01"],
+    )
     second = services.generate_document(db.session, storage, engagement, None, edited)
     db.session.commit()
     statuses = [(c.status, c.new_label) for c in services.diff_versions(first, second)]
@@ -203,7 +264,7 @@ def test_diff_versions_uses_the_stored_snapshots(app, make):
 
 
 def test_filenames_never_carry_path_characters(make):
-    engagement = make.engagement(contract_number="R8/../001 \"x\"")
+    engagement = make.engagement(contract_number='R8/../001 "x"')
     name = services.filename_for(DocumentKind.APPENDIX, engagement, 3)
     assert name == "情報セキュリティに関する特記事項_R8_.._001_x_v3.docx"
     assert "/" not in name and "\\" not in name

@@ -1,4 +1,5 @@
 """The glue to the real clause catalog (skipped where vendorguard.catalog.services is absent)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -6,14 +7,15 @@ from datetime import date
 
 import pytest
 
+from tests.documents.conftest import body_texts, read_docx, table_rows
 from vendorguard.auth.roles import Role
 from vendorguard.documents import services
 from vendorguard.extensions import db
 from vendorguard.storage import get_storage
 
-from tests.documents.conftest import body_texts, read_docx, table_rows
-
-catalog = pytest.importorskip("vendorguard.catalog.services", reason="the clause catalog is not built yet")
+catalog = pytest.importorskip(
+    "vendorguard.catalog.services", reason="the clause catalog is not built yet"
+)
 
 REQUIRED = [f"OUT-{n:02d}" for n in range(1, 14)] + ["MN-01", "MN-03"]
 
@@ -24,10 +26,17 @@ def my_number_engagement(app, make):
     catalog.ensure_catalog(db.session)
     db.session.commit()
     contractor = make.contractor("但馬情報システム株式会社")
-    engagement = make.engagement(contractor=contractor, title="住民記録システム運用保守業務委託",
-                                 contract_number="R8-00100", handles_personal_info=True, handles_my_number=True,
-                                 segment_my_number=True, subcontracting_allowed=True,
-                                 starts_on=date(2026, 4, 1), ends_on=date(2027, 3, 31))
+    engagement = make.engagement(
+        contractor=contractor,
+        title="住民記録システム運用保守業務委託",
+        contract_number="R8-00100",
+        handles_personal_info=True,
+        handles_my_number=True,
+        segment_my_number=True,
+        subcontracting_allowed=True,
+        starts_on=date(2026, 4, 1),
+        ends_on=date(2027, 3, 31),
+    )
     make.subcontractor(engagement, name="豊岡データ入力株式会社", work_scope="データ入力")
     return engagement
 
@@ -40,7 +49,7 @@ def test_my_number_engagement_gets_every_required_article(app, make, my_number_e
     assert set(REQUIRED) <= covered, sorted(set(REQUIRED) - covered)
     data = get_storage(app).read_bytes(document.storage_key)
     text = "\n".join(body_texts(data))
-    facts = dict((row[0], row[1]) for row in table_rows(data)[0])
+    facts = {row[0]: row[1] for row in table_rows(data)[0]}
     assert facts["受注者"] == "但馬情報システム株式会社"
     assert facts["契約期間"] == "令和8年4月1日から令和9年3月31日まで"
     assert "豊岡データ入力株式会社" in text
@@ -54,15 +63,24 @@ def test_my_number_engagement_gets_every_required_article(app, make, my_number_e
         first = article["paragraphs"][0]
         assert article["heading"] in headings, code
         assert f"{article['label']}　{first['text']}" in paragraphs, code
-        assert paragraphs.index(article["heading"]) + 1 == paragraphs.index(f"{article['label']}　{first['text']}")
+        assert paragraphs.index(article["heading"]) + 1 == paragraphs.index(
+            f"{article['label']}　{first['text']}"
+        )
     assert "但馬情報システム株式会社（以下「受注者」という。）" in text
-    numbers = [p.text.split("　")[0] for p in read_docx(data).paragraphs
-               if p.style.name == "条文" and p.text.startswith("第")]
+    numbers = [
+        p.text.split("　")[0]
+        for p in read_docx(data).paragraphs
+        if p.style.name == "条文" and p.text.startswith("第")
+    ]
     assert numbers == [f"第{n}条" for n in range(1, len(document.articles) + 1)]
-    assert document.clause_version_ids == sorted({a["clause_version_id"] for a in document.articles})
+    assert document.clause_version_ids == sorted(
+        {a["clause_version_id"] for a in document.articles}
+    )
 
 
-def test_a_clause_edit_makes_a_new_version_and_the_old_file_stays_byte_identical(app, make, my_number_engagement):
+def test_a_clause_edit_makes_a_new_version_and_the_old_file_stays_byte_identical(
+    app, make, my_number_engagement
+):
     from vendorguard.catalog import clause_services
     from vendorguard.catalog.models import Clause
 
@@ -75,23 +93,37 @@ def test_a_clause_edit_makes_a_new_version_and_the_old_file_stays_byte_identical
     clause = db.session.scalars(db.select(Clause).where(Clause.code == "ENG-07")).one()
     latest = clause_services.latest_version(db.session, clause)
     body = latest.body.replace("全ての責任を負わなければならない", "一切の責任を負う")
-    draft = clause_services.revise_clause(db.session, clause, clause_services.ClauseData(
-        title=clause.title, heading=latest.title, body=body,
-        requirement_codes=[r.code for r in latest.requirements], sort_order=clause.sort_order), admin)
+    draft = clause_services.revise_clause(
+        db.session,
+        clause,
+        clause_services.ClauseData(
+            title=clause.title,
+            heading=latest.title,
+            body=body,
+            requirement_codes=[r.code for r in latest.requirements],
+            sort_order=clause.sort_order,
+        ),
+        admin,
+    )
     clause_services.approve_version(db.session, draft, admin)
     db.session.commit()
 
     second = services.generate_appendix(db.session, storage, my_number_engagement, admin)
     db.session.commit()
-    assert second.version == 2 and draft.id in second.clause_version_ids and latest.id not in second.clause_version_ids
+    assert (
+        second.version == 2
+        and draft.id in second.clause_version_ids
+        and latest.id not in second.clause_version_ids
+    )
     assert storage.read_bytes(first.storage_key) == first_bytes
     assert hashlib.sha256(first_bytes).hexdigest() == first.sha256
     changed = [c for c in services.diff_versions(first, second) if c.status != "unchanged"]
     assert [(c.status, c.heading) for c in changed] == [("changed", "（再委託の制限）")]
 
 
-def test_a_document_made_before_a_clause_edit_downloads_byte_identical(app, client, login_as, make,
-                                                                      my_number_engagement):
+def test_a_document_made_before_a_clause_edit_downloads_byte_identical(
+    app, client, login_as, make, my_number_engagement
+):
     """Through the download URL, as procurement would fetch it for the contract file."""
     from vendorguard.catalog import clause_services
     from vendorguard.catalog.models import Clause
@@ -106,20 +138,38 @@ def test_a_document_made_before_a_clause_edit_downloads_byte_identical(app, clie
     admin = make.user(Role.ADMIN)
     clause = db.session.scalars(db.select(Clause).where(Clause.code == "ENG-01")).one()
     latest = clause_services.latest_version(db.session, clause)
-    draft = clause_services.revise_clause(db.session, clause, clause_services.ClauseData(
-        title=clause.title, heading=latest.title, body=latest.body + "\n受注者は、年1回、遵守状況を書面で報告しなければならない。",
-        requirement_codes=[r.code for r in latest.requirements], sort_order=clause.sort_order), admin)
+    draft = clause_services.revise_clause(
+        db.session,
+        clause,
+        clause_services.ClauseData(
+            title=clause.title,
+            heading=latest.title,
+            body=latest.body + "\n受注者は、年1回、遵守状況を書面で報告しなければならない。",
+            requirement_codes=[r.code for r in latest.requirements],
+            sort_order=clause.sort_order,
+        ),
+        admin,
+    )
     clause_services.approve_version(db.session, draft, admin)
     db.session.commit()
     assert draft.number == latest.number + 1
 
-    response = client.post(f"/documents/arrangement/{my_number_engagement.id}/generate", follow_redirects=True)
+    response = client.post(
+        f"/documents/arrangement/{my_number_engagement.id}/generate", follow_redirects=True
+    )
     assert "（第2版）を作成しました" in response.get_data(as_text=True)
-    second = db.session.scalars(db.select(ContractDocument).where(ContractDocument.version == 2)).one()
+    second = db.session.scalars(
+        db.select(ContractDocument).where(ContractDocument.version == 2)
+    ).one()
     assert draft.id in second.clause_version_ids and latest.id in first.clause_version_ids
     after = client.get(f"/documents/{first.id}/download").data
     assert after == before  # the old version is exactly what was generated then
     newer = client.get(f"/documents/{second.id}/download").data
-    assert "遵守状況を書面で報告" in "\n".join(body_texts(newer)) and "遵守状況を書面で報告" not in "\n".join(body_texts(after))
+    assert "遵守状況を書面で報告" in "\n".join(
+        body_texts(newer)
+    ) and "遵守状況を書面で報告" not in "\n".join(body_texts(after))
     html = client.get(f"/documents/{second.id}/diff").get_data(as_text=True)
-    assert "第1版からの変更点" in html and "<ins>受注者は、年1回、遵守状況を書面で報告しなければならない。</ins>" in html
+    assert (
+        "第1版からの変更点" in html
+        and "<ins>受注者は、年1回、遵守状況を書面で報告しなければならない。</ins>" in html
+    )

@@ -1,4 +1,5 @@
 """Helpers shared by the engagement tests."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -29,5 +30,10 @@ def engagement_form(department, contractor, **changes) -> dict[str, str]:
 
 def audit_actions(object_type: str, object_id: int) -> list[str]:
     """The audit trail's actions for one object, oldest first."""
-    return list(db.session.scalars(select(AuditEvent.action).where(
-        AuditEvent.object_type == object_type, AuditEvent.object_id == str(object_id)).order_by(AuditEvent.seq)))
+    return list(
+        db.session.scalars(
+            select(AuditEvent.action)
+            .where(AuditEvent.object_type == object_type, AuditEvent.object_id == str(object_id))
+            .order_by(AuditEvent.seq)
+        )
+    )

@@ -1,4 +1,5 @@
 """A clerk registers an engagement and records a subcontractor's approval in a real browser."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """The engagement list: search, the filters other pages link to, sorting, and a fixed query count."""
+
 from __future__ import annotations
 
 import re
@@ -19,9 +20,19 @@ def _titles(client, query: str = "") -> list[str]:
 def test_ending_within_counts_days_from_today_in_japan(client, make, login_as):
     today = today_tokyo()
     make.engagement(title="今日終了", starts_on=today - timedelta(days=300), ends_on=today)
-    make.engagement(title="30日後終了", starts_on=today - timedelta(days=300), ends_on=today + timedelta(days=30))
-    make.engagement(title="31日後終了", starts_on=today - timedelta(days=300), ends_on=today + timedelta(days=31))
-    make.engagement(title="昨日終了", starts_on=today - timedelta(days=300), ends_on=today - timedelta(days=1))
+    make.engagement(
+        title="30日後終了",
+        starts_on=today - timedelta(days=300),
+        ends_on=today + timedelta(days=30),
+    )
+    make.engagement(
+        title="31日後終了",
+        starts_on=today - timedelta(days=300),
+        ends_on=today + timedelta(days=31),
+    )
+    make.engagement(
+        title="昨日終了", starts_on=today - timedelta(days=300), ends_on=today - timedelta(days=1)
+    )
     login_as(make.user(Role.AUDITOR))
     assert sorted(_titles(client, "ending_within=30")) == sorted(["今日終了", "30日後終了"])
     assert len(_titles(client, "ending_within=abc")) == 4  # nonsense is ignored, not an error
@@ -39,12 +50,27 @@ def test_starting_fy_is_april_to_march(client, make, login_as):
 def test_flag_segment_department_contractor_state_and_archived_filters(client, make, login_as):
     tax, welfare = make.department(name="税務課"), make.department(name="福祉課")
     vendor = make.contractor()
-    make.engagement(title="番号", department=tax, handles_my_number=True, handles_personal_info=True,
-                    segment_my_number=True)
-    make.engagement(title="個人", department=welfare, handles_personal_info=True, segment_lgwan=True,
-                    state=ArrangementState.ACTIVE)
-    make.engagement(title="一般", department=welfare, contractor=vendor, segment_internet=True,
-                    state=ArrangementState.ACTIVE)
+    make.engagement(
+        title="番号",
+        department=tax,
+        handles_my_number=True,
+        handles_personal_info=True,
+        segment_my_number=True,
+    )
+    make.engagement(
+        title="個人",
+        department=welfare,
+        handles_personal_info=True,
+        segment_lgwan=True,
+        state=ArrangementState.ACTIVE,
+    )
+    make.engagement(
+        title="一般",
+        department=welfare,
+        contractor=vendor,
+        segment_internet=True,
+        state=ArrangementState.ACTIVE,
+    )
     make.engagement(title="過去", department=tax, archived_at=utcnow())
     login_as(make.user(Role.PROCUREMENT))
     assert _titles(client, "my_number=1") == ["番号"]
@@ -64,7 +90,9 @@ def test_search_matches_title_number_contractor_name_and_reading(client, make, l
     tajima = make.contractor(name="但馬情報サービス株式会社", name_kana="タジマジョウホウサービス")
     kinosaki = make.contractor(name="城崎システム株式会社", name_kana="キノサキシステム")
     make.engagement(title="住民基本台帳システム保守", contractor=tajima, contract_number="R8-0100")
-    make.engagement(title="観光サイト運用（令和8年度）", contractor=kinosaki, contract_number="R8-0200")
+    make.engagement(
+        title="観光サイト運用（令和8年度）", contractor=kinosaki, contract_number="R8-0200"
+    )
     login_as(make.user(Role.OFFICER))
     assert _titles(client, "q=たじま") == ["住民基本台帳システム保守"]
     assert _titles(client, "q=ｷﾉｻｷ") == ["観光サイト運用（令和8年度）"]
@@ -77,12 +105,19 @@ def test_search_matches_title_number_contractor_name_and_reading(client, make, l
 def test_sorting_by_contractor_reading_and_default_newest_first(client, make, login_as):
     a = make.contractor(name="和田山商事", name_kana="ワダヤマショウジ")
     b = make.contractor(name="出石商事", name_kana="イズシショウジ")
-    make.engagement(title="古い業務", contractor=a, starts_on=date(2025, 4, 1), ends_on=date(2026, 3, 31))
-    make.engagement(title="新しい業務", contractor=b, starts_on=date(2026, 4, 1), ends_on=date(2027, 3, 31))
+    make.engagement(
+        title="古い業務", contractor=a, starts_on=date(2025, 4, 1), ends_on=date(2026, 3, 31)
+    )
+    make.engagement(
+        title="新しい業務", contractor=b, starts_on=date(2026, 4, 1), ends_on=date(2027, 3, 31)
+    )
     login_as(make.user(Role.ADMIN))
     assert _titles(client) == ["新しい業務", "古い業務"]
     assert _titles(client, "sort=start&dir=asc") == ["古い業務", "新しい業務"]
-    assert _titles(client, "sort=contractor") == ["新しい業務", "古い業務"]  # イズシ before ワダヤマ
+    assert _titles(client, "sort=contractor") == [
+        "新しい業務",
+        "古い業務",
+    ]  # イズシ before ワダヤマ
     assert _titles(client, "sort=contractor&dir=desc") == ["古い業務", "新しい業務"]
 
 
@@ -94,9 +129,19 @@ def test_list_query_count_does_not_grow(client, make, login_as, count_queries):
         make.engagement(department=department, contractor=contractor, handles_personal_info=True)
     with count_queries() as few:
         assert client.get("/engagements/?per_page=200").status_code == 200
-    db.session.add_all([Engagement(title=f"一括業務{n}", department_id=department.id, contractor_id=contractor.id,
-                                   starts_on=date(2026, 4, 1), ends_on=date(2027, 3, 31), handles_my_number=True)
-                        for n in range(495)])
+    db.session.add_all(
+        [
+            Engagement(
+                title=f"一括業務{n}",
+                department_id=department.id,
+                contractor_id=contractor.id,
+                starts_on=date(2026, 4, 1),
+                ends_on=date(2027, 3, 31),
+                handles_my_number=True,
+            )
+            for n in range(495)
+        ]
+    )
     db.session.commit()
     with count_queries() as many:
         response = client.get("/engagements/?per_page=200&sort=contractor")

@@ -1,7 +1,8 @@
 """Assurance state: 確認済 only when all current evidence is accepted and in date; otherwise exactly why."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from tests.evidence.helpers import day, requirement, store
 from vendorguard.auth.roles import Role
@@ -14,9 +15,15 @@ TODAY = day("2026-11-28")
 
 
 def _request(engagement, due: str, title: str = "報告書", validity_days: int | None = None):
-    item = requirement(db.session, engagement, title=title, cadence=Cadence.AD_HOC, validity_days=validity_days)
-    created = services.create_adhoc_request(db.session, engagement, services.AdhocData(
-        due_on=day(due), requirement_id=item.id), day("2025-01-06"))
+    item = requirement(
+        db.session, engagement, title=title, cadence=Cadence.AD_HOC, validity_days=validity_days
+    )
+    created = services.create_adhoc_request(
+        db.session,
+        engagement,
+        services.AdhocData(due_on=day(due), requirement_id=item.id),
+        day("2025-01-06"),
+    )
     db.session.commit()
     return created
 
@@ -24,7 +31,7 @@ def _request(engagement, due: str, title: str = "報告書", validity_days: int 
 def _accept(evidence_request, reviewer, *, on=TODAY, valid_until=None):
     submission = services.submit(db.session, evidence_request, [store()], "", via="internal")
     services.review(db.session, submission, "accepted", reviewer, valid_until=valid_until, today=on)
-    submission.reviewed_at = datetime(on.year, on.month, on.day, 3, tzinfo=timezone.utc)
+    submission.reviewed_at = datetime(on.year, on.month, on.day, 3, tzinfo=UTC)
     db.session.commit()
     return submission
 
@@ -54,17 +61,28 @@ def test_each_problem_is_listed_with_its_reason(make):
     engagement = make.engagement()
     admin = make.user(Role.ADMIN)
     overdue = _request(engagement, "2026-11-20", title="月次報告")
-    _request(engagement, "2026-11-30", title="今日期限の報告")  # a Monday, so due today = 11/30 with TODAY moved
+    _request(
+        engagement, "2026-11-30", title="今日期限の報告"
+    )  # a Monday, so due today = 11/30 with TODAY moved
     rejected = _request(engagement, "2026-11-25", title="教育記録")
     submission = services.submit(db.session, rejected, [store()], "", via="internal")
-    services.review(db.session, submission, "rejected", admin, reason="受講者名簿がありません", today=TODAY)
+    services.review(
+        db.session, submission, "rejected", admin, reason="受講者名簿がありません", today=TODAY
+    )
     waiting = _request(engagement, "2026-11-26", title="従事者名簿")
     services.submit(db.session, waiting, [store()], "", via="internal")
     db.session.commit()
     state = assurance_for(db.session, engagement, TODAY)
-    assert state.status == "attention" and state.label == "要対応 3件" and state.badge == "badge-danger"
+    assert (
+        state.status == "attention"
+        and state.label == "要対応 3件"
+        and state.badge == "badge-danger"
+    )
     assert [(i.kind, i.title) for i in state.items] == [
-        ("overdue", "月次報告"), ("rejected", "教育記録"), ("submitted", "従事者名簿")]
+        ("overdue", "月次報告"),
+        ("rejected", "教育記録"),
+        ("submitted", "従事者名簿"),
+    ]
     assert state.items[0].reason == "提出期限（2026年11月20日）を過ぎても提出されていません。"
     assert state.items[0].request_id == overdue.id
     on_the_day = assurance_for(db.session, engagement, day("2026-11-30"))
@@ -89,8 +107,12 @@ def test_only_the_latest_accepted_evidence_of_a_requirement_counts(make):
     admin = make.user(Role.ADMIN)
     first = _request(engagement, "2025-06-01", title="ISMS登録証の写し", validity_days=200)
     _accept(first, admin, on=day("2025-06-01"))  # expired 2025-12-18
-    renewal = services.create_adhoc_request(db.session, engagement, services.AdhocData(
-        due_on=day("2026-06-01"), requirement_id=first.evidence_requirement_id), day("2025-01-06"))
+    renewal = services.create_adhoc_request(
+        db.session,
+        engagement,
+        services.AdhocData(due_on=day("2026-06-01"), requirement_id=first.evidence_requirement_id),
+        day("2025-01-06"),
+    )
     db.session.commit()
     _accept(renewal, admin, on=day("2026-06-01"))  # valid until 2026-12-18
     assert assurance_for(db.session, engagement, TODAY).status == "confirmed"
@@ -101,12 +123,19 @@ def test_a_rejection_not_yet_due_is_a_warning_and_archived_items_do_not_count(ma
     admin = make.user(Role.ADMIN)
     upcoming = _request(engagement, "2026-12-10", title="教育記録")
     submission = services.submit(db.session, upcoming, [store()], "", via="internal")
-    services.review(db.session, submission, "rejected", admin, reason="日付がありません", today=TODAY)
+    services.review(
+        db.session, submission, "rejected", admin, reason="日付がありません", today=TODAY
+    )
     old = _request(engagement, "2026-10-01", title="廃止した項目")
     db.session.commit()
     state = assurance_for(db.session, engagement, TODAY)
-    assert state.status == "attention" and [i.kind for i in state.items] == ["overdue", "rejected_upcoming"]
-    services.archive_requirement(db.session, db.session.get(EvidenceRequirement, old.evidence_requirement_id))
+    assert state.status == "attention" and [i.kind for i in state.items] == [
+        "overdue",
+        "rejected_upcoming",
+    ]
+    services.archive_requirement(
+        db.session, db.session.get(EvidenceRequirement, old.evidence_requirement_id)
+    )
     db.session.commit()
     state = assurance_for(db.session, engagement, TODAY)
     assert state.status == "pending" and [i.kind for i in state.items] == ["rejected_upcoming"]
@@ -120,7 +149,9 @@ def test_many_arrangements_take_a_fixed_number_of_queries(make, count_queries):
         for _ in range(n):
             engagement = make.engagement()
             _request(engagement, "2026-11-01", title="月次報告")
-            _accept(_request(engagement, "2026-10-01", validity_days=60), admin, on=day("2026-10-01"))
+            _accept(
+                _request(engagement, "2026-10-01", validity_days=60), admin, on=day("2026-10-01")
+            )
             ids.append(engagement.id)
         return ids
 

@@ -3,6 +3,7 @@
 Mirrors tests/test_authorization.py (whose EXPECTED table the lead keeps): these are the entries
 the evidence pages need there.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -25,27 +26,56 @@ EXPECTED = {
     "evidence.arrangement": (READ, set()),
     "evidence.request_detail": (READ, set()),
     "evidence.download": (READ, set()),
-    **{f"evidence.{name}": CHANGE for name in (
-        "generate", "requirement_new", "requirement_edit", "requirement_archive", "requirement_restore",
-        "request_new", "upload", "review", "request_close")},
+    **{
+        f"evidence.{name}": CHANGE
+        for name in (
+            "generate",
+            "requirement_new",
+            "requirement_edit",
+            "requirement_archive",
+            "requirement_restore",
+            "request_new",
+            "upload",
+            "review",
+            "request_close",
+        )
+    },
 }
 
 
 def _ids(make, department) -> dict[str, int]:
     engagement = make.engagement(department=department)
-    item = requirement(db.session, engagement, title="点検記録", cadence=Cadence.AD_HOC,
-                       provider=EvidenceProvider.INTERNAL)
-    created = services.create_adhoc_request(db.session, engagement, services.AdhocData(
-        due_on=day("2099-03-02"), requirement_id=item.id), day("2026-01-05"))
+    item = requirement(
+        db.session,
+        engagement,
+        title="点検記録",
+        cadence=Cadence.AD_HOC,
+        provider=EvidenceProvider.INTERNAL,
+    )
+    created = services.create_adhoc_request(
+        db.session,
+        engagement,
+        services.AdhocData(due_on=day("2099-03-02"), requirement_id=item.id),
+        day("2026-01-05"),
+    )
     submission = services.submit(db.session, created, [store()], "", via="internal")
     db.session.commit()
-    file_id = db.session.scalars(select(EvidenceFile.id).where(EvidenceFile.submission_id == submission.id)).one()
-    return {"arrangement_id": engagement.id, "evidence_requirement_id": item.id, "request_id": created.id,
-            "submission_id": submission.id, "file_id": file_id}
+    file_id = db.session.scalars(
+        select(EvidenceFile.id).where(EvidenceFile.submission_id == submission.id)
+    ).one()
+    return {
+        "arrangement_id": engagement.id,
+        "evidence_requirement_id": item.id,
+        "request_id": created.id,
+        "submission_id": submission.id,
+        "file_id": file_id,
+    }
 
 
 def test_every_evidence_route_has_an_expectation(app):
-    endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint.startswith("evidence.")}
+    endpoints = {
+        rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint.startswith("evidence.")
+    }
     assert endpoints == set(EXPECTED)
 
 
@@ -53,13 +83,22 @@ def test_every_evidence_route_has_an_expectation(app):
 def test_each_role_gets_exactly_what_it_should(app, make, role):
     own_department, other_department = make.department(), make.department()
     sides = {"own": _ids(make, own_department), "other": _ids(make, other_department)}
-    users = {A: make.user(Role.ADMIN), P: make.user(Role.PROCUREMENT),
-             O: make.user(Role.OFFICER, department=own_department),
-             S: make.user(Role.SNS_OWNER, department=own_department), U: make.user(Role.AUDITOR),
-             C: make.user(Role.CONTRACTOR, contractor_id=make.contractor().id)}
+    users = {
+        A: make.user(Role.ADMIN),
+        P: make.user(Role.PROCUREMENT),
+        O: make.user(Role.OFFICER, department=own_department),
+        S: make.user(Role.SNS_OWNER, department=own_department),
+        U: make.user(Role.AUDITOR),
+        C: make.user(Role.CONTRACTOR, contractor_id=make.contractor().id),
+    }
     client = app.test_client()
     if role is not None:
-        assert client.post("/login", data={"email": users[role].email, "password": PASSWORD}).status_code == 302
+        assert (
+            client.post(
+                "/login", data={"email": users[role].email, "password": PASSWORD}
+            ).status_code
+            == 302
+        )
     failures = []
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.endpoint):
         if not rule.endpoint.startswith("evidence."):

@@ -1,7 +1,8 @@
 """Reads for the home page: open requests of a department / contractor, reviews waiting, overdue."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from tests.evidence.helpers import day, requirement, store
 from vendorguard.auth.roles import Role
@@ -13,9 +14,15 @@ TODAY = day("2026-11-28")
 
 
 def _request(arrangement, title, *, due="2026-12-10", provider=EvidenceProvider.CONTRACTOR):
-    item = requirement(db.session, arrangement, title=title, cadence=Cadence.AD_HOC, provider=provider)
-    created = services.create_adhoc_request(db.session, arrangement, services.AdhocData(
-        due_on=day(due), requirement_id=item.id), day("2026-01-05"))
+    item = requirement(
+        db.session, arrangement, title=title, cadence=Cadence.AD_HOC, provider=provider
+    )
+    created = services.create_adhoc_request(
+        db.session,
+        arrangement,
+        services.AdhocData(due_on=day(due), requirement_id=item.id),
+        day("2026-01-05"),
+    )
     db.session.commit()
     return created
 
@@ -37,9 +44,12 @@ def test_open_requests_of_a_department_and_overdue_ones(make):
     archived = make.engagement(department=mine)
     gone = _request(archived, "アーカイブ済の案件", due="2026-11-01")
     db.session.refresh(archived)
-    archived.archived_at = datetime(2026, 10, 1, tzinfo=timezone.utc)
+    archived.archived_at = datetime(2026, 10, 1, tzinfo=UTC)
     db.session.commit()
-    assert _titles(queries.open_requests_for_department(mine.id)) == ["月次報告@税務課", "年次報告@税務課"]
+    assert _titles(queries.open_requests_for_department(mine.id)) == [
+        "月次報告@税務課",
+        "年次報告@税務課",
+    ]
     assert _titles(queries.overdue_requests(TODAY, department_id=mine.id)) == ["月次報告@税務課"]
     assert _titles(queries.overdue_requests(TODAY)) == ["他課の報告@福祉課", "月次報告@税務課"]
     assert late.id and gone.id
@@ -67,7 +77,9 @@ def test_submissions_waiting_for_review_follow_who_may_review(make):
     own_request = _request(make.engagement(department=mine), "自課の報告")
     other_request = _request(make.engagement(department=other), "他課の報告")
     first = services.submit(db.session, own_request, [store()], "", via="portal")
-    services.submit(db.session, own_request, [store()], "差替え", via="portal")  # supersedes the first
+    services.submit(
+        db.session, own_request, [store()], "差替え", via="portal"
+    )  # supersedes the first
     services.submit(db.session, other_request, [store()], "", via="portal")
     db.session.commit()
 

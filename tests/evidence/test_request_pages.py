@@ -1,4 +1,5 @@
 """Request list, request detail with versions, internal upload, review, withdrawal and downloads."""
+
 from __future__ import annotations
 
 import io
@@ -11,19 +12,42 @@ from tests.evidence.helpers import PDF, day, requirement, store
 from vendorguard.auth.roles import Role
 from vendorguard.cloud.models import ApprovalState
 from vendorguard.evidence import services
-from vendorguard.evidence.models import (Cadence, EvidenceFile, EvidenceProvider, EvidenceRequest, EvidenceSubmission,
-                                         RequestStatus, ReviewDecision)
+from vendorguard.evidence.models import (
+    Cadence,
+    EvidenceFile,
+    EvidenceProvider,
+    EvidenceRequest,
+    EvidenceSubmission,
+    RequestStatus,
+    ReviewDecision,
+)
 from vendorguard.extensions import db
 from vendorguard.storage import StorageError, get_storage
 
-EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 48 + b"This program cannot be run in DOS mode."
+EXE = (
+    b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00"
+    + b"\x00" * 48
+    + b"This program cannot be run in DOS mode."
+)
 
 
-def _request(engagement, *, provider=EvidenceProvider.CONTRACTOR, due="2099-03-01", title="点検記録"):
-    item = requirement(db.session, engagement, title=title, cadence=Cadence.AD_HOC, provider=provider,
-                       validity_days=180)
-    created = services.create_adhoc_request(db.session, engagement, services.AdhocData(
-        due_on=day(due), requirement_id=item.id), day("2020-01-06"))
+def _request(
+    engagement, *, provider=EvidenceProvider.CONTRACTOR, due="2099-03-01", title="点検記録"
+):
+    item = requirement(
+        db.session,
+        engagement,
+        title=title,
+        cadence=Cadence.AD_HOC,
+        provider=provider,
+        validity_days=180,
+    )
+    created = services.create_adhoc_request(
+        db.session,
+        engagement,
+        services.AdhocData(due_on=day(due), requirement_id=item.id),
+        day("2020-01-06"),
+    )
     db.session.commit()
     return created
 
@@ -40,7 +64,9 @@ def _keys() -> list[str]:
 
 
 def _submissions(request_id: int) -> int:
-    return db.session.scalar(select(func.count(EvidenceSubmission.id)).where(EvidenceSubmission.request_id == request_id))
+    return db.session.scalar(
+        select(func.count(EvidenceSubmission.id)).where(EvidenceSubmission.request_id == request_id)
+    )
 
 
 def test_internal_upload_records_a_version_with_the_file(client, login_as, own):
@@ -49,35 +75,68 @@ def test_internal_upload_records_a_version_with_the_file(client, login_as, own):
     login_as(officer)
     page = client.get(f"/evidence/requests/{evidence_request.id}").get_data(as_text=True)
     assert 'enctype="multipart/form-data"' in page and "証跡を提出する" in page
-    response = client.post(f"/evidence/requests/{evidence_request.id}/upload", data={
-        "comment": "令和8年度上期の点検結果です", "files": [(io.BytesIO(PDF), "点検記録.pdf")]},
-        content_type="multipart/form-data")
+    response = client.post(
+        f"/evidence/requests/{evidence_request.id}/upload",
+        data={
+            "comment": "令和8年度上期の点検結果です",
+            "files": [(io.BytesIO(PDF), "点検記録.pdf")],
+        },
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302
-    submission = db.session.scalars(select(EvidenceSubmission).where(
-        EvidenceSubmission.request_id == evidence_request.id)).one()
-    assert (submission.version, submission.comment, submission.submitted_via, submission.submitted_by_id) == (
-        1, "令和8年度上期の点検結果です", "internal", officer.id)
+    submission = db.session.scalars(
+        select(EvidenceSubmission).where(EvidenceSubmission.request_id == evidence_request.id)
+    ).one()
+    assert (
+        submission.version,
+        submission.comment,
+        submission.submitted_via,
+        submission.submitted_by_id,
+    ) == (1, "令和8年度上期の点検結果です", "internal", officer.id)
     file = db.session.scalars(select(EvidenceFile)).one()
-    assert (file.original_filename, file.content_type, file.size) == ("点検記録.pdf", "application/pdf", len(PDF))
+    assert (file.original_filename, file.content_type, file.size) == (
+        "点検記録.pdf",
+        "application/pdf",
+        len(PDF),
+    )
     assert _keys() == [file.storage_key]
     detail = client.get(f"/evidence/requests/{evidence_request.id}").get_data(as_text=True)
-    assert "第1版" in detail and "点検記録.pdf" in detail and "確認待ち" in detail and "第1版の確認" in detail
+    assert (
+        "第1版" in detail
+        and "点検記録.pdf" in detail
+        and "確認待ち" in detail
+        and "第1版の確認" in detail
+    )
 
 
 def test_a_refused_file_is_shown_next_to_the_field_and_nothing_is_kept(client, login_as, own):
     officer, engagement = own
     evidence_request = _request(engagement, provider=EvidenceProvider.INTERNAL)
     login_as(officer)
-    response = client.post(f"/evidence/requests/{evidence_request.id}/upload", data={
-        "comment": "x", "files": [(io.BytesIO(PDF), "ok.pdf"), (io.BytesIO(EXE), "report.pdf")]},
-        content_type="multipart/form-data")
+    response = client.post(
+        f"/evidence/requests/{evidence_request.id}/upload",
+        data={
+            "comment": "x",
+            "files": [(io.BytesIO(PDF), "ok.pdf"), (io.BytesIO(EXE), "report.pdf")],
+        },
+        content_type="multipart/form-data",
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert 'id="files-error"' in html and "report.pdf" in html and "ファイルは保存されていません。" in html
+    assert (
+        'id="files-error"' in html
+        and "report.pdf" in html
+        and "ファイルは保存されていません。" in html
+    )
     assert _submissions(evidence_request.id) == 0 and _keys() == []
-    response = client.post(f"/evidence/requests/{evidence_request.id}/upload", data={"comment": "ファイルなし"},
-                           content_type="multipart/form-data")
-    assert response.status_code == 400 and "ファイルを選んでください。" in response.get_data(as_text=True)
+    response = client.post(
+        f"/evidence/requests/{evidence_request.id}/upload",
+        data={"comment": "ファイルなし"},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400 and "ファイルを選んでください。" in response.get_data(
+        as_text=True
+    )
 
 
 def test_storage_failure_records_nothing_and_says_so(client, login_as, own, monkeypatch):
@@ -90,18 +149,26 @@ def test_storage_failure_records_nothing_and_says_so(client, login_as, own, monk
         raise StorageError("保存先に接続できませんでした。")
 
     monkeypatch.setattr(storage, "put", broken_put)
-    response = client.post(f"/evidence/requests/{evidence_request.id}/upload", data={
-        "files": [(io.BytesIO(PDF), "a.pdf")]}, content_type="multipart/form-data")
+    response = client.post(
+        f"/evidence/requests/{evidence_request.id}/upload",
+        data={"files": [(io.BytesIO(PDF), "a.pdf")]},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 400
     assert "保存先に接続できませんでした。" in response.get_data(as_text=True)
     assert _submissions(evidence_request.id) == 0
     monkeypatch.undo()
-    response = client.post(f"/evidence/requests/{evidence_request.id}/upload", data={
-        "files": [(io.BytesIO(PDF), "a.pdf")]}, content_type="multipart/form-data")
+    response = client.post(
+        f"/evidence/requests/{evidence_request.id}/upload",
+        data={"files": [(io.BytesIO(PDF), "a.pdf")]},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302 and _submissions(evidence_request.id) == 1
 
 
-def test_a_database_failure_after_storing_removes_the_stored_files(client, login_as, own, monkeypatch):
+def test_a_database_failure_after_storing_removes_the_stored_files(
+    client, login_as, own, monkeypatch
+):
     from sqlalchemy.exc import OperationalError
 
     officer, engagement = own
@@ -112,20 +179,30 @@ def test_a_database_failure_after_storing_removes_the_stored_files(client, login
         raise OperationalError("INSERT", {}, Exception("database went away"))
 
     monkeypatch.setattr(services, "submit", failing_submit)
-    response = client.post(f"/evidence/requests/{evidence_request.id}/upload", data={
-        "files": [(io.BytesIO(PDF), "a.pdf")]}, content_type="multipart/form-data")
+    response = client.post(
+        f"/evidence/requests/{evidence_request.id}/upload",
+        data={"files": [(io.BytesIO(PDF), "a.pdf")]},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302
     assert _keys() == [] and _submissions(evidence_request.id) == 0
-    assert "何も登録されていません" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "何も登録されていません" in client.get(response.headers["Location"]).get_data(
+        as_text=True
+    )
 
 
 def test_contractor_requests_have_no_internal_upload(client, login_as, own):
     officer, engagement = own
     evidence_request = _request(engagement, provider=EvidenceProvider.CONTRACTOR)
     login_as(officer)
-    assert "証跡を提出する" not in client.get(f"/evidence/requests/{evidence_request.id}").get_data(as_text=True)
-    response = client.post(f"/evidence/requests/{evidence_request.id}/upload", data={
-        "files": [(io.BytesIO(PDF), "a.pdf")]}, content_type="multipart/form-data")
+    assert "証跡を提出する" not in client.get(f"/evidence/requests/{evidence_request.id}").get_data(
+        as_text=True
+    )
+    response = client.post(
+        f"/evidence/requests/{evidence_request.id}/upload",
+        data={"files": [(io.BytesIO(PDF), "a.pdf")]},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302 and _keys() == []
 
 
@@ -135,22 +212,38 @@ def test_review_rejects_with_a_reason_then_accepts_the_resubmission(client, make
     first = services.submit(db.session, evidence_request, [store()], "提出します", via="portal")
     db.session.commit()
     login_as(officer)
-    response = client.post(f"/evidence/submissions/{first.id}/review", data={"decision": "rejected", "reason": ""})
+    response = client.post(
+        f"/evidence/submissions/{first.id}/review", data={"decision": "rejected", "reason": ""}
+    )
     assert response.status_code == 400
     assert "差し戻す理由を入力してください。" in response.get_data(as_text=True)
-    response = client.post(f"/evidence/submissions/{first.id}/review",
-                           data={"decision": "rejected", "reason": "押印がありません。"})
+    response = client.post(
+        f"/evidence/submissions/{first.id}/review",
+        data={"decision": "rejected", "reason": "押印がありません。"},
+    )
     assert response.status_code == 302
-    second = services.submit(db.session, db.session.get(EvidenceRequest, evidence_request.id), [store()], "再提出",
-                             via="portal")
+    second = services.submit(
+        db.session,
+        db.session.get(EvidenceRequest, evidence_request.id),
+        [store()],
+        "再提出",
+        via="portal",
+    )
     db.session.commit()
-    response = client.post(f"/evidence/submissions/{second.id}/review",
-                           data={"decision": "accepted", "valid_until": "2099-12-31"})
+    response = client.post(
+        f"/evidence/submissions/{second.id}/review",
+        data={"decision": "accepted", "valid_until": "2099-12-31"},
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(EvidenceRequest, evidence_request.id).status == RequestStatus.ACCEPTED
     html = client.get(f"/evidence/requests/{evidence_request.id}").get_data(as_text=True)
-    assert "第2版" in html and "第1版" in html and "押印がありません。" in html and "2099年12月31日" in html
+    assert (
+        "第2版" in html
+        and "第1版" in html
+        and "押印がありません。" in html
+        and "2099年12月31日" in html
+    )
     assert "第2版の確認" not in html  # nothing left to review
     page = client.get(f"/evidence/arrangement/{engagement.id}").get_data(as_text=True)
     assert "確認済" in page
@@ -162,10 +255,21 @@ def test_another_department_cannot_review_or_withdraw(client, make, login_as, ow
     submission = services.submit(db.session, evidence_request, [store()], "", via="portal")
     db.session.commit()
     login_as(make.user(Role.OFFICER))
-    assert "第1版の確認" not in client.get(f"/evidence/requests/{evidence_request.id}").get_data(as_text=True)
-    assert client.post(f"/evidence/submissions/{submission.id}/review",
-                       data={"decision": "accepted"}).status_code == 403
-    assert client.post(f"/evidence/requests/{evidence_request.id}/close", data={"reason": "x"}).status_code == 403
+    assert "第1版の確認" not in client.get(f"/evidence/requests/{evidence_request.id}").get_data(
+        as_text=True
+    )
+    assert (
+        client.post(
+            f"/evidence/submissions/{submission.id}/review", data={"decision": "accepted"}
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post(
+            f"/evidence/requests/{evidence_request.id}/close", data={"reason": "x"}
+        ).status_code
+        == 403
+    )
     assert client.post(f"/evidence/requests/{evidence_request.id}/upload").status_code == 403
     db.session.refresh(submission)
     assert submission.decision == ReviewDecision.PENDING
@@ -177,7 +281,9 @@ def test_withdrawing_needs_a_reason(client, login_as, own):
     login_as(officer)
     response = client.post(f"/evidence/requests/{evidence_request.id}/close", data={"reason": ""})
     assert response.status_code == 400 and "入力してください。" in response.get_data(as_text=True)
-    response = client.post(f"/evidence/requests/{evidence_request.id}/close", data={"reason": "契約変更のため不要"})
+    response = client.post(
+        f"/evidence/requests/{evidence_request.id}/close", data={"reason": "契約変更のため不要"}
+    )
     assert response.status_code == 302
     html = client.get(f"/evidence/requests/{evidence_request.id}").get_data(as_text=True)
     assert "取下げ" in html and "契約変更のため不要" in html
@@ -186,15 +292,22 @@ def test_withdrawing_needs_a_reason(client, login_as, own):
 def test_download_is_an_attachment_that_is_never_sniffed(client, make, login_as, own):
     _officer, engagement = own
     evidence_request = _request(engagement)
-    submission = services.submit(db.session, evidence_request, [store(name="報告書 2026.pdf")], "", via="portal")
+    submission = services.submit(
+        db.session, evidence_request, [store(name="報告書 2026.pdf")], "", via="portal"
+    )
     db.session.commit()
-    file = db.session.scalars(select(EvidenceFile).where(EvidenceFile.submission_id == submission.id)).one()
+    file = db.session.scalars(
+        select(EvidenceFile).where(EvidenceFile.submission_id == submission.id)
+    ).one()
     login_as(make.user(Role.AUDITOR))
     response = client.get(f"/evidence/files/{file.id}/download")
     assert response.status_code == 200 and response.data == PDF
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     disposition = response.headers["Content-Disposition"]
-    assert disposition.startswith("attachment;") and "filename*=UTF-8''%E5%A0%B1%E5%91%8A%E6%9B%B8%202026.pdf" in disposition
+    assert (
+        disposition.startswith("attachment;")
+        and "filename*=UTF-8''%E5%A0%B1%E5%91%8A%E6%9B%B8%202026.pdf" in disposition
+    )
     assert 'filename="2026.pdf"' in disposition
     assert response.headers["Content-Type"] == "application/pdf"
     assert client.get("/evidence/files/999999/download").status_code == 404
@@ -248,7 +361,7 @@ def test_request_list_filters(client, make, login_as):
     assert titles("status=all") == {"月次報告", "内部点検", "年次報告"}
     assert titles("status=accepted") == {"年次報告"}
     assert titles("overdue=1") == {"月次報告"}
-    assert titles("status=all&department=%d" % library.id) == {"年次報告"}
+    assert titles(f"status=all&department={library.id}") == {"年次報告"}
     assert titles("provider=internal") == {"内部点検"}
     assert titles("status=all&q=図書館") == {"年次報告"}
     assert titles("status=all&kind=cloud_service") == set()
@@ -270,8 +383,9 @@ def test_request_list_shows_only_registers_the_role_reads(client, make, login_as
 
 
 def test_within_days_filter(client, make, login_as):
-    from vendorguard.core.timeutil import today_tokyo
     from datetime import timedelta
+
+    from vendorguard.core.timeutil import today_tokyo
 
     engagement = make.engagement()
     soon = _request(engagement, title="近い依頼")
@@ -291,9 +405,18 @@ def test_request_list_query_count_does_not_grow(client, make, login_as, count_qu
         for _ in range(engagements):
             engagement = make.engagement()
             item = requirement(db.session, engagement, cadence=Cadence.AD_HOC)
-            db.session.add_all([EvidenceRequest(evidence_requirement_id=item.id, arrangement_id=engagement.id,
-                                                occurrence=f"adhoc-{i}", scheduled_due_on=day("2027-02-01"),
-                                                due_on=day("2027-02-01")) for i in range(per)])
+            db.session.add_all(
+                [
+                    EvidenceRequest(
+                        evidence_requirement_id=item.id,
+                        arrangement_id=engagement.id,
+                        occurrence=f"adhoc-{i}",
+                        scheduled_due_on=day("2027-02-01"),
+                        due_on=day("2027-02-01"),
+                    )
+                    for i in range(per)
+                ]
+            )
             db.session.commit()
 
     add(1, 5)
@@ -313,8 +436,11 @@ def test_a_comment_too_long_keeps_nothing_and_says_where(client, login_as, own):
     officer, engagement = own
     evidence_request = _request(engagement, provider=EvidenceProvider.INTERNAL)
     login_as(officer)
-    response = client.post(f"/evidence/requests/{evidence_request.id}/upload", data={
-        "comment": "長" * 2001, "files": [(io.BytesIO(PDF), "a.pdf")]}, content_type="multipart/form-data")
+    response = client.post(
+        f"/evidence/requests/{evidence_request.id}/upload",
+        data={"comment": "長" * 2001, "files": [(io.BytesIO(PDF), "a.pdf")]},
+        content_type="multipart/form-data",
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     assert 'id="comment-error"' in html and "コメントは2000文字以内で入力してください。" in html

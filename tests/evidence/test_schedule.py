@@ -1,7 +1,8 @@
 """Schedule generation: fiscal-aligned periods, closed days, idempotence, following changes."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -11,8 +12,13 @@ from vendorguard.arrangements.models import ArrangementState
 from vendorguard.auth.roles import Role
 from vendorguard.core.errors import DomainError
 from vendorguard.evidence import services
-from vendorguard.evidence.models import (CLOSED_BY_SCHEDULE, CLOSED_WITH_REQUIREMENT, Cadence, EvidenceRequest,
-                                         RequestStatus)
+from vendorguard.evidence.models import (
+    CLOSED_BY_SCHEDULE,
+    CLOSED_WITH_REQUIREMENT,
+    Cadence,
+    EvidenceRequest,
+    RequestStatus,
+)
 from vendorguard.evidence.schedule import Window, generate_requests, occurrence_label, occurrences
 from vendorguard.extensions import db
 
@@ -20,8 +26,12 @@ TODAY = day("2026-11-28")
 
 
 def _requests(arrangement_id: int) -> dict[str, EvidenceRequest]:
-    return {r.occurrence: r for r in db.session.scalars(
-        select(EvidenceRequest).where(EvidenceRequest.arrangement_id == arrangement_id))}
+    return {
+        r.occurrence: r
+        for r in db.session.scalars(
+            select(EvidenceRequest).where(EvidenceRequest.arrangement_id == arrangement_id)
+        )
+    }
 
 
 def _set_end(engagement, ends_on) -> None:
@@ -33,35 +43,74 @@ def _set_end(engagement, ends_on) -> None:
 
 
 def _snapshot(arrangement_id: int) -> list[tuple]:
-    return sorted((r.id, r.evidence_requirement_id, r.occurrence, r.period_start, r.period_end, r.scheduled_due_on,
-                   r.due_on, r.status) for r in _requests(arrangement_id).values())
+    return sorted(
+        (
+            r.id,
+            r.evidence_requirement_id,
+            r.occurrence,
+            r.period_start,
+            r.period_end,
+            r.scheduled_due_on,
+            r.due_on,
+            r.status,
+        )
+        for r in _requests(arrangement_id).values()
+    )
 
 
 def test_monthly_periods_follow_months_and_move_off_closed_days():
     found = occurrences(Cadence.MONTHLY, 10, Window(day("2026-04-01"), day("2027-03-31")))
-    assert [o.key for o in found] == [f"2026-{m:02d}" for m in range(4, 13)] + ["2027-01", "2027-02", "2027-03"]
+    assert [o.key for o in found] == [f"2026-{m:02d}" for m in range(4, 13)] + [
+        "2027-01",
+        "2027-02",
+        "2027-03",
+    ]
     april, december = found[0], found[8]
     assert (april.period_start, april.period_end, april.scheduled_due_on) == (
-        day("2026-04-01"), day("2026-04-30"), day("2026-05-10"))
+        day("2026-04-01"),
+        day("2026-04-30"),
+        day("2026-05-10"),
+    )
     assert april.due_on == day("2026-05-11")  # 5/10 is a Sunday
-    assert december.scheduled_due_on == day("2027-01-10") and december.due_on == day("2027-01-12")  # Sun, 成人の日
+    assert december.scheduled_due_on == day("2027-01-10") and december.due_on == day(
+        "2027-01-12"
+    )  # Sun, 成人の日
 
 
 def test_quarters_half_years_and_years_follow_the_fiscal_year_and_are_cut_at_the_period():
     window = Window(day("2026-05-15"), day("2027-08-20"))
     quarters = occurrences(Cadence.QUARTERLY, 0, window)
-    assert [o.key for o in quarters] == ["FY2026-Q1", "FY2026-Q2", "FY2026-Q3", "FY2026-Q4", "FY2027-Q1",
-                                         "FY2027-Q2"]
-    assert (quarters[0].period_start, quarters[0].period_end) == (day("2026-05-15"), day("2026-06-30"))
-    assert (quarters[3].period_start, quarters[3].period_end) == (day("2027-01-01"), day("2027-03-31"))
-    assert (quarters[-1].period_start, quarters[-1].period_end) == (day("2027-07-01"), day("2027-08-20"))
+    assert [o.key for o in quarters] == [
+        "FY2026-Q1",
+        "FY2026-Q2",
+        "FY2026-Q3",
+        "FY2026-Q4",
+        "FY2027-Q1",
+        "FY2027-Q2",
+    ]
+    assert (quarters[0].period_start, quarters[0].period_end) == (
+        day("2026-05-15"),
+        day("2026-06-30"),
+    )
+    assert (quarters[3].period_start, quarters[3].period_end) == (
+        day("2027-01-01"),
+        day("2027-03-31"),
+    )
+    assert (quarters[-1].period_start, quarters[-1].period_end) == (
+        day("2027-07-01"),
+        day("2027-08-20"),
+    )
     halves = occurrences(Cadence.HALF_YEARLY, 0, window)
     assert [(o.key, o.period_start, o.period_end) for o in halves] == [
-        ("FY2026-H1", day("2026-05-15"), day("2026-09-30")), ("FY2026-H2", day("2026-10-01"), day("2027-03-31")),
-        ("FY2027-H1", day("2027-04-01"), day("2027-08-20"))]
+        ("FY2026-H1", day("2026-05-15"), day("2026-09-30")),
+        ("FY2026-H2", day("2026-10-01"), day("2027-03-31")),
+        ("FY2027-H1", day("2027-04-01"), day("2027-08-20")),
+    ]
     years = occurrences(Cadence.YEARLY, 30, window)
     assert [(o.key, o.period_end, o.scheduled_due_on) for o in years] == [
-        ("FY2026", day("2027-03-31"), day("2027-04-30")), ("FY2027", day("2027-08-20"), day("2027-09-19"))]
+        ("FY2026", day("2027-03-31"), day("2027-04-30")),
+        ("FY2027", day("2027-08-20"), day("2027-09-19")),
+    ]
     assert occurrences(Cadence.ONCE_AT_START, 7, window)[0].scheduled_due_on == day("2026-05-22")
     assert occurrences(Cadence.AT_END, 14, window)[0].scheduled_due_on == day("2027-09-03")
     assert occurrences(Cadence.AD_HOC, 14, window) == []
@@ -80,7 +129,9 @@ def test_generating_twice_gives_the_same_requests(make):
     engagement = make.engagement()
     requirement(db.session, engagement, cadence=Cadence.MONTHLY)
     requirement(db.session, engagement, title="返還・廃棄証明書", cadence=Cadence.AT_END, offset=14)
-    requirement(db.session, engagement, title="従事者名簿", cadence=Cadence.ONCE_AT_START, offset=14)
+    requirement(
+        db.session, engagement, title="従事者名簿", cadence=Cadence.ONCE_AT_START, offset=14
+    )
     first = generate_requests(db.session, engagement, TODAY)
     db.session.commit()
     assert len(first.created) == 12 + 1 + 1
@@ -118,7 +169,11 @@ def test_a_new_end_date_moves_the_end_request_and_closes_periods_beyond_it(make)
     db.session.commit()
     requests = _requests(engagement.id)
     end = requests["end"]
-    assert (end.period_end, end.scheduled_due_on, end.due_on) == (day("2026-12-31"), day("2027-01-14"), day("2027-01-14"))
+    assert (end.period_end, end.scheduled_due_on, end.due_on) == (
+        day("2026-12-31"),
+        day("2027-01-14"),
+        day("2027-01-14"),
+    )
     assert end.id in result.moved
     assert requests["2027-01"].status == RequestStatus.CLOSED
     assert requests["2027-01"].closed_reason == CLOSED_BY_SCHEDULE
@@ -126,14 +181,22 @@ def test_a_new_end_date_moves_the_end_request_and_closes_periods_beyond_it(make)
     assert requests["2027-02"].status == RequestStatus.ACCEPTED
     assert requests["2026-12"].status == RequestStatus.OPEN
     assert set(result.closed) == {requests["2027-01"].id, requests["2027-03"].id}
-    assert db.session.scalar(select(func.count(EvidenceRequest.id)).where(
-        EvidenceRequest.evidence_requirement_id == monthly.id)) == 12  # nothing deleted
+    assert (
+        db.session.scalar(
+            select(func.count(EvidenceRequest.id)).where(
+                EvidenceRequest.evidence_requirement_id == monthly.id
+            )
+        )
+        == 12
+    )  # nothing deleted
 
     _set_end(engagement, day("2027-03-31"))  # the contract is extended again
     result = generate_requests(db.session, engagement, TODAY)
     db.session.commit()
     requests = _requests(engagement.id)
-    assert requests["2027-01"].status == RequestStatus.OPEN and requests["2027-01"].closed_reason == ""
+    assert (
+        requests["2027-01"].status == RequestStatus.OPEN and requests["2027-01"].closed_reason == ""
+    )
     assert set(result.reopened) == {requests["2027-01"].id, requests["2027-03"].id}
     assert requests["end"].scheduled_due_on == day("2027-04-14")
 
@@ -147,8 +210,11 @@ def test_a_shorter_last_period_moves_its_due_date(make):
     generate_requests(db.session, engagement, TODAY)
     db.session.commit()
     q3 = _requests(engagement.id)["FY2026-Q3"]
-    assert (q3.period_start, q3.period_end, q3.scheduled_due_on) == (day("2026-10-01"), day("2026-11-15"),
-                                                                      day("2026-11-25"))
+    assert (q3.period_start, q3.period_end, q3.scheduled_due_on) == (
+        day("2026-10-01"),
+        day("2026-11-15"),
+        day("2026-11-25"),
+    )
     assert _requests(engagement.id)["FY2026-Q4"].status == RequestStatus.CLOSED
 
 
@@ -164,15 +230,22 @@ def test_an_archived_requirement_closes_its_open_requests_and_restoring_reopens_
     closed = services.archive_requirement(db.session, item)
     db.session.commit()
     statuses = {key: r.status for key, r in _requests(engagement.id).items()}
-    assert statuses == {"FY2026-Q1": RequestStatus.SUBMITTED, "FY2026-Q2": RequestStatus.CLOSED,
-                        "FY2026-Q3": RequestStatus.CLOSED, "FY2026-Q4": RequestStatus.CLOSED}
+    assert statuses == {
+        "FY2026-Q1": RequestStatus.SUBMITTED,
+        "FY2026-Q2": RequestStatus.CLOSED,
+        "FY2026-Q3": RequestStatus.CLOSED,
+        "FY2026-Q4": RequestStatus.CLOSED,
+    }
     assert len(closed) == 3
     assert _requests(engagement.id)["FY2026-Q2"].closed_reason == CLOSED_WITH_REQUIREMENT
     assert not generate_requests(db.session, engagement, TODAY).changed  # archived stays archived
 
     services.restore_requirement(db.session, item, TODAY)
     db.session.commit()
-    assert {r.status for r in _requests(engagement.id).values()} == {RequestStatus.SUBMITTED, RequestStatus.OPEN}
+    assert {r.status for r in _requests(engagement.id).values()} == {
+        RequestStatus.SUBMITTED,
+        RequestStatus.OPEN,
+    }
 
 
 def test_a_request_withdrawn_by_hand_stays_withdrawn(make):
@@ -194,30 +267,43 @@ def test_a_new_cadence_replaces_the_open_requests(make):
     result = generate_requests(db.session, engagement, TODAY)
     db.session.commit()
     assert len(result.closed) == 12 and len(result.created) == 2
-    open_keys = sorted(k for k, r in _requests(engagement.id).items() if r.status == RequestStatus.OPEN)
+    open_keys = sorted(
+        k for k, r in _requests(engagement.id).items() if r.status == RequestStatus.OPEN
+    )
     assert open_keys == ["FY2026-H1", "FY2026-H2"]
 
 
 def test_cloud_services_roll_twelve_months_ahead_from_their_registration(make):
-    service = make.cloud_service(created_at=datetime(2026, 6, 10, 3, 0, tzinfo=timezone.utc))
+    service = make.cloud_service(created_at=datetime(2026, 6, 10, 3, 0, tzinfo=UTC))
     requirement(db.session, service, title="ISMAP登録状況の確認", cadence=Cadence.YEARLY, offset=30)
     requirement(db.session, service, title="出口計画", cadence=Cadence.ONCE_AT_START, offset=30)
     requirement(db.session, service, title="終了時の消去証明", cadence=Cadence.AT_END, offset=30)
     generate_requests(db.session, service, TODAY)
     db.session.commit()
     requests = _requests(service.id)
-    assert sorted(requests) == ["FY2026", "FY2027", "start"]  # FY2028 starts beyond 2027-11-28; no end
-    assert (requests["FY2026"].period_start, requests["FY2026"].period_end) == (day("2026-06-10"), day("2027-03-31"))
+    assert sorted(requests) == [
+        "FY2026",
+        "FY2027",
+        "start",
+    ]  # FY2028 starts beyond 2027-11-28; no end
+    assert (requests["FY2026"].period_start, requests["FY2026"].period_end) == (
+        day("2026-06-10"),
+        day("2027-03-31"),
+    )
     assert requests["start"].scheduled_due_on == day("2026-07-10")
     # A year later the next fiscal year comes into the window, nothing else changes.
     result = generate_requests(db.session, service, day("2027-04-02"))
     db.session.commit()
-    assert [r.occurrence for r in db.session.scalars(select(EvidenceRequest).where(
-        EvidenceRequest.id.in_(result.created)))] == ["FY2028"]
+    assert [
+        r.occurrence
+        for r in db.session.scalars(
+            select(EvidenceRequest).where(EvidenceRequest.id.in_(result.created))
+        )
+    ] == ["FY2028"]
 
 
 def test_archived_arrangements_get_no_schedule(make):
-    engagement = make.engagement(archived_at=datetime(2026, 10, 1, tzinfo=timezone.utc))
+    engagement = make.engagement(archived_at=datetime(2026, 10, 1, tzinfo=UTC))
     requirement(db.session, engagement)
     with pytest.raises(DomainError, match="アーカイブ済み"):
         generate_requests(db.session, engagement, TODAY)
@@ -231,7 +317,9 @@ def test_cli_syncs_and_schedules_active_arrangements_only(app, make):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["vg", "evidence-schedule", "--as-of", "2026-11-28"])
     assert result.exit_code == 0, result.output
-    created = db.session.scalar(select(func.count(EvidenceRequest.id)).where(EvidenceRequest.arrangement_id == active.id))
+    created = db.session.scalar(
+        select(func.count(EvidenceRequest.id)).where(EvidenceRequest.arrangement_id == active.id)
+    )
     # the four quarters, and the standard requirements (catalog not installed: shipped rules) with theirs
     assert {"FY2026-Q1", "FY2026-Q4", "start", "end", "FY2026"} <= set(_requests(active.id))
     assert f"作成 {created}" in result.output and "案件 1 件" in result.output

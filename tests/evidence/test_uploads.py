@@ -1,6 +1,7 @@
 """Streamed uploads through real multipart requests, into the local directory and into S3 (moto's
 server mode on 127.0.0.1, so boto3 speaks real HTTP): stored with the right sha256, or refused
 with a clear message and nothing left behind."""
+
 from __future__ import annotations
 
 import hashlib
@@ -16,9 +17,15 @@ from flask_wtf.csrf import generate_csrf
 from werkzeug.test import EnvironBuilder
 
 from tests.evidence.test_filecheck import (
-    CSV_CP932, EXE, HTML, PDF, docm_bytes, docx_bytes, zip_bomb, zip_of,
+    CSV_CP932,
+    EXE,
+    HTML,
+    PDF,
+    docm_bytes,
+    docx_bytes,
+    zip_bomb,
+    zip_of,
 )
-from tests.storage.conftest import aws_credentials, bucket, moto_s3  # noqa: F401  (fixtures)
 from vendorguard.evidence import uploads
 from vendorguard.extensions import csrf
 from vendorguard.storage import StorageError, get_storage
@@ -40,7 +47,10 @@ def upload_view():
         received = uploads.receive_files(request, get_storage(), max_bytes=None)
     except uploads.UploadRefused as error:
         return {"error": error.message, "field": error.field}, 422
-    return {"files": [asdict(f) for f in received.files], "fields": received.fields.to_dict(flat=False)}
+    return {
+        "files": [asdict(f) for f in received.files],
+        "fields": received.fields.to_dict(flat=False),
+    }
 
 
 class Backend:
@@ -68,7 +78,9 @@ class Backend:
         """Objects, temporary files and unfinished multipart uploads: all must be gone."""
         found = self.keys()
         if self.kind == "s3":
-            uploads_left = self.moto.client().list_multipart_uploads(Bucket=self.bucket).get("Uploads", [])
+            uploads_left = (
+                self.moto.client().list_multipart_uploads(Bucket=self.bucket).get("Uploads", [])
+            )
             found += [f"multipart:{item['Key']}" for item in uploads_left]
         elif self.storage.root.exists():
             found += [name for _, _, names in os.walk(self.storage.root) for name in names]
@@ -82,8 +94,12 @@ def backend(request, app) -> Backend:
         return Backend(app, "local")
     server = request.getfixturevalue("moto_s3")
     name = request.getfixturevalue("bucket")
-    app.config.update(STORAGE_URL=f"s3://{name}/vg", S3_ENDPOINT_URL=server.endpoint, S3_REGION="us-east-1",
-                      S3_MAX_ATTEMPTS=1)
+    app.config.update(
+        STORAGE_URL=f"s3://{name}/vg",
+        S3_ENDPOINT_URL=server.endpoint,
+        S3_REGION="us-east-1",
+        S3_MAX_ATTEMPTS=1,
+    )
     return Backend(app, "s3", server, name)
 
 
@@ -112,13 +128,18 @@ def big_pdf(size: int) -> bytes:
 
 # --- accepted ------------------------------------------------------------------------------------
 
+
 def test_a_pdf_is_stored_with_the_sha256_of_the_bytes_in_the_storage(client, backend):
     response = post(client, [("files", "実施状況報告書.pdf", PDF)], comment="令和8年度分です。")
     assert response.status_code == 200, response.json
     [stored] = response.json["files"]
     assert stored["original_filename"] == "実施状況報告書.pdf"
     assert stored["content_type"] == "application/pdf" and stored["size"] == len(PDF)
-    assert stored["sha256"] == hashlib.sha256(PDF).hexdigest() == backend.raw_sha256(stored["storage_key"])
+    assert (
+        stored["sha256"]
+        == hashlib.sha256(PDF).hexdigest()
+        == backend.raw_sha256(stored["storage_key"])
+    )
     assert stored["storage_key"].startswith("evidence/") and "報告書" not in stored["storage_key"]
     assert response.json["fields"]["comment"] == ["令和8年度分です。"]
     assert backend.keys() == [stored["storage_key"]]
@@ -126,14 +147,25 @@ def test_a_pdf_is_stored_with_the_sha256_of_the_bytes_in_the_storage(client, bac
 
 def test_several_files_in_form_order_and_an_empty_file_input_is_ignored(client, backend):
     docx = docx_bytes()
-    response = post(client, [("files", "報告書.pdf", PDF), ("files", "", b""), ("files", "名簿.csv", CSV_CP932),
-                             ("files", "別紙.docx", docx)])
+    response = post(
+        client,
+        [
+            ("files", "報告書.pdf", PDF),
+            ("files", "", b""),
+            ("files", "名簿.csv", CSV_CP932),
+            ("files", "別紙.docx", docx),
+        ],
+    )
     assert response.status_code == 200, response.json
     files = response.json["files"]
     assert [f["original_filename"] for f in files] == ["報告書.pdf", "名簿.csv", "別紙.docx"]
     assert [f["content_type"] for f in files][:2] == ["application/pdf", "text/csv"]
-    for stored, content in zip(files, [PDF, CSV_CP932, docx]):
-        assert stored["sha256"] == hashlib.sha256(content).hexdigest() == backend.raw_sha256(stored["storage_key"])
+    for stored, content in zip(files, [PDF, CSV_CP932, docx], strict=False):
+        assert (
+            stored["sha256"]
+            == hashlib.sha256(content).hexdigest()
+            == backend.raw_sha256(stored["storage_key"])
+        )
     assert sorted(backend.keys()) == sorted(f["storage_key"] for f in files)
 
 
@@ -143,9 +175,15 @@ def test_a_large_file_streams_through_in_parts(client, backend):
     assert response.status_code == 200, response.json
     [stored] = response.json["files"]
     assert stored["size"] == len(data)
-    assert stored["sha256"] == hashlib.sha256(data).hexdigest() == backend.raw_sha256(stored["storage_key"])
+    assert (
+        stored["sha256"]
+        == hashlib.sha256(data).hexdigest()
+        == backend.raw_sha256(stored["storage_key"])
+    )
     if backend.kind == "s3":
-        head = backend.moto.client().head_object(Bucket=backend.bucket, Key=f"vg/{stored['storage_key']}")
+        head = backend.moto.client().head_object(
+            Bucket=backend.bucket, Key=f"vg/{stored['storage_key']}"
+        )
         assert head["ETag"].strip('"').endswith("-3")
 
 
@@ -171,7 +209,11 @@ REFUSALS = {
     "name with NUL": ("report\x00.pdf", lambda: PDF, "NUL"),
     "empty file": ("空.pdf", lambda: b"", "空のファイル"),
     "zip with ../ member": ("a.zip", lambda: zip_of({"../../evil.pdf": PDF}), "フォルダの外"),
-    "zip over the limit": ("a.zip", lambda: zip_of({"a.pdf": big_pdf(2 * MB)}, zipfile.ZIP_STORED), "大きすぎます"),
+    "zip over the limit": (
+        "a.zip",
+        lambda: zip_of({"a.pdf": big_pdf(2 * MB)}, zipfile.ZIP_STORED),
+        "大きすぎます",
+    ),
 }
 
 
@@ -180,7 +222,9 @@ def test_refused_with_a_clear_message_and_nothing_stored(client, backend, case):
     backend.app.config["MAX_UPLOAD_MB"] = 1
     filename, make, expected = REFUSALS[case]
     # A good file first: it must be removed again when the second is refused.
-    response = post(client, [("evidence", "先に送った報告書.pdf", PDF), ("evidence", filename, make())])
+    response = post(
+        client, [("evidence", "先に送った報告書.pdf", PDF), ("evidence", filename, make())]
+    )
     assert response.status_code == 422
     assert expected in response.json["error"]
     assert response.json["field"] == "evidence"
@@ -201,7 +245,7 @@ def test_a_zip_bomb_is_refused_without_being_stored(client, backend, bomb):
 
 
 def test_text_refused_after_many_megabytes_aborts_the_stored_stream(client, backend):
-    data = ("受付番号,氏名\n" * (2 * MB)).encode()[:17 * MB] + b"\x00binary"
+    data = ("受付番号,氏名\n" * (2 * MB)).encode()[: 17 * MB] + b"\x00binary"
     response = post(client, [("files", "一覧.csv", data)])
     assert response.status_code == 422 and "制御文字" in response.json["error"]
     assert backend.leftovers() == []
@@ -216,13 +260,20 @@ def test_too_many_files(client, local):
 
 def test_no_file_chosen(client, local):
     response = post(client, [("files", "", b"")], comment="ファイルを忘れました")
-    assert response.status_code == 422 and response.json == {"error": "ファイルを選んでください。", "field": "files"}
+    assert response.status_code == 422 and response.json == {
+        "error": "ファイルを選んでください。",
+        "field": "files",
+    }
 
 
 def test_a_body_announced_larger_than_allowed_is_refused_before_reading(client, local):
     local.app.config.update(MAX_UPLOAD_MB=1, EVIDENCE_MAX_FILES=1)
-    response = client.post(URL, input_stream=io.BytesIO(b""), content_type="multipart/form-data; boundary=x",
-                           environ_overrides={"CONTENT_LENGTH": str(5 * MB)})
+    response = client.post(
+        URL,
+        input_stream=io.BytesIO(b""),
+        content_type="multipart/form-data; boundary=x",
+        environ_overrides={"CONTENT_LENGTH": str(5 * MB)},
+    )
     assert response.status_code == 422 and "大きすぎます" in response.json["error"]
 
 
@@ -235,7 +286,9 @@ def test_a_wrong_boundary_does_not_pile_up_in_memory(client, local):
     body = io.BytesIO(b"--other\r\n" + b"x" * (16 * MB))
     tracemalloc.start()
     try:
-        response = client.post(URL, input_stream=body, content_type="multipart/form-data; boundary=b")
+        response = client.post(
+            URL, input_stream=body, content_type="multipart/form-data; boundary=b"
+        )
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -244,9 +297,17 @@ def test_a_wrong_boundary_does_not_pile_up_in_memory(client, local):
 
 
 def test_a_truncated_body_is_refused_and_nothing_kept(client, local):
-    body = (b"--b\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a.pdf\"\r\n\r\n" + PDF * 1000)
-    builder = EnvironBuilder(path=URL, method="POST", input_stream=io.BytesIO(body),
-                             content_type="multipart/form-data; boundary=b", content_length=len(body))
+    body = (
+        b'--b\r\nContent-Disposition: form-data; name="files"; filename="a.pdf"\r\n\r\n'
+        + PDF * 1000
+    )
+    builder = EnvironBuilder(
+        path=URL,
+        method="POST",
+        input_stream=io.BytesIO(body),
+        content_type="multipart/form-data; boundary=b",
+        content_length=len(body),
+    )
     response = client.open(builder)
     assert response.status_code == 422 and "読み取れませんでした" in response.json["error"]
     assert local.leftovers() == []
@@ -254,10 +315,17 @@ def test_a_truncated_body_is_refused_and_nothing_kept(client, local):
 
 # --- storage failures ------------------------------------------------------------------------------------
 
-def test_s3_down_refuses_the_upload_and_the_next_one_after_it_is_back_succeeds(client, app, moto_s3, bucket):
+
+def test_s3_down_refuses_the_upload_and_the_next_one_after_it_is_back_succeeds(
+    client, app, moto_s3, bucket
+):
     app.register_blueprint(bp)
-    app.config.update(STORAGE_URL=f"s3://{bucket}/vg", S3_ENDPOINT_URL=moto_s3.endpoint, S3_REGION="us-east-1",
-                      S3_MAX_ATTEMPTS=1)
+    app.config.update(
+        STORAGE_URL=f"s3://{bucket}/vg",
+        S3_ENDPOINT_URL=moto_s3.endpoint,
+        S3_REGION="us-east-1",
+        S3_MAX_ATTEMPTS=1,
+    )
     backend = Backend(app, "s3", moto_s3, bucket)
     moto_s3.stop()
     response = post(client, [("files", "報告書.pdf", PDF)])
@@ -283,7 +351,9 @@ class FailingSecondPut:
         self.calls += 1
         if self.calls == 2:
             fileobj.read(1000)
-            raise StorageError("ファイルを保存できませんでした（保存先の容量や権限を確認してください）。")
+            raise StorageError(
+                "ファイルを保存できませんでした（保存先の容量や権限を確認してください）。"
+            )
         return self.inner.put(key, fileobj, max_bytes)
 
     def __getattr__(self, name):
@@ -293,7 +363,9 @@ class FailingSecondPut:
 def test_a_storage_failure_on_the_second_file_removes_the_first(app, backend):
     failing = FailingSecondPut(backend.storage)
     body = {"files": [(io.BytesIO(PDF), "1.pdf"), (io.BytesIO(PDF), "2.pdf")]}
-    with app.test_request_context(URL, method="POST", data=body, content_type="multipart/form-data"):
+    with app.test_request_context(
+        URL, method="POST", data=body, content_type="multipart/form-data"
+    ):
         from flask import request as current_request
 
         with pytest.raises(uploads.UploadRefused) as caught:
@@ -303,20 +375,32 @@ def test_a_storage_failure_on_the_second_file_removes_the_first(app, backend):
     assert backend.leftovers() == []
 
 
-def test_discard_removes_objects_and_tolerates_a_storage_that_is_down(client, app, moto_s3, bucket, caplog):
+def test_discard_removes_objects_and_tolerates_a_storage_that_is_down(
+    client, app, moto_s3, bucket, caplog
+):
     app.register_blueprint(bp)
-    app.config.update(STORAGE_URL=f"s3://{bucket}/vg", S3_ENDPOINT_URL=moto_s3.endpoint, S3_REGION="us-east-1",
-                      S3_MAX_ATTEMPTS=1)
-    files = [uploads.StoredFile(**f) for f in post(client, [("f", "a.pdf", PDF), ("f", "b.pdf", PDF)]).json["files"]]
+    app.config.update(
+        STORAGE_URL=f"s3://{bucket}/vg",
+        S3_ENDPOINT_URL=moto_s3.endpoint,
+        S3_REGION="us-east-1",
+        S3_MAX_ATTEMPTS=1,
+    )
+    files = [
+        uploads.StoredFile(**f)
+        for f in post(client, [("f", "a.pdf", PDF), ("f", "b.pdf", PDF)]).json["files"]
+    ]
     storage = get_storage(app)
     uploads.discard(storage, files[:1])
     assert list(storage.iter_keys()) == [files[1].storage_key]
     moto_s3.stop()
-    uploads.discard(storage, files[1:])  # logged, not raised: the caller is already handling an error
+    uploads.discard(
+        storage, files[1:]
+    )  # logged, not raised: the caller is already handling an error
     assert "storage-check" in caplog.text
 
 
 # --- CSRF ----------------------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def with_csrf(app, local):
@@ -333,8 +417,12 @@ def test_csrf_token_from_the_streamed_form_is_checked(client, with_csrf):
 
 def test_the_csrf_header_works_too(client, with_csrf):
     token = client.get(URL).get_data(as_text=True)
-    response = client.post(URL, data={"files": (io.BytesIO(PDF), "a.pdf")}, content_type="multipart/form-data",
-                           headers={"X-CSRFToken": token})
+    response = client.post(
+        URL,
+        data={"files": (io.BytesIO(PDF), "a.pdf")},
+        content_type="multipart/form-data",
+        headers={"X-CSRFToken": token},
+    )
     assert response.status_code == 200
 
 
@@ -349,8 +437,12 @@ def test_without_a_valid_csrf_token_nothing_is_kept(client, with_csrf, token):
 
 
 def test_reading_request_form_first_is_a_programming_error(app, local):
-    with app.test_request_context(URL, method="POST", data={"files": (io.BytesIO(PDF), "a.pdf")},
-                                  content_type="multipart/form-data"):
+    with app.test_request_context(
+        URL,
+        method="POST",
+        data={"files": (io.BytesIO(PDF), "a.pdf")},
+        content_type="multipart/form-data",
+    ):
         from flask import request as current_request
 
         assert current_request.form is not None
@@ -360,12 +452,17 @@ def test_reading_request_form_first_is_a_programming_error(app, local):
 
 # --- memory ------------------------------------------------------------------------------------------------
 
+
 class GeneratedBody(io.RawIOBase):
     """A multipart body made on the fly: one PDF of ``size`` bytes, never held whole in memory."""
 
     def __init__(self, size: int, boundary: bytes = b"vgboundary"):
-        head = (b"--" + boundary + b"\r\nContent-Disposition: form-data; name=\"files\"; filename=\"big.pdf\"\r\n"
-                b"Content-Type: application/pdf\r\n\r\n%PDF-1.7\n")
+        head = (
+            b"--"
+            + boundary
+            + b'\r\nContent-Disposition: form-data; name="files"; filename="big.pdf"\r\n'
+            b"Content-Type: application/pdf\r\n\r\n%PDF-1.7\n"
+        )
         self.tail = b"\r\n--" + boundary + b"--\r\n"
         self.head, self.body_left = head, size - 9
         self.length = len(head) + self.body_left + len(self.tail)
@@ -379,7 +476,7 @@ class GeneratedBody(io.RawIOBase):
     def readinto(self, buffer) -> int:
         if not self.pending:
             if self.body_left > 0:
-                self.pending = self.block[:min(len(buffer), self.body_left, MB)]
+                self.pending = self.block[: min(len(buffer), self.body_left, MB)]
                 self.body_left -= len(self.pending)
                 self.hash.update(self.pending)
             else:
@@ -395,9 +492,14 @@ def test_memory_stays_flat_while_a_large_file_streams_to_local_storage(client, l
     body = GeneratedBody(96 * MB)
     tracemalloc.start()
     try:
-        response = client.post(URL, environ_overrides={
-            "wsgi.input": io.BufferedReader(body, 64 * 1024), "CONTENT_LENGTH": str(body.length),
-            "CONTENT_TYPE": "multipart/form-data; boundary=vgboundary"})
+        response = client.post(
+            URL,
+            environ_overrides={
+                "wsgi.input": io.BufferedReader(body, 64 * 1024),
+                "CONTENT_LENGTH": str(body.length),
+                "CONTENT_TYPE": "multipart/form-data; boundary=vgboundary",
+            },
+        )
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()

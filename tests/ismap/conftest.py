@@ -1,4 +1,5 @@
 """ISMAP test helpers: list files built in the test (xlsx, UTF-8 CSV, CP932 CSV) and a local HTTP server."""
+
 from __future__ import annotations
 
 import csv
@@ -14,7 +15,15 @@ import pytest
 
 from vendorguard.core.timeutil import today_tokyo
 
-HEADER = ["登録番号", "登録日", "クラウドサービス名", "クラウドサービス事業者名", "監査対象期間", "有効期限", "備考"]
+HEADER = [
+    "登録番号",
+    "登録日",
+    "クラウドサービス名",
+    "クラウドサービス事業者名",
+    "監査対象期間",
+    "有効期限",
+    "備考",
+]
 
 
 def sample_rows(today: date | None = None) -> list[list]:
@@ -22,21 +31,60 @@ def sample_rows(today: date | None = None) -> list[list]:
     today = today or today_tokyo()
     soon = today + timedelta(days=20)
     return [
-        ["C21-0001-1", "2021年3月12日", "テストクラウド基盤サービス", "株式会社テストクラウド",
-         "2024年4月1日～2025年3月31日", "", ""],
-        ["C21-0002-1", "2021/04/01", "庁内ファイル共有サービス", "ファイル共有株式会社",
-         "", f"{soon:%Y/%m/%d}", ""],
-        ["C22-0003-1", "令和4年6月1日", "電子申請プラットフォーム", "ジチタイ・システムズ株式会社",
-         "R6.1.1-R6.12.31", "", "更新審査中"],
-        ["C22-0004-2", "2022-08-01", "Example Cloud Platform", "Example Japan合同会社",
-         "2025年1月1日～2025年12月31日", "", "2024年更新"],
-        ["C23-0005-1", "2023年10月2日", "グループウェア クラウド", "（株）グループウェア研究所",
-         "", "2030年3月31日", ""],
+        [
+            "C21-0001-1",
+            "2021年3月12日",
+            "テストクラウド基盤サービス",
+            "株式会社テストクラウド",
+            "2024年4月1日～2025年3月31日",
+            "",
+            "",
+        ],
+        [
+            "C21-0002-1",
+            "2021/04/01",
+            "庁内ファイル共有サービス",
+            "ファイル共有株式会社",
+            "",
+            f"{soon:%Y/%m/%d}",
+            "",
+        ],
+        [
+            "C22-0003-1",
+            "令和4年6月1日",
+            "電子申請プラットフォーム",
+            "ジチタイ・システムズ株式会社",
+            "R6.1.1-R6.12.31",
+            "",
+            "更新審査中",
+        ],
+        [
+            "C22-0004-2",
+            "2022-08-01",
+            "Example Cloud Platform",
+            "Example Japan合同会社",
+            "2025年1月1日～2025年12月31日",
+            "",
+            "2024年更新",
+        ],
+        [
+            "C23-0005-1",
+            "2023年10月2日",
+            "グループウェア クラウド",
+            "（株）グループウェア研究所",
+            "",
+            "2030年3月31日",
+            "",
+        ],
     ]
 
 
-def xlsx_bytes(header: list[str] = HEADER, rows: list[list] | None = None, title: bool = True,
-               native_dates: bool = True) -> bytes:
+def xlsx_bytes(
+    header: list[str] = HEADER,
+    rows: list[list] | None = None,
+    title: bool = True,
+    native_dates: bool = True,
+) -> bytes:
     """A workbook shaped like a published list: a title row, a blank row, the header, the rows."""
     workbook = openpyxl.Workbook()
     sheet = workbook.active
@@ -56,7 +104,9 @@ def xlsx_bytes(header: list[str] = HEADER, rows: list[list] | None = None, title
     return buffer.getvalue()
 
 
-def csv_bytes(header: list[str] = HEADER, rows: list[list] | None = None, encoding: str = "utf-8") -> bytes:
+def csv_bytes(
+    header: list[str] = HEADER, rows: list[list] | None = None, encoding: str = "utf-8"
+) -> bytes:
     """The list as CSV in the given encoding (utf-8, utf-8-sig or cp932)."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)
@@ -117,7 +167,9 @@ def file_server():
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     try:
         yield FileServer(f"http://127.0.0.1:{server.server_port}", routes)

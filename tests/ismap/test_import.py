@@ -1,5 +1,6 @@
 """Importing lists: by URL and by file from the command line, by upload on the admin page; failures
 change nothing but are kept in the history; re-import is idempotent; leaving and returning."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -39,11 +40,17 @@ def assert_sample_imported() -> None:
     found = registrations()
     assert sorted(found) == sorted(row[0] for row in sample_rows())
     first = found["C21-0001-1"]
-    assert (first.service_name, first.provider_name) == ("テストクラウド基盤サービス", "株式会社テストクラウド")
+    assert (first.service_name, first.provider_name) == (
+        "テストクラウド基盤サービス",
+        "株式会社テストクラウド",
+    )
     assert first.registered_on == date(2021, 3, 12)
     assert first.audit_period_end == date(2025, 3, 31)
     assert first.valid_until == date(2026, 8, 1) and first.valid_until_computed
-    assert found["C23-0005-1"].valid_until == date(2030, 3, 31) and not found["C23-0005-1"].valid_until_computed
+    assert (
+        found["C23-0005-1"].valid_until == date(2030, 3, 31)
+        and not found["C23-0005-1"].valid_until_computed
+    )
     assert found["C22-0003-1"].renewal_pending
     assert status_for(found["C21-0002-1"]) == IsmapStatus.EXPIRING  # valid for 20 more days
     assert all(r.list_kind == IsmapKind.ISMAP for r in found.values())
@@ -53,14 +60,21 @@ def assert_sample_imported() -> None:
 def test_cli_imports_from_a_local_http_server(app, file_server, fmt):
     filename, build = FORMATS[fmt]
     file_server.routes[f"/{filename}"] = Route(build())
-    result = app.test_cli_runner().invoke(args=["vg", "ismap-import", "--url", file_server.url(f"/{filename}")])
+    result = app.test_cli_runner().invoke(
+        args=["vg", "ismap-import", "--url", file_server.url(f"/{filename}")]
+    )
     assert result.exit_code == 0, result.output
-    assert "ISMAP の一覧を取り込みました: 読込 5件、新規 5件、更新 0件、リストから削除 0件" in result.output
+    assert (
+        "ISMAP の一覧を取り込みました: 読込 5件、新規 5件、更新 0件、リストから削除 0件"
+        in result.output
+    )
     assert_sample_imported()
     (record,) = imports()
     assert record.status == ImportStatus.OK and record.source == file_server.url(f"/{filename}")
     assert record.actor_label == "cli:ismap-import" and len(record.sha256) == 64
-    events = db.session.scalars(select(AuditEvent).where(AuditEvent.object_type == "ismap_registration")).all()
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.object_type == "ismap_registration")
+    ).all()
     assert len(events) == 5 and {e.actor_label for e in events} == {"cli:ismap-import"}
 
 
@@ -69,7 +83,9 @@ def test_cli_imports_from_a_file(app, tmp_path, fmt):
     filename, build = FORMATS[fmt]
     path = tmp_path / filename
     path.write_bytes(build())
-    result = app.test_cli_runner().invoke(args=["vg", "ismap-import", "--file", str(path), "--kind", "ismap"])
+    result = app.test_cli_runner().invoke(
+        args=["vg", "ismap-import", "--file", str(path), "--kind", "ismap"]
+    )
     assert result.exit_code == 0, result.output
     assert_sample_imported()
 
@@ -80,8 +96,11 @@ def test_admin_uploads_a_list(client, make, login_as, fmt):
 
     filename, build = FORMATS[fmt]
     login_as(make.user(Role.ADMIN))
-    response = client.post("/admin/ismap/import", data={"list_kind": "ismap", "file": (io.BytesIO(build()), filename)},
-                           content_type="multipart/form-data")
+    response = client.post(
+        "/admin/ismap/import",
+        data={"list_kind": "ismap", "file": (io.BytesIO(build()), filename)},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302
     (record,) = imports()
     assert response.headers["Location"].endswith(f"/admin/ismap/imports/{record.id}")
@@ -101,9 +120,17 @@ def test_a_renamed_header_reports_the_column_and_changes_nothing(app, tmp_path, 
     assert "列「登録番号」が見つかりません。" in result.output
     assert registrations() == {}
     (record,) = imports()
-    assert record.status == ImportStatus.FAILED and "列「登録番号」が見つかりません。" in record.error
-    assert db.session.scalar(select(func.count()).select_from(AuditEvent)
-                             .where(AuditEvent.object_type == "ismap_registration")) == 0
+    assert (
+        record.status == ImportStatus.FAILED and "列「登録番号」が見つかりません。" in record.error
+    )
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.object_type == "ismap_registration")
+        )
+        == 0
+    )
 
 
 def test_a_renamed_header_on_upload_keeps_existing_registrations(client, make, login_as):
@@ -114,8 +141,12 @@ def test_a_renamed_header_on_upload_keeps_existing_registrations(client, make, l
     before = {n: (r.service_name, r.left_list_on) for n, r in registrations().items()}
     login_as(make.user(Role.ADMIN))
     broken = csv_bytes(header=HEADER[:2] + ["名称"] + HEADER[3:], rows=sample_rows()[:1])
-    response = client.post("/admin/ismap/import", data={"list_kind": "ismap", "file": (io.BytesIO(broken), "b.csv")},
-                           content_type="multipart/form-data", follow_redirects=True)
+    response = client.post(
+        "/admin/ismap/import",
+        data={"list_kind": "ismap", "file": (io.BytesIO(broken), "b.csv")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
     html = response.get_data(as_text=True)
     assert "取り込みに失敗したため、登録内容は変更していません。" in html
     assert "列「サービス名称」が見つかりません。見出し行: 登録番号 / 登録日 / 名称" in html
@@ -128,28 +159,44 @@ def test_reimport_is_idempotent(app):
     first = services.import_file(db.session, data, "a.xlsx", IsmapKind.ISMAP, "test")
     db.session.commit()
     events_after_first = db.session.scalar(select(func.count()).select_from(AuditEvent))
-    snapshot = {n: (r.service_name, r.valid_until, r.left_list_on, r.updated_at) for n, r in registrations().items()}
+    snapshot = {
+        n: (r.service_name, r.valid_until, r.left_list_on, r.updated_at)
+        for n, r in registrations().items()
+    }
     second = services.import_file(db.session, data, "a.xlsx", IsmapKind.ISMAP, "test")
     db.session.commit()
     assert (second.created, second.updated, second.left_list, second.returned) == (0, 0, 0, 0)
     assert second.sha256 == first.sha256
     assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == events_after_first
     after = registrations()
-    assert {n: (r.service_name, r.valid_until, r.left_list_on, r.updated_at) for n, r in after.items()} == snapshot
+    assert {
+        n: (r.service_name, r.valid_until, r.left_list_on, r.updated_at) for n, r in after.items()
+    } == snapshot
     assert {r.last_seen_import_id for r in after.values()} == {second.id}
     assert {r.first_seen_import_id for r in after.values()} == {first.id}
 
 
 def test_a_registration_missing_from_the_next_import_is_flagged_and_can_return(app):
     services.import_file(db.session, csv_bytes(), "a.csv", IsmapKind.ISMAP, "test")
-    liu = services.import_file(db.session, csv_bytes(rows=[["L23-0001-1", "", "小規模SaaS", "SaaS株式会社", "", "", ""]]),
-                               "liu.csv", IsmapKind.ISMAP_LIU, "test")
+    liu = services.import_file(
+        db.session,
+        csv_bytes(rows=[["L23-0001-1", "", "小規模SaaS", "SaaS株式会社", "", "", ""]]),
+        "liu.csv",
+        IsmapKind.ISMAP_LIU,
+        "test",
+    )
     db.session.commit()
     assert liu.left_list == 0  # another list's import never touches ISMAP registrations
     changed = [row for row in sample_rows() if row[0] != "C21-0002-1"]
     changed[0][2] = "テストクラウド基盤サービス（改称）"
-    record = services.import_file(db.session, csv_bytes(rows=changed), "b.csv", IsmapKind.ISMAP, "test",
-                                  today=date(2026, 5, 1))
+    record = services.import_file(
+        db.session,
+        csv_bytes(rows=changed),
+        "b.csv",
+        IsmapKind.ISMAP,
+        "test",
+        today=date(2026, 5, 1),
+    )
     db.session.commit()
     assert (record.created, record.updated, record.left_list) == (0, 1, 1)
     found = registrations()
@@ -158,9 +205,13 @@ def test_a_registration_missing_from_the_next_import_is_flagged_and_can_return(a
     assert gone.last_seen_import_id != record.id
     assert found["C21-0001-1"].service_name == "テストクラウド基盤サービス（改称）"
     assert found["L23-0001-1"].left_list_on is None  # the ISMAP-LIU registration is untouched
-    actions = db.session.scalars(select(AuditEvent.after).where(
-        AuditEvent.object_type == "ismap_registration", AuditEvent.object_id == str(gone.id),
-        AuditEvent.action == "update")).all()
+    actions = db.session.scalars(
+        select(AuditEvent.after).where(
+            AuditEvent.object_type == "ismap_registration",
+            AuditEvent.object_id == str(gone.id),
+            AuditEvent.action == "update",
+        )
+    ).all()
     assert actions == [{"left_list_on": "2026-05-01"}]
 
     again = services.import_file(db.session, csv_bytes(), "c.csv", IsmapKind.ISMAP, "test")
@@ -189,7 +240,9 @@ def test_validity_from_the_list_wins_over_the_computed_one(app):
 
 def test_rows_without_a_number_are_reported_in_the_history(client, make, login_as):
     rows = sample_rows() + [["", "", "番号なし", "某社", "", "", ""]]
-    record = services.import_file(db.session, csv_bytes(rows=rows), "a.csv", IsmapKind.ISMAP, "test")
+    record = services.import_file(
+        db.session, csv_bytes(rows=rows), "a.csv", IsmapKind.ISMAP, "test"
+    )
     db.session.commit()
     assert record.ok and record.rows_read == 5
     assert record.warning_lines == ["8行目: 登録番号がないため読み飛ばしました。"]
@@ -199,6 +252,7 @@ def test_rows_without_a_number_are_reported_in_the_history(client, make, login_a
 
 
 # -- downloads ----------------------------------------------------------------------------------
+
 
 def test_download_refuses_a_body_over_the_limit(file_server):
     file_server.routes["/big.csv"] = Route(b"x" * 300_000)
@@ -218,14 +272,20 @@ def test_download_times_out_on_a_server_that_sleeps(file_server, elapsed):
     file_server.routes["/slow.csv"] = Route(csv_bytes(), delay=3)
     with elapsed() as clock, pytest.raises(DomainError) as caught:
         services.download(file_server.url("/slow.csv"), timeout=0.5, max_bytes=1_000_000)
-    assert caught.value.message == f"{file_server.url('/slow.csv')} からの取得が時間切れになりました（0.5秒）。"
+    assert (
+        caught.value.message
+        == f"{file_server.url('/slow.csv')} からの取得が時間切れになりました（0.5秒）。"
+    )
     assert clock.seconds < 2.5
 
 
 def test_download_reports_http_errors(file_server):
     with pytest.raises(DomainError) as caught:
         services.download(file_server.url("/missing.csv"), timeout=5, max_bytes=1_000_000)
-    assert caught.value.message == f"{file_server.url('/missing.csv')} からの取得に失敗しました（HTTP 404 Not Found）。"
+    assert (
+        caught.value.message
+        == f"{file_server.url('/missing.csv')} からの取得に失敗しました（HTTP 404 Not Found）。"
+    )
 
 
 def test_download_reports_a_refused_connection():
@@ -234,7 +294,10 @@ def test_download_reports_a_refused_connection():
     url = f"http://127.0.0.1:{free_port()}/list.csv"
     with pytest.raises(DomainError) as caught:
         services.download(url, timeout=5, max_bytes=1_000_000)
-    assert caught.value.message == f"{url} に接続できませんでした（接続が拒否されたか、サーバーが見つかりません）。"
+    assert (
+        caught.value.message
+        == f"{url} に接続できませんでした（接続が拒否されたか、サーバーが見つかりません）。"
+    )
 
 
 @pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://example.jp/list.csv", "list.csv", ""])
@@ -248,16 +311,23 @@ def test_cli_failure_exits_non_zero_and_keeps_a_failed_history_row(app, file_ser
     url = file_server.url("/missing.xlsx")
     result = app.test_cli_runner().invoke(args=["vg", "ismap-import", "--url", url])
     assert result.exit_code == 1
-    assert "取り込みに失敗しました（登録内容は変更していません）" in result.output and "HTTP 404" in result.output
+    assert (
+        "取り込みに失敗しました（登録内容は変更していません）" in result.output
+        and "HTTP 404" in result.output
+    )
     (record,) = imports()
-    assert record.status == ImportStatus.FAILED and record.source == url and "HTTP 404" in record.error
+    assert (
+        record.status == ImportStatus.FAILED and record.source == url and "HTTP 404" in record.error
+    )
 
 
 def test_cli_needs_exactly_one_source(app, tmp_path):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["vg", "ismap-import"])
     assert result.exit_code == 2 and "--url または --file を指定してください" in result.output
-    result = runner.invoke(args=["vg", "ismap-import", "--url", "http://x", "--file", str(tmp_path / "a.csv")])
+    result = runner.invoke(
+        args=["vg", "ismap-import", "--url", "http://x", "--file", str(tmp_path / "a.csv")]
+    )
     assert result.exit_code == 2 and "どちらか一方だけ" in result.output
     result = runner.invoke(args=["vg", "ismap-import", "--file", str(tmp_path / "none.csv")])
     assert result.exit_code == 1 and "ファイルを読み込めません" in result.output
@@ -276,8 +346,9 @@ def test_admin_fetch_failure_is_shown_and_recorded(app, client, make, login_as, 
     file_server.routes["/slow.xlsx"] = Route(xlsx_bytes(), delay=3)
     app.config.update(ISMAP_LIST_URL=file_server.url("/slow.xlsx"), ISMAP_DOWNLOAD_TIMEOUT=0.5)
     login_as(make.user(Role.ADMIN))
-    html = client.post("/admin/ismap/fetch", data={"fetch-list_kind": "ismap"},
-                       follow_redirects=True).get_data(as_text=True)
+    html = client.post(
+        "/admin/ismap/fetch", data={"fetch-list_kind": "ismap"}, follow_redirects=True
+    ).get_data(as_text=True)
     assert "取り込みに失敗したため、登録内容は変更していません。" in html and "時間切れ" in html
     assert [i.status for i in imports()] == [ImportStatus.FAILED]
 
@@ -287,9 +358,11 @@ def test_upload_over_the_size_limit_is_refused_next_to_the_field(app, client, ma
 
     app.config["ISMAP_MAX_BYTES"] = 1000
     login_as(make.user(Role.ADMIN))
-    response = client.post("/admin/ismap/import", data={"list_kind": "ismap",
-                                                        "file": (io.BytesIO(b"x" * 2000), "big.csv")},
-                           content_type="multipart/form-data")
+    response = client.post(
+        "/admin/ismap/import",
+        data={"list_kind": "ismap", "file": (io.BytesIO(b"x" * 2000), "big.csv")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 200
     assert "ファイルが大きすぎます（上限 0.000953674 MB）。" in response.get_data(as_text=True)
     assert imports() == []
@@ -299,10 +372,14 @@ def test_upload_of_another_file_type_is_refused(client, make, login_as):
     import io
 
     login_as(make.user(Role.ADMIN))
-    response = client.post("/admin/ismap/import", data={"list_kind": "ismap",
-                                                        "file": (io.BytesIO(b"%PDF"), "list.pdf")},
-                           content_type="multipart/form-data")
-    assert "Excel（.xlsx）または CSV（.csv）のファイルを選んでください。" in response.get_data(as_text=True)
+    response = client.post(
+        "/admin/ismap/import",
+        data={"list_kind": "ismap", "file": (io.BytesIO(b"%PDF"), "list.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert "Excel（.xlsx）または CSV（.csv）のファイルを選んでください。" in response.get_data(
+        as_text=True
+    )
 
 
 @pytest.mark.parametrize("role", [Role.PROCUREMENT, Role.OFFICER, Role.AUDITOR, Role.SNS_OWNER])
@@ -311,9 +388,11 @@ def test_only_the_security_office_imports(client, make, login_as, role):
 
     login_as(make.user(role))
     assert client.get("/admin/ismap/import").status_code == 403
-    response = client.post("/admin/ismap/import", data={"list_kind": "ismap",
-                                                        "file": (io.BytesIO(csv_bytes()), "a.csv")},
-                           content_type="multipart/form-data")
+    response = client.post(
+        "/admin/ismap/import",
+        data={"list_kind": "ismap", "file": (io.BytesIO(csv_bytes()), "a.csv")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 403
     assert client.post("/admin/ismap/fetch", data={"fetch-list_kind": "ismap"}).status_code == 403
     assert imports() == []

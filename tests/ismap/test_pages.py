@@ -1,4 +1,5 @@
 """The registration list (search, filters, sorting), detail pages, history, and their query counts."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -18,25 +19,49 @@ from .conftest import csv_bytes
 
 def _registrations(count: int, start: int = 0) -> None:
     today = today_tokyo()
-    db.session.add_all([IsmapRegistration(
-        registration_number=f"C{start + i:05d}", list_kind=IsmapKind.ISMAP if i % 3 else IsmapKind.ISMAP_LIU,
-        service_name=f"サービス{start + i}", provider_name=f"事業者{start + i}株式会社",
-        valid_until=today + timedelta(days=(i % 400) - 100), renewal_pending=i % 7 == 0,
-        left_list_on=today if i % 11 == 0 else None) for i in range(count)])
+    db.session.add_all(
+        [
+            IsmapRegistration(
+                registration_number=f"C{start + i:05d}",
+                list_kind=IsmapKind.ISMAP if i % 3 else IsmapKind.ISMAP_LIU,
+                service_name=f"サービス{start + i}",
+                provider_name=f"事業者{start + i}株式会社",
+                valid_until=today + timedelta(days=(i % 400) - 100),
+                renewal_pending=i % 7 == 0,
+                left_list_on=today if i % 11 == 0 else None,
+            )
+            for i in range(count)
+        ]
+    )
     db.session.commit()
 
 
 def _imports(count: int, user) -> None:
     now = utcnow()
-    db.session.add_all([IsmapImport(
-        list_kind=IsmapKind.ISMAP, source=f"https://example.jp/list{i}.xlsx", sha256="0" * 64,
-        started_at=now - timedelta(minutes=i), finished_at=now, rows_read=i,
-        status=ImportStatus.OK if i % 2 else ImportStatus.FAILED, error="" if i % 2 else "列「登録番号」が見つかりません。",
-        imported_by_id=user.id if i % 3 else None, actor_label="cli:ismap-import") for i in range(count)])
+    db.session.add_all(
+        [
+            IsmapImport(
+                list_kind=IsmapKind.ISMAP,
+                source=f"https://example.jp/list{i}.xlsx",
+                sha256="0" * 64,
+                started_at=now - timedelta(minutes=i),
+                finished_at=now,
+                rows_read=i,
+                status=ImportStatus.OK if i % 2 else ImportStatus.FAILED,
+                error="" if i % 2 else "列「登録番号」が見つかりません。",
+                imported_by_id=user.id if i % 3 else None,
+                actor_label="cli:ismap-import",
+            )
+            for i in range(count)
+        ]
+    )
     db.session.commit()
 
 
-@pytest.mark.parametrize("url", ["/admin/ismap/", "/admin/ismap/?status=expired&kind=ismap&q=サービス&sort=valid&dir=desc"])
+@pytest.mark.parametrize(
+    "url",
+    ["/admin/ismap/", "/admin/ismap/?status=expired&kind=ismap&q=サービス&sort=valid&dir=desc"],
+)
 def test_registration_list_query_count_does_not_grow(client, make, login_as, count_queries, url):
     login_as(make.user(Role.AUDITOR))
     _registrations(5)
@@ -77,7 +102,9 @@ def test_list_filters_by_status_kind_and_search(client, make, login_as):
     assert "グループウェア クラウド" in html and "電子申請プラットフォーム" not in html
     html = client.get("/admin/ismap/?q=c21-0001").get_data(as_text=True)
     assert "テストクラウド基盤サービス" in html and "庁内ファイル共有サービス" not in html
-    assert "該当する登録はありません。" in client.get("/admin/ismap/?kind=ismap_liu").get_data(as_text=True)
+    assert "該当する登録はありません。" in client.get("/admin/ismap/?kind=ismap_liu").get_data(
+        as_text=True
+    )
     assert "監査対象期間から算出" in client.get("/admin/ismap/").get_data(as_text=True)
     # nonsense filter values are ignored rather than failing
     assert client.get("/admin/ismap/?status=nope&kind=nope&sort=nope&page=x").status_code == 200
@@ -87,8 +114,9 @@ def test_registration_detail_lists_the_services_naming_it(client, make, login_as
     services.import_file(db.session, csv_bytes(), "a.csv", IsmapKind.ISMAP, "test")
     db.session.commit()
     service = make.cloud_service(title="庁内ファイル共有", ismap_registration_number="C21-0002-1")
-    registration = db.session.scalars(select(IsmapRegistration).where(
-        IsmapRegistration.registration_number == "C21-0002-1")).one()
+    registration = db.session.scalars(
+        select(IsmapRegistration).where(IsmapRegistration.registration_number == "C21-0002-1")
+    ).one()
     login_as(make.user(Role.PROCUREMENT))
     html = client.get(f"/admin/ismap/registrations/{registration.id}").get_data(as_text=True)
     assert "庁内ファイル共有サービス" in html and service.title in html and "期限間近" in html
@@ -110,8 +138,9 @@ def test_import_page_offers_the_configured_url(app, client, make, login_as):
     login_as(make.user(Role.ADMIN))
     html = client.get("/admin/ismap/import").get_data(as_text=True)
     assert "一覧の URL が設定されていません。" in html
-    html = client.post("/admin/ismap/fetch", data={"fetch-list_kind": "ismap"},
-                       follow_redirects=True).get_data(as_text=True)
+    html = client.post(
+        "/admin/ismap/fetch", data={"fetch-list_kind": "ismap"}, follow_redirects=True
+    ).get_data(as_text=True)
     assert "一覧の URL が設定されていません（VENDORGUARD_ISMAP_LIST_URL）。" in html
     app.config["ISMAP_LIST_URL"] = "https://www.ismap.go.jp/list.xlsx"
     html = client.get("/admin/ismap/import").get_data(as_text=True)

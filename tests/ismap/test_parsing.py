@@ -1,4 +1,5 @@
 """Reading list files: formats, encodings, header mapping by text, dates and periods."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -12,26 +13,29 @@ from vendorguard.ismap.parsing import decode_text, map_header, parse_date, parse
 from .conftest import HEADER, csv_bytes, sample_rows, xlsx_bytes
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("2024年4月1日～2025年3月31日", date(2025, 3, 31)),
-    ("2024年4月1日〜2025年3月31日", date(2025, 3, 31)),
-    ("2025/03/31", date(2025, 3, 31)),
-    ("2025-3-31", date(2025, 3, 31)),
-    ("令和7年3月31日", date(2025, 3, 31)),
-    ("令和元年5月1日", date(2019, 5, 1)),
-    ("平成31年4月30日", date(2019, 4, 30)),
-    ("R7.3.31", date(2025, 3, 31)),
-    ("R6.4.1～R7.3.31", date(2025, 3, 31)),
-    ("２０２５年３月３１日まで", date(2025, 3, 31)),
-    ("20250331", date(2025, 3, 31)),
-    (datetime(2025, 3, 31, 0, 0), date(2025, 3, 31)),
-    (date(2025, 3, 31), date(2025, 3, 31)),
-    (45747, date(2025, 3, 31)),  # an Excel serial day number
-    ("2025/02/30", None),
-    ("未定", None),
-    ("", None),
-    (None, None),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("2024年4月1日～2025年3月31日", date(2025, 3, 31)),
+        ("2024年4月1日〜2025年3月31日", date(2025, 3, 31)),
+        ("2025/03/31", date(2025, 3, 31)),
+        ("2025-3-31", date(2025, 3, 31)),
+        ("令和7年3月31日", date(2025, 3, 31)),
+        ("令和元年5月1日", date(2019, 5, 1)),
+        ("平成31年4月30日", date(2019, 4, 30)),
+        ("R7.3.31", date(2025, 3, 31)),
+        ("R6.4.1～R7.3.31", date(2025, 3, 31)),
+        ("２０２５年３月３１日まで", date(2025, 3, 31)),
+        ("20250331", date(2025, 3, 31)),
+        (datetime(2025, 3, 31, 0, 0), date(2025, 3, 31)),
+        (date(2025, 3, 31), date(2025, 3, 31)),
+        (45747, date(2025, 3, 31)),  # an Excel serial day number
+        ("2025/02/30", None),
+        ("未定", None),
+        ("", None),
+        (None, None),
+    ],
+)
 def test_dates_and_the_end_of_periods(value, expected):
     assert parse_date(value) == expected
 
@@ -45,9 +49,25 @@ def test_validity_is_audit_end_plus_one_day_plus_sixteen_months():
 
 
 def test_headers_are_mapped_by_text_with_synonyms_and_normalisation():
-    mapping = map_header(["No.", "ＩＳＭＡＰ登録番号", "サービス の\n名称", "申請者", "登録年月日", "有効期間", "備 考"])
-    assert mapping == {"number": 1, "service": 2, "provider": 3, "registered_on": 4, "valid_until": 5,
-                       "remarks": 6}
+    mapping = map_header(
+        [
+            "No.",
+            "ＩＳＭＡＰ登録番号",
+            "サービス の\n名称",
+            "申請者",
+            "登録年月日",
+            "有効期間",
+            "備 考",
+        ]
+    )
+    assert mapping == {
+        "number": 1,
+        "service": 2,
+        "provider": 3,
+        "registered_on": 4,
+        "valid_until": 5,
+        "remarks": 6,
+    }
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp932"])
@@ -95,11 +115,16 @@ def test_two_missing_headers_are_both_named():
 
 
 def test_rows_without_a_number_and_duplicates_are_skipped_with_a_warning():
-    rows = sample_rows()[:2] + [["", "", "番号のないサービス", "某社", "", "", ""], sample_rows()[0]]
+    rows = sample_rows()[:2] + [
+        ["", "", "番号のないサービス", "某社", "", "", ""],
+        sample_rows()[0],
+    ]
     parsed = parse_list(csv_bytes(rows=rows), "list.csv")
     assert [row.registration_number for row in parsed.rows] == ["C21-0001-1", "C21-0002-1"]
-    assert parsed.warnings == ["5行目: 登録番号がないため読み飛ばしました。",
-                               "6行目: 登録番号「C21-0001-1」は3行目と重複しているため読み飛ばしました。"]
+    assert parsed.warnings == [
+        "5行目: 登録番号がないため読み飛ばしました。",
+        "6行目: 登録番号「C21-0001-1」は3行目と重複しているため読み飛ばしました。",
+    ]
 
 
 def test_an_unreadable_date_is_a_warning_not_a_failure():
@@ -111,21 +136,26 @@ def test_an_unreadable_date_is_a_warning_not_a_failure():
 
 def test_period_split_under_a_merged_heading_takes_the_end_column():
     rows = [["C21-0001-1", "サービス", "会社", "2024/4/1", "2025/3/31"]]
-    parsed = parse_list(csv_bytes(header=["登録番号", "サービス名", "事業者名", "監査対象期間", ""], rows=rows),
-                        "list.csv")
+    parsed = parse_list(
+        csv_bytes(header=["登録番号", "サービス名", "事業者名", "監査対象期間", ""], rows=rows),
+        "list.csv",
+    )
     assert parsed.rows[0].audit_period_end == date(2025, 3, 31)
 
 
-@pytest.mark.parametrize("data, filename, expected", [
-    (b"", "a.csv", "ファイルが空です。"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "a.xls", "古い形式の Excel"),
-    (b"%PDF-1.7\n", "a.pdf", "PDF ファイルは読み込めません。"),
-    (b"<!DOCTYPE html><html><body>ISMAP</body></html>", "list", "Web ページ（HTML）"),
-    (b"PK\x03\x04broken", "a.xlsx", "Excel ファイル（.xlsx）として読み込めません。"),
-    (b"\x81\x00\xff\xfe\x00garbage", "a.csv", "CSV または Excel"),
-    ("あいう,えお\n1,2\n".encode(), "a.csv", "見出し行: あいう / えお"),
-    ("登録番号,サービス名,事業者名\n".encode(), "a.csv", "登録番号のある行が1件もありません。"),
-])
+@pytest.mark.parametrize(
+    "data, filename, expected",
+    [
+        (b"", "a.csv", "ファイルが空です。"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "a.xls", "古い形式の Excel"),
+        (b"%PDF-1.7\n", "a.pdf", "PDF ファイルは読み込めません。"),
+        (b"<!DOCTYPE html><html><body>ISMAP</body></html>", "list", "Web ページ（HTML）"),
+        (b"PK\x03\x04broken", "a.xlsx", "Excel ファイル（.xlsx）として読み込めません。"),
+        (b"\x81\x00\xff\xfe\x00garbage", "a.csv", "CSV または Excel"),
+        ("あいう,えお\n1,2\n".encode(), "a.csv", "見出し行: あいう / えお"),
+        ("登録番号,サービス名,事業者名\n".encode(), "a.csv", "登録番号のある行が1件もありません。"),
+    ],
+)
 def test_unusable_files_get_a_clear_message(data, filename, expected):
     with pytest.raises(DomainError) as caught:
         parse_list(data, filename)

@@ -1,4 +1,5 @@
 """The department register."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -11,28 +12,46 @@ from vendorguard.org.models import Department
 
 def test_admin_registers_edits_and_archives_a_department(client, make, login_as):
     login_as(make.user(Role.ADMIN))
-    response = client.post("/departments/new", data={
-        "code": "kikaku", "name": "情報政策課", "name_kana": "じょうほうせいさくか", "parent_name": "総務部"})
+    response = client.post(
+        "/departments/new",
+        data={
+            "code": "kikaku",
+            "name": "情報政策課",
+            "name_kana": "じょうほうせいさくか",
+            "parent_name": "総務部",
+        },
+    )
     assert response.status_code == 302
     department = db.session.scalars(select(Department).where(Department.code == "KIKAKU")).one()
     assert department.name_kana == "ジョウホウセイサクカ"
 
-    response = client.post(f"/departments/{department.id}/edit", data={
-        "code": "KIKAKU", "name": "情報政策課", "name_kana": "ジョウホウセイサクカ", "phone": "0796-23-1111"})
+    response = client.post(
+        f"/departments/{department.id}/edit",
+        data={
+            "code": "KIKAKU",
+            "name": "情報政策課",
+            "name_kana": "ジョウホウセイサクカ",
+            "phone": "0796-23-1111",
+        },
+    )
     assert response.status_code == 302
     client.post(f"/departments/{department.id}/archive")
     db.session.refresh(department)
     assert department.archived_at is not None
-    actions = db.session.scalars(select(AuditEvent.action).where(
-        AuditEvent.object_type == "department", AuditEvent.object_id == str(department.id))
-        .order_by(AuditEvent.seq)).all()
+    actions = db.session.scalars(
+        select(AuditEvent.action)
+        .where(AuditEvent.object_type == "department", AuditEvent.object_id == str(department.id))
+        .order_by(AuditEvent.seq)
+    ).all()
     assert actions == ["create", "update", "archive"]
 
 
 def test_duplicate_code_is_shown_next_to_the_field(client, make, login_as):
     make.department(code="SOMU")
     login_as(make.user(Role.ADMIN))
-    response = client.post("/departments/new", data={"code": "somu", "name": "総務課", "name_kana": "そうむか"})
+    response = client.post(
+        "/departments/new", data={"code": "somu", "name": "総務課", "name_kana": "そうむか"}
+    )
     assert response.status_code == 200
     assert "この所属コードは既に使われています。" in response.get_data(as_text=True)
 
@@ -54,8 +73,12 @@ def test_department_list_query_count_does_not_grow(client, make, login_as, count
         make.department()
     with count_queries() as few:
         assert client.get("/departments/?per_page=200").status_code == 200
-    db.session.add_all([Department(code=f"BULK{n:04d}", name=f"一括課{n}", name_kana=f"イッカツカ{n}")
-                        for n in range(500)])
+    db.session.add_all(
+        [
+            Department(code=f"BULK{n:04d}", name=f"一括課{n}", name_kana=f"イッカツカ{n}")
+            for n in range(500)
+        ]
+    )
     db.session.commit()
     with count_queries() as many:
         response = client.get("/departments/?per_page=200")

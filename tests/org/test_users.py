@@ -1,7 +1,8 @@
 """User administration: registration rules, last-admin protection, password reset, the list."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -17,16 +18,27 @@ NEW_PASSWORD = "new-password-2026"
 
 
 def _form(**fields):
-    data = {"email": "Suzuki.Hanako@City.Example.jp", "name": "鈴木 花子", "name_kana": "すずき はなこ",
-            "role": "auditor", "department_id": "", "contractor_id": "", "locale": "ja",
-            "password": "initial-pass-123", "confirm": "initial-pass-123"}
+    data = {
+        "email": "Suzuki.Hanako@City.Example.jp",
+        "name": "鈴木 花子",
+        "name_kana": "すずき はなこ",
+        "role": "auditor",
+        "department_id": "",
+        "contractor_id": "",
+        "locale": "ja",
+        "password": "initial-pass-123",
+        "confirm": "initial-pass-123",
+    }
     data.update(fields)
     return data
 
 
 def _events(user_id, action=None):
-    stmt = select(AuditEvent).where(AuditEvent.object_type == "user_account",
-                                    AuditEvent.object_id == str(user_id)).order_by(AuditEvent.seq)
+    stmt = (
+        select(AuditEvent)
+        .where(AuditEvent.object_type == "user_account", AuditEvent.object_id == str(user_id))
+        .order_by(AuditEvent.seq)
+    )
     if action:
         stmt = stmt.where(AuditEvent.action == action)
     return db.session.scalars(stmt).all()
@@ -39,7 +51,9 @@ def _user(email):
 def test_admin_registers_a_user_who_can_then_sign_in(app, client, make, login_as):
     department = make.department(name="市民課")
     login_as(make.user(Role.ADMIN))
-    response = client.post("/admin/users/new", data=_form(role="officer", department_id=str(department.id)))
+    response = client.post(
+        "/admin/users/new", data=_form(role="officer", department_id=str(department.id))
+    )
     assert response.status_code == 302
     user = _user("suzuki.hanako@city.example.jp")
     assert user is not None and user.role == Role.OFFICER and user.department_id == department.id
@@ -48,8 +62,13 @@ def test_admin_registers_a_user_who_can_then_sign_in(app, client, make, login_as
     assert _events(user.id)[0].after["password_hash"] == "***"
 
     other = app.test_client()
-    assert other.post("/login", data={"email": "SUZUKI.hanako@city.example.jp",
-                                      "password": "initial-pass-123"}).status_code == 302
+    assert (
+        other.post(
+            "/login",
+            data={"email": "SUZUKI.hanako@city.example.jp", "password": "initial-pass-123"},
+        ).status_code
+        == 302
+    )
 
 
 def test_email_must_be_unique_ignoring_case(client, make, login_as):
@@ -75,21 +94,33 @@ def test_contractor_role_requires_a_contractor_and_others_may_not_have_one(clien
     contractor = make.contractor(name="但馬システム株式会社")
     login_as(make.user(Role.ADMIN))
     response = client.post("/admin/users/new", data=_form(role="contractor"))
-    assert "役割が「委託事業者」の場合は、委託事業者の選択が必要です。" in response.get_data(as_text=True)
-    response = client.post("/admin/users/new", data=_form(role="procurement", contractor_id=str(contractor.id)))
-    assert "委託事業者を選択できるのは、役割が「委託事業者」の場合だけです。" in response.get_data(as_text=True)
+    assert "役割が「委託事業者」の場合は、委託事業者の選択が必要です。" in response.get_data(
+        as_text=True
+    )
+    response = client.post(
+        "/admin/users/new", data=_form(role="procurement", contractor_id=str(contractor.id))
+    )
+    assert "委託事業者を選択できるのは、役割が「委託事業者」の場合だけです。" in response.get_data(
+        as_text=True
+    )
     assert _user("suzuki.hanako@city.example.jp") is None
 
-    response = client.post("/admin/users/new", data=_form(role="contractor", contractor_id=str(contractor.id)))
+    response = client.post(
+        "/admin/users/new", data=_form(role="contractor", contractor_id=str(contractor.id))
+    )
     assert response.status_code == 302
     assert _user("suzuki.hanako@city.example.jp").contractor_id == contractor.id
 
 
 def test_initial_password_needs_ten_characters_and_confirmation(client, make, login_as):
     login_as(make.user(Role.ADMIN))
-    html = client.post("/admin/users/new", data=_form(password="short", confirm="short")).get_data(as_text=True)
+    html = client.post("/admin/users/new", data=_form(password="short", confirm="short")).get_data(
+        as_text=True
+    )
     assert "10文字以上で入力してください。" in html
-    html = client.post("/admin/users/new", data=_form(confirm="something-else-1")).get_data(as_text=True)
+    html = client.post("/admin/users/new", data=_form(confirm="something-else-1")).get_data(
+        as_text=True
+    )
     assert "確認用のパスワードが一致しません。" in html
     assert _user("suzuki.hanako@city.example.jp") is None
 
@@ -98,7 +129,12 @@ def test_edit_changes_details_and_is_audited(client, make, login_as):
     user = make.user(Role.AUDITOR, email="kansa@city.example.jp")
     department = make.department()
     login_as(make.user(Role.ADMIN))
-    form = _form(email="kansa@city.example.jp", name="監査 太郎", role="officer", department_id=str(department.id))
+    form = _form(
+        email="kansa@city.example.jp",
+        name="監査 太郎",
+        role="officer",
+        department_id=str(department.id),
+    )
     del form["password"], form["confirm"]
     assert client.post(f"/admin/users/{user.id}/edit", data=form).status_code == 302
     db.session.refresh(user)
@@ -111,22 +147,30 @@ def test_password_reset_is_audited_without_the_hash(app, client, make, login_as)
     user = make.user(Role.PROCUREMENT, email="keiyaku@city.example.jp")
     old_hash = user.password_hash
     login_as(make.user(Role.ADMIN))
-    response = client.post(f"/admin/users/{user.id}/password",
-                           data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    response = client.post(
+        f"/admin/users/{user.id}/password", data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+    )
     assert response.status_code == 302
     db.session.refresh(user)
     assert user.password_hash != old_hash and user.check_password(NEW_PASSWORD)
     [event] = _events(user.id, "password_reset")
     assert event.after == {"password_hash": "***"} and event.before == {"password_hash": "***"}
     assert user.password_hash not in str(event.before) + str(event.after)
-    assert app.test_client().post("/login", data={"email": user.email, "password": NEW_PASSWORD}).status_code == 302
+    assert (
+        app.test_client()
+        .post("/login", data={"email": user.email, "password": NEW_PASSWORD})
+        .status_code
+        == 302
+    )
 
 
 def test_password_reset_rejects_a_short_password(client, make, login_as):
     user = make.user(Role.PROCUREMENT)
     old_hash = user.password_hash
     login_as(make.user(Role.ADMIN))
-    response = client.post(f"/admin/users/{user.id}/password", data={"password": "abc", "confirm": "abc"})
+    response = client.post(
+        f"/admin/users/{user.id}/password", data={"password": "abc", "confirm": "abc"}
+    )
     assert response.status_code == 200
     db.session.refresh(user)
     assert user.password_hash == old_hash
@@ -157,15 +201,19 @@ def test_last_active_admin_can_never_be_archived_or_demoted(client, make, login_
     client.post(f"/admin/users/{last.id}/restore")
     # … but once the other one is gone (say, archived in a parallel session), never the last one.
     # A disabled admin account does not count as an administrator.
-    acting.archived_at = datetime.now(timezone.utc)
+    acting.archived_at = datetime.now(UTC)
     db.session.commit()
     disabled = make.user(Role.ADMIN, email="disabled@city.example.jp", active=False)
     db.session.refresh(last)
-    with pytest.raises(DomainError, match="有効な管理者がこの利用者だけのため、アーカイブできません。"):
+    with pytest.raises(
+        DomainError, match="有効な管理者がこの利用者だけのため、アーカイブできません。"
+    ):
         user_services.archive_user(db.session, last, disabled)
     db.session.rollback()
     data = user_services.UserData(email=last.email, name=last.name, name_kana="", role=Role.AUDITOR)
-    with pytest.raises(DomainError, match="有効な管理者がこの利用者だけのため、役割を変更できません。") as raised:
+    with pytest.raises(
+        DomainError, match="有効な管理者がこの利用者だけのため、役割を変更できません。"
+    ) as raised:
         user_services.update_user(db.session, last, data, disabled)
     assert raised.value.field == "role"
     db.session.rollback()
@@ -178,20 +226,48 @@ def test_archived_user_cannot_sign_in_until_restored(app, client, make, login_as
     login_as(make.user(Role.ADMIN))
     client.post(f"/admin/users/{user.id}/archive")
     other = app.test_client()
-    assert other.post("/login", data={"email": user.email, "password": "correct horse battery"}).status_code == 200
+    assert (
+        other.post(
+            "/login", data={"email": user.email, "password": "correct horse battery"}
+        ).status_code
+        == 200
+    )
     client.post(f"/admin/users/{user.id}/restore")
-    assert other.post("/login", data={"email": user.email, "password": "correct horse battery"}).status_code == 302
-    assert [e.action for e in _events(user.id) if e.action in ("archive", "restore")] == ["archive", "restore"]
+    assert (
+        other.post(
+            "/login", data={"email": user.email, "password": "correct horse battery"}
+        ).status_code
+        == 302
+    )
+    assert [e.action for e in _events(user.id) if e.action in ("archive", "restore")] == [
+        "archive",
+        "restore",
+    ]
 
 
 def test_list_searches_filters_and_sorts(client, make, login_as):
     shimin = make.department(name="市民課")
-    make.user(Role.OFFICER, department=shimin, name="山田 一郎", name_kana="ヤマダ イチロウ",
-              email="yamada@city.example.jp")
-    make.user(Role.AUDITOR, name="秋山 次郎", name_kana="アキヤマ ジロウ", email="akiyama@city.example.jp",
-              last_login_at=datetime.now(timezone.utc) - timedelta(days=1))
-    make.user(Role.PROCUREMENT, name="佐藤 三郎", name_kana="サトウ サブロウ", email="sato@city.example.jp",
-              archived_at=datetime.now(timezone.utc))
+    make.user(
+        Role.OFFICER,
+        department=shimin,
+        name="山田 一郎",
+        name_kana="ヤマダ イチロウ",
+        email="yamada@city.example.jp",
+    )
+    make.user(
+        Role.AUDITOR,
+        name="秋山 次郎",
+        name_kana="アキヤマ ジロウ",
+        email="akiyama@city.example.jp",
+        last_login_at=datetime.now(UTC) - timedelta(days=1),
+    )
+    make.user(
+        Role.PROCUREMENT,
+        name="佐藤 三郎",
+        name_kana="サトウ サブロウ",
+        email="sato@city.example.jp",
+        archived_at=datetime.now(UTC),
+    )
     login_as(make.user(Role.ADMIN, name="管理 者", name_kana="ン", email="admin@city.example.jp"))
 
     html = client.get("/admin/users/").get_data(as_text=True)
@@ -212,7 +288,12 @@ def test_list_searches_filters_and_sorts(client, make, login_as):
     # the admin just signed in, 秋山 yesterday, the others never
     assert html.index("管理 者") < html.index("秋山 次郎") < html.index("山田 一郎")
     html = client.get("/admin/users/?sort=role").get_data(as_text=True)
-    assert html.index("管理 者") < html.index("佐藤 三郎") < html.index("山田 一郎") < html.index("秋山 次郎")
+    assert (
+        html.index("管理 者")
+        < html.index("佐藤 三郎")
+        < html.index("山田 一郎")
+        < html.index("秋山 次郎")
+    )
 
 
 def test_only_admins_manage_users(client, make, login_as):
@@ -233,16 +314,25 @@ def test_user_list_query_count_does_not_grow(client, make, login_as, count_queri
     login_as(make.user(Role.ADMIN))
     contractor = make.contractor()
     department = make.department()
-    for n in range(5):
+    for _n in range(5):
         make.user(Role.OFFICER, department=department)
     make.user(Role.CONTRACTOR, contractor_id=contractor.id)
     client.get("/admin/users/")
     with count_queries() as few:
         assert client.get("/admin/users/?per_page=200").status_code == 200
-    db.session.add_all([User(email=f"bulk{n}@city.example.jp", name=f"一括{n}", name_kana=f"イッカツ{n}",
-                             role=Role.CONTRACTOR if n % 2 else Role.OFFICER,
-                             department_id=None if n % 2 else department.id,
-                             contractor_id=contractor.id if n % 2 else None) for n in range(500)])
+    db.session.add_all(
+        [
+            User(
+                email=f"bulk{n}@city.example.jp",
+                name=f"一括{n}",
+                name_kana=f"イッカツ{n}",
+                role=Role.CONTRACTOR if n % 2 else Role.OFFICER,
+                department_id=None if n % 2 else department.id,
+                contractor_id=contractor.id if n % 2 else None,
+            )
+            for n in range(500)
+        ]
+    )
     db.session.commit()
     with count_queries() as many:
         assert client.get("/admin/users/?per_page=200").status_code == 200

@@ -1,4 +1,5 @@
 """Portal fixtures: two contractors with their own requests, a small valid PDF, an SMTP server."""
+
 from __future__ import annotations
 
 import email
@@ -13,9 +14,17 @@ import pytest
 from sqlalchemy import func, select
 
 from vendorguard.auth.roles import Role
-from vendorguard.evidence.models import (Cadence, EvidenceFile, EvidenceProvider, EvidenceRequest,
-                                          EvidenceRequirement, EvidenceSubmission, RequestStatus, ReviewDecision,
-                                          UploadLink)
+from vendorguard.evidence.models import (
+    Cadence,
+    EvidenceFile,
+    EvidenceProvider,
+    EvidenceRequest,
+    EvidenceRequirement,
+    EvidenceSubmission,
+    RequestStatus,
+    ReviewDecision,
+    UploadLink,
+)
 from vendorguard.extensions import db
 
 _seq = itertools.count(1)
@@ -42,28 +51,57 @@ def pdf_bytes(text: str = "vendorguard test") -> bytes:
     out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
     for offset in offsets:
         out.write(b"%010d 00000 n \n" % offset)
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
+    out.write(
+        b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    )
     return out.getvalue()
 
 
-def make_request(arrangement, *, provider=EvidenceProvider.CONTRACTOR, status=RequestStatus.OPEN,
-                 due: date = date(2026, 12, 1), title: str = "セキュリティ対策実施状況報告書",
-                 description: str = "年1回、情報セキュリティ対策の実施状況を報告してください。") -> EvidenceRequest:
+def make_request(
+    arrangement,
+    *,
+    provider=EvidenceProvider.CONTRACTOR,
+    status=RequestStatus.OPEN,
+    due: date = date(2026, 12, 1),
+    title: str = "セキュリティ対策実施状況報告書",
+    description: str = "年1回、情報セキュリティ対策の実施状況を報告してください。",
+) -> EvidenceRequest:
     """A requirement and one ad-hoc request for ``arrangement``, committed."""
     n = next(_seq)
-    requirement = EvidenceRequirement(arrangement_id=arrangement.id, title=title, description=description,
-                                      cadence=Cadence.AD_HOC, provider=provider, due_offset_days=14)
+    requirement = EvidenceRequirement(
+        arrangement_id=arrangement.id,
+        title=title,
+        description=description,
+        cadence=Cadence.AD_HOC,
+        provider=provider,
+        due_offset_days=14,
+    )
     db.session.add(requirement)
     db.session.flush()
-    request = EvidenceRequest(evidence_requirement_id=requirement.id, arrangement_id=arrangement.id,
-                              occurrence=f"adhoc-{n}", scheduled_due_on=due, due_on=due, status=status)
+    request = EvidenceRequest(
+        evidence_requirement_id=requirement.id,
+        arrangement_id=arrangement.id,
+        occurrence=f"adhoc-{n}",
+        scheduled_due_on=due,
+        due_on=due,
+        status=status,
+    )
     db.session.add(request)
     db.session.commit()
     return request
 
 
-def make_submission(request, *, via="portal", user=None, decision=ReviewDecision.PENDING, reason="",
-                    storage=None, content: bytes | None = None, name="報告書.pdf") -> EvidenceSubmission:
+def make_submission(
+    request,
+    *,
+    via="portal",
+    user=None,
+    decision=ReviewDecision.PENDING,
+    reason="",
+    storage=None,
+    content: bytes | None = None,
+    name="報告書.pdf",
+) -> EvidenceSubmission:
     """A recorded submission with one file (stored in ``storage`` when given)."""
     import hashlib
 
@@ -73,16 +111,34 @@ def make_submission(request, *, via="portal", user=None, decision=ReviewDecision
     key = new_key("evidence")
     if storage is not None:
         storage.put(key, io.BytesIO(content))
-    version = (db.session.scalar(select(func.max(EvidenceSubmission.version))
-                                 .where(EvidenceSubmission.request_id == request.id)) or 0) + 1
-    submission = EvidenceSubmission(request_id=request.id, version=version, submitted_via=via,
-                                    submitted_by_id=user.id if user else None, decision=decision,
-                                    review_reason=reason)
+    version = (
+        db.session.scalar(
+            select(func.max(EvidenceSubmission.version)).where(
+                EvidenceSubmission.request_id == request.id
+            )
+        )
+        or 0
+    ) + 1
+    submission = EvidenceSubmission(
+        request_id=request.id,
+        version=version,
+        submitted_via=via,
+        submitted_by_id=user.id if user else None,
+        decision=decision,
+        review_reason=reason,
+    )
     db.session.add(submission)
     db.session.flush()
-    db.session.add(EvidenceFile(submission_id=submission.id, original_filename=name, storage_key=key,
-                                sha256=hashlib.sha256(content).hexdigest(), size=len(content),
-                                content_type="application/pdf"))
+    db.session.add(
+        EvidenceFile(
+            submission_id=submission.id,
+            original_filename=name,
+            storage_key=key,
+            sha256=hashlib.sha256(content).hexdigest(),
+            size=len(content),
+            content_type="application/pdf",
+        )
+    )
     db.session.commit()
     return submission
 
@@ -103,11 +159,23 @@ def two_contractors(make):
     """Contractor A and contractor B, each with an engagement, a portal user and an open request."""
     sides = []
     for label in ("A", "B"):
-        department = make.department(name=f"{label}担当課", phone="0796-23-1111", email=f"{label.lower()}@city.example.jp")
+        department = make.department(
+            name=f"{label}担当課", phone="0796-23-1111", email=f"{label.lower()}@city.example.jp"
+        )
         contractor = make.contractor(name=f"{label}商事株式会社")
         user = make.user(Role.CONTRACTOR, contractor_id=contractor.id, name=f"{label}社 担当者")
-        engagement = make.engagement(department=department, contractor=contractor, title=f"{label}社の保守業務")
-        sides.append(Side(department, contractor, user, engagement, make_request(engagement, title=f"{label}社への報告依頼")))
+        engagement = make.engagement(
+            department=department, contractor=contractor, title=f"{label}社の保守業務"
+        )
+        sides.append(
+            Side(
+                department,
+                contractor,
+                user,
+                engagement,
+                make_request(engagement, title=f"{label}社への報告依頼"),
+            )
+        )
     return sides
 
 
@@ -127,6 +195,7 @@ def stored_keys(app) -> list[str]:
 
 # --- a real SMTP server on loopback (as in tests/test_mail.py) --------------------------------
 
+
 class Inbox:
     def __init__(self):
         self.messages = []
@@ -145,12 +214,16 @@ def _free_port() -> int:
 @pytest.fixture
 def smtp_inbox(app):
     """An aiosmtpd server the app sends to; yields its inbox."""
-    controller_module = pytest.importorskip("aiosmtpd.controller", reason="aiosmtpd is a test dependency")
+    controller_module = pytest.importorskip(
+        "aiosmtpd.controller", reason="aiosmtpd is a test dependency"
+    )
     inbox = Inbox()
     port = _free_port()
     controller = controller_module.Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
-    app.config.update(MAIL_HOST="127.0.0.1", MAIL_PORT=port, MAIL_SENDER="vendorguard@city.example.jp")
+    app.config.update(
+        MAIL_HOST="127.0.0.1", MAIL_PORT=port, MAIL_SENDER="vendorguard@city.example.jp"
+    )
     try:
         yield inbox
     finally:
@@ -167,7 +240,7 @@ def link_in(text: str, base_url: str) -> str:
     for line in text.splitlines():
         line = line.strip()
         if line.startswith(base_url):
-            return line[len(base_url):]
+            return line[len(base_url) :]
     raise AssertionError(f"no link to {base_url} in:\n{text}")
 
 

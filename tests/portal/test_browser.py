@@ -4,6 +4,7 @@ An officer asks for evidence; the contractor uploads a PDF (signed in to the por
 single-request link without an account); the officer rejects it with a reason; the contractor
 sees the reason and resubmits; the officer accepts; the engagement shows 確認済.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -46,7 +47,9 @@ def _officer_creates_request(page, base: str, engagement) -> EvidenceRequest:
 
 def _upload(page, name: str, comment: str) -> None:
     content = pdf_bytes(name.encode().hex()[:24])  # a different small PDF for each name
-    page.set_input_files("#files", files=[{"name": name, "mimeType": "application/pdf", "buffer": content}])
+    page.set_input_files(
+        "#files", files=[{"name": name, "mimeType": "application/pdf", "buffer": content}]
+    )
     page.fill("#comment", comment)
     page.click("#upload button[type=submit]")
     page.wait_for_selector("text=を提出しました（1件のファイル）")
@@ -58,7 +61,9 @@ def _officer_reviews(page, base: str, request_id: int, decision: str, reason: st
     if reason:
         page.fill("#reason", reason)
     page.click("#review button[type=submit]")
-    page.wait_for_selector("text=を受理しました" if decision == "accepted" else "text=を差し戻しました")
+    page.wait_for_selector(
+        "text=を受理しました" if decision == "accepted" else "text=を差し戻しました"
+    )
 
 
 def _assert_confirmed(page, base: str, engagement) -> None:
@@ -71,7 +76,9 @@ def _assert_confirmed(page, base: str, engagement) -> None:
 def setting(make):
     department = make.department(name="市民課", name_kana="シミンカ", phone="0796-23-1111")
     contractor = make.contractor(name="但馬データセンター株式会社")
-    engagement = make.engagement(department=department, contractor=contractor, title="住民記録システム保守業務")
+    engagement = make.engagement(
+        department=department, contractor=contractor, title="住民記録システム保守業務"
+    )
     officer = make.user(Role.OFFICER, department=department, name="市民 花子")
     return department, contractor, engagement, officer
 
@@ -93,7 +100,9 @@ def test_portal_journey_reject_resubmit_accept_confirmed(live_server, page, brow
         assert "所定の様式に記入し、PDFで提出してください。" in portal.content()
         _upload(portal, "実施状況報告書.pdf", "上期分を提出します。")
 
-        _officer_reviews(page, live_server, evidence_request.id, "rejected", "責任者の押印がありません。")
+        _officer_reviews(
+            page, live_server, evidence_request.id, "rejected", "責任者の押印がありません。"
+        )
 
         portal.reload()
         assert "責任者の押印がありません。" in portal.locator("#history").inner_text()
@@ -104,9 +113,13 @@ def test_portal_journey_reject_resubmit_accept_confirmed(live_server, page, brow
 
     _officer_reviews(page, live_server, evidence_request.id, "accepted")
     _assert_confirmed(page, live_server, engagement)
-    versions = db.session.scalars(select(EvidenceSubmission).order_by(EvidenceSubmission.version)).all()
+    versions = db.session.scalars(
+        select(EvidenceSubmission).order_by(EvidenceSubmission.version)
+    ).all()
     assert [(s.version, s.submitted_via, s.decision) for s in versions] == [
-        (1, "portal", ReviewDecision.REJECTED), (2, "portal", ReviewDecision.ACCEPTED)]
+        (1, "portal", ReviewDecision.REJECTED),
+        (2, "portal", ReviewDecision.ACCEPTED),
+    ]
 
 
 def test_link_journey_without_an_account(app, live_server, page, browser, setting):
@@ -125,11 +138,15 @@ def test_link_journey_without_an_account(app, live_server, page, browser, settin
     try:
         visitor.goto(url)
         body = visitor.locator("main").inner_text()
-        assert TITLE in body and "但馬データセンター株式会社" in visitor.locator("header").inner_text()
+        assert (
+            TITLE in body and "但馬データセンター株式会社" in visitor.locator("header").inner_text()
+        )
         assert "提出期限" in body and "市民課" in body
         _upload(visitor, "報告書.pdf", "リンクから提出します。")
 
-        _officer_reviews(page, live_server, evidence_request.id, "rejected", "対象期間の記載がありません。")
+        _officer_reviews(
+            page, live_server, evidence_request.id, "rejected", "対象期間の記載がありません。"
+        )
 
         visitor.goto(url)
         assert "対象期間の記載がありません。" in visitor.locator("#history").inner_text()
@@ -139,6 +156,10 @@ def test_link_journey_without_an_account(app, live_server, page, browser, settin
 
     _officer_reviews(page, live_server, evidence_request.id, "accepted")
     _assert_confirmed(page, live_server, engagement)
-    versions = db.session.scalars(select(EvidenceSubmission).order_by(EvidenceSubmission.version)).all()
-    assert [(s.version, s.submitted_via, s.upload_link_id is not None, s.submitted_by_id) for s in versions] == [
-        (1, "link", True, None), (2, "link", True, None)]
+    versions = db.session.scalars(
+        select(EvidenceSubmission).order_by(EvidenceSubmission.version)
+    ).all()
+    assert [
+        (s.version, s.submitted_via, s.upload_link_id is not None, s.submitted_by_id)
+        for s in versions
+    ] == [(1, "link", True, None), (2, "link", True, None)]

@@ -1,4 +1,5 @@
 """Inviting contractor staff by e-mail (a real SMTP server on loopback) and setting the password."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -16,11 +17,15 @@ BASE = "https://vendorguard.city.example.jp"
 
 
 def _invite(client, contractor, email="yamada@tajima-dc.example.jp", name="山田 太郎"):
-    return client.post(f"/portal/admin/contractors/{contractor.id}/users",
-                       data={"name": name, "name_kana": "やまだ たろう", "email": email})
+    return client.post(
+        f"/portal/admin/contractors/{contractor.id}/users",
+        data={"name": name, "name_kana": "やまだ たろう", "email": email},
+    )
 
 
-def test_invitation_mail_set_password_and_straight_into_the_portal(app, client, make, login_as, smtp_inbox):
+def test_invitation_mail_set_password_and_straight_into_the_portal(
+    app, client, make, login_as, smtp_inbox
+):
     app.config["BASE_URL"] = BASE
     contractor = make.contractor(name="但馬データセンター株式会社")
     login_as(make.user(Role.PROCUREMENT))
@@ -28,16 +33,26 @@ def test_invitation_mail_set_password_and_straight_into_the_portal(app, client, 
     assert response.status_code == 302
     user = db.session.scalars(select(User).where(User.role == Role.CONTRACTOR)).one()
     assert (user.email, user.contractor_id, user.active, user.password_hash) == (
-        "yamada@tajima-dc.example.jp", contractor.id, False, "")
+        "yamada@tajima-dc.example.jp",
+        contractor.id,
+        False,
+        "",
+    )
     assert user.name_kana == "ヤマダ タロウ"
     listing = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "yamada@tajima-dc.example.jp に招待メールを送信しました" in listing and "招待中" in listing
+    assert (
+        "yamada@tajima-dc.example.jp に招待メールを送信しました" in listing and "招待中" in listing
+    )
 
     (message,) = smtp_inbox.messages
     assert message["To"] == "yamada@tajima-dc.example.jp"
     assert message["Subject"] == "【豊岡市】委託事業者ポータルへのご招待"
     text = mail_text(message)
-    assert "但馬データセンター株式会社" in text and "山田 太郎 様" in text and "パスワードを設定してください" in text
+    assert (
+        "但馬データセンター株式会社" in text
+        and "山田 太郎 様" in text
+        and "パスワードを設定してください" in text
+    )
     path = link_in(text, BASE)
     token = path.rsplit("/", 1)[1]
     invitation = db.session.scalars(select(Invitation)).one()
@@ -45,15 +60,25 @@ def test_invitation_mail_set_password_and_straight_into_the_portal(app, client, 
 
     visitor = app.test_client()
     page = visitor.get(path).get_data(as_text=True)
-    assert "パスワードの設定" in page and "yamada@tajima-dc.example.jp" in page and "但馬データセンター株式会社" in page
+    assert (
+        "パスワードの設定" in page
+        and "yamada@tajima-dc.example.jp" in page
+        and "但馬データセンター株式会社" in page
+    )
     short = visitor.post(path, data={"password": "short", "confirm": "short"})
-    assert short.status_code == 200 and "10文字以上で入力してください" in short.get_data(as_text=True)
-    mismatch = visitor.post(path, data={"password": "tajima-secret-2026", "confirm": "tajima-secret-2027"})
+    assert short.status_code == 200 and "10文字以上で入力してください" in short.get_data(
+        as_text=True
+    )
+    mismatch = visitor.post(
+        path, data={"password": "tajima-secret-2026", "confirm": "tajima-secret-2027"}
+    )
     assert "確認用のパスワードが一致しません" in mismatch.get_data(as_text=True)
     db.session.refresh(user)
     assert not user.active and db.session.get(Invitation, invitation.id).used_at is None
 
-    done = visitor.post(path, data={"password": "tajima-secret-2026", "confirm": "tajima-secret-2026"})
+    done = visitor.post(
+        path, data={"password": "tajima-secret-2026", "confirm": "tajima-secret-2026"}
+    )
     assert done.status_code == 302 and done.headers["Location"].endswith("/portal/")
     home = visitor.get("/portal/").get_data(as_text=True)
     assert "パスワードを設定しました" in home and "山田 太郎" in home
@@ -62,7 +87,9 @@ def test_invitation_mail_set_password_and_straight_into_the_portal(app, client, 
     assert db.session.get(Invitation, invitation.id).used_at is not None
 
     # Single use: the same link again is gone, and changes nothing.
-    again = app.test_client().post(path, data={"password": "another-password-1", "confirm": "another-password-1"})
+    again = app.test_client().post(
+        path, data={"password": "another-password-1", "confirm": "another-password-1"}
+    )
     assert again.status_code == 410 and "既に使用されています" in again.get_data(as_text=True)
     db.session.refresh(user)
     assert user.check_password("tajima-secret-2026")
@@ -72,8 +99,9 @@ def test_invitation_mail_set_password_and_straight_into_the_portal(app, client, 
     assert signed_in.headers["Location"].endswith("/portal/")
 
 
-def test_unknown_expired_and_replaced_links_are_refused_and_change_nothing(app, client, make, login_as,
-                                                                           smtp_inbox):
+def test_unknown_expired_and_replaced_links_are_refused_and_change_nothing(
+    app, client, make, login_as, smtp_inbox
+):
     app.config["BASE_URL"] = BASE
     contractor = make.contractor()
     login_as(make.user(Role.ADMIN))
@@ -118,14 +146,18 @@ def test_an_address_of_city_staff_or_another_company_is_refused(client, make, lo
     assert db.session.scalar(select(func.count()).select_from(Invitation)) == 0
 
 
-def test_without_a_mail_host_the_invitation_is_written_to_the_log(app, client, make, login_as, caplog):
+def test_without_a_mail_host_the_invitation_is_written_to_the_log(
+    app, client, make, login_as, caplog
+):
     app.config["MAIL_HOST"] = ""
     contractor = make.contractor()
     login_as(make.user(Role.PROCUREMENT))
     with caplog.at_level("INFO", logger="vendorguard.mail"):
         _invite(client, contractor, email="log@example.jp")
     assert "log@example.jp" in caplog.text and "/portal/invitation/" in caplog.text
-    assert "委託事業者ポータルへのご招待" in caplog.text  # readable, not base64: someone passes the link on
+    assert (
+        "委託事業者ポータルへのご招待" in caplog.text
+    )  # readable, not base64: someone passes the link on
 
 
 def test_only_admin_and_procurement_may_invite(app, make, two_contractors):
@@ -136,14 +168,24 @@ def test_only_admin_and_procurement_may_invite(app, make, two_contractors):
         other = app.test_client()
         login(other, make.user(role))
         assert other.get(f"/portal/admin/contractors/{a.contractor.id}/users").status_code == 403
-        assert other.post(f"/portal/admin/contractors/{a.contractor.id}/users",
-                          data={"name": "x", "email": "x@example.jp"}).status_code == 403
+        assert (
+            other.post(
+                f"/portal/admin/contractors/{a.contractor.id}/users",
+                data={"name": "x", "email": "x@example.jp"},
+            ).status_code
+            == 403
+        )
     contractor_client = app.test_client()
     login(contractor_client, a.user)  # the fence keeps contractors out of the city's pages
-    assert contractor_client.get(f"/portal/admin/contractors/{a.contractor.id}/users").status_code == 403
+    assert (
+        contractor_client.get(f"/portal/admin/contractors/{a.contractor.id}/users").status_code
+        == 403
+    )
 
 
-def test_stopping_a_user_ends_sign_in_and_kills_open_invitations(app, client, make, login_as, two_contractors):
+def test_stopping_a_user_ends_sign_in_and_kills_open_invitations(
+    app, client, make, login_as, two_contractors
+):
     from tests.conftest import login
 
     a = two_contractors[0]
@@ -161,7 +203,12 @@ def test_stopping_a_user_ends_sign_in_and_kills_open_invitations(app, client, ma
     assert db.session.get(User, a.user.id).archived_at is None
     # Another company's user cannot be touched through this contractor's URLs.
     b = two_contractors[1]
-    assert client.post(f"/portal/admin/contractors/{a.contractor.id}/users/{b.user.id}/archive").status_code == 404
+    assert (
+        client.post(
+            f"/portal/admin/contractors/{a.contractor.id}/users/{b.user.id}/archive"
+        ).status_code
+        == 404
+    )
 
 
 def test_two_simultaneous_submissions_of_one_link_set_the_password_once(make):
@@ -172,13 +219,20 @@ def test_two_simultaneous_submissions_of_one_link_set_the_password_once(make):
 
     contractor = make.contractor()
     user, invitation, nonce = services.invite_contractor_user(
-        db.session, contractor, services.InvitationData("race@example.jp", "競合 太郎"), invited_by=None, days=7)
+        db.session,
+        contractor,
+        services.InvitationData("race@example.jp", "競合 太郎"),
+        invited_by=None,
+        days=7,
+    )
     db.session.commit()
     # Both requests found the invitation unused; the other one is a moment faster.
     token = tokens.invitation_token(invitation.id, nonce)
     found = services.find_invitation(db.session, tokens.read_invitation_token(token))
     with db.engine.begin() as conn:
-        conn.execute(update(Invitation).where(Invitation.id == invitation.id).values(used_at=utcnow()))
+        conn.execute(
+            update(Invitation).where(Invitation.id == invitation.id).values(used_at=utcnow())
+        )
     try:
         services.accept_invitation(db.session, found, "slower-password-1")
     except Refused as error:
@@ -189,19 +243,36 @@ def test_two_simultaneous_submissions_of_one_link_set_the_password_once(make):
     assert db.session.get(User, user.id).password_hash == ""
 
 
-def test_the_users_page_runs_the_same_number_of_queries_for_5_and_500_users(client, make, login_as,
-                                                                           count_queries):
+def test_the_users_page_runs_the_same_number_of_queries_for_5_and_500_users(
+    client, make, login_as, count_queries
+):
     contractor = make.contractor()
     login_as(make.user(Role.PROCUREMENT))
     counter = iter(range(100000))
 
     def add(n):
-        users = [User(email=f"staff{next(counter)}@example.jp", name="担当者", role=Role.CONTRACTOR,
-                      contractor_id=contractor.id, active=False) for _ in range(n)]
+        users = [
+            User(
+                email=f"staff{next(counter)}@example.jp",
+                name="担当者",
+                role=Role.CONTRACTOR,
+                contractor_id=contractor.id,
+                active=False,
+            )
+            for _ in range(n)
+        ]
         db.session.add_all(users)
         db.session.flush()
-        db.session.add_all([Invitation(user_id=user.id, nonce_hash=f"{user.id:064d}",
-                                       expires_at=utcnow() + timedelta(days=1)) for user in users[::2]])
+        db.session.add_all(
+            [
+                Invitation(
+                    user_id=user.id,
+                    nonce_hash=f"{user.id:064d}",
+                    expires_at=utcnow() + timedelta(days=1),
+                )
+                for user in users[::2]
+            ]
+        )
         db.session.commit()
 
     add(5)

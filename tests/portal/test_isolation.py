@@ -3,6 +3,7 @@
 The URLs come from the application's URL map (every rule, not only the portal's), filled with
 B's ids; links and invitations are tried with A's own genuine token, the strongest key A holds.
 """
+
 from __future__ import annotations
 
 import io
@@ -22,18 +23,27 @@ from vendorguard.storage import get_storage
 def _snapshot(app) -> tuple:
     count = lambda model: db.session.scalar(select(func.count()).select_from(model))  # noqa: E731
     db.session.expire_all()
-    return (count(EvidenceSubmission), count(EvidenceFile), count(UploadLink), count(Invitation),
-            tuple(db.session.scalars(select(UploadLink.revoked_at).order_by(UploadLink.id))),
-            tuple(db.session.scalars(select(User.archived_at).order_by(User.id))),
-            tuple(db.session.scalars(select(User.password_hash).order_by(User.id))),
-            sorted(stored_keys(app)))
+    return (
+        count(EvidenceSubmission),
+        count(EvidenceFile),
+        count(UploadLink),
+        count(Invitation),
+        tuple(db.session.scalars(select(UploadLink.revoked_at).order_by(UploadLink.id))),
+        tuple(db.session.scalars(select(User.archived_at).order_by(User.id))),
+        tuple(db.session.scalars(select(User.password_hash).order_by(User.id))),
+        sorted(stored_keys(app)),
+    )
 
 
-def test_contractor_a_gets_403_or_404_for_every_url_of_contractor_bs_requests_and_files(app, make, two_contractors):
+def test_contractor_a_gets_403_or_404_for_every_url_of_contractor_bs_requests_and_files(
+    app, make, two_contractors
+):
     a, b = two_contractors
     storage = get_storage(app)
     b_submission = make_submission(b.request, user=b.user, storage=storage, name="B社の報告書.pdf")
-    b_file = db.session.scalars(select(EvidenceFile).where(EvidenceFile.submission_id == b_submission.id)).one()
+    b_file = db.session.scalars(
+        select(EvidenceFile).where(EvidenceFile.submission_id == b_submission.id)
+    ).one()
     b_cloud = make.cloud_service(provider_contractor_id=b.contractor.id)
     b_cloud_request = make_request(b_cloud, title="B社クラウドの認証")
     b_link, _ = services.create_upload_link(db.session, b.request, created_by=None, days=14)
@@ -42,10 +52,17 @@ def test_contractor_a_gets_403_or_404_for_every_url_of_contractor_bs_requests_an
     db.session.commit()
     a_token = tokens.upload_link_token(a_link.id, a_nonce)
     b_ids = {
-        "request_id": b.request.id, "file_id": b_file.id, "submission_id": b_submission.id,
-        "link_id": b_link.id, "contractor_id": b.contractor.id, "user_id": b.user.id,
-        "arrangement_id": b.engagement.id, "engagement_id": b.engagement.id, "service_id": b_cloud.id,
-        "evidence_requirement_id": b.request.evidence_requirement_id, "invitation_id": b_invitation.id,
+        "request_id": b.request.id,
+        "file_id": b_file.id,
+        "submission_id": b_submission.id,
+        "link_id": b_link.id,
+        "contractor_id": b.contractor.id,
+        "user_id": b.user.id,
+        "arrangement_id": b.engagement.id,
+        "engagement_id": b.engagement.id,
+        "service_id": b_cloud.id,
+        "evidence_requirement_id": b.request.evidence_requirement_id,
+        "invitation_id": b_invitation.id,
         "token": a_token,
     }
     client = app.test_client()
@@ -63,23 +80,41 @@ def test_contractor_a_gets_403_or_404_for_every_url_of_contractor_bs_requests_an
         urls = [url]
         if "request_id" in rule.arguments:  # the same page for B's cloud-service request
             with app.test_request_context():
-                urls.append(url_for(rule.endpoint, **{**{n: b_ids[n] for n in rule.arguments},
-                                                      "request_id": b_cloud_request.id}))
+                urls.append(
+                    url_for(
+                        rule.endpoint,
+                        **{
+                            **{n: b_ids[n] for n in rule.arguments},
+                            "request_id": b_cloud_request.id,
+                        },
+                    )
+                )
         for target in urls:
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
                 if method == "GET":
                     response = client.get(target)
                 else:  # a real upload body, so upload endpoints are tried for real
-                    response = client.post(target, data={"comment": "B社になりすまし",
-                                                         "files": [(io.BytesIO(pdf_bytes()), "x.pdf")]},
-                                           content_type="multipart/form-data")
+                    response = client.post(
+                        target,
+                        data={
+                            "comment": "B社になりすまし",
+                            "files": [(io.BytesIO(pdf_bytes()), "x.pdf")],
+                        },
+                        content_type="multipart/form-data",
+                    )
                 checked.add(rule.endpoint)
                 if response.status_code not in (403, 404):
                     failures.append(f"{method} {target} ({rule.endpoint}): {response.status_code}")
-                elif b"B\xe7\xa4\xbe" in response.data:  # "B社" must not appear on a refusal page either
+                elif (
+                    b"B\xe7\xa4\xbe" in response.data
+                ):  # "B社" must not appear on a refusal page either
                     failures.append(f"{method} {target} ({rule.endpoint}): names B")
     assert not failures, "\n".join(failures)
-    portal_rules = {r.endpoint for r in app.url_map.iter_rules() if r.endpoint.startswith("portal.") and r.arguments}
+    portal_rules = {
+        r.endpoint
+        for r in app.url_map.iter_rules()
+        if r.endpoint.startswith("portal.") and r.arguments
+    }
     assert portal_rules <= checked, f"portal URLs not tried: {sorted(portal_rules - checked)}"
     assert _snapshot(app) == before
     # And A's own link still works for A's request: the refusals above were about B, not a broken link.

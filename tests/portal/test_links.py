@@ -1,4 +1,5 @@
 """Single-request upload links: made by the department, usable by anyone holding one, for one request only."""
+
 from __future__ import annotations
 
 import hashlib
@@ -11,8 +12,14 @@ from sqlalchemy import func, select
 from tests.portal.conftest import expire, mail_text, make_request, multipart, pdf_bytes, stored_keys
 from vendorguard.auth.roles import Role
 from vendorguard.core.timeutil import TOKYO, today_tokyo
-from vendorguard.evidence.models import (EvidenceFile, EvidenceProvider, EvidenceRequest, EvidenceSubmission,
-                                          RequestStatus, UploadLink)
+from vendorguard.evidence.models import (
+    EvidenceFile,
+    EvidenceProvider,
+    EvidenceRequest,
+    EvidenceSubmission,
+    RequestStatus,
+    UploadLink,
+)
 from vendorguard.extensions import db
 from vendorguard.portal import services, tokens
 from vendorguard.storage import get_storage
@@ -29,19 +36,25 @@ def _new_link(request, days: int = 14) -> tuple[UploadLink, str]:
 
 
 def _upload(client, url: str, content: bytes | None = None, name: str = "報告書.pdf"):
-    return client.post(url, data=multipart([(content or pdf_bytes(), name)], comment="リンクから提出します。"),
-                       content_type="multipart/form-data")
+    return client.post(
+        url,
+        data=multipart([(content or pdf_bytes(), name)], comment="リンクから提出します。"),
+        content_type="multipart/form-data",
+    )
 
 
-def test_an_officer_makes_a_link_sees_it_once_and_it_is_mailed(app, client, make, login_as, two_contractors,
-                                                               smtp_inbox):
+def test_an_officer_makes_a_link_sees_it_once_and_it_is_mailed(
+    app, client, make, login_as, two_contractors, smtp_inbox
+):
     a = two_contractors[0]
     app.config["BASE_URL"] = "https://vendorguard.city.example.jp"
     login_as(make.user(Role.OFFICER, department=a.department))
     page = client.get(f"/portal/admin/requests/{a.request.id}/links").get_data(as_text=True)
     assert "リンクを発行する" in page and 'value="14"' in page  # fourteen days unless changed
-    response = client.post(f"/portal/admin/requests/{a.request.id}/links",
-                           data={"days": "10", "recipient_email": "Tanto@A-Shoji.example.jp"})
+    response = client.post(
+        f"/portal/admin/requests/{a.request.id}/links",
+        data={"days": "10", "recipient_email": "Tanto@A-Shoji.example.jp"},
+    )
     assert response.status_code == 302
     link = db.session.scalars(select(UploadLink)).one()
     assert link.recipient_email == "tanto@a-shoji.example.jp"
@@ -56,7 +69,9 @@ def test_an_officer_makes_a_link_sees_it_once_and_it_is_mailed(app, client, make
     nonce = tokens.read_upload_link_token(url.rsplit("/", 1)[1]).nonce
     assert link.nonce == hashlib.sha256(nonce.encode()).hexdigest() != nonce
     (message,) = smtp_inbox.messages
-    assert message["To"] == "tanto@a-shoji.example.jp" and "証跡の提出のお願い" in message["Subject"]
+    assert (
+        message["To"] == "tanto@a-shoji.example.jp" and "証跡の提出のお願い" in message["Subject"]
+    )
     text = mail_text(message)
     assert url in text and "2026年12月1日" in text and "A担当課" in text and "A社の保守業務" in text
 
@@ -71,22 +86,30 @@ def test_the_link_page_shows_the_request_and_accepts_an_upload(app, client, two_
     response = _upload(client, url, content)
     assert response.status_code == 302 and response.headers["Location"].endswith(url)
     submission = db.session.scalars(select(EvidenceSubmission)).one()
-    assert (submission.submitted_via, submission.upload_link_id, submission.submitted_by_id) == ("link", link.id, None)
+    assert (submission.submitted_via, submission.upload_link_id, submission.submitted_by_id) == (
+        "link",
+        link.id,
+        None,
+    )
     stored = db.session.scalars(select(EvidenceFile)).one()
     assert get_storage(app).read_bytes(stored.storage_key) == content
     assert db.session.get(UploadLink, link.id).last_used_at is not None
     assert "を提出しました（1件のファイル）" in client.get(url).get_data(as_text=True)
 
 
-@pytest.mark.parametrize("spoil, status, message", [
-    ("expired", 410, "有効期限（"),
-    ("revoked", 410, "取り消されました"),
-    ("other_request", 404, "別の提出依頼のためのもの"),
-    ("tampered", 404, "このリンクは無効です"),
-    ("unknown", 404, "このリンクは無効です"),
-])
-def test_a_dead_or_misused_link_is_refused_clearly_and_stores_nothing(app, client, two_contractors, spoil, status,
-                                                                    message):
+@pytest.mark.parametrize(
+    "spoil, status, message",
+    [
+        ("expired", 410, "有効期限（"),
+        ("revoked", 410, "取り消されました"),
+        ("other_request", 404, "別の提出依頼のためのもの"),
+        ("tampered", 404, "このリンクは無効です"),
+        ("unknown", 404, "このリンクは無効です"),
+    ],
+)
+def test_a_dead_or_misused_link_is_refused_clearly_and_stores_nothing(
+    app, client, two_contractors, spoil, status, message
+):
     a = two_contractors[0]
     link, url = _new_link(a.request)
     if spoil == "expired":
@@ -132,15 +155,20 @@ def test_a_link_for_a_withdrawn_request_is_gone(app, client, two_contractors):
     assert stored_keys(app) == []
 
 
-def test_links_only_for_contractor_requests_and_only_by_whoever_may_change_it(client, make, login_as,
-                                                                              two_contractors):
+def test_links_only_for_contractor_requests_and_only_by_whoever_may_change_it(
+    client, make, login_as, two_contractors
+):
     a = two_contractors[0]
     internal = make_request(a.engagement, provider=EvidenceProvider.INTERNAL, title="市の点検記録")
     login_as(make.user(Role.OFFICER, department=a.department))
     response = client.post(f"/portal/admin/requests/{internal.id}/links", data={"days": "14"})
-    assert response.status_code == 400 and "提出用リンクを発行できません" in response.get_data(as_text=True)
+    assert response.status_code == 400 and "提出用リンクを発行できません" in response.get_data(
+        as_text=True
+    )
     response = client.post(f"/portal/admin/requests/{a.request.id}/links", data={"days": "0"})
-    assert response.status_code == 400 and "1〜90日で指定してください" in response.get_data(as_text=True)
+    assert response.status_code == 400 and "1〜90日で指定してください" in response.get_data(
+        as_text=True
+    )
     assert _count(UploadLink) == 0
 
 
@@ -152,7 +180,12 @@ def test_other_departments_and_readers_cannot_make_or_revoke_links(app, make, tw
     outsider, auditor = app.test_client(), app.test_client()
     login(outsider, make.user(Role.OFFICER))
     login(auditor, make.user(Role.AUDITOR))
-    assert outsider.post(f"/portal/admin/requests/{a.request.id}/links", data={"days": "14"}).status_code == 403
+    assert (
+        outsider.post(
+            f"/portal/admin/requests/{a.request.id}/links", data={"days": "14"}
+        ).status_code
+        == 403
+    )
     assert outsider.post(f"/portal/admin/links/{link.id}/revoke").status_code == 403
     listing = auditor.get(f"/portal/admin/requests/{a.request.id}/links")
     assert listing.status_code == 200 and "リンクを発行する" not in listing.get_data(as_text=True)
@@ -172,8 +205,9 @@ def test_revoking_stops_the_link_at_once(client, make, login_as, two_contractors
     assert client.get(url).status_code == 410
 
 
-def test_the_links_page_runs_the_same_number_of_queries_for_5_and_500_links(client, make, login_as,
-                                                                           count_queries, two_contractors):
+def test_the_links_page_runs_the_same_number_of_queries_for_5_and_500_links(
+    client, make, login_as, count_queries, two_contractors
+):
     import secrets
 
     from vendorguard.core.timeutil import utcnow
@@ -182,9 +216,17 @@ def test_the_links_page_runs_the_same_number_of_queries_for_5_and_500_links(clie
     login_as(make.user(Role.OFFICER, department=a.department))
 
     def add(n):
-        db.session.add_all([UploadLink(request_id=a.request.id, nonce=secrets.token_hex(32),
-                                       expires_at=utcnow() + timedelta(days=i % 3 - 1),
-                                       revoked_at=utcnow() if i % 5 == 0 else None) for i in range(n)])
+        db.session.add_all(
+            [
+                UploadLink(
+                    request_id=a.request.id,
+                    nonce=secrets.token_hex(32),
+                    expires_at=utcnow() + timedelta(days=i % 3 - 1),
+                    revoked_at=utcnow() if i % 5 == 0 else None,
+                )
+                for i in range(n)
+            ]
+        )
         db.session.commit()
 
     add(5)

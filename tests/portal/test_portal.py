@@ -1,4 +1,5 @@
 """The contractor's own pages: the list, a request, uploading, resubmitting, downloading."""
+
 from __future__ import annotations
 
 import hashlib
@@ -13,8 +14,14 @@ from tests.portal.conftest import make_request, make_submission, multipart, pdf_
 from vendorguard.auth.roles import Role
 from vendorguard.core.timeutil import today_tokyo
 from vendorguard.evidence import services as evidence_services
-from vendorguard.evidence.models import (EvidenceFile, EvidenceProvider, EvidenceRequest, EvidenceSubmission,
-                                          RequestStatus, ReviewDecision)
+from vendorguard.evidence.models import (
+    EvidenceFile,
+    EvidenceProvider,
+    EvidenceRequest,
+    EvidenceSubmission,
+    RequestStatus,
+    ReviewDecision,
+)
 from vendorguard.extensions import db
 from vendorguard.storage import get_storage
 
@@ -36,21 +43,29 @@ def test_the_list_shows_only_the_companys_open_requests(client, make, login_as, 
     a, b = two_contractors
     cloud = make.cloud_service(provider_contractor_id=a.contractor.id, title="A社のクラウド")
     from_cloud = make_request(cloud, title="クラウドの第三者認証の写し")
-    internal = make_request(a.engagement, provider=EvidenceProvider.INTERNAL, title="市の内部点検記録")
+    internal = make_request(
+        a.engagement, provider=EvidenceProvider.INTERNAL, title="市の内部点検記録"
+    )
     rejected = make_request(a.engagement, status=RequestStatus.REJECTED, title="差し戻された報告")
     accepted = make_request(a.engagement, status=RequestStatus.ACCEPTED, title="受理済みの報告")
     closed = make_request(a.engagement, status=RequestStatus.CLOSED, title="取り下げた報告")
     login_as(a.user)
     page = client.get("/portal/").get_data(as_text=True)
     for shown in (a.request, from_cloud, rejected):
-        assert f"/portal/requests/{shown.id}\"" in page
+        assert f'/portal/requests/{shown.id}"' in page
     for hidden in (b.request, internal, accepted, closed):
-        assert f"/portal/requests/{hidden.id}\"" not in page
+        assert f'/portal/requests/{hidden.id}"' not in page
     assert "2026年12月1日" in page  # the due date in Japanese style
     done = client.get("/portal/?state=accepted").get_data(as_text=True)
-    assert f"/portal/requests/{accepted.id}\"" in done and f"/portal/requests/{a.request.id}\"" not in done
+    assert (
+        f'/portal/requests/{accepted.id}"' in done
+        and f'/portal/requests/{a.request.id}"' not in done
+    )
     searched = client.get("/portal/?q=クラウド").get_data(as_text=True)
-    assert f"/portal/requests/{from_cloud.id}\"" in searched and f"/portal/requests/{a.request.id}\"" not in searched
+    assert (
+        f'/portal/requests/{from_cloud.id}"' in searched
+        and f'/portal/requests/{a.request.id}"' not in searched
+    )
 
 
 def test_overdue_and_remaining_days_are_spelled_out(client, login_as, two_contractors):
@@ -65,7 +80,12 @@ def test_overdue_and_remaining_days_are_spelled_out(client, login_as, two_contra
 
 def test_request_page_shows_what_is_asked_and_earlier_reviews(client, login_as, two_contractors):
     a = two_contractors[0]
-    make_submission(a.request, user=a.user, decision=ReviewDecision.REJECTED, reason="対象期間の記載がありません。")
+    make_submission(
+        a.request,
+        user=a.user,
+        decision=ReviewDecision.REJECTED,
+        reason="対象期間の記載がありません。",
+    )
     a.request.status = RequestStatus.REJECTED
     db.session.commit()
     login_as(a.user)
@@ -77,18 +97,27 @@ def test_request_page_shows_what_is_asked_and_earlier_reviews(client, login_as, 
     assert "修正したファイルを再提出する" in page
 
 
-def test_upload_records_a_submission_and_stores_the_exact_bytes(app, client, login_as, two_contractors):
+def test_upload_records_a_submission_and_stores_the_exact_bytes(
+    app, client, login_as, two_contractors
+):
     a = two_contractors[0]
     login_as(a.user)
     content = pdf_bytes("report 2026")
-    response = client.post(f"/portal/requests/{a.request.id}/submit",
-                           data=multipart([(content, "報告書.pdf"), (pdf_bytes("annex"), "別紙.pdf")],
-                                          comment="令和8年度上期分です。"),
-                           content_type="multipart/form-data")
+    response = client.post(
+        f"/portal/requests/{a.request.id}/submit",
+        data=multipart(
+            [(content, "報告書.pdf"), (pdf_bytes("annex"), "別紙.pdf")],
+            comment="令和8年度上期分です。",
+        ),
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302
     submission = db.session.scalars(select(EvidenceSubmission)).one()
     assert (submission.submitted_via, submission.submitted_by_id, submission.comment) == (
-        "portal", a.user.id, "令和8年度上期分です。")
+        "portal",
+        a.user.id,
+        "令和8年度上期分です。",
+    )
     files = db.session.scalars(select(EvidenceFile).order_by(EvidenceFile.id)).all()
     assert [f.original_filename for f in files] == ["報告書.pdf", "別紙.pdf"]
     assert files[0].sha256 == hashlib.sha256(content).hexdigest()
@@ -98,17 +127,24 @@ def test_upload_records_a_submission_and_stores_the_exact_bytes(app, client, log
     assert "を提出しました（2件のファイル）" in page and "確認待ち" in page
 
 
-@pytest.mark.parametrize("content, name, message", [
-    (b"MZ\x90\x00" + b"\x00" * 200, "報告書.pdf", "受け付けられません"),
-    (b"", "空.pdf", "空のファイル"),
-    (b"<html><script>alert(1)</script></html>", "page.html", "受け付けられません"),
-])
-def test_a_refused_file_records_nothing_and_says_why_next_to_the_field(app, client, login_as, two_contractors,
-                                                                      content, name, message):
+@pytest.mark.parametrize(
+    "content, name, message",
+    [
+        (b"MZ\x90\x00" + b"\x00" * 200, "報告書.pdf", "受け付けられません"),
+        (b"", "空.pdf", "空のファイル"),
+        (b"<html><script>alert(1)</script></html>", "page.html", "受け付けられません"),
+    ],
+)
+def test_a_refused_file_records_nothing_and_says_why_next_to_the_field(
+    app, client, login_as, two_contractors, content, name, message
+):
     a = two_contractors[0]
     login_as(a.user)
-    response = client.post(f"/portal/requests/{a.request.id}/submit",
-                           data=multipart([(content, name)], comment="コメント"), content_type="multipart/form-data")
+    response = client.post(
+        f"/portal/requests/{a.request.id}/submit",
+        data=multipart([(content, name)], comment="コメント"),
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert 'class="error" id="files-error"' in html and message in html
@@ -117,8 +153,9 @@ def test_a_refused_file_records_nothing_and_says_why_next_to_the_field(app, clie
     assert db.session.get(EvidenceRequest, a.request.id).status == RequestStatus.OPEN
 
 
-def test_a_database_failure_after_storing_removes_the_stored_files(app, client, login_as, two_contractors,
-                                                                   monkeypatch):
+def test_a_database_failure_after_storing_removes_the_stored_files(
+    app, client, login_as, two_contractors, monkeypatch
+):
     a = two_contractors[0]
     real_submit = evidence_services.submit
 
@@ -128,39 +165,62 @@ def test_a_database_failure_after_storing_removes_the_stored_files(app, client, 
 
     monkeypatch.setattr(evidence_services, "submit", failing_submit)
     login_as(a.user)
-    response = client.post(f"/portal/requests/{a.request.id}/submit",
-                           data=multipart([(pdf_bytes(), "報告書.pdf")]), content_type="multipart/form-data")
+    response = client.post(
+        f"/portal/requests/{a.request.id}/submit",
+        data=multipart([(pdf_bytes(), "報告書.pdf")]),
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 503
     assert "提出は受け付けられていません" in response.get_data(as_text=True)
     assert _count(EvidenceSubmission) == 0 and stored_keys(app) == []
 
 
-def test_resubmission_after_rejection_becomes_the_next_version(app, client, make, login_as, two_contractors):
+def test_resubmission_after_rejection_becomes_the_next_version(
+    app, client, make, login_as, two_contractors
+):
     a = two_contractors[0]
     officer = make.user(Role.OFFICER, department=a.department)
     login_as(a.user)
-    client.post(f"/portal/requests/{a.request.id}/submit", data=multipart([(pdf_bytes("v1"), "v1.pdf")]),
-                content_type="multipart/form-data")
+    client.post(
+        f"/portal/requests/{a.request.id}/submit",
+        data=multipart([(pdf_bytes("v1"), "v1.pdf")]),
+        content_type="multipart/form-data",
+    )
     first = db.session.scalars(select(EvidenceSubmission)).one()
-    evidence_services.review(db.session, first, ReviewDecision.REJECTED, officer, reason="押印がありません。")
+    evidence_services.review(
+        db.session, first, ReviewDecision.REJECTED, officer, reason="押印がありません。"
+    )
     db.session.commit()
     page = client.get(f"/portal/requests/{a.request.id}").get_data(as_text=True)
     assert "押印がありません。" in page and "修正したファイルを再提出する" in page
-    client.post(f"/portal/requests/{a.request.id}/submit", data=multipart([(pdf_bytes("v2"), "v2.pdf")]),
-                content_type="multipart/form-data")
-    versions = db.session.scalars(select(EvidenceSubmission).order_by(EvidenceSubmission.version)).all()
-    assert [(s.version, s.decision) for s in versions] == [(1, ReviewDecision.REJECTED), (2, ReviewDecision.PENDING)]
+    client.post(
+        f"/portal/requests/{a.request.id}/submit",
+        data=multipart([(pdf_bytes("v2"), "v2.pdf")]),
+        content_type="multipart/form-data",
+    )
+    versions = db.session.scalars(
+        select(EvidenceSubmission).order_by(EvidenceSubmission.version)
+    ).all()
+    assert [(s.version, s.decision) for s in versions] == [
+        (1, ReviewDecision.REJECTED),
+        (2, ReviewDecision.PENDING),
+    ]
     assert db.session.get(EvidenceRequest, a.request.id).status == RequestStatus.SUBMITTED
 
 
-def test_an_accepted_request_offers_no_upload_and_refuses_one(app, client, login_as, two_contractors):
+def test_an_accepted_request_offers_no_upload_and_refuses_one(
+    app, client, login_as, two_contractors
+):
     a = two_contractors[0]
     a.request.status = RequestStatus.ACCEPTED
     db.session.commit()
     login_as(a.user)
     assert "受理されました" in client.get(f"/portal/requests/{a.request.id}").get_data(as_text=True)
-    response = client.post(f"/portal/requests/{a.request.id}/submit", data=multipart([(pdf_bytes(), "r.pdf")]),
-                           content_type="multipart/form-data")
+    response = client.post(
+        f"/portal/requests/{a.request.id}/submit",
+        data=multipart([(pdf_bytes(), "r.pdf")]),
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 409 and "既に受理されている" in response.get_data(as_text=True)
     assert _count(EvidenceSubmission) == 0 and stored_keys(app) == []
 
@@ -169,22 +229,30 @@ def test_download_of_own_files_only_as_an_attachment(app, client, make, login_as
     a = two_contractors[0]
     storage = get_storage(app)
     content = pdf_bytes("mine")
-    own = make_submission(a.request, user=a.user, storage=storage, content=content, name="実施報告 2026.pdf")
+    own = make_submission(
+        a.request, user=a.user, storage=storage, content=content, name="実施報告 2026.pdf"
+    )
     by_city = make_submission(a.request, via="internal", storage=storage, name="市の記録.pdf")
     login_as(a.user)
-    own_file = db.session.scalars(select(EvidenceFile).where(EvidenceFile.submission_id == own.id)).one()
+    own_file = db.session.scalars(
+        select(EvidenceFile).where(EvidenceFile.submission_id == own.id)
+    ).one()
     response = client.get(f"/portal/requests/{a.request.id}/files/{own_file.id}")
     assert response.status_code == 200 and response.data == content
     assert response.headers["Content-Disposition"].startswith("attachment;")
     assert "filename*=UTF-8''%E5%AE%9F%E6%96%BD" in response.headers["Content-Disposition"]
     assert response.headers["X-Content-Type-Options"] == "nosniff"
-    city_file = db.session.scalars(select(EvidenceFile).where(EvidenceFile.submission_id == by_city.id)).one()
+    city_file = db.session.scalars(
+        select(EvidenceFile).where(EvidenceFile.submission_id == by_city.id)
+    ).one()
     assert client.get(f"/portal/requests/{a.request.id}/files/{city_file.id}").status_code == 404
     other = make_request(a.engagement, title="別の依頼")
     assert client.get(f"/portal/requests/{other.id}/files/{own_file.id}").status_code == 404
 
 
-def test_internal_users_are_refused_and_strangers_sent_to_sign_in(app, client, make, login_as, two_contractors):
+def test_internal_users_are_refused_and_strangers_sent_to_sign_in(
+    app, client, make, login_as, two_contractors
+):
     a = two_contractors[0]
     assert "/login" in client.get("/portal/").headers["Location"]
     login_as(make.user(Role.ADMIN))
@@ -192,21 +260,35 @@ def test_internal_users_are_refused_and_strangers_sent_to_sign_in(app, client, m
     assert client.get(f"/portal/requests/{a.request.id}").status_code == 403
 
 
-def test_the_list_runs_the_same_number_of_queries_for_5_and_500_requests(client, make, login_as, count_queries,
-                                                                         two_contractors):
+def test_the_list_runs_the_same_number_of_queries_for_5_and_500_requests(
+    client, make, login_as, count_queries, two_contractors
+):
     from vendorguard.evidence.models import Cadence, EvidenceRequirement
 
     a = two_contractors[0]
     login_as(a.user)
 
     def add(n):
-        requirement = EvidenceRequirement(arrangement_id=a.engagement.id, title="月次報告", cadence=Cadence.MONTHLY,
-                                          provider=EvidenceProvider.CONTRACTOR)
+        requirement = EvidenceRequirement(
+            arrangement_id=a.engagement.id,
+            title="月次報告",
+            cadence=Cadence.MONTHLY,
+            provider=EvidenceProvider.CONTRACTOR,
+        )
         db.session.add(requirement)
         db.session.flush()
-        db.session.add_all([EvidenceRequest(evidence_requirement_id=requirement.id, arrangement_id=a.engagement.id,
-                                            occurrence=f"m-{requirement.id}-{i}", scheduled_due_on=date(2026, 5, 1),
-                                            due_on=date(2026, 5, 1)) for i in range(n)])
+        db.session.add_all(
+            [
+                EvidenceRequest(
+                    evidence_requirement_id=requirement.id,
+                    arrangement_id=a.engagement.id,
+                    occurrence=f"m-{requirement.id}-{i}",
+                    scheduled_due_on=date(2026, 5, 1),
+                    due_on=date(2026, 5, 1),
+                )
+                for i in range(n)
+            ]
+        )
         db.session.commit()
 
     add(4)
@@ -222,7 +304,9 @@ def test_the_list_runs_the_same_number_of_queries_for_5_and_500_requests(client,
 def test_the_portal_speaks_english_on_request_and_keeps_the_page(client, login_as, two_contractors):
     a = two_contractors[0]
     login_as(a.user)
-    response = client.post("/language", data={"locale": "en", "next": f"/portal/requests/{a.request.id}"})
+    response = client.post(
+        "/language", data={"locale": "en", "next": f"/portal/requests/{a.request.id}"}
+    )
     assert response.headers["Location"].endswith(f"/portal/requests/{a.request.id}")
     html = client.get(f"/portal/requests/{a.request.id}").get_data(as_text=True)
     assert 'lang="en"' in html and "A商事株式会社" in html

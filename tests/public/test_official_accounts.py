@@ -1,5 +1,6 @@
 """The public list of official accounts: who is on it, what it shows (and never shows), its
 headers, the switch that turns it off, and that no login or fence stands in the way."""
+
 from __future__ import annotations
 
 import re
@@ -20,15 +21,29 @@ PAGE, JSON = "/public/official-accounts", "/public/official-accounts.json"
 def city(make):
     """A published account full of internal details, and one account in every hidden state."""
     department = make.department(name="秘書広報課", email="kouhou@city.example.jp")
-    officer = make.user(Role.SNS_OWNER, department=department, name="広報 責任者太郎",
-                        email="sekininsha@city.example.jp")
+    officer = make.user(
+        Role.SNS_OWNER,
+        department=department,
+        name="広報 責任者太郎",
+        email="sekininsha@city.example.jp",
+    )
     published = make.social_account(
-        department=department, title="豊岡市公式X", platform=Platform.X, handle="@toyooka_public_handle",
-        account_url="https://x.com/toyooka_public_handle", approval_state=ApprovalState.APPROVED,
-        state=ArrangementState.ACTIVE, responsible_officer_id=officer.id, operators="運用 花子\n運用 次郎",
-        credential_custodian="秘書広報課長 保管庫", recovery_contact="recovery-box@city.example.jp",
-        posting_rules="内部の投稿ルール", operating_procedure="内部の運用手順", purpose="内部の運用目的",
-        approval_comment="統括の内部コメント")
+        department=department,
+        title="豊岡市公式X",
+        platform=Platform.X,
+        handle="@toyooka_public_handle",
+        account_url="https://x.com/toyooka_public_handle",
+        approval_state=ApprovalState.APPROVED,
+        state=ArrangementState.ACTIVE,
+        responsible_officer_id=officer.id,
+        operators="運用 花子\n運用 次郎",
+        credential_custodian="秘書広報課長 保管庫",
+        recovery_contact="recovery-box@city.example.jp",
+        posting_rules="内部の投稿ルール",
+        operating_procedure="内部の運用手順",
+        purpose="内部の運用目的",
+        approval_comment="統括の内部コメント",
+    )
     hidden = {}
     for name, fields in {
         "not_applied": {"approval_state": ApprovalState.NOT_APPLIED},
@@ -36,27 +51,55 @@ def city(make):
         "rejected": {"approval_state": ApprovalState.REJECTED},
         "expired": {"approval_state": ApprovalState.EXPIRED},
         "archived": {"approval_state": ApprovalState.APPROVED, "archived_at": utcnow()},
-        "suspended": {"approval_state": ApprovalState.APPROVED, "state": ArrangementState.SUSPENDED},
+        "suspended": {
+            "approval_state": ApprovalState.APPROVED,
+            "state": ArrangementState.SUSPENDED,
+        },
         "ended": {"approval_state": ApprovalState.APPROVED, "state": ArrangementState.ENDED},
         "draft_state": {"approval_state": ApprovalState.APPROVED, "state": ArrangementState.DRAFT},
     }.items():
         fields.setdefault("state", ArrangementState.ACTIVE)
         hidden[name] = make.social_account(
-            department=department, title=f"非公開{name}", handle=f"@hidden_{name}",
-            account_url=f"https://x.com/hidden_{name}", **fields)
+            department=department,
+            title=f"非公開{name}",
+            handle=f"@hidden_{name}",
+            account_url=f"https://x.com/hidden_{name}",
+            **fields,
+        )
     return {"published": published, "hidden": hidden, "officer": officer}
 
 
-INTERNAL = ("@toyooka_public_handle", "広報 責任者太郎", "運用 花子", "運用 次郎", "秘書広報課長 保管庫",
-            "recovery-box@city.example.jp", "内部の投稿ルール", "内部の運用手順", "内部の運用目的", "統括の内部コメント")
+INTERNAL = (
+    "@toyooka_public_handle",
+    "広報 責任者太郎",
+    "運用 花子",
+    "運用 次郎",
+    "秘書広報課長 保管庫",
+    "recovery-box@city.example.jp",
+    "内部の投稿ルール",
+    "内部の運用手順",
+    "内部の運用目的",
+    "統括の内部コメント",
+)
 
 
 def test_only_approved_active_accounts_are_listed(client, city):
     html = client.get(PAGE).get_data(as_text=True)
     data = client.get(JSON).get_json()
-    assert "豊岡市公式X" in html and "秘書広報課" in html and 'href="https://x.com/toyooka_public_handle"' in html
-    assert data["accounts"] == [{"platform": "x", "platform_name": "X（旧Twitter）", "name": "豊岡市公式X",
-                                 "url": "https://x.com/toyooka_public_handle", "department": "秘書広報課"}]
+    assert (
+        "豊岡市公式X" in html
+        and "秘書広報課" in html
+        and 'href="https://x.com/toyooka_public_handle"' in html
+    )
+    assert data["accounts"] == [
+        {
+            "platform": "x",
+            "platform_name": "X（旧Twitter）",
+            "name": "豊岡市公式X",
+            "url": "https://x.com/toyooka_public_handle",
+            "department": "秘書広報課",
+        }
+    ]
     assert data["city"] == "豊岡市"
     for name, account in city["hidden"].items():
         for body in (html, client.get(JSON).get_data(as_text=True)):
@@ -79,7 +122,10 @@ def test_headers_make_it_cacheable_and_cookie_free(client, city):
         assert response.headers["Cache-Control"] == "public, max-age=300"
         assert "Set-Cookie" not in response.headers
     response = client.get(JSON)
-    assert response.mimetype == "application/json" and response.headers["Access-Control-Allow-Origin"] == "*"
+    assert (
+        response.mimetype == "application/json"
+        and response.headers["Access-Control-Allow-Origin"] == "*"
+    )
 
 
 def test_a_signed_in_visitors_response_is_never_shared(client, make, login_as, city):
@@ -113,24 +159,40 @@ def test_no_login_needed_and_no_role_fenced_out(client, make, login_as, city, ro
     login_as(make.user(role, **fields))
     for url in (PAGE, JSON):
         response = client.get(url)
-        assert response.status_code == 200 and "豊岡市公式X" in response.get_data(as_text=True), (role, url)
+        assert response.status_code == 200 and "豊岡市公式X" in response.get_data(as_text=True), (
+            role,
+            url,
+        )
 
 
 def test_an_empty_list_says_so(client):
-    assert "現在、掲載している公式アカウントはありません。" in client.get(PAGE).get_data(as_text=True)
+    assert "現在、掲載している公式アカウントはありません。" in client.get(PAGE).get_data(
+        as_text=True
+    )
     assert client.get(JSON).get_json()["accounts"] == []
 
 
 def test_other_platform_shows_its_name_and_order_follows_the_department_reading(client, make):
-    kanko, kouhou = make.department(name="観光課", name_kana="カンコウカ"), make.department(name="広報課",
-                                                                                        name_kana="コウホウカ")
+    kanko, kouhou = (
+        make.department(name="観光課", name_kana="カンコウカ"),
+        make.department(name="広報課", name_kana="コウホウカ"),
+    )
     approved = {"approval_state": ApprovalState.APPROVED, "state": ArrangementState.ACTIVE}
-    make.social_account(department=kouhou, title="広報Threads", platform=Platform.OTHER, platform_other="Threads",
-                        **approved)
-    make.social_account(department=kanko, title="観光Instagram", platform=Platform.INSTAGRAM, **approved)
+    make.social_account(
+        department=kouhou,
+        title="広報Threads",
+        platform=Platform.OTHER,
+        platform_other="Threads",
+        **approved,
+    )
+    make.social_account(
+        department=kanko, title="観光Instagram", platform=Platform.INSTAGRAM, **approved
+    )
     accounts = client.get(JSON).get_json()["accounts"]
-    assert [(a["name"], a["platform_name"]) for a in accounts] == [("観光Instagram", "Instagram"),
-                                                                    ("広報Threads", "Threads")]
+    assert [(a["name"], a["platform_name"]) for a in accounts] == [
+        ("観光Instagram", "Instagram"),
+        ("広報Threads", "Threads"),
+    ]
 
 
 def test_the_page_runs_a_fixed_number_of_queries(client, make, count_queries):
@@ -138,9 +200,19 @@ def test_the_page_runs_a_fixed_number_of_queries(client, make, count_queries):
 
     def add(count):
         start = db.session.query(SocialAccount).count()
-        db.session.add_all([SocialAccount(title=f"公式{start + i}", platform=Platform.X, handle=f"@pub{start + i}",
-                                          department_id=department.id, approval_state=ApprovalState.APPROVED,
-                                          state=ArrangementState.ACTIVE) for i in range(count)])
+        db.session.add_all(
+            [
+                SocialAccount(
+                    title=f"公式{start + i}",
+                    platform=Platform.X,
+                    handle=f"@pub{start + i}",
+                    department_id=department.id,
+                    approval_state=ApprovalState.APPROVED,
+                    state=ArrangementState.ACTIVE,
+                )
+                for i in range(count)
+            ]
+        )
         db.session.commit()
 
     add(5)

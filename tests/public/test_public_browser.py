@@ -4,6 +4,7 @@ An SNS owner registers an account through the guided form and applies; the secur
 approves it; it appears on the public page, which a resident opens without signing in. Accounts
 left as a draft, rejected, or approved and then archived never appear.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -69,7 +70,9 @@ def decide(page, url, title, approve: bool):
         page.wait_for_selector(f"text=アカウント「{title}」の申請を却下しました。")
 
 
-def test_owner_registers_office_approves_and_the_public_sees_only_that(live_server, browser, page, make):
+def test_owner_registers_office_approves_and_the_public_sees_only_that(
+    live_server, browser, page, make
+):
     department = make.department(name="観光課", name_kana="カンコウカ")
     owner = make.user(Role.SNS_OWNER, department=department, name="観光 太郎")
     admin = make.user(Role.ADMIN, name="情報 政策")
@@ -79,7 +82,11 @@ def test_owner_registers_office_approves_and_the_public_sees_only_that(live_serv
     draft = register(owner_page, live_server, owner, "下書きのアカウント", "draft_account")
     rejected = register(owner_page, live_server, owner, "却下されるアカウント", "rejected_account")
     archived = register(owner_page, live_server, owner, "閉鎖したアカウント", "closed_account")
-    for url, title in ((approved, "城崎温泉観光公式"), (rejected, "却下されるアカウント"), (archived, "閉鎖したアカウント")):
+    for url, title in (
+        (approved, "城崎温泉観光公式"),
+        (rejected, "却下されるアカウント"),
+        (archived, "閉鎖したアカウント"),
+    ):
         apply(owner_page, url, title)
     # The owner may not decide on their own application.
     owner_page.goto(approved)
@@ -106,8 +113,18 @@ def test_owner_registers_office_approves_and_the_public_sees_only_that(live_serv
     assert link.get_attribute("href") == "https://www.instagram.com/kinosaki_official/"
     assert "Instagram" in rows.first.inner_text() and "観光課" in rows.first.inner_text()
     content = page.content()
-    for hidden in ("下書きのアカウント", "却下されるアカウント", "閉鎖したアカウント", "draft_account",
-                   "rejected_account", "closed_account", "観光 太郎", "観光 一郎", "観光課長", "kanko@"):
+    for hidden in (
+        "下書きのアカウント",
+        "却下されるアカウント",
+        "閉鎖したアカウント",
+        "draft_account",
+        "rejected_account",
+        "closed_account",
+        "観光 太郎",
+        "観光 一郎",
+        "観光課長",
+        "kanko@",
+    ):
         assert hidden not in content, hidden
     assert page.locator("#main-nav").count() == 0 and page.locator("text=ログアウト").count() == 0
     page.click("text=English")

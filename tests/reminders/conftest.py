@@ -1,4 +1,5 @@
 """Fixtures for reminders: a real SMTP server and a real HTTP server on 127.0.0.1, and a small city."""
+
 from __future__ import annotations
 
 import email
@@ -17,8 +18,13 @@ import pytest
 
 from vendorguard.arrangements.models import ArrangementState
 from vendorguard.auth.roles import Role
-from vendorguard.evidence.models import (Cadence, EvidenceProvider, EvidenceRequest, EvidenceRequirement,
-                                         RequestStatus)
+from vendorguard.evidence.models import (
+    Cadence,
+    EvidenceProvider,
+    EvidenceRequest,
+    EvidenceRequirement,
+    RequestStatus,
+)
 from vendorguard.extensions import db
 
 aiosmtpd = pytest.importorskip("aiosmtpd.controller", reason="aiosmtpd is a test dependency")
@@ -79,9 +85,14 @@ def smtp(app):
     """A running SMTP server the app sends to."""
     server = SmtpServer()
     server.start()
-    app.config.update(MAIL_HOST="127.0.0.1", MAIL_PORT=server.port, MAIL_TIMEOUT=5,
-                      MAIL_SENDER="vendorguard@city.example.jp", BASE_URL="https://vg.city.example.jp",
-                      REMINDER_RETRY_BASE_SECONDS=0)
+    app.config.update(
+        MAIL_HOST="127.0.0.1",
+        MAIL_PORT=server.port,
+        MAIL_TIMEOUT=5,
+        MAIL_SENDER="vendorguard@city.example.jp",
+        BASE_URL="https://vg.city.example.jp",
+        REMINDER_RETRY_BASE_SECONDS=0,
+    )
     try:
         yield server
     finally:
@@ -131,29 +142,55 @@ class City:
 
 @pytest.fixture
 def city(make) -> City:
-    department = make.department(name="市民課", email="shimin@city.example.jp",
-                                 security_manager_name="市民課長 山田太郎")
-    officer = make.user(Role.OFFICER, department=department, name="佐藤花子", email="sato@city.example.jp")
-    colleague = make.user(Role.OFFICER, department=department, name="鈴木一郎", email="suzuki@city.example.jp")
+    department = make.department(
+        name="市民課", email="shimin@city.example.jp", security_manager_name="市民課長 山田太郎"
+    )
+    officer = make.user(
+        Role.OFFICER, department=department, name="佐藤花子", email="sato@city.example.jp"
+    )
+    colleague = make.user(
+        Role.OFFICER, department=department, name="鈴木一郎", email="suzuki@city.example.jp"
+    )
     admin = make.user(Role.ADMIN, name="情報政策課 高橋", email="security@city.example.jp")
     contractor = make.contractor(name="但馬情報システム株式会社")
-    portal_user = make.user(Role.CONTRACTOR, contractor_id=contractor.id, name="田中", email="tanaka@tajima.example.jp")
-    engagement = make.engagement(department=department, contractor=contractor, title="住民記録システム運用保守業務委託",
-                                 responsible_officer_id=officer.id, state=ArrangementState.ACTIVE,
-                                 starts_on=date(2026, 4, 1), ends_on=date(2027, 3, 31))
+    portal_user = make.user(
+        Role.CONTRACTOR, contractor_id=contractor.id, name="田中", email="tanaka@tajima.example.jp"
+    )
+    engagement = make.engagement(
+        department=department,
+        contractor=contractor,
+        title="住民記録システム運用保守業務委託",
+        responsible_officer_id=officer.id,
+        state=ArrangementState.ACTIVE,
+        starts_on=date(2026, 4, 1),
+        ends_on=date(2027, 3, 31),
+    )
     return City(department, officer, colleague, admin, contractor, portal_user, engagement)
 
 
-def add_request(arrangement, due_on: date, *, title="月次作業報告書", provider=EvidenceProvider.CONTRACTOR,
-                occurrence=None, status=RequestStatus.OPEN) -> EvidenceRequest:
+def add_request(
+    arrangement,
+    due_on: date,
+    *,
+    title="月次作業報告書",
+    provider=EvidenceProvider.CONTRACTOR,
+    occurrence=None,
+    status=RequestStatus.OPEN,
+) -> EvidenceRequest:
     """An evidence requirement with one request due on ``due_on``."""
-    requirement = EvidenceRequirement(arrangement_id=arrangement.id, title=title, cadence=Cadence.MONTHLY,
-                                      provider=provider)
+    requirement = EvidenceRequirement(
+        arrangement_id=arrangement.id, title=title, cadence=Cadence.MONTHLY, provider=provider
+    )
     db.session.add(requirement)
     db.session.flush()
-    request = EvidenceRequest(evidence_requirement_id=requirement.id, arrangement_id=arrangement.id,
-                              occurrence=occurrence or f"{due_on:%Y-%m}", scheduled_due_on=due_on, due_on=due_on,
-                              status=status)
+    request = EvidenceRequest(
+        evidence_requirement_id=requirement.id,
+        arrangement_id=arrangement.id,
+        occurrence=occurrence or f"{due_on:%Y-%m}",
+        scheduled_due_on=due_on,
+        due_on=due_on,
+        status=status,
+    )
     db.session.add(request)
     db.session.commit()
     return request
@@ -164,11 +201,23 @@ def remind(app, *args: str):
     return app.test_cli_runner().invoke(args=["vg", "remind", *args])
 
 
-def remind_process(database_url: str, instance: Path, *args: str, env: dict | None = None) -> subprocess.Popen:
+def remind_process(
+    database_url: str, instance: Path, *args: str, env: dict | None = None
+) -> subprocess.Popen:
     """Start ``flask --app app vg remind ARGS`` as a separate process against ``database_url``."""
-    environment = {**os.environ, "VENDORGUARD_DATABASE_URL": database_url, "VENDORGUARD_SECRET_KEY": "test",
-                   "VENDORGUARD_INSTANCE_PATH": str(instance), **(env or {})}
+    environment = {
+        **os.environ,
+        "VENDORGUARD_DATABASE_URL": database_url,
+        "VENDORGUARD_SECRET_KEY": "test",
+        "VENDORGUARD_INSTANCE_PATH": str(instance),
+        **(env or {}),
+    }
     environment.pop("VENDORGUARD_TEST_DATABASE_URL", None)
-    return subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "vg", "remind", *args], cwd=ROOT,
-                            env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
+    return subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "app", "vg", "remind", *args],
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )

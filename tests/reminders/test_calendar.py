@@ -1,4 +1,5 @@
 """The per-user calendar feed: a secret URL, parsed with the icalendar package; revoked means 404."""
+
 from __future__ import annotations
 
 import re
@@ -45,8 +46,13 @@ def test_feed_lists_the_users_due_dates_and_revoking_gives_404(app, client, logi
     city.engagement.ends_on = today + timedelta(days=100)
     city.engagement.next_review_on = today + timedelta(days=50)
     make.certification(city.contractor, valid_until=today + timedelta(days=70))
-    make.cloud_service(department=city.department, title="電子申請サービス", state=ArrangementState.ACTIVE,
-                       approval_state=ApprovalState.APPROVED, approval_valid_until=today + timedelta(days=30))
+    make.cloud_service(
+        department=city.department,
+        title="電子申請サービス",
+        state=ArrangementState.ACTIVE,
+        approval_state=ApprovalState.APPROVED,
+        approval_valid_until=today + timedelta(days=30),
+    )
     other = make.engagement(title="他課の業務委託", state=ArrangementState.ACTIVE)
     add_request(other, due, title="他課の報告書")
     db.session.commit()
@@ -56,9 +62,15 @@ def test_feed_lists_the_users_due_dates_and_revoking_gives_404(app, client, logi
     found = events(app, url)
     request = found["証跡の提出期限：月次作業報告書（住民記録システム運用保守業務委託）"]
     assert request["DTSTART"].dt == due and request["DTEND"].dt == due + timedelta(days=1)
-    assert found["契約期間の終了：住民記録システム運用保守業務委託"]["DTSTART"].dt == today + timedelta(days=100)
-    assert found["定期確認の予定日：住民記録システム運用保守業務委託"]["DTSTART"].dt == today + timedelta(days=50)
-    assert found["認証の有効期限：但馬情報システム株式会社 ISMS（ISO/IEC 27001）"]["DTSTART"].dt == today + timedelta(days=70)
+    assert found["契約期間の終了：住民記録システム運用保守業務委託"][
+        "DTSTART"
+    ].dt == today + timedelta(days=100)
+    assert found["定期確認の予定日：住民記録システム運用保守業務委託"][
+        "DTSTART"
+    ].dt == today + timedelta(days=50)
+    assert found["認証の有効期限：但馬情報システム株式会社 ISMS（ISO/IEC 27001）"][
+        "DTSTART"
+    ].dt == today + timedelta(days=70)
     assert found["利用承認の期限：電子申請サービス"]["DTSTART"].dt == today + timedelta(days=30)
     assert not any("他課" in summary for summary in found)
     assert len({str(e["UID"]) for e in found.values()}) == len(found)
@@ -76,7 +88,9 @@ def test_feed_lists_the_users_due_dates_and_revoking_gives_404(app, client, logi
     assert app.test_client().get("/calendar/not-a-token.ics").status_code == 404
 
 
-def test_a_colleague_sees_the_department_and_an_archived_user_loses_the_feed(app, client, login_as, city, make):
+def test_a_colleague_sees_the_department_and_an_archived_user_loses_the_feed(
+    app, client, login_as, city, make
+):
     add_request(city.engagement, today_tokyo() + timedelta(days=3))
     login_as(city.colleague)  # not responsible, but an officer of the department
     url = issue(client)

@@ -1,4 +1,5 @@
 """The notification list, the preference page, and the security office's reminder pages."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -13,24 +14,60 @@ from vendorguard.auth.roles import Role
 from vendorguard.core.timeutil import today_tokyo, utcnow
 from vendorguard.extensions import db
 from vendorguard.reminders import outbox, queries
-from vendorguard.reminders.models import Channel, DeliveryStatus, Notification, ReminderPreference, ReminderSetting
+from vendorguard.reminders.models import (
+    Channel,
+    DeliveryStatus,
+    Notification,
+    ReminderPreference,
+    ReminderSetting,
+)
 
 
-def add_rows(user, count: int, status=DeliveryStatus.SENT, channel=Channel.EMAIL, start: int = 0) -> None:
+def add_rows(
+    user, count: int, status=DeliveryStatus.SENT, channel=Channel.EMAIL, start: int = 0
+) -> None:
     """``count`` outbox rows for ``user`` (Core insert: quick)."""
     now = utcnow()
-    outbox.insert_rows(db.session, [{
-        "dedup_key": f"evreq:{n}:2026-12-15:due-7:user:{user.id}:{channel}", "topic": f"evreq:{n}", "channel": channel,
-        "kind": "evidence_due", "stage": "due-7", "subject_type": "evidence_request", "subject_id": n,
-        "arrangement_id": None, "target_on": date(2026, 12, 15), "sweep_on": date(2026, 12, 8), "user_id": user.id,
-        "email": user.email, "status": status, "attempts": 8 if status == DeliveryStatus.FAILED else 1,
-        "next_attempt_at": now, "claim_token": None, "claimed_until": None,
-        "last_error": "SMTPRecipientsRefused" if status == DeliveryStatus.FAILED else "",
-        "sent_at": now if status == DeliveryStatus.SENT else None, "digest_id": None, "created_at": now,
-        "read_at": None, "data": {"title": f"報告書{n}", "arrangement": "窓口業務委託", "arrangement_kind": "engagement",
-                                  "department": "市民課", "target_on": "2026-12-15", "days": 7, "occurrence": "2026-11",
-                                  "links": [["engagements.detail", {"engagement_id": 1}]]}}
-        for n in range(start, start + count)])
+    outbox.insert_rows(
+        db.session,
+        [
+            {
+                "dedup_key": f"evreq:{n}:2026-12-15:due-7:user:{user.id}:{channel}",
+                "topic": f"evreq:{n}",
+                "channel": channel,
+                "kind": "evidence_due",
+                "stage": "due-7",
+                "subject_type": "evidence_request",
+                "subject_id": n,
+                "arrangement_id": None,
+                "target_on": date(2026, 12, 15),
+                "sweep_on": date(2026, 12, 8),
+                "user_id": user.id,
+                "email": user.email,
+                "status": status,
+                "attempts": 8 if status == DeliveryStatus.FAILED else 1,
+                "next_attempt_at": now,
+                "claim_token": None,
+                "claimed_until": None,
+                "last_error": "SMTPRecipientsRefused" if status == DeliveryStatus.FAILED else "",
+                "sent_at": now if status == DeliveryStatus.SENT else None,
+                "digest_id": None,
+                "created_at": now,
+                "read_at": None,
+                "data": {
+                    "title": f"報告書{n}",
+                    "arrangement": "窓口業務委託",
+                    "arrangement_kind": "engagement",
+                    "department": "市民課",
+                    "target_on": "2026-12-15",
+                    "days": 7,
+                    "occurrence": "2026-11",
+                    "links": [["engagements.detail", {"engagement_id": 1}]],
+                },
+            }
+            for n in range(start, start + count)
+        ],
+    )
     db.session.commit()
 
 
@@ -40,27 +77,44 @@ def test_notifications_list_read_marks_and_the_unread_count(app, client, login_a
     assert queries.unread_count(city.officer.id) == 3
     login_as(city.officer)
     page = client.get("/notifications/").get_data(as_text=True)
-    assert "未読 3件" in page and "証跡の提出期限まであと7日です：報告書0" in page and "報告書10" not in page
-    mine = db.session.scalars(select(Notification.id).where(Notification.user_id == city.officer.id)).all()
-    theirs = db.session.scalars(select(Notification.id).where(Notification.user_id == city.colleague.id)).all()
+    assert (
+        "未読 3件" in page
+        and "証跡の提出期限まであと7日です：報告書0" in page
+        and "報告書10" not in page
+    )
+    mine = db.session.scalars(
+        select(Notification.id).where(Notification.user_id == city.officer.id)
+    ).all()
+    theirs = db.session.scalars(
+        select(Notification.id).where(Notification.user_id == city.colleague.id)
+    ).all()
     response = client.post("/notifications/read", data={"id": [mine[0], theirs[0]]})
     assert response.status_code == 302
-    assert queries.unread_count(city.officer.id) == 2 and queries.unread_count(city.colleague.id) == 2
+    assert (
+        queries.unread_count(city.officer.id) == 2 and queries.unread_count(city.colleague.id) == 2
+    )
     assert "1件を既読にしました。" in client.get("/notifications/").get_data(as_text=True)
     page = client.get("/notifications/?unread=1").get_data(as_text=True)
     assert "報告書0" not in page and "報告書1" in page
     client.post("/notifications/read", data={"all": "1"})
-    assert queries.unread_count(city.officer.id) == 0 and queries.unread_count(city.colleague.id) == 2
+    assert (
+        queries.unread_count(city.officer.id) == 0 and queries.unread_count(city.colleague.id) == 2
+    )
     with app.test_request_context():
         assert render_template_string("{{ unread_notifications() }}") == "0"  # signed out
 
 
-@pytest.mark.parametrize("path, rows, status", [
-    ("/notifications/?per_page=200", "officer", DeliveryStatus.SENT),
-    ("/admin/reminders/sent?per_page=200", "admin", DeliveryStatus.SENT),
-    ("/admin/reminders/failed?per_page=200", "admin", DeliveryStatus.FAILED),
-])
-def test_lists_run_a_fixed_number_of_queries(app, client, login_as, city, count_queries, path, rows, status):
+@pytest.mark.parametrize(
+    "path, rows, status",
+    [
+        ("/notifications/?per_page=200", "officer", DeliveryStatus.SENT),
+        ("/admin/reminders/sent?per_page=200", "admin", DeliveryStatus.SENT),
+        ("/admin/reminders/failed?per_page=200", "admin", DeliveryStatus.FAILED),
+    ],
+)
+def test_lists_run_a_fixed_number_of_queries(
+    app, client, login_as, city, count_queries, path, rows, status
+):
     login_as(city.admin if rows == "admin" else city.officer)
     add_rows(city.officer, 5, status)
     with count_queries() as few:
@@ -75,7 +129,10 @@ def test_lists_run_a_fixed_number_of_queries(app, client, login_as, city, count_
 def test_preference_page_saves_the_digest_choice(client, login_as, city):
     login_as(city.officer)
     page = client.get("/notifications/settings").get_data(as_text=True)
-    assert "1日1通のまとめメールで受け取る" in page and "カレンダー配信URLは発行されていません。" in page
+    assert (
+        "1日1通のまとめメールで受け取る" in page
+        and "カレンダー配信URLは発行されていません。" in page
+    )
     response = client.post("/notifications/settings", data={"digest": "1"})
     assert response.status_code == 302
     assert db.session.get(ReminderPreference, city.officer.id).digest is True
@@ -105,12 +162,17 @@ def test_failed_list_retry_one_and_all(client, login_as, city):
     assert client.post(f"/admin/reminders/{first.id}/retry").status_code == 302
     db.session.expire_all()
     assert first.status == DeliveryStatus.PENDING and first.attempts == 0
-    assert "送信失敗の状態ではありません" in client.post(f"/admin/reminders/{first.id}/retry",
-                                                      follow_redirects=True).get_data(as_text=True)
+    assert "送信失敗の状態ではありません" in client.post(
+        f"/admin/reminders/{first.id}/retry", follow_redirects=True
+    ).get_data(as_text=True)
     assert client.post("/admin/reminders/999999/retry").status_code == 404
-    assert "2件の再送を予約しました" in client.post("/admin/reminders/retry-failed",
-                                                follow_redirects=True).get_data(as_text=True)
-    assert db.session.scalar(select(func.count()).where(Notification.status == DeliveryStatus.FAILED)) == 0
+    assert "2件の再送を予約しました" in client.post(
+        "/admin/reminders/retry-failed", follow_redirects=True
+    ).get_data(as_text=True)
+    assert (
+        db.session.scalar(select(func.count()).where(Notification.status == DeliveryStatus.FAILED))
+        == 0
+    )
     assert db.session.scalar(select(func.count()).where(AuditEvent.action == "retry")) == 2
 
 
@@ -118,10 +180,18 @@ def test_settings_page_validates_and_saves(client, login_as, city):
     login_as(city.admin)
     page = client.get("/admin/reminders/settings").get_data(as_text=True)
     assert 'value="14,7,1,0"' in page and 'value="90,30,7"' in page
-    form = {"evidence_due__enabled": "y", "evidence_due__offsets": "21、7，1",
-            "evidence_overdue__enabled": "y", "evidence_overdue__repeat": "3", "evidence_overdue__escalate": "",
-            "social_flag__repeat": "7", "certification_expiry__offsets": "90,30,7"}
-    bad = client.post("/admin/reminders/settings", data={**form, "certification_expiry__offsets": "九十"})
+    form = {
+        "evidence_due__enabled": "y",
+        "evidence_due__offsets": "21、7，1",
+        "evidence_overdue__enabled": "y",
+        "evidence_overdue__repeat": "3",
+        "evidence_overdue__escalate": "",
+        "social_flag__repeat": "7",
+        "certification_expiry__offsets": "90,30,7",
+    }
+    bad = client.post(
+        "/admin/reminders/settings", data={**form, "certification_expiry__offsets": "九十"}
+    )
     assert "カンマ区切りで入力してください" in bad.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(ReminderSetting)) == 0
     assert client.post("/admin/reminders/settings", data=form).status_code == 302
@@ -129,16 +199,25 @@ def test_settings_page_validates_and_saves(client, login_as, city):
     assert saved["evidence_due"].offsets == "21,7,1" and saved["evidence_overdue"].repeat_days == 3
     assert saved["evidence_overdue"].escalate_after_days is None
     assert saved["ismap_expiry"].enabled is False  # left unticked
-    assert db.session.scalar(select(func.count()).where(AuditEvent.object_type == "reminder_setting")) == len(saved)
+    assert db.session.scalar(
+        select(func.count()).where(AuditEvent.object_type == "reminder_setting")
+    ) == len(saved)
 
 
 def test_who_may_open_what(app, client, login_as, city, make):
     login_as(city.officer)
-    for path in ("/admin/reminders/", "/admin/reminders/sent", "/admin/reminders/failed", "/admin/reminders/settings"):
+    for path in (
+        "/admin/reminders/",
+        "/admin/reminders/sent",
+        "/admin/reminders/failed",
+        "/admin/reminders/settings",
+    ):
         assert client.get(path).status_code == 403, path
     assert client.get("/notifications/").status_code == 200
     contractor = app.test_client()
-    contractor.post("/login", data={"email": city.portal_user.email, "password": "correct horse battery"})
+    contractor.post(
+        "/login", data={"email": city.portal_user.email, "password": "correct horse battery"}
+    )
     assert contractor.get("/notifications/").status_code == 403
     assert app.test_client().get("/notifications/").status_code == 302
     auditor = make.user(Role.AUDITOR)

@@ -1,4 +1,5 @@
 """Fixtures for the social account tests."""
+
 from __future__ import annotations
 
 import pytest
@@ -6,9 +7,14 @@ import pytest
 from tests.conftest import login
 
 # What an account needs before it may be applied for (the policy's minimum).
-COMPLETE = {"account_url": "https://x.com/toyooka_city", "posting_rules": "イベント・防災情報のみ。機密性2以上は投稿しない。",
-            "operating_procedure": "投稿は係長の確認後に行う。", "official_list_url": "https://www.city.example.jp/sns/",
-            "mfa_enabled": True, "credential_custodian": "秘書広報課長"}
+COMPLETE = {
+    "account_url": "https://x.com/toyooka_city",
+    "posting_rules": "イベント・防災情報のみ。機密性2以上は投稿しない。",
+    "operating_procedure": "投稿は係長の確認後に行う。",
+    "official_list_url": "https://www.city.example.jp/sns/",
+    "mfa_enabled": True,
+    "credential_custodian": "秘書広報課長",
+}
 
 
 @pytest.fixture

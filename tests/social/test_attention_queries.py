@@ -1,5 +1,6 @@
 """The reads the home page integrates: accounts needing attention, overdue attestations,
 applications waiting, open incidents — each scoped to what the person answers for."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -22,28 +23,50 @@ def test_needs_attention_lists_every_kind_of_gap_in_the_own_department(make, com
     mine, theirs = make.department(), make.department()
     owner = make.user(Role.SNS_OWNER, department=mine)
     today = today_tokyo()
-    approved = {"approval_state": ApprovalState.APPROVED, "next_review_on": today + timedelta(days=120)}
+    approved = {
+        "approval_state": ApprovalState.APPROVED,
+        "next_review_on": today + timedelta(days=120),
+    }
     complete_account(mine, owner, title="問題なし", **approved)
     complete_account(mine, owner, title="未整備", posting_rules="")
     complete_account(mine, owner, title="MFAなし", mfa_enabled=False, **approved)
-    complete_account(mine, owner, title="期限切れ", approval_state=ApprovalState.APPROVED,
-                     next_review_on=today - timedelta(days=1))
-    complete_account(mine, owner, title="まもなく期限", approval_state=ApprovalState.APPROVED,
-                     next_review_on=today + timedelta(days=10))
+    complete_account(
+        mine,
+        owner,
+        title="期限切れ",
+        approval_state=ApprovalState.APPROVED,
+        next_review_on=today - timedelta(days=1),
+    )
+    complete_account(
+        mine,
+        owner,
+        title="まもなく期限",
+        approval_state=ApprovalState.APPROVED,
+        next_review_on=today + timedelta(days=10),
+    )
     hijacked = complete_account(mine, owner, title="乗っ取り対応中", **approved)
     complete_account(mine, owner, title="アーカイブ済", posting_rules="", archived_at=utcnow())
     complete_account(mine, owner, title="終了", posting_rules="", state=ArrangementState.ENDED)
     complete_account(theirs, title="他課の未整備", posting_rules="")
-    db.session.add(SocialIncident(account_id=hijacked.id, kind=IncidentKind.HIJACK, detected_at=utcnow(),
-                                  description="不審な投稿"))
+    db.session.add(
+        SocialIncident(
+            account_id=hijacked.id,
+            kind=IncidentKind.HIJACK,
+            detected_at=utcnow(),
+            description="不審な投稿",
+        )
+    )
     db.session.commit()
 
     assert sorted(titles(queries.needs_attention(owner, today))) == sorted(
-        ["未整備", "MFAなし", "期限切れ", "まもなく期限", "乗っ取り対応中"])
+        ["未整備", "MFAなし", "期限切れ", "まもなく期限", "乗っ取り対応中"]
+    )
     assert "他課の未整備" in titles(queries.needs_attention(make.user(Role.ADMIN), today))
     assert titles(queries.needs_attention(make.user(Role.PROCUREMENT), today)) == []
     assert titles(queries.overdue_attestations(owner, today)) == ["期限切れ"]
-    assert [i.account.title for i in db.session.scalars(queries.open_incidents(owner))] == ["乗っ取り対応中"]
+    assert [i.account.title for i in db.session.scalars(queries.open_incidents(owner))] == [
+        "乗っ取り対応中"
+    ]
     other_owner = make.user(Role.SNS_OWNER, department=theirs)
     assert list(db.session.scalars(queries.open_incidents(other_owner))) == []
 
@@ -51,6 +74,8 @@ def test_needs_attention_lists_every_kind_of_gap_in_the_own_department(make, com
 def test_awaiting_approval_is_oldest_first(make, complete_account):
     complete_account(title="先に申請", approval_state=ApprovalState.APPLIED)
     complete_account(title="後から申請", approval_state=ApprovalState.APPLIED)
-    complete_account(title="申請取り下げ後アーカイブ", approval_state=ApprovalState.APPLIED, archived_at=utcnow())
+    complete_account(
+        title="申請取り下げ後アーカイブ", approval_state=ApprovalState.APPLIED, archived_at=utcnow()
+    )
     complete_account(title="未申請")
     assert titles(queries.awaiting_approval()) == ["先に申請", "後から申請"]

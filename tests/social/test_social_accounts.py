@@ -1,4 +1,5 @@
 """The social account register: CRUD, approval, permissions and the draft visibility rule."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -12,11 +13,24 @@ from vendorguard.social.models import Platform, SocialAccount
 
 def form_data(department, **overrides):
     """A complete, valid submission of the account form."""
-    data = {"title": "豊岡市公式X", "platform": "x", "platform_other": "", "handle": "@toyooka_city",
-            "account_url": "https://x.com/toyooka_city", "department_id": str(department.id),
-            "responsible_officer_id": "0", "operators": "", "purpose": "市政情報の発信",
-            "posting_rules": "", "operating_procedure": "", "official_list_url": "",
-            "credential_custodian": "", "recovery_contact": "", "state": "active", "mfa": "unknown"}
+    data = {
+        "title": "豊岡市公式X",
+        "platform": "x",
+        "platform_other": "",
+        "handle": "@toyooka_city",
+        "account_url": "https://x.com/toyooka_city",
+        "department_id": str(department.id),
+        "responsible_officer_id": "0",
+        "operators": "",
+        "purpose": "市政情報の発信",
+        "posting_rules": "",
+        "operating_procedure": "",
+        "official_list_url": "",
+        "credential_custodian": "",
+        "recovery_contact": "",
+        "state": "active",
+        "mfa": "unknown",
+    }
     data.update(overrides)
     return data
 
@@ -29,29 +43,44 @@ def reload(account):
 
 def actions(account):
     """Audit actions recorded for an account, oldest first."""
-    return db.session.scalars(select(AuditEvent.action).where(
-        AuditEvent.object_type == "social_account", AuditEvent.object_id == str(account.id))
-        .order_by(AuditEvent.seq)).all()
+    return db.session.scalars(
+        select(AuditEvent.action)
+        .where(AuditEvent.object_type == "social_account", AuditEvent.object_id == str(account.id))
+        .order_by(AuditEvent.seq)
+    ).all()
 
 
 def test_sns_owner_registers_edits_archives_and_restores(client, make, login_as):
     department = make.department(name="秘書広報課")
     owner = make.user(Role.SNS_OWNER, department=department)
     login_as(owner)
-    response = client.post("/social-accounts/new", data=form_data(
-        department, responsible_officer_id=str(owner.id), operators="広報 太郎\n\n  広報 花子  \n",
-        mfa="on", profile_names_department="y"))
+    response = client.post(
+        "/social-accounts/new",
+        data=form_data(
+            department,
+            responsible_officer_id=str(owner.id),
+            operators="広報 太郎\n\n  広報 花子  \n",
+            mfa="on",
+            profile_names_department="y",
+        ),
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     account = db.session.scalars(select(SocialAccount)).one()
     assert account.operators == "広報 太郎\n広報 花子" and account.mfa_enabled is True
     assert account.profile_names_department and account.state.value == "active"
     assert account.approval_state == ApprovalState.NOT_APPLIED
 
-    client.post(f"/social-accounts/{account.id}/edit", data=form_data(
-        department, platform="other", platform_other="Threads", handle="toyooka.city", mfa="off"))
+    client.post(
+        f"/social-accounts/{account.id}/edit",
+        data=form_data(
+            department, platform="other", platform_other="Threads", handle="toyooka.city", mfa="off"
+        ),
+    )
     account = reload(account)
     assert account.platform == Platform.OTHER and account.platform_label == "Threads"
-    assert account.mfa_enabled is False and not account.profile_names_department  # unchecked box: off
+    assert (
+        account.mfa_enabled is False and not account.profile_names_department
+    )  # unchecked box: off
     client.post(f"/social-accounts/{account.id}/archive")
     assert reload(account).archived_at is not None
     client.post(f"/social-accounts/{account.id}/restore")
@@ -62,9 +91,16 @@ def test_sns_owner_registers_edits_archives_and_restores(client, make, login_as)
 def test_bad_submission_explains_and_keeps_input(client, make, login_as):
     department = make.department()
     login_as(make.user(Role.SNS_OWNER, department=department))
-    response = client.post("/social-accounts/new", data=form_data(
-        department, platform="other", account_url="ftp://example.jp", posting_rules="書きかけのルール",
-        handle=""))
+    response = client.post(
+        "/social-accounts/new",
+        data=form_data(
+            department,
+            platform="other",
+            account_url="ftp://example.jp",
+            posting_rules="書きかけのルール",
+            handle="",
+        ),
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "「その他」を選んだ場合はプラットフォーム名を入力してください。" in html
@@ -77,10 +113,16 @@ def test_same_handle_on_the_same_platform_is_refused(client, make, login_as):
     department = make.department()
     make.social_account(department=department, platform=Platform.X, handle="@Toyooka_City")
     login_as(make.user(Role.ADMIN))
-    response = client.post("/social-accounts/new", data=form_data(department, handle="toyooka_city"))
-    assert "このプラットフォームのこのアカウントIDは既に登録されています。" in response.get_data(as_text=True)
-    response = client.post("/social-accounts/new", data=form_data(department, platform="instagram",
-                                                                  handle="toyooka_city"))
+    response = client.post(
+        "/social-accounts/new", data=form_data(department, handle="toyooka_city")
+    )
+    assert "このプラットフォームのこのアカウントIDは既に登録されています。" in response.get_data(
+        as_text=True
+    )
+    response = client.post(
+        "/social-accounts/new",
+        data=form_data(department, platform="instagram", handle="toyooka_city"),
+    )
     assert response.status_code == 302
 
 
@@ -94,11 +136,22 @@ def test_apply_approve_reject_flow_is_audited(client, make, login_as):
     assert reload(account).approval_state == ApprovalState.NOT_APPLIED  # incomplete: refused
     html = client.get(f"/social-accounts/{account.id}").get_data(as_text=True)
     assert "未整備の項目があるため申請できません。" in html and "責任者が指定されていません" in html
-    assert f'/social-accounts/{account.id}/apply"' not in html  # no button while something is missing
-    client.post(f"/social-accounts/{account.id}/edit", data=form_data(
-        department, handle=account.handle, responsible_officer_id=str(owner.id), mfa="on",
-        posting_rules="観光情報のみ", operating_procedure="手順のとおり",
-        official_list_url="https://www.city.example.jp/sns/", credential_custodian="観光課長"))
+    assert (
+        f'/social-accounts/{account.id}/apply"' not in html
+    )  # no button while something is missing
+    client.post(
+        f"/social-accounts/{account.id}/edit",
+        data=form_data(
+            department,
+            handle=account.handle,
+            responsible_officer_id=str(owner.id),
+            mfa="on",
+            posting_rules="観光情報のみ",
+            operating_procedure="手順のとおり",
+            official_list_url="https://www.city.example.jp/sns/",
+            credential_custodian="観光課長",
+        ),
+    )
     client.post(f"/social-accounts/{account.id}/apply")
     assert reload(account).approval_state == ApprovalState.APPLIED
     assert client.post(f"/social-accounts/{account.id}/approve").status_code == 403
@@ -106,7 +159,9 @@ def test_apply_approve_reject_flow_is_audited(client, make, login_as):
     login_as(admin)
     response = client.post(f"/social-accounts/{account.id}/reject", data={"reject_comment": ""})
     assert response.status_code == 200 and reload(account).approval_state == ApprovalState.APPLIED
-    client.post(f"/social-accounts/{account.id}/reject", data={"reject_comment": "運用手順を詳しく"})
+    client.post(
+        f"/social-accounts/{account.id}/reject", data={"reject_comment": "運用手順を詳しく"}
+    )
     account = reload(account)
     assert account.approval_state == ApprovalState.REJECTED and account.approved_by_id == admin.id
     assert account.approval_comment == "運用手順を詳しく"
@@ -129,10 +184,16 @@ def test_detail_lists_what_is_still_missing(client, make, login_as, complete_acc
     login_as(officer)
     html = client.get(f"/social-accounts/{bare.id}").get_data(as_text=True)
     assert "未整備の項目" in html and "未整備</span>" in html
-    for text in ("責任者が指定されていません", "アカウントのURLが登録されていません", "運用手順が登録されていません",
-                 "投稿ルール）が登録されていません", "市公式サイトの一覧ページに掲載されていません",
-                 "多要素認証の設定状況が確認されていません", "認証情報の管理者が決まっていません",
-                 "プロフィールに所管課名が明記されていません"):
+    for text in (
+        "責任者が指定されていません",
+        "アカウントのURLが登録されていません",
+        "運用手順が登録されていません",
+        "投稿ルール）が登録されていません",
+        "市公式サイトの一覧ページに掲載されていません",
+        "多要素認証の設定状況が確認されていません",
+        "認証情報の管理者が決まっていません",
+        "プロフィールに所管課名が明記されていません",
+    ):
         assert text in html, text
     html = client.get(f"/social-accounts/{complete.id}").get_data(as_text=True)
     assert "未整備の項目" not in html and "未整備</span>" not in html and "秘書広報課長" in html
@@ -146,12 +207,21 @@ def test_department_confinement(client, make, login_as):
         login_as(make.user(role, department=mine))
         assert client.get(f"/social-accounts/{published.id}").status_code == 200
         assert client.get(f"/social-accounts/{published.id}/edit").status_code == 403
-        assert client.post(f"/social-accounts/{published.id}/edit", data=form_data(
-            theirs, handle=published.handle)).status_code == 403
+        assert (
+            client.post(
+                f"/social-accounts/{published.id}/edit",
+                data=form_data(theirs, handle=published.handle),
+            ).status_code
+            == 403
+        )
         for action in ("archive", "apply"):
             assert client.post(f"/social-accounts/{published.id}/{action}").status_code == 403
-        response = client.post("/social-accounts/new", data=form_data(theirs, handle=f"@{role.value}"))
-        assert response.status_code == 200 and "一覧から選んでください。" in response.get_data(as_text=True)
+        response = client.post(
+            "/social-accounts/new", data=form_data(theirs, handle=f"@{role.value}")
+        )
+        assert response.status_code == 200 and "一覧から選んでください。" in response.get_data(
+            as_text=True
+        )
     assert reload(published).archived_at is None
     assert db.session.scalars(select(SocialAccount)).all() == [published]
 
@@ -181,8 +251,12 @@ def test_procurement_and_contractors_cannot_open_social_accounts(client, make, l
 
 def test_drafts_are_seen_only_by_their_department_admin_and_auditor(client, make, login_as):
     mine, theirs = make.department(), make.department()
-    drafts = {state: make.social_account(department=theirs, title=f"下書き{state.value}", approval_state=state)
-              for state in (ApprovalState.NOT_APPLIED, ApprovalState.APPLIED, ApprovalState.REJECTED)}
+    drafts = {
+        state: make.social_account(
+            department=theirs, title=f"下書き{state.value}", approval_state=state
+        )
+        for state in (ApprovalState.NOT_APPLIED, ApprovalState.APPLIED, ApprovalState.REJECTED)
+    }
     make.social_account(department=theirs, title="公開済み", approval_state=ApprovalState.APPROVED)
     make.social_account(department=theirs, title="期限切れ", approval_state=ApprovalState.EXPIRED)
     make.social_account(department=mine, title="自課の下書き")

@@ -1,4 +1,5 @@
 """The social account list: search, filters, sorting, badges and a fixed number of queries."""
+
 from __future__ import annotations
 
 import re
@@ -31,7 +32,11 @@ def test_badges_flag_missing_countermeasures(client, make, login_as, complete_ac
     make.social_account(title="確認待ち")  # MFA not yet checked
     login_as(make.user(Role.ADMIN))
     html = client.get("/social-accounts/").get_data(as_text=True)
-    good, bad, unknown = row_of(html, "対策済み"), row_of(html, "手つかず"), row_of(html, "確認待ち")
+    good, bad, unknown = (
+        row_of(html, "対策済み"),
+        row_of(html, "手つかず"),
+        row_of(html, "確認待ち"),
+    )
     for badge in ("未整備", "多要素認証なし", "責任者未指定", "公式サイト未掲載"):
         assert badge in bad and badge not in good
     assert "多要素認証 未確認" in unknown and "多要素認証なし" not in unknown
@@ -41,15 +46,33 @@ def test_badges_flag_missing_countermeasures(client, make, login_as, complete_ac
 
 def test_search_filters_and_sorting(client, make, login_as):
     kouhou, kankou = make.department(name_kana="コウホウ"), make.department(name_kana="カンコウ")
-    make.social_account(department=kouhou, title="豊岡市広報", platform=Platform.X, handle="@toyooka_pr",
-                        mfa_enabled=True, approval_state=ApprovalState.APPROVED)
-    make.social_account(department=kankou, title="城崎温泉観光", platform=Platform.INSTAGRAM,
-                        handle="kinosaki_onsen", approval_state=ApprovalState.APPLIED)
-    make.social_account(department=kankou, title="閉鎖したアカウント", platform=Platform.LINE, handle="@closed",
-                        archived_at=utcnow())
+    make.social_account(
+        department=kouhou,
+        title="豊岡市広報",
+        platform=Platform.X,
+        handle="@toyooka_pr",
+        mfa_enabled=True,
+        approval_state=ApprovalState.APPROVED,
+    )
+    make.social_account(
+        department=kankou,
+        title="城崎温泉観光",
+        platform=Platform.INSTAGRAM,
+        handle="kinosaki_onsen",
+        approval_state=ApprovalState.APPLIED,
+    )
+    make.social_account(
+        department=kankou,
+        title="閉鎖したアカウント",
+        platform=Platform.LINE,
+        handle="@closed",
+        archived_at=utcnow(),
+    )
     login_as(make.user(Role.AUDITOR))
+
     def listed(**args):
         return titles(client.get("/social-accounts/", query_string=args).get_data(as_text=True))
+
     assert listed(q="城崎") == ["城崎温泉観光"]
     assert listed(q="@kinosaki") == ["城崎温泉観光"]  # handles match with or without the @
     assert listed(q="toyooka_pr") == ["豊岡市広報"]
@@ -72,11 +95,19 @@ def test_list_runs_a_fixed_number_of_queries(client, make, login_as, count_queri
 
     def add(count):
         start = db.session.scalar(select(func.count(SocialAccount.id)))
-        db.session.add_all([SocialAccount(
-            title=f"アカウント{start + i}", platform=Platform.X, handle=f"@acct{start + i}",
-            department_id=department.id if i % 2 else other.id,
-            responsible_officer_id=owner.id if i % 3 else None,
-            approval_state=ApprovalState.APPROVED) for i in range(count)])
+        db.session.add_all(
+            [
+                SocialAccount(
+                    title=f"アカウント{start + i}",
+                    platform=Platform.X,
+                    handle=f"@acct{start + i}",
+                    department_id=department.id if i % 2 else other.id,
+                    responsible_officer_id=owner.id if i % 3 else None,
+                    approval_state=ApprovalState.APPROVED,
+                )
+                for i in range(count)
+            ]
+        )
         db.session.commit()
 
     add(5)

@@ -1,4 +1,5 @@
 """S3 tests run against moto's server mode on 127.0.0.1: boto3 speaks real HTTP to it."""
+
 from __future__ import annotations
 
 import uuid
@@ -36,14 +37,22 @@ class MotoS3:
         """A plain boto3 client for checking what really is in the bucket."""
         import boto3
 
-        return boto3.session.Session().client("s3", endpoint_url=self.endpoint, region_name="us-east-1")
+        return boto3.session.Session().client(
+            "s3", endpoint_url=self.endpoint, region_name="us-east-1"
+        )
 
 
 @pytest.fixture
 def aws_credentials(monkeypatch, tmp_path):
     """Dummy credentials; nothing from the machine's own AWS configuration leaks in."""
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3",
-                 "AWS_SECURITY_TOKEN", "AWS_DEFAULT_PROFILE"):
+    for name in (
+        "AWS_PROFILE",
+        "AWS_SESSION_TOKEN",
+        "AWS_ENDPOINT_URL",
+        "AWS_ENDPOINT_URL_S3",
+        "AWS_SECURITY_TOKEN",
+        "AWS_DEFAULT_PROFILE",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
@@ -56,7 +65,9 @@ def aws_credentials(monkeypatch, tmp_path):
 @pytest.fixture
 def moto_s3(aws_credentials):
     """A running moto S3 server; stopped (and its state reset) after the test."""
-    pytest.importorskip("moto.server", reason="moto[server] is not installed (pip install 'moto[server]')")
+    pytest.importorskip(
+        "moto.server", reason="moto[server] is not installed (pip install 'moto[server]')"
+    )
     server = MotoS3()
     server.start()
     try:

@@ -1,4 +1,5 @@
 """``flask vg storage-check``: objects without rows, rows without objects, removing orphans."""
+
 from __future__ import annotations
 
 import io
@@ -12,10 +13,20 @@ from vendorguard.storage.check import check, key_columns
 
 
 def document_row(engagement, key: str, version: int) -> ContractDocument:
-    row = ContractDocument(arrangement_id=engagement.id, kind=DocumentKind.APPENDIX, version=version,
-                           storage_key=key, sha256="0" * 64, size=3, filename=f"a_v{version}.docx",
-                           articles=[], clause_version_ids=[], waivers=[], date_style=DateStyle.WAREKI,
-                           template="appendix.docx")
+    row = ContractDocument(
+        arrangement_id=engagement.id,
+        kind=DocumentKind.APPENDIX,
+        version=version,
+        storage_key=key,
+        sha256="0" * 64,
+        size=3,
+        filename=f"a_v{version}.docx",
+        articles=[],
+        clause_version_ids=[],
+        waivers=[],
+        date_style=DateStyle.WAREKI,
+        template="appendix.docx",
+    )
     db.session.add(row)
     db.session.commit()
     return row
@@ -46,7 +57,9 @@ def test_reports_both_kinds_of_inconsistency_and_removes_only_old_orphans(app, m
     report = check(db.session, storage)
     assert (report.objects, report.references) == (3, 2)
     assert sorted(info.key for info in report.orphans) == sorted([old_orphan, young_orphan])
-    assert [(ref.table, ref.row_id, ref.key) for ref in report.missing] == [("contract_document", lost.id, missing)]
+    assert [(ref.table, ref.row_id, ref.key) for ref in report.missing] == [
+        ("contract_document", lost.id, missing)
+    ]
 
     runner = app.test_cli_runner()
     result = runner.invoke(args=["vg", "storage-check"])
@@ -77,27 +90,37 @@ def test_orphans_can_be_removed_at_once_with_min_age_zero(app):
     storage = get_storage(app)
     key = new_key("evidence")
     storage.put(key, io.BytesIO(b"x"))
-    result = app.test_cli_runner().invoke(args=["vg", "storage-check", "--remove-orphans", "--min-age-minutes", "0"])
+    result = app.test_cli_runner().invoke(
+        args=["vg", "storage-check", "--remove-orphans", "--min-age-minutes", "0"]
+    )
     assert result.exit_code == 0, result.output
     assert not storage.exists(key)
 
 
 def test_against_s3(app, make, moto_s3, bucket):
-    app.config.update(STORAGE_URL=f"s3://{bucket}/vg", S3_ENDPOINT_URL=moto_s3.endpoint, S3_REGION="us-east-1")
+    app.config.update(
+        STORAGE_URL=f"s3://{bucket}/vg", S3_ENDPOINT_URL=moto_s3.endpoint, S3_REGION="us-east-1"
+    )
     storage = get_storage(app)
     key, orphan = new_key("documents"), new_key("documents")
     storage.put(key, io.BytesIO(b"doc"))
     storage.put(orphan, io.BytesIO(b"orphan"))
     document_row(make.engagement(), key, 1)
-    result = app.test_cli_runner().invoke(args=["vg", "storage-check", "--remove-orphans", "--min-age-minutes", "0"])
+    result = app.test_cli_runner().invoke(
+        args=["vg", "storage-check", "--remove-orphans", "--min-age-minutes", "0"]
+    )
     assert result.exit_code == 0, result.output
     assert orphan in result.output and f"s3://{bucket}/vg" in result.output
     assert storage.exists(key) and not storage.exists(orphan)
 
 
 def test_storage_down_is_reported_not_a_traceback(app, moto_s3, bucket):
-    app.config.update(STORAGE_URL=f"s3://{bucket}/vg", S3_ENDPOINT_URL=moto_s3.endpoint,
-                      S3_REGION="us-east-1", S3_MAX_ATTEMPTS=1)
+    app.config.update(
+        STORAGE_URL=f"s3://{bucket}/vg",
+        S3_ENDPOINT_URL=moto_s3.endpoint,
+        S3_REGION="us-east-1",
+        S3_MAX_ATTEMPTS=1,
+    )
     moto_s3.stop()
     result = app.test_cli_runner().invoke(args=["vg", "storage-check"])
     assert result.exit_code == 1

@@ -1,4 +1,5 @@
 """The local directory backend and choosing a backend from the storage URL."""
+
 from __future__ import annotations
 
 import hashlib
@@ -9,7 +10,12 @@ import pytest
 
 from config import load_config
 from vendorguard.storage import (
-    StorageError, StorageNotFound, StorageTooLarge, get_storage, new_key, storage_from_url,
+    StorageError,
+    StorageNotFound,
+    StorageTooLarge,
+    get_storage,
+    new_key,
+    storage_from_url,
 )
 from vendorguard.storage.base import CHUNK_SIZE
 from vendorguard.storage.local import LocalStorage
@@ -31,7 +37,7 @@ class Trickle(io.RawIOBase):
         if self._fail_after is not None and self._pos >= self._fail_after:
             raise OSError("connection reset by peer")
         size = len(self._data) - self._pos if size is None or size < 0 else size
-        chunk = self._data[self._pos:self._pos + size]
+        chunk = self._data[self._pos : self._pos + size]
         self._pos += len(chunk)
         return chunk
 
@@ -42,7 +48,9 @@ def storage(tmp_path) -> LocalStorage:
 
 
 def files_under(path) -> list[str]:
-    return sorted(os.path.relpath(os.path.join(d, f), path) for d, _, fs in os.walk(path) for f in fs)
+    return sorted(
+        os.path.relpath(os.path.join(d, f), path) for d, _, fs in os.walk(path) for f in fs
+    )
 
 
 def test_put_streams_in_chunks_and_records_sha256_and_size(storage):
@@ -69,8 +77,22 @@ def test_keys_are_generated_from_uuids_never_from_names():
     assert len(name) == 32 and int(name, 16) >= 0
 
 
-@pytest.mark.parametrize("key", ["../escape", "/etc/passwd", "a/../../b", "a\\b", "", "a//b", "a/./b",
-                                 "nul\x00byte", "documents/契約書.docx", ".hidden/x", "a/"])
+@pytest.mark.parametrize(
+    "key",
+    [
+        "../escape",
+        "/etc/passwd",
+        "a/../../b",
+        "a\\b",
+        "",
+        "a//b",
+        "a/./b",
+        "nul\x00byte",
+        "documents/契約書.docx",
+        ".hidden/x",
+        "a/",
+    ],
+)
 def test_unsafe_keys_are_refused_and_nothing_is_written(storage, key):
     with pytest.raises(ValueError):
         storage.put(key, io.BytesIO(b"x"))
@@ -141,13 +163,21 @@ def test_listing_skips_writes_in_progress(storage):
 def test_url_chooses_the_backend(tmp_path):
     local = storage_from_url((tmp_path / "ev").as_uri())
     assert isinstance(local, LocalStorage) and local.root == (tmp_path / "ev").resolve()
-    s3 = storage_from_url("s3://city-bucket/vendorguard/prod", {"S3_REGION": "ap-northeast-1",
-                                                                "S3_SSE": "aws:kms", "S3_KMS_KEY_ID": "key-1"})
+    s3 = storage_from_url(
+        "s3://city-bucket/vendorguard/prod",
+        {"S3_REGION": "ap-northeast-1", "S3_SSE": "aws:kms", "S3_KMS_KEY_ID": "key-1"},
+    )
     assert isinstance(s3, S3Storage)
     assert (s3.bucket, s3.prefix) == ("city-bucket", "vendorguard/prod")
     assert s3.client.meta.region_name == "ap-northeast-1"
     assert s3._extra == {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": "key-1"}
-    for bad in ("file:relative/path", "file://otherhost/x", "ftp://host/x", "s3:///no-bucket", "evidence"):
+    for bad in (
+        "file:relative/path",
+        "file://otherhost/x",
+        "ftp://host/x",
+        "s3:///no-bucket",
+        "evidence",
+    ):
         with pytest.raises(ValueError):
             storage_from_url(bad)
 
@@ -157,11 +187,18 @@ def test_default_storage_is_instance_evidence(tmp_path):
     storage = storage_from_url(config["STORAGE_URL"])
     assert isinstance(storage, LocalStorage)
     assert storage.root == (tmp_path / "evidence").resolve()
-    env = {"VENDORGUARD_SECRET_KEY": "k", "VENDORGUARD_S3_ENDPOINT_URL": "http://127.0.0.1:9000",
-           "VENDORGUARD_S3_SSE": "AES256", "VENDORGUARD_S3_REGION": "ap-northeast-1"}
+    env = {
+        "VENDORGUARD_SECRET_KEY": "k",
+        "VENDORGUARD_S3_ENDPOINT_URL": "http://127.0.0.1:9000",
+        "VENDORGUARD_S3_SSE": "AES256",
+        "VENDORGUARD_S3_REGION": "ap-northeast-1",
+    }
     config = load_config(tmp_path, env=env)
     assert (config["S3_ENDPOINT_URL"], config["S3_SSE"], config["S3_REGION"]) == (
-        "http://127.0.0.1:9000", "AES256", "ap-northeast-1")
+        "http://127.0.0.1:9000",
+        "AES256",
+        "ap-northeast-1",
+    )
     assert config["S3_KMS_KEY_ID"] is None
 
 

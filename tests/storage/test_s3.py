@@ -1,4 +1,5 @@
 """The S3 backend against moto's server mode: real HTTP from boto3 to 127.0.0.1."""
+
 from __future__ import annotations
 
 import hashlib
@@ -42,7 +43,11 @@ def test_large_files_go_up_in_parts_and_keep_their_hash(moto_s3, bucket):
     data = os.urandom(2 * PART_SIZE + 5 * MB)
     key = new_key("evidence")
     stored = storage.put(key, io.BytesIO(data))
-    assert stored.sha256 == hashlib.sha256(data).hexdigest() == bucket_sha256(moto_s3, bucket, f"vendorguard/{key}")
+    assert (
+        stored.sha256
+        == hashlib.sha256(data).hexdigest()
+        == bucket_sha256(moto_s3, bucket, f"vendorguard/{key}")
+    )
     head = moto_s3.client().head_object(Bucket=bucket, Key=f"vendorguard/{key}")
     assert head["ContentLength"] == len(data)
     assert head["ETag"].strip('"').endswith("-3")  # a multipart upload of three parts
@@ -51,7 +56,9 @@ def test_large_files_go_up_in_parts_and_keep_their_hash(moto_s3, bucket):
 def test_too_large_stops_the_upload_and_leaves_no_object_or_part(moto_s3, bucket):
     storage = make_storage(moto_s3, bucket)
     with pytest.raises(StorageTooLarge):
-        storage.put(new_key("evidence"), io.BytesIO(b"x" * (3 * PART_SIZE)), max_bytes=PART_SIZE + MB)
+        storage.put(
+            new_key("evidence"), io.BytesIO(b"x" * (3 * PART_SIZE)), max_bytes=PART_SIZE + MB
+        )
     client = moto_s3.client()
     assert client.list_objects_v2(Bucket=bucket).get("KeyCount", 0) == 0
     assert client.list_multipart_uploads(Bucket=bucket).get("Uploads", []) == []
@@ -90,9 +97,13 @@ def test_server_down_is_a_storage_error_and_recovery_works(moto_s3, bucket):
     kept = new_key("documents")
     storage.put(kept, io.BytesIO(b"before"))
     moto_s3.stop()
-    for action in (lambda: storage.put(new_key("documents"), io.BytesIO(b"during")),
-                   lambda: storage.open(kept), lambda: storage.exists(kept),
-                   lambda: list(storage.iter_keys()), lambda: storage.delete(kept)):
+    for action in (
+        lambda: storage.put(new_key("documents"), io.BytesIO(b"during")),
+        lambda: storage.open(kept),
+        lambda: storage.exists(kept),
+        lambda: list(storage.iter_keys()),
+        lambda: storage.delete(kept),
+    ):
         with pytest.raises(StorageError) as caught:
             action()
         assert not isinstance(caught.value, (StorageNotFound, StorageTooLarge))
@@ -104,8 +115,12 @@ def test_server_down_is_a_storage_error_and_recovery_works(moto_s3, bucket):
 
 
 def test_get_storage_reads_the_s3_settings(app, moto_s3, bucket):
-    app.config.update(STORAGE_URL=f"s3://{bucket}/city", S3_ENDPOINT_URL=moto_s3.endpoint,
-                      S3_REGION="us-east-1", S3_SSE="AES256")
+    app.config.update(
+        STORAGE_URL=f"s3://{bucket}/city",
+        S3_ENDPOINT_URL=moto_s3.endpoint,
+        S3_REGION="us-east-1",
+        S3_SSE="AES256",
+    )
     storage = get_storage(app)
     assert isinstance(storage, S3Storage) and storage.prefix == "city"
     key = new_key("documents")

@@ -1,11 +1,12 @@
 """Loading an arrangement of any kind, and who may read or change it."""
+
 from __future__ import annotations
 
 from flask import abort, url_for
 from flask_login import current_user
-from werkzeug.routing import BuildError
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
+from werkzeug.routing import BuildError
 
 from vendorguard.arrangements.models import Arrangement, ArrangementKind
 from vendorguard.auth.permissions import can_change
@@ -25,8 +26,11 @@ MANAGE_PERMISSION = {
 
 def arrangement_or_404(arrangement_id: int) -> Arrangement:
     """The arrangement (of its own kind) with its department, or 404; who may read it is not checked."""
-    arrangement = db.session.scalars(select(Arrangement).where(Arrangement.id == arrangement_id)
-                                     .options(joinedload(Arrangement.department))).one_or_none()
+    arrangement = db.session.scalars(
+        select(Arrangement)
+        .where(Arrangement.id == arrangement_id)
+        .options(joinedload(Arrangement.department))
+    ).one_or_none()
     if arrangement is None:
         abort(404)
     return arrangement
@@ -55,7 +59,9 @@ def ensure_can_view(arrangement: Arrangement) -> None:
 
 def can_manage(user, arrangement: Arrangement) -> bool:
     """Whether ``user`` may change this arrangement (role and own-department rule)."""
-    return can_change(user, MANAGE_PERMISSION[ArrangementKind(arrangement.kind)], arrangement.department_id)
+    return can_change(
+        user, MANAGE_PERMISSION[ArrangementKind(arrangement.kind)], arrangement.department_id
+    )
 
 
 def ensure_can_manage(arrangement: Arrangement) -> None:

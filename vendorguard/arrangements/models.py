@@ -2,6 +2,7 @@
 
 Evidence, reviews, reminders and documents attach to ``arrangement.id`` whatever the kind.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -19,9 +20,14 @@ from vendorguard.extensions import db
 
 def str_enum(enum_cls, length: int = 20) -> Enum:
     """A portable column type storing a StrEnum by its value (a VARCHAR with a CHECK)."""
-    return Enum(enum_cls, native_enum=False, length=length, validate_strings=True,
-                values_callable=lambda members: [m.value for m in members],
-                name=enum_cls.__name__.lower())
+    return Enum(
+        enum_cls,
+        native_enum=False,
+        length=length,
+        validate_strings=True,
+        values_callable=lambda members: [m.value for m in members],
+        name=enum_cls.__name__.lower(),
+    )
 
 
 class ArrangementKind(StrEnum):
@@ -33,8 +39,13 @@ class ArrangementKind(StrEnum):
 
     @property
     def label(self) -> str:
-        return str({self.ENGAGEMENT: _l("業務委託"), self.CLOUD_SERVICE: _l("外部サービス"),
-                    self.SOCIAL_ACCOUNT: _l("SNSアカウント")}[self])
+        return str(
+            {
+                self.ENGAGEMENT: _l("業務委託"),
+                self.CLOUD_SERVICE: _l("外部サービス"),
+                self.SOCIAL_ACCOUNT: _l("SNSアカウント"),
+            }[self]
+        )
 
 
 class ArrangementState(StrEnum):
@@ -47,8 +58,14 @@ class ArrangementState(StrEnum):
 
     @property
     def label(self) -> str:
-        return str({self.DRAFT: _l("下書き"), self.ACTIVE: _l("有効"),
-                    self.SUSPENDED: _l("停止中"), self.ENDED: _l("終了")}[self])
+        return str(
+            {
+                self.DRAFT: _l("下書き"),
+                self.ACTIVE: _l("有効"),
+                self.SUSPENDED: _l("停止中"),
+                self.ENDED: _l("終了"),
+            }[self]
+        )
 
 
 class Arrangement(Audited, db.Model):
@@ -61,8 +78,12 @@ class Arrangement(Audited, db.Model):
     kind: Mapped[str] = mapped_column(String(20), index=True)
     title: Mapped[str] = mapped_column(String(200))
     department_id: Mapped[int] = mapped_column(ForeignKey("department.id"), index=True)
-    responsible_officer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
-    state: Mapped[ArrangementState] = mapped_column(str_enum(ArrangementState), default=ArrangementState.DRAFT)
+    responsible_officer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id"), index=True
+    )
+    state: Mapped[ArrangementState] = mapped_column(
+        str_enum(ArrangementState), default=ArrangementState.DRAFT
+    )
     next_review_on: Mapped[date | None] = mapped_column(index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

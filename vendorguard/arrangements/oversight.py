@@ -1,4 +1,5 @@
 """What every arrangement page shows below its own fields: evidence, assessments, documents."""
+
 from __future__ import annotations
 
 from typing import Any

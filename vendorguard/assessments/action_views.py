@@ -1,22 +1,23 @@
 """Action pages: the list with filters, add, edit, close with a resolution, reopen."""
+
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from vendorguard.arrangements import access
+from vendorguard.arrangements.access import arrangement_url
 from vendorguard.arrangements.models import Arrangement, ArrangementKind
 from vendorguard.assessments import queries, services
 from vendorguard.assessments.forms import ActionForm, CloseForm
 from vendorguard.assessments.models import Action, ActionStatus, Assessment
 from vendorguard.assessments.views import assessment_or_404, bp, may_work_on, owner_choices
+from vendorguard.auth.models import User
 from vendorguard.auth.permissions import require
 from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import today_tokyo
 from vendorguard.core.web import paginate, search_term, show_domain_error, sorting
-from vendorguard.arrangements.access import arrangement_url
-from vendorguard.arrangements import access
-from vendorguard.auth.models import User
 from vendorguard.extensions import db
 from vendorguard.org.queries import active_departments
 
@@ -31,11 +32,13 @@ STATUS_ARGS = {"open": ActionStatus.OPEN, "closed": ActionStatus.CLOSED, "all": 
 def _filters() -> queries.ActionFilters:
     kind = request.args.get("kind", "")
     return queries.ActionFilters(
-        term=search_term(), status=STATUS_ARGS.get(request.args.get("status", "open"), ActionStatus.OPEN),
+        term=search_term(),
+        status=STATUS_ARGS.get(request.args.get("status", "open"), ActionStatus.OPEN),
         overdue=request.args.get("overdue") == "1",
         owner_id=current_user.id if request.args.get("mine") == "1" else None,
         department_id=request.args.get("department", type=int),
-        kind=ArrangementKind(kind) if kind in {k.value for k in ArrangementKind} else None)
+        kind=ArrangementKind(kind) if kind in {k.value for k in ArrangementKind} else None,
+    )
 
 
 @bp.route("/actions/")
@@ -46,11 +49,23 @@ def actions():
     filters = _filters()
     sort = sorting(SORTS, "due")
     page = paginate(sort.apply(queries.action_list(current_user, filters, today)))
-    kinds = [kind for kind, permission in access.VIEW_PERMISSION.items() if current_user.can(permission)]
-    return render_template("assessments/actions.html", page=page, sort=sort, filters=filters, today=today,
-                           status_arg=request.args.get("status", "open") if request.args.get("status") in STATUS_ARGS
-                           else "open", departments=db.session.scalars(active_departments()).all(),
-                           kinds=kinds, may_work_on=may_work_on, arrangement_url=arrangement_url)
+    kinds = [
+        kind for kind, permission in access.VIEW_PERMISSION.items() if current_user.can(permission)
+    ]
+    return render_template(
+        "assessments/actions.html",
+        page=page,
+        sort=sort,
+        filters=filters,
+        today=today,
+        status_arg=request.args.get("status", "open")
+        if request.args.get("status") in STATUS_ARGS
+        else "open",
+        departments=db.session.scalars(active_departments()).all(),
+        kinds=kinds,
+        may_work_on=may_work_on,
+        arrangement_url=arrangement_url,
+    )
 
 
 def _action_or_404(action_id: int) -> tuple[Action, Assessment, Arrangement]:
@@ -67,7 +82,9 @@ def _ensure_may_work_on(action: Action, arrangement: Arrangement) -> None:
 
 
 def _back(action: Action) -> str:
-    return url_for("assessments.detail", assessment_id=action.assessment_id, _anchor=f"action-{action.id}")
+    return url_for(
+        "assessments.detail", assessment_id=action.assessment_id, _anchor=f"action-{action.id}"
+    )
 
 
 @bp.route("/<int:assessment_id>/actions/new", methods=["GET", "POST"])
@@ -80,17 +97,30 @@ def action_new(assessment_id: int):
     owner_choices(form.owner_id, arrangement.kind)
     if form.validate_on_submit():
         try:
-            action = services.add_action(db.session, assessment, arrangement, services.ActionData(
-                finding=form.finding.data or "", owner_id=form.owner_id.data, due_on=form.due_on.data,
-                contractor_response=form.contractor_response.data or ""))
+            action = services.add_action(
+                db.session,
+                assessment,
+                arrangement,
+                services.ActionData(
+                    finding=form.finding.data or "",
+                    owner_id=form.owner_id.data,
+                    due_on=form.due_on.data,
+                    contractor_response=form.contractor_response.data or "",
+                ),
+            )
         except DomainError as error:
             show_domain_error(form, error)
         else:
             db.session.commit()
             flash(_("措置を追加しました。"), "success")
             return redirect(_back(action))
-    return render_template("assessments/action_form.html", form=form, action=None, assessment=assessment,
-                           arrangement=arrangement)
+    return render_template(
+        "assessments/action_form.html",
+        form=form,
+        action=None,
+        assessment=assessment,
+        arrangement=arrangement,
+    )
 
 
 @bp.route("/actions/<int:action_id>/edit", methods=["GET", "POST"])
@@ -114,7 +144,8 @@ def action_edit(action_id: int):
             finding=form.finding.data if full else action.finding,
             owner_id=form.owner_id.data if full else action.owner_id,
             due_on=form.due_on.data if full else action.due_on,
-            contractor_response=form.contractor_response.data or "")
+            contractor_response=form.contractor_response.data or "",
+        )
         try:
             services.update_action(db.session, action, assessment, arrangement, data)
         except DomainError as error:
@@ -124,8 +155,14 @@ def action_edit(action_id: int):
             flash(_("措置を更新しました。"), "success")
             return redirect(_back(action))
     owner = db.session.get(User, action.owner_id)
-    return render_template("assessments/action_form.html", form=form, action=action, assessment=assessment,
-                           arrangement=arrangement, owner_name=owner.name if owner else "")
+    return render_template(
+        "assessments/action_form.html",
+        form=form,
+        action=action,
+        assessment=assessment,
+        arrangement=arrangement,
+        owner_name=owner.name if owner else "",
+    )
 
 
 @bp.route("/actions/<int:action_id>/close", methods=["GET", "POST"])
@@ -137,20 +174,35 @@ def action_close(action_id: int):
     if not action.is_open and request.method == "GET":
         flash(_("この措置は既に完了しています。"), "info")
         return redirect(_back(action))
-    form = CloseForm(data=None if request.method == "POST" else {
-        "closed_on": today_tokyo(), "resolution": action.resolution})
+    form = CloseForm(
+        data=None
+        if request.method == "POST"
+        else {"closed_on": today_tokyo(), "resolution": action.resolution}
+    )
     if form.validate_on_submit():
         try:
-            services.close_action(db.session, action, assessment, form.resolution.data or "",
-                                  form.closed_on.data, current_user)
+            services.close_action(
+                db.session,
+                action,
+                assessment,
+                form.resolution.data or "",
+                form.closed_on.data,
+                current_user,
+            )
         except DomainError as error:
             show_domain_error(form, error)
         else:
             db.session.commit()
             flash(_("措置を完了にしました。"), "success")
             return redirect(_back(action))
-    return render_template("assessments/action_close.html", form=form, action=action, assessment=assessment,
-                           arrangement=arrangement, arrangement_url=arrangement_url(arrangement))
+    return render_template(
+        "assessments/action_close.html",
+        form=form,
+        action=action,
+        assessment=assessment,
+        arrangement=arrangement,
+        arrangement_url=arrangement_url(arrangement),
+    )
 
 
 @bp.route("/actions/<int:action_id>/reopen", methods=["POST"])

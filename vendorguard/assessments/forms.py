@@ -1,4 +1,5 @@
 """Assessment and action forms; the owner choices are filled in by the views."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -19,15 +20,30 @@ class AssessmentForm(FlaskForm):
     assessed_on = DateField(_l("確認日"), validators=[InputRequired(REQUIRED)])
     result = RadioField(_l("確認の結果"), validators=[InputRequired(CHOOSE)])
     method = SelectField(_l("確認の方法"), default=AssessmentMethod.DOCUMENT.value)
-    summary = TextAreaField(_l("確認の概要"), validators=[DataRequired(REQUIRED), Length(max=5000)],
-                            description=_l("何を、どの資料で確認したか。例: 令和8年度上期の定期報告書と作業従事者名簿を確認した。"))
-    findings = TextAreaField(_l("指摘事項（1行に1件）"), validators=[Optional(), Length(max=50000)],
-                             description=_l("1行ごとに措置が1件作られます。「一部不適合」「不適合」の場合は必須です。"))
-    owner_id = SelectField(_l("措置の担当者"), coerce=optional_int, validators=[Optional()],
-                           description=_l("指摘事項ごとの担当者と期限は、記録した後で個別に変更できます。"))
+    summary = TextAreaField(
+        _l("確認の概要"),
+        validators=[DataRequired(REQUIRED), Length(max=5000)],
+        description=_l(
+            "何を、どの資料で確認したか。例: 令和8年度上期の定期報告書と作業従事者名簿を確認した。"
+        ),
+    )
+    findings = TextAreaField(
+        _l("指摘事項（1行に1件）"),
+        validators=[Optional(), Length(max=50000)],
+        description=_l("1行ごとに措置が1件作られます。「一部不適合」「不適合」の場合は必須です。"),
+    )
+    owner_id = SelectField(
+        _l("措置の担当者"),
+        coerce=optional_int,
+        validators=[Optional()],
+        description=_l("指摘事項ごとの担当者と期限は、記録した後で個別に変更できます。"),
+    )
     due_on = DateField(_l("措置の期限"), validators=[Optional()])
-    valid_until = DateField(_l("確認の有効期限（次回確認日）"), validators=[Optional()],
-                            description=_l("空欄の場合は確認日の1年後になります。案件の次回確認日に反映されます。"))
+    valid_until = DateField(
+        _l("確認の有効期限（次回確認日）"),
+        validators=[Optional()],
+        description=_l("空欄の場合は確認日の1年後になります。案件の次回確認日に反映されます。"),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -42,13 +58,19 @@ class ActionForm(FlaskForm):
     finding = TextAreaField(_l("指摘事項"), validators=[DataRequired(REQUIRED), Length(max=5000)])
     owner_id = SelectField(_l("担当者"), coerce=optional_int, validators=[DataRequired(CHOOSE)])
     due_on = DateField(_l("期限"), validators=[InputRequired(REQUIRED)])
-    contractor_response = TextAreaField(_l("委託事業者等の対応状況"), validators=[Optional(), Length(max=5000)],
-                                        description=_l("相手方からの回答、改善計画、進み具合などを記録します。"))
+    contractor_response = TextAreaField(
+        _l("委託事業者等の対応状況"),
+        validators=[Optional(), Length(max=5000)],
+        description=_l("相手方からの回答、改善計画、進み具合などを記録します。"),
+    )
 
 
 class CloseForm(FlaskForm):
     """Close an action: what was done (required) and when."""
 
-    resolution = TextAreaField(_l("対応の結果（措置の内容）"), validators=[DataRequired(REQUIRED), Length(max=5000)],
-                               description=_l("是正された内容と、それを何で確認したかを記録します。"))
+    resolution = TextAreaField(
+        _l("対応の結果（措置の内容）"),
+        validators=[DataRequired(REQUIRED), Length(max=5000)],
+        description=_l("是正された内容と、それを何で確認したかを記録します。"),
+    )
     closed_on = DateField(_l("完了日"), validators=[InputRequired(REQUIRED)])

@@ -1,4 +1,5 @@
 """Assessment (確認): a dated confirmation of an arrangement; Action (措置): one finding to close."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -24,19 +25,30 @@ class AssessmentResult(StrEnum):
 
     @property
     def label(self) -> str:
-        return str({self.CONFORMING: _l("適合"), self.PARTIALLY_CONFORMING: _l("一部不適合"),
-                    self.NONCONFORMING: _l("不適合")}[self])
+        return str(
+            {
+                self.CONFORMING: _l("適合"),
+                self.PARTIALLY_CONFORMING: _l("一部不適合"),
+                self.NONCONFORMING: _l("不適合"),
+            }[self]
+        )
 
     @property
     def badge(self) -> str:
         """The CSS badge class that shows the result at a glance."""
-        return {self.CONFORMING: "badge-ok", self.PARTIALLY_CONFORMING: "badge-warn",
-                self.NONCONFORMING: "badge-danger"}[self]
+        return {
+            self.CONFORMING: "badge-ok",
+            self.PARTIALLY_CONFORMING: "badge-warn",
+            self.NONCONFORMING: "badge-danger",
+        }[self]
 
 
 # The audit trail keeps one language whatever the user's locale (like a printed record).
-RESULT_RECORD_TEXT = {AssessmentResult.CONFORMING: "適合", AssessmentResult.PARTIALLY_CONFORMING: "一部不適合",
-                      AssessmentResult.NONCONFORMING: "不適合"}
+RESULT_RECORD_TEXT = {
+    AssessmentResult.CONFORMING: "適合",
+    AssessmentResult.PARTIALLY_CONFORMING: "一部不適合",
+    AssessmentResult.NONCONFORMING: "不適合",
+}
 
 
 class AssessmentMethod(StrEnum):
@@ -49,8 +61,14 @@ class AssessmentMethod(StrEnum):
 
     @property
     def label(self) -> str:
-        return str({self.DOCUMENT: _l("書面確認"), self.ON_SITE: _l("実地確認"),
-                    self.REPORT: _l("報告書確認"), self.OTHER: _l("その他")}[self])
+        return str(
+            {
+                self.DOCUMENT: _l("書面確認"),
+                self.ON_SITE: _l("実地確認"),
+                self.REPORT: _l("報告書確認"),
+                self.OTHER: _l("その他"),
+            }[self]
+        )
 
 
 class ActionStatus(StrEnum):
@@ -77,7 +95,9 @@ class Assessment(Audited, db.Model):
     result: Mapped[AssessmentResult] = mapped_column(str_enum(AssessmentResult, length=30))
     method: Mapped[AssessmentMethod] = mapped_column(str_enum(AssessmentMethod))
     summary: Mapped[str] = mapped_column(Text, default="")
-    findings: Mapped[str] = mapped_column(Text, default="")  # as entered; each line became an action
+    findings: Mapped[str] = mapped_column(
+        Text, default=""
+    )  # as entered; each line became an action
     valid_until: Mapped[date]
     # The arrangement's next review date before this assessment moved it, so archiving every
     # assessment gives back the date someone had set by hand.
@@ -88,8 +108,9 @@ class Assessment(Audited, db.Model):
 
     arrangement = relationship("Arrangement", lazy="raise")
     assessed_by = relationship("User", lazy="raise", foreign_keys=[assessed_by_id])
-    actions: Mapped[list["Action"]] = relationship(back_populates="assessment", lazy="raise",
-                                                   order_by="Action.id")
+    actions: Mapped[list[Action]] = relationship(
+        back_populates="assessment", lazy="raise", order_by="Action.id"
+    )
 
     @property
     def is_archived(self) -> bool:
@@ -113,7 +134,9 @@ class Action(Audited, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id"), index=True)
-    arrangement_id: Mapped[int] = mapped_column(ForeignKey("arrangement.id"), index=True)  # = assessment's
+    arrangement_id: Mapped[int] = mapped_column(
+        ForeignKey("arrangement.id"), index=True
+    )  # = assessment's
     finding: Mapped[str] = mapped_column(Text)
     owner_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     contractor_response: Mapped[str] = mapped_column(Text, default="")

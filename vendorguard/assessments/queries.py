@@ -1,4 +1,5 @@
 """Reads of assessments and actions that pages (and the home page) share."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -32,8 +33,12 @@ def visible_to(user) -> ColumnElement[bool]:
         from vendorguard.social.queries import visible_to as social_visible_to
 
         shown = select(SocialAccount.id).where(social_visible_to(user))
-        condition = and_(condition, or_(Arrangement.kind != ArrangementKind.SOCIAL_ACCOUNT.value,
-                                        Arrangement.id.in_(shown)))
+        condition = and_(
+            condition,
+            or_(
+                Arrangement.kind != ArrangementKind.SOCIAL_ACCOUNT.value, Arrangement.id.in_(shown)
+            ),
+        )
     return condition
 
 
@@ -51,10 +56,13 @@ def owner_candidates(kind: str, keep_id: int | None = None) -> Select:
 
 # --- one arrangement --------------------------------------------------------------------------
 
+
 def _with_people(stmt: Select) -> Select:
-    return stmt.options(joinedload(Assessment.assessed_by),
-                        selectinload(Assessment.actions).joinedload(Action.owner),
-                        selectinload(Assessment.actions).joinedload(Action.closed_by))
+    return stmt.options(
+        joinedload(Assessment.assessed_by),
+        selectinload(Assessment.actions).joinedload(Action.owner),
+        selectinload(Assessment.actions).joinedload(Action.closed_by),
+    )
 
 
 def history(arrangement_id: int, include_archived: bool = False) -> Select:
@@ -72,27 +80,46 @@ def assessment_detail(assessment_id: int) -> Select:
 
 def latest_assessment(arrangement_id: int) -> Select:
     """The assessment that counts now: the newest by date that is not archived."""
-    return (select(Assessment).options(joinedload(Assessment.assessed_by))
-            .where(Assessment.arrangement_id == arrangement_id, Assessment.archived_at.is_(None))
-            .order_by(Assessment.assessed_on.desc(), Assessment.id.desc()).limit(1))
+    return (
+        select(Assessment)
+        .options(joinedload(Assessment.assessed_by))
+        .where(Assessment.arrangement_id == arrangement_id, Assessment.archived_at.is_(None))
+        .order_by(Assessment.assessed_on.desc(), Assessment.id.desc())
+        .limit(1)
+    )
 
 
 def open_actions_for(arrangement_id: int) -> Select:
     """Open actions of an arrangement's current (not archived) assessments, soonest due first."""
-    return (select(Action).join(Action.assessment)
-            .options(joinedload(Action.owner), contains_eager(Action.assessment))
-            .where(Action.arrangement_id == arrangement_id, Action.status == ActionStatus.OPEN,
-                   Assessment.archived_at.is_(None))
-            .order_by(Action.due_on, Action.id))
+    return (
+        select(Action)
+        .join(Action.assessment)
+        .options(joinedload(Action.owner), contains_eager(Action.assessment))
+        .where(
+            Action.arrangement_id == arrangement_id,
+            Action.status == ActionStatus.OPEN,
+            Assessment.archived_at.is_(None),
+        )
+        .order_by(Action.due_on, Action.id)
+    )
 
 
 def is_latest(assessment=Assessment) -> ColumnElement[bool]:
     """``assessment`` (the entity or an alias) is its arrangement's latest non-archived assessment."""
     newer = aliased(Assessment)
-    return and_(assessment.archived_at.is_(None), ~exists(select(newer.id).where(
-        newer.arrangement_id == assessment.arrangement_id, newer.archived_at.is_(None),
-        or_(newer.assessed_on > assessment.assessed_on,
-            and_(newer.assessed_on == assessment.assessed_on, newer.id > assessment.id)))))
+    return and_(
+        assessment.archived_at.is_(None),
+        ~exists(
+            select(newer.id).where(
+                newer.arrangement_id == assessment.arrangement_id,
+                newer.archived_at.is_(None),
+                or_(
+                    newer.assessed_on > assessment.assessed_on,
+                    and_(newer.assessed_on == assessment.assessed_on, newer.id > assessment.id),
+                ),
+            )
+        ),
+    )
 
 
 def flagged_arrangement_ids() -> Select:
@@ -100,10 +127,14 @@ def flagged_arrangement_ids() -> Select:
 
     Use as ``Arrangement.id.in_(flagged_arrangement_ids())`` in a list's query.
     """
-    has_open = exists(select(Action.id).where(Action.assessment_id == Assessment.id,
-                                              Action.status == ActionStatus.OPEN))
+    has_open = exists(
+        select(Action.id).where(
+            Action.assessment_id == Assessment.id, Action.status == ActionStatus.OPEN
+        )
+    )
     return select(Assessment.arrangement_id).where(
-        is_latest(), Assessment.result == AssessmentResult.NONCONFORMING, has_open)
+        is_latest(), Assessment.result == AssessmentResult.NONCONFORMING, has_open
+    )
 
 
 def is_flagged(session: Session, arrangement_id: int) -> bool:
@@ -125,8 +156,11 @@ class Summary:
     @property
     def flagged(self) -> bool:
         """Latest result 不適合 with open actions of that assessment."""
-        return (self.latest is not None and self.latest.result == AssessmentResult.NONCONFORMING
-                and any(action.assessment_id == self.latest.id for action in self.open_actions))
+        return (
+            self.latest is not None
+            and self.latest.result == AssessmentResult.NONCONFORMING
+            and any(action.assessment_id == self.latest.id for action in self.open_actions)
+        )
 
     @property
     def overdue_count(self) -> int:
@@ -144,6 +178,7 @@ def summary_context(session: Session, arrangement, user, today: date) -> dict[st
 
 # --- the action list --------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class ActionFilters:
     """What a person can narrow the action list by (all optional)."""
@@ -158,14 +193,18 @@ class ActionFilters:
 
 def _actions() -> Select:
     """Actions of current assessments of live arrangements, with what a row shows loaded."""
-    return (select(Action)
-            .join(Assessment, Assessment.id == Action.assessment_id)
-            .join(Arrangement, Arrangement.id == Action.arrangement_id)
-            .join(Department, Department.id == Arrangement.department_id)
-            .options(contains_eager(Action.assessment),
-                     contains_eager(Action.arrangement).contains_eager(Arrangement.department),
-                     joinedload(Action.owner))
-            .where(Assessment.archived_at.is_(None), Arrangement.archived_at.is_(None)))
+    return (
+        select(Action)
+        .join(Assessment, Assessment.id == Action.assessment_id)
+        .join(Arrangement, Arrangement.id == Action.arrangement_id)
+        .join(Department, Department.id == Arrangement.department_id)
+        .options(
+            contains_eager(Action.assessment),
+            contains_eager(Action.arrangement).contains_eager(Arrangement.department),
+            joinedload(Action.owner),
+        )
+        .where(Assessment.archived_at.is_(None), Arrangement.archived_at.is_(None))
+    )
 
 
 def overdue(today: date) -> ColumnElement[bool]:
@@ -178,8 +217,12 @@ def action_list(user, filters: ActionFilters, today: date) -> Select:
     stmt = _actions().where(visible_to(user))
     if filters.term:
         pattern = like_pattern(filters.term)
-        stmt = stmt.where(or_(Action.finding.ilike(pattern, escape="\\"),
-                              Arrangement.title.ilike(pattern, escape="\\")))
+        stmt = stmt.where(
+            or_(
+                Action.finding.ilike(pattern, escape="\\"),
+                Arrangement.title.ilike(pattern, escape="\\"),
+            )
+        )
     if filters.status is not None:
         stmt = stmt.where(Action.status == filters.status)
     if filters.overdue:
@@ -195,15 +238,21 @@ def action_list(user, filters: ActionFilters, today: date) -> Select:
 
 # --- home page blocks: rows with ``total`` (a window count), one query each --------------------
 
+
 def overdue_actions_for_owner(user_id: int, today: date, limit: int = BLOCK_ROWS) -> Select:
     """Rows ``(Action, total)``: the user's own overdue actions, most overdue first."""
-    return (_actions().add_columns(TOTAL)
-            .where(Action.owner_id == user_id, overdue(today))
-            .order_by(Action.due_on, Action.id).limit(limit))
+    return (
+        _actions()
+        .add_columns(TOTAL)
+        .where(Action.owner_id == user_id, overdue(today))
+        .order_by(Action.due_on, Action.id)
+        .limit(limit)
+    )
 
 
-def overdue_actions_for_department(today: date, department_id: int | None, viewer=None,
-                                   limit: int = BLOCK_ROWS) -> Select:
+def overdue_actions_for_department(
+    today: date, department_id: int | None, viewer=None, limit: int = BLOCK_ROWS
+) -> Select:
     """Rows ``(Action, total)``: overdue actions on a department's arrangements (None: every
     department), limited to what ``viewer`` may read when given."""
     stmt = _actions().add_columns(TOTAL).where(overdue(today))
@@ -214,17 +263,27 @@ def overdue_actions_for_department(today: date, department_id: int | None, viewe
     return stmt.order_by(Action.due_on, Action.id).limit(limit)
 
 
-def reviews_due(today: date, department_id: int | None = None, viewer=None,
-                within_days: int = REVIEW_WITHIN_DAYS, limit: int = BLOCK_ROWS) -> Select:
+def reviews_due(
+    today: date,
+    department_id: int | None = None,
+    viewer=None,
+    within_days: int = REVIEW_WITHIN_DAYS,
+    limit: int = BLOCK_ROWS,
+) -> Select:
     """Rows ``(Arrangement, total)``: live arrangements whose next review date has passed or falls
     within ``within_days``, soonest first (department None: every department)."""
-    stmt = (select(Arrangement, TOTAL).options(joinedload(Arrangement.department))
-            .where(Arrangement.archived_at.is_(None), Arrangement.state != ArrangementState.ENDED,
-                   Arrangement.next_review_on.is_not(None),
-                   Arrangement.next_review_on <= today + timedelta(days=within_days)))
+    stmt = (
+        select(Arrangement, TOTAL)
+        .options(joinedload(Arrangement.department))
+        .where(
+            Arrangement.archived_at.is_(None),
+            Arrangement.state != ArrangementState.ENDED,
+            Arrangement.next_review_on.is_not(None),
+            Arrangement.next_review_on <= today + timedelta(days=within_days),
+        )
+    )
     if department_id is not None:
         stmt = stmt.where(Arrangement.department_id == department_id)
     if viewer is not None:
         stmt = stmt.where(visible_to(viewer))
     return stmt.order_by(Arrangement.next_review_on, Arrangement.id).limit(limit)
-

@@ -1,4 +1,5 @@
 """Recording assessments, keeping the next review date in step, and working actions to closure."""
+
 from __future__ import annotations
 
 import re
@@ -11,8 +12,13 @@ from sqlalchemy.orm import Session
 
 from vendorguard.arrangements.access import MANAGE_PERMISSION
 from vendorguard.arrangements.models import Arrangement, ArrangementKind
-from vendorguard.assessments.models import (Action, ActionStatus, Assessment, AssessmentMethod,
-                                            AssessmentResult)
+from vendorguard.assessments.models import (
+    Action,
+    ActionStatus,
+    Assessment,
+    AssessmentMethod,
+    AssessmentResult,
+)
 from vendorguard.audit import services as audit
 from vendorguard.auth.models import User
 from vendorguard.auth.roles import PERMISSIONS
@@ -37,7 +43,7 @@ class AssessmentData:
     findings: str = ""
     valid_until: date | None = None
     owner_id: int | None = None  # person in charge of every action the findings create
-    due_on: date | None = None   # their due date; each action can be changed afterwards
+    due_on: date | None = None  # their due date; each action can be changed afterwards
 
 
 @dataclass
@@ -69,8 +75,9 @@ def default_valid_until(assessed_on: date) -> date:
         return assessed_on.replace(year=assessed_on.year + 1, day=28)
 
 
-def _check_owner(session: Session, arrangement: Arrangement, owner_id: int | None,
-                 keep_id: int | None = None) -> int:
+def _check_owner(
+    session: Session, arrangement: Arrangement, owner_id: int | None, keep_id: int | None = None
+) -> int:
     if owner_id is None:
         raise DomainError(_("措置の担当者を選択してください。"), field="owner_id")
     owner = session.get(User, owner_id)
@@ -90,8 +97,13 @@ def _check_text(text: str, field: str, required_message: str | None = None) -> s
     return text
 
 
-def record_assessment(session: Session, arrangement: Arrangement, data: AssessmentData,
-                      user: User | None, today: date | None = None) -> Assessment:
+def record_assessment(
+    session: Session,
+    arrangement: Arrangement,
+    data: AssessmentData,
+    user: User | None,
+    today: date | None = None,
+) -> Assessment:
     """Record an assessment; each finding becomes an open action; the next review date follows."""
     today = today or today_tokyo()
     if arrangement.is_archived:
@@ -104,27 +116,53 @@ def record_assessment(session: Session, arrangement: Arrangement, data: Assessme
     summary = _check_text(data.summary, "summary", _("確認の概要を入力してください。"))
     findings = split_findings(data.findings)
     if data.result != AssessmentResult.CONFORMING and not findings:
-        raise DomainError(_("「%(result)s」の場合は、指摘事項を1件以上入力してください（1行に1件）。",
-                            result=AssessmentResult(data.result).label), field="findings")
+        raise DomainError(
+            _(
+                "「%(result)s」の場合は、指摘事項を1件以上入力してください（1行に1件）。",
+                result=AssessmentResult(data.result).label,
+            ),
+            field="findings",
+        )
     if len(findings) > MAX_FINDINGS:
-        raise DomainError(_("指摘事項は1回に%(max)d件までです。", max=MAX_FINDINGS), field="findings")
+        raise DomainError(
+            _("指摘事項は1回に%(max)d件までです。", max=MAX_FINDINGS), field="findings"
+        )
     if any(len(finding) > MAX_TEXT for finding in findings):
-        raise DomainError(_("指摘事項は1件%(max)d文字以内で入力してください。", max=MAX_TEXT), field="findings")
+        raise DomainError(
+            _("指摘事項は1件%(max)d文字以内で入力してください。", max=MAX_TEXT), field="findings"
+        )
     if findings:
         _check_owner(session, arrangement, data.owner_id)
         if data.due_on is None:
-            raise DomainError(_("指摘事項がある場合は、措置の期限を入力してください。"), field="due_on")
+            raise DomainError(
+                _("指摘事項がある場合は、措置の期限を入力してください。"), field="due_on"
+            )
         if data.due_on < data.assessed_on:
             raise DomainError(_("措置の期限は確認日以降の日付にしてください。"), field="due_on")
     assessment = Assessment(
-        arrangement_id=arrangement.id, assessed_on=data.assessed_on, result=data.result, method=data.method,
-        summary=summary, findings="\n".join(findings), valid_until=valid_until,
-        previous_review_on=arrangement.next_review_on, assessed_by_id=user.id if user else None)
+        arrangement_id=arrangement.id,
+        assessed_on=data.assessed_on,
+        result=data.result,
+        method=data.method,
+        summary=summary,
+        findings="\n".join(findings),
+        valid_until=valid_until,
+        previous_review_on=arrangement.next_review_on,
+        assessed_by_id=user.id if user else None,
+    )
     session.add(assessment)
     session.flush()
     for finding in findings:
-        session.add(Action(assessment_id=assessment.id, arrangement_id=arrangement.id, finding=finding,
-                           owner_id=data.owner_id, due_on=data.due_on, status=ActionStatus.OPEN))
+        session.add(
+            Action(
+                assessment_id=assessment.id,
+                arrangement_id=arrangement.id,
+                finding=finding,
+                owner_id=data.owner_id,
+                due_on=data.due_on,
+                status=ActionStatus.OPEN,
+            )
+        )
     sync_next_review(session, arrangement)
     session.flush()
     return assessment
@@ -136,13 +174,20 @@ def sync_next_review(session: Session, arrangement: Arrangement) -> None:
     With none left, the date it had before its first assessment comes back.
     """
     latest = session.scalars(
-        select(Assessment).where(Assessment.arrangement_id == arrangement.id, Assessment.archived_at.is_(None))
-        .order_by(Assessment.assessed_on.desc(), Assessment.id.desc()).limit(1)).first()
+        select(Assessment)
+        .where(Assessment.arrangement_id == arrangement.id, Assessment.archived_at.is_(None))
+        .order_by(Assessment.assessed_on.desc(), Assessment.id.desc())
+        .limit(1)
+    ).first()
     if latest is not None:
         wanted = latest.valid_until
     else:
-        first = session.scalars(select(Assessment).where(Assessment.arrangement_id == arrangement.id)
-                                .order_by(Assessment.id).limit(1)).first()
+        first = session.scalars(
+            select(Assessment)
+            .where(Assessment.arrangement_id == arrangement.id)
+            .order_by(Assessment.id)
+            .limit(1)
+        ).first()
         if first is None:
             return
         wanted = first.previous_review_on
@@ -165,7 +210,9 @@ def restore_assessment(session: Session, assessment: Assessment, arrangement: Ar
     if not assessment.is_archived:
         raise DomainError(_("この確認はアーカイブされていません。"))
     if arrangement.is_archived:
-        raise DomainError(_("アーカイブ済みの案件の確認は元に戻せません。先に案件を元に戻してください。"))
+        raise DomainError(
+            _("アーカイブ済みの案件の確認は元に戻せません。先に案件を元に戻してください。")
+        )
     assessment.archived_at = None
     session.flush()
     sync_next_review(session, arrangement)
@@ -176,20 +223,30 @@ def _ensure_changeable(assessment: Assessment) -> None:
         raise DomainError(_("アーカイブされた確認の措置は変更できません。"))
 
 
-def add_action(session: Session, assessment: Assessment, arrangement: Arrangement, data: ActionData) -> Action:
+def add_action(
+    session: Session, assessment: Assessment, arrangement: Arrangement, data: ActionData
+) -> Action:
     """Add an action to an existing assessment (a finding noticed later)."""
     if assessment.is_archived:
         raise DomainError(_("アーカイブされた確認には措置を追加できません。"))
-    action = Action(assessment_id=assessment.id, arrangement_id=assessment.arrangement_id,
-                    status=ActionStatus.OPEN)
+    action = Action(
+        assessment_id=assessment.id,
+        arrangement_id=assessment.arrangement_id,
+        status=ActionStatus.OPEN,
+    )
     _apply(session, action, assessment, arrangement, data)
     session.add(action)
     session.flush()
     return action
 
 
-def _apply(session: Session, action: Action, assessment: Assessment, arrangement: Arrangement,
-           data: ActionData) -> None:
+def _apply(
+    session: Session,
+    action: Action,
+    assessment: Assessment,
+    arrangement: Arrangement,
+    data: ActionData,
+) -> None:
     finding = clean(data.finding)
     if not finding:
         raise DomainError(_("指摘事項を入力してください。"), field="finding")
@@ -198,39 +255,65 @@ def _apply(session: Session, action: Action, assessment: Assessment, arrangement
     if data.due_on is None:
         raise DomainError(_("期限を入力してください。"), field="due_on")
     if data.due_on < assessment.assessed_on:
-        raise DomainError(_("期限は確認日（%(day)s）以降の日付にしてください。",
-                            day=assessment.assessed_on.isoformat()), field="due_on")
+        raise DomainError(
+            _(
+                "期限は確認日（%(day)s）以降の日付にしてください。",
+                day=assessment.assessed_on.isoformat(),
+            ),
+            field="due_on",
+        )
     action.finding = finding
     action.owner_id = _check_owner(session, arrangement, data.owner_id, keep_id=action.owner_id)
     action.due_on = data.due_on
     action.contractor_response = _check_text(data.contractor_response, "contractor_response")
 
 
-def update_action(session: Session, action: Action, assessment: Assessment, arrangement: Arrangement,
-                  data: ActionData) -> Action:
+def update_action(
+    session: Session,
+    action: Action,
+    assessment: Assessment,
+    arrangement: Arrangement,
+    data: ActionData,
+) -> Action:
     """Change an open action: finding, person in charge, due date, the contractor's response."""
     _ensure_changeable(assessment)
     if not action.is_open:
-        raise DomainError(_("完了した措置は編集できません。内容を変えるには、先に再開してください。"))
+        raise DomainError(
+            _("完了した措置は編集できません。内容を変えるには、先に再開してください。")
+        )
     _apply(session, action, assessment, arrangement, data)
     session.flush()
     return action
 
 
-def close_action(session: Session, action: Action, assessment: Assessment, resolution: str,
-                 closed_on: date | None, user: User | None, today: date | None = None) -> Action:
+def close_action(
+    session: Session,
+    action: Action,
+    assessment: Assessment,
+    resolution: str,
+    closed_on: date | None,
+    user: User | None,
+    today: date | None = None,
+) -> Action:
     """Close an action with what was done about it."""
     today = today or today_tokyo()
     _ensure_changeable(assessment)
     if not action.is_open:
         raise DomainError(_("この措置は既に完了しています。"))
-    resolution = _check_text(resolution, "resolution", _("対応の結果（措置の内容）を入力してください。"))
+    resolution = _check_text(
+        resolution, "resolution", _("対応の結果（措置の内容）を入力してください。")
+    )
     closed_on = closed_on or today
     if closed_on > today:
         raise DomainError(_("完了日に未来の日付は指定できません。"), field="closed_on")
     if closed_on < assessment.assessed_on:
-        raise DomainError(_("完了日は確認日（%(day)s）以降の日付にしてください。",
-                            day=assessment.assessed_on.isoformat()), field="closed_on")
+        raise DomainError(
+            _(
+                "完了日は確認日（%(day)s）以降の日付にしてください。",
+                day=assessment.assessed_on.isoformat(),
+            ),
+            field="closed_on",
+        )
     action.status = ActionStatus.CLOSED
     action.closed_on = closed_on
     action.closed_by_id = user.id if user else None

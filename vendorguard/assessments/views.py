@@ -4,6 +4,7 @@ Actions (措置) are in ``assessments.action_views``. The blueprint's gate, dash
 admits internal users; who may read or change is decided by the arrangement's register
 (vendorguard.arrangements.access), plus: an action's person in charge may work on it.
 """
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -13,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from vendorguard.arrangements import access
+from vendorguard.arrangements.access import arrangement_url
 from vendorguard.arrangements.models import Arrangement, ArrangementKind
 from vendorguard.assessments import queries, services
 from vendorguard.assessments.forms import AssessmentForm
@@ -21,7 +23,6 @@ from vendorguard.auth.permissions import require
 from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import today_tokyo
 from vendorguard.core.web import show_domain_error
-from vendorguard.arrangements.access import arrangement_url
 from vendorguard.engagements.forms import blank_choice
 from vendorguard.extensions import db
 
@@ -30,8 +31,11 @@ bp = Blueprint("assessments", __name__, url_prefix="/assessments")
 
 def arrangement_or_404(arrangement_id: int) -> Arrangement:
     """The arrangement with its department, readable by the current user (else 403/404)."""
-    arrangement = db.session.scalars(select(Arrangement).options(joinedload(Arrangement.department))
-                                     .where(Arrangement.id == arrangement_id)).first()
+    arrangement = db.session.scalars(
+        select(Arrangement)
+        .options(joinedload(Arrangement.department))
+        .where(Arrangement.id == arrangement_id)
+    ).first()
     if arrangement is None:
         abort(404)
     access.ensure_can_view(arrangement)
@@ -52,15 +56,25 @@ def may_work_on(action: Action, arrangement: Arrangement) -> bool:
     if access.can_manage(current_user, arrangement):
         return True
     manage = access.MANAGE_PERMISSION[ArrangementKind(arrangement.kind)]
-    return current_user.is_authenticated and action.owner_id == current_user.id and current_user.can(manage)
+    return (
+        current_user.is_authenticated
+        and action.owner_id == current_user.id
+        and current_user.can(manage)
+    )
 
 
 def owner_choices(field, kind: str, keep_id: int | None = None) -> None:
     """Fill a person-in-charge select: users able to act on this kind of arrangement."""
     users = db.session.scalars(queries.owner_candidates(kind, keep_id)).all()
     field.choices = [blank_choice()] + [
-        (user.id, _("%(name)s（%(department)s）", name=user.name, department=user.department.name)
-         if user.department else user.name) for user in users]
+        (
+            user.id,
+            _("%(name)s（%(department)s）", name=user.name, department=user.department.name)
+            if user.department
+            else user.name,
+        )
+        for user in users
+    ]
 
 
 def _work_check(arrangement: Arrangement):
@@ -74,16 +88,25 @@ def _work_check(arrangement: Arrangement):
 def _render_history(arrangement: Arrangement, form: AssessmentForm | None):
     arrangement = arrangement_or_404(arrangement.id)  # reloaded: a refused submission rolled back
     include_archived = request.args.get("archived") == "1"
-    assessments = db.session.scalars(queries.history(arrangement.id, include_archived)).unique().all()
+    assessments = (
+        db.session.scalars(queries.history(arrangement.id, include_archived)).unique().all()
+    )
     may_record = access.can_manage(current_user, arrangement) and not arrangement.is_archived
     if may_record and form is None:
         form = AssessmentForm(data={"assessed_on": today_tokyo(), "owner_id": current_user.id})
         owner_choices(form.owner_id, arrangement.kind)
-    return render_template("assessments/history.html", arrangement=arrangement, assessments=assessments,
-                           form=form if may_record else None, include_archived=include_archived,
-                           flagged=queries.is_flagged(db.session, arrangement.id), today=today_tokyo(),
-                           arrangement_url=arrangement_url(arrangement), may_work_on=_work_check(arrangement),
-                           may_manage=access.can_manage(current_user, arrangement))
+    return render_template(
+        "assessments/history.html",
+        arrangement=arrangement,
+        assessments=assessments,
+        form=form if may_record else None,
+        include_archived=include_archived,
+        flagged=queries.is_flagged(db.session, arrangement.id),
+        today=today_tokyo(),
+        arrangement_url=arrangement_url(arrangement),
+        may_work_on=_work_check(arrangement),
+        may_manage=access.can_manage(current_user, arrangement),
+    )
 
 
 @bp.route("/arrangement/<int:arrangement_id>")
@@ -95,10 +118,15 @@ def history(arrangement_id: int):
 
 def _assessment_data(form: AssessmentForm) -> services.AssessmentData:
     return services.AssessmentData(
-        assessed_on=form.assessed_on.data, result=AssessmentResult(form.result.data),
-        method=AssessmentMethod(form.method.data), summary=form.summary.data or "",
-        findings=form.findings.data or "", valid_until=form.valid_until.data, owner_id=form.owner_id.data,
-        due_on=form.due_on.data)
+        assessed_on=form.assessed_on.data,
+        result=AssessmentResult(form.result.data),
+        method=AssessmentMethod(form.method.data),
+        summary=form.summary.data or "",
+        findings=form.findings.data or "",
+        valid_until=form.valid_until.data,
+        owner_id=form.owner_id.data,
+        due_on=form.due_on.data,
+    )
 
 
 @bp.route("/arrangement/<int:arrangement_id>/new", methods=["POST"])
@@ -111,7 +139,9 @@ def record(arrangement_id: int):
     owner_choices(form.owner_id, arrangement.kind)
     if form.validate_on_submit():
         try:
-            assessment = services.record_assessment(db.session, arrangement, _assessment_data(form), current_user)
+            assessment = services.record_assessment(
+                db.session, arrangement, _assessment_data(form), current_user
+            )
         except DomainError as error:
             show_domain_error(form, error)
         else:
@@ -130,10 +160,15 @@ def record(arrangement_id: int):
 def detail(assessment_id: int):
     """One assessment with its actions."""
     assessment, arrangement = assessment_or_404(assessment_id)
-    return render_template("assessments/detail.html", assessment=assessment, arrangement=arrangement,
-                           arrangement_url=arrangement_url(arrangement), today=today_tokyo(),
-                           may_manage=access.can_manage(current_user, arrangement),
-                           may_work_on=_work_check(arrangement))
+    return render_template(
+        "assessments/detail.html",
+        assessment=assessment,
+        arrangement=arrangement,
+        arrangement_url=arrangement_url(arrangement),
+        today=today_tokyo(),
+        may_manage=access.can_manage(current_user, arrangement),
+        may_work_on=_work_check(arrangement),
+    )
 
 
 def _archive_or_restore(assessment_id: int, change, done: str):
@@ -154,15 +189,20 @@ def _archive_or_restore(assessment_id: int, change, done: str):
 @require("dashboard.view")
 def archive(assessment_id: int):
     """Archive an assessment recorded in error; the next review date goes back to the previous one."""
-    return _archive_or_restore(assessment_id, services.archive_assessment,
-                               _("確認をアーカイブしました。次回確認日を直前の確認に合わせました。"))
+    return _archive_or_restore(
+        assessment_id,
+        services.archive_assessment,
+        _("確認をアーカイブしました。次回確認日を直前の確認に合わせました。"),
+    )
 
 
 @bp.route("/<int:assessment_id>/restore", methods=["POST"])
 @require("dashboard.view")
 def restore(assessment_id: int):
     """Undo an archive."""
-    return _archive_or_restore(assessment_id, services.restore_assessment, _("確認を元に戻しました。"))
+    return _archive_or_restore(
+        assessment_id, services.restore_assessment, _("確認を元に戻しました。")
+    )
 
 
 from vendorguard.assessments import action_views  # noqa: E402,F401  (registers the action pages on bp)

@@ -3,6 +3,7 @@
 Capturing in the flush, instead of asking each service to remember, means no create, update or
 archive can slip past the trail, and the event is written in the same transaction as the change.
 """
+
 from __future__ import annotations
 
 import enum
@@ -46,8 +47,10 @@ def _masked(obj: Audited, key: str, value: Any) -> Any:
 def snapshot(obj: Audited) -> dict[str, Any]:
     """All column values of an object, sensitive ones masked."""
     state = inspect(obj)
-    return {attr.key: _masked(obj, attr.key, getattr(obj, attr.key))
-            for attr in state.mapper.column_attrs}
+    return {
+        attr.key: _masked(obj, attr.key, getattr(obj, attr.key))
+        for attr in state.mapper.column_attrs
+    }
 
 
 def _stored_values(session: Session, obj: Audited, keys: list[str]) -> dict[str, Any]:
@@ -60,10 +63,13 @@ def _stored_values(session: Session, obj: Audited, keys: list[str]) -> dict[str,
         return {}
     # select_from the mapper's own selectable: for joined inheritance that is the base⋈subclass
     # join, so a subclass column and the base primary key do not form a cartesian product.
-    stmt = (select(*columns).select_from(mapper.persist_selectable)
-            .where(*[col == value for col, value in zip(pk_columns, identity)]))
+    stmt = (
+        select(*columns)
+        .select_from(mapper.persist_selectable)
+        .where(*[col == value for col, value in zip(pk_columns, identity, strict=False)])
+    )
     row = session.connection().execute(stmt).first()
-    return dict(zip(keys, row)) if row is not None else {}
+    return dict(zip(keys, row, strict=False)) if row is not None else {}
 
 
 def _changes(session: Session, obj: Audited) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -106,8 +112,15 @@ def tag(session: Session, obj: Audited, action: str) -> None:
     session.info.setdefault(_TAGS, {})[id(obj)] = action
 
 
-def make_event(action: str, object_type_: str, object_id: Any, label: str,
-               before: dict | None, after: dict | None, actor: Actor | None = None) -> dict[str, Any]:
+def make_event(
+    action: str,
+    object_type_: str,
+    object_id: Any,
+    label: str,
+    before: dict | None,
+    after: dict | None,
+    actor: Actor | None = None,
+) -> dict[str, Any]:
     """An event row (without its chain fields) for the given or current actor, now."""
     actor = actor or current_actor()
     return {
@@ -162,8 +175,16 @@ def _write(session: Session, flush_context) -> None:
         if action == "create" or (before is None and after is None):
             after = snapshot(obj)
         identity = inspect(obj).identity
-        events.append(make_event(action, object_type(obj), identity[0] if identity else None,
-                                 _label(obj), before, after))
+        events.append(
+            make_event(
+                action,
+                object_type(obj),
+                identity[0] if identity else None,
+                _label(obj),
+                before,
+                after,
+            )
+        )
     chain.append(session.connection(), events)
 
 

@@ -1,11 +1,13 @@
 """Appending to and verifying the hash chain. Works on a Connection so it can run inside a flush."""
+
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Iterable, Iterator
+from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
@@ -13,14 +15,24 @@ from vendorguard.audit.models import AuditEvent, AuditHead
 
 GENESIS = "0" * 64
 _FIELDS = (
-    "seq", "occurred_at", "actor_id", "actor_label", "action", "object_type", "object_id",
-    "object_label", "before", "after", "remote_addr", "prev_hash",
+    "seq",
+    "occurred_at",
+    "actor_id",
+    "actor_label",
+    "action",
+    "object_type",
+    "object_id",
+    "object_label",
+    "before",
+    "after",
+    "remote_addr",
+    "prev_hash",
 )
 
 
 def _canonical(value: Any) -> Any:
     if isinstance(value, datetime):
-        return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     return value
 
 
@@ -38,10 +50,14 @@ def append(conn: Connection, events: Iterable[dict[str, Any]]) -> None:
         return
     head_table = AuditHead.__table__
     # An UPDATE takes the write lock on SQLite and the row lock on PostgreSQL before we read.
-    locked = conn.execute(update(head_table).where(head_table.c.id == 1).values(seq=head_table.c.seq))
+    locked = conn.execute(
+        update(head_table).where(head_table.c.id == 1).values(seq=head_table.c.seq)
+    )
     if locked.rowcount == 0:
         conn.execute(insert(head_table).values(id=1, seq=0, hash=GENESIS))
-    seq, prev = conn.execute(select(head_table.c.seq, head_table.c.hash).where(head_table.c.id == 1)).one()
+    seq, prev = conn.execute(
+        select(head_table.c.seq, head_table.c.hash).where(head_table.c.id == 1)
+    ).one()
     rows = []
     for event in events:
         seq += 1
@@ -82,21 +98,38 @@ def verify(conn: Connection) -> tuple[int, ChainProblem | None]:
     expected_seq, prev, count = 1, GENESIS, 0
     for row in _rows(conn):
         if row["seq"] != expected_seq:
-            return count, ChainProblem(expected_seq, None,
-                                       f"removed (next row present is seq {row['seq']}, id {row['id']})", "removed")
+            return count, ChainProblem(
+                expected_seq,
+                None,
+                f"removed (next row present is seq {row['seq']}, id {row['id']})",
+                "removed",
+            )
         if row["prev_hash"] != prev:
-            return count, ChainProblem(row["seq"], row["id"], "previous hash does not match: a row before it "
-                                       "was altered or removed", "previous_altered")
+            return count, ChainProblem(
+                row["seq"],
+                row["id"],
+                "previous hash does not match: a row before it was altered or removed",
+                "previous_altered",
+            )
         occurred = row["occurred_at"]
         if isinstance(occurred, datetime) and occurred.tzinfo is None:
-            row["occurred_at"] = occurred.replace(tzinfo=timezone.utc)
+            row["occurred_at"] = occurred.replace(tzinfo=UTC)
         if event_hash(row) != row["hash"]:
-            return count, ChainProblem(row["seq"], row["id"], "altered (its content no longer matches its hash)",
-                                       "altered")
+            return count, ChainProblem(
+                row["seq"], row["id"], "altered (its content no longer matches its hash)", "altered"
+            )
         prev, expected_seq, count = row["hash"], expected_seq + 1, count + 1
-    head = conn.execute(select(AuditHead.__table__).where(AuditHead.__table__.c.id == 1)).mappings().first()
+    head = (
+        conn.execute(select(AuditHead.__table__).where(AuditHead.__table__.c.id == 1))
+        .mappings()
+        .first()
+    )
     head_seq, head_hash = (head["seq"], head["hash"]) if head else (0, GENESIS)
     if head_seq != count or head_hash != prev:
-        return count, ChainProblem(count + 1, None,
-                                   f"removed (the chain head records {head_seq} rows, {count} found)", "removed")
+        return count, ChainProblem(
+            count + 1,
+            None,
+            f"removed (the chain head records {head_seq} rows, {count} found)",
+            "removed",
+        )
     return count, None

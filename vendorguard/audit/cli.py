@@ -1,4 +1,5 @@
 """``flask vg audit-verify``."""
+
 from __future__ import annotations
 
 import click
@@ -16,6 +17,8 @@ def register(group: click.Group) -> None:
         count, problem = services.verify(db.session)
         db.session.rollback()
         if problem is not None:
-            click.echo(f"監査ログの改ざんを検出しました / audit chain broken at {problem}", err=True)
+            click.echo(
+                f"監査ログの改ざんを検出しました / audit chain broken at {problem}", err=True
+            )
             raise SystemExit(1)
         click.echo(f"監査ログは正常です（{count}件） / audit chain intact ({count} events)")

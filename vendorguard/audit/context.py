@@ -1,10 +1,11 @@
 """Who is acting: the signed-in user in a request, or a named command-line actor."""
+
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Iterator
 
 from flask import has_request_context, request
 

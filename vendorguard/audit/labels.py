@@ -3,6 +3,7 @@
 The trail stores stable codes (``approve``, ``engagement``, ``name_kana``); people read these names.
 Unknown codes are shown as they are, so a new feature's events stay readable before it is named here.
 """
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l

@@ -1,4 +1,5 @@
 """The marker every audited model carries."""
+
 from __future__ import annotations
 
 

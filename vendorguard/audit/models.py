@@ -1,4 +1,5 @@
 """Audit events and the head of their hash chain."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,8 +1,9 @@
 """Reads of the audit trail that the audit pages and the export share."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import Select, select
 
@@ -25,7 +26,7 @@ class AuditFilters:
 
 def tokyo_day_start(day: date) -> datetime:
     """The UTC instant at which a Japan calendar day begins."""
-    return datetime.combine(day, time.min, TOKYO).astimezone(timezone.utc)
+    return datetime.combine(day, time.min, TOKYO).astimezone(UTC)
 
 
 def event_list(filters: AuditFilters) -> Select:
@@ -42,7 +43,9 @@ def event_list(filters: AuditFilters) -> Select:
     if filters.date_from:
         stmt = stmt.where(AuditEvent.occurred_at >= tokyo_day_start(filters.date_from))
     if filters.date_to:
-        stmt = stmt.where(AuditEvent.occurred_at < tokyo_day_start(filters.date_to + timedelta(days=1)))
+        stmt = stmt.where(
+            AuditEvent.occurred_at < tokyo_day_start(filters.date_to + timedelta(days=1))
+        )
     return stmt.order_by(AuditEvent.seq.desc())
 
 

@@ -1,4 +1,5 @@
 """Recording explicit events (login, logout, failed login) and verifying the chain."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -6,13 +7,20 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from vendorguard.audit import chain
-from vendorguard.audit.context import Actor
 from vendorguard.audit.capture import make_event, tag  # noqa: F401  (re-exported for services)
+from vendorguard.audit.context import Actor
 
 
-def record(session: Session, action: str, object_type: str, object_id: Any = None,
-           label: str = "", before: dict | None = None, after: dict | None = None,
-           actor: Actor | None = None) -> None:
+def record(
+    session: Session,
+    action: str,
+    object_type: str,
+    object_id: Any = None,
+    label: str = "",
+    before: dict | None = None,
+    after: dict | None = None,
+    actor: Actor | None = None,
+) -> None:
     """Write one event now, in the session's current transaction (as ``actor`` when given)."""
     event = make_event(action, object_type, object_id, label, before, after, actor)
     chain.append(session.connection(), [event])

@@ -1,23 +1,33 @@
 """Audit log pages: the filtered list, one event, chain verification and the CSV export."""
+
 from __future__ import annotations
 
 import csv
 import io
 import json
 import re
+from collections.abc import Iterator
 from datetime import datetime
-from typing import Any, Iterator
+from typing import Any
 
-from flask import (Blueprint, Response, abort, flash, redirect, render_template, request,
-                   stream_with_context, url_for)
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Row, func, select
 from wtforms import DateField, Form, StringField
 from wtforms.validators import Optional
 
-from vendorguard.audit import labels
-from vendorguard.audit import queries
+from vendorguard.audit import labels, queries
 from vendorguard.audit import services as audit
 from vendorguard.audit.models import AuditEvent
 from vendorguard.auth.permissions import require
@@ -52,11 +62,15 @@ def _filters() -> tuple[FilterForm, queries.AuditFilters]:
     for name in ("date_from", "date_to"):
         if form[name].errors:
             form[name].errors[:] = [_("日付は 2026-04-01 の形式で入力してください。")]
-    text = {name: (form[name].data or "").strip()[:100] for name in ("actor", "action", "object_type", "object_id")}
+    text = {
+        name: (form[name].data or "").strip()[:100]
+        for name in ("actor", "action", "object_type", "object_id")
+    }
     filters = queries.AuditFilters(
         **text,
         date_from=None if form.date_from.errors else form.date_from.data,
-        date_to=None if form.date_to.errors else form.date_to.data)
+        date_to=None if form.date_to.errors else form.date_to.data,
+    )
     return form, filters
 
 
@@ -80,10 +94,17 @@ def index():
     # core.web.RowPagination returns 1-tuples for a single-entity select (it counts the entity's
     # columns); unwrap them so the page works before and after that is fixed.
     page.items = [item[0] if isinstance(item, Row) else item for item in page.items]
-    return render_template("audit/index.html", page=page, form=form, filters=filters,
-                           actions=_choices(labels.ACTION_LABELS, filters.action),
-                           object_types=_choices(labels.OBJECT_TYPE_LABELS, filters.object_type),
-                           filter_args=_filter_args(), labels=labels, max_export=MAX_EXPORT_ROWS)
+    return render_template(
+        "audit/index.html",
+        page=page,
+        form=form,
+        filters=filters,
+        actions=_choices(labels.ACTION_LABELS, filters.action),
+        object_types=_choices(labels.OBJECT_TYPE_LABELS, filters.object_type),
+        filter_args=_filter_args(),
+        labels=labels,
+        max_export=MAX_EXPORT_ROWS,
+    )
 
 
 def show_value(value: Any) -> str:
@@ -109,10 +130,18 @@ def show_value(value: Any) -> str:
 def _changes(event: AuditEvent) -> list[dict[str, Any]]:
     before, after = event.before or {}, event.after or {}
     keys = list(before) + [key for key in after if key not in before]
-    return [{"key": key, "label": labels.field_label(key),
-             "before": show_value(before.get(key)), "after": show_value(after.get(key)),
-             "changed": event.before is not None and event.after is not None and before.get(key) != after.get(key)}
-            for key in keys]
+    return [
+        {
+            "key": key,
+            "label": labels.field_label(key),
+            "before": show_value(before.get(key)),
+            "after": show_value(after.get(key)),
+            "changed": event.before is not None
+            and event.after is not None
+            and before.get(key) != after.get(key),
+        }
+        for key in keys
+    ]
 
 
 @bp.route("/<int:event_id>")
@@ -122,8 +151,14 @@ def detail(event_id: int):
     event = db.session.get(AuditEvent, event_id)
     if event is None:
         abort(404)
-    return render_template("audit/detail.html", event=event, changes=_changes(event), labels=labels,
-                           has_before=event.before is not None, has_after=event.after is not None)
+    return render_template(
+        "audit/detail.html",
+        event=event,
+        changes=_changes(event),
+        labels=labels,
+        has_before=event.before is not None,
+        has_after=event.after is not None,
+    )
 
 
 REASONS = {
@@ -140,11 +175,21 @@ def verify():
     count, problem = audit.verify(db.session)
     db.session.rollback()  # read only
     if problem is None:
-        flash(_("監査ログは改ざんされていません（%(count)d件を検証しました）。", count=count), "success")
+        flash(
+            _("監査ログは改ざんされていません（%(count)d件を検証しました）。", count=count),
+            "success",
+        )
     else:
-        flash(_("監査ログの改ざんを検出しました。連番 %(seq)d：%(reason)s。"
+        flash(
+            _(
+                "監査ログの改ざんを検出しました。連番 %(seq)d：%(reason)s。"
                 "それより前の%(count)d件は正常です。情報セキュリティ統括に報告してください。",
-                seq=problem.seq, reason=REASONS.get(problem.code, problem.reason), count=count), "error")
+                seq=problem.seq,
+                reason=REASONS.get(problem.code, problem.reason),
+                count=count,
+            ),
+            "error",
+        )
     return redirect(url_for("audit.index", **_filter_args()))
 
 
@@ -163,16 +208,43 @@ def _json(value: dict | None) -> str:
 def _csv_lines(stmt) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([_("日時"), _("操作者"), _("操作"), _("対象の種類"), _("対象ID"), _("対象"),
-                     _("変更前"), _("変更後"), _("接続元"), _("連番"), _("ハッシュ")])
+    writer.writerow(
+        [
+            _("日時"),
+            _("操作者"),
+            _("操作"),
+            _("対象の種類"),
+            _("対象ID"),
+            _("対象"),
+            _("変更前"),
+            _("変更後"),
+            _("接続元"),
+            _("連番"),
+            _("ハッシュ"),
+        ]
+    )
     yield "\ufeff" + buffer.getvalue()  # the BOM makes Excel on Japanese Windows read UTF-8
     buffer.seek(0)
     buffer.truncate()
     for event in db.session.scalars(stmt.execution_options(yield_per=1000)):
-        writer.writerow([_cell(value) for value in (
-            event.occurred_at.astimezone(TOKYO).strftime("%Y/%m/%d %H:%M:%S"), event.actor_label,
-            labels.action_label(event.action), labels.object_type_label(event.object_type), event.object_id,
-            event.object_label, _json(event.before), _json(event.after), event.remote_addr, event.seq, event.hash)])
+        writer.writerow(
+            [
+                _cell(value)
+                for value in (
+                    event.occurred_at.astimezone(TOKYO).strftime("%Y/%m/%d %H:%M:%S"),
+                    event.actor_label,
+                    labels.action_label(event.action),
+                    labels.object_type_label(event.object_type),
+                    event.object_id,
+                    event.object_label,
+                    _json(event.before),
+                    _json(event.after),
+                    event.remote_addr,
+                    event.seq,
+                    event.hash,
+                )
+            ]
+        )
         if buffer.tell() > 65536:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -186,12 +258,26 @@ def export():
     """The filtered trail as a CSV file for Excel (UTF-8 with BOM), streamed row by row."""
     _form, filters = _filters()
     stmt = queries.event_list(filters)
-    total = db.session.execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
+    total = db.session.execute(
+        select(func.count()).select_from(stmt.order_by(None).subquery())
+    ).scalar_one()
     if total > MAX_EXPORT_ROWS:
-        flash(_("該当する記録が%(total)d件あり、一度に出力できる%(max)d件を超えています。"
-                "期間などで絞り込んでから出力してください。", total=total, max=MAX_EXPORT_ROWS), "error")
+        flash(
+            _(
+                "該当する記録が%(total)d件あり、一度に出力できる%(max)d件を超えています。"
+                "期間などで絞り込んでから出力してください。",
+                total=total,
+                max=MAX_EXPORT_ROWS,
+            ),
+            "error",
+        )
         return redirect(url_for("audit.index", **_filter_args()))
     filename = f"audit-log-{today_tokyo():%Y%m%d}.csv"
-    return Response(stream_with_context(_csv_lines(stmt)), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"',
-                             "Content-Type": "text/csv; charset=utf-8"})
+    return Response(
+        stream_with_context(_csv_lines(stmt)),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Content-Type": "text/csv; charset=utf-8",
+        },
+    )

@@ -1,4 +1,5 @@
 """``flask vg create-admin``."""
+
 from __future__ import annotations
 
 import sys
@@ -7,12 +8,12 @@ import click
 from sqlalchemy import func, select
 
 from vendorguard.audit.context import acting_as
-from vendorguard.catalog.services import ensure_catalog
-from vendorguard.classification.services import ensure_default_schemes
 from vendorguard.auth.forms import MIN_PASSWORD
 from vendorguard.auth.models import User
 from vendorguard.auth.roles import Role
 from vendorguard.auth.services import normalise_email
+from vendorguard.catalog.services import ensure_catalog
+from vendorguard.classification.services import ensure_default_schemes
 from vendorguard.extensions import db
 
 

@@ -1,4 +1,5 @@
 """Users and the record of failed logins used for throttling."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -29,8 +30,9 @@ class User(Audited, UserMixin, db.Model):
     name: Mapped[str] = mapped_column(String(100))
     name_kana: Mapped[str] = mapped_column(String(200), default="")
     password_hash: Mapped[str] = mapped_column(String(255), default="")
-    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=20,
-                                            values_callable=lambda e: [m.value for m in e]))
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+    )
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
     contractor_id: Mapped[int | None] = mapped_column(ForeignKey("contractor.id"), index=True)
     locale: Mapped[str] = mapped_column(String(5), default="ja")

@@ -1,8 +1,9 @@
 """View guards: role permissions and the own-department limit."""
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
-from typing import Callable
 
 from flask import abort
 from flask_login import current_user

@@ -1,4 +1,5 @@
 """Roles and what each may do. The single place where DESIGN.md's role table becomes code."""
+
 from __future__ import annotations
 
 from enum import StrEnum

@@ -1,4 +1,5 @@
 """Authentication with throttling of failed attempts, per account and per address."""
+
 from __future__ import annotations
 
 import math
@@ -43,35 +44,52 @@ def _wait_minutes(session: Session, column, value: str, limit: int, policy: Thro
     """Minutes until ``value`` may try again; 0 when it is not throttled."""
     since = utcnow() - timedelta(minutes=policy.minutes)
     count, oldest = session.execute(
-        select(func.count(), func.min(LoginFailure.occurred_at))
-        .where(column == value, LoginFailure.occurred_at >= since)
+        select(func.count(), func.min(LoginFailure.occurred_at)).where(
+            column == value, LoginFailure.occurred_at >= since
+        )
     ).one()
     if count < limit:
         return 0
-    oldest = UTCDateTime().process_result_value(oldest, None)  # min() over SQLite text keeps no zone
+    oldest = UTCDateTime().process_result_value(
+        oldest, None
+    )  # min() over SQLite text keeps no zone
     remaining = (oldest + timedelta(minutes=policy.minutes) - utcnow()).total_seconds()
     return max(1, math.ceil(remaining / 60))
 
 
-def authenticate(session: Session, email: str, password: str, remote_addr: str,
-                 policy: ThrottlePolicy) -> User:
+def authenticate(
+    session: Session, email: str, password: str, remote_addr: str, policy: ThrottlePolicy
+) -> User:
     """Return the user for valid credentials; record and raise on failure or while throttled."""
     email = normalise_email(email)
     remote_addr = remote_addr or "unknown"
-    wait = max(_wait_minutes(session, LoginFailure.email, email, policy.per_account, policy),
-               _wait_minutes(session, LoginFailure.remote_addr, remote_addr, policy.per_address, policy))
+    wait = max(
+        _wait_minutes(session, LoginFailure.email, email, policy.per_account, policy),
+        _wait_minutes(session, LoginFailure.remote_addr, remote_addr, policy.per_address, policy),
+    )
     if wait:
         audit.record(session, "login_throttled", "user_account", None, email)
-        raise LoginThrottled(_("ログインの失敗が続いたため、一時的にログインできません。"
-                               "%(minutes)d分後にもう一度お試しください。", minutes=wait))
+        raise LoginThrottled(
+            _(
+                "ログインの失敗が続いたため、一時的にログインできません。"
+                "%(minutes)d分後にもう一度お試しください。",
+                minutes=wait,
+            )
+        )
     user = session.scalars(select(User).where(func.lower(User.email) == email)).first()
     if user is None or not user.is_active or not user.check_password(password):
         session.add(LoginFailure(email=email, remote_addr=remote_addr))
         audit.record(session, "login_failed", "user_account", user.id if user else None, email)
         raise LoginRejected(_("メールアドレスまたはパスワードが正しくありません。"))
     user.last_login_at = utcnow()
-    audit.record(session, "login", "user_account", user.id, user.email,
-                 actor=Actor(user.id, user.email, remote_addr))
+    audit.record(
+        session,
+        "login",
+        "user_account",
+        user.id,
+        user.email,
+        actor=Actor(user.id, user.email, remote_addr),
+    )
     return user
 
 

@@ -1,7 +1,17 @@
 """Sign-in, sign-out, language and password pages."""
+
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -17,9 +27,11 @@ bp = Blueprint("auth", __name__)
 
 def _policy() -> services.ThrottlePolicy:
     config = current_app.config
-    return services.ThrottlePolicy(config["LOGIN_MAX_FAILURES_PER_ACCOUNT"],
-                                   config["LOGIN_MAX_FAILURES_PER_ADDRESS"],
-                                   config["LOGIN_LOCKOUT_MINUTES"])
+    return services.ThrottlePolicy(
+        config["LOGIN_MAX_FAILURES_PER_ACCOUNT"],
+        config["LOGIN_MAX_FAILURES_PER_ADDRESS"],
+        config["LOGIN_LOCKOUT_MINUTES"],
+    )
 
 
 def _home_for(user) -> str:
@@ -38,8 +50,13 @@ def login():
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
         try:
-            user = services.authenticate(db.session, form.email.data, form.password.data,
-                                         request.remote_addr or "", _policy())
+            user = services.authenticate(
+                db.session,
+                form.email.data,
+                form.password.data,
+                request.remote_addr or "",
+                _policy(),
+            )
         except DomainError as error:
             db.session.commit()  # the failure record must survive, or throttling never starts
             flash(error.message, "error")

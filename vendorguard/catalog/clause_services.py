@@ -1,4 +1,5 @@
 """The clause library: new clauses, new versions on every text change, approval, preview."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -40,28 +41,60 @@ def _normalise_body(body: str) -> str:
 def _requirements(session: Session, codes: list[str], kind: ArrangementKind) -> list[Requirement]:
     wanted = sorted({clean(code).upper() for code in codes if clean(code)})
     if not wanted:
-        raise DomainError(_("この条項が網羅する要件を1つ以上選んでください。"), field="requirement_codes")
-    found = {r.code: r for r in session.scalars(select(Requirement).where(Requirement.code.in_(wanted)))}
+        raise DomainError(
+            _("この条項が網羅する要件を1つ以上選んでください。"), field="requirement_codes"
+        )
+    found = {
+        r.code: r for r in session.scalars(select(Requirement).where(Requirement.code.in_(wanted)))
+    }
     missing = [code for code in wanted if code not in found]
     if missing:
-        raise DomainError(_("要件「%(codes)s」は登録されていません。", codes="、".join(missing)), field="requirement_codes")
+        raise DomainError(
+            _("要件「%(codes)s」は登録されていません。", codes="、".join(missing)),
+            field="requirement_codes",
+        )
     wrong = [code for code in wanted if found[code].applies_to != kind]
     if wrong:
-        raise DomainError(_("要件「%(codes)s」は%(kind)sの要件ではないため、この条項には指定できません。",
-                            codes="、".join(wrong), kind=kind.label), field="requirement_codes")
+        raise DomainError(
+            _(
+                "要件「%(codes)s」は%(kind)sの要件ではないため、この条項には指定できません。",
+                codes="、".join(wrong),
+                kind=kind.label,
+            ),
+            field="requirement_codes",
+        )
     return sorted(found.values(), key=lambda r: (r.sort_order, r.code))
 
 
-def _new_version(session: Session, clause: Clause, number: int, data: ClauseData,
-                 requirements: list[Requirement], user) -> ClauseVersion:
-    version = ClauseVersion(clause_id=clause.id, number=number, title=clean(data.heading),
-                            body=_normalise_body(data.body), note=(data.note or "").strip(),
-                            status=ClauseStatus.DRAFT, created_by_id=getattr(user, "id", None))
+def _new_version(
+    session: Session,
+    clause: Clause,
+    number: int,
+    data: ClauseData,
+    requirements: list[Requirement],
+    user,
+) -> ClauseVersion:
+    version = ClauseVersion(
+        clause_id=clause.id,
+        number=number,
+        title=clean(data.heading),
+        body=_normalise_body(data.body),
+        note=(data.note or "").strip(),
+        status=ClauseStatus.DRAFT,
+        created_by_id=getattr(user, "id", None),
+    )
     version.requirements = requirements
     session.add(version)
     session.flush()
-    audit.record(session, "update", "clause_version", version.id, str(version),
-                 before={"requirements": []}, after={"requirements": [r.code for r in requirements]})
+    audit.record(
+        session,
+        "update",
+        "clause_version",
+        version.id,
+        str(version),
+        before={"requirements": []},
+        after={"requirements": [r.code for r in requirements]},
+    )
     return version
 
 
@@ -80,7 +113,9 @@ def create_clause(session: Session, data: ClauseData, user) -> Clause:
         raise DomainError(_("入力してください。"), field="heading")
     sandbox.check_body(_normalise_body(data.body), kind)
     requirements = _requirements(session, data.requirement_codes, kind)
-    clause = Clause(code=code, title=clean(data.title), applies_to=kind, sort_order=int(data.sort_order or 0))
+    clause = Clause(
+        code=code, title=clean(data.title), applies_to=kind, sort_order=int(data.sort_order or 0)
+    )
     session.add(clause)
     session.flush()
     _new_version(session, clause, 1, data, requirements, user)
@@ -91,9 +126,13 @@ def latest_version(session: Session, clause: Clause) -> ClauseVersion | None:
     """The newest version of a clause (draft or not), with its requirements."""
     from sqlalchemy.orm import selectinload
 
-    return session.scalars(select(ClauseVersion).where(ClauseVersion.clause_id == clause.id)
-                           .options(selectinload(ClauseVersion.requirements))
-                           .order_by(ClauseVersion.number.desc()).limit(1)).first()
+    return session.scalars(
+        select(ClauseVersion)
+        .where(ClauseVersion.clause_id == clause.id)
+        .options(selectinload(ClauseVersion.requirements))
+        .order_by(ClauseVersion.number.desc())
+        .limit(1)
+    ).first()
 
 
 def revise_clause(session: Session, clause: Clause, data: ClauseData, user) -> ClauseVersion | None:
@@ -102,7 +141,9 @@ def revise_clause(session: Session, clause: Clause, data: ClauseData, user) -> C
     Returns the new draft, or None when only the title or order changed.
     """
     if clause.is_archived:
-        raise DomainError(_("アーカイブ済みの条項は編集できません。元に戻してから編集してください。"))
+        raise DomainError(
+            _("アーカイブ済みの条項は編集できません。元に戻してから編集してください。")
+        )
     if not clean(data.heading):
         raise DomainError(_("入力してください。"), field="heading")
     body = _normalise_body(data.body)
@@ -111,8 +152,12 @@ def revise_clause(session: Session, clause: Clause, data: ClauseData, user) -> C
     clause.title = clean(data.title)
     clause.sort_order = int(data.sort_order or 0)
     latest = latest_version(session, clause)
-    unchanged = (latest is not None and latest.body == body and latest.title == clean(data.heading)
-                 and [r.id for r in latest.requirements] == [r.id for r in requirements])
+    unchanged = (
+        latest is not None
+        and latest.body == body
+        and latest.title == clean(data.heading)
+        and [r.id for r in latest.requirements] == [r.id for r in requirements]
+    )
     if unchanged:
         session.flush()
         return None
@@ -124,13 +169,21 @@ def approve_version(session: Session, version: ClauseVersion, user) -> ClauseVer
     """Approve a draft for use in documents; the previously approved version is retired."""
     clause = session.get(Clause, version.clause_id)
     if version.status != ClauseStatus.DRAFT:
-        raise DomainError(_("承認できるのは下書きの版だけです（この版は「%(status)s」です）。", status=version.status.label))
+        raise DomainError(
+            _(
+                "承認できるのは下書きの版だけです（この版は「%(status)s」です）。",
+                status=version.status.label,
+            )
+        )
     if clause.is_archived:
         raise DomainError(_("アーカイブ済みの条項の版は承認できません。"))
     # Placeholders allowed may have changed since the draft was written; check again.
     sandbox.check_body(version.body, clause.applies_to)
-    current = session.scalars(select(ClauseVersion).where(ClauseVersion.clause_id == clause.id,
-                                                          ClauseVersion.status == ClauseStatus.APPROVED)).all()
+    current = session.scalars(
+        select(ClauseVersion).where(
+            ClauseVersion.clause_id == clause.id, ClauseVersion.status == ClauseStatus.APPROVED
+        )
+    ).all()
     for old in current:
         old.status = ClauseStatus.RETIRED
         audit.tag(session, old, "retire")
@@ -142,7 +195,9 @@ def approve_version(session: Session, version: ClauseVersion, user) -> ClauseVer
     try:
         session.flush()
     except IntegrityError:  # another admin approved a version of this clause at the same moment
-        raise DomainError(_("他の利用者が同時にこの条項の版を承認しました。画面を開き直して確認してください。")) from None
+        raise DomainError(
+            _("他の利用者が同時にこの条項の版を承認しました。画面を開き直して確認してください。")
+        ) from None
     return version
 
 
@@ -160,15 +215,23 @@ def restore_clause(session: Session, clause: Clause) -> None:
     session.flush()
 
 
-def preview(session: Session, body: str, kind: ArrangementKind | str,
-            arrangement: Arrangement | None = None, date_style: str = "wareki") -> list[str]:
+def preview(
+    session: Session,
+    body: str,
+    kind: ArrangementKind | str,
+    arrangement: Arrangement | None = None,
+    date_style: str = "wareki",
+) -> list[str]:
     """Check a body and render it against an arrangement (or sample values); paragraphs of text."""
     kind = ArrangementKind(kind)
     body = _normalise_body(body)
     sandbox.check_body(body, kind)
     if arrangement is not None:
         if ArrangementKind(arrangement.kind) != kind:
-            raise DomainError(_("プレビューには%(kind)sを選んでください。", kind=kind.label), field="preview_arrangement")
+            raise DomainError(
+                _("プレビューには%(kind)sを選んでください。", kind=kind.label),
+                field="preview_arrangement",
+            )
         values = placeholder_values(arrangement, date_style)
     else:
         values = sandbox.sample_values(kind)

@@ -1,4 +1,5 @@
 """Clause library pages: list, detail with versions, new, edit (a new version), approve, preview."""
+
 from __future__ import annotations
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
@@ -36,23 +37,32 @@ def _fill_choices(form: ClauseForm, kind: ArrangementKind | None) -> None:
     requirements = db.session.scalars(queries.active_requirements(kind)).all()
     prefix = kind is None  # a new clause: every kind is offered, so say which kind each one is
     form.requirement_codes.choices = [
-        (r.code, f"{'［' + r.applies_to.label + '］' if prefix else ''}{r.code} {r.title_ja}") for r in requirements]
+        (r.code, f"{'［' + r.applies_to.label + '］' if prefix else ''}{r.code} {r.title_ja}")
+        for r in requirements
+    ]
     preview_kind = kind or ArrangementKind.ENGAGEMENT
     form.preview_arrangement.choices = [(0, _("（見本データ）"))] + [
-        (row.id, row.title) for row in db.session.execute(queries.preview_choices(preview_kind))]
+        (row.id, row.title) for row in db.session.execute(queries.preview_choices(preview_kind))
+    ]
 
 
 def _data(form: ClauseForm) -> clause_services.ClauseData:
     data = clause_services.ClauseData(
-        title=form.title.data or "", heading=form.heading.data or "", body=form.body.data or "",
-        requirement_codes=list(form.requirement_codes.data or []), sort_order=form.sort_order.data or 0,
-        note=form.note.data or "")
+        title=form.title.data or "",
+        heading=form.heading.data or "",
+        body=form.body.data or "",
+        requirement_codes=list(form.requirement_codes.data or []),
+        sort_order=form.sort_order.data or 0,
+        note=form.note.data or "",
+    )
     if "code" in form:
         data.code, data.applies_to = form.code.data or "", form.applies_to.data or ""
     return data
 
 
-def _preview(body: str, kind: ArrangementKind | str, arrangement_id: int | None) -> tuple[list[str], str]:
+def _preview(
+    body: str, kind: ArrangementKind | str, arrangement_id: int | None
+) -> tuple[list[str], str]:
     """Paragraphs and an error message (one of them empty) for the preview area."""
     arrangement = None
     if arrangement_id:
@@ -74,8 +84,15 @@ def clauses():
     include_archived = request.args.get("archived") == "1"
     sort = sorting(SORTS, "order")
     page = paginate(sort.apply(queries.clause_list(term, applies_to, include_archived)))
-    return render_template("catalog/clauses.html", page=page, sort=sort, term=term, applies_to=applies_to,
-                           include_archived=include_archived, applies_to_choices=applies_to_choices())
+    return render_template(
+        "catalog/clauses.html",
+        page=page,
+        sort=sort,
+        term=term,
+        applies_to=applies_to,
+        include_archived=include_archived,
+        applies_to_choices=applies_to_choices(),
+    )
 
 
 @bp.route("/clauses/<int:clause_id>")
@@ -88,7 +105,8 @@ def clause_detail(clause_id: int):
         if version.status != ClauseStatus.RETIRED:
             try:
                 samples[version.id] = sandbox.paragraphs(
-                    sandbox.render_body(version.body, sandbox.sample_values(clause.applies_to)))
+                    sandbox.render_body(version.body, sandbox.sample_values(clause.applies_to))
+                )
             except sandbox.ClauseBodyError as error:
                 samples[version.id] = [error.message]
     return render_template("catalog/clause_detail.html", clause=clause, samples=samples)
@@ -103,8 +121,9 @@ def clause_new():
     _fill_choices(form, None)
     paragraphs, preview_error = [], ""
     if request.method == "POST" and form.preview.data:
-        paragraphs, preview_error = _preview(form.body.data or "", kind or ArrangementKind.ENGAGEMENT,
-                                             form.preview_arrangement.data)
+        paragraphs, preview_error = _preview(
+            form.body.data or "", kind or ArrangementKind.ENGAGEMENT, form.preview_arrangement.data
+        )
     elif form.validate_on_submit():
         try:
             clause = clause_services.create_clause(db.session, _data(form), current_user)
@@ -112,12 +131,25 @@ def clause_new():
             show_domain_error(form, error)
         else:
             db.session.commit()
-            flash(_("条項「%(title)s」を下書き（第1版）として登録しました。承認すると文書に使われます。",
-                    title=clause.title), "success")
+            flash(
+                _(
+                    "条項「%(title)s」を下書き（第1版）として登録しました。承認すると文書に使われます。",
+                    title=clause.title,
+                ),
+                "success",
+            )
             return redirect(url_for("catalog.clause_detail", clause_id=clause.id))
-    return render_template("catalog/clause_form.html", form=form, clause=None, base_version=None,
-                           paragraphs=paragraphs, preview_error=preview_error, kind=kind,
-                           placeholders=sandbox.PLACEHOLDERS, filters=sandbox.ALLOWED_FILTERS)
+    return render_template(
+        "catalog/clause_form.html",
+        form=form,
+        clause=None,
+        base_version=None,
+        paragraphs=paragraphs,
+        preview_error=preview_error,
+        kind=kind,
+        placeholders=sandbox.PLACEHOLDERS,
+        filters=sandbox.ALLOWED_FILTERS,
+    )
 
 
 def _enum_value(value: str | None) -> ArrangementKind | None:
@@ -142,7 +174,9 @@ def clause_edit(clause_id: int):
     _fill_choices(form, clause.applies_to)
     paragraphs, preview_error = [], ""
     if request.method == "POST" and form.preview.data:
-        paragraphs, preview_error = _preview(form.body.data or "", clause.applies_to, form.preview_arrangement.data)
+        paragraphs, preview_error = _preview(
+            form.body.data or "", clause.applies_to, form.preview_arrangement.data
+        )
     elif form.validate_on_submit():
         try:
             version = clause_services.revise_clause(db.session, clause, _data(form), current_user)
@@ -151,15 +185,34 @@ def clause_edit(clause_id: int):
         else:
             db.session.commit()
             if version is None:
-                flash(_("条項「%(title)s」を更新しました（本文に変更がないため、新しい版は作っていません）。",
-                        title=clause.title), "success")
+                flash(
+                    _(
+                        "条項「%(title)s」を更新しました（本文に変更がないため、新しい版は作っていません）。",
+                        title=clause.title,
+                    ),
+                    "success",
+                )
             else:
-                flash(_("条項「%(title)s」の第%(number)d版を下書きとして保存しました。承認すると文書に使われます。",
-                        title=clause.title, number=version.number), "success")
+                flash(
+                    _(
+                        "条項「%(title)s」の第%(number)d版を下書きとして保存しました。承認すると文書に使われます。",
+                        title=clause.title,
+                        number=version.number,
+                    ),
+                    "success",
+                )
             return redirect(url_for("catalog.clause_detail", clause_id=clause.id))
-    return render_template("catalog/clause_form.html", form=form, clause=clause, base_version=base,
-                           paragraphs=paragraphs, preview_error=preview_error, kind=clause.applies_to,
-                           placeholders=sandbox.placeholders_for(clause.applies_to), filters=sandbox.ALLOWED_FILTERS)
+    return render_template(
+        "catalog/clause_form.html",
+        form=form,
+        clause=clause,
+        base_version=base,
+        paragraphs=paragraphs,
+        preview_error=preview_error,
+        kind=clause.applies_to,
+        placeholders=sandbox.placeholders_for(clause.applies_to),
+        filters=sandbox.ALLOWED_FILTERS,
+    )
 
 
 @bp.route("/clauses/preview", methods=["POST"])
@@ -168,8 +221,14 @@ def clause_preview():
     """Render a body for the live preview (JSON); nothing is saved."""
     form = PreviewForm()
     if not form.validate():
-        return jsonify(ok=False, paragraphs=[], error=_("プレビューの要求が正しくありません。画面を開き直してください。")), 400
-    paragraphs, error = _preview(form.body.data or "", form.applies_to.data, form.preview_arrangement.data)
+        return jsonify(
+            ok=False,
+            paragraphs=[],
+            error=_("プレビューの要求が正しくありません。画面を開き直してください。"),
+        ), 400
+    paragraphs, error = _preview(
+        form.body.data or "", form.applies_to.data, form.preview_arrangement.data
+    )
     return jsonify(ok=not error, paragraphs=paragraphs, error=error)
 
 
@@ -188,7 +247,13 @@ def version_approve(version_id: int):
         flash(error.message, "error")
     else:
         db.session.commit()
-        flash(_("第%(number)d版を承認しました。これから作成する文書にはこの版が使われます。", number=version.number), "success")
+        flash(
+            _(
+                "第%(number)d版を承認しました。これから作成する文書にはこの版が使われます。",
+                number=version.number,
+            ),
+            "success",
+        )
     return redirect(url_for("catalog.clause_detail", clause_id=clause_id))
 
 
@@ -203,7 +268,13 @@ def clause_archive(clause_id: int):
         flash(error.message, "error")
     else:
         db.session.commit()
-        flash(_("条項「%(title)s」をアーカイブしました。文書には使われなくなります。", title=clause.title), "success")
+        flash(
+            _(
+                "条項「%(title)s」をアーカイブしました。文書には使われなくなります。",
+                title=clause.title,
+            ),
+            "success",
+        )
     return redirect(url_for("catalog.clause_detail", clause_id=clause.id))
 
 
@@ -216,4 +287,3 @@ def clause_restore(clause_id: int):
     db.session.commit()
     flash(_("条項「%(title)s」を元に戻しました。", title=clause.title), "success")
     return redirect(url_for("catalog.clause_detail", clause_id=clause.id))
-

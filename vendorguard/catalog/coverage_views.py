@@ -1,13 +1,14 @@
 """Coverage of an arrangement's terms: applicable requirements, covering clauses, gaps, waivers."""
+
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from vendorguard.arrangements.models import ArrangementKind
 from vendorguard.arrangements import access
 from vendorguard.arrangements.access import ensure_can_view
+from vendorguard.arrangements.models import ArrangementKind
 from vendorguard.auth.permissions import require
 from vendorguard.catalog import queries, rules, services
 from vendorguard.catalog.forms import WaiverForm
@@ -44,25 +45,44 @@ def _render(arrangement, form: WaiverForm | None = None):
     result = services.coverage(db.session, arrangement)
     kind = ArrangementKind(arrangement.kind)
     applicable_ids = {row.requirement.id for row in result.rows}
-    others = [r for r in db.session.scalars(queries.active_requirements(kind)) if r.id not in applicable_ids]
-    words = {r.id: rules.describe(r.rule, kind) for r in [row.requirement for row in result.rows] + others}
+    others = [
+        r
+        for r in db.session.scalars(queries.active_requirements(kind))
+        if r.id not in applicable_ids
+    ]
+    words = {
+        r.id: rules.describe(r.rule, kind)
+        for r in [row.requirement for row in result.rows] + others
+    }
     if form is None:
         form = WaiverForm(requirement_id=request.args.get("requirement", type=int))
     # Waivers are for gaps; a requirement already covered or waived is not offered.
     form.requirement_id.choices = [(0, _("選んでください"))] + [
-        (r.id, f"{r.code} {r.title_ja}") for r in result.gaps]
+        (r.id, f"{r.code} {r.title_ja}") for r in result.gaps
+    ]
     history = db.session.scalars(queries.waiver_history(arrangement.id)).unique().all()
-    covering: dict[int, list] = {}  # every approved clause covering a requirement, not just the first
+    covering: dict[
+        int, list
+    ] = {}  # every approved clause covering a requirement, not just the first
     for version in result.versions:
         for requirement in version.requirements:
             covering.setdefault(requirement.id, []).append(version)
     from vendorguard.documents import services as documents  # late: another feature
 
-    return render_template("catalog/coverage.html", arrangement=arrangement, coverage=result, others=others,
-                           words=words, facts=_fact_rows(result.facts, kind), form=form, history=history,
-                           covering=covering, arrangement_url=access.arrangement_url(arrangement),
-                           document_kind=documents.document_kind(arrangement),
-                           document_refusal=documents.refusal(arrangement))
+    return render_template(
+        "catalog/coverage.html",
+        arrangement=arrangement,
+        coverage=result,
+        others=others,
+        words=words,
+        facts=_fact_rows(result.facts, kind),
+        form=form,
+        history=history,
+        covering=covering,
+        arrangement_url=access.arrangement_url(arrangement),
+        document_kind=documents.document_kind(arrangement),
+        document_refusal=documents.refusal(arrangement),
+    )
 
 
 @bp.route("/coverage/<int:arrangement_id>")
@@ -80,20 +100,26 @@ def waiver_new(arrangement_id: int):
     """Record a waiver for a gap, with the reason."""
     arrangement = _arrangement_or_404(arrangement_id)
     form = WaiverForm()
-    form.requirement_id.choices = [(0, "")] + [(r.id, r.code) for r in services.coverage(db.session, arrangement).gaps]
+    form.requirement_id.choices = [(0, "")] + [
+        (r.id, r.code) for r in services.coverage(db.session, arrangement).gaps
+    ]
     if form.validate_on_submit():
         requirement = db.session.get(Requirement, form.requirement_id.data)
         try:
             if requirement is None:
                 raise DomainError(_("要件を選んでください。"), field="requirement_id")
-            services.record_waiver(db.session, arrangement, requirement, form.reason.data, current_user)
+            services.record_waiver(
+                db.session, arrangement, requirement, form.reason.data, current_user
+            )
         except DomainError as error:
             show_domain_error(form, error)
         else:
             db.session.commit()
             flash(_("要件「%(code)s」の適用除外を記録しました。", code=requirement.code), "success")
             return redirect(url_for("catalog.coverage", arrangement_id=arrangement_id))
-    arrangement = _arrangement_or_404(arrangement_id)  # reloaded: a failed save rolled the session back
+    arrangement = _arrangement_or_404(
+        arrangement_id
+    )  # reloaded: a failed save rolled the session back
     return _render(arrangement, form)
 
 

@@ -1,4 +1,5 @@
 """Requirements (要件), clauses (条項) with their versions, and waivers (適用除外) per arrangement."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -27,9 +28,15 @@ class RequirementKind(StrEnum):
 
     @property
     def label(self) -> str:
-        return str({self.OUTSOURCING: _l("業務委託"), self.PERSONAL_INFO: _l("個人情報"),
-                    self.MY_NUMBER: _l("マイナンバー（特定個人情報）"), self.CLOUD: _l("外部サービス"),
-                    self.SNS: _l("ソーシャルメディア")}[self])
+        return str(
+            {
+                self.OUTSOURCING: _l("業務委託"),
+                self.PERSONAL_INFO: _l("個人情報"),
+                self.MY_NUMBER: _l("マイナンバー（特定個人情報）"),
+                self.CLOUD: _l("外部サービス"),
+                self.SNS: _l("ソーシャルメディア"),
+            }[self]
+        )
 
 
 class ClauseStatus(StrEnum):
@@ -41,13 +48,20 @@ class ClauseStatus(StrEnum):
 
     @property
     def label(self) -> str:
-        return str({self.DRAFT: _l("下書き"), self.APPROVED: _l("承認済（使用中）"),
-                    self.RETIRED: _l("廃止")}[self])
+        return str(
+            {
+                self.DRAFT: _l("下書き"),
+                self.APPROVED: _l("承認済（使用中）"),
+                self.RETIRED: _l("廃止"),
+            }[self]
+        )
 
     @property
     def badge(self) -> str:
         """The CSS class of the status badge."""
-        return {self.DRAFT: "badge-warn", self.APPROVED: "badge-ok", self.RETIRED: "badge-muted"}[self]
+        return {self.DRAFT: "badge-warn", self.APPROVED: "badge-ok", self.RETIRED: "badge-muted"}[
+            self
+        ]
 
 
 class Requirement(Audited, db.Model):
@@ -106,8 +120,9 @@ class Clause(Audited, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    versions: Mapped[list["ClauseVersion"]] = relationship(
-        back_populates="clause", lazy="raise", order_by="ClauseVersion.number.desc()")
+    versions: Mapped[list[ClauseVersion]] = relationship(
+        back_populates="clause", lazy="raise", order_by="ClauseVersion.number.desc()"
+    )
 
     @property
     def is_archived(self) -> bool:
@@ -125,8 +140,13 @@ class ClauseVersion(Audited, db.Model):
     __table_args__ = (
         UniqueConstraint("clause_id", "number"),
         # At most one approved version per clause, even when two admins approve at once.
-        Index("uq_clause_version_one_approved", "clause_id", unique=True,
-              sqlite_where=text("status = 'approved'"), postgresql_where=text("status = 'approved'")),
+        Index(
+            "uq_clause_version_one_approved",
+            "clause_id",
+            unique=True,
+            sqlite_where=text("status = 'approved'"),
+            postgresql_where=text("status = 'approved'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -143,8 +163,10 @@ class ClauseVersion(Audited, db.Model):
 
     clause: Mapped[Clause] = relationship(back_populates="versions", lazy="raise")
     requirements: Mapped[list[Requirement]] = relationship(
-        secondary=clause_version_requirement, lazy="raise",
-        order_by=(Requirement.sort_order, Requirement.code))
+        secondary=clause_version_requirement,
+        lazy="raise",
+        order_by=(Requirement.sort_order, Requirement.code),
+    )
     created_by = relationship("User", foreign_keys=[created_by_id], lazy="raise")
     approved_by = relationship("User", foreign_keys=[approved_by_id], lazy="raise")
 
@@ -163,8 +185,14 @@ class Waiver(Audited, db.Model):
     __tablename__ = "requirement_waiver"
     __audit_label__ = "reason"
     __table_args__ = (
-        Index("uq_requirement_waiver_active", "arrangement_id", "requirement_id", unique=True,
-              sqlite_where=text("archived_at IS NULL"), postgresql_where=text("archived_at IS NULL")),
+        Index(
+            "uq_requirement_waiver_active",
+            "arrangement_id",
+            "requirement_id",
+            unique=True,
+            sqlite_where=text("archived_at IS NULL"),
+            postgresql_where=text("archived_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

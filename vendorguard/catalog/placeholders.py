@@ -1,4 +1,5 @@
 """The plain values a clause may insert, taken from one arrangement (never the objects themselves)."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -47,7 +48,9 @@ def placeholder_values(arrangement: Arrangement, date_style: str = "wareki") -> 
         values: dict[str, Any] = {
             "city_name": city_name(),
             "department_name": arrangement.department.name if arrangement.department else "",
-            "responsible_officer": arrangement.responsible_officer.name if arrangement.responsible_officer else "",
+            "responsible_officer": arrangement.responsible_officer.name
+            if arrangement.responsible_officer
+            else "",
             "arrangement_title": arrangement.title or "",
         }
         if isinstance(arrangement, Engagement):
@@ -65,9 +68,16 @@ def _engagement(engagement, date_style: str) -> dict[str, Any]:
         level = item.confidentiality_level
         items.append(f"{item.name}（{level.label}）" if level is not None else item.name)
     subcontractors = [
-        {"name": s.name, "scope": s.work_scope or "", "approved_by": s.approved_by or "",
-         "approved_on": format_date(s.approved_on, date_style), "tier": str(s.tier)}
-        for s in engagement.subcontractors if s.archived_at is None and s.is_approved]
+        {
+            "name": s.name,
+            "scope": s.work_scope or "",
+            "approved_by": s.approved_by or "",
+            "approved_on": format_date(s.approved_on, date_style),
+            "tier": str(s.tier),
+        }
+        for s in engagement.subcontractors
+        if s.archived_at is None and s.is_approved
+    ]
     return {
         "contract_title": engagement.title or "",
         "contract_number": engagement.contract_number or "",
@@ -86,7 +96,11 @@ def _engagement(engagement, date_style: str) -> dict[str, Any]:
 
 
 def _cloud(service) -> dict[str, Any]:
-    provider = service.provider_contractor.name if service.provider_contractor is not None else service.provider_name
+    provider = (
+        service.provider_contractor.name
+        if service.provider_contractor is not None
+        else service.provider_name
+    )
     return {
         "provider_name": provider or "",
         "service_name": service.title or "",

@@ -1,32 +1,54 @@
 """Reads of the catalog that pages and services share."""
+
 from __future__ import annotations
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from vendorguard.arrangements.models import Arrangement, ArrangementKind
-from vendorguard.catalog.models import (Clause, ClauseStatus, ClauseVersion, Requirement, RequirementKind, Waiver,
-                                        clause_version_requirement)
+from vendorguard.catalog.models import (
+    Clause,
+    ClauseStatus,
+    ClauseVersion,
+    Requirement,
+    RequirementKind,
+    Waiver,
+    clause_version_requirement,
+)
 from vendorguard.core.web import like_pattern
 
 
-def requirement_list(term: str = "", kind: RequirementKind | None = None,
-                     applies_to: ArrangementKind | None = None, include_inactive: bool = False) -> Select:
+def requirement_list(
+    term: str = "",
+    kind: RequirementKind | None = None,
+    applies_to: ArrangementKind | None = None,
+    include_inactive: bool = False,
+) -> Select:
     """Requirements with the number of approved clauses covering each, filtered."""
-    covering = (select(func.count(ClauseVersion.id))
-                .select_from(clause_version_requirement)
-                .join(ClauseVersion, ClauseVersion.id == clause_version_requirement.c.clause_version_id)
-                .join(Clause, Clause.id == ClauseVersion.clause_id)
-                .where(clause_version_requirement.c.requirement_id == Requirement.id,
-                       ClauseVersion.status == ClauseStatus.APPROVED, Clause.archived_at.is_(None))
-                .correlate(Requirement).scalar_subquery())
+    covering = (
+        select(func.count(ClauseVersion.id))
+        .select_from(clause_version_requirement)
+        .join(ClauseVersion, ClauseVersion.id == clause_version_requirement.c.clause_version_id)
+        .join(Clause, Clause.id == ClauseVersion.clause_id)
+        .where(
+            clause_version_requirement.c.requirement_id == Requirement.id,
+            ClauseVersion.status == ClauseStatus.APPROVED,
+            Clause.archived_at.is_(None),
+        )
+        .correlate(Requirement)
+        .scalar_subquery()
+    )
     stmt = select(Requirement, covering.label("clause_count"))
     if term:
         pattern = like_pattern(term)
-        stmt = stmt.where(or_(Requirement.code.ilike(pattern, escape="\\"),
-                              Requirement.title_ja.ilike(pattern, escape="\\"),
-                              Requirement.title_en.ilike(pattern, escape="\\"),
-                              Requirement.source.ilike(pattern, escape="\\")))
+        stmt = stmt.where(
+            or_(
+                Requirement.code.ilike(pattern, escape="\\"),
+                Requirement.title_ja.ilike(pattern, escape="\\"),
+                Requirement.title_en.ilike(pattern, escape="\\"),
+                Requirement.source.ilike(pattern, escape="\\"),
+            )
+        )
     if kind is not None:
         stmt = stmt.where(Requirement.kind == kind)
     if applies_to is not None:
@@ -38,13 +60,20 @@ def requirement_list(term: str = "", kind: RequirementKind | None = None,
 
 def requirement_clause_versions(requirement_id: int) -> Select:
     """Approved and draft clause versions that cover a requirement, with their clause."""
-    return (select(ClauseVersion)
-            .join(clause_version_requirement, clause_version_requirement.c.clause_version_id == ClauseVersion.id)
-            .join(ClauseVersion.clause)
-            .where(clause_version_requirement.c.requirement_id == requirement_id,
-                   ClauseVersion.status.in_((ClauseStatus.APPROVED, ClauseStatus.DRAFT)))
-            .options(contains_eager(ClauseVersion.clause))
-            .order_by(Clause.sort_order, Clause.code, ClauseVersion.number.desc()))
+    return (
+        select(ClauseVersion)
+        .join(
+            clause_version_requirement,
+            clause_version_requirement.c.clause_version_id == ClauseVersion.id,
+        )
+        .join(ClauseVersion.clause)
+        .where(
+            clause_version_requirement.c.requirement_id == requirement_id,
+            ClauseVersion.status.in_((ClauseStatus.APPROVED, ClauseStatus.DRAFT)),
+        )
+        .options(contains_eager(ClauseVersion.clause))
+        .order_by(Clause.sort_order, Clause.code, ClauseVersion.number.desc())
+    )
 
 
 def active_requirements(applies_to: ArrangementKind | None = None) -> Select:
@@ -55,21 +84,40 @@ def active_requirements(applies_to: ArrangementKind | None = None) -> Select:
     return stmt.order_by(Requirement.applies_to, Requirement.sort_order, Requirement.code)
 
 
-def clause_list(term: str = "", applies_to: ArrangementKind | None = None, include_archived: bool = False) -> Select:
+def clause_list(
+    term: str = "", applies_to: ArrangementKind | None = None, include_archived: bool = False
+) -> Select:
     """Clauses with the approved version number, the latest version number and the open drafts."""
-    approved = (select(ClauseVersion.number)
-                .where(ClauseVersion.clause_id == Clause.id, ClauseVersion.status == ClauseStatus.APPROVED)
-                .correlate(Clause).limit(1).scalar_subquery())
-    latest = (select(func.max(ClauseVersion.number)).where(ClauseVersion.clause_id == Clause.id)
-              .correlate(Clause).scalar_subquery())
-    drafts = (select(func.count(ClauseVersion.id))
-              .where(ClauseVersion.clause_id == Clause.id, ClauseVersion.status == ClauseStatus.DRAFT)
-              .correlate(Clause).scalar_subquery())
-    stmt = select(Clause, approved.label("approved_number"), latest.label("latest_number"),
-                  drafts.label("draft_count"))
+    approved = (
+        select(ClauseVersion.number)
+        .where(ClauseVersion.clause_id == Clause.id, ClauseVersion.status == ClauseStatus.APPROVED)
+        .correlate(Clause)
+        .limit(1)
+        .scalar_subquery()
+    )
+    latest = (
+        select(func.max(ClauseVersion.number))
+        .where(ClauseVersion.clause_id == Clause.id)
+        .correlate(Clause)
+        .scalar_subquery()
+    )
+    drafts = (
+        select(func.count(ClauseVersion.id))
+        .where(ClauseVersion.clause_id == Clause.id, ClauseVersion.status == ClauseStatus.DRAFT)
+        .correlate(Clause)
+        .scalar_subquery()
+    )
+    stmt = select(
+        Clause,
+        approved.label("approved_number"),
+        latest.label("latest_number"),
+        drafts.label("draft_count"),
+    )
     if term:
         pattern = like_pattern(term)
-        stmt = stmt.where(or_(Clause.code.ilike(pattern, escape="\\"), Clause.title.ilike(pattern, escape="\\")))
+        stmt = stmt.where(
+            or_(Clause.code.ilike(pattern, escape="\\"), Clause.title.ilike(pattern, escape="\\"))
+        )
     if applies_to is not None:
         stmt = stmt.where(Clause.applies_to == applies_to)
     if not include_archived:
@@ -79,38 +127,60 @@ def clause_list(term: str = "", applies_to: ArrangementKind | None = None, inclu
 
 def clause_detail(clause_id: int) -> Select:
     """One clause with every version, who wrote and approved it, and what it covers."""
-    return (select(Clause).where(Clause.id == clause_id)
-            .options(selectinload(Clause.versions).options(
+    return (
+        select(Clause)
+        .where(Clause.id == clause_id)
+        .options(
+            selectinload(Clause.versions).options(
                 selectinload(ClauseVersion.requirements),
-                joinedload(ClauseVersion.created_by), joinedload(ClauseVersion.approved_by))))
+                joinedload(ClauseVersion.created_by),
+                joinedload(ClauseVersion.approved_by),
+            )
+        )
+    )
 
 
 def clause_version(version_id: int) -> Select:
     """One version with its clause and requirements."""
-    return (select(ClauseVersion).where(ClauseVersion.id == version_id)
-            .options(joinedload(ClauseVersion.clause), selectinload(ClauseVersion.requirements)))
+    return (
+        select(ClauseVersion)
+        .where(ClauseVersion.id == version_id)
+        .options(joinedload(ClauseVersion.clause), selectinload(ClauseVersion.requirements))
+    )
 
 
 def approved_versions(applies_to: ArrangementKind | str) -> Select:
     """The approved version of every clause in use for a kind, in article order, with requirements."""
-    return (select(ClauseVersion).join(ClauseVersion.clause)
-            .where(ClauseVersion.status == ClauseStatus.APPROVED, Clause.archived_at.is_(None),
-                   Clause.applies_to == ArrangementKind(applies_to))
-            .options(contains_eager(ClauseVersion.clause), selectinload(ClauseVersion.requirements))
-            .order_by(Clause.sort_order, Clause.code))
+    return (
+        select(ClauseVersion)
+        .join(ClauseVersion.clause)
+        .where(
+            ClauseVersion.status == ClauseStatus.APPROVED,
+            Clause.archived_at.is_(None),
+            Clause.applies_to == ArrangementKind(applies_to),
+        )
+        .options(contains_eager(ClauseVersion.clause), selectinload(ClauseVersion.requirements))
+        .order_by(Clause.sort_order, Clause.code)
+    )
 
 
 def active_waivers(arrangement_id: int) -> Select:
     """Waivers in force for an arrangement, with who recorded them."""
-    return (select(Waiver).where(Waiver.arrangement_id == arrangement_id, Waiver.archived_at.is_(None))
-            .options(joinedload(Waiver.created_by), joinedload(Waiver.requirement)))
+    return (
+        select(Waiver)
+        .where(Waiver.arrangement_id == arrangement_id, Waiver.archived_at.is_(None))
+        .options(joinedload(Waiver.created_by), joinedload(Waiver.requirement))
+    )
 
 
 def waiver_history(arrangement_id: int) -> Select:
     """Withdrawn waivers of an arrangement, newest first."""
-    return (select(Waiver).where(Waiver.arrangement_id == arrangement_id, Waiver.archived_at.is_not(None))
-            .options(joinedload(Waiver.created_by), joinedload(Waiver.requirement))
-            .order_by(Waiver.archived_at.desc()))
+    return (
+        select(Waiver)
+        .where(Waiver.arrangement_id == arrangement_id, Waiver.archived_at.is_not(None))
+        .options(joinedload(Waiver.created_by), joinedload(Waiver.requirement))
+        .order_by(Waiver.archived_at.desc())
+    )
 
 
 def arrangement_for_catalog(kind: ArrangementKind | str, arrangement_id: int) -> Select:
@@ -121,16 +191,34 @@ def arrangement_for_catalog(kind: ArrangementKind | str, arrangement_id: int) ->
 
     kind = ArrangementKind(kind)
     if kind == ArrangementKind.ENGAGEMENT:
-        return (select(Engagement).where(Engagement.id == arrangement_id)
-                .options(joinedload(Engagement.department), joinedload(Engagement.responsible_officer),
-                         joinedload(Engagement.contractor), selectinload(Engagement.information_items),
-                         selectinload(Engagement.subcontractors)))
+        return (
+            select(Engagement)
+            .where(Engagement.id == arrangement_id)
+            .options(
+                joinedload(Engagement.department),
+                joinedload(Engagement.responsible_officer),
+                joinedload(Engagement.contractor),
+                selectinload(Engagement.information_items),
+                selectinload(Engagement.subcontractors),
+            )
+        )
     if kind == ArrangementKind.CLOUD_SERVICE:
-        return (select(CloudService).where(CloudService.id == arrangement_id)
-                .options(joinedload(CloudService.department), joinedload(CloudService.responsible_officer),
-                         joinedload(CloudService.provider_contractor)))
-    return (select(SocialAccount).where(SocialAccount.id == arrangement_id)
-            .options(joinedload(SocialAccount.department), joinedload(SocialAccount.responsible_officer)))
+        return (
+            select(CloudService)
+            .where(CloudService.id == arrangement_id)
+            .options(
+                joinedload(CloudService.department),
+                joinedload(CloudService.responsible_officer),
+                joinedload(CloudService.provider_contractor),
+            )
+        )
+    return (
+        select(SocialAccount)
+        .where(SocialAccount.id == arrangement_id)
+        .options(
+            joinedload(SocialAccount.department), joinedload(SocialAccount.responsible_officer)
+        )
+    )
 
 
 def arrangement_kind(arrangement_id: int) -> Select:
@@ -140,6 +228,11 @@ def arrangement_kind(arrangement_id: int) -> Select:
 
 def preview_choices(applies_to: ArrangementKind | str, limit: int = 200) -> Select:
     """Recent arrangements of a kind to preview a clause against (id, title)."""
-    return (select(Arrangement.id, Arrangement.title)
-            .where(Arrangement.kind == ArrangementKind(applies_to).value, Arrangement.archived_at.is_(None))
-            .order_by(Arrangement.id.desc()).limit(limit))
+    return (
+        select(Arrangement.id, Arrangement.title)
+        .where(
+            Arrangement.kind == ArrangementKind(applies_to).value, Arrangement.archived_at.is_(None)
+        )
+        .order_by(Arrangement.id.desc())
+        .limit(limit)
+    )

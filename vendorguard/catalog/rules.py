@@ -12,11 +12,13 @@ A rule is one of::
 
 Facts come from :func:`facts_for` as a plain dict; nothing here evaluates code.
 """
+
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -24,7 +26,11 @@ from flask_babel import lazy_gettext as _l
 from vendorguard.arrangements.models import Arrangement, ArrangementKind
 from vendorguard.core.errors import DomainError
 
-ENGAGEMENT, CLOUD, SOCIAL = ArrangementKind.ENGAGEMENT, ArrangementKind.CLOUD_SERVICE, ArrangementKind.SOCIAL_ACCOUNT
+ENGAGEMENT, CLOUD, SOCIAL = (
+    ArrangementKind.ENGAGEMENT,
+    ArrangementKind.CLOUD_SERVICE,
+    ArrangementKind.SOCIAL_ACCOUNT,
+)
 MAX_DEPTH = 8
 OPERATORS = {"bool": ("is",), "choice": ("eq", "ne", "in"), "list": ("contains",)}
 
@@ -38,21 +44,25 @@ class RuleError(DomainError):
 
 def _segments() -> dict[str, str]:
     from vendorguard.engagements.models import NetworkSegment
+
     return {segment.value: segment.label for segment in NetworkSegment}
 
 
 def _cycles() -> dict[str, str]:
     from vendorguard.engagements.models import ReportingCycle
+
     return {cycle.value: cycle.label for cycle in ReportingCycle}
 
 
 def _terms() -> dict[str, str]:
     from vendorguard.cloud.models import TermsType
+
     return {terms.value: terms.label for terms in TermsType}
 
 
 def _platforms() -> dict[str, str]:
     from vendorguard.social.models import Platform
+
     return {platform.value: platform.label for platform in Platform}
 
 
@@ -69,30 +79,99 @@ class Fact:
     choices: Callable[[], dict[str, str]] | None = None
 
 
-FACTS: dict[str, Fact] = {fact.name: fact for fact in (
-    Fact("handles_personal_info", "bool", frozenset({ENGAGEMENT}), _l("個人情報の取扱い"),
-         _l("個人情報を取り扱う"), _l("個人情報を取り扱わない")),
-    Fact("handles_my_number", "bool", frozenset({ENGAGEMENT}), _l("マイナンバー（特定個人情報）の取扱い"),
-         _l("マイナンバー（特定個人情報）を取り扱う"), _l("マイナンバー（特定個人情報）を取り扱わない")),
-    Fact("handles_high_confidentiality", "bool", frozenset({ENGAGEMENT, CLOUD}), _l("機密性2以上の情報の取扱い"),
-         _l("機密性2以上の情報を取り扱う"), _l("機密性2以上の情報を取り扱わない")),
-    Fact("subcontracting_allowed", "bool", frozenset({ENGAGEMENT}), _l("再委託の可否"),
-         _l("再委託を認める"), _l("再委託を認めない")),
-    Fact("has_subcontractors", "bool", frozenset({ENGAGEMENT}), _l("再委託先の有無"),
-         _l("再委託先がある"), _l("再委託先がない")),
-    Fact("segments", "list", frozenset({ENGAGEMENT}), _l("作業するネットワーク"), choices=_segments),
-    Fact("reporting_cycle", "choice", frozenset({ENGAGEMENT}), _l("定期報告の頻度"), choices=_cycles),
-    Fact("terms_type", "choice", frozenset({CLOUD}), _l("契約形態"), choices=_terms),
-    Fact("has_ismap_registration", "bool", frozenset({CLOUD}), _l("ISMAP登録"),
-         _l("ISMAP（ISMAP-LIUを含む）に登録されている"), _l("ISMAPに登録されていない")),
-    Fact("platform", "choice", frozenset({SOCIAL}), _l("プラットフォーム"), choices=_platforms),
-    Fact("mfa_enabled", "bool", frozenset({SOCIAL}), _l("多要素認証"),
-         _l("多要素認証が有効である"), _l("多要素認証が有効でない")),
-    Fact("verified_badge", "bool", frozenset({SOCIAL}), _l("認証バッジ"),
-         _l("認証バッジを取得している"), _l("認証バッジを取得していない")),
-    Fact("listed_on_city_site", "bool", frozenset({SOCIAL}), _l("市公式サイトへの掲載"),
-         _l("市公式サイトのアカウント一覧に掲載されている"), _l("市公式サイトのアカウント一覧に掲載されていない")),
-)}
+FACTS: dict[str, Fact] = {
+    fact.name: fact
+    for fact in (
+        Fact(
+            "handles_personal_info",
+            "bool",
+            frozenset({ENGAGEMENT}),
+            _l("個人情報の取扱い"),
+            _l("個人情報を取り扱う"),
+            _l("個人情報を取り扱わない"),
+        ),
+        Fact(
+            "handles_my_number",
+            "bool",
+            frozenset({ENGAGEMENT}),
+            _l("マイナンバー（特定個人情報）の取扱い"),
+            _l("マイナンバー（特定個人情報）を取り扱う"),
+            _l("マイナンバー（特定個人情報）を取り扱わない"),
+        ),
+        Fact(
+            "handles_high_confidentiality",
+            "bool",
+            frozenset({ENGAGEMENT, CLOUD}),
+            _l("機密性2以上の情報の取扱い"),
+            _l("機密性2以上の情報を取り扱う"),
+            _l("機密性2以上の情報を取り扱わない"),
+        ),
+        Fact(
+            "subcontracting_allowed",
+            "bool",
+            frozenset({ENGAGEMENT}),
+            _l("再委託の可否"),
+            _l("再委託を認める"),
+            _l("再委託を認めない"),
+        ),
+        Fact(
+            "has_subcontractors",
+            "bool",
+            frozenset({ENGAGEMENT}),
+            _l("再委託先の有無"),
+            _l("再委託先がある"),
+            _l("再委託先がない"),
+        ),
+        Fact(
+            "segments",
+            "list",
+            frozenset({ENGAGEMENT}),
+            _l("作業するネットワーク"),
+            choices=_segments,
+        ),
+        Fact(
+            "reporting_cycle",
+            "choice",
+            frozenset({ENGAGEMENT}),
+            _l("定期報告の頻度"),
+            choices=_cycles,
+        ),
+        Fact("terms_type", "choice", frozenset({CLOUD}), _l("契約形態"), choices=_terms),
+        Fact(
+            "has_ismap_registration",
+            "bool",
+            frozenset({CLOUD}),
+            _l("ISMAP登録"),
+            _l("ISMAP（ISMAP-LIUを含む）に登録されている"),
+            _l("ISMAPに登録されていない"),
+        ),
+        Fact("platform", "choice", frozenset({SOCIAL}), _l("プラットフォーム"), choices=_platforms),
+        Fact(
+            "mfa_enabled",
+            "bool",
+            frozenset({SOCIAL}),
+            _l("多要素認証"),
+            _l("多要素認証が有効である"),
+            _l("多要素認証が有効でない"),
+        ),
+        Fact(
+            "verified_badge",
+            "bool",
+            frozenset({SOCIAL}),
+            _l("認証バッジ"),
+            _l("認証バッジを取得している"),
+            _l("認証バッジを取得していない"),
+        ),
+        Fact(
+            "listed_on_city_site",
+            "bool",
+            frozenset({SOCIAL}),
+            _l("市公式サイトへの掲載"),
+            _l("市公式サイトのアカウント一覧に掲載されている"),
+            _l("市公式サイトのアカウント一覧に掲載されていない"),
+        ),
+    )
+}
 
 
 def facts_available(kind: ArrangementKind | str) -> list[Fact]:
@@ -102,13 +181,20 @@ def facts_available(kind: ArrangementKind | str) -> list[Fact]:
 
 # -- reading and checking -------------------------------------------------------------------------
 
+
 def parse_rule(text: str) -> dict[str, Any]:
     """Read a rule typed as JSON; the error says on which line JSON broke."""
     try:
         rule = json.loads(text)
     except json.JSONDecodeError as error:
-        raise RuleError(_("JSONとして読めません（%(line)d行目%(col)d文字目：%(msg)s）。",
-                          line=error.lineno, col=error.colno, msg=error.msg)) from None
+        raise RuleError(
+            _(
+                "JSONとして読めません（%(line)d行目%(col)d文字目：%(msg)s）。",
+                line=error.lineno,
+                col=error.colno,
+                msg=error.msg,
+            )
+        ) from None
     if not isinstance(rule, dict):
         raise RuleError(_("条件はJSONのオブジェクト（{ … }）で書いてください。"))
     return rule
@@ -124,20 +210,29 @@ def validate_rule(rule: Any, kind: ArrangementKind | str, _path: list[str] | Non
     kind = ArrangementKind(kind)
     where = _where(path)
     if len(path) > MAX_DEPTH:
-        raise RuleError(_("%(where)s条件の入れ子が深すぎます（%(max)d段まで）。", where=where, max=MAX_DEPTH))
+        raise RuleError(
+            _("%(where)s条件の入れ子が深すぎます（%(max)d段まで）。", where=where, max=MAX_DEPTH)
+        )
     if not isinstance(rule, dict):
-        raise RuleError(_("%(where)s条件はJSONのオブジェクト（{ … }）で書いてください。", where=where))
+        raise RuleError(
+            _("%(where)s条件はJSONのオブジェクト（{ … }）で書いてください。", where=where)
+        )
     keys = set(rule)
     if keys == {"always"}:
         if rule["always"] is not True:
-            raise RuleError(_("%(where)s\"always\" の値は true だけです。", where=where))
+            raise RuleError(_('%(where)s"always" の値は true だけです。', where=where))
         return
     if keys in ({"all"}, {"any"}):
         key = next(iter(keys))
         items = rule[key]
         if not isinstance(items, list) or not items:
-            raise RuleError(_("%(where)s\"%(key)s\" には条件を1つ以上並べたリスト（[ … ]）を書いてください。",
-                              where=where, key=key))
+            raise RuleError(
+                _(
+                    '%(where)s"%(key)s" には条件を1つ以上並べたリスト（[ … ]）を書いてください。',
+                    where=where,
+                    key=key,
+                )
+            )
         for number, item in enumerate(items, start=1):
             validate_rule(item, kind, path + [_("%(key)sの%(n)d番目", key=key, n=number)])
         return
@@ -147,37 +242,81 @@ def validate_rule(rule: Any, kind: ArrangementKind | str, _path: list[str] | Non
     if keys == {"fact", "op", "value"}:
         _validate_test(rule, kind, where)
         return
-    raise RuleError(_("%(where)s条件には \"all\"、\"any\"、\"not\"、\"always\"、または \"fact\"・\"op\"・\"value\" の組を使ってください"
-                      "（書かれていたキー：%(keys)s）。", where=where, keys=", ".join(sorted(map(str, keys))) or _("なし")))
+    raise RuleError(
+        _(
+            '%(where)s条件には "all"、"any"、"not"、"always"、または "fact"・"op"・"value" の組を使ってください'
+            "（書かれていたキー：%(keys)s）。",
+            where=where,
+            keys=", ".join(sorted(map(str, keys))) or _("なし"),
+        )
+    )
 
 
 def _validate_test(rule: dict[str, Any], kind: ArrangementKind, where: str) -> None:
     name, op, value = rule["fact"], rule["op"], rule["value"]
     fact = FACTS.get(name) if isinstance(name, str) else None
     if fact is None:
-        raise RuleError(_("%(where)s不明な項目「%(fact)s」です。使える項目：%(names)s", where=where, fact=name,
-                          names=", ".join(f.name for f in facts_available(kind))))
+        raise RuleError(
+            _(
+                "%(where)s不明な項目「%(fact)s」です。使える項目：%(names)s",
+                where=where,
+                fact=name,
+                names=", ".join(f.name for f in facts_available(kind)),
+            )
+        )
     if kind not in fact.kinds:
-        raise RuleError(_("%(where)s項目「%(fact)s」は%(kind)sの条件には使えません。", where=where, fact=name,
-                          kind=kind.label))
+        raise RuleError(
+            _(
+                "%(where)s項目「%(fact)s」は%(kind)sの条件には使えません。",
+                where=where,
+                fact=name,
+                kind=kind.label,
+            )
+        )
     if op not in OPERATORS[fact.type]:
-        raise RuleError(_("%(where)s項目「%(fact)s」に演算子「%(op)s」は使えません。使える演算子：%(ops)s",
-                          where=where, fact=name, op=op, ops=", ".join(OPERATORS[fact.type])))
+        raise RuleError(
+            _(
+                "%(where)s項目「%(fact)s」に演算子「%(op)s」は使えません。使える演算子：%(ops)s",
+                where=where,
+                fact=name,
+                op=op,
+                ops=", ".join(OPERATORS[fact.type]),
+            )
+        )
     if fact.type == "bool":
         if not isinstance(value, bool):
-            raise RuleError(_("%(where)s項目「%(fact)s」の値は true か false で書いてください。", where=where, fact=name))
+            raise RuleError(
+                _(
+                    "%(where)s項目「%(fact)s」の値は true か false で書いてください。",
+                    where=where,
+                    fact=name,
+                )
+            )
         return
     choices = fact.choices() if fact.choices else {}
     values = value if op == "in" else [value]
     if op == "in" and (not isinstance(value, list) or not value):
-        raise RuleError(_("%(where)s演算子「in」の値は候補を並べたリスト（[ … ]）で書いてください。", where=where))
+        raise RuleError(
+            _(
+                "%(where)s演算子「in」の値は候補を並べたリスト（[ … ]）で書いてください。",
+                where=where,
+            )
+        )
     for item in values:
         if not isinstance(item, str) or item not in choices:
-            raise RuleError(_("%(where)s項目「%(fact)s」の値「%(value)s」は使えません。使える値：%(values)s",
-                              where=where, fact=name, value=item, values=", ".join(choices)))
+            raise RuleError(
+                _(
+                    "%(where)s項目「%(fact)s」の値「%(value)s」は使えません。使える値：%(values)s",
+                    where=where,
+                    fact=name,
+                    value=item,
+                    values=", ".join(choices),
+                )
+            )
 
 
 # -- evaluating -----------------------------------------------------------------------------------
+
 
 def evaluate(rule: dict[str, Any], facts: dict[str, Any]) -> bool:
     """Whether a (validated) rule holds for these facts."""
@@ -208,6 +347,7 @@ def evaluate(rule: dict[str, Any], facts: dict[str, Any]) -> bool:
 
 # -- in words -------------------------------------------------------------------------------------
 
+
 def _value_label(fact: Fact, value: str) -> str:
     choices = fact.choices() if fact.choices else {}
     return str(choices.get(value, value))
@@ -231,12 +371,19 @@ def _condition(rule: dict[str, Any]) -> str:
     if op == "is":
         return str(fact.when_true if value else fact.when_false)
     if op == "eq":
-        return _("%(label)sが「%(value)s」である", label=fact.label, value=_value_label(fact, value))
+        return _(
+            "%(label)sが「%(value)s」である", label=fact.label, value=_value_label(fact, value)
+        )
     if op == "ne":
-        return _("%(label)sが「%(value)s」でない", label=fact.label, value=_value_label(fact, value))
+        return _(
+            "%(label)sが「%(value)s」でない", label=fact.label, value=_value_label(fact, value)
+        )
     if op == "in":
-        return _("%(label)sが%(values)sのいずれかである", label=fact.label,
-                 values="".join(f"「{_value_label(fact, item)}」" for item in value))
+        return _(
+            "%(label)sが%(values)sのいずれかである",
+            label=fact.label,
+            values="".join(f"「{_value_label(fact, item)}」" for item in value),
+        )
     return _("%(label)sに「%(value)s」を含む", label=fact.label, value=_value_label(fact, value))
 
 
@@ -248,13 +395,17 @@ def describe(rule: dict[str, Any], kind: ArrangementKind | str) -> str:
         return _("（条件を読み取れません：%(error)s）", error=error.message)
     if "always" in rule:
         return _("すべての%(kind)sに適用", kind=ArrangementKind(kind).label)
-    for key, lead in (("all", _("次のすべてに該当する場合：")), ("any", _("次のいずれかに該当する場合："))):
+    for key, lead in (
+        ("all", _("次のすべてに該当する場合：")),
+        ("any", _("次のいずれかに該当する場合：")),
+    ):
         if key in rule:
             return lead + _("、").join(_condition(item) for item in rule[key])
     return _("%(condition)s場合", condition=_condition(rule))
 
 
 # -- facts of an arrangement ----------------------------------------------------------------------
+
 
 def facts_for(arrangement: Arrangement) -> dict[str, Any]:
     """The plain facts rules read. Needs the relationships that ``queries.arrangement_for_catalog`` loads."""
@@ -271,7 +422,9 @@ def facts_for(arrangement: Arrangement) -> dict[str, Any]:
             "subcontracting_allowed": bool(arrangement.subcontracting_allowed),
             "has_subcontractors": any(s.archived_at is None for s in arrangement.subcontractors),
             "segments": [segment.value for segment in arrangement.segments],
-            "reporting_cycle": arrangement.reporting_cycle.value if arrangement.reporting_cycle else None,
+            "reporting_cycle": arrangement.reporting_cycle.value
+            if arrangement.reporting_cycle
+            else None,
         }
     if isinstance(arrangement, CloudService):
         return {

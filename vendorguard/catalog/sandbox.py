@@ -4,6 +4,7 @@ Checked when a clause is saved (``check_body``) so that an unknown placeholder o
 construct is refused then, not when a document is made; rendered (``render_body``) with a
 sandboxed environment that has no globals, few filters, and only plain str/list/dict values.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -19,7 +20,11 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from vendorguard.arrangements.models import ArrangementKind
 from vendorguard.core.errors import DomainError
 
-ENGAGEMENT, CLOUD, SOCIAL = ArrangementKind.ENGAGEMENT, ArrangementKind.CLOUD_SERVICE, ArrangementKind.SOCIAL_ACCOUNT
+ENGAGEMENT, CLOUD, SOCIAL = (
+    ArrangementKind.ENGAGEMENT,
+    ArrangementKind.CLOUD_SERVICE,
+    ArrangementKind.SOCIAL_ACCOUNT,
+)
 ALL_KINDS = frozenset(ArrangementKind)
 MAX_BODY = 20_000
 ALLOWED_FILTERS = ("join", "default", "length", "first", "last", "trim", "replace", "sort")
@@ -40,24 +45,72 @@ PLACEHOLDERS: tuple[Placeholder, ...] = (
     Placeholder("department_name", _l("所管課"), ALL_KINDS, "市民課"),
     Placeholder("responsible_officer", _l("市側の責任者"), ALL_KINDS, "市民課長"),
     Placeholder("arrangement_title", _l("件名"), ALL_KINDS, "住民記録システム運用保守業務"),
-    Placeholder("contract_title", _l("契約件名"), frozenset({ENGAGEMENT}), "住民記録システム運用保守業務"),
+    Placeholder(
+        "contract_title", _l("契約件名"), frozenset({ENGAGEMENT}), "住民記録システム運用保守業務"
+    ),
     Placeholder("contract_number", _l("契約番号"), frozenset({ENGAGEMENT}), "R8-00012"),
-    Placeholder("contractor_name", _l("受注者（委託事業者）の名称"), frozenset({ENGAGEMENT}), "但馬システム株式会社"),
-    Placeholder("contractor_representative", _l("受注者側の責任者"), frozenset({ENGAGEMENT}), "開発部長 山田太郎"),
+    Placeholder(
+        "contractor_name",
+        _l("受注者（委託事業者）の名称"),
+        frozenset({ENGAGEMENT}),
+        "但馬システム株式会社",
+    ),
+    Placeholder(
+        "contractor_representative",
+        _l("受注者側の責任者"),
+        frozenset({ENGAGEMENT}),
+        "開発部長 山田太郎",
+    ),
     Placeholder("period_start", _l("契約期間の初日"), frozenset({ENGAGEMENT}), "令和8年4月1日"),
     Placeholder("period_end", _l("契約期間の末日"), frozenset({ENGAGEMENT}), "令和9年3月31日"),
-    Placeholder("work_locations", _l("作業場所（一覧）"), frozenset({ENGAGEMENT}), ["豊岡市役所本庁舎3階 市民課執務室"]),
-    Placeholder("information_handled", _l("取り扱う情報（一覧）"), frozenset({ENGAGEMENT}),
-                ["住民基本台帳情報（自治体機密性3B）"]),
-    Placeholder("subcontractors", _l("承諾済みの再委託先（一覧：name, scope, approved_by, approved_on, tier）"),
-                frozenset({ENGAGEMENT}),
-                [{"name": "城崎データサービス株式会社", "scope": "帳票印刷", "approved_by": "市民課長",
-                  "approved_on": "令和8年4月1日", "tier": "1"}]),
+    Placeholder(
+        "work_locations",
+        _l("作業場所（一覧）"),
+        frozenset({ENGAGEMENT}),
+        ["豊岡市役所本庁舎3階 市民課執務室"],
+    ),
+    Placeholder(
+        "information_handled",
+        _l("取り扱う情報（一覧）"),
+        frozenset({ENGAGEMENT}),
+        ["住民基本台帳情報（自治体機密性3B）"],
+    ),
+    Placeholder(
+        "subcontractors",
+        _l("承諾済みの再委託先（一覧：name, scope, approved_by, approved_on, tier）"),
+        frozenset({ENGAGEMENT}),
+        [
+            {
+                "name": "城崎データサービス株式会社",
+                "scope": "帳票印刷",
+                "approved_by": "市民課長",
+                "approved_on": "令和8年4月1日",
+                "tier": "1",
+            }
+        ],
+    ),
     Placeholder("reporting_cycle", _l("定期報告の頻度"), frozenset({ENGAGEMENT}), "毎月"),
-    Placeholder("access_scope", _l("アクセスを許可する情報の範囲"), frozenset({ENGAGEMENT}), "住民記録システムの運用に必要な範囲"),
-    Placeholder("access_method", _l("アクセスの方法"), frozenset({ENGAGEMENT}), "庁内に設置した専用端末からの操作"),
-    Placeholder("work_description", _l("委託業務の内容"), frozenset({ENGAGEMENT}), "住民記録システムの運用及び保守"),
-    Placeholder("provider_name", _l("サービス提供事業者"), frozenset({CLOUD}), "出石クラウド株式会社"),
+    Placeholder(
+        "access_scope",
+        _l("アクセスを許可する情報の範囲"),
+        frozenset({ENGAGEMENT}),
+        "住民記録システムの運用に必要な範囲",
+    ),
+    Placeholder(
+        "access_method",
+        _l("アクセスの方法"),
+        frozenset({ENGAGEMENT}),
+        "庁内に設置した専用端末からの操作",
+    ),
+    Placeholder(
+        "work_description",
+        _l("委託業務の内容"),
+        frozenset({ENGAGEMENT}),
+        "住民記録システムの運用及び保守",
+    ),
+    Placeholder(
+        "provider_name", _l("サービス提供事業者"), frozenset({CLOUD}), "出石クラウド株式会社"
+    ),
     Placeholder("service_name", _l("サービス名"), frozenset({CLOUD}), "電子申請サービス"),
     Placeholder("service_url", _l("サービスのURL"), frozenset({CLOUD}), "https://example.jp/"),
     Placeholder("purpose", _l("利用目的"), frozenset({CLOUD, SOCIAL}), "市民からの電子申請の受付"),
@@ -68,13 +121,34 @@ PLACEHOLDERS: tuple[Placeholder, ...] = (
     Placeholder("ismap_registration", _l("ISMAP登録番号"), frozenset({CLOUD}), "C23-0001-1"),
     Placeholder("platform", _l("プラットフォーム"), frozenset({SOCIAL}), "X（旧Twitter）"),
     Placeholder("account_handle", _l("アカウント名"), frozenset({SOCIAL}), "@toyooka_city"),
-    Placeholder("account_url", _l("アカウントのURL"), frozenset({SOCIAL}), "https://x.com/toyooka_city"),
-    Placeholder("posting_rules", _l("発信する情報（投稿ルール）"), frozenset({SOCIAL}), "イベント、防災、市政の情報"),
-    Placeholder("operating_procedure", _l("運用手順（登録内容）"), frozenset({SOCIAL}), "投稿は担当者が起案し、責任者が確認する。"),
-    Placeholder("operators", _l("運用担当者（一覧）"), frozenset({SOCIAL}), ["広報係 主任 佐藤花子"]),
-    Placeholder("official_list_url", _l("市公式サイトの掲載ページ"), frozenset({SOCIAL}), "https://www.city.example.jp/sns/"),
+    Placeholder(
+        "account_url", _l("アカウントのURL"), frozenset({SOCIAL}), "https://x.com/toyooka_city"
+    ),
+    Placeholder(
+        "posting_rules",
+        _l("発信する情報（投稿ルール）"),
+        frozenset({SOCIAL}),
+        "イベント、防災、市政の情報",
+    ),
+    Placeholder(
+        "operating_procedure",
+        _l("運用手順（登録内容）"),
+        frozenset({SOCIAL}),
+        "投稿は担当者が起案し、責任者が確認する。",
+    ),
+    Placeholder(
+        "operators", _l("運用担当者（一覧）"), frozenset({SOCIAL}), ["広報係 主任 佐藤花子"]
+    ),
+    Placeholder(
+        "official_list_url",
+        _l("市公式サイトの掲載ページ"),
+        frozenset({SOCIAL}),
+        "https://www.city.example.jp/sns/",
+    ),
     Placeholder("credential_custodian", _l("認証情報の管理者"), frozenset({SOCIAL}), "広報係長"),
-    Placeholder("recovery_contact", _l("回復用の連絡先"), frozenset({SOCIAL}), "kouhou@city.example.jp"),
+    Placeholder(
+        "recovery_contact", _l("回復用の連絡先"), frozenset({SOCIAL}), "kouhou@city.example.jp"
+    ),
 )
 
 
@@ -106,8 +180,13 @@ class _ClauseEnvironment(ImmutableSandboxedEnvironment):
 
 
 def _make_environment() -> _ClauseEnvironment:
-    env = _ClauseEnvironment(autoescape=False, trim_blocks=True, lstrip_blocks=True,
-                             undefined=StrictUndefined, auto_reload=False)
+    env = _ClauseEnvironment(
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=StrictUndefined,
+        auto_reload=False,
+    )
     env.globals.clear()
     env.filters = {name: env.filters[name] for name in ALLOWED_FILTERS}
     return env
@@ -116,11 +195,19 @@ def _make_environment() -> _ClauseEnvironment:
 ENV = _make_environment()
 
 _FORBIDDEN_TAGS: tuple[tuple[type, str], ...] = (
-    (nodes.Import, "{% import %}"), (nodes.FromImport, "{% from … import %}"),
-    (nodes.Include, "{% include %}"), (nodes.Extends, "{% extends %}"), (nodes.Macro, "{% macro %}"),
-    (nodes.CallBlock, "{% call %}"), (nodes.Assign, "{% set %}"), (nodes.AssignBlock, "{% set %}"),
-    (nodes.Block, "{% block %}"), (nodes.With, "{% with %}"), (nodes.FilterBlock, "{% filter %}"),
-    (nodes.EvalContextModifier, "{% autoescape %}"), (nodes.ScopedEvalContextModifier, "{% autoescape %}"),
+    (nodes.Import, "{% import %}"),
+    (nodes.FromImport, "{% from … import %}"),
+    (nodes.Include, "{% include %}"),
+    (nodes.Extends, "{% extends %}"),
+    (nodes.Macro, "{% macro %}"),
+    (nodes.CallBlock, "{% call %}"),
+    (nodes.Assign, "{% set %}"),
+    (nodes.AssignBlock, "{% set %}"),
+    (nodes.Block, "{% block %}"),
+    (nodes.With, "{% with %}"),
+    (nodes.FilterBlock, "{% filter %}"),
+    (nodes.EvalContextModifier, "{% autoescape %}"),
+    (nodes.ScopedEvalContextModifier, "{% autoescape %}"),
 )
 _ARITHMETIC = (nodes.Mul, nodes.Pow, nodes.Div, nodes.FloorDiv, nodes.Mod)
 
@@ -132,49 +219,105 @@ def check_body(body: str, kind: ArrangementKind | str) -> None:
     try:
         tree = ENV.parse(body)
     except TemplateSyntaxError as error:
-        raise ClauseBodyError(_("%(line)d行目：差し込みの書き方に誤りがあります（%(detail)s）。",
-                                line=error.lineno or 1, detail=error.message or "")) from None
+        raise ClauseBodyError(
+            _(
+                "%(line)d行目：差し込みの書き方に誤りがあります（%(detail)s）。",
+                line=error.lineno or 1,
+                detail=error.message or "",
+            )
+        ) from None
     _check_constructs(tree)
     allowed = {p.name for p in placeholders_for(kind)}
-    loop_names = {node.name for loop in tree.find_all(nodes.For)
-                  for node in (loop.target, *loop.target.find_all(nodes.Name)) if isinstance(node, nodes.Name)}
-    bad_loop_names = sorted(name for name in loop_names if name.startswith("_") or name in {"self", "loop"} | allowed)
+    loop_names = {
+        node.name
+        for loop in tree.find_all(nodes.For)
+        for node in (loop.target, *loop.target.find_all(nodes.Name))
+        if isinstance(node, nodes.Name)
+    }
+    bad_loop_names = sorted(
+        name for name in loop_names if name.startswith("_") or name in {"self", "loop"} | allowed
+    )
     if bad_loop_names:
-        raise ClauseBodyError(_("繰り返しの変数名「%(names)s」は使えません。別の名前にしてください。",
-                                names="」「".join(bad_loop_names)))
+        raise ClauseBodyError(
+            _(
+                "繰り返しの変数名「%(names)s」は使えません。別の名前にしてください。",
+                names="」「".join(bad_loop_names),
+            )
+        )
     used = {node.name for node in tree.find_all(nodes.Name) if node.ctx == "load"}
-    unknown = sorted((used | meta.find_undeclared_variables(tree)) - allowed - loop_names - {"loop"})
+    unknown = sorted(
+        (used | meta.find_undeclared_variables(tree)) - allowed - loop_names - {"loop"}
+    )
     if unknown:
-        raise ClauseBodyError(_("使えない差し込み項目があります：%(names)s。使える項目：%(allowed)s",
-                                names="、".join(unknown), allowed="、".join(sorted(allowed))))
+        raise ClauseBodyError(
+            _(
+                "使えない差し込み項目があります：%(names)s。使える項目：%(allowed)s",
+                names="、".join(unknown),
+                allowed="、".join(sorted(allowed)),
+            )
+        )
 
 
 def _check_constructs(tree: nodes.Template) -> None:
     for node_type, tag in _FORBIDDEN_TAGS:
         node = next(tree.find_all(node_type), None)
         if node is not None:
-            raise ClauseBodyError(_("%(line)d行目：%(tag)s は条項の本文では使えません。", line=node.lineno, tag=tag))
+            raise ClauseBodyError(
+                _("%(line)d行目：%(tag)s は条項の本文では使えません。", line=node.lineno, tag=tag)
+            )
     for node in tree.find_all((nodes.Call, *_ARITHMETIC)):
         if isinstance(node, nodes.Call):
-            raise ClauseBodyError(_("%(line)d行目：関数やメソッドの呼び出し「( )」は使えません（フィルタ「|」を使ってください）。",
-                                    line=node.lineno))
-        raise ClauseBodyError(_("%(line)d行目：計算（*、/、%% など）は使えません。", line=node.lineno))
+            raise ClauseBodyError(
+                _(
+                    "%(line)d行目：関数やメソッドの呼び出し「( )」は使えません（フィルタ「|」を使ってください）。",
+                    line=node.lineno,
+                )
+            )
+        raise ClauseBodyError(
+            _("%(line)d行目：計算（*、/、%% など）は使えません。", line=node.lineno)
+        )
     for node in tree.find_all(nodes.Getattr):
         if node.attr.startswith("_"):
-            raise ClauseBodyError(_("%(line)d行目：「_」で始まる名前（%(name)s）は使えません。", line=node.lineno, name=node.attr))
+            raise ClauseBodyError(
+                _(
+                    "%(line)d行目：「_」で始まる名前（%(name)s）は使えません。",
+                    line=node.lineno,
+                    name=node.attr,
+                )
+            )
     for node in tree.find_all(nodes.Getitem):
         key = node.arg
         if not isinstance(key, nodes.Const) or not isinstance(key.value, (int, str)):
-            raise ClauseBodyError(_("%(line)d行目：[ ] の中には固定の番号か項目名だけを書けます。", line=node.lineno))
+            raise ClauseBodyError(
+                _("%(line)d行目：[ ] の中には固定の番号か項目名だけを書けます。", line=node.lineno)
+            )
         if isinstance(key.value, str) and key.value.startswith("_"):
-            raise ClauseBodyError(_("%(line)d行目：「_」で始まる名前（%(name)s）は使えません。", line=node.lineno, name=key.value))
+            raise ClauseBodyError(
+                _(
+                    "%(line)d行目：「_」で始まる名前（%(name)s）は使えません。",
+                    line=node.lineno,
+                    name=key.value,
+                )
+            )
     for node in tree.find_all(nodes.Name):
         if node.name.startswith("_"):
-            raise ClauseBodyError(_("%(line)d行目：「_」で始まる名前（%(name)s）は使えません。", line=node.lineno, name=node.name))
+            raise ClauseBodyError(
+                _(
+                    "%(line)d行目：「_」で始まる名前（%(name)s）は使えません。",
+                    line=node.lineno,
+                    name=node.name,
+                )
+            )
     for node in tree.find_all(nodes.Filter):
         if node.name not in ALLOWED_FILTERS:
-            raise ClauseBodyError(_("%(line)d行目：フィルタ「%(name)s」は使えません。使えるフィルタ：%(allowed)s",
-                                    line=node.lineno, name=node.name, allowed="、".join(ALLOWED_FILTERS)))
+            raise ClauseBodyError(
+                _(
+                    "%(line)d行目：フィルタ「%(name)s」は使えません。使えるフィルタ：%(allowed)s",
+                    line=node.lineno,
+                    name=node.name,
+                    allowed="、".join(ALLOWED_FILTERS),
+                )
+            )
 
 
 @lru_cache(maxsize=512)
@@ -205,13 +348,21 @@ def render_body(body: str, values: dict[str, Any]) -> str:
     try:
         return _compiled(body).render(values)
     except SecurityError as error:
-        raise ClauseBodyError(_("安全のため、この書き方は実行できません（%(detail)s）。", detail=str(error))) from None
+        raise ClauseBodyError(
+            _("安全のため、この書き方は実行できません（%(detail)s）。", detail=str(error))
+        ) from None
     except UndefinedError as error:
-        raise ClauseBodyError(_("差し込み項目の値がありません（%(detail)s）。", detail=str(error))) from None
+        raise ClauseBodyError(
+            _("差し込み項目の値がありません（%(detail)s）。", detail=str(error))
+        ) from None
     except TemplateError as error:
-        raise ClauseBodyError(_("条項を差し込みできませんでした（%(detail)s）。", detail=str(error))) from None
+        raise ClauseBodyError(
+            _("条項を差し込みできませんでした（%(detail)s）。", detail=str(error))
+        ) from None
     except (TypeError, ValueError, LookupError) as error:
-        raise ClauseBodyError(_("条項を差し込みできませんでした（%(detail)s）。", detail=str(error))) from None
+        raise ClauseBodyError(
+            _("条項を差し込みできませんでした（%(detail)s）。", detail=str(error))
+        ) from None
 
 
 def paragraphs(text: str) -> list[str]:

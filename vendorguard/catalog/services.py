@@ -3,6 +3,7 @@
 ``applicable_requirements``, ``coverage``, ``render_articles`` and ``record_waiver`` are what the
 document generator calls; clause editing lives in ``clause_services``.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ MAX_REASON = 2000
 
 
 # -- requirements ---------------------------------------------------------------------------------
+
 
 @dataclass
 class RequirementData:
@@ -61,7 +63,9 @@ def _apply(session: Session, requirement: Requirement, data: RequirementData) ->
 def create_requirement(session: Session, data: RequirementData) -> Requirement:
     """Add a requirement to the catalog (code, kind and arrangement kind are fixed from then on)."""
     code = clean(data.code).upper()
-    if session.scalar(select(func.count(Requirement.id)).where(func.upper(Requirement.code) == code)):
+    if session.scalar(
+        select(func.count(Requirement.id)).where(func.upper(Requirement.code) == code)
+    ):
         raise DomainError(_("この要件コードは既に使われています。"), field="code")
     try:
         kind, applies_to = RequirementKind(data.kind), ArrangementKind(data.applies_to)
@@ -70,12 +74,15 @@ def create_requirement(session: Session, data: RequirementData) -> Requirement:
     return _apply(session, Requirement(code=code, kind=kind, applies_to=applies_to), data)
 
 
-def update_requirement(session: Session, requirement: Requirement, data: RequirementData) -> Requirement:
+def update_requirement(
+    session: Session, requirement: Requirement, data: RequirementData
+) -> Requirement:
     """Change a requirement's texts, rule, order or whether it is in use."""
     return _apply(session, requirement, data)
 
 
 # -- what applies ---------------------------------------------------------------------------------
+
 
 def load_arrangement(session: Session, arrangement_id: int) -> Arrangement | None:
     """An arrangement of any kind with what facts and placeholders need, or None."""
@@ -87,14 +94,23 @@ def load_arrangement(session: Session, arrangement_id: int) -> Arrangement | Non
 
 def _loaded(session: Session, arrangement: Arrangement) -> Arrangement:
     # Loading by identity fills in relationships the caller did not load, on the same object.
-    return session.scalars(queries.arrangement_for_catalog(arrangement.kind, arrangement.id)).unique().one()
+    return (
+        session.scalars(queries.arrangement_for_catalog(arrangement.kind, arrangement.id))
+        .unique()
+        .one()
+    )
 
 
-def _applicable(session: Session, arrangement: Arrangement) -> tuple[Arrangement, list[Requirement]]:
+def _applicable(
+    session: Session, arrangement: Arrangement
+) -> tuple[Arrangement, list[Requirement]]:
     arrangement = _loaded(session, arrangement)
     facts = rules.facts_for(arrangement)
-    candidates = session.scalars(queries.active_requirements(ArrangementKind(arrangement.kind))
-                                 .order_by(None).order_by(Requirement.sort_order, Requirement.code)).all()
+    candidates = session.scalars(
+        queries.active_requirements(ArrangementKind(arrangement.kind))
+        .order_by(None)
+        .order_by(Requirement.sort_order, Requirement.code)
+    ).all()
     return arrangement, [r for r in candidates if rules.evaluate(r.rule, facts)]
 
 
@@ -118,7 +134,13 @@ class CoverageRow:
     @property
     def status(self) -> str:
         """``covered``, ``waived`` or ``gap``."""
-        return "covered" if self.clause_version is not None else "waived" if self.waiver is not None else "gap"
+        return (
+            "covered"
+            if self.clause_version is not None
+            else "waived"
+            if self.waiver is not None
+            else "gap"
+        )
 
 
 @dataclass(frozen=True)
@@ -149,7 +171,10 @@ def coverage(session: Session, arrangement: Arrangement) -> Coverage:
     """Each applicable requirement with the first approved clause version (by clause order) covering it."""
     arrangement, applicable = _applicable(session, arrangement)
     versions = session.scalars(queries.approved_versions(arrangement.kind)).unique().all()
-    waivers = {w.requirement_id: w for w in session.scalars(queries.active_waivers(arrangement.id)).unique()}
+    waivers = {
+        w.requirement_id: w
+        for w in session.scalars(queries.active_waivers(arrangement.id)).unique()
+    }
     covering: dict[int, ClauseVersion] = {}
     for version in versions:
         for requirement in version.requirements:
@@ -162,8 +187,12 @@ class CoverageIncomplete(DomainError):
     """The terms cannot be generated: some applicable requirements have no clause and no waiver."""
 
     def __init__(self, codes: list[str]):
-        super().__init__(_("次の要件を網羅する承認済みの条項がなく、適用除外も記録されていません：%(codes)s",
-                           codes="、".join(codes)))
+        super().__init__(
+            _(
+                "次の要件を網羅する承認済みの条項がなく、適用除外も記録されていません：%(codes)s",
+                codes="、".join(codes),
+            )
+        )
         self.codes = codes
 
 
@@ -177,7 +206,9 @@ class Article:
     requirement_codes: list[str]
 
 
-def render_articles(session: Session, arrangement: Arrangement, *, date_style: str = "wareki") -> list[Article]:
+def render_articles(
+    session: Session, arrangement: Arrangement, *, date_style: str = "wareki"
+) -> list[Article]:
     """The articles for an arrangement, in clause order; refused while coverage has gaps.
 
     One article per approved clause version that covers at least one applicable requirement;
@@ -196,8 +227,14 @@ def render_articles(session: Session, arrangement: Arrangement, *, date_style: s
         try:
             text = sandbox.render_body(version.body, values)
         except sandbox.ClauseBodyError as error:
-            raise DomainError(_("条項「%(code)s」（第%(number)d版）を差し込みできませんでした：%(error)s",
-                                code=version.clause.code, number=version.number, error=error.message)) from None
+            raise DomainError(
+                _(
+                    "条項「%(code)s」（第%(number)d版）を差し込みできませんでした：%(error)s",
+                    code=version.clause.code,
+                    number=version.number,
+                    error=error.message,
+                )
+            ) from None
         body = sandbox.paragraphs(text)
         if body:
             articles.append(Article(version.title, body, version.id, codes))
@@ -206,8 +243,10 @@ def render_articles(session: Session, arrangement: Arrangement, *, date_style: s
 
 # -- waivers --------------------------------------------------------------------------------------
 
-def record_waiver(session: Session, arrangement: Arrangement, requirement: Requirement, reason: str,
-                  user) -> Waiver:
+
+def record_waiver(
+    session: Session, arrangement: Arrangement, requirement: Requirement, reason: str, user
+) -> Waiver:
     """The security office records why an arrangement need not cover a requirement (admin only)."""
     if user is None or not user.can("catalog.manage"):
         raise Forbidden(_("適用除外を記録できるのは情報セキュリティ統括（管理者）だけです。"))
@@ -215,26 +254,47 @@ def record_waiver(session: Session, arrangement: Arrangement, requirement: Requi
     if not reason:
         raise DomainError(_("適用除外の理由を入力してください。"), field="reason")
     if len(reason) > MAX_REASON:
-        raise DomainError(_("理由は%(max)d文字以内で入力してください。", max=MAX_REASON), field="reason")
+        raise DomainError(
+            _("理由は%(max)d文字以内で入力してください。", max=MAX_REASON), field="reason"
+        )
     result = coverage(session, arrangement)
     row = next((row for row in result.rows if row.requirement.id == requirement.id), None)
     if row is None:
-        raise DomainError(_("要件「%(code)s」はこの案件には適用されないため、適用除外は不要です。", code=requirement.code),
-                          field="requirement_id")
+        raise DomainError(
+            _(
+                "要件「%(code)s」はこの案件には適用されないため、適用除外は不要です。",
+                code=requirement.code,
+            ),
+            field="requirement_id",
+        )
     if row.waiver is not None:
-        raise DomainError(_("要件「%(code)s」の適用除外は既に記録されています。", code=requirement.code),
-                          field="requirement_id")
+        raise DomainError(
+            _("要件「%(code)s」の適用除外は既に記録されています。", code=requirement.code),
+            field="requirement_id",
+        )
     if row.clause_version is not None:
-        raise DomainError(_("要件「%(code)s」は承認済みの条項「%(title)s」で網羅されているため、適用除外は不要です。",
-                            code=requirement.code, title=row.clause_version.title), field="requirement_id")
-    waiver = Waiver(arrangement_id=arrangement.id, requirement_id=requirement.id, reason=reason,
-                    created_by_id=user.id)
+        raise DomainError(
+            _(
+                "要件「%(code)s」は承認済みの条項「%(title)s」で網羅されているため、適用除外は不要です。",
+                code=requirement.code,
+                title=row.clause_version.title,
+            ),
+            field="requirement_id",
+        )
+    waiver = Waiver(
+        arrangement_id=arrangement.id,
+        requirement_id=requirement.id,
+        reason=reason,
+        created_by_id=user.id,
+    )
     session.add(waiver)
     try:
         session.flush()
     except IntegrityError:  # another admin recorded the same waiver a moment ago
-        raise DomainError(_("要件「%(code)s」の適用除外は既に記録されています。", code=requirement.code),
-                          field="requirement_id") from None
+        raise DomainError(
+            _("要件「%(code)s」の適用除外は既に記録されています。", code=requirement.code),
+            field="requirement_id",
+        ) from None
     return waiver
 
 

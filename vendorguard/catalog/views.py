@@ -1,4 +1,5 @@
 """Requirement catalog pages; clauses live in ``clause_views``, coverage in ``coverage_views``."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -38,11 +39,20 @@ def _requirement_or_404(requirement_id: int) -> Requirement:
 
 def _data(form: RequirementForm) -> services.RequirementData:
     data = services.RequirementData(
-        title_ja=form.title_ja.data or "", rule_text=form.rule.data or "", title_en=form.title_en.data or "",
-        explanation=form.explanation.data or "", source=form.source.data or "", active=bool(form.active.data),
-        sort_order=form.sort_order.data or 0)
+        title_ja=form.title_ja.data or "",
+        rule_text=form.rule.data or "",
+        title_en=form.title_en.data or "",
+        explanation=form.explanation.data or "",
+        source=form.source.data or "",
+        active=bool(form.active.data),
+        sort_order=form.sort_order.data or 0,
+    )
     if "code" in form:
-        data.code, data.kind, data.applies_to = form.code.data or "", form.kind.data or "", form.applies_to.data or ""
+        data.code, data.kind, data.applies_to = (
+            form.code.data or "",
+            form.kind.data or "",
+            form.applies_to.data or "",
+        )
     return data
 
 
@@ -56,9 +66,17 @@ def requirements():
     include_inactive = request.args.get("inactive") == "1"
     sort = sorting(SORTS, "order")
     page = paginate(sort.apply(queries.requirement_list(term, kind, applies_to, include_inactive)))
-    return render_template("catalog/requirements.html", page=page, sort=sort, term=term, kind=kind,
-                           applies_to=applies_to, include_inactive=include_inactive,
-                           kind_choices=kind_choices(), applies_to_choices=applies_to_choices())
+    return render_template(
+        "catalog/requirements.html",
+        page=page,
+        sort=sort,
+        term=term,
+        kind=kind,
+        applies_to=applies_to,
+        include_inactive=include_inactive,
+        kind_choices=kind_choices(),
+        applies_to_choices=applies_to_choices(),
+    )
 
 
 @bp.route("/requirements/<int:requirement_id>")
@@ -66,15 +84,23 @@ def requirements():
 def requirement_detail(requirement_id: int):
     """One requirement: its rule in words, and the clause versions covering it."""
     requirement = _requirement_or_404(requirement_id)
-    versions = db.session.scalars(queries.requirement_clause_versions(requirement.id)).unique().all()
-    return render_template("catalog/requirement_detail.html", requirement=requirement, versions=versions,
-                           rule_words=rules.describe(requirement.rule, requirement.applies_to),
-                           rule_json=RequirementForm.rule_as_text(requirement.rule))
+    versions = (
+        db.session.scalars(queries.requirement_clause_versions(requirement.id)).unique().all()
+    )
+    return render_template(
+        "catalog/requirement_detail.html",
+        requirement=requirement,
+        versions=versions,
+        rule_words=rules.describe(requirement.rule, requirement.applies_to),
+        rule_json=RequirementForm.rule_as_text(requirement.rule),
+    )
 
 
 def _facts_help(kind: ArrangementKind | None):
     facts = rules.facts_available(kind) if kind is not None else list(rules.FACTS.values())
-    return [(fact, rules.OPERATORS[fact.type], fact.choices() if fact.choices else {}) for fact in facts]
+    return [
+        (fact, rules.OPERATORS[fact.type], fact.choices() if fact.choices else {}) for fact in facts
+    ]
 
 
 @bp.route("/requirements/new", methods=["GET", "POST"])
@@ -93,8 +119,9 @@ def requirement_new():
             db.session.commit()
             flash(_("要件「%(code)s」を登録しました。", code=requirement.code), "success")
             return redirect(url_for("catalog.requirement_detail", requirement_id=requirement.id))
-    return render_template("catalog/requirement_form.html", form=form, requirement=None,
-                           facts_help=_facts_help(None))
+    return render_template(
+        "catalog/requirement_form.html", form=form, requirement=None, facts_help=_facts_help(None)
+    )
 
 
 @bp.route("/requirements/<int:requirement_id>/edit", methods=["GET", "POST"])
@@ -114,9 +141,13 @@ def requirement_edit(requirement_id: int):
             db.session.commit()
             flash(_("要件「%(code)s」を更新しました。", code=requirement.code), "success")
             return redirect(url_for("catalog.requirement_detail", requirement_id=requirement.id))
-    return render_template("catalog/requirement_form.html", form=form, requirement=requirement,
-                           facts_help=_facts_help(requirement.applies_to),
-                           rule_words=rules.describe(requirement.rule, requirement.applies_to))
+    return render_template(
+        "catalog/requirement_form.html",
+        form=form,
+        requirement=requirement,
+        facts_help=_facts_help(requirement.applies_to),
+        rule_words=rules.describe(requirement.rule, requirement.applies_to),
+    )
 
 
 from vendorguard.catalog import clause_views, coverage_views  # noqa: E402,F401  (register pages on bp)

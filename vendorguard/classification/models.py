@@ -1,4 +1,5 @@
 """Information classification schemes (重要性分類) kept as data, since guideline editions differ."""
+
 from __future__ import annotations
 
 from enum import StrEnum
@@ -21,8 +22,13 @@ class Axis(StrEnum):
 
     @property
     def label(self) -> str:
-        return str({self.CONFIDENTIALITY: _l("機密性"), self.INTEGRITY: _l("完全性"),
-                    self.AVAILABILITY: _l("可用性")}[self])
+        return str(
+            {
+                self.CONFIDENTIALITY: _l("機密性"),
+                self.INTEGRITY: _l("完全性"),
+                self.AVAILABILITY: _l("可用性"),
+            }[self]
+        )
 
 
 class ClassificationScheme(Audited, db.Model):
@@ -39,11 +45,14 @@ class ClassificationScheme(Audited, db.Model):
     # Confidentiality levels whose rank reaches this count as "機密性2以上".
     high_confidentiality_rank: Mapped[int] = mapped_column(default=2)
 
-    levels: Mapped[list["ClassificationLevel"]] = relationship(
-        back_populates="scheme", lazy="selectin", order_by="(ClassificationLevel.axis, ClassificationLevel.rank.desc())",
-        cascade="all, delete-orphan")
+    levels: Mapped[list[ClassificationLevel]] = relationship(
+        back_populates="scheme",
+        lazy="selectin",
+        order_by="(ClassificationLevel.axis, ClassificationLevel.rank.desc())",
+        cascade="all, delete-orphan",
+    )
 
-    def levels_for(self, axis: Axis) -> list["ClassificationLevel"]:
+    def levels_for(self, axis: Axis) -> list[ClassificationLevel]:
         """This scheme's levels on one axis, highest first."""
         return [level for level in self.levels if level.axis == axis]
 
@@ -68,7 +77,9 @@ class ClassificationLevel(Audited, db.Model):
     @property
     def is_high_confidentiality(self) -> bool:
         """True for a confidentiality level of 2 or above in its scheme (機密性2以上)."""
-        return self.axis == Axis.CONFIDENTIALITY and self.rank >= self.scheme.high_confidentiality_rank
+        return (
+            self.axis == Axis.CONFIDENTIALITY and self.rank >= self.scheme.high_confidentiality_rank
+        )
 
     def __str__(self) -> str:
         return self.label

@@ -1,4 +1,5 @@
 """Classification scheme administration: which edition is in force, and the wording of its levels."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
@@ -20,8 +21,11 @@ bp = Blueprint("classification", __name__, url_prefix="/admin/classification")
 @require("classification.manage")
 def index():
     """Every scheme with its levels per axis; the active one first."""
-    schemes = db.session.scalars(select(ClassificationScheme)
-                                 .order_by(ClassificationScheme.active.desc(), ClassificationScheme.code)).all()
+    schemes = db.session.scalars(
+        select(ClassificationScheme).order_by(
+            ClassificationScheme.active.desc(), ClassificationScheme.code
+        )
+    ).all()
     return render_template("classification/index.html", schemes=schemes, axes=list(Axis))
 
 
@@ -66,7 +70,9 @@ def level_edit(level_id: int):
     form = LevelForm(obj=level)
     if form.validate_on_submit():
         try:
-            level_services.update_level(db.session, level, form.label.data, form.description.data or "")
+            level_services.update_level(
+                db.session, level, form.label.data, form.description.data or ""
+            )
         except DomainError as error:
             show_domain_error(form, error)
         else:

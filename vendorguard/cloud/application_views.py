@@ -1,4 +1,5 @@
 """Use application pages: filing (and renewing) with the checklist, approval, rejection, withdrawal, history."""
+
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
@@ -8,7 +9,13 @@ from flask_login import current_user
 from vendorguard.auth.permissions import ensure_can_change, require
 from vendorguard.cloud import application_services, queries
 from vendorguard.cloud.application_services import ApplicationData, ChecklistChanged, checklist_key
-from vendorguard.cloud.forms import ApproveForm, RejectForm, UseApplicationForm, application_form, options
+from vendorguard.cloud.forms import (
+    ApproveForm,
+    RejectForm,
+    UseApplicationForm,
+    application_form,
+    options,
+)
 from vendorguard.cloud.models import CloudService, TermsType
 from vendorguard.cloud.views import bp, render_detail, service_or_404
 from vendorguard.core.errors import DomainError
@@ -40,7 +47,9 @@ def _facts_asked(levels, service: CloudService, prefill: dict) -> tuple[bool, Te
     source = request.form if request.method == "POST" else prefill
     level_id = str(source.get("confidentiality_level_id") or "")
     level = next((lv for lv in levels if str(lv.id) == level_id), None)
-    high = level.is_high_confidentiality if level is not None else service.handles_high_confidentiality
+    high = (
+        level.is_high_confidentiality if level is not None else service.handles_high_confidentiality
+    )
     try:
         terms = TermsType(source.get("terms_type") or "")
     except ValueError:
@@ -50,12 +59,17 @@ def _facts_asked(levels, service: CloudService, prefill: dict) -> tuple[bool, Te
 
 def _application_data(form: UseApplicationForm) -> ApplicationData:
     return ApplicationData(
-        purpose=form.purpose.data or "", data_description=form.data_description.data or "",
+        purpose=form.purpose.data or "",
+        data_description=form.data_description.data or "",
         confidentiality_level_id=form.confidentiality_level_id.data or None,
-        users_description=form.users_description.data or "", data_location=form.data_location.data or "",
+        users_description=form.users_description.data or "",
+        data_location=form.data_location.data or "",
         terms_type=TermsType(form.terms_type.data),
-        answers={requirement.code: (answer.data or "", note.data or "")
-                 for requirement, answer, note in form.checklist})
+        answers={
+            requirement.code: (answer.data or "", note.data or "")
+            for requirement, answer, note in form.checklist
+        },
+    )
 
 
 def _build_form(service: CloudService):
@@ -65,9 +79,18 @@ def _build_form(service: CloudService):
     high, terms = _facts_asked(levels, service, prefill)
     requirements = application_services.checklist_requirements(db.session, service, high, terms)
     form = application_form(requirements, data=prefill)
-    form.confidentiality_level_id.choices = options([(0, _("選んでください"))] + [
-        (level.id, _("%(label)s（機密性2以上）", label=level.label) if level.is_high_confidentiality else level.label)
-        for level in levels])
+    form.confidentiality_level_id.choices = options(
+        [(0, _("選んでください"))]
+        + [
+            (
+                level.id,
+                _("%(label)s（機密性2以上）", label=level.label)
+                if level.is_high_confidentiality
+                else level.label,
+            )
+            for level in levels
+        ]
+    )
     return form, ",".join(requirement.code for requirement in requirements), last
 
 
@@ -96,11 +119,20 @@ def apply(service_id: int):
             show_domain_error(form, error)
         else:
             db.session.commit()
-            flash(_("外部サービス「%(name)s」の利用を申請しました。", name=service.title), "success")
+            flash(
+                _("外部サービス「%(name)s」の利用を申請しました。", name=service.title), "success"
+            )
             return redirect(_detail_url(service))
         service = service_or_404(service_id)
-    return render_template("cloud/apply.html", form=form, service=service, last=last, checklist_changed=changed,
-                           renewal=service.approval_valid_until is not None, key=checklist_key)
+    return render_template(
+        "cloud/apply.html",
+        form=form,
+        service=service,
+        last=last,
+        checklist_changed=changed,
+        renewal=service.approval_valid_until is not None,
+        key=checklist_key,
+    )
 
 
 @bp.route("/<int:service_id>/approve", methods=["POST"])
@@ -115,13 +147,21 @@ def approve(service_id: int):
     form = ApproveForm()
     if form.validate_on_submit():
         try:
-            application_services.approve(db.session, service, pending, current_user, form.approval_valid_until.data,
-                                         form.approval_comment.data or "")
+            application_services.approve(
+                db.session,
+                service,
+                pending,
+                current_user,
+                form.approval_valid_until.data,
+                form.approval_comment.data or "",
+            )
         except DomainError as error:
             show_domain_error(form, error)
         else:
             db.session.commit()
-            flash(_("外部サービス「%(name)s」の利用を承認しました。", name=service.title), "success")
+            flash(
+                _("外部サービス「%(name)s」の利用を承認しました。", name=service.title), "success"
+            )
             return redirect(_detail_url(service))
     return render_detail(service_or_404(service_id), approve_form=form)
 
@@ -138,12 +178,17 @@ def reject(service_id: int):
     form = RejectForm()
     if form.validate_on_submit():
         try:
-            application_services.reject(db.session, service, pending, current_user, form.reject_comment.data or "")
+            application_services.reject(
+                db.session, service, pending, current_user, form.reject_comment.data or ""
+            )
         except DomainError as error:
             show_domain_error(form, error)
         else:
             db.session.commit()
-            flash(_("外部サービス「%(name)s」の利用申請を却下しました。", name=service.title), "success")
+            flash(
+                _("外部サービス「%(name)s」の利用申請を却下しました。", name=service.title),
+                "success",
+            )
             return redirect(_detail_url(service))
     return render_detail(service_or_404(service_id), reject_form=form)
 
@@ -161,7 +206,9 @@ def withdraw(service_id: int):
         flash(error.message, "error")
     else:
         db.session.commit()
-        flash(_("外部サービス「%(name)s」の利用申請を取り下げました。", name=service.title), "success")
+        flash(
+            _("外部サービス「%(name)s」の利用申請を取り下げました。", name=service.title), "success"
+        )
     return redirect(_detail_url(service))
 
 

@@ -1,9 +1,10 @@
 """A cloud service's standing against the ISMAP lists, and why a service needs attention."""
+
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Iterable
 
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
@@ -32,17 +33,23 @@ class IsmapStanding:
 NOT_REGISTERED = IsmapStanding(IsmapStatus.NOT_REGISTERED)
 
 
-def standings(session: Session, services: Iterable[CloudService],
-              today: date | None = None) -> dict[int, IsmapStanding]:
+def standings(
+    session: Session, services: Iterable[CloudService], today: date | None = None
+) -> dict[int, IsmapStanding]:
     """Each service's ISMAP standing by service id, reading the registrations in one query."""
     services = list(services)
     today = today or today_tokyo()
-    found = matching.registrations_by_number(session, [s.ismap_registration_number for s in services])
+    found = matching.registrations_by_number(
+        session, [s.ismap_registration_number for s in services]
+    )
     result = {}
     for service in services:
         registration = found.get(matching.normalise_number(service.ismap_registration_number))
-        result[service.id] = (IsmapStanding(matching.status_for(registration, today), registration)
-                              if registration is not None else NOT_REGISTERED)
+        result[service.id] = (
+            IsmapStanding(matching.status_for(registration, today), registration)
+            if registration is not None
+            else NOT_REGISTERED
+        )
     return result
 
 
@@ -57,9 +64,16 @@ def risk_reasons(service: CloudService, ismap: IsmapStanding) -> list[str]:
         return []
     reasons = []
     if not ismap.is_valid:
-        reasons.append({IsmapStatus.EXPIRED: _("ISMAP登録の期限切れ"),
-                        IsmapStatus.LEFT_LIST: _("ISMAPリストから削除")}.get(ismap.status, _("ISMAP未登録")))
+        reasons.append(
+            {
+                IsmapStatus.EXPIRED: _("ISMAP登録の期限切れ"),
+                IsmapStatus.LEFT_LIST: _("ISMAPリストから削除"),
+            }.get(ismap.status, _("ISMAP未登録"))
+        )
     if not service.has_current_approval:
-        reasons.append(_("利用承認の期限切れ") if service.effective_approval_state == ApprovalState.EXPIRED
-                       else _("利用未承認"))
+        reasons.append(
+            _("利用承認の期限切れ")
+            if service.effective_approval_state == ApprovalState.EXPIRED
+            else _("利用未承認")
+        )
     return reasons

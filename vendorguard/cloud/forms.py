@@ -1,12 +1,24 @@
 """Cloud service forms, and the small field types the social-account forms share."""
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, HiddenField, RadioField, SelectField, SelectMultipleField,
-                     StringField, TextAreaField, URLField, ValidationError, widgets)
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    URLField,
+    ValidationError,
+    widgets,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
@@ -78,26 +90,44 @@ class CloudServiceForm(FlaskForm):
     title = StringField(_l("サービス名"), validators=[DataRequired(REQUIRED), Length(max=200)])
     department_id = IdSelectField(_l("所管課"), validators=[DataRequired(CHOOSE)])
     responsible_officer_id = IdSelectField(
-        _l("外部サービス管理者"), description=_l("利用申請の前に指定してください。"))
+        _l("外部サービス管理者"), description=_l("利用申請の前に指定してください。")
+    )
     provider_contractor_id = IdSelectField(
-        _l("提供事業者（委託事業者台帳）"), description=_l("台帳にない事業者は「提供事業者名」に入力してください。"))
+        _l("提供事業者（委託事業者台帳）"),
+        description=_l("台帳にない事業者は「提供事業者名」に入力してください。"),
+    )
     provider_name = StringField(_l("提供事業者名"), validators=[Length(max=200)])
     service_url = URLField(_l("サービスのURL"), validators=[Optional(), Length(max=500), http_url])
     purpose = TextAreaField(_l("利用目的"), validators=[Optional(), Length(max=5000)])
-    using_department_ids = MultiCheckboxField(_l("利用する所属"),
-                                              description=_l("所管課以外に利用する所属があれば選んでください。"))
+    using_department_ids = MultiCheckboxField(
+        _l("利用する所属"), description=_l("所管課以外に利用する所属があれば選んでください。")
+    )
     handles_high_confidentiality = BooleanField(_l("機密性2以上の情報を取り扱う"))
-    terms_type = RadioField(_l("契約形態"), choices=lambda: enum_options(TermsType),
-                            default=TermsType.STANDARD_TERMS.value, validators=[DataRequired(CHOOSE)])
-    data_location = StringField(_l("データの保存場所（国・地域）"), validators=[Optional(), Length(max=200)])
+    terms_type = RadioField(
+        _l("契約形態"),
+        choices=lambda: enum_options(TermsType),
+        default=TermsType.STANDARD_TERMS.value,
+        validators=[DataRequired(CHOOSE)],
+    )
+    data_location = StringField(
+        _l("データの保存場所（国・地域）"), validators=[Optional(), Length(max=200)]
+    )
     governing_law = StringField(_l("準拠法"), validators=[Optional(), Length(max=100)])
     jurisdiction = StringField(_l("合意管轄裁判所"), validators=[Optional(), Length(max=200)])
-    ismap_kind = SelectField(_l("ISMAP区分"),
-                             choices=lambda: options([("", _l("登録なし"))]) + enum_options(IsmapKind),
-                             invalid_choice_message=CHOOSE)
-    ismap_registration_number = StringField(_l("ISMAP登録番号"), validators=[Optional(), Length(max=50)])
-    state = SelectField(_l("状態"), choices=state_choices, default=ArrangementState.DRAFT.value,
-                        invalid_choice_message=CHOOSE)
+    ismap_kind = SelectField(
+        _l("ISMAP区分"),
+        choices=lambda: options([("", _l("登録なし"))]) + enum_options(IsmapKind),
+        invalid_choice_message=CHOOSE,
+    )
+    ismap_registration_number = StringField(
+        _l("ISMAP登録番号"), validators=[Optional(), Length(max=50)]
+    )
+    state = SelectField(
+        _l("状態"),
+        choices=state_choices,
+        default=ArrangementState.DRAFT.value,
+        invalid_choice_message=CHOOSE,
+    )
     next_review_on = DateField(_l("次回見直し日"), validators=[Optional()])
 
     def validate_provider_name(self, field) -> None:
@@ -116,17 +146,29 @@ class UseApplicationForm(FlaskForm):
 
     purpose = TextAreaField(_l("利用目的"), validators=[DataRequired(REQUIRED), Length(max=5000)])
     data_description = TextAreaField(
-        _l("取り扱う情報"), description=_l("例：電子申請の申請者の氏名・住所・連絡先と申請内容"),
-        validators=[DataRequired(REQUIRED), Length(max=5000)])
+        _l("取り扱う情報"),
+        description=_l("例：電子申請の申請者の氏名・住所・連絡先と申請内容"),
+        validators=[DataRequired(REQUIRED), Length(max=5000)],
+    )
     confidentiality_level_id = IdSelectField(
-        _l("取り扱う情報の機密性"), description=_l("取り扱う情報のうち最も高いものを選んでください。"),
-        validators=[DataRequired(CHOOSE)])
+        _l("取り扱う情報の機密性"),
+        description=_l("取り扱う情報のうち最も高いものを選んでください。"),
+        validators=[DataRequired(CHOOSE)],
+    )
     users_description = TextAreaField(
-        _l("利用者（所属・人数など）"), description=_l("例：市民課職員 約20名、運用を委託する事業者の担当者 2名"),
-        validators=[DataRequired(REQUIRED), Length(max=2000)])
-    data_location = StringField(_l("データの保存場所（国・地域）"), validators=[DataRequired(REQUIRED), Length(max=200)])
-    terms_type = RadioField(_l("契約形態"), choices=lambda: enum_options(TermsType), validators=[DataRequired(CHOOSE)])
-    checklist_codes = HiddenField()  # the requirement codes the form asked, to notice when they change
+        _l("利用者（所属・人数など）"),
+        description=_l("例：市民課職員 約20名、運用を委託する事業者の担当者 2名"),
+        validators=[DataRequired(REQUIRED), Length(max=2000)],
+    )
+    data_location = StringField(
+        _l("データの保存場所（国・地域）"), validators=[DataRequired(REQUIRED), Length(max=200)]
+    )
+    terms_type = RadioField(
+        _l("契約形態"), choices=lambda: enum_options(TermsType), validators=[DataRequired(CHOOSE)]
+    )
+    checklist_codes = (
+        HiddenField()
+    )  # the requirement codes the form asked, to notice when they change
 
     checklist: list = []
 
@@ -134,7 +176,10 @@ class UseApplicationForm(FlaskForm):
         """Field checks, then: a "該当なし" answer needs the reason written next to it."""
         valid = super().validate(extra_validators)
         for _requirement, answer, note in self.checklist:
-            if answer.data == ChecklistAnswer.NOT_APPLICABLE.value and not (note.data or "").strip():
+            if (
+                answer.data == ChecklistAnswer.NOT_APPLICABLE.value
+                and not (note.data or "").strip()
+            ):
                 note.errors = list(note.errors) + [str(_l("該当しない理由を記入してください。"))]
                 valid = False
         return valid
@@ -148,15 +193,34 @@ def application_form(requirements, **kwargs) -> UseApplicationForm:
 
     for requirement in requirements:
         key = checklist_key(requirement.code)
-        setattr(Form, f"answer_{key}", RadioField(
-            f"{requirement.code} {requirement.title}", description=requirement.explanation,
-            choices=enum_options(ChecklistAnswer), validators=[Optional()],
-            validate_choice=True))
-        setattr(Form, f"note_{key}", TextAreaField(_l("対応の内容・予定、該当しない理由"),
-                                                   validators=[Optional(), Length(max=MAX_NOTE)]))
+        setattr(
+            Form,
+            f"answer_{key}",
+            RadioField(
+                f"{requirement.code} {requirement.title}",
+                description=requirement.explanation,
+                choices=enum_options(ChecklistAnswer),
+                validators=[Optional()],
+                validate_choice=True,
+            ),
+        )
+        setattr(
+            Form,
+            f"note_{key}",
+            TextAreaField(
+                _l("対応の内容・予定、該当しない理由"),
+                validators=[Optional(), Length(max=MAX_NOTE)],
+            ),
+        )
     form = Form(**kwargs)
-    form.checklist = [(requirement, form[f"answer_{checklist_key(requirement.code)}"],
-                       form[f"note_{checklist_key(requirement.code)}"]) for requirement in requirements]
+    form.checklist = [
+        (
+            requirement,
+            form[f"answer_{checklist_key(requirement.code)}"],
+            form[f"note_{checklist_key(requirement.code)}"],
+        )
+        for requirement in requirements
+    ]
     return form
 
 
@@ -164,11 +228,18 @@ class ApproveForm(FlaskForm):
     """The security office approves a use application."""
 
     approval_valid_until = DateField(_l("承認の有効期限"), validators=[InputRequired(REQUIRED)])
-    approval_comment = TextAreaField(_l("コメント"), validators=[Optional(), Length(max=2000)],
-                                     description=_l("未対応・未回答の項目があるまま承認する場合は、理由や条件を必ず記入してください。"))
+    approval_comment = TextAreaField(
+        _l("コメント"),
+        validators=[Optional(), Length(max=2000)],
+        description=_l(
+            "未対応・未回答の項目があるまま承認する場合は、理由や条件を必ず記入してください。"
+        ),
+    )
 
 
 class RejectForm(FlaskForm):
     """The security office rejects a use application; the department needs to know why."""
 
-    reject_comment = TextAreaField(_l("却下の理由"), validators=[DataRequired(REQUIRED), Length(max=2000)])
+    reject_comment = TextAreaField(
+        _l("却下の理由"), validators=[DataRequired(REQUIRED), Length(max=2000)]
+    )

@@ -1,4 +1,5 @@
 """Cloud (external) services (外部サービス) and the departments using them."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -25,7 +26,9 @@ class TermsType(StrEnum):
 
     @property
     def label(self) -> str:
-        return str({self.CONTRACT: _l("個別契約"), self.STANDARD_TERMS: _l("約款（利用規約）")}[self])
+        return str(
+            {self.CONTRACT: _l("個別契約"), self.STANDARD_TERMS: _l("約款（利用規約）")}[self]
+        )
 
 
 class IsmapKind(StrEnum):
@@ -50,8 +53,15 @@ class ApprovalState(StrEnum):
 
     @property
     def label(self) -> str:
-        return str({self.NOT_APPLIED: _l("未申請"), self.APPLIED: _l("申請中"), self.APPROVED: _l("承認済"),
-                    self.REJECTED: _l("却下"), self.EXPIRED: _l("承認期限切れ")}[self])
+        return str(
+            {
+                self.NOT_APPLIED: _l("未申請"),
+                self.APPLIED: _l("申請中"),
+                self.APPROVED: _l("承認済"),
+                self.REJECTED: _l("却下"),
+                self.EXPIRED: _l("承認期限切れ"),
+            }[self]
+        )
 
 
 cloud_service_department = Table(
@@ -69,27 +79,38 @@ class CloudService(Arrangement):
     __mapper_args__ = {"polymorphic_identity": ArrangementKind.CLOUD_SERVICE.value}
 
     id: Mapped[int] = mapped_column(ForeignKey("arrangement.id"), primary_key=True)
-    provider_contractor_id: Mapped[int | None] = mapped_column(ForeignKey("contractor.id"), index=True)
-    provider_name: Mapped[str] = mapped_column(String(200), default="")  # when not a registered contractor
+    provider_contractor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contractor.id"), index=True
+    )
+    provider_name: Mapped[str] = mapped_column(
+        String(200), default=""
+    )  # when not a registered contractor
     service_url: Mapped[str] = mapped_column(String(500), default="")
     purpose: Mapped[str] = mapped_column(Text, default="")
     handles_high_confidentiality: Mapped[bool] = mapped_column(default=False)  # 機密性2以上
-    terms_type: Mapped[TermsType] = mapped_column(str_enum(TermsType), default=TermsType.STANDARD_TERMS)
+    terms_type: Mapped[TermsType] = mapped_column(
+        str_enum(TermsType), default=TermsType.STANDARD_TERMS
+    )
     data_location: Mapped[str] = mapped_column(String(200), default="")
     governing_law: Mapped[str] = mapped_column(String(100), default="")
     jurisdiction: Mapped[str] = mapped_column(String(200), default="")  # 合意管轄裁判所
     ismap_kind: Mapped[IsmapKind | None] = mapped_column(str_enum(IsmapKind))
     ismap_registration_number: Mapped[str | None] = mapped_column(String(50), index=True)
-    approval_state: Mapped[ApprovalState] = mapped_column(str_enum(ApprovalState),
-                                                          default=ApprovalState.NOT_APPLIED)
+    approval_state: Mapped[ApprovalState] = mapped_column(
+        str_enum(ApprovalState), default=ApprovalState.NOT_APPLIED
+    )
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     approval_valid_until: Mapped[date | None] = mapped_column(index=True)
     approval_comment: Mapped[str] = mapped_column(Text, default="")
 
     provider_contractor = relationship("Contractor", lazy="raise")
-    using_departments = relationship("Department", secondary=cloud_service_department, lazy="raise",
-                                     order_by="Department.name_kana")
+    using_departments = relationship(
+        "Department",
+        secondary=cloud_service_department,
+        lazy="raise",
+        order_by="Department.name_kana",
+    )
 
     @property
     def provider_label(self) -> str:
@@ -101,8 +122,11 @@ class CloudService(Arrangement):
     @property
     def effective_approval_state(self) -> ApprovalState:
         """The approval state as of today: an approval past its valid-until date counts as expired."""
-        if (self.approval_state == ApprovalState.APPROVED and self.approval_valid_until is not None
-                and self.approval_valid_until < today_tokyo()):
+        if (
+            self.approval_state == ApprovalState.APPROVED
+            and self.approval_valid_until is not None
+            and self.approval_valid_until < today_tokyo()
+        ):
             return ApprovalState.EXPIRED
         return self.approval_state
 
@@ -122,18 +146,32 @@ class ApplicationStatus(StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"
-    EXPIRED = "expired"  # never stored: an approval past its valid-until date (see effective_status)
+    EXPIRED = (
+        "expired"  # never stored: an approval past its valid-until date (see effective_status)
+    )
 
     @property
     def label(self) -> str:
-        return str({self.SUBMITTED: _l("審査中"), self.APPROVED: _l("承認"), self.REJECTED: _l("却下"),
-                    self.WITHDRAWN: _l("取下げ"), self.EXPIRED: _l("承認期限切れ")}[self])
+        return str(
+            {
+                self.SUBMITTED: _l("審査中"),
+                self.APPROVED: _l("承認"),
+                self.REJECTED: _l("却下"),
+                self.WITHDRAWN: _l("取下げ"),
+                self.EXPIRED: _l("承認期限切れ"),
+            }[self]
+        )
 
     @property
     def badge(self) -> str:
         """The CSS class of the status badge."""
-        return {self.SUBMITTED: "badge-info", self.APPROVED: "badge-ok", self.REJECTED: "badge-danger",
-                self.WITHDRAWN: "badge-muted", self.EXPIRED: "badge-warn"}[self]
+        return {
+            self.SUBMITTED: "badge-info",
+            self.APPROVED: "badge-ok",
+            self.REJECTED: "badge-danger",
+            self.WITHDRAWN: "badge-muted",
+            self.EXPIRED: "badge-warn",
+        }[self]
 
 
 class ChecklistAnswer(StrEnum):
@@ -145,13 +183,22 @@ class ChecklistAnswer(StrEnum):
 
     @property
     def label(self) -> str:
-        return str({self.DONE: _l("対応済"), self.NOT_DONE: _l("未対応"),
-                    self.NOT_APPLICABLE: _l("該当なし")}[self])
+        return str(
+            {
+                self.DONE: _l("対応済"),
+                self.NOT_DONE: _l("未対応"),
+                self.NOT_APPLICABLE: _l("該当なし"),
+            }[self]
+        )
 
     @property
     def badge(self) -> str:
         """The CSS class of the answer badge."""
-        return {self.DONE: "badge-ok", self.NOT_DONE: "badge-danger", self.NOT_APPLICABLE: "badge-muted"}[self]
+        return {
+            self.DONE: "badge-ok",
+            self.NOT_DONE: "badge-danger",
+            self.NOT_APPLICABLE: "badge-muted",
+        }[self]
 
 
 @dataclass(frozen=True)
@@ -180,8 +227,13 @@ class CloudUseApplication(Audited, db.Model):
     __audit_label__ = "label"
     __table_args__ = (
         # One application under review per service, even when two people submit at once.
-        Index("uq_cloud_use_application_pending", "service_id", unique=True,
-              sqlite_where=text("status = 'submitted'"), postgresql_where=text("status = 'submitted'")),
+        Index(
+            "uq_cloud_use_application_pending",
+            "service_id",
+            unique=True,
+            sqlite_where=text("status = 'submitted'"),
+            postgresql_where=text("status = 'submitted'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -191,13 +243,18 @@ class CloudUseApplication(Audited, db.Model):
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     purpose: Mapped[str] = mapped_column(Text, default="")
     data_description: Mapped[str] = mapped_column(Text, default="")
-    confidentiality_level_id: Mapped[int | None] = mapped_column(ForeignKey("classification_level.id"))
+    confidentiality_level_id: Mapped[int | None] = mapped_column(
+        ForeignKey("classification_level.id")
+    )
     users_description: Mapped[str] = mapped_column(Text, default="")
     data_location: Mapped[str] = mapped_column(String(200), default="")
-    terms_type: Mapped[TermsType] = mapped_column(str_enum(TermsType), default=TermsType.STANDARD_TERMS)
+    terms_type: Mapped[TermsType] = mapped_column(
+        str_enum(TermsType), default=TermsType.STANDARD_TERMS
+    )
     checklist: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    status: Mapped[ApplicationStatus] = mapped_column(str_enum(ApplicationStatus),
-                                                      default=ApplicationStatus.SUBMITTED, index=True)
+    status: Mapped[ApplicationStatus] = mapped_column(
+        str_enum(ApplicationStatus), default=ApplicationStatus.SUBMITTED, index=True
+    )
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # also when it was withdrawn
     decision_comment: Mapped[str] = mapped_column(Text, default="")
@@ -218,22 +275,29 @@ class CloudUseApplication(Audited, db.Model):
     @property
     def effective_status(self) -> ApplicationStatus:
         """The status today: an approval past its valid-until date has expired."""
-        if (self.status == ApplicationStatus.APPROVED and self.valid_until is not None
-                and self.valid_until < today_tokyo()):
+        if (
+            self.status == ApplicationStatus.APPROVED
+            and self.valid_until is not None
+            and self.valid_until < today_tokyo()
+        ):
             return ApplicationStatus.EXPIRED
         return self.status
 
     @property
     def items(self) -> list[ChecklistItem]:
         """The checklist in the order it was asked."""
-        entries = sorted((self.checklist or {}).items(), key=lambda pair: (pair[1].get("order", 0), pair[0]))
+        entries = sorted(
+            (self.checklist or {}).items(), key=lambda pair: (pair[1].get("order", 0), pair[0])
+        )
         result = []
         for code, entry in entries:
             try:
                 answer = ChecklistAnswer(entry.get("answer") or "")
             except ValueError:
                 answer = None
-            result.append(ChecklistItem(code, entry.get("title", ""), answer, entry.get("note", "")))
+            result.append(
+                ChecklistItem(code, entry.get("title", ""), answer, entry.get("note", ""))
+            )
         return result
 
     @property

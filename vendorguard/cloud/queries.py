@@ -1,4 +1,5 @@
 """Reads of cloud services and their use applications that pages share."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -11,8 +12,14 @@ from vendorguard.arrangements.models import ArrangementState
 from vendorguard.auth.models import User
 from vendorguard.auth.roles import Role
 from vendorguard.classification.models import Axis, ClassificationLevel, ClassificationScheme
-from vendorguard.cloud.models import (ApplicationStatus, ApprovalState, CloudService, CloudUseApplication,
-                                      TermsType, cloud_service_department)
+from vendorguard.cloud.models import (
+    ApplicationStatus,
+    ApprovalState,
+    CloudService,
+    CloudUseApplication,
+    TermsType,
+    cloud_service_department,
+)
 from vendorguard.contractors.models import Contractor
 from vendorguard.core.text import to_katakana
 from vendorguard.core.timeutil import today_tokyo
@@ -21,9 +28,17 @@ from vendorguard.ismap.matching import IsmapStatus, status_clause
 from vendorguard.ismap.models import IsmapRegistration
 
 # Workflow order, so sorting by approval groups what needs a decision first.
-APPROVAL_ORDER = case({ApprovalState.APPLIED.value: 0, ApprovalState.NOT_APPLIED.value: 1,
-                       ApprovalState.REJECTED.value: 2, ApprovalState.EXPIRED.value: 3,
-                       ApprovalState.APPROVED.value: 4}, value=CloudService.approval_state, else_=9)
+APPROVAL_ORDER = case(
+    {
+        ApprovalState.APPLIED.value: 0,
+        ApprovalState.NOT_APPLIED.value: 1,
+        ApprovalState.REJECTED.value: 2,
+        ApprovalState.EXPIRED.value: 3,
+        ApprovalState.APPROVED.value: 4,
+    },
+    value=CloudService.approval_state,
+    else_=9,
+)
 # The provider joined for searching and sorting (loading it is joinedload's business).
 Provider = aliased(Contractor, name="provider")
 PROVIDER_SORT = func.coalesce(Provider.name_kana, CloudService.provider_name)
@@ -47,12 +62,18 @@ class CloudFilters:
 
 def approval_is(state: ApprovalState, today: date) -> ColumnElement[bool]:
     """SQL twin of ``CloudService.effective_approval_state == state``."""
-    lapsed = and_(CloudService.approval_state == ApprovalState.APPROVED,
-                  CloudService.approval_valid_until < today)
+    lapsed = and_(
+        CloudService.approval_state == ApprovalState.APPROVED,
+        CloudService.approval_valid_until < today,
+    )
     if state == ApprovalState.APPROVED:
-        return and_(CloudService.approval_state == ApprovalState.APPROVED,
-                    or_(CloudService.approval_valid_until.is_(None),
-                        CloudService.approval_valid_until >= today))
+        return and_(
+            CloudService.approval_state == ApprovalState.APPROVED,
+            or_(
+                CloudService.approval_valid_until.is_(None),
+                CloudService.approval_valid_until >= today,
+            ),
+        )
     if state == ApprovalState.EXPIRED:
         return or_(CloudService.approval_state == ApprovalState.EXPIRED, lapsed)
     return CloudService.approval_state == state
@@ -60,14 +81,21 @@ def approval_is(state: ApprovalState, today: date) -> ColumnElement[bool]:
 
 def approval_current(today: date) -> ColumnElement[bool]:
     """SQL twin of ``CloudService.has_current_approval`` (an approval in force, renewal pending or not)."""
-    return or_(approval_is(ApprovalState.APPROVED, today),
-               and_(CloudService.approval_state == ApprovalState.APPLIED,
-                    CloudService.approval_valid_until.is_not(None), CloudService.approval_valid_until >= today))
+    return or_(
+        approval_is(ApprovalState.APPROVED, today),
+        and_(
+            CloudService.approval_state == ApprovalState.APPLIED,
+            CloudService.approval_valid_until.is_not(None),
+            CloudService.approval_valid_until >= today,
+        ),
+    )
 
 
 def _names_registration() -> ColumnElement[bool]:
     # Numbers are stored normalised (see services); upper() also covers rows typed before that.
-    return func.upper(IsmapRegistration.registration_number) == func.upper(CloudService.ismap_registration_number)
+    return func.upper(IsmapRegistration.registration_number) == func.upper(
+        CloudService.ismap_registration_number
+    )
 
 
 def ismap_status_is(status: IsmapStatus, today: date) -> ColumnElement[bool]:
@@ -79,13 +107,17 @@ def ismap_status_is(status: IsmapStatus, today: date) -> ColumnElement[bool]:
 
 def ismap_valid(today: date) -> ColumnElement[bool]:
     """The service names a registration that is registered, expiring or under renewal."""
-    return exists().where(_names_registration(), or_(*[status_clause(s, today) for s in ISMAP_VALID]))
+    return exists().where(
+        _names_registration(), or_(*[status_clause(s, today) for s in ISMAP_VALID])
+    )
 
 
 def at_risk(today: date) -> ColumnElement[bool]:
     """Handles 機密性2以上 without valid ISMAP registration or without an approval in force."""
-    return and_(CloudService.handles_high_confidentiality.is_(True),
-                or_(~ismap_valid(today), ~approval_current(today)))
+    return and_(
+        CloudService.handles_high_confidentiality.is_(True),
+        or_(~ismap_valid(today), ~approval_current(today)),
+    )
 
 
 def at_risk_services(today: date | None = None) -> Select:
@@ -94,34 +126,52 @@ def at_risk_services(today: date | None = None) -> Select:
     Department, provider and manager are loaded; add ``.limit()`` or a window count as needed.
     """
     today = today or today_tokyo()
-    return (select(CloudService)
-            .options(joinedload(CloudService.department), joinedload(CloudService.provider_contractor),
-                     joinedload(CloudService.responsible_officer))
-            .where(CloudService.archived_at.is_(None), CloudService.state != ArrangementState.ENDED,
-                   at_risk(today))
-            .order_by(CloudService.title, CloudService.id))
+    return (
+        select(CloudService)
+        .options(
+            joinedload(CloudService.department),
+            joinedload(CloudService.provider_contractor),
+            joinedload(CloudService.responsible_officer),
+        )
+        .where(
+            CloudService.archived_at.is_(None),
+            CloudService.state != ArrangementState.ENDED,
+            at_risk(today),
+        )
+        .order_by(CloudService.title, CloudService.id)
+    )
 
 
 def cloud_list(filters: CloudFilters) -> Select:
     """Cloud services with owner department, provider and manager loaded, narrowed by ``filters``."""
-    stmt = (select(CloudService)
-            .outerjoin(Provider, CloudService.provider_contractor_id == Provider.id)
-            .options(joinedload(CloudService.provider_contractor),
-                     joinedload(CloudService.department),
-                     joinedload(CloudService.responsible_officer)))
+    stmt = (
+        select(CloudService)
+        .outerjoin(Provider, CloudService.provider_contractor_id == Provider.id)
+        .options(
+            joinedload(CloudService.provider_contractor),
+            joinedload(CloudService.department),
+            joinedload(CloudService.responsible_officer),
+        )
+    )
     today = today_tokyo()
     if filters.term:
         pattern, kana = like_pattern(filters.term), like_pattern(to_katakana(filters.term))
-        stmt = stmt.where(or_(CloudService.title.ilike(pattern, escape="\\"),
-                              CloudService.provider_name.ilike(pattern, escape="\\"),
-                              Provider.name.ilike(pattern, escape="\\"),
-                              Provider.name_kana.ilike(kana, escape="\\"),
-                              CloudService.ismap_registration_number.ilike(pattern, escape="\\")))
+        stmt = stmt.where(
+            or_(
+                CloudService.title.ilike(pattern, escape="\\"),
+                CloudService.provider_name.ilike(pattern, escape="\\"),
+                Provider.name.ilike(pattern, escape="\\"),
+                Provider.name_kana.ilike(kana, escape="\\"),
+                CloudService.ismap_registration_number.ilike(pattern, escape="\\"),
+            )
+        )
     if filters.department_id is not None:
         users = select(cloud_service_department.c.cloud_service_id).where(
-            cloud_service_department.c.department_id == filters.department_id)
-        stmt = stmt.where(or_(CloudService.department_id == filters.department_id,
-                              CloudService.id.in_(users)))
+            cloud_service_department.c.department_id == filters.department_id
+        )
+        stmt = stmt.where(
+            or_(CloudService.department_id == filters.department_id, CloudService.id.in_(users))
+        )
     if filters.terms_type is not None:
         stmt = stmt.where(CloudService.terms_type == filters.terms_type)
     if filters.high_only:
@@ -139,40 +189,61 @@ def cloud_list(filters: CloudFilters) -> Select:
 
 def cloud_service_detail(service_id: int) -> Select:
     """One service with everything its page and edit form show."""
-    return (select(CloudService).where(CloudService.id == service_id)
-            .options(joinedload(CloudService.department), joinedload(CloudService.responsible_officer),
-                     joinedload(CloudService.provider_contractor),
-                     selectinload(CloudService.using_departments)))
+    return (
+        select(CloudService)
+        .where(CloudService.id == service_id)
+        .options(
+            joinedload(CloudService.department),
+            joinedload(CloudService.responsible_officer),
+            joinedload(CloudService.provider_contractor),
+            selectinload(CloudService.using_departments),
+        )
+    )
 
 
 def manager_candidates() -> Select:
     """People who can be named 外部サービス管理者 / 責任者: active city staff."""
-    return (select(User)
-            .where(User.active.is_(True), User.archived_at.is_(None), User.role != Role.CONTRACTOR)
-            .order_by(User.name_kana, User.name, User.id))
+    return (
+        select(User)
+        .where(User.active.is_(True), User.archived_at.is_(None), User.role != Role.CONTRACTOR)
+        .order_by(User.name_kana, User.name, User.id)
+    )
 
 
 def provider_candidates() -> Select:
     """Contractors offered as a service's provider."""
-    return (select(Contractor).where(Contractor.archived_at.is_(None))
-            .order_by(Contractor.name_kana, Contractor.id))
+    return (
+        select(Contractor)
+        .where(Contractor.archived_at.is_(None))
+        .order_by(Contractor.name_kana, Contractor.id)
+    )
 
 
 def active_confidentiality_levels() -> Select:
     """Confidentiality levels of the active classification scheme, highest first."""
-    return (select(ClassificationLevel)
-            .join(ClassificationScheme, ClassificationScheme.id == ClassificationLevel.scheme_id)
-            .where(ClassificationScheme.active.is_(True), ClassificationLevel.axis == Axis.CONFIDENTIALITY)
-            .order_by(ClassificationLevel.rank.desc(), ClassificationLevel.id))
+    return (
+        select(ClassificationLevel)
+        .join(ClassificationScheme, ClassificationScheme.id == ClassificationLevel.scheme_id)
+        .where(
+            ClassificationScheme.active.is_(True), ClassificationLevel.axis == Axis.CONFIDENTIALITY
+        )
+        .order_by(ClassificationLevel.rank.desc(), ClassificationLevel.id)
+    )
 
 
 def applications(service_id: int) -> Select:
     """A service's use applications, newest first, with the people and level they name."""
-    return (select(CloudUseApplication).where(CloudUseApplication.service_id == service_id)
-            .options(joinedload(CloudUseApplication.applicant), joinedload(CloudUseApplication.decided_by),
-                     joinedload(CloudUseApplication.department),
-                     joinedload(CloudUseApplication.confidentiality_level))
-            .order_by(CloudUseApplication.submitted_at.desc(), CloudUseApplication.id.desc()))
+    return (
+        select(CloudUseApplication)
+        .where(CloudUseApplication.service_id == service_id)
+        .options(
+            joinedload(CloudUseApplication.applicant),
+            joinedload(CloudUseApplication.decided_by),
+            joinedload(CloudUseApplication.department),
+            joinedload(CloudUseApplication.confidentiality_level),
+        )
+        .order_by(CloudUseApplication.submitted_at.desc(), CloudUseApplication.id.desc())
+    )
 
 
 def pending_application(service_id: int) -> Select:
@@ -182,4 +253,8 @@ def pending_application(service_id: int) -> Select:
 
 def last_filed_application(service_id: int) -> Select:
     """The newest application that was not withdrawn: what a renewal starts from."""
-    return applications(service_id).where(CloudUseApplication.status != ApplicationStatus.WITHDRAWN).limit(1)
+    return (
+        applications(service_id)
+        .where(CloudUseApplication.status != ApplicationStatus.WITHDRAWN)
+        .limit(1)
+    )

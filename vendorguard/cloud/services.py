@@ -1,4 +1,5 @@
 """Registering cloud services and their using departments (use applications: ``application_services``)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -12,8 +13,14 @@ from vendorguard.arrangements.models import ArrangementState
 from vendorguard.audit import services as audit
 from vendorguard.auth.models import User
 from vendorguard.auth.roles import Role
-from vendorguard.cloud.models import (ApplicationStatus, ApprovalState, CloudService, CloudUseApplication,
-                                      IsmapKind, TermsType)
+from vendorguard.cloud.models import (
+    ApplicationStatus,
+    ApprovalState,
+    CloudService,
+    CloudUseApplication,
+    IsmapKind,
+    TermsType,
+)
 from vendorguard.contractors.models import Contractor
 from vendorguard.core.errors import DomainError
 from vendorguard.core.text import clean
@@ -45,7 +52,9 @@ class CloudServiceData:
     next_review_on: date | None = None
 
 
-def check_department(session: Session, department_id: int, current_id: int | None = None) -> Department:
+def check_department(
+    session: Session, department_id: int, current_id: int | None = None
+) -> Department:
     """The owning department must exist and be in use (an archived one may stay where it is)."""
     department = session.get(Department, department_id)
     if department is None or (department.is_archived and department.id != current_id):
@@ -53,8 +62,9 @@ def check_department(session: Session, department_id: int, current_id: int | Non
     return department
 
 
-def check_staff(session: Session, user_id: int | None, field_name: str,
-                current_id: int | None = None) -> None:
+def check_staff(
+    session: Session, user_id: int | None, field_name: str, current_id: int | None = None
+) -> None:
     """A named person must be an active member of city staff (not a contractor's account)."""
     if user_id is None or user_id == current_id:
         return
@@ -63,10 +73,15 @@ def check_staff(session: Session, user_id: int | None, field_name: str,
         raise DomainError(_("在職中の職員を一覧から選んでください。"), field=field_name)
 
 
-def _using_departments(session: Session, ids: list[int], keep: list[Department]) -> list[Department]:
+def _using_departments(
+    session: Session, ids: list[int], keep: list[Department]
+) -> list[Department]:
     wanted = set(ids)
-    found = ({d.id: d for d in session.scalars(select(Department).where(Department.id.in_(wanted)))}
-             if wanted else {})
+    found = (
+        {d.id: d for d in session.scalars(select(Department).where(Department.id.in_(wanted)))}
+        if wanted
+        else {}
+    )
     kept = {d.id for d in keep}
     if set(found) != wanted or any(found[i].is_archived and i not in kept for i in wanted):
         raise DomainError(_("利用する所属を一覧から選んでください。"), field="using_department_ids")
@@ -74,34 +89,56 @@ def _using_departments(session: Session, ids: list[int], keep: list[Department])
 
 
 def _department_snapshot(departments: list[Department]) -> dict:
-    return {"using_department_ids": [d.id for d in departments],
-            "using_departments": [d.name for d in departments]}
+    return {
+        "using_department_ids": [d.id for d in departments],
+        "using_departments": [d.name for d in departments],
+    }
 
 
 def _apply(session: Session, service: CloudService, data: CloudServiceData) -> CloudService:
     check_department(session, data.department_id, service.department_id)
-    check_staff(session, data.responsible_officer_id, "responsible_officer_id",
-                service.responsible_officer_id)
+    check_staff(
+        session,
+        data.responsible_officer_id,
+        "responsible_officer_id",
+        service.responsible_officer_id,
+    )
     provider_name = clean(data.provider_name)
     if data.provider_contractor_id is not None:
         contractor = session.get(Contractor, data.provider_contractor_id)
-        if contractor is None or (contractor.is_archived and contractor.id != service.provider_contractor_id):
-            raise DomainError(_("提供事業者を一覧から選んでください。"), field="provider_contractor_id")
+        if contractor is None or (
+            contractor.is_archived and contractor.id != service.provider_contractor_id
+        ):
+            raise DomainError(
+                _("提供事業者を一覧から選んでください。"), field="provider_contractor_id"
+            )
     elif not provider_name:
-        raise DomainError(_("提供事業者を台帳から選ぶか、事業者名を入力してください。"), field="provider_name")
-    number = normalise_number(data.ismap_registration_number)  # matched against the ISMAP list as typed there
+        raise DomainError(
+            _("提供事業者を台帳から選ぶか、事業者名を入力してください。"), field="provider_name"
+        )
+    number = normalise_number(
+        data.ismap_registration_number
+    )  # matched against the ISMAP list as typed there
     if number and data.ismap_kind is None:
-        raise DomainError(_("ISMAP登録番号を入力した場合は区分を選んでください。"), field="ismap_kind")
+        raise DomainError(
+            _("ISMAP登録番号を入力した場合は区分を選んでください。"), field="ismap_kind"
+        )
 
     is_new = service.id is None
     before = [] if is_new else list(service.using_departments)
     after = _using_departments(session, data.using_department_ids, before)
     # An approval was given for a given sensitivity and terms (its checklist depends on them).
-    basis_changed = not is_new and (service.handles_high_confidentiality != data.handles_high_confidentiality
-                                    or service.terms_type != data.terms_type)
+    basis_changed = not is_new and (
+        service.handles_high_confidentiality != data.handles_high_confidentiality
+        or service.terms_type != data.terms_type
+    )
     if basis_changed and has_pending_application(session, service):
-        raise DomainError(_("利用申請の審査中は、機密性の区分と契約形態を変更できません。変更する場合は申請を取り下げてください。"),
-                          field="handles_high_confidentiality")
+        raise DomainError(
+            _(
+                "利用申請の審査中は、機密性の区分と契約形態を変更できません。変更する場合は申請を取り下げてください。"
+            ),
+            field="handles_high_confidentiality",
+        )
     if basis_changed and service.approval_state == ApprovalState.APPROVED:
         cancel_approval(service)
 
@@ -127,8 +164,15 @@ def _apply(session: Session, service: CloudService, data: CloudServiceData) -> C
     session.flush()
     if [d.id for d in before] != [d.id for d in after]:
         # The link table is no column of the service, so the automatic capture cannot see it.
-        audit.record(session, "update", "cloud_service", service.id, service.title,
-                     before=_department_snapshot(before), after=_department_snapshot(after))
+        audit.record(
+            session,
+            "update",
+            "cloud_service",
+            service.id,
+            service.title,
+            before=_department_snapshot(before),
+            after=_department_snapshot(after),
+        )
     return service
 
 
@@ -164,8 +208,14 @@ def restore_service(session: Session, service: CloudService) -> None:
 
 def has_pending_application(session: Session, service: CloudService) -> bool:
     """Whether a use application of the service waits for the security office's decision."""
-    return bool(session.scalar(select(func.count(CloudUseApplication.id)).where(
-        CloudUseApplication.service_id == service.id, CloudUseApplication.status == ApplicationStatus.SUBMITTED)))
+    return bool(
+        session.scalar(
+            select(func.count(CloudUseApplication.id)).where(
+                CloudUseApplication.service_id == service.id,
+                CloudUseApplication.status == ApplicationStatus.SUBMITTED,
+            )
+        )
+    )
 
 
 def cancel_approval(service: CloudService) -> None:

@@ -1,4 +1,5 @@
 """Cloud service register pages: list, detail, create/edit, archive (use applications: application_views)."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -6,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from vendorguard.arrangements.models import ArrangementState
+from vendorguard.arrangements.oversight import oversight_context
 from vendorguard.auth.permissions import can_change, ensure_can_change, require
 from vendorguard.auth.roles import ALL_DEPARTMENTS, Role
 from vendorguard.cloud import application_services, assurance, queries, services
@@ -14,7 +16,6 @@ from vendorguard.cloud.models import ApprovalState, CloudService, IsmapKind, Ter
 from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import today_tokyo
 from vendorguard.core.web import paginate, search_term, show_domain_error, sorting
-from vendorguard.arrangements.oversight import oversight_context
 from vendorguard.extensions import db
 from vendorguard.ismap import matching
 from vendorguard.ismap.matching import IsmapStatus
@@ -48,10 +49,15 @@ def _enum_arg(name: str, enum_cls):
 
 def _filters() -> queries.CloudFilters:
     return queries.CloudFilters(
-        term=search_term(), department_id=request.args.get("department", type=int),
-        terms_type=_enum_arg("terms", TermsType), high_only=request.args.get("high") == "1",
-        approval=_enum_arg("approval", ApprovalState), ismap_status=_enum_arg("ismap_status", IsmapStatus),
-        risk_only=request.args.get("risk") == "1", include_archived=request.args.get("archived") == "1")
+        term=search_term(),
+        department_id=request.args.get("department", type=int),
+        terms_type=_enum_arg("terms", TermsType),
+        high_only=request.args.get("high") == "1",
+        approval=_enum_arg("approval", ApprovalState),
+        ismap_status=_enum_arg("ismap_status", IsmapStatus),
+        risk_only=request.args.get("risk") == "1",
+        include_archived=request.args.get("archived") == "1",
+    )
 
 
 def _department_choices(current: Department | None = None) -> list[tuple[int, str]]:
@@ -59,7 +65,11 @@ def _department_choices(current: Department | None = None) -> list[tuple[int, st
     if Role(current_user.role) in ALL_DEPARTMENTS["cloud.manage"]:
         departments = list(db.session.scalars(active_departments()))
     else:
-        own = db.session.get(Department, current_user.department_id) if current_user.department_id else None
+        own = (
+            db.session.get(Department, current_user.department_id)
+            if current_user.department_id
+            else None
+        )
         departments = [own] if own is not None and not own.is_archived else []
     if current is not None and current not in departments:
         departments.insert(0, current)
@@ -70,17 +80,28 @@ def _prepare(form: CloudServiceForm, service: CloudService | None) -> None:
     """Fill the drop-downs; a record's current (perhaps archived) choices stay selectable."""
     form.department_id.choices = _department_choices(service.department if service else None)
     staff = list(db.session.scalars(queries.manager_candidates()))
-    if service and service.responsible_officer is not None and service.responsible_officer not in staff:
+    if (
+        service
+        and service.responsible_officer is not None
+        and service.responsible_officer not in staff
+    ):
         staff.insert(0, service.responsible_officer)
-    form.responsible_officer_id.choices = options([(0, _("（未指定）"))] + [
-        (u.id, f"{u.name}（{u.department.name}）" if u.department else u.name) for u in staff])
+    form.responsible_officer_id.choices = options(
+        [(0, _("（未指定）"))]
+        + [(u.id, f"{u.name}（{u.department.name}）" if u.department else u.name) for u in staff]
+    )
     contractors = list(db.session.scalars(queries.provider_candidates()))
-    if service and service.provider_contractor is not None and service.provider_contractor not in contractors:
+    if (
+        service
+        and service.provider_contractor is not None
+        and service.provider_contractor not in contractors
+    ):
         contractors.insert(0, service.provider_contractor)
     form.provider_contractor_id.choices = options(
-        [(0, _("（台帳にない事業者）"))] + [(c.id, c.name) for c in contractors])
+        [(0, _("（台帳にない事業者）"))] + [(c.id, c.name) for c in contractors]
+    )
     departments = list(db.session.scalars(active_departments()))
-    for linked in (service.using_departments if service else []):
+    for linked in service.using_departments if service else []:
         if linked not in departments:
             departments.append(linked)
     form.using_department_ids.choices = options((d.id, d.name) for d in departments)
@@ -88,18 +109,24 @@ def _prepare(form: CloudServiceForm, service: CloudService | None) -> None:
 
 def _data(form: CloudServiceForm) -> services.CloudServiceData:
     return services.CloudServiceData(
-        title=form.title.data or "", department_id=form.department_id.data,
+        title=form.title.data or "",
+        department_id=form.department_id.data,
         provider_name=form.provider_name.data or "",
         provider_contractor_id=form.provider_contractor_id.data or None,
         responsible_officer_id=form.responsible_officer_id.data or None,
-        service_url=form.service_url.data or "", purpose=form.purpose.data or "",
+        service_url=form.service_url.data or "",
+        purpose=form.purpose.data or "",
         using_department_ids=list(form.using_department_ids.data or []),
         handles_high_confidentiality=bool(form.handles_high_confidentiality.data),
-        terms_type=TermsType(form.terms_type.data), data_location=form.data_location.data or "",
-        governing_law=form.governing_law.data or "", jurisdiction=form.jurisdiction.data or "",
+        terms_type=TermsType(form.terms_type.data),
+        data_location=form.data_location.data or "",
+        governing_law=form.governing_law.data or "",
+        jurisdiction=form.jurisdiction.data or "",
         ismap_kind=IsmapKind(form.ismap_kind.data) if form.ismap_kind.data else None,
         ismap_registration_number=form.ismap_registration_number.data or "",
-        state=ArrangementState(form.state.data), next_review_on=form.next_review_on.data)
+        state=ArrangementState(form.state.data),
+        next_review_on=form.next_review_on.data,
+    )
 
 
 @bp.route("/")
@@ -110,34 +137,59 @@ def index():
     sort = sorting(SORTS, "name")
     page = paginate(sort.apply(queries.cloud_list(filters)))
     standings = assurance.standings(db.session, page.items)
-    return render_template("cloud/index.html", page=page, sort=sort, filters=filters, standings=standings,
-                           risk_reasons=assurance.risk_reasons,
-                           departments=db.session.scalars(active_departments()).all(),
-                           approval_states=list(ApprovalState), terms_types=list(TermsType),
-                           ismap_statuses=list(IsmapStatus))
+    return render_template(
+        "cloud/index.html",
+        page=page,
+        sort=sort,
+        filters=filters,
+        standings=standings,
+        risk_reasons=assurance.risk_reasons,
+        departments=db.session.scalars(active_departments()).all(),
+        approval_states=list(ApprovalState),
+        terms_types=list(TermsType),
+        ismap_statuses=list(IsmapStatus),
+    )
 
 
-def render_detail(service: CloudService, approve_form: ApproveForm | None = None,
-                  reject_form: RejectForm | None = None, status: int = 200):
+def render_detail(
+    service: CloudService,
+    approve_form: ApproveForm | None = None,
+    reject_form: RejectForm | None = None,
+    status: int = 200,
+):
     """The detail page: register entries, ISMAP standing, the application under review and decisions."""
     standing = assurance.standing(db.session, service)
-    suggestions = ([] if standing.registration is not None else
-                   matching.suggest_registrations(db.session, service.title, service.provider_label))
+    suggestions = (
+        []
+        if standing.registration is not None
+        else matching.suggest_registrations(db.session, service.title, service.provider_label)
+    )
     history = db.session.scalars(queries.applications(service.id)).all()
     pending = next((a for a in history if a.status.value == "submitted"), None)
     months = current_app.config["CLOUD_APPROVAL_MONTHS"]
     if approve_form is None:
-        approve_form = ApproveForm(formdata=None, approval_valid_until=application_services.default_valid_until(months))
+        approve_form = ApproveForm(
+            formdata=None, approval_valid_until=application_services.default_valid_until(months)
+        )
     today = today_tokyo()
     return render_template(
-        "cloud/detail.html", service=service, standing=standing, suggestions=suggestions,
-        risk_reasons=assurance.risk_reasons(service, standing), pending=pending,
-        last_decided=next((a for a in history if a.decided_at is not None and a.status.value != "withdrawn"), None),
-        application_count=len(history), renewal_days=application_services.renewal_due(service, today),
-        approve_form=approve_form, reject_form=reject_form or RejectForm(formdata=None),
+        "cloud/detail.html",
+        service=service,
+        standing=standing,
+        suggestions=suggestions,
+        risk_reasons=assurance.risk_reasons(service, standing),
+        pending=pending,
+        last_decided=next(
+            (a for a in history if a.decided_at is not None and a.status.value != "withdrawn"), None
+        ),
+        application_count=len(history),
+        renewal_days=application_services.renewal_due(service, today),
+        approve_form=approve_form,
+        reject_form=reject_form or RejectForm(formdata=None),
         can_edit=can_change(current_user, "cloud.manage", service.department_id),
         status_of=lambda registration: matching.status_for(registration, today),
-        **oversight_context(db.session, service, current_user)), status
+        **oversight_context(db.session, service, current_user),
+    ), status
 
 
 @bp.route("/<int:service_id>")
@@ -177,7 +229,9 @@ def edit(service_id: int):
     if service.is_archived:
         flash(_("アーカイブ済みの外部サービスは編集できません。"), "error")
         return redirect(url_for("cloud.detail", service_id=service.id))
-    form = CloudServiceForm(obj=service, using_department_ids=[d.id for d in service.using_departments])
+    form = CloudServiceForm(
+        obj=service, using_department_ids=[d.id for d in service.using_departments]
+    )
     _prepare(form, service)
     if form.validate_on_submit():
         ensure_can_change("cloud.manage", form.department_id.data)
@@ -190,8 +244,12 @@ def edit(service_id: int):
             db.session.commit()
             flash(_("外部サービス「%(name)s」を更新しました。", name=service.title), "success")
             if was_approved and service.approval_state == ApprovalState.NOT_APPLIED:
-                flash(_("機密性の区分または契約形態が変わったため、利用承認を取り消しました。新しい内容で利用申請を行ってください。"),
-                      "warning")
+                flash(
+                    _(
+                        "機密性の区分または契約形態が変わったため、利用承認を取り消しました。新しい内容で利用申請を行ってください。"
+                    ),
+                    "warning",
+                )
             return redirect(url_for("cloud.detail", service_id=service.id))
     return render_template("cloud/form.html", form=form, service=service)
 
@@ -215,14 +273,18 @@ def _change(service_id: int, action, done: str, permission: str = "cloud.manage"
 @require("cloud.manage")
 def archive(service_id: int):
     """Archive a service (nothing with history is deleted)."""
-    return _change(service_id, services.archive_service, _("外部サービス「%(name)s」をアーカイブしました。"))
+    return _change(
+        service_id, services.archive_service, _("外部サービス「%(name)s」をアーカイブしました。")
+    )
 
 
 @bp.route("/<int:service_id>/restore", methods=["POST"])
 @require("cloud.manage")
 def restore(service_id: int):
     """Undo an archive."""
-    return _change(service_id, services.restore_service, _("外部サービス「%(name)s」を元に戻しました。"))
+    return _change(
+        service_id, services.restore_service, _("外部サービス「%(name)s」を元に戻しました。")
+    )
 
 
 from vendorguard.cloud import application_views  # noqa: E402,F401  (register on bp)

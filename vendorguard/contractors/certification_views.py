@@ -1,4 +1,5 @@
 """Certificate pages of a contractor (ISMS, Privacy Mark …), registered on the contractors blueprint."""
+
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
@@ -29,7 +30,9 @@ def _data(form: CertificationForm) -> services.CertificationData:
 
 
 def _back(contractor_id: int):
-    return redirect(url_for("contractors.detail", contractor_id=contractor_id, _anchor="certifications"))
+    return redirect(
+        url_for("contractors.detail", contractor_id=contractor_id, _anchor="certifications")
+    )
 
 
 @bp.route("/<int:contractor_id>/certifications/new", methods=["GET", "POST"])
@@ -47,11 +50,14 @@ def certification_new(contractor_id: int):
             db.session.commit()
             flash(_("認証「%(kind)s」を登録しました。", kind=certification.kind_label), "success")
             return _back(contractor_id)
-    return render_template("contractors/certification_form.html", form=form, contractor=contractor,
-                           certification=None)
+    return render_template(
+        "contractors/certification_form.html", form=form, contractor=contractor, certification=None
+    )
 
 
-@bp.route("/<int:contractor_id>/certifications/<int:certification_id>/edit", methods=["GET", "POST"])
+@bp.route(
+    "/<int:contractor_id>/certifications/<int:certification_id>/edit", methods=["GET", "POST"]
+)
 @require("contractor.manage")
 def certification_edit(contractor_id: int, certification_id: int):
     """Change a certificate."""
@@ -67,8 +73,12 @@ def certification_edit(contractor_id: int, certification_id: int):
             db.session.commit()
             flash(_("認証「%(kind)s」を更新しました。", kind=certification.kind_label), "success")
             return _back(contractor_id)
-    return render_template("contractors/certification_form.html", form=form, contractor=contractor,
-                           certification=certification)
+    return render_template(
+        "contractors/certification_form.html",
+        form=form,
+        contractor=contractor,
+        certification=certification,
+    )
 
 
 @bp.route("/<int:contractor_id>/certifications/<int:certification_id>/archive", methods=["POST"])

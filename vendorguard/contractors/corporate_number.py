@@ -1,4 +1,5 @@
 """法人番号 (corporate number): 13 digits, a check digit followed by a 12-digit base (FACTS §7)."""
+
 from __future__ import annotations
 
 import unicodedata
@@ -9,8 +10,10 @@ def check_digit(base: str) -> int:
     if len(base) != 12 or not base.isdigit():
         raise ValueError("base must be 12 digits")
     # P1 is the rightmost digit; odd positions weigh 1, even positions weigh 2.
-    total = sum(int(digit) * (1 if position % 2 else 2)
-                for position, digit in enumerate(reversed(base), start=1))
+    total = sum(
+        int(digit) * (1 if position % 2 else 2)
+        for position, digit in enumerate(reversed(base), start=1)
+    )
     return 9 - (total % 9)
 
 
@@ -22,7 +25,12 @@ def normalise(value: str) -> str:
 
 def is_valid(number: str) -> bool:
     """Whether ``number`` is 13 ASCII digits whose first digit is the right check digit."""
-    return len(number) == 13 and number.isascii() and number.isdigit() and int(number[0]) == check_digit(number[1:])
+    return (
+        len(number) == 13
+        and number.isascii()
+        and number.isdigit()
+        and int(number[0]) == check_digit(number[1:])
+    )
 
 
 def make(base: str) -> str:

@@ -3,6 +3,7 @@
 Format rules (reading, 法人番号) live in ``services`` so that no caller can skip them; the forms
 call the same functions so that every mistake on a page is reported at once, next to its field.
 """
+
 from __future__ import annotations
 
 import unicodedata
@@ -34,19 +35,40 @@ def _service_rule(check):
 class ContractorForm(FlaskForm):
     """Create or edit a contractor; field names are the column names."""
 
-    name = StringField(_l("委託事業者名"), validators=[DataRequired(REQUIRED), Length(max=200)],
-                       description=_l("登記上の名称（例：株式会社豊岡情報サービス）"))
-    name_kana = StringField(_l("よみがな"), validators=[
-        DataRequired(REQUIRED), Length(max=300), _service_rule(services.normalise_reading)],
-        description=_l("一覧の並べ替えに使います。「株式会社」などは除き、ひらがな又はカタカナで入力してください。"))
-    corporate_number = StringField(_l("法人番号"), validators=[
-        Optional(), Length(max=40), _service_rule(services.normalise_corporate_number)],
-        description=_l("13桁（全角・ハイフン区切りも可）。個人事業主など法人番号のない事業者は空欄にしてください。"),
-        render_kw={"inputmode": "numeric", "autocomplete": "off"})
+    name = StringField(
+        _l("委託事業者名"),
+        validators=[DataRequired(REQUIRED), Length(max=200)],
+        description=_l("登記上の名称（例：株式会社豊岡情報サービス）"),
+    )
+    name_kana = StringField(
+        _l("よみがな"),
+        validators=[
+            DataRequired(REQUIRED),
+            Length(max=300),
+            _service_rule(services.normalise_reading),
+        ],
+        description=_l(
+            "一覧の並べ替えに使います。「株式会社」などは除き、ひらがな又はカタカナで入力してください。"
+        ),
+    )
+    corporate_number = StringField(
+        _l("法人番号"),
+        validators=[Optional(), Length(max=40), _service_rule(services.normalise_corporate_number)],
+        description=_l(
+            "13桁（全角・ハイフン区切りも可）。個人事業主など法人番号のない事業者は空欄にしてください。"
+        ),
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
     address = StringField(_l("所在地"), validators=[Optional(), Length(max=300)])
     contact_name = StringField(_l("担当者名"), validators=[Optional(), Length(max=100)])
-    contact_email = EmailField(_l("担当者メールアドレス"), validators=[
-        Optional(), Email(_l("メールアドレスの形式が正しくありません。"), check_deliverability=False), Length(max=254)])
+    contact_email = EmailField(
+        _l("担当者メールアドレス"),
+        validators=[
+            Optional(),
+            Email(_l("メールアドレスの形式が正しくありません。"), check_deliverability=False),
+            Length(max=254),
+        ],
+    )
     contact_phone = StringField(_l("担当者電話番号"), validators=[Optional(), Length(max=40)])
     notes = TextAreaField(_l("備考"), validators=[Optional(), Length(max=4000)])
 
@@ -56,12 +78,16 @@ class FriendlyDateField(DateField):
 
     def __init__(self, label=None, validators=None, **kwargs):
         kwargs.setdefault("format", ["%Y-%m-%d", "%Y/%m/%d"])
-        kwargs.setdefault("invalid_value_message", _l("日付は 2026-04-01 の形式で入力してください。"))
+        kwargs.setdefault(
+            "invalid_value_message", _l("日付は 2026-04-01 の形式で入力してください。")
+        )
         super().__init__(label, validators, **kwargs)
 
     def process_formdata(self, valuelist):
         """Parse the submitted text after NFKC (people type ２０２６／４／１)."""
-        super().process_formdata([unicodedata.normalize("NFKC", value).strip() for value in valuelist])
+        super().process_formdata(
+            [unicodedata.normalize("NFKC", value).strip() for value in valuelist]
+        )
 
 
 def kind_choices() -> list[tuple[str, str]]:
@@ -75,14 +101,23 @@ class CertificationForm(FlaskForm):
     kind = SelectField(_l("種類"), validators=[DataRequired(_l("選択してください。"))])
     # No Optional() here: it would stop the chain before validate_kind_other sees the blank.
     kind_other = StringField(_l("認証の名称（「その他」のとき）"), validators=[Length(max=100)])
-    number = StringField(_l("登録番号"), validators=[Optional(), Length(max=100)],
-                         description=_l("認証書・登録証に記載された番号"))
+    number = StringField(
+        _l("登録番号"),
+        validators=[Optional(), Length(max=100)],
+        description=_l("認証書・登録証に記載された番号"),
+    )
     issuer = StringField(_l("認証機関"), validators=[Optional(), Length(max=200)])
-    scope = StringField(_l("認証範囲"), validators=[Optional(), Length(max=300)],
-                        description=_l("対象となる事業所・業務の範囲"))
+    scope = StringField(
+        _l("認証範囲"),
+        validators=[Optional(), Length(max=300)],
+        description=_l("対象となる事業所・業務の範囲"),
+    )
     valid_from = FriendlyDateField(_l("有効期間の開始日"), validators=[Optional()])
-    valid_until = FriendlyDateField(_l("有効期限"), validators=[Optional()],
-                                    description=_l("空欄の場合は期限なしとして扱います。"))
+    valid_until = FriendlyDateField(
+        _l("有効期限"),
+        validators=[Optional()],
+        description=_l("空欄の場合は期限なしとして扱います。"),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,4 +1,5 @@
 """Contractors (委託事業者) and their certifications."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -26,8 +27,15 @@ class CertificationKind(StrEnum):
 
     @property
     def label(self) -> str:
-        return str({self.ISMS: _l("ISMS（ISO/IEC 27001）"), self.PRIVACY_MARK: _l("プライバシーマーク"),
-                    self.ISMAP: _l("ISMAP"), self.SOC2: _l("SOC 2"), self.OTHER: _l("その他")}[self])
+        return str(
+            {
+                self.ISMS: _l("ISMS（ISO/IEC 27001）"),
+                self.PRIVACY_MARK: _l("プライバシーマーク"),
+                self.ISMAP: _l("ISMAP"),
+                self.SOC2: _l("SOC 2"),
+                self.OTHER: _l("その他"),
+            }[self]
+        )
 
 
 # How far ahead a certificate's end counts as "expiring soon" (renewal takes about three months).
@@ -45,14 +53,26 @@ class CertificationState(StrEnum):
 
     @property
     def label(self) -> str:
-        return str({self.VALID: _l("有効"), self.EXPIRING: _l("90日以内に期限"), self.EXPIRED: _l("期限切れ"),
-                    self.NOT_YET_VALID: _l("有効期間前"), self.ARCHIVED: _l("アーカイブ済")}[self])
+        return str(
+            {
+                self.VALID: _l("有効"),
+                self.EXPIRING: _l("90日以内に期限"),
+                self.EXPIRED: _l("期限切れ"),
+                self.NOT_YET_VALID: _l("有効期間前"),
+                self.ARCHIVED: _l("アーカイブ済"),
+            }[self]
+        )
 
     @property
     def badge(self) -> str:
         """The CSS class of the state's badge."""
-        return {self.VALID: "badge-ok", self.EXPIRING: "badge-warn", self.EXPIRED: "badge-danger",
-                self.NOT_YET_VALID: "badge-info", self.ARCHIVED: "badge-muted"}[self]
+        return {
+            self.VALID: "badge-ok",
+            self.EXPIRING: "badge-warn",
+            self.EXPIRED: "badge-danger",
+            self.NOT_YET_VALID: "badge-info",
+            self.ARCHIVED: "badge-muted",
+        }[self]
 
 
 class Contractor(Audited, db.Model):
@@ -63,7 +83,9 @@ class Contractor(Audited, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
-    name_kana: Mapped[str] = mapped_column(String(300), index=True)  # reading, katakana; the sort key
+    name_kana: Mapped[str] = mapped_column(
+        String(300), index=True
+    )  # reading, katakana; the sort key
     corporate_number: Mapped[str | None] = mapped_column(String(13), unique=True)
     address: Mapped[str] = mapped_column(String(300), default="")
     contact_name: Mapped[str] = mapped_column(String(100), default="")
@@ -74,9 +96,12 @@ class Contractor(Audited, db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    certifications: Mapped[list["Certification"]] = relationship(
-        back_populates="contractor", lazy="raise", order_by="Certification.valid_until",
-        cascade="all, delete-orphan")
+    certifications: Mapped[list[Certification]] = relationship(
+        back_populates="contractor",
+        lazy="raise",
+        order_by="Certification.valid_until",
+        cascade="all, delete-orphan",
+    )
 
     @property
     def is_archived(self) -> bool:
@@ -108,12 +133,17 @@ class Certification(Audited, db.Model):
 
     @property
     def kind_label(self) -> str:
-        return self.kind_other if self.kind == CertificationKind.OTHER and self.kind_other else self.kind.label
+        return (
+            self.kind_other
+            if self.kind == CertificationKind.OTHER and self.kind_other
+            else self.kind.label
+        )
 
     def is_valid_on(self, day: date) -> bool:
         """Whether the certificate covers ``day``."""
         return (self.valid_from is None or self.valid_from <= day) and (
-            self.valid_until is None or day <= self.valid_until)
+            self.valid_until is None or day <= self.valid_until
+        )
 
     def state_on(self, day: date) -> CertificationState:
         """The certificate's state on ``day`` (archived wins over dates)."""

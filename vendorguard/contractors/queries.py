@@ -1,15 +1,21 @@
 """Reads of contractors that pages share."""
+
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Iterable
 
 from sqlalchemy import Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from vendorguard.contractors import corporate_number as cn
-from vendorguard.contractors.models import EXPIRY_WARNING_DAYS, Certification, CertificationKind, Contractor
+from vendorguard.contractors.models import (
+    EXPIRY_WARNING_DAYS,
+    Certification,
+    CertificationKind,
+    Contractor,
+)
 from vendorguard.core.text import clean, to_katakana
 from vendorguard.core.web import like_pattern
 from vendorguard.engagements.models import Engagement, Subcontractor
@@ -17,41 +23,61 @@ from vendorguard.engagements.models import Engagement, Subcontractor
 SORTS = {
     "kana": (Contractor.name_kana, Contractor.id),
     # Contractors without a 法人番号 (sole proprietors) go after the numbered ones.
-    "number": (case((Contractor.corporate_number.is_(None), 1), else_=0),
-               Contractor.corporate_number, Contractor.id),
+    "number": (
+        case((Contractor.corporate_number.is_(None), 1), else_=0),
+        Contractor.corporate_number,
+        Contractor.id,
+    ),
     "updated": (Contractor.updated_at, Contractor.id),
 }
 
 
 def valid_on(day: date):
     """SQL condition: a certificate that is not archived and covers ``day``."""
-    return and_(Certification.archived_at.is_(None),
-                or_(Certification.valid_from.is_(None), Certification.valid_from <= day),
-                or_(Certification.valid_until.is_(None), Certification.valid_until >= day))
+    return and_(
+        Certification.archived_at.is_(None),
+        or_(Certification.valid_from.is_(None), Certification.valid_from <= day),
+        or_(Certification.valid_until.is_(None), Certification.valid_until >= day),
+    )
 
 
-def contractor_list(today: date, term: str = "", cert: CertificationKind | None = None,
-                    include_archived: bool = False) -> Select:
+def contractor_list(
+    today: date,
+    term: str = "",
+    cert: CertificationKind | None = None,
+    include_archived: bool = False,
+) -> Select:
     """Rows of (contractor, number of certificates valid today), the contractor's current
     certificates loaded, filtered by search term and certificate kind."""
-    valid_count = (select(func.count(Certification.id))
-                   .where(Certification.contractor_id == Contractor.id, valid_on(today))
-                   .correlate(Contractor).scalar_subquery())
+    valid_count = (
+        select(func.count(Certification.id))
+        .where(Certification.contractor_id == Contractor.id, valid_on(today))
+        .correlate(Contractor)
+        .scalar_subquery()
+    )
     stmt = select(Contractor, valid_count.label("valid_count")).options(
-        selectinload(Contractor.certifications.and_(Certification.archived_at.is_(None))))
+        selectinload(Contractor.certifications.and_(Certification.archived_at.is_(None)))
+    )
     if term:
         # Names are stored NFKC-normalised, so the term is too (ＡＢＣ finds ABC).
         pattern, kana = like_pattern(clean(term)), like_pattern(to_katakana(term))
-        conditions = [Contractor.name.ilike(pattern, escape="\\"),
-                      Contractor.name_kana.ilike(kana, escape="\\"),
-                      Contractor.contact_name.ilike(pattern, escape="\\")]
+        conditions = [
+            Contractor.name.ilike(pattern, escape="\\"),
+            Contractor.name_kana.ilike(kana, escape="\\"),
+            Contractor.contact_name.ilike(pattern, escape="\\"),
+        ]
         digits = cn.normalise(term)
         if digits.isascii() and digits.isdigit():
             conditions.append(Contractor.corporate_number.like(like_pattern(digits), escape="\\"))
         stmt = stmt.where(or_(*conditions))
     if cert is not None:
-        stmt = stmt.where(exists().where(Certification.contractor_id == Contractor.id,
-                                         Certification.kind == cert, valid_on(today)))
+        stmt = stmt.where(
+            exists().where(
+                Certification.contractor_id == Contractor.id,
+                Certification.kind == cert,
+                valid_on(today),
+            )
+        )
     if not include_archived:
         stmt = stmt.where(Contractor.archived_at.is_(None))
     return stmt
@@ -66,7 +92,9 @@ class HeldCertification:
     expiring: bool
 
 
-def held_certifications(certifications: Iterable[Certification], today: date) -> list[HeldCertification]:
+def held_certifications(
+    certifications: Iterable[Certification], today: date
+) -> list[HeldCertification]:
     """The kinds a contractor holds today; a kind only counts as expiring when no later certificate
     of that kind is on file (a renewal already entered silences the warning)."""
     groups: dict[tuple[int, str], list[Certification]] = {}
@@ -80,8 +108,11 @@ def held_certifications(certifications: Iterable[Certification], today: date) ->
         if not any(c.is_valid_on(today) for c in group):
             continue
         current_or_later = [c for c in group if c.valid_until is None or c.valid_until >= today]
-        until = None if any(c.valid_until is None for c in current_or_later) else max(
-            c.valid_until for c in current_or_later)
+        until = (
+            None
+            if any(c.valid_until is None for c in current_or_later)
+            else max(c.valid_until for c in current_or_later)
+        )
         expiring = until is not None and until <= today + timedelta(days=EXPIRY_WARNING_DAYS)
         held.append(HeldCertification(label, until, expiring))
     return held
@@ -89,24 +120,35 @@ def held_certifications(certifications: Iterable[Certification], today: date) ->
 
 def certifications_of(contractor_id: int) -> Select:
     """A contractor's certificates: current ones first, newest end date first."""
-    return (select(Certification).where(Certification.contractor_id == contractor_id)
-            .order_by(Certification.archived_at.is_not(None),
-                      # no end date = open-ended, so it sorts as the latest on every database
-                      case((Certification.valid_until.is_(None), 0), else_=1),
-                      Certification.valid_until.desc(), Certification.id))
+    return (
+        select(Certification)
+        .where(Certification.contractor_id == contractor_id)
+        .order_by(
+            Certification.archived_at.is_not(None),
+            # no end date = open-ended, so it sorts as the latest on every database
+            case((Certification.valid_until.is_(None), 0), else_=1),
+            Certification.valid_until.desc(),
+            Certification.id,
+        )
+    )
 
 
 def engagements_of(contractor_id: int) -> Select:
     """Engagements in which the contractor is the main contractor, with their departments."""
-    return (select(Engagement).options(joinedload(Engagement.department))
-            .where(Engagement.contractor_id == contractor_id)
-            .order_by(Engagement.starts_on.desc(), Engagement.id.desc()))
+    return (
+        select(Engagement)
+        .options(joinedload(Engagement.department))
+        .where(Engagement.contractor_id == contractor_id)
+        .order_by(Engagement.starts_on.desc(), Engagement.id.desc())
+    )
 
 
 def subcontracted_engagements_of(contractor_id: int) -> Select:
     """Engagements in which the contractor works as a subcontractor (any tier)."""
     linked = select(Subcontractor.engagement_id).where(Subcontractor.contractor_id == contractor_id)
-    return (select(Engagement)
-            .options(joinedload(Engagement.department), joinedload(Engagement.contractor))
-            .where(Engagement.id.in_(linked))
-            .order_by(Engagement.starts_on.desc(), Engagement.id.desc()))
+    return (
+        select(Engagement)
+        .options(joinedload(Engagement.department), joinedload(Engagement.contractor))
+        .where(Engagement.id.in_(linked))
+        .order_by(Engagement.starts_on.desc(), Engagement.id.desc())
+    )

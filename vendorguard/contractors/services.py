@@ -1,4 +1,5 @@
 """Registering contractors and their certifications; every rule about them is checked here."""
+
 from __future__ import annotations
 
 import re
@@ -34,8 +35,12 @@ def normalise_reading(value: str | None) -> str:
     if not reading:
         raise DomainError(_("よみがなを入力してください。"), field="name_kana")
     if not _READING.match(reading):
-        raise DomainError(_("よみがなは、ひらがな又はカタカナで入力してください（長音「ー」、中点「・」、空白も使えます）。"),
-                          field="name_kana")
+        raise DomainError(
+            _(
+                "よみがなは、ひらがな又はカタカナで入力してください（長音「ー」、中点「・」、空白も使えます）。"
+            ),
+            field="name_kana",
+        )
     return reading
 
 
@@ -47,8 +52,10 @@ def normalise_corporate_number(value: str | None) -> str | None:
     if len(number) != 13 or not (number.isascii() and number.isdigit()):
         raise DomainError(_("法人番号は13桁の数字で入力してください。"), field="corporate_number")
     if not cn.is_valid(number):
-        raise DomainError(_("法人番号のチェックディジットが正しくありません。入力内容をご確認ください。"),
-                          field="corporate_number")
+        raise DomainError(
+            _("法人番号のチェックディジットが正しくありません。入力内容をご確認ください。"),
+            field="corporate_number",
+        )
     return number
 
 
@@ -73,11 +80,17 @@ def _apply(session: Session, contractor: Contractor, data: ContractorData) -> Co
     reading = normalise_reading(data.name_kana)
     number = normalise_corporate_number(data.corporate_number)
     if number is not None:
-        clash = session.execute(select(Contractor.id, Contractor.name).where(
-            Contractor.corporate_number == number, Contractor.id != contractor.id)).first()
+        clash = session.execute(
+            select(Contractor.id, Contractor.name).where(
+                Contractor.corporate_number == number, Contractor.id != contractor.id
+            )
+        ).first()
         if clash is not None:
-            raise DuplicateCorporateNumber(_("この法人番号の委託事業者は既に登録されています。"),
-                                           existing_id=clash.id, existing_name=clash.name)
+            raise DuplicateCorporateNumber(
+                _("この法人番号の委託事業者は既に登録されています。"),
+                existing_id=clash.id,
+                existing_name=clash.name,
+            )
     contractor.name = name
     contractor.name_kana = reading
     contractor.corporate_number = number
@@ -99,7 +112,9 @@ def create_contractor(session: Session, data: ContractorData) -> Contractor:
 
 def _ensure_active(contractor: Contractor) -> None:
     if contractor.is_archived:
-        raise DomainError(_("アーカイブ済みの委託事業者は変更できません。先に「元に戻す」を行ってください。"))
+        raise DomainError(
+            _("アーカイブ済みの委託事業者は変更できません。先に「元に戻す」を行ってください。")
+        )
 
 
 def update_contractor(session: Session, contractor: Contractor, data: ContractorData) -> Contractor:
@@ -137,17 +152,22 @@ class CertificationData:
     valid_until: date | None = None
 
 
-def _apply_certification(session: Session, certification: Certification,
-                         data: CertificationData) -> Certification:
+def _apply_certification(
+    session: Session, certification: Certification, data: CertificationData
+) -> Certification:
     try:
         kind = CertificationKind(data.kind)
     except ValueError:
         raise DomainError(_("認証の種類を選択してください。"), field="kind") from None
     kind_other = clean(data.kind_other) if kind == CertificationKind.OTHER else ""
     if kind == CertificationKind.OTHER and not kind_other:
-        raise DomainError(_("「その他」を選んだときは、認証の名称を入力してください。"), field="kind_other")
+        raise DomainError(
+            _("「その他」を選んだときは、認証の名称を入力してください。"), field="kind_other"
+        )
     if data.valid_from and data.valid_until and data.valid_until < data.valid_from:
-        raise DomainError(_("有効期限は有効期間の開始日以降の日付にしてください。"), field="valid_until")
+        raise DomainError(
+            _("有効期限は有効期間の開始日以降の日付にしてください。"), field="valid_until"
+        )
     certification.kind = kind
     certification.kind_other = kind_other
     certification.number = clean(data.number)
@@ -160,14 +180,17 @@ def _apply_certification(session: Session, certification: Certification,
     return certification
 
 
-def add_certification(session: Session, contractor: Contractor, data: CertificationData) -> Certification:
+def add_certification(
+    session: Session, contractor: Contractor, data: CertificationData
+) -> Certification:
     """Record a certificate the contractor holds."""
     _ensure_active(contractor)
     return _apply_certification(session, Certification(contractor_id=contractor.id), data)
 
 
-def update_certification(session: Session, contractor: Contractor, certification: Certification,
-                         data: CertificationData) -> Certification:
+def update_certification(
+    session: Session, contractor: Contractor, certification: Certification, data: CertificationData
+) -> Certification:
     """Change a certificate (e.g. after a renewal audit moved its end date)."""
     _ensure_active(contractor)
     if certification.archived_at is not None:
@@ -175,7 +198,9 @@ def update_certification(session: Session, contractor: Contractor, certification
     return _apply_certification(session, certification, data)
 
 
-def archive_certification(session: Session, contractor: Contractor, certification: Certification) -> None:
+def archive_certification(
+    session: Session, contractor: Contractor, certification: Certification
+) -> None:
     """Archive a certificate entered by mistake or withdrawn; it stays in the history."""
     _ensure_active(contractor)
     if certification.archived_at is not None:
@@ -184,7 +209,9 @@ def archive_certification(session: Session, contractor: Contractor, certificatio
     session.flush()
 
 
-def restore_certification(session: Session, contractor: Contractor, certification: Certification) -> None:
+def restore_certification(
+    session: Session, contractor: Contractor, certification: Certification
+) -> None:
     """Bring an archived certificate back."""
     _ensure_active(contractor)
     if certification.archived_at is None:

@@ -1,4 +1,5 @@
 """Contractor register pages; certificate pages live in ``contractors.certification_views``."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -16,8 +17,16 @@ from vendorguard.extensions import db
 
 bp = Blueprint("contractors", __name__, url_prefix="/contractors")
 
-FIELDS = ("name", "name_kana", "corporate_number", "address", "contact_name", "contact_email",
-          "contact_phone", "notes")
+FIELDS = (
+    "name",
+    "name_kana",
+    "corporate_number",
+    "address",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "notes",
+)
 
 
 def contractor_or_404(contractor_id: int) -> Contractor:
@@ -37,7 +46,8 @@ def _show_error(form: ContractorForm, error: DomainError) -> None:
     if isinstance(error, services.DuplicateCorporateNumber):
         # Point the clerk at the existing record instead of leaving them to search for it.
         link = Markup('<a href="{}">{}</a>').format(
-            url_for("contractors.detail", contractor_id=error.existing_id), error.existing_name)
+            url_for("contractors.detail", contractor_id=error.existing_id), error.existing_name
+        )
         form.corporate_number.errors.append(Markup(_("登録済みの委託事業者：%(link)s", link=link)))
 
 
@@ -58,10 +68,20 @@ def index():
     include_archived = request.args.get("archived") == "1"
     sort = sorting(queries.SORTS, "kana")
     page = paginate(sort.apply(queries.contractor_list(today, term, cert, include_archived)))
-    held = {contractor.id: queries.held_certifications(contractor.certifications, today)
-            for contractor, _valid_count in page.items}
-    return render_template("contractors/index.html", page=page, sort=sort, term=term, cert=cert,
-                           include_archived=include_archived, held=held, kinds=list(CertificationKind))
+    held = {
+        contractor.id: queries.held_certifications(contractor.certifications, today)
+        for contractor, _valid_count in page.items
+    }
+    return render_template(
+        "contractors/index.html",
+        page=page,
+        sort=sort,
+        term=term,
+        cert=cert,
+        include_archived=include_archived,
+        held=held,
+        kinds=list(CertificationKind),
+    )
 
 
 @bp.route("/<int:contractor_id>")
@@ -70,11 +90,16 @@ def detail(contractor_id: int):
     """One contractor with its certificates and the engagements it works on."""
     contractor = contractor_or_404(contractor_id)
     return render_template(
-        "contractors/detail.html", contractor=contractor, today=today_tokyo(),
+        "contractors/detail.html",
+        contractor=contractor,
+        today=today_tokyo(),
         certifications=db.session.scalars(queries.certifications_of(contractor.id)).all(),
         engagements=db.session.scalars(queries.engagements_of(contractor.id)).unique().all(),
-        subcontracted=db.session.scalars(queries.subcontracted_engagements_of(contractor.id)).unique().all(),
-        link_engagements="engagements.detail" in current_app.view_functions)
+        subcontracted=db.session.scalars(queries.subcontracted_engagements_of(contractor.id))
+        .unique()
+        .all(),
+        link_engagements="engagements.detail" in current_app.view_functions,
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -1,4 +1,5 @@
 """Domain errors raised by services; views turn them into messages next to fields or flashes."""
+
 from __future__ import annotations
 
 

@@ -1,4 +1,5 @@
 """Text normalisation for Japanese input."""
+
 from __future__ import annotations
 
 import unicodedata

@@ -1,7 +1,8 @@
 """Time helpers: UTC for storage, Asia/Tokyo and the Japanese calendar for people."""
+
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -16,7 +17,7 @@ ERAS = (
 
 def utcnow() -> datetime:
     """Return the current time, timezone-aware in UTC."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def today_tokyo() -> date:

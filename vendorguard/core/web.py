@@ -1,8 +1,10 @@
 """Small helpers for views: safe redirects, pagination, sorting, search terms."""
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, request, url_for
@@ -18,8 +20,13 @@ def safe_next(target: str | None, fallback_endpoint: str = "dashboard.index") ->
     if target:
         target = target.strip().replace("\\", "/")
         parts = urlsplit(target)
-        if (not parts.scheme and not parts.netloc and target.startswith("/")
-                and not target.startswith("//") and not any(ord(c) < 32 for c in target)):
+        if (
+            not parts.scheme
+            and not parts.netloc
+            and target.startswith("/")
+            and not target.startswith("//")
+            and not any(ord(c) < 32 for c in target)
+        ):
             return target
     return url_for(fallback_endpoint)
 
@@ -50,8 +57,9 @@ class Sorting:
         return {"sort": key, "dir": "desc" if descending else "asc"}
 
 
-def sorting(options: Mapping[str, tuple[ColumnElement, ...]], default: str,
-            default_descending: bool = False) -> Sorting:
+def sorting(
+    options: Mapping[str, tuple[ColumnElement, ...]], default: str, default_descending: bool = False
+) -> Sorting:
     """Read ``sort`` and ``dir`` from the query string, falling back to ``default``.
 
     ``default_descending`` orders the default key newest-first when no direction is asked for.
@@ -88,7 +96,9 @@ class RowPagination(Pagination):
 
     def _query_count(self) -> int:
         sub = self._query_args["select"].order_by(None).subquery()
-        return self._query_args["session"].execute(select(func.count()).select_from(sub)).scalar_one()
+        return (
+            self._query_args["session"].execute(select(func.count()).select_from(sub)).scalar_one()
+        )
 
 
 def paginate(stmt: Select, per_page: int | None = None) -> Any:

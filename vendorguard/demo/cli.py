@@ -1,4 +1,5 @@
 """``flask vg seed-demo``: a demo city with something to act on, and a login per role."""
+
 from __future__ import annotations
 
 import unicodedata
@@ -27,16 +28,21 @@ def _pad(text: str, width: int) -> str:
     return text + " " * (width - _width(text))
 
 
-def format_logins(logins: list[tuple[str, str, str]],
-                  affiliations: dict[str, str] | None = None) -> str:
+def format_logins(
+    logins: list[tuple[str, str, str]], affiliations: dict[str, str] | None = None
+) -> str:
     """The e-mail / role / affiliation / password table, aligned for Japanese text."""
     affiliations = affiliations or {}
     rows = [(_("メールアドレス"), _("役割"), _("所属"), _("パスワード"))]
-    rows += [(email, f"{Role(role).label} ({role})", affiliations.get(email, "-"), password)
-             for email, role, password in logins]
+    rows += [
+        (email, f"{Role(role).label} ({role})", affiliations.get(email, "-"), password)
+        for email, role, password in logins
+    ]
     widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(_pad(cell, width) for cell, width in zip(row, widths)).rstrip()
-             for row in rows]
+    lines = [
+        "  ".join(_pad(cell, width) for cell, width in zip(row, widths, strict=False)).rstrip()
+        for row in rows
+    ]
     lines.insert(1, "  ".join("-" * width for width in widths))
     return "\n".join(lines)
 
@@ -47,7 +53,8 @@ def _affiliations(emails: list[str]) -> dict[str, str]:
         select(User.email, Department.name, Contractor.name)
         .outerjoin(Department, User.department_id == Department.id)
         .outerjoin(Contractor, User.contractor_id == Contractor.id)
-        .where(User.email.in_(emails)))
+        .where(User.email.in_(emails))
+    )
     return {email: department or contractor or "-" for email, department, contractor in rows}
 
 
@@ -59,8 +66,12 @@ def _run(password: str | None, seed: int) -> None:
         raise click.ClickException(error.message) from None
     if not logins:
         db.session.rollback()
-        click.echo(_("データベースに既にデータ（利用者・所属・台帳）があるため、"
-                     "デモデータは登録しませんでした。何も変更していません。"))
+        click.echo(
+            _(
+                "データベースに既にデータ（利用者・所属・台帳）があるため、"
+                "デモデータは登録しませんでした。何も変更していません。"
+            )
+        )
         return
     db.session.commit()
     click.echo(_("デモデータを登録しました。次のアカウントでログインできます。"))
@@ -68,17 +79,29 @@ def _run(password: str | None, seed: int) -> None:
     click.echo(format_logins(logins, _affiliations([email for email, _role, _pw in logins])))
     if password is None:
         click.echo("")
-        click.echo(_("パスワードはこの画面にだけ表示されます。控えたうえで、ログイン後に変更してください。"))
+        click.echo(
+            _(
+                "パスワードはこの画面にだけ表示されます。控えたうえで、ログイン後に変更してください。"
+            )
+        )
 
 
 def register(group: click.Group) -> None:
     """Attach the commands to the ``vg`` group."""
 
     @group.command("seed-demo")
-    @click.option("--password", default=None,
-                  help="one password for every demo user (default: a random password per user)")
-    @click.option("--seed", default=services.DEFAULT_SEED, show_default=True, type=int,
-                  help="seed for the random choices (same seed, same data)")
+    @click.option(
+        "--password",
+        default=None,
+        help="one password for every demo user (default: a random password per user)",
+    )
+    @click.option(
+        "--seed",
+        default=services.DEFAULT_SEED,
+        show_default=True,
+        type=int,
+        help="seed for the random choices (same seed, same data)",
+    )
     def seed_demo_command(password: str | None, seed: int) -> None:
         """Fill an empty database with a demo city and print one login per user."""
         # Outside a request the locale selector has no session to read: use the default language.

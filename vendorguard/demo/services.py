@@ -4,12 +4,13 @@ Dates are placed relative to today, so a demo always has certificates about to e
 about to end and reviews falling due. Everything random comes from one seeded generator, except the
 passwords, which come from :mod:`secrets`.
 """
+
 from __future__ import annotations
 
 import random
 import secrets
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -21,8 +22,8 @@ from vendorguard.audit.context import acting_as
 from vendorguard.auth.forms import MIN_PASSWORD
 from vendorguard.auth.models import User
 from vendorguard.auth.roles import Role
-from vendorguard.classification.models import Axis, ClassificationLevel, ClassificationScheme
 from vendorguard.catalog.services import ensure_catalog
+from vendorguard.classification.models import Axis, ClassificationLevel, ClassificationScheme
 from vendorguard.classification.services import ensure_default_schemes
 from vendorguard.cloud.models import ApprovalState, CloudService, IsmapKind, TermsType
 from vendorguard.contractors import corporate_number
@@ -31,7 +32,10 @@ from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import fiscal_year, today_tokyo, utcnow
 from vendorguard.demo import data
 from vendorguard.engagements.models import (
-    Engagement, InformationItem, ReportingCycle, Subcontractor,
+    Engagement,
+    InformationItem,
+    ReportingCycle,
+    Subcontractor,
 )
 from vendorguard.org.models import Department
 from vendorguard.social.models import Platform, SocialAccount
@@ -70,29 +74,40 @@ def demo_present(session: Session) -> bool:
     return False
 
 
-def seed_demo(session: Session, password: str | None = None,
-              seed: int = DEFAULT_SEED) -> list[tuple[str, str, str]]:
+def seed_demo(
+    session: Session, password: str | None = None, seed: int = DEFAULT_SEED
+) -> list[tuple[str, str, str]]:
     """Fill an empty database with the demo city; return (e-mail, role, password) per user.
 
     Returns an empty list, changing nothing, when data is already present. Does not commit.
     """
     if password is not None and len(password) < MIN_PASSWORD:
-        raise DomainError(_("パスワードは%(min)d文字以上にしてください。", min=MIN_PASSWORD),
-                          field="password")
+        raise DomainError(
+            _("パスワードは%(min)d文字以上にしてください。", min=MIN_PASSWORD), field="password"
+        )
     if demo_present(session):
         return []
     with acting_as(ACTOR):
         rng = random.Random(seed)
         today = today_tokyo()
         scheme = ensure_default_schemes(session)
-        ensure_catalog(session)  # requirements and the city's clause texts, so coverage works at once
+        ensure_catalog(
+            session
+        )  # requirements and the city's clause texts, so coverage works at once
         departments = _departments(session)
         contractors = _contractors(session, rng)
         _certifications(session, rng, contractors, today)
         users, logins = _users(session, departments, contractors, password)
-        city = _City(rng, today, scheme, departments, contractors, users["admin"],
-                     officers=_first_by_department(users, "officer"),
-                     sns_owners=_first_by_department(users, "sns_owner"))
+        city = _City(
+            rng,
+            today,
+            scheme,
+            departments,
+            contractors,
+            users["admin"],
+            officers=_first_by_department(users, "officer"),
+            sns_owners=_first_by_department(users, "sns_owner"),
+        )
         _engagements(session, city)
         _cloud_services(session, city)
         _social_accounts(session, city)
@@ -106,8 +121,11 @@ def _evidence_schedules(session: Session, today) -> None:
     from vendorguard.arrangements.models import Arrangement, ArrangementState
     from vendorguard.evidence import services as evidence
 
-    active = session.scalars(select(Arrangement).where(Arrangement.state == ArrangementState.ACTIVE,
-                                                      Arrangement.archived_at.is_(None))).all()
+    active = session.scalars(
+        select(Arrangement).where(
+            Arrangement.state == ArrangementState.ACTIVE, Arrangement.archived_at.is_(None)
+        )
+    ).all()
     for arrangement in active:
         evidence.refresh(session, arrangement, today)
     session.flush()
@@ -117,20 +135,36 @@ def _evidence_schedules(session: Session, today) -> None:
 def _evidence_history(session: Session, today) -> None:
     """Settle what fell due long ago, as a city that has used the register for a while would have:
     most accepted, a few returned with a reason or still waiting for review."""
-    from datetime import datetime, time, timedelta, timezone
+    from datetime import datetime, time, timedelta
 
-    from vendorguard.evidence.models import (EvidenceRequest, EvidenceRequirement, EvidenceSubmission,
-                                             RequestStatus, ReviewDecision)
+    from vendorguard.evidence.models import (
+        EvidenceRequest,
+        EvidenceRequirement,
+        EvidenceSubmission,
+        RequestStatus,
+        ReviewDecision,
+    )
 
     rows = session.execute(
         select(EvidenceRequest, EvidenceRequirement.validity_days)
-        .join(EvidenceRequirement, EvidenceRequirement.id == EvidenceRequest.evidence_requirement_id)
-        .where(EvidenceRequest.status == RequestStatus.OPEN, EvidenceRequest.due_on < today - timedelta(days=45))
-        .order_by(EvidenceRequest.id)).all()
+        .join(
+            EvidenceRequirement, EvidenceRequirement.id == EvidenceRequest.evidence_requirement_id
+        )
+        .where(
+            EvidenceRequest.status == RequestStatus.OPEN,
+            EvidenceRequest.due_on < today - timedelta(days=45),
+        )
+        .order_by(EvidenceRequest.id)
+    ).all()
     for number, (request, validity_days) in enumerate(rows):
-        submitted = datetime.combine(request.due_on - timedelta(days=3), time(1, 30), tzinfo=timezone.utc)
-        submission = EvidenceSubmission(request_id=request.id, version=1, submitted_via="portal",
-                                        comment="（デモデータ）", submitted_at=submitted)
+        submitted = datetime.combine(request.due_on - timedelta(days=3), time(1, 30), tzinfo=UTC)
+        submission = EvidenceSubmission(
+            request_id=request.id,
+            version=1,
+            submitted_via="portal",
+            comment="（デモデータ）",
+            submitted_at=submitted,
+        )
         if number % 11 == 5:
             submission.decision, request.status = ReviewDecision.REJECTED, RequestStatus.REJECTED
             submission.review_reason = "押印のある版を提出してください。"
@@ -159,9 +193,14 @@ def _departments(session: Session) -> dict[str, Department]:
     departments = {}
     for code, name, kana, parent, manager, _abbr, mailbox, extension in data.DEPARTMENTS:
         departments[code] = Department(
-            code=code, name=name, name_kana=kana, parent_name=parent,
-            security_manager_name=manager, email=f"{mailbox}@{data.CITY_DOMAIN}",
-            phone=data.CITY_PHONE.format(ext=extension))
+            code=code,
+            name=name,
+            name_kana=kana,
+            parent_name=parent,
+            security_manager_name=manager,
+            email=f"{mailbox}@{data.CITY_DOMAIN}",
+            phone=data.CITY_PHONE.format(ext=extension),
+        )
     session.add_all(departments.values())
     session.flush()
     return departments
@@ -170,12 +209,18 @@ def _departments(session: Session) -> dict[str, Department]:
 def _contractors(session: Session, rng: random.Random) -> dict[str, Contractor]:
     serials = rng.sample(range(100000, 1000000), len(data.CONTRACTORS))
     contractors = {}
-    for row, serial in zip(data.CONTRACTORS, serials):
+    for row, serial in zip(data.CONTRACTORS, serials, strict=False):
         key, name, kana, address, contact, email, phone = row
         number = corporate_number.make(f"{data.CORPORATE_BASE_PREFIX}{serial}")
         contractors[key] = Contractor(
-            name=name, name_kana=kana, corporate_number=number, address=address,
-            contact_name=contact, contact_email=email, contact_phone=phone)
+            name=name,
+            name_kana=kana,
+            corporate_number=number,
+            address=address,
+            contact_name=contact,
+            contact_email=email,
+            contact_phone=phone,
+        )
     session.add_all(contractors.values())
     session.flush()
     return contractors
@@ -188,8 +233,9 @@ def _add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
-def _certifications(session: Session, rng: random.Random, contractors: dict[str, Contractor],
-                    today: date) -> None:
+def _certifications(
+    session: Session, rng: random.Random, contractors: dict[str, Contractor], today: date
+) -> None:
     for key, kind, number, issuer, scope, status, years in data.CERTIFICATIONS:
         if status == "valid":
             until = today + timedelta(days=rng.randint(120, 365 * years - 30))
@@ -197,28 +243,44 @@ def _certifications(session: Session, rng: random.Random, contractors: dict[str,
             until = today + timedelta(days=rng.randint(10, 85))
         else:
             until = today - timedelta(days=rng.randint(10, 160))
-        session.add(Certification(
-            contractor_id=contractors[key].id, kind=CertificationKind(kind), number=number,
-            issuer=issuer, scope=scope, valid_until=until,
-            valid_from=_add_years(until, -years) + timedelta(days=1)))
+        session.add(
+            Certification(
+                contractor_id=contractors[key].id,
+                kind=CertificationKind(kind),
+                number=number,
+                issuer=issuer,
+                scope=scope,
+                valid_until=until,
+                valid_from=_add_years(until, -years) + timedelta(days=1),
+            )
+        )
 
 
 def _new_password() -> str:
     return "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(_PASSWORD_LENGTH))
 
 
-def _users(session: Session, departments: dict[str, Department],
-           contractors: dict[str, Contractor],
-           password: str | None) -> tuple[dict[str, User], list[tuple[str, str, str]]]:
+def _users(
+    session: Session,
+    departments: dict[str, Department],
+    contractors: dict[str, Contractor],
+    password: str | None,
+) -> tuple[dict[str, User], list[tuple[str, str, str]]]:
     users, logins = {}, []
     for mailbox, name, kana, role, department_code, contractor_key in data.USERS:
         email = f"{mailbox}@{data.USER_DOMAIN}"
         secret = password if password is not None else _new_password()
         department = departments[department_code] if department_code else None
         contractor = contractors[contractor_key] if contractor_key else None
-        user = User(email=email, name=name, name_kana=kana, role=Role(role), locale="ja",
-                    department_id=department.id if department else None,
-                    contractor_id=contractor.id if contractor else None)
+        user = User(
+            email=email,
+            name=name,
+            name_kana=kana,
+            role=Role(role),
+            locale="ja",
+            department_id=department.id if department else None,
+            contractor_id=contractor.id if contractor else None,
+        )
         user.set_password(secret)
         users[mailbox] = user
         logins.append((email, role, secret))
@@ -283,31 +345,55 @@ def _engagements(session: Session, city: _City) -> None:
     session.flush()
 
 
-def _engagement(city: _City, template: tuple, contract_number: str, starts_on: date,
-                ends_on: date) -> Engagement:
-    (code, title, contractor_key, profile, info_keys, (personal, my_number), segments, cycle, plan,
-     subs) = template
+def _engagement(
+    city: _City, template: tuple, contract_number: str, starts_on: date, ends_on: date
+) -> Engagement:
+    (
+        code,
+        title,
+        contractor_key,
+        profile,
+        info_keys,
+        (personal, my_number),
+        segments,
+        cycle,
+        plan,
+        subs,
+    ) = template
     department, contractor = city.departments[code], city.contractors[contractor_key]
     officer = city.officers[code]
     locations, scope, method = data.PROFILES[profile]
     state = _state(starts_on, ends_on, city.today)
     review = city.today + timedelta(days=city.rng.randint(-20, 200))
     engagement = Engagement(
-        title=_title(title, plan, starts_on, ends_on), contract_number=contract_number,
-        department_id=department.id, contractor_id=contractor.id, state=state,
+        title=_title(title, plan, starts_on, ends_on),
+        contract_number=contract_number,
+        department_id=department.id,
+        contractor_id=contractor.id,
+        state=state,
         # Next year's contracts are still being prepared: nobody named yet (the home page flags it).
         responsible_officer_id=None if plan == "next" else officer.id,
         next_review_on=review if state == ArrangementState.ACTIVE else None,
-        contractor_representative=contractor.contact_name, starts_on=starts_on, ends_on=ends_on,
+        contractor_representative=contractor.contact_name,
+        starts_on=starts_on,
+        ends_on=ends_on,
         description=f"{department.name}の{title.removesuffix('業務')}に係る業務委託。",
-        work_locations=locations, access_scope=scope, access_method=method,
-        handles_personal_info=personal or my_number, handles_my_number=my_number,
-        reporting_cycle=ReportingCycle(cycle), subcontracting_allowed=bool(subs),
-        **{flag: letter in segments or (letter == "M" and my_number)
-           for letter, flag in _SEGMENT_FLAGS.items()})
+        work_locations=locations,
+        access_scope=scope,
+        access_method=method,
+        handles_personal_info=personal or my_number,
+        handles_my_number=my_number,
+        reporting_cycle=ReportingCycle(cycle),
+        subcontracting_allowed=bool(subs),
+        **{
+            flag: letter in segments or (letter == "M" and my_number)
+            for letter, flag in _SEGMENT_FLAGS.items()
+        },
+    )
     engagement.information_items = [_information_item(city.scheme, key) for key in info_keys]
     engagement.subcontractors = [
-        _subcontractor(city, department, officer, starts_on, my_number, *spec) for spec in subs]
+        _subcontractor(city, department, officer, starts_on, my_number, *spec) for spec in subs
+    ]
     return engagement
 
 
@@ -317,18 +403,31 @@ def _information_item(scheme: ClassificationScheme, key: str) -> InformationItem
         name=name,
         confidentiality_level_id=_level(scheme, Axis.CONFIDENTIALITY, confidentiality).id,
         integrity_level_id=_level(scheme, Axis.INTEGRITY, integrity).id,
-        availability_level_id=_level(scheme, Axis.AVAILABILITY, availability).id)
+        availability_level_id=_level(scheme, Axis.AVAILABILITY, availability).id,
+    )
 
 
-def _subcontractor(city: _City, department: Department, officer: User, starts_on: date,
-                   my_number: bool, who: str, scope: str, tier: int,
-                   approved: bool) -> Subcontractor:
+def _subcontractor(
+    city: _City,
+    department: Department,
+    officer: User,
+    starts_on: date,
+    my_number: bool,
+    who: str,
+    scope: str,
+    tier: int,
+    approved: bool,
+) -> Subcontractor:
     # My Number work may only be re-subcontracted with the city's permission (番号法第10条).
     approved = approved or my_number
     registered = city.contractors.get(who)
-    sub = Subcontractor(name=registered.name if registered else who, work_scope=scope, tier=tier,
-                        contractor_id=registered.id if registered else None,
-                        corporate_number=registered.corporate_number if registered else None)
+    sub = Subcontractor(
+        name=registered.name if registered else who,
+        work_scope=scope,
+        tier=tier,
+        contractor_id=registered.id if registered else None,
+        corporate_number=registered.corporate_number if registered else None,
+    )
     if approved:
         sub.approved_by = f"{department.name}長 {department.security_manager_name}"
         sub.approved_on = starts_on - timedelta(days=city.rng.randint(5, 20))
@@ -342,14 +441,31 @@ def _cloud_services(session: Session, city: _City) -> None:
     session.flush()
     # The using departments are a many-to-many collection, which the automatic capture cannot see.
     for service in services:
-        audit.record(session, "update", "cloud_service", service.id, service.title,
-                     before={"using_departments": []},
-                     after={"using_departments": sorted(d.id for d in service.using_departments)})
+        audit.record(
+            session,
+            "update",
+            "cloud_service",
+            service.id,
+            service.title,
+            before={"using_departments": []},
+            after={"using_departments": sorted(d.id for d in service.using_departments)},
+        )
 
 
-def _cloud_service(city: _City, code: str, title: str, provider: str, url: str, purpose: str,
-                   high: bool, contract: bool, location: str, ismap: tuple[str, str] | None,
-                   approval: str, using: str | tuple[str, ...]) -> CloudService:
+def _cloud_service(
+    city: _City,
+    code: str,
+    title: str,
+    provider: str,
+    url: str,
+    purpose: str,
+    high: bool,
+    contract: bool,
+    location: str,
+    ismap: tuple[str, str] | None,
+    approval: str,
+    using: str | tuple[str, ...],
+) -> CloudService:
     registered = city.contractors.get(provider)
     state = ApprovalState(approval)
     domestic = "日本" in location
@@ -359,18 +475,28 @@ def _cloud_service(city: _City, code: str, title: str, provider: str, url: str, 
         law, court = "約款に定める外国法", "約款に定める国外の裁判所"
     pending = state in (ApprovalState.APPLIED, ApprovalState.REJECTED)
     service = CloudService(
-        title=title, department_id=city.departments[code].id,
+        title=title,
+        department_id=city.departments[code].id,
         responsible_officer_id=city.officers[code].id,
         provider_contractor_id=registered.id if registered else None,
-        provider_name="" if registered else provider, service_url=url, purpose=purpose,
+        provider_name="" if registered else provider,
+        service_url=url,
+        purpose=purpose,
         handles_high_confidentiality=high,
         terms_type=TermsType.CONTRACT if contract else TermsType.STANDARD_TERMS,
-        data_location=location, governing_law=law, jurisdiction=court,
+        data_location=location,
+        governing_law=law,
+        jurisdiction=court,
         ismap_kind=IsmapKind(ismap[0]) if ismap else None,
         ismap_registration_number=ismap[1] if ismap else None,
-        approval_state=state, state=ArrangementState.DRAFT if pending else ArrangementState.ACTIVE,
-        using_departments=(list(city.departments.values()) if using == "*"
-                           else [city.departments[c] for c in using]))
+        approval_state=state,
+        state=ArrangementState.DRAFT if pending else ArrangementState.ACTIVE,
+        using_departments=(
+            list(city.departments.values())
+            if using == "*"
+            else [city.departments[c] for c in using]
+        ),
+    )
     _decide(service, state, high, city)
     return service
 
@@ -384,8 +510,10 @@ def _decide(service: CloudService, state: ApprovalState, high: bool, city: _City
         service.approval_valid_until = city.today + timedelta(days=days)
         service.next_review_on = service.approval_valid_until - timedelta(days=30)
         service.approval_comment = (
-            "機密性2以上の情報を取り扱うため、ISMAP登録と契約の特記事項を確認のうえ承認。" if high else
-            "約款による外部サービスとして、機密性2以上の情報を取り扱わないことを条件に承認。")
+            "機密性2以上の情報を取り扱うため、ISMAP登録と契約の特記事項を確認のうえ承認。"
+            if high
+            else "約款による外部サービスとして、機密性2以上の情報を取り扱わないことを条件に承認。"
+        )
     elif state == ApprovalState.EXPIRED:
         service.approved_at = utcnow() - timedelta(days=400)
         service.approved_by_id = city.admin.id
@@ -408,19 +536,33 @@ def _social_accounts(session: Session, city: _City) -> None:
         review = city.today + timedelta(days=city.rng.randint(-10, 300))
         bare = platform in ("facebook", "note") or handle.startswith("@")
         shown = handle if bare else f"@{handle}"
-        session.add(SocialAccount(
-            title=title, department_id=department.id, platform=Platform(platform), handle=shown,
-            account_url=data.PLATFORM_URLS[platform].format(h=handle), purpose=purpose,
-            # Two accounts lack a named 責任者 or MFA, so the home page has something to flag.
-            responsible_officer_id=manager.id if named else None, mfa_enabled=mfa,
-            posting_rules=data.SOCIAL_POSTING_RULES,
-            operating_procedure=data.SOCIAL_PROCEDURE.format(head=department.name) if named else "",
-            operators=f"{department.name} {manager.name}\n{department.name} 会計年度任用職員 1名",
-            official_list_url=f"{data.CITY_SITE}/sns/" if listed else "",
-            credential_custodian=head if named else "",
-            recovery_contact=f"{mailboxes[code]}@{data.CITY_DOMAIN}（課の共有アドレス）",
-            verified_badge=verified, approval_state=state, state=ArrangementState.ACTIVE,
-            next_review_on=review if listed else None,
-            approved_at=utcnow() - timedelta(days=city.rng.randint(60, 900)) if listed else None,
-            approved_by_id=city.admin.id if listed else None))
+        session.add(
+            SocialAccount(
+                title=title,
+                department_id=department.id,
+                platform=Platform(platform),
+                handle=shown,
+                account_url=data.PLATFORM_URLS[platform].format(h=handle),
+                purpose=purpose,
+                # Two accounts lack a named 責任者 or MFA, so the home page has something to flag.
+                responsible_officer_id=manager.id if named else None,
+                mfa_enabled=mfa,
+                posting_rules=data.SOCIAL_POSTING_RULES,
+                operating_procedure=data.SOCIAL_PROCEDURE.format(head=department.name)
+                if named
+                else "",
+                operators=f"{department.name} {manager.name}\n{department.name} 会計年度任用職員 1名",
+                official_list_url=f"{data.CITY_SITE}/sns/" if listed else "",
+                credential_custodian=head if named else "",
+                recovery_contact=f"{mailboxes[code]}@{data.CITY_DOMAIN}（課の共有アドレス）",
+                verified_badge=verified,
+                approval_state=state,
+                state=ArrangementState.ACTIVE,
+                next_review_on=review if listed else None,
+                approved_at=utcnow() - timedelta(days=city.rng.randint(60, 900))
+                if listed
+                else None,
+                approved_by_id=city.admin.id if listed else None,
+            )
+        )
     session.flush()

@@ -3,15 +3,17 @@
 The work itself runs in ``bulk_worker`` (a background thread, or in the request when
 ``BULK_SYNC`` is set); this module only decides and describes, and never commits.
 """
+
 from __future__ import annotations
 
 import csv
 import io
 import re
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, BinaryIO, Iterable
+from typing import Any, BinaryIO
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, false, func, select
@@ -23,13 +25,21 @@ from vendorguard.auth.permissions import can_change
 from vendorguard.auth.roles import ALL_DEPARTMENTS, Role
 from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import TOKYO, fiscal_year, wareki
-from vendorguard.documents.models import BulkJob, BulkStatus, ContractDocument, DateStyle, DocumentKind
+from vendorguard.documents.models import (
+    BulkJob,
+    BulkStatus,
+    ContractDocument,
+    DateStyle,
+    DocumentKind,
+)
 from vendorguard.engagements.models import Engagement
 from vendorguard.engagements.queries import fiscal_year_range
 from vendorguard.org.models import Department
 
 MANAGE = "engagement.manage"
-ZIP_UTF8_NAMES = 0x800  # general purpose bit 11: the entry's name is UTF-8 (Windows Explorer reads it)
+ZIP_UTF8_NAMES = (
+    0x800  # general purpose bit 11: the entry's name is UTF-8 (Windows Explorer reads it)
+)
 SUMMARY_NAME = "作成結果.csv"
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f\s]+')
 
@@ -45,23 +55,32 @@ class BulkFilter:
 
     def as_json(self) -> dict[str, Any]:
         """The filter as stored in ``bulk_job.filter``."""
-        return {"starting_fy": self.starting_fy, "department_id": self.department_id,
-                "engagement_ids": list(self.engagement_ids) if self.engagement_ids is not None else None,
-                "date_style": self.date_style}
+        return {
+            "starting_fy": self.starting_fy,
+            "department_id": self.department_id,
+            "engagement_ids": list(self.engagement_ids)
+            if self.engagement_ids is not None
+            else None,
+            "date_style": self.date_style,
+        }
 
     @classmethod
-    def from_json(cls, data: dict[str, Any] | None) -> "BulkFilter":
+    def from_json(cls, data: dict[str, Any] | None) -> BulkFilter:
         """Back from ``bulk_job.filter``."""
         data = data or {}
         ids = data.get("engagement_ids")
-        return cls(data.get("starting_fy"), data.get("department_id"),
-                   tuple(ids) if ids is not None else None, data.get("date_style"))
+        return cls(
+            data.get("starting_fy"),
+            data.get("department_id"),
+            tuple(ids) if ids is not None else None,
+            data.get("date_style"),
+        )
 
 
 def era_year(year: int) -> str:
     """令和9年度 for fiscal year 2027 (the era of its first day, 1 April)."""
     text = wareki(date(year, 4, 1))
-    return text[:text.index("年")] + "年度"
+    return text[: text.index("年")] + "年度"
 
 
 def fiscal_year_label(year: int) -> str:
@@ -87,13 +106,20 @@ def manageable(user: Any) -> ColumnElement[bool]:
 def candidates(user: Any, flt: BulkFilter) -> Select:
     """The engagements a job with this filter would cover, with their newest appendix version,
     in the order they are processed (start date, contract number)."""
-    newest = (select(func.max(ContractDocument.version))
-              .where(ContractDocument.arrangement_id == Engagement.id,
-                     ContractDocument.kind == DocumentKind.APPENDIX)
-              .correlate(Engagement).scalar_subquery())
-    stmt = (select(Engagement, newest.label("newest_version"))
-            .options(joinedload(Engagement.contractor), joinedload(Engagement.department))
-            .where(Engagement.archived_at.is_(None), manageable(user)))
+    newest = (
+        select(func.max(ContractDocument.version))
+        .where(
+            ContractDocument.arrangement_id == Engagement.id,
+            ContractDocument.kind == DocumentKind.APPENDIX,
+        )
+        .correlate(Engagement)
+        .scalar_subquery()
+    )
+    stmt = (
+        select(Engagement, newest.label("newest_version"))
+        .options(joinedload(Engagement.contractor), joinedload(Engagement.department))
+        .where(Engagement.archived_at.is_(None), manageable(user))
+    )
     if flt.starting_fy is not None:
         first, last = fiscal_year_range(flt.starting_fy)
         stmt = stmt.where(Engagement.starts_on.between(first, last))
@@ -101,7 +127,9 @@ def candidates(user: Any, flt: BulkFilter) -> Select:
         stmt = stmt.where(Engagement.department_id == flt.department_id)
     if flt.engagement_ids is not None:
         stmt = stmt.where(Engagement.id.in_(flt.engagement_ids or [0]))
-    return stmt.order_by(Engagement.starts_on, func.coalesce(Engagement.contract_number, ""), Engagement.id)
+    return stmt.order_by(
+        Engagement.starts_on, func.coalesce(Engagement.contract_number, ""), Engagement.id
+    )
 
 
 def _department_name(session: Session, department_id: int | None) -> str:
@@ -131,25 +159,49 @@ def create_job(session: Session, user: Any, flt: BulkFilter, max_documents: int)
     ids = [row[0].id for row in session.execute(candidates(user, flt)).unique()]
     if flt.engagement_ids is not None and len(ids) < len(set(flt.engagement_ids)):
         missing = len(set(flt.engagement_ids)) - len(ids)
-        raise DomainError(_("選ばれた業務委託のうち%(count)d件は、条件に合わないか、アーカイブされたか、"
-                            "文書を作成する権限がないため作成できません。一覧を読み込み直してください。",
-                            count=missing), field="engagement_ids")
+        raise DomainError(
+            _(
+                "選ばれた業務委託のうち%(count)d件は、条件に合わないか、アーカイブされたか、"
+                "文書を作成する権限がないため作成できません。一覧を読み込み直してください。",
+                count=missing,
+            ),
+            field="engagement_ids",
+        )
     if not ids:
         raise DomainError(_("条件に合う業務委託がありません。年度や所管課を変えてください。"))
     if len(ids) > max_documents:
-        raise DomainError(_("一度に作成できるのは%(max)d件までです（条件に合うもの：%(count)d件）。"
-                            "所管課などで絞り込んでください。", max=max_documents, count=len(ids)))
+        raise DomainError(
+            _(
+                "一度に作成できるのは%(max)d件までです（条件に合うもの：%(count)d件）。"
+                "所管課などで絞り込んでください。",
+                max=max_documents,
+                count=len(ids),
+            )
+        )
     scope = flt.department_id
     if user is not None and Role(user.role) not in ALL_DEPARTMENTS.get(MANAGE, frozenset()):
         scope = user.department_id  # an officer's job is their department's
-    job = BulkJob(created_by_id=getattr(user, "id", None), department_id=scope, filter=flt.as_json(),
-                  arrangement_ids=ids, total=len(ids), status=BulkStatus.QUEUED, filename="")
+    job = BulkJob(
+        created_by_id=getattr(user, "id", None),
+        department_id=scope,
+        filter=flt.as_json(),
+        arrangement_ids=ids,
+        total=len(ids),
+        status=BulkStatus.QUEUED,
+        filename="",
+    )
     session.add(job)
     session.flush()
     job.filename = zip_filename(session, flt, job.id)
     session.flush()
-    audit.record(session, "create", "bulk_job", job.id, job.filename,
-                 after={"filter": job.filter, "total": job.total})
+    audit.record(
+        session,
+        "create",
+        "bulk_job",
+        job.id,
+        job.filename,
+        after={"filter": job.filter, "total": job.total},
+    )
     return job
 
 
@@ -167,6 +219,7 @@ def visible_jobs(user: Any) -> Select:
 
 
 # -- the zip ------------------------------------------------------------------------------------
+
 
 @dataclass
 class SummaryRow:
@@ -217,11 +270,33 @@ class ZipCollector:
         """作成結果.csv: one line per engagement (UTF-8 with BOM, so Excel reads it as Japanese)."""
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(["結果", "契約番号", "件名", "所管課", "受注者", "版", "ファイル名", "SHA-256",
-                         "作成できなかった理由"])
+        writer.writerow(
+            [
+                "結果",
+                "契約番号",
+                "件名",
+                "所管課",
+                "受注者",
+                "版",
+                "ファイル名",
+                "SHA-256",
+                "作成できなかった理由",
+            ]
+        )
         for row in rows:
-            writer.writerow(["作成" if row.ok else "作成できず", row.contract_number, row.title, row.department,
-                             row.contractor, row.version or "", row.filename, row.sha256, row.reason])
+            writer.writerow(
+                [
+                    "作成" if row.ok else "作成できず",
+                    row.contract_number,
+                    row.title,
+                    row.department,
+                    row.contractor,
+                    row.version or "",
+                    row.filename,
+                    row.sha256,
+                    row.reason,
+                ]
+            )
         self.add(SUMMARY_NAME, ("\ufeff" + out.getvalue()).encode("utf-8"), when, compress=True)
 
     def close(self) -> None:

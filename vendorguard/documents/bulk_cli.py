@@ -1,8 +1,9 @@
 """``flask vg appendix-bulk``: the bulk page's work from the command line (cron, a year-end batch)."""
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import click
 from flask import current_app
@@ -28,12 +29,23 @@ def _department(ident: str | None) -> int | None:
     return found.id
 
 
-def run_bulk(fiscal_year: int | None, department: str | None, engagements: tuple[str, ...], output: Path,
-             date_style: str | None, as_user: str | None, *, find_user: Callable, find_arrangement: Callable,
-             write: Callable[[Path, bytes], None]) -> None:
+def run_bulk(
+    fiscal_year: int | None,
+    department: str | None,
+    engagements: tuple[str, ...],
+    output: Path,
+    date_style: str | None,
+    as_user: str | None,
+    *,
+    find_user: Callable,
+    find_arrangement: Callable,
+    write: Callable[[Path, bytes], None],
+) -> None:
     """Create the job, run it here with progress on stderr, write the zip, report, set the exit code."""
     if fiscal_year is None and not department and not engagements:
-        raise click.ClickException("対象を --fiscal-year、--department、--engagement のいずれかで指定してください。")
+        raise click.ClickException(
+            "対象を --fiscal-year、--department、--engagement のいずれかで指定してください。"
+        )
     user = find_user(as_user)
     ids = []
     for ident in engagements:
@@ -41,7 +53,9 @@ def run_bulk(fiscal_year: int | None, department: str | None, engagements: tuple
         if not isinstance(found, Engagement):
             raise click.ClickException(f"業務委託ではありません: {ident!r}")
         ids.append(found.id)
-    flt = bulk.BulkFilter(fiscal_year, _department(department), tuple(ids) if ids else None, date_style)
+    flt = bulk.BulkFilter(
+        fiscal_year, _department(department), tuple(ids) if ids else None, date_style
+    )
     try:
         job = bulk.create_job(db.session, user, flt, current_app.config["BULK_MAX_DOCUMENTS"])
     except DomainError as error:
@@ -54,19 +68,34 @@ def run_bulk(fiscal_year: int | None, department: str | None, engagements: tuple
         click.echo(f"\r作成中 {processed}/{count}", nl=False, err=True)
 
     storage = get_storage()
-    with acting_as("cli:appendix-bulk" + (f":{user.email}" if user else ""), user.id if user else None):
-        job = bulk_worker.run(db.session, storage, job_id,
-                              every=current_app.config.get("BULK_PROGRESS_EVERY", 5), on_progress=progress)
+    with acting_as(
+        "cli:appendix-bulk" + (f":{user.email}" if user else ""), user.id if user else None
+    ):
+        job = bulk_worker.run(
+            db.session,
+            storage,
+            job_id,
+            every=current_app.config.get("BULK_PROGRESS_EVERY", 5),
+            on_progress=progress,
+        )
     click.echo("", err=True)
     for error in job.errors or ():
-        where = " ".join(part for part in (error.get("contract_number"), error.get("title")) if part)
+        where = " ".join(
+            part for part in (error.get("contract_number"), error.get("title")) if part
+        )
         click.echo(f"作成できず: {where or '（全体）'}: {error.get('message', '')}", err=True)
     if BulkStatus(job.status) == BulkStatus.FAILED:
-        raise click.ClickException(f"一括作成 #{job_id} は中断しました（{total}件中 {job.done}件を作成済み。"
-                                   "作成済みの文書は各業務委託の版として保存されています）。")
+        raise click.ClickException(
+            f"一括作成 #{job_id} は中断しました（{total}件中 {job.done}件を作成済み。"
+            "作成済みの文書は各業務委託の版として保存されています）。"
+        )
     if not job.storage_key:
-        raise click.ClickException(f"{total}件のいずれも作成できなかったため、ZIP ファイルは作成していません。")
+        raise click.ClickException(
+            f"{total}件のいずれも作成できなかったため、ZIP ファイルは作成していません。"
+        )
     write(output, storage.read_bytes(job.storage_key))
-    click.echo(f"{total}件中 {job.done}件を作成 → {output}（{job.size} bytes, sha256 {job.sha256}, 一括作成 #{job_id}）")
+    click.echo(
+        f"{total}件中 {job.done}件を作成 → {output}（{job.size} bytes, sha256 {job.sha256}, 一括作成 #{job_id}）"
+    )
     if job.failed:
         click.get_current_context().exit(2)

@@ -1,4 +1,5 @@
 """Bulk pages: choose engagements, follow the job's progress, download the zip."""
+
 from __future__ import annotations
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
@@ -42,21 +43,39 @@ def _page(form: BulkForm, year: int | None, department: int | None, selected: se
     if not _all_departments():
         department = current_user.department_id  # an officer sees their own department's only
     limit = current_app.config["BULK_MAX_DOCUMENTS"]
-    rows = db.session.execute(bulk.candidates(current_user, bulk.BulkFilter(year, department))
-                              .limit(limit + 1)).unique().all()
+    rows = (
+        db.session.execute(
+            bulk.candidates(current_user, bulk.BulkFilter(year, department)).limit(limit + 1)
+        )
+        .unique()
+        .all()
+    )
     too_many = len(rows) > limit
     rows = rows[:limit]
     if selected is None:
         selected = {row[0].id for row in rows}
-    departments = (db.session.scalars(org_queries.active_departments()).all() if _all_departments() else [])
+    departments = (
+        db.session.scalars(org_queries.active_departments()).all() if _all_departments() else []
+    )
     jobs = db.session.scalars(bulk.visible_jobs(current_user).limit(RECENT_JOBS)).unique().all()
     years = bulk.fiscal_year_choices(today_tokyo())
     if year is not None and year not in years:
         years = sorted(years + [year])
-    return render_template("documents/bulk_new.html", form=form, rows=rows, selected=selected, year=year,
-                           department=department, years=years, departments=departments, jobs=jobs,
-                           too_many=too_many, limit=limit, fiscal_year_label=bulk.fiscal_year_label,
-                           all_departments=_all_departments())
+    return render_template(
+        "documents/bulk_new.html",
+        form=form,
+        rows=rows,
+        selected=selected,
+        year=year,
+        department=department,
+        years=years,
+        departments=departments,
+        jobs=jobs,
+        too_many=too_many,
+        limit=limit,
+        fiscal_year_label=bulk.fiscal_year_label,
+        all_departments=_all_departments(),
+    )
 
 
 @bp.route("/bulk", methods=["GET", "POST"])
@@ -69,20 +88,34 @@ def bulk_new():
         return _page(form, year, department, None)
     form = BulkForm()
     if form.validate_on_submit():
-        flt = bulk.BulkFilter(form.starting_fy.data, form.department.data, tuple(form.engagement_ids.data or ()),
-                              form.date_style.data or None)
+        flt = bulk.BulkFilter(
+            form.starting_fy.data,
+            form.department.data,
+            tuple(form.engagement_ids.data or ()),
+            form.date_style.data or None,
+        )
         try:
-            job = bulk.create_job(db.session, current_user, flt, current_app.config["BULK_MAX_DOCUMENTS"])
+            job = bulk.create_job(
+                db.session, current_user, flt, current_app.config["BULK_MAX_DOCUMENTS"]
+            )
         except DomainError as error:
             show_domain_error(form, error)
         else:
             job_id, total = job.id, job.total
             db.session.commit()
             bulk_worker.start(current_app._get_current_object(), job_id)
-            flash(_("%(count)d件の特記事項の作成を始めました。この画面で進み具合を確認できます。", count=total), "success")
+            flash(
+                _(
+                    "%(count)d件の特記事項の作成を始めました。この画面で進み具合を確認できます。",
+                    count=total,
+                ),
+                "success",
+            )
             return redirect(url_for("documents.bulk_status", job_id=job_id))
     # Nothing is lost: the same list comes back with the same ticks and the reason.
-    return _page(form, form.starting_fy.data, form.department.data, set(form.engagement_ids.data or ()))
+    return _page(
+        form, form.starting_fy.data, form.department.data, set(form.engagement_ids.data or ())
+    )
 
 
 def _job_or_404(job_id: int) -> BulkJob:
@@ -109,10 +142,19 @@ def _remaining(job: BulkJob) -> list[int]:
 def bulk_status(job_id: int):
     """Progress of a job (the page polls ``bulk_progress``; without JavaScript: reload)."""
     job = _job_or_404(job_id)
-    retry = BulkForm(starting_fy=job.filter.get("starting_fy"), department=job.filter.get("department_id"),
-                     date_style=job.filter.get("date_style") or "")
-    return render_template("documents/bulk_status.html", job=job, stalled=_stalled(job), remaining=_remaining(job),
-                           retry=retry, fiscal_year_label=bulk.fiscal_year_label)
+    retry = BulkForm(
+        starting_fy=job.filter.get("starting_fy"),
+        department=job.filter.get("department_id"),
+        date_style=job.filter.get("date_style") or "",
+    )
+    return render_template(
+        "documents/bulk_status.html",
+        job=job,
+        stalled=_stalled(job),
+        remaining=_remaining(job),
+        retry=retry,
+        fiscal_year_label=bulk.fiscal_year_label,
+    )
 
 
 @bp.route("/bulk/<int:job_id>/progress")
@@ -121,17 +163,39 @@ def bulk_progress(job_id: int):
     """The job's progress as JSON, for static/js/bulk-progress.js."""
     job = _job_or_404(job_id)
     status = BulkStatus(job.status)
-    return jsonify({
-        "id": job.id, "status": status.value, "status_label": status.label, "finished": status.finished,
-        "stalled": _stalled(job), "total": job.total, "done": job.done, "failed": job.failed,
-        "processed": job.processed, "percent": job.percent,
-        "errors": [{"title": e.get("title", ""), "contract_number": e.get("contract_number", ""),
-                    "message": e.get("message", ""), "codes": e.get("codes", []),
-                    "coverage_url": (url_for("catalog.coverage", arrangement_id=e["arrangement_id"])
-                                     if e.get("arrangement_id") else None)} for e in job.errors or ()],
-        "download_url": (url_for("documents.bulk_download", job_id=job.id)
-                         if status == BulkStatus.DONE and job.storage_key else None),
-    })
+    return jsonify(
+        {
+            "id": job.id,
+            "status": status.value,
+            "status_label": status.label,
+            "finished": status.finished,
+            "stalled": _stalled(job),
+            "total": job.total,
+            "done": job.done,
+            "failed": job.failed,
+            "processed": job.processed,
+            "percent": job.percent,
+            "errors": [
+                {
+                    "title": e.get("title", ""),
+                    "contract_number": e.get("contract_number", ""),
+                    "message": e.get("message", ""),
+                    "codes": e.get("codes", []),
+                    "coverage_url": (
+                        url_for("catalog.coverage", arrangement_id=e["arrangement_id"])
+                        if e.get("arrangement_id")
+                        else None
+                    ),
+                }
+                for e in job.errors or ()
+            ],
+            "download_url": (
+                url_for("documents.bulk_download", job_id=job.id)
+                if status == BulkStatus.DONE and job.storage_key
+                else None
+            ),
+        }
+    )
 
 
 @bp.route("/bulk/<int:job_id>/download")
@@ -141,8 +205,19 @@ def bulk_download(job_id: int):
     job = _job_or_404(job_id)
     back_url = url_for("documents.bulk_status", job_id=job.id)
     if BulkStatus(job.status) != BulkStatus.DONE or not job.storage_key:
-        flash(_("ZIP ファイルはまだできていません。作成が終わるまでお待ちください。")
-              if not BulkStatus(job.status).finished else _("この一括作成には ZIP ファイルがありません。"), "error")
+        flash(
+            _("ZIP ファイルはまだできていません。作成が終わるまでお待ちください。")
+            if not BulkStatus(job.status).finished
+            else _("この一括作成には ZIP ファイルがありません。"),
+            "error",
+        )
         return redirect(back_url)
-    return send_stored(get_storage(), job.storage_key, job.filename, mimetype=ZIP_MIME,
-                       ascii_filename=f"appendices_{job.id}.zip", size=job.size, back_url=back_url)
+    return send_stored(
+        get_storage(),
+        job.storage_key,
+        job.filename,
+        mimetype=ZIP_MIME,
+        ascii_filename=f"appendices_{job.id}.zip",
+        size=job.size,
+        back_url=back_url,
+    )

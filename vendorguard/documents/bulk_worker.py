@@ -6,13 +6,15 @@ request instead (tests, debugging). Unlike a service, this module owns its trans
 document is committed on its own (exactly as a single generation would be), and the job's
 progress is written every ``BULK_PROGRESS_EVERY`` documents so the progress page can follow it.
 """
+
 from __future__ import annotations
 
 import logging
 import tempfile
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from flask import Flask
 from flask_babel import gettext as _
@@ -43,7 +45,9 @@ def start(app: Flask, job_id: int) -> None:
     if app.config.get("BULK_SYNC"):
         run_in_app(app, job_id)
         return
-    thread = threading.Thread(target=run_in_app, args=(app, job_id), name=f"vg-bulk-{job_id}", daemon=True)
+    thread = threading.Thread(
+        target=run_in_app, args=(app, job_id), name=f"vg-bulk-{job_id}", daemon=True
+    )
     app.extensions.setdefault(_THREADS, {})[job_id] = thread
     thread.start()
 
@@ -64,13 +68,24 @@ def run_in_app(app: Flask, job_id: int) -> None:
     with app.app_context():
         try:
             creator = db.session.scalar(select(BulkJob.created_by_id).where(BulkJob.id == job_id))
-            email = db.session.scalar(select(User.email).where(User.id == creator)) if creator else None
+            email = (
+                db.session.scalar(select(User.email).where(User.id == creator)) if creator else None
+            )
             with acting_as(f"bulk:{job_id}" + (f":{email}" if email else ""), creator):
-                run(db.session, get_storage(app), job_id, every=app.config.get("BULK_PROGRESS_EVERY", 5))
+                run(
+                    db.session,
+                    get_storage(app),
+                    job_id,
+                    every=app.config.get("BULK_PROGRESS_EVERY", 5),
+                )
         except Exception:  # never let a thread die silently: the job says it failed
             log.exception("bulk job %s crashed", job_id)
             db.session.rollback()
-            _fail(db.session, job_id, _("予期しないエラーのため中断しました。管理者に連絡してください。"))
+            _fail(
+                db.session,
+                job_id,
+                _("予期しないエラーのため中断しました。管理者に連絡してください。"),
+            )
         finally:
             db.session.remove()
             app.extensions.get(_THREADS, {}).pop(job_id, None)
@@ -88,17 +103,24 @@ class _Tally:
 def _labels(session: Session, ids: list[int]) -> dict[int, dict[str, str]]:
     """Names to print for each engagement, read once (objects expire at every commit)."""
     labels = {}
-    stmt = (select(Engagement).options(joinedload(Engagement.contractor), joinedload(Engagement.department))
-            .where(Engagement.id.in_(ids or [0])))
+    stmt = (
+        select(Engagement)
+        .options(joinedload(Engagement.contractor), joinedload(Engagement.department))
+        .where(Engagement.id.in_(ids or [0]))
+    )
     for engagement in session.scalars(stmt):
-        labels[engagement.id] = {"contract_number": engagement.contract_number or "", "title": engagement.title,
-                                 "department": engagement.department.name if engagement.department else "",
-                                 "contractor": engagement.contractor.name if engagement.contractor else ""}
+        labels[engagement.id] = {
+            "contract_number": engagement.contract_number or "",
+            "title": engagement.title,
+            "department": engagement.department.name if engagement.department else "",
+            "contractor": engagement.contractor.name if engagement.contractor else "",
+        }
     return labels
 
 
-def _generate_one(session: Session, storage: Storage, arrangement_id: int, user: Any,
-                  date_style: str | None) -> tuple[dict[str, Any], bytes]:
+def _generate_one(
+    session: Session, storage: Storage, arrangement_id: int, user: Any, date_style: str | None
+) -> tuple[dict[str, Any], bytes]:
     """Generate and commit one engagement's next appendix version; retried once on a version clash."""
     for attempt in (1, 2):
         engagement = session.get(Engagement, arrangement_id)
@@ -106,11 +128,18 @@ def _generate_one(session: Session, storage: Storage, arrangement_id: int, user:
             raise DomainError(_("業務委託が見つかりません。"))
         if user is not None and not can_change(user, MANAGE, engagement.department_id):
             raise DomainError(_("この業務委託の文書を作成する権限がありません。"))
-        document, data = services.generate_appendix_with_data(session, storage, engagement, user,
-                                                              date_style or None)
-        made = {"arrangement_id": arrangement_id, "document_id": document.id, "version": document.version,
-                "filename": document.filename, "sha256": document.sha256, "created_at": document.created_at,
-                "storage_key": document.storage_key}
+        document, data = services.generate_appendix_with_data(
+            session, storage, engagement, user, date_style or None
+        )
+        made = {
+            "arrangement_id": arrangement_id,
+            "document_id": document.id,
+            "version": document.version,
+            "filename": document.filename,
+            "sha256": document.sha256,
+            "created_at": document.created_at,
+            "storage_key": document.storage_key,
+        }
         try:
             session.commit()
             return made, data
@@ -118,7 +147,9 @@ def _generate_one(session: Session, storage: Storage, arrangement_id: int, user:
             session.rollback()
             services.discard_object(storage, made["storage_key"])
             if attempt == 2:
-                raise DomainError(_("同時に別の版が作成されたため、作成できませんでした。")) from None
+                raise DomainError(
+                    _("同時に別の版が作成されたため、作成できませんでした。")
+                ) from None
     raise AssertionError("unreachable")
 
 
@@ -138,38 +169,72 @@ def _fail(session: Session, job_id: int, message: str) -> None:
     if job is None:
         return
     job.status = BulkStatus.FAILED
-    job.errors = list(job.errors or []) + [{"arrangement_id": None, "message": message, "codes": []}]
+    job.errors = list(job.errors or []) + [
+        {"arrangement_id": None, "message": message, "codes": []}
+    ]
     job.finished_at = job.updated_at = utcnow()
     session.commit()
 
 
-def _one(session: Session, storage: Storage, arrangement_id: int, labels: dict[int, dict[str, str]], user: Any,
-         flt: BulkFilter, collector: ZipCollector, tally: _Tally) -> None:
+def _one(
+    session: Session,
+    storage: Storage,
+    arrangement_id: int,
+    labels: dict[int, dict[str, str]],
+    user: Any,
+    flt: BulkFilter,
+    collector: ZipCollector,
+    tally: _Tally,
+) -> None:
     """Generate one engagement's appendix into the zip, or record why it could not be."""
-    label = labels.get(arrangement_id) or {"contract_number": "", "title": f"ID {arrangement_id}",
-                                           "department": "", "contractor": ""}
+    label = labels.get(arrangement_id) or {
+        "contract_number": "",
+        "title": f"ID {arrangement_id}",
+        "department": "",
+        "contractor": "",
+    }
     try:
         made, data = _generate_one(session, storage, arrangement_id, user, flt.date_style)
     except DomainError as error:
         session.rollback()
         tally.failed += 1
-        tally.errors.append({"arrangement_id": arrangement_id, "contract_number": label["contract_number"],
-                             "title": label["title"], "message": error.message,
-                             "codes": [str(code) for code in getattr(error, "codes", None) or ()]})
+        tally.errors.append(
+            {
+                "arrangement_id": arrangement_id,
+                "contract_number": label["contract_number"],
+                "title": label["title"],
+                "message": error.message,
+                "codes": [str(code) for code in getattr(error, "codes", None) or ()],
+            }
+        )
         tally.rows.append(SummaryRow(False, reason=error.message, **label))
         return
     tally.done += 1
     name = collector.add(made["filename"], data, made["created_at"])
-    tally.results.append({key: made[key] for key in ("arrangement_id", "document_id", "version")} | {"filename": name})
-    tally.rows.append(SummaryRow(True, version=made["version"], filename=name, sha256=made["sha256"], **label))
+    tally.results.append(
+        {key: made[key] for key in ("arrangement_id", "document_id", "version")}
+        | {"filename": name}
+    )
+    tally.rows.append(
+        SummaryRow(True, version=made["version"], filename=name, sha256=made["sha256"], **label)
+    )
 
 
-def run(session: Session, storage: Storage, job_id: int, *, every: int = 5,
-        on_progress: Progress | None = None) -> BulkJob | None:
+def run(
+    session: Session,
+    storage: Storage,
+    job_id: int,
+    *,
+    every: int = 5,
+    on_progress: Progress | None = None,
+) -> BulkJob | None:
     """Process a queued job to the end; the caller provides session, storage and audit actor."""
     # Claim the job atomically: a second run (a double start, another worker) finds it taken.
-    claimed = session.execute(update(BulkJob).where(BulkJob.id == job_id, BulkJob.status == BulkStatus.QUEUED)
-                              .values(status=BulkStatus.RUNNING, updated_at=utcnow())).rowcount
+    claimed = session.execute(
+        update(BulkJob)
+        .where(BulkJob.id == job_id, BulkJob.status == BulkStatus.QUEUED)
+        .values(status=BulkStatus.RUNNING, updated_at=utcnow())
+    ).rowcount
     session.commit()
     job = session.get(BulkJob, job_id)
     if not claimed:
@@ -191,27 +256,50 @@ def run(session: Session, storage: Storage, job_id: int, *, every: int = 5,
                         on_progress(index, len(ids))
             if tally.done:
                 collector.add_summary(tally.rows, utcnow())
-        except Exception:  # a bug or a lost database: keep the count of what was made, say it stopped
+        except (
+            Exception
+        ):  # a bug or a lost database: keep the count of what was made, say it stopped
             log.exception("bulk job %s stopped", job_id)
             session.rollback()
-            tally.errors.append({"arrangement_id": None, "codes": [],
-                                 "message": _("予期しないエラーのため中断しました。管理者に連絡してください。"
-                                              "作成済みの文書は各業務委託の版として保存されています。")})
-            return _save_progress(session, job_id, tally, status=BulkStatus.FAILED, finished_at=utcnow())
+            tally.errors.append(
+                {
+                    "arrangement_id": None,
+                    "codes": [],
+                    "message": _(
+                        "予期しないエラーのため中断しました。管理者に連絡してください。"
+                        "作成済みの文書は各業務委託の版として保存されています。"
+                    ),
+                }
+            )
+            return _save_progress(
+                session, job_id, tally, status=BulkStatus.FAILED, finished_at=utcnow()
+            )
         finally:
             collector.close()
         if not tally.done:
-            return _save_progress(session, job_id, tally, status=BulkStatus.DONE, finished_at=utcnow())
+            return _save_progress(
+                session, job_id, tally, status=BulkStatus.DONE, finished_at=utcnow()
+            )
         spool.seek(0)
         try:
             stored = storage.put(new_key("bulk"), spool)
         except StorageError as error:
             session.rollback()
             tally.errors.append({"arrangement_id": None, "message": error.message, "codes": []})
-            return _save_progress(session, job_id, tally, status=BulkStatus.FAILED, finished_at=utcnow())
+            return _save_progress(
+                session, job_id, tally, status=BulkStatus.FAILED, finished_at=utcnow()
+            )
     try:
-        return _save_progress(session, job_id, tally, status=BulkStatus.DONE, finished_at=utcnow(),
-                              storage_key=stored.key, sha256=stored.sha256, size=stored.size)
+        return _save_progress(
+            session,
+            job_id,
+            tally,
+            status=BulkStatus.DONE,
+            finished_at=utcnow(),
+            storage_key=stored.key,
+            sha256=stored.sha256,
+            size=stored.size,
+        )
     except BaseException:
         session.rollback()
         services.discard_object(storage, stored.key)

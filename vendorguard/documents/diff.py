@@ -1,9 +1,11 @@
 """Article-by-article comparison of two document versions, from their JSON snapshots."""
+
 from __future__ import annotations
 
 import difflib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 ADDED, REMOVED, CHANGED, UNCHANGED = "added", "removed", "changed", "unchanged"
 
@@ -62,8 +64,10 @@ def _texts(article: dict[str, Any]) -> list[str]:
 
 
 def _lines(article: dict[str, Any]) -> list[str]:
-    labelled = [f"{p.get('label', '')}　{p.get('text', '')}" if isinstance(p, dict) else str(p)
-                for p in article.get("paragraphs", [])]
+    labelled = [
+        f"{p.get('label', '')}　{p.get('text', '')}" if isinstance(p, dict) else str(p)
+        for p in article.get("paragraphs", [])
+    ]
     return [article.get("heading", "")] + labelled
 
 
@@ -98,7 +102,7 @@ def _segments(old: str, new: str) -> tuple[Segment, ...]:
     opcodes = matcher.get_opcodes()
     for n, (op, i1, i2, j1, j2) in enumerate(opcodes):
         # A single shared character between two changes reads as noise in Japanese: fold it in.
-        if (op == "equal" and i2 - i1 == 1 and 0 < n < len(opcodes) - 1):
+        if op == "equal" and i2 - i1 == 1 and 0 < n < len(opcodes) - 1:
             segments += [Segment("delete", old[i1:i2]), Segment("insert", new[j1:j2])]
             continue
         if op == "equal":
@@ -130,7 +134,9 @@ def _paragraphs(old: list[str], new: list[str]) -> tuple[ParagraphChange, ...]:
         olds, news = old[i1:i2], new[j1:j2]
         for k in range(max(len(olds), len(news))):
             if k < len(olds) and k < len(news):
-                changes.append(ParagraphChange("replace", olds[k], news[k], _segments(olds[k], news[k])))
+                changes.append(
+                    ParagraphChange("replace", olds[k], news[k], _segments(olds[k], news[k]))
+                )
             elif k < len(olds):
                 changes.append(ParagraphChange("delete", olds[k], ""))
             else:
@@ -140,18 +146,43 @@ def _paragraphs(old: list[str], new: list[str]) -> tuple[ParagraphChange, ...]:
 
 def _change(old: dict | None, new: dict | None) -> ArticleChange:
     if old is None:
-        return ArticleChange(ADDED, None, new, tuple(ParagraphChange("insert", "", t) for t in _texts(new)),
-                             tuple(difflib.unified_diff([], _lines(new), lineterm="")))
+        return ArticleChange(
+            ADDED,
+            None,
+            new,
+            tuple(ParagraphChange("insert", "", t) for t in _texts(new)),
+            tuple(difflib.unified_diff([], _lines(new), lineterm="")),
+        )
     if new is None:
-        return ArticleChange(REMOVED, old, None, tuple(ParagraphChange("delete", t, "") for t in _texts(old)),
-                             tuple(difflib.unified_diff(_lines(old), [], lineterm="")))
+        return ArticleChange(
+            REMOVED,
+            old,
+            None,
+            tuple(ParagraphChange("delete", t, "") for t in _texts(old)),
+            tuple(difflib.unified_diff(_lines(old), [], lineterm="")),
+        )
     same = old.get("heading") == new.get("heading") and _texts(old) == _texts(new)
-    unified = () if same else tuple(difflib.unified_diff(
-        _lines(old), _lines(new), fromfile=f"第{old['number']}条", tofile=f"第{new['number']}条", lineterm=""))
-    return ArticleChange(UNCHANGED if same else CHANGED, old, new, _paragraphs(_texts(old), _texts(new)), unified)
+    unified = (
+        ()
+        if same
+        else tuple(
+            difflib.unified_diff(
+                _lines(old),
+                _lines(new),
+                fromfile=f"第{old['number']}条",
+                tofile=f"第{new['number']}条",
+                lineterm="",
+            )
+        )
+    )
+    return ArticleChange(
+        UNCHANGED if same else CHANGED, old, new, _paragraphs(_texts(old), _texts(new)), unified
+    )
 
 
-def diff_articles(old: Sequence[dict[str, Any]], new: Sequence[dict[str, Any]]) -> list[ArticleChange]:
+def diff_articles(
+    old: Sequence[dict[str, Any]], new: Sequence[dict[str, Any]]
+) -> list[ArticleChange]:
     """Compare two article snapshots; removed articles appear where they used to stand."""
     pairs = _match(old, new)
     matched_old = set(pairs.values())

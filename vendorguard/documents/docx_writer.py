@@ -8,6 +8,7 @@ autoescaping, and the values are data: a clause text like ``{{ config }}`` is pr
 Template settings are custom document properties (see contract_templates/build_templates.py):
 「日付表記」 (和暦 | 西暦) and 「条番号の数字」 (半角 | 全角).
 """
+
 from __future__ import annotations
 
 import io
@@ -15,10 +16,11 @@ import os
 import re
 import threading
 import zipfile
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from docxtpl import DocxTemplate
 from jinja2.sandbox import SandboxedEnvironment
@@ -70,8 +72,10 @@ def read_settings(data: bytes) -> dict[str, str]:
         except KeyError:
             return {}
     root = etree.fromstring(xml)
-    return {prop.get("name", ""): "".join(prop.itertext()).strip()
-            for prop in root.iter(f"{_CUSTOM_NS}property")}
+    return {
+        prop.get("name", ""): "".join(prop.itertext()).strip()
+        for prop in root.iter(f"{_CUSTOM_NS}property")
+    }
 
 
 def find_template(name: str, directories: Sequence[str | os.PathLike[str] | None] = ()) -> Template:
@@ -96,10 +100,16 @@ def find_template(name: str, directories: Sequence[str | os.PathLike[str] | None
     raise TemplateNotFound(name)
 
 
-def resolve_date_style(template_name: str, date_style: str | None,
-                       template_dirs: Sequence[str | os.PathLike[str] | None] = ()) -> str:
+def resolve_date_style(
+    template_name: str,
+    date_style: str | None,
+    template_dirs: Sequence[str | os.PathLike[str] | None] = (),
+) -> str:
     """``wareki`` or ``western``: the one asked for, else the template's 「日付表記」 setting."""
-    return DATE_STYLE_NAMES.get(date_style or "", None) or find_template(template_name, template_dirs).date_style
+    return (
+        DATE_STYLE_NAMES.get(date_style or "", None)
+        or find_template(template_name, template_dirs).date_style
+    )
 
 
 def format_date(day: date | None, style: str) -> str:
@@ -143,7 +153,9 @@ def _number(value: int, fullwidth: bool) -> str:
 
 # A line that starts with an item marker is a 号 (item) of the paragraph before it: （1）, (2),
 # 一　, ア　. Items are indented and carry no paragraph number of their own.
-_ITEM = re.compile(r"^(?:[（(][0-9０-９一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+[　 ]|[アイウエオカキクケコ][　 ])")
+_ITEM = re.compile(
+    r"^(?:[（(][0-9０-９一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+[　 ]|[アイウエオカキクケコ][　 ])"
+)
 
 
 def numbered_articles(articles: Iterable[Any], fullwidth: bool = False) -> list[dict[str, Any]]:
@@ -165,15 +177,19 @@ def numbered_articles(articles: Iterable[Any], fullwidth: bool = False) -> list[
                 paragraphs.append({"label": "", "text": text, "item": True})
                 continue
             count += 1
-            paragraphs.append({"label": label if count == 1 else _number(count, fullwidth), "text": text})
-        result.append({
-            "number": index,
-            "label": label,
-            "heading": article_heading(article.heading),
-            "paragraphs": paragraphs,
-            "clause_version_id": getattr(article, "clause_version_id", None),
-            "requirement_codes": list(getattr(article, "requirement_codes", []) or []),
-        })
+            paragraphs.append(
+                {"label": label if count == 1 else _number(count, fullwidth), "text": text}
+            )
+        result.append(
+            {
+                "number": index,
+                "label": label,
+                "heading": article_heading(article.heading),
+                "paragraphs": paragraphs,
+                "clause_version_id": getattr(article, "clause_version_id", None),
+                "requirement_codes": list(getattr(article, "requirement_codes", []) or []),
+            }
+        )
     return result
 
 
@@ -204,8 +220,13 @@ class Rendered:
 _ENV = SandboxedEnvironment(autoescape=True)
 
 
-def render(template_name: str, facts: Mapping[str, Any], articles: Iterable[Any],
-           date_style: str | None = None, template_dirs: Sequence[str | os.PathLike[str] | None] = ()) -> Rendered:
+def render(
+    template_name: str,
+    facts: Mapping[str, Any],
+    articles: Iterable[Any],
+    date_style: str | None = None,
+    template_dirs: Sequence[str | os.PathLike[str] | None] = (),
+) -> Rendered:
     """Render a template to .docx bytes.
 
     ``facts``: values for the template's placeholders (dates are formatted in the chosen style;

@@ -3,6 +3,7 @@
 The texts here are printed in the document, not shown in the UI: they stay Japanese (the
 contract's language) whatever language the person generating it reads, so no gettext.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -32,35 +33,58 @@ def _department_name(session: Session, arrangement: Arrangement) -> str:
 def facts_for(session: Session, arrangement: Arrangement, kind: DocumentKind) -> dict[str, Any]:
     """Placeholder values for ``kind``'s template (dates stay dates: the writer formats them)."""
     # Relationships are lazy="raise": related rows are fetched by id here, explicitly.
-    facts: dict[str, Any] = {"document_title": kind.title,
-                             "department_name": _department_name(session, arrangement)}
+    facts: dict[str, Any] = {
+        "document_title": kind.title,
+        "department_name": _department_name(session, arrangement),
+    }
     if kind == DocumentKind.APPENDIX:
         contractor = session.get(Contractor, arrangement.contractor_id)
-        facts.update(contract_title=arrangement.title, contract_number=arrangement.contract_number or "",
-                     contractor_name=contractor.name, contractor_address=contractor.address,
-                     starts_on=arrangement.starts_on, ends_on=arrangement.ends_on)
-    elif kind == DocumentKind.CLOUD_REQUIREMENTS:
-        contractor = (session.get(Contractor, arrangement.provider_contractor_id)
-                      if arrangement.provider_contractor_id else None)
-        ismap = (f"{arrangement.ismap_kind.label} 登録番号 {arrangement.ismap_registration_number}"
-                 if arrangement.ismap_registration_number and arrangement.ismap_kind
-                 else arrangement.ismap_registration_number or "登録なし")
         facts.update(
-            contract_title=arrangement.title, service_name=arrangement.title,
+            contract_title=arrangement.title,
+            contract_number=arrangement.contract_number or "",
+            contractor_name=contractor.name,
+            contractor_address=contractor.address,
+            starts_on=arrangement.starts_on,
+            ends_on=arrangement.ends_on,
+        )
+    elif kind == DocumentKind.CLOUD_REQUIREMENTS:
+        contractor = (
+            session.get(Contractor, arrangement.provider_contractor_id)
+            if arrangement.provider_contractor_id
+            else None
+        )
+        ismap = (
+            f"{arrangement.ismap_kind.label} 登録番号 {arrangement.ismap_registration_number}"
+            if arrangement.ismap_registration_number and arrangement.ismap_kind
+            else arrangement.ismap_registration_number or "登録なし"
+        )
+        facts.update(
+            contract_title=arrangement.title,
+            service_name=arrangement.title,
             contractor_name=contractor.name if contractor else arrangement.provider_name,
             contractor_address=contractor.address if contractor else "",
             purpose=_or_unset(arrangement.purpose),
-            confidentiality_text=("機密性2以上の情報を取り扱う" if arrangement.handles_high_confidentiality
-                                  else "機密性2以上の情報は取り扱わない"),
+            confidentiality_text=(
+                "機密性2以上の情報を取り扱う"
+                if arrangement.handles_high_confidentiality
+                else "機密性2以上の情報は取り扱わない"
+            ),
             data_location=_or_unset(arrangement.data_location),
             governing_law=_or_unset(arrangement.governing_law),
-            jurisdiction=_or_unset(arrangement.jurisdiction), ismap_text=ismap)
+            jurisdiction=_or_unset(arrangement.jurisdiction),
+            ismap_text=ismap,
+        )
     else:
-        responsible = (session.get(User, arrangement.responsible_officer_id)
-                       if arrangement.responsible_officer_id else None)
+        responsible = (
+            session.get(User, arrangement.responsible_officer_id)
+            if arrangement.responsible_officer_id
+            else None
+        )
         facts.update(
-            account_title=arrangement.title, platform=arrangement.platform_label,
-            handle=arrangement.handle, account_url=_or_unset(arrangement.account_url),
+            account_title=arrangement.title,
+            platform=arrangement.platform_label,
+            handle=arrangement.handle,
+            account_url=_or_unset(arrangement.account_url),
             responsible_name=responsible.name if responsible else UNSET,
             operators=arrangement.operator_list or UNSET,
             purpose=_or_unset(arrangement.purpose),
@@ -70,8 +94,14 @@ def facts_for(session: Session, arrangement: Arrangement, kind: DocumentKind) ->
             credential_custodian=_or_unset(arrangement.credential_custodian),
             mfa_text="有効" if arrangement.mfa_enabled else "未設定（直ちに設定すること）",
             recovery_contact=_or_unset(arrangement.recovery_contact),
-            verified_text=("認証バッジを取得している。" if arrangement.verified_badge
-                           else "サービスが認証バッジを提供する場合は、これを取得する。"),
-            verified_label="取得済み" if arrangement.verified_badge else "未取得（サービスが提供する場合は取得する）",
-            issued_on=today_tokyo())
+            verified_text=(
+                "認証バッジを取得している。"
+                if arrangement.verified_badge
+                else "サービスが認証バッジを提供する場合は、これを取得する。"
+            ),
+            verified_label="取得済み"
+            if arrangement.verified_badge
+            else "未取得（サービスが提供する場合は取得する）",
+            issued_on=today_tokyo(),
+        )
     return facts

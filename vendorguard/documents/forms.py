@@ -1,4 +1,5 @@
 """The generation forms: one document, or the appendices of many engagements at once."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -10,9 +11,11 @@ from vendorguard.documents.models import DateStyle
 
 def date_style_choices() -> list[SelectChoice]:
     """The template's own setting first, then 和暦 and 西暦."""
-    return [SelectChoice("", _l("テンプレートの設定に従う")),
-            SelectChoice(DateStyle.WAREKI.value, DateStyle.WAREKI.label),
-            SelectChoice(DateStyle.WESTERN.value, DateStyle.WESTERN.label)]
+    return [
+        SelectChoice("", _l("テンプレートの設定に従う")),
+        SelectChoice(DateStyle.WAREKI.value, DateStyle.WAREKI.label),
+        SelectChoice(DateStyle.WESTERN.value, DateStyle.WESTERN.label),
+    ]
 
 
 class GenerateForm(FlaskForm):

@@ -1,4 +1,5 @@
 """ContractDocument: one generated, stored, never-rewritten version of a document."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -24,16 +25,22 @@ class DocumentKind(StrEnum):
 
     @property
     def label(self) -> str:
-        return str({self.APPENDIX: _l("情報セキュリティに関する特記事項"),
-                    self.CLOUD_REQUIREMENTS: _l("クラウドサービス利用に係るセキュリティ要件"),
-                    self.SNS_PROCEDURE: _l("SNS運用手順")}[self])
+        return str(
+            {
+                self.APPENDIX: _l("情報セキュリティに関する特記事項"),
+                self.CLOUD_REQUIREMENTS: _l("クラウドサービス利用に係るセキュリティ要件"),
+                self.SNS_PROCEDURE: _l("SNS運用手順"),
+            }[self]
+        )
 
     @property
     def title(self) -> str:
         """The document's printed title (always Japanese: it is the contract's language)."""
-        return {self.APPENDIX: "情報セキュリティに関する特記事項",
-                self.CLOUD_REQUIREMENTS: "クラウドサービス利用に係るセキュリティ要件",
-                self.SNS_PROCEDURE: "SNS運用手順"}[self]
+        return {
+            self.APPENDIX: "情報セキュリティに関する特記事項",
+            self.CLOUD_REQUIREMENTS: "クラウドサービス利用に係るセキュリティ要件",
+            self.SNS_PROCEDURE: "SNS運用手順",
+        }[self]
 
     @property
     def template(self) -> str:
@@ -41,11 +48,13 @@ class DocumentKind(StrEnum):
         return f"{self.value}.docx"
 
     @classmethod
-    def for_arrangement(cls, arrangement_kind: str) -> "DocumentKind":
+    def for_arrangement(cls, arrangement_kind: str) -> DocumentKind:
         """The document an arrangement of this kind gets."""
-        return {ArrangementKind.ENGAGEMENT.value: cls.APPENDIX,
-                ArrangementKind.CLOUD_SERVICE.value: cls.CLOUD_REQUIREMENTS,
-                ArrangementKind.SOCIAL_ACCOUNT.value: cls.SNS_PROCEDURE}[str(arrangement_kind)]
+        return {
+            ArrangementKind.ENGAGEMENT.value: cls.APPENDIX,
+            ArrangementKind.CLOUD_SERVICE.value: cls.CLOUD_REQUIREMENTS,
+            ArrangementKind.SOCIAL_ACCOUNT.value: cls.SNS_PROCEDURE,
+        }[str(arrangement_kind)]
 
 
 class DateStyle(StrEnum):
@@ -56,7 +65,11 @@ class DateStyle(StrEnum):
 
     @property
     def label(self) -> str:
-        return str({self.WAREKI: _l("和暦（令和8年4月1日）"), self.WESTERN: _l("西暦（2026年4月1日）")}[self])
+        return str(
+            {self.WAREKI: _l("和暦（令和8年4月1日）"), self.WESTERN: _l("西暦（2026年4月1日）")}[
+                self
+            ]
+        )
 
 
 class ContractDocument(Audited, db.Model):
@@ -123,8 +136,14 @@ class BulkStatus(StrEnum):
 
     @property
     def label(self) -> str:
-        return str({self.QUEUED: _l("待機中"), self.RUNNING: _l("作成中"), self.DONE: _l("完了"),
-                    self.FAILED: _l("中断（エラー）")}[self])
+        return str(
+            {
+                self.QUEUED: _l("待機中"),
+                self.RUNNING: _l("作成中"),
+                self.DONE: _l("完了"),
+                self.FAILED: _l("中断（エラー）"),
+            }[self]
+        )
 
     @property
     def finished(self) -> bool:
@@ -152,7 +171,9 @@ class BulkJob(db.Model):
     total: Mapped[int] = mapped_column(default=0)
     done: Mapped[int] = mapped_column(default=0)  # documents generated
     failed: Mapped[int] = mapped_column(default=0)  # engagements that got no document
-    status: Mapped[BulkStatus] = mapped_column(str_enum(BulkStatus), default=BulkStatus.QUEUED, index=True)
+    status: Mapped[BulkStatus] = mapped_column(
+        str_enum(BulkStatus), default=BulkStatus.QUEUED, index=True
+    )
     filename: Mapped[str] = mapped_column(String(255))  # of the zip, for the download
     storage_key: Mapped[str | None] = mapped_column(String(300), unique=True)
     sha256: Mapped[str | None] = mapped_column(String(64))
@@ -162,7 +183,9 @@ class BulkJob(db.Model):
     # [{arrangement_id, document_id, version, filename}, …]
     results: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)  # heartbeat while running
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow
+    )  # heartbeat while running
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     created_by = relationship("User", lazy="raise")

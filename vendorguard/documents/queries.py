@@ -1,4 +1,5 @@
 """Reads of document versions that pages share."""
+
 from __future__ import annotations
 
 from sqlalchemy import Select, select
@@ -9,17 +10,26 @@ from vendorguard.documents.models import BulkJob, ContractDocument
 
 def versions_for(arrangement_id: int) -> Select:
     """An arrangement's document versions with who made them (one query, no lazy loads)."""
-    return (select(ContractDocument).options(joinedload(ContractDocument.created_by))
-            .where(ContractDocument.arrangement_id == arrangement_id))
+    return (
+        select(ContractDocument)
+        .options(joinedload(ContractDocument.created_by))
+        .where(ContractDocument.arrangement_id == arrangement_id)
+    )
 
 
 def latest_versions(arrangement_id: int, limit: int = 5) -> Select:
     """The newest few versions, for the arrangement's own page (``documents/_versions.html``)."""
-    return versions_for(arrangement_id).order_by(ContractDocument.version.desc(),
-                                                 ContractDocument.id.desc()).limit(limit)
+    return (
+        versions_for(arrangement_id)
+        .order_by(ContractDocument.version.desc(), ContractDocument.id.desc())
+        .limit(limit)
+    )
 
 
 def bulk_job(job_id: int) -> Select:
     """One bulk job with who made it and the department it is limited to."""
-    return (select(BulkJob).options(joinedload(BulkJob.created_by), joinedload(BulkJob.department))
-            .where(BulkJob.id == job_id))
+    return (
+        select(BulkJob)
+        .options(joinedload(BulkJob.created_by), joinedload(BulkJob.department))
+        .where(BulkJob.id == job_id)
+    )

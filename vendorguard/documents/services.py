@@ -1,10 +1,12 @@
 """Generating documents: facts + the catalog's articles → .docx → storage → an immutable version."""
+
 from __future__ import annotations
 
 import io
 import logging
 import re
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
@@ -38,21 +40,28 @@ def refusal(arrangement: Arrangement) -> str | None:
     from vendorguard.cloud.models import CloudService, TermsType
 
     if isinstance(arrangement, CloudService) and arrangement.terms_type != TermsType.CONTRACT:
-        return _("約款（利用規約）による外部サービスは個別の契約を結ばないため、セキュリティ要件の文書は作成しません。")
+        return _(
+            "約款（利用規約）による外部サービスは個別の契約を結ばないため、セキュリティ要件の文書は作成しません。"
+        )
     return None
 
 
 def filename_for(kind: DocumentKind, arrangement: Arrangement, version: int) -> str:
     """情報セキュリティに関する特記事項_R8-00012_v3.docx (never used as a storage path)."""
-    ident = getattr(arrangement, "contract_number", None) or arrangement.title or f"ID{arrangement.id}"
+    ident = (
+        getattr(arrangement, "contract_number", None) or arrangement.title or f"ID{arrangement.id}"
+    )
     ident = _UNSAFE_FILENAME.sub("_", ident).strip("._")[:60] or f"ID{arrangement.id}"
     return f"{kind.title}_{ident}_v{version}.docx"
 
 
 def next_version(session: Session, arrangement_id: int, kind: DocumentKind) -> int:
     """One more than the newest version of this arrangement's document of this kind."""
-    newest = session.scalar(select(func.max(ContractDocument.version)).where(
-        ContractDocument.arrangement_id == arrangement_id, ContractDocument.kind == kind))
+    newest = session.scalar(
+        select(func.max(ContractDocument.version)).where(
+            ContractDocument.arrangement_id == arrangement_id, ContractDocument.kind == kind
+        )
+    )
     return (newest or 0) + 1
 
 
@@ -71,7 +80,9 @@ def waiver_snapshot(waivers: Iterable[Any]) -> list[dict[str, Any]]:
         elif hasattr(inspect(waiver, raiseerr=False), "mapper"):
             result.append(snapshot(waiver))
         elif hasattr(waiver, "__dataclass_fields__"):
-            result.append(jsonable({name: getattr(waiver, name) for name in waiver.__dataclass_fields__}))
+            result.append(
+                jsonable({name: getattr(waiver, name) for name in waiver.__dataclass_fields__})
+            )
         else:
             result.append({"text": str(waiver)})
     return result
@@ -93,51 +104,102 @@ def coverage_waivers(result: Any) -> list[dict[str, Any]]:
     return snapshots
 
 
-def _render(kind: DocumentKind, facts: dict, articles: Iterable[Any], date_style: str | None,
-            template_dirs: Sequence[str | None]) -> docx_writer.Rendered:
+def _render(
+    kind: DocumentKind,
+    facts: dict,
+    articles: Iterable[Any],
+    date_style: str | None,
+    template_dirs: Sequence[str | None],
+) -> docx_writer.Rendered:
     try:
         return docx_writer.render(kind.template, facts, articles, date_style, template_dirs)
     except docx_writer.TemplateNotFound as error:
-        raise DomainError(_("Word テンプレート「%(name)s」が見つかりません。管理者に連絡してください。",
-                            name=kind.template)) from error
+        raise DomainError(
+            _(
+                "Word テンプレート「%(name)s」が見つかりません。管理者に連絡してください。",
+                name=kind.template,
+            )
+        ) from error
     except TemplateError as error:
-        raise DomainError(_("Word テンプレート「%(name)s」の差し込み項目に誤りがあります（%(detail)s）。"
-                            "テンプレートを修正してください。", name=kind.template, detail=str(error))) from error
+        raise DomainError(
+            _(
+                "Word テンプレート「%(name)s」の差し込み項目に誤りがあります（%(detail)s）。"
+                "テンプレートを修正してください。",
+                name=kind.template,
+                detail=str(error),
+            )
+        ) from error
 
 
-def generate_document(session: Session, storage: Storage, arrangement: Arrangement, user: Any,
-                      articles: Iterable[Any], waivers: Iterable[Any] = (), date_style: str | None = None,
-                      template_dirs: Sequence[str] | None = None) -> ContractDocument:
+def generate_document(
+    session: Session,
+    storage: Storage,
+    arrangement: Arrangement,
+    user: Any,
+    articles: Iterable[Any],
+    waivers: Iterable[Any] = (),
+    date_style: str | None = None,
+    template_dirs: Sequence[str] | None = None,
+) -> ContractDocument:
     """Render the arrangement's document from ``articles``, store it, and add its version row.
 
     The object is stored first and the row added after, so a row never points at a missing
     object; if the row cannot be added, the object is deleted again. The caller commits.
     """
-    return _generate(session, storage, arrangement, user, articles, waivers, date_style, template_dirs)[0]
+    return _generate(
+        session, storage, arrangement, user, articles, waivers, date_style, template_dirs
+    )[0]
 
 
-def _generate(session: Session, storage: Storage, arrangement: Arrangement, user: Any, articles: Iterable[Any],
-              waivers: Iterable[Any], date_style: str | None,
-              template_dirs: Sequence[str] | None) -> tuple[ContractDocument, bytes]:
+def _generate(
+    session: Session,
+    storage: Storage,
+    arrangement: Arrangement,
+    user: Any,
+    articles: Iterable[Any],
+    waivers: Iterable[Any],
+    date_style: str | None,
+    template_dirs: Sequence[str] | None,
+) -> tuple[ContractDocument, bytes]:
     reason = refusal(arrangement)
     if reason:
         raise DomainError(reason)
     kind = document_kind(arrangement)
-    rendered = _render(kind, facts_for(session, arrangement, kind), articles, date_style,
-                       _template_dirs(template_dirs))
+    rendered = _render(
+        kind,
+        facts_for(session, arrangement, kind),
+        articles,
+        date_style,
+        _template_dirs(template_dirs),
+    )
     # Serialise generations of one arrangement (PostgreSQL row lock; SQLite locks on write).
-    session.execute(select(Arrangement.id).where(Arrangement.id == arrangement.id).with_for_update())
+    session.execute(
+        select(Arrangement.id).where(Arrangement.id == arrangement.id).with_for_update()
+    )
     version = next_version(session, arrangement.id, kind)
     key = new_key("documents")
     stored = storage.put(key, io.BytesIO(rendered.data))
     document = ContractDocument(
-        arrangement_id=arrangement.id, kind=kind, version=version, storage_key=stored.key,
-        sha256=stored.sha256, size=stored.size, filename=filename_for(kind, arrangement, version),
+        arrangement_id=arrangement.id,
+        kind=kind,
+        version=version,
+        storage_key=stored.key,
+        sha256=stored.sha256,
+        size=stored.size,
+        filename=filename_for(kind, arrangement, version),
         articles=rendered.articles,
-        clause_version_ids=sorted({a["clause_version_id"] for a in rendered.articles
-                                   if a["clause_version_id"] is not None}),
-        waivers=waiver_snapshot(waivers), date_style=DateStyle(rendered.date_style),
-        template=rendered.template, created_by_id=getattr(user, "id", None))
+        clause_version_ids=sorted(
+            {
+                a["clause_version_id"]
+                for a in rendered.articles
+                if a["clause_version_id"] is not None
+            }
+        ),
+        waivers=waiver_snapshot(waivers),
+        date_style=DateStyle(rendered.date_style),
+        template=rendered.template,
+        created_by_id=getattr(user, "id", None),
+    )
     try:
         session.add(document)
         audit.tag(session, document, "generate")
@@ -157,19 +219,32 @@ def discard_object(storage: Storage, key: str) -> None:
         log.exception("could not delete orphan object %s", key)
 
 
-def generate_appendix(session: Session, storage: Storage, arrangement: Arrangement, user: Any,
-                      date_style: str | None = None, template_dirs: Sequence[str] | None = None) -> ContractDocument:
+def generate_appendix(
+    session: Session,
+    storage: Storage,
+    arrangement: Arrangement,
+    user: Any,
+    date_style: str | None = None,
+    template_dirs: Sequence[str] | None = None,
+) -> ContractDocument:
     """Generate the next version of the arrangement's document from the clause catalog.
 
     Raises the catalog's ``CoverageIncomplete`` while an applicable requirement has no clause
     and no waiver (that rule is the catalog's); the waivers in force are kept with the version.
     """
-    return generate_appendix_with_data(session, storage, arrangement, user, date_style, template_dirs)[0]
+    return generate_appendix_with_data(
+        session, storage, arrangement, user, date_style, template_dirs
+    )[0]
 
 
-def generate_appendix_with_data(session: Session, storage: Storage, arrangement: Arrangement, user: Any,
-                                date_style: str | None = None,
-                                template_dirs: Sequence[str] | None = None) -> tuple[ContractDocument, bytes]:
+def generate_appendix_with_data(
+    session: Session,
+    storage: Storage,
+    arrangement: Arrangement,
+    user: Any,
+    date_style: str | None = None,
+    template_dirs: Sequence[str] | None = None,
+) -> tuple[ContractDocument, bytes]:
     """``generate_appendix`` that also hands back the bytes it stored (a bulk zip needs them
     and should not read every document back from an object store)."""
     reason = refusal(arrangement)
@@ -183,8 +258,12 @@ def generate_appendix_with_data(session: Session, storage: Storage, arrangement:
         # Dates inside clause texts follow the same style as the document's own dates.
         style = docx_writer.resolve_date_style(kind.template, date_style, dirs)
     except docx_writer.TemplateNotFound as error:
-        raise DomainError(_("Word テンプレート「%(name)s」が見つかりません。管理者に連絡してください。",
-                            name=kind.template)) from error
+        raise DomainError(
+            _(
+                "Word テンプレート「%(name)s」が見つかりません。管理者に連絡してください。",
+                name=kind.template,
+            )
+        ) from error
     articles = catalog.render_articles(session, arrangement, date_style=style)
     waivers = coverage_waivers(catalog.coverage(session, arrangement))
     return _generate(session, storage, arrangement, user, articles, waivers, style, dirs)
@@ -192,11 +271,16 @@ def generate_appendix_with_data(session: Session, storage: Storage, arrangement:
 
 def previous_version(session: Session, document: ContractDocument) -> ContractDocument | None:
     """The version generated before ``document`` for the same arrangement and kind."""
-    return session.scalars(select(ContractDocument).where(
-        ContractDocument.arrangement_id == document.arrangement_id,
-        ContractDocument.kind == document.kind,
-        ContractDocument.version < document.version,
-    ).order_by(ContractDocument.version.desc()).limit(1)).first()
+    return session.scalars(
+        select(ContractDocument)
+        .where(
+            ContractDocument.arrangement_id == document.arrangement_id,
+            ContractDocument.kind == document.kind,
+            ContractDocument.version < document.version,
+        )
+        .order_by(ContractDocument.version.desc())
+        .limit(1)
+    ).first()
 
 
 def diff_versions(old: ContractDocument | None, new: ContractDocument) -> list[ArticleChange]:

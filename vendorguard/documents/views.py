@@ -1,4 +1,5 @@
 """Document pages: versions of an arrangement's document, generate, download, compare."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -26,8 +27,10 @@ bp = Blueprint("documents", __name__, url_prefix="/documents")
 # document is decided by its arrangement's register (vendorguard.arrangements.access).
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-SORTS = {"version": (ContractDocument.version, ContractDocument.id),
-         "created": (ContractDocument.created_at, ContractDocument.id)}
+SORTS = {
+    "version": (ContractDocument.version, ContractDocument.id),
+    "created": (ContractDocument.created_at, ContractDocument.id),
+}
 
 
 def _document_or_404(doc_id: int) -> tuple[ContractDocument, Arrangement]:
@@ -39,24 +42,30 @@ def _document_or_404(doc_id: int) -> tuple[ContractDocument, Arrangement]:
     return document, arrangement
 
 
-
-
 def _coverage_message(error: DomainError) -> str:
     """The catalog's message, with the requirement codes that lack a clause named."""
     codes = [str(code) for code in getattr(error, "codes", None) or ()]
     for gap in getattr(error, "gaps", None) or ():
-        code = getattr(gap, "code", None) or getattr(getattr(gap, "requirement", None), "code", None)
+        code = getattr(gap, "code", None) or getattr(
+            getattr(gap, "requirement", None), "code", None
+        )
         codes.append(str(code or gap))
     missing = [code for code in codes if code not in error.message]
     if not missing:
         return error.message
-    return _("%(message)s（条項のない要件：%(codes)s）", message=error.message, codes="、".join(missing))
+    return _(
+        "%(message)s（条項のない要件：%(codes)s）", message=error.message, codes="、".join(missing)
+    )
 
 
 def _ascii_filename(document: ContractDocument) -> str:
     """A plain-ASCII fallback name for clients that ignore filename*."""
     name = ascii_part(document.filename)
-    return f"{DocumentKind(document.kind).value}_{name}" if name else f"document_v{document.version}.docx"
+    return (
+        f"{DocumentKind(document.kind).value}_{name}"
+        if name
+        else f"document_v{document.version}.docx"
+    )
 
 
 def coverage_gaps(arrangement: Arrangement) -> list[str] | None:
@@ -65,7 +74,9 @@ def coverage_gaps(arrangement: Arrangement) -> list[str] | None:
         from vendorguard.catalog import services as catalog
     except ImportError:
         return None
-    return [str(getattr(gap, "code", gap)) for gap in catalog.coverage(db.session, arrangement).gaps]
+    return [
+        str(getattr(gap, "code", gap)) for gap in catalog.coverage(db.session, arrangement).gaps
+    ]
 
 
 def _versions_page(arrangement: Arrangement, form: GenerateForm, error: str | None = None):
@@ -74,11 +85,19 @@ def _versions_page(arrangement: Arrangement, form: GenerateForm, error: str | No
         sort = Sorting(sort.key, True, sort.columns)
     page = paginate(sort.apply(queries.versions_for(arrangement.id)))
     refusal = services.refusal(arrangement)
-    return render_template("documents/versions.html", arrangement=arrangement, page=page, sort=sort,
-                           kind=services.document_kind(arrangement), form=form,
-                           may_generate=access.can_manage(current_user, arrangement), refusal=refusal,
-                           gaps=None if refusal else coverage_gaps(arrangement), error=error,
-                           arrangement_url=arrangement_url(arrangement))
+    return render_template(
+        "documents/versions.html",
+        arrangement=arrangement,
+        page=page,
+        sort=sort,
+        kind=services.document_kind(arrangement),
+        form=form,
+        may_generate=access.can_manage(current_user, arrangement),
+        refusal=refusal,
+        gaps=None if refusal else coverage_gaps(arrangement),
+        error=error,
+        arrangement_url=arrangement_url(arrangement),
+    )
 
 
 @bp.route("/arrangement/<int:arrangement_id>")
@@ -102,12 +121,15 @@ def generate(arrangement_id: int):
         return _versions_page(arrangement, form)
     storage = get_storage()
     try:
-        document = services.generate_appendix(db.session, storage, arrangement, current_user,
-                                              date_style=form.date_style.data or None)
+        document = services.generate_appendix(
+            db.session, storage, arrangement, current_user, date_style=form.date_style.data or None
+        )
     except DomainError as error:
         db.session.rollback()
         # The same page again, with the choice kept and the reason beside the button.
-        return _versions_page(access.arrangement_or_404(arrangement_id), form, _coverage_message(error))
+        return _versions_page(
+            access.arrangement_or_404(arrangement_id), form, _coverage_message(error)
+        )
     key = document.storage_key
     try:
         db.session.commit()
@@ -115,10 +137,19 @@ def generate(arrangement_id: int):
         # Someone generated the same version number a moment earlier: keep theirs, drop ours.
         db.session.rollback()
         services.discard_object(storage, key)
-        flash(_("同時に別の版が作成されました。一覧を確認し、必要ならもう一度作成してください。"), "error")
+        flash(
+            _("同時に別の版が作成されました。一覧を確認し、必要ならもう一度作成してください。"),
+            "error",
+        )
         return back
-    flash(_("%(title)s（第%(version)d版）を作成しました。", title=document.kind_label,
-            version=document.version), "success")
+    flash(
+        _(
+            "%(title)s（第%(version)d版）を作成しました。",
+            title=document.kind_label,
+            version=document.version,
+        ),
+        "success",
+    )
     return back
 
 
@@ -127,9 +158,15 @@ def generate(arrangement_id: int):
 def download(doc_id: int):
     """The stored file exactly as generated, always as an attachment."""
     document, arrangement = _document_or_404(doc_id)
-    return send_stored(get_storage(), document.storage_key, document.filename, mimetype=DOCX_MIME,
-                       ascii_filename=_ascii_filename(document), size=document.size,
-                       back_url=url_for("documents.versions", arrangement_id=arrangement.id))
+    return send_stored(
+        get_storage(),
+        document.storage_key,
+        document.filename,
+        mimetype=DOCX_MIME,
+        ascii_filename=_ascii_filename(document),
+        size=document.size,
+        back_url=url_for("documents.versions", arrangement_id=arrangement.id),
+    )
 
 
 @bp.route("/<int:doc_id>/diff")
@@ -140,22 +177,43 @@ def diff(doc_id: int):
     against = request.args.get("against", type=int)
     if against is not None:
         previous = db.session.get(ContractDocument, against)
-        if (previous is None or previous.arrangement_id != document.arrangement_id
-                or previous.kind != document.kind):
+        if (
+            previous is None
+            or previous.arrangement_id != document.arrangement_id
+            or previous.kind != document.kind
+        ):
             abort(404)
     else:
         previous = services.previous_version(db.session, document)
     changes = services.diff_versions(previous, document) if previous is not None else []
-    counts = {status: sum(1 for c in changes if c.status == status)
-              for status in ("added", "removed", "changed", "unchanged")}
+    counts = {
+        status: sum(1 for c in changes if c.status == status)
+        for status in ("added", "removed", "changed", "unchanged")
+    }
     creators = {d.created_by_id for d in (document, previous) if d is not None and d.created_by_id}
-    names = {user.id: user.name for user in db.session.scalars(select(User).where(User.id.in_(creators)))}
-    others = db.session.execute(select(ContractDocument.id, ContractDocument.version).where(
-        ContractDocument.arrangement_id == document.arrangement_id, ContractDocument.kind == document.kind,
-        ContractDocument.id != document.id).order_by(ContractDocument.version.desc())).all()
-    return render_template("documents/diff.html", document=document, previous=previous, changes=changes,
-                           counts=counts, arrangement=arrangement, names=names, others=others,
-                           arrangement_url=arrangement_url(arrangement))
+    names = {
+        user.id: user.name for user in db.session.scalars(select(User).where(User.id.in_(creators)))
+    }
+    others = db.session.execute(
+        select(ContractDocument.id, ContractDocument.version)
+        .where(
+            ContractDocument.arrangement_id == document.arrangement_id,
+            ContractDocument.kind == document.kind,
+            ContractDocument.id != document.id,
+        )
+        .order_by(ContractDocument.version.desc())
+    ).all()
+    return render_template(
+        "documents/diff.html",
+        document=document,
+        previous=previous,
+        changes=changes,
+        counts=counts,
+        arrangement=arrangement,
+        names=names,
+        others=others,
+        arrangement_url=arrangement_url(arrangement),
+    )
 
 
 from vendorguard.documents import bulk_views  # noqa: E402,F401  (registers the bulk pages on bp)

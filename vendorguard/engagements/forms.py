@@ -3,6 +3,7 @@
 Choices that come from the database (departments, users, contractors, classification levels) are
 filled in by the views through ``queries``; the forms only know their shape.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -40,7 +41,9 @@ class DateField(_DateField):
             self.data = datetime.strptime(valuelist[0].strip(), "%Y-%m-%d").date()
         except ValueError:
             self.data = None
-            raise ValueError(_("日付は年・月・日を正しく入力してください（例: 2026-04-01）。")) from None
+            raise ValueError(
+                _("日付は年・月・日を正しく入力してください（例: 2026-04-01）。")
+            ) from None
 
 
 def blank_choice(label=None) -> tuple[str, str]:
@@ -52,28 +55,47 @@ class EngagementForm(FlaskForm):
     """Create or edit an engagement; field names are the model's column names."""
 
     title = StringField(_l("業務名"), validators=[DataRequired(REQUIRED), Length(max=200)])
-    contract_number = StringField(_l("契約番号"), validators=[Optional(), Length(max=50)],
-                                  description=_l("契約番号がまだ無い場合は空欄のまま登録できます。"))
-    department_id = SelectField(_l("所管課"), coerce=optional_int, validators=[DataRequired(CHOOSE)])
-    responsible_officer_id = SelectField(_l("市の責任者"), coerce=optional_int, validators=[Optional()])
-    contractor_id = SelectField(_l("委託事業者"), coerce=optional_int, validators=[DataRequired(CHOOSE)])
-    contractor_representative = StringField(_l("受託者側の責任者"), validators=[Optional(), Length(max=100)])
+    contract_number = StringField(
+        _l("契約番号"),
+        validators=[Optional(), Length(max=50)],
+        description=_l("契約番号がまだ無い場合は空欄のまま登録できます。"),
+    )
+    department_id = SelectField(
+        _l("所管課"), coerce=optional_int, validators=[DataRequired(CHOOSE)]
+    )
+    responsible_officer_id = SelectField(
+        _l("市の責任者"), coerce=optional_int, validators=[Optional()]
+    )
+    contractor_id = SelectField(
+        _l("委託事業者"), coerce=optional_int, validators=[DataRequired(CHOOSE)]
+    )
+    contractor_representative = StringField(
+        _l("受託者側の責任者"), validators=[Optional(), Length(max=100)]
+    )
     starts_on = DateField(_l("契約期間（開始日）"), validators=[InputRequired(REQUIRED)])
     ends_on = DateField(_l("契約期間（終了日）"), validators=[InputRequired(REQUIRED)])
-    work_locations = TextAreaField(_l("作業場所"), validators=[Optional(), Length(max=2000)],
-                                   description=_l("1行に1か所ずつ入力してください。"))
+    work_locations = TextAreaField(
+        _l("作業場所"),
+        validators=[Optional(), Length(max=2000)],
+        description=_l("1行に1か所ずつ入力してください。"),
+    )
     description = TextAreaField(_l("委託内容"), validators=[Optional(), Length(max=5000)])
     handles_personal_info = BooleanField(_l("個人情報を取り扱う"))
     handles_my_number = BooleanField(
         _l("マイナンバー（特定個人情報）を取り扱う"),
-        description=_l("チェックすると「個人情報を取り扱う」も自動的に設定されます。"))
+        description=_l("チェックすると「個人情報を取り扱う」も自動的に設定されます。"),
+    )
     segment_my_number = BooleanField(_l("マイナンバー利用事務系"))
     segment_lgwan = BooleanField(_l("LGWAN接続系"))
     segment_internet = BooleanField(_l("インターネット接続系"))
-    access_scope = TextAreaField(_l("アクセスを許可する情報の種類と範囲"), validators=[Optional(), Length(max=5000)])
+    access_scope = TextAreaField(
+        _l("アクセスを許可する情報の種類と範囲"), validators=[Optional(), Length(max=5000)]
+    )
     access_method = TextAreaField(_l("アクセス方法"), validators=[Optional(), Length(max=5000)])
     subcontracting_allowed = BooleanField(_l("再委託を認める"))
-    reporting_cycle = SelectField(_l("定期報告の頻度"), coerce=ReportingCycle, default=ReportingCycle.MONTHLY)
+    reporting_cycle = SelectField(
+        _l("定期報告の頻度"), coerce=ReportingCycle, default=ReportingCycle.MONTHLY
+    )
     state = SelectField(_l("状態"), coerce=ArrangementState, default=ArrangementState.DRAFT)
     next_review_on = DateField(_l("次回確認予定日"), validators=[Optional()])
 
@@ -86,15 +108,27 @@ class EngagementForm(FlaskForm):
 class SubcontractorForm(FlaskForm):
     """Add or edit a subcontractor (再委託先); approval may be recorded at once when already given."""
 
-    contractor_id = SelectField(_l("登録済みの事業者"), coerce=optional_int, validators=[Optional()],
-                                description=_l("選択すると名称と法人番号は登録内容から入ります。"))
+    contractor_id = SelectField(
+        _l("登録済みの事業者"),
+        coerce=optional_int,
+        validators=[Optional()],
+        description=_l("選択すると名称と法人番号は登録内容から入ります。"),
+    )
     name = StringField(_l("名称"), validators=[Optional(), Length(max=200)])
-    corporate_number = StringField(_l("法人番号"), validators=[Optional(), Length(max=20)],
-                                   description=_l("13桁の数字（分かる場合）。"))
-    work_scope = TextAreaField(_l("再委託する業務の範囲"), validators=[Optional(), Length(max=5000)])
+    corporate_number = StringField(
+        _l("法人番号"),
+        validators=[Optional(), Length(max=20)],
+        description=_l("13桁の数字（分かる場合）。"),
+    )
+    work_scope = TextAreaField(
+        _l("再委託する業務の範囲"), validators=[Optional(), Length(max=5000)]
+    )
     tier = SelectField(_l("再委託の階層"), coerce=int, default=1)
-    approved_by = StringField(_l("許諾した者（職・氏名）"), validators=[Optional(), Length(max=100)],
-                              description=_l("例: 情報政策課長 豊岡太郎"))
+    approved_by = StringField(
+        _l("許諾した者（職・氏名）"),
+        validators=[Optional(), Length(max=100)],
+        description=_l("例: 情報政策課長 豊岡太郎"),
+    )
     approved_on = DateField(_l("許諾日"), validators=[Optional()])
 
     def __init__(self, *args, **kwargs):
@@ -111,8 +145,11 @@ def tier_choices() -> list[tuple[int, str]]:
 class ApprovalForm(FlaskForm):
     """Record the city's permission (許諾) for a subcontractor."""
 
-    approved_by = StringField(_l("許諾した者（職・氏名）"), validators=[DataRequired(REQUIRED), Length(max=100)],
-                              description=_l("例: 情報政策課長 豊岡太郎"))
+    approved_by = StringField(
+        _l("許諾した者（職・氏名）"),
+        validators=[DataRequired(REQUIRED), Length(max=100)],
+        description=_l("例: 情報政策課長 豊岡太郎"),
+    )
     approved_on = DateField(_l("許諾日"), validators=[InputRequired(REQUIRED)])
 
 
@@ -121,6 +158,8 @@ class InformationItemForm(FlaskForm):
 
     name = StringField(_l("情報の名称"), validators=[DataRequired(REQUIRED), Length(max=200)])
     description = TextAreaField(_l("説明"), validators=[Optional(), Length(max=5000)])
-    confidentiality_level_id = SelectField(_l("機密性"), coerce=optional_int, validators=[Optional()])
+    confidentiality_level_id = SelectField(
+        _l("機密性"), coerce=optional_int, validators=[Optional()]
+    )
     integrity_level_id = SelectField(_l("完全性"), coerce=optional_int, validators=[Optional()])
     availability_level_id = SelectField(_l("可用性"), coerce=optional_int, validators=[Optional()])

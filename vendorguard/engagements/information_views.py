@@ -1,4 +1,5 @@
 """Information items of an engagement: what information the work handles and how it is classified."""
+
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template
@@ -12,8 +13,13 @@ from vendorguard.core.web import show_domain_error
 from vendorguard.engagements import queries, services
 from vendorguard.engagements.forms import InformationItemForm, blank_choice
 from vendorguard.engagements.models import Engagement, InformationItem
-from vendorguard.engagements.views import (MANAGE, bp, detail_url, engagement_for_change,
-                                           refuse_if_archived)
+from vendorguard.engagements.views import (
+    MANAGE,
+    bp,
+    detail_url,
+    engagement_for_change,
+    refuse_if_archived,
+)
 from vendorguard.extensions import db
 
 
@@ -27,25 +33,41 @@ def _item_or_404(engagement: Engagement, item_id: int) -> InformationItem:
 def _fill_choices(form: InformationItemForm, item: InformationItem | None = None):
     """Offer the active scheme's levels (and any level the item already has); return the scheme."""
     scheme = active_scheme(db.session)
-    keep = (item.confidentiality_level_id, item.integrity_level_id, item.availability_level_id) if item else ()
+    keep = (
+        (item.confidentiality_level_id, item.integrity_level_id, item.availability_level_id)
+        if item
+        else ()
+    )
     levels = db.session.scalars(queries.scheme_levels(scheme.id if scheme else None, keep)).all()
     unset = blank_choice(_("（未設定）"))
     for name, axis in services.LEVEL_FIELDS.items():
-        form[name].choices = [unset] + [(level.id, level.label) for level in levels if level.axis == axis]
+        form[name].choices = [unset] + [
+            (level.id, level.label) for level in levels if level.axis == axis
+        ]
     return scheme
 
 
 def _data(form: InformationItemForm) -> services.InformationData:
     return services.InformationData(
-        name=form.name.data or "", description=form.description.data or "",
+        name=form.name.data or "",
+        description=form.description.data or "",
         confidentiality_level_id=form.confidentiality_level_id.data,
         integrity_level_id=form.integrity_level_id.data,
-        availability_level_id=form.availability_level_id.data)
+        availability_level_id=form.availability_level_id.data,
+    )
 
 
-def _render(form: InformationItemForm, engagement: Engagement, item: InformationItem | None, scheme):
-    return render_template("engagements/information_form.html", form=form, engagement=engagement, item=item,
-                           scheme=scheme, axes=list(Axis))
+def _render(
+    form: InformationItemForm, engagement: Engagement, item: InformationItem | None, scheme
+):
+    return render_template(
+        "engagements/information_form.html",
+        form=form,
+        engagement=engagement,
+        item=item,
+        scheme=scheme,
+        axes=list(Axis),
+    )
 
 
 @bp.route("/<int:engagement_id>/information/new", methods=["GET", "POST"])

@@ -1,4 +1,5 @@
 """Engagements (業務委託): outsourced work, what information it touches, and subcontractors."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -14,7 +15,6 @@ from vendorguard.core.timeutil import utcnow
 from vendorguard.core.types import UTCDateTime
 from vendorguard.extensions import db
 
-
 MAX_TIER = 5  # deepest subcontracting tier the register records (5次)
 
 
@@ -27,8 +27,13 @@ class NetworkSegment(StrEnum):
 
     @property
     def label(self) -> str:
-        return str({self.MY_NUMBER: _l("マイナンバー利用事務系"), self.LGWAN: _l("LGWAN接続系"),
-                    self.INTERNET: _l("インターネット接続系")}[self])
+        return str(
+            {
+                self.MY_NUMBER: _l("マイナンバー利用事務系"),
+                self.LGWAN: _l("LGWAN接続系"),
+                self.INTERNET: _l("インターネット接続系"),
+            }[self]
+        )
 
 
 class ReportingCycle(StrEnum):
@@ -42,9 +47,15 @@ class ReportingCycle(StrEnum):
 
     @property
     def label(self) -> str:
-        return str({self.MONTHLY: _l("毎月"), self.QUARTERLY: _l("四半期ごと"),
-                    self.HALF_YEARLY: _l("半期ごと"), self.YEARLY: _l("毎年"),
-                    self.ON_COMPLETION: _l("業務完了時")}[self])
+        return str(
+            {
+                self.MONTHLY: _l("毎月"),
+                self.QUARTERLY: _l("四半期ごと"),
+                self.HALF_YEARLY: _l("半期ごと"),
+                self.YEARLY: _l("毎年"),
+                self.ON_COMPLETION: _l("業務完了時"),
+            }[self]
+        )
 
 
 class Engagement(Arrangement):
@@ -56,7 +67,9 @@ class Engagement(Arrangement):
     id: Mapped[int] = mapped_column(ForeignKey("arrangement.id"), primary_key=True)
     contract_number: Mapped[str | None] = mapped_column(String(50), unique=True)
     contractor_id: Mapped[int] = mapped_column(ForeignKey("contractor.id"), index=True)
-    contractor_representative: Mapped[str] = mapped_column(String(100), default="")  # 受託者側の責任者
+    contractor_representative: Mapped[str] = mapped_column(
+        String(100), default=""
+    )  # 受託者側の責任者
     starts_on: Mapped[date] = mapped_column(index=True)
     ends_on: Mapped[date] = mapped_column(index=True)
     work_locations: Mapped[str] = mapped_column(Text, default="")  # one per line
@@ -69,22 +82,32 @@ class Engagement(Arrangement):
     access_scope: Mapped[str] = mapped_column(Text, default="")
     access_method: Mapped[str] = mapped_column(Text, default="")
     subcontracting_allowed: Mapped[bool] = mapped_column(default=False)
-    reporting_cycle: Mapped[ReportingCycle] = mapped_column(str_enum(ReportingCycle),
-                                                            default=ReportingCycle.MONTHLY)
+    reporting_cycle: Mapped[ReportingCycle] = mapped_column(
+        str_enum(ReportingCycle), default=ReportingCycle.MONTHLY
+    )
 
     contractor = relationship("Contractor", lazy="raise")
-    information_items: Mapped[list["InformationItem"]] = relationship(
-        back_populates="engagement", lazy="raise", cascade="all, delete-orphan",
-        order_by="InformationItem.id")
-    subcontractors: Mapped[list["Subcontractor"]] = relationship(
-        back_populates="engagement", lazy="raise", cascade="all, delete-orphan",
-        order_by="(Subcontractor.tier, Subcontractor.id)")
+    information_items: Mapped[list[InformationItem]] = relationship(
+        back_populates="engagement",
+        lazy="raise",
+        cascade="all, delete-orphan",
+        order_by="InformationItem.id",
+    )
+    subcontractors: Mapped[list[Subcontractor]] = relationship(
+        back_populates="engagement",
+        lazy="raise",
+        cascade="all, delete-orphan",
+        order_by="(Subcontractor.tier, Subcontractor.id)",
+    )
 
     @property
     def segments(self) -> list[NetworkSegment]:
         """The network segments the work touches."""
-        flags = {NetworkSegment.MY_NUMBER: self.segment_my_number, NetworkSegment.LGWAN: self.segment_lgwan,
-                 NetworkSegment.INTERNET: self.segment_internet}
+        flags = {
+            NetworkSegment.MY_NUMBER: self.segment_my_number,
+            NetworkSegment.LGWAN: self.segment_lgwan,
+            NetworkSegment.INTERNET: self.segment_internet,
+        }
         return [segment for segment, on in flags.items() if on]
 
     @property
@@ -103,19 +126,30 @@ class InformationItem(Audited, db.Model):
     engagement_id: Mapped[int] = mapped_column(ForeignKey("engagement.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
-    confidentiality_level_id: Mapped[int | None] = mapped_column(ForeignKey("classification_level.id"))
+    confidentiality_level_id: Mapped[int | None] = mapped_column(
+        ForeignKey("classification_level.id")
+    )
     integrity_level_id: Mapped[int | None] = mapped_column(ForeignKey("classification_level.id"))
     availability_level_id: Mapped[int | None] = mapped_column(ForeignKey("classification_level.id"))
 
     engagement: Mapped[Engagement] = relationship(back_populates="information_items", lazy="raise")
-    confidentiality_level = relationship("ClassificationLevel", foreign_keys=[confidentiality_level_id], lazy="joined")
-    integrity_level = relationship("ClassificationLevel", foreign_keys=[integrity_level_id], lazy="joined")
-    availability_level = relationship("ClassificationLevel", foreign_keys=[availability_level_id], lazy="joined")
+    confidentiality_level = relationship(
+        "ClassificationLevel", foreign_keys=[confidentiality_level_id], lazy="joined"
+    )
+    integrity_level = relationship(
+        "ClassificationLevel", foreign_keys=[integrity_level_id], lazy="joined"
+    )
+    availability_level = relationship(
+        "ClassificationLevel", foreign_keys=[availability_level_id], lazy="joined"
+    )
 
     @property
     def is_high_confidentiality(self) -> bool:
         """Whether the item's confidentiality level is 2 or above in its scheme."""
-        return self.confidentiality_level is not None and self.confidentiality_level.is_high_confidentiality
+        return (
+            self.confidentiality_level is not None
+            and self.confidentiality_level.is_high_confidentiality
+        )
 
 
 class Subcontractor(Audited, db.Model):

@@ -1,4 +1,5 @@
 """Reads of engagements that pages share: the filtered list, one engagement, drop-down choices."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -15,7 +16,12 @@ from vendorguard.classification.models import Axis, ClassificationLevel, Classif
 from vendorguard.contractors.models import Contractor
 from vendorguard.core.text import clean, to_katakana
 from vendorguard.core.web import like_pattern
-from vendorguard.engagements.models import Engagement, InformationItem, NetworkSegment, Subcontractor
+from vendorguard.engagements.models import (
+    Engagement,
+    InformationItem,
+    NetworkSegment,
+    Subcontractor,
+)
 
 SEGMENT_COLUMNS = {
     NetworkSegment.MY_NUMBER: Engagement.segment_my_number,
@@ -63,31 +69,42 @@ def high_confidentiality() -> ColumnElement[bool]:
 
 def unapproved_subcontractors(engagement_id: int) -> Select:
     """Ids of an engagement's subcontractors in use that lack the city's permission."""
-    approved = and_(Subcontractor.approved_on.is_not(None), Subcontractor.approved_by.is_not(None),
-                    Subcontractor.approved_by != "")
-    return select(Subcontractor.id).where(Subcontractor.engagement_id == engagement_id,
-                                          Subcontractor.archived_at.is_(None), ~approved)
+    approved = and_(
+        Subcontractor.approved_on.is_not(None),
+        Subcontractor.approved_by.is_not(None),
+        Subcontractor.approved_by != "",
+    )
+    return select(Subcontractor.id).where(
+        Subcontractor.engagement_id == engagement_id, Subcontractor.archived_at.is_(None), ~approved
+    )
 
 
 def active_subcontractors(engagement_id: int) -> Select:
     """Ids of an engagement's subcontractors that are not archived."""
-    return select(Subcontractor.id).where(Subcontractor.engagement_id == engagement_id,
-                                          Subcontractor.archived_at.is_(None))
+    return select(Subcontractor.id).where(
+        Subcontractor.engagement_id == engagement_id, Subcontractor.archived_at.is_(None)
+    )
 
 
 def engagement_list(filters: EngagementFilters, today: date) -> Select:
     """Engagements with department and contractor loaded, plus a 機密性2以上 column, filtered."""
-    stmt = (select(Engagement, high_confidentiality().label("high_confidentiality"))
-            .join(Engagement.contractor)
-            .options(contains_eager(Engagement.contractor), joinedload(Engagement.department)))
+    stmt = (
+        select(Engagement, high_confidentiality().label("high_confidentiality"))
+        .join(Engagement.contractor)
+        .options(contains_eager(Engagement.contractor), joinedload(Engagement.department))
+    )
     if filters.term:
         raw, pattern = like_pattern(filters.term), like_pattern(clean(filters.term))
         kana = like_pattern(to_katakana(filters.term))
-        stmt = stmt.where(or_(Engagement.title.ilike(raw, escape="\\"),
-                              Engagement.title.ilike(pattern, escape="\\"),
-                              Engagement.contract_number.ilike(pattern, escape="\\"),
-                              Contractor.name.ilike(pattern, escape="\\"),
-                              Contractor.name_kana.ilike(kana, escape="\\")))
+        stmt = stmt.where(
+            or_(
+                Engagement.title.ilike(raw, escape="\\"),
+                Engagement.title.ilike(pattern, escape="\\"),
+                Engagement.contract_number.ilike(pattern, escape="\\"),
+                Contractor.name.ilike(pattern, escape="\\"),
+                Contractor.name_kana.ilike(kana, escape="\\"),
+            )
+        )
     if filters.department_id is not None:
         stmt = stmt.where(Engagement.department_id == filters.department_id)
     if filters.contractor_id is not None:
@@ -101,8 +118,10 @@ def engagement_list(filters: EngagementFilters, today: date) -> Select:
     if filters.segment is not None:
         stmt = stmt.where(SEGMENT_COLUMNS[filters.segment].is_(True))
     if filters.ending_within is not None:
-        stmt = stmt.where(Engagement.ends_on >= today,
-                          Engagement.ends_on <= today + timedelta(days=filters.ending_within))
+        stmt = stmt.where(
+            Engagement.ends_on >= today,
+            Engagement.ends_on <= today + timedelta(days=filters.ending_within),
+        )
     if filters.starting_fy is not None:
         first, last = fiscal_year_range(filters.starting_fy)
         stmt = stmt.where(Engagement.starts_on >= first, Engagement.starts_on <= last)
@@ -113,11 +132,17 @@ def engagement_list(filters: EngagementFilters, today: date) -> Select:
 
 def engagement_detail(engagement_id: int) -> Select:
     """One engagement with everything its page shows, in a fixed number of queries."""
-    return (select(Engagement).where(Engagement.id == engagement_id)
-            .options(joinedload(Engagement.department), joinedload(Engagement.contractor),
-                     joinedload(Engagement.responsible_officer),
-                     selectinload(Engagement.information_items),
-                     selectinload(Engagement.subcontractors).joinedload(Subcontractor.contractor)))
+    return (
+        select(Engagement)
+        .where(Engagement.id == engagement_id)
+        .options(
+            joinedload(Engagement.department),
+            joinedload(Engagement.contractor),
+            joinedload(Engagement.responsible_officer),
+            selectinload(Engagement.information_items),
+            selectinload(Engagement.subcontractors).joinedload(Subcontractor.contractor),
+        )
+    )
 
 
 def active_contractors(keep_id: int | None = None) -> Select:
@@ -142,9 +167,15 @@ def scheme_levels(scheme_id: int | None, keep_ids: tuple[int | None, ...] = ()) 
     wanted = [level_id for level_id in keep_ids if level_id is not None]
     condition = ClassificationLevel.scheme_id == scheme_id if scheme_id is not None else None
     if wanted:
-        condition = ClassificationLevel.id.in_(wanted) if condition is None else or_(
-            condition, ClassificationLevel.id.in_(wanted))
+        condition = (
+            ClassificationLevel.id.in_(wanted)
+            if condition is None
+            else or_(condition, ClassificationLevel.id.in_(wanted))
+        )
     if condition is None:
         condition = ClassificationLevel.id.is_(None)  # nothing to offer
-    return select(ClassificationLevel).where(condition).order_by(
-        ClassificationLevel.axis, ClassificationLevel.rank.desc(), ClassificationLevel.id)
+    return (
+        select(ClassificationLevel)
+        .where(condition)
+        .order_by(ClassificationLevel.axis, ClassificationLevel.rank.desc(), ClassificationLevel.id)
+    )

@@ -2,6 +2,7 @@
 
 Subcontractors (再委託先) and their approval live in ``engagements.subcontracting``.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
@@ -52,9 +53,20 @@ class EngagementData:
 
 
 ENGAGEMENT_FIELDS = tuple(field.name for field in fields(EngagementData))
-TEXT_FIELDS = ("contractor_representative", "work_locations", "description", "access_scope", "access_method")
-FLAG_FIELDS = ("handles_my_number", "segment_my_number", "segment_lgwan", "segment_internet",
-               "subcontracting_allowed")
+TEXT_FIELDS = (
+    "contractor_representative",
+    "work_locations",
+    "description",
+    "access_scope",
+    "access_method",
+)
+FLAG_FIELDS = (
+    "handles_my_number",
+    "segment_my_number",
+    "segment_lgwan",
+    "segment_internet",
+    "subcontracting_allowed",
+)
 
 
 def tidy(text: str | None) -> str:
@@ -69,7 +81,9 @@ def tidy(text: str | None) -> str:
 def ensure_not_archived(engagement: Engagement) -> None:
     """Refuse changes to an archived engagement (restore it first)."""
     if engagement.is_archived:
-        raise DomainError(_("アーカイブ済みの業務委託は変更できません。変更する場合は先に元に戻してください。"))
+        raise DomainError(
+            _("アーカイブ済みの業務委託は変更できません。変更する場合は先に元に戻してください。")
+        )
 
 
 def _check_department(session: Session, engagement: Engagement, department_id: int) -> None:
@@ -93,28 +107,51 @@ def _check_officer(session: Session, engagement: Engagement, user_id: int | None
         return
     user = session.get(User, user_id)
     if user is None or user.role == Role.CONTRACTOR or not user.is_active:
-        raise DomainError(_("市の責任者には、利用中の市職員の利用者を選んでください。"), field="responsible_officer_id")
+        raise DomainError(
+            _("市の責任者には、利用中の市職員の利用者を選んでください。"),
+            field="responsible_officer_id",
+        )
 
 
 def _check_contract_number(session: Session, engagement: Engagement, number: str | None) -> None:
     if number is None:
         return
-    clash = session.scalars(select(Engagement.id).where(Engagement.contract_number == number,
-                                                        Engagement.id != engagement.id)).first()
+    clash = session.scalars(
+        select(Engagement.id).where(
+            Engagement.contract_number == number, Engagement.id != engagement.id
+        )
+    ).first()
     if clash is not None:
         raise DomainError(_("この契約番号は既に登録されています。"), field="contract_number")
 
 
-def _check_subcontractor_rules(session: Session, engagement: Engagement, data: EngagementData) -> None:
+def _check_subcontractor_rules(
+    session: Session, engagement: Engagement, data: EngagementData
+) -> None:
     if engagement.id is None:
         return  # a new engagement has no subcontractors yet
-    if data.handles_my_number and session.scalars(queries.unapproved_subcontractors(engagement.id)).first():
-        raise DomainError(_("市の許諾のない再委託先があるため、マイナンバー（特定個人情報）を取り扱う業務にできません。"
-                            "先に再委託先の許諾を記録するか、再委託先をアーカイブしてください。"),
-                          field="handles_my_number")
-    if not data.subcontracting_allowed and session.scalars(queries.active_subcontractors(engagement.id)).first():
-        raise DomainError(_("再委託先が登録されているため、「再委託を認める」を外せません。"
-                            "先に再委託先をアーカイブしてください。"), field="subcontracting_allowed")
+    if (
+        data.handles_my_number
+        and session.scalars(queries.unapproved_subcontractors(engagement.id)).first()
+    ):
+        raise DomainError(
+            _(
+                "市の許諾のない再委託先があるため、マイナンバー（特定個人情報）を取り扱う業務にできません。"
+                "先に再委託先の許諾を記録するか、再委託先をアーカイブしてください。"
+            ),
+            field="handles_my_number",
+        )
+    if (
+        not data.subcontracting_allowed
+        and session.scalars(queries.active_subcontractors(engagement.id)).first()
+    ):
+        raise DomainError(
+            _(
+                "再委託先が登録されているため、「再委託を認める」を外せません。"
+                "先に再委託先をアーカイブしてください。"
+            ),
+            field="subcontracting_allowed",
+        )
 
 
 def _apply(session: Session, engagement: Engagement, data: EngagementData) -> Engagement:
@@ -122,7 +159,9 @@ def _apply(session: Session, engagement: Engagement, data: EngagementData) -> En
     if not title:
         raise DomainError(_("業務名を入力してください。"), field="title")
     if data.ends_on < data.starts_on:
-        raise DomainError(_("終了日は開始日と同じ日かそれより後の日付にしてください。"), field="ends_on")
+        raise DomainError(
+            _("終了日は開始日と同じ日かそれより後の日付にしてください。"), field="ends_on"
+        )
     number = clean(data.contract_number) or None
     _check_contract_number(session, engagement, number)
     _check_department(session, engagement, data.department_id)
@@ -188,8 +227,11 @@ class InformationData:
     availability_level_id: int | None = None
 
 
-LEVEL_FIELDS = {"confidentiality_level_id": Axis.CONFIDENTIALITY, "integrity_level_id": Axis.INTEGRITY,
-                "availability_level_id": Axis.AVAILABILITY}
+LEVEL_FIELDS = {
+    "confidentiality_level_id": Axis.CONFIDENTIALITY,
+    "integrity_level_id": Axis.INTEGRITY,
+    "availability_level_id": Axis.AVAILABILITY,
+}
 
 
 def _check_level(session: Session, item: InformationItem, name: str, level_id: int | None) -> None:
@@ -215,20 +257,25 @@ def _apply_item(session: Session, item: InformationItem, data: InformationData) 
     return item
 
 
-def add_information_item(session: Session, engagement: Engagement, data: InformationData) -> InformationItem:
+def add_information_item(
+    session: Session, engagement: Engagement, data: InformationData
+) -> InformationItem:
     """Record an item of information the engagement handles."""
     ensure_not_archived(engagement)
     return _apply_item(session, InformationItem(engagement_id=engagement.id), data)
 
 
-def update_information_item(session: Session, engagement: Engagement, item: InformationItem,
-                            data: InformationData) -> InformationItem:
+def update_information_item(
+    session: Session, engagement: Engagement, item: InformationItem, data: InformationData
+) -> InformationItem:
     """Change an information item's name, description or classification."""
     ensure_not_archived(engagement)
     return _apply_item(session, item, data)
 
 
-def delete_information_item(session: Session, engagement: Engagement, item: InformationItem) -> None:
+def delete_information_item(
+    session: Session, engagement: Engagement, item: InformationItem
+) -> None:
     """Remove an information item (the audit trail keeps what it was)."""
     ensure_not_archived(engagement)
     session.delete(item)

@@ -3,6 +3,7 @@
 My Number work needs the city's permission at every tier (My Number Act §10), so such work can
 never hold a subcontractor in use without a recorded approval.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -40,8 +41,12 @@ def my_number_unapproved_message() -> str:
 
 def _ensure_subcontracting_allowed(engagement: Engagement) -> None:
     if not engagement.subcontracting_allowed:
-        raise DomainError(_("この業務委託は再委託を認めていないため、再委託先を登録できません。"
-                            "再委託を認める場合は、先に業務委託の「再委託を認める」を設定してください。"))
+        raise DomainError(
+            _(
+                "この業務委託は再委託を認めていないため、再委託先を登録できません。"
+                "再委託を認める場合は、先に業務委託の「再委託を認める」を設定してください。"
+            )
+        )
 
 
 def _approval(data: SubcontractorData) -> tuple[str | None, date | None]:
@@ -53,27 +58,43 @@ def _approval(data: SubcontractorData) -> tuple[str | None, date | None]:
     return approved_by, data.approved_on
 
 
-def _apply(session: Session, engagement: Engagement, sub: Subcontractor, data: SubcontractorData,
-           recorded_by_id: int | None) -> Subcontractor:
+def _apply(
+    session: Session,
+    engagement: Engagement,
+    sub: Subcontractor,
+    data: SubcontractorData,
+    recorded_by_id: int | None,
+) -> Subcontractor:
     name, number = tidy(data.name), corporate.normalise(data.corporate_number)
     if data.contractor_id is not None:
         contractor = session.get(Contractor, data.contractor_id)
-        if contractor is None or (contractor.is_archived and data.contractor_id != sub.contractor_id):
+        if contractor is None or (
+            contractor.is_archived and data.contractor_id != sub.contractor_id
+        ):
             raise DomainError(_("登録済みの事業者が見つかりません。"), field="contractor_id")
         # A registered company's name and number are authoritative; typed values would drift.
         name, number = contractor.name, contractor.corporate_number or number
     if not name:
-        raise DomainError(_("再委託先の名称を入力するか、登録済みの事業者を選んでください。"), field="name")
+        raise DomainError(
+            _("再委託先の名称を入力するか、登録済みの事業者を選んでください。"), field="name"
+        )
     if number and not corporate.is_valid(number):
-        raise DomainError(_("法人番号が正しくありません。13桁の数字を確認してください。"), field="corporate_number")
+        raise DomainError(
+            _("法人番号が正しくありません。13桁の数字を確認してください。"),
+            field="corporate_number",
+        )
     if not 1 <= data.tier <= MAX_TIER:
-        raise DomainError(_("再委託の階層は1〜%(max)d次の中から選んでください。", max=MAX_TIER), field="tier")
+        raise DomainError(
+            _("再委託の階層は1〜%(max)d次の中から選んでください。", max=MAX_TIER), field="tier"
+        )
     approved_by, approved_on = _approval(data)
     was_approved = sub.id is not None and sub.is_approved
     if engagement.handles_my_number and approved_by is None:
         if was_approved:
-            raise DomainError(_("マイナンバー（特定個人情報）を取り扱う業務では、再委託の許諾を取り消せません。"),
-                              field="approved_by")
+            raise DomainError(
+                _("マイナンバー（特定個人情報）を取り扱う業務では、再委託の許諾を取り消せません。"),
+                field="approved_by",
+            )
         raise DomainError(my_number_unapproved_message(), field="approved_by")
 
     if (approved_by, approved_on) != (sub.approved_by, sub.approved_on):
@@ -90,16 +111,24 @@ def _apply(session: Session, engagement: Engagement, sub: Subcontractor, data: S
     return sub
 
 
-def add_subcontractor(session: Session, engagement: Engagement, data: SubcontractorData,
-                      recorded_by_id: int | None) -> Subcontractor:
+def add_subcontractor(
+    session: Session, engagement: Engagement, data: SubcontractorData, recorded_by_id: int | None
+) -> Subcontractor:
     """Register a subcontractor; ``recorded_by_id`` is the user recording any approval given."""
     ensure_not_archived(engagement)
     _ensure_subcontracting_allowed(engagement)
-    return _apply(session, engagement, Subcontractor(engagement_id=engagement.id), data, recorded_by_id)
+    return _apply(
+        session, engagement, Subcontractor(engagement_id=engagement.id), data, recorded_by_id
+    )
 
 
-def update_subcontractor(session: Session, engagement: Engagement, sub: Subcontractor, data: SubcontractorData,
-                         recorded_by_id: int | None) -> Subcontractor:
+def update_subcontractor(
+    session: Session,
+    engagement: Engagement,
+    sub: Subcontractor,
+    data: SubcontractorData,
+    recorded_by_id: int | None,
+) -> Subcontractor:
     """Change a subcontractor; an approval may not be withdrawn on My Number work."""
     ensure_not_archived(engagement)
     if sub.archived_at is not None:
@@ -107,8 +136,14 @@ def update_subcontractor(session: Session, engagement: Engagement, sub: Subcontr
     return _apply(session, engagement, sub, data, recorded_by_id)
 
 
-def approve_subcontractor(session: Session, engagement: Engagement, sub: Subcontractor, approved_by: str,
-                          approved_on: date | None, recorded_by_id: int | None) -> Subcontractor:
+def approve_subcontractor(
+    session: Session,
+    engagement: Engagement,
+    sub: Subcontractor,
+    approved_by: str,
+    approved_on: date | None,
+    recorded_by_id: int | None,
+) -> Subcontractor:
     """Record the city's permission (who gave it, when) and the user who recorded it."""
     ensure_not_archived(engagement)
     if sub.archived_at is not None:

@@ -1,4 +1,5 @@
 """Subcontractor (再委託先) pages of an engagement: add, edit, record approval, archive, restore."""
+
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template
@@ -12,8 +13,13 @@ from vendorguard.core.web import show_domain_error
 from vendorguard.engagements import queries, subcontracting
 from vendorguard.engagements.forms import ApprovalForm, SubcontractorForm
 from vendorguard.engagements.models import Engagement, Subcontractor
-from vendorguard.engagements.views import (MANAGE, bp, detail_url, engagement_for_change,
-                                           refuse_if_archived)
+from vendorguard.engagements.views import (
+    MANAGE,
+    bp,
+    detail_url,
+    engagement_for_change,
+    refuse_if_archived,
+)
 from vendorguard.extensions import db
 
 
@@ -25,15 +31,24 @@ def _sub_or_404(engagement: Engagement, sub_id: int) -> Subcontractor:
 
 
 def _fill_choices(form: SubcontractorForm, sub: Subcontractor | None = None) -> None:
-    contractors = db.session.scalars(queries.active_contractors(sub.contractor_id if sub else None)).all()
-    form.contractor_id.choices = [("", _("（登録されていない事業者）"))] + [(c.id, c.name) for c in contractors]
+    contractors = db.session.scalars(
+        queries.active_contractors(sub.contractor_id if sub else None)
+    ).all()
+    form.contractor_id.choices = [("", _("（登録されていない事業者）"))] + [
+        (c.id, c.name) for c in contractors
+    ]
 
 
 def _data(form: SubcontractorForm) -> subcontracting.SubcontractorData:
     return subcontracting.SubcontractorData(
-        name=form.name.data or "", contractor_id=form.contractor_id.data,
-        corporate_number=form.corporate_number.data or "", work_scope=form.work_scope.data or "",
-        tier=form.tier.data, approved_by=form.approved_by.data or "", approved_on=form.approved_on.data)
+        name=form.name.data or "",
+        contractor_id=form.contractor_id.data,
+        corporate_number=form.corporate_number.data or "",
+        work_scope=form.work_scope.data or "",
+        tier=form.tier.data,
+        approved_by=form.approved_by.data or "",
+        approved_on=form.approved_on.data,
+    )
 
 
 @bp.route("/<int:engagement_id>/subcontractors/new", methods=["GET", "POST"])
@@ -48,14 +63,18 @@ def subcontractor_new(engagement_id: int):
     _fill_choices(form)
     if form.validate_on_submit():
         try:
-            sub = subcontracting.add_subcontractor(db.session, engagement, _data(form), current_user.id)
+            sub = subcontracting.add_subcontractor(
+                db.session, engagement, _data(form), current_user.id
+            )
         except DomainError as error:
             show_domain_error(form, error)
         else:
             db.session.commit()
             flash(_("再委託先「%(name)s」を登録しました。", name=sub.name), "success")
             return redirect(detail_url(engagement))
-    return render_template("engagements/subcontractor_form.html", form=form, engagement=engagement, sub=None)
+    return render_template(
+        "engagements/subcontractor_form.html", form=form, engagement=engagement, sub=None
+    )
 
 
 @bp.route("/<int:engagement_id>/subcontractors/<int:sub_id>/edit", methods=["GET", "POST"])
@@ -71,14 +90,18 @@ def subcontractor_edit(engagement_id: int, sub_id: int):
     _fill_choices(form, sub)
     if form.validate_on_submit():
         try:
-            subcontracting.update_subcontractor(db.session, engagement, sub, _data(form), current_user.id)
+            subcontracting.update_subcontractor(
+                db.session, engagement, sub, _data(form), current_user.id
+            )
         except DomainError as error:
             show_domain_error(form, error)
         else:
             db.session.commit()
             flash(_("再委託先「%(name)s」を更新しました。", name=sub.name), "success")
             return redirect(detail_url(engagement))
-    return render_template("engagements/subcontractor_form.html", form=form, engagement=engagement, sub=sub)
+    return render_template(
+        "engagements/subcontractor_form.html", form=form, engagement=engagement, sub=sub
+    )
 
 
 @bp.route("/<int:engagement_id>/subcontractors/<int:sub_id>/approve", methods=["GET", "POST"])
@@ -95,8 +118,14 @@ def subcontractor_approve(engagement_id: int, sub_id: int):
         form.approved_on.data = today_tokyo()
     if form.validate_on_submit():
         try:
-            subcontracting.approve_subcontractor(db.session, engagement, sub, form.approved_by.data,
-                                                 form.approved_on.data, current_user.id)
+            subcontracting.approve_subcontractor(
+                db.session,
+                engagement,
+                sub,
+                form.approved_by.data,
+                form.approved_on.data,
+                current_user.id,
+            )
         except DomainError as error:
             show_domain_error(form, error)
         else:

@@ -1,14 +1,14 @@
 """Engagement register pages; subcontractors and information items have their own view modules."""
-from __future__ import annotations
 
+from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func
 
-from vendorguard.arrangements.oversight import oversight_context
 from vendorguard.arrangements.models import ArrangementState
+from vendorguard.arrangements.oversight import oversight_context
 from vendorguard.auth.permissions import can_change, ensure_can_change, require
 from vendorguard.contractors.models import Contractor
 from vendorguard.core.errors import DomainError
@@ -102,9 +102,16 @@ def index():
     page = paginate(sort.apply(queries.engagement_list(filters, today_tokyo())))
     departments = db.session.scalars(org_queries.active_departments()).all()
     contractors = db.session.scalars(queries.active_contractors(filters.contractor_id)).all()
-    return render_template("engagements/index.html", page=page, sort=sort, filters=filters,
-                           departments=departments, contractors=contractors,
-                           states=list(ArrangementState), segments=list(NetworkSegment))
+    return render_template(
+        "engagements/index.html",
+        page=page,
+        sort=sort,
+        filters=filters,
+        departments=departments,
+        contractors=contractors,
+        states=list(ArrangementState),
+        segments=list(NetworkSegment),
+    )
 
 
 @bp.route("/<int:engagement_id>")
@@ -117,29 +124,46 @@ def detail(engagement_id: int):
     contractor_url = None
     if "contractors.detail" in current_app.view_functions:  # built by the contractors feature
         contractor_url = url_for("contractors.detail", contractor_id=engagement.contractor_id)
-    return render_template("engagements/detail.html", engagement=engagement, contractor_url=contractor_url,
-                           can_manage=can_change(current_user, MANAGE, engagement.department_id),
-                           **oversight_context(db.session, engagement, current_user))
+    return render_template(
+        "engagements/detail.html",
+        engagement=engagement,
+        contractor_url=contractor_url,
+        can_manage=can_change(current_user, MANAGE, engagement.department_id),
+        **oversight_context(db.session, engagement, current_user),
+    )
 
 
 def _fill_choices(form: EngagementForm, engagement: Engagement | None = None) -> None:
     keep = engagement.department_id if engagement else None
-    departments = [d for d in db.session.scalars(org_queries.active_departments())
-                   if can_change(current_user, MANAGE, d.id)]
+    departments = [
+        d
+        for d in db.session.scalars(org_queries.active_departments())
+        if can_change(current_user, MANAGE, d.id)
+    ]
     if engagement is not None and all(d.id != keep for d in departments):
         current = db.session.get(Department, keep)
         if current is not None and can_change(current_user, MANAGE, current.id):
-            departments.append(current)  # an archived department stays selectable for its old records
+            departments.append(
+                current
+            )  # an archived department stays selectable for its old records
     form.department_id.choices = [(d.id, d.name) for d in departments]
     if len(departments) != 1:
         form.department_id.choices.insert(0, blank_choice())
-    officers = db.session.scalars(queries.responsible_officers(engagement.responsible_officer_id if engagement
-                                                               else None)).all()
+    officers = db.session.scalars(
+        queries.responsible_officers(engagement.responsible_officer_id if engagement else None)
+    ).all()
     form.responsible_officer_id.choices = [blank_choice(_("（未設定）"))] + [
-        (u.id, _("%(name)s（%(department)s）", name=u.name, department=u.department.name) if u.department
-         else u.name) for u in officers]
-    contractors = db.session.scalars(queries.active_contractors(engagement.contractor_id if engagement
-                                                                else None)).all()
+        (
+            u.id,
+            _("%(name)s（%(department)s）", name=u.name, department=u.department.name)
+            if u.department
+            else u.name,
+        )
+        for u in officers
+    ]
+    contractors = db.session.scalars(
+        queries.active_contractors(engagement.contractor_id if engagement else None)
+    ).all()
     form.contractor_id.choices = [blank_choice()] + [(c.id, c.name) for c in contractors]
 
 

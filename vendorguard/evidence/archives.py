@@ -6,6 +6,7 @@ expanded size and member count are checked from the central directory first, the
 inflated are counted too, since declared sizes can lie (zipfile stops at the declared size and the
 CRC check then fails).
 """
+
 from __future__ import annotations
 
 import re
@@ -18,38 +19,63 @@ from xml.etree import ElementTree
 from flask_babel import gettext as _
 
 from vendorguard.evidence.filecheck import (
-    DANGEROUS_EXTENSIONS, FAMILIES, HEAD_SIZE, MB, DetectedType, FileRefused, Limits, allowed_types_message,
-    detect, extension, guard, needs_whole_file, read_through,
+    DANGEROUS_EXTENSIONS,
+    FAMILIES,
+    HEAD_SIZE,
+    MB,
+    DetectedType,
+    FileRefused,
+    Limits,
+    allowed_types_message,
+    detect,
+    extension,
+    guard,
+    needs_whole_file,
+    read_through,
 )
 
 _CHUNK = MB
 # What zipfile and zlib raise on a damaged archive or member (bad CRC, truncated or corrupt data).
-_BROKEN = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, EOFError, ValueError,
-           NotImplementedError)
-_XML_PART_MAX = MB        # [Content_Types].xml and .rels parts are read whole: keep them small
-_RATIO_MIN_SIZE = MB      # small members may compress extremely well without harm
-OOXML_MAX_PARTS = 10000   # a large workbook or deck has a few thousand parts
+_BROKEN = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    OSError,
+    EOFError,
+    ValueError,
+    NotImplementedError,
+)
+_XML_PART_MAX = MB  # [Content_Types].xml and .rels parts are read whole: keep them small
+_RATIO_MIN_SIZE = MB  # small members may compress extremely well without harm
+OOXML_MAX_PARTS = 10000  # a large workbook or deck has a few thousand parts
 _OOXML_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
 }
 # Main part content types (document, template, slide show) → kind.
-_OOXML_MAIN = re.compile(r"officedocument\.(wordprocessingml|spreadsheetml|presentationml)\."
-                         r"(document|template|sheet|presentation|slideshow)\.main\+xml$")
+_OOXML_MAIN = re.compile(
+    r"officedocument\.(wordprocessingml|spreadsheetml|presentationml)\."
+    r"(document|template|sheet|presentation|slideshow)\.main\+xml$"
+)
 _OOXML_FAMILY = {"wordprocessingml": "docx", "spreadsheetml": "xlsx", "presentationml": "pptx"}
 _APPLEDOUBLE_MAGIC = b"\x00\x05\x16\x07"
 _DS_STORE_MAGIC = b"\x00\x00\x00\x01Bud1"
-_MACRO_PART = re.compile(r"(^|/)(vbaProject\.bin|vbaData\.xml|vbaProjectSignature\w*\.bin)$"
-                         r"|(^|/)activeX/|\.(docm|dotm|xlsm|xltm|xlam|xlsb|pptm|potm|ppsm|ppam|bas|vba)$",
-                         re.IGNORECASE)
-_MACRO_CONTENT_TYPE = re.compile(r"macroEnabled|vbaProject|vbaData|ms-office\.activeX", re.IGNORECASE)
+_MACRO_PART = re.compile(
+    r"(^|/)(vbaProject\.bin|vbaData\.xml|vbaProjectSignature\w*\.bin)$"
+    r"|(^|/)activeX/|\.(docm|dotm|xlsm|xltm|xlam|xlsb|pptm|potm|ppsm|ppam|bas|vba)$",
+    re.IGNORECASE,
+)
+_MACRO_CONTENT_TYPE = re.compile(
+    r"macroEnabled|vbaProject|vbaData|ms-office\.activeX", re.IGNORECASE
+)
 # External relationships Office follows on open: remote templates (macro injection) and linked
 # OLE objects / frames (CVE-2017-0199 style). Hyperlinks and images stay allowed.
 _RELATIONSHIP = re.compile(rb"<Relationship\b[^>]*>", re.IGNORECASE)
 _EXTERNAL_MODE = re.compile(rb"TargetMode\s*=\s*[\"']External[\"']", re.IGNORECASE)
-_DANGEROUS_REL_TYPE = re.compile(rb"Type\s*=\s*[\"'][^\"']*/(attachedTemplate|oleObject|frame|subDocument)[\"']",
-                                 re.IGNORECASE)
+_DANGEROUS_REL_TYPE = re.compile(
+    rb"Type\s*=\s*[\"'][^\"']*/(attachedTemplate|oleObject|frame|subDocument)[\"']", re.IGNORECASE
+)
 
 
 def _open_zip(reader: BinaryIO) -> zipfile.ZipFile:
@@ -72,27 +98,52 @@ def _member_name(info: zipfile.ZipInfo) -> str:
 
 def _check_member_path(name: str) -> None:
     segments = re.split(r"[\\/]", name)
-    if ("\x00" in name or name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name)
-            or any(segment == ".." for segment in segments)):
-        raise FileRefused(_("ZIP内に、展開先のフォルダの外を指すファイル名（「%(name)s」）が含まれています。",
-                            name=name.replace("\x00", "")))
+    if (
+        "\x00" in name
+        or name.startswith(("/", "\\"))
+        or re.match(r"^[A-Za-z]:", name)
+        or any(segment == ".." for segment in segments)
+    ):
+        raise FileRefused(
+            _(
+                "ZIP内に、展開先のフォルダの外を指すファイル名（「%(name)s」）が含まれています。",
+                name=name.replace("\x00", ""),
+            )
+        )
 
 
-def _check_bounds(infos: list[zipfile.ZipInfo], limits: Limits, max_members: int, ratio: bool) -> None:
+def _check_bounds(
+    infos: list[zipfile.ZipInfo], limits: Limits, max_members: int, ratio: bool
+) -> None:
     if len(infos) > max_members:
-        raise FileRefused(_("ZIP内のファイルが多すぎます（%(count)s 個、上限 %(limit)s 個）。",
-                            count=len(infos), limit=max_members))
+        raise FileRefused(
+            _(
+                "ZIP内のファイルが多すぎます（%(count)s 個、上限 %(limit)s 個）。",
+                count=len(infos),
+                limit=max_members,
+            )
+        )
     expanded = sum(info.file_size for info in infos)
     if expanded > limits.max_expanded:
-        raise FileRefused(_("ZIPを展開したときの大きさが上限（%(limit)s MB）を超えます。",
-                            limit=format(limits.max_expanded / MB, "g")))
+        raise FileRefused(
+            _(
+                "ZIPを展開したときの大きさが上限（%(limit)s MB）を超えます。",
+                limit=format(limits.max_expanded / MB, "g"),
+            )
+        )
     for info in infos:
         if info.flag_bits & 0x1:
-            raise FileRefused(_("パスワード付き（暗号化された）ZIPは中身を確認できないため受け付けられません。"
-                                "パスワードを外してから送信してください。"))
+            raise FileRefused(
+                _(
+                    "パスワード付き（暗号化された）ZIPは中身を確認できないため受け付けられません。"
+                    "パスワードを外してから送信してください。"
+                )
+            )
         too_compressed = info.file_size > limits.max_ratio * max(info.compress_size, 1)
         if ratio and info.file_size > _RATIO_MIN_SIZE and too_compressed:
-            raise FileRefused(_("ZIP内のファイルの圧縮率が異常に高いため受け付けられません（ZIP爆弾の疑い）。"))
+            raise FileRefused(
+                _("ZIP内のファイルの圧縮率が異常に高いため受け付けられません（ZIP爆弾の疑い）。")
+            )
 
 
 def check_zip(reader: BinaryIO, limits: Limits, depth: int) -> DetectedType:
@@ -109,10 +160,17 @@ def _check_zip(reader: BinaryIO, limits: Limits, depth: int) -> DetectedType:
         names = {info.filename for info in infos}
         if "[Content_Types].xml" in names:
             return _check_ooxml(archive, infos, limits)
-        if "mimetype" in names and archive.getinfo("mimetype").file_size < 200 and \
-                archive.read("mimetype").startswith(b"application/vnd.oasis.opendocument"):
-            raise FileRefused(_("OpenDocument形式（.odt・.ods・.odp）はマクロの有無を確認できないため受け付けられません。"
-                                "PDFか .docx・.xlsx・.pptx 形式で保存し直してください。"))
+        if (
+            "mimetype" in names
+            and archive.getinfo("mimetype").file_size < 200
+            and archive.read("mimetype").startswith(b"application/vnd.oasis.opendocument")
+        ):
+            raise FileRefused(
+                _(
+                    "OpenDocument形式（.odt・.ods・.odp）はマクロの有無を確認できないため受け付けられません。"
+                    "PDFか .docx・.xlsx・.pptx 形式で保存し直してください。"
+                )
+            )
         if depth > 0:
             raise FileRefused(_("ZIPの中にZIPは入れられません。1つのZIPにまとめ直してください。"))
         _check_bounds(infos, limits, limits.max_members, ratio=True)
@@ -121,16 +179,24 @@ def _check_zip(reader: BinaryIO, limits: Limits, depth: int) -> DetectedType:
             name = _member_name(info)
             _check_member_path(name)
             if (info.external_attr >> 16) & 0o170000 == 0o120000:
-                raise FileRefused(_("ZIP内にシンボリックリンク（「%(name)s」）が含まれています。", name=name))
+                raise FileRefused(
+                    _("ZIP内にシンボリックリンク（「%(name)s」）が含まれています。", name=name)
+                )
             if info.is_dir() or info.file_size == 0:
                 continue
             try:
                 _check_member(archive, info, name, limits, budget)
             except FileRefused as error:
-                raise FileRefused(_("ZIP内の「%(name)s」：%(reason)s", name=name, reason=error.message)) from error
+                raise FileRefused(
+                    _("ZIP内の「%(name)s」：%(reason)s", name=name, reason=error.message)
+                ) from error
             except _BROKEN as error:
-                raise FileRefused(_("ZIP内の「%(name)s」が壊れているか、対応していない圧縮方式のため読み取れません。",
-                                    name=name)) from error
+                raise FileRefused(
+                    _(
+                        "ZIP内の「%(name)s」が壊れているか、対応していない圧縮方式のため読み取れません。",
+                        name=name,
+                    )
+                ) from error
     return DetectedType("zip", "application/zip")
 
 
@@ -146,15 +212,17 @@ class _Budget:
             raise FileRefused(_("ZIPを展開したときの大きさが上限を超えます。"))
 
 
-def _check_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limits: Limits,
-                  budget: _Budget) -> None:
+def _check_member(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limits: Limits, budget: _Budget
+) -> None:
     base = name.rsplit("/", 1)[-1]
     with archive.open(info) as member:
         head = member.read(HEAD_SIZE)
         budget.spend(len(head))
         # Finder's resource forks and folder settings: harmless metadata with a fixed signature.
-        if (name.startswith("__MACOSX/") and head.startswith(_APPLEDOUBLE_MAGIC)) or \
-                (base == ".DS_Store" and head.startswith(_DS_STORE_MAGIC)):
+        if (name.startswith("__MACOSX/") and head.startswith(_APPLEDOUBLE_MAGIC)) or (
+            base == ".DS_Store" and head.startswith(_DS_STORE_MAGIC)
+        ):
             _spend_rest(member, budget)
             return
         ext = extension(base)
@@ -176,8 +244,13 @@ def _check_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, li
                 _spend_rest(member, budget)  # also makes zipfile verify the CRC
         expected = FAMILIES.get(ext)
         if expected is not None and detected.kind not in expected:
-            raise FileRefused(_("ファイルの拡張子（.%(ext)s）と内容（%(kind)s）が一致しません。",
-                                ext=ext, kind=detected.label))
+            raise FileRefused(
+                _(
+                    "ファイルの拡張子（.%(ext)s）と内容（%(kind)s）が一致しません。",
+                    ext=ext,
+                    kind=detected.label,
+                )
+            )
 
 
 def _spend_rest(member, budget: _Budget) -> None:
@@ -198,7 +271,9 @@ class _Prefixed:
         return self._stream.read(size)
 
 
-def _check_ooxml(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], limits: Limits) -> DetectedType:
+def _check_ooxml(
+    archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], limits: Limits
+) -> DetectedType:
     # Office opens its parts itself; only the total and the count are bounded (a large sheet's XML
     # may legitimately compress more than the ratio allowed for ZIP members).
     _check_bounds(infos, limits, OOXML_MAX_PARTS, ratio=False)
@@ -216,22 +291,30 @@ def _check_ooxml(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], limits:
         if match and element.tag.endswith("Override"):
             kinds.add(_OOXML_FAMILY[match.group(1)])
     if len(kinds) != 1:
-        raise FileRefused(_("Word・Excel・PowerPoint以外のOffice形式のファイルは受け付けられません。")
-                          + allowed_types_message())
+        raise FileRefused(
+            _("Word・Excel・PowerPoint以外のOffice形式のファイルは受け付けられません。")
+            + allowed_types_message()
+        )
     for info in infos:
         if info.filename.endswith(".rels"):
             data = _read_small(archive, info)
             for rel in _RELATIONSHIP.findall(data):
                 if _EXTERNAL_MODE.search(rel) and _DANGEROUS_REL_TYPE.search(rel):
-                    raise FileRefused(_("外部のテンプレートやオブジェクトを読み込む設定を含むOffice文書は受け付けられません。"
-                                        "（マクロを持ち込む手口に使われるためです。）"))
+                    raise FileRefused(
+                        _(
+                            "外部のテンプレートやオブジェクトを読み込む設定を含むOffice文書は受け付けられません。"
+                            "（マクロを持ち込む手口に使われるためです。）"
+                        )
+                    )
     kind = kinds.pop()
     return DetectedType(kind, _OOXML_TYPES[kind])
 
 
 def _macro_message() -> str:
-    return _("マクロを含むOffice文書（.docm・.xlsm・.pptm など）は受け付けられません。"
-             "マクロを含まない形式（.docx・.xlsx・.pptx）で保存し直すか、PDFにしてください。")
+    return _(
+        "マクロを含むOffice文書（.docm・.xlsm・.pptm など）は受け付けられません。"
+        "マクロを含まない形式（.docx・.xlsx・.pptx）で保存し直すか、PDFにしてください。"
+    )
 
 
 def _read_small(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:

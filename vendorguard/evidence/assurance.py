@@ -13,19 +13,26 @@ Only requirements in use count (archived ones and withdrawn requests do not). An
 no requirement in use shows "証跡項目なし"; one whose requirements have nothing due and nothing
 accepted yet shows "提出期限前".
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Iterable
 
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from vendorguard.arrangements.models import Arrangement
-from vendorguard.evidence.models import (UNSETTLED, EvidenceRequest, EvidenceRequirement, EvidenceSubmission,
-                                         RequestStatus, ReviewDecision)
+from vendorguard.evidence.models import (
+    UNSETTLED,
+    EvidenceRequest,
+    EvidenceRequirement,
+    EvidenceSubmission,
+    RequestStatus,
+    ReviewDecision,
+)
 from vendorguard.web.i18n import format_day
 
 EXPIRING_DAYS = 30
@@ -62,9 +69,15 @@ class AssuranceItem:
     @property
     def label(self) -> str:
         """A short name of the problem."""
-        return {"overdue": _("期限超過"), "due_today": _("本日期限"), "rejected": _("差戻し中"),
-                "submitted": _("確認待ち"), "expired": _("有効期限切れ"), "expiring": _("まもなく期限切れ"),
-                "rejected_upcoming": _("差戻し中")}[self.kind]
+        return {
+            "overdue": _("期限超過"),
+            "due_today": _("本日期限"),
+            "rejected": _("差戻し中"),
+            "submitted": _("確認待ち"),
+            "expired": _("有効期限切れ"),
+            "expiring": _("まもなく期限切れ"),
+            "rejected_upcoming": _("差戻し中"),
+        }[self.kind]
 
     @property
     def reason(self) -> str:
@@ -74,10 +87,14 @@ class AssuranceItem:
             "overdue": _("提出期限（%(day)s）を過ぎても提出されていません。", day=day),
             "due_today": _("本日（%(day)s）が提出期限で、まだ提出されていません。", day=day),
             "rejected": _("差し戻した証跡の再提出がありません（期限 %(day)s）。", day=day),
-            "submitted": _("提出済みの証跡が確認（受理・差戻し）されていません（期限 %(day)s）。", day=day),
+            "submitted": _(
+                "提出済みの証跡が確認（受理・差戻し）されていません（期限 %(day)s）。", day=day
+            ),
             "expired": _("受理した証跡の有効期限（%(day)s）が過ぎています。", day=day),
             "expiring": _("受理した証跡の有効期限（%(day)s）が近づいています。", day=day),
-            "rejected_upcoming": _("差し戻した証跡の再提出を待っています（期限 %(day)s）。", day=day),
+            "rejected_upcoming": _(
+                "差し戻した証跡の再提出を待っています（期限 %(day)s）。", day=day
+            ),
         }[self.kind]
 
 
@@ -106,14 +123,18 @@ class AssuranceState:
         """The compact badge text for lists."""
         if self.status == "attention":
             return _("要対応 %(count)d件", count=len(self.problems))
-        return {"confirmed": _("確認済"), "pending": _("提出期限前"), "none": _("証跡項目なし")}[self.status]
+        return {"confirmed": _("確認済"), "pending": _("提出期限前"), "none": _("証跡項目なし")}[
+            self.status
+        ]
 
     @property
     def badge(self) -> str:
         """The CSS class of the badge."""
         if self.status == "confirmed":
             return "badge-warn" if self.warnings else "badge-ok"
-        return {"attention": "badge-danger", "pending": "badge-info", "none": "badge-muted"}[self.status]
+        return {"attention": "badge-danger", "pending": "badge-info", "none": "badge-muted"}[
+            self.status
+        ]
 
 
 def assurance_for(session: Session, arrangement: Arrangement, today: date) -> AssuranceState:
@@ -121,23 +142,42 @@ def assurance_for(session: Session, arrangement: Arrangement, today: date) -> As
     return assurance_for_many(session, [arrangement.id], today)[arrangement.id]
 
 
-def assurance_for_many(session: Session, arrangement_ids: Iterable[int], today: date) -> dict[int, AssuranceState]:
+def assurance_for_many(
+    session: Session, arrangement_ids: Iterable[int], today: date
+) -> dict[int, AssuranceState]:
     """The assurance state of many arrangements in three queries, whatever their number."""
     ids = sorted(set(arrangement_ids))
     states = {arrangement_id: AssuranceState(arrangement_id) for arrangement_id in ids}
     if not ids:
         return states
     in_use = EvidenceRequirement.archived_at.is_(None)
-    with_requirements = set(session.scalars(
-        select(EvidenceRequirement.arrangement_id).where(EvidenceRequirement.arrangement_id.in_(ids), in_use)
-        .group_by(EvidenceRequirement.arrangement_id)))
+    with_requirements = set(
+        session.scalars(
+            select(EvidenceRequirement.arrangement_id)
+            .where(EvidenceRequirement.arrangement_id.in_(ids), in_use)
+            .group_by(EvidenceRequirement.arrangement_id)
+        )
+    )
 
     open_rows = session.execute(
-        select(EvidenceRequest.id, EvidenceRequest.arrangement_id, EvidenceRequest.status, EvidenceRequest.due_on,
-               EvidenceRequest.occurrence, EvidenceRequirement.title)
-        .join(EvidenceRequirement, EvidenceRequirement.id == EvidenceRequest.evidence_requirement_id)
-        .where(EvidenceRequest.arrangement_id.in_(ids), in_use, EvidenceRequest.status.in_(list(UNSETTLED)),
-               or_(EvidenceRequest.due_on <= today, EvidenceRequest.status == RequestStatus.REJECTED))).all()
+        select(
+            EvidenceRequest.id,
+            EvidenceRequest.arrangement_id,
+            EvidenceRequest.status,
+            EvidenceRequest.due_on,
+            EvidenceRequest.occurrence,
+            EvidenceRequirement.title,
+        )
+        .join(
+            EvidenceRequirement, EvidenceRequirement.id == EvidenceRequest.evidence_requirement_id
+        )
+        .where(
+            EvidenceRequest.arrangement_id.in_(ids),
+            in_use,
+            EvidenceRequest.status.in_(list(UNSETTLED)),
+            or_(EvidenceRequest.due_on <= today, EvidenceRequest.status == RequestStatus.REJECTED),
+        )
+    ).all()
     for request_id, arrangement_id, status, due_on, occurrence, title in open_rows:
         if status == RequestStatus.REJECTED:
             kind = "rejected" if due_on <= today else "rejected_upcoming"
@@ -145,21 +185,45 @@ def assurance_for_many(session: Session, arrangement_ids: Iterable[int], today: 
             kind = "submitted"
         else:
             kind = "overdue" if due_on < today else "due_today"
-        states[arrangement_id].items.append(AssuranceItem(kind, title, due_on, request_id, occurrence))
+        states[arrangement_id].items.append(
+            AssuranceItem(kind, title, due_on, request_id, occurrence)
+        )
 
     # The latest accepted evidence of each requirement in use decides whether it is in date.
-    ranked = (select(EvidenceSubmission.valid_until, EvidenceSubmission.request_id,
-                     EvidenceRequest.arrangement_id, EvidenceRequest.occurrence, EvidenceRequirement.title,
-                     func.row_number().over(partition_by=EvidenceRequest.evidence_requirement_id,
-                                            order_by=(EvidenceSubmission.reviewed_at.desc(),
-                                                      EvidenceSubmission.id.desc())).label("rank"))
-              .join(EvidenceRequest, EvidenceRequest.id == EvidenceSubmission.request_id)
-              .join(EvidenceRequirement, EvidenceRequirement.id == EvidenceRequest.evidence_requirement_id)
-              .where(EvidenceRequest.arrangement_id.in_(ids), in_use,
-                     EvidenceSubmission.decision == ReviewDecision.ACCEPTED)
-              .subquery())
-    accepted = session.execute(select(ranked.c.valid_until, ranked.c.request_id, ranked.c.arrangement_id,
-                                      ranked.c.occurrence, ranked.c.title).where(ranked.c.rank == 1)).all()
+    ranked = (
+        select(
+            EvidenceSubmission.valid_until,
+            EvidenceSubmission.request_id,
+            EvidenceRequest.arrangement_id,
+            EvidenceRequest.occurrence,
+            EvidenceRequirement.title,
+            func.row_number()
+            .over(
+                partition_by=EvidenceRequest.evidence_requirement_id,
+                order_by=(EvidenceSubmission.reviewed_at.desc(), EvidenceSubmission.id.desc()),
+            )
+            .label("rank"),
+        )
+        .join(EvidenceRequest, EvidenceRequest.id == EvidenceSubmission.request_id)
+        .join(
+            EvidenceRequirement, EvidenceRequirement.id == EvidenceRequest.evidence_requirement_id
+        )
+        .where(
+            EvidenceRequest.arrangement_id.in_(ids),
+            in_use,
+            EvidenceSubmission.decision == ReviewDecision.ACCEPTED,
+        )
+        .subquery()
+    )
+    accepted = session.execute(
+        select(
+            ranked.c.valid_until,
+            ranked.c.request_id,
+            ranked.c.arrangement_id,
+            ranked.c.occurrence,
+            ranked.c.title,
+        ).where(ranked.c.rank == 1)
+    ).all()
     has_accepted = set()
     soon = today + timedelta(days=EXPIRING_DAYS)
     for valid_until, request_id, arrangement_id, occurrence, title in accepted:
@@ -167,7 +231,9 @@ def assurance_for_many(session: Session, arrangement_ids: Iterable[int], today: 
         if valid_until is None or valid_until > soon:
             continue
         kind = "expired" if valid_until < today else "expiring"
-        states[arrangement_id].items.append(AssuranceItem(kind, title, valid_until, request_id, occurrence))
+        states[arrangement_id].items.append(
+            AssuranceItem(kind, title, valid_until, request_id, occurrence)
+        )
 
     for arrangement_id, state in states.items():
         state.items.sort(key=lambda item: (_ORDER[item.kind], item.on or today, item.title))

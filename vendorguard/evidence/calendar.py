@@ -4,6 +4,7 @@ Closed (行政機関の休日): Saturdays, Sundays, national holidays (including
 the "citizens' holiday" between two holidays, as ``jpholiday`` computes them offline), and
 29 December to 3 January. A due date on a closed day moves to the next open day.
 """
+
 from __future__ import annotations
 
 from datetime import date, timedelta

@@ -3,6 +3,7 @@
 Meant for a daily cron job / systemd timer; safe to run on several machines at once (the unique
 (requirement, occurrence) key stops double requests: a run that collides retries that arrangement).
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -22,21 +23,36 @@ def register(group: click.Group) -> None:
     """Attach the commands to the ``vg`` group."""
 
     @group.command("evidence-schedule")
-    @click.option("--arrangement", "arrangement_id", type=int, help="only this arrangement (any state)")
-    @click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]),
-                  help="treat this day as today (YYYY-MM-DD); default: today in Japan")
+    @click.option(
+        "--arrangement", "arrangement_id", type=int, help="only this arrangement (any state)"
+    )
+    @click.option(
+        "--as-of",
+        "as_of",
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        help="treat this day as today (YYYY-MM-DD); default: today in Japan",
+    )
     def evidence_schedule(arrangement_id: int | None, as_of) -> None:
         """Add/archive standard evidence requirements and create/move/close requests, for every
         active arrangement (state 有効, not archived) or the one given."""
         today: date = as_of.date() if as_of else today_tokyo()
         if arrangement_id is not None:
             if db.session.get(Arrangement, arrangement_id) is None:
-                raise click.ClickException(f"案件 {arrangement_id} はありません / no arrangement {arrangement_id}")
+                raise click.ClickException(
+                    f"案件 {arrangement_id} はありません / no arrangement {arrangement_id}"
+                )
             ids = [arrangement_id]
         else:
-            ids = list(db.session.scalars(select(Arrangement.id).where(
-                Arrangement.state == ArrangementState.ACTIVE, Arrangement.archived_at.is_(None))
-                .order_by(Arrangement.id)))
+            ids = list(
+                db.session.scalars(
+                    select(Arrangement.id)
+                    .where(
+                        Arrangement.state == ArrangementState.ACTIVE,
+                        Arrangement.archived_at.is_(None),
+                    )
+                    .order_by(Arrangement.id)
+                )
+            )
         totals = {"added": 0, "archived": 0, "created": 0, "moved": 0, "closed": 0, "reopened": 0}
         failures = 0
         for current in ids:
@@ -47,10 +63,12 @@ def register(group: click.Group) -> None:
                 continue
             for key, value in outcome.items():
                 totals[key] += value
-        click.echo(f"{today:%Y-%m-%d}: 案件 {len(ids)} 件 / {len(ids)} arrangements — "
-                   f"証跡項目 追加 {totals['added']}・アーカイブ {totals['archived']}、"
-                   f"提出依頼 作成 {totals['created']}・期限変更 {totals['moved']}・"
-                   f"取下げ {totals['closed']}・再開 {totals['reopened']}")
+        click.echo(
+            f"{today:%Y-%m-%d}: 案件 {len(ids)} 件 / {len(ids)} arrangements — "
+            f"証跡項目 追加 {totals['added']}・アーカイブ {totals['archived']}、"
+            f"提出依頼 作成 {totals['created']}・期限変更 {totals['moved']}・"
+            f"取下げ {totals['closed']}・再開 {totals['reopened']}"
+        )
         if failures:
             raise SystemExit(1)
 
@@ -71,7 +89,12 @@ def _run_one(arrangement_id: int, today: date) -> dict[str, int] | str:
             if attempt:
                 return "同時実行と衝突しました / collided with a concurrent run"
             continue
-        return {"added": len(synced.added) + len(synced.restored), "archived": len(synced.archived),
-                "created": len(scheduled.created), "moved": len(scheduled.moved),
-                "closed": len(scheduled.closed), "reopened": len(scheduled.reopened)}
+        return {
+            "added": len(synced.added) + len(synced.restored),
+            "archived": len(synced.archived),
+            "created": len(scheduled.created),
+            "moved": len(scheduled.moved),
+            "closed": len(scheduled.closed),
+            "reopened": len(scheduled.reopened),
+        }
     return "unreachable"

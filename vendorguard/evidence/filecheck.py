@@ -14,6 +14,7 @@ as .docx/.xlsx/.pptx or PDF. OpenDocument is refused for the same reason (Basic 
 A name only ever adds refusals: a known dangerous extension (.exe, .html, .docm …) is refused
 whatever the content, and a known extension that contradicts the content (a PNG named .pdf) too.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -41,8 +42,8 @@ class FileRefused(DomainError):
 class DetectedType:
     """What the content turned out to be."""
 
-    kind: str            # pdf, docx, xlsx, pptx, png, jpeg, text, zip
-    content_type: str    # recorded with the file and sent on download
+    kind: str  # pdf, docx, xlsx, pptx, png, jpeg, text, zip
+    content_type: str  # recorded with the file and sent on download
 
     @property
     def label(self) -> str:
@@ -59,51 +60,86 @@ class Limits:
     max_ratio: int = 100
 
     @classmethod
-    def from_config(cls, config=None) -> "Limits":
+    def from_config(cls, config=None) -> Limits:
         """The limits set in the app configuration (EVIDENCE_ZIP_*), defaults otherwise."""
         if config is None:
             config = current_app.config if current_app else {}
-        return cls(max_expanded=int(config.get("EVIDENCE_ZIP_MAX_EXPANDED") or cls.max_expanded),
-                   max_members=int(config.get("EVIDENCE_ZIP_MAX_MEMBERS") or cls.max_members),
-                   max_ratio=int(config.get("EVIDENCE_ZIP_MAX_RATIO") or cls.max_ratio))
+        return cls(
+            max_expanded=int(config.get("EVIDENCE_ZIP_MAX_EXPANDED") or cls.max_expanded),
+            max_members=int(config.get("EVIDENCE_ZIP_MAX_MEMBERS") or cls.max_members),
+            max_ratio=int(config.get("EVIDENCE_ZIP_MAX_RATIO") or cls.max_ratio),
+        )
 
 
 _KIND_LABELS = {
-    "pdf": lambda: "PDF", "docx": lambda: _("Word文書"), "xlsx": lambda: _("Excelブック"),
-    "pptx": lambda: _("PowerPointプレゼンテーション"), "png": lambda: _("PNG画像"),
-    "jpeg": lambda: _("JPEG画像"), "text": lambda: _("テキスト"), "zip": lambda: "ZIP",
+    "pdf": lambda: "PDF",
+    "docx": lambda: _("Word文書"),
+    "xlsx": lambda: _("Excelブック"),
+    "pptx": lambda: _("PowerPointプレゼンテーション"),
+    "png": lambda: _("PNG画像"),
+    "jpeg": lambda: _("JPEG画像"),
+    "text": lambda: _("テキスト"),
+    "zip": lambda: "ZIP",
 }
-_EXECUTABLE_MAGIC = (b"MZ", b"\x7fELF", b"\xfe\xed\xfa", b"\xce\xfa\xed\xfe", b"\xcf\xfa\xed\xfe",
-                     b"\xca\xfe\xba\xbe", b"#!", b"\x00asm", b"dex\n")
+_EXECUTABLE_MAGIC = (
+    b"MZ",
+    b"\x7fELF",
+    b"\xfe\xed\xfa",
+    b"\xce\xfa\xed\xfe",
+    b"\xcf\xfa\xed\xfe",
+    b"\xca\xfe\xba\xbe",
+    b"#!",
+    b"\x00asm",
+    b"dex\n",
+)
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 _ZIP_MAGIC = b"PK\x03\x04"
 _EMPTY_ZIP_MAGIC = b"PK\x05\x06"
 # Bytes that never occur in text we accept (tab, LF, VT, FF, CR and DOS EOF 0x1a are fine).
 _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x19\x1b-\x1f\x7f]")
-_MARKUP = re.compile(rb"<\s*(?:script|html|svg|!doctype|iframe|body|head|object|embed|\?xml|\?php)"
-                     rb"|javascript:", re.IGNORECASE)
+_MARKUP = re.compile(
+    rb"<\s*(?:script|html|svg|!doctype|iframe|body|head|object|embed|\?xml|\?php)"
+    rb"|javascript:",
+    re.IGNORECASE,
+)
 _MARKUP_TAIL = 32  # bytes kept between chunks so a tag split across two chunks is still seen
 
-DANGEROUS_EXTENSIONS = frozenset("""
+DANGEROUS_EXTENSIONS = frozenset(
+    """
     exe dll com scr bat cmd ps1 psm1 vbs vbe js jse mjs wsf wsh hta msi msp msix appx lnk jar sh
     bash csh py pl rb php cgi asp aspx jsp cpl pif reg url inf chm iso img vhd vhdx one apk dmg
     app swf html htm xhtml shtml mht mhtml svg svgz xml xsl xslt
     docm dotm xlsm xltm xlam xlsb ppsm pptm potm ppam sldm
-""".split())
+""".split()
+)
 # A known extension must name the detected kind (images among themselves are lenient).
 FAMILIES = {
-    "pdf": {"pdf"}, "png": {"png", "jpeg"}, "jpg": {"png", "jpeg"}, "jpeg": {"png", "jpeg"},
-    "jpe": {"png", "jpeg"}, "docx": {"docx"}, "dotx": {"docx"}, "xlsx": {"xlsx"}, "xltx": {"xlsx"},
-    "pptx": {"pptx"}, "ppsx": {"pptx"}, "potx": {"pptx"}, "csv": {"text"}, "txt": {"text"},
-    "tsv": {"text"}, "zip": {"zip"},
+    "pdf": {"pdf"},
+    "png": {"png", "jpeg"},
+    "jpg": {"png", "jpeg"},
+    "jpeg": {"png", "jpeg"},
+    "jpe": {"png", "jpeg"},
+    "docx": {"docx"},
+    "dotx": {"docx"},
+    "xlsx": {"xlsx"},
+    "xltx": {"xlsx"},
+    "pptx": {"pptx"},
+    "ppsx": {"pptx"},
+    "potx": {"pptx"},
+    "csv": {"text"},
+    "txt": {"text"},
+    "tsv": {"text"},
+    "zip": {"zip"},
 }
 
 
 def allowed_types_message() -> str:
     """The sentence naming what is accepted, appended to refusals."""
-    return _("受け付けるのは PDF、Word・Excel・PowerPoint（マクロなし）、PNG・JPEG画像、"
-             "CSV・テキスト、ZIP（中のファイルも同じ条件）です。")
+    return _(
+        "受け付けるのは PDF、Word・Excel・PowerPoint（マクロなし）、PNG・JPEG画像、"
+        "CSV・テキスト、ZIP（中のファイルも同じ条件）です。"
+    )
 
 
 def clean_filename(raw: str | None) -> str:
@@ -114,12 +150,20 @@ def clean_filename(raw: str | None) -> str:
     """
     raw = raw or ""
     if "\x00" in raw:
-        raise FileRefused(_("ファイル名に使えない文字（NUL）が含まれています。ファイル名を変えてから送信してください。"))
+        raise FileRefused(
+            _(
+                "ファイル名に使えない文字（NUL）が含まれています。ファイル名を変えてから送信してください。"
+            )
+        )
     name = unicodedata.normalize("NFC", raw)
     segments = re.split(r"[\\/]", name)
     if any(segment.strip() == ".." for segment in segments):
-        raise FileRefused(_("ファイル名にフォルダをさかのぼる指定（../）が含まれています。"
-                            "ファイル名を変えてから送信してください。"))
+        raise FileRefused(
+            _(
+                "ファイル名にフォルダをさかのぼる指定（../）が含まれています。"
+                "ファイル名を変えてから送信してください。"
+            )
+        )
     # Browsers on old Windows send "C:\fakepath\name.pdf": keep only the last segment. Control and
     # bidi formatting characters go (U+202E makes "exe.pdf" out of "fdp.exe").
     name = "".join(ch for ch in segments[-1] if unicodedata.category(ch) not in ("Cc", "Cf"))
@@ -129,7 +173,7 @@ def clean_filename(raw: str | None) -> str:
     if len(name) > MAX_FILENAME_LENGTH:
         stem, dot, ext = name.rpartition(".")
         if dot and 0 < len(ext) <= 10 and stem:
-            name = stem[:MAX_FILENAME_LENGTH - len(ext) - 1] + "." + ext
+            name = stem[: MAX_FILENAME_LENGTH - len(ext) - 1] + "." + ext
         else:
             name = name[:MAX_FILENAME_LENGTH]
     return name
@@ -147,8 +191,9 @@ def needs_whole_file(head: bytes) -> bool:
     return head.startswith(_ZIP_MAGIC)
 
 
-def check(head: bytes, filename: str, reader: BinaryIO | None = None,
-          limits: Limits | None = None) -> DetectedType:
+def check(
+    head: bytes, filename: str, reader: BinaryIO | None = None, limits: Limits | None = None
+) -> DetectedType:
     """Decide what the file is from its first bytes (``head``, up to HEAD_SIZE) and, for ZIP
     containers, from the whole file in ``reader`` (seekable); raise FileRefused otherwise.
 
@@ -157,17 +202,28 @@ def check(head: bytes, filename: str, reader: BinaryIO | None = None,
     """
     ext = extension(filename)
     if ext in DANGEROUS_EXTENSIONS:
-        raise FileRefused(_("拡張子が .%(ext)s のファイルは受け付けられません。", ext=ext) + allowed_types_message())
+        raise FileRefused(
+            _("拡張子が .%(ext)s のファイルは受け付けられません。", ext=ext)
+            + allowed_types_message()
+        )
     detected = detect(head, reader, limits or Limits.from_config(), depth=0)
     if detected.kind == "text":
-        detected = DetectedType("text", {"csv": "text/csv", "tsv": "text/tab-separated-values"}.get(ext, "text/plain"))
+        detected = DetectedType(
+            "text", {"csv": "text/csv", "tsv": "text/tab-separated-values"}.get(ext, "text/plain")
+        )
         if reader is not None:
             reader.seek(0)
             read_through(guard(detected, reader))
     expected = FAMILIES.get(ext)
     if expected is not None and detected.kind not in expected:
-        raise FileRefused(_("ファイルの拡張子（.%(ext)s）と内容（%(kind)s）が一致しません。"
-                            "正しいファイルを選んでいるかご確認ください。", ext=ext, kind=detected.label))
+        raise FileRefused(
+            _(
+                "ファイルの拡張子（.%(ext)s）と内容（%(kind)s）が一致しません。"
+                "正しいファイルを選んでいるかご確認ください。",
+                ext=ext,
+                kind=detected.label,
+            )
+        )
     return detected
 
 
@@ -196,12 +252,23 @@ def detect(head: bytes, reader: BinaryIO | None, limits: Limits, depth: int) -> 
     if head.startswith(_EMPTY_ZIP_MAGIC):
         raise FileRefused(_("中身のないZIPファイルは受け付けられません。"))
     if head.startswith(_OLE_MAGIC):
-        raise FileRefused(_("旧形式のOffice文書（.doc・.xls・.ppt）はマクロの有無を確認できないため受け付けられません。"
-                            "Word・Excel・PowerPointで .docx・.xlsx・.pptx 形式かPDFに保存し直してください。"))
+        raise FileRefused(
+            _(
+                "旧形式のOffice文書（.doc・.xls・.ppt）はマクロの有無を確認できないため受け付けられません。"
+                "Word・Excel・PowerPointで .docx・.xlsx・.pptx 形式かPDFに保存し直してください。"
+            )
+        )
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise FileRefused(_("UTF-16のテキストは受け付けられません。UTF-8かShift_JIS（CP932）で保存し直してください。"))
+        raise FileRefused(
+            _(
+                "UTF-16のテキストは受け付けられません。UTF-8かShift_JIS（CP932）で保存し直してください。"
+            )
+        )
     if head.startswith(_EXECUTABLE_MAGIC):
-        raise FileRefused(_("プログラム（実行ファイル・スクリプト）は受け付けられません。") + allowed_types_message())
+        raise FileRefused(
+            _("プログラム（実行ファイル・スクリプト）は受け付けられません。")
+            + allowed_types_message()
+        )
     if _looks_like_text(head):
         _check_text_head(head)
         return DetectedType("text", "text/plain")
@@ -212,6 +279,7 @@ def detect(head: bytes, reader: BinaryIO | None, limits: Limits, depth: int) -> 
 
 
 # --- text ------------------------------------------------------------------------------------
+
 
 def _looks_like_text(head: bytes) -> bool:
     return not _CONTROL_BYTES.search(head) and _decodable(head) is not None
@@ -228,12 +296,16 @@ def _decodable(data: bytes) -> str | None:
 
 
 def _control_message() -> str:
-    return _("テキストファイルに使えない制御文字（NULなど）が含まれています。"
-             "UTF-8かShift_JIS（CP932）のテキストとして保存し直してください。")
+    return _(
+        "テキストファイルに使えない制御文字（NULなど）が含まれています。"
+        "UTF-8かShift_JIS（CP932）のテキストとして保存し直してください。"
+    )
 
 
 def _markup_message() -> str:
-    return _("HTML・XML・SVGなどのマークアップやスクリプトを含むファイルは受け付けられません。PDFにして送信してください。")
+    return _(
+        "HTML・XML・SVGなどのマークアップやスクリプトを含むファイルは受け付けられません。PDFにして送信してください。"
+    )
 
 
 def _check_text_head(head: bytes) -> None:
@@ -270,13 +342,17 @@ class _TextGuard:
             try:
                 # In slices: decoding a whole 8 MiB part at once would build a large str.
                 for start in range(0, len(data), _CHUNK):
-                    self._decoders[name].decode(view[start:start + _CHUNK])
+                    self._decoders[name].decode(view[start : start + _CHUNK])
                 if not data:  # every consumer reads until an empty result: that ends the text
                     self._decoders[name].decode(b"", final=True)
             except UnicodeDecodeError:
                 del self._decoders[name]
         if not self._decoders:
-            raise FileRefused(_("テキストファイルの文字コードを読み取れません。UTF-8かShift_JIS（CP932）で保存してください。"))
+            raise FileRefused(
+                _(
+                    "テキストファイルの文字コードを読み取れません。UTF-8かShift_JIS（CP932）で保存してください。"
+                )
+            )
         return data
 
 
@@ -286,4 +362,3 @@ def read_through(stream) -> int:
     while chunk := stream.read(_CHUNK):
         total += len(chunk)
     return total
-

@@ -1,4 +1,5 @@
 """Evidence requirements → requests (one due instance each) → submissions (files, review)."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -28,9 +29,17 @@ class Cadence(StrEnum):
 
     @property
     def label(self) -> str:
-        return str({self.ONCE_AT_START: _l("開始時に1回"), self.MONTHLY: _l("毎月"),
-                    self.QUARTERLY: _l("四半期ごと"), self.HALF_YEARLY: _l("半期ごと"),
-                    self.YEARLY: _l("毎年"), self.AT_END: _l("終了時"), self.AD_HOC: _l("随時")}[self])
+        return str(
+            {
+                self.ONCE_AT_START: _l("開始時に1回"),
+                self.MONTHLY: _l("毎月"),
+                self.QUARTERLY: _l("四半期ごと"),
+                self.HALF_YEARLY: _l("半期ごと"),
+                self.YEARLY: _l("毎年"),
+                self.AT_END: _l("終了時"),
+                self.AD_HOC: _l("随時"),
+            }[self]
+        )
 
 
 class EvidenceProvider(StrEnum):
@@ -47,22 +56,34 @@ class EvidenceProvider(StrEnum):
 class RequestStatus(StrEnum):
     """Where one due instance stands."""
 
-    OPEN = "open"            # waiting for a submission
+    OPEN = "open"  # waiting for a submission
     SUBMITTED = "submitted"  # a submission waits for review
     ACCEPTED = "accepted"
-    REJECTED = "rejected"    # the last submission was rejected; a resubmission is expected
-    CLOSED = "closed"        # no longer needed (requirement removed, period changed)
+    REJECTED = "rejected"  # the last submission was rejected; a resubmission is expected
+    CLOSED = "closed"  # no longer needed (requirement removed, period changed)
 
     @property
     def label(self) -> str:
-        return str({self.OPEN: _l("未提出"), self.SUBMITTED: _l("確認待ち"), self.ACCEPTED: _l("受理"),
-                    self.REJECTED: _l("差戻し"), self.CLOSED: _l("取下げ")}[self])
+        return str(
+            {
+                self.OPEN: _l("未提出"),
+                self.SUBMITTED: _l("確認待ち"),
+                self.ACCEPTED: _l("受理"),
+                self.REJECTED: _l("差戻し"),
+                self.CLOSED: _l("取下げ"),
+            }[self]
+        )
 
     @property
     def badge(self) -> str:
         """The CSS class of the status badge."""
-        return {self.OPEN: "badge-info", self.SUBMITTED: "badge-warn", self.ACCEPTED: "badge-ok",
-                self.REJECTED: "badge-danger", self.CLOSED: "badge-muted"}[self]
+        return {
+            self.OPEN: "badge-info",
+            self.SUBMITTED: "badge-warn",
+            self.ACCEPTED: "badge-ok",
+            self.REJECTED: "badge-danger",
+            self.CLOSED: "badge-muted",
+        }[self]
 
 
 # Requests still waiting for the provider: the schedule may move or close these.
@@ -91,14 +112,24 @@ class ReviewDecision(StrEnum):
 
     @property
     def label(self) -> str:
-        return str({self.PENDING: _l("確認待ち"), self.ACCEPTED: _l("受理"), self.REJECTED: _l("差戻し"),
-                    self.SUPERSEDED: _l("差替え済（確認不要）")}[self])
+        return str(
+            {
+                self.PENDING: _l("確認待ち"),
+                self.ACCEPTED: _l("受理"),
+                self.REJECTED: _l("差戻し"),
+                self.SUPERSEDED: _l("差替え済（確認不要）"),
+            }[self]
+        )
 
     @property
     def badge(self) -> str:
         """The CSS class of the decision badge."""
-        return {self.PENDING: "badge-warn", self.ACCEPTED: "badge-ok", self.REJECTED: "badge-danger",
-                self.SUPERSEDED: "badge-muted"}[self]
+        return {
+            self.PENDING: "badge-warn",
+            self.ACCEPTED: "badge-ok",
+            self.REJECTED: "badge-danger",
+            self.SUPERSEDED: "badge-muted",
+        }[self]
 
 
 class EvidenceRequirement(Audited, db.Model):
@@ -111,19 +142,25 @@ class EvidenceRequirement(Audited, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     arrangement_id: Mapped[int] = mapped_column(ForeignKey("arrangement.id"), index=True)
-    template_code: Mapped[str | None] = mapped_column(String(40))  # set when derived from the catalog
+    template_code: Mapped[str | None] = mapped_column(
+        String(40)
+    )  # set when derived from the catalog
     requirement_id: Mapped[int | None] = mapped_column(ForeignKey("requirement.id"))
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     cadence: Mapped[Cadence] = mapped_column(str_enum(Cadence))
     due_offset_days: Mapped[int] = mapped_column(default=14)  # after the end of each period
     provider: Mapped[EvidenceProvider] = mapped_column(str_enum(EvidenceProvider))
-    validity_days: Mapped[int | None]  # how long accepted evidence stays valid; None = until replaced
+    validity_days: Mapped[
+        int | None
+    ]  # how long accepted evidence stays valid; None = until replaced
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     arrangement = relationship("Arrangement", lazy="raise")
-    requests: Mapped[list["EvidenceRequest"]] = relationship(back_populates="evidence_requirement", lazy="raise")
+    requests: Mapped[list[EvidenceRequest]] = relationship(
+        back_populates="evidence_requirement", lazy="raise"
+    )
 
     @property
     def is_archived(self) -> bool:
@@ -146,23 +183,30 @@ class EvidenceRequest(Audited, db.Model):
     __audit_label__ = "occurrence"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    evidence_requirement_id: Mapped[int] = mapped_column(ForeignKey("evidence_requirement.id"), index=True)
+    evidence_requirement_id: Mapped[int] = mapped_column(
+        ForeignKey("evidence_requirement.id"), index=True
+    )
     arrangement_id: Mapped[int] = mapped_column(ForeignKey("arrangement.id"), index=True)
     occurrence: Mapped[str] = mapped_column(String(40))  # "start", "end", "2026-04", "adhoc-<n>" …
     period_start: Mapped[date | None]
     period_end: Mapped[date | None]
     scheduled_due_on: Mapped[date]  # before moving off closed days
     due_on: Mapped[date]
-    status: Mapped[RequestStatus] = mapped_column(str_enum(RequestStatus), default=RequestStatus.OPEN)
+    status: Mapped[RequestStatus] = mapped_column(
+        str_enum(RequestStatus), default=RequestStatus.OPEN
+    )
     note: Mapped[str] = mapped_column(Text, default="")
     closed_reason: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    evidence_requirement: Mapped[EvidenceRequirement] = relationship(back_populates="requests", lazy="raise")
+    evidence_requirement: Mapped[EvidenceRequirement] = relationship(
+        back_populates="requests", lazy="raise"
+    )
     arrangement = relationship("Arrangement", lazy="raise")
-    submissions: Mapped[list["EvidenceSubmission"]] = relationship(
-        back_populates="request", lazy="raise", order_by="EvidenceSubmission.version")
+    submissions: Mapped[list[EvidenceSubmission]] = relationship(
+        back_populates="request", lazy="raise", order_by="EvidenceSubmission.version"
+    )
 
     @property
     def occurrence_label(self) -> str:
@@ -202,7 +246,9 @@ class EvidenceSubmission(Audited, db.Model):
     submitted_via: Mapped[str] = mapped_column(String(20))  # portal | link | internal
     upload_link_id: Mapped[int | None] = mapped_column(ForeignKey("upload_link.id"))
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    decision: Mapped[ReviewDecision] = mapped_column(str_enum(ReviewDecision), default=ReviewDecision.PENDING)
+    decision: Mapped[ReviewDecision] = mapped_column(
+        str_enum(ReviewDecision), default=ReviewDecision.PENDING
+    )
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     review_reason: Mapped[str] = mapped_column(Text, default="")
@@ -211,14 +257,18 @@ class EvidenceSubmission(Audited, db.Model):
     request: Mapped[EvidenceRequest] = relationship(back_populates="submissions", lazy="raise")
     submitted_by = relationship("User", lazy="raise", foreign_keys=[submitted_by_id])
     reviewed_by = relationship("User", lazy="raise", foreign_keys=[reviewed_by_id])
-    files: Mapped[list["EvidenceFile"]] = relationship(back_populates="submission", lazy="raise",
-                                                      order_by="EvidenceFile.id")
+    files: Mapped[list[EvidenceFile]] = relationship(
+        back_populates="submission", lazy="raise", order_by="EvidenceFile.id"
+    )
 
     @property
     def via_label(self) -> str:
         """How it arrived, in words."""
-        labels = {"internal": _l("市（所管課）が登録"), "portal": _l("委託事業者ポータル"),
-                  "link": _l("アップロード用リンク")}
+        labels = {
+            "internal": _l("市（所管課）が登録"),
+            "portal": _l("委託事業者ポータル"),
+            "link": _l("アップロード用リンク"),
+        }
         return str(labels.get(self.submitted_via, self.submitted_via))
 
 

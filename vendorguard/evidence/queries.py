@@ -4,6 +4,7 @@ Home page (the lead integrates these; each returns a ``Select`` with what a row 
 ``open_requests_for_department``, ``open_requests_for_contractor``, ``submissions_awaiting_review``,
 ``overdue_requests``.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -16,14 +17,23 @@ from vendorguard.arrangements.access import MANAGE_PERMISSION, VIEW_PERMISSION
 from vendorguard.arrangements.models import Arrangement, ArrangementKind
 from vendorguard.auth.roles import ALL_DEPARTMENTS, Role
 from vendorguard.core.web import like_pattern
-from vendorguard.evidence.models import (AWAITING_PROVIDER, UNSETTLED, EvidenceProvider, EvidenceRequest,
-                                         EvidenceRequirement, EvidenceSubmission, RequestStatus, ReviewDecision)
+from vendorguard.evidence.models import (
+    AWAITING_PROVIDER,
+    UNSETTLED,
+    EvidenceProvider,
+    EvidenceRequest,
+    EvidenceRequirement,
+    EvidenceSubmission,
+    RequestStatus,
+    ReviewDecision,
+)
 from vendorguard.org.models import Department
 
 ACTIVE, ALL = "active", "all"  # the status filter's two groups besides single statuses
 
 
 # -- who sees what --------------------------------------------------------------------------------
+
 
 def visible_to(user) -> ColumnElement[bool]:
     """Arrangements ``user`` may read (SQL twin of ``arrangements.access.can_view``)."""
@@ -35,8 +45,10 @@ def visible_to(user) -> ColumnElement[bool]:
         return false()
     condition = Arrangement.kind.in_(kinds)
     if ArrangementKind.SOCIAL_ACCOUNT.value in kinds:
-        condition = condition & or_(Arrangement.kind != ArrangementKind.SOCIAL_ACCOUNT.value,
-                                    Arrangement.id.in_(select(SocialAccount.id).where(social_visible_to(user))))
+        condition = condition & or_(
+            Arrangement.kind != ArrangementKind.SOCIAL_ACCOUNT.value,
+            Arrangement.id.in_(select(SocialAccount.id).where(social_visible_to(user))),
+        )
     return condition
 
 
@@ -49,21 +61,30 @@ def managed_by(user) -> ColumnElement[bool]:
         if Role(user.role) in ALL_DEPARTMENTS.get(permission, frozenset()):
             parts.append(Arrangement.kind == kind.value)
         elif user.department_id is not None:
-            parts.append((Arrangement.kind == kind.value) & (Arrangement.department_id == user.department_id))
+            parts.append(
+                (Arrangement.kind == kind.value) & (Arrangement.department_id == user.department_id)
+            )
     return or_(*parts) if parts else false()
 
 
 def _requests() -> Select:
     """Requests with requirement, arrangement and department joined and loaded."""
-    return (select(EvidenceRequest)
-            .join(EvidenceRequirement, EvidenceRequirement.id == EvidenceRequest.evidence_requirement_id)
-            .join(Arrangement, Arrangement.id == EvidenceRequest.arrangement_id)
-            .join(Department, Department.id == Arrangement.department_id)
-            .options(contains_eager(EvidenceRequest.evidence_requirement),
-                     contains_eager(EvidenceRequest.arrangement).contains_eager(Arrangement.department)))
+    return (
+        select(EvidenceRequest)
+        .join(
+            EvidenceRequirement, EvidenceRequirement.id == EvidenceRequest.evidence_requirement_id
+        )
+        .join(Arrangement, Arrangement.id == EvidenceRequest.arrangement_id)
+        .join(Department, Department.id == Arrangement.department_id)
+        .options(
+            contains_eager(EvidenceRequest.evidence_requirement),
+            contains_eager(EvidenceRequest.arrangement).contains_eager(Arrangement.department),
+        )
+    )
 
 
 # -- the request list -----------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class RequestFilters:
@@ -87,10 +108,14 @@ def request_list(user, filters: RequestFilters, today: date) -> Select:
     elif filters.status != ALL:
         stmt = stmt.where(EvidenceRequest.status == RequestStatus(filters.status))
     if filters.overdue:
-        stmt = stmt.where(EvidenceRequest.status.in_(list(AWAITING_PROVIDER)), EvidenceRequest.due_on < today)
+        stmt = stmt.where(
+            EvidenceRequest.status.in_(list(AWAITING_PROVIDER)), EvidenceRequest.due_on < today
+        )
     if filters.within_days is not None:
-        stmt = stmt.where(EvidenceRequest.due_on >= today,
-                          EvidenceRequest.due_on <= today + timedelta(days=filters.within_days))
+        stmt = stmt.where(
+            EvidenceRequest.due_on >= today,
+            EvidenceRequest.due_on <= today + timedelta(days=filters.within_days),
+        )
     if filters.department_id is not None:
         stmt = stmt.where(Arrangement.department_id == filters.department_id)
     if filters.provider is not None:
@@ -99,8 +124,12 @@ def request_list(user, filters: RequestFilters, today: date) -> Select:
         stmt = stmt.where(Arrangement.kind == filters.kind.value)
     if filters.term:
         pattern = like_pattern(filters.term)
-        stmt = stmt.where(or_(Arrangement.title.ilike(pattern, escape="\\"),
-                              EvidenceRequirement.title.ilike(pattern, escape="\\")))
+        stmt = stmt.where(
+            or_(
+                Arrangement.title.ilike(pattern, escape="\\"),
+                EvidenceRequirement.title.ilike(pattern, escape="\\"),
+            )
+        )
     if not filters.include_archived:
         stmt = stmt.where(Arrangement.archived_at.is_(None))
     return stmt
@@ -108,18 +137,26 @@ def request_list(user, filters: RequestFilters, today: date) -> Select:
 
 # -- one arrangement ------------------------------------------------------------------------------
 
+
 def arrangement_requirements(arrangement_id: int) -> Select:
     """An arrangement's requirements: those in use first, each group in order of creation."""
-    return (select(EvidenceRequirement).where(EvidenceRequirement.arrangement_id == arrangement_id)
-            .order_by(EvidenceRequirement.archived_at.is_not(None), EvidenceRequirement.id))
+    return (
+        select(EvidenceRequirement)
+        .where(EvidenceRequirement.arrangement_id == arrangement_id)
+        .order_by(EvidenceRequirement.archived_at.is_not(None), EvidenceRequirement.id)
+    )
 
 
 def arrangement_requests(arrangement_id: int, status: str = ACTIVE) -> Select:
     """An arrangement's requests with their requirement, filtered by status group."""
-    stmt = (select(EvidenceRequest)
-            .join(EvidenceRequirement, EvidenceRequirement.id == EvidenceRequest.evidence_requirement_id)
-            .options(contains_eager(EvidenceRequest.evidence_requirement))
-            .where(EvidenceRequest.arrangement_id == arrangement_id))
+    stmt = (
+        select(EvidenceRequest)
+        .join(
+            EvidenceRequirement, EvidenceRequirement.id == EvidenceRequest.evidence_requirement_id
+        )
+        .options(contains_eager(EvidenceRequest.evidence_requirement))
+        .where(EvidenceRequest.arrangement_id == arrangement_id)
+    )
     if status == ACTIVE:
         stmt = stmt.where(EvidenceRequest.status.in_(list(UNSETTLED)))
     elif status != ALL:
@@ -129,22 +166,35 @@ def arrangement_requests(arrangement_id: int, status: str = ACTIVE) -> Select:
 
 def request_detail(request_id: int) -> Select:
     """One request with its requirement, arrangement, and every submission with files and people."""
-    return (select(EvidenceRequest).where(EvidenceRequest.id == request_id)
-            .options(joinedload(EvidenceRequest.evidence_requirement),
-                     joinedload(EvidenceRequest.arrangement).joinedload(Arrangement.department),
-                     selectinload(EvidenceRequest.submissions).options(
-                         selectinload(EvidenceSubmission.files),
-                         joinedload(EvidenceSubmission.submitted_by),
-                         joinedload(EvidenceSubmission.reviewed_by))))
+    return (
+        select(EvidenceRequest)
+        .where(EvidenceRequest.id == request_id)
+        .options(
+            joinedload(EvidenceRequest.evidence_requirement),
+            joinedload(EvidenceRequest.arrangement).joinedload(Arrangement.department),
+            selectinload(EvidenceRequest.submissions).options(
+                selectinload(EvidenceSubmission.files),
+                joinedload(EvidenceSubmission.submitted_by),
+                joinedload(EvidenceSubmission.reviewed_by),
+            ),
+        )
+    )
 
 
 # -- home page ------------------------------------------------------------------------------------
 
+
 def open_requests_for_department(department_id: int) -> Select:
     """Requests of a department's arrangements still waiting for evidence, soonest due first."""
-    return (_requests().where(Arrangement.department_id == department_id, Arrangement.archived_at.is_(None),
-                              EvidenceRequest.status.in_(list(AWAITING_PROVIDER)))
-            .order_by(EvidenceRequest.due_on, EvidenceRequest.id))
+    return (
+        _requests()
+        .where(
+            Arrangement.department_id == department_id,
+            Arrangement.archived_at.is_(None),
+            EvidenceRequest.status.in_(list(AWAITING_PROVIDER)),
+        )
+        .order_by(EvidenceRequest.due_on, EvidenceRequest.id)
+    )
 
 
 def open_requests_for_contractor(contractor_id: int) -> Select:
@@ -153,36 +203,60 @@ def open_requests_for_contractor(contractor_id: int) -> Select:
     from vendorguard.cloud.models import CloudService
     from vendorguard.engagements.models import Engagement
 
-    theirs = or_(Arrangement.id.in_(select(Engagement.id).where(Engagement.contractor_id == contractor_id)),
-                 Arrangement.id.in_(select(CloudService.id).where(CloudService.provider_contractor_id == contractor_id)))
-    return (_requests().where(theirs, Arrangement.archived_at.is_(None),
-                              EvidenceRequirement.provider == EvidenceProvider.CONTRACTOR,
-                              EvidenceRequest.status.in_(list(UNSETTLED)))
-            .order_by(EvidenceRequest.due_on, EvidenceRequest.id))
+    theirs = or_(
+        Arrangement.id.in_(select(Engagement.id).where(Engagement.contractor_id == contractor_id)),
+        Arrangement.id.in_(
+            select(CloudService.id).where(CloudService.provider_contractor_id == contractor_id)
+        ),
+    )
+    return (
+        _requests()
+        .where(
+            theirs,
+            Arrangement.archived_at.is_(None),
+            EvidenceRequirement.provider == EvidenceProvider.CONTRACTOR,
+            EvidenceRequest.status.in_(list(UNSETTLED)),
+        )
+        .order_by(EvidenceRequest.due_on, EvidenceRequest.id)
+    )
 
 
 def submissions_awaiting_review(user) -> Select:
     """The latest submissions waiting for review on arrangements ``user`` may review, oldest first."""
-    return (select(EvidenceSubmission)
-            .join(EvidenceRequest, EvidenceRequest.id == EvidenceSubmission.request_id)
-            .join(EvidenceRequirement, EvidenceRequirement.id == EvidenceRequest.evidence_requirement_id)
-            .join(Arrangement, Arrangement.id == EvidenceRequest.arrangement_id)
-            .join(Department, Department.id == Arrangement.department_id)
-            .options(contains_eager(EvidenceSubmission.request).options(
+    return (
+        select(EvidenceSubmission)
+        .join(EvidenceRequest, EvidenceRequest.id == EvidenceSubmission.request_id)
+        .join(
+            EvidenceRequirement, EvidenceRequirement.id == EvidenceRequest.evidence_requirement_id
+        )
+        .join(Arrangement, Arrangement.id == EvidenceRequest.arrangement_id)
+        .join(Department, Department.id == Arrangement.department_id)
+        .options(
+            contains_eager(EvidenceSubmission.request).options(
                 contains_eager(EvidenceRequest.evidence_requirement),
-                contains_eager(EvidenceRequest.arrangement).contains_eager(Arrangement.department)),
-                joinedload(EvidenceSubmission.submitted_by))
-            .where(EvidenceSubmission.decision == ReviewDecision.PENDING,
-                   EvidenceRequest.status == RequestStatus.SUBMITTED,
-                   Arrangement.archived_at.is_(None), managed_by(user), visible_to(user))
-            .order_by(EvidenceSubmission.submitted_at, EvidenceSubmission.id))
+                contains_eager(EvidenceRequest.arrangement).contains_eager(Arrangement.department),
+            ),
+            joinedload(EvidenceSubmission.submitted_by),
+        )
+        .where(
+            EvidenceSubmission.decision == ReviewDecision.PENDING,
+            EvidenceRequest.status == RequestStatus.SUBMITTED,
+            Arrangement.archived_at.is_(None),
+            managed_by(user),
+            visible_to(user),
+        )
+        .order_by(EvidenceSubmission.submitted_at, EvidenceSubmission.id)
+    )
 
 
 def overdue_requests(today: date, user=None, department_id: int | None = None) -> Select:
     """Requests past their due date with nothing accepted or submitted, oldest due first;
     only what ``user`` may read when given, only one department's when given."""
-    stmt = _requests().where(EvidenceRequest.status.in_(list(AWAITING_PROVIDER)), EvidenceRequest.due_on < today,
-                             Arrangement.archived_at.is_(None))
+    stmt = _requests().where(
+        EvidenceRequest.status.in_(list(AWAITING_PROVIDER)),
+        EvidenceRequest.due_on < today,
+        Arrangement.archived_at.is_(None),
+    )
     if user is not None:
         stmt = stmt.where(visible_to(user))
     if department_id is not None:

@@ -1,5 +1,6 @@
 """Evidence requests across arrangements, one request with its versions, internal upload, review,
 withdrawal and file downloads (registered on ``evidence.views.bp``)."""
+
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -9,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.routing import BuildError
 
 from vendorguard.arrangements import access
+from vendorguard.arrangements.access import arrangement_url
 from vendorguard.arrangements.models import Arrangement, ArrangementKind
 from vendorguard.auth.permissions import require
 from vendorguard.core.errors import DomainError
@@ -16,9 +18,15 @@ from vendorguard.core.timeutil import today_tokyo
 from vendorguard.core.web import paginate, search_term, show_domain_error, sorting
 from vendorguard.evidence import queries, services
 from vendorguard.evidence.forms import CloseForm, ReviewForm, UploadForm
-from vendorguard.evidence.models import (UNSETTLED, EvidenceFile, EvidenceProvider, EvidenceRequest,
-                                         EvidenceSubmission, RequestStatus, ReviewDecision)
-from vendorguard.arrangements.access import arrangement_url
+from vendorguard.evidence.models import (
+    UNSETTLED,
+    EvidenceFile,
+    EvidenceProvider,
+    EvidenceRequest,
+    EvidenceSubmission,
+    RequestStatus,
+    ReviewDecision,
+)
 from vendorguard.evidence.views import bp, status_filter
 from vendorguard.extensions import csrf, db
 from vendorguard.org.models import Department
@@ -47,12 +55,17 @@ def _filters() -> queries.RequestFilters:
     kind = request.args.get("kind", "")
     within = _int_arg("within")
     return queries.RequestFilters(
-        term=search_term(), status=status_filter(), overdue=request.args.get("overdue") == "1",
+        term=search_term(),
+        status=status_filter(),
+        overdue=request.args.get("overdue") == "1",
         within_days=within if within is not None and 0 <= within <= 366 else None,
         department_id=_int_arg("department"),
-        provider=EvidenceProvider(provider) if provider in EvidenceProvider._value2member_map_ else None,
+        provider=EvidenceProvider(provider)
+        if provider in EvidenceProvider._value2member_map_
+        else None,
         kind=ArrangementKind(kind) if kind in ArrangementKind._value2member_map_ else None,
-        include_archived=request.args.get("archived") == "1")
+        include_archived=request.args.get("archived") == "1",
+    )
 
 
 @bp.route("/requests/")
@@ -65,9 +78,18 @@ def requests():
     sort = sorting(LIST_SORTS, "due")
     page = paginate(sort.apply(queries.request_list(current_user, filters, today)))
     departments = db.session.scalars(active_departments()).all()
-    return render_template("evidence/requests.html", page=page, sort=sort, filters=filters, today=today,
-                           departments=departments, statuses=list(RequestStatus), providers=list(EvidenceProvider),
-                           kinds=list(ArrangementKind), within_choices=WITHIN_CHOICES)
+    return render_template(
+        "evidence/requests.html",
+        page=page,
+        sort=sort,
+        filters=filters,
+        today=today,
+        departments=departments,
+        statuses=list(RequestStatus),
+        providers=list(EvidenceProvider),
+        kinds=list(ArrangementKind),
+        within_choices=WITHIN_CHOICES,
+    )
 
 
 def _request_or_404(request_id: int) -> tuple[EvidenceRequest, Arrangement]:
@@ -79,16 +101,31 @@ def _request_or_404(request_id: int) -> tuple[EvidenceRequest, Arrangement]:
     return evidence_request, arrangement
 
 
-def _render_detail(evidence_request: EvidenceRequest, arrangement: Arrangement, *, review_form=None,
-                   upload_form=None, close_form=None, status: int = 200):
+def _render_detail(
+    evidence_request: EvidenceRequest,
+    arrangement: Arrangement,
+    *,
+    review_form=None,
+    upload_form=None,
+    close_form=None,
+    status: int = 200,
+):
     may_manage = access.can_manage(current_user, arrangement)
     requirement = evidence_request.evidence_requirement
     submissions = list(reversed(evidence_request.submissions))
     latest = submissions[0] if submissions else None
-    reviewable = (may_manage and latest is not None and latest.decision == ReviewDecision.PENDING
-                  and evidence_request.status == RequestStatus.SUBMITTED)
-    may_upload = (may_manage and requirement.provider == EvidenceProvider.INTERNAL
-                  and evidence_request.status in UNSETTLED and arrangement.archived_at is None)
+    reviewable = (
+        may_manage
+        and latest is not None
+        and latest.decision == ReviewDecision.PENDING
+        and evidence_request.status == RequestStatus.SUBMITTED
+    )
+    may_upload = (
+        may_manage
+        and requirement.provider == EvidenceProvider.INTERNAL
+        and evidence_request.status in UNSETTLED
+        and arrangement.archived_at is None
+    )
     links_url = None
     if may_manage and requirement.provider == EvidenceProvider.CONTRACTOR:
         try:  # the contractor portal's page for single-request upload links, when installed
@@ -96,12 +133,24 @@ def _render_detail(evidence_request: EvidenceRequest, arrangement: Arrangement, 
         except BuildError:
             links_url = None
     return render_template(
-        "evidence/request_detail.html", links_url=links_url, evidence_request=evidence_request, arrangement=arrangement,
-        requirement=requirement, submissions=submissions, latest=latest, today=today_tokyo(),
-        may_manage=may_manage, reviewable=reviewable, may_upload=may_upload,
-        may_close=may_manage and evidence_request.status in (RequestStatus.OPEN, RequestStatus.REJECTED),
-        review_form=review_form or ReviewForm(formdata=None), upload_form=upload_form or UploadForm(formdata=None),
-        close_form=close_form or CloseForm(formdata=None), arrangement_url=arrangement_url(arrangement)), status
+        "evidence/request_detail.html",
+        links_url=links_url,
+        evidence_request=evidence_request,
+        arrangement=arrangement,
+        requirement=requirement,
+        submissions=submissions,
+        latest=latest,
+        today=today_tokyo(),
+        may_manage=may_manage,
+        reviewable=reviewable,
+        may_upload=may_upload,
+        may_close=may_manage
+        and evidence_request.status in (RequestStatus.OPEN, RequestStatus.REJECTED),
+        review_form=review_form or ReviewForm(formdata=None),
+        upload_form=upload_form or UploadForm(formdata=None),
+        close_form=close_form or CloseForm(formdata=None),
+        arrangement_url=arrangement_url(arrangement),
+    ), status
 
 
 @bp.route("/requests/<int:request_id>")
@@ -130,38 +179,70 @@ def upload(request_id: int):
     evidence_request, arrangement = _request_or_404(request_id)
     access.ensure_can_manage(arrangement)
     if evidence_request.evidence_requirement.provider != EvidenceProvider.INTERNAL:
-        flash(_("この提出依頼は委託事業者が提出するものです。委託事業者向けの画面から提出してもらってください。"), "error")
+        flash(
+            _(
+                "この提出依頼は委託事業者が提出するものです。委託事業者向けの画面から提出してもらってください。"
+            ),
+            "error",
+        )
         return _back(evidence_request)
     if evidence_request.status not in UNSETTLED:
-        flash(_("この提出依頼は%(status)sのため、提出できません。", status=evidence_request.status.label), "error")
+        flash(
+            _(
+                "この提出依頼は%(status)sのため、提出できません。",
+                status=evidence_request.status.label,
+            ),
+            "error",
+        )
         return _back(evidence_request)
     storage = get_storage()
     try:
-        received = uploads.receive_files(request, storage, uploads.max_upload_bytes(), file_field="files")
+        received = uploads.receive_files(
+            request, storage, uploads.max_upload_bytes(), file_field="files"
+        )
     except (uploads.UploadRefused, StorageError) as error:
         form = UploadForm(formdata=None)
         form.files.errors = [_("%(reason)s ファイルは保存されていません。", reason=error.message)]
         return _render_detail(evidence_request, arrangement, upload_form=form, status=400)
     form = UploadForm(formdata=received.fields, meta={"csrf": False})
     try:
-        submission = services.submit(db.session, evidence_request, received.files, form.comment.data or "",
-                                     user=current_user, via="internal")
+        submission = services.submit(
+            db.session,
+            evidence_request,
+            received.files,
+            form.comment.data or "",
+            user=current_user,
+            via="internal",
+        )
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
         uploads.discard(storage, received.files)
         evidence_request, arrangement = _request_or_404(request_id)
         # The form was never validated, so its fields' errors are still an empty tuple.
-        (form[error.field] if error.field in ("files", "comment") else form.files).errors = [error.message]
+        (form[error.field] if error.field in ("files", "comment") else form.files).errors = [
+            error.message
+        ]
         return _render_detail(evidence_request, arrangement, upload_form=form, status=400)
     except SQLAlchemyError:
         db.session.rollback()
         uploads.discard(storage, received.files)
-        current_app.logger.exception("evidence submission for request %s could not be recorded", request_id)
-        flash(_("提出を記録できませんでした。何も登録されていません。もう一度お試しください。"), "error")
+        current_app.logger.exception(
+            "evidence submission for request %s could not be recorded", request_id
+        )
+        flash(
+            _("提出を記録できませんでした。何も登録されていません。もう一度お試しください。"),
+            "error",
+        )
         return _back(evidence_request)
-    flash(_("第%(version)d版として%(count)d件のファイルを提出しました。", version=submission.version,
-            count=len(received.files)), "success")
+    flash(
+        _(
+            "第%(version)d版として%(count)d件のファイルを提出しました。",
+            version=submission.version,
+            count=len(received.files),
+        ),
+        "success",
+    )
     return _back(evidence_request)
 
 
@@ -177,8 +258,15 @@ def review(submission_id: int):
     form = ReviewForm()
     if form.validate_on_submit():
         try:
-            services.review(db.session, submission, form.decision.data, current_user, reason=form.reason.data,
-                            valid_until=form.valid_until.data, today=today_tokyo())
+            services.review(
+                db.session,
+                submission,
+                form.decision.data,
+                current_user,
+                reason=form.reason.data,
+                valid_until=form.valid_until.data,
+                today=today_tokyo(),
+            )
         except DomainError as error:
             show_domain_error(form, error)
             evidence_request, arrangement = _request_or_404(submission.request_id)
@@ -187,8 +275,13 @@ def review(submission_id: int):
             if submission.decision == ReviewDecision.ACCEPTED:
                 flash(_("第%(version)d版を受理しました。", version=submission.version), "success")
             else:
-                flash(_("第%(version)d版を差し戻しました。提出者に理由が表示されます。", version=submission.version),
-                      "success")
+                flash(
+                    _(
+                        "第%(version)d版を差し戻しました。提出者に理由が表示されます。",
+                        version=submission.version,
+                    ),
+                    "success",
+                )
             return _back(evidence_request)
     return _render_detail(evidence_request, arrangement, review_form=form, status=400)
 
@@ -230,8 +323,12 @@ def download(file_id: int):
     evidence_request = db.session.get(EvidenceRequest, submission.request_id)
     arrangement = access.arrangement_or_404(evidence_request.arrangement_id)
     access.ensure_can_view(arrangement)
-    return send_stored(get_storage(), file.storage_key, file.original_filename,
-                       mimetype=file.content_type or "application/octet-stream",
-                       ascii_filename=_ascii_filename(file), size=file.size,
-                       back_url=url_for("evidence.request_detail", request_id=evidence_request.id))
-
+    return send_stored(
+        get_storage(),
+        file.storage_key,
+        file.original_filename,
+        mimetype=file.content_type or "application/octet-stream",
+        ascii_filename=_ascii_filename(file),
+        size=file.size,
+        back_url=url_for("evidence.request_detail", request_id=evidence_request.id),
+    )

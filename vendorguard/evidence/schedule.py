@@ -20,6 +20,7 @@ closed when its period no longer exists (a shorter contract, another cadence) or
 was archived; it is reopened if the period comes back. Submitted, accepted and withdrawn-by-hand
 requests are never touched.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -33,14 +34,28 @@ from vendorguard.arrangements.models import Arrangement
 from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import TOKYO, fiscal_year
 from vendorguard.evidence.calendar import next_open_day
-from vendorguard.evidence.models import (AUTOMATIC_CLOSE_REASONS, AWAITING_PROVIDER, CLOSED_BY_SCHEDULE,
-                                         CLOSED_WITH_REQUIREMENT, Cadence, EvidenceRequest, EvidenceRequirement,
-                                         EvidenceSubmission, RequestStatus, ReviewDecision)
+from vendorguard.evidence.models import (
+    AUTOMATIC_CLOSE_REASONS,
+    AWAITING_PROVIDER,
+    CLOSED_BY_SCHEDULE,
+    CLOSED_WITH_REQUIREMENT,
+    Cadence,
+    EvidenceRequest,
+    EvidenceRequirement,
+    EvidenceSubmission,
+    RequestStatus,
+    ReviewDecision,
+)
 
 ROLLING_HORIZON_DAYS = 365
 ADHOC_PREFIX = "adhoc-"
 # months in a period, for the periodic cadences
-PERIOD_MONTHS = {Cadence.MONTHLY: 1, Cadence.QUARTERLY: 3, Cadence.HALF_YEARLY: 6, Cadence.YEARLY: 12}
+PERIOD_MONTHS = {
+    Cadence.MONTHLY: 1,
+    Cadence.QUARTERLY: 3,
+    Cadence.HALF_YEARLY: 6,
+    Cadence.YEARLY: 12,
+}
 
 
 @dataclass(frozen=True)
@@ -81,6 +96,7 @@ class ScheduleResult:
 
 
 # -- periods ---------------------------------------------------------------------------------------
+
 
 def _add_months(day: date, months: int) -> date:
     """The first of the month ``months`` after ``day``'s month."""
@@ -146,14 +162,16 @@ def occurrence_label(key: str) -> str:
     if key == "end":
         return _("終了時")
     if key.startswith(ADHOC_PREFIX):
-        return _("随時（%(number)s）", number=key[len(ADHOC_PREFIX):])
+        return _("随時（%(number)s）", number=key[len(ADHOC_PREFIX) :])
     if key.startswith("FY"):
         year, _sep, part = key[2:].partition("-")
         if not part:
             return _("%(year)s年度", year=year)
         if part.startswith("Q"):
             return _("%(year)s年度 第%(number)s四半期", year=year, number=part[1:])
-        return _("%(year)s年度 上期", year=year) if part == "H1" else _("%(year)s年度 下期", year=year)
+        return (
+            _("%(year)s年度 上期", year=year) if part == "H1" else _("%(year)s年度 下期", year=year)
+        )
     year, _sep, month = key.partition("-")
     if month.isdigit():
         return _("%(year)s年%(month)d月分", year=year, month=int(month))
@@ -162,18 +180,30 @@ def occurrence_label(key: str) -> str:
 
 # -- generation ------------------------------------------------------------------------------------
 
+
 def _reopen(session: Session, request: EvidenceRequest, result: ScheduleResult) -> None:
     # Only requests that were waiting for the provider are ever closed automatically, so they go
     # back to waiting: rejected if their last submission was rejected, open otherwise.
-    last = session.scalars(select(EvidenceSubmission.decision).where(EvidenceSubmission.request_id == request.id)
-                           .order_by(EvidenceSubmission.version.desc()).limit(1)).first()
-    request.status = RequestStatus.REJECTED if last == ReviewDecision.REJECTED else RequestStatus.OPEN
+    last = session.scalars(
+        select(EvidenceSubmission.decision)
+        .where(EvidenceSubmission.request_id == request.id)
+        .order_by(EvidenceSubmission.version.desc())
+        .limit(1)
+    ).first()
+    request.status = (
+        RequestStatus.REJECTED if last == ReviewDecision.REJECTED else RequestStatus.OPEN
+    )
     request.closed_reason = ""
     result.reopened.append(request.id)
 
 
 def _set_dates(request: EvidenceRequest, occurrence: Occurrence) -> bool:
-    wanted = (occurrence.period_start, occurrence.period_end, occurrence.scheduled_due_on, occurrence.due_on)
+    wanted = (
+        occurrence.period_start,
+        occurrence.period_end,
+        occurrence.scheduled_due_on,
+        occurrence.due_on,
+    )
     current = (request.period_start, request.period_end, request.scheduled_due_on, request.due_on)
     if wanted == current:
         return False
@@ -189,11 +219,17 @@ def generate_requests(session: Session, arrangement: Arrangement, today: date) -
     window = window_for(arrangement, today)
     if window.end is not None and window.end < window.start:
         raise DomainError(_("契約期間の終了日が開始日より前のため、スケジュールを作成できません。"))
-    requirements = session.scalars(select(EvidenceRequirement).where(
-        EvidenceRequirement.arrangement_id == arrangement.id).order_by(EvidenceRequirement.id)).all()
+    requirements = session.scalars(
+        select(EvidenceRequirement)
+        .where(EvidenceRequirement.arrangement_id == arrangement.id)
+        .order_by(EvidenceRequirement.id)
+    ).all()
     existing: dict[tuple[int, str], EvidenceRequest] = {
         (r.evidence_requirement_id, r.occurrence): r
-        for r in session.scalars(select(EvidenceRequest).where(EvidenceRequest.arrangement_id == arrangement.id))}
+        for r in session.scalars(
+            select(EvidenceRequest).where(EvidenceRequest.arrangement_id == arrangement.id)
+        )
+    }
     result = ScheduleResult()
     new_requests = []
     for requirement in requirements:
@@ -207,13 +243,21 @@ def generate_requests(session: Session, arrangement: Arrangement, today: date) -
             request = mine.get(occurrence.key)
             if request is None:
                 request = EvidenceRequest(
-                    evidence_requirement_id=requirement.id, arrangement_id=arrangement.id, occurrence=occurrence.key,
-                    period_start=occurrence.period_start, period_end=occurrence.period_end,
-                    scheduled_due_on=occurrence.scheduled_due_on, due_on=occurrence.due_on,
-                    status=RequestStatus.OPEN)
+                    evidence_requirement_id=requirement.id,
+                    arrangement_id=arrangement.id,
+                    occurrence=occurrence.key,
+                    period_start=occurrence.period_start,
+                    period_end=occurrence.period_end,
+                    scheduled_due_on=occurrence.scheduled_due_on,
+                    due_on=occurrence.due_on,
+                    status=RequestStatus.OPEN,
+                )
                 session.add(request)
                 new_requests.append(request)
-            elif request.status == RequestStatus.CLOSED and request.closed_reason in AUTOMATIC_CLOSE_REASONS:
+            elif (
+                request.status == RequestStatus.CLOSED
+                and request.closed_reason in AUTOMATIC_CLOSE_REASONS
+            ):
                 _set_dates(request, occurrence)
                 _reopen(session, request, result)
             elif request.status in AWAITING_PROVIDER and _set_dates(request, occurrence):
@@ -221,7 +265,10 @@ def generate_requests(session: Session, arrangement: Arrangement, today: date) -
         keys = {occurrence.key for occurrence in wanted}
         for key, request in mine.items():
             if key.startswith(ADHOC_PREFIX):
-                if request.status == RequestStatus.CLOSED and request.closed_reason == CLOSED_WITH_REQUIREMENT:
+                if (
+                    request.status == RequestStatus.CLOSED
+                    and request.closed_reason == CLOSED_WITH_REQUIREMENT
+                ):
                     _reopen(session, request, result)
             elif key not in keys:
                 _close(request, CLOSED_BY_SCHEDULE, result)
@@ -233,8 +280,9 @@ def generate_requests(session: Session, arrangement: Arrangement, today: date) -
 def close_with_requirement(session: Session, requirement: EvidenceRequirement) -> list[int]:
     """Withdraw the requests of an archived requirement that still wait for the provider."""
     result = ScheduleResult()
-    for request in session.scalars(select(EvidenceRequest).where(
-            EvidenceRequest.evidence_requirement_id == requirement.id)):
+    for request in session.scalars(
+        select(EvidenceRequest).where(EvidenceRequest.evidence_requirement_id == requirement.id)
+    ):
         _close(request, CLOSED_WITH_REQUIREMENT, result)
     session.flush()
     return result.closed

@@ -3,6 +3,7 @@
 ``submit`` and ``review`` live in ``evidence.review`` and are part of this module's API (the
 contractor portal calls ``services.submit``).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -18,8 +19,14 @@ from vendorguard.core.text import clean
 from vendorguard.core.timeutil import utcnow
 from vendorguard.evidence import schedule, standard
 from vendorguard.evidence.calendar import next_open_day
-from vendorguard.evidence.models import (AWAITING_PROVIDER, Cadence, EvidenceProvider, EvidenceRequest,
-                                         EvidenceRequirement, RequestStatus)
+from vendorguard.evidence.models import (
+    AWAITING_PROVIDER,
+    Cadence,
+    EvidenceProvider,
+    EvidenceRequest,
+    EvidenceRequirement,
+    RequestStatus,
+)
 from vendorguard.evidence.review import review, submit  # noqa: F401  (part of this module's API)
 from vendorguard.evidence.schedule import ScheduleResult, generate_requests  # noqa: F401
 
@@ -29,6 +36,7 @@ MAX_VALIDITY_DAYS = 3650
 
 
 # -- requirements ---------------------------------------------------------------------------------
+
 
 @dataclass
 class RequirementData:
@@ -47,7 +55,9 @@ def _ensure_open(arrangement: Arrangement) -> None:
         raise DomainError(_("アーカイブ済みの案件の証跡は変更できません。"))
 
 
-def _apply(session: Session, requirement: EvidenceRequirement, data: RequirementData) -> EvidenceRequirement:
+def _apply(
+    session: Session, requirement: EvidenceRequirement, data: RequirementData
+) -> EvidenceRequirement:
     title = clean(data.title)
     if not title:
         raise DomainError(_("項目名を入力してください。"), field="title")
@@ -55,7 +65,9 @@ def _apply(session: Session, requirement: EvidenceRequirement, data: Requirement
         raise DomainError(_("項目名は200文字以内で入力してください。"), field="title")
     description = (data.description or "").strip()
     if len(description) > MAX_TEXT:
-        raise DomainError(_("説明は%(max)d文字以内で入力してください。", max=MAX_TEXT), field="description")
+        raise DomainError(
+            _("説明は%(max)d文字以内で入力してください。", max=MAX_TEXT), field="description"
+        )
     try:
         cadence = Cadence(data.cadence)
     except ValueError:
@@ -66,11 +78,18 @@ def _apply(session: Session, requirement: EvidenceRequirement, data: Requirement
         raise DomainError(_("提出する者を選んでください。"), field="provider") from None
     offset = data.due_offset_days if data.due_offset_days is not None else 0
     if not 0 <= offset <= MAX_OFFSET_DAYS:
-        raise DomainError(_("提出期限は0〜%(max)d日の範囲で入力してください。", max=MAX_OFFSET_DAYS),
-                          field="due_offset_days")
+        raise DomainError(
+            _("提出期限は0〜%(max)d日の範囲で入力してください。", max=MAX_OFFSET_DAYS),
+            field="due_offset_days",
+        )
     if data.validity_days is not None and not 1 <= data.validity_days <= MAX_VALIDITY_DAYS:
-        raise DomainError(_("有効日数は1〜%(max)d日の範囲で入力してください（空欄は次の提出まで有効）。",
-                            max=MAX_VALIDITY_DAYS), field="validity_days")
+        raise DomainError(
+            _(
+                "有効日数は1〜%(max)d日の範囲で入力してください（空欄は次の提出まで有効）。",
+                max=MAX_VALIDITY_DAYS,
+            ),
+            field="validity_days",
+        )
     requirement.title = title
     requirement.description = description
     requirement.cadence = cadence
@@ -82,16 +101,22 @@ def _apply(session: Session, requirement: EvidenceRequirement, data: Requirement
     return requirement
 
 
-def create_requirement(session: Session, arrangement: Arrangement, data: RequirementData) -> EvidenceRequirement:
+def create_requirement(
+    session: Session, arrangement: Arrangement, data: RequirementData
+) -> EvidenceRequirement:
     """Add a requirement by hand (one the standard table does not cover)."""
     _ensure_open(arrangement)
     return _apply(session, EvidenceRequirement(arrangement_id=arrangement.id), data)
 
 
-def update_requirement(session: Session, requirement: EvidenceRequirement, data: RequirementData) -> EvidenceRequirement:
+def update_requirement(
+    session: Session, requirement: EvidenceRequirement, data: RequirementData
+) -> EvidenceRequirement:
     """Change a requirement; standard ones too (synchronising never overwrites what was edited)."""
     if requirement.archived_at is not None:
-        raise DomainError(_("アーカイブ済みの証跡項目は編集できません。元に戻してから編集してください。"))
+        raise DomainError(
+            _("アーカイブ済みの証跡項目は編集できません。元に戻してから編集してください。")
+        )
     return _apply(session, requirement, data)
 
 
@@ -100,14 +125,20 @@ def archive_requirement(session: Session, requirement: EvidenceRequirement) -> l
     if requirement.archived_at is not None:
         raise DomainError(_("この証跡項目は既にアーカイブされています。"))
     if requirement.is_derived:
-        raise DomainError(_("標準の証跡項目は、案件の内容（適用される要件）に応じて自動で追加・アーカイブされます。"
-                            "不要な場合は、情報セキュリティ統括に要件の適用除外を依頼してください。"))
+        raise DomainError(
+            _(
+                "標準の証跡項目は、案件の内容（適用される要件）に応じて自動で追加・アーカイブされます。"
+                "不要な場合は、情報セキュリティ統括に要件の適用除外を依頼してください。"
+            )
+        )
     requirement.archived_at = utcnow()
     session.flush()
     return schedule.close_with_requirement(session, requirement)
 
 
-def restore_requirement(session: Session, requirement: EvidenceRequirement, today: date) -> ScheduleResult | None:
+def restore_requirement(
+    session: Session, requirement: EvidenceRequirement, today: date
+) -> ScheduleResult | None:
     """Bring an archived hand-added requirement back; its withdrawn requests reopen."""
     if requirement.archived_at is None:
         raise DomainError(_("この証跡項目はアーカイブされていません。"))
@@ -119,6 +150,7 @@ def restore_requirement(session: Session, requirement: EvidenceRequirement, toda
 
 
 # -- standard requirements ------------------------------------------------------------------------
+
 
 @dataclass
 class SyncResult:
@@ -138,17 +170,33 @@ def sync_requirements(session: Session, arrangement: Arrangement) -> SyncResult:
     needs (their open requests are withdrawn). Idempotent; edits made by people are kept."""
     _ensure_open(arrangement)
     wanted = {a.template.code: a for a in standard.applicable_templates(session, arrangement)}
-    derived = {r.template_code: r for r in session.scalars(select(EvidenceRequirement).where(
-        EvidenceRequirement.arrangement_id == arrangement.id, EvidenceRequirement.template_code.is_not(None)))}
+    derived = {
+        r.template_code: r
+        for r in session.scalars(
+            select(EvidenceRequirement).where(
+                EvidenceRequirement.arrangement_id == arrangement.id,
+                EvidenceRequirement.template_code.is_not(None),
+            )
+        )
+    }
     result = SyncResult()
     for code, applicable in wanted.items():
         requirement = derived.get(code)
         if requirement is None:
             t = applicable.template
-            session.add(EvidenceRequirement(
-                arrangement_id=arrangement.id, template_code=code, requirement_id=applicable.requirement_id,
-                title=t.title, description=t.description, cadence=t.cadence, due_offset_days=t.due_offset_days,
-                provider=t.provider, validity_days=t.validity_days))
+            session.add(
+                EvidenceRequirement(
+                    arrangement_id=arrangement.id,
+                    template_code=code,
+                    requirement_id=applicable.requirement_id,
+                    title=t.title,
+                    description=t.description,
+                    cadence=t.cadence,
+                    due_offset_days=t.due_offset_days,
+                    provider=t.provider,
+                    validity_days=t.validity_days,
+                )
+            )
             result.added.append(t.title)
         elif requirement.archived_at is not None:
             requirement.archived_at = None
@@ -163,13 +211,16 @@ def sync_requirements(session: Session, arrangement: Arrangement) -> SyncResult:
     return result
 
 
-def refresh(session: Session, arrangement: Arrangement, today: date) -> tuple[SyncResult, ScheduleResult]:
+def refresh(
+    session: Session, arrangement: Arrangement, today: date
+) -> tuple[SyncResult, ScheduleResult]:
     """Bring the standard requirements up to date, then the schedule (the page's one button)."""
     synced = sync_requirements(session, arrangement)
     return synced, generate_requests(session, arrangement, today)
 
 
 # -- requests made by hand ------------------------------------------------------------------------
+
 
 @dataclass
 class AdhocData:
@@ -183,7 +234,9 @@ class AdhocData:
     note: str = ""
 
 
-def create_adhoc_request(session: Session, arrangement: Arrangement, data: AdhocData, today: date) -> EvidenceRequest:
+def create_adhoc_request(
+    session: Session, arrangement: Arrangement, data: AdhocData, today: date
+) -> EvidenceRequest:
     """The officer asks for evidence now, outside the schedule (due date moved off closed days)."""
     _ensure_open(arrangement)
     if data.due_on is None:
@@ -192,24 +245,46 @@ def create_adhoc_request(session: Session, arrangement: Arrangement, data: Adhoc
         raise DomainError(_("提出期限には今日以降の日付を入力してください。"), field="due_on")
     note = (data.note or "").strip()
     if len(note) > MAX_TEXT:
-        raise DomainError(_("依頼内容は%(max)d文字以内で入力してください。", max=MAX_TEXT), field="note")
+        raise DomainError(
+            _("依頼内容は%(max)d文字以内で入力してください。", max=MAX_TEXT), field="note"
+        )
     if data.requirement_id:
         requirement = session.get(EvidenceRequirement, data.requirement_id)
-        if requirement is None or requirement.arrangement_id != arrangement.id or requirement.archived_at is not None:
+        if (
+            requirement is None
+            or requirement.arrangement_id != arrangement.id
+            or requirement.archived_at is not None
+        ):
             raise DomainError(_("証跡項目を選び直してください。"), field="requirement_id")
     else:
         if not clean(data.title):
             raise DomainError(_("新しい項目の名前を入力してください。"), field="title")
-        requirement = create_requirement(session, arrangement, RequirementData(
-            title=data.title, cadence=Cadence.AD_HOC.value, provider=data.provider, due_offset_days=0,
-            description=data.description))
-    count = session.scalar(select(func.count(EvidenceRequest.id)).where(
-        EvidenceRequest.evidence_requirement_id == requirement.id,
-        EvidenceRequest.occurrence.like(schedule.ADHOC_PREFIX + "%")))
+        requirement = create_requirement(
+            session,
+            arrangement,
+            RequirementData(
+                title=data.title,
+                cadence=Cadence.AD_HOC.value,
+                provider=data.provider,
+                due_offset_days=0,
+                description=data.description,
+            ),
+        )
+    count = session.scalar(
+        select(func.count(EvidenceRequest.id)).where(
+            EvidenceRequest.evidence_requirement_id == requirement.id,
+            EvidenceRequest.occurrence.like(schedule.ADHOC_PREFIX + "%"),
+        )
+    )
     request = EvidenceRequest(
-        evidence_requirement_id=requirement.id, arrangement_id=arrangement.id,
-        occurrence=f"{schedule.ADHOC_PREFIX}{count + 1}", scheduled_due_on=data.due_on,
-        due_on=next_open_day(data.due_on), note=note, status=RequestStatus.OPEN)
+        evidence_requirement_id=requirement.id,
+        arrangement_id=arrangement.id,
+        occurrence=f"{schedule.ADHOC_PREFIX}{count + 1}",
+        scheduled_due_on=data.due_on,
+        due_on=next_open_day(data.due_on),
+        note=note,
+        status=RequestStatus.OPEN,
+    )
     session.add(request)
     session.flush()
     return request
@@ -225,7 +300,9 @@ def close_request(session: Session, request: EvidenceRequest, reason: str) -> No
     if request.status == RequestStatus.SUBMITTED:
         raise DomainError(_("確認待ちの提出があります。先に受理または差戻しをしてください。"))
     if request.status not in AWAITING_PROVIDER:
-        raise DomainError(_("この提出依頼は%(status)sのため、取り下げられません。", status=request.status.label))
+        raise DomainError(
+            _("この提出依頼は%(status)sのため、取り下げられません。", status=request.status.label)
+        )
     request.status = RequestStatus.CLOSED
     request.closed_reason = reason
     session.flush()

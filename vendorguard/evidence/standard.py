@@ -10,6 +10,7 @@ sensible evidence requirements.
 Titles and descriptions are data copied into each arrangement's requirement (the department may
 edit them there), not interface text.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -55,51 +56,158 @@ def _is(fact: str) -> dict[str, Any]:
 
 TEMPLATES: tuple[Template, ...] = (
     # -- engagements (業務委託) --
-    Template("ENG-STAFF", E, "責任者・作業従事者・作業場所の届出",
-             "委託事業者の責任者、作業に従事する者（再委託先の者を含む）の氏名・所属、作業場所の一覧。"
-             "変更があったときは改めて提出を求める。",
-             Cadence.ONCE_AT_START, 14, CONTRACTOR, None, ("OUT-02", "OUT-08")),
-    Template("ENG-EDUCATION", E, "従事者への情報セキュリティ教育の実施記録",
-             "作業に従事する者に行った情報セキュリティ教育の日付、内容、受講者の記録。",
-             Cadence.YEARLY, 30, CONTRACTOR, YEAR_AND_A_MONTH, ("OUT-05",)),
-    Template("ENG-SECURITY-REPORT", E, "情報セキュリティ対策の実施状況報告書（年次）",
-             "特記事項に定めた対策の実施状況（アクセス管理、持出し、事故の有無など）の年次報告。"
-             "市による確認・監査の資料とする。",
-             Cadence.YEARLY, 30, CONTRACTOR, YEAR_AND_A_MONTH, ("OUT-10", "OUT-11")),
-    Template("ENG-ISMS", E, "ISMS認証登録証の写し",
-             "委託事業者が取得しているISMS（ISO/IEC 27001）認証の登録証と適用範囲の写し（有効期間が分かるもの）。",
-             Cadence.YEARLY, 30, CONTRACTOR, 365, (), _is("holds_isms")),
-    Template("ENG-PRIVACY-MARK", E, "プライバシーマーク登録証の写し",
-             "委託事業者が取得しているプライバシーマークの登録証の写し（有効期間が分かるもの）。",
-             Cadence.YEARLY, 30, CONTRACTOR, 365, (), _is("holds_privacy_mark")),
-    Template("ENG-MN-MONTHLY", E, "特定個人情報の取扱状況報告（月次作業報告）",
-             "マイナンバー（特定個人情報）を扱う作業の月次報告：作業日、作業者、取り扱った件数、持出しの有無、事故の有無。",
-             Cadence.MONTHLY, 10, CONTRACTOR, None, ("MN-03",)),
-    Template("ENG-MN-SUBCONTRACTORS", E, "再委託先（全段階）と市の許諾の一覧",
-             "特定個人情報を扱う業務の再委託先をすべての段階について、市の許諾（日付・許諾した者）とあわせて示す一覧。",
-             Cadence.YEARLY, 30, CONTRACTOR, YEAR_AND_A_MONTH, ("MN-01",), _is("has_subcontractors")),
-    Template("ENG-RETURN", E, "情報資産の返還・廃棄（消去）証明書",
-             "業務終了時に、市から預かった情報を返還し、又は復元できない方法で消去・廃棄したことの証明書。",
-             Cadence.AT_END, 14, CONTRACTOR, None, ("OUT-09",)),
+    Template(
+        "ENG-STAFF",
+        E,
+        "責任者・作業従事者・作業場所の届出",
+        "委託事業者の責任者、作業に従事する者（再委託先の者を含む）の氏名・所属、作業場所の一覧。"
+        "変更があったときは改めて提出を求める。",
+        Cadence.ONCE_AT_START,
+        14,
+        CONTRACTOR,
+        None,
+        ("OUT-02", "OUT-08"),
+    ),
+    Template(
+        "ENG-EDUCATION",
+        E,
+        "従事者への情報セキュリティ教育の実施記録",
+        "作業に従事する者に行った情報セキュリティ教育の日付、内容、受講者の記録。",
+        Cadence.YEARLY,
+        30,
+        CONTRACTOR,
+        YEAR_AND_A_MONTH,
+        ("OUT-05",),
+    ),
+    Template(
+        "ENG-SECURITY-REPORT",
+        E,
+        "情報セキュリティ対策の実施状況報告書（年次）",
+        "特記事項に定めた対策の実施状況（アクセス管理、持出し、事故の有無など）の年次報告。"
+        "市による確認・監査の資料とする。",
+        Cadence.YEARLY,
+        30,
+        CONTRACTOR,
+        YEAR_AND_A_MONTH,
+        ("OUT-10", "OUT-11"),
+    ),
+    Template(
+        "ENG-ISMS",
+        E,
+        "ISMS認証登録証の写し",
+        "委託事業者が取得しているISMS（ISO/IEC 27001）認証の登録証と適用範囲の写し（有効期間が分かるもの）。",
+        Cadence.YEARLY,
+        30,
+        CONTRACTOR,
+        365,
+        (),
+        _is("holds_isms"),
+    ),
+    Template(
+        "ENG-PRIVACY-MARK",
+        E,
+        "プライバシーマーク登録証の写し",
+        "委託事業者が取得しているプライバシーマークの登録証の写し（有効期間が分かるもの）。",
+        Cadence.YEARLY,
+        30,
+        CONTRACTOR,
+        365,
+        (),
+        _is("holds_privacy_mark"),
+    ),
+    Template(
+        "ENG-MN-MONTHLY",
+        E,
+        "特定個人情報の取扱状況報告（月次作業報告）",
+        "マイナンバー（特定個人情報）を扱う作業の月次報告：作業日、作業者、取り扱った件数、持出しの有無、事故の有無。",
+        Cadence.MONTHLY,
+        10,
+        CONTRACTOR,
+        None,
+        ("MN-03",),
+    ),
+    Template(
+        "ENG-MN-SUBCONTRACTORS",
+        E,
+        "再委託先（全段階）と市の許諾の一覧",
+        "特定個人情報を扱う業務の再委託先をすべての段階について、市の許諾（日付・許諾した者）とあわせて示す一覧。",
+        Cadence.YEARLY,
+        30,
+        CONTRACTOR,
+        YEAR_AND_A_MONTH,
+        ("MN-01",),
+        _is("has_subcontractors"),
+    ),
+    Template(
+        "ENG-RETURN",
+        E,
+        "情報資産の返還・廃棄（消去）証明書",
+        "業務終了時に、市から預かった情報を返還し、又は復元できない方法で消去・廃棄したことの証明書。",
+        Cadence.AT_END,
+        14,
+        CONTRACTOR,
+        None,
+        ("OUT-09",),
+    ),
     # -- cloud services (外部サービス) --
-    Template("CLOUD-ISMAP", C, "ISMAP登録状況・第三者認証の確認記録（年次）",
-             "ISMAP（ISMAP-LIU）クラウドサービスリストへの登録状況と、事業者の第三者認証（ISMS、SOC 2 など）の"
-             "有効性を確かめた記録。",
-             Cadence.YEARLY, 30, INTERNAL, YEAR_AND_A_MONTH, ("CL-02",)),
-    Template("CLOUD-TERMS", C, "約款（利用規約）の確認記録（年次）",
-             "約款の改定の有無、事業者の責任範囲、データの取扱い、サービス変更・終了の条件を確かめた記録。",
-             Cadence.YEARLY, 30, INTERNAL, YEAR_AND_A_MONTH, ("CL-11",)),
-    Template("CLOUD-USAGE", C, "利用状況の記録（年次）",
-             "利用者、利用期間、扱っている情報の記録。機密性2以上の情報を扱っていないことの確認を含む。",
-             Cadence.YEARLY, 30, INTERNAL, YEAR_AND_A_MONTH, ("CL-09",)),
-    Template("CLOUD-EXIT", C, "終了時のデータ返却・移行・消去の計画（出口計画）",
-             "利用をやめるとき又は乗り換えるときの、データの取出し方法、移行先、事業者側での消去の確認方法。",
-             Cadence.ONCE_AT_START, 30, INTERNAL, None, ("CL-12", "CL-08")),
+    Template(
+        "CLOUD-ISMAP",
+        C,
+        "ISMAP登録状況・第三者認証の確認記録（年次）",
+        "ISMAP（ISMAP-LIU）クラウドサービスリストへの登録状況と、事業者の第三者認証（ISMS、SOC 2 など）の"
+        "有効性を確かめた記録。",
+        Cadence.YEARLY,
+        30,
+        INTERNAL,
+        YEAR_AND_A_MONTH,
+        ("CL-02",),
+    ),
+    Template(
+        "CLOUD-TERMS",
+        C,
+        "約款（利用規約）の確認記録（年次）",
+        "約款の改定の有無、事業者の責任範囲、データの取扱い、サービス変更・終了の条件を確かめた記録。",
+        Cadence.YEARLY,
+        30,
+        INTERNAL,
+        YEAR_AND_A_MONTH,
+        ("CL-11",),
+    ),
+    Template(
+        "CLOUD-USAGE",
+        C,
+        "利用状況の記録（年次）",
+        "利用者、利用期間、扱っている情報の記録。機密性2以上の情報を扱っていないことの確認を含む。",
+        Cadence.YEARLY,
+        30,
+        INTERNAL,
+        YEAR_AND_A_MONTH,
+        ("CL-09",),
+    ),
+    Template(
+        "CLOUD-EXIT",
+        C,
+        "終了時のデータ返却・移行・消去の計画（出口計画）",
+        "利用をやめるとき又は乗り換えるときの、データの取出し方法、移行先、事業者側での消去の確認方法。",
+        Cadence.ONCE_AT_START,
+        30,
+        INTERNAL,
+        None,
+        ("CL-12", "CL-08"),
+    ),
     # -- social-media accounts (SNSアカウント) --
-    Template("SNS-REVIEW", S, "運用者・多要素認証の点検記録（半期）",
-             "運用者の一覧が現状と合っていること、退職・異動者の権限削除、多要素認証が有効であること、"
-             "認証情報の管理者と回復用連絡先を確かめた記録。",
-             Cadence.HALF_YEARLY, 14, INTERNAL, HALF_YEAR_AND_A_MONTH, ("SNS-04", "SNS-06")),
+    Template(
+        "SNS-REVIEW",
+        S,
+        "運用者・多要素認証の点検記録（半期）",
+        "運用者の一覧が現状と合っていること、退職・異動者の権限削除、多要素認証が有効であること、"
+        "認証情報の管理者と回復用連絡先を確かめた記録。",
+        Cadence.HALF_YEARLY,
+        14,
+        INTERNAL,
+        HALF_YEAR_AND_A_MONTH,
+        ("SNS-04", "SNS-06"),
+    ),
 )
 BY_CODE = {template.code: template for template in TEMPLATES}
 _SHIPPED_RULES = {row[0]: row[7] for row in SHIPPED_REQUIREMENTS}
@@ -115,11 +223,19 @@ class Applicable:
 
 def _facts(session: Session, arrangement: Arrangement) -> dict[str, Any]:
     facts = rules.facts_for(arrangement)
-    contractor_id = getattr(arrangement, "contractor_id", None) or getattr(arrangement, "provider_contractor_id", None)
+    contractor_id = getattr(arrangement, "contractor_id", None) or getattr(
+        arrangement, "provider_contractor_id", None
+    )
     held: set[str] = set()
     if contractor_id is not None:
-        held = set(session.scalars(select(Certification.kind).where(
-            Certification.contractor_id == contractor_id, Certification.archived_at.is_(None))))
+        held = set(
+            session.scalars(
+                select(Certification.kind).where(
+                    Certification.contractor_id == contractor_id,
+                    Certification.archived_at.is_(None),
+                )
+            )
+        )
     facts["holds_isms"] = CertificationKind.ISMS in held
     facts["holds_privacy_mark"] = CertificationKind.PRIVACY_MARK in held
     return facts
@@ -136,9 +252,18 @@ def applicable_templates(session: Session, arrangement: Arrangement) -> list[App
     arrangement = load_arrangement(session, arrangement.id)
     facts = _facts(session, arrangement)
     codes = {code for t in templates for code in t.catalog_codes}
-    installed = dict(session.execute(select(Requirement.code, Requirement.id).where(Requirement.code.in_(codes))).all())
-    waived = {waiver.requirement_id for waiver in session.scalars(catalog_queries.active_waivers(arrangement.id)).unique()}
-    applying = {r.code: r.id for r in applicable_requirements(session, arrangement) if r.id not in waived}
+    installed = dict(
+        session.execute(
+            select(Requirement.code, Requirement.id).where(Requirement.code.in_(codes))
+        ).all()
+    )
+    waived = {
+        waiver.requirement_id
+        for waiver in session.scalars(catalog_queries.active_waivers(arrangement.id)).unique()
+    }
+    applying = {
+        r.code: r.id for r in applicable_requirements(session, arrangement) if r.id not in waived
+    }
 
     def holds(code: str) -> bool:
         if code in installed:

@@ -38,12 +38,14 @@ The CSRF token (field ``csrf_token`` or the X-CSRFToken header) is validated by 
 itself as soon as it is seen (put ``{{ form.csrf_token }}`` before the file inputs); a request
 without a valid token gets CSRFError, the same 400 page as everywhere else, with nothing stored.
 """
+
 from __future__ import annotations
 
 import logging
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import BinaryIO, Iterable
+from typing import BinaryIO
 
 from flask import Request, current_app
 from flask_babel import gettext as _
@@ -51,20 +53,35 @@ from flask_wtf.csrf import CSRFError, validate_csrf
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 from werkzeug.sansio.multipart import (
-    Data, Epilogue, Field, File, MultipartDecoder, NeedData, Preamble, State,
+    Data,
+    Epilogue,
+    Field,
+    File,
+    MultipartDecoder,
+    NeedData,
+    Preamble,
+    State,
 )
 from wtforms import ValidationError
 
 from vendorguard.core.errors import DomainError
 from vendorguard.evidence import filecheck
-from vendorguard.storage.base import Storage, StorageError, StorageTooLarge, new_key, too_large_error
+from vendorguard.storage.base import (
+    Storage,
+    StorageError,
+    StorageTooLarge,
+    new_key,
+    too_large_error,
+)
 
 log = logging.getLogger(__name__)
 
 MB = 1024 * 1024
 READ_SIZE = 64 * 1024  # bytes read from the client at a time
-_DRAIN_LIMIT = 2048 * MB  # after a refusal, read (and drop) at most this much so the browser sees the answer
-_FORM_OVERHEAD = MB       # headers and text fields on top of the files
+_DRAIN_LIMIT = (
+    2048 * MB
+)  # after a refusal, read (and drop) at most this much so the browser sees the answer
+_FORM_OVERHEAD = MB  # headers and text fields on top of the files
 _HEADER_LIMIT = 64 * 1024  # a preamble or one part's headers
 
 
@@ -101,9 +118,17 @@ def max_upload_bytes(config=None) -> int:
     return int(config.get("MAX_UPLOAD_MB") or 100) * MB
 
 
-def receive_files(request: Request, storage: Storage, max_bytes: int | None = None, *,
-                  namespace: str = "evidence", max_files: int | None = None, require_files: bool = True,
-                  csrf: bool = True, file_field: str | None = None) -> ReceivedUpload:
+def receive_files(
+    request: Request,
+    storage: Storage,
+    max_bytes: int | None = None,
+    *,
+    namespace: str = "evidence",
+    max_files: int | None = None,
+    require_files: bool = True,
+    csrf: bool = True,
+    file_field: str | None = None,
+) -> ReceivedUpload:
     """Stream every file part of a multipart request into ``storage``; see the module docstring.
 
     ``max_bytes`` bounds each file (default MAX_UPLOAD_MB), ``max_files`` their number (default
@@ -114,12 +139,16 @@ def receive_files(request: Request, storage: Storage, max_bytes: int | None = No
     max_bytes = max_bytes if max_bytes is not None else max_upload_bytes(config)
     max_files = max_files or int(config.get("EVIDENCE_MAX_FILES") or 10)
     if "form" in request.__dict__ or "files" in request.__dict__:
-        raise RuntimeError("request.form was read before receive_files: mark the view @csrf.exempt "
-                           "and do not touch request.form / request.files in upload views")
+        raise RuntimeError(
+            "request.form was read before receive_files: mark the view @csrf.exempt "
+            "and do not touch request.form / request.files in upload views"
+        )
     boundary = request.mimetype_params.get("boundary", "").encode("latin-1", "replace")
     if request.mimetype != "multipart/form-data" or not boundary:
-        raise UploadRefused(_("ファイルを受け取れませんでした。ページを開き直してもう一度送信してください。"),
-                            field=file_field)
+        raise UploadRefused(
+            _("ファイルを受け取れませんでした。ページを開き直してもう一度送信してください。"),
+            field=file_field,
+        )
     # The app-wide MAX_CONTENT_LENGTH guards every other request; an upload may carry several files.
     request.max_content_length = max_files * max_bytes + _FORM_OVERHEAD
     if request.content_length is not None and request.content_length > request.max_content_length:
@@ -127,7 +156,9 @@ def receive_files(request: Request, storage: Storage, max_bytes: int | None = No
 
     check_csrf = csrf and config.get("WTF_CSRF_ENABLED", True)
     try:
-        receiver = _Receiver(request, boundary, storage, max_bytes, max_files, namespace, file_field, check_csrf)
+        receiver = _Receiver(
+            request, boundary, storage, max_bytes, max_files, namespace, file_field, check_csrf
+        )
     except RequestEntityTooLarge as error:
         raise UploadRefused(too_large_error(max_bytes).message, field=file_field) from error
     try:
@@ -135,7 +166,9 @@ def receive_files(request: Request, storage: Storage, max_bytes: int | None = No
         if check_csrf and not receiver.csrf_checked:
             validate_csrf_token(None)
         if require_files and not receiver.received.files:
-            raise UploadRefused(_("ファイルを選んでください。"), field=file_field or receiver.last_file_field)
+            raise UploadRefused(
+                _("ファイルを選んでください。"), field=file_field or receiver.last_file_field
+            )
     except BaseException as error:
         discard(storage, receiver.received.files)
         if not isinstance(error, Exception):
@@ -144,15 +177,23 @@ def receive_files(request: Request, storage: Storage, max_bytes: int | None = No
         if isinstance(error, (UploadRefused, CSRFError)):
             raise
         if isinstance(error, (filecheck.FileRefused, StorageTooLarge)):
-            raise UploadRefused(receiver.named(error.message), field=receiver.current_field) from error
+            raise UploadRefused(
+                receiver.named(error.message), field=receiver.current_field
+            ) from error
         if isinstance(error, StorageError):
             raise UploadRefused(error.message, field=receiver.current_field) from error
         if isinstance(error, RequestEntityTooLarge):
-            raise UploadRefused(too_large_error(max_bytes).message, field=receiver.current_field) from error
+            raise UploadRefused(
+                too_large_error(max_bytes).message, field=receiver.current_field
+            ) from error
         if isinstance(error, ClientDisconnected):
-            raise UploadRefused(_("送信が途中で途切れました。もう一度送信してください。")) from error
+            raise UploadRefused(
+                _("送信が途中で途切れました。もう一度送信してください。")
+            ) from error
         if isinstance(error, MalformedBody):
-            raise UploadRefused(_("送信内容を読み取れませんでした。ページを開き直してもう一度送信してください。")) from error
+            raise UploadRefused(
+                _("送信内容を読み取れませんでした。ページを開き直してもう一度送信してください。")
+            ) from error
         raise
     return receiver.received
 
@@ -175,15 +216,27 @@ def discard(storage: Storage, stored_files: Iterable[StoredFile]) -> None:
         try:
             storage.delete(stored.storage_key)
         except (StorageError, OSError):
-            log.warning("could not delete %s after a failed upload; storage-check will report it",
-                        stored.storage_key, exc_info=True)
+            log.warning(
+                "could not delete %s after a failed upload; storage-check will report it",
+                stored.storage_key,
+                exc_info=True,
+            )
 
 
 class _Receiver:
     """One request's parse: fields are collected, file parts streamed to the storage."""
 
-    def __init__(self, request: Request, boundary: bytes, storage: Storage, max_bytes: int, max_files: int,
-                 namespace: str, file_field: str | None, check_csrf: bool):
+    def __init__(
+        self,
+        request: Request,
+        boundary: bytes,
+        storage: Storage,
+        max_bytes: int,
+        max_files: int,
+        namespace: str,
+        file_field: str | None,
+        check_csrf: bool,
+    ):
         self.stream = request.stream  # the real object: S3 uploads read it from another thread
         self.storage, self.max_bytes, self.max_files = storage, max_bytes, max_files
         self.namespace, self.file_field, self.check_csrf = namespace, file_field, check_csrf
@@ -195,8 +248,16 @@ class _Receiver:
         self.field_limit = request.max_form_memory_size or 500_000
         self.parts = _Parts(self.stream, boundary, request.max_form_parts)
         self.csrf_field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-        self.csrf_header = next((request.headers[name] for name in current_app.config.get(
-            "WTF_CSRF_HEADERS", ("X-CSRFToken", "X-CSRF-Token")) if request.headers.get(name)), None)
+        self.csrf_header = next(
+            (
+                request.headers[name]
+                for name in current_app.config.get(
+                    "WTF_CSRF_HEADERS", ("X-CSRFToken", "X-CSRF-Token")
+                )
+                if request.headers.get(name)
+            ),
+            None,
+        )
 
     def run(self) -> None:
         if self.check_csrf and self.csrf_header:
@@ -236,8 +297,10 @@ class _Receiver:
         name = filecheck.clean_filename(event.filename)
         self.current_name = name
         if len(self.received.files) >= self.max_files:
-            raise UploadRefused(_("一度に送信できるファイルは %(limit)s 個までです。", limit=self.max_files),
-                                field=self.current_field)
+            raise UploadRefused(
+                _("一度に送信できるファイルは %(limit)s 個までです。", limit=self.max_files),
+                field=self.current_field,
+            )
         key = new_key(self.namespace)
         if filecheck.needs_whole_file(head):
             with _spool(part, self.max_bytes) as spooled:
@@ -246,15 +309,22 @@ class _Receiver:
                 stored = self.storage.put(key, spooled, max_bytes=self.max_bytes)
         else:
             detected = filecheck.check(head, name)
-            stored = self.storage.put(key, filecheck.guard(detected, part), max_bytes=self.max_bytes)
-        self.received.files.append(StoredFile(name, stored.key, stored.sha256, stored.size,
-                                              detected.content_type))
+            stored = self.storage.put(
+                key, filecheck.guard(detected, part), max_bytes=self.max_bytes
+            )
+        self.received.files.append(
+            StoredFile(name, stored.key, stored.sha256, stored.size, detected.content_type)
+        )
         self.current_name = None
 
     def named(self, message: str) -> str:
         """Prefix a refusal with the file's name when there is one."""
         if self.current_name:
-            return _("「%(name)s」：%(reason)s", name=self.current_name.replace("\x00", ""), reason=message)
+            return _(
+                "「%(name)s」：%(reason)s",
+                name=self.current_name.replace("\x00", ""),
+                reason=message,
+            )
         return message
 
     def drain_after_refusal(self) -> None:
@@ -287,7 +357,10 @@ class _Parts:
                 raise MalformedBody(str(error)) from error
             if not isinstance(event, NeedData):
                 return event
-            if self._decoder.state in (State.PREAMBLE, State.PART) and len(self._decoder.buffer) > _HEADER_LIMIT:
+            if (
+                self._decoder.state in (State.PREAMBLE, State.PART)
+                and len(self._decoder.buffer) > _HEADER_LIMIT
+            ):
                 # A wrong boundary or endless part headers would otherwise pile up in memory.
                 raise MalformedBody("multipart preamble or part headers too long")
             chunk = self._stream.read(READ_SIZE)

@@ -4,6 +4,7 @@ The request list, request detail, upload, review and downloads live in ``evidenc
 The blueprint's gate, dashboard.view, only admits internal users; who may see or change an
 arrangement's evidence is decided by its register (vendorguard.arrangements.access).
 """
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -67,10 +68,18 @@ def arrangement_page(arrangement_id: int):
     page = paginate(sort.apply(queries.arrangement_requests(arrangement.id, status)))
     requirements = db.session.scalars(queries.arrangement_requirements(arrangement.id)).all()
     return render_template(
-        "evidence/arrangement.html", arrangement=arrangement, requirements=requirements, page=page, sort=sort,
-        status=status, statuses=list(RequestStatus), today=today,
+        "evidence/arrangement.html",
+        arrangement=arrangement,
+        requirements=requirements,
+        page=page,
+        sort=sort,
+        status=status,
+        statuses=list(RequestStatus),
+        today=today,
         state=assurance_for(db.session, arrangement, today),
-        may_manage=access.can_manage(current_user, arrangement), arrangement_url=arrangement_url(arrangement))
+        may_manage=access.can_manage(current_user, arrangement),
+        arrangement_url=arrangement_url(arrangement),
+    )
 
 
 @bp.route("/arrangement/<int:arrangement_id>/generate", methods=["POST"])
@@ -94,19 +103,31 @@ def generate(arrangement_id: int):
     if not synced.changed and not scheduled.changed:
         flash(_("証跡項目とスケジュールは最新です。変更はありませんでした。"), "info")
     else:
-        flash(_("証跡項目を%(added)d件追加・%(archived)d件アーカイブし、提出依頼を%(created)d件作成、"
+        flash(
+            _(
+                "証跡項目を%(added)d件追加・%(archived)d件アーカイブし、提出依頼を%(created)d件作成、"
                 "%(moved)d件の期限を変更、%(closed)d件を取下げ、%(reopened)d件を再開しました。",
-                added=len(synced.added) + len(synced.restored), archived=len(synced.archived),
-                created=len(scheduled.created), moved=len(scheduled.moved), closed=len(scheduled.closed),
-                reopened=len(scheduled.reopened)), "success")
+                added=len(synced.added) + len(synced.restored),
+                archived=len(synced.archived),
+                created=len(scheduled.created),
+                moved=len(scheduled.moved),
+                closed=len(scheduled.closed),
+                reopened=len(scheduled.reopened),
+            ),
+            "success",
+        )
     return _back(arrangement)
 
 
 def _requirement_data(form: RequirementForm) -> services.RequirementData:
     return services.RequirementData(
-        title=form.title.data or "", description=form.description.data or "", cadence=form.cadence.data or "",
-        provider=form.provider.data or "", due_offset_days=form.due_offset_days.data,
-        validity_days=form.validity_days.data)
+        title=form.title.data or "",
+        description=form.description.data or "",
+        cadence=form.cadence.data or "",
+        provider=form.provider.data or "",
+        due_offset_days=form.due_offset_days.data,
+        validity_days=form.validity_days.data,
+    )
 
 
 @bp.route("/arrangement/<int:arrangement_id>/requirements/new", methods=["GET", "POST"])
@@ -118,15 +139,24 @@ def requirement_new(arrangement_id: int):
     form = RequirementForm()
     if form.validate_on_submit():
         try:
-            requirement = services.create_requirement(db.session, arrangement, _requirement_data(form))
+            requirement = services.create_requirement(
+                db.session, arrangement, _requirement_data(form)
+            )
         except DomainError as error:
             show_domain_error(form, error)
         else:
             db.session.commit()
-            flash(_("証跡項目「%(title)s」を追加しました。スケジュールを作成すると提出依頼ができます。",
-                    title=requirement.title), "success")
+            flash(
+                _(
+                    "証跡項目「%(title)s」を追加しました。スケジュールを作成すると提出依頼ができます。",
+                    title=requirement.title,
+                ),
+                "success",
+            )
             return _back(arrangement)
-    return render_template("evidence/requirement_form.html", form=form, arrangement=arrangement, requirement=None)
+    return render_template(
+        "evidence/requirement_form.html", form=form, arrangement=arrangement, requirement=None
+    )
 
 
 @bp.route("/requirements/<int:evidence_requirement_id>/edit", methods=["GET", "POST"])
@@ -145,11 +175,20 @@ def requirement_edit(evidence_requirement_id: int):
             show_domain_error(form, error)
         else:
             db.session.commit()
-            flash(_("証跡項目「%(title)s」を更新しました。期限や頻度の変更は「スケジュールを更新」で提出依頼に反映されます。",
-                    title=requirement.title), "success")
+            flash(
+                _(
+                    "証跡項目「%(title)s」を更新しました。期限や頻度の変更は「スケジュールを更新」で提出依頼に反映されます。",
+                    title=requirement.title,
+                ),
+                "success",
+            )
             return _back(arrangement)
-    return render_template("evidence/requirement_form.html", form=form, arrangement=arrangement,
-                           requirement=requirement)
+    return render_template(
+        "evidence/requirement_form.html",
+        form=form,
+        arrangement=arrangement,
+        requirement=requirement,
+    )
 
 
 @bp.route("/requirements/<int:evidence_requirement_id>/archive", methods=["POST"])
@@ -164,8 +203,14 @@ def requirement_archive(evidence_requirement_id: int):
         flash(error.message, "error")
     else:
         db.session.commit()
-        flash(_("証跡項目「%(title)s」をアーカイブし、未提出の提出依頼%(count)d件を取り下げました。",
-                title=requirement.title, count=len(closed)), "success")
+        flash(
+            _(
+                "証跡項目「%(title)s」をアーカイブし、未提出の提出依頼%(count)d件を取り下げました。",
+                title=requirement.title,
+                count=len(closed),
+            ),
+            "success",
+        )
     return _back(arrangement)
 
 
@@ -179,18 +224,26 @@ def requirement_restore(evidence_requirement_id: int):
         db.session.commit()
     except (DomainError, IntegrityError) as error:
         db.session.rollback()
-        flash(getattr(error, "message", None) or _("同時に別の処理が行われました。もう一度お試しください。"), "error")
+        flash(
+            getattr(error, "message", None)
+            or _("同時に別の処理が行われました。もう一度お試しください。"),
+            "error",
+        )
     else:
         flash(_("証跡項目「%(title)s」を元に戻しました。", title=requirement.title), "success")
     return _back(arrangement)
 
 
 def _adhoc_choices(arrangement: Arrangement) -> list[SelectChoice]:
-    requirements = db.session.scalars(queries.arrangement_requirements(arrangement.id)
-                                      .where(EvidenceRequirement.archived_at.is_(None))).all()
+    requirements = db.session.scalars(
+        queries.arrangement_requirements(arrangement.id).where(
+            EvidenceRequirement.archived_at.is_(None)
+        )
+    ).all()
     return [SelectChoice(0, _("（新しい項目を作る）"))] + [
         SelectChoice(r.id, _("%(title)s（%(provider)s）", title=r.title, provider=r.provider.label))
-        for r in requirements]
+        for r in requirements
+    ]
 
 
 @bp.route("/arrangement/<int:arrangement_id>/requests/new", methods=["GET", "POST"])
@@ -204,9 +257,14 @@ def request_new(arrangement_id: int):
     if request.method == "GET" and request.args.get("requirement", type=int):
         form.requirement_id.data = request.args.get("requirement", type=int)
     if form.validate_on_submit():
-        data = services.AdhocData(due_on=form.due_on.data, requirement_id=form.requirement_id.data or None,
-                                  title=form.title.data or "", provider=form.provider.data or "",
-                                  description=form.description.data or "", note=form.note.data or "")
+        data = services.AdhocData(
+            due_on=form.due_on.data,
+            requirement_id=form.requirement_id.data or None,
+            title=form.title.data or "",
+            provider=form.provider.data or "",
+            description=form.description.data or "",
+            note=form.note.data or "",
+        )
         try:
             created = services.create_adhoc_request(db.session, arrangement, data, today_tokyo())
             db.session.commit()
@@ -214,11 +272,18 @@ def request_new(arrangement_id: int):
             show_domain_error(form, error)
         except IntegrityError:
             db.session.rollback()
-            flash(_("同時に同じ項目の提出依頼が作成されました。もう一度送信してください。"), "error")
+            flash(
+                _("同時に同じ項目の提出依頼が作成されました。もう一度送信してください。"), "error"
+            )
         else:
             if created.was_moved:
-                flash(_("提出依頼を作成しました。指定の期限は閉庁日のため、提出期限を%(day)sとしました。",
-                        day=_format_day(created.due_on)), "success")
+                flash(
+                    _(
+                        "提出依頼を作成しました。指定の期限は閉庁日のため、提出期限を%(day)sとしました。",
+                        day=_format_day(created.due_on),
+                    ),
+                    "success",
+                )
             else:
                 flash(_("提出依頼を作成しました。"), "success")
             return redirect(url_for("evidence.request_detail", request_id=created.id))

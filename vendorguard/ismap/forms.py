@@ -1,4 +1,5 @@
 """Forms of the ISMAP pages."""
+
 from __future__ import annotations
 
 from flask import current_app
@@ -23,26 +24,43 @@ def _not_too_large(form, field) -> None:
     stream.seek(0)
     limit = current_app.config["ISMAP_MAX_BYTES"]
     if size > limit:
-        raise ValidationError(_l("ファイルが大きすぎます（上限 %(limit)s MB）。", limit=f"{limit / 1024 / 1024:g}"))
+        raise ValidationError(
+            _l("ファイルが大きすぎます（上限 %(limit)s MB）。", limit=f"{limit / 1024 / 1024:g}")
+        )
 
 
 class UploadForm(FlaskForm):
     """Import a list file saved from the ISMAP site."""
 
-    list_kind = SelectField(_l("一覧の種類"), choices=KIND_CHOICES, default=IsmapKind.ISMAP.value,
-                            validators=[DataRequired(_l("選んでください。"))])
-    file = FileField(_l("一覧ファイル"), validators=[
-        FileRequired(_l("ファイルを選んでください。")),
-        FileAllowed(["xlsx", "csv"], _l("Excel（.xlsx）または CSV（.csv）のファイルを選んでください。")),
-        _not_too_large], description=_l("ISMAP のサイトで公開されている一覧（Excel または CSV）。"),
-        render_kw={"accept": ".xlsx,.csv"})
+    list_kind = SelectField(
+        _l("一覧の種類"),
+        choices=KIND_CHOICES,
+        default=IsmapKind.ISMAP.value,
+        validators=[DataRequired(_l("選んでください。"))],
+    )
+    file = FileField(
+        _l("一覧ファイル"),
+        validators=[
+            FileRequired(_l("ファイルを選んでください。")),
+            FileAllowed(
+                ["xlsx", "csv"], _l("Excel（.xlsx）または CSV（.csv）のファイルを選んでください。")
+            ),
+            _not_too_large,
+        ],
+        description=_l("ISMAP のサイトで公開されている一覧（Excel または CSV）。"),
+        render_kw={"accept": ".xlsx,.csv"},
+    )
 
 
 class FetchForm(FlaskForm):
     """Import the list from the URL set in the configuration."""
 
-    list_kind = SelectField(_l("一覧の種類"), choices=KIND_CHOICES, default=IsmapKind.ISMAP.value,
-                            validators=[DataRequired(_l("選んでください。"))])
+    list_kind = SelectField(
+        _l("一覧の種類"),
+        choices=KIND_CHOICES,
+        default=IsmapKind.ISMAP.value,
+        validators=[DataRequired(_l("選んでください。"))],
+    )
 
 
 class LinkForm(FlaskForm):

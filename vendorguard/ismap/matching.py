@@ -1,14 +1,15 @@
 """What a registration's status is today, and which registration a cloud service is."""
+
 from __future__ import annotations
 
 import calendar
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from difflib import SequenceMatcher
 from enum import StrEnum
-from typing import Iterable
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
@@ -102,7 +103,9 @@ def status_clause(status: IsmapStatus, today: date | None = None) -> ColumnEleme
         IsmapStatus.RENEWAL_PENDING: and_(on_list, reg.renewal_pending.is_(True)),
         IsmapStatus.EXPIRED: and_(decided, reg.valid_until < today),
         IsmapStatus.EXPIRING: and_(decided, reg.valid_until >= today, reg.valid_until <= soon),
-        IsmapStatus.REGISTERED: and_(decided, or_(reg.valid_until.is_(None), reg.valid_until > soon)),
+        IsmapStatus.REGISTERED: and_(
+            decided, or_(reg.valid_until.is_(None), reg.valid_until > soon)
+        ),
     }[status]
 
 
@@ -111,27 +114,38 @@ def normalise_number(number: str | None) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", number or "")).upper()
 
 
-def registration_for_service(session: Session, cloud_service: CloudService) -> IsmapRegistration | None:
+def registration_for_service(
+    session: Session, cloud_service: CloudService
+) -> IsmapRegistration | None:
     """The registration a service names by its ISMAP registration number, if it is on file."""
     number = normalise_number(cloud_service.ismap_registration_number)
     if not number:
         return None
-    return session.scalars(select(IsmapRegistration).where(
-        func.upper(IsmapRegistration.registration_number) == number)).first()
+    return session.scalars(
+        select(IsmapRegistration).where(func.upper(IsmapRegistration.registration_number) == number)
+    ).first()
 
 
-def registrations_by_number(session: Session, numbers: Iterable[str | None]) -> dict[str, IsmapRegistration]:
+def registrations_by_number(
+    session: Session, numbers: Iterable[str | None]
+) -> dict[str, IsmapRegistration]:
     """Registrations on file for these numbers, keyed by normalised number, in one query (for lists)."""
     wanted = {normalise_number(number) for number in numbers} - {""}
     if not wanted:
         return {}
-    found = session.scalars(select(IsmapRegistration).where(
-        func.upper(IsmapRegistration.registration_number).in_(sorted(wanted))))
-    return {normalise_number(registration.registration_number): registration for registration in found}
+    found = session.scalars(
+        select(IsmapRegistration).where(
+            func.upper(IsmapRegistration.registration_number).in_(sorted(wanted))
+        )
+    )
+    return {
+        normalise_number(registration.registration_number): registration for registration in found
+    }
 
 
-def service_status(session: Session, cloud_service: CloudService,
-                   today: date | None = None) -> tuple[IsmapStatus, IsmapRegistration | None]:
+def service_status(
+    session: Session, cloud_service: CloudService, today: date | None = None
+) -> tuple[IsmapStatus, IsmapRegistration | None]:
     """A service's ISMAP status and its registration; not registered when unlinked or not on file."""
     registration = registration_for_service(session, cloud_service)
     if registration is None:
@@ -141,8 +155,10 @@ def service_status(session: Session, cloud_service: CloudService,
 
 # -- suggestions --------------------------------------------------------------------------------
 
-_CORPORATE = re.compile(r"株式会社|有限会社|合同会社|合資会社|合名会社|\((?:株|有|同)\)"
-                        r"|\b(?:inc|corp|corporation|co|ltd|llc|limited|gk|kk)\b")
+_CORPORATE = re.compile(
+    r"株式会社|有限会社|合同会社|合資会社|合名会社|\((?:株|有|同)\)"
+    r"|\b(?:inc|corp|corporation|co|ltd|llc|limited|gk|kk)\b"
+)
 _PUNCTUATION = re.compile(r"[\s・、。,.\-‐－―—_/\\()\[\]「」『』【】:;!?'\"”“’‘&＆+]+")
 
 
@@ -178,15 +194,19 @@ class Suggestion:
 MIN_SCORE = 0.4
 
 
-def suggest_registrations(session: Session, service_name: str, provider_name: str = "",
-                          limit: int = 5) -> list[Suggestion]:
+def suggest_registrations(
+    session: Session, service_name: str, provider_name: str = "", limit: int = 5
+) -> list[Suggestion]:
     """Registrations whose service (and provider) names resemble the given ones, best first."""
     wanted_service, wanted_provider = normalise_name(service_name), normalise_name(provider_name)
     if not wanted_service and not wanted_provider:
         return []
     # Only the three columns are read for scoring; whole rows only for the few winners.
-    rows = session.execute(select(IsmapRegistration.id, IsmapRegistration.service_name,
-                                  IsmapRegistration.provider_name)).all()
+    rows = session.execute(
+        select(
+            IsmapRegistration.id, IsmapRegistration.service_name, IsmapRegistration.provider_name
+        )
+    ).all()
     scored = []
     for reg_id, name, provider in rows:
         service_score = similarity(wanted_service, normalise_name(name))
@@ -201,6 +221,12 @@ def suggest_registrations(session: Session, service_name: str, provider_name: st
     best = scored[:limit]
     if not best:
         return []
-    found = {r.id: r for r in session.scalars(select(IsmapRegistration).where(
-        IsmapRegistration.id.in_([reg_id for _, reg_id in best])))}
+    found = {
+        r.id: r
+        for r in session.scalars(
+            select(IsmapRegistration).where(
+                IsmapRegistration.id.in_([reg_id for _, reg_id in best])
+            )
+        )
+    }
     return [Suggestion(found[reg_id], round(score, 3)) for score, reg_id in best if reg_id in found]

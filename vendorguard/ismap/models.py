@@ -1,4 +1,5 @@
 """Registrations on the ISMAP lists and the history of list imports."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -38,13 +39,17 @@ class IsmapImport(db.Model):
     sha256: Mapped[str] = mapped_column(String(64), default="")
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    status: Mapped[ImportStatus] = mapped_column(str_enum(ImportStatus), default=ImportStatus.FAILED)
+    status: Mapped[ImportStatus] = mapped_column(
+        str_enum(ImportStatus), default=ImportStatus.FAILED
+    )
     rows_read: Mapped[int] = mapped_column(default=0)
     created: Mapped[int] = mapped_column(default=0)
     updated: Mapped[int] = mapped_column(default=0)
     left_list: Mapped[int] = mapped_column(default=0)
     returned: Mapped[int] = mapped_column(default=0)  # had left the list and are back on it
-    warnings: Mapped[str] = mapped_column(Text, default="")  # one per line (rows skipped, dates unread)
+    warnings: Mapped[str] = mapped_column(
+        Text, default=""
+    )  # one per line (rows skipped, dates unread)
     error: Mapped[str] = mapped_column(Text, default="")
     imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     actor_label: Mapped[str] = mapped_column(String(254), default="")
@@ -74,7 +79,9 @@ class IsmapRegistration(Audited, db.Model):
     registered_on: Mapped[date | None] = mapped_column()
     audit_period_end: Mapped[date | None] = mapped_column()
     valid_until: Mapped[date | None] = mapped_column(index=True)
-    valid_until_computed: Mapped[bool] = mapped_column(default=False)  # from the audited period (FACTS §2)
+    valid_until_computed: Mapped[bool] = mapped_column(
+        default=False
+    )  # from the audited period (FACTS §2)
     renewal_pending: Mapped[bool] = mapped_column(default=False)
     remarks: Mapped[str] = mapped_column(Text, default="")
     first_seen_import_id: Mapped[int | None] = mapped_column(ForeignKey("ismap_import.id"))

@@ -4,6 +4,7 @@ The exact layout of the government's file is not fixed (FACTS §2), so nothing h
 column positions: the header row is found by its text, and a required column that cannot be
 found stops the import with the header's name.
 """
+
 from __future__ import annotations
 
 import csv
@@ -11,10 +12,11 @@ import io
 import re
 import unicodedata
 import zipfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import date, datetime, timedelta
-from typing import Any, Iterable, Iterator
+from functools import cached_property
+from typing import Any
 
 from flask_babel import gettext as _
 
@@ -42,17 +44,48 @@ class ColumnSpec:
 
 
 COLUMNS: dict[str, ColumnSpec] = {
-    "number": ColumnSpec("登録番号", ("登録番号", "ISMAP登録番号", "登録No.", "登録No"), ("登録番号",), True),
-    "service": ColumnSpec("サービス名称", (
-        "サービス名称", "クラウドサービス名", "サービス名", "クラウドサービス名称", "クラウドサービスの名称",
-        "サービスの名称"), ("サービス名", "サービスの名称"), True),
-    "provider": ColumnSpec("事業者名", (
-        "事業者名", "クラウドサービス事業者名", "申請者", "申請者名", "クラウドサービス事業者", "事業者",
-        "提供事業者名", "提供者"), ("事業者名", "事業者", "申請者"), True),
-    "registered_on": ColumnSpec("登録日", ("登録日", "登録年月日", "登録日付", "初回登録日"), ("登録日", "登録年月日")),
-    "audit_period": ColumnSpec("監査対象期間", ("監査対象期間", "監査期間", "対象期間"), ("監査対象期間", "監査期間")),
-    "valid_until": ColumnSpec("有効期限", ("有効期限", "有効期間", "登録有効期限", "登録の有効期限", "有効期限日"),
-                              ("有効期限", "有効期間")),
+    "number": ColumnSpec(
+        "登録番号", ("登録番号", "ISMAP登録番号", "登録No.", "登録No"), ("登録番号",), True
+    ),
+    "service": ColumnSpec(
+        "サービス名称",
+        (
+            "サービス名称",
+            "クラウドサービス名",
+            "サービス名",
+            "クラウドサービス名称",
+            "クラウドサービスの名称",
+            "サービスの名称",
+        ),
+        ("サービス名", "サービスの名称"),
+        True,
+    ),
+    "provider": ColumnSpec(
+        "事業者名",
+        (
+            "事業者名",
+            "クラウドサービス事業者名",
+            "申請者",
+            "申請者名",
+            "クラウドサービス事業者",
+            "事業者",
+            "提供事業者名",
+            "提供者",
+        ),
+        ("事業者名", "事業者", "申請者"),
+        True,
+    ),
+    "registered_on": ColumnSpec(
+        "登録日", ("登録日", "登録年月日", "登録日付", "初回登録日"), ("登録日", "登録年月日")
+    ),
+    "audit_period": ColumnSpec(
+        "監査対象期間", ("監査対象期間", "監査期間", "対象期間"), ("監査対象期間", "監査期間")
+    ),
+    "valid_until": ColumnSpec(
+        "有効期限",
+        ("有効期限", "有効期間", "登録有効期限", "登録の有効期限", "有効期限日"),
+        ("有効期限", "有効期間"),
+    ),
     "remarks": ColumnSpec("備考", ("備考", "備考欄", "特記事項"), ("備考",)),
 }
 REQUIRED = tuple(key for key, spec in COLUMNS.items() if spec.required)
@@ -97,7 +130,8 @@ _DATE = re.compile(
     r"(?P<era>令和|平成|昭和|(?<![a-z])[rhs])\s*(?P<ey>\d{1,2}|元)\s*[年./-]\s*(?P<em>\d{1,2})\s*[月./-]\s*(?P<ed>\d{1,2})"
     r"|(?<!\d)(?P<y>\d{4})\s*[年./-]\s*(?P<m>\d{1,2})\s*[月./-]\s*(?P<d>\d{1,2})"
     r"|(?<!\d)(?P<cy>\d{4})(?P<cm>\d{2})(?P<cd>\d{2})(?!\d)",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 
 
 def _dates_in(text: str) -> list[date]:
@@ -106,7 +140,13 @@ def _dates_in(text: str) -> list[date]:
         try:
             if match["era"]:
                 era_year = 1 if match["ey"] == "元" else int(match["ey"])
-                found.append(date(_ERA_BASE[match["era"].lower()] + era_year, int(match["em"]), int(match["ed"])))
+                found.append(
+                    date(
+                        _ERA_BASE[match["era"].lower()] + era_year,
+                        int(match["em"]),
+                        int(match["ed"]),
+                    )
+                )
             elif match["y"]:
                 found.append(date(int(match["y"]), int(match["m"]), int(match["d"])))
             else:
@@ -140,6 +180,7 @@ def parse_date(value: Any) -> date | None:
 
 # -- reading the table ---------------------------------------------------------------------------
 
+
 def _normalise_header(value: Any) -> str:
     text = unicodedata.normalize("NFKC", "" if value is None else str(value))
     return re.sub(r"\s+", "", text).casefold()
@@ -172,7 +213,11 @@ def decode_text(data: bytes) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise DomainError(_("文字コードを判別できません。UTF-8 または Shift_JIS（CP932）の CSV として保存してください。"))
+    raise DomainError(
+        _(
+            "文字コードを判別できません。UTF-8 または Shift_JIS（CP932）の CSV として保存してください。"
+        )
+    )
 
 
 def _csv_rows(data: bytes) -> Iterator[list[Any]]:
@@ -187,7 +232,11 @@ def _check_zip(data: bytes) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             total = sum(info.file_size for info in archive.infolist())
     except zipfile.BadZipFile as error:
-        raise DomainError(_("Excel ファイル（.xlsx）として読み込めません。ファイルが壊れていないか確認してください。")) from error
+        raise DomainError(
+            _(
+                "Excel ファイル（.xlsx）として読み込めません。ファイルが壊れていないか確認してください。"
+            )
+        ) from error
     if total > MAX_UNZIPPED_BYTES:
         raise DomainError(_("Excel ファイルの展開後の大きさが上限を超えています。"))
 
@@ -199,7 +248,11 @@ def _xlsx_sheets(data: bytes) -> Iterator[tuple[str, Iterator[tuple[Any, ...]]]]
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds (KeyError, InvalidFileException …)
-        raise DomainError(_("Excel ファイル（.xlsx）として読み込めません。ファイルが壊れていないか確認してください。")) from error
+        raise DomainError(
+            _(
+                "Excel ファイル（.xlsx）として読み込めません。ファイルが壊れていないか確認してください。"
+            )
+        ) from error
     try:
         for sheet in workbook.worksheets:
             if hasattr(sheet, "reset_dimensions"):
@@ -214,19 +267,34 @@ def _kind_of(data: bytes, filename: str) -> str:
     if data.startswith(b"PK\x03\x04"):
         return "xlsx"
     if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise DomainError(_("古い形式の Excel ファイル（.xls）は読み込めません。.xlsx または CSV で保存してください。"))
+        raise DomainError(
+            _(
+                "古い形式の Excel ファイル（.xls）は読み込めません。.xlsx または CSV で保存してください。"
+            )
+        )
     if head.startswith(b"%PDF"):
-        raise DomainError(_("PDF ファイルは読み込めません。Excel（.xlsx）または CSV の一覧を指定してください。"))
+        raise DomainError(
+            _("PDF ファイルは読み込めません。Excel（.xlsx）または CSV の一覧を指定してください。")
+        )
     if head[:15].lower().startswith((b"<!doctype html", b"<html")):
-        raise DomainError(_("一覧ファイルではなく Web ページ（HTML）が返されました。.xlsx または .csv ファイルの URL を指定してください。"))
+        raise DomainError(
+            _(
+                "一覧ファイルではなく Web ページ（HTML）が返されました。.xlsx または .csv ファイルの URL を指定してください。"
+            )
+        )
     if filename.lower().endswith(".xlsx"):
-        raise DomainError(_("Excel ファイル（.xlsx）として読み込めません。ファイルが壊れていないか確認してください。"))
+        raise DomainError(
+            _(
+                "Excel ファイル（.xlsx）として読み込めません。ファイルが壊れていないか確認してください。"
+            )
+        )
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise DomainError(_("CSV または Excel（.xlsx）のファイルではありません。"))
     return "csv"
 
 
 # -- header ---------------------------------------------------------------------------------------
+
 
 def map_header(cells: Iterable[Any]) -> dict[str, int]:
     """Column key -> index for one candidate header row (exact texts first, then contained texts)."""
@@ -256,13 +324,26 @@ def _missing_error(best: list[Any] | None, mapping: dict[str, int]) -> DomainErr
     missing = [COLUMNS[key] for key in REQUIRED if key not in mapping]
     names = "".join(f"「{spec.name}」" for spec in missing)
     if best is None:
-        return DomainError(_("見出し行が見つかりません（先頭%(rows)d行に文字がありません）。", rows=HEADER_SEARCH_ROWS))
+        return DomainError(
+            _(
+                "見出し行が見つかりません（先頭%(rows)d行に文字がありません）。",
+                rows=HEADER_SEARCH_ROWS,
+            )
+        )
     accepted = "、".join(f"{spec.name}＝「{'」「'.join(spec.examples[:3])}」" for spec in missing)
-    return DomainError(_("列%(names)sが見つかりません。見出し行: %(header)s（読み取れる見出しの例: %(accepted)s）",
-                         names=names, header=_shown(best), accepted=accepted))
+    return DomainError(
+        _(
+            "列%(names)sが見つかりません。見出し行: %(header)s（読み取れる見出しの例: %(accepted)s）",
+            names=names,
+            header=_shown(best),
+            accepted=accepted,
+        )
+    )
 
 
-def _find_header(rows: Iterator[tuple[Any, ...]]) -> tuple[int, list[Any], dict[str, int], list[Any] | None, dict]:
+def _find_header(
+    rows: Iterator[tuple[Any, ...]],
+) -> tuple[int, list[Any], dict[str, int], list[Any] | None, dict]:
     """Scan the first rows; return (line, header cells, mapping, best failed row, its mapping)."""
     best: list[Any] | None = None
     best_mapping: dict[str, int] = {}
@@ -271,7 +352,9 @@ def _find_header(rows: Iterator[tuple[Any, ...]]) -> tuple[int, list[Any], dict[
         mapping = map_header(cells)
         if all(key in mapping for key in REQUIRED):
             return line, cells, mapping, None, {}
-        if any(_one_line(cell) for cell in cells) and (best is None or len(mapping) > len(best_mapping)):
+        if any(_one_line(cell) for cell in cells) and (
+            best is None or len(mapping) > len(best_mapping)
+        ):
             best, best_mapping = cells, mapping
         if line >= HEADER_SEARCH_ROWS:
             break
@@ -279,6 +362,7 @@ def _find_header(rows: Iterator[tuple[Any, ...]]) -> tuple[int, list[Any], dict[
 
 
 # -- rows -------------------------------------------------------------------------------------------
+
 
 def _cell(cells: list[Any], index: int | None) -> Any:
     return cells[index] if index is not None and index < len(cells) else None
@@ -300,10 +384,14 @@ def _period_end(cells: list[Any], index: int | None, header: list[Any]) -> tuple
     return (dates[-1] if dates else None), any(_text(value) for value in values)
 
 
-def _read_rows(rows: Iterator[tuple[Any, ...]], header_line: int, header: list[Any],
-               mapping: dict[str, int]) -> ParsedList:
-    parsed = ParsedList(rows=[], header_line=header_line,
-                        headers={key: _one_line(header[index]) for key, index in mapping.items()})
+def _read_rows(
+    rows: Iterator[tuple[Any, ...]], header_line: int, header: list[Any], mapping: dict[str, int]
+) -> ParsedList:
+    parsed = ParsedList(
+        rows=[],
+        header_line=header_line,
+        headers={key: _one_line(header[index]) for key, index in mapping.items()},
+    )
     seen: dict[str, int] = {}
     for line, cells in enumerate(rows, start=header_line + 1):
         cells = list(cells)
@@ -311,33 +399,58 @@ def _read_rows(rows: Iterator[tuple[Any, ...]], header_line: int, header: list[A
             raise DomainError(_("行数が多すぎます（上限 %(limit)d 行）。", limit=MAX_ROWS))
         if not any(_text(cell) for cell in cells):
             continue  # blank rows between blocks are common in published lists
-        number = re.sub(r"\s+", "", unicodedata.normalize("NFKC", _text(_cell(cells, mapping["number"])))).upper()
+        number = re.sub(
+            r"\s+", "", unicodedata.normalize("NFKC", _text(_cell(cells, mapping["number"])))
+        ).upper()
         if not number:
-            parsed.warnings.append(_("%(line)d行目: 登録番号がないため読み飛ばしました。", line=line))
+            parsed.warnings.append(
+                _("%(line)d行目: 登録番号がないため読み飛ばしました。", line=line)
+            )
             continue
         if len(number) > MAX_NUMBER_LENGTH:
-            parsed.warnings.append(_("%(line)d行目: 登録番号が長すぎるため読み飛ばしました。", line=line))
+            parsed.warnings.append(
+                _("%(line)d行目: 登録番号が長すぎるため読み飛ばしました。", line=line)
+            )
             continue
         if number in seen:
-            parsed.warnings.append(_("%(line)d行目: 登録番号「%(number)s」は%(first)d行目と重複しているため読み飛ばしました。",
-                                     line=line, number=number, first=seen[number]))
+            parsed.warnings.append(
+                _(
+                    "%(line)d行目: 登録番号「%(number)s」は%(first)d行目と重複しているため読み飛ばしました。",
+                    line=line,
+                    number=number,
+                    first=seen[number],
+                )
+            )
             continue
         seen[number] = line
-        row = ListRow(line=line, registration_number=number,
-                      service_name=_one_line(_cell(cells, mapping["service"])),
-                      provider_name=_one_line(_cell(cells, mapping["provider"])),
-                      remarks=_text(_cell(cells, mapping.get("remarks"))))
+        row = ListRow(
+            line=line,
+            registration_number=number,
+            service_name=_one_line(_cell(cells, mapping["service"])),
+            provider_name=_one_line(_cell(cells, mapping["provider"])),
+            remarks=_text(_cell(cells, mapping.get("remarks"))),
+        )
         raw_registered = _cell(cells, mapping.get("registered_on"))
         row.registered_on = parse_date(raw_registered)
         if row.registered_on is None and _text(raw_registered):
-            parsed.warnings.append(_("%(line)d行目: 登録日「%(value)s」を日付として読み取れませんでした。",
-                                     line=line, value=_one_line(raw_registered, 60)))
+            parsed.warnings.append(
+                _(
+                    "%(line)d行目: 登録日「%(value)s」を日付として読み取れませんでした。",
+                    line=line,
+                    value=_one_line(raw_registered, 60),
+                )
+            )
         for key in PERIOD_FIELDS:
             value, had_text = _period_end(cells, mapping.get(key), header)
             setattr(row, "audit_period_end" if key == "audit_period" else "valid_until", value)
             if value is None and had_text:
-                parsed.warnings.append(_("%(line)d行目: %(column)sを日付として読み取れませんでした。",
-                                         line=line, column=parsed.headers[key]))
+                parsed.warnings.append(
+                    _(
+                        "%(line)d行目: %(column)sを日付として読み取れませんでした。",
+                        line=line,
+                        column=parsed.headers[key],
+                    )
+                )
         parsed.rows.append(row)
     return parsed
 
@@ -359,12 +472,18 @@ def parse_list(data: bytes, filename: str = "") -> ParsedList:
             if line:
                 parsed = _read_rows(rows, line, header, mapping)
                 if not parsed.rows:
-                    raise DomainError(_("登録番号のある行が1件もありません。ファイルの内容を確認してください。"))
+                    raise DomainError(
+                        _("登録番号のある行が1件もありません。ファイルの内容を確認してください。")
+                    )
                 return parsed
-            if candidate is not None and (best is None or len(candidate_mapping) > len(best_mapping)):
+            if candidate is not None and (
+                best is None or len(candidate_mapping) > len(best_mapping)
+            ):
                 best, best_mapping = candidate, candidate_mapping
     except csv.Error as error:
-        raise DomainError(_("CSV として読み込めません（%(reason)s）。", reason=str(error))) from error
+        raise DomainError(
+            _("CSV として読み込めません（%(reason)s）。", reason=str(error))
+        ) from error
     finally:
         close = getattr(tables, "close", None)
         if close is not None:

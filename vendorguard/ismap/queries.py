@@ -1,4 +1,5 @@
 """Reads of registrations and imports that the ISMAP pages share."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -30,8 +31,19 @@ def registration_list(filters: RegistrationFilters, today: date | None = None) -
     if term:
         # Names are kept as published (full-width brackets and all); numbers are NFKC-normalised.
         patterns = sorted({like_pattern(term), like_pattern(clean(term))})
-        stmt = stmt.where(or_(*[column.ilike(pattern, escape="\\") for pattern in patterns for column in (
-            IsmapRegistration.registration_number, IsmapRegistration.service_name, IsmapRegistration.provider_name)]))
+        stmt = stmt.where(
+            or_(
+                *[
+                    column.ilike(pattern, escape="\\")
+                    for pattern in patterns
+                    for column in (
+                        IsmapRegistration.registration_number,
+                        IsmapRegistration.service_name,
+                        IsmapRegistration.provider_name,
+                    )
+                ]
+            )
+        )
     if filters.kind is not None:
         stmt = stmt.where(IsmapRegistration.list_kind == filters.kind)
     if filters.status is not None and filters.status != IsmapStatus.NOT_REGISTERED:
@@ -41,26 +53,42 @@ def registration_list(filters: RegistrationFilters, today: date | None = None) -
 
 def import_history() -> Select:
     """Every import, newest first, with the person who ran it."""
-    return (select(IsmapImport).options(joinedload(IsmapImport.imported_by))
-            .order_by(IsmapImport.started_at.desc(), IsmapImport.id.desc()))
+    return (
+        select(IsmapImport)
+        .options(joinedload(IsmapImport.imported_by))
+        .order_by(IsmapImport.started_at.desc(), IsmapImport.id.desc())
+    )
 
 
 def latest_successful_imports() -> Select:
     """The newest successful import of each list kind."""
-    newest = (select(IsmapImport.list_kind, func.max(IsmapImport.id).label("id"))
-              .where(IsmapImport.status == ImportStatus.OK).group_by(IsmapImport.list_kind).subquery())
-    return select(IsmapImport).join(newest, IsmapImport.id == newest.c.id).order_by(IsmapImport.list_kind)
+    newest = (
+        select(IsmapImport.list_kind, func.max(IsmapImport.id).label("id"))
+        .where(IsmapImport.status == ImportStatus.OK)
+        .group_by(IsmapImport.list_kind)
+        .subquery()
+    )
+    return (
+        select(IsmapImport)
+        .join(newest, IsmapImport.id == newest.c.id)
+        .order_by(IsmapImport.list_kind)
+    )
 
 
 def services_naming(number: str) -> Select:
     """Cloud services that give this registration number, with their departments."""
-    return (select(CloudService).options(joinedload(CloudService.department))
-            .where(func.upper(CloudService.ismap_registration_number) == number.upper())
-            .order_by(CloudService.title, CloudService.id))
+    return (
+        select(CloudService)
+        .options(joinedload(CloudService.department))
+        .where(func.upper(CloudService.ismap_registration_number) == number.upper())
+        .order_by(CloudService.title, CloudService.id)
+    )
 
 
 def cloud_service_for_matching(service_id: int) -> Select:
     """One cloud service with what the matching page shows (provider from the contractor register)."""
-    return (select(CloudService).options(joinedload(CloudService.provider_contractor),
-                                         joinedload(CloudService.department))
-            .where(CloudService.id == service_id))
+    return (
+        select(CloudService)
+        .options(joinedload(CloudService.provider_contractor), joinedload(CloudService.department))
+        .where(CloudService.id == service_id)
+    )

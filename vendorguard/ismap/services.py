@@ -1,4 +1,5 @@
 """Importing the ISMAP lists, downloading them, and linking a cloud service to its registration."""
+
 from __future__ import annotations
 
 import hashlib
@@ -20,13 +21,28 @@ from vendorguard.ismap.matching import valid_until_from_audit_end
 from vendorguard.ismap.models import ImportStatus, IsmapImport, IsmapRegistration
 
 MAX_WARNINGS = 200
-_CONTENT = ("list_kind", "service_name", "provider_name", "registered_on", "audit_period_end",
-            "valid_until", "valid_until_computed", "renewal_pending", "remarks")
+_CONTENT = (
+    "list_kind",
+    "service_name",
+    "provider_name",
+    "registered_on",
+    "audit_period_end",
+    "valid_until",
+    "valid_until_computed",
+    "renewal_pending",
+    "remarks",
+)
 
 
-def _start(session: Session, list_kind: IsmapKind, source: str, actor: User | str | None) -> IsmapImport:
-    record = IsmapImport(list_kind=IsmapKind(list_kind), source=source[:500], started_at=utcnow(),
-                         status=ImportStatus.FAILED)
+def _start(
+    session: Session, list_kind: IsmapKind, source: str, actor: User | str | None
+) -> IsmapImport:
+    record = IsmapImport(
+        list_kind=IsmapKind(list_kind),
+        source=source[:500],
+        started_at=utcnow(),
+        status=ImportStatus.FAILED,
+    )
     if isinstance(actor, User):
         record.imported_by_id, record.actor_label = actor.id, actor.email
     else:
@@ -45,10 +61,17 @@ def _values(row: parsing.ListRow, list_kind: IsmapKind) -> dict:
     valid_until, computed = row.valid_until, False
     if valid_until is None and row.audit_period_end is not None:
         valid_until, computed = valid_until_from_audit_end(row.audit_period_end), True
-    return {"list_kind": list_kind, "service_name": row.service_name, "provider_name": row.provider_name,
-            "registered_on": row.registered_on, "audit_period_end": row.audit_period_end,
-            "valid_until": valid_until, "valid_until_computed": computed,
-            "renewal_pending": row.renewal_pending, "remarks": row.remarks}
+    return {
+        "list_kind": list_kind,
+        "service_name": row.service_name,
+        "provider_name": row.provider_name,
+        "registered_on": row.registered_on,
+        "audit_period_end": row.audit_period_end,
+        "valid_until": valid_until,
+        "valid_until_computed": computed,
+        "renewal_pending": row.renewal_pending,
+        "remarks": row.remarks,
+    }
 
 
 def _apply(registration: IsmapRegistration, values: dict) -> bool:
@@ -68,20 +91,30 @@ def _warnings_text(warnings: list[str]) -> str:
     return "\n".join(shown)
 
 
-def _other_list_share(parsed: parsing.ParsedList, existing: dict[str, IsmapRegistration],
-                      list_kind: IsmapKind) -> IsmapKind | None:
+def _other_list_share(
+    parsed: parsing.ParsedList, existing: dict[str, IsmapRegistration], list_kind: IsmapKind
+) -> IsmapKind | None:
     """The other list, when most of the file's numbers are already on it: the wrong kind was chosen,
     and importing would mark the whole right list as having left it."""
-    others = [existing[row.registration_number].list_kind for row in parsed.rows
-              if row.registration_number in existing
-              and existing[row.registration_number].list_kind != list_kind]
+    others = [
+        existing[row.registration_number].list_kind
+        for row in parsed.rows
+        if row.registration_number in existing
+        and existing[row.registration_number].list_kind != list_kind
+    ]
     if others and len(others) * 2 > len(parsed.rows):
         return IsmapKind(others[0])
     return None
 
 
-def import_file(session: Session, data: bytes, filename: str, list_kind: IsmapKind | str,
-                actor: User | str | None = None, today: date | None = None) -> IsmapImport:
+def import_file(
+    session: Session,
+    data: bytes,
+    filename: str,
+    list_kind: IsmapKind | str,
+    actor: User | str | None = None,
+    today: date | None = None,
+) -> IsmapImport:
     """Read a list file and bring the registrations of ``list_kind`` in line with it.
 
     Always returns the import's history row (flushed, not committed). When the file cannot be used
@@ -100,9 +133,15 @@ def import_file(session: Session, data: bytes, filename: str, list_kind: IsmapKi
     existing = {r.registration_number: r for r in session.scalars(select(IsmapRegistration))}
     other = _other_list_share(parsed, existing, list_kind)
     if other is not None:
-        return _fail(session, record, _(
-            "このファイルの登録番号の多くは %(other)s の一覧に載っているものです。一覧の種類（%(kind)s）が正しいか確認してください。",
-            other=other.label, kind=list_kind.label))
+        return _fail(
+            session,
+            record,
+            _(
+                "このファイルの登録番号の多くは %(other)s の一覧に載っているものです。一覧の種類（%(kind)s）が正しいか確認してください。",
+                other=other.label,
+                kind=list_kind.label,
+            ),
+        )
     present: set[str] = set()
     for row in parsed.rows:
         number = row.registration_number
@@ -110,8 +149,12 @@ def import_file(session: Session, data: bytes, filename: str, list_kind: IsmapKi
         values = _values(row, list_kind)
         registration = existing.get(number)
         if registration is None:
-            registration = IsmapRegistration(registration_number=number, first_seen_import_id=record.id,
-                                             last_seen_import_id=record.id, **values)
+            registration = IsmapRegistration(
+                registration_number=number,
+                first_seen_import_id=record.id,
+                last_seen_import_id=record.id,
+                **values,
+            )
             session.add(registration)
             existing[number] = registration
             record.created += 1
@@ -123,17 +166,23 @@ def import_file(session: Session, data: bytes, filename: str, list_kind: IsmapKi
         elif changed:
             record.updated += 1
     for number, registration in existing.items():
-        if registration.list_kind == list_kind and number not in present and registration.left_list_on is None:
+        if (
+            registration.list_kind == list_kind
+            and number not in present
+            and registration.left_list_on is None
+        ):
             registration.left_list_on = today
             record.left_list += 1
     session.flush()
     # "Seen in this import" is bookkeeping, not a change to the registration: a bulk UPDATE keeps an
     # unchanged list from writing one audit event per registration on every import.
-    session.execute(update(IsmapRegistration)
-                    .where(IsmapRegistration.list_kind == list_kind, IsmapRegistration.left_list_on.is_(None))
-                    # updated_at kept as it is: its onupdate would otherwise fire for every row
-                    .values(last_seen_import_id=record.id, updated_at=IsmapRegistration.updated_at)
-                    .execution_options(synchronize_session="fetch"))
+    session.execute(
+        update(IsmapRegistration)
+        .where(IsmapRegistration.list_kind == list_kind, IsmapRegistration.left_list_on.is_(None))
+        # updated_at kept as it is: its onupdate would otherwise fire for every row
+        .values(last_seen_import_id=record.id, updated_at=IsmapRegistration.updated_at)
+        .execution_options(synchronize_session="fetch")
+    )
     record.rows_read = len(parsed.rows)
     record.warnings = _warnings_text(parsed.warnings)
     record.status, record.finished_at = ImportStatus.OK, utcnow()
@@ -145,18 +194,32 @@ def download(url: str, timeout: float, max_bytes: int) -> bytes:
     """Fetch a list over http(s): streamed, at most ``max_bytes``, within ``timeout`` seconds in all."""
     url = (url or "").strip()
     if urlsplit(url).scheme.lower() not in ("http", "https") or not urlsplit(url).netloc:
-        raise DomainError(_("URL は http:// または https:// で始まる形で指定してください。"), field="url")
+        raise DomainError(
+            _("URL は http:// または https:// で始まる形で指定してください。"), field="url"
+        )
     limit_mb = f"{max_bytes / 1024 / 1024:g}"
     too_large = DomainError(_("ファイルが大きすぎます（上限 %(limit)s MB）。", limit=limit_mb))
-    timed_out = DomainError(_("%(url)s からの取得が時間切れになりました（%(seconds)s秒）。", url=url,
-                              seconds=f"{timeout:g}"))
+    timed_out = DomainError(
+        _(
+            "%(url)s からの取得が時間切れになりました（%(seconds)s秒）。",
+            url=url,
+            seconds=f"{timeout:g}",
+        )
+    )
     deadline = time.monotonic() + timeout
     try:
-        with requests.get(url, stream=True, timeout=timeout,
-                          headers={"User-Agent": "vendorguard-ismap-import"}) as response:
+        with requests.get(
+            url, stream=True, timeout=timeout, headers={"User-Agent": "vendorguard-ismap-import"}
+        ) as response:
             if response.status_code >= 400:
-                raise DomainError(_("%(url)s からの取得に失敗しました（HTTP %(status)d %(reason)s）。",
-                                    url=url, status=response.status_code, reason=response.reason or ""))
+                raise DomainError(
+                    _(
+                        "%(url)s からの取得に失敗しました（HTTP %(status)d %(reason)s）。",
+                        url=url,
+                        status=response.status_code,
+                        reason=response.reason or "",
+                    )
+                )
             declared = response.headers.get("Content-Length", "")
             if declared.isdigit() and int(declared) > max_bytes:
                 raise too_large
@@ -165,7 +228,9 @@ def download(url: str, timeout: float, max_bytes: int) -> bytes:
                 size += len(chunk)
                 if size > max_bytes:
                     raise too_large
-                if time.monotonic() > deadline:  # a server trickling bytes never trips the socket timeout
+                if (
+                    time.monotonic() > deadline
+                ):  # a server trickling bytes never trips the socket timeout
                     raise timed_out
                 chunks.append(chunk)
     except requests.Timeout as error:
@@ -173,16 +238,32 @@ def download(url: str, timeout: float, max_bytes: int) -> bytes:
     except requests.exceptions.SSLError as error:
         raise DomainError(_("%(url)s のサーバー証明書を検証できませんでした。", url=url)) from error
     except requests.ConnectionError as error:
-        raise DomainError(_("%(url)s に接続できませんでした（接続が拒否されたか、サーバーが見つかりません）。",
-                            url=url)) from error
+        raise DomainError(
+            _(
+                "%(url)s に接続できませんでした（接続が拒否されたか、サーバーが見つかりません）。",
+                url=url,
+            )
+        ) from error
     except requests.RequestException as error:
-        raise DomainError(_("%(url)s からの取得に失敗しました（%(reason)s）。", url=url,
-                            reason=type(error).__name__)) from error
+        raise DomainError(
+            _(
+                "%(url)s からの取得に失敗しました（%(reason)s）。",
+                url=url,
+                reason=type(error).__name__,
+            )
+        ) from error
     return b"".join(chunks)
 
 
-def import_url(session: Session, url: str, list_kind: IsmapKind | str, actor: User | str | None,
-               timeout: float, max_bytes: int, today: date | None = None) -> IsmapImport:
+def import_url(
+    session: Session,
+    url: str,
+    list_kind: IsmapKind | str,
+    actor: User | str | None,
+    timeout: float,
+    max_bytes: int,
+    today: date | None = None,
+) -> IsmapImport:
     """Download a list and import it; a failed download is recorded in the history as well."""
     try:
         data = download(url, timeout, max_bytes)
@@ -191,7 +272,9 @@ def import_url(session: Session, url: str, list_kind: IsmapKind | str, actor: Us
     return import_file(session, data, url, list_kind, actor, today=today)
 
 
-def link_registration(session: Session, service: CloudService, registration: IsmapRegistration) -> CloudService:
+def link_registration(
+    session: Session, service: CloudService, registration: IsmapRegistration
+) -> CloudService:
     """Record on a cloud service which ISMAP registration it is (number and list)."""
     if service.is_archived:
         raise DomainError(_("アーカイブ済みの外部サービスは変更できません。"))

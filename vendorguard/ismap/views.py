@@ -1,4 +1,5 @@
 """ISMAP list pages: registrations, importing a list, import history, and matching a cloud service."""
+
 from __future__ import annotations
 
 import os
@@ -24,7 +25,11 @@ bp = Blueprint("ismap", __name__, url_prefix="/admin/ismap")
 SORTS = {
     "number": (IsmapRegistration.registration_number,),
     "service": (IsmapRegistration.service_name, IsmapRegistration.id),
-    "provider": (IsmapRegistration.provider_name, IsmapRegistration.service_name, IsmapRegistration.id),
+    "provider": (
+        IsmapRegistration.provider_name,
+        IsmapRegistration.service_name,
+        IsmapRegistration.id,
+    ),
     "registered": (IsmapRegistration.registered_on, IsmapRegistration.id),
     "valid": (IsmapRegistration.valid_until, IsmapRegistration.id),
 }
@@ -47,13 +52,27 @@ def _or_404(model, object_id: int):
 def _flash_result(record: IsmapImport) -> None:
     if not record.ok:
         return  # the import's page, shown next, explains the failure in full
-    flash(_("%(kind)sの一覧を取り込みました（%(rows)d件を読み込み、新規 %(created)d件・更新 %(updated)d件・"
-            "リストから削除 %(left)d件・再掲載 %(returned)d件）。", kind=IsmapKind(record.list_kind).label,
-            rows=record.rows_read, created=record.created, updated=record.updated, left=record.left_list,
-            returned=record.returned), "success")
+    flash(
+        _(
+            "%(kind)sの一覧を取り込みました（%(rows)d件を読み込み、新規 %(created)d件・更新 %(updated)d件・"
+            "リストから削除 %(left)d件・再掲載 %(returned)d件）。",
+            kind=IsmapKind(record.list_kind).label,
+            rows=record.rows_read,
+            created=record.created,
+            updated=record.updated,
+            left=record.left_list,
+            returned=record.returned,
+        ),
+        "success",
+    )
     if record.warning_lines:
-        flash(_("読み飛ばした行などが%(count)d件あります。取り込み結果の警告を確認してください。",
-                count=len(record.warning_lines)), "warning")
+        flash(
+            _(
+                "読み飛ばした行などが%(count)d件あります。取り込み結果の警告を確認してください。",
+                count=len(record.warning_lines),
+            ),
+            "warning",
+        )
 
 
 @bp.route("/")
@@ -61,14 +80,24 @@ def _flash_result(record: IsmapImport) -> None:
 def index():
     """Registrations on the ISMAP lists: search, list kind and status filters, sorting."""
     today = today_tokyo()
-    filters = queries.RegistrationFilters(term=search_term(), kind=_enum_arg("kind", IsmapKind),
-                                          status=_enum_arg("status", IsmapStatus))
+    filters = queries.RegistrationFilters(
+        term=search_term(),
+        kind=_enum_arg("kind", IsmapKind),
+        status=_enum_arg("status", IsmapStatus),
+    )
     sort = sorting(SORTS, "number")
     page = paginate(sort.apply(queries.registration_list(filters, today)))
     latest = list(db.session.scalars(queries.latest_successful_imports()))
-    return render_template("ismap/index.html", page=page, sort=sort, filters=filters, latest=latest,
-                           kinds=list(IsmapKind), statuses=REGISTRATION_STATUSES,
-                           status_of=lambda registration: matching.status_for(registration, today))
+    return render_template(
+        "ismap/index.html",
+        page=page,
+        sort=sort,
+        filters=filters,
+        latest=latest,
+        kinds=list(IsmapKind),
+        statuses=REGISTRATION_STATUSES,
+        status_of=lambda registration: matching.status_for(registration, today),
+    )
 
 
 @bp.route("/registrations/<int:registration_id>")
@@ -78,9 +107,16 @@ def registration_detail(registration_id: int):
     registration = _or_404(IsmapRegistration, registration_id)
     linked = list(db.session.scalars(queries.services_naming(registration.registration_number)))
     seen_in = {registration.first_seen_import_id, registration.last_seen_import_id} - {None}
-    imports = {i.id: i for i in db.session.scalars(select(IsmapImport).where(IsmapImport.id.in_(seen_in)))}
-    return render_template("ismap/registration_detail.html", registration=registration, linked=linked,
-                           status=matching.status_for(registration), imports=imports)
+    imports = {
+        i.id: i for i in db.session.scalars(select(IsmapImport).where(IsmapImport.id.in_(seen_in)))
+    }
+    return render_template(
+        "ismap/registration_detail.html",
+        registration=registration,
+        linked=linked,
+        status=matching.status_for(registration),
+        imports=imports,
+    )
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -92,14 +128,23 @@ def import_list():
     if form.validate_on_submit():
         upload = form.file.data
         filename = os.path.basename((upload.filename or "").replace("\\", "/")) or "upload"
-        record = services.import_file(db.session, upload.read(), filename, form.list_kind.data,
-                                      current_user._get_current_object())
+        record = services.import_file(
+            db.session,
+            upload.read(),
+            filename,
+            form.list_kind.data,
+            current_user._get_current_object(),
+        )
         db.session.commit()
         _flash_result(record)
         return redirect(url_for("ismap.import_detail", import_id=record.id))
-    return render_template("ismap/import.html", form=form, fetch_form=fetch_form,
-                           list_url=current_app.config["ISMAP_LIST_URL"],
-                           max_mb=f"{current_app.config['ISMAP_MAX_BYTES'] / 1024 / 1024:g}")
+    return render_template(
+        "ismap/import.html",
+        form=form,
+        fetch_form=fetch_form,
+        list_url=current_app.config["ISMAP_LIST_URL"],
+        max_mb=f"{current_app.config['ISMAP_MAX_BYTES'] / 1024 / 1024:g}",
+    )
 
 
 @bp.route("/fetch", methods=["POST"])
@@ -114,9 +159,14 @@ def fetch():
     if not form.validate_on_submit():
         flash(_("一覧の種類を選んでください。"), "error")
         return redirect(url_for("ismap.import_list"))
-    record = services.import_url(db.session, url, form.list_kind.data, current_user._get_current_object(),
-                                 timeout=current_app.config["ISMAP_DOWNLOAD_TIMEOUT"],
-                                 max_bytes=current_app.config["ISMAP_MAX_BYTES"])
+    record = services.import_url(
+        db.session,
+        url,
+        form.list_kind.data,
+        current_user._get_current_object(),
+        timeout=current_app.config["ISMAP_DOWNLOAD_TIMEOUT"],
+        max_bytes=current_app.config["ISMAP_MAX_BYTES"],
+    )
     db.session.commit()
     _flash_result(record)
     return redirect(url_for("ismap.import_detail", import_id=record.id))
@@ -155,9 +205,15 @@ def service_match(service_id: int):
     status, registration = matching.service_status(db.session, service)
     suggestions = matching.suggest_registrations(db.session, service.title, service.provider_label)
     today = today_tokyo()
-    return render_template("ismap/service.html", service=service, status=status, registration=registration,
-                           suggestions=suggestions, form=LinkForm(),
-                           status_of=lambda r: matching.status_for(r, today))
+    return render_template(
+        "ismap/service.html",
+        service=service,
+        status=status,
+        registration=registration,
+        suggestions=suggestions,
+        form=LinkForm(),
+        status_of=lambda r: matching.status_for(r, today),
+    )
 
 
 @bp.route("/services/<int:service_id>/link", methods=["POST"])
@@ -177,6 +233,13 @@ def service_link(service_id: int):
         flash(error.message, "error")
     else:
         db.session.commit()
-        flash(_("「%(service)s」を ISMAP 登録番号 %(number)s（%(name)s）と紐付けました。", service=service.title,
-                number=registration.registration_number, name=registration.service_name), "success")
+        flash(
+            _(
+                "「%(service)s」を ISMAP 登録番号 %(number)s（%(name)s）と紐付けました。",
+                service=service.title,
+                number=registration.registration_number,
+                name=registration.service_name,
+            ),
+            "success",
+        )
     return redirect(url_for("ismap.service_match", service_id=service_id))

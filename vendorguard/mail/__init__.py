@@ -1,14 +1,14 @@
 """Sending e-mail over SMTP, or printing it to the log in the embedded default."""
+
 from __future__ import annotations
 
 import logging
 import smtplib
 import ssl
+from collections.abc import Mapping
 from dataclasses import dataclass
-from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
-from typing import Mapping
 
 log = logging.getLogger("vendorguard.mail")
 
@@ -30,17 +30,27 @@ class MailSettings:
     timeout: float = 30.0
 
     @classmethod
-    def from_config(cls, config: Mapping) -> "MailSettings":
+    def from_config(cls, config: Mapping) -> MailSettings:
         """Read the MAIL_* settings of the app configuration."""
-        return cls(host=config.get("MAIL_HOST", ""), port=int(config.get("MAIL_PORT", 25)),
-                   security=config.get("MAIL_SECURITY", "none"), username=config.get("MAIL_USERNAME", ""),
-                   password=config.get("MAIL_PASSWORD", ""),
-                   sender=config.get("MAIL_SENDER", "vendorguard@localhost"),
-                   timeout=float(config.get("MAIL_TIMEOUT", 30)))
+        return cls(
+            host=config.get("MAIL_HOST", ""),
+            port=int(config.get("MAIL_PORT", 25)),
+            security=config.get("MAIL_SECURITY", "none"),
+            username=config.get("MAIL_USERNAME", ""),
+            password=config.get("MAIL_PASSWORD", ""),
+            sender=config.get("MAIL_SENDER", "vendorguard@localhost"),
+            timeout=float(config.get("MAIL_TIMEOUT", 30)),
+        )
 
 
-def build_message(settings: MailSettings, to: str | list[str], subject: str, text: str,
-                  html: str | None = None, headers: Mapping[str, str] | None = None) -> EmailMessage:
+def build_message(
+    settings: MailSettings,
+    to: str | list[str],
+    subject: str,
+    text: str,
+    html: str | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> EmailMessage:
     """A UTF-8 message with a text part and, when given, an HTML alternative."""
     message = EmailMessage()
     message["From"] = settings.sender
@@ -62,13 +72,21 @@ def send(settings: MailSettings, message: EmailMessage) -> None:
     if not settings.host:
         # Logged decoded, so a clerk on a machine without SMTP can still read a link it carries.
         body = message.get_body(("plain",))
-        log.info("mail (no SMTP host configured, not sent)\nTo: %s\nSubject: %s\n\n%s", message["To"],
-                 message["Subject"], body.get_content() if body is not None else "")
+        log.info(
+            "mail (no SMTP host configured, not sent)\nTo: %s\nSubject: %s\n\n%s",
+            message["To"],
+            message["Subject"],
+            body.get_content() if body is not None else "",
+        )
         return
     try:
         if settings.security == "ssl":
-            smtp: smtplib.SMTP = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout,
-                                                  context=ssl.create_default_context())
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+                settings.host,
+                settings.port,
+                timeout=settings.timeout,
+                context=ssl.create_default_context(),
+            )
         else:
             smtp = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
         with smtp:

@@ -1,4 +1,5 @@
 """Departments (所管課)."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -7,8 +8,8 @@ from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from vendorguard.audit.mixins import Audited
-from vendorguard.core.types import UTCDateTime
 from vendorguard.core.timeutil import utcnow
+from vendorguard.core.types import UTCDateTime
 from vendorguard.extensions import db
 
 

@@ -1,4 +1,5 @@
 """Creating, changing and archiving departments."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -28,8 +29,11 @@ class DepartmentData:
 
 def _apply(session: Session, department: Department, data: DepartmentData) -> Department:
     code = clean(data.code).upper()
-    clash = session.scalars(select(Department.id).where(func.upper(Department.code) == code,
-                                                        Department.id != department.id)).first()
+    clash = session.scalars(
+        select(Department.id).where(
+            func.upper(Department.code) == code, Department.id != department.id
+        )
+    ).first()
     if clash is not None:
         raise DomainError(_("この所属コードは既に使われています。"), field="code")
     department.code = code

@@ -1,4 +1,5 @@
 """User administration forms."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -26,21 +27,42 @@ def optional_id(value):
 class UserForm(FlaskForm):
     """A user's details, as an administrator edits them."""
 
-    email = EmailField(_l("メールアドレス"), validators=[
-        DataRequired(REQUIRED), Length(max=254),
-        Email(_l("メールアドレスの形式が正しくありません。"), check_deliverability=False)],
-        description=_l("ログインに使います。大文字・小文字は区別しません。"))
+    email = EmailField(
+        _l("メールアドレス"),
+        validators=[
+            DataRequired(REQUIRED),
+            Length(max=254),
+            Email(_l("メールアドレスの形式が正しくありません。"), check_deliverability=False),
+        ],
+        description=_l("ログインに使います。大文字・小文字は区別しません。"),
+    )
     name = StringField(_l("氏名"), validators=[DataRequired(REQUIRED), Length(max=100)])
-    name_kana = StringField(_l("よみがな"), validators=[DataRequired(REQUIRED), Length(max=200)],
-                            description=_l("並べ替えに使います（ひらがな・カタカナ）。"))
-    role = SelectField(_l("役割"), choices=[SelectChoice("", _l("（選択してください）"))]
-                       + [SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()],
-                       validators=[DataRequired(_l("選択してください。"))],
-                       description=_l("管理者は利用者・分類体系の管理と承認ができます。必要な人だけに付けてください。"))
-    department_id = SelectField(_l("所属"), coerce=optional_id, validate_choice=True,
-                                description=_l("所管課担当者とSNS運用責任者は必須です。"))
-    contractor_id = SelectField(_l("委託事業者"), coerce=optional_id, validate_choice=True,
-                                description=_l("役割が「委託事業者」の場合のみ選択します。"))
+    name_kana = StringField(
+        _l("よみがな"),
+        validators=[DataRequired(REQUIRED), Length(max=200)],
+        description=_l("並べ替えに使います（ひらがな・カタカナ）。"),
+    )
+    role = SelectField(
+        _l("役割"),
+        choices=[SelectChoice("", _l("（選択してください）"))]
+        + [SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()],
+        validators=[DataRequired(_l("選択してください。"))],
+        description=_l(
+            "管理者は利用者・分類体系の管理と承認ができます。必要な人だけに付けてください。"
+        ),
+    )
+    department_id = SelectField(
+        _l("所属"),
+        coerce=optional_id,
+        validate_choice=True,
+        description=_l("所管課担当者とSNS運用責任者は必須です。"),
+    )
+    contractor_id = SelectField(
+        _l("委託事業者"),
+        coerce=optional_id,
+        validate_choice=True,
+        description=_l("役割が「委託事業者」の場合のみ選択します。"),
+    )
     locale = SelectField(_l("表示言語"), choices=LOCALES, default="ja")
 
     def set_choices(self, departments, contractors) -> None:
@@ -51,24 +73,48 @@ class UserForm(FlaskForm):
 
 
 def _password_validators():
-    return [DataRequired(REQUIRED),
-            Length(min=MIN_PASSWORD, max=200, message=_l("%(min)d文字以上で入力してください。", min=MIN_PASSWORD))]
+    return [
+        DataRequired(REQUIRED),
+        Length(
+            min=MIN_PASSWORD,
+            max=200,
+            message=_l("%(min)d文字以上で入力してください。", min=MIN_PASSWORD),
+        ),
+    ]
 
 
 class UserCreateForm(UserForm):
     """A new user, with the initial password the administrator hands over."""
 
-    password = PasswordField(_l("初期パスワード"), validators=_password_validators(),
-                             description=_l("%(min)d文字以上。本人に安全な方法で伝え、ログイン後に変更してもらってください。",
-                                            min=MIN_PASSWORD))
-    confirm = PasswordField(_l("初期パスワード（確認）"), validators=[
-        DataRequired(REQUIRED), EqualTo("password", message=_l("確認用のパスワードが一致しません。"))])
+    password = PasswordField(
+        _l("初期パスワード"),
+        validators=_password_validators(),
+        description=_l(
+            "%(min)d文字以上。本人に安全な方法で伝え、ログイン後に変更してもらってください。",
+            min=MIN_PASSWORD,
+        ),
+    )
+    confirm = PasswordField(
+        _l("初期パスワード（確認）"),
+        validators=[
+            DataRequired(REQUIRED),
+            EqualTo("password", message=_l("確認用のパスワードが一致しません。")),
+        ],
+    )
 
 
 class PasswordResetForm(FlaskForm):
     """A new password set by an administrator for someone who forgot theirs."""
 
-    password = PasswordField(_l("新しいパスワード"), validators=_password_validators(),
-                             description=_l("%(min)d文字以上。本人に安全な方法で伝えてください。", min=MIN_PASSWORD))
-    confirm = PasswordField(_l("新しいパスワード（確認）"), validators=[
-        DataRequired(REQUIRED), EqualTo("password", message=_l("確認用のパスワードが一致しません。"))])
+    password = PasswordField(
+        _l("新しいパスワード"),
+        validators=_password_validators(),
+        description=_l("%(min)d文字以上。本人に安全な方法で伝えてください。", min=MIN_PASSWORD),
+    )
+    confirm = PasswordField(
+        _l("新しいパスワード（確認）"),
+        validators=[
+            DataRequired(REQUIRED),
+            EqualTo("password", message=_l("確認用のパスワードが一致しません。")),
+        ],
+    )

@@ -1,8 +1,9 @@
 """Reads of users that the administration pages share."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import Select, case, func, literal, or_, select
 
@@ -17,7 +18,9 @@ from vendorguard.org.models import Department
 # Roles in the order the organisation thinks of them, not alphabetically by their code.
 ROLE_ORDER = case({role: index for index, role in enumerate(Role)}, value=User.role)
 # "Never signed in" sorts as the oldest sign-in on every database (NULL order differs otherwise).
-LAST_LOGIN = func.coalesce(User.last_login_at, literal(datetime(1970, 1, 1, tzinfo=timezone.utc), UTCDateTime()))
+LAST_LOGIN = func.coalesce(
+    User.last_login_at, literal(datetime(1970, 1, 1, tzinfo=UTC), UTCDateTime())
+)
 
 SORTS = {
     "kana": (User.name_kana, User.id),
@@ -39,13 +42,18 @@ class UserFilters:
 
 def user_list(filters: UserFilters) -> Select:
     """Users with their contractor's name (for portal users), filtered."""
-    stmt = (select(User, Contractor.name.label("contractor_name"))
-            .outerjoin(Contractor, Contractor.id == User.contractor_id))
+    stmt = select(User, Contractor.name.label("contractor_name")).outerjoin(
+        Contractor, Contractor.id == User.contractor_id
+    )
     if filters.term:
         pattern, kana = like_pattern(filters.term), like_pattern(to_katakana(filters.term))
-        stmt = stmt.where(or_(User.name.ilike(pattern, escape="\\"),
-                              User.name_kana.ilike(kana, escape="\\"),
-                              User.email.ilike(pattern, escape="\\")))
+        stmt = stmt.where(
+            or_(
+                User.name.ilike(pattern, escape="\\"),
+                User.name_kana.ilike(kana, escape="\\"),
+                User.email.ilike(pattern, escape="\\"),
+            )
+        )
     if filters.role is not None:
         stmt = stmt.where(User.role == filters.role)
     if filters.department_id is not None:

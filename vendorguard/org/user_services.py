@@ -1,4 +1,5 @@
 """Creating, changing, archiving users and resetting their passwords (administrators only)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -36,7 +37,9 @@ class UserData:
 
 def _check_password(password: str, field: str = "password") -> None:
     if len(password or "") < MIN_PASSWORD:
-        raise DomainError(_("パスワードは%(min)d文字以上にしてください。", min=MIN_PASSWORD), field=field)
+        raise DomainError(
+            _("パスワードは%(min)d文字以上にしてください。", min=MIN_PASSWORD), field=field
+        )
 
 
 def _other_active_admins(session: Session, user: User) -> int:
@@ -45,9 +48,12 @@ def _other_active_admins(session: Session, user: User) -> int:
     The lock makes two administrators archiving each other at the same moment queue up, so the
     second one sees that only one administrator is left.
     """
-    ids = session.scalars(select(User.id).where(
-        User.role == Role.ADMIN, User.active.is_(True), User.archived_at.is_(None))
-        .order_by(User.id).with_for_update()).all()
+    ids = session.scalars(
+        select(User.id)
+        .where(User.role == Role.ADMIN, User.active.is_(True), User.archived_at.is_(None))
+        .order_by(User.id)
+        .with_for_update()
+    ).all()
     return len([user_id for user_id in ids if user_id != user.id])
 
 
@@ -61,7 +67,9 @@ def _apply(session: Session, user: User, data: UserData, actor: User | None) -> 
     except ValueError:
         raise DomainError(_("役割を選択してください。"), field="role") from None
     email = clean(data.email).lower()
-    clash = session.scalars(select(User.id).where(func.lower(User.email) == email, User.id != user.id)).first()
+    clash = session.scalars(
+        select(User.id).where(func.lower(User.email) == email, User.id != user.id)
+    ).first()
     if clash is not None:
         raise DomainError(_("このメールアドレスは既に登録されています。"), field="email")
     if data.locale not in ("ja", "en"):
@@ -71,8 +79,10 @@ def _apply(session: Session, user: User, data: UserData, actor: User | None) -> 
     if role in DEPARTMENT_ROLES and department_id is None:
         raise DomainError(_("この役割では所属の選択が必要です。"), field="department_id")
     if role == Role.CONTRACTOR and department_id is not None:
-        raise DomainError(_("委託事業者の利用者には所属を設定しません。「（なし）」を選んでください。"),
-                          field="department_id")
+        raise DomainError(
+            _("委託事業者の利用者には所属を設定しません。「（なし）」を選んでください。"),
+            field="department_id",
+        )
     if department_id is not None and department_id != user.department_id:
         department = session.get(Department, department_id)
         if department is None or department.is_archived:
@@ -80,9 +90,14 @@ def _apply(session: Session, user: User, data: UserData, actor: User | None) -> 
 
     contractor_id = data.contractor_id
     if role == Role.CONTRACTOR and contractor_id is None:
-        raise DomainError(_("役割が「委託事業者」の場合は、委託事業者の選択が必要です。"), field="contractor_id")
+        raise DomainError(
+            _("役割が「委託事業者」の場合は、委託事業者の選択が必要です。"), field="contractor_id"
+        )
     if role != Role.CONTRACTOR and contractor_id is not None:
-        raise DomainError(_("委託事業者を選択できるのは、役割が「委託事業者」の場合だけです。"), field="contractor_id")
+        raise DomainError(
+            _("委託事業者を選択できるのは、役割が「委託事業者」の場合だけです。"),
+            field="contractor_id",
+        )
     if contractor_id is not None and contractor_id != user.contractor_id:
         contractor = session.get(Contractor, contractor_id)
         if contractor is None or contractor.archived_at is not None:
@@ -90,11 +105,21 @@ def _apply(session: Session, user: User, data: UserData, actor: User | None) -> 
 
     if user.id is not None and _is_active_admin(user) and role != Role.ADMIN:
         if actor is not None and actor.id == user.id:
-            raise DomainError(_("自分自身の役割を管理者から変更することはできません。"
-                                "別の管理者に依頼してください。"), field="role")
+            raise DomainError(
+                _(
+                    "自分自身の役割を管理者から変更することはできません。"
+                    "別の管理者に依頼してください。"
+                ),
+                field="role",
+            )
         if _other_active_admins(session, user) == 0:
-            raise DomainError(_("有効な管理者がこの利用者だけのため、役割を変更できません。"
-                                "先に別の管理者を登録してください。"), field="role")
+            raise DomainError(
+                _(
+                    "有効な管理者がこの利用者だけのため、役割を変更できません。"
+                    "先に別の管理者を登録してください。"
+                ),
+                field="role",
+            )
 
     user.email = email
     user.name = clean(data.name)
@@ -140,8 +165,12 @@ def archive_user(session: Session, user: User, actor: User) -> None:
     if actor.id == user.id:
         raise DomainError(_("自分自身をアーカイブすることはできません。"))
     if _is_active_admin(user) and _other_active_admins(session, user) == 0:
-        raise DomainError(_("有効な管理者がこの利用者だけのため、アーカイブできません。"
-                            "先に別の管理者を登録してください。"))
+        raise DomainError(
+            _(
+                "有効な管理者がこの利用者だけのため、アーカイブできません。"
+                "先に別の管理者を登録してください。"
+            )
+        )
     user.archived_at = utcnow()
     session.flush()
 

@@ -1,4 +1,5 @@
 """User administration pages (registered on the ``org`` blueprint)."""
+
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -40,19 +41,27 @@ def _filters() -> queries.UserFilters:
         term=search_term(),
         role=Role(role) if role in {r.value for r in Role} else None,
         department_id=_int_arg("department"),
-        active={"1": True, "0": False}.get(active))
+        active={"1": True, "0": False}.get(active),
+    )
 
 
 def _data(form: UserForm) -> services.UserData:
-    return services.UserData(email=form.email.data or "", name=form.name.data or "",
-                             name_kana=form.name_kana.data or "", role=form.role.data or "",
-                             department_id=form.department_id.data, contractor_id=form.contractor_id.data,
-                             locale=form.locale.data or "ja")
+    return services.UserData(
+        email=form.email.data or "",
+        name=form.name.data or "",
+        name_kana=form.name_kana.data or "",
+        role=form.role.data or "",
+        department_id=form.department_id.data,
+        contractor_id=form.contractor_id.data,
+        locale=form.locale.data or "ja",
+    )
 
 
 def _fill_choices(form: UserForm, user: User | None) -> None:
-    form.set_choices(db.session.scalars(queries.department_choices(user.department_id if user else None)),
-                     db.session.scalars(queries.contractor_choices(user.contractor_id if user else None)))
+    form.set_choices(
+        db.session.scalars(queries.department_choices(user.department_id if user else None)),
+        db.session.scalars(queries.contractor_choices(user.contractor_id if user else None)),
+    )
 
 
 @bp.route("/admin/users/")
@@ -63,8 +72,14 @@ def users():
     sort = sorting(queries.SORTS, "kana")
     page = paginate(sort.apply(queries.user_list(filters)))
     departments = db.session.scalars(active_departments()).all()
-    return render_template("org/users.html", page=page, sort=sort, filters=filters,
-                           departments=departments, roles=list(Role))
+    return render_template(
+        "org/users.html",
+        page=page,
+        sort=sort,
+        filters=filters,
+        departments=departments,
+        roles=list(Role),
+    )
 
 
 @bp.route("/admin/users/<int:user_id>")

@@ -1,4 +1,5 @@
 """Department register pages; user administration lives in ``org.user_views``."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -32,8 +33,20 @@ def _department_or_404(department_id: int) -> Department:
 
 
 def _data(form: DepartmentForm) -> services.DepartmentData:
-    return services.DepartmentData(**{name: form[name].data or "" for name in (
-        "code", "name", "name_kana", "parent_name", "security_manager_name", "email", "phone")})
+    return services.DepartmentData(
+        **{
+            name: form[name].data or ""
+            for name in (
+                "code",
+                "name",
+                "name_kana",
+                "parent_name",
+                "security_manager_name",
+                "email",
+                "phone",
+            )
+        }
+    )
 
 
 @bp.route("/departments/")
@@ -44,8 +57,9 @@ def departments():
     include_archived = request.args.get("archived") == "1"
     sort = sorting(SORTS, "kana")
     page = paginate(sort.apply(queries.department_list(term, include_archived)))
-    return render_template("org/departments.html", page=page, sort=sort, term=term,
-                           include_archived=include_archived)
+    return render_template(
+        "org/departments.html", page=page, sort=sort, term=term, include_archived=include_archived
+    )
 
 
 @bp.route("/departments/<int:department_id>")
@@ -53,11 +67,21 @@ def departments():
 def department_detail(department_id: int):
     """One department with its people and arrangements."""
     department = _department_or_404(department_id)
-    members = db.session.scalars(select(User).where(User.department_id == department.id, User.archived_at.is_(None))
-                                 .order_by(User.name_kana, User.id)).all()
-    counts = dict(db.session.execute(select(Arrangement.kind, func.count()).where(
-        Arrangement.department_id == department.id, Arrangement.archived_at.is_(None)).group_by(Arrangement.kind)).all())
-    return render_template("org/department_detail.html", department=department, members=members, counts=counts)
+    members = db.session.scalars(
+        select(User)
+        .where(User.department_id == department.id, User.archived_at.is_(None))
+        .order_by(User.name_kana, User.id)
+    ).all()
+    counts = dict(
+        db.session.execute(
+            select(Arrangement.kind, func.count())
+            .where(Arrangement.department_id == department.id, Arrangement.archived_at.is_(None))
+            .group_by(Arrangement.kind)
+        ).all()
+    )
+    return render_template(
+        "org/department_detail.html", department=department, members=members, counts=counts
+    )
 
 
 @bp.route("/departments/new", methods=["GET", "POST"])

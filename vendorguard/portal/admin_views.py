@@ -5,6 +5,7 @@ upload links (whoever may change the request's arrangement). The contractor fenc
 the blueprints "auth", "portal" and "public"; this one is "portal.admin", so contractors never
 reach it whatever the decorators say.
 """
+
 from __future__ import annotations
 
 import logging
@@ -52,12 +53,19 @@ def _invitation_days() -> int:
 
 
 def _mail_invitation(user: User, contractor: Contractor, invitation, nonce: str) -> None:
-    url = notices.absolute_url("portal.accept_invitation", token=tokens.invitation_token(invitation.id, nonce))
+    url = notices.absolute_url(
+        "portal.accept_invitation", token=tokens.invitation_token(invitation.id, nonce)
+    )
     try:
         notices.send_invitation(user, contractor, url, invitation.expires_at)
     except MailError:
         log.exception("invitation mail to %s failed", user.email)
-        flash(_("招待メールを送信できませんでした。メールサーバーの設定を確認し、「招待を再送」を行ってください。"), "error")
+        flash(
+            _(
+                "招待メールを送信できませんでした。メールサーバーの設定を確認し、「招待を再送」を行ってください。"
+            ),
+            "error",
+        )
     else:
         flash(_("%(email)s に招待メールを送信しました。", email=user.email), "success")
 
@@ -69,21 +77,30 @@ def contractor_users(contractor_id: int):
     contractor = _contractor_or_404(contractor_id)
     form = InviteForm()
     if form.validate_on_submit():
-        data = services.InvitationData(email=form.email.data, name=form.name.data,
-                                       name_kana=form.name_kana.data or "")
+        data = services.InvitationData(
+            email=form.email.data, name=form.name.data, name_kana=form.name_kana.data or ""
+        )
         try:
             user, invitation, nonce = services.invite_contractor_user(
-                db.session, contractor, data, invited_by=current_user, days=_invitation_days())
+                db.session, contractor, data, invited_by=current_user, days=_invitation_days()
+            )
         except DomainError as error:
             show_domain_error(form, error)
         else:
             db.session.commit()
             _mail_invitation(user, contractor, invitation, nonce)
             return redirect(url_for("portal.admin.contractor_users", contractor_id=contractor.id))
-    rows = [(user, invitation, services.invitation_state(user, invitation))
-            for user, invitation in db.session.execute(queries.contractor_users(contractor.id)).all()]
-    return render_template("portal/admin/users.html", contractor=contractor, rows=rows, form=form,
-                           days=_invitation_days())
+    rows = [
+        (user, invitation, services.invitation_state(user, invitation))
+        for user, invitation in db.session.execute(queries.contractor_users(contractor.id)).all()
+    ]
+    return render_template(
+        "portal/admin/users.html",
+        contractor=contractor,
+        rows=rows,
+        form=form,
+        days=_invitation_days(),
+    )
 
 
 @admin_bp.route("/contractors/<int:contractor_id>/users/<int:user_id>/reinvite", methods=["POST"])
@@ -93,8 +110,9 @@ def reinvite(contractor_id: int, user_id: int):
     contractor = _contractor_or_404(contractor_id)
     user = _portal_user_or_404(contractor, user_id)
     try:
-        invitation, nonce = services.reinvite_contractor_user(db.session, user, invited_by=current_user,
-                                                              days=_invitation_days())
+        invitation, nonce = services.reinvite_contractor_user(
+            db.session, user, invited_by=current_user, days=_invitation_days()
+        )
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
@@ -135,6 +153,7 @@ def user_restore(contractor_id: int, user_id: int):
 
 # --- upload links ------------------------------------------------------------------------
 
+
 def _request_or_404(request_id: int) -> EvidenceRequest:
     evidence_request = db.session.scalars(queries.request_for_link(request_id)).first()
     if evidence_request is None:
@@ -151,13 +170,21 @@ def request_page_url(evidence_request: EvidenceRequest) -> str | None:
         return None
 
 
-def _render_links(evidence_request: EvidenceRequest, form: UploadLinkForm, new_link: dict | None = None):
+def _render_links(
+    evidence_request: EvidenceRequest, form: UploadLinkForm, new_link: dict | None = None
+):
     links = db.session.scalars(queries.links_of(evidence_request.id)).all()
-    return render_template("portal/admin/links.html", req=evidence_request, links=links, form=form,
-                           state=services.link_state, new_link=new_link,
-                           may_manage=access.can_manage(current_user, evidence_request.arrangement),
-                           company=queries.provider_label(db.session, evidence_request.arrangement_id),
-                           request_url=request_page_url(evidence_request))
+    return render_template(
+        "portal/admin/links.html",
+        req=evidence_request,
+        links=links,
+        form=form,
+        state=services.link_state,
+        new_link=new_link,
+        may_manage=access.can_manage(current_user, evidence_request.arrangement),
+        company=queries.provider_label(db.session, evidence_request.arrangement_id),
+        request_url=request_page_url(evidence_request),
+    )
 
 
 @admin_bp.route("/requests/<int:request_id>/links")
@@ -181,28 +208,48 @@ def link_new(request_id: int):
     if not form.validate_on_submit():
         return _render_links(evidence_request, form), 400
     try:
-        link, nonce = services.create_upload_link(db.session, evidence_request, created_by=current_user,
-                                                  days=form.days.data,
-                                                  recipient_email=form.recipient_email.data or "")
+        link, nonce = services.create_upload_link(
+            db.session,
+            evidence_request,
+            created_by=current_user,
+            days=form.days.data,
+            recipient_email=form.recipient_email.data or "",
+        )
     except DomainError as error:
         show_domain_error(form, error)  # rolls back: the page's objects are loaded afresh
         return _render_links(_request_or_404(request_id), form), 400
     db.session.commit()
     evidence_request = _request_or_404(request_id)  # the commit expired what was loaded
-    url = notices.absolute_url("portal.upload_link", request_id=evidence_request.id,
-                               token=tokens.upload_link_token(link.id, nonce))
+    url = notices.absolute_url(
+        "portal.upload_link",
+        request_id=evidence_request.id,
+        token=tokens.upload_link_token(link.id, nonce),
+    )
     session[NEW_LINK_KEY] = {"request_id": evidence_request.id, "link_id": link.id, "url": url}
     flash(_("提出用リンクを発行しました。このURLは今だけ表示されます。"), "success")
     if link.recipient_email:
         try:
-            notices.send_upload_link(link.recipient_email, evidence_request, evidence_request.arrangement.department,
-                                     queries.provider_label(db.session, evidence_request.arrangement_id), url,
-                                     link.expires_at)
+            notices.send_upload_link(
+                link.recipient_email,
+                evidence_request,
+                evidence_request.arrangement.department,
+                queries.provider_label(db.session, evidence_request.arrangement_id),
+                url,
+                link.expires_at,
+            )
         except MailError:
             log.exception("upload link mail to %s failed", link.recipient_email)
-            flash(_("リンクをメールで送信できませんでした。下のURLをコピーして、別の方法でお知らせください。"), "error")
+            flash(
+                _(
+                    "リンクをメールで送信できませんでした。下のURLをコピーして、別の方法でお知らせください。"
+                ),
+                "error",
+            )
         else:
-            flash(_("%(email)s にリンクをメールで送信しました。", email=link.recipient_email), "success")
+            flash(
+                _("%(email)s にリンクをメールで送信しました。", email=link.recipient_email),
+                "success",
+            )
     return redirect(url_for("portal.admin.links", request_id=evidence_request.id))
 
 

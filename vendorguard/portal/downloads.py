@@ -1,4 +1,5 @@
 """Sending a stored evidence file back to the contractor (see vendorguard.storage.download)."""
+
 from __future__ import annotations
 
 import re
@@ -25,7 +26,14 @@ def ascii_filename(evidence_file: EvidenceFile) -> str:
 def send_evidence_file(evidence_file: EvidenceFile, back_url: str):
     """The file's bytes as a download; a flash and ``back_url`` when storage lost or refuses it."""
     return send_stored(
-        get_storage(), evidence_file.storage_key, evidence_file.original_filename,
+        get_storage(),
+        evidence_file.storage_key,
+        evidence_file.original_filename,
         mimetype=evidence_file.content_type or "application/octet-stream",
-        ascii_filename=ascii_filename(evidence_file), size=evidence_file.size, back_url=back_url,
-        missing_message=_("保存されたファイルが見つかりません。お手数ですが市の担当課にお問い合わせください。"))
+        ascii_filename=ascii_filename(evidence_file),
+        size=evidence_file.size,
+        back_url=back_url,
+        missing_message=_(
+            "保存されたファイルが見つかりません。お手数ですが市の担当課にお問い合わせください。"
+        ),
+    )

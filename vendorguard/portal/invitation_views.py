@@ -1,4 +1,5 @@
 """The set-password page an invitation mail links to (no sign-in needed; the token is the key)."""
+
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, session, url_for
@@ -18,8 +19,9 @@ from vendorguard.portal.views import bp
 def refused_page(error: services.Refused, company: str = ""):
     """A clear Japanese page for a link that cannot be used, with its 404 or 410 status."""
     db.session.rollback()
-    return render_template("portal/refused.html", message=error.message, reason=error.reason,
-                           company=company), error.status
+    return render_template(
+        "portal/refused.html", message=error.message, reason=error.reason, company=company
+    ), error.status
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
@@ -34,8 +36,9 @@ def accept_invitation(token: str):
     form = SetPasswordForm()
     if form.validate_on_submit():
         try:
-            user = services.accept_invitation(db.session, invitation, form.password.data,
-                                              request.remote_addr or "")
+            user = services.accept_invitation(
+                db.session, invitation, form.password.data, request.remote_addr or ""
+            )
         except services.Refused as error:
             return refused_page(error, contractor.name if contractor else "")
         except DomainError as error:
@@ -49,5 +52,10 @@ def accept_invitation(token: str):
             session["locale"] = user.locale
             flash(_("パスワードを設定しました。委託事業者ポータルへようこそ。"), "success")
             return redirect(url_for("portal.index"))
-    return render_template("portal/set_password.html", form=form, user=user,
-                           company=contractor.name if contractor else "", expires_at=invitation.expires_at)
+    return render_template(
+        "portal/set_password.html",
+        form=form,
+        user=user,
+        company=contractor.name if contractor else "",
+        expires_at=invitation.expires_at,
+    )

@@ -1,4 +1,5 @@
 """The single-request upload link page: no account, usable only for the request it was made for."""
+
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
@@ -23,27 +24,42 @@ def _refused(error: services.Refused):
         submitting.drain_request_body()
     evidence_request = _request(error.request_id) if error.request_id is not None else None
     return render_template(
-        "portal/refused.html", message=error.message, reason=error.reason, req=evidence_request,
-        company=queries.provider_label(db.session, evidence_request.arrangement_id) if evidence_request else "",
-        department=evidence_request.arrangement.department if evidence_request else None), error.status
+        "portal/refused.html",
+        message=error.message,
+        reason=error.reason,
+        req=evidence_request,
+        company=queries.provider_label(db.session, evidence_request.arrangement_id)
+        if evidence_request
+        else "",
+        department=evidence_request.arrangement.department if evidence_request else None,
+    ), error.status
 
 
 def _render(request_id: int, token: str, link: UploadLink, form: UploadForm, status: int = 200):
     evidence_request = _request(request_id)
     submissions = db.session.scalars(queries.submissions_of(evidence_request.id)).unique().all()
-    return render_template("portal/link.html", req=evidence_request, submissions=submissions, form=form,
-                           link=link, department=evidence_request.arrangement.department, today=today_tokyo(),
-                           company=queries.provider_label(db.session, evidence_request.arrangement_id),
-                           may_submit=submitting.may_submit(evidence_request),
-                           action=url_for("portal.upload_link_submit", request_id=request_id, token=token),
-                           file_url=None), status
+    return render_template(
+        "portal/link.html",
+        req=evidence_request,
+        submissions=submissions,
+        form=form,
+        link=link,
+        department=evidence_request.arrangement.department,
+        today=today_tokyo(),
+        company=queries.provider_label(db.session, evidence_request.arrangement_id),
+        may_submit=submitting.may_submit(evidence_request),
+        action=url_for("portal.upload_link_submit", request_id=request_id, token=token),
+        file_url=None,
+    ), status
 
 
 @bp.route("/link/<int:request_id>/<token>")
 def upload_link(request_id: int, token: str):
     """What is asked and by when, earlier submissions and the upload form; only with a valid link."""
     try:
-        link = services.find_upload_link(db.session, tokens.read_upload_link_token(token), request_id)
+        link = services.find_upload_link(
+            db.session, tokens.read_upload_link_token(token), request_id
+        )
     except services.Refused as error:
         return _refused(error)
     return _render(request_id, token, link, UploadForm())
@@ -54,14 +70,24 @@ def upload_link(request_id: int, token: str):
 def upload_link_submit(request_id: int, token: str):
     """Upload through the link; refused links store nothing (the body is not even read)."""
     try:
-        link = services.find_upload_link(db.session, tokens.read_upload_link_token(token), request_id)
+        link = services.find_upload_link(
+            db.session, tokens.read_upload_link_token(token), request_id
+        )
     except services.Refused as error:
         return _refused(error)
     evidence_request = _request(request_id)
     title = evidence_request.evidence_requirement.title  # the commit expires the loaded objects
     outcome = submitting.receive_and_submit(evidence_request, user=None, via="link", link=link)
     if not outcome.ok:
-        return _render(request_id, token, db.session.get(UploadLink, link.id), outcome.form, outcome.status)
-    flash(_("「%(title)s」を提出しました（%(count)d件のファイル）。市の担当課が内容を確認します。",
-            title=title, count=outcome.file_count), "success")
+        return _render(
+            request_id, token, db.session.get(UploadLink, link.id), outcome.form, outcome.status
+        )
+    flash(
+        _(
+            "「%(title)s」を提出しました（%(count)d件のファイル）。市の担当課が内容を確認します。",
+            title=title,
+            count=outcome.file_count,
+        ),
+        "success",
+    )
     return redirect(url_for("portal.upload_link", request_id=request_id, token=token))

@@ -1,4 +1,5 @@
 """Invitations of contractor staff to the portal (a set-password link, single use)."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -26,6 +27,8 @@ class Invitation(Audited, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # a newer invitation replaced it
+    revoked_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime
+    )  # a newer invitation replaced it
 
     user = relationship("User", lazy="raise", foreign_keys=[user_id])

@@ -1,4 +1,5 @@
 """Reads for the portal. Every contractor-facing read is fenced by the contractor's own arrangements."""
+
 from __future__ import annotations
 
 from sqlalchemy import Select, func, or_, select
@@ -11,8 +12,15 @@ from vendorguard.cloud.models import CloudService
 from vendorguard.contractors.models import Contractor
 from vendorguard.core.web import like_pattern
 from vendorguard.engagements.models import Engagement
-from vendorguard.evidence.models import (EvidenceFile, EvidenceProvider, EvidenceRequest, EvidenceRequirement,
-                                          EvidenceSubmission, RequestStatus, UploadLink)
+from vendorguard.evidence.models import (
+    EvidenceFile,
+    EvidenceProvider,
+    EvidenceRequest,
+    EvidenceRequirement,
+    EvidenceSubmission,
+    RequestStatus,
+    UploadLink,
+)
 from vendorguard.portal.models import Invitation
 
 # What a contractor still has to act on (or wait for); the portal's home lists these.
@@ -23,20 +31,29 @@ CONTRACTOR_CHANNELS = ("portal", "link")
 
 def owned_arrangement_ids(contractor_id: int) -> Select:
     """Ids of the arrangements a contractor answers for: its engagements and the services it provides."""
-    return (select(Engagement.id).where(Engagement.contractor_id == contractor_id)
-            .union(select(CloudService.id).where(CloudService.provider_contractor_id == contractor_id)))
+    return (
+        select(Engagement.id)
+        .where(Engagement.contractor_id == contractor_id)
+        .union(select(CloudService.id).where(CloudService.provider_contractor_id == contractor_id))
+    )
 
 
 def _fenced(contractor_id: int) -> Select:
     """Requests the contractor must provide for its own arrangements, with what the pages show."""
-    return (select(EvidenceRequest)
-            .join(EvidenceRequest.evidence_requirement)
-            .join(EvidenceRequest.arrangement)
-            .join(Arrangement.department)
-            .options(contains_eager(EvidenceRequest.evidence_requirement),
-                     contains_eager(EvidenceRequest.arrangement).contains_eager(Arrangement.department))
-            .where(EvidenceRequirement.provider == EvidenceProvider.CONTRACTOR,
-                   EvidenceRequest.arrangement_id.in_(owned_arrangement_ids(contractor_id))))
+    return (
+        select(EvidenceRequest)
+        .join(EvidenceRequest.evidence_requirement)
+        .join(EvidenceRequest.arrangement)
+        .join(Arrangement.department)
+        .options(
+            contains_eager(EvidenceRequest.evidence_requirement),
+            contains_eager(EvidenceRequest.arrangement).contains_eager(Arrangement.department),
+        )
+        .where(
+            EvidenceRequirement.provider == EvidenceProvider.CONTRACTOR,
+            EvidenceRequest.arrangement_id.in_(owned_arrangement_ids(contractor_id)),
+        )
+    )
 
 
 def portal_requests(contractor_id: int, term: str = "", done: bool = False) -> Select:
@@ -45,76 +62,110 @@ def portal_requests(contractor_id: int, term: str = "", done: bool = False) -> S
     if done:
         stmt = stmt.where(EvidenceRequest.status == RequestStatus.ACCEPTED)
     else:
-        stmt = stmt.where(EvidenceRequest.status.in_(ACTIVE_STATUSES),
-                          EvidenceRequirement.archived_at.is_(None), Arrangement.archived_at.is_(None))
+        stmt = stmt.where(
+            EvidenceRequest.status.in_(ACTIVE_STATUSES),
+            EvidenceRequirement.archived_at.is_(None),
+            Arrangement.archived_at.is_(None),
+        )
     if term:
         pattern = like_pattern(term)
-        stmt = stmt.where(or_(EvidenceRequirement.title.ilike(pattern, escape="\\"),
-                              Arrangement.title.ilike(pattern, escape="\\")))
+        stmt = stmt.where(
+            or_(
+                EvidenceRequirement.title.ilike(pattern, escape="\\"),
+                Arrangement.title.ilike(pattern, escape="\\"),
+            )
+        )
     return stmt
 
 
 def portal_request(contractor_id: int, request_id: int) -> Select:
     """One request, only if it belongs to the contractor (otherwise no row: the page is a 404)."""
-    return _fenced(contractor_id).where(EvidenceRequest.id == request_id,
-                                        EvidenceRequest.status != RequestStatus.CLOSED)
+    return _fenced(contractor_id).where(
+        EvidenceRequest.id == request_id, EvidenceRequest.status != RequestStatus.CLOSED
+    )
 
 
 def request_for_link(request_id: int) -> Select:
     """A request with its requirement, arrangement and department, for an upload-link page."""
-    return (select(EvidenceRequest)
-            .join(EvidenceRequest.evidence_requirement)
-            .join(EvidenceRequest.arrangement)
-            .join(Arrangement.department)
-            .options(contains_eager(EvidenceRequest.evidence_requirement),
-                     contains_eager(EvidenceRequest.arrangement).contains_eager(Arrangement.department))
-            .where(EvidenceRequest.id == request_id))
+    return (
+        select(EvidenceRequest)
+        .join(EvidenceRequest.evidence_requirement)
+        .join(EvidenceRequest.arrangement)
+        .join(Arrangement.department)
+        .options(
+            contains_eager(EvidenceRequest.evidence_requirement),
+            contains_eager(EvidenceRequest.arrangement).contains_eager(Arrangement.department),
+        )
+        .where(EvidenceRequest.id == request_id)
+    )
 
 
 def submissions_of(request_id: int) -> Select:
     """Every submission of a request, newest first, with its files."""
-    return (select(EvidenceSubmission).where(EvidenceSubmission.request_id == request_id)
-            .options(selectinload(EvidenceSubmission.files))
-            .order_by(EvidenceSubmission.version.desc()))
+    return (
+        select(EvidenceSubmission)
+        .where(EvidenceSubmission.request_id == request_id)
+        .options(selectinload(EvidenceSubmission.files))
+        .order_by(EvidenceSubmission.version.desc())
+    )
 
 
 def portal_file(contractor_id: int, request_id: int, file_id: int) -> Select:
     """A file the contractor's company submitted for one of its requests (else no row)."""
-    return (select(EvidenceFile)
-            .join(EvidenceFile.submission)
-            .join(EvidenceSubmission.request)
-            .join(EvidenceRequest.evidence_requirement)
-            .where(EvidenceFile.id == file_id, EvidenceSubmission.request_id == request_id,
-                   EvidenceSubmission.submitted_via.in_(CONTRACTOR_CHANNELS),
-                   EvidenceRequest.status != RequestStatus.CLOSED,
-                   EvidenceRequirement.provider == EvidenceProvider.CONTRACTOR,
-                   EvidenceRequest.arrangement_id.in_(owned_arrangement_ids(contractor_id))))
+    return (
+        select(EvidenceFile)
+        .join(EvidenceFile.submission)
+        .join(EvidenceSubmission.request)
+        .join(EvidenceRequest.evidence_requirement)
+        .where(
+            EvidenceFile.id == file_id,
+            EvidenceSubmission.request_id == request_id,
+            EvidenceSubmission.submitted_via.in_(CONTRACTOR_CHANNELS),
+            EvidenceRequest.status != RequestStatus.CLOSED,
+            EvidenceRequirement.provider == EvidenceProvider.CONTRACTOR,
+            EvidenceRequest.arrangement_id.in_(owned_arrangement_ids(contractor_id)),
+        )
+    )
 
 
 def provider_label(session: Session, arrangement_id: int) -> str:
     """Who answers for an arrangement: the contractor's name, or a cloud provider's free-text name."""
-    engagement_name = (select(Contractor.name).join(Engagement, Engagement.contractor_id == Contractor.id)
-                       .where(Engagement.id == arrangement_id).scalar_subquery())
-    cloud_name = (select(func.coalesce(Contractor.name, CloudService.provider_name))
-                  .select_from(CloudService)
-                  .outerjoin(Contractor, Contractor.id == CloudService.provider_contractor_id)
-                  .where(CloudService.id == arrangement_id).scalar_subquery())
+    engagement_name = (
+        select(Contractor.name)
+        .join(Engagement, Engagement.contractor_id == Contractor.id)
+        .where(Engagement.id == arrangement_id)
+        .scalar_subquery()
+    )
+    cloud_name = (
+        select(func.coalesce(Contractor.name, CloudService.provider_name))
+        .select_from(CloudService)
+        .outerjoin(Contractor, Contractor.id == CloudService.provider_contractor_id)
+        .where(CloudService.id == arrangement_id)
+        .scalar_subquery()
+    )
     return session.scalar(select(func.coalesce(engagement_name, cloud_name, ""))) or ""
 
 
 def contractor_users(contractor_id: int) -> Select:
     """The contractor's portal users with their newest invitation (if any), by name."""
-    newest = (select(Invitation.user_id, func.max(Invitation.id).label("invitation_id"))
-              .group_by(Invitation.user_id).subquery())
-    return (select(User, Invitation)
-            .outerjoin(newest, newest.c.user_id == User.id)
-            .outerjoin(Invitation, Invitation.id == newest.c.invitation_id)
-            .where(User.role == Role.CONTRACTOR, User.contractor_id == contractor_id)
-            .order_by(User.archived_at.is_not(None), User.name_kana, User.name, User.id))
+    newest = (
+        select(Invitation.user_id, func.max(Invitation.id).label("invitation_id"))
+        .group_by(Invitation.user_id)
+        .subquery()
+    )
+    return (
+        select(User, Invitation)
+        .outerjoin(newest, newest.c.user_id == User.id)
+        .outerjoin(Invitation, Invitation.id == newest.c.invitation_id)
+        .where(User.role == Role.CONTRACTOR, User.contractor_id == contractor_id)
+        .order_by(User.archived_at.is_not(None), User.name_kana, User.name, User.id)
+    )
 
 
 def links_of(request_id: int) -> Select:
     """Upload links made for a request, newest first."""
-    return (select(UploadLink).where(UploadLink.request_id == request_id)
-            .order_by(UploadLink.created_at.desc(), UploadLink.id.desc()))
-
+    return (
+        select(UploadLink)
+        .where(UploadLink.request_id == request_id)
+        .order_by(UploadLink.created_at.desc(), UploadLink.id.desc())
+    )

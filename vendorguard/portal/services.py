@@ -1,4 +1,5 @@
 """Inviting contractor staff, setting their password, and single-request upload links."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -17,8 +18,13 @@ from vendorguard.contractors.models import Contractor
 from vendorguard.core.errors import DomainError
 from vendorguard.core.text import clean, to_katakana
 from vendorguard.core.timeutil import TOKYO, today_tokyo, utcnow
-from vendorguard.evidence.models import (EvidenceProvider, EvidenceRequest, EvidenceRequirement, RequestStatus,
-                                          UploadLink)
+from vendorguard.evidence.models import (
+    EvidenceProvider,
+    EvidenceRequest,
+    EvidenceRequirement,
+    RequestStatus,
+    UploadLink,
+)
 from vendorguard.portal import tokens
 from vendorguard.portal.models import Invitation
 from vendorguard.web.i18n import format_day
@@ -53,24 +59,40 @@ def end_of_day_after(days: int) -> datetime:
 
 # --- invitations ---------------------------------------------------------------------------
 
-def _new_invitation(session: Session, user: User, invited_by: User | None, days: int) -> tuple[Invitation, str]:
+
+def _new_invitation(
+    session: Session, user: User, invited_by: User | None, days: int
+) -> tuple[Invitation, str]:
     """Replace any unused invitation of the user with a fresh one; return it with its nonce."""
     now = utcnow()
-    for older in session.scalars(select(Invitation).where(Invitation.user_id == user.id,
-                                                          Invitation.used_at.is_(None),
-                                                          Invitation.revoked_at.is_(None))):
+    for older in session.scalars(
+        select(Invitation).where(
+            Invitation.user_id == user.id,
+            Invitation.used_at.is_(None),
+            Invitation.revoked_at.is_(None),
+        )
+    ):
         older.revoked_at = now  # only the newest e-mail's link works
     nonce = tokens.new_nonce()
-    invitation = Invitation(user_id=user.id, nonce_hash=tokens.hash_nonce(nonce),
-                            created_by_id=invited_by.id if invited_by else None,
-                            expires_at=now + timedelta(days=days))
+    invitation = Invitation(
+        user_id=user.id,
+        nonce_hash=tokens.hash_nonce(nonce),
+        created_by_id=invited_by.id if invited_by else None,
+        expires_at=now + timedelta(days=days),
+    )
     session.add(invitation)
     session.flush()
     return invitation, nonce
 
 
-def invite_contractor_user(session: Session, contractor: Contractor, data: InvitationData, *,
-                           invited_by: User | None, days: int) -> tuple[User, Invitation, str]:
+def invite_contractor_user(
+    session: Session,
+    contractor: Contractor,
+    data: InvitationData,
+    *,
+    invited_by: User | None,
+    days: int,
+) -> tuple[User, Invitation, str]:
     """Create the contractor's portal user (inactive, no password) or re-invite an existing one."""
     if contractor.is_archived:
         raise DomainError(_("アーカイブ済みの委託事業者には利用者を招待できません。"))
@@ -78,14 +100,30 @@ def invite_contractor_user(session: Session, contractor: Contractor, data: Invit
     user = session.scalars(select(User).where(func.lower(User.email) == email)).first()
     if user is not None:
         if user.role != Role.CONTRACTOR:
-            raise DomainError(_("このメールアドレスは市の職員の利用者として登録されています。別のアドレスを指定してください。"),
-                              field="email")
+            raise DomainError(
+                _(
+                    "このメールアドレスは市の職員の利用者として登録されています。別のアドレスを指定してください。"
+                ),
+                field="email",
+            )
         if user.contractor_id != contractor.id:
-            raise DomainError(_("このメールアドレスは別の委託事業者の利用者として登録されています。"), field="email")
-        invitation, nonce = reinvite_contractor_user(session, user, invited_by=invited_by, days=days)
+            raise DomainError(
+                _("このメールアドレスは別の委託事業者の利用者として登録されています。"),
+                field="email",
+            )
+        invitation, nonce = reinvite_contractor_user(
+            session, user, invited_by=invited_by, days=days
+        )
         return user, invitation, nonce
-    user = User(email=email, name=clean(data.name), name_kana=to_katakana(data.name_kana or ""),
-                role=Role.CONTRACTOR, contractor_id=contractor.id, password_hash="", active=False)
+    user = User(
+        email=email,
+        name=clean(data.name),
+        name_kana=to_katakana(data.name_kana or ""),
+        role=Role.CONTRACTOR,
+        contractor_id=contractor.id,
+        password_hash="",
+        active=False,
+    )
     session.add(user)
     session.flush()
     invitation, nonce = _new_invitation(session, user, invited_by, days)
@@ -93,8 +131,9 @@ def invite_contractor_user(session: Session, contractor: Contractor, data: Invit
     return user, invitation, nonce
 
 
-def reinvite_contractor_user(session: Session, user: User, *, invited_by: User | None,
-                             days: int) -> tuple[Invitation, str]:
+def reinvite_contractor_user(
+    session: Session, user: User, *, invited_by: User | None, days: int
+) -> tuple[Invitation, str]:
     """Send a fresh set-password link (also how a contractor user who forgot the password gets a new one)."""
     if user.role != Role.CONTRACTOR:
         raise DomainError(_("委託事業者の利用者ではありません。"))
@@ -109,33 +148,67 @@ def find_invitation(session: Session, payload: tokens.TokenPayload | None) -> In
     """The invitation a token opens; Refused (404 unknown, 410 used/expired/replaced) otherwise."""
     invitation = session.get(Invitation, payload.id) if payload else None
     if invitation is None or not tokens.nonce_matches(payload.nonce, invitation.nonce_hash):
-        raise Refused(_("このリンクは無効です。メールに記載されたURLが途中で切れていないかご確認ください。"), 404, "unknown")
+        raise Refused(
+            _("このリンクは無効です。メールに記載されたURLが途中で切れていないかご確認ください。"),
+            404,
+            "unknown",
+        )
     user = session.get(User, invitation.user_id)
     if invitation.used_at is not None:
-        raise Refused(_("このリンクは既に使用されています。パスワードを設定済みの場合は、ログイン画面からログインしてください。"),
-                      410, "used")
+        raise Refused(
+            _(
+                "このリンクは既に使用されています。パスワードを設定済みの場合は、ログイン画面からログインしてください。"
+            ),
+            410,
+            "used",
+        )
     if invitation.revoked_at is not None or user is None or user.archived_at is not None:
-        raise Refused(_("このリンクは無効になりました。新しい招待メールが届いている場合は、そちらのリンクをお使いください。"),
-                      410, "revoked")
+        raise Refused(
+            _(
+                "このリンクは無効になりました。新しい招待メールが届いている場合は、そちらのリンクをお使いください。"
+            ),
+            410,
+            "revoked",
+        )
     if invitation.expires_at <= utcnow():
-        raise Refused(_("このリンクの有効期限が切れています。市の担当者に招待メールの再送を依頼してください。"),
-                      410, "expired")
+        raise Refused(
+            _(
+                "このリンクの有効期限が切れています。市の担当者に招待メールの再送を依頼してください。"
+            ),
+            410,
+            "expired",
+        )
     return invitation
 
 
-def accept_invitation(session: Session, invitation: Invitation, password: str, remote_addr: str = "") -> User:
+def accept_invitation(
+    session: Session, invitation: Invitation, password: str, remote_addr: str = ""
+) -> User:
     """Set the password, activate and sign in the user; the link works once, even under a race."""
     if len(password) < MIN_PASSWORD:
-        raise DomainError(_("%(min)d文字以上で入力してください。", min=MIN_PASSWORD), field="password")
+        raise DomainError(
+            _("%(min)d文字以上で入力してください。", min=MIN_PASSWORD), field="password"
+        )
     now = utcnow()
     # Conditional update: of two simultaneous submissions only one finds the row unused.
     claimed = session.execute(
-        update(Invitation).where(Invitation.id == invitation.id, Invitation.used_at.is_(None),
-                                 Invitation.revoked_at.is_(None))
-        .values(used_at=now).execution_options(synchronize_session=False)).rowcount
+        update(Invitation)
+        .where(
+            Invitation.id == invitation.id,
+            Invitation.used_at.is_(None),
+            Invitation.revoked_at.is_(None),
+        )
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
     if claimed != 1:
-        raise Refused(_("このリンクは既に使用されています。パスワードを設定済みの場合は、ログイン画面からログインしてください。"),
-                      410, "used")
+        raise Refused(
+            _(
+                "このリンクは既に使用されています。パスワードを設定済みの場合は、ログイン画面からログインしてください。"
+            ),
+            410,
+            "used",
+        )
     session.refresh(invitation)
     audit.record(session, "use", "portal_invitation", invitation.id, str(invitation.id))
     user = session.get(User, invitation.user_id)
@@ -144,8 +217,14 @@ def accept_invitation(session: Session, invitation: Invitation, password: str, r
     user.last_login_at = now
     audit.tag(session, user, "invitation_accept")
     session.flush()
-    audit.record(session, "login", "user_account", user.id, user.email,
-                 actor=Actor(user.id, user.email, remote_addr or None))
+    audit.record(
+        session,
+        "login",
+        "user_account",
+        user.id,
+        user.email,
+        actor=Actor(user.id, user.email, remote_addr or None),
+    )
     return user
 
 
@@ -155,9 +234,13 @@ def archive_contractor_user(session: Session, user: User) -> None:
         raise DomainError(_("この利用者は既に利用停止中です。"))
     now = utcnow()
     user.archived_at = now
-    for invitation in session.scalars(select(Invitation).where(Invitation.user_id == user.id,
-                                                               Invitation.used_at.is_(None),
-                                                               Invitation.revoked_at.is_(None))):
+    for invitation in session.scalars(
+        select(Invitation).where(
+            Invitation.user_id == user.id,
+            Invitation.used_at.is_(None),
+            Invitation.revoked_at.is_(None),
+        )
+    ):
         invitation.revoked_at = now
     session.flush()
 
@@ -183,20 +266,40 @@ def invitation_state(user: User, invitation: Invitation | None) -> str:
 
 # --- single-request upload links -----------------------------------------------------------
 
-def create_upload_link(session: Session, request: EvidenceRequest, *, created_by: User | None, days: int,
-                       recipient_email: str = "") -> tuple[UploadLink, str]:
+
+def create_upload_link(
+    session: Session,
+    request: EvidenceRequest,
+    *,
+    created_by: User | None,
+    days: int,
+    recipient_email: str = "",
+) -> tuple[UploadLink, str]:
     """A link for one contractor-provided request, valid to the end of the day ``days`` days ahead."""
-    if session.get(EvidenceRequirement, request.evidence_requirement_id).provider != EvidenceProvider.CONTRACTOR:
+    if (
+        session.get(EvidenceRequirement, request.evidence_requirement_id).provider
+        != EvidenceProvider.CONTRACTOR
+    ):
         raise DomainError(_("市（所管課）が提出する証跡には、提出用リンクを発行できません。"))
     if request.status in (RequestStatus.ACCEPTED, RequestStatus.CLOSED):
-        raise DomainError(_("この提出依頼は「%(status)s」のため、提出用リンクを発行できません。",
-                            status=request.status.label))
+        raise DomainError(
+            _(
+                "この提出依頼は「%(status)s」のため、提出用リンクを発行できません。",
+                status=request.status.label,
+            )
+        )
     if not 1 <= days <= MAX_LINK_DAYS:
-        raise DomainError(_("有効日数は1〜%(max)d日で指定してください。", max=MAX_LINK_DAYS), field="days")
+        raise DomainError(
+            _("有効日数は1〜%(max)d日で指定してください。", max=MAX_LINK_DAYS), field="days"
+        )
     nonce = tokens.new_nonce()
-    link = UploadLink(request_id=request.id, nonce=tokens.hash_nonce(nonce),
-                      recipient_email=clean(recipient_email).lower(),
-                      created_by_id=created_by.id if created_by else None, expires_at=end_of_day_after(days))
+    link = UploadLink(
+        request_id=request.id,
+        nonce=tokens.hash_nonce(nonce),
+        recipient_email=clean(recipient_email).lower(),
+        created_by_id=created_by.id if created_by else None,
+        expires_at=end_of_day_after(days),
+    )
     session.add(link)
     session.flush()
     return link, nonce
@@ -224,23 +327,50 @@ def _until(moment: datetime) -> str:
     return format_day(moment.astimezone(TOKYO).date())
 
 
-def find_upload_link(session: Session, payload: tokens.TokenPayload | None, request_id: int) -> UploadLink:
+def find_upload_link(
+    session: Session, payload: tokens.TokenPayload | None, request_id: int
+) -> UploadLink:
     """The link a token opens for ``request_id``; Refused (404 or 410) with the reason otherwise."""
     link = session.get(UploadLink, payload.id) if payload else None
     if link is None or not tokens.nonce_matches(payload.nonce, link.nonce):
-        raise Refused(_("このリンクは無効です。メールに記載されたURLが途中で切れていないかご確認ください。"), 404, "unknown")
+        raise Refused(
+            _("このリンクは無効です。メールに記載されたURLが途中で切れていないかご確認ください。"),
+            404,
+            "unknown",
+        )
     if link.request_id != request_id:
-        raise Refused(_("このリンクは別の提出依頼のためのものです。この提出依頼には使えません。"
-                        "受け取ったメールのURLをそのまま開いてください。"), 404, "other_request")
+        raise Refused(
+            _(
+                "このリンクは別の提出依頼のためのものです。この提出依頼には使えません。"
+                "受け取ったメールのURLをそのまま開いてください。"
+            ),
+            404,
+            "other_request",
+        )
     if link.revoked_at is not None:
-        raise Refused(_("このリンクは市の担当者により取り消されました。提出が必要な場合は担当課にお問い合わせください。"),
-                      410, "revoked", link.request_id)
+        raise Refused(
+            _(
+                "このリンクは市の担当者により取り消されました。提出が必要な場合は担当課にお問い合わせください。"
+            ),
+            410,
+            "revoked",
+            link.request_id,
+        )
     if link.expires_at <= utcnow():
-        raise Refused(_("このリンクの有効期限（%(until)s）が切れています。担当課に新しいリンクの発行を依頼してください。",
-                        until=_until(link.expires_at)), 410, "expired", link.request_id)
+        raise Refused(
+            _(
+                "このリンクの有効期限（%(until)s）が切れています。担当課に新しいリンクの発行を依頼してください。",
+                until=_until(link.expires_at),
+            ),
+            410,
+            "expired",
+            link.request_id,
+        )
     request = session.get(EvidenceRequest, link.request_id)
     if request is None or request.status == RequestStatus.CLOSED:
-        raise Refused(_("この提出依頼は取り下げられたため、提出は不要です。"), 410, "closed", link.request_id)
+        raise Refused(
+            _("この提出依頼は取り下げられたため、提出は不要です。"), 410, "closed", link.request_id
+        )
     return link
 
 

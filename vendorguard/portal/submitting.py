@@ -5,6 +5,7 @@ and removes what it stored when it refuses), then one submission is recorded. If
 for any reason the stored objects are deleted again, so nothing is half-kept: no row without its
 object, no object without its row.
 """
+
 from __future__ import annotations
 
 import logging
@@ -52,24 +53,36 @@ def may_submit(evidence_request: EvidenceRequest) -> bool:
     return evidence_request.status in UNSETTLED and evidence_request.arrangement.archived_at is None
 
 
-def receive_and_submit(evidence_request: EvidenceRequest, *, user, via: str,
-                       link: UploadLink | None = None) -> Outcome:
+def receive_and_submit(
+    evidence_request: EvidenceRequest, *, user, via: str, link: UploadLink | None = None
+) -> Outcome:
     """Store the request's files, then record the submission and commit (views must be csrf-exempt:
     ``receive_files`` checks the token itself while streaming)."""
     storage = get_storage()
     try:
-        received = uploads.receive_files(request, storage, uploads.max_upload_bytes(), file_field="files")
+        received = uploads.receive_files(
+            request, storage, uploads.max_upload_bytes(), file_field="files"
+        )
     except uploads.UploadRefused as error:
         form = UploadForm(formdata=None)
         form.files.errors = [error.message]
         return Outcome(False, form, 400)
-    form = UploadForm(formdata=received.fields)  # the token in the fields was checked while streaming
+    form = UploadForm(
+        formdata=received.fields
+    )  # the token in the fields was checked while streaming
     if not form.validate():
         uploads.discard(storage, received.files)
         return Outcome(False, form, 400)
     try:
-        evidence_services.submit(db.session, evidence_request, received.files, form.comment.data or "",
-                                 user=user, via=via, link=link)
+        evidence_services.submit(
+            db.session,
+            evidence_request,
+            received.files,
+            form.comment.data or "",
+            user=user,
+            via=via,
+            link=link,
+        )
         if link is not None:
             services.record_link_use(db.session, link)
         db.session.commit()
@@ -86,8 +99,13 @@ def receive_and_submit(evidence_request: EvidenceRequest, *, user, via: str,
         db.session.rollback()
         uploads.discard(storage, received.files)
         log.exception("recording a %s submission for request %s failed", via, evidence_request.id)
-        flash(_("提出の記録中にエラーが発生したため、提出は受け付けられていません（ファイルも保存されていません）。"
-                "時間をおいてもう一度送信してください。"), "error")
+        flash(
+            _(
+                "提出の記録中にエラーが発生したため、提出は受け付けられていません（ファイルも保存されていません）。"
+                "時間をおいてもう一度送信してください。"
+            ),
+            "error",
+        )
         return Outcome(False, form, 503)
     except BaseException:
         db.session.rollback()

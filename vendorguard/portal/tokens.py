@@ -3,6 +3,7 @@
 A token carries an id and a random nonce, signed with the app's secret key. The database keeps
 only the nonce's sha256, so neither a leaked table nor a forged signature opens anything.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -55,7 +56,11 @@ def _load(salt: str, token: str) -> TokenPayload | None:
         data = _serializer(salt).loads(token)
     except BadSignature:
         return None
-    if not isinstance(data, dict) or not isinstance(data.get("id"), int) or not isinstance(data.get("n"), str):
+    if (
+        not isinstance(data, dict)
+        or not isinstance(data.get("id"), int)
+        or not isinstance(data.get("n"), str)
+    ):
         return None
     return TokenPayload(data["id"], data["n"])
 

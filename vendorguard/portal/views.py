@@ -6,11 +6,12 @@ The set-password page lives in ``invitation_views``, the single-request link pag
 ``link_views``, and the city's pages for invitations and links in ``admin_views`` (a nested
 blueprint, ``portal.admin``, which the contractor fence keeps contractors out of).
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from functools import wraps
-from typing import Callable
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -42,6 +43,7 @@ def contractor_required(view: Callable) -> Callable:
     (roles.py has no permission held by contractors; with a ``portal.use`` permission this
     becomes ``@require("portal.use")``.)
     """
+
     @wraps(view)
     def wrapped(*args, **kwargs):
         if not current_user.is_authenticated:
@@ -77,14 +79,20 @@ def file_size(size: int) -> str:
 def _layout():
     """The company named in the portal's header (link pages pass their own ``company``)."""
     company = ""
-    if current_user.is_authenticated and current_user.role == Role.CONTRACTOR and current_user.contractor_id:
+    if (
+        current_user.is_authenticated
+        and current_user.role == Role.CONTRACTOR
+        and current_user.contractor_id
+    ):
         contractor = db.session.get(Contractor, current_user.contractor_id)
         company = contractor.name if contractor else ""
     return {"portal_company": company, "due_note": due_note, "file_size": file_size}
 
 
 def _own_request_or_404(request_id: int) -> EvidenceRequest:
-    evidence_request = db.session.scalars(queries.portal_request(current_user.contractor_id, request_id)).first()
+    evidence_request = db.session.scalars(
+        queries.portal_request(current_user.contractor_id, request_id)
+    ).first()
     if evidence_request is None:
         abort(404)
     return evidence_request
@@ -98,7 +106,9 @@ def index():
     done = request.args.get("state") == "accepted"
     sort = sorting(SORTS, "due", default_descending=done)
     page = paginate(sort.apply(queries.portal_requests(current_user.contractor_id, term, done)))
-    return render_template("portal/index.html", page=page, sort=sort, term=term, done=done, today=today_tokyo())
+    return render_template(
+        "portal/index.html", page=page, sort=sort, term=term, done=done, today=today_tokyo()
+    )
 
 
 @bp.route("/requests/<int:request_id>")
@@ -112,12 +122,17 @@ def request_detail(request_id: int):
 def _render_request(evidence_request: EvidenceRequest, form: UploadForm, status: int = 200):
     submissions = db.session.scalars(queries.submissions_of(evidence_request.id)).unique().all()
     department = evidence_request.arrangement.department
-    return render_template("portal/request.html", req=evidence_request, submissions=submissions, form=form,
-                           department=department, today=today_tokyo(),
-                           may_submit=submitting.may_submit(evidence_request),
-                           action=url_for("portal.submit", request_id=evidence_request.id),
-                           file_url=lambda f: url_for("portal.download", request_id=evidence_request.id,
-                                                      file_id=f.id)), status
+    return render_template(
+        "portal/request.html",
+        req=evidence_request,
+        submissions=submissions,
+        form=form,
+        department=department,
+        today=today_tokyo(),
+        may_submit=submitting.may_submit(evidence_request),
+        action=url_for("portal.submit", request_id=evidence_request.id),
+        file_url=lambda f: url_for("portal.download", request_id=evidence_request.id, file_id=f.id),
+    ), status
 
 
 @bp.route("/requests/<int:request_id>/submit", methods=["POST"])
@@ -127,13 +142,20 @@ def submit(request_id: int):
     """Store the files, then record the submission; on any refusal nothing is kept."""
     evidence_request = _own_request_or_404(request_id)
     title = evidence_request.evidence_requirement.title  # the commit expires the loaded objects
-    outcome = submitting.receive_and_submit(evidence_request, user=current_user._get_current_object(),
-                                            via="portal")
+    outcome = submitting.receive_and_submit(
+        evidence_request, user=current_user._get_current_object(), via="portal"
+    )
     if not outcome.ok:
         # a failed attempt rolled the session back: load the page's objects afresh
         return _render_request(_own_request_or_404(request_id), outcome.form, status=outcome.status)
-    flash(_("「%(title)s」を提出しました（%(count)d件のファイル）。市の担当課が内容を確認します。",
-            title=title, count=outcome.file_count), "success")
+    flash(
+        _(
+            "「%(title)s」を提出しました（%(count)d件のファイル）。市の担当課が内容を確認します。",
+            title=title,
+            count=outcome.file_count,
+        ),
+        "success",
+    )
     return redirect(url_for("portal.request_detail", request_id=request_id))
 
 
@@ -141,11 +163,14 @@ def submit(request_id: int):
 @contractor_required
 def download(request_id: int, file_id: int):
     """A file the company submitted, as an attachment."""
-    evidence_file = db.session.scalars(queries.portal_file(current_user.contractor_id, request_id, file_id)).first()
+    evidence_file = db.session.scalars(
+        queries.portal_file(current_user.contractor_id, request_id, file_id)
+    ).first()
     if evidence_file is None:
         abort(404)
-    return downloads.send_evidence_file(evidence_file,
-                                        url_for("portal.request_detail", request_id=request_id))
+    return downloads.send_evidence_file(
+        evidence_file, url_for("portal.request_detail", request_id=request_id)
+    )
 
 
 from vendorguard.portal import admin_views, invitation_views, link_views  # noqa: E402,F401  (register their pages)

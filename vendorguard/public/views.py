@@ -7,6 +7,7 @@ The language comes from the address only (``?lang=en``), never from the session:
 cached by shared proxies (``Cache-Control: public``), so one address must always give the same
 bytes, and they set no cookie (a signed-in visitor's responses are marked private instead).
 """
+
 from __future__ import annotations
 
 import json
@@ -45,16 +46,28 @@ def _switched_on() -> None:
 
 def _accounts() -> list[PublicAccount]:
     rows = db.session.execute(public_accounts()).all()
-    return [PublicAccount(platform=row.platform,
-                          platform_label=(row.platform_other if row.platform == Platform.OTHER and row.platform_other
-                                          else row.platform.label),
-                          name=row.title, url=row.account_url, department=row.department) for row in rows]
+    return [
+        PublicAccount(
+            platform=row.platform,
+            platform_label=(
+                row.platform_other
+                if row.platform == Platform.OTHER and row.platform_other
+                else row.platform.label
+            ),
+            name=row.title,
+            url=row.account_url,
+            department=row.department,
+        )
+        for row in rows
+    ]
 
 
 def _cacheable(response):
     # A visitor who carries a cookie (staff signed in) gets their session cookie refreshed on this
     # response, and a shared cache must never keep and hand that out: only their own browser caches it.
-    response.headers["Cache-Control"] = CACHE_CONTROL if not request.cookies else PRIVATE_CACHE_CONTROL
+    response.headers["Cache-Control"] = (
+        CACHE_CONTROL if not request.cookies else PRIVATE_CACHE_CONTROL
+    )
     return response
 
 
@@ -64,8 +77,12 @@ def official_accounts():
     lang = request.args.get("lang", "ja")
     lang = lang if lang in LANGUAGES else "ja"
     with force_locale(lang):
-        html = render_template("public/official_accounts.html", accounts=_accounts(), lang=lang,
-                               city=current_app.config.get("CITY_NAME", ""))
+        html = render_template(
+            "public/official_accounts.html",
+            accounts=_accounts(),
+            lang=lang,
+            city=current_app.config.get("CITY_NAME", ""),
+        )
     return _cacheable(current_app.make_response(html))
 
 
@@ -73,12 +90,22 @@ def official_accounts():
 def official_accounts_json():
     """The same list for the city's website to read (names in Japanese, platform as a code too)."""
     with force_locale("ja"):
-        accounts = [{"platform": account.platform.value, "platform_name": account.platform_label,
-                     "name": account.name, "url": account.url, "department": account.department}
-                    for account in _accounts()]
+        accounts = [
+            {
+                "platform": account.platform.value,
+                "platform_name": account.platform_label,
+                "name": account.name,
+                "url": account.url,
+                "department": account.department,
+            }
+            for account in _accounts()
+        ]
     # Unescaped UTF-8, so the people maintaining the city's site can read it as it is.
-    body = json.dumps({"city": current_app.config.get("CITY_NAME", ""), "accounts": accounts},
-                      ensure_ascii=False, indent=1)
+    body = json.dumps(
+        {"city": current_app.config.get("CITY_NAME", ""), "accounts": accounts},
+        ensure_ascii=False,
+        indent=1,
+    )
     response = current_app.response_class(body + "\n", mimetype="application/json")
     # Public data without credentials: any site may read it from a browser.
     response.headers["Access-Control-Allow-Origin"] = "*"

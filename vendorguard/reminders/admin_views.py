@@ -2,6 +2,7 @@
 
 Permission: ``reminder.manage`` (the security office).
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -23,7 +24,12 @@ from vendorguard.reminders.views import bp
 
 PERMISSION = "reminder.manage"
 MAX_DAYS, DEFAULT_DAYS, SHOWN_PLANNED = 60, 14, 300
-QUEUE_STATUSES = (DeliveryStatus.PENDING, DeliveryStatus.BATCHED, DeliveryStatus.SENDING, DeliveryStatus.FAILED)
+QUEUE_STATUSES = (
+    DeliveryStatus.PENDING,
+    DeliveryStatus.BATCHED,
+    DeliveryStatus.SENDING,
+    DeliveryStatus.FAILED,
+)
 SORTS = {
     "sent": (Notification.sent_at, Notification.id),
     "created": (Notification.created_at, Notification.id),
@@ -35,8 +41,11 @@ SORTS = {
 def _filters() -> dict:
     channel = request.args.get("channel", "")
     kind = request.args.get("kind", "")
-    return {"term": search_term(), "channel": channel if channel in {c.value for c in Channel} else "",
-            "kind": kind if kind in KIND_LABELS else ""}
+    return {
+        "term": search_term(),
+        "channel": channel if channel in {c.value for c in Channel} else "",
+        "kind": kind if kind in KIND_LABELS else "",
+    }
 
 
 def subject_of(notification) -> str:
@@ -55,17 +64,33 @@ def admin_upcoming():
     except ValueError:
         days = DEFAULT_DAYS
     today = today_tokyo()
-    planned = sweep.plan(db.session, today, today + timedelta(days=days - 1),
-                         webhook=bool(current_app.config.get("WEBHOOK_URL")))
+    planned = sweep.plan(
+        db.session,
+        today,
+        today + timedelta(days=days - 1),
+        webhook=bool(current_app.config.get("WEBHOOK_URL")),
+    )
     per_day = Counter((row.day, row.candidate.kind) for row in planned)
     summary = sorted(per_day.items())
-    shown = [(row, messages.build(row.candidate.kind, row.data).subject) for row in planned[:SHOWN_PLANNED]]
+    shown = [
+        (row, messages.build(row.candidate.kind, row.data).subject)
+        for row in planned[:SHOWN_PLANNED]
+    ]
     queue: Counter = Counter()
     for status, _channel, count in db.session.execute(queries.queue_counts()):
         queue[DeliveryStatus(status).value] += count
-    return render_template("reminders/admin_upcoming.html", days=days, today=today, planned=planned, shown=shown,
-                           summary=summary, queue=queue, kind_labels=KIND_LABELS, max_days=MAX_DAYS,
-                           queue_statuses=QUEUE_STATUSES)
+    return render_template(
+        "reminders/admin_upcoming.html",
+        days=days,
+        today=today,
+        planned=planned,
+        shown=shown,
+        summary=summary,
+        queue=queue,
+        kind_labels=KIND_LABELS,
+        max_days=MAX_DAYS,
+        queue_statuses=QUEUE_STATUSES,
+    )
 
 
 @bp.route("/admin/reminders/sent")
@@ -75,8 +100,15 @@ def admin_sent():
     filters = _filters()
     sort = sorting(SORTS, "sent", default_descending=True)
     page = paginate(sort.apply(queries.outbox_list([DeliveryStatus.SENT], **filters)))
-    return render_template("reminders/admin_sent.html", page=page, sort=sort, filters=filters,
-                           kind_labels=KIND_LABELS, channels=list(Channel), subject_of=subject_of)
+    return render_template(
+        "reminders/admin_sent.html",
+        page=page,
+        sort=sort,
+        filters=filters,
+        kind_labels=KIND_LABELS,
+        channels=list(Channel),
+        subject_of=subject_of,
+    )
 
 
 @bp.route("/admin/reminders/failed")
@@ -86,10 +118,19 @@ def admin_failed():
     filters = _filters()
     sort = sorting(SORTS, "created", default_descending=True)
     page = paginate(sort.apply(queries.outbox_list([DeliveryStatus.FAILED], **filters)))
-    retrying = db.session.execute(queries.retrying().order_by(Notification.next_attempt_at, Notification.id)
-                                  .limit(50)).all()
-    return render_template("reminders/admin_failed.html", page=page, sort=sort, filters=filters, retrying=retrying,
-                           kind_labels=KIND_LABELS, channels=list(Channel), subject_of=subject_of)
+    retrying = db.session.execute(
+        queries.retrying().order_by(Notification.next_attempt_at, Notification.id).limit(50)
+    ).all()
+    return render_template(
+        "reminders/admin_failed.html",
+        page=page,
+        sort=sort,
+        filters=filters,
+        retrying=retrying,
+        kind_labels=KIND_LABELS,
+        channels=list(Channel),
+        subject_of=subject_of,
+    )
 
 
 @bp.route("/admin/reminders/<int:notification_id>/retry", methods=["POST"])
@@ -121,18 +162,25 @@ def admin_retry_all():
         flash(error.message, "error")
     else:
         db.session.commit()
-        flash(_("%(count)d件の再送を予約しました。次回のリマインダー実行で送信します。", count=count), "success")
+        flash(
+            _("%(count)d件の再送を予約しました。次回のリマインダー実行で送信します。", count=count),
+            "success",
+        )
     return redirect(url_for("reminders.admin_failed"))
 
 
 def _entries(form: SettingsForm) -> list[services.KindSetting]:
     entries = []
     for key, info in KINDS.items():
-        entries.append(services.KindSetting(
-            key, bool(form[f"{key}__enabled"].data),
-            (form[f"{key}__offsets"].data or "") if info.has_offsets else "",
-            form[f"{key}__repeat"].data if info.has_repeat else None,
-            form[f"{key}__escalate"].data if info.has_escalation else None))
+        entries.append(
+            services.KindSetting(
+                key,
+                bool(form[f"{key}__enabled"].data),
+                (form[f"{key}__offsets"].data or "") if info.has_offsets else "",
+                form[f"{key}__repeat"].data if info.has_repeat else None,
+                form[f"{key}__escalate"].data if info.has_escalation else None,
+            )
+        )
     return entries
 
 

@@ -3,13 +3,14 @@
 Each ``send_*`` either returns normally, meaning the other side accepted the message, or raises
 :class:`ChannelError`; only then does the caller mark the row sent.
 """
+
 from __future__ import annotations
 
 import hashlib
 import hmac
 import json
+from collections.abc import Mapping
 from datetime import date
-from typing import Mapping
 
 import requests
 from flask import current_app, render_template
@@ -74,10 +75,18 @@ def render_reminder(row: Notification, user) -> tuple[str, str, str]:
     """(subject, text, html) of one reminder mail, in the recipient's language."""
     with force_locale(_locale(user)):
         message = messages.build(row.kind, row.data or {}, external=True)
-        context = {"greeting": _greeting_name(row, user), "message": message, "settings_url": _settings_link(user),
-                   "city": current_app.config.get("CITY_NAME", ""), "lang": _locale(user)}
-        return (message.mail_subject, render_template("reminders/mail/reminder.txt", **context),
-                render_template("reminders/mail/reminder.html", **context))
+        context = {
+            "greeting": _greeting_name(row, user),
+            "message": message,
+            "settings_url": _settings_link(user),
+            "city": current_app.config.get("CITY_NAME", ""),
+            "lang": _locale(user),
+        }
+        return (
+            message.mail_subject,
+            render_template("reminders/mail/reminder.txt", **context),
+            render_template("reminders/mail/reminder.html", **context),
+        )
 
 
 def render_digest(row: Notification, user, items: list[Notification]) -> tuple[str, str, str]:
@@ -85,11 +94,22 @@ def render_digest(row: Notification, user, items: list[Notification]) -> tuple[s
     with force_locale(_locale(user)):
         built = [messages.build(item.kind, item.data or {}, external=True) for item in items]
         day = format_day(row.sweep_on)
-        subject = messages.PREFIX + _("%(date)s のお知らせ（%(count)d件）", date=day, count=len(built))
-        context = {"greeting": _greeting_name(row, user), "items": built, "day": day, "lang": _locale(user),
-                   "settings_url": _settings_link(user), "city": current_app.config.get("CITY_NAME", "")}
-        return (subject, render_template("reminders/mail/digest.txt", **context),
-                render_template("reminders/mail/digest.html", **context))
+        subject = messages.PREFIX + _(
+            "%(date)s のお知らせ（%(count)d件）", date=day, count=len(built)
+        )
+        context = {
+            "greeting": _greeting_name(row, user),
+            "items": built,
+            "day": day,
+            "lang": _locale(user),
+            "settings_url": _settings_link(user),
+            "city": current_app.config.get("CITY_NAME", ""),
+        }
+        return (
+            subject,
+            render_template("reminders/mail/digest.txt", **context),
+            render_template("reminders/mail/digest.html", **context),
+        )
 
 
 def send_reminder(row: Notification, user) -> None:
@@ -114,7 +134,12 @@ def webhook_payload(row: Notification) -> dict:
     data = row.data or {}
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
         message = messages.build(row.kind, data, external=True)
-        text = message.mail_subject + "\n" + message.headline + (f"\n{message.link}" if message.link else "")
+        text = (
+            message.mail_subject
+            + "\n"
+            + message.headline
+            + (f"\n{message.link}" if message.link else "")
+        )
         return {
             "event": "reminder",
             "id": row.dedup_key,
@@ -139,14 +164,25 @@ def post_webhook(row: Notification, config: Mapping) -> None:
     url = config.get("WEBHOOK_URL", "")
     if not url:
         raise ChannelError(_("Webhook の送信先（VENDORGUARD_WEBHOOK_URL）が設定されていません。"))
-    body = json.dumps(webhook_payload(row), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": "vendorguard",
-               "X-Vendorguard-Event": "reminder", "X-Vendorguard-Delivery": row.dedup_key}
+    body = json.dumps(webhook_payload(row), ensure_ascii=False, separators=(",", ":")).encode(
+        "utf-8"
+    )
+    headers = {
+        "Content-Type": "application/json; charset=utf-8",
+        "User-Agent": "vendorguard",
+        "X-Vendorguard-Event": "reminder",
+        "X-Vendorguard-Delivery": row.dedup_key,
+    }
     if config.get("WEBHOOK_SECRET"):
         headers[SIGNATURE_HEADER] = sign(config["WEBHOOK_SECRET"], body)
     try:
-        response = requests.post(url, data=body, headers=headers, timeout=float(config.get("WEBHOOK_TIMEOUT", 10)),
-                                 allow_redirects=False)
+        response = requests.post(
+            url,
+            data=body,
+            headers=headers,
+            timeout=float(config.get("WEBHOOK_TIMEOUT", 10)),
+            allow_redirects=False,
+        )
     except requests.RequestException as error:
         raise ChannelError(f"{type(error).__name__}: {error}") from error
     if not 200 <= response.status_code < 300:

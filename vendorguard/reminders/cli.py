@@ -1,4 +1,5 @@
 """``flask vg remind [--dry-run] [--as-of YYYY-MM-DD]``: sweep, then deliver, once (for cron / timers)."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -27,16 +28,23 @@ def _dry_run(day: date, webhook: bool) -> None:
     click.echo(f"[dry-run] {day.isoformat()} の点検で新たに作られる通知: {len(planned)}件")
     for row in planned[:LIST_LIMIT]:
         to = row.recipient.email if row.recipient else "webhook"
-        click.echo(f"  {kinds.KIND_LABELS.get(row.candidate.kind, row.candidate.kind)} / {row.candidate.stage} → {to}: "
-                   f"{_describe(row.candidate.kind, row.data)}")
+        click.echo(
+            f"  {kinds.KIND_LABELS.get(row.candidate.kind, row.candidate.kind)} / {row.candidate.stage} → {to}: "
+            f"{_describe(row.candidate.kind, row.data)}"
+        )
     if len(planned) > LIST_LIMIT:
         click.echo(f"  … ほか {len(planned) - LIST_LIMIT}件")
     now = utcnow()
-    waiting = db.session.execute(select(Notification.channel, Notification.email, Notification.kind, Notification.data)
-                                 .where(outbox.claimable(now, now, day)).order_by(Notification.id)).all()
+    waiting = db.session.execute(
+        select(Notification.channel, Notification.email, Notification.kind, Notification.data)
+        .where(outbox.claimable(now, now, day))
+        .order_by(Notification.id)
+    ).all()
     click.echo(f"[dry-run] 送信待ちの通知: {len(waiting)}件")
     for row in waiting[:LIST_LIMIT]:
-        about = "まとめメール" if row.channel == Channel.DIGEST else _describe(row.kind, row.data or {})
+        about = (
+            "まとめメール" if row.channel == Channel.DIGEST else _describe(row.kind, row.data or {})
+        )
         click.echo(f"  {Channel(row.channel).value} → {row.email or '-'}: {about}")
     db.session.rollback()
 
@@ -45,9 +53,15 @@ def register(group: click.Group) -> None:
     """Attach the command to the ``vg`` group."""
 
     @group.command("remind")
-    @click.option("--dry-run", is_flag=True, help="list what would be created and sent; change nothing")
-    @click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]),
-                  help="run for this day instead of today (Japan time), YYYY-MM-DD")
+    @click.option(
+        "--dry-run", is_flag=True, help="list what would be created and sent; change nothing"
+    )
+    @click.option(
+        "--as-of",
+        "as_of",
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        help="run for this day instead of today (Japan time), YYYY-MM-DD",
+    )
     def remind(dry_run: bool, as_of) -> None:
         """Find due and expiring items, queue their reminders once, and deliver the queue."""
         day = as_of.date() if as_of else today_tokyo()
@@ -58,11 +72,15 @@ def register(group: click.Group) -> None:
         with acting_as(ACTOR):
             found = sweep.run(db.session, day, webhook=webhook)
             db.session.commit()
-        click.echo(f"{day.isoformat()} の点検: 新しい通知 {found.created}件"
-                   f"（置き換えた未送信の通知 {found.superseded}件）")
+        click.echo(
+            f"{day.isoformat()} の点検: 新しい通知 {found.created}件"
+            f"（置き換えた未送信の通知 {found.superseded}件）"
+        )
         result = deliver(db.session, current_app.config, day)
-        click.echo(f"配信: 送信 {result.sent}件、失敗 {result.failed}件（うち再送を打ち切り {result.gave_up}件）、"
-                   f"次回に持ち越し {result.deferred}件、送信不要 {result.skipped}件")
+        click.echo(
+            f"配信: 送信 {result.sent}件、失敗 {result.failed}件（うち再送を打ち切り {result.gave_up}件）、"
+            f"次回に持ち越し {result.deferred}件、送信不要 {result.skipped}件"
+        )
         for error in result.errors[:50]:
             click.echo(f"送信エラー: {error}", err=True)
         if not result.ok:

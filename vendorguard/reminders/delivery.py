@@ -5,11 +5,12 @@ at most the record of one message (which is then resent with the same Message-ID
 fails several times in a row it is left alone for the rest of the run: the rows not tried go back
 untouched, to be tried by the next run.
 """
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Mapping
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -45,9 +46,16 @@ def _group(channel: Channel) -> str:
 
 
 def _skip(session: Session, row, token: str, reason: str) -> None:
-    session.execute(update(Notification.__table__).where(
-        Notification.__table__.c.id == row.id, Notification.__table__.c.claim_token == token).values(
-        status=DeliveryStatus.SUPERSEDED, claim_token=None, claimed_until=None, last_error=reason))
+    session.execute(
+        update(Notification.__table__)
+        .where(Notification.__table__.c.id == row.id, Notification.__table__.c.claim_token == token)
+        .values(
+            status=DeliveryStatus.SUPERSEDED,
+            claim_token=None,
+            claimed_until=None,
+            last_error=reason,
+        )
+    )
     session.commit()
 
 
@@ -69,17 +77,36 @@ def _load(session: Session, ids: list[int]) -> tuple[list, dict[int, Person], di
     user_ids = {row.user_id for row in rows if row.user_id}
     users = {}
     if user_ids:
-        for u in session.execute(select(User.id, User.name, User.email, User.locale, User.role, User.active,
-                                        User.archived_at, Contractor.name.label("company"))
-                                 .outerjoin(Contractor, Contractor.id == User.contractor_id)
-                                 .where(User.id.in_(user_ids))):
-            users[u.id] = Person(u.name, u.email, u.locale, u.role != Role.CONTRACTOR,
-                                 bool(u.active) and u.archived_at is None, u.company or "")
+        for u in session.execute(
+            select(
+                User.id,
+                User.name,
+                User.email,
+                User.locale,
+                User.role,
+                User.active,
+                User.archived_at,
+                Contractor.name.label("company"),
+            )
+            .outerjoin(Contractor, Contractor.id == User.contractor_id)
+            .where(User.id.in_(user_ids))
+        ):
+            users[u.id] = Person(
+                u.name,
+                u.email,
+                u.locale,
+                u.role != Role.CONTRACTOR,
+                bool(u.active) and u.archived_at is None,
+                u.company or "",
+            )
     digest_ids = [row.id for row in rows if row.channel == Channel.DIGEST]
     items: dict[int, list] = {}
     if digest_ids:
-        for item in session.execute(select(t).where(t.c.digest_id.in_(digest_ids), t.c.status == DeliveryStatus.BATCHED)
-                                    .order_by(t.c.target_on, t.c.id)):
+        for item in session.execute(
+            select(t)
+            .where(t.c.digest_id.in_(digest_ids), t.c.status == DeliveryStatus.BATCHED)
+            .order_by(t.c.target_on, t.c.id)
+        ):
             items.setdefault(item.digest_id, []).append(item)
     return rows, users, items
 
@@ -98,8 +125,15 @@ def deliver(session: Session, config: Mapping, as_of: date) -> DeliveryResult:
         wanted = [c for c in Channel if _group(c) not in broken]
         if not wanted:
             break
-        token, ids = outbox.claim(session, wanted, now=utcnow(), run_started=run_started, as_of=as_of,
-                                  limit=batch, lease=lease)
+        token, ids = outbox.claim(
+            session,
+            wanted,
+            now=utcnow(),
+            run_started=run_started,
+            as_of=as_of,
+            limit=batch,
+            lease=lease,
+        )
         if not ids:
             break
         rows, users, items = _load(session, ids)
@@ -128,8 +162,16 @@ def deliver(session: Session, config: Mapping, as_of: date) -> DeliveryResult:
                 else:
                     channels.send_reminder(row, user)
             except channels.ChannelError as error:
-                status = outbox.mark_failed(session, row.id, token, str(error), now=utcnow(), run_started=run_started,
-                                            max_attempts=max_attempts, base_seconds=base)
+                status = outbox.mark_failed(
+                    session,
+                    row.id,
+                    token,
+                    str(error),
+                    now=utcnow(),
+                    run_started=run_started,
+                    max_attempts=max_attempts,
+                    base_seconds=base,
+                )
                 result.failed += 1
                 result.gave_up += status == DeliveryStatus.FAILED
                 result.errors.append(f"{row.dedup_key}: {error}")
@@ -137,7 +179,9 @@ def deliver(session: Session, config: Mapping, as_of: date) -> DeliveryResult:
                 if in_a_row[group] >= BREAK_AFTER:
                     broken.add(group)
             else:
-                outbox.mark_sent(session, row.id, token, utcnow(), [i.id for i in items.get(row.id, [])])
+                outbox.mark_sent(
+                    session, row.id, token, utcnow(), [i.id for i in items.get(row.id, [])]
+                )
                 result.sent += 1
                 in_a_row[group] = 0
         if untried:

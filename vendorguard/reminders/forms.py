@@ -1,4 +1,5 @@
 """Forms: a person's reminder preference; the admin's settings per kind of reminder."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -14,10 +15,15 @@ WHOLE_DAYS = _l("日数を半角数字で入力してください。")
 class PreferenceForm(FlaskForm):
     """How the user wants reminder mails."""
 
-    digest = RadioField(_l("メールの受け取り方"), choices=[
-        SelectChoice("0", _l("通知ごとにメールを受け取る")),
-        SelectChoice("1", _l("1日1通のまとめメールで受け取る")),
-    ], default="0", validators=[InputRequired(_l("選択してください。"))])
+    digest = RadioField(
+        _l("メールの受け取り方"),
+        choices=[
+            SelectChoice("0", _l("通知ごとにメールを受け取る")),
+            SelectChoice("1", _l("1日1通のまとめメールで受け取る")),
+        ],
+        default="0",
+        validators=[InputRequired(_l("選択してください。"))],
+    )
 
 
 class SettingsForm(FlaskForm):
@@ -26,21 +32,47 @@ class SettingsForm(FlaskForm):
     def rows(self):
         """(kind info, enabled, offsets, repeat, escalate) per kind, for the template."""
         for key, info in KINDS.items():
-            yield (info, self[f"{key}__enabled"], self._fields.get(f"{key}__offsets"),
-                   self._fields.get(f"{key}__repeat"), self._fields.get(f"{key}__escalate"))
+            yield (
+                info,
+                self[f"{key}__enabled"],
+                self._fields.get(f"{key}__offsets"),
+                self._fields.get(f"{key}__repeat"),
+                self._fields.get(f"{key}__escalate"),
+            )
 
 
 for _key, _info in KINDS.items():
     setattr(SettingsForm, f"{_key}__enabled", BooleanField(_l("通知する")))
     if _info.has_offsets:
-        setattr(SettingsForm, f"{_key}__offsets", StringField(
-            _l("何日前に通知するか"), validators=[Length(max=100)], description=_l("カンマ区切り（例：90,30,7）")))
+        setattr(
+            SettingsForm,
+            f"{_key}__offsets",
+            StringField(
+                _l("何日前に通知するか"),
+                validators=[Length(max=100)],
+                description=_l("カンマ区切り（例：90,30,7）"),
+            ),
+        )
     if _info.has_repeat:
-        setattr(SettingsForm, f"{_key}__repeat", IntegerField(
-            _l("繰り返しの間隔（日）"), validators=[InputRequired(WHOLE_DAYS), NumberRange(0, 366, WHOLE_DAYS)],
-            description=_l("0 は繰り返さない")))
+        setattr(
+            SettingsForm,
+            f"{_key}__repeat",
+            IntegerField(
+                _l("繰り返しの間隔（日）"),
+                validators=[InputRequired(WHOLE_DAYS), NumberRange(0, 366, WHOLE_DAYS)],
+                description=_l("0 は繰り返さない"),
+            ),
+        )
     if _info.has_escalation:
-        setattr(SettingsForm, f"{_key}__escalate", IntegerField(
-            _l("エスカレーションまでの日数"), validators=[Optional(), NumberRange(1, 366, WHOLE_DAYS)],
-            description=_l("期限から何日を過ぎたら所属の情報セキュリティ管理者と情報セキュリティ統括へ知らせるか。空欄は知らせない")))
+        setattr(
+            SettingsForm,
+            f"{_key}__escalate",
+            IntegerField(
+                _l("エスカレーションまでの日数"),
+                validators=[Optional(), NumberRange(1, 366, WHOLE_DAYS)],
+                description=_l(
+                    "期限から何日を過ぎたら所属の情報セキュリティ管理者と情報セキュリティ統括へ知らせるか。空欄は知らせない"
+                ),
+            ),
+        )
 del _key, _info

@@ -5,10 +5,11 @@ owners, their department's. The feed lists, from 60 days back to 400 days ahead:
 dates, contract ends, next reviews, cloud approval ends, accepted evidence and certificate expiries,
 and ISMAP registration ends — each an all-day event.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from flask import current_app
 from flask_babel import force_locale
@@ -21,8 +22,13 @@ from vendorguard.auth.roles import Role
 from vendorguard.cloud.models import ApprovalState, CloudService
 from vendorguard.contractors.models import Certification, Contractor
 from vendorguard.engagements.models import Engagement
-from vendorguard.evidence.models import (EvidenceRequest, EvidenceRequirement, EvidenceSubmission, RequestStatus,
-                                         ReviewDecision)
+from vendorguard.evidence.models import (
+    EvidenceRequest,
+    EvidenceRequirement,
+    EvidenceSubmission,
+    RequestStatus,
+    ReviewDecision,
+)
 from vendorguard.ismap.matching import normalise_number
 from vendorguard.ismap.models import IsmapRegistration
 from vendorguard.reminders.messages import link_for
@@ -52,7 +58,9 @@ def _mine(user):
     kinds = [ArrangementKind.SOCIAL_ACCOUNT.value]
     if user.role == Role.OFFICER:
         kinds += [ArrangementKind.ENGAGEMENT.value, ArrangementKind.CLOUD_SERVICE.value]
-    return or_(own, and_(Arrangement.department_id == user.department_id, Arrangement.kind.in_(kinds)))
+    return or_(
+        own, and_(Arrangement.department_id == user.department_id, Arrangement.kind.in_(kinds))
+    )
 
 
 def events_for(session: Session, user, today: date) -> list[Event]:
@@ -65,81 +73,202 @@ def events_for(session: Session, user, today: date) -> list[Event]:
         return link_for([*(extra or []), arrangement_link(kind, arrangement_id)], external=True)
 
     for row in session.execute(
-            select(EvidenceRequest.id, EvidenceRequest.due_on, EvidenceRequest.status, EvidenceRequirement.title,
-                   Arrangement.id.label("arrangement_id"), Arrangement.title.label("arrangement"), Arrangement.kind)
-            .join(EvidenceRequirement, EvidenceRequirement.id == EvidenceRequest.evidence_requirement_id)
-            .join(Arrangement, Arrangement.id == EvidenceRequest.arrangement_id)
-            .where(mine, live, EvidenceRequest.status.in_(SHOWN), EvidenceRequest.due_on.between(first, last))
-            .order_by(EvidenceRequest.due_on).limit(MAX_EVENTS)):
-        events.append(Event(f"evreq-{row.id}", row.due_on, _("証跡の提出期限：%(title)s（%(arrangement)s）",
-                                                              title=row.title, arrangement=row.arrangement),
-                            RequestStatus(row.status).label,
-                            link(row.kind, row.arrangement_id, [["evidence.request_detail", {"request_id": row.id}]])))
+        select(
+            EvidenceRequest.id,
+            EvidenceRequest.due_on,
+            EvidenceRequest.status,
+            EvidenceRequirement.title,
+            Arrangement.id.label("arrangement_id"),
+            Arrangement.title.label("arrangement"),
+            Arrangement.kind,
+        )
+        .join(
+            EvidenceRequirement, EvidenceRequirement.id == EvidenceRequest.evidence_requirement_id
+        )
+        .join(Arrangement, Arrangement.id == EvidenceRequest.arrangement_id)
+        .where(
+            mine,
+            live,
+            EvidenceRequest.status.in_(SHOWN),
+            EvidenceRequest.due_on.between(first, last),
+        )
+        .order_by(EvidenceRequest.due_on)
+        .limit(MAX_EVENTS)
+    ):
+        events.append(
+            Event(
+                f"evreq-{row.id}",
+                row.due_on,
+                _(
+                    "証跡の提出期限：%(title)s（%(arrangement)s）",
+                    title=row.title,
+                    arrangement=row.arrangement,
+                ),
+                RequestStatus(row.status).label,
+                link(
+                    row.kind,
+                    row.arrangement_id,
+                    [["evidence.request_detail", {"request_id": row.id}]],
+                ),
+            )
+        )
     for row in session.execute(
-            select(EvidenceSubmission.id, EvidenceSubmission.valid_until, EvidenceRequirement.title,
-                   Arrangement.id.label("arrangement_id"), Arrangement.title.label("arrangement"), Arrangement.kind)
-            .join(EvidenceRequest, EvidenceRequest.id == EvidenceSubmission.request_id)
-            .join(EvidenceRequirement, EvidenceRequirement.id == EvidenceRequest.evidence_requirement_id)
-            .join(Arrangement, Arrangement.id == EvidenceRequest.arrangement_id)
-            .where(mine, live, EvidenceSubmission.decision == ReviewDecision.ACCEPTED,
-                   EvidenceRequest.status == RequestStatus.ACCEPTED,
-                   EvidenceSubmission.valid_until.between(first, last)).limit(MAX_EVENTS)):
-        events.append(Event(f"evsub-{row.id}", row.valid_until, _("証跡の有効期限：%(title)s（%(arrangement)s）",
-                                                                   title=row.title, arrangement=row.arrangement),
-                            url=link(row.kind, row.arrangement_id)))
+        select(
+            EvidenceSubmission.id,
+            EvidenceSubmission.valid_until,
+            EvidenceRequirement.title,
+            Arrangement.id.label("arrangement_id"),
+            Arrangement.title.label("arrangement"),
+            Arrangement.kind,
+        )
+        .join(EvidenceRequest, EvidenceRequest.id == EvidenceSubmission.request_id)
+        .join(
+            EvidenceRequirement, EvidenceRequirement.id == EvidenceRequest.evidence_requirement_id
+        )
+        .join(Arrangement, Arrangement.id == EvidenceRequest.arrangement_id)
+        .where(
+            mine,
+            live,
+            EvidenceSubmission.decision == ReviewDecision.ACCEPTED,
+            EvidenceRequest.status == RequestStatus.ACCEPTED,
+            EvidenceSubmission.valid_until.between(first, last),
+        )
+        .limit(MAX_EVENTS)
+    ):
+        events.append(
+            Event(
+                f"evsub-{row.id}",
+                row.valid_until,
+                _(
+                    "証跡の有効期限：%(title)s（%(arrangement)s）",
+                    title=row.title,
+                    arrangement=row.arrangement,
+                ),
+                url=link(row.kind, row.arrangement_id),
+            )
+        )
     for row in session.execute(
-            select(Arrangement.id, Arrangement.title, Arrangement.kind, Arrangement.next_review_on)
-            .where(mine, live, Arrangement.state.in_((ArrangementState.ACTIVE, ArrangementState.SUSPENDED)),
-                   Arrangement.next_review_on.between(first, last)).limit(MAX_EVENTS)):
-        events.append(Event(f"review-{row.id}", row.next_review_on, _("定期確認の予定日：%(title)s", title=row.title),
-                            url=link(row.kind, row.id)))
+        select(Arrangement.id, Arrangement.title, Arrangement.kind, Arrangement.next_review_on)
+        .where(
+            mine,
+            live,
+            Arrangement.state.in_((ArrangementState.ACTIVE, ArrangementState.SUSPENDED)),
+            Arrangement.next_review_on.between(first, last),
+        )
+        .limit(MAX_EVENTS)
+    ):
+        events.append(
+            Event(
+                f"review-{row.id}",
+                row.next_review_on,
+                _("定期確認の予定日：%(title)s", title=row.title),
+                url=link(row.kind, row.id),
+            )
+        )
     engagements = session.execute(
-        select(Engagement.id, Engagement.title, Engagement.ends_on, Engagement.contractor_id)
-        .where(mine, live, Engagement.state == ArrangementState.ACTIVE, Engagement.ends_on >= first)).all()
+        select(Engagement.id, Engagement.title, Engagement.ends_on, Engagement.contractor_id).where(
+            mine, live, Engagement.state == ArrangementState.ACTIVE, Engagement.ends_on >= first
+        )
+    ).all()
     for row in engagements:
         if row.ends_on <= last:
-            events.append(Event(f"end-{row.id}", row.ends_on, _("契約期間の終了：%(title)s", title=row.title),
-                                _("情報資産の返還・廃棄（消去）の証跡を受け取ってください。"),
-                                link("engagement", row.id)))
+            events.append(
+                Event(
+                    f"end-{row.id}",
+                    row.ends_on,
+                    _("契約期間の終了：%(title)s", title=row.title),
+                    _("情報資産の返還・廃棄（消去）の証跡を受け取ってください。"),
+                    link("engagement", row.id),
+                )
+            )
     contractor_ids = {row.contractor_id for row in engagements}
     if contractor_ids:
         for row in session.execute(
-                select(Certification.id, Certification.valid_until, Certification.kind, Certification.kind_other,
-                       Contractor.id.label("contractor_id"), Contractor.name)
-                .join(Contractor, Contractor.id == Certification.contractor_id)
-                .where(Certification.contractor_id.in_(contractor_ids), Certification.archived_at.is_(None),
-                       Certification.valid_until.between(first, last))):
+            select(
+                Certification.id,
+                Certification.valid_until,
+                Certification.kind,
+                Certification.kind_other,
+                Contractor.id.label("contractor_id"),
+                Contractor.name,
+            )
+            .join(Contractor, Contractor.id == Certification.contractor_id)
+            .where(
+                Certification.contractor_id.in_(contractor_ids),
+                Certification.archived_at.is_(None),
+                Certification.valid_until.between(first, last),
+            )
+        ):
             label = row.kind_other or row.kind.label
-            events.append(Event(f"cert-{row.id}", row.valid_until, _("認証の有効期限：%(contractor)s %(cert)s",
-                                                                      contractor=row.name, cert=label),
-                                url=link_for([["contractors.detail", {"contractor_id": row.contractor_id}]], True)))
+            events.append(
+                Event(
+                    f"cert-{row.id}",
+                    row.valid_until,
+                    _("認証の有効期限：%(contractor)s %(cert)s", contractor=row.name, cert=label),
+                    url=link_for(
+                        [["contractors.detail", {"contractor_id": row.contractor_id}]], True
+                    ),
+                )
+            )
     services = session.execute(
-        select(CloudService.id, CloudService.title, CloudService.approval_state, CloudService.approval_valid_until,
-               CloudService.ismap_registration_number)
-        .where(mine, live, CloudService.state != ArrangementState.ENDED)).all()
+        select(
+            CloudService.id,
+            CloudService.title,
+            CloudService.approval_state,
+            CloudService.approval_valid_until,
+            CloudService.ismap_registration_number,
+        ).where(mine, live, CloudService.state != ArrangementState.ENDED)
+    ).all()
     for row in services:
-        if row.approval_state == ApprovalState.APPROVED and row.approval_valid_until and \
-                first <= row.approval_valid_until <= last:
-            events.append(Event(f"approval-{row.id}", row.approval_valid_until,
-                                _("利用承認の期限：%(title)s", title=row.title), url=link("cloud_service", row.id)))
-    numbers = {normalise_number(row.ismap_registration_number): row for row in services if row.ismap_registration_number}
+        if (
+            row.approval_state == ApprovalState.APPROVED
+            and row.approval_valid_until
+            and first <= row.approval_valid_until <= last
+        ):
+            events.append(
+                Event(
+                    f"approval-{row.id}",
+                    row.approval_valid_until,
+                    _("利用承認の期限：%(title)s", title=row.title),
+                    url=link("cloud_service", row.id),
+                )
+            )
+    numbers = {
+        normalise_number(row.ismap_registration_number): row
+        for row in services
+        if row.ismap_registration_number
+    }
     if numbers:
         for registration in session.execute(
-                select(IsmapRegistration.registration_number, IsmapRegistration.valid_until)
-                .where(IsmapRegistration.valid_until.between(first, last), IsmapRegistration.left_list_on.is_(None),
-                       func.upper(IsmapRegistration.registration_number).in_(set(numbers)))):
+            select(IsmapRegistration.registration_number, IsmapRegistration.valid_until).where(
+                IsmapRegistration.valid_until.between(first, last),
+                IsmapRegistration.left_list_on.is_(None),
+                func.upper(IsmapRegistration.registration_number).in_(set(numbers)),
+            )
+        ):
             service = numbers.get(normalise_number(registration.registration_number))
             if service is not None:
-                events.append(Event(f"ismap-{service.id}", registration.valid_until,
-                                    _("ISMAP登録の有効期限：%(title)s", title=service.title),
-                                    registration.registration_number, link("cloud_service", service.id)))
+                events.append(
+                    Event(
+                        f"ismap-{service.id}",
+                        registration.valid_until,
+                        _("ISMAP登録の有効期限：%(title)s", title=service.title),
+                        registration.registration_number,
+                        link("cloud_service", service.id),
+                    )
+                )
     events.sort(key=lambda e: (e.day, e.uid))
     return events[:MAX_EVENTS]
 
 
 def _escape(text: str) -> str:
-    return (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\r\n", "\\n").replace("\n", "\\n"))
+    return (
+        text.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+    )
 
 
 def _fold(line: str) -> str:
@@ -161,15 +290,28 @@ def _fold(line: str) -> str:
 
 def render(events: list[Event], calendar_name: str, host: str) -> bytes:
     """The VCALENDAR text of the events."""
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//vendorguard//reminders//JA", "CALSCALE:GREGORIAN",
-             "METHOD:PUBLISH", f"X-WR-CALNAME:{_escape(calendar_name)}", "X-WR-TIMEZONE:Asia/Tokyo",
-             "REFRESH-INTERVAL;VALUE=DURATION:PT6H", "X-PUBLISHED-TTL:PT6H"]
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//vendorguard//reminders//JA",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"X-WR-CALNAME:{_escape(calendar_name)}",
+        "X-WR-TIMEZONE:Asia/Tokyo",
+        "REFRESH-INTERVAL;VALUE=DURATION:PT6H",
+        "X-PUBLISHED-TTL:PT6H",
+    ]
     for event in events:
-        lines += ["BEGIN:VEVENT", f"UID:{event.uid}@{host}", f"DTSTAMP:{stamp}",
-                  f"DTSTART;VALUE=DATE:{event.day:%Y%m%d}",
-                  f"DTEND;VALUE=DATE:{event.day + timedelta(days=1):%Y%m%d}",
-                  f"SUMMARY:{_escape(event.summary)}", "TRANSP:TRANSPARENT"]
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:{event.uid}@{host}",
+            f"DTSTAMP:{stamp}",
+            f"DTSTART;VALUE=DATE:{event.day:%Y%m%d}",
+            f"DTEND;VALUE=DATE:{event.day + timedelta(days=1):%Y%m%d}",
+            f"SUMMARY:{_escape(event.summary)}",
+            "TRANSP:TRANSPARENT",
+        ]
         if event.description:
             lines.append(f"DESCRIPTION:{_escape(event.description)}")
         if event.url:

@@ -1,4 +1,5 @@
 """The kinds of reminder, their defaults, and the admin's settings on top of them."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -46,29 +47,80 @@ class KindInfo:
         return self.key == EVIDENCE_OVERDUE
 
 
-KINDS: dict[str, KindInfo] = {info.key: info for info in (
-    KindInfo(EVIDENCE_DUE, _l("証跡の提出期限"), _l("提出期限の何日前に知らせるか。0 は期限当日です。"),
-             offsets=(14, 7, 1, 0)),
-    KindInfo(EVIDENCE_OVERDUE, _l("証跡の提出期限超過"),
-             _l("期限の翌日に知らせ、その後は指定した日数ごとに繰り返します。超過が続くと所属の情報セキュリティ管理者と情報セキュリティ統括へ知らせます。"),
-             repeat_days=7, escalate_after_days=14),
-    KindInfo(CERTIFICATION_EXPIRY, _l("委託事業者の認証の有効期限"),
-             _l("契約中の業務委託がある委託事業者の ISMS・プライバシーマーク等。"), offsets=(90, 30, 7)),
-    KindInfo(ISMAP_EXPIRY, _l("ISMAP登録の有効期限"), _l("外部サービスが登録されている ISMAP 一覧の有効期限（更新申請中を除く）。"),
-             offsets=(90, 30, 7)),
-    KindInfo(EVIDENCE_EXPIRY, _l("受理した証跡の有効期限"), _l("受理した証跡に設定された有効期限。"), offsets=(90, 30, 7)),
-    KindInfo(REVIEW_DUE, _l("定期確認（アセスメント）の時期"), _l("業務委託・外部サービスの次回確認日。"), offsets=(90, 30, 7)),
-    KindInfo(APPROVAL_EXPIRY, _l("外部サービスの利用承認の期限"), _l("利用承認の有効期限。"), offsets=(90, 30, 7)),
-    KindInfo(CONTRACT_END, _l("契約期間の終了"), _l("終了日の何日前に、情報資産の返還・廃棄の証跡の回収を所管課へ知らせるか。"),
-             offsets=(30,)),
-    KindInfo(SOCIAL_REVIEW, _l("SNSアカウントの定期確認"), _l("SNSアカウントの次回確認日。0 は当日です。"), offsets=(30, 7, 0)),
-    KindInfo(SOCIAL_FLAG, _l("SNSアカウントの不備（責任者なし・多要素認証なし）"),
-             _l("運用中のアカウントの不備を、指定した日数ごとに情報セキュリティ統括へ知らせます。"), repeat_days=7),
-)}
+KINDS: dict[str, KindInfo] = {
+    info.key: info
+    for info in (
+        KindInfo(
+            EVIDENCE_DUE,
+            _l("証跡の提出期限"),
+            _l("提出期限の何日前に知らせるか。0 は期限当日です。"),
+            offsets=(14, 7, 1, 0),
+        ),
+        KindInfo(
+            EVIDENCE_OVERDUE,
+            _l("証跡の提出期限超過"),
+            _l(
+                "期限の翌日に知らせ、その後は指定した日数ごとに繰り返します。超過が続くと所属の情報セキュリティ管理者と情報セキュリティ統括へ知らせます。"
+            ),
+            repeat_days=7,
+            escalate_after_days=14,
+        ),
+        KindInfo(
+            CERTIFICATION_EXPIRY,
+            _l("委託事業者の認証の有効期限"),
+            _l("契約中の業務委託がある委託事業者の ISMS・プライバシーマーク等。"),
+            offsets=(90, 30, 7),
+        ),
+        KindInfo(
+            ISMAP_EXPIRY,
+            _l("ISMAP登録の有効期限"),
+            _l("外部サービスが登録されている ISMAP 一覧の有効期限（更新申請中を除く）。"),
+            offsets=(90, 30, 7),
+        ),
+        KindInfo(
+            EVIDENCE_EXPIRY,
+            _l("受理した証跡の有効期限"),
+            _l("受理した証跡に設定された有効期限。"),
+            offsets=(90, 30, 7),
+        ),
+        KindInfo(
+            REVIEW_DUE,
+            _l("定期確認（アセスメント）の時期"),
+            _l("業務委託・外部サービスの次回確認日。"),
+            offsets=(90, 30, 7),
+        ),
+        KindInfo(
+            APPROVAL_EXPIRY,
+            _l("外部サービスの利用承認の期限"),
+            _l("利用承認の有効期限。"),
+            offsets=(90, 30, 7),
+        ),
+        KindInfo(
+            CONTRACT_END,
+            _l("契約期間の終了"),
+            _l("終了日の何日前に、情報資産の返還・廃棄の証跡の回収を所管課へ知らせるか。"),
+            offsets=(30,),
+        ),
+        KindInfo(
+            SOCIAL_REVIEW,
+            _l("SNSアカウントの定期確認"),
+            _l("SNSアカウントの次回確認日。0 は当日です。"),
+            offsets=(30, 7, 0),
+        ),
+        KindInfo(
+            SOCIAL_FLAG,
+            _l("SNSアカウントの不備（責任者なし・多要素認証なし）"),
+            _l("運用中のアカウントの不備を、指定した日数ごとに情報セキュリティ統括へ知らせます。"),
+            repeat_days=7,
+        ),
+    )
+}
 
 # Labels of the kinds rows carry (escalation rows come from the overdue rule).
-KIND_LABELS = {**{key: info.label for key, info in KINDS.items()},
-               EVIDENCE_ESCALATION: _l("証跡未提出のエスカレーション")}
+KIND_LABELS = {
+    **{key: info.label for key, info in KINDS.items()},
+    EVIDENCE_ESCALATION: _l("証跡未提出のエスカレーション"),
+}
 
 
 @dataclass(frozen=True)
@@ -89,7 +141,11 @@ class RuleSetting:
 
 def parse_offsets(text: str) -> tuple[int, ...]:
     """'90, 30，7' → (90, 30, 7); raises ValueError on anything that is not a day count."""
-    parts = [part.strip() for part in text.replace("，", ",").replace("、", ",").split(",") if part.strip()]
+    parts = [
+        part.strip()
+        for part in text.replace("，", ",").replace("、", ",").split(",")
+        if part.strip()
+    ]
     values = sorted({int(part) for part in parts}, reverse=True)
     if any(value < 0 or value > 366 for value in values):
         raise ValueError(text)
@@ -118,7 +174,11 @@ def load_settings(session: Session) -> dict[str, RuleSetting]:
             offsets = parse_offsets(row.offsets) if KINDS[row.kind].has_offsets else ()
         except ValueError:
             offsets = base.offsets
-        result[row.kind] = RuleSetting(row.kind, row.enabled, offsets,
-                                       row.repeat_days if KINDS[row.kind].has_repeat else None,
-                                       row.escalate_after_days if KINDS[row.kind].has_escalation else None)
+        result[row.kind] = RuleSetting(
+            row.kind,
+            row.enabled,
+            offsets,
+            row.repeat_days if KINDS[row.kind].has_repeat else None,
+            row.escalate_after_days if KINDS[row.kind].has_escalation else None,
+        )
     return result

@@ -3,6 +3,7 @@
 Rows keep facts, not sentences, so a message reads the same in the mail, in the app and in the
 webhook, and an English-speaking user gets English once the catalog has it.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -44,8 +45,11 @@ def link_for(links: list, external: bool) -> str | None:
         try:
             if external or not has_request_context():
                 base = urlsplit(current_app.config["BASE_URL"])
-                adapter = current_app.url_map.bind(base.netloc or "localhost", script_name=base.path or "/",
-                                                   url_scheme=base.scheme or "http")
+                adapter = current_app.url_map.bind(
+                    base.netloc or "localhost",
+                    script_name=base.path or "/",
+                    url_scheme=base.scheme or "http",
+                )
                 return adapter.build(endpoint, values, force_external=external)
             return url_for(endpoint, **values)
         except BuildError:
@@ -102,40 +106,86 @@ def _cert_label(data: dict) -> str:
     return kind.label if kind else data.get("cert_kind", "")
 
 
-PROBLEMS = {"no_officer": lambda: _("責任者が指定されていない"), "mfa_off": lambda: _("多要素認証が有効になっていない")}
+PROBLEMS = {
+    "no_officer": lambda: _("責任者が指定されていない"),
+    "mfa_off": lambda: _("多要素認証が有効になっていない"),
+}
 
 
 def _evidence(kind: str, data: dict) -> Message:
-    days, title, arrangement = int(data.get("days", 0)), data.get("title", ""), data.get("arrangement", "")
+    days, title, arrangement = (
+        int(data.get("days", 0)),
+        data.get("title", ""),
+        data.get("arrangement", ""),
+    )
     occurrence = _occurrence(data.get("occurrence", ""))
     contractor = data.get("audience") == "contractor"
     facts = _arrangement_facts(data) if not contractor else [(_("業務"), arrangement)]
     facts += [(_("証跡"), title), (_("対象"), occurrence)]
     if kind == kinds.EVIDENCE_DUE:
         facts.append((_("提出期限"), _when(data)))
-        subject = (_("本日が証跡の提出期限です：%(title)s", title=title) if days == 0 else
-                   _("証跡の提出期限まであと%(days)d日です：%(title)s", days=days, title=title))
-        headline = (_("「%(arrangement)s」について、証跡「%(title)s」（%(occurrence)s）のご提出をお願いします。",
-                      arrangement=arrangement, title=title, occurrence=occurrence) if contractor else
-                    _("「%(arrangement)s」の証跡「%(title)s」（%(occurrence)s）の提出期限が近づいています。",
-                      arrangement=arrangement, title=title, occurrence=occurrence))
+        subject = (
+            _("本日が証跡の提出期限です：%(title)s", title=title)
+            if days == 0
+            else _("証跡の提出期限まであと%(days)d日です：%(title)s", days=days, title=title)
+        )
+        headline = (
+            _(
+                "「%(arrangement)s」について、証跡「%(title)s」（%(occurrence)s）のご提出をお願いします。",
+                arrangement=arrangement,
+                title=title,
+                occurrence=occurrence,
+            )
+            if contractor
+            else _(
+                "「%(arrangement)s」の証跡「%(title)s」（%(occurrence)s）の提出期限が近づいています。",
+                arrangement=arrangement,
+                title=title,
+                occurrence=occurrence,
+            )
+        )
         action = _("提出する") if contractor else _("証跡を確認する")
         return Message(subject, headline, facts, action=action)
     facts.append((_("提出期限"), _when(data, overdue=True)))
     if kind == kinds.EVIDENCE_ESCALATION:
-        subject = _("【要対応】証跡の未提出が%(days)d日続いています：%(arrangement)s", days=days, arrangement=arrangement)
-        headline = _("%(department)sの「%(arrangement)s」で、証跡「%(title)s」（%(occurrence)s）が提出期限（%(date)s）から"
-                     "%(days)d日を過ぎても提出されていません。担当者と委託事業者への確認をお願いします。",
-                     department=data.get("department", ""), arrangement=arrangement, title=title,
-                     occurrence=occurrence, date=_day(data), days=days)
+        subject = _(
+            "【要対応】証跡の未提出が%(days)d日続いています：%(arrangement)s",
+            days=days,
+            arrangement=arrangement,
+        )
+        headline = _(
+            "%(department)sの「%(arrangement)s」で、証跡「%(title)s」（%(occurrence)s）が提出期限（%(date)s）から"
+            "%(days)d日を過ぎても提出されていません。担当者と委託事業者への確認をお願いします。",
+            department=data.get("department", ""),
+            arrangement=arrangement,
+            title=title,
+            occurrence=occurrence,
+            date=_day(data),
+            days=days,
+        )
         return Message(subject, headline, facts, action=_("状況を確認する"))
     subject = _("証跡の提出期限を%(days)d日過ぎています：%(title)s", days=days, title=title)
-    headline = (_("「%(arrangement)s」の証跡「%(title)s」（%(occurrence)s）の提出期限（%(date)s）を過ぎています。"
-                  "至急ご提出ください。", arrangement=arrangement, title=title, occurrence=occurrence, date=_day(data))
-                if contractor else
-                _("「%(arrangement)s」の証跡「%(title)s」（%(occurrence)s）が、提出期限（%(date)s）を過ぎても提出されていません。",
-                  arrangement=arrangement, title=title, occurrence=occurrence, date=_day(data)))
-    return Message(subject, headline, facts, action=_("提出する") if contractor else _("証跡を確認する"))
+    headline = (
+        _(
+            "「%(arrangement)s」の証跡「%(title)s」（%(occurrence)s）の提出期限（%(date)s）を過ぎています。"
+            "至急ご提出ください。",
+            arrangement=arrangement,
+            title=title,
+            occurrence=occurrence,
+            date=_day(data),
+        )
+        if contractor
+        else _(
+            "「%(arrangement)s」の証跡「%(title)s」（%(occurrence)s）が、提出期限（%(date)s）を過ぎても提出されていません。",
+            arrangement=arrangement,
+            title=title,
+            occurrence=occurrence,
+            date=_day(data),
+        )
+    )
+    return Message(
+        subject, headline, facts, action=_("提出する") if contractor else _("証跡を確認する")
+    )
 
 
 def _expiry(kind: str, data: dict) -> Message:
@@ -143,70 +193,156 @@ def _expiry(kind: str, data: dict) -> Message:
     facts = _arrangement_facts(data)
     if kind == kinds.CERTIFICATION_EXPIRY:
         contractor, cert = data.get("contractor", ""), _cert_label(data)
-        subject = (_("本日が委託事業者の認証の有効期限です：%(contractor)s（%(cert)s）", contractor=contractor, cert=cert)
-                   if days == 0 else
-                   _("委託事業者の認証の有効期限まであと%(days)d日です：%(contractor)s（%(cert)s）",
-                     days=days, contractor=contractor, cert=cert))
-        headline = _("委託事業者「%(contractor)s」の%(cert)sの有効期限（%(date)s）が近づいています。"
-                     "更新後の認証書の写しを受け取り、登録内容を更新してください。", contractor=contractor, cert=cert, date=when)
+        subject = (
+            _(
+                "本日が委託事業者の認証の有効期限です：%(contractor)s（%(cert)s）",
+                contractor=contractor,
+                cert=cert,
+            )
+            if days == 0
+            else _(
+                "委託事業者の認証の有効期限まであと%(days)d日です：%(contractor)s（%(cert)s）",
+                days=days,
+                contractor=contractor,
+                cert=cert,
+            )
+        )
+        headline = _(
+            "委託事業者「%(contractor)s」の%(cert)sの有効期限（%(date)s）が近づいています。"
+            "更新後の認証書の写しを受け取り、登録内容を更新してください。",
+            contractor=contractor,
+            cert=cert,
+            date=when,
+        )
         work = _("、").join(data.get("engagements", []))
         if data.get("more_engagements"):
             work += _("ほか%(count)d件", count=data["more_engagements"])
-        facts = [(_("委託事業者"), contractor), (_("認証"), " ".join(x for x in (cert, data.get("cert_number", "")) if x)),
-                 (_("有効期限"), _when(data)), (_("契約中の業務委託"), work)]
+        facts = [
+            (_("委託事業者"), contractor),
+            (_("認証"), " ".join(x for x in (cert, data.get("cert_number", "")) if x)),
+            (_("有効期限"), _when(data)),
+            (_("契約中の業務委託"), work),
+        ]
         return Message(subject, headline, facts, action=_("委託事業者を確認する"))
     facts.append((_("期限"), _when(data)))
     title = data.get("title", "")
     texts = {  # (subject, subject on the day itself, headline)
         kinds.ISMAP_EXPIRY: (
-            _("ISMAP登録の有効期限まであと%(days)d日です：%(arrangement)s", days=days, arrangement=arrangement),
+            _(
+                "ISMAP登録の有効期限まであと%(days)d日です：%(arrangement)s",
+                days=days,
+                arrangement=arrangement,
+            ),
             _("本日がISMAP登録の有効期限です：%(arrangement)s", arrangement=arrangement),
-            _("外部サービス「%(arrangement)s」のISMAP登録（%(number)s）の有効期限（%(date)s）が近づいています。"
-              "更新申請の状況を事業者に確認してください。", arrangement=arrangement,
-              number=data.get("registration_number", ""), date=when)),
+            _(
+                "外部サービス「%(arrangement)s」のISMAP登録（%(number)s）の有効期限（%(date)s）が近づいています。"
+                "更新申請の状況を事業者に確認してください。",
+                arrangement=arrangement,
+                number=data.get("registration_number", ""),
+                date=when,
+            ),
+        ),
         kinds.EVIDENCE_EXPIRY: (
             _("受理した証跡の有効期限まであと%(days)d日です：%(title)s", days=days, title=title),
             _("本日が受理した証跡の有効期限です：%(title)s", title=title),
-            _("「%(arrangement)s」で受理した証跡「%(title)s」（%(occurrence)s）の有効期限（%(date)s）が近づいています。"
-              "新しい証跡の提出を依頼してください。", arrangement=arrangement, title=title,
-              occurrence=_occurrence(data.get("occurrence", "")), date=when)),
+            _(
+                "「%(arrangement)s」で受理した証跡「%(title)s」（%(occurrence)s）の有効期限（%(date)s）が近づいています。"
+                "新しい証跡の提出を依頼してください。",
+                arrangement=arrangement,
+                title=title,
+                occurrence=_occurrence(data.get("occurrence", "")),
+                date=when,
+            ),
+        ),
         kinds.REVIEW_DUE: (
-            _("定期確認の予定日まであと%(days)d日です：%(arrangement)s", days=days, arrangement=arrangement),
+            _(
+                "定期確認の予定日まであと%(days)d日です：%(arrangement)s",
+                days=days,
+                arrangement=arrangement,
+            ),
             _("本日が定期確認の予定日です：%(arrangement)s", arrangement=arrangement),
-            _("「%(arrangement)s」の次回確認予定日（%(date)s）が近づいています。委託先の対策の状況を確認し、"
-              "結果を記録してください。", arrangement=arrangement, date=when)),
+            _(
+                "「%(arrangement)s」の次回確認予定日（%(date)s）が近づいています。委託先の対策の状況を確認し、"
+                "結果を記録してください。",
+                arrangement=arrangement,
+                date=when,
+            ),
+        ),
         kinds.APPROVAL_EXPIRY: (
-            _("外部サービスの利用承認の期限まであと%(days)d日です：%(arrangement)s", days=days, arrangement=arrangement),
+            _(
+                "外部サービスの利用承認の期限まであと%(days)d日です：%(arrangement)s",
+                days=days,
+                arrangement=arrangement,
+            ),
             _("本日が外部サービスの利用承認の期限です：%(arrangement)s", arrangement=arrangement),
-            _("外部サービス「%(arrangement)s」の利用承認の有効期限（%(date)s）が近づいています。"
-              "引き続き利用する場合は、利用申請をしてください。", arrangement=arrangement, date=when)),
+            _(
+                "外部サービス「%(arrangement)s」の利用承認の有効期限（%(date)s）が近づいています。"
+                "引き続き利用する場合は、利用申請をしてください。",
+                arrangement=arrangement,
+                date=when,
+            ),
+        ),
         kinds.CONTRACT_END: (
-            _("契約期間の終了まであと%(days)d日です：%(arrangement)s", days=days, arrangement=arrangement),
+            _(
+                "契約期間の終了まであと%(days)d日です：%(arrangement)s",
+                days=days,
+                arrangement=arrangement,
+            ),
             _("本日で契約期間が終了します：%(arrangement)s", arrangement=arrangement),
-            _("業務委託「%(arrangement)s」の契約期間は%(date)sに終了します。委託事業者から、市が提供した"
-              "情報資産の返還・廃棄（消去）を証明する書類を受け取ってください。", arrangement=arrangement, date=when)),
+            _(
+                "業務委託「%(arrangement)s」の契約期間は%(date)sに終了します。委託事業者から、市が提供した"
+                "情報資産の返還・廃棄（消去）を証明する書類を受け取ってください。",
+                arrangement=arrangement,
+                date=when,
+            ),
+        ),
         kinds.SOCIAL_REVIEW: (
-            _("SNSアカウントの定期確認の予定日まであと%(days)d日です：%(arrangement)s", days=days, arrangement=arrangement),
-            _("本日がSNSアカウントの定期確認の予定日です：%(arrangement)s", arrangement=arrangement),
-            _("SNSアカウント「%(arrangement)s」の定期確認（運用者・多要素認証・認証情報の管理）の"
-              "予定日（%(date)s）が近づいています。", arrangement=arrangement, date=when)),
+            _(
+                "SNSアカウントの定期確認の予定日まであと%(days)d日です：%(arrangement)s",
+                days=days,
+                arrangement=arrangement,
+            ),
+            _(
+                "本日がSNSアカウントの定期確認の予定日です：%(arrangement)s",
+                arrangement=arrangement,
+            ),
+            _(
+                "SNSアカウント「%(arrangement)s」の定期確認（運用者・多要素認証・認証情報の管理）の"
+                "予定日（%(date)s）が近づいています。",
+                arrangement=arrangement,
+                date=when,
+            ),
+        ),
     }
     subject, subject_today, headline = texts[kind]
     if days == 0:
         subject = subject_today
     if kind == kinds.ISMAP_EXPIRY:
         facts.append((_("ISMAP登録番号"), data.get("registration_number", "")))
-    action = {kinds.REVIEW_DUE: _("確認の記録へ"), kinds.CONTRACT_END: _("業務委託を確認する")}.get(kind, _("内容を確認する"))
+    action = {kinds.REVIEW_DUE: _("確認の記録へ"), kinds.CONTRACT_END: _("業務委託を確認する")}.get(
+        kind, _("内容を確認する")
+    )
     return Message(subject, headline, facts, action=action)
 
 
 def _social_flag(data: dict) -> Message:
     problems = _("、").join(PROBLEMS[p]() for p in data.get("problems", []) if p in PROBLEMS)
     arrangement = data.get("arrangement", "")
-    subject = _("SNSアカウントの確認事項：%(arrangement)s（%(problems)s）", arrangement=arrangement, problems=problems)
-    headline = _("運用中のSNSアカウント「%(arrangement)s」（%(department)s）は、%(problems)sままです。所管課に対応を求めてください。",
-                 arrangement=arrangement, department=data.get("department", ""), problems=problems)
-    facts = _arrangement_facts(data) + [(_("アカウント"), data.get("handle", "")), (_("不備"), problems)]
+    subject = _(
+        "SNSアカウントの確認事項：%(arrangement)s（%(problems)s）",
+        arrangement=arrangement,
+        problems=problems,
+    )
+    headline = _(
+        "運用中のSNSアカウント「%(arrangement)s」（%(department)s）は、%(problems)sままです。所管課に対応を求めてください。",
+        arrangement=arrangement,
+        department=data.get("department", ""),
+        problems=problems,
+    )
+    facts = _arrangement_facts(data) + [
+        (_("アカウント"), data.get("handle", "")),
+        (_("不備"), problems),
+    ]
     return Message(subject, headline, facts, action=_("アカウントを確認する"))
 
 

@@ -1,4 +1,5 @@
 """The outbox (one row per reminder occurrence and recipient), settings, preferences, calendar feeds."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -18,35 +19,56 @@ from vendorguard.extensions import db
 class Channel(StrEnum):
     """How an outbox row reaches people."""
 
-    EMAIL = "email"      # one person (also their in-app notification); mailed alone or in their digest
-    DIGEST = "digest"    # one mail per person and day listing that day's e-mail rows
+    EMAIL = "email"  # one person (also their in-app notification); mailed alone or in their digest
+    DIGEST = "digest"  # one mail per person and day listing that day's e-mail rows
     WEBHOOK = "webhook"  # one JSON post per occurrence to the chat webhook
 
     @property
     def label(self) -> str:
-        return str({self.EMAIL: _l("メール"), self.DIGEST: _l("まとめメール"), self.WEBHOOK: _l("Webhook")}[self])
+        return str(
+            {
+                self.EMAIL: _l("メール"),
+                self.DIGEST: _l("まとめメール"),
+                self.WEBHOOK: _l("Webhook"),
+            }[self]
+        )
 
 
 class DeliveryStatus(StrEnum):
     """Where an outbox row stands."""
 
-    PENDING = "pending"        # waiting for (another) attempt at ``next_attempt_at``
-    SENDING = "sending"        # claimed by a process until ``claimed_until``
+    PENDING = "pending"  # waiting for (another) attempt at ``next_attempt_at``
+    SENDING = "sending"  # claimed by a process until ``claimed_until``
     SENT = "sent"
-    FAILED = "failed"          # gave up after the attempt limit; an admin may retry
-    BATCHED = "batched"        # goes out inside the person's digest (``digest_id``)
-    SUPERSEDED = "superseded"  # a later reminder about the same thing replaced it before it went out
+    FAILED = "failed"  # gave up after the attempt limit; an admin may retry
+    BATCHED = "batched"  # goes out inside the person's digest (``digest_id``)
+    SUPERSEDED = (
+        "superseded"  # a later reminder about the same thing replaced it before it went out
+    )
 
     @property
     def label(self) -> str:
-        return str({self.PENDING: _l("送信待ち"), self.SENDING: _l("送信中"), self.SENT: _l("送信済み"),
-                    self.FAILED: _l("送信失敗"), self.BATCHED: _l("まとめメール待ち"),
-                    self.SUPERSEDED: _l("後の通知に置換え")}[self])
+        return str(
+            {
+                self.PENDING: _l("送信待ち"),
+                self.SENDING: _l("送信中"),
+                self.SENT: _l("送信済み"),
+                self.FAILED: _l("送信失敗"),
+                self.BATCHED: _l("まとめメール待ち"),
+                self.SUPERSEDED: _l("後の通知に置換え"),
+            }[self]
+        )
 
     @property
     def badge(self) -> str:
-        return {self.PENDING: "badge-warn", self.SENDING: "badge-warn", self.SENT: "badge-ok",
-                self.FAILED: "badge-danger", self.BATCHED: "badge-muted", self.SUPERSEDED: "badge-muted"}[self]
+        return {
+            self.PENDING: "badge-warn",
+            self.SENDING: "badge-warn",
+            self.SENT: "badge-ok",
+            self.FAILED: "badge-danger",
+            self.BATCHED: "badge-muted",
+            self.SUPERSEDED: "badge-muted",
+        }[self]
 
 
 class Notification(db.Model):
@@ -65,7 +87,9 @@ class Notification(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dedup_key: Mapped[str] = mapped_column(String(255), unique=True)
-    topic: Mapped[str] = mapped_column(String(200), index=True)  # the dedup key without stage and recipient
+    topic: Mapped[str] = mapped_column(
+        String(200), index=True
+    )  # the dedup key without stage and recipient
     channel: Mapped[Channel] = mapped_column(str_enum(Channel, 10))
     kind: Mapped[str] = mapped_column(String(30), index=True)
     stage: Mapped[str] = mapped_column(String(30), default="")  # due-7, overdue-8, expiry-30 …
@@ -76,8 +100,12 @@ class Notification(db.Model):
     sweep_on: Mapped[date] = mapped_column(index=True)  # the day whose sweep created it
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     email: Mapped[str] = mapped_column(String(254), default="")
-    data: Mapped[dict] = mapped_column(JSON, default=dict)  # facts for the message, rendered when sent
-    status: Mapped[DeliveryStatus] = mapped_column(str_enum(DeliveryStatus, 12), default=DeliveryStatus.PENDING)
+    data: Mapped[dict] = mapped_column(
+        JSON, default=dict
+    )  # facts for the message, rendered when sent
+    status: Mapped[DeliveryStatus] = mapped_column(
+        str_enum(DeliveryStatus, 12), default=DeliveryStatus.PENDING
+    )
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     claim_token: Mapped[str | None] = mapped_column(String(32))

@@ -9,11 +9,12 @@
 - every later change of a claimed row is conditioned on its token, so a row reclaimed by someone
   else after a lease ran out is never marked by the first process.
 """
+
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Iterable
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
@@ -42,7 +43,11 @@ def existing_keys(session: Session, keys: Iterable[str]) -> set[str]:
     found: set[str] = set()
     keys = sorted(set(keys))
     for start in range(0, len(keys), CHUNK):
-        found.update(session.scalars(select(T.c.dedup_key).where(T.c.dedup_key.in_(keys[start:start + CHUNK]))))
+        found.update(
+            session.scalars(
+                select(T.c.dedup_key).where(T.c.dedup_key.in_(keys[start : start + CHUNK]))
+            )
+        )
     return found
 
 
@@ -61,11 +66,17 @@ def insert_rows(session: Session, rows: list[dict]) -> int:
     # One statement, many parameter sets: compiled once, sent in batches.
     stmt = _insert(session).on_conflict_do_nothing(index_elements=["dedup_key"])
     for start in range(0, len(rows), CHUNK * 10):
-        session.execute(stmt, rows[start:start + CHUNK * 10])
+        session.execute(stmt, rows[start : start + CHUNK * 10])
     keys = [row["dedup_key"] for row in rows]
-    return sum(session.scalar(select(func.count()).select_from(T).where(
-        T.c.dedup_key.in_(keys[start:start + CHUNK]), T.c.created_at == marker)) or 0
-        for start in range(0, len(keys), CHUNK))
+    return sum(
+        session.scalar(
+            select(func.count())
+            .select_from(T)
+            .where(T.c.dedup_key.in_(keys[start : start + CHUNK]), T.c.created_at == marker)
+        )
+        or 0
+        for start in range(0, len(keys), CHUNK)
+    )
 
 
 def supersede(session: Session, rows: list[dict]) -> int:
@@ -77,25 +88,42 @@ def supersede(session: Session, rows: list[dict]) -> int:
     topics = sorted(by_topic)
     count = 0
     for start in range(0, len(topics), CHUNK):
-        chunk = topics[start:start + CHUNK]
+        chunk = topics[start : start + CHUNK]
         current = [key for topic in chunk for key in by_topic[topic]]
         result = session.execute(
-            update(T).where(T.c.topic.in_(chunk), T.c.dedup_key.not_in(current),
-                            T.c.status.in_((DeliveryStatus.PENDING, DeliveryStatus.BATCHED)))
-            .values(status=DeliveryStatus.SUPERSEDED, claim_token=None))
+            update(T)
+            .where(
+                T.c.topic.in_(chunk),
+                T.c.dedup_key.not_in(current),
+                T.c.status.in_((DeliveryStatus.PENDING, DeliveryStatus.BATCHED)),
+            )
+            .values(status=DeliveryStatus.SUPERSEDED, claim_token=None)
+        )
         count += result.rowcount
     return count
 
 
 def claimable(now: datetime, run_started: datetime, as_of):
     """Rows that may be taken now: pending and due (not retried within this run), or with a lapsed lease."""
-    return and_(T.c.sweep_on <= as_of, or_(
-        and_(T.c.status == DeliveryStatus.PENDING, T.c.next_attempt_at <= run_started),
-        and_(T.c.status == DeliveryStatus.SENDING, T.c.claimed_until < now)))
+    return and_(
+        T.c.sweep_on <= as_of,
+        or_(
+            and_(T.c.status == DeliveryStatus.PENDING, T.c.next_attempt_at <= run_started),
+            and_(T.c.status == DeliveryStatus.SENDING, T.c.claimed_until < now),
+        ),
+    )
 
 
-def claim(session: Session, channels, *, now: datetime, run_started: datetime, as_of, limit: int,
-          lease: timedelta) -> tuple[str, list[int]]:
+def claim(
+    session: Session,
+    channels,
+    *,
+    now: datetime,
+    run_started: datetime,
+    as_of,
+    limit: int,
+    lease: timedelta,
+) -> tuple[str, list[int]]:
     """Take up to ``limit`` rows for delivery and commit the claim; returns (token, ids)."""
     token = secrets.token_hex(16)
     condition = and_(claimable(now, run_started, as_of), T.c.channel.in_(list(channels)))
@@ -107,7 +135,9 @@ def claim(session: Session, channels, *, now: datetime, run_started: datetime, a
         stmt = update(T).where(T.c.id == chosen.c.id)
     else:
         stmt = update(T).where(T.c.id.in_(ids), condition)
-    stmt = stmt.values(status=DeliveryStatus.SENDING, claim_token=token, claimed_until=now + lease).returning(T.c.id)
+    stmt = stmt.values(
+        status=DeliveryStatus.SENDING, claim_token=token, claimed_until=now + lease
+    ).returning(T.c.id)
     claimed = sorted(session.execute(stmt).scalars())
     session.commit()
     return token, claimed
@@ -115,23 +145,41 @@ def claim(session: Session, channels, *, now: datetime, run_started: datetime, a
 
 def renew(session: Session, row_id: int, token: str, until: datetime) -> bool:
     """Extend our lease just before sending; False when the row is no longer ours."""
-    result = session.execute(update(T).where(T.c.id == row_id, T.c.claim_token == token,
-                                             T.c.status == DeliveryStatus.SENDING).values(claimed_until=until))
+    result = session.execute(
+        update(T)
+        .where(T.c.id == row_id, T.c.claim_token == token, T.c.status == DeliveryStatus.SENDING)
+        .values(claimed_until=until)
+    )
     session.commit()
     return result.rowcount == 1
 
 
-def mark_sent(session: Session, row_id: int, token: str, now: datetime, item_ids: Iterable[int] = ()) -> bool:
+def mark_sent(
+    session: Session, row_id: int, token: str, now: datetime, item_ids: Iterable[int] = ()
+) -> bool:
     """Record a delivery the channel has accepted (and the digest's items with it); commits."""
-    result = session.execute(update(T).where(T.c.id == row_id, T.c.claim_token == token).values(
-        status=DeliveryStatus.SENT, sent_at=now, attempts=T.c.attempts + 1, claim_token=None,
-        claimed_until=None, last_error=""))
+    result = session.execute(
+        update(T)
+        .where(T.c.id == row_id, T.c.claim_token == token)
+        .values(
+            status=DeliveryStatus.SENT,
+            sent_at=now,
+            attempts=T.c.attempts + 1,
+            claim_token=None,
+            claimed_until=None,
+            last_error="",
+        )
+    )
     items = sorted(item_ids)
     if result.rowcount == 1:
         for start in range(0, len(items), CHUNK):
-            session.execute(update(T).where(T.c.id.in_(items[start:start + CHUNK]),
-                                            T.c.status == DeliveryStatus.BATCHED)
-                            .values(status=DeliveryStatus.SENT, sent_at=now))
+            session.execute(
+                update(T)
+                .where(
+                    T.c.id.in_(items[start : start + CHUNK]), T.c.status == DeliveryStatus.BATCHED
+                )
+                .values(status=DeliveryStatus.SENT, sent_at=now)
+            )
     session.commit()
     return result.rowcount == 1
 
@@ -141,10 +189,21 @@ def backoff(attempts: int, base_seconds: float) -> timedelta:
     return min(timedelta(seconds=base_seconds * 2 ** max(0, attempts - 1)), MAX_BACKOFF)
 
 
-def mark_failed(session: Session, row_id: int, token: str, error: str, *, now: datetime, run_started: datetime,
-                max_attempts: int, base_seconds: float) -> DeliveryStatus | None:
+def mark_failed(
+    session: Session,
+    row_id: int,
+    token: str,
+    error: str,
+    *,
+    now: datetime,
+    run_started: datetime,
+    max_attempts: int,
+    base_seconds: float,
+) -> DeliveryStatus | None:
     """Record a failed attempt: try again later with backoff, or give up after ``max_attempts``."""
-    attempts = session.scalar(select(T.c.attempts).where(T.c.id == row_id, T.c.claim_token == token))
+    attempts = session.scalar(
+        select(T.c.attempts).where(T.c.id == row_id, T.c.claim_token == token)
+    )
     if attempts is None:
         session.rollback()
         return None
@@ -152,9 +211,18 @@ def mark_failed(session: Session, row_id: int, token: str, error: str, *, now: d
     status = DeliveryStatus.FAILED if attempts >= max_attempts else DeliveryStatus.PENDING
     # Never before this run began: a row is tried at most once per run, whatever the backoff.
     retry_at = max(now, run_started + timedelta(microseconds=1)) + backoff(attempts, base_seconds)
-    session.execute(update(T).where(T.c.id == row_id, T.c.claim_token == token).values(
-        status=status, attempts=attempts, next_attempt_at=retry_at, claim_token=None, claimed_until=None,
-        last_error=error[:2000]))
+    session.execute(
+        update(T)
+        .where(T.c.id == row_id, T.c.claim_token == token)
+        .values(
+            status=status,
+            attempts=attempts,
+            next_attempt_at=retry_at,
+            claim_token=None,
+            claimed_until=None,
+            last_error=error[:2000],
+        )
+    )
     session.commit()
     return status
 
@@ -163,6 +231,9 @@ def release(session: Session, ids: Iterable[int], token: str) -> None:
     """Give rows back untried (the channel is down for this run); their attempt count is unchanged."""
     ids = sorted(ids)
     for start in range(0, len(ids), CHUNK):
-        session.execute(update(T).where(T.c.id.in_(ids[start:start + CHUNK]), T.c.claim_token == token)
-                        .values(status=DeliveryStatus.PENDING, claim_token=None, claimed_until=None))
+        session.execute(
+            update(T)
+            .where(T.c.id.in_(ids[start : start + CHUNK]), T.c.claim_token == token)
+            .values(status=DeliveryStatus.PENDING, claim_token=None, claimed_until=None)
+        )
     session.commit()

@@ -1,4 +1,5 @@
 """Reads of the outbox that pages share: a person's notifications, the admin's sent and failed lists."""
+
 from __future__ import annotations
 
 from sqlalchemy import Select, func, or_, select
@@ -17,8 +18,14 @@ def unread_count(user_id: int | None) -> int:
     """How many of the user's notifications are unread (for the badge in the header)."""
     if not user_id:
         return 0
-    return db.session.scalar(select(func.count()).select_from(Notification).where(
-        Notification.user_id == user_id, Notification.read_at.is_(None), *VISIBLE)) or 0
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Notification)
+            .where(Notification.user_id == user_id, Notification.read_at.is_(None), *VISIBLE)
+        )
+        or 0
+    )
 
 
 def notifications_for(user_id: int, unread_only: bool = False) -> Select:
@@ -36,30 +43,40 @@ def latest_unread(user_id: int, limit: int = 5) -> Select:
 
 def outbox_list(statuses, term: str = "", channel: str = "", kind: str = "") -> Select:
     """Outbox rows in the given statuses with their recipient's name, filtered."""
-    stmt = (select(Notification, User.name.label("user_name"))
-            .outerjoin(User, User.id == Notification.user_id)
-            .where(Notification.status.in_(list(statuses))))
+    stmt = (
+        select(Notification, User.name.label("user_name"))
+        .outerjoin(User, User.id == Notification.user_id)
+        .where(Notification.status.in_(list(statuses)))
+    )
     if channel in {c.value for c in Channel}:
         stmt = stmt.where(Notification.channel == channel)
     if kind:
         stmt = stmt.where(Notification.kind == kind)
     if term:
         pattern = like_pattern(term)
-        stmt = stmt.where(or_(Notification.email.ilike(pattern, escape="\\"),
-                              User.name.ilike(pattern, escape="\\"),
-                              Notification.dedup_key.ilike(pattern, escape="\\")))
+        stmt = stmt.where(
+            or_(
+                Notification.email.ilike(pattern, escape="\\"),
+                User.name.ilike(pattern, escape="\\"),
+                Notification.dedup_key.ilike(pattern, escape="\\"),
+            )
+        )
     return stmt
 
 
 def retrying() -> Select:
     """Rows that failed at least once and will be tried again."""
-    return (select(Notification, User.name.label("user_name"))
-            .outerjoin(User, User.id == Notification.user_id)
-            .where(Notification.status == DeliveryStatus.PENDING, Notification.attempts > 0))
+    return (
+        select(Notification, User.name.label("user_name"))
+        .outerjoin(User, User.id == Notification.user_id)
+        .where(Notification.status == DeliveryStatus.PENDING, Notification.attempts > 0)
+    )
 
 
 def queue_counts() -> Select:
     """How many rows wait in each status and channel."""
-    return (select(Notification.status, Notification.channel, func.count())
-            .where(Notification.status.in_(QUEUED + (DeliveryStatus.FAILED,)))
-            .group_by(Notification.status, Notification.channel))
+    return (
+        select(Notification.status, Notification.channel, func.count())
+        .where(Notification.status.in_(QUEUED + (DeliveryStatus.FAILED,)))
+        .group_by(Notification.status, Notification.channel)
+    )

@@ -8,11 +8,12 @@ it, saying how many days are actually left; the outbox's unique key stops it fro
 Rules query indexed date columns within their window (``due_on BETWEEN first AND last + 14``) and
 the overdue set (``due_on < last`` among requests still waiting), never the whole table.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Callable, Iterator
 
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
@@ -20,7 +21,12 @@ from sqlalchemy.orm import Session
 from vendorguard.arrangements.models import Arrangement
 from vendorguard.cloud.models import CloudService
 from vendorguard.engagements.models import Engagement
-from vendorguard.evidence.models import (EvidenceProvider, EvidenceRequest, EvidenceRequirement, RequestStatus)
+from vendorguard.evidence.models import (
+    EvidenceProvider,
+    EvidenceRequest,
+    EvidenceRequirement,
+    RequestStatus,
+)
 from vendorguard.org.models import Department
 from vendorguard.reminders import kinds
 from vendorguard.reminders.kinds import RuleSetting
@@ -87,7 +93,9 @@ def days_between(first: date, last: date) -> Iterator[date]:
         yield first + timedelta(days=n)
 
 
-def first_days(first: date, last: date, stage_of: Callable[[date], tuple[str, int] | None]) -> list[tuple[date, str, int]]:
+def first_days(
+    first: date, last: date, stage_of: Callable[[date], tuple[str, int] | None]
+) -> list[tuple[date, str, int]]:
     """(day, stage, n) for the first day in the range on which each stage applies."""
     seen: set[str] = set()
     result = []
@@ -99,19 +107,26 @@ def first_days(first: date, last: date, stage_of: Callable[[date], tuple[str, in
     return result
 
 
-def before_stage(target: date, offsets: tuple[int, ...], prefix: str) -> Callable[[date], tuple[str, int] | None]:
+def before_stage(
+    target: date, offsets: tuple[int, ...], prefix: str
+) -> Callable[[date], tuple[str, int] | None]:
     """Stage of a date ahead: the smallest offset not below the days left ('due-7' when 3 days are left)."""
+
     def stage_of(day: date) -> tuple[str, int] | None:
         left = (target - day).days
         fitting = [offset for offset in offsets if offset >= left]
         if left < 0 or not fitting:
             return None
         return f"{prefix}-{min(fitting)}", left
+
     return stage_of
 
 
-def repeating_stage(start_after: int, repeat: int | None, due: date, prefix: str) -> Callable[[date], tuple[str, int] | None]:
+def repeating_stage(
+    start_after: int, repeat: int | None, due: date, prefix: str
+) -> Callable[[date], tuple[str, int] | None]:
     """Stage of a date passed: first the day after ``start_after`` days, then every ``repeat`` days."""
+
     def stage_of(day: date) -> tuple[str, int] | None:
         late = (day - due).days
         if late <= start_after:
@@ -119,6 +134,7 @@ def repeating_stage(start_after: int, repeat: int | None, due: date, prefix: str
         first = start_after + 1
         stage = first + repeat * ((late - first) // repeat) if repeat else first
         return f"{prefix}-{stage}", late
+
     return stage_of
 
 
@@ -130,52 +146,104 @@ def arrangement_link(kind: str, arrangement_id: int) -> list:
 
 # -- evidence requests ----------------------------------------------------------------------------
 
+
 def _evidence_rows(session: Session, condition) -> list:
-    stmt = (select(EvidenceRequest.id, EvidenceRequest.due_on, EvidenceRequest.occurrence,
-                   EvidenceRequirement.title, EvidenceRequirement.provider, Arrangement.id.label("arrangement_id"),
-                   Arrangement.title.label("arrangement"), Arrangement.kind, Arrangement.department_id,
-                   Arrangement.responsible_officer_id, Department.name.label("department"),
-                   ENGAGEMENT.c.contractor_id, CLOUD.c.provider_contractor_id)
-            .select_from(EvidenceRequest)
-            .join(EvidenceRequirement, EvidenceRequirement.id == EvidenceRequest.evidence_requirement_id)
-            .join(Arrangement, Arrangement.id == EvidenceRequest.arrangement_id)
-            .join(Department, Department.id == Arrangement.department_id)
-            .outerjoin(ENGAGEMENT, ENGAGEMENT.c.id == Arrangement.id)
-            .outerjoin(CLOUD, CLOUD.c.id == Arrangement.id)
-            .where(EvidenceRequest.status.in_(WAITING), condition, Arrangement.archived_at.is_(None),
-                   EvidenceRequirement.archived_at.is_(None)))
+    stmt = (
+        select(
+            EvidenceRequest.id,
+            EvidenceRequest.due_on,
+            EvidenceRequest.occurrence,
+            EvidenceRequirement.title,
+            EvidenceRequirement.provider,
+            Arrangement.id.label("arrangement_id"),
+            Arrangement.title.label("arrangement"),
+            Arrangement.kind,
+            Arrangement.department_id,
+            Arrangement.responsible_officer_id,
+            Department.name.label("department"),
+            ENGAGEMENT.c.contractor_id,
+            CLOUD.c.provider_contractor_id,
+        )
+        .select_from(EvidenceRequest)
+        .join(
+            EvidenceRequirement, EvidenceRequirement.id == EvidenceRequest.evidence_requirement_id
+        )
+        .join(Arrangement, Arrangement.id == EvidenceRequest.arrangement_id)
+        .join(Department, Department.id == Arrangement.department_id)
+        .outerjoin(ENGAGEMENT, ENGAGEMENT.c.id == Arrangement.id)
+        .outerjoin(CLOUD, CLOUD.c.id == Arrangement.id)
+        .where(
+            EvidenceRequest.status.in_(WAITING),
+            condition,
+            Arrangement.archived_at.is_(None),
+            EvidenceRequirement.archived_at.is_(None),
+        )
+    )
     return session.execute(stmt).all()
 
 
 def _evidence_base(row) -> tuple[dict, dict, tuple[Audience, ...]]:
-    data = {"title": row.title, "occurrence": row.occurrence, "arrangement": row.arrangement,
-            "arrangement_kind": row.kind, "department": row.department, "target_on": row.due_on.isoformat(),
-            "links": [["evidence.request_detail", {"request_id": row.id}], arrangement_link(row.kind, row.arrangement_id)]}
-    contractor_data = {"audience": "contractor",
-                       "links": [["portal.request_detail", {"request_id": row.id}], ["portal.index", {}]]}
-    audiences = [officers(row.department_id, row.responsible_officer_id, row.kind == "social_account")]
+    data = {
+        "title": row.title,
+        "occurrence": row.occurrence,
+        "arrangement": row.arrangement,
+        "arrangement_kind": row.kind,
+        "department": row.department,
+        "target_on": row.due_on.isoformat(),
+        "links": [
+            ["evidence.request_detail", {"request_id": row.id}],
+            arrangement_link(row.kind, row.arrangement_id),
+        ],
+    }
+    contractor_data = {
+        "audience": "contractor",
+        "links": [["portal.request_detail", {"request_id": row.id}], ["portal.index", {}]],
+    }
+    audiences = [
+        officers(row.department_id, row.responsible_officer_id, row.kind == "social_account")
+    ]
     contractor_id = row.contractor_id or row.provider_contractor_id
     if row.provider == EvidenceProvider.CONTRACTOR and contractor_id:
         audiences.append(Audience("contractor", contractor_id=contractor_id))
     return data, contractor_data, tuple(audiences)
 
 
-def evidence_due(session: Session, first: date, last: date, setting: RuleSetting) -> list[Candidate]:
+def evidence_due(
+    session: Session, first: date, last: date, setting: RuleSetting
+) -> list[Candidate]:
     """Requests due within the offsets (14, 7, 1 days before, and on the day)."""
     if not setting.offsets:
         return []
-    rows = _evidence_rows(session, EvidenceRequest.due_on.between(first, last + timedelta(days=setting.window)))
+    rows = _evidence_rows(
+        session, EvidenceRequest.due_on.between(first, last + timedelta(days=setting.window))
+    )
     result = []
     for row in rows:
         data, contractor_data, audiences = _evidence_base(row)
-        for day, stage, left in first_days(first, last, before_stage(row.due_on, setting.offsets, "due")):
-            result.append(Candidate(day, kinds.EVIDENCE_DUE, f"evreq:{row.id}:{row.due_on}", stage, row.due_on,
-                                    "evidence_request", row.id, row.arrangement_id, {**data, "days": left},
-                                    audiences, contractor_data))
+        for day, stage, left in first_days(
+            first, last, before_stage(row.due_on, setting.offsets, "due")
+        ):
+            result.append(
+                Candidate(
+                    day,
+                    kinds.EVIDENCE_DUE,
+                    f"evreq:{row.id}:{row.due_on}",
+                    stage,
+                    row.due_on,
+                    "evidence_request",
+                    row.id,
+                    row.arrangement_id,
+                    {**data, "days": left},
+                    audiences,
+                    contractor_data,
+                )
+            )
     return result
 
 
-def evidence_overdue(session: Session, first: date, last: date, setting: RuleSetting) -> list[Candidate]:
+def evidence_overdue(
+    session: Session, first: date, last: date, setting: RuleSetting
+) -> list[Candidate]:
     """Requests past due: the day after, then every ``repeat_days``; escalated after ``escalate_after_days``."""
     rows = _evidence_rows(session, EvidenceRequest.due_on < last)
     repeat = setting.repeat_days or 0
@@ -184,15 +252,44 @@ def evidence_overdue(session: Session, first: date, last: date, setting: RuleSet
     for row in rows:
         data, contractor_data, audiences = _evidence_base(row)
         topic = f"evreq:{row.id}:{row.due_on}"
-        for day, stage, late in first_days(first, last, repeating_stage(0, repeat, row.due_on, "overdue")):
-            result.append(Candidate(day, kinds.EVIDENCE_OVERDUE, topic, stage, row.due_on, "evidence_request",
-                                    row.id, row.arrangement_id, {**data, "days": late}, audiences, contractor_data))
+        for day, stage, late in first_days(
+            first, last, repeating_stage(0, repeat, row.due_on, "overdue")
+        ):
+            result.append(
+                Candidate(
+                    day,
+                    kinds.EVIDENCE_OVERDUE,
+                    topic,
+                    stage,
+                    row.due_on,
+                    "evidence_request",
+                    row.id,
+                    row.arrangement_id,
+                    {**data, "days": late},
+                    audiences,
+                    contractor_data,
+                )
+            )
         if escalate is None:
             continue
         up = (Audience("escalation", row.department_id), ADMINS)
-        for day, stage, late in first_days(first, last, repeating_stage(escalate, repeat, row.due_on, "escalate")):
-            result.append(Candidate(day, kinds.EVIDENCE_ESCALATION, topic, stage, row.due_on, "evidence_request",
-                                    row.id, row.arrangement_id, {**data, "days": late}, up))
+        for day, stage, late in first_days(
+            first, last, repeating_stage(escalate, repeat, row.due_on, "escalate")
+        ):
+            result.append(
+                Candidate(
+                    day,
+                    kinds.EVIDENCE_ESCALATION,
+                    topic,
+                    stage,
+                    row.due_on,
+                    "evidence_request",
+                    row.id,
+                    row.arrangement_id,
+                    {**data, "days": late},
+                    up,
+                )
+            )
     return result
 
 

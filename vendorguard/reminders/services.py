@@ -1,4 +1,5 @@
 """Changes people make: their reminder preference, read marks, calendar feeds; the admin's settings and retries."""
+
 from __future__ import annotations
 
 import hashlib
@@ -14,8 +15,14 @@ from vendorguard.audit import services as audit
 from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import utcnow
 from vendorguard.reminders.kinds import KINDS, format_offsets, parse_offsets
-from vendorguard.reminders.models import (CalendarFeed, Channel, DeliveryStatus, Notification, ReminderPreference,
-                                          ReminderSetting)
+from vendorguard.reminders.models import (
+    CalendarFeed,
+    Channel,
+    DeliveryStatus,
+    Notification,
+    ReminderPreference,
+    ReminderSetting,
+)
 
 FEED_TOUCH_INTERVAL = timedelta(hours=1)  # how often a feed fetch updates last_used_at
 
@@ -39,13 +46,18 @@ def wants_digest(session: Session, user_id: int) -> bool:
 
 def mark_read(session: Session, user_id: int, ids: list[int] | None = None) -> int:
     """Mark the user's notifications read (the given ones, or all); others' ids are ignored."""
-    stmt = update(Notification).where(Notification.user_id == user_id, Notification.channel == Channel.EMAIL,
-                                      Notification.read_at.is_(None))
+    stmt = update(Notification).where(
+        Notification.user_id == user_id,
+        Notification.channel == Channel.EMAIL,
+        Notification.read_at.is_(None),
+    )
     if ids is not None:
         if not ids:
             return 0
         stmt = stmt.where(Notification.id.in_(ids))
-    return session.execute(stmt.values(read_at=utcnow()).execution_options(synchronize_session=False)).rowcount
+    return session.execute(
+        stmt.values(read_at=utcnow()).execution_options(synchronize_session=False)
+    ).rowcount
 
 
 def _hash(token: str) -> str:
@@ -54,16 +66,21 @@ def _hash(token: str) -> str:
 
 def active_feed(session: Session, user_id: int) -> CalendarFeed | None:
     """The user's calendar feed in force, if any."""
-    return session.scalars(select(CalendarFeed).where(CalendarFeed.user_id == user_id,
-                                                      CalendarFeed.revoked_at.is_(None))
-                           .order_by(CalendarFeed.id.desc())).first()
+    return session.scalars(
+        select(CalendarFeed)
+        .where(CalendarFeed.user_id == user_id, CalendarFeed.revoked_at.is_(None))
+        .order_by(CalendarFeed.id.desc())
+    ).first()
 
 
 def issue_feed(session: Session, user_id: int) -> str:
     """A new secret feed token (shown once); any earlier feed URL of the user stops working."""
     now = utcnow()
-    for feed in session.scalars(select(CalendarFeed).where(CalendarFeed.user_id == user_id,
-                                                           CalendarFeed.revoked_at.is_(None))):
+    for feed in session.scalars(
+        select(CalendarFeed).where(
+            CalendarFeed.user_id == user_id, CalendarFeed.revoked_at.is_(None)
+        )
+    ):
         feed.revoked_at = now
     token = secrets.token_urlsafe(32)
     session.add(CalendarFeed(user_id=user_id, token_hash=_hash(token), created_at=now))
@@ -84,8 +101,11 @@ def feed_by_token(session: Session, token: str) -> CalendarFeed | None:
     """The feed a token opens (not revoked, its user still active); notes when it was last used."""
     if not token or len(token) > 100:
         return None
-    feed = session.scalars(select(CalendarFeed).where(CalendarFeed.token_hash == _hash(token),
-                                                      CalendarFeed.revoked_at.is_(None))).first()
+    feed = session.scalars(
+        select(CalendarFeed).where(
+            CalendarFeed.token_hash == _hash(token), CalendarFeed.revoked_at.is_(None)
+        )
+    ).first()
     if feed is None:
         return None
     now = utcnow()
@@ -117,17 +137,31 @@ def update_settings(session: Session, entries: list[KindSetting]) -> list[Remind
             try:
                 parsed = parse_offsets(entry.offsets)
             except ValueError:
-                raise DomainError(_("日数は 0〜366 の整数をカンマ区切りで入力してください（例：90,30,7）。"),
-                                  field=f"{entry.kind}__offsets") from None
+                raise DomainError(
+                    _("日数は 0〜366 の整数をカンマ区切りで入力してください（例：90,30,7）。"),
+                    field=f"{entry.kind}__offsets",
+                ) from None
             if entry.enabled and not parsed:
-                raise DomainError(_("通知する日数を1つ以上入力してください。"), field=f"{entry.kind}__offsets")
+                raise DomainError(
+                    _("通知する日数を1つ以上入力してください。"), field=f"{entry.kind}__offsets"
+                )
             offsets = format_offsets(parsed)
         if info.has_repeat and (entry.repeat_days is None or not 0 <= entry.repeat_days <= 366):
-            raise DomainError(_("繰り返しの間隔は 0〜366 日で入力してください（0 は繰り返さない）。"),
-                              field=f"{entry.kind}__repeat")
-        if info.has_escalation and entry.escalate_after_days is not None and not 1 <= entry.escalate_after_days <= 366:
-            raise DomainError(_("エスカレーションまでの日数は 1〜366 日で入力してください（空欄はエスカレーションしない）。"),
-                              field=f"{entry.kind}__escalate")
+            raise DomainError(
+                _("繰り返しの間隔は 0〜366 日で入力してください（0 は繰り返さない）。"),
+                field=f"{entry.kind}__repeat",
+            )
+        if (
+            info.has_escalation
+            and entry.escalate_after_days is not None
+            and not 1 <= entry.escalate_after_days <= 366
+        ):
+            raise DomainError(
+                _(
+                    "エスカレーションまでの日数は 1〜366 日で入力してください（空欄はエスカレーションしない）。"
+                ),
+                field=f"{entry.kind}__escalate",
+            )
         row = rows.get(entry.kind) or ReminderSetting(kind=entry.kind)
         row.enabled = entry.enabled
         row.offsets = offsets
@@ -155,8 +189,14 @@ def retry_all_failed(session: Session) -> int:
     count = session.scalar(select(func.count()).where(Notification.status == DeliveryStatus.FAILED))
     if not count:
         raise DomainError(_("送信失敗の通知はありません。"))
-    session.execute(update(Notification).where(Notification.status == DeliveryStatus.FAILED).values(
-        status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=utcnow()).execution_options(synchronize_session=False))
-    audit.record(session, "retry", "notification", None, _("送信失敗の通知 %(count)d件", count=count))
+    session.execute(
+        update(Notification)
+        .where(Notification.status == DeliveryStatus.FAILED)
+        .values(status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    audit.record(
+        session, "retry", "notification", None, _("送信失敗の通知 %(count)d件", count=count)
+    )
     session.flush()
     return count

@@ -5,11 +5,12 @@
 rows attached to their digest row for the day; if that digest has already gone out, to the next
 day's, so nobody gets two digests in one day.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Callable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -35,7 +36,9 @@ RULES: dict[str, Callable[[Session, date, date, RuleSetting], list[Candidate]]] 
     kinds.SOCIAL_REVIEW: register_rules.social_review,
     kinds.SOCIAL_FLAG: register_rules.social_flags,
 }
-DIGEST_LOOKAHEAD = 7  # days to look for a digest that has not gone out yet (out-of-order --as-of runs)
+DIGEST_LOOKAHEAD = (
+    7  # days to look for a digest that has not gone out yet (out-of-order --as-of runs)
+)
 
 
 @dataclass
@@ -65,7 +68,9 @@ class SweepResult:
     by_channel: dict[str, int] = field(default_factory=dict)
 
 
-def candidates(session: Session, first: date, last: date, settings: dict[str, RuleSetting] | None = None) -> list[Candidate]:
+def candidates(
+    session: Session, first: date, last: date, settings: dict[str, RuleSetting] | None = None
+) -> list[Candidate]:
     """Every enabled rule's candidates for the days ``first`` … ``last``."""
     settings = settings or load_settings(session)
     found: list[Candidate] = []
@@ -75,8 +80,14 @@ def candidates(session: Session, first: date, last: date, settings: dict[str, Ru
     return found
 
 
-def plan(session: Session, first: date, last: date, *, webhook: bool = False,
-         settings: dict[str, RuleSetting] | None = None) -> list[Planned]:
+def plan(
+    session: Session,
+    first: date,
+    last: date,
+    *,
+    webhook: bool = False,
+    settings: dict[str, RuleSetting] | None = None,
+) -> list[Planned]:
     """The rows the sweeps of ``first`` … ``last`` would create, each on the first day it would; writes nothing."""
     found = candidates(session, first, last, settings)
     resolved = recipients.resolve(session, {a for c in found for a in c.audiences})
@@ -88,29 +99,63 @@ def plan(session: Session, first: date, last: date, *, webhook: bool = False,
                 if person.key in addressed:
                     continue
                 addressed.add(person.key)
-                data = {**candidate.data, **(candidate.contractor_data if person.contractor else {})}
+                data = {
+                    **candidate.data,
+                    **(candidate.contractor_data if person.contractor else {}),
+                }
                 if person.user_id is None:
                     data["recipient_name"] = person.name
                 key = f"{candidate.key}:{person.key}"
-                planned.setdefault(key, Planned(candidate, Channel.EMAIL, key, f"{candidate.topic}:{person.key}",
-                                                data, person))
+                planned.setdefault(
+                    key,
+                    Planned(
+                        candidate,
+                        Channel.EMAIL,
+                        key,
+                        f"{candidate.topic}:{person.key}",
+                        data,
+                        person,
+                    ),
+                )
         if webhook:
             key = f"{candidate.key}:webhook"
-            planned.setdefault(key, Planned(candidate, Channel.WEBHOOK, key, f"{candidate.topic}:webhook",
-                                            candidate.data))
+            planned.setdefault(
+                key,
+                Planned(
+                    candidate, Channel.WEBHOOK, key, f"{candidate.topic}:webhook", candidate.data
+                ),
+            )
     existing = outbox.existing_keys(session, planned)
     return [row for key, row in planned.items() if key not in existing]
 
 
 def _row(planned: Planned, now, status: DeliveryStatus, digest_id: int | None = None) -> dict:
     c, person = planned.candidate, planned.recipient
-    return {"dedup_key": planned.dedup_key, "topic": planned.topic, "channel": planned.channel, "kind": c.kind,
-            "stage": c.stage, "subject_type": c.subject_type, "subject_id": c.subject_id,
-            "arrangement_id": c.arrangement_id, "target_on": c.target_on, "sweep_on": c.day,
-            "user_id": person.user_id if person else None, "email": person.email if person else "",
-            "data": planned.data, "status": status, "attempts": 0, "next_attempt_at": now, "claim_token": None,
-            "claimed_until": None, "last_error": "", "sent_at": None, "digest_id": digest_id, "created_at": now,
-            "read_at": None}
+    return {
+        "dedup_key": planned.dedup_key,
+        "topic": planned.topic,
+        "channel": planned.channel,
+        "kind": c.kind,
+        "stage": c.stage,
+        "subject_type": c.subject_type,
+        "subject_id": c.subject_id,
+        "arrangement_id": c.arrangement_id,
+        "target_on": c.target_on,
+        "sweep_on": c.day,
+        "user_id": person.user_id if person else None,
+        "email": person.email if person else "",
+        "data": planned.data,
+        "status": status,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "claim_token": None,
+        "claimed_until": None,
+        "last_error": "",
+        "sent_at": None,
+        "digest_id": digest_id,
+        "created_at": now,
+        "read_at": None,
+    }
 
 
 def _digests(session: Session, user_ids: set[int], day: date, now) -> dict[int, int]:
@@ -122,15 +167,44 @@ def _digests(session: Session, user_ids: set[int], day: date, now) -> dict[int, 
             break
         on = day + timedelta(days=ahead)
         keys = {f"digest:{on}:user:{user_id}": user_id for user_id in wanted}
-        outbox.insert_rows(session, [{
-            "dedup_key": key, "topic": f"digest:user:{user_id}", "channel": Channel.DIGEST, "kind": "digest",
-            "stage": "", "subject_type": "", "subject_id": None, "arrangement_id": None, "target_on": None,
-            "sweep_on": on, "user_id": user_id, "email": "", "data": {}, "status": DeliveryStatus.PENDING,
-            "attempts": 0, "next_attempt_at": now, "claim_token": None, "claimed_until": None, "last_error": "",
-            "sent_at": None, "digest_id": None, "created_at": now, "read_at": None} for key, user_id in keys.items()])
+        outbox.insert_rows(
+            session,
+            [
+                {
+                    "dedup_key": key,
+                    "topic": f"digest:user:{user_id}",
+                    "channel": Channel.DIGEST,
+                    "kind": "digest",
+                    "stage": "",
+                    "subject_type": "",
+                    "subject_id": None,
+                    "arrangement_id": None,
+                    "target_on": None,
+                    "sweep_on": on,
+                    "user_id": user_id,
+                    "email": "",
+                    "data": {},
+                    "status": DeliveryStatus.PENDING,
+                    "attempts": 0,
+                    "next_attempt_at": now,
+                    "claim_token": None,
+                    "claimed_until": None,
+                    "last_error": "",
+                    "sent_at": None,
+                    "digest_id": None,
+                    "created_at": now,
+                    "read_at": None,
+                }
+                for key, user_id in keys.items()
+            ],
+        )
         # Locked until our commit: a sender cannot take the digest while we are adding to it.
-        rows = session.execute(select(T.c.id, T.c.dedup_key, T.c.status).where(T.c.dedup_key.in_(sorted(keys)))
-                               .order_by(T.c.id).with_for_update()).all()
+        rows = session.execute(
+            select(T.c.id, T.c.dedup_key, T.c.status)
+            .where(T.c.dedup_key.in_(sorted(keys)))
+            .order_by(T.c.id)
+            .with_for_update()
+        ).all()
         for row in rows:
             if row.status == DeliveryStatus.PENDING:
                 result[keys[row.dedup_key]] = row.id
@@ -141,13 +215,18 @@ def _digests(session: Session, user_ids: set[int], day: date, now) -> dict[int, 
 def insert_planned(session: Session, planned: list[Planned], day: date) -> tuple[int, int]:
     """Put planned rows in the outbox (digest members batched); returns (created, superseded)."""
     now = utcnow()
-    digest_users = {p.recipient.user_id for p in planned
-                    if p.channel == Channel.EMAIL and p.recipient and p.recipient.digest and p.recipient.user_id}
+    digest_users = {
+        p.recipient.user_id
+        for p in planned
+        if p.channel == Channel.EMAIL and p.recipient and p.recipient.digest and p.recipient.user_id
+    }
     digests = _digests(session, digest_users, day, now) if digest_users else {}
     rows = []
     for p in planned:
         digest_id = digests.get(p.recipient.user_id) if p.recipient and p.recipient.digest else None
-        rows.append(_row(p, now, DeliveryStatus.BATCHED if digest_id else DeliveryStatus.PENDING, digest_id))
+        rows.append(
+            _row(p, now, DeliveryStatus.BATCHED if digest_id else DeliveryStatus.PENDING, digest_id)
+        )
     created = outbox.insert_rows(session, rows)
     superseded = outbox.supersede(session, rows)
     session.flush()

@@ -2,6 +2,7 @@
 
 The admin's pages (what will be sent, sent, failed, settings) are in ``admin_views``.
 """
+
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -51,8 +52,13 @@ def notifications():
     """The user's notifications, newest first; unread ones marked."""
     unread_only = request.args.get("unread") == "1"
     page = paginate(queries.notifications_for(current_user.id, unread_only))
-    return render_template("reminders/notifications.html", page=page, unread_only=unread_only, show=show,
-                           unread=queries.unread_count(current_user.id))
+    return render_template(
+        "reminders/notifications.html",
+        page=page,
+        unread_only=unread_only,
+        show=show,
+        unread=queries.unread_count(current_user.id),
+    )
 
 
 @bp.route("/notifications/read", methods=["POST"])
@@ -75,7 +81,9 @@ def mark_read():
 
 def _settings_page(form: PreferenceForm, new_feed_url: str | None = None):
     feed = services.active_feed(db.session, current_user.id)
-    return render_template("reminders/settings.html", form=form, feed=feed, new_feed_url=new_feed_url)
+    return render_template(
+        "reminders/settings.html", form=form, feed=feed, new_feed_url=new_feed_url
+    )
 
 
 @bp.route("/notifications/settings", methods=["GET", "POST"])

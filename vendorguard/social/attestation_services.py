@@ -1,4 +1,5 @@
 """Periodic attestations: the owner confirms operators, MFA and credentials every N months."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -33,8 +34,9 @@ class AttestationData:
 
 def credentials_ok(data: AttestationData, months: int) -> bool:
     """Custodian named, recovery contact checked, password changed within the last period."""
-    recent = (data.password_changed_on is not None
-              and data.password_changed_on >= add_months(data.attested_on, -months))
+    recent = data.password_changed_on is not None and data.password_changed_on >= add_months(
+        data.attested_on, -months
+    )
     return bool(clean(data.credential_custodian)) and data.recovery_contact_checked and recent
 
 
@@ -46,28 +48,43 @@ def _check(session: Session, account: SocialAccount, data: AttestationData) -> N
         raise DomainError(_("確認日に未来の日付は指定できません。"), field="attested_on")
     latest = session.scalars(queries.latest_attestation(account.id)).first()
     if latest is not None and data.attested_on < latest.attested_on:
-        raise DomainError(_("前回の確認日（%(day)s）より前の日付は指定できません。",
-                            day=format_day(latest.attested_on)), field="attested_on")
+        raise DomainError(
+            _(
+                "前回の確認日（%(day)s）より前の日付は指定できません。",
+                day=format_day(latest.attested_on),
+            ),
+            field="attested_on",
+        )
     if not lines(data.operators):
         raise DomainError(_("運用担当者を1人以上入力してください。"), field="operators")
     if not clean(data.credential_custodian):
         raise DomainError(_("認証情報の管理者を入力してください。"), field="credential_custodian")
     if data.password_changed_on is not None and data.password_changed_on > data.attested_on:
-        raise DomainError(_("パスワードの変更日は確認日以前の日付にしてください。"), field="password_changed_on")
+        raise DomainError(
+            _("パスワードの変更日は確認日以前の日付にしてください。"), field="password_changed_on"
+        )
 
 
-def attest(session: Session, account: SocialAccount, user: User, data: AttestationData,
-           months: int) -> SocialAttestation:
+def attest(
+    session: Session, account: SocialAccount, user: User, data: AttestationData, months: int
+) -> SocialAttestation:
     """Record an attestation, bring the account's operators, MFA and custodian up to date, and
     set its next review ``months`` after the attestation date."""
     _check(session, account, data)
     next_review = add_months(data.attested_on, months)
     attestation = SocialAttestation(
-        account_id=account.id, attested_by_id=user.id, attested_on=data.attested_on,
-        operators=lines(data.operators), mfa_enabled=data.mfa_enabled,
-        credential_custodian=clean(data.credential_custodian), password_changed_on=data.password_changed_on,
-        recovery_contact_checked=data.recovery_contact_checked, credentials_ok=credentials_ok(data, months),
-        notes=(data.notes or "").strip(), next_review_on=next_review)
+        account_id=account.id,
+        attested_by_id=user.id,
+        attested_on=data.attested_on,
+        operators=lines(data.operators),
+        mfa_enabled=data.mfa_enabled,
+        credential_custodian=clean(data.credential_custodian),
+        password_changed_on=data.password_changed_on,
+        recovery_contact_checked=data.recovery_contact_checked,
+        credentials_ok=credentials_ok(data, months),
+        notes=(data.notes or "").strip(),
+        next_review_on=next_review,
+    )
     session.add(attestation)
     account.operators = attestation.operators
     account.mfa_enabled = data.mfa_enabled

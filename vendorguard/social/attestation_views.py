@@ -1,4 +1,5 @@
 """Periodic attestations of an account (registered on the ``social`` blueprint)."""
+
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
@@ -26,9 +27,15 @@ def attestations(account_id: int):
     account = _account_or_404(account_id)
     sort = sorting(SORTS, "attested_on", default_descending=True)
     page = paginate(sort.apply(queries.attestations_for(account.id)))
-    return render_template("social/attestations.html", account=account, page=page, sort=sort,
-                           months=attestation_months(), today=today_tokyo(),
-                           can_edit=can_change(current_user, "social.manage", account.department_id))
+    return render_template(
+        "social/attestations.html",
+        account=account,
+        page=page,
+        sort=sort,
+        months=attestation_months(),
+        today=today_tokyo(),
+        can_edit=can_change(current_user, "social.manage", account.department_id),
+    )
 
 
 @bp.route("/<int:account_id>/attestations/new", methods=["GET", "POST"])
@@ -50,19 +57,37 @@ def attestation_new(account_id: int):
     months = attestation_months()
     if form.validate_on_submit():
         data = attestation_services.AttestationData(
-            attested_on=form.attested_on.data, operators=form.operators.data or "",
-            mfa_enabled=form.mfa.data == MFA_ON, credential_custodian=form.credential_custodian.data or "",
+            attested_on=form.attested_on.data,
+            operators=form.operators.data or "",
+            mfa_enabled=form.mfa.data == MFA_ON,
+            credential_custodian=form.credential_custodian.data or "",
             password_changed_on=form.password_changed_on.data,
-            recovery_contact_checked=bool(form.recovery_contact_checked.data), notes=form.notes.data or "")
+            recovery_contact_checked=bool(form.recovery_contact_checked.data),
+            notes=form.notes.data or "",
+        )
         try:
-            attestation = attestation_services.attest(db.session, account, current_user, data, months)
+            attestation = attestation_services.attest(
+                db.session, account, current_user, data, months
+            )
         except DomainError as error:
             show_domain_error(form, error)
         else:
             db.session.commit()
-            flash(_("定期確認を記録しました。次回の確認期限は %(day)s です。",
-                    day=format_day(attestation.next_review_on)), "success")
+            flash(
+                _(
+                    "定期確認を記録しました。次回の確認期限は %(day)s です。",
+                    day=format_day(attestation.next_review_on),
+                ),
+                "success",
+            )
             if not (attestation.mfa_enabled and attestation.credentials_ok):
-                flash(_("多要素認証または認証情報の管理に要対応の項目があります。早めに対応してください。"), "warning")
+                flash(
+                    _(
+                        "多要素認証または認証情報の管理に要対応の項目があります。早めに対応してください。"
+                    ),
+                    "warning",
+                )
             return redirect(url_for("social.detail", account_id=account.id))
-    return render_template("social/attestation_form.html", account=account, form=form, months=months)
+    return render_template(
+        "social/attestation_form.html", account=account, form=form, months=months
+    )

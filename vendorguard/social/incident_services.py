@@ -1,4 +1,5 @@
 """Hijack and impersonation incidents and their response checklist."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -11,8 +12,14 @@ from vendorguard.audit import services as audit
 from vendorguard.auth.models import User
 from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import utcnow
-from vendorguard.social.models import (IncidentKind, IncidentStatus, ResponseStep, SocialAccount, SocialIncident,
-                                       SocialIncidentStep)
+from vendorguard.social.models import (
+    IncidentKind,
+    IncidentStatus,
+    ResponseStep,
+    SocialAccount,
+    SocialIncident,
+    SocialIncidentStep,
+)
 
 
 @dataclass
@@ -24,19 +31,31 @@ class IncidentData:
     description: str
 
 
-def record_incident(session: Session, account: SocialAccount, user: User, data: IncidentData) -> SocialIncident:
+def record_incident(
+    session: Session, account: SocialAccount, user: User, data: IncidentData
+) -> SocialIncident:
     """Open an incident with every response step still to do."""
     if data.detected_at > utcnow():
         raise DomainError(_("発見日時に未来の日時は指定できません。"), field="detected_at")
     description = (data.description or "").strip()
     if not description:
         raise DomainError(_("何が起きたかを入力してください。"), field="description")
-    incident = SocialIncident(account_id=account.id, kind=data.kind, detected_at=data.detected_at,
-                              description=description, status=IncidentStatus.OPEN, reported_by_id=user.id)
+    incident = SocialIncident(
+        account_id=account.id,
+        kind=data.kind,
+        detected_at=data.detected_at,
+        description=description,
+        status=IncidentStatus.OPEN,
+        reported_by_id=user.id,
+    )
     session.add(incident)
     session.flush()
-    session.add_all([SocialIncidentStep(incident_id=incident.id, step=step, position=position)
-                     for position, step in enumerate(ResponseStep, start=1)])
+    session.add_all(
+        [
+            SocialIncidentStep(incident_id=incident.id, step=step, position=position)
+            for position, step in enumerate(ResponseStep, start=1)
+        ]
+    )
     session.flush()
     return incident
 
@@ -48,8 +67,9 @@ def _step(incident: SocialIncident, code: str) -> SocialIncidentStep:
     raise DomainError(_("対応手順を一覧から選んでください。"))
 
 
-def mark_step(session: Session, incident: SocialIncident, code: str, user: User, done: bool,
-              note: str = "") -> SocialIncidentStep:
+def mark_step(
+    session: Session, incident: SocialIncident, code: str, user: User, done: bool, note: str = ""
+) -> SocialIncidentStep:
     """Check a step as done (who and when are recorded) or undo the check."""
     if not incident.is_open:
         raise DomainError(_("完了した事案の手順は変更できません。"))
@@ -78,8 +98,13 @@ def close_incident(session: Session, incident: SocialIncident, user: User, note:
     note = (note or "").strip()
     undone = [step.step.label for step in incident.steps if not step.is_done]
     if undone and not note:
-        raise DomainError(_("未完了の手順があります（%(steps)s）。完了にする理由を入力してください。",
-                            steps="、".join(undone)), field="closing_note")
+        raise DomainError(
+            _(
+                "未完了の手順があります（%(steps)s）。完了にする理由を入力してください。",
+                steps="、".join(undone),
+            ),
+            field="closing_note",
+        )
     incident.status = IncidentStatus.CLOSED
     incident.closed_at = utcnow()
     incident.closed_by_id = user.id

@@ -1,4 +1,5 @@
 """Hijack / impersonation incidents and their response checklist (on the ``social`` blueprint)."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -37,13 +38,22 @@ def _incident_or_404(incident_id: int) -> SocialIncident:
 @require("social.view")
 def incidents():
     """Incidents of the accounts the user may see: open ones first by default."""
-    filters = queries.IncidentFilters(term=search_term(), status=_enum_arg("status", IncidentStatus),
-                                      kind=_enum_arg("kind", IncidentKind),
-                                      account_id=request.args.get("account", type=int))
+    filters = queries.IncidentFilters(
+        term=search_term(),
+        status=_enum_arg("status", IncidentStatus),
+        kind=_enum_arg("kind", IncidentKind),
+        account_id=request.args.get("account", type=int),
+    )
     sort = sorting(SORTS, "detected", default_descending=True)
     page = paginate(sort.apply(queries.incident_list(current_user, filters)))
-    return render_template("social/incidents.html", page=page, sort=sort, filters=filters,
-                           statuses=list(IncidentStatus), kinds=list(IncidentKind))
+    return render_template(
+        "social/incidents.html",
+        page=page,
+        sort=sort,
+        filters=filters,
+        statuses=list(IncidentStatus),
+        kinds=list(IncidentKind),
+    )
 
 
 @bp.route("/<int:account_id>/incidents/new", methods=["GET", "POST"])
@@ -58,8 +68,11 @@ def incident_new(account_id: int):
     if form.validate_on_submit():
         # The person types Japan time; it is stored in UTC.
         detected_at = form.detected_at.data.replace(tzinfo=TOKYO)
-        data = incident_services.IncidentData(kind=IncidentKind(form.kind.data), detected_at=detected_at,
-                                              description=form.description.data or "")
+        data = incident_services.IncidentData(
+            kind=IncidentKind(form.kind.data),
+            detected_at=detected_at,
+            description=form.description.data or "",
+        )
         try:
             incident = incident_services.record_incident(db.session, account, current_user, data)
         except DomainError as error:
@@ -72,9 +85,14 @@ def incident_new(account_id: int):
 
 
 def _render_detail(incident: SocialIncident, close_form: CloseIncidentForm | None = None):
-    return render_template("social/incident_detail.html", incident=incident, account=incident.account,
-                           close_form=close_form or CloseIncidentForm(formdata=None), step_form=StepForm(formdata=None),
-                           can_edit=can_change(current_user, "social.manage", incident.account.department_id))
+    return render_template(
+        "social/incident_detail.html",
+        incident=incident,
+        account=incident.account,
+        close_form=close_form or CloseIncidentForm(formdata=None),
+        step_form=StepForm(formdata=None),
+        can_edit=can_change(current_user, "social.manage", incident.account.department_id),
+    )
 
 
 @bp.route("/incidents/<int:incident_id>")
@@ -93,14 +111,24 @@ def incident_step(incident_id: int):
     form = StepForm()
     if form.validate_on_submit():
         try:
-            step = incident_services.mark_step(db.session, incident, form.step.data or "", current_user,
-                                               done=form.done.data != "0", note=form.note.data or "")
+            step = incident_services.mark_step(
+                db.session,
+                incident,
+                form.step.data or "",
+                current_user,
+                done=form.done.data != "0",
+                note=form.note.data or "",
+            )
         except DomainError as error:
             db.session.rollback()
             flash(error.message, "error")
         else:
             db.session.commit()
-            message = (_("「%(step)s」を完了にしました。") if step.is_done else _("「%(step)s」を未完了に戻しました。"))
+            message = (
+                _("「%(step)s」を完了にしました。")
+                if step.is_done
+                else _("「%(step)s」を未完了に戻しました。")
+            )
             flash(message % {"step": step.step.label}, "success")
     else:
         flash(_("メモは2000文字以内で入力してください。"), "error")
@@ -116,7 +144,9 @@ def incident_close(incident_id: int):
     form = CloseIncidentForm()
     if form.validate_on_submit():
         try:
-            incident_services.close_incident(db.session, incident, current_user, form.closing_note.data or "")
+            incident_services.close_incident(
+                db.session, incident, current_user, form.closing_note.data or ""
+            )
         except DomainError as error:
             show_domain_error(form, error)
         else:

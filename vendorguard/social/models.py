@@ -1,12 +1,23 @@
 """Social-media accounts (ソーシャルメディアアカウント) the city operates, with their operating
 procedure files, periodic attestations and hijack / impersonation incidents."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import BigInteger, ForeignKey, String, Text, UniqueConstraint, exists, false, or_, select
+from sqlalchemy import (
+    BigInteger,
+    ForeignKey,
+    String,
+    Text,
+    UniqueConstraint,
+    exists,
+    false,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from vendorguard.arrangements.models import Arrangement, ArrangementKind, ArrangementState, str_enum
@@ -32,8 +43,15 @@ class Platform(StrEnum):
 
     @property
     def label(self) -> str:
-        names = {self.X: _l("X（旧Twitter）"), self.FACEBOOK: "Facebook", self.INSTAGRAM: "Instagram",
-                 self.LINE: "LINE", self.YOUTUBE: "YouTube", self.TIKTOK: "TikTok", self.NOTE: "note"}
+        names = {
+            self.X: _l("X（旧Twitter）"),
+            self.FACEBOOK: "Facebook",
+            self.INSTAGRAM: "Instagram",
+            self.LINE: "LINE",
+            self.YOUTUBE: "YouTube",
+            self.TIKTOK: "TikTok",
+            self.NOTE: "note",
+        }
         return str(names.get(self, _l("その他")))
 
 
@@ -60,21 +78,28 @@ class SocialAccount(Arrangement):
     posting_rules: Mapped[str] = mapped_column(Text, default="")  # what may (and may not) be posted
     operating_procedure: Mapped[str] = mapped_column(Text, default="")
     operators: Mapped[str] = mapped_column(Text, default="")  # one person per line
-    official_list_url: Mapped[str] = mapped_column(String(500), default="")  # city page listing accounts
+    official_list_url: Mapped[str] = mapped_column(
+        String(500), default=""
+    )  # city page listing accounts
     mfa_enabled: Mapped[bool | None] = mapped_column(default=None)  # None: not yet checked
     credential_custodian: Mapped[str] = mapped_column(String(100), default="")
     recovery_contact: Mapped[str] = mapped_column(String(200), default="")
     verified_badge: Mapped[bool] = mapped_column(default=False)
     profile_names_department: Mapped[bool] = mapped_column(default=False, server_default=false())
-    approval_state: Mapped[ApprovalState] = mapped_column(str_enum(ApprovalState),
-                                                          default=ApprovalState.NOT_APPLIED)
+    approval_state: Mapped[ApprovalState] = mapped_column(
+        str_enum(ApprovalState), default=ApprovalState.NOT_APPLIED
+    )
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     approval_comment: Mapped[str] = mapped_column(Text, default="")  # the security office's reason
 
     @property
     def platform_label(self) -> str:
-        return self.platform_other if self.platform == Platform.OTHER and self.platform_other else self.platform.label
+        return (
+            self.platform_other
+            if self.platform == Platform.OTHER and self.platform_other
+            else self.platform.label
+        )
 
     @property
     def operator_list(self) -> list[str]:
@@ -88,8 +113,11 @@ class SocialAccount(Arrangement):
     @property
     def is_public(self) -> bool:
         """Whether the public list of official accounts shows it."""
-        return (self.approval_state == ApprovalState.APPROVED and self.state == ArrangementState.ACTIVE
-                and self.archived_at is None)
+        return (
+            self.approval_state == ApprovalState.APPROVED
+            and self.state == ArrangementState.ACTIVE
+            and self.archived_at is None
+        )
 
     @property
     def has_procedure(self) -> bool:
@@ -103,8 +131,14 @@ class SocialAccount(Arrangement):
             (self.responsible_officer_id is None, _l("責任者が指定されていません")),
             (not self.account_url.strip(), _l("アカウントのURLが登録されていません")),
             (not self.has_procedure, _l("運用手順が登録されていません")),
-            (not self.posting_rules.strip(), _l("投稿してよい内容（投稿ルール）が登録されていません")),
-            (not self.official_list_url.strip(), _l("市公式サイトの一覧ページに掲載されていません")),
+            (
+                not self.posting_rules.strip(),
+                _l("投稿してよい内容（投稿ルール）が登録されていません"),
+            ),
+            (
+                not self.official_list_url.strip(),
+                _l("市公式サイトの一覧ページに掲載されていません"),
+            ),
             (self.mfa_enabled is None, _l("多要素認証の設定状況が確認されていません")),
             (not self.credential_custodian.strip(), _l("認証情報の管理者が決まっていません")),
         )
@@ -155,10 +189,21 @@ class SocialProcedureFile(Audited, db.Model):
 # Loaded with every account (one EXISTS in the same SELECT), so lists can flag incomplete accounts
 # without a query per row.
 SocialAccount.procedure_on_file = column_property(
-    or_(exists(select(SocialProcedureFile.id).where(SocialProcedureFile.account_id == SocialAccount.id,
-                                                    SocialProcedureFile.archived_at.is_(None))),
-        exists(select(ContractDocument.id).where(ContractDocument.arrangement_id == SocialAccount.id,
-                                                 ContractDocument.kind == DocumentKind.SNS_PROCEDURE))))
+    or_(
+        exists(
+            select(SocialProcedureFile.id).where(
+                SocialProcedureFile.account_id == SocialAccount.id,
+                SocialProcedureFile.archived_at.is_(None),
+            )
+        ),
+        exists(
+            select(ContractDocument.id).where(
+                ContractDocument.arrangement_id == SocialAccount.id,
+                ContractDocument.kind == DocumentKind.SNS_PROCEDURE,
+            )
+        ),
+    )
+)
 
 
 class SocialAttestation(Audited, db.Model):
@@ -176,7 +221,9 @@ class SocialAttestation(Audited, db.Model):
     credential_custodian: Mapped[str] = mapped_column(String(100), default="")
     password_changed_on: Mapped[date | None]
     recovery_contact_checked: Mapped[bool] = mapped_column(default=False)
-    credentials_ok: Mapped[bool]  # custodian named, password changed recently, recovery contact checked
+    credentials_ok: Mapped[
+        bool
+    ]  # custodian named, password changed recently, recovery contact checked
     notes: Mapped[str] = mapped_column(Text, default="")
     next_review_on: Mapped[date]  # the due date this attestation set
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -198,8 +245,13 @@ class IncidentKind(StrEnum):
 
     @property
     def label(self) -> str:
-        return str({self.HIJACK: _l("乗っ取り（不正ログイン）"), self.IMPERSONATION: _l("なりすまし（偽アカウント）"),
-                    self.OTHER: _l("その他")}[self])
+        return str(
+            {
+                self.HIJACK: _l("乗っ取り（不正ログイン）"),
+                self.IMPERSONATION: _l("なりすまし（偽アカウント）"),
+                self.OTHER: _l("その他"),
+            }[self]
+        )
 
 
 class IncidentStatus(StrEnum):
@@ -233,17 +285,36 @@ class ResponseStep(StrEnum):
 
 
 STEP_LABELS = {
-    ResponseStep.CONFIRM: (_l("状況の確認と記録"), _l(
-        "不審な投稿・偽アカウントの画面を保存し、気付いた日時と経緯を記録します。運用担当者は直ちに責任者へ報告します。")),
-    ResponseStep.REPORT_PLATFORM: (_l("プラットフォームへの報告"), _l(
-        "サービス事業者の窓口へ、乗っ取りの復旧依頼またはなりすましの通報を行います。")),
-    ResponseStep.RESET_CREDENTIALS: (_l("パスワード変更・多要素認証の再設定"), _l(
-        "パスワードを変更し、多要素認証と復旧用の連絡先を設定し直します。連携アプリの権限も確認します。")),
-    ResponseStep.WARN_PUBLIC: (_l("住民への注意喚起（市ウェブサイト・他の公式アカウント）"), _l(
-        "市の公式ウェブサイトや他の公式アカウントで、不審な投稿やアカウントに注意するよう呼びかけます。")),
-    ResponseStep.REPORT_SECURITY: (_l("情報セキュリティ統括への報告"), _l(
-        "情報政策課（情報セキュリティ統括）へ状況と対応を報告します。")),
-    ResponseStep.PREVENTION: (_l("再発防止策"), _l("原因を確認し、運用手順や認証情報の管理を見直します。")),
+    ResponseStep.CONFIRM: (
+        _l("状況の確認と記録"),
+        _l(
+            "不審な投稿・偽アカウントの画面を保存し、気付いた日時と経緯を記録します。運用担当者は直ちに責任者へ報告します。"
+        ),
+    ),
+    ResponseStep.REPORT_PLATFORM: (
+        _l("プラットフォームへの報告"),
+        _l("サービス事業者の窓口へ、乗っ取りの復旧依頼またはなりすましの通報を行います。"),
+    ),
+    ResponseStep.RESET_CREDENTIALS: (
+        _l("パスワード変更・多要素認証の再設定"),
+        _l(
+            "パスワードを変更し、多要素認証と復旧用の連絡先を設定し直します。連携アプリの権限も確認します。"
+        ),
+    ),
+    ResponseStep.WARN_PUBLIC: (
+        _l("住民への注意喚起（市ウェブサイト・他の公式アカウント）"),
+        _l(
+            "市の公式ウェブサイトや他の公式アカウントで、不審な投稿やアカウントに注意するよう呼びかけます。"
+        ),
+    ),
+    ResponseStep.REPORT_SECURITY: (
+        _l("情報セキュリティ統括への報告"),
+        _l("情報政策課（情報セキュリティ統括）へ状況と対応を報告します。"),
+    ),
+    ResponseStep.PREVENTION: (
+        _l("再発防止策"),
+        _l("原因を確認し、運用手順や認証情報の管理を見直します。"),
+    ),
 }
 
 
@@ -258,20 +329,27 @@ class SocialIncident(Audited, db.Model):
     kind: Mapped[IncidentKind] = mapped_column(str_enum(IncidentKind))
     detected_at: Mapped[datetime] = mapped_column(UTCDateTime)
     description: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[IncidentStatus] = mapped_column(str_enum(IncidentStatus), default=IncidentStatus.OPEN,
-                                                   index=True)
+    status: Mapped[IncidentStatus] = mapped_column(
+        str_enum(IncidentStatus), default=IncidentStatus.OPEN, index=True
+    )
     reported_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    closing_note: Mapped[str] = mapped_column(Text, default="")  # why steps were left undone, if any
+    closing_note: Mapped[str] = mapped_column(
+        Text, default=""
+    )  # why steps were left undone, if any
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     account = relationship("SocialAccount", lazy="raise")
     reported_by = relationship("User", lazy="raise", foreign_keys=[reported_by_id])
     closed_by = relationship("User", lazy="raise", foreign_keys=[closed_by_id])
-    steps = relationship("SocialIncidentStep", lazy="raise", back_populates="incident",
-                         order_by="SocialIncidentStep.position")
+    steps = relationship(
+        "SocialIncidentStep",
+        lazy="raise",
+        back_populates="incident",
+        order_by="SocialIncidentStep.position",
+    )
 
     @property
     def is_open(self) -> bool:

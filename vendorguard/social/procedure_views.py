@@ -1,4 +1,5 @@
 """Uploaded operating procedures of an account (registered on the ``social`` blueprint)."""
+
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, url_for
@@ -43,8 +44,15 @@ def procedure_upload(account_id: int):
     upload = form.file.data
     storage = get_storage()
     try:
-        record = services.upload_procedure(db.session, storage, account, current_user, upload.filename or "",
-                                           upload.stream, max_bytes=current_app.config["MAX_CONTENT_LENGTH"])
+        record = services.upload_procedure(
+            db.session,
+            storage,
+            account,
+            current_user,
+            upload.filename or "",
+            upload.stream,
+            max_bytes=current_app.config["MAX_CONTENT_LENGTH"],
+        )
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
@@ -60,10 +68,15 @@ def procedure_download(file_id: int):
     """The uploaded file exactly as stored, always as an attachment."""
     record, account = _file_or_404(file_id)
     # Served as an opaque download: the browser never renders what a user uploaded.
-    return send_stored(get_storage(), record.storage_key, record.filename,
-                       mimetype="application/octet-stream", ascii_filename=_ascii_name(record.filename),
-                       size=record.size,
-                       back_url=url_for("social.detail", account_id=account.id))
+    return send_stored(
+        get_storage(),
+        record.storage_key,
+        record.filename,
+        mimetype="application/octet-stream",
+        ascii_filename=_ascii_name(record.filename),
+        size=record.size,
+        back_url=url_for("social.detail", account_id=account.id),
+    )
 
 
 @bp.route("/procedures/<int:file_id>/archive", methods=["POST"])
@@ -79,5 +92,7 @@ def procedure_archive(file_id: int):
         flash(error.message, "error")
     else:
         db.session.commit()
-        flash(_("運用手順のファイル「%(name)s」を取り下げました。", name=record.filename), "success")
+        flash(
+            _("運用手順のファイル「%(name)s」を取り下げました。", name=record.filename), "success"
+        )
     return redirect(url_for("social.detail", account_id=account.id, _anchor="procedure"))

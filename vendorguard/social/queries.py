@@ -1,4 +1,5 @@
 """Reads of social-media accounts that pages share, and who may see which."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,8 +13,17 @@ from vendorguard.auth.roles import Role
 from vendorguard.cloud.models import ApprovalState
 from vendorguard.core.web import like_pattern
 from vendorguard.org.models import Department
-from vendorguard.social.models import (DRAFT_STATES, IncidentKind, IncidentStatus, Platform, SocialAccount,
-                                       SocialAttestation, SocialIncident, SocialIncidentStep, SocialProcedureFile)
+from vendorguard.social.models import (
+    DRAFT_STATES,
+    IncidentKind,
+    IncidentStatus,
+    Platform,
+    SocialAccount,
+    SocialAttestation,
+    SocialIncident,
+    SocialIncidentStep,
+    SocialProcedureFile,
+)
 
 # Roles that see every department's drafts: the approver and the auditor.
 SEES_ALL_DRAFTS = frozenset({Role.ADMIN, Role.AUDITOR})
@@ -47,11 +57,15 @@ def visible_to(user) -> ColumnElement[bool]:
 
 def is_visible(account: SocialAccount, user) -> bool:
     """Python twin of :func:`visible_to` for one loaded account."""
-    return (Role(user.role) in SEES_ALL_DRAFTS or not account.is_draft
-            or (user.department_id is not None and account.department_id == user.department_id))
+    return (
+        Role(user.role) in SEES_ALL_DRAFTS
+        or not account.is_draft
+        or (user.department_id is not None and account.department_id == user.department_id)
+    )
 
 
 # -- conditions shared by the list filters and the home page ------------------------------------
+
 
 def _blank(column) -> ColumnElement[bool]:
     return func.coalesce(func.trim(column), "") == ""
@@ -59,22 +73,34 @@ def _blank(column) -> ColumnElement[bool]:
 
 def incomplete() -> ColumnElement[bool]:
     """SQL twin of ``SocialAccount.missing_items``: the account lacks something the policy asks."""
-    return or_(SocialAccount.responsible_officer_id.is_(None), _blank(SocialAccount.account_url),
-               and_(_blank(SocialAccount.operating_procedure), not_(SocialAccount.procedure_on_file)),
-               _blank(SocialAccount.posting_rules), _blank(SocialAccount.official_list_url),
-               SocialAccount.mfa_enabled.is_(None), _blank(SocialAccount.credential_custodian))
+    return or_(
+        SocialAccount.responsible_officer_id.is_(None),
+        _blank(SocialAccount.account_url),
+        and_(_blank(SocialAccount.operating_procedure), not_(SocialAccount.procedure_on_file)),
+        _blank(SocialAccount.posting_rules),
+        _blank(SocialAccount.official_list_url),
+        SocialAccount.mfa_enabled.is_(None),
+        _blank(SocialAccount.credential_custodian),
+    )
 
 
 def attestation_overdue(today: date) -> ColumnElement[bool]:
     """SQL twin of ``SocialAccount.attestation_overdue``: approved, running, review date passed or unset."""
-    return and_(SocialAccount.approval_state == ApprovalState.APPROVED, SocialAccount.archived_at.is_(None),
-                SocialAccount.state != ArrangementState.ENDED,
-                or_(SocialAccount.next_review_on.is_(None), SocialAccount.next_review_on < today))
+    return and_(
+        SocialAccount.approval_state == ApprovalState.APPROVED,
+        SocialAccount.archived_at.is_(None),
+        SocialAccount.state != ArrangementState.ENDED,
+        or_(SocialAccount.next_review_on.is_(None), SocialAccount.next_review_on < today),
+    )
 
 
 def _open_incident() -> ColumnElement[bool]:
-    return exists(select(SocialIncident.id).where(SocialIncident.account_id == SocialAccount.id,
-                                                  SocialIncident.status == IncidentStatus.OPEN))
+    return exists(
+        select(SocialIncident.id).where(
+            SocialIncident.account_id == SocialAccount.id,
+            SocialIncident.status == IncidentStatus.OPEN,
+        )
+    )
 
 
 def _own_scope(user) -> ColumnElement[bool]:
@@ -86,16 +112,26 @@ def _own_scope(user) -> ColumnElement[bool]:
 
 # -- the register ---------------------------------------------------------------------------------
 
+
 def account_list(user, filters: SocialFilters, today: date | None = None) -> Select:
     """Accounts ``user`` may see, with department and responsible officer loaded."""
-    stmt = (select(SocialAccount).join(Department, SocialAccount.department_id == Department.id)
-            .options(contains_eager(SocialAccount.department), joinedload(SocialAccount.responsible_officer))
-            .where(visible_to(user)))
+    stmt = (
+        select(SocialAccount)
+        .join(Department, SocialAccount.department_id == Department.id)
+        .options(
+            contains_eager(SocialAccount.department), joinedload(SocialAccount.responsible_officer)
+        )
+        .where(visible_to(user))
+    )
     if filters.term:
         pattern = like_pattern(filters.term)
         handle = like_pattern(filters.term.lstrip("@"))
-        stmt = stmt.where(or_(SocialAccount.title.ilike(pattern, escape="\\"),
-                              SocialAccount.handle.ilike(handle, escape="\\")))
+        stmt = stmt.where(
+            or_(
+                SocialAccount.title.ilike(pattern, escape="\\"),
+                SocialAccount.handle.ilike(handle, escape="\\"),
+            )
+        )
     if filters.department_id is not None:
         stmt = stmt.where(SocialAccount.department_id == filters.department_id)
     if filters.platform is not None:
@@ -103,7 +139,9 @@ def account_list(user, filters: SocialFilters, today: date | None = None) -> Sel
     if filters.approval is not None:
         stmt = stmt.where(SocialAccount.approval_state == filters.approval)
     if filters.mfa_off:
-        stmt = stmt.where(or_(SocialAccount.mfa_enabled.is_(False), SocialAccount.mfa_enabled.is_(None)))
+        stmt = stmt.where(
+            or_(SocialAccount.mfa_enabled.is_(False), SocialAccount.mfa_enabled.is_(None))
+        )
     if filters.incomplete:
         stmt = stmt.where(incomplete())
     if filters.overdue and today is not None:
@@ -115,16 +153,22 @@ def account_list(user, filters: SocialFilters, today: date | None = None) -> Sel
 
 def account_detail(account_id: int) -> Select:
     """One account with its department and responsible officer."""
-    return (select(SocialAccount).where(SocialAccount.id == account_id)
-            .options(joinedload(SocialAccount.department), joinedload(SocialAccount.responsible_officer)))
+    return (
+        select(SocialAccount)
+        .where(SocialAccount.id == account_id)
+        .options(
+            joinedload(SocialAccount.department), joinedload(SocialAccount.responsible_officer)
+        )
+    )
 
 
 def same_handle(platform: Platform, handle: str, exclude_id: int | None) -> Select:
     """Live accounts already registered with this handle on this platform."""
-    stmt = select(SocialAccount.id).where(SocialAccount.platform == platform,
-                                          func.lower(func.ltrim(SocialAccount.handle, "@"))
-                                          == handle.lstrip("@").lower(),
-                                          SocialAccount.archived_at.is_(None))
+    stmt = select(SocialAccount.id).where(
+        SocialAccount.platform == platform,
+        func.lower(func.ltrim(SocialAccount.handle, "@")) == handle.lstrip("@").lower(),
+        SocialAccount.archived_at.is_(None),
+    )
     if exclude_id is not None:
         stmt = stmt.where(SocialAccount.id != exclude_id)
     return stmt
@@ -132,23 +176,35 @@ def same_handle(platform: Platform, handle: str, exclude_id: int | None) -> Sele
 
 def procedure_files(account_id: int) -> Select:
     """An account's uploaded procedure files still in force, newest first, with who uploaded them."""
-    return (select(SocialProcedureFile).options(joinedload(SocialProcedureFile.uploaded_by))
-            .where(SocialProcedureFile.account_id == account_id, SocialProcedureFile.archived_at.is_(None))
-            .order_by(SocialProcedureFile.uploaded_at.desc(), SocialProcedureFile.id.desc()))
+    return (
+        select(SocialProcedureFile)
+        .options(joinedload(SocialProcedureFile.uploaded_by))
+        .where(
+            SocialProcedureFile.account_id == account_id, SocialProcedureFile.archived_at.is_(None)
+        )
+        .order_by(SocialProcedureFile.uploaded_at.desc(), SocialProcedureFile.id.desc())
+    )
 
 
 # -- attestations and incidents -------------------------------------------------------------------
 
+
 def attestations_for(account_id: int) -> Select:
     """An account's attestations with who made them (sort and paginate on top)."""
-    return (select(SocialAttestation).options(joinedload(SocialAttestation.attested_by))
-            .where(SocialAttestation.account_id == account_id))
+    return (
+        select(SocialAttestation)
+        .options(joinedload(SocialAttestation.attested_by))
+        .where(SocialAttestation.account_id == account_id)
+    )
 
 
 def latest_attestation(account_id: int) -> Select:
     """The most recent attestation of an account."""
-    return attestations_for(account_id).order_by(SocialAttestation.attested_on.desc(),
-                                                 SocialAttestation.id.desc()).limit(1)
+    return (
+        attestations_for(account_id)
+        .order_by(SocialAttestation.attested_on.desc(), SocialAttestation.id.desc())
+        .limit(1)
+    )
 
 
 @dataclass(frozen=True)
@@ -163,12 +219,16 @@ class IncidentFilters:
 
 def incident_list(user, filters: IncidentFilters) -> Select:
     """Incidents of the accounts ``user`` may see, with account, department and steps loaded."""
-    stmt = (select(SocialIncident)
-            .join(SocialAccount, SocialAccount.id == SocialIncident.account_id)
-            .join(Department, SocialAccount.department_id == Department.id)
-            .options(contains_eager(SocialIncident.account).contains_eager(SocialAccount.department),
-                     selectinload(SocialIncident.steps))
-            .where(visible_to(user)))
+    stmt = (
+        select(SocialIncident)
+        .join(SocialAccount, SocialAccount.id == SocialIncident.account_id)
+        .join(Department, SocialAccount.department_id == Department.id)
+        .options(
+            contains_eager(SocialIncident.account).contains_eager(SocialAccount.department),
+            selectinload(SocialIncident.steps),
+        )
+        .where(visible_to(user))
+    )
     if filters.term:
         stmt = stmt.where(SocialAccount.title.ilike(like_pattern(filters.term), escape="\\"))
     if filters.status is not None:
@@ -182,70 +242,131 @@ def incident_list(user, filters: IncidentFilters) -> Select:
 
 def incident_detail(incident_id: int) -> Select:
     """One incident with its account (and department), steps and the people named on it."""
-    return (select(SocialIncident).where(SocialIncident.id == incident_id)
-            .options(joinedload(SocialIncident.account).joinedload(SocialAccount.department),
-                     joinedload(SocialIncident.reported_by), joinedload(SocialIncident.closed_by),
-                     selectinload(SocialIncident.steps).joinedload(SocialIncidentStep.done_by)))
+    return (
+        select(SocialIncident)
+        .where(SocialIncident.id == incident_id)
+        .options(
+            joinedload(SocialIncident.account).joinedload(SocialAccount.department),
+            joinedload(SocialIncident.reported_by),
+            joinedload(SocialIncident.closed_by),
+            selectinload(SocialIncident.steps).joinedload(SocialIncidentStep.done_by),
+        )
+    )
 
 
 def incidents_for(account_id: int) -> Select:
     """An account's incidents, open ones first then newest, with their steps."""
-    return (select(SocialIncident).options(selectinload(SocialIncident.steps))
-            .where(SocialIncident.account_id == account_id)
-            .order_by(SocialIncident.status.desc(), SocialIncident.detected_at.desc(), SocialIncident.id.desc()))
+    return (
+        select(SocialIncident)
+        .options(selectinload(SocialIncident.steps))
+        .where(SocialIncident.account_id == account_id)
+        .order_by(
+            SocialIncident.status.desc(),
+            SocialIncident.detected_at.desc(),
+            SocialIncident.id.desc(),
+        )
+    )
 
 
 # -- for the home page (integrated by the dashboard) ---------------------------------------------
 
+
 def needs_attention(user, today: date) -> Select:
     """Live accounts ``user`` answers for that need action: incomplete, MFA off or unknown,
     attestation overdue or due within 30 days, or an open incident. Department loaded."""
-    due_soon = and_(SocialAccount.approval_state == ApprovalState.APPROVED,
-                    SocialAccount.next_review_on <= today + timedelta(days=DUE_SOON_DAYS))
-    return (select(SocialAccount).options(joinedload(SocialAccount.department))
-            .where(SocialAccount.archived_at.is_(None), SocialAccount.state != ArrangementState.ENDED,
-                   _own_scope(user),
-                   or_(incomplete(), SocialAccount.mfa_enabled.is_not(True), attestation_overdue(today),
-                       due_soon, _open_incident()))
-            .order_by(SocialAccount.next_review_on.is_(None).desc(), SocialAccount.next_review_on,
-                      SocialAccount.title, SocialAccount.id))
+    due_soon = and_(
+        SocialAccount.approval_state == ApprovalState.APPROVED,
+        SocialAccount.next_review_on <= today + timedelta(days=DUE_SOON_DAYS),
+    )
+    return (
+        select(SocialAccount)
+        .options(joinedload(SocialAccount.department))
+        .where(
+            SocialAccount.archived_at.is_(None),
+            SocialAccount.state != ArrangementState.ENDED,
+            _own_scope(user),
+            or_(
+                incomplete(),
+                SocialAccount.mfa_enabled.is_not(True),
+                attestation_overdue(today),
+                due_soon,
+                _open_incident(),
+            ),
+        )
+        .order_by(
+            SocialAccount.next_review_on.is_(None).desc(),
+            SocialAccount.next_review_on,
+            SocialAccount.title,
+            SocialAccount.id,
+        )
+    )
 
 
 def overdue_attestations(user, today: date) -> Select:
     """Approved accounts ``user`` answers for whose periodic attestation is past due, oldest due first."""
-    return (select(SocialAccount).options(joinedload(SocialAccount.department))
-            .where(attestation_overdue(today), _own_scope(user))
-            .order_by(SocialAccount.next_review_on.is_(None).desc(), SocialAccount.next_review_on,
-                      SocialAccount.id))
+    return (
+        select(SocialAccount)
+        .options(joinedload(SocialAccount.department))
+        .where(attestation_overdue(today), _own_scope(user))
+        .order_by(
+            SocialAccount.next_review_on.is_(None).desc(),
+            SocialAccount.next_review_on,
+            SocialAccount.id,
+        )
+    )
 
 
 def awaiting_approval() -> Select:
     """Accounts whose application waits for the security office, oldest first."""
-    return (select(SocialAccount).options(joinedload(SocialAccount.department))
-            .where(SocialAccount.approval_state == ApprovalState.APPLIED, SocialAccount.archived_at.is_(None))
-            .order_by(SocialAccount.updated_at, SocialAccount.id))
+    return (
+        select(SocialAccount)
+        .options(joinedload(SocialAccount.department))
+        .where(
+            SocialAccount.approval_state == ApprovalState.APPLIED,
+            SocialAccount.archived_at.is_(None),
+        )
+        .order_by(SocialAccount.updated_at, SocialAccount.id)
+    )
 
 
 def open_incidents(user) -> Select:
     """Open hijack / impersonation incidents ``user`` answers for, newest first, account loaded."""
-    return (select(SocialIncident)
-            .join(SocialAccount, SocialAccount.id == SocialIncident.account_id)
-            .options(contains_eager(SocialIncident.account).joinedload(SocialAccount.department))
-            .where(SocialIncident.status == IncidentStatus.OPEN, _own_scope(user))
-            .order_by(SocialIncident.detected_at.desc(), SocialIncident.id.desc()))
+    return (
+        select(SocialIncident)
+        .join(SocialAccount, SocialAccount.id == SocialIncident.account_id)
+        .options(contains_eager(SocialIncident.account).joinedload(SocialAccount.department))
+        .where(SocialIncident.status == IncidentStatus.OPEN, _own_scope(user))
+        .order_by(SocialIncident.detected_at.desc(), SocialIncident.id.desc())
+    )
 
 
 # -- the public page ------------------------------------------------------------------------------
+
 
 def public_accounts() -> Select:
     """Exactly what the public list may show, and nothing else: approved, active, not archived.
 
     Selects columns, not accounts, so no internal field is ever loaded for the public page.
     """
-    return (select(SocialAccount.platform, SocialAccount.platform_other, SocialAccount.title,
-                   SocialAccount.account_url, Department.name.label("department"))
-            .join(Department, SocialAccount.department_id == Department.id)
-            .where(SocialAccount.approval_state == ApprovalState.APPROVED,
-                   SocialAccount.state == ArrangementState.ACTIVE, SocialAccount.archived_at.is_(None))
-            .order_by(Department.name_kana, Department.name, SocialAccount.platform, SocialAccount.title,
-                      SocialAccount.id))
+    return (
+        select(
+            SocialAccount.platform,
+            SocialAccount.platform_other,
+            SocialAccount.title,
+            SocialAccount.account_url,
+            Department.name.label("department"),
+        )
+        .join(Department, SocialAccount.department_id == Department.id)
+        .where(
+            SocialAccount.approval_state == ApprovalState.APPROVED,
+            SocialAccount.state == ArrangementState.ACTIVE,
+            SocialAccount.archived_at.is_(None),
+        )
+        .order_by(
+            Department.name_kana,
+            Department.name,
+            SocialAccount.platform,
+            SocialAccount.title,
+            SocialAccount.id,
+        )
+    )

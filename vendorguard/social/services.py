@@ -1,4 +1,5 @@
 """Registering official social-media accounts, their procedure files, and the approval workflow."""
+
 from __future__ import annotations
 
 import calendar
@@ -65,16 +66,25 @@ def lines(text: str) -> str:
 
 def _apply(session: Session, account: SocialAccount, data: SocialAccountData) -> SocialAccount:
     check_department(session, data.department_id, account.department_id)
-    check_staff(session, data.responsible_officer_id, "responsible_officer_id",
-                account.responsible_officer_id)
+    check_staff(
+        session,
+        data.responsible_officer_id,
+        "responsible_officer_id",
+        account.responsible_officer_id,
+    )
     platform_other = clean(data.platform_other) if data.platform == Platform.OTHER else ""
     if data.platform == Platform.OTHER and not platform_other:
-        raise DomainError(_("「その他」を選んだ場合はプラットフォーム名を入力してください。"), field="platform_other")
+        raise DomainError(
+            _("「その他」を選んだ場合はプラットフォーム名を入力してください。"),
+            field="platform_other",
+        )
     handle = clean(data.handle)
     if not handle:
         raise DomainError(_("アカウントIDを入力してください。"), field="handle")
     if session.scalars(queries.same_handle(data.platform, handle, account.id)).first() is not None:
-        raise DomainError(_("このプラットフォームのこのアカウントIDは既に登録されています。"), field="handle")
+        raise DomainError(
+            _("このプラットフォームのこのアカウントIDは既に登録されています。"), field="handle"
+        )
 
     before = {name: getattr(account, name) for name in PUBLIC_FIELDS}
     account.title = clean(data.title)
@@ -95,8 +105,9 @@ def _apply(session: Session, account: SocialAccount, data: SocialAccountData) ->
     account.verified_badge = data.verified_badge
     account.profile_names_department = data.profile_names_department
     account.state = data.state
-    if (account.approval_state == ApprovalState.APPROVED
-            and any(getattr(account, name) != value for name, value in before.items())):
+    if account.approval_state == ApprovalState.APPROVED and any(
+        getattr(account, name) != value for name, value in before.items()
+    ):
         # The public list must only ever show what the security office approved.
         account.approval_state = ApprovalState.NOT_APPLIED
     session.add(account)
@@ -138,7 +149,9 @@ def restore_account(session: Session, account: SocialAccount) -> None:
 def _refuse_if_incomplete(account: SocialAccount, message: str) -> None:
     missing = account.missing_items
     if missing:
-        raise DomainError(_("%(message)s未整備の項目：%(items)s", message=message, items=_("、").join(missing)))
+        raise DomainError(
+            _("%(message)s未整備の項目：%(items)s", message=message, items=_("、").join(missing))
+        )
 
 
 def apply_for_approval(session: Session, account: SocialAccount) -> None:
@@ -155,8 +168,13 @@ def apply_for_approval(session: Session, account: SocialAccount) -> None:
     session.flush()
 
 
-def approve(session: Session, account: SocialAccount, approver: User, comment: str = "",
-            attestation_months: int = 6) -> None:
+def approve(
+    session: Session,
+    account: SocialAccount,
+    approver: User,
+    comment: str = "",
+    attestation_months: int = 6,
+) -> None:
     """The security office approves the account; the first periodic attestation falls due
     ``attestation_months`` later unless a date is already set."""
     if account.approval_state != ApprovalState.APPLIED or account.is_archived:
@@ -189,17 +207,30 @@ def reject(session: Session, account: SocialAccount, approver: User, comment: st
 
 # -- uploaded operating procedures -----------------------------------------------------------------
 
+
 def _procedure_filename(filename: str) -> str:
     name = clean((filename or "").replace("\\", "/").rsplit("/", 1)[-1])[:255]
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if extension not in PROCEDURE_EXTENSIONS:
-        raise DomainError(_("運用手順のファイルは %(types)s のいずれかにしてください。",
-                            types="、".join(PROCEDURE_EXTENSIONS)), field="file")
+        raise DomainError(
+            _(
+                "運用手順のファイルは %(types)s のいずれかにしてください。",
+                types="、".join(PROCEDURE_EXTENSIONS),
+            ),
+            field="file",
+        )
     return name
 
 
-def upload_procedure(session: Session, storage: Storage, account: SocialAccount, user: User,
-                     filename: str, stream: BinaryIO, max_bytes: int) -> SocialProcedureFile:
+def upload_procedure(
+    session: Session,
+    storage: Storage,
+    account: SocialAccount,
+    user: User,
+    filename: str,
+    stream: BinaryIO,
+    max_bytes: int,
+) -> SocialProcedureFile:
     """Store the department's own procedure document for the account.
 
     The object is stored first and its row added after; if the row cannot be added the object is
@@ -213,8 +244,14 @@ def upload_procedure(session: Session, storage: Storage, account: SocialAccount,
     filecheck.check(head, name, reader=stream, limits=filecheck.Limits.from_config())
     stream.seek(0)
     stored = storage.put(new_key("social"), stream, max_bytes=max_bytes)
-    record = SocialProcedureFile(account_id=account.id, filename=name, storage_key=stored.key,
-                                 sha256=stored.sha256, size=stored.size, uploaded_by_id=user.id)
+    record = SocialProcedureFile(
+        account_id=account.id,
+        filename=name,
+        storage_key=stored.key,
+        sha256=stored.sha256,
+        size=stored.size,
+        uploaded_by_id=user.id,
+    )
     try:
         session.add(record)
         session.flush()

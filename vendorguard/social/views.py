@@ -2,14 +2,15 @@
 
 Procedure files, attestations and incidents live in their own modules on the same blueprint.
 """
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from vendorguard.arrangements.oversight import oversight_context
 from vendorguard.arrangements.models import ArrangementState
+from vendorguard.arrangements.oversight import oversight_context
 from vendorguard.auth.models import User
 from vendorguard.auth.permissions import can_change, ensure_can_change, require
 from vendorguard.auth.roles import ALL_DEPARTMENTS, Role
@@ -23,8 +24,14 @@ from vendorguard.extensions import db
 from vendorguard.org.models import Department
 from vendorguard.org.queries import active_departments
 from vendorguard.social import queries, services
-from vendorguard.social.forms import (MFA_VALUES, ApproveForm, ProcedureUploadForm, RejectForm, SocialAccountForm,
-                                      mfa_choice)
+from vendorguard.social.forms import (
+    MFA_VALUES,
+    ApproveForm,
+    ProcedureUploadForm,
+    RejectForm,
+    SocialAccountForm,
+    mfa_choice,
+)
 from vendorguard.social.models import IncidentStatus, Platform, SocialAccount
 
 bp = Blueprint("social", __name__, url_prefix="/social-accounts")
@@ -35,8 +42,19 @@ SORTS = {
     "department": (Department.name_kana, SocialAccount.title, SocialAccount.id),
     "updated": (SocialAccount.updated_at, SocialAccount.id),
 }
-TEXT_FIELDS = ("title", "platform_other", "handle", "account_url", "operators", "purpose", "posting_rules",
-               "operating_procedure", "official_list_url", "credential_custodian", "recovery_contact")
+TEXT_FIELDS = (
+    "title",
+    "platform_other",
+    "handle",
+    "account_url",
+    "operators",
+    "purpose",
+    "posting_rules",
+    "operating_procedure",
+    "official_list_url",
+    "credential_custodian",
+    "recovery_contact",
+)
 
 
 def attestation_months() -> int:
@@ -61,10 +79,15 @@ def _enum_arg(name: str, enum_cls):
 
 def _filters() -> queries.SocialFilters:
     return queries.SocialFilters(
-        term=search_term(), department_id=request.args.get("department", type=int),
-        platform=_enum_arg("platform", Platform), approval=_enum_arg("approval", ApprovalState),
-        mfa_off=request.args.get("mfa_off") == "1", incomplete=request.args.get("incomplete") == "1",
-        overdue=request.args.get("overdue") == "1", include_archived=request.args.get("archived") == "1")
+        term=search_term(),
+        department_id=request.args.get("department", type=int),
+        platform=_enum_arg("platform", Platform),
+        approval=_enum_arg("approval", ApprovalState),
+        mfa_off=request.args.get("mfa_off") == "1",
+        incomplete=request.args.get("incomplete") == "1",
+        overdue=request.args.get("overdue") == "1",
+        include_archived=request.args.get("archived") == "1",
+    )
 
 
 def _prepare(form: SocialAccountForm, account: SocialAccount | None) -> None:
@@ -72,27 +95,38 @@ def _prepare(form: SocialAccountForm, account: SocialAccount | None) -> None:
     if Role(current_user.role) in ALL_DEPARTMENTS["social.manage"]:
         departments = list(db.session.scalars(active_departments()))
     else:
-        own = db.session.get(Department, current_user.department_id) if current_user.department_id else None
+        own = (
+            db.session.get(Department, current_user.department_id)
+            if current_user.department_id
+            else None
+        )
         departments = [own] if own is not None and not own.is_archived else []
     if account is not None and account.department not in departments:
         departments.insert(0, account.department)
-    form.department_id.choices = options([(0, _("選んでください"))] + [(d.id, d.name) for d in departments])
+    form.department_id.choices = options(
+        [(0, _("選んでください"))] + [(d.id, d.name) for d in departments]
+    )
     staff = list(db.session.scalars(manager_candidates()))
     current = account.responsible_officer if account is not None else None
     if current is not None and current not in staff:
         staff.insert(0, current)
-    form.responsible_officer_id.choices = options([(0, _("（未指定）"))] + [
-        (u.id, f"{u.name}（{u.department.name}）" if u.department else u.name) for u in staff])
+    form.responsible_officer_id.choices = options(
+        [(0, _("（未指定）"))]
+        + [(u.id, f"{u.name}（{u.department.name}）" if u.department else u.name) for u in staff]
+    )
 
 
 def _data(form: SocialAccountForm) -> services.SocialAccountData:
     return services.SocialAccountData(
         **{name: form[name].data or "" for name in TEXT_FIELDS},
-        platform=Platform(form.platform.data), department_id=form.department_id.data,
+        platform=Platform(form.platform.data),
+        department_id=form.department_id.data,
         responsible_officer_id=form.responsible_officer_id.data or None,
-        mfa_enabled=MFA_VALUES[form.mfa.data], verified_badge=bool(form.verified_badge.data),
+        mfa_enabled=MFA_VALUES[form.mfa.data],
+        verified_badge=bool(form.verified_badge.data),
         profile_names_department=bool(form.profile_names_department.data),
-        state=ArrangementState(form.state.data))
+        state=ArrangementState(form.state.data),
+    )
 
 
 @bp.route("/")
@@ -103,25 +137,41 @@ def index():
     sort = sorting(SORTS, "title")
     today = today_tokyo()
     page = paginate(sort.apply(queries.account_list(current_user, filters, today)))
-    return render_template("social/index.html", page=page, sort=sort, filters=filters, today=today,
-                           departments=db.session.scalars(active_departments()).all(),
-                           platforms=list(Platform), approval_states=list(ApprovalState))
+    return render_template(
+        "social/index.html",
+        page=page,
+        sort=sort,
+        filters=filters,
+        today=today,
+        departments=db.session.scalars(active_departments()).all(),
+        platforms=list(Platform),
+        approval_states=list(ApprovalState),
+    )
 
 
-def _render_detail(account: SocialAccount, approve_form: ApproveForm | None = None,
-                   reject_form: RejectForm | None = None):
+def _render_detail(
+    account: SocialAccount,
+    approve_form: ApproveForm | None = None,
+    reject_form: RejectForm | None = None,
+):
     decided_by = db.session.get(User, account.approved_by_id) if account.approved_by_id else None
     incidents = db.session.scalars(queries.incidents_for(account.id)).all()
-    return render_template("social/detail.html", account=account, decided_by=decided_by,
-                           approve_form=approve_form or ApproveForm(formdata=None),
-                           reject_form=reject_form or RejectForm(formdata=None),
-                           upload_form=ProcedureUploadForm(formdata=None),
-                           can_edit=can_change(current_user, "social.manage", account.department_id),
-                           procedure_files=db.session.scalars(queries.procedure_files(account.id)).all(),
-                           attestation=db.session.scalars(queries.latest_attestation(account.id)).first(),
-                           open_incidents=[i for i in incidents if i.status == IncidentStatus.OPEN],
-                           incident_count=len(incidents), months=attestation_months(), today=today_tokyo(),
-                           **oversight_context(db.session, account, current_user))
+    return render_template(
+        "social/detail.html",
+        account=account,
+        decided_by=decided_by,
+        approve_form=approve_form or ApproveForm(formdata=None),
+        reject_form=reject_form or RejectForm(formdata=None),
+        upload_form=ProcedureUploadForm(formdata=None),
+        can_edit=can_change(current_user, "social.manage", account.department_id),
+        procedure_files=db.session.scalars(queries.procedure_files(account.id)).all(),
+        attestation=db.session.scalars(queries.latest_attestation(account.id)).first(),
+        open_incidents=[i for i in incidents if i.status == IncidentStatus.OPEN],
+        incident_count=len(incidents),
+        months=attestation_months(),
+        today=today_tokyo(),
+        **oversight_context(db.session, account, current_user),
+    )
 
 
 @bp.route("/<int:account_id>")
@@ -175,8 +225,13 @@ def edit(account_id: int):
             db.session.commit()
             flash(_("アカウント「%(name)s」を更新しました。", name=account.title), "success")
             if withdrawn:
-                flash(_("公開一覧に載る項目（名称・プラットフォーム・ID・URL・所管課）を変更したため、承認が取り消されました。"
-                        "内容を確認のうえ、もう一度承認を申請してください。"), "warning")
+                flash(
+                    _(
+                        "公開一覧に載る項目（名称・プラットフォーム・ID・URL・所管課）を変更したため、承認が取り消されました。"
+                        "内容を確認のうえ、もう一度承認を申請してください。"
+                    ),
+                    "warning",
+                )
             return redirect(url_for("social.detail", account_id=account.id))
     return render_template("social/form.html", form=form, account=account)
 
@@ -200,21 +255,27 @@ def _change(account_id: int, action, done: str):
 @require("social.manage")
 def archive(account_id: int):
     """Archive an account (nothing with history is deleted)."""
-    return _change(account_id, services.archive_account, _("アカウント「%(name)s」をアーカイブしました。"))
+    return _change(
+        account_id, services.archive_account, _("アカウント「%(name)s」をアーカイブしました。")
+    )
 
 
 @bp.route("/<int:account_id>/restore", methods=["POST"])
 @require("social.manage")
 def restore(account_id: int):
     """Undo an archive."""
-    return _change(account_id, services.restore_account, _("アカウント「%(name)s」を元に戻しました。"))
+    return _change(
+        account_id, services.restore_account, _("アカウント「%(name)s」を元に戻しました。")
+    )
 
 
 @bp.route("/<int:account_id>/apply", methods=["POST"])
 @require("social.manage")
 def apply(account_id: int):
     """File the department's application for the account."""
-    return _change(account_id, services.apply_for_approval, _("アカウント「%(name)s」の承認を申請しました。"))
+    return _change(
+        account_id, services.apply_for_approval, _("アカウント「%(name)s」の承認を申請しました。")
+    )
 
 
 @bp.route("/<int:account_id>/approve", methods=["POST"])
@@ -225,8 +286,13 @@ def approve(account_id: int):
     form = ApproveForm()
     if form.validate_on_submit():
         try:
-            services.approve(db.session, account, current_user, form.approval_comment.data or "",
-                             attestation_months=attestation_months())
+            services.approve(
+                db.session,
+                account,
+                current_user,
+                form.approval_comment.data or "",
+                attestation_months=attestation_months(),
+            )
         except DomainError as error:
             show_domain_error(form, error)
         else:

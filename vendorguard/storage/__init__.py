@@ -2,7 +2,15 @@
 
 Use :func:`get_storage` for the configured backend; keys come from :func:`new_key`.
 """
+
 from vendorguard.storage.base import (  # noqa: F401
-    ObjectInfo, Storage, StorageError, StorageNotFound, StorageTooLarge, StoredObject, check_key, new_key,
+    ObjectInfo,
+    Storage,
+    StorageError,
+    StorageNotFound,
+    StorageTooLarge,
+    StoredObject,
+    check_key,
+    new_key,
 )
 from vendorguard.storage.factory import get_storage, storage_from_url  # noqa: F401

@@ -1,13 +1,15 @@
 """The storage interface: streamed writes with sha256 and size, keys we generate ourselves."""
+
 from __future__ import annotations
 
 import hashlib
 import re
 import uuid
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import BinaryIO, Iterator
+from typing import BinaryIO
 
 from flask_babel import gettext as _
 
@@ -76,8 +78,10 @@ def check_key(key: str) -> str:
 def too_large_error(max_bytes: int) -> StorageTooLarge:
     """The user-facing error for a stream over ``max_bytes``."""
     limit = format(max_bytes / (1024 * 1024), "g")
-    return StorageTooLarge(_("ファイルが大きすぎます。%(limit)s MB 以下のファイルにしてください。", limit=limit),
-                           max_bytes)
+    return StorageTooLarge(
+        _("ファイルが大きすぎます。%(limit)s MB 以下のファイルにしてください。", limit=limit),
+        max_bytes,
+    )
 
 
 class HashingReader:

@@ -3,11 +3,12 @@
 A model takes part by naming its key column: ``__storage_key_column__ = "storage_key"``
 (documents, evidence files and SNS procedure files do). Nothing else needs registering.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Iterator
 
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
@@ -33,7 +34,7 @@ class CheckReport:
     objects: int = 0
     references: int = 0
     orphans: list[ObjectInfo] = field(default_factory=list)  # objects no row points at
-    missing: list[Reference] = field(default_factory=list)   # rows whose object is gone
+    missing: list[Reference] = field(default_factory=list)  # rows whose object is gone
 
     @property
     def ok(self) -> bool:
@@ -75,8 +76,9 @@ def check(session: Session, storage: Storage) -> CheckReport:
     return report
 
 
-def remove_orphans(storage: Storage, report: CheckReport, min_age: timedelta,
-                   now: datetime | None = None) -> list[ObjectInfo]:
+def remove_orphans(
+    storage: Storage, report: CheckReport, min_age: timedelta, now: datetime | None = None
+) -> list[ObjectInfo]:
     """Delete orphan objects older than ``min_age``; younger ones may belong to an upload whose
     row is about to be committed, so they are left for a later run."""
     cutoff = (now or utcnow()) - min_age

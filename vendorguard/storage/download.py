@@ -1,4 +1,5 @@
 """Sending a stored object back to the browser: streamed, always as an attachment, never sniffed."""
+
 from __future__ import annotations
 
 import re
@@ -20,9 +21,17 @@ def ascii_part(filename: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._")
 
 
-def send_stored(storage: Storage, key: str, filename: str, *, mimetype: str, back_url: str,
-                ascii_filename: str | None = None, size: int | None = None,
-                missing_message: str | None = None):
+def send_stored(
+    storage: Storage,
+    key: str,
+    filename: str,
+    *,
+    mimetype: str,
+    back_url: str,
+    ascii_filename: str | None = None,
+    size: int | None = None,
+    missing_message: str | None = None,
+):
     """The object at ``key`` as a download named ``filename``.
 
     ``Content-Disposition: attachment`` with the real name as RFC 5987 ``filename*`` and
@@ -33,18 +42,24 @@ def send_stored(storage: Storage, key: str, filename: str, *, mimetype: str, bac
     try:
         chunks = storage.iter_chunks(key)
     except StorageNotFound:
-        flash(missing_message
-              or _("保存されたファイルが見つかりません。管理者に連絡してください（vg storage-check で確認できます）。"),
-              "error")
+        flash(
+            missing_message
+            or _(
+                "保存されたファイルが見つかりません。管理者に連絡してください（vg storage-check で確認できます）。"
+            ),
+            "error",
+        )
         return redirect(back_url)
     except StorageError as error:
         flash(error.message, "error")
         return redirect(back_url)
-    fallback = ascii_filename if ascii_filename is not None else (ascii_part(filename) or "download")
+    fallback = (
+        ascii_filename if ascii_filename is not None else (ascii_part(filename) or "download")
+    )
     response = Response(chunks, mimetype=mimetype)
     response.headers["Content-Disposition"] = (
-        f'attachment; filename="{fallback}"; '
-        f"filename*=UTF-8''{quote(filename, safe='')}")
+        f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+    )
     if size is not None:
         response.headers["Content-Length"] = str(size)
     response.headers["X-Content-Type-Options"] = "nosniff"

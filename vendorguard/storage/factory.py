@@ -1,7 +1,9 @@
 """Choosing the backend from ``STORAGE_URL`` (``file:///abs/path`` or ``s3://bucket/prefix``)."""
+
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from flask import Flask, current_app
@@ -9,8 +11,14 @@ from flask import Flask, current_app
 from vendorguard.storage.base import Storage
 
 _EXTENSION = "vendorguard.storage"
-_S3_SETTINGS = ("S3_ENDPOINT_URL", "S3_REGION", "S3_SSE", "S3_KMS_KEY_ID", "S3_ADDRESSING_STYLE",
-                "S3_MAX_ATTEMPTS")
+_S3_SETTINGS = (
+    "S3_ENDPOINT_URL",
+    "S3_REGION",
+    "S3_SSE",
+    "S3_KMS_KEY_ID",
+    "S3_ADDRESSING_STYLE",
+    "S3_MAX_ATTEMPTS",
+)
 
 
 def storage_from_url(url: str, options: Mapping[str, Any] | None = None) -> Storage:
@@ -29,13 +37,16 @@ def storage_from_url(url: str, options: Mapping[str, Any] | None = None) -> Stor
     if parts.scheme == "s3":
         from vendorguard.storage.s3 import S3Storage
 
-        return S3Storage(parts.netloc, unquote(parts.path).strip("/"),
-                         endpoint_url=options.get("S3_ENDPOINT_URL"),
-                         region=options.get("S3_REGION"),
-                         sse=options.get("S3_SSE"),
-                         kms_key_id=options.get("S3_KMS_KEY_ID"),
-                         addressing_style=options.get("S3_ADDRESSING_STYLE"),
-                         max_attempts=int(options.get("S3_MAX_ATTEMPTS") or 3))
+        return S3Storage(
+            parts.netloc,
+            unquote(parts.path).strip("/"),
+            endpoint_url=options.get("S3_ENDPOINT_URL"),
+            region=options.get("S3_REGION"),
+            sse=options.get("S3_SSE"),
+            kms_key_id=options.get("S3_KMS_KEY_ID"),
+            addressing_style=options.get("S3_ADDRESSING_STYLE"),
+            max_attempts=int(options.get("S3_MAX_ATTEMPTS") or 3),
+        )
     raise ValueError(f"unsupported storage URL {url!r}: use file:///… or s3://bucket/prefix")
 
 

@@ -1,16 +1,25 @@
 """Files in a local directory (the embedded default: ``instance/evidence``)."""
+
 from __future__ import annotations
 
 import os
 import tempfile
-from datetime import datetime, timezone
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import BinaryIO
 
 from flask_babel import gettext as _
 
 from vendorguard.storage.base import (
-    CHUNK_SIZE, HashingReader, ObjectInfo, Storage, StorageError, StorageNotFound, StoredObject, check_key,
+    CHUNK_SIZE,
+    HashingReader,
+    ObjectInfo,
+    Storage,
+    StorageError,
+    StorageNotFound,
+    StoredObject,
+    check_key,
 )
 
 _TEMP_PREFIX = ".tmp-"
@@ -38,7 +47,9 @@ class LocalStorage(Storage):
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, temp_name = tempfile.mkstemp(prefix=_TEMP_PREFIX, dir=path.parent)
         except OSError as error:
-            raise StorageError(_("ファイルの保存先に書き込めませんでした。管理者に連絡してください。")) from error
+            raise StorageError(
+                _("ファイルの保存先に書き込めませんでした。管理者に連絡してください。")
+            ) from error
         try:
             with os.fdopen(fd, "wb") as handle:
                 # A failing source (client gone) raises as it is; only our own writes are
@@ -87,14 +98,16 @@ class LocalStorage(Storage):
                 if not key.startswith(prefix):
                     continue
                 stat = path.stat()
-                yield ObjectInfo(key, stat.st_size, datetime.fromtimestamp(stat.st_mtime, timezone.utc))
+                yield ObjectInfo(key, stat.st_size, datetime.fromtimestamp(stat.st_mtime, UTC))
 
 
 def _write(operation, *args) -> None:
     try:
         operation(*args)
     except OSError as error:
-        raise StorageError(_("ファイルを保存できませんでした（保存先の容量や権限を確認してください）。")) from error
+        raise StorageError(
+            _("ファイルを保存できませんでした（保存先の容量や権限を確認してください）。")
+        ) from error
 
 
 def _unlink(name: str) -> None:

@@ -4,14 +4,23 @@ Credentials come from boto3's usual chain (environment, shared files, instance r
 vendorguard's configuration. Botocore 1.36+ sends CRC checksums by default; a store that refuses
 them can be served by setting ``AWS_REQUEST_CHECKSUM_CALCULATION=when_required``.
 """
+
 from __future__ import annotations
 
-from typing import Any, BinaryIO, Iterator
+from collections.abc import Iterator
+from typing import Any, BinaryIO
 
 from flask_babel import gettext as _
 
 from vendorguard.storage.base import (
-    HashingReader, ObjectInfo, Storage, StorageError, StorageNotFound, StorageTooLarge, StoredObject, check_key,
+    HashingReader,
+    ObjectInfo,
+    Storage,
+    StorageError,
+    StorageNotFound,
+    StorageTooLarge,
+    StoredObject,
+    check_key,
 )
 
 MB = 1024 * 1024
@@ -22,16 +31,30 @@ CONCURRENCY = 4
 
 
 def _connection_error() -> StorageError:
-    return StorageError(_("ファイルの保存先（オブジェクトストレージ）に接続できませんでした。"
-                          "時間をおいて再度お試しいただき、解決しない場合は管理者に連絡してください。"))
+    return StorageError(
+        _(
+            "ファイルの保存先（オブジェクトストレージ）に接続できませんでした。"
+            "時間をおいて再度お試しいただき、解決しない場合は管理者に連絡してください。"
+        )
+    )
 
 
 class S3Storage(Storage):
     """``s3://bucket/prefix``: keys are stored as ``prefix/key``."""
 
-    def __init__(self, bucket: str, prefix: str = "", *, endpoint_url: str | None = None,
-                 region: str | None = None, sse: str | None = None, kms_key_id: str | None = None,
-                 addressing_style: str | None = None, max_attempts: int = 3, client: Any = None):
+    def __init__(
+        self,
+        bucket: str,
+        prefix: str = "",
+        *,
+        endpoint_url: str | None = None,
+        region: str | None = None,
+        sse: str | None = None,
+        kms_key_id: str | None = None,
+        addressing_style: str | None = None,
+        max_attempts: int = 3,
+        client: Any = None,
+    ):
         import boto3
         from boto3.s3.transfer import TransferConfig
         from botocore.config import Config
@@ -46,13 +69,20 @@ class S3Storage(Storage):
             self._extra["ServerSideEncryption"] = sse
             if kms_key_id:
                 self._extra["SSEKMSKeyId"] = kms_key_id
-        config = Config(retries={"max_attempts": max_attempts, "mode": "standard"},
-                        connect_timeout=5, read_timeout=60,
-                        s3={"addressing_style": addressing_style or "auto"})
+        config = Config(
+            retries={"max_attempts": max_attempts, "mode": "standard"},
+            connect_timeout=5,
+            read_timeout=60,
+            s3={"addressing_style": addressing_style or "auto"},
+        )
         self.client = client or boto3.session.Session().client(
-            "s3", endpoint_url=endpoint_url or None, region_name=region or None, config=config)
-        self._transfer = TransferConfig(multipart_threshold=PART_SIZE, multipart_chunksize=PART_SIZE,
-                                        max_concurrency=CONCURRENCY)
+            "s3", endpoint_url=endpoint_url or None, region_name=region or None, config=config
+        )
+        self._transfer = TransferConfig(
+            multipart_threshold=PART_SIZE,
+            multipart_chunksize=PART_SIZE,
+            max_concurrency=CONCURRENCY,
+        )
         # boto3's wrapper does not take this s3transfer setting (default 10 parts = 80 MiB).
         self._transfer.max_in_memory_upload_chunks = CONCURRENCY
 
@@ -61,7 +91,7 @@ class S3Storage(Storage):
         return f"{self.prefix}/{key}" if self.prefix else key
 
     def _strip(self, full_key: str) -> str:
-        return full_key[len(self.prefix) + 1:] if self.prefix else full_key
+        return full_key[len(self.prefix) + 1 :] if self.prefix else full_key
 
     def put(self, key: str, fileobj: BinaryIO, max_bytes: int | None = None) -> StoredObject:
         """Upload through boto3's transfer manager (multipart above 8 MiB), hashing on the way."""
@@ -71,8 +101,13 @@ class S3Storage(Storage):
         try:
             # The reader cannot seek, so s3transfer reads it once, in order, part by part; an
             # exception (too large, network) aborts the multipart upload: no object appears.
-            self.client.upload_fileobj(reader, self.bucket, self._full(key),
-                                       ExtraArgs=dict(self._extra), Config=self._transfer)
+            self.client.upload_fileobj(
+                reader,
+                self.bucket,
+                self._full(key),
+                ExtraArgs=dict(self._extra),
+                Config=self._transfer,
+            )
         except StorageTooLarge:
             raise
         except (BotoCoreError, ClientError) as error:
@@ -124,7 +159,8 @@ class S3Storage(Storage):
         full_prefix = f"{self.prefix}/{prefix}" if self.prefix else prefix
         try:
             for page in self.client.get_paginator("list_objects_v2").paginate(
-                    Bucket=self.bucket, Prefix=full_prefix):
+                Bucket=self.bucket, Prefix=full_prefix
+            ):
                 for item in page.get("Contents", ()):
                     yield ObjectInfo(self._strip(item["Key"]), item["Size"], item["LastModified"])
         except (BotoCoreError, ClientError) as error:

@@ -1,4 +1,5 @@
 """Locale choice and the date formats people in a Japanese city expect."""
+
 from __future__ import annotations
 
 from datetime import date, datetime

@@ -1,4 +1,5 @@
 """Security headers, the contractor fence, the user loader and the error pages."""
+
 from __future__ import annotations
 
 from flask import Flask, abort, render_template, request
@@ -16,16 +17,22 @@ from vendorguard.extensions import db, login_manager
 # Blueprints a contractor user may reach; every other page is internal.
 CONTRACTOR_BLUEPRINTS = frozenset({"auth", "portal", "public", "reminders.calendar"})
 
-CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-       "object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'")
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'"
+)
 
 ERROR_MESSAGES = {
     400: _l("リクエストの内容が正しくありません。"),
     403: _l("このページを表示する権限がありません。"),
-    404: _l("お探しのページは見つかりませんでした。URLが正しいか、削除・移動されていないかご確認ください。"),
+    404: _l(
+        "お探しのページは見つかりませんでした。URLが正しいか、削除・移動されていないかご確認ください。"
+    ),
     405: _l("この操作はこのページでは受け付けられません。"),
     413: _l("送信されたデータが大きすぎます。"),
-    500: _l("システムエラーが発生しました。入力済みの内容は保存されていない可能性があります。時間をおいて再度お試しください。"),
+    500: _l(
+        "システムエラーが発生しました。入力済みの内容は保存されていない可能性があります。時間をおいて再度お試しください。"
+    ),
 }
 
 
@@ -54,8 +61,12 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _fence_contractors():
-        if (current_user.is_authenticated and current_user.role == Role.CONTRACTOR
-                and request.blueprint not in CONTRACTOR_BLUEPRINTS and request.endpoint != "static"):
+        if (
+            current_user.is_authenticated
+            and current_user.role == Role.CONTRACTOR
+            and request.blueprint not in CONTRACTOR_BLUEPRINTS
+            and request.endpoint != "static"
+        ):
             abort(403)
 
     @app.after_request
@@ -71,8 +82,13 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(error):
         db.session.rollback()
-        return _render_error(400, _("フォームの有効期限が切れたか、不正な送信です。"
-                                    "お手数ですが、ページを開き直してもう一度送信してください。"))
+        return _render_error(
+            400,
+            _(
+                "フォームの有効期限が切れたか、不正な送信です。"
+                "お手数ですが、ページを開き直してもう一度送信してください。"
+            ),
+        )
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
@@ -87,6 +103,10 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _globals():
-        return {"can_change": lambda permission, department_id: can_change(current_user, permission, department_id),
-                "Role": Role,
-                "current_locale": lambda: str(get_locale() or "ja")}
+        return {
+            "can_change": lambda permission, department_id: can_change(
+                current_user, permission, department_id
+            ),
+            "Role": Role,
+            "current_locale": lambda: str(get_locale() or "ja"),
+        }
