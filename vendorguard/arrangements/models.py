@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from vendorguard.audit.mixins import Audited
 from vendorguard.core.timeutil import utcnow
 from vendorguard.core.types import UTCDateTime
-from vendorguard.extensions import db
+from vendorguard.extensions import Model
 
 
 def str_enum(enum_cls, length: int = 20) -> Enum:
@@ -68,7 +68,7 @@ class ArrangementState(StrEnum):
         )
 
 
-class Arrangement(Audited, db.Model):
+class Arrangement(Audited, Model):
     """Common columns: who owns it, who answers for it, its state and next review."""
 
     __tablename__ = "arrangement"

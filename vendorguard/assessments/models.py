@@ -13,7 +13,7 @@ from vendorguard.arrangements.models import str_enum
 from vendorguard.audit.mixins import Audited
 from vendorguard.core.timeutil import utcnow
 from vendorguard.core.types import UTCDateTime
-from vendorguard.extensions import db
+from vendorguard.extensions import Model
 
 
 class AssessmentResult(StrEnum):
@@ -82,7 +82,7 @@ class ActionStatus(StrEnum):
         return str({self.OPEN: _l("対応中"), self.CLOSED: _l("完了")}[self])
 
 
-class Assessment(Audited, db.Model):
+class Assessment(Audited, Model):
     """A periodic confirmation that the outside party keeps the agreed measures."""
 
     __tablename__ = "assessment"
@@ -125,7 +125,7 @@ class Assessment(Audited, db.Model):
         return self.record_label
 
 
-class Action(Audited, db.Model):
+class Action(Audited, Model):
     """One finding of an assessment, with the city's person in charge, tracked until closed."""
 
     __tablename__ = "action"

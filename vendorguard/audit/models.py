@@ -9,10 +9,10 @@ from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from vendorguard.core.types import UTCDateTime
-from vendorguard.extensions import db
+from vendorguard.extensions import Model
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """One recorded action. Rows are only ever inserted; each hash covers the previous one."""
 
     __tablename__ = "audit_event"
@@ -34,7 +34,7 @@ class AuditEvent(db.Model):
     hash: Mapped[str] = mapped_column(String(64))
 
 
-class AuditHead(db.Model):
+class AuditHead(Model):
     """A single row holding the last sequence number and hash; also the chain's write lock.
 
     Without it, deleting the newest events would leave a chain that still verifies.

@@ -13,11 +13,11 @@ from vendorguard.audit.mixins import Audited
 from vendorguard.auth.roles import Role, role_has
 from vendorguard.core.timeutil import utcnow
 from vendorguard.core.types import UTCDateTime
-from vendorguard.extensions import db
+from vendorguard.extensions import Model
 from vendorguard.org.models import Department
 
 
-class User(Audited, UserMixin, db.Model):
+class User(Audited, UserMixin, Model):
     """A person who signs in: city staff, or a contractor's staff member (portal only)."""
 
     __tablename__ = "user_account"
@@ -67,7 +67,7 @@ class User(Audited, UserMixin, db.Model):
         return self.name
 
 
-class LoginFailure(db.Model):
+class LoginFailure(Model):
     """A failed sign-in, kept to throttle guessing per account and per address."""
 
     __tablename__ = "login_failure"

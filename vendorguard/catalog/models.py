@@ -14,7 +14,7 @@ from vendorguard.arrangements.models import ArrangementKind, str_enum
 from vendorguard.audit.mixins import Audited
 from vendorguard.core.timeutil import utcnow
 from vendorguard.core.types import UTCDateTime
-from vendorguard.extensions import db
+from vendorguard.extensions import Model, db
 
 
 class RequirementKind(StrEnum):
@@ -64,7 +64,7 @@ class ClauseStatus(StrEnum):
         ]
 
 
-class Requirement(Audited, db.Model):
+class Requirement(Audited, Model):
     """One item the security terms must cover, with the rule saying where it applies."""
 
     __tablename__ = "requirement"
@@ -106,7 +106,7 @@ clause_version_requirement = Table(
 )
 
 
-class Clause(Audited, db.Model):
+class Clause(Audited, Model):
     """A clause of the city's library; its text lives in versions, one of them approved."""
 
     __tablename__ = "clause"
@@ -132,7 +132,7 @@ class Clause(Audited, db.Model):
         return f"{self.code} {self.title}"
 
 
-class ClauseVersion(Audited, db.Model):
+class ClauseVersion(Audited, Model):
     """One text of a clause. Never edited: a change is a new version; approval retires the old one."""
 
     __tablename__ = "clause_version"
@@ -179,7 +179,7 @@ class ClauseVersion(Audited, db.Model):
         return f"{self.title}（第{self.number}版）"
 
 
-class Waiver(Audited, db.Model):
+class Waiver(Audited, Model):
     """The security office's reasoned decision that an arrangement need not cover a requirement."""
 
     __tablename__ = "requirement_waiver"

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from vendorguard.arrangements.models import str_enum
 from vendorguard.audit.mixins import Audited
-from vendorguard.extensions import db
+from vendorguard.extensions import Model
 
 
 class Axis(StrEnum):
@@ -31,7 +31,7 @@ class Axis(StrEnum):
         )
 
 
-class ClassificationScheme(Audited, db.Model):
+class ClassificationScheme(Audited, Model):
     """One edition's scheme. Exactly one is active; "機密性2以上" is judged against it."""
 
     __tablename__ = "classification_scheme"
@@ -57,7 +57,7 @@ class ClassificationScheme(Audited, db.Model):
         return [level for level in self.levels if level.axis == axis]
 
 
-class ClassificationLevel(Audited, db.Model):
+class ClassificationLevel(Audited, Model):
     """A level on one axis, ranked so that comparisons never depend on its label."""
 
     __tablename__ = "classification_level"

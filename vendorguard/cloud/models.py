@@ -15,7 +15,7 @@ from vendorguard.arrangements.models import Arrangement, ArrangementKind, str_en
 from vendorguard.audit.mixins import Audited
 from vendorguard.core.timeutil import today_tokyo, utcnow
 from vendorguard.core.types import UTCDateTime
-from vendorguard.extensions import db
+from vendorguard.extensions import Model, db
 
 
 class TermsType(StrEnum):
@@ -216,7 +216,7 @@ class ChecklistItem:
         return self.answer in (None, ChecklistAnswer.NOT_DONE)
 
 
-class CloudUseApplication(Audited, db.Model):
+class CloudUseApplication(Audited, Model):
     """A department's application to use a cloud service, its checklist, and the decision on it.
 
     ``checklist`` maps a requirement code to ``{"title", "answer", "note", "order"}``; the title is

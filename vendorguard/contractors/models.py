@@ -13,7 +13,7 @@ from vendorguard.arrangements.models import str_enum
 from vendorguard.audit.mixins import Audited
 from vendorguard.core.timeutil import utcnow
 from vendorguard.core.types import UTCDateTime
-from vendorguard.extensions import db
+from vendorguard.extensions import Model
 
 
 class CertificationKind(StrEnum):
@@ -75,7 +75,7 @@ class CertificationState(StrEnum):
         }[self]
 
 
-class Contractor(Audited, db.Model):
+class Contractor(Audited, Model):
     """A company the city entrusts work or data to. Identified by its 法人番号."""
 
     __tablename__ = "contractor"
@@ -111,7 +111,7 @@ class Contractor(Audited, db.Model):
         return self.name
 
 
-class Certification(Audited, db.Model):
+class Certification(Audited, Model):
     """A certificate a contractor holds (ISMS, Privacy Mark …) with its validity."""
 
     __tablename__ = "certification"

@@ -13,7 +13,7 @@ from vendorguard.arrangements.models import ArrangementKind, str_enum
 from vendorguard.audit.mixins import Audited
 from vendorguard.core.timeutil import utcnow
 from vendorguard.core.types import UTCDateTime
-from vendorguard.extensions import db
+from vendorguard.extensions import Model
 
 
 class DocumentKind(StrEnum):
@@ -72,7 +72,7 @@ class DateStyle(StrEnum):
         )
 
 
-class ContractDocument(Audited, db.Model):
+class ContractDocument(Audited, Model):
     """A generated document. Immutable: generating again makes the next version."""
 
     __tablename__ = "contract_document"
@@ -150,7 +150,7 @@ class BulkStatus(StrEnum):
         return self in (BulkStatus.DONE, BulkStatus.FAILED)
 
 
-class BulkJob(db.Model):
+class BulkJob(Model):
     """Appendices for many engagements generated in one go, collected into one zip.
 
     Not ``Audited``: progress is written every few documents and would flood the audit log; the

@@ -13,7 +13,7 @@ from vendorguard.arrangements.models import Arrangement, ArrangementKind, str_en
 from vendorguard.audit.mixins import Audited
 from vendorguard.core.timeutil import utcnow
 from vendorguard.core.types import UTCDateTime
-from vendorguard.extensions import db
+from vendorguard.extensions import Model
 
 MAX_TIER = 5  # deepest subcontracting tier the register records (5次)
 
@@ -116,7 +116,7 @@ class Engagement(Arrangement):
         return any(item.is_high_confidentiality for item in self.information_items)
 
 
-class InformationItem(Audited, db.Model):
+class InformationItem(Audited, Model):
     """A kind of information the work handles, with its classification on each axis."""
 
     __tablename__ = "information_item"
@@ -152,7 +152,7 @@ class InformationItem(Audited, db.Model):
         )
 
 
-class Subcontractor(Audited, db.Model):
+class Subcontractor(Audited, Model):
     """A re-subcontractor (再委託先) of an engagement, with the city's approval (許諾)."""
 
     __tablename__ = "subcontractor"

@@ -13,7 +13,7 @@ from vendorguard.arrangements.models import str_enum
 from vendorguard.audit.mixins import Audited
 from vendorguard.core.timeutil import utcnow
 from vendorguard.core.types import UTCDateTime
-from vendorguard.extensions import db
+from vendorguard.extensions import Model
 
 
 class Cadence(StrEnum):
@@ -132,7 +132,7 @@ class ReviewDecision(StrEnum):
         }[self]
 
 
-class EvidenceRequirement(Audited, db.Model):
+class EvidenceRequirement(Audited, Model):
     """What must be collected for one arrangement, how often and from whom."""
 
     __tablename__ = "evidence_requirement"
@@ -172,7 +172,7 @@ class EvidenceRequirement(Audited, db.Model):
         return self.template_code is not None
 
 
-class EvidenceRequest(Audited, db.Model):
+class EvidenceRequest(Audited, Model):
     """One due instance of a requirement; ``occurrence`` makes schedule generation idempotent."""
 
     __tablename__ = "evidence_request"
@@ -231,7 +231,7 @@ class EvidenceRequest(Audited, db.Model):
         return self.status in AWAITING_PROVIDER and self.due_on < today
 
 
-class EvidenceSubmission(Audited, db.Model):
+class EvidenceSubmission(Audited, Model):
     """One submission (one or more files and a comment) and its review. Every version is kept."""
 
     __tablename__ = "evidence_submission"
@@ -272,7 +272,7 @@ class EvidenceSubmission(Audited, db.Model):
         return str(labels.get(self.submitted_via, self.submitted_via))
 
 
-class EvidenceFile(Audited, db.Model):
+class EvidenceFile(Audited, Model):
     """A stored file. The original name is for display only; the key is ours."""
 
     __tablename__ = "evidence_file"
@@ -291,7 +291,7 @@ class EvidenceFile(Audited, db.Model):
     submission: Mapped[EvidenceSubmission] = relationship(back_populates="files", lazy="raise")
 
 
-class UploadLink(Audited, db.Model):
+class UploadLink(Audited, Model):
     """A signed, expiring, revocable link that lets a contractor answer one request without an account."""
 
     __tablename__ = "upload_link"

@@ -14,7 +14,7 @@ from vendorguard.audit.mixins import Audited
 from vendorguard.cloud.models import IsmapKind
 from vendorguard.core.timeutil import utcnow
 from vendorguard.core.types import UTCDateTime
-from vendorguard.extensions import db
+from vendorguard.extensions import Model
 
 
 class ImportStatus(StrEnum):
@@ -28,7 +28,7 @@ class ImportStatus(StrEnum):
         return str({self.OK: _l("成功"), self.FAILED: _l("失敗")}[self])
 
 
-class IsmapImport(db.Model):
+class IsmapImport(Model):
     """One attempt to read a published list; failed attempts are kept too, with their error."""
 
     __tablename__ = "ismap_import"
@@ -65,7 +65,7 @@ class IsmapImport(db.Model):
         return [line for line in self.warnings.splitlines() if line]
 
 
-class IsmapRegistration(Audited, db.Model):
+class IsmapRegistration(Audited, Model):
     """A cloud service on an ISMAP list, as last read from the published file."""
 
     __tablename__ = "ismap_registration"

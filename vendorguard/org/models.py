@@ -10,10 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 from vendorguard.audit.mixins import Audited
 from vendorguard.core.timeutil import utcnow
 from vendorguard.core.types import UTCDateTime
-from vendorguard.extensions import db
+from vendorguard.extensions import Model
 
 
-class Department(Audited, db.Model):
+class Department(Audited, Model):
     """An organisational unit of the city that owns arrangements."""
 
     __tablename__ = "department"

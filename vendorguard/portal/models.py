@@ -10,10 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from vendorguard.audit.mixins import Audited
 from vendorguard.core.timeutil import utcnow
 from vendorguard.core.types import UTCDateTime
-from vendorguard.extensions import db
+from vendorguard.extensions import Model
 
 
-class Invitation(Audited, db.Model):
+class Invitation(Audited, Model):
     """One set-password link sent to a contractor user. Only a hash of its nonce is kept."""
 
     __tablename__ = "portal_invitation"

@@ -13,7 +13,7 @@ from vendorguard.arrangements.models import str_enum
 from vendorguard.audit.mixins import Audited
 from vendorguard.core.timeutil import utcnow
 from vendorguard.core.types import UTCDateTime
-from vendorguard.extensions import db
+from vendorguard.extensions import Model
 
 
 class Channel(StrEnum):
@@ -71,7 +71,7 @@ class DeliveryStatus(StrEnum):
         }[self]
 
 
-class Notification(db.Model):
+class Notification(Model):
     """One reminder occurrence for one recipient (or one webhook post, or one digest mail).
 
     ``dedup_key`` says what, which occurrence and to whom (``evreq:12:2026-05-01:due-7:user:45``);
@@ -121,7 +121,7 @@ class Notification(db.Model):
         return self.read_at is None
 
 
-class ReminderSetting(Audited, db.Model):
+class ReminderSetting(Audited, Model):
     """The admin's choice for one kind of reminder; kinds without a row use the defaults in ``kinds``."""
 
     __tablename__ = "reminder_setting"
@@ -136,7 +136,7 @@ class ReminderSetting(Audited, db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
-class ReminderPreference(Audited, db.Model):
+class ReminderPreference(Audited, Model):
     """How one person wants their reminders: each on its own, or one digest mail a day."""
 
     __tablename__ = "reminder_preference"
@@ -147,7 +147,7 @@ class ReminderPreference(Audited, db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
-class CalendarFeed(Audited, db.Model):
+class CalendarFeed(Audited, Model):
     """A secret iCalendar URL of one person's due dates; only the token's sha256 is kept."""
 
     __tablename__ = "calendar_feed"

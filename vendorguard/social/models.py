@@ -26,7 +26,7 @@ from vendorguard.cloud.models import ApprovalState
 from vendorguard.core.timeutil import today_tokyo, utcnow
 from vendorguard.core.types import UTCDateTime
 from vendorguard.documents.models import ContractDocument, DocumentKind
-from vendorguard.extensions import db
+from vendorguard.extensions import Model
 
 
 class Platform(StrEnum):
@@ -166,7 +166,7 @@ class SocialAccount(Arrangement):
         return self.next_review_on is None or self.next_review_on < (today or today_tokyo())
 
 
-class SocialProcedureFile(Audited, db.Model):
+class SocialProcedureFile(Audited, Model):
     """An uploaded operating procedure (the department's own Word/PDF). The key is ours."""
 
     __tablename__ = "social_procedure_file"
@@ -206,7 +206,7 @@ SocialAccount.procedure_on_file = column_property(
 )
 
 
-class SocialAttestation(Audited, db.Model):
+class SocialAttestation(Audited, Model):
     """The owner's periodic statement that operators, MFA and credentials are as recorded."""
 
     __tablename__ = "social_attestation"
@@ -318,7 +318,7 @@ STEP_LABELS = {
 }
 
 
-class SocialIncident(Audited, db.Model):
+class SocialIncident(Audited, Model):
     """A hijack or impersonation case and its response."""
 
     __tablename__ = "social_incident"
@@ -356,7 +356,7 @@ class SocialIncident(Audited, db.Model):
         return self.status == IncidentStatus.OPEN
 
 
-class SocialIncidentStep(Audited, db.Model):
+class SocialIncidentStep(Audited, Model):
     """One step of an incident's response checklist: done by whom, when, with a note."""
 
     __tablename__ = "social_incident_step"

@@ -14,7 +14,7 @@ from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from vendorguard.core.timeutil import utcnow
-from vendorguard.extensions import db
+from vendorguard.extensions import Base
 from vendorguard.storage.base import ObjectInfo, Storage
 
 
@@ -43,7 +43,7 @@ class CheckReport:
 
 def key_columns() -> Iterator[tuple[type, str]]:
     """Every mapped class that declares ``__storage_key_column__`` itself (not by inheritance)."""
-    for mapper in db.Model.registry.mappers:
+    for mapper in Base.registry.mappers:
         column = mapper.class_.__dict__.get("__storage_key_column__")
         if column:
             yield mapper.class_, column
