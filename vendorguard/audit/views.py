@@ -24,13 +24,14 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Row, func, select
-from wtforms import DateField, Form, StringField
+from wtforms import Form
 from wtforms.validators import Optional
 
 from vendorguard.audit import labels, queries
 from vendorguard.audit import services as audit
 from vendorguard.audit.models import AuditEvent
 from vendorguard.auth.permissions import require
+from vendorguard.core.forms import DateField, LineField
 from vendorguard.core.timeutil import TOKYO, today_tokyo
 from vendorguard.core.web import paginate
 from vendorguard.extensions import db
@@ -47,10 +48,10 @@ FILTER_ARGS = ("actor", "action", "object_type", "object_id", "date_from", "date
 class FilterForm(Form):
     """The list's filters, read from the query string (no CSRF: nothing changes)."""
 
-    actor = StringField(_l("操作者"))
-    action = StringField(_l("操作"))
-    object_type = StringField(_l("対象の種類"))
-    object_id = StringField(_l("対象ID"))
+    actor = LineField(_l("操作者"))
+    action = LineField(_l("操作"))
+    object_type = LineField(_l("対象の種類"))
+    object_id = LineField(_l("対象ID"))
     date_from = DateField(_l("期間（から）"), validators=[Optional()])
     date_to = DateField(_l("期間（まで）"), validators=[Optional()])
 

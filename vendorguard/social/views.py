@@ -14,10 +14,10 @@ from vendorguard.arrangements.oversight import oversight_context
 from vendorguard.auth.models import User
 from vendorguard.auth.permissions import can_change, ensure_can_change, require
 from vendorguard.auth.roles import ALL_DEPARTMENTS, Role
-from vendorguard.cloud.forms import options
 from vendorguard.cloud.models import ApprovalState
 from vendorguard.cloud.queries import manager_candidates
 from vendorguard.core.errors import DomainError
+from vendorguard.core.forms import options
 from vendorguard.core.timeutil import today_tokyo
 from vendorguard.core.web import paginate, search_term, show_domain_error, sorting
 from vendorguard.extensions import db
