@@ -25,13 +25,13 @@ class Era:
 
 
 # The one era table: 和暦 display (``wareki``) and parsing (``core.dates``, the ISMAP list) use it.
-# Newest first. Meiji begins with the Gregorian calendar's adoption in Japan (明治6年1月1日).
+# Newest first. (Dates before 1900 are refused at input, so Meiji's lunisolar years do not matter.)
 ERAS = (
     Era(date(2019, 5, 1), "令和", "R", "Reiwa"),
     Era(date(1989, 1, 8), "平成", "H", "Heisei"),
     Era(date(1926, 12, 25), "昭和", "S", "Showa"),
     Era(date(1912, 7, 30), "大正", "T", "Taisho"),
-    Era(date(1873, 1, 1), "明治", "M", "Meiji"),
+    Era(date(1868, 10, 23), "明治", "M", "Meiji"),
 )
 
 
