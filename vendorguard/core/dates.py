@@ -21,7 +21,10 @@ MIN_DAY = date(1900, 1, 1)
 MAX_DAY = date(2199, 12, 31)
 
 _ERA_BY_KEY = {key: era for era in ERAS for key in (era.name, era.letter.lower())}
-_ERA_NAMES = "|".join(re.escape(key) for key in _ERA_BY_KEY)
+# Era names, or a letter that does not end a word (the "r" of "Ver5.4.1" is no era).
+_ERA_NAMES = "|".join(era.name for era in ERAS) + (
+    "|(?<![a-z])[" + "".join(era.letter.lower() for era in ERAS) + "]"
+)
 _SEP = r"\s*[-/.年]\s*"
 _SEP_MONTH = r"\s*[-/.月]\s*"
 _WESTERN = re.compile(rf"(?P<y>\d{{4}}){_SEP}(?P<m>\d{{1,2}}){_SEP_MONTH}(?P<d>\d{{1,2}})\s*日?")
@@ -42,7 +45,7 @@ def era_for_key(key: str) -> Era:
 
 
 def era_pattern() -> str:
-    """A regular expression alternative matching every era name and letter (case-insensitive)."""
+    """A regular expression matching every era name and letter (use with re.IGNORECASE)."""
     return _ERA_NAMES
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -17,6 +16,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from vendorguard.cloud.models import CloudService
+from vendorguard.core.dates import add_months
 from vendorguard.core.timeutil import today_tokyo
 from vendorguard.ismap.models import IsmapRegistration
 
@@ -61,13 +61,6 @@ _BADGES = {
 }
 # The statuses a registration on file can have (NOT_REGISTERED describes a service, not a registration).
 REGISTRATION_STATUSES = tuple(s for s in IsmapStatus if s != IsmapStatus.NOT_REGISTERED)
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day ``months`` later; the 31st in a shorter month becomes its last day."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def valid_until_from_audit_end(audit_period_end: date) -> date:
