@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 from collections.abc import Iterator
@@ -12,7 +10,6 @@ from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     redirect,
@@ -31,6 +28,7 @@ from vendorguard.audit import labels, queries
 from vendorguard.audit import services as audit
 from vendorguard.audit.models import AuditEvent
 from vendorguard.auth.permissions import require
+from vendorguard.core import export as export_file
 from vendorguard.core.forms import DateField, LineField
 from vendorguard.core.timeutil import TOKYO, today_tokyo
 from vendorguard.core.web import paginate
@@ -194,69 +192,46 @@ def verify():
     return redirect(url_for("audit.index", **_filter_args()))
 
 
-def _cell(value: Any) -> str:
-    """A CSV cell that Excel shows as text, never evaluates as a formula."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
 def _json(value: dict | None) -> str:
     return "" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-def _csv_lines(stmt) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(
-        [
-            _("日時"),
-            _("操作者"),
-            _("操作"),
-            _("対象の種類"),
-            _("対象ID"),
-            _("対象"),
-            _("変更前"),
-            _("変更後"),
-            _("接続元"),
-            _("連番"),
-            _("ハッシュ"),
-        ]
-    )
-    yield "\ufeff" + buffer.getvalue()  # the BOM makes Excel on Japanese Windows read UTF-8
-    buffer.seek(0)
-    buffer.truncate()
+def _export_header() -> list[str]:
+    return [
+        _("日時"),
+        _("操作者"),
+        _("操作"),
+        _("対象の種類"),
+        _("対象ID"),
+        _("対象"),
+        _("変更前"),
+        _("変更後"),
+        _("接続元"),
+        _("連番"),
+        _("ハッシュ"),
+    ]
+
+
+def _export_rows(stmt) -> Iterator[list[Any]]:
+    """The events of ``stmt``, read in batches of 1,000 while the file is written."""
     for event in db.session.scalars(stmt.execution_options(yield_per=1000)):
-        writer.writerow(
-            [
-                _cell(value)
-                for value in (
-                    event.occurred_at.astimezone(TOKYO).strftime("%Y/%m/%d %H:%M:%S"),
-                    event.actor_label,
-                    labels.action_label(event.action),
-                    labels.object_type_label(event.object_type),
-                    event.object_id,
-                    event.object_label,
-                    _json(event.before),
-                    _json(event.after),
-                    event.remote_addr,
-                    event.seq,
-                    event.hash,
-                )
-            ]
-        )
-        if buffer.tell() > 65536:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
+        yield [
+            event.occurred_at.astimezone(TOKYO).strftime("%Y/%m/%d %H:%M:%S"),
+            event.actor_label,
+            labels.action_label(event.action),
+            labels.object_type_label(event.object_type),
+            event.object_id,
+            event.object_label,
+            _json(event.before),
+            _json(event.after),
+            event.remote_addr,
+            event.seq,
+            event.hash,
+        ]
 
 
-@bp.route("/export.csv")
-@require("audit.view")
-def export():
-    """The filtered trail as a CSV file for Excel (UTF-8 with BOM), streamed row by row."""
+def _export_statement():
+    """The filtered events, or ``None`` (with a message) when there are too many."""
     _form, filters = _filters()
     stmt = queries.event_list(filters)
     total = db.session.execute(
@@ -272,13 +247,37 @@ def export():
             ),
             "error",
         )
+        return None
+    return stmt
+
+
+@bp.route("/export.csv")
+@require("audit.view")
+def export():
+    """The filtered trail as CSV for Excel, streamed row by row: UTF-8 with BOM, or
+    ``?encoding=cp932`` for tools that read only Shift_JIS."""
+    stmt = _export_statement()
+    if stmt is None:
         return redirect(url_for("audit.index", **_filter_args()))
-    filename = f"audit-log-{today_tokyo():%Y%m%d}.csv"
-    return Response(
-        stream_with_context(_csv_lines(stmt)),
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Content-Type": "text/csv; charset=utf-8",
-        },
+    encoding = (
+        export_file.CP932 if request.args.get("encoding") == "cp932" else export_file.UTF8_BOM
+    )
+    chunks = export_file.csv_chunks(_export_header(), _export_rows(stmt), encoding)
+    return export_file.csv_response(
+        stream_with_context(chunks), f"audit-log-{today_tokyo():%Y%m%d}.csv", encoding
+    )
+
+
+@bp.route("/export.xlsx")
+@require("audit.view")
+def export_xlsx():
+    """The filtered trail as an Excel workbook (rows streamed into a temporary file)."""
+    stmt = _export_statement()
+    if stmt is None:
+        return redirect(url_for("audit.index", **_filter_args()))
+    return export_file.xlsx_response(
+        _export_header(),
+        _export_rows(stmt),
+        f"audit-log-{today_tokyo():%Y%m%d}.xlsx",
+        sheet_title=_("監査ログ"),
     )
