@@ -9,18 +9,13 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from flask import current_app, render_template, url_for
+from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from vendorguard.mail import MailSettings, build_message, send
 
 log = logging.getLogger("vendorguard.mail")
-
-
-def absolute_url(endpoint: str, **values) -> str:
-    """A URL for someone reading a mail elsewhere: BASE_URL, not whatever host this request came on."""
-    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
 
 
 def _send(to: str, subject: str, template: str, **context) -> None:

@@ -1,0 +1,34 @@
+"""Enums whose members carry their label (translated when shown) and a badge CSS class."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+
+class LabelledEnum(StrEnum):
+    """A StrEnum declared as ``NAME = "value", _l("ラベル")`` or ``… , _l("ラベル"), "badge-ok"``.
+
+    The value is what the database and URLs hold; ``label`` is the text in the request's
+    language and ``badge`` the CSS class that shows it at a glance (empty when none).
+    """
+
+    _label: Any
+    _badge: str
+
+    def __new__(cls, value: str, label: Any, badge: str = ""):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member._label = label
+        member._badge = badge
+        return member
+
+    @property
+    def label(self) -> str:
+        """The member's name for people, in the current language."""
+        return str(self._label)
+
+    @property
+    def badge(self) -> str:
+        """The CSS badge class (``badge-ok``, ``badge-warn`` …)."""
+        return self._badge
