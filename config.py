@@ -183,7 +183,7 @@ def _secret_key(instance_path: Path) -> str:
 
 def load_config(
     instance_path: str | os.PathLike[str], env: Mapping[str, str] | None = None
-) -> dict:
+) -> dict[str, Any]:
     """Build the Flask configuration mapping from the environment."""
     instance = Path(instance_path)
     settings = Settings.from_env(os.environ if env is None else env)

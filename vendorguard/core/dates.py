@@ -106,9 +106,11 @@ def check_range(day: date) -> None:
 
 def add_months(day: date, months: int) -> date:
     """The same day ``months`` later; the 31st in a shorter month becomes its last day (1/31 + 1 → 2/28)."""
-    return day + relativedelta(months=months)
+    result: date = day + relativedelta(months=months)
+    return result
 
 
 def first_of_month(day: date, months: int = 0) -> date:
     """The first day of the month ``months`` after ``day``'s month."""
-    return day.replace(day=1) + relativedelta(months=months)
+    result: date = day.replace(day=1) + relativedelta(months=months)
+    return result

@@ -16,7 +16,11 @@ class LabelledEnum(StrEnum):
     _label: Any
     _badge: str
 
-    def __new__(cls, value: str, label: Any, badge: str = ""):
+    # ``label`` has a default only for type checkers, which read ``Kind("value")`` as a call of
+    # this method; declaring a member without a label is an error.
+    def __new__(cls, value: str, label: Any = None, badge: str = "") -> LabelledEnum:
+        if label is None:
+            raise TypeError(f"{cls.__name__} member {value!r} needs a label")
         member = str.__new__(cls, value)
         member._value_ = value
         member._label = label

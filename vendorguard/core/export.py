@@ -105,7 +105,7 @@ def csv_bytes(
     return b"".join(csv_chunks(header, rows, encoding))
 
 
-def _xlsx_cell(sheet, value: Any) -> Any:
+def _xlsx_cell(sheet: Any, value: Any) -> Any:
     if isinstance(value, str):
         # The file format cannot hold most C0 controls; stored rows may still have some.
         value = ILLEGAL_CHARACTERS_RE.sub(CP932_REPLACEMENT, value)

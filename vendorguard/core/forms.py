@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from enum import Enum
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
@@ -37,7 +38,7 @@ def has_control_characters(text: str | None) -> bool:
 class LineField(StringField):
     """A single-line text input that refuses control characters (CR, LF, NUL, tab …)."""
 
-    def pre_validate(self, form) -> None:
+    def pre_validate(self, form: Any) -> None:
         if has_control_characters(self.data):
             raise ValidationError(
                 _l("改行・タブなどの制御文字は入力できません。1行の文字だけで入力してください。")
@@ -53,12 +54,12 @@ class DateField(_DateField):
 
     widget = widgets.TextInput()
 
-    def __init__(self, label=None, validators=None, **kwargs):
+    def __init__(self, label: Any = None, validators: Any = None, **kwargs: Any) -> None:
         render_kw = {"autocomplete": "off", "placeholder": _l("例: 2027-04-01 / 令和9年4月1日")}
         render_kw.update(kwargs.pop("render_kw", None) or {})
         super().__init__(label, validators, render_kw=render_kw, **kwargs)
 
-    def process_formdata(self, valuelist):
+    def process_formdata(self, valuelist: list[str]) -> None:
         if not valuelist or not valuelist[0].strip():
             self.data = None
             return
@@ -72,14 +73,14 @@ class DateField(_DateField):
 class IdSelectField(SelectField):
     """A drop-down of record ids in which 0 stands for "none chosen"."""
 
-    def __init__(self, label=None, validators=None, **kwargs):
+    def __init__(self, label: Any = None, validators: Any = None, **kwargs: Any) -> None:
         kwargs.setdefault("invalid_choice_message", CHOOSE)
         super().__init__(label, validators, coerce=int, **kwargs)
 
-    def process_data(self, value):
+    def process_data(self, value: Any) -> None:
         self.data = int(value) if value else 0
 
-    def process_formdata(self, valuelist):
+    def process_formdata(self, valuelist: list[str]) -> None:
         if valuelist:
             try:
                 self.data = int(valuelist[0] or 0)
@@ -93,12 +94,12 @@ class MultiCheckboxField(SelectMultipleField):
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
 
-    def __init__(self, label=None, validators=None, **kwargs):
+    def __init__(self, label: Any = None, validators: Any = None, **kwargs: Any) -> None:
         kwargs.setdefault("invalid_choice_message", lambda count: str(CHOOSE))
         super().__init__(label, validators, **kwargs)
 
 
-def http_url(form, field) -> None:
+def http_url(form: Any, field: Any) -> None:
     """Accept only absolute http(s) addresses: anything else cannot be opened from the register."""
     value = (field.data or "").strip()
     if not value:
@@ -108,7 +109,7 @@ def http_url(form, field) -> None:
         raise ValidationError(_l("http:// または https:// で始まるURLを入力してください。"))
 
 
-def options(pairs: Iterable) -> list[SelectChoice]:
+def options(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
     """Select options from (value, label) pairs."""
     return [SelectChoice(value, label) for value, label in pairs]
 
@@ -118,13 +119,13 @@ def enum_options(enum_cls: type[Enum]) -> list[SelectChoice]:
     return options((member.value, member.label) for member in enum_cls)  # type: ignore[attr-defined]
 
 
-def optional_int(value) -> int | None:
+def optional_int(value: Any) -> int | None:
     """Coerce a select's value: the empty choice is ``None``, anything else an int."""
     if value is None or value == "" or value == "None":
         return None
     return int(value)
 
 
-def blank_choice(label=None) -> tuple[str, str]:
+def blank_choice(label: Any = None) -> tuple[str, str]:
     """The "nothing chosen" entry at the top of a select."""
     return ("", str(label or _("（選択してください）")))
