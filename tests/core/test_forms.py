@@ -8,11 +8,12 @@ import pytest
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
+from wtforms import URLField
 from wtforms.validators import Optional
 
 from tests.engagements.helpers import engagement_form
 from vendorguard.auth.roles import Role
-from vendorguard.core.forms import DateField, LineField
+from vendorguard.core.forms import DateField, LineField, http_url
 from vendorguard.engagements.models import Engagement
 from vendorguard.extensions import db
 
@@ -117,3 +118,17 @@ def test_an_engagement_can_be_entered_in_wareki(client, make, login_as):
     assert response.status_code == 302
     engagement = db.session.scalars(select(Engagement)).one()
     assert (engagement.starts_on, engagement.ends_on) == (date(2027, 4, 1), date(2028, 3, 31))
+
+
+@pytest.mark.usefixtures("request_context")
+def test_url_fields_refuse_control_characters_that_urlsplit_would_hide():
+    class UrlForm(FlaskForm):
+        url = URLField("url", validators=[Optional(), http_url])
+
+    form = UrlForm(
+        formdata=MultiDict({"url": "https://example.jp/\r\nBcc: x"}), meta={"csrf": False}
+    )
+    assert not form.validate()
+    assert form.url.errors == [
+        "改行・タブなどの制御文字は入力できません。1行の文字だけで入力してください。"
+    ]

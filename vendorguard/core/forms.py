@@ -28,6 +28,9 @@ CHOOSE = _l("一覧から選んでください。")
 # C0 controls (tab, CR, LF, NUL …), DEL, C1 controls (NEL …) and the Unicode line/paragraph
 # separators: none of them belongs in a one-line value.
 CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+CONTROL_CHARACTER_MESSAGE = _l(
+    "改行・タブなどの制御文字は入力できません。1行の文字だけで入力してください。"
+)
 
 
 def has_control_characters(text: str | None) -> bool:
@@ -40,9 +43,7 @@ class LineField(StringField):
 
     def pre_validate(self, form: Any) -> None:
         if has_control_characters(self.data):
-            raise ValidationError(
-                _l("改行・タブなどの制御文字は入力できません。1行の文字だけで入力してください。")
-            )
+            raise ValidationError(CONTROL_CHARACTER_MESSAGE)
 
 
 class DateField(_DateField):
@@ -104,6 +105,8 @@ def http_url(form: Any, field: Any) -> None:
     value = (field.data or "").strip()
     if not value:
         return
+    if has_control_characters(value):  # urlsplit would silently drop CR, LF and tab
+        raise ValidationError(CONTROL_CHARACTER_MESSAGE)
     parts = urlsplit(value)
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         raise ValidationError(_l("http:// または https:// で始まるURLを入力してください。"))
