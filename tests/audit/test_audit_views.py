@@ -64,7 +64,9 @@ def test_filters_by_actor_action_object_and_japan_dates(client, make, login_as):
     html = client.get("/admin/audit/?actor=KANRI").get_data(as_text=True)
     assert "ログイン" in html and "但馬情報サービス" not in html
     html = client.get("/admin/audit/?date_from=2026-13-45").get_data(as_text=True)
-    assert "日付は 2026-04-01 の形式で入力してください。" in html and "早朝の承認" in html
+    assert "存在しない日付です。" in html and "早朝の承認" in html
+    html = client.get("/admin/audit/?date_from=令和8年4月1日").get_data(as_text=True)
+    assert "前日の承認" not in html and "早朝の承認" in html
 
 
 def test_detail_shows_before_and_after_field_by_field(client, make, login_as):
