@@ -109,10 +109,11 @@ def _xlsx_cell(sheet: Any, value: Any) -> Any:
     if isinstance(value, str):
         # The file format cannot hold most C0 controls; stored rows may still have some.
         value = ILLEGAL_CHARACTERS_RE.sub(CP932_REPLACEMENT, value)
+        if not is_formula_like(value):
+            return value  # plain text: openpyxl writes it as a string
         cell = WriteOnlyCell(sheet, value=value)
         cell.data_type = "s"  # openpyxl would make "=..." a formula
-        if is_formula_like(value):
-            cell.quotePrefix = True
+        cell.quotePrefix = True
         return cell
     if isinstance(value, datetime) and value.tzinfo is not None:
         return value.replace(tzinfo=None)  # Excel has no time zones; callers pass local time
