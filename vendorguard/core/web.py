@@ -14,6 +14,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from werkzeug.routing import MapAdapter
 
 from vendorguard.core import settings
+from vendorguard.core.forms import CONTROL_CHARACTERS
 from vendorguard.extensions import db
 
 
@@ -133,8 +134,8 @@ def paginate(stmt: Select, per_page: int | None = None) -> Any:
 
 
 def search_term() -> str:
-    """The trimmed ``q`` argument."""
-    return request.args.get("q", "").strip()[:100]
+    """The trimmed ``q`` argument, without control characters (PostgreSQL refuses NUL in text)."""
+    return CONTROL_CHARACTERS.sub("", request.args.get("q", "")).strip()[:100]
 
 
 def like_pattern(term: str) -> str:
