@@ -1,29 +1,167 @@
 """Settings for vendorguard, read only from ``VENDORGUARD_*`` environment variables.
 
+:class:`Settings` is the one place where every setting has its type and its default. Its fields
+are named after the Flask config keys (``page_size`` ↔ ``app.config["PAGE_SIZE"]``); a field's
+environment variable is ``VENDORGUARD_`` + the key unless its metadata names another (a few are
+read in a unit: ``EVIDENCE_ZIP_MAX_EXPANDED_MB`` is kept in bytes).
+
 Nothing here runs at import time: :func:`load_config` is called by ``create_app`` with the
-instance folder, so tests and commands can point the app anywhere.
+instance folder, so tests and commands can point the app anywhere. The app's code reads the
+settings through ``vendorguard.core.settings.current()``, built from the final ``app.config``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import secrets
+import typing
 from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 PREFIX = "VENDORGUARD_"
+MB = 1024 * 1024
 
 
-def _bool(value: str | None, default: bool) -> bool:
-    if value is None or value.strip() == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+def _setting(default: Any, env: str | None = None, scale: int = 1, secret: bool = False) -> Any:
+    """A settings field: its default, its variable name when not the key, the unit it is read in."""
+    return field(default=default, repr=not secret, metadata={"env": env, "scale": scale})
 
 
-def _int(value: str | None, default: int) -> int:
-    if value is None or value.strip() == "":
-        return default
-    return int(value)
+@dataclass(frozen=True)
+class Settings:
+    """Every setting, typed, with its default (docs/configuration.md describes each)."""
+
+    # Core. Empty secret, database and storage mean "derive from the instance folder".
+    secret_key: str = _setting("", secret=True)
+    sqlalchemy_database_uri: str = _setting("", env="DATABASE_URL", secret=True)
+    storage_url: str = ""
+    base_url: str = "http://127.0.0.1:5000"
+    city_name: str = "豊岡市"  # the ordering party named in documents
+    babel_default_locale: str = _setting("ja", env="DEFAULT_LOCALE")
+    page_size: int = 25
+    # Security and session.
+    session_cookie_secure: bool = _setting(False, env="SECURE_COOKIES")
+    permanent_session_lifetime: int = _setting(8 * 3600, env="SESSION_HOURS", scale=3600)
+    login_max_failures_per_account: int = 5
+    login_max_failures_per_address: int = 20
+    login_lockout_minutes: int = 15
+    # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted (0 = none).
+    proxy_count: int = 0
+    # Evidence uploads: per-file limit (upload views allow EVIDENCE_MAX_FILES such files in one
+    # request), and the bounds for ZIP archives and the ZIP container of Office files.
+    max_upload_mb: int = 100
+    evidence_max_files: int = 10
+    evidence_zip_max_expanded: int = _setting(
+        500 * MB, env="EVIDENCE_ZIP_MAX_EXPANDED_MB", scale=MB
+    )
+    evidence_zip_max_members: int = 1000
+    evidence_zip_max_ratio: int = 100
+    # E-mail: with no host, messages are written to the log (the embedded default).
+    mail_host: str = ""
+    mail_port: int = 25
+    mail_security: str = "none"  # none | starttls | ssl
+    mail_username: str = ""
+    mail_password: str = _setting("", secret=True)
+    mail_sender: str = "vendorguard@localhost"
+    mail_timeout: float = 30  # seconds
+    # The published ISMAP list (xlsx or csv) that "vg ismap-import" and the admin page fetch.
+    ismap_list_url: str = ""
+    ismap_download_timeout: float = 30  # seconds, whole download
+    ismap_max_bytes: int = 20 * MB
+    # How long a cloud service's use approval runs by default (the approver may change the date).
+    cloud_approval_months: int = 12
+    # S3-compatible storage (used when STORAGE_URL is s3://bucket/prefix); credentials come
+    # from boto3's own chain (AWS_* variables, shared files, instance role).
+    s3_endpoint_url: str | None = None
+    s3_region: str | None = None
+    s3_sse: str | None = None  # AES256 or aws:kms
+    s3_kms_key_id: str | None = None
+    s3_addressing_style: str = "auto"  # path for many S3-compatible stores
+    s3_max_attempts: int = 3
+    # Word templates for generated documents: this folder first, then contract_templates/.
+    contract_templates_dir: str | None = None
+    # Social-media accounts: months between the owners' attestations, and the public list page.
+    sns_attestation_months: int = 6
+    public_accounts_page: bool = True
+    # Bulk appendix generation (no job queue: a background thread in the web process).
+    bulk_sync: bool = False  # run in the request instead (tests, debugging)
+    bulk_progress_every: int = 5  # write progress every N documents
+    bulk_max_documents: int = 1000  # per job
+    bulk_stall_seconds: int = 600  # no progress this long: interrupted
+    # Contractor portal: how long an invitation's set-password link stays valid.
+    portal_invitation_days: int = 7
+    # Reminders ("vg remind"): retries with exponential backoff (base, 2×, 4× … at most 6 h),
+    # then give up; a claimed row whose sender died is taken again after the lease.
+    reminder_max_attempts: int = 8
+    reminder_retry_base_seconds: int = 300
+    reminder_lease_seconds: int = 600
+    reminder_batch_size: int = 50
+    # Chat webhook for reminders: JSON POST signed with X-Vendorguard-Signature: sha256=<HMAC>.
+    webhook_url: str = ""
+    webhook_secret: str = _setting("", secret=True)
+    webhook_timeout: float = 10  # seconds
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Settings:
+        """Read every ``VENDORGUARD_*`` variable; unset or empty ones keep their default."""
+        values = {}
+        for spec in dataclasses.fields(cls):
+            name = PREFIX + (spec.metadata.get("env") or spec.name.upper())
+            raw = env.get(name)
+            if raw is None or raw.strip() == "":
+                continue
+            scale = spec.metadata.get("scale", 1)
+            value = _convert(_hints()[spec.name], raw.strip(), name)
+            values[spec.name] = value * scale if scale != 1 else value
+        return cls(**values)
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> Settings:
+        """The settings a Flask config holds (``None`` or a missing key keeps the default)."""
+        values = {}
+        for spec in dataclasses.fields(cls):
+            value = config.get(spec.name.upper())
+            if value is None:
+                continue
+            if isinstance(value, timedelta):  # Flask accepts PERMANENT_SESSION_LIFETIME as one
+                value = int(value.total_seconds())
+            values[spec.name] = _convert(_hints()[spec.name], value, spec.name.upper())
+        return cls(**values)
+
+    def flask_config(self) -> dict[str, Any]:
+        """The config entries these settings make, keyed as Flask and the app read them."""
+        entries = {spec.name.upper(): getattr(self, spec.name) for spec in dataclasses.fields(self)}
+        entries["REMEMBER_COOKIE_SECURE"] = self.session_cookie_secure
+        # The whole request: other requests stay within one file's limit.
+        entries["MAX_CONTENT_LENGTH"] = self.max_upload_mb * MB
+        return entries
+
+
+_HINTS: dict[str, Any] = {}
+
+
+def _hints() -> dict[str, Any]:
+    if not _HINTS:
+        _HINTS.update(typing.get_type_hints(Settings))
+    return _HINTS
+
+
+def _convert(kind: Any, value: Any, name: str) -> Any:
+    """``value`` (text from the environment, or a config value) as the field's type."""
+    if kind is bool:
+        if isinstance(value, str):
+            return value.strip().lower() in {"1", "true", "yes", "on"}
+        return bool(value)
+    if kind is int or kind is float:
+        try:
+            return kind(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"{name} must be a number, not {value!r}") from None
+    return str(value)
 
 
 def _secret_key(instance_path: Path) -> str:
@@ -45,105 +183,26 @@ def _secret_key(instance_path: Path) -> str:
 
 def load_config(
     instance_path: str | os.PathLike[str], env: Mapping[str, str] | None = None
-) -> dict:
+) -> dict[str, Any]:
     """Build the Flask configuration mapping from the environment."""
-    env = os.environ if env is None else env
     instance = Path(instance_path)
-
-    def get(name: str, default: str | None = None) -> str | None:
-        value = env.get(PREFIX + name)
-        return default if value is None or value == "" else value
-
-    database_url = get("DATABASE_URL") or f"sqlite:///{instance / 'vendorguard.db'}"
-    storage_url = get("STORAGE_URL") or (instance / "evidence").resolve().as_uri()
-    secret_key = get("SECRET_KEY") or _secret_key(instance)
-    secure_cookies = _bool(get("SECURE_COOKIES"), False)
-
+    settings = Settings.from_env(os.environ if env is None else env)
+    settings = dataclasses.replace(
+        settings,
+        sqlalchemy_database_uri=settings.sqlalchemy_database_uri
+        or f"sqlite:///{instance / 'vendorguard.db'}",
+        storage_url=settings.storage_url or (instance / "evidence").resolve().as_uri(),
+        secret_key=settings.secret_key or _secret_key(instance),
+    )
     return {
-        "SECRET_KEY": secret_key,
-        "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-        "STORAGE_URL": storage_url,
-        "BABEL_DEFAULT_LOCALE": get("DEFAULT_LOCALE", "ja"),
         "BABEL_DEFAULT_TIMEZONE": "Asia/Tokyo",  # a Japanese municipality: not configurable
         "LANGUAGES": ("ja", "en"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": secure_cookies,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
-        "REMEMBER_COOKIE_SECURE": secure_cookies,
         "SESSION_COOKIE_NAME": "vendorguard_session",
-        "PERMANENT_SESSION_LIFETIME": _int(get("SESSION_HOURS"), 8) * 3600,
         "WTF_CSRF_TIME_LIMIT": None,
-        "MAX_CONTENT_LENGTH": _int(get("MAX_UPLOAD_MB"), 100) * 1024 * 1024,
-        # Evidence uploads: per-file limit (upload views allow EVIDENCE_MAX_FILES such files in one
-        # request), and the bounds for ZIP archives and the ZIP container of Office files.
-        "MAX_UPLOAD_MB": _int(get("MAX_UPLOAD_MB"), 100),
-        "EVIDENCE_MAX_FILES": _int(get("EVIDENCE_MAX_FILES"), 10),
-        "EVIDENCE_ZIP_MAX_EXPANDED": _int(get("EVIDENCE_ZIP_MAX_EXPANDED_MB"), 500) * 1024 * 1024,
-        "EVIDENCE_ZIP_MAX_MEMBERS": _int(get("EVIDENCE_ZIP_MAX_MEMBERS"), 1000),
-        "EVIDENCE_ZIP_MAX_RATIO": _int(get("EVIDENCE_ZIP_MAX_RATIO"), 100),
-        "PAGE_SIZE": _int(get("PAGE_SIZE"), 25),
-        "LOGIN_MAX_FAILURES_PER_ACCOUNT": _int(get("LOGIN_MAX_FAILURES_PER_ACCOUNT"), 5),
-        "LOGIN_MAX_FAILURES_PER_ADDRESS": _int(get("LOGIN_MAX_FAILURES_PER_ADDRESS"), 20),
-        "LOGIN_LOCKOUT_MINUTES": _int(get("LOGIN_LOCKOUT_MINUTES"), 15),
-        "BASE_URL": get("BASE_URL", "http://127.0.0.1:5000"),
-        # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted (0 = none).
-        "PROXY_COUNT": _int(get("PROXY_COUNT"), 0),
-        "CITY_NAME": get("CITY_NAME", "豊岡市"),  # the ordering party named in documents
-        # E-mail: with no host, messages are written to the log (the embedded default).
-        "MAIL_HOST": get("MAIL_HOST", ""),
-        "MAIL_PORT": _int(get("MAIL_PORT"), 25),
-        "MAIL_SECURITY": get("MAIL_SECURITY", "none"),  # none | starttls | ssl
-        "MAIL_USERNAME": get("MAIL_USERNAME", ""),
-        "MAIL_PASSWORD": get("MAIL_PASSWORD", ""),
-        "MAIL_SENDER": get("MAIL_SENDER", "vendorguard@localhost"),
-        "MAIL_TIMEOUT": _int(get("MAIL_TIMEOUT"), 30),
-        # The published ISMAP list (xlsx or csv) that "vg ismap-import" and the admin page fetch.
-        "ISMAP_LIST_URL": get("ISMAP_LIST_URL", ""),
-        "ISMAP_DOWNLOAD_TIMEOUT": _int(
-            get("ISMAP_DOWNLOAD_TIMEOUT"), 30
-        ),  # seconds, whole download
-        "ISMAP_MAX_BYTES": _int(get("ISMAP_MAX_BYTES"), 20 * 1024 * 1024),
-        # How long a cloud service's use approval runs by default (the approver may change the date).
-        "CLOUD_APPROVAL_MONTHS": _int(get("CLOUD_APPROVAL_MONTHS"), 12),
-        # S3-compatible storage (used when STORAGE_URL is s3://bucket/prefix); credentials come
-        # from boto3's own chain (AWS_* variables, shared files, instance role).
-        "S3_ENDPOINT_URL": get("S3_ENDPOINT_URL"),
-        "S3_REGION": get("S3_REGION"),
-        "S3_SSE": get("S3_SSE"),  # AES256 or aws:kms
-        "S3_KMS_KEY_ID": get("S3_KMS_KEY_ID"),
-        "S3_ADDRESSING_STYLE": get(
-            "S3_ADDRESSING_STYLE", "auto"
-        ),  # path for many S3-compatible stores
-        "S3_MAX_ATTEMPTS": _int(get("S3_MAX_ATTEMPTS"), 3),
-        # Word templates for generated documents: this folder first, then the built-in contract_templates/.
-        "CONTRACT_TEMPLATES_DIR": get("CONTRACT_TEMPLATES_DIR"),
-        # Social-media accounts: months between the owners' attestations, and the public list page.
-        "SNS_ATTESTATION_MONTHS": _int(get("SNS_ATTESTATION_MONTHS"), 6),
-        "PUBLIC_ACCOUNTS_PAGE": _bool(get("PUBLIC_ACCOUNTS_PAGE"), True),
-        # Bulk appendix generation (no job queue: a background thread in the web process).
-        "BULK_SYNC": _bool(
-            get("BULK_SYNC"), False
-        ),  # run in the request instead (tests, debugging)
-        "BULK_PROGRESS_EVERY": _int(
-            get("BULK_PROGRESS_EVERY"), 5
-        ),  # write progress every N documents
-        "BULK_MAX_DOCUMENTS": _int(get("BULK_MAX_DOCUMENTS"), 1000),  # per job
-        "BULK_STALL_SECONDS": _int(
-            get("BULK_STALL_SECONDS"), 600
-        ),  # no progress this long: interrupted
-        # Contractor portal: how long an invitation's set-password link stays valid.
-        "PORTAL_INVITATION_DAYS": _int(get("PORTAL_INVITATION_DAYS"), 7),
-        # Reminders ("vg remind"): retries with exponential backoff (base, 2×, 4× … at most 6 h), then
-        # give up; a claimed row whose sender died is taken again after the lease.
-        "REMINDER_MAX_ATTEMPTS": _int(get("REMINDER_MAX_ATTEMPTS"), 8),
-        "REMINDER_RETRY_BASE_SECONDS": _int(get("REMINDER_RETRY_BASE_SECONDS"), 300),
-        "REMINDER_LEASE_SECONDS": _int(get("REMINDER_LEASE_SECONDS"), 600),
-        "REMINDER_BATCH_SIZE": _int(get("REMINDER_BATCH_SIZE"), 50),
-        # Chat webhook for reminders: JSON POST signed with X-Vendorguard-Signature: sha256=<HMAC>.
-        "WEBHOOK_URL": get("WEBHOOK_URL", ""),
-        "WEBHOOK_SECRET": get("WEBHOOK_SECRET", ""),
-        "WEBHOOK_TIMEOUT": _int(get("WEBHOOK_TIMEOUT"), 10),  # seconds
+        **settings.flask_config(),
     }

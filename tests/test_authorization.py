@@ -76,6 +76,7 @@ EXPECTED: dict[str, Access] = {
     "audit.index": grant({A, U}),
     "audit.detail": grant({A, U}),
     "audit.export": grant({A, U}),
+    "audit.export_xlsx": grant({A, U}),
     "audit.verify": grant({A, U}),
     # contractors: procurement registers them
     "contractors.index": READ_REGISTERS,

@@ -6,6 +6,7 @@ import csv
 import io
 from datetime import UTC, datetime
 
+import openpyxl
 from sqlalchemy import select, text
 
 from vendorguard.audit import services as audit
@@ -63,7 +64,9 @@ def test_filters_by_actor_action_object_and_japan_dates(client, make, login_as):
     html = client.get("/admin/audit/?actor=KANRI").get_data(as_text=True)
     assert "ログイン" in html and "但馬情報サービス" not in html
     html = client.get("/admin/audit/?date_from=2026-13-45").get_data(as_text=True)
-    assert "日付は 2026-04-01 の形式で入力してください。" in html and "早朝の承認" in html
+    assert "存在しない日付です。" in html and "早朝の承認" in html
+    html = client.get("/admin/audit/?date_from=令和8年4月1日").get_data(as_text=True)
+    assert "前日の承認" not in html and "早朝の承認" in html
 
 
 def test_detail_shows_before_and_after_field_by_field(client, make, login_as):
@@ -154,3 +157,30 @@ def test_audit_list_query_count_does_not_grow(client, make, login_as, count_quer
     with count_queries() as many:
         assert client.get("/admin/audit/?per_page=200").status_code == 200
     assert few.count == many.count
+
+
+def test_csv_export_in_cp932_for_older_tools(client, make, login_as):
+    make.contractor(name="髙橋〜工務店")
+    login_as(make.user(Role.AUDITOR))
+    response = client.get("/admin/audit/export.csv?object_type=contractor&encoding=cp932")
+    assert response.headers["Content-Type"] == "text/csv; charset=shift_jis"
+    body = response.get_data()
+    assert not body.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(body.decode("cp932"))))
+    assert rows[0][0] == "日時" and rows[1][5] == "髙橋～工務店"
+
+
+def test_xlsx_export_holds_the_same_rows_as_text(client, make, login_as):
+    make.contractor(name='=HYPERLINK("http://example.com")')
+    login_as(make.user(Role.AUDITOR))
+    response = client.get("/admin/audit/export.xlsx?object_type=contractor")
+    assert response.status_code == 200
+    assert response.mimetype == (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    sheet = openpyxl.load_workbook(io.BytesIO(response.get_data())).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("日時", "操作者", "操作")
+    label = sheet.cell(row=2, column=6)
+    assert label.value == '=HYPERLINK("http://example.com")' and label.data_type == "s"
+    assert label.quotePrefix

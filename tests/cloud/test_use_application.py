@@ -25,9 +25,9 @@ from vendorguard.cloud.models import (
     IsmapKind,
     TermsType,
 )
+from vendorguard.core.dates import add_months
 from vendorguard.core.timeutil import today_tokyo, utcnow
 from vendorguard.extensions import db
-from vendorguard.ismap.matching import add_months
 
 
 def actions(object_type, object_id):

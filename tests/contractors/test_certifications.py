@@ -137,7 +137,10 @@ def test_unreadable_date_gets_a_japanese_message(client, make, admin):
     html = client.post(
         f"/contractors/{contractor.id}/certifications/new", data=cert_form(valid_until="来年3月")
     ).get_data(as_text=True)
-    assert 'id="valid_until-error">日付は 2026-04-01 の形式で入力してください。' in html
+    assert (
+        'id="valid_until-error">日付は 2027-04-01、2027/4/1 または 令和9年4月1日 のように入力してください。'
+        in html
+    )
 
 
 def test_unknown_kind_is_refused(client, make, admin):

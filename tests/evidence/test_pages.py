@@ -201,7 +201,7 @@ def test_officer_creates_an_adhoc_request_with_a_new_item(client, make, login_as
         f"/evidence/arrangement/{engagement.id}/requests/new",
         data={"requirement_id": "0", "title": "x", "due_on": "2026-02-30"},
     )
-    assert "日付は年・月・日を正しく入力してください" in response.get_data(as_text=True)
+    assert "存在しない日付です。" in response.get_data(as_text=True)
 
 
 def test_the_page_shows_the_assurance_state_with_reasons(client, make, login_as):

@@ -12,10 +12,10 @@ from tests.social.test_social_accounts import reload
 from vendorguard.audit.models import AuditEvent
 from vendorguard.auth.roles import Role
 from vendorguard.cloud.models import ApprovalState
+from vendorguard.core.dates import add_months
 from vendorguard.core.timeutil import today_tokyo
 from vendorguard.extensions import db
 from vendorguard.social.models import SocialAttestation
-from vendorguard.social.services import add_months
 
 
 def attest_data(**overrides):

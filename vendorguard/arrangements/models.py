@@ -6,13 +6,13 @@ Evidence, reviews, reminders and documents attach to ``arrangement.id`` whatever
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Enum, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from vendorguard.audit.mixins import Audited
+from vendorguard.core.enums import LabelledEnum
 from vendorguard.core.timeutil import utcnow
 from vendorguard.core.types import UTCDateTime
 from vendorguard.extensions import Model
@@ -30,42 +30,21 @@ def str_enum(enum_cls, length: int = 20) -> Enum:
     )
 
 
-class ArrangementKind(StrEnum):
+class ArrangementKind(LabelledEnum):
     """What kind of arrangement a row is."""
 
-    ENGAGEMENT = "engagement"
-    CLOUD_SERVICE = "cloud_service"
-    SOCIAL_ACCOUNT = "social_account"
-
-    @property
-    def label(self) -> str:
-        return str(
-            {
-                self.ENGAGEMENT: _l("業務委託"),
-                self.CLOUD_SERVICE: _l("外部サービス"),
-                self.SOCIAL_ACCOUNT: _l("SNSアカウント"),
-            }[self]
-        )
+    ENGAGEMENT = "engagement", _l("業務委託")
+    CLOUD_SERVICE = "cloud_service", _l("外部サービス")
+    SOCIAL_ACCOUNT = "social_account", _l("SNSアカウント")
 
 
-class ArrangementState(StrEnum):
+class ArrangementState(LabelledEnum):
     """Life-cycle state shared by every arrangement; archiving is separate (``archived_at``)."""
 
-    DRAFT = "draft"
-    ACTIVE = "active"
-    SUSPENDED = "suspended"
-    ENDED = "ended"
-
-    @property
-    def label(self) -> str:
-        return str(
-            {
-                self.DRAFT: _l("下書き"),
-                self.ACTIVE: _l("有効"),
-                self.SUSPENDED: _l("停止中"),
-                self.ENDED: _l("終了"),
-            }[self]
-        )
+    DRAFT = "draft", _l("下書き")
+    ACTIVE = "active", _l("有効")
+    SUSPENDED = "suspended", _l("停止中")
+    ENDED = "ended", _l("終了")
 
 
 class Arrangement(Audited, Model):

@@ -8,9 +8,8 @@ from wtforms import RadioField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from vendorguard.assessments.models import AssessmentMethod, AssessmentResult
-from vendorguard.engagements.forms import DateField, optional_int
+from vendorguard.core.forms import REQUIRED, DateField, optional_int
 
-REQUIRED = _l("入力してください。")
 CHOOSE = _l("選択してください。")
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, Text
@@ -11,36 +10,18 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from vendorguard.arrangements.models import str_enum
 from vendorguard.audit.mixins import Audited
+from vendorguard.core.enums import LabelledEnum
 from vendorguard.core.timeutil import utcnow
 from vendorguard.core.types import UTCDateTime
 from vendorguard.extensions import Model
 
 
-class AssessmentResult(StrEnum):
+class AssessmentResult(LabelledEnum):
     """What the confirmation found."""
 
-    CONFORMING = "conforming"
-    PARTIALLY_CONFORMING = "partially_conforming"
-    NONCONFORMING = "nonconforming"
-
-    @property
-    def label(self) -> str:
-        return str(
-            {
-                self.CONFORMING: _l("適合"),
-                self.PARTIALLY_CONFORMING: _l("一部不適合"),
-                self.NONCONFORMING: _l("不適合"),
-            }[self]
-        )
-
-    @property
-    def badge(self) -> str:
-        """The CSS badge class that shows the result at a glance."""
-        return {
-            self.CONFORMING: "badge-ok",
-            self.PARTIALLY_CONFORMING: "badge-warn",
-            self.NONCONFORMING: "badge-danger",
-        }[self]
+    CONFORMING = "conforming", _l("適合"), "badge-ok"
+    PARTIALLY_CONFORMING = "partially_conforming", _l("一部不適合"), "badge-warn"
+    NONCONFORMING = "nonconforming", _l("不適合"), "badge-danger"
 
 
 # The audit trail keeps one language whatever the user's locale (like a printed record).
@@ -51,35 +32,20 @@ RESULT_RECORD_TEXT = {
 }
 
 
-class AssessmentMethod(StrEnum):
+class AssessmentMethod(LabelledEnum):
     """How the city confirmed."""
 
-    DOCUMENT = "document"
-    ON_SITE = "on_site"
-    REPORT = "report"
-    OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return str(
-            {
-                self.DOCUMENT: _l("書面確認"),
-                self.ON_SITE: _l("実地確認"),
-                self.REPORT: _l("報告書確認"),
-                self.OTHER: _l("その他"),
-            }[self]
-        )
+    DOCUMENT = "document", _l("書面確認")
+    ON_SITE = "on_site", _l("実地確認")
+    REPORT = "report", _l("報告書確認")
+    OTHER = "other", _l("その他")
 
 
-class ActionStatus(StrEnum):
+class ActionStatus(LabelledEnum):
     """Whether an action still needs work."""
 
-    OPEN = "open"
-    CLOSED = "closed"
-
-    @property
-    def label(self) -> str:
-        return str({self.OPEN: _l("対応中"), self.CLOSED: _l("完了")}[self])
+    OPEN = "open", _l("対応中")
+    CLOSED = "closed", _l("完了")
 
 
 class Assessment(Audited, Model):

@@ -21,9 +21,9 @@ from vendorguard.assessments.forms import AssessmentForm
 from vendorguard.assessments.models import Action, Assessment, AssessmentMethod, AssessmentResult
 from vendorguard.auth.permissions import require
 from vendorguard.core.errors import DomainError
+from vendorguard.core.forms import blank_choice
 from vendorguard.core.timeutil import today_tokyo
 from vendorguard.core.web import show_domain_error
-from vendorguard.engagements.forms import blank_choice
 from vendorguard.extensions import db
 
 bp = Blueprint("assessments", __name__, url_prefix="/assessments")

@@ -10,18 +10,15 @@ from wtforms import (
     BooleanField,
     IntegerField,
     SelectField,
-    SelectMultipleField,
-    StringField,
     SubmitField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from vendorguard.arrangements.models import ArrangementKind
 from vendorguard.catalog.models import RequirementKind
+from vendorguard.core.forms import REQUIRED, LineField, MultiCheckboxField
 
-REQUIRED = _l("入力してください。")
 CODE = Regexp(
     r"^[A-Za-z0-9_-]+$", message=_l("半角英数字、ハイフン、アンダースコアで入力してください。")
 )
@@ -37,27 +34,20 @@ def applies_to_choices() -> list[tuple[str, str]]:
     return [(kind.value, kind.label) for kind in ArrangementKind]
 
 
-class MultiCheckboxField(SelectMultipleField):
-    """A multiple choice shown as checkboxes (the ``field`` macro lays them out)."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
 class RequirementForm(FlaskForm):
     """Create or edit a requirement; code, kind and arrangement kind only when creating."""
 
-    code = StringField(
+    code = LineField(
         _l("要件コード"),
         validators=[DataRequired(REQUIRED), Length(max=20), CODE],
         description=_l("例：OUT-14、CL-13。登録後は変更できません。"),
     )
     kind = SelectField(_l("区分"), choices=[], validators=[DataRequired(REQUIRED)])
     applies_to = SelectField(_l("対象"), choices=[], validators=[DataRequired(REQUIRED)])
-    title_ja = StringField(_l("要件名"), validators=[DataRequired(REQUIRED), Length(max=200)])
-    title_en = StringField(_l("要件名（英語）"), validators=[Optional(), Length(max=200)])
+    title_ja = LineField(_l("要件名"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    title_en = LineField(_l("要件名（英語）"), validators=[Optional(), Length(max=200)])
     explanation = TextAreaField(_l("説明"), validators=[Optional(), Length(max=4000)])
-    source = StringField(
+    source = LineField(
         _l("根拠（ガイドライン・法令の条項）"), validators=[Optional(), Length(max=300)]
     )
     rule = TextAreaField(
@@ -91,19 +81,19 @@ class RequirementForm(FlaskForm):
 class ClauseForm(FlaskForm):
     """A clause's place in the library and the text of its next version; 「プレビュー」 saves nothing."""
 
-    code = StringField(
+    code = LineField(
         _l("条項コード"),
         validators=[DataRequired(REQUIRED), Length(max=20), CODE],
         description=_l("例：ENG-18。登録後は変更できません。"),
     )
     applies_to = SelectField(_l("対象"), choices=[], validators=[DataRequired(REQUIRED)])
-    title = StringField(
+    title = LineField(
         _l("条項名（一覧での名前）"), validators=[DataRequired(REQUIRED), Length(max=200)]
     )
     sort_order = IntegerField(
         _l("並び順（条の順番）"), default=0, validators=[Optional(), NumberRange(min=0, max=100000)]
     )
-    heading = StringField(
+    heading = LineField(
         _l("見出し（文書に印字）"),
         validators=[DataRequired(REQUIRED), Length(max=200)],
         description=_l("例：秘密の保持。文書では「第○条（秘密の保持）」のように番号が付きます。"),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -12,56 +11,28 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from vendorguard.arrangements.models import ArrangementKind, str_enum
 from vendorguard.audit.mixins import Audited
+from vendorguard.core.enums import LabelledEnum
 from vendorguard.core.timeutil import utcnow
 from vendorguard.core.types import UTCDateTime
 from vendorguard.extensions import Model, db
 
 
-class RequirementKind(StrEnum):
+class RequirementKind(LabelledEnum):
     """Where a requirement comes from (FACTS §1–3)."""
 
-    OUTSOURCING = "outsourcing"
-    PERSONAL_INFO = "personal_info"
-    MY_NUMBER = "my_number"
-    CLOUD = "cloud"
-    SNS = "sns"
-
-    @property
-    def label(self) -> str:
-        return str(
-            {
-                self.OUTSOURCING: _l("業務委託"),
-                self.PERSONAL_INFO: _l("個人情報"),
-                self.MY_NUMBER: _l("マイナンバー（特定個人情報）"),
-                self.CLOUD: _l("外部サービス"),
-                self.SNS: _l("ソーシャルメディア"),
-            }[self]
-        )
+    OUTSOURCING = "outsourcing", _l("業務委託")
+    PERSONAL_INFO = "personal_info", _l("個人情報")
+    MY_NUMBER = "my_number", _l("マイナンバー（特定個人情報）")
+    CLOUD = "cloud", _l("外部サービス")
+    SNS = "sns", _l("ソーシャルメディア")
 
 
-class ClauseStatus(StrEnum):
+class ClauseStatus(LabelledEnum):
     """A clause version's life: drafted, approved for use, retired by a later approval."""
 
-    DRAFT = "draft"
-    APPROVED = "approved"
-    RETIRED = "retired"
-
-    @property
-    def label(self) -> str:
-        return str(
-            {
-                self.DRAFT: _l("下書き"),
-                self.APPROVED: _l("承認済（使用中）"),
-                self.RETIRED: _l("廃止"),
-            }[self]
-        )
-
-    @property
-    def badge(self) -> str:
-        """The CSS class of the status badge."""
-        return {self.DRAFT: "badge-warn", self.APPROVED: "badge-ok", self.RETIRED: "badge-muted"}[
-            self
-        ]
+    DRAFT = "draft", _l("下書き"), "badge-warn"
+    APPROVED = "approved", _l("承認済（使用中）"), "badge-ok"
+    RETIRED = "retired", _l("廃止"), "badge-muted"
 
 
 class Requirement(Audited, Model):

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import current_app, has_app_context
+from flask import has_app_context
 from flask_babel import force_locale
 
 from vendorguard.arrangements.models import Arrangement
+from vendorguard.core import settings
 from vendorguard.core.timeutil import wareki
 
 DEFAULT_CITY_NAME = "豊岡市"
@@ -26,7 +27,7 @@ def format_date(day: date | None, style: str = "wareki") -> str:
 def city_name() -> str:
     """The municipality's name as contracts print it."""
     if has_app_context():
-        return current_app.config.get("CITY_NAME") or DEFAULT_CITY_NAME
+        return settings.current().city_name or DEFAULT_CITY_NAME
     return DEFAULT_CITY_NAME
 
 

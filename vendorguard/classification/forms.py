@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField, TextAreaField
+from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
+
+from vendorguard.core.forms import LineField
 
 
 class LevelForm(FlaskForm):
     """The wording of one level; its code and rank stay fixed because records compare by rank."""
 
-    label = StringField(
+    label = LineField(
         _l("表示名"), validators=[DataRequired(_l("入力してください。")), Length(max=50)]
     )
     description = TextAreaField(

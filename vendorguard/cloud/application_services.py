@@ -32,10 +32,10 @@ from vendorguard.cloud.models import (
     TermsType,
 )
 from vendorguard.cloud.services import has_pending_application
+from vendorguard.core.dates import add_months
 from vendorguard.core.errors import DomainError
 from vendorguard.core.text import clean
 from vendorguard.core.timeutil import today_tokyo, utcnow
-from vendorguard.ismap.matching import add_months
 
 MAX_NOTE = 1000
 RENEWAL_NOTICE_DAYS = 60  # the detail page reminds the department this long before an approval ends

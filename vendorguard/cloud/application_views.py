@@ -14,11 +14,11 @@ from vendorguard.cloud.forms import (
     RejectForm,
     UseApplicationForm,
     application_form,
-    options,
 )
 from vendorguard.cloud.models import CloudService, TermsType
 from vendorguard.cloud.views import bp, render_detail, service_or_404
 from vendorguard.core.errors import DomainError
+from vendorguard.core.forms import options
 from vendorguard.core.web import show_domain_error
 from vendorguard.extensions import db
 

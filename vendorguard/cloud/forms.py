@@ -1,93 +1,40 @@
-"""Cloud service forms, and the small field types the social-account forms share."""
+"""Cloud service forms: the register entry, the use application and its approval."""
 
 from __future__ import annotations
-
-from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
     RadioField,
     SelectField,
-    SelectMultipleField,
-    StringField,
     TextAreaField,
     URLField,
     ValidationError,
-    widgets,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from vendorguard.arrangements.models import ArrangementState
 from vendorguard.cloud.application_services import MAX_NOTE, checklist_key
 from vendorguard.cloud.models import ChecklistAnswer, IsmapKind, TermsType
-
-REQUIRED = _l("入力してください。")
-CHOOSE = _l("一覧から選んでください。")
-
-
-class IdSelectField(SelectField):
-    """A drop-down of record ids in which 0 stands for "none chosen"."""
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        kwargs.setdefault("invalid_choice_message", CHOOSE)
-        super().__init__(label, validators, coerce=int, **kwargs)
-
-    def process_data(self, value):
-        self.data = int(value) if value else 0
-
-    def process_formdata(self, valuelist):
-        if valuelist:
-            try:
-                self.data = int(valuelist[0] or 0)
-            except ValueError as exc:
-                raise ValueError(str(CHOOSE)) from exc
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """Several choices shown as check boxes (``_macros.field`` renders them as a group)."""
-
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        kwargs.setdefault("invalid_choice_message", lambda count: str(CHOOSE))
-        super().__init__(label, validators, coerce=int, **kwargs)
-
-
-def http_url(form, field) -> None:
-    """Accept only absolute http(s) addresses: anything else cannot be opened from the register."""
-    value = (field.data or "").strip()
-    if not value:
-        return
-    parts = urlsplit(value)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        raise ValidationError(_l("http:// または https:// で始まるURLを入力してください。"))
-
-
-def options(pairs) -> list[SelectChoice]:
-    """Select options from (value, label) pairs."""
-    return [SelectChoice(value, label) for value, label in pairs]
-
-
-def enum_options(enum_cls) -> list[SelectChoice]:
-    """Options for every member of an enum, labelled in the request's language."""
-    return options((member.value, member.label) for member in enum_cls)
-
-
-def state_choices() -> list[SelectChoice]:
-    """Life-cycle states for a select."""
-    return enum_options(ArrangementState)
+from vendorguard.core.forms import (
+    CHOOSE,
+    REQUIRED,
+    DateField,
+    IdSelectField,
+    LineField,
+    MultiCheckboxField,
+    enum_options,
+    http_url,
+    options,
+)
 
 
 class CloudServiceForm(FlaskForm):
     """Register or change a cloud service. Field names are the column names."""
 
-    title = StringField(_l("サービス名"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    title = LineField(_l("サービス名"), validators=[DataRequired(REQUIRED), Length(max=200)])
     department_id = IdSelectField(_l("所管課"), validators=[DataRequired(CHOOSE)])
     responsible_officer_id = IdSelectField(
         _l("外部サービス管理者"), description=_l("利用申請の前に指定してください。")
@@ -96,11 +43,13 @@ class CloudServiceForm(FlaskForm):
         _l("提供事業者（委託事業者台帳）"),
         description=_l("台帳にない事業者は「提供事業者名」に入力してください。"),
     )
-    provider_name = StringField(_l("提供事業者名"), validators=[Length(max=200)])
+    provider_name = LineField(_l("提供事業者名"), validators=[Length(max=200)])
     service_url = URLField(_l("サービスのURL"), validators=[Optional(), Length(max=500), http_url])
     purpose = TextAreaField(_l("利用目的"), validators=[Optional(), Length(max=5000)])
     using_department_ids = MultiCheckboxField(
-        _l("利用する所属"), description=_l("所管課以外に利用する所属があれば選んでください。")
+        _l("利用する所属"),
+        coerce=int,
+        description=_l("所管課以外に利用する所属があれば選んでください。"),
     )
     handles_high_confidentiality = BooleanField(_l("機密性2以上の情報を取り扱う"))
     terms_type = RadioField(
@@ -109,22 +58,22 @@ class CloudServiceForm(FlaskForm):
         default=TermsType.STANDARD_TERMS.value,
         validators=[DataRequired(CHOOSE)],
     )
-    data_location = StringField(
+    data_location = LineField(
         _l("データの保存場所（国・地域）"), validators=[Optional(), Length(max=200)]
     )
-    governing_law = StringField(_l("準拠法"), validators=[Optional(), Length(max=100)])
-    jurisdiction = StringField(_l("合意管轄裁判所"), validators=[Optional(), Length(max=200)])
+    governing_law = LineField(_l("準拠法"), validators=[Optional(), Length(max=100)])
+    jurisdiction = LineField(_l("合意管轄裁判所"), validators=[Optional(), Length(max=200)])
     ismap_kind = SelectField(
         _l("ISMAP区分"),
         choices=lambda: options([("", _l("登録なし"))]) + enum_options(IsmapKind),
         invalid_choice_message=CHOOSE,
     )
-    ismap_registration_number = StringField(
+    ismap_registration_number = LineField(
         _l("ISMAP登録番号"), validators=[Optional(), Length(max=50)]
     )
     state = SelectField(
         _l("状態"),
-        choices=state_choices,
+        choices=lambda: enum_options(ArrangementState),
         default=ArrangementState.DRAFT.value,
         invalid_choice_message=CHOOSE,
     )
@@ -160,7 +109,7 @@ class UseApplicationForm(FlaskForm):
         description=_l("例：市民課職員 約20名、運用を委託する事業者の担当者 2名"),
         validators=[DataRequired(REQUIRED), Length(max=2000)],
     )
-    data_location = StringField(
+    data_location = LineField(
         _l("データの保存場所（国・地域）"), validators=[DataRequired(REQUIRED), Length(max=200)]
     )
     terms_type = RadioField(

@@ -13,33 +13,24 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from vendorguard.arrangements.models import Arrangement, ArrangementKind, str_enum
 from vendorguard.audit.mixins import Audited
+from vendorguard.core.enums import LabelledEnum
 from vendorguard.core.timeutil import today_tokyo, utcnow
 from vendorguard.core.types import UTCDateTime
 from vendorguard.extensions import Model, db
 
 
-class TermsType(StrEnum):
+class TermsType(LabelledEnum):
     """Whether use rests on a negotiated contract or on the provider's standard terms (約款)."""
 
-    CONTRACT = "contract"
-    STANDARD_TERMS = "standard_terms"
-
-    @property
-    def label(self) -> str:
-        return str(
-            {self.CONTRACT: _l("個別契約"), self.STANDARD_TERMS: _l("約款（利用規約）")}[self]
-        )
+    CONTRACT = "contract", _l("個別契約")
+    STANDARD_TERMS = "standard_terms", _l("約款（利用規約）")
 
 
-class IsmapKind(StrEnum):
+class IsmapKind(LabelledEnum):
     """Which ISMAP list a registration is on."""
 
-    ISMAP = "ismap"
-    ISMAP_LIU = "ismap_liu"
-
-    @property
-    def label(self) -> str:
-        return {self.ISMAP: "ISMAP", self.ISMAP_LIU: "ISMAP-LIU"}[self]
+    ISMAP = "ismap", "ISMAP"
+    ISMAP_LIU = "ismap_liu", "ISMAP-LIU"
 
 
 class ApprovalState(StrEnum):
@@ -139,66 +130,23 @@ class CloudService(Arrangement):
         return self.approval_state == ApprovalState.APPLIED and until is not None and until >= today
 
 
-class ApplicationStatus(StrEnum):
+class ApplicationStatus(LabelledEnum):
     """Where one use application (利用申請) stands."""
 
-    SUBMITTED = "submitted"
-    APPROVED = "approved"
-    REJECTED = "rejected"
-    WITHDRAWN = "withdrawn"
-    EXPIRED = (
-        "expired"  # never stored: an approval past its valid-until date (see effective_status)
-    )
-
-    @property
-    def label(self) -> str:
-        return str(
-            {
-                self.SUBMITTED: _l("審査中"),
-                self.APPROVED: _l("承認"),
-                self.REJECTED: _l("却下"),
-                self.WITHDRAWN: _l("取下げ"),
-                self.EXPIRED: _l("承認期限切れ"),
-            }[self]
-        )
-
-    @property
-    def badge(self) -> str:
-        """The CSS class of the status badge."""
-        return {
-            self.SUBMITTED: "badge-info",
-            self.APPROVED: "badge-ok",
-            self.REJECTED: "badge-danger",
-            self.WITHDRAWN: "badge-muted",
-            self.EXPIRED: "badge-warn",
-        }[self]
+    SUBMITTED = "submitted", _l("審査中"), "badge-info"
+    APPROVED = "approved", _l("承認"), "badge-ok"
+    REJECTED = "rejected", _l("却下"), "badge-danger"
+    WITHDRAWN = "withdrawn", _l("取下げ"), "badge-muted"
+    # never stored: an approval past its valid-until date (see effective_status)
+    EXPIRED = "expired", _l("承認期限切れ"), "badge-warn"
 
 
-class ChecklistAnswer(StrEnum):
+class ChecklistAnswer(LabelledEnum):
     """How the department answers one applicable requirement of the checklist."""
 
-    DONE = "done"
-    NOT_DONE = "not_done"
-    NOT_APPLICABLE = "not_applicable"
-
-    @property
-    def label(self) -> str:
-        return str(
-            {
-                self.DONE: _l("対応済"),
-                self.NOT_DONE: _l("未対応"),
-                self.NOT_APPLICABLE: _l("該当なし"),
-            }[self]
-        )
-
-    @property
-    def badge(self) -> str:
-        """The CSS class of the answer badge."""
-        return {
-            self.DONE: "badge-ok",
-            self.NOT_DONE: "badge-danger",
-            self.NOT_APPLICABLE: "badge-muted",
-        }[self]
+    DONE = "done", _l("対応済"), "badge-ok"
+    NOT_DONE = "not_done", _l("未対応"), "badge-danger"
+    NOT_APPLICABLE = "not_applicable", _l("該当なし"), "badge-muted"
 
 
 @dataclass(frozen=True)

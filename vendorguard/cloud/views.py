@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,9 +11,11 @@ from vendorguard.arrangements.oversight import oversight_context
 from vendorguard.auth.permissions import can_change, ensure_can_change, require
 from vendorguard.auth.roles import ALL_DEPARTMENTS, Role
 from vendorguard.cloud import application_services, assurance, queries, services
-from vendorguard.cloud.forms import ApproveForm, CloudServiceForm, RejectForm, options
+from vendorguard.cloud.forms import ApproveForm, CloudServiceForm, RejectForm
 from vendorguard.cloud.models import ApprovalState, CloudService, IsmapKind, TermsType
+from vendorguard.core import settings
 from vendorguard.core.errors import DomainError
+from vendorguard.core.forms import options
 from vendorguard.core.timeutil import today_tokyo
 from vendorguard.core.web import paginate, search_term, show_domain_error, sorting
 from vendorguard.extensions import db
@@ -166,7 +168,7 @@ def render_detail(
     )
     history = db.session.scalars(queries.applications(service.id)).all()
     pending = next((a for a in history if a.status.value == "submitted"), None)
-    months = current_app.config["CLOUD_APPROVAL_MONTHS"]
+    months = settings.current().cloud_approval_months
     if approve_form is None:
         approve_form = ApproveForm(
             formdata=None, approval_valid_until=application_services.default_valid_until(months)

@@ -6,18 +6,15 @@ call the same functions so that every mistake on a page is reported at once, nex
 
 from __future__ import annotations
 
-import unicodedata
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, SelectField, StringField, TextAreaField
+from wtforms import EmailField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from vendorguard.contractors import services
 from vendorguard.contractors.models import CertificationKind
 from vendorguard.core.errors import DomainError
-
-REQUIRED = _l("入力してください。")
+from vendorguard.core.forms import REQUIRED, DateField, LineField
 
 
 def _service_rule(check):
@@ -35,12 +32,12 @@ def _service_rule(check):
 class ContractorForm(FlaskForm):
     """Create or edit a contractor; field names are the column names."""
 
-    name = StringField(
+    name = LineField(
         _l("委託事業者名"),
         validators=[DataRequired(REQUIRED), Length(max=200)],
         description=_l("登記上の名称（例：株式会社豊岡情報サービス）"),
     )
-    name_kana = StringField(
+    name_kana = LineField(
         _l("よみがな"),
         validators=[
             DataRequired(REQUIRED),
@@ -51,7 +48,7 @@ class ContractorForm(FlaskForm):
             "一覧の並べ替えに使います。「株式会社」などは除き、ひらがな又はカタカナで入力してください。"
         ),
     )
-    corporate_number = StringField(
+    corporate_number = LineField(
         _l("法人番号"),
         validators=[Optional(), Length(max=40), _service_rule(services.normalise_corporate_number)],
         description=_l(
@@ -59,8 +56,8 @@ class ContractorForm(FlaskForm):
         ),
         render_kw={"inputmode": "numeric", "autocomplete": "off"},
     )
-    address = StringField(_l("所在地"), validators=[Optional(), Length(max=300)])
-    contact_name = StringField(_l("担当者名"), validators=[Optional(), Length(max=100)])
+    address = LineField(_l("所在地"), validators=[Optional(), Length(max=300)])
+    contact_name = LineField(_l("担当者名"), validators=[Optional(), Length(max=100)])
     contact_email = EmailField(
         _l("担当者メールアドレス"),
         validators=[
@@ -69,25 +66,8 @@ class ContractorForm(FlaskForm):
             Length(max=254),
         ],
     )
-    contact_phone = StringField(_l("担当者電話番号"), validators=[Optional(), Length(max=40)])
+    contact_phone = LineField(_l("担当者電話番号"), validators=[Optional(), Length(max=40)])
     notes = TextAreaField(_l("備考"), validators=[Optional(), Length(max=4000)])
-
-
-class FriendlyDateField(DateField):
-    """A date field that also takes 2026/4/1 and full-width digits, with a message a clerk understands."""
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        kwargs.setdefault("format", ["%Y-%m-%d", "%Y/%m/%d"])
-        kwargs.setdefault(
-            "invalid_value_message", _l("日付は 2026-04-01 の形式で入力してください。")
-        )
-        super().__init__(label, validators, **kwargs)
-
-    def process_formdata(self, valuelist):
-        """Parse the submitted text after NFKC (people type ２０２６／４／１)."""
-        super().process_formdata(
-            [unicodedata.normalize("NFKC", value).strip() for value in valuelist]
-        )
 
 
 def kind_choices() -> list[tuple[str, str]]:
@@ -100,20 +80,20 @@ class CertificationForm(FlaskForm):
 
     kind = SelectField(_l("種類"), validators=[DataRequired(_l("選択してください。"))])
     # No Optional() here: it would stop the chain before validate_kind_other sees the blank.
-    kind_other = StringField(_l("認証の名称（「その他」のとき）"), validators=[Length(max=100)])
-    number = StringField(
+    kind_other = LineField(_l("認証の名称（「その他」のとき）"), validators=[Length(max=100)])
+    number = LineField(
         _l("登録番号"),
         validators=[Optional(), Length(max=100)],
         description=_l("認証書・登録証に記載された番号"),
     )
-    issuer = StringField(_l("認証機関"), validators=[Optional(), Length(max=200)])
-    scope = StringField(
+    issuer = LineField(_l("認証機関"), validators=[Optional(), Length(max=200)])
+    scope = LineField(
         _l("認証範囲"),
         validators=[Optional(), Length(max=300)],
         description=_l("対象となる事業所・業務の範囲"),
     )
-    valid_from = FriendlyDateField(_l("有効期間の開始日"), validators=[Optional()])
-    valid_until = FriendlyDateField(
+    valid_from = DateField(_l("有効期間の開始日"), validators=[Optional()])
+    valid_until = DateField(
         _l("有効期限"),
         validators=[Optional()],
         description=_l("空欄の場合は期限なしとして扱います。"),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, Text
@@ -11,68 +10,34 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from vendorguard.arrangements.models import str_enum
 from vendorguard.audit.mixins import Audited
+from vendorguard.core.enums import LabelledEnum
 from vendorguard.core.timeutil import utcnow
 from vendorguard.core.types import UTCDateTime
 from vendorguard.extensions import Model
 
 
-class CertificationKind(StrEnum):
+class CertificationKind(LabelledEnum):
     """Kinds of third-party assurance a contractor can hold."""
 
-    ISMS = "isms"
-    PRIVACY_MARK = "privacy_mark"
-    ISMAP = "ismap"
-    SOC2 = "soc2"
-    OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return str(
-            {
-                self.ISMS: _l("ISMS（ISO/IEC 27001）"),
-                self.PRIVACY_MARK: _l("プライバシーマーク"),
-                self.ISMAP: _l("ISMAP"),
-                self.SOC2: _l("SOC 2"),
-                self.OTHER: _l("その他"),
-            }[self]
-        )
+    ISMS = "isms", _l("ISMS（ISO/IEC 27001）")
+    PRIVACY_MARK = "privacy_mark", _l("プライバシーマーク")
+    ISMAP = "ismap", _l("ISMAP")
+    SOC2 = "soc2", _l("SOC 2")
+    OTHER = "other", _l("その他")
 
 
 # How far ahead a certificate's end counts as "expiring soon" (renewal takes about three months).
 EXPIRY_WARNING_DAYS = 90
 
 
-class CertificationState(StrEnum):
+class CertificationState(LabelledEnum):
     """Where a certificate stands on a given day."""
 
-    VALID = "valid"
-    EXPIRING = "expiring"
-    EXPIRED = "expired"
-    NOT_YET_VALID = "not_yet_valid"
-    ARCHIVED = "archived"
-
-    @property
-    def label(self) -> str:
-        return str(
-            {
-                self.VALID: _l("有効"),
-                self.EXPIRING: _l("90日以内に期限"),
-                self.EXPIRED: _l("期限切れ"),
-                self.NOT_YET_VALID: _l("有効期間前"),
-                self.ARCHIVED: _l("アーカイブ済"),
-            }[self]
-        )
-
-    @property
-    def badge(self) -> str:
-        """The CSS class of the state's badge."""
-        return {
-            self.VALID: "badge-ok",
-            self.EXPIRING: "badge-warn",
-            self.EXPIRED: "badge-danger",
-            self.NOT_YET_VALID: "badge-info",
-            self.ARCHIVED: "badge-muted",
-        }[self]
+    VALID = "valid", _l("有効"), "badge-ok"
+    EXPIRING = "expiring", _l("90日以内に期限"), "badge-warn"
+    EXPIRED = "expired", _l("期限切れ"), "badge-danger"
+    NOT_YET_VALID = "not_yet_valid", _l("有効期間前"), "badge-info"
+    ARCHIVED = "archived", _l("アーカイブ済"), "badge-muted"
 
 
 class Contractor(Audited, Model):

@@ -11,8 +11,27 @@ from flask import current_app, flash, request, url_for
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, func, select
 from sqlalchemy.sql.elements import ColumnElement
+from werkzeug.routing import MapAdapter
 
+from vendorguard.core import settings
+from vendorguard.core.forms import CONTROL_CHARACTERS
 from vendorguard.extensions import db
+
+
+def base_url_adapter() -> MapAdapter:
+    """The URL map bound to ``BASE_URL`` (host, scheme and path prefix), usable outside requests."""
+    base = urlsplit(settings.current().base_url)
+    return current_app.url_map.bind(
+        base.netloc or "localhost",
+        script_name=base.path or "/",
+        url_scheme=base.scheme or "http",
+    )
+
+
+def absolute_url(endpoint: str, /, **values: Any) -> str:
+    """A URL for someone reading a mail, a calendar or a chat message elsewhere: always under
+    ``BASE_URL``, never whatever host the current request came in on."""
+    return base_url_adapter().build(endpoint, values, force_external=True)
 
 
 def safe_next(target: str | None, fallback_endpoint: str = "dashboard.index") -> str:
@@ -110,13 +129,13 @@ def paginate(stmt: Select, per_page: int | None = None) -> Any:
         asked = int(request.args.get("per_page", "0"))
     except ValueError:
         asked = 0
-    size = min(200, asked) if asked > 0 else per_page or current_app.config["PAGE_SIZE"]
+    size = min(200, asked) if asked > 0 else per_page or settings.current().page_size
     return RowPagination(stmt, db.session(), page_arg(), size)
 
 
 def search_term() -> str:
-    """The trimmed ``q`` argument."""
-    return request.args.get("q", "").strip()[:100]
+    """The trimmed ``q`` argument, without control characters (PostgreSQL refuses NUL in text)."""
+    return CONTROL_CHARACTERS.sub("", request.args.get("q", "")).strip()[:100]
 
 
 def like_pattern(term: str) -> str:

@@ -28,6 +28,7 @@ from vendorguard.classification.services import ensure_default_schemes
 from vendorguard.cloud.models import ApprovalState, CloudService, IsmapKind, TermsType
 from vendorguard.contractors import corporate_number
 from vendorguard.contractors.models import Certification, CertificationKind, Contractor
+from vendorguard.core.dates import era_for_key
 from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import fiscal_year, today_tokyo, utcnow
 from vendorguard.demo import data
@@ -296,7 +297,7 @@ def _level(scheme: ClassificationScheme, axis: Axis, rank: int) -> Classificatio
 
 
 def _reiwa(fiscal: int) -> int:
-    return fiscal - 2018
+    return fiscal - era_for_key("令和").offset
 
 
 def _periods(plan: str, city: _City) -> list[tuple[date, date]]:

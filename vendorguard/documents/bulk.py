@@ -6,8 +6,6 @@ The work itself runs in ``bulk_worker`` (a background thread, or in the request 
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import zipfile
 from collections.abc import Iterable
@@ -24,6 +22,7 @@ from vendorguard.audit import services as audit
 from vendorguard.auth.permissions import can_change
 from vendorguard.auth.roles import ALL_DEPARTMENTS, Role
 from vendorguard.core.errors import DomainError
+from vendorguard.core.export import csv_bytes
 from vendorguard.core.timeutil import TOKYO, fiscal_year, wareki
 from vendorguard.documents.models import (
     BulkJob,
@@ -268,36 +267,33 @@ class ZipCollector:
 
     def add_summary(self, rows: Iterable[SummaryRow], when: datetime) -> None:
         """作成結果.csv: one line per engagement (UTF-8 with BOM, so Excel reads it as Japanese)."""
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(
+        header = [
+            "結果",
+            "契約番号",
+            "件名",
+            "所管課",
+            "受注者",
+            "版",
+            "ファイル名",
+            "SHA-256",
+            "作成できなかった理由",
+        ]
+        lines = (
             [
-                "結果",
-                "契約番号",
-                "件名",
-                "所管課",
-                "受注者",
-                "版",
-                "ファイル名",
-                "SHA-256",
-                "作成できなかった理由",
+                "作成" if row.ok else "作成できず",
+                row.contract_number,
+                row.title,
+                row.department,
+                row.contractor,
+                row.version or "",
+                row.filename,
+                row.sha256,
+                row.reason,
             ]
+            for row in rows
         )
-        for row in rows:
-            writer.writerow(
-                [
-                    "作成" if row.ok else "作成できず",
-                    row.contract_number,
-                    row.title,
-                    row.department,
-                    row.contractor,
-                    row.version or "",
-                    row.filename,
-                    row.sha256,
-                    row.reason,
-                ]
-            )
-        self.add(SUMMARY_NAME, ("\ufeff" + out.getvalue()).encode("utf-8"), when, compress=True)
+        # Titles and names are typed by people: the shared writer keeps formulas from running.
+        self.add(SUMMARY_NAME, csv_bytes(header, lines), when, compress=True)
 
     def close(self) -> None:
         """Write the central directory."""

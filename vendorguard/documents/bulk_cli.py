@@ -10,6 +10,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from vendorguard.audit.context import acting_as
+from vendorguard.core import settings
 from vendorguard.core.errors import DomainError
 from vendorguard.documents import bulk, bulk_worker
 from vendorguard.documents.models import BulkStatus
@@ -75,7 +76,7 @@ def run_bulk(
             db.session,
             storage,
             job_id,
-            every=current_app.config.get("BULK_PROGRESS_EVERY", 5),
+            every=settings.current().bulk_progress_every,
             on_progress=progress,
         )
     click.echo("", err=True)

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, joinedload
 from vendorguard.audit.context import acting_as
 from vendorguard.auth.models import User
 from vendorguard.auth.permissions import can_change
+from vendorguard.core import settings
 from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import utcnow
 from vendorguard.documents import services
@@ -42,7 +43,7 @@ Progress = Callable[[int, int], None]
 
 def start(app: Flask, job_id: int) -> None:
     """Run the job now (``BULK_SYNC``) or in a background thread; returns at once in the latter case."""
-    if app.config.get("BULK_SYNC"):
+    if settings.for_app(app).bulk_sync:
         run_in_app(app, job_id)
         return
     thread = threading.Thread(
@@ -76,7 +77,7 @@ def run_in_app(app: Flask, job_id: int) -> None:
                     db.session,
                     get_storage(app),
                     job_id,
-                    every=app.config.get("BULK_PROGRESS_EVERY", 5),
+                    every=settings.for_app(app).bulk_progress_every,
                 )
         except Exception:  # never let a thread die silently: the job says it failed
             log.exception("bulk job %s crashed", job_id)

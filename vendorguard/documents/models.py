@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, BigInteger, ForeignKey, String, UniqueConstraint, event, inspect
@@ -11,27 +10,18 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from vendorguard.arrangements.models import ArrangementKind, str_enum
 from vendorguard.audit.mixins import Audited
+from vendorguard.core.enums import LabelledEnum
 from vendorguard.core.timeutil import utcnow
 from vendorguard.core.types import UTCDateTime
 from vendorguard.extensions import Model
 
 
-class DocumentKind(StrEnum):
+class DocumentKind(LabelledEnum):
     """What a generated document is; each arrangement kind has one."""
 
-    APPENDIX = "appendix"
-    CLOUD_REQUIREMENTS = "cloud_requirements"
-    SNS_PROCEDURE = "sns_procedure"
-
-    @property
-    def label(self) -> str:
-        return str(
-            {
-                self.APPENDIX: _l("情報セキュリティに関する特記事項"),
-                self.CLOUD_REQUIREMENTS: _l("クラウドサービス利用に係るセキュリティ要件"),
-                self.SNS_PROCEDURE: _l("SNS運用手順"),
-            }[self]
-        )
+    APPENDIX = "appendix", _l("情報セキュリティに関する特記事項")
+    CLOUD_REQUIREMENTS = "cloud_requirements", _l("クラウドサービス利用に係るセキュリティ要件")
+    SNS_PROCEDURE = "sns_procedure", _l("SNS運用手順")
 
     @property
     def title(self) -> str:
@@ -57,19 +47,11 @@ class DocumentKind(StrEnum):
         }[str(arrangement_kind)]
 
 
-class DateStyle(StrEnum):
+class DateStyle(LabelledEnum):
     """How dates are printed: 令和8年4月1日 or 2026年4月1日."""
 
-    WAREKI = "wareki"
-    WESTERN = "western"
-
-    @property
-    def label(self) -> str:
-        return str(
-            {self.WAREKI: _l("和暦（令和8年4月1日）"), self.WESTERN: _l("西暦（2026年4月1日）")}[
-                self
-            ]
-        )
+    WAREKI = "wareki", _l("和暦（令和8年4月1日）")
+    WESTERN = "western", _l("西暦（2026年4月1日）")
 
 
 class ContractDocument(Audited, Model):
@@ -126,24 +108,13 @@ def _refuse_delete(mapper, connection, target) -> None:
     raise ImmutableDocument(f"contract_document {target.id} is kept for good")
 
 
-class BulkStatus(StrEnum):
+class BulkStatus(LabelledEnum):
     """Where a bulk generation stands."""
 
-    QUEUED = "queued"
-    RUNNING = "running"
-    DONE = "done"
-    FAILED = "failed"
-
-    @property
-    def label(self) -> str:
-        return str(
-            {
-                self.QUEUED: _l("待機中"),
-                self.RUNNING: _l("作成中"),
-                self.DONE: _l("完了"),
-                self.FAILED: _l("中断（エラー）"),
-            }[self]
-        )
+    QUEUED = "queued", _l("待機中")
+    RUNNING = "running", _l("作成中")
+    DONE = "done", _l("完了")
+    FAILED = "failed", _l("中断（エラー）")
 
     @property
     def finished(self) -> bool:

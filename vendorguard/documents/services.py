@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from flask import current_app, has_app_context
+from flask import has_app_context
 from flask_babel import gettext as _
 from jinja2 import TemplateError
 from sqlalchemy import func, inspect, select
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from vendorguard.arrangements.models import Arrangement
 from vendorguard.audit import services as audit
 from vendorguard.audit.capture import jsonable, snapshot
+from vendorguard.core import settings
 from vendorguard.core.errors import DomainError
 from vendorguard.documents import docx_writer
 from vendorguard.documents.diff import ArticleChange, diff_articles
@@ -68,7 +69,7 @@ def next_version(session: Session, arrangement_id: int, kind: DocumentKind) -> i
 def _template_dirs(template_dirs: Sequence[str] | None) -> Sequence[str | None]:
     if template_dirs is not None:
         return template_dirs
-    return [current_app.config.get("CONTRACT_TEMPLATES_DIR")] if has_app_context() else []
+    return [settings.current().contract_templates_dir] if has_app_context() else []
 
 
 def waiver_snapshot(waivers: Iterable[Any]) -> list[dict[str, Any]]:

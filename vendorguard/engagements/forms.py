@@ -6,56 +6,24 @@ filled in by the views through ``queries``; the forms only know their shape.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
-from wtforms.fields import DateField as _DateField
+from wtforms import BooleanField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from vendorguard.arrangements.models import ArrangementState
+from vendorguard.core.forms import REQUIRED, DateField, LineField, optional_int
 from vendorguard.engagements.models import MAX_TIER, ReportingCycle
 
-REQUIRED = _l("入力してください。")
 CHOOSE = _l("選択してください。")
-
-
-def optional_int(value) -> int | None:
-    """Coerce a select's value: the empty choice is ``None``, anything else an int."""
-    if value is None or value == "" or value == "None":
-        return None
-    return int(value)
-
-
-class DateField(_DateField):
-    """A ``<input type="date">`` whose parse error is in the user's language."""
-
-    def process_formdata(self, valuelist):
-        """Parse YYYY-MM-DD; an empty input is no date (``InputRequired`` decides if that is allowed)."""
-        if not valuelist or not valuelist[0].strip():
-            self.data = None
-            return
-        try:
-            self.data = datetime.strptime(valuelist[0].strip(), "%Y-%m-%d").date()
-        except ValueError:
-            self.data = None
-            raise ValueError(
-                _("日付は年・月・日を正しく入力してください（例: 2026-04-01）。")
-            ) from None
-
-
-def blank_choice(label=None) -> tuple[str, str]:
-    """The "nothing chosen" entry at the top of a select."""
-    return ("", str(label or _("（選択してください）")))
 
 
 class EngagementForm(FlaskForm):
     """Create or edit an engagement; field names are the model's column names."""
 
-    title = StringField(_l("業務名"), validators=[DataRequired(REQUIRED), Length(max=200)])
-    contract_number = StringField(
+    title = LineField(_l("業務名"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    contract_number = LineField(
         _l("契約番号"),
         validators=[Optional(), Length(max=50)],
         description=_l("契約番号がまだ無い場合は空欄のまま登録できます。"),
@@ -69,7 +37,7 @@ class EngagementForm(FlaskForm):
     contractor_id = SelectField(
         _l("委託事業者"), coerce=optional_int, validators=[DataRequired(CHOOSE)]
     )
-    contractor_representative = StringField(
+    contractor_representative = LineField(
         _l("受託者側の責任者"), validators=[Optional(), Length(max=100)]
     )
     starts_on = DateField(_l("契約期間（開始日）"), validators=[InputRequired(REQUIRED)])
@@ -114,8 +82,8 @@ class SubcontractorForm(FlaskForm):
         validators=[Optional()],
         description=_l("選択すると名称と法人番号は登録内容から入ります。"),
     )
-    name = StringField(_l("名称"), validators=[Optional(), Length(max=200)])
-    corporate_number = StringField(
+    name = LineField(_l("名称"), validators=[Optional(), Length(max=200)])
+    corporate_number = LineField(
         _l("法人番号"),
         validators=[Optional(), Length(max=20)],
         description=_l("13桁の数字（分かる場合）。"),
@@ -124,7 +92,7 @@ class SubcontractorForm(FlaskForm):
         _l("再委託する業務の範囲"), validators=[Optional(), Length(max=5000)]
     )
     tier = SelectField(_l("再委託の階層"), coerce=int, default=1)
-    approved_by = StringField(
+    approved_by = LineField(
         _l("許諾した者（職・氏名）"),
         validators=[Optional(), Length(max=100)],
         description=_l("例: 情報政策課長 豊岡太郎"),
@@ -145,7 +113,7 @@ def tier_choices() -> list[tuple[int, str]]:
 class ApprovalForm(FlaskForm):
     """Record the city's permission (許諾) for a subcontractor."""
 
-    approved_by = StringField(
+    approved_by = LineField(
         _l("許諾した者（職・氏名）"),
         validators=[DataRequired(REQUIRED), Length(max=100)],
         description=_l("例: 情報政策課長 豊岡太郎"),
@@ -156,7 +124,7 @@ class ApprovalForm(FlaskForm):
 class InformationItemForm(FlaskForm):
     """An item of information the work handles, classified on the three axes."""
 
-    name = StringField(_l("情報の名称"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    name = LineField(_l("情報の名称"), validators=[DataRequired(REQUIRED), Length(max=200)])
     description = TextAreaField(_l("説明"), validators=[Optional(), Length(max=5000)])
     confidentiality_level_id = SelectField(
         _l("機密性"), coerce=optional_int, validators=[Optional()]

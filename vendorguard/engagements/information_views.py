@@ -9,9 +9,10 @@ from vendorguard.auth.permissions import require
 from vendorguard.classification.models import Axis
 from vendorguard.classification.services import active_scheme
 from vendorguard.core.errors import DomainError
+from vendorguard.core.forms import blank_choice
 from vendorguard.core.web import show_domain_error
 from vendorguard.engagements import queries, services
-from vendorguard.engagements.forms import InformationItemForm, blank_choice
+from vendorguard.engagements.forms import InformationItemForm
 from vendorguard.engagements.models import Engagement, InformationItem
 from vendorguard.engagements.views import (
     MANAGE,

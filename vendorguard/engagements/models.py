@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, Text
@@ -11,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from vendorguard.arrangements.models import Arrangement, ArrangementKind, str_enum
 from vendorguard.audit.mixins import Audited
+from vendorguard.core.enums import LabelledEnum
 from vendorguard.core.timeutil import utcnow
 from vendorguard.core.types import UTCDateTime
 from vendorguard.extensions import Model
@@ -18,44 +18,22 @@ from vendorguard.extensions import Model
 MAX_TIER = 5  # deepest subcontracting tier the register records (5次)
 
 
-class NetworkSegment(StrEnum):
+class NetworkSegment(LabelledEnum):
     """The three network segments of the 三層の対策 model."""
 
-    MY_NUMBER = "my_number"
-    LGWAN = "lgwan"
-    INTERNET = "internet"
-
-    @property
-    def label(self) -> str:
-        return str(
-            {
-                self.MY_NUMBER: _l("マイナンバー利用事務系"),
-                self.LGWAN: _l("LGWAN接続系"),
-                self.INTERNET: _l("インターネット接続系"),
-            }[self]
-        )
+    MY_NUMBER = "my_number", _l("マイナンバー利用事務系")
+    LGWAN = "lgwan", _l("LGWAN接続系")
+    INTERNET = "internet", _l("インターネット接続系")
 
 
-class ReportingCycle(StrEnum):
+class ReportingCycle(LabelledEnum):
     """How often the contractor reports on the work (定期報告)."""
 
-    MONTHLY = "monthly"
-    QUARTERLY = "quarterly"
-    HALF_YEARLY = "half_yearly"
-    YEARLY = "yearly"
-    ON_COMPLETION = "on_completion"
-
-    @property
-    def label(self) -> str:
-        return str(
-            {
-                self.MONTHLY: _l("毎月"),
-                self.QUARTERLY: _l("四半期ごと"),
-                self.HALF_YEARLY: _l("半期ごと"),
-                self.YEARLY: _l("毎年"),
-                self.ON_COMPLETION: _l("業務完了時"),
-            }[self]
-        )
+    MONTHLY = "monthly", _l("毎月")
+    QUARTERLY = "quarterly", _l("四半期ごと")
+    HALF_YEARLY = "half_yearly", _l("半期ごと")
+    YEARLY = "yearly", _l("毎年")
+    ON_COMPLETION = "on_completion", _l("業務完了時")
 
 
 class Engagement(Arrangement):

@@ -12,10 +12,11 @@ from vendorguard.arrangements.oversight import oversight_context
 from vendorguard.auth.permissions import can_change, ensure_can_change, require
 from vendorguard.contractors.models import Contractor
 from vendorguard.core.errors import DomainError
+from vendorguard.core.forms import blank_choice
 from vendorguard.core.timeutil import today_tokyo
 from vendorguard.core.web import paginate, search_term, show_domain_error, sorting
 from vendorguard.engagements import queries, services
-from vendorguard.engagements.forms import EngagementForm, blank_choice
+from vendorguard.engagements.forms import EngagementForm
 from vendorguard.engagements.models import Engagement, NetworkSegment
 from vendorguard.extensions import db
 from vendorguard.org import queries as org_queries

@@ -26,6 +26,7 @@ from typing import BinaryIO
 from flask import current_app
 from flask_babel import gettext as _
 
+from config import Settings
 from vendorguard.core.errors import DomainError
 
 HEAD_SIZE = 8192  # bytes the type is decided from; uploads peek this much before storing
@@ -64,10 +65,11 @@ class Limits:
         """The limits set in the app configuration (EVIDENCE_ZIP_*), defaults otherwise."""
         if config is None:
             config = current_app.config if current_app else {}
+        settings = Settings.from_config(config)
         return cls(
-            max_expanded=int(config.get("EVIDENCE_ZIP_MAX_EXPANDED") or cls.max_expanded),
-            max_members=int(config.get("EVIDENCE_ZIP_MAX_MEMBERS") or cls.max_members),
-            max_ratio=int(config.get("EVIDENCE_ZIP_MAX_RATIO") or cls.max_ratio),
+            max_expanded=settings.evidence_zip_max_expanded,
+            max_members=settings.evidence_zip_max_members,
+            max_ratio=settings.evidence_zip_max_ratio,
         )
 
 

@@ -11,15 +11,13 @@ from wtforms import (
     RadioField,
     SelectChoice,
     SelectField,
-    StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from vendorguard.engagements.forms import DateField
+from vendorguard.core.forms import REQUIRED, DateField, LineField
 from vendorguard.evidence.models import Cadence, EvidenceProvider, ReviewDecision
 
-REQUIRED = _l("入力してください。")
 CHOOSE = _l("選択してください。")
 
 
@@ -51,7 +49,7 @@ def provider_choices() -> list[SelectChoice]:
 class RequirementForm(FlaskForm):
     """Add or edit an evidence requirement of one arrangement."""
 
-    title = StringField(_l("証跡項目名"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    title = LineField(_l("証跡項目名"), validators=[DataRequired(REQUIRED), Length(max=200)])
     description = TextAreaField(
         _l("求める内容"),
         validators=[Optional(), Length(max=2000)],
@@ -94,7 +92,7 @@ class AdhocRequestForm(FlaskForm):
     """The officer asks for evidence now; ``requirement_id`` 0 creates a new ad-hoc item."""
 
     requirement_id = SelectField(_l("証跡項目"), coerce=int, validators=[InputRequired(CHOOSE)])
-    title = StringField(
+    title = LineField(
         _l("新しい項目の名前"),
         validators=[Optional(), Length(max=200)],
         description=_l("「新しい項目を作る」を選んだときに入力してください。"),
@@ -158,4 +156,4 @@ class UploadForm(FlaskForm):
 class CloseForm(FlaskForm):
     """Withdraw a request that is no longer needed."""
 
-    reason = StringField(_l("取下げの理由"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    reason = LineField(_l("取下げの理由"), validators=[DataRequired(REQUIRED), Length(max=200)])

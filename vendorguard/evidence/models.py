@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
@@ -11,79 +10,41 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from vendorguard.arrangements.models import str_enum
 from vendorguard.audit.mixins import Audited
+from vendorguard.core.enums import LabelledEnum
 from vendorguard.core.timeutil import utcnow
 from vendorguard.core.types import UTCDateTime
 from vendorguard.extensions import Model
 
 
-class Cadence(StrEnum):
+class Cadence(LabelledEnum):
     """How often evidence is due over an arrangement's period."""
 
-    ONCE_AT_START = "once_at_start"
-    MONTHLY = "monthly"
-    QUARTERLY = "quarterly"
-    HALF_YEARLY = "half_yearly"
-    YEARLY = "yearly"
-    AT_END = "at_end"
-    AD_HOC = "ad_hoc"
-
-    @property
-    def label(self) -> str:
-        return str(
-            {
-                self.ONCE_AT_START: _l("開始時に1回"),
-                self.MONTHLY: _l("毎月"),
-                self.QUARTERLY: _l("四半期ごと"),
-                self.HALF_YEARLY: _l("半期ごと"),
-                self.YEARLY: _l("毎年"),
-                self.AT_END: _l("終了時"),
-                self.AD_HOC: _l("随時"),
-            }[self]
-        )
+    ONCE_AT_START = "once_at_start", _l("開始時に1回")
+    MONTHLY = "monthly", _l("毎月")
+    QUARTERLY = "quarterly", _l("四半期ごと")
+    HALF_YEARLY = "half_yearly", _l("半期ごと")
+    YEARLY = "yearly", _l("毎年")
+    AT_END = "at_end", _l("終了時")
+    AD_HOC = "ad_hoc", _l("随時")
 
 
-class EvidenceProvider(StrEnum):
+class EvidenceProvider(LabelledEnum):
     """Who provides the evidence."""
 
-    CONTRACTOR = "contractor"
-    INTERNAL = "internal"
-
-    @property
-    def label(self) -> str:
-        return str({self.CONTRACTOR: _l("委託事業者"), self.INTERNAL: _l("市（所管課）")}[self])
+    CONTRACTOR = "contractor", _l("委託事業者")
+    INTERNAL = "internal", _l("市（所管課）")
 
 
-class RequestStatus(StrEnum):
+class RequestStatus(LabelledEnum):
     """Where one due instance stands."""
 
-    OPEN = "open"  # waiting for a submission
-    SUBMITTED = "submitted"  # a submission waits for review
-    ACCEPTED = "accepted"
-    REJECTED = "rejected"  # the last submission was rejected; a resubmission is expected
-    CLOSED = "closed"  # no longer needed (requirement removed, period changed)
-
-    @property
-    def label(self) -> str:
-        return str(
-            {
-                self.OPEN: _l("未提出"),
-                self.SUBMITTED: _l("確認待ち"),
-                self.ACCEPTED: _l("受理"),
-                self.REJECTED: _l("差戻し"),
-                self.CLOSED: _l("取下げ"),
-            }[self]
-        )
-
-    @property
-    def badge(self) -> str:
-        """The CSS class of the status badge."""
-        return {
-            self.OPEN: "badge-info",
-            self.SUBMITTED: "badge-warn",
-            self.ACCEPTED: "badge-ok",
-            self.REJECTED: "badge-danger",
-            self.CLOSED: "badge-muted",
-        }[self]
+    OPEN = "open", _l("未提出"), "badge-info"  # waiting for a submission
+    SUBMITTED = "submitted", _l("確認待ち"), "badge-warn"  # a submission waits for review
+    ACCEPTED = "accepted", _l("受理"), "badge-ok"
+    # the last submission was rejected; a resubmission is expected
+    REJECTED = "rejected", _l("差戻し"), "badge-danger"
+    # no longer needed (requirement removed, period changed)
+    CLOSED = "closed", _l("取下げ"), "badge-muted"
 
 
 # Requests still waiting for the provider: the schedule may move or close these.
@@ -102,34 +63,14 @@ CLOSE_REASON_LABELS = {
 }
 
 
-class ReviewDecision(StrEnum):
+class ReviewDecision(LabelledEnum):
     """The responsible department's decision on one submission."""
 
-    PENDING = "pending"
-    ACCEPTED = "accepted"
-    REJECTED = "rejected"
-    SUPERSEDED = "superseded"  # a newer version was submitted before this one was reviewed
-
-    @property
-    def label(self) -> str:
-        return str(
-            {
-                self.PENDING: _l("確認待ち"),
-                self.ACCEPTED: _l("受理"),
-                self.REJECTED: _l("差戻し"),
-                self.SUPERSEDED: _l("差替え済（確認不要）"),
-            }[self]
-        )
-
-    @property
-    def badge(self) -> str:
-        """The CSS class of the decision badge."""
-        return {
-            self.PENDING: "badge-warn",
-            self.ACCEPTED: "badge-ok",
-            self.REJECTED: "badge-danger",
-            self.SUPERSEDED: "badge-muted",
-        }[self]
+    PENDING = "pending", _l("確認待ち"), "badge-warn"
+    ACCEPTED = "accepted", _l("受理"), "badge-ok"
+    REJECTED = "rejected", _l("差戻し"), "badge-danger"
+    # a newer version was submitted before this one was reviewed
+    SUPERSEDED = "superseded", _l("差替え済（確認不要）"), "badge-muted"
 
 
 class EvidenceRequirement(Audited, Model):

@@ -31,6 +31,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vendorguard.arrangements.models import Arrangement
+from vendorguard.core.dates import first_of_month
 from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import TOKYO, fiscal_year
 from vendorguard.evidence.calendar import next_open_day
@@ -98,17 +99,11 @@ class ScheduleResult:
 # -- periods ---------------------------------------------------------------------------------------
 
 
-def _add_months(day: date, months: int) -> date:
-    """The first of the month ``months`` after ``day``'s month."""
-    index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
-
-
 def _period_containing(day: date, months: int) -> date:
     """The first day of the fiscal-aligned period of ``months`` months that contains ``day``."""
     fiscal_start = date(fiscal_year(day), 4, 1)
     elapsed = (day.year * 12 + day.month) - (fiscal_start.year * 12 + fiscal_start.month)
-    return _add_months(fiscal_start, elapsed - elapsed % months)
+    return first_of_month(fiscal_start, elapsed - elapsed % months)
 
 
 def _period_key(cadence: Cadence, start: date) -> str:
@@ -137,11 +132,11 @@ def occurrences(cadence: Cadence, offset_days: int, window: Window) -> list[Occu
     result = []
     natural = _period_containing(window.start, months)
     while last is not None and natural <= last:
-        natural_end = _add_months(natural, months) - timedelta(days=1)
+        natural_end = first_of_month(natural, months) - timedelta(days=1)
         start = max(natural, window.start)
         end = min(natural_end, window.end) if window.end else natural_end
         result.append(Occurrence(_period_key(cadence, natural), start, end, end + offset))
-        natural = _add_months(natural, months)
+        natural = first_of_month(natural, months)
     return result
 
 

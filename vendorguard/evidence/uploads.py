@@ -64,6 +64,8 @@ from werkzeug.sansio.multipart import (
 )
 from wtforms import ValidationError
 
+from config import Settings
+from vendorguard.core import settings
 from vendorguard.core.errors import DomainError
 from vendorguard.evidence import filecheck
 from vendorguard.storage.base import (
@@ -115,7 +117,7 @@ class ReceivedUpload:
 def max_upload_bytes(config=None) -> int:
     """The per-file limit from MAX_UPLOAD_MB (default 100)."""
     config = config if config is not None else current_app.config
-    return int(config.get("MAX_UPLOAD_MB") or 100) * MB
+    return Settings.from_config(config).max_upload_mb * MB
 
 
 def receive_files(
@@ -137,7 +139,7 @@ def receive_files(
     """
     config = current_app.config
     max_bytes = max_bytes if max_bytes is not None else max_upload_bytes(config)
-    max_files = max_files or int(config.get("EVIDENCE_MAX_FILES") or 10)
+    max_files = max_files or settings.for_app(current_app).evidence_max_files
     if "form" in request.__dict__ or "files" in request.__dict__:
         raise RuntimeError(
             "request.form was read before receive_files: mark the view @csrf.exempt "

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import calendar
 import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from difflib import SequenceMatcher
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
@@ -17,6 +15,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from vendorguard.cloud.models import CloudService
+from vendorguard.core.dates import add_months
+from vendorguard.core.enums import LabelledEnum
 from vendorguard.core.timeutil import today_tokyo
 from vendorguard.ismap.models import IsmapRegistration
 
@@ -24,50 +24,19 @@ EXPIRING_DAYS = 90
 VALIDITY_MONTHS = 16  # ISMAP basic rules 3.5: 1 year 4 months from the day after the audited period
 
 
-class IsmapStatus(StrEnum):
+class IsmapStatus(LabelledEnum):
     """Where a cloud service stands against the ISMAP lists."""
 
-    REGISTERED = "registered"
-    EXPIRING = "expiring"
-    EXPIRED = "expired"
-    RENEWAL_PENDING = "renewal_pending"
-    LEFT_LIST = "left_list"
-    NOT_REGISTERED = "not_registered"
-
-    @property
-    def label(self) -> str:
-        return str(_LABELS[self])
-
-    @property
-    def badge(self) -> str:
-        return _BADGES[self]
+    REGISTERED = "registered", _l("登録済"), "badge-ok"
+    EXPIRING = "expiring", _l("期限間近"), "badge-warn"
+    EXPIRED = "expired", _l("期限切れ"), "badge-danger"
+    RENEWAL_PENDING = "renewal_pending", _l("更新審査中"), "badge-info"
+    LEFT_LIST = "left_list", _l("リストから削除"), "badge-danger"
+    NOT_REGISTERED = "not_registered", _l("未登録"), "badge-muted"
 
 
-_LABELS = {
-    IsmapStatus.REGISTERED: _l("登録済"),
-    IsmapStatus.EXPIRING: _l("期限間近"),
-    IsmapStatus.EXPIRED: _l("期限切れ"),
-    IsmapStatus.RENEWAL_PENDING: _l("更新審査中"),
-    IsmapStatus.LEFT_LIST: _l("リストから削除"),
-    IsmapStatus.NOT_REGISTERED: _l("未登録"),
-}
-_BADGES = {
-    IsmapStatus.REGISTERED: "badge-ok",
-    IsmapStatus.EXPIRING: "badge-warn",
-    IsmapStatus.EXPIRED: "badge-danger",
-    IsmapStatus.RENEWAL_PENDING: "badge-info",
-    IsmapStatus.LEFT_LIST: "badge-danger",
-    IsmapStatus.NOT_REGISTERED: "badge-muted",
-}
 # The statuses a registration on file can have (NOT_REGISTERED describes a service, not a registration).
 REGISTRATION_STATUSES = tuple(s for s in IsmapStatus if s != IsmapStatus.NOT_REGISTERED)
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day ``months`` later; the 31st in a shorter month becomes its last day."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def valid_until_from_audit_end(audit_period_end: date) -> date:

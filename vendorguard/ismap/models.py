@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, Text
@@ -12,20 +11,17 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from vendorguard.arrangements.models import str_enum
 from vendorguard.audit.mixins import Audited
 from vendorguard.cloud.models import IsmapKind
+from vendorguard.core.enums import LabelledEnum
 from vendorguard.core.timeutil import utcnow
 from vendorguard.core.types import UTCDateTime
 from vendorguard.extensions import Model
 
 
-class ImportStatus(StrEnum):
+class ImportStatus(LabelledEnum):
     """How an import ended."""
 
-    OK = "ok"
-    FAILED = "failed"
-
-    @property
-    def label(self) -> str:
-        return str({self.OK: _l("成功"), self.FAILED: _l("失敗")}[self])
+    OK = "ok", _l("成功")
+    FAILED = "failed", _l("失敗")
 
 
 class IsmapImport(Model):

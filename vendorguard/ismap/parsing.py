@@ -20,6 +20,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from vendorguard.core.dates import era_for_key, era_pattern
 from vendorguard.core.errors import DomainError
 
 HEADER_SEARCH_ROWS = 20
@@ -125,9 +126,9 @@ class ParsedList:
 
 # -- dates -------------------------------------------------------------------------------------
 
-_ERA_BASE = {"令和": 2018, "平成": 1988, "昭和": 1925, "r": 2018, "h": 1988, "s": 1925}
 _DATE = re.compile(
-    r"(?P<era>令和|平成|昭和|(?<![a-z])[rhs])\s*(?P<ey>\d{1,2}|元)\s*[年./-]\s*(?P<em>\d{1,2})\s*[月./-]\s*(?P<ed>\d{1,2})"
+    rf"(?P<era>{era_pattern()})"
+    r"\s*(?P<ey>\d{1,2}|元)\s*[年./-]\s*(?P<em>\d{1,2})\s*[月./-]\s*(?P<ed>\d{1,2})"
     r"|(?<!\d)(?P<y>\d{4})\s*[年./-]\s*(?P<m>\d{1,2})\s*[月./-]\s*(?P<d>\d{1,2})"
     r"|(?<!\d)(?P<cy>\d{4})(?P<cm>\d{2})(?P<cd>\d{2})(?!\d)",
     re.IGNORECASE,
@@ -140,13 +141,9 @@ def _dates_in(text: str) -> list[date]:
         try:
             if match["era"]:
                 era_year = 1 if match["ey"] == "元" else int(match["ey"])
-                found.append(
-                    date(
-                        _ERA_BASE[match["era"].lower()] + era_year,
-                        int(match["em"]),
-                        int(match["ed"]),
-                    )
-                )
+                # Lenient on purpose: lists carry 平成32年 written after the era changed.
+                year = era_for_key(match["era"]).offset + era_year
+                found.append(date(year, int(match["em"]), int(match["ed"])))
             elif match["y"]:
                 found.append(date(int(match["y"]), int(match["m"]), int(match["d"])))
             else:

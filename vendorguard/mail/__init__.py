@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
+from config import Settings
+
 log = logging.getLogger("vendorguard.mail")
 
 
@@ -32,14 +34,15 @@ class MailSettings:
     @classmethod
     def from_config(cls, config: Mapping) -> MailSettings:
         """Read the MAIL_* settings of the app configuration."""
+        settings = Settings.from_config(config)
         return cls(
-            host=config.get("MAIL_HOST", ""),
-            port=int(config.get("MAIL_PORT", 25)),
-            security=config.get("MAIL_SECURITY", "none"),
-            username=config.get("MAIL_USERNAME", ""),
-            password=config.get("MAIL_PASSWORD", ""),
-            sender=config.get("MAIL_SENDER", "vendorguard@localhost"),
-            timeout=float(config.get("MAIL_TIMEOUT", 30)),
+            host=settings.mail_host,
+            port=settings.mail_port,
+            security=settings.mail_security,
+            username=settings.mail_username,
+            password=settings.mail_password,
+            sender=settings.mail_sender,
+            timeout=settings.mail_timeout,
         )
 
 

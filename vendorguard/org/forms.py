@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, StringField
+from wtforms import EmailField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
-REQUIRED = _l("入力してください。")
+from vendorguard.core.forms import REQUIRED, LineField
 
 
 class DepartmentForm(FlaskForm):
     """Create or edit a department."""
 
-    code = StringField(
+    code = LineField(
         _l("所属コード"),
         validators=[
             DataRequired(REQUIRED),
@@ -24,14 +24,14 @@ class DepartmentForm(FlaskForm):
             ),
         ],
     )
-    name = StringField(_l("所属名"), validators=[DataRequired(REQUIRED), Length(max=100)])
-    name_kana = StringField(
+    name = LineField(_l("所属名"), validators=[DataRequired(REQUIRED), Length(max=100)])
+    name_kana = LineField(
         _l("よみがな"),
         validators=[DataRequired(REQUIRED), Length(max=200)],
         description=_l("並べ替えに使います（ひらがな・カタカナ）。"),
     )
-    parent_name = StringField(_l("部局名"), validators=[Optional(), Length(max=100)])
-    security_manager_name = StringField(
+    parent_name = LineField(_l("部局名"), validators=[Optional(), Length(max=100)])
+    security_manager_name = LineField(
         _l("情報セキュリティ管理者"), validators=[Optional(), Length(max=100)]
     )
     email = EmailField(
@@ -42,4 +42,4 @@ class DepartmentForm(FlaskForm):
             Length(max=254),
         ],
     )
-    phone = StringField(_l("電話番号"), validators=[Optional(), Length(max=40)])
+    phone = LineField(_l("電話番号"), validators=[Optional(), Length(max=40)])

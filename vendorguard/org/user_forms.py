@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms import EmailField, PasswordField, SelectChoice, SelectField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from vendorguard.auth.forms import MIN_PASSWORD
 from vendorguard.auth.roles import ROLE_LABELS
+from vendorguard.core.forms import REQUIRED, LineField
 
-REQUIRED = _l("入力してください。")
 LOCALES = [SelectChoice("ja", "日本語"), SelectChoice("en", "English")]
 
 
@@ -36,8 +36,8 @@ class UserForm(FlaskForm):
         ],
         description=_l("ログインに使います。大文字・小文字は区別しません。"),
     )
-    name = StringField(_l("氏名"), validators=[DataRequired(REQUIRED), Length(max=100)])
-    name_kana = StringField(
+    name = LineField(_l("氏名"), validators=[DataRequired(REQUIRED), Length(max=100)])
+    name_kana = LineField(
         _l("よみがな"),
         validators=[DataRequired(REQUIRED), Length(max=200)],
         description=_l("並べ替えに使います（ひらがな・カタカナ）。"),

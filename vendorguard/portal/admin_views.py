@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.routing import BuildError
@@ -20,8 +20,9 @@ from vendorguard.auth.models import User
 from vendorguard.auth.permissions import require
 from vendorguard.auth.roles import Role
 from vendorguard.contractors.models import Contractor
+from vendorguard.core import settings
 from vendorguard.core.errors import DomainError
-from vendorguard.core.web import show_domain_error
+from vendorguard.core.web import absolute_url, show_domain_error
 from vendorguard.evidence.models import EvidenceRequest, UploadLink
 from vendorguard.extensions import db
 from vendorguard.mail import MailError
@@ -49,11 +50,11 @@ def _portal_user_or_404(contractor: Contractor, user_id: int) -> User:
 
 
 def _invitation_days() -> int:
-    return int(current_app.config.get("PORTAL_INVITATION_DAYS") or 7)
+    return settings.current().portal_invitation_days
 
 
 def _mail_invitation(user: User, contractor: Contractor, invitation, nonce: str) -> None:
-    url = notices.absolute_url(
+    url = absolute_url(
         "portal.accept_invitation", token=tokens.invitation_token(invitation.id, nonce)
     )
     try:
@@ -220,7 +221,7 @@ def link_new(request_id: int):
         return _render_links(_request_or_404(request_id), form), 400
     db.session.commit()
     evidence_request = _request_or_404(request_id)  # the commit expired what was loaded
-    url = notices.absolute_url(
+    url = absolute_url(
         "portal.upload_link",
         request_id=evidence_request.id,
         token=tokens.upload_link_token(link.id, nonce),

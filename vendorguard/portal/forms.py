@@ -9,7 +9,6 @@ from wtforms import (
     IntegerField,
     MultipleFileField,
     PasswordField,
-    StringField,
     TextAreaField,
 )
 from wtforms.validators import (
@@ -23,9 +22,9 @@ from wtforms.validators import (
 )
 
 from vendorguard.auth.forms import MIN_PASSWORD
+from vendorguard.core.forms import REQUIRED, LineField
 from vendorguard.portal.services import MAX_LINK_DAYS
 
-REQUIRED = _l("入力してください。")
 EMAIL_FORMAT = _l("メールアドレスの形式が正しくありません。")
 DEFAULT_LINK_DAYS = 14
 
@@ -33,8 +32,8 @@ DEFAULT_LINK_DAYS = 14
 class InviteForm(FlaskForm):
     """Invite a contractor's staff member to the portal."""
 
-    name = StringField(_l("氏名"), validators=[DataRequired(REQUIRED), Length(max=100)])
-    name_kana = StringField(_l("よみがな"), validators=[Optional(), Length(max=200)])
+    name = LineField(_l("氏名"), validators=[DataRequired(REQUIRED), Length(max=100)])
+    name_kana = LineField(_l("よみがな"), validators=[Optional(), Length(max=200)])
     email = EmailField(
         _l("メールアドレス"),
         validators=[

@@ -8,10 +8,11 @@ from __future__ import annotations
 from collections import Counter
 from datetime import timedelta
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from vendorguard.auth.permissions import require
+from vendorguard.core import settings
 from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import today_tokyo
 from vendorguard.core.web import paginate, search_term, show_domain_error, sorting
@@ -68,7 +69,7 @@ def admin_upcoming():
         db.session,
         today,
         today + timedelta(days=days - 1),
-        webhook=bool(current_app.config.get("WEBHOOK_URL")),
+        webhook=bool(settings.current().webhook_url),
     )
     per_day = Counter((row.day, row.candidate.kind) for row in planned)
     summary = sorted(per_day.items())

@@ -17,6 +17,8 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from config import Settings
+from vendorguard.core.settings import current as current_settings
 from vendorguard.core.timeutil import utcnow
 from vendorguard.mail import MailError, MailSettings, build_message, send
 from vendorguard.reminders import kinds, messages
@@ -79,7 +81,7 @@ def render_reminder(row: Notification, user) -> tuple[str, str, str]:
             "greeting": _greeting_name(row, user),
             "message": message,
             "settings_url": _settings_link(user),
-            "city": current_app.config.get("CITY_NAME", ""),
+            "city": current_settings().city_name,
             "lang": _locale(user),
         }
         return (
@@ -103,7 +105,7 @@ def render_digest(row: Notification, user, items: list[Notification]) -> tuple[s
             "day": day,
             "lang": _locale(user),
             "settings_url": _settings_link(user),
-            "city": current_app.config.get("CITY_NAME", ""),
+            "city": current_settings().city_name,
         }
         return (
             subject,
@@ -161,7 +163,8 @@ def webhook_payload(row: Notification) -> dict:
 
 def post_webhook(row: Notification, config: Mapping) -> None:
     """POST the reminder as JSON, signed with the shared secret; any non-2xx answer is a failure."""
-    url = config.get("WEBHOOK_URL", "")
+    settings = Settings.from_config(config)
+    url = settings.webhook_url
     if not url:
         raise ChannelError(_("Webhook の送信先（VENDORGUARD_WEBHOOK_URL）が設定されていません。"))
     body = json.dumps(webhook_payload(row), ensure_ascii=False, separators=(",", ":")).encode(
@@ -173,14 +176,14 @@ def post_webhook(row: Notification, config: Mapping) -> None:
         "X-Vendorguard-Event": "reminder",
         "X-Vendorguard-Delivery": row.dedup_key,
     }
-    if config.get("WEBHOOK_SECRET"):
-        headers[SIGNATURE_HEADER] = sign(config["WEBHOOK_SECRET"], body)
+    if settings.webhook_secret:
+        headers[SIGNATURE_HEADER] = sign(settings.webhook_secret, body)
     try:
         response = requests.post(
             url,
             data=body,
             headers=headers,
-            timeout=float(config.get("WEBHOOK_TIMEOUT", 10)),
+            timeout=settings.webhook_timeout,
             allow_redirects=False,
         )
     except requests.RequestException as error:

@@ -9,6 +9,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from vendorguard.audit.context import acting_as
+from vendorguard.core import settings
 from vendorguard.core.timeutil import today_tokyo, utcnow
 from vendorguard.extensions import db
 from vendorguard.reminders import kinds, messages, outbox, sweep
@@ -65,7 +66,7 @@ def register(group: click.Group) -> None:
     def remind(dry_run: bool, as_of) -> None:
         """Find due and expiring items, queue their reminders once, and deliver the queue."""
         day = as_of.date() if as_of else today_tokyo()
-        webhook = bool(current_app.config.get("WEBHOOK_URL"))
+        webhook = bool(settings.current().webhook_url)
         if dry_run:
             _dry_run(day, webhook)
             return

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from config import Settings
 from vendorguard.auth.models import User
 from vendorguard.auth.roles import Role
 from vendorguard.contractors.models import Contractor
@@ -115,10 +116,11 @@ def deliver(session: Session, config: Mapping, as_of: date) -> DeliveryResult:
     """Send every row that is due (rows of days after ``as_of`` wait); commits row by row."""
     result = DeliveryResult()
     run_started = utcnow()
-    lease = timedelta(seconds=int(config.get("REMINDER_LEASE_SECONDS", 600)))
-    batch = int(config.get("REMINDER_BATCH_SIZE", 50))
-    max_attempts = int(config.get("REMINDER_MAX_ATTEMPTS", 8))
-    base = float(config.get("REMINDER_RETRY_BASE_SECONDS", 300))
+    settings = Settings.from_config(config)
+    lease = timedelta(seconds=settings.reminder_lease_seconds)
+    batch = settings.reminder_batch_size
+    max_attempts = settings.reminder_max_attempts
+    base = float(settings.reminder_retry_base_seconds)
     broken: set[str] = set()
     in_a_row = {"mail": 0, "webhook": 0}
     while True:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, RadioField, SelectChoice, StringField
+from wtforms import BooleanField, IntegerField, RadioField, SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from vendorguard.core.forms import LineField
 from vendorguard.reminders.kinds import KINDS
 
 WHOLE_DAYS = _l("日数を半角数字で入力してください。")
@@ -47,7 +48,7 @@ for _key, _info in KINDS.items():
         setattr(
             SettingsForm,
             f"{_key}__offsets",
-            StringField(
+            LineField(
                 _l("何日前に通知するか"),
                 validators=[Length(max=100)],
                 description=_l("カンマ区切り（例：90,30,7）"),

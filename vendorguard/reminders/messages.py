@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, url_for
 from flask_babel import gettext as _
@@ -16,6 +15,7 @@ from werkzeug.routing import BuildError
 
 from vendorguard.arrangements.models import ArrangementKind
 from vendorguard.contractors.models import CertificationKind
+from vendorguard.core.web import absolute_url, base_url_adapter
 from vendorguard.reminders import kinds
 from vendorguard.web.i18n import format_day
 
@@ -43,14 +43,10 @@ def link_for(links: list, external: bool) -> str | None:
         if endpoint not in current_app.view_functions:
             continue
         try:
-            if external or not has_request_context():
-                base = urlsplit(current_app.config["BASE_URL"])
-                adapter = current_app.url_map.bind(
-                    base.netloc or "localhost",
-                    script_name=base.path or "/",
-                    url_scheme=base.scheme or "http",
-                )
-                return adapter.build(endpoint, values, force_external=external)
+            if external:
+                return absolute_url(endpoint, **values)
+            if not has_request_context():
+                return base_url_adapter().build(endpoint, values)
             return url_for(endpoint, **values)
         except BuildError:
             continue

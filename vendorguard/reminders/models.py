@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
@@ -11,64 +10,35 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from vendorguard.arrangements.models import str_enum
 from vendorguard.audit.mixins import Audited
+from vendorguard.core.enums import LabelledEnum
 from vendorguard.core.timeutil import utcnow
 from vendorguard.core.types import UTCDateTime
 from vendorguard.extensions import Model
 
 
-class Channel(StrEnum):
+class Channel(LabelledEnum):
     """How an outbox row reaches people."""
 
-    EMAIL = "email"  # one person (also their in-app notification); mailed alone or in their digest
-    DIGEST = "digest"  # one mail per person and day listing that day's e-mail rows
-    WEBHOOK = "webhook"  # one JSON post per occurrence to the chat webhook
-
-    @property
-    def label(self) -> str:
-        return str(
-            {
-                self.EMAIL: _l("メール"),
-                self.DIGEST: _l("まとめメール"),
-                self.WEBHOOK: _l("Webhook"),
-            }[self]
-        )
+    # one person (also their in-app notification); mailed alone or in their digest
+    EMAIL = "email", _l("メール")
+    # one mail per person and day listing that day's e-mail rows
+    DIGEST = "digest", _l("まとめメール")
+    WEBHOOK = "webhook", _l("Webhook")  # one JSON post per occurrence to the chat webhook
 
 
-class DeliveryStatus(StrEnum):
+class DeliveryStatus(LabelledEnum):
     """Where an outbox row stands."""
 
-    PENDING = "pending"  # waiting for (another) attempt at ``next_attempt_at``
-    SENDING = "sending"  # claimed by a process until ``claimed_until``
-    SENT = "sent"
-    FAILED = "failed"  # gave up after the attempt limit; an admin may retry
-    BATCHED = "batched"  # goes out inside the person's digest (``digest_id``)
-    SUPERSEDED = (
-        "superseded"  # a later reminder about the same thing replaced it before it went out
-    )
-
-    @property
-    def label(self) -> str:
-        return str(
-            {
-                self.PENDING: _l("送信待ち"),
-                self.SENDING: _l("送信中"),
-                self.SENT: _l("送信済み"),
-                self.FAILED: _l("送信失敗"),
-                self.BATCHED: _l("まとめメール待ち"),
-                self.SUPERSEDED: _l("後の通知に置換え"),
-            }[self]
-        )
-
-    @property
-    def badge(self) -> str:
-        return {
-            self.PENDING: "badge-warn",
-            self.SENDING: "badge-warn",
-            self.SENT: "badge-ok",
-            self.FAILED: "badge-danger",
-            self.BATCHED: "badge-muted",
-            self.SUPERSEDED: "badge-muted",
-        }[self]
+    # waiting for (another) attempt at ``next_attempt_at``
+    PENDING = "pending", _l("送信待ち"), "badge-warn"
+    SENDING = "sending", _l("送信中"), "badge-warn"  # claimed by a process until ``claimed_until``
+    SENT = "sent", _l("送信済み"), "badge-ok"
+    # gave up after the attempt limit; an admin may retry
+    FAILED = "failed", _l("送信失敗"), "badge-danger"
+    # goes out inside the person's digest (``digest_id``)
+    BATCHED = "batched", _l("まとめメール待ち"), "badge-muted"
+    # a later reminder about the same thing replaced it before it went out
+    SUPERSEDED = "superseded", _l("後の通知に置換え"), "badge-muted"
 
 
 class Notification(Model):

@@ -10,12 +10,13 @@ from sqlalchemy.orm import Session
 
 from vendorguard.audit import services as audit
 from vendorguard.auth.models import User
+from vendorguard.core.dates import add_months
 from vendorguard.core.errors import DomainError
 from vendorguard.core.text import clean
 from vendorguard.core.timeutil import today_tokyo
 from vendorguard.social import queries
 from vendorguard.social.models import SocialAccount, SocialAttestation
-from vendorguard.social.services import add_months, lines
+from vendorguard.social.services import lines
 from vendorguard.web.i18n import format_day
 
 

@@ -8,12 +8,10 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
-    DateField,
     DateTimeLocalField,
     HiddenField,
     RadioField,
     SelectField,
-    StringField,
     TextAreaField,
     URLField,
     ValidationError,
@@ -21,14 +19,15 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from vendorguard.arrangements.models import ArrangementState
-from vendorguard.cloud.forms import (
+from vendorguard.core.forms import (
     CHOOSE,
     REQUIRED,
+    DateField,
     IdSelectField,
+    LineField,
     enum_options,
     http_url,
     options,
-    state_choices,
 )
 from vendorguard.social.models import IncidentKind, Platform
 
@@ -57,7 +56,7 @@ class SocialAccountForm(FlaskForm):
     Field names are the column names (``mfa`` maps to ``mfa_enabled``)."""
 
     # 1. the account
-    title = StringField(
+    title = LineField(
         _l("アカウント名（表示名）"),
         validators=[DataRequired(REQUIRED), Length(max=200)],
         description=_l("例：豊岡市公式（秘書広報課）"),
@@ -68,10 +67,10 @@ class SocialAccountForm(FlaskForm):
         validators=[DataRequired(CHOOSE)],
         invalid_choice_message=CHOOSE,
     )
-    platform_other = StringField(
+    platform_other = LineField(
         _l("プラットフォーム名（その他の場合）"), validators=[Length(max=100)]
     )
-    handle = StringField(
+    handle = LineField(
         _l("アカウントID"),
         validators=[DataRequired(REQUIRED), Length(max=100)],
         description=_l("例：@toyooka_city"),
@@ -85,7 +84,7 @@ class SocialAccountForm(FlaskForm):
     purpose = TextAreaField(_l("運用目的"), validators=[Optional(), Length(max=5000)])
     state = SelectField(
         _l("運用状況"),
-        choices=state_choices,
+        choices=lambda: enum_options(ArrangementState),
         default=ArrangementState.ACTIVE.value,
         invalid_choice_message=CHOOSE,
         description=_l(
@@ -141,12 +140,12 @@ class SocialAccountForm(FlaskForm):
             "乗っ取り対策として必ず有効にしてください。「未確認」のままでは申請できません。"
         ),
     )
-    credential_custodian = StringField(
+    credential_custodian = LineField(
         _l("認証情報（パスワード等）の管理者"),
         validators=[Optional(), Length(max=100)],
         description=_l("パスワード・認証コード・認証に使う端末を管理する人（役職名でも可）。"),
     )
-    recovery_contact = StringField(
+    recovery_contact = LineField(
         _l("アカウント復旧用の連絡先"),
         validators=[Optional(), Length(max=200)],
         description=_l("課の共有メールアドレスなど、担当者が異動しても受け取れる連絡先にします。"),
@@ -202,7 +201,7 @@ class AttestationForm(FlaskForm):
         validators=[DataRequired(CHOOSE)],
         invalid_choice_message=CHOOSE,
     )
-    credential_custodian = StringField(
+    credential_custodian = LineField(
         _l("認証情報（パスワード等）の管理者"), validators=[DataRequired(REQUIRED), Length(max=100)]
     )
     password_changed_on = DateField(
@@ -240,7 +239,7 @@ class StepForm(FlaskForm):
 
     step = HiddenField()
     done = HiddenField(default="1")
-    note = StringField(_l("メモ"), validators=[Optional(), Length(max=2000)])
+    note = LineField(_l("メモ"), validators=[Optional(), Length(max=2000)])
 
 
 class CloseIncidentForm(FlaskForm):

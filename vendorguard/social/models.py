@@ -23,36 +23,24 @@ from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 from vendorguard.arrangements.models import Arrangement, ArrangementKind, ArrangementState, str_enum
 from vendorguard.audit.mixins import Audited
 from vendorguard.cloud.models import ApprovalState
+from vendorguard.core.enums import LabelledEnum
 from vendorguard.core.timeutil import today_tokyo, utcnow
 from vendorguard.core.types import UTCDateTime
 from vendorguard.documents.models import ContractDocument, DocumentKind
 from vendorguard.extensions import Model
 
 
-class Platform(StrEnum):
-    """Social-media platforms."""
+class Platform(LabelledEnum):
+    """Social-media platforms (brand names are not translated)."""
 
-    X = "x"
-    FACEBOOK = "facebook"
-    INSTAGRAM = "instagram"
-    LINE = "line"
-    YOUTUBE = "youtube"
-    TIKTOK = "tiktok"
-    NOTE = "note"
-    OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        names = {
-            self.X: _l("X（旧Twitter）"),
-            self.FACEBOOK: "Facebook",
-            self.INSTAGRAM: "Instagram",
-            self.LINE: "LINE",
-            self.YOUTUBE: "YouTube",
-            self.TIKTOK: "TikTok",
-            self.NOTE: "note",
-        }
-        return str(names.get(self, _l("その他")))
+    X = "x", _l("X（旧Twitter）")
+    FACEBOOK = "facebook", "Facebook"
+    INSTAGRAM = "instagram", "Instagram"
+    LINE = "line", "LINE"
+    YOUTUBE = "youtube", "YouTube"
+    TIKTOK = "tiktok", "TikTok"
+    NOTE = "note", "note"
+    OTHER = "other", _l("その他")
 
 
 # Approval states in which an account is still a draft of its department.
@@ -236,33 +224,19 @@ class SocialAttestation(Audited, Model):
         return [line.strip() for line in self.operators.splitlines() if line.strip()]
 
 
-class IncidentKind(StrEnum):
+class IncidentKind(LabelledEnum):
     """What happened to (or around) an official account."""
 
-    HIJACK = "hijack"
-    IMPERSONATION = "impersonation"
-    OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return str(
-            {
-                self.HIJACK: _l("乗っ取り（不正ログイン）"),
-                self.IMPERSONATION: _l("なりすまし（偽アカウント）"),
-                self.OTHER: _l("その他"),
-            }[self]
-        )
+    HIJACK = "hijack", _l("乗っ取り（不正ログイン）")
+    IMPERSONATION = "impersonation", _l("なりすまし（偽アカウント）")
+    OTHER = "other", _l("その他")
 
 
-class IncidentStatus(StrEnum):
+class IncidentStatus(LabelledEnum):
     """Whether the response is still going on."""
 
-    OPEN = "open"
-    CLOSED = "closed"
-
-    @property
-    def label(self) -> str:
-        return str({self.OPEN: _l("対応中"), self.CLOSED: _l("完了")}[self])
+    OPEN = "open", _l("対応中")
+    CLOSED = "closed", _l("完了")
 
 
 class ResponseStep(StrEnum):

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
-from datetime import date
 from typing import BinaryIO
 
 from flask_babel import gettext as _
@@ -15,6 +13,7 @@ from vendorguard.audit import services as audit
 from vendorguard.auth.models import User
 from vendorguard.cloud.models import ApprovalState
 from vendorguard.cloud.services import check_department, check_staff
+from vendorguard.core.dates import add_months
 from vendorguard.core.errors import DomainError
 from vendorguard.core.text import clean
 from vendorguard.core.timeutil import today_tokyo, utcnow
@@ -50,13 +49,6 @@ class SocialAccountData:
     verified_badge: bool = False
     profile_names_department: bool = False
     state: ArrangementState = ArrangementState.ACTIVE
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day ``months`` later (the month's last day when it has no such day: 8/31 + 6 → 2/28)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def lines(text: str) -> str:

@@ -5,7 +5,7 @@ Procedure files, attestations and incidents live in their own modules on the sam
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,10 +14,11 @@ from vendorguard.arrangements.oversight import oversight_context
 from vendorguard.auth.models import User
 from vendorguard.auth.permissions import can_change, ensure_can_change, require
 from vendorguard.auth.roles import ALL_DEPARTMENTS, Role
-from vendorguard.cloud.forms import options
 from vendorguard.cloud.models import ApprovalState
 from vendorguard.cloud.queries import manager_candidates
+from vendorguard.core import settings
 from vendorguard.core.errors import DomainError
+from vendorguard.core.forms import options
 from vendorguard.core.timeutil import today_tokyo
 from vendorguard.core.web import paginate, search_term, show_domain_error, sorting
 from vendorguard.extensions import db
@@ -59,7 +60,7 @@ TEXT_FIELDS = (
 
 def attestation_months() -> int:
     """How often owners attest (SNS_ATTESTATION_MONTHS, default 6)."""
-    return int(current_app.config.get("SNS_ATTESTATION_MONTHS") or 6)
+    return settings.current().sns_attestation_months
 
 
 def _account_or_404(account_id: int) -> SocialAccount:
