@@ -70,7 +70,7 @@ def test_upgrade_on_empty_postgresql_then_check(tmp_path):
         )
     name = f"vg_migrate_{uuid.uuid4().hex[:10]}"
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING \'UTF8\''))
+        conn.execute(text(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'"))
     try:
         _upgrade_then_check(
             admin_url.set(database=name).render_as_string(hide_password=False),
