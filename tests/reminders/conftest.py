@@ -88,7 +88,7 @@ def smtp(app):
     app.config.update(
         MAIL_HOST="127.0.0.1",
         MAIL_PORT=server.port,
-        MAIL_TIMEOUT=5,
+        MAIL_TIMEOUT=60,  # a loaded CI machine can stall the server thread for seconds
         MAIL_SENDER="vendorguard@city.example.jp",
         BASE_URL="https://vg.city.example.jp",
         REMINDER_RETRY_BASE_SECONDS=0,
