@@ -9,8 +9,8 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from tests.evidence.helpers import PDF, day, requirement, store
+from vendorguard.approvals.models import ApprovalState
 from vendorguard.auth.roles import Role
-from vendorguard.cloud.models import ApprovalState
 from vendorguard.evidence import services
 from vendorguard.evidence.models import (
     Cadence,

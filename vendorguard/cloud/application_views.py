@@ -6,18 +6,15 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from vendorguard.approvals import queries as approval_queries
+from vendorguard.approvals.forms import ApproveUntilForm, RejectForm
 from vendorguard.auth.permissions import ensure_can_change, require
 from vendorguard.cloud import application_services, queries
 from vendorguard.cloud.application_services import ApplicationData, ChecklistChanged, checklist_key
-from vendorguard.cloud.forms import (
-    ApproveForm,
-    RejectForm,
-    UseApplicationForm,
-    application_form,
-    options,
-)
-from vendorguard.cloud.models import CloudService, TermsType
+from vendorguard.cloud.forms import UseApplicationForm, application_form, options
+from vendorguard.cloud.models import CloudService, CloudUseApplication, TermsType
 from vendorguard.cloud.views import bp, render_detail, service_or_404
+from vendorguard.core.concurrency import parse_version
 from vendorguard.core.errors import DomainError
 from vendorguard.core.web import show_domain_error
 from vendorguard.extensions import db
@@ -29,6 +26,14 @@ def _detail_url(service: CloudService) -> str:
 
 def _pending(service: CloudService):
     return db.session.scalars(queries.pending_application(service.id)).first()
+
+
+def _decision_target(service: CloudService):
+    """The application a decision form was rendered for (see ``approvals.queries``)."""
+    stmt = approval_queries.decision_target(
+        service.id, request.form.get("request_id"), CloudUseApplication
+    )
+    return db.session.scalars(stmt).first()
 
 
 def _refuse_apply(service: CloudService):
@@ -140,11 +145,11 @@ def apply(service_id: int):
 def approve(service_id: int):
     """The security office approves the application under review, with a valid-until date."""
     service = service_or_404(service_id)
-    pending = _pending(service)
+    pending = _decision_target(service)
     if pending is None:
         flash(_("審査中の利用申請がありません。"), "error")
         return redirect(_detail_url(service))
-    form = ApproveForm()
+    form = ApproveUntilForm()
     if form.validate_on_submit():
         try:
             application_services.approve(
@@ -154,6 +159,7 @@ def approve(service_id: int):
                 current_user,
                 form.approval_valid_until.data,
                 form.approval_comment.data or "",
+                version=parse_version(form.version.data),
             )
         except DomainError as error:
             show_domain_error(form, error)
@@ -171,7 +177,7 @@ def approve(service_id: int):
 def reject(service_id: int):
     """The security office rejects the application under review; a reason is required."""
     service = service_or_404(service_id)
-    pending = _pending(service)
+    pending = _decision_target(service)
     if pending is None:
         flash(_("審査中の利用申請がありません。"), "error")
         return redirect(_detail_url(service))
@@ -179,7 +185,12 @@ def reject(service_id: int):
     if form.validate_on_submit():
         try:
             application_services.reject(
-                db.session, service, pending, current_user, form.reject_comment.data or ""
+                db.session,
+                service,
+                pending,
+                current_user,
+                form.reject_comment.data or "",
+                version=parse_version(form.version.data),
             )
         except DomainError as error:
             show_domain_error(form, error)

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from vendorguard.approvals.models import ApprovalState
 from vendorguard.arrangements.models import Arrangement, ArrangementState
 from vendorguard.audit import services as audit
 from vendorguard.audit.context import acting_as
@@ -25,7 +26,7 @@ from vendorguard.auth.roles import Role
 from vendorguard.catalog.services import ensure_catalog
 from vendorguard.classification.models import Axis, ClassificationLevel, ClassificationScheme
 from vendorguard.classification.services import ensure_default_schemes
-from vendorguard.cloud.models import ApprovalState, CloudService, IsmapKind, TermsType
+from vendorguard.cloud.models import CloudService, IsmapKind, TermsType
 from vendorguard.contractors import corporate_number
 from vendorguard.contractors.models import Certification, CertificationKind, Contractor
 from vendorguard.core.errors import DomainError

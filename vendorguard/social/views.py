@@ -9,14 +9,17 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from vendorguard.approvals import queries as approval_queries
+from vendorguard.approvals.forms import ApproveForm, RejectForm
+from vendorguard.approvals.models import ApprovalState
+from vendorguard.approvals.panel import ApprovalPanel
 from vendorguard.arrangements.models import ArrangementState
 from vendorguard.arrangements.oversight import oversight_context
-from vendorguard.auth.models import User
 from vendorguard.auth.permissions import can_change, ensure_can_change, require
 from vendorguard.auth.roles import ALL_DEPARTMENTS, Role
 from vendorguard.cloud.forms import options
-from vendorguard.cloud.models import ApprovalState
 from vendorguard.cloud.queries import manager_candidates
+from vendorguard.core.concurrency import parse_version
 from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import today_tokyo
 from vendorguard.core.web import paginate, search_term, show_domain_error, sorting
@@ -24,14 +27,7 @@ from vendorguard.extensions import db
 from vendorguard.org.models import Department
 from vendorguard.org.queries import active_departments
 from vendorguard.social import queries, services
-from vendorguard.social.forms import (
-    MFA_VALUES,
-    ApproveForm,
-    ProcedureUploadForm,
-    RejectForm,
-    SocialAccountForm,
-    mfa_choice,
-)
+from vendorguard.social.forms import MFA_VALUES, ProcedureUploadForm, SocialAccountForm, mfa_choice
 from vendorguard.social.models import IncidentStatus, Platform, SocialAccount
 
 bp = Blueprint("social", __name__, url_prefix="/social-accounts")
@@ -149,19 +145,32 @@ def index():
     )
 
 
+def _approval_panel(
+    account: SocialAccount,
+    approve_form: ApproveForm | None = None,
+    reject_form: RejectForm | None = None,
+) -> ApprovalPanel:
+    return ApprovalPanel(
+        subject=account,
+        history=db.session.scalars(approval_queries.requests_of(account.id)).all(),
+        approve_url=url_for("social.approve", account_id=account.id),
+        reject_url=url_for("social.reject", account_id=account.id),
+        approve_form=approve_form or ApproveForm(formdata=None),
+        reject_form=reject_form or RejectForm(formdata=None),
+        can_decide=current_user.can("social.approve"),
+    )
+
+
 def _render_detail(
     account: SocialAccount,
     approve_form: ApproveForm | None = None,
     reject_form: RejectForm | None = None,
 ):
-    decided_by = db.session.get(User, account.approved_by_id) if account.approved_by_id else None
     incidents = db.session.scalars(queries.incidents_for(account.id)).all()
     return render_template(
         "social/detail.html",
         account=account,
-        decided_by=decided_by,
-        approve_form=approve_form or ApproveForm(formdata=None),
-        reject_form=reject_form or RejectForm(formdata=None),
+        approval=_approval_panel(account, approve_form, reject_form),
         upload_form=ProcedureUploadForm(formdata=None),
         can_edit=can_change(current_user, "social.manage", account.department_id),
         procedure_files=db.session.scalars(queries.procedure_files(account.id)).all(),
@@ -274,8 +283,16 @@ def restore(account_id: int):
 def apply(account_id: int):
     """File the department's application for the account."""
     return _change(
-        account_id, services.apply_for_approval, _("アカウント「%(name)s」の承認を申請しました。")
+        account_id,
+        lambda session, account: services.apply_for_approval(session, account, current_user),
+        _("アカウント「%(name)s」の承認を申請しました。"),
     )
+
+
+def _decision_target(account: SocialAccount):
+    """The request a decision form was rendered for (see ``approvals.queries``)."""
+    stmt = approval_queries.decision_target(account.id, request.form.get("request_id"))
+    return db.session.scalars(stmt).first()
 
 
 @bp.route("/<int:account_id>/approve", methods=["POST"])
@@ -289,9 +306,11 @@ def approve(account_id: int):
             services.approve(
                 db.session,
                 account,
+                _decision_target(account),
                 current_user,
                 form.approval_comment.data or "",
                 attestation_months=attestation_months(),
+                version=parse_version(form.version.data),
             )
         except DomainError as error:
             show_domain_error(form, error)
@@ -310,7 +329,14 @@ def reject(account_id: int):
     form = RejectForm()
     if form.validate_on_submit():
         try:
-            services.reject(db.session, account, current_user, form.reject_comment.data or "")
+            services.reject(
+                db.session,
+                account,
+                _decision_target(account),
+                current_user,
+                form.reject_comment.data or "",
+                version=parse_version(form.version.data),
+            )
         except DomainError as error:
             show_domain_error(form, error)
         else:

@@ -1,0 +1,45 @@
+"""The security office's decision forms, shared by every kind that is approved.
+
+Each carries the request's id and ``version`` as the page showed it, so a decision taken on a stale page
+is refused (``core.concurrency``) instead of overwriting someone else's.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+REQUIRED = _l("入力してください。")
+
+
+class ApproveForm(FlaskForm):
+    """Approve the request under review, with an optional comment."""
+
+    request_id = HiddenField()
+    version = HiddenField()
+    approval_comment = TextAreaField(_l("コメント"), validators=[Optional(), Length(max=2000)])
+
+
+class ApproveUntilForm(ApproveForm):
+    """Approve until a date (kinds whose approval expires and is renewed)."""
+
+    approval_valid_until = DateField(_l("承認の有効期限"), validators=[InputRequired(REQUIRED)])
+    approval_comment = TextAreaField(
+        _l("コメント"),
+        validators=[Optional(), Length(max=2000)],
+        description=_l(
+            "未対応・未回答の項目があるまま承認する場合は、理由や条件を必ず記入してください。"
+        ),
+    )
+
+
+class RejectForm(FlaskForm):
+    """Reject the request under review; the department needs to know why."""
+
+    request_id = HiddenField()
+    version = HiddenField()
+    reject_comment = TextAreaField(
+        _l("却下の理由"), validators=[DataRequired(REQUIRED), Length(max=2000)]
+    )
