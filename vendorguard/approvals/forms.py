@@ -11,14 +11,20 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from vendorguard.core.concurrency import VersionedForm
+
 REQUIRED = _l("入力してください。")
 
 
-class ApproveForm(FlaskForm):
-    """Approve the request under review, with an optional comment."""
+class DecisionForm(VersionedForm, FlaskForm):
+    """The request the page showed (its id, and its version through ``VersionedForm``)."""
 
     request_id = HiddenField()
-    version = HiddenField()
+
+
+class ApproveForm(DecisionForm):
+    """Approve the request under review, with an optional comment."""
+
     approval_comment = TextAreaField(_l("コメント"), validators=[Optional(), Length(max=2000)])
 
 
@@ -35,11 +41,9 @@ class ApproveUntilForm(ApproveForm):
     )
 
 
-class RejectForm(FlaskForm):
+class RejectForm(DecisionForm):
     """Reject the request under review; the department needs to know why."""
 
-    request_id = HiddenField()
-    version = HiddenField()
     reject_comment = TextAreaField(
         _l("却下の理由"), validators=[DataRequired(REQUIRED), Length(max=2000)]
     )

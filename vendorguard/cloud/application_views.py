@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from vendorguard.approvals import queries as approval_queries
+from vendorguard.approvals import web as approval_web
 from vendorguard.approvals.forms import ApproveUntilForm, RejectForm
 from vendorguard.auth.permissions import ensure_can_change, require
 from vendorguard.cloud import application_services, queries
@@ -14,7 +15,6 @@ from vendorguard.cloud.application_services import ApplicationData, ChecklistCha
 from vendorguard.cloud.forms import UseApplicationForm, application_form, options
 from vendorguard.cloud.models import CloudService, CloudUseApplication, TermsType
 from vendorguard.cloud.views import bp, render_detail, service_or_404
-from vendorguard.core.concurrency import parse_version
 from vendorguard.core.errors import DomainError
 from vendorguard.core.web import show_domain_error
 from vendorguard.extensions import db
@@ -140,36 +140,39 @@ def apply(service_id: int):
     )
 
 
+def _decision_or_redirect(service: CloudService):
+    """The application a decision form names, or a redirect saying there is none under review."""
+    application = _decision_target(service)
+    if application is None:
+        flash(_("審査中の利用申請がありません。"), "error")
+        return None, redirect(_detail_url(service))
+    return application, None
+
+
 @bp.route("/<int:service_id>/approve", methods=["POST"])
 @require("cloud.approve")
 def approve(service_id: int):
     """The security office approves the application under review, with a valid-until date."""
     service = service_or_404(service_id)
-    pending = _decision_target(service)
-    if pending is None:
-        flash(_("審査中の利用申請がありません。"), "error")
-        return redirect(_detail_url(service))
+    application, refused = _decision_or_redirect(service)
+    if refused is not None:
+        return refused
     form = ApproveUntilForm()
-    if form.validate_on_submit():
-        try:
-            application_services.approve(
-                db.session,
-                service,
-                pending,
-                current_user,
-                form.approval_valid_until.data,
-                form.approval_comment.data or "",
-                version=parse_version(form.version.data),
-            )
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(
-                _("外部サービス「%(name)s」の利用を承認しました。", name=service.title), "success"
-            )
-            return redirect(_detail_url(service))
-    return render_detail(service_or_404(service_id), approve_form=form)
+    return approval_web.decide(
+        form,
+        lambda: application_services.approve(
+            db.session,
+            service,
+            application,
+            current_user,
+            form.approval_valid_until.data,
+            form.approval_comment.data or "",
+            version=form.expected_version,
+        ),
+        _("外部サービス「%(name)s」の利用を承認しました。", name=service.title),
+        _detail_url(service),
+        lambda: render_detail(service_or_404(service_id), approve_form=form),
+    )
 
 
 @bp.route("/<int:service_id>/reject", methods=["POST"])
@@ -177,31 +180,24 @@ def approve(service_id: int):
 def reject(service_id: int):
     """The security office rejects the application under review; a reason is required."""
     service = service_or_404(service_id)
-    pending = _decision_target(service)
-    if pending is None:
-        flash(_("審査中の利用申請がありません。"), "error")
-        return redirect(_detail_url(service))
+    application, refused = _decision_or_redirect(service)
+    if refused is not None:
+        return refused
     form = RejectForm()
-    if form.validate_on_submit():
-        try:
-            application_services.reject(
-                db.session,
-                service,
-                pending,
-                current_user,
-                form.reject_comment.data or "",
-                version=parse_version(form.version.data),
-            )
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(
-                _("外部サービス「%(name)s」の利用申請を却下しました。", name=service.title),
-                "success",
-            )
-            return redirect(_detail_url(service))
-    return render_detail(service_or_404(service_id), reject_form=form)
+    return approval_web.decide(
+        form,
+        lambda: application_services.reject(
+            db.session,
+            service,
+            application,
+            current_user,
+            form.reject_comment.data or "",
+            version=form.expected_version,
+        ),
+        _("外部サービス「%(name)s」の利用申請を却下しました。", name=service.title),
+        _detail_url(service),
+        lambda: render_detail(service_or_404(service_id), reject_form=form),
+    )
 
 
 @bp.route("/<int:service_id>/withdraw", methods=["POST"])

@@ -14,6 +14,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
+from wtforms import HiddenField
 
 from vendorguard.core.errors import DomainError
 
@@ -33,6 +34,17 @@ def parse_version(value: Any) -> int | None:
         return int(value) if value not in (None, "") else None
     except (TypeError, ValueError):
         return -1  # tampered with: never matches, so the change is refused as stale
+
+
+class VersionedForm:
+    """Mixin for a form that changes a versioned record: the version the page was rendered with."""
+
+    version = HiddenField()
+
+    @property
+    def expected_version(self) -> int | None:
+        """The record's version as the page showed it (None when the form sent none)."""
+        return parse_version(self.version.data)
 
 
 def check_version(record: Any, expected: int | str | None) -> None:

@@ -16,6 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from vendorguard.core.concurrency import VersionedForm
 from vendorguard.engagements.forms import DateField
 from vendorguard.evidence.models import Cadence, EvidenceProvider, ReviewDecision
 
@@ -120,7 +121,7 @@ class AdhocRequestForm(FlaskForm):
     )
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(VersionedForm, FlaskForm):
     """Accept or reject the latest version of a request's evidence."""
 
     decision = RadioField(

@@ -266,6 +266,7 @@ def review(submission_id: int):
                 reason=form.reason.data,
                 valid_until=form.valid_until.data,
                 today=today_tokyo(),
+                version=form.expected_version,
             )
         except DomainError as error:
             show_domain_error(form, error)

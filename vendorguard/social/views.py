@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from vendorguard.approvals import queries as approval_queries
+from vendorguard.approvals import web as approval_web
 from vendorguard.approvals.forms import ApproveForm, RejectForm
 from vendorguard.approvals.models import ApprovalState
 from vendorguard.approvals.panel import ApprovalPanel
@@ -19,7 +20,6 @@ from vendorguard.auth.permissions import can_change, ensure_can_change, require
 from vendorguard.auth.roles import ALL_DEPARTMENTS, Role
 from vendorguard.cloud.forms import options
 from vendorguard.cloud.queries import manager_candidates
-from vendorguard.core.concurrency import parse_version
 from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import today_tokyo
 from vendorguard.core.web import paginate, search_term, show_domain_error, sorting
@@ -301,24 +301,21 @@ def approve(account_id: int):
     """The security office approves the account."""
     account = _account_or_404(account_id)
     form = ApproveForm()
-    if form.validate_on_submit():
-        try:
-            services.approve(
-                db.session,
-                account,
-                _decision_target(account),
-                current_user,
-                form.approval_comment.data or "",
-                attestation_months=attestation_months(),
-                version=parse_version(form.version.data),
-            )
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("アカウント「%(name)s」を承認しました。", name=account.title), "success")
-            return redirect(url_for("social.detail", account_id=account.id))
-    return _render_detail(_account_or_404(account_id), approve_form=form)
+    return approval_web.decide(
+        form,
+        lambda: services.approve(
+            db.session,
+            account,
+            _decision_target(account),
+            current_user,
+            form.approval_comment.data or "",
+            attestation_months=attestation_months(),
+            version=form.expected_version,
+        ),
+        _("アカウント「%(name)s」を承認しました。", name=account.title),
+        url_for("social.detail", account_id=account.id),
+        lambda: _render_detail(_account_or_404(account_id), approve_form=form),
+    )
 
 
 @bp.route("/<int:account_id>/reject", methods=["POST"])
@@ -327,23 +324,20 @@ def reject(account_id: int):
     """The security office rejects the application; a reason is required."""
     account = _account_or_404(account_id)
     form = RejectForm()
-    if form.validate_on_submit():
-        try:
-            services.reject(
-                db.session,
-                account,
-                _decision_target(account),
-                current_user,
-                form.reject_comment.data or "",
-                version=parse_version(form.version.data),
-            )
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("アカウント「%(name)s」の申請を却下しました。", name=account.title), "success")
-            return redirect(url_for("social.detail", account_id=account.id))
-    return _render_detail(_account_or_404(account_id), reject_form=form)
+    return approval_web.decide(
+        form,
+        lambda: services.reject(
+            db.session,
+            account,
+            _decision_target(account),
+            current_user,
+            form.reject_comment.data or "",
+            version=form.expected_version,
+        ),
+        _("アカウント「%(name)s」の申請を却下しました。", name=account.title),
+        url_for("social.detail", account_id=account.id),
+        lambda: _render_detail(_account_or_404(account_id), reject_form=form),
+    )
 
 
 # The other pages of the register, registered on ``bp``.
