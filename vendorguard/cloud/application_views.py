@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from vendorguard.approvals import queries as approval_queries
 from vendorguard.approvals import web as approval_web
 from vendorguard.approvals.forms import ApproveUntilForm, RejectForm
 from vendorguard.auth.permissions import ensure_can_change, require
@@ -26,14 +26,6 @@ def _detail_url(service: CloudService) -> str:
 
 def _pending(service: CloudService):
     return db.session.scalars(queries.pending_application(service.id)).first()
-
-
-def _decision_target(service: CloudService):
-    """The application a decision form was rendered for (see ``approvals.queries``)."""
-    stmt = approval_queries.decision_target(
-        service.id, request.form.get("request_id"), CloudUseApplication
-    )
-    return db.session.scalars(stmt).first()
 
 
 def _refuse_apply(service: CloudService):
@@ -140,64 +132,55 @@ def apply(service_id: int):
     )
 
 
-def _decision_or_redirect(service: CloudService):
-    """The application a decision form names, or a redirect saying there is none under review."""
-    application = _decision_target(service)
-    if application is None:
-        flash(_("審査中の利用申請がありません。"), "error")
-        return None, redirect(_detail_url(service))
-    return application, None
+def _approve(service: CloudService, application, form: ApproveUntilForm):
+    return application_services.approve(
+        db.session,
+        service,
+        application,
+        current_user,
+        form.approval_valid_until.data,
+        form.approval_comment.data or "",
+        version=form.expected_version,
+    )
+
+
+def _reject(service: CloudService, application, form: RejectForm):
+    return application_services.reject(
+        db.session,
+        service,
+        application,
+        current_user,
+        form.reject_comment.data or "",
+        version=form.expected_version,
+    )
+
+
+DECISIONS = approval_web.DecisionPages(
+    load=service_or_404,
+    approve=_approve,
+    reject=_reject,
+    approved=_l("外部サービス「%(name)s」の利用を承認しました。"),
+    rejected=_l("外部サービス「%(name)s」の利用申請を却下しました。"),
+    detail_url=_detail_url,
+    show_again=lambda service_id, **forms: render_detail(service_or_404(service_id), **forms),
+    approve_form=ApproveUntilForm,
+    request_model=CloudUseApplication,
+    nothing_pending=_l("審査中の利用申請がありません。"),
+)
 
 
 @bp.route("/<int:service_id>/approve", methods=["POST"])
 @require("cloud.approve")
 def approve(service_id: int):
     """The security office approves the application under review, with a valid-until date."""
-    service = service_or_404(service_id)
-    application, refused = _decision_or_redirect(service)
-    if refused is not None:
-        return refused
-    form = ApproveUntilForm()
-    return approval_web.decide(
-        form,
-        lambda: application_services.approve(
-            db.session,
-            service,
-            application,
-            current_user,
-            form.approval_valid_until.data,
-            form.approval_comment.data or "",
-            version=form.expected_version,
-        ),
-        _("外部サービス「%(name)s」の利用を承認しました。", name=service.title),
-        _detail_url(service),
-        lambda: render_detail(service_or_404(service_id), approve_form=form),
-    )
+    return approval_web.approve_page(DECISIONS, service_id)
 
 
 @bp.route("/<int:service_id>/reject", methods=["POST"])
 @require("cloud.approve")
 def reject(service_id: int):
     """The security office rejects the application under review; a reason is required."""
-    service = service_or_404(service_id)
-    application, refused = _decision_or_redirect(service)
-    if refused is not None:
-        return refused
-    form = RejectForm()
-    return approval_web.decide(
-        form,
-        lambda: application_services.reject(
-            db.session,
-            service,
-            application,
-            current_user,
-            form.reject_comment.data or "",
-            version=form.expected_version,
-        ),
-        _("外部サービス「%(name)s」の利用申請を却下しました。", name=service.title),
-        _detail_url(service),
-        lambda: render_detail(service_or_404(service_id), reject_form=form),
-    )
+    return approval_web.reject_page(DECISIONS, service_id)
 
 
 @bp.route("/<int:service_id>/withdraw", methods=["POST"])

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from vendorguard.approvals import queries as approval_queries
@@ -289,55 +290,52 @@ def apply(account_id: int):
     )
 
 
-def _decision_target(account: SocialAccount):
-    """The request a decision form was rendered for (see ``approvals.queries``)."""
-    stmt = approval_queries.decision_target(account.id, request.form.get("request_id"))
-    return db.session.scalars(stmt).first()
+def _approve(account: SocialAccount, approval_request, form: ApproveForm):
+    return services.approve(
+        db.session,
+        account,
+        approval_request,
+        current_user,
+        form.approval_comment.data or "",
+        attestation_months=attestation_months(),
+        version=form.expected_version,
+    )
+
+
+def _reject(account: SocialAccount, approval_request, form: RejectForm):
+    return services.reject(
+        db.session,
+        account,
+        approval_request,
+        current_user,
+        form.reject_comment.data or "",
+        version=form.expected_version,
+    )
+
+
+DECISIONS = approval_web.DecisionPages(
+    load=_account_or_404,
+    approve=_approve,
+    reject=_reject,
+    approved=_l("アカウント「%(name)s」を承認しました。"),
+    rejected=_l("アカウント「%(name)s」の申請を却下しました。"),
+    detail_url=lambda account: url_for("social.detail", account_id=account.id),
+    show_again=lambda account_id, **forms: _render_detail(_account_or_404(account_id), **forms),
+)
 
 
 @bp.route("/<int:account_id>/approve", methods=["POST"])
 @require("social.approve")
 def approve(account_id: int):
     """The security office approves the account."""
-    account = _account_or_404(account_id)
-    form = ApproveForm()
-    return approval_web.decide(
-        form,
-        lambda: services.approve(
-            db.session,
-            account,
-            _decision_target(account),
-            current_user,
-            form.approval_comment.data or "",
-            attestation_months=attestation_months(),
-            version=form.expected_version,
-        ),
-        _("アカウント「%(name)s」を承認しました。", name=account.title),
-        url_for("social.detail", account_id=account.id),
-        lambda: _render_detail(_account_or_404(account_id), approve_form=form),
-    )
+    return approval_web.approve_page(DECISIONS, account_id)
 
 
 @bp.route("/<int:account_id>/reject", methods=["POST"])
 @require("social.approve")
 def reject(account_id: int):
     """The security office rejects the application; a reason is required."""
-    account = _account_or_404(account_id)
-    form = RejectForm()
-    return approval_web.decide(
-        form,
-        lambda: services.reject(
-            db.session,
-            account,
-            _decision_target(account),
-            current_user,
-            form.reject_comment.data or "",
-            version=form.expected_version,
-        ),
-        _("アカウント「%(name)s」の申請を却下しました。", name=account.title),
-        url_for("social.detail", account_id=account.id),
-        lambda: _render_detail(_account_or_404(account_id), reject_form=form),
-    )
+    return approval_web.reject_page(DECISIONS, account_id)
 
 
 # The other pages of the register, registered on ``bp``.
