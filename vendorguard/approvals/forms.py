@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from vendorguard.approvals.services import Decision
 from vendorguard.core.concurrency import VersionedForm
 
 REQUIRED = _l("入力してください。")
@@ -26,6 +27,11 @@ class ApproveForm(DecisionForm):
     """Approve the request under review, with an optional comment."""
 
     approval_comment = TextAreaField(_l("コメント"), validators=[Optional(), Length(max=2000)])
+
+    def decision(self) -> Decision:
+        """What was entered, for the kind's ``approve`` service."""
+        until = self.approval_valid_until.data if "approval_valid_until" in self else None
+        return Decision(self.approval_comment.data or "", until, self.expected_version)
 
 
 class ApproveUntilForm(ApproveForm):
@@ -47,3 +53,7 @@ class RejectForm(DecisionForm):
     reject_comment = TextAreaField(
         _l("却下の理由"), validators=[DataRequired(REQUIRED), Length(max=2000)]
     )
+
+    def decision(self) -> Decision:
+        """What was entered, for the kind's ``reject`` service."""
+        return Decision(self.reject_comment.data or "", None, self.expected_version)

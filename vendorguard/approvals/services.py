@@ -7,6 +7,7 @@ completeness) and then calls these functions, which keep the arrangement's appro
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import gettext as _
@@ -28,6 +29,16 @@ from vendorguard.core.timeutil import today_tokyo, utcnow
 from vendorguard.ismap.matching import add_months
 
 RENEWAL_NOTICE_DAYS = 60  # the detail page reminds the department this long before an approval ends
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the security office enters when deciding: a comment (the reason, when rejecting), the
+    approval's last day (kinds that expire) and the request's version its page showed."""
+
+    comment: str = ""
+    valid_until: date | None = None
+    version: int | None = None
 
 
 def default_valid_until(months: int, today: date | None = None) -> date:

@@ -8,16 +8,20 @@ from typing import Any
 
 from flask import flash, redirect, request
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlalchemy.orm import Session
 
 from vendorguard.approvals import queries
 from vendorguard.approvals.forms import ApproveForm, DecisionForm, RejectForm
 from vendorguard.approvals.models import ApprovalRequest
+from vendorguard.approvals.services import Decision
 from vendorguard.core.errors import DomainError
 from vendorguard.core.web import show_domain_error
 from vendorguard.extensions import db
 
-# (arrangement, the request the form names or the pending one, the form) → the service call
-Decision = Callable[[Any, ApprovalRequest | None, Any], object]
+# A kind's service: (session, arrangement, the request the form names or the pending one,
+# approver, what was entered) → raises DomainError when refused.
+DecisionService = Callable[[Session, Any, ApprovalRequest | None, Any, Decision], object]
 
 
 @dataclass(frozen=True)
@@ -31,8 +35,8 @@ class DecisionPages:
     """
 
     load: Callable[[int], Any]
-    approve: Decision
-    reject: Decision
+    approve: DecisionService
+    reject: DecisionService
     approved: str
     rejected: str
     detail_url: Callable[[Any], str]
@@ -65,7 +69,12 @@ def decide(
 
 
 def _decision_page(
-    pages: DecisionPages, record_id: int, form: DecisionForm, run: Decision, done: str, key: str
+    pages: DecisionPages,
+    record_id: int,
+    form: ApproveForm | RejectForm,
+    run: DecisionService,
+    done: str,
+    key: str,
 ) -> ResponseReturnValue:
     record = pages.load(record_id)
     # The form names the request its page showed, so a decision never lands on a newer one.
@@ -76,7 +85,7 @@ def _decision_page(
         return redirect(pages.detail_url(record))
     return decide(
         form,
-        lambda: run(record, target, form),
+        lambda: run(db.session, record, target, current_user, form.decision()),
         str(done) % {"name": record.title},
         pages.detail_url(record),
         lambda: pages.show_again(record_id, **{key: form}),

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
@@ -180,15 +179,14 @@ def approve(
     service: CloudService,
     application: CloudUseApplication | None,
     approver: User,
-    valid_until: date | None,
-    comment: str = "",
-    version: int | None = None,
+    decision: approvals.Decision,
 ) -> CloudUseApplication:
-    """Approve the application until ``valid_until``; open checklist items need a comment saying why.
-
-    ``version`` is the application's version the approver's page showed (refused when stale).
-    """
-    application = approvals.pending(application, _("審査中の利用申請がありません。"), version)
+    """Approve the application until ``decision.valid_until``; open checklist items need a comment
+    saying why. A decision made on a page showing another version of the application is refused."""
+    application = approvals.pending(
+        application, _("審査中の利用申請がありません。"), decision.version
+    )
+    valid_until = decision.valid_until
     if service.is_archived:
         raise DomainError(_("アーカイブ済みの外部サービスは承認できません。"))
     if valid_until is None:
@@ -197,7 +195,7 @@ def approve(
         raise DomainError(
             _("承認の有効期限には今日以降の日付を入力してください。"), field="approval_valid_until"
         )
-    comment = (comment or "").strip()
+    comment = decision.comment.strip()
     open_items = application.open_items
     if open_items and not comment:
         raise DomainError(
@@ -216,12 +214,13 @@ def reject(
     service: CloudService,
     application: CloudUseApplication | None,
     approver: User,
-    comment: str,
-    version: int | None = None,
+    decision: approvals.Decision,
 ) -> CloudUseApplication:
     """Turn the application down, saying why; an approval still in force runs to its own date."""
-    application = approvals.pending(application, _("審査中の利用申請がありません。"), version)
-    approvals.reject(session, service, application, approver, comment)
+    application = approvals.pending(
+        application, _("審査中の利用申請がありません。"), decision.version
+    )
+    approvals.reject(session, service, application, approver, decision.comment)
     return application
 
 

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from vendorguard.approvals import web as approval_web
-from vendorguard.approvals.forms import ApproveUntilForm, RejectForm
+from vendorguard.approvals.forms import ApproveUntilForm
 from vendorguard.auth.permissions import ensure_can_change, require
 from vendorguard.cloud import application_services, queries
 from vendorguard.cloud.application_services import ApplicationData, ChecklistChanged, checklist_key
@@ -132,33 +132,10 @@ def apply(service_id: int):
     )
 
 
-def _approve(service: CloudService, application, form: ApproveUntilForm):
-    return application_services.approve(
-        db.session,
-        service,
-        application,
-        current_user,
-        form.approval_valid_until.data,
-        form.approval_comment.data or "",
-        version=form.expected_version,
-    )
-
-
-def _reject(service: CloudService, application, form: RejectForm):
-    return application_services.reject(
-        db.session,
-        service,
-        application,
-        current_user,
-        form.reject_comment.data or "",
-        version=form.expected_version,
-    )
-
-
 DECISIONS = approval_web.DecisionPages(
     load=service_or_404,
-    approve=_approve,
-    reject=_reject,
+    approve=application_services.approve,
+    reject=application_services.reject,
     approved=_l("外部サービス「%(name)s」の利用を承認しました。"),
     rejected=_l("外部サービス「%(name)s」の利用申請を却下しました。"),
     detail_url=_detail_url,

@@ -182,17 +182,17 @@ def approve(
     account: SocialAccount,
     request: ApprovalRequest | None,
     approver: User,
-    comment: str = "",
+    decision: approvals.Decision,
     attestation_months: int = 6,
-    version: int | None = None,
 ) -> None:
     """The security office approves the account; the first periodic attestation falls due
     ``attestation_months`` later unless a date is already set."""
-    request = _under_review(account, request, _("申請中のアカウントだけを承認できます。"), version)
+    message = _("申請中のアカウントだけを承認できます。")
+    request = _under_review(account, request, message, decision.version)
     _refuse_if_incomplete(account, _("申請後に未整備の項目ができたため承認できません。"))
     if account.next_review_on is None or account.next_review_on < today_tokyo():
         account.next_review_on = add_months(today_tokyo(), attestation_months)
-    approvals.approve(session, account, request, approver, None, comment)
+    approvals.approve(session, account, request, approver, None, decision.comment)
 
 
 def reject(
@@ -200,12 +200,12 @@ def reject(
     account: SocialAccount,
     request: ApprovalRequest | None,
     approver: User,
-    comment: str,
-    version: int | None = None,
+    decision: approvals.Decision,
 ) -> None:
     """The security office turns the application down, saying why."""
-    request = _under_review(account, request, _("申請中のアカウントだけを却下できます。"), version)
-    approvals.reject(session, account, request, approver, comment)
+    message = _("申請中のアカウントだけを却下できます。")
+    request = _under_review(account, request, message, decision.version)
+    approvals.reject(session, account, request, approver, decision.comment)
 
 
 # -- uploaded operating procedures -----------------------------------------------------------------

@@ -290,33 +290,10 @@ def apply(account_id: int):
     )
 
 
-def _approve(account: SocialAccount, approval_request, form: ApproveForm):
-    return services.approve(
-        db.session,
-        account,
-        approval_request,
-        current_user,
-        form.approval_comment.data or "",
-        attestation_months=attestation_months(),
-        version=form.expected_version,
-    )
-
-
-def _reject(account: SocialAccount, approval_request, form: RejectForm):
-    return services.reject(
-        db.session,
-        account,
-        approval_request,
-        current_user,
-        form.reject_comment.data or "",
-        version=form.expected_version,
-    )
-
-
 DECISIONS = approval_web.DecisionPages(
     load=_account_or_404,
-    approve=_approve,
-    reject=_reject,
+    approve=lambda *decision: services.approve(*decision, attestation_months=attestation_months()),
+    reject=services.reject,
     approved=_l("アカウント「%(name)s」を承認しました。"),
     rejected=_l("アカウント「%(name)s」の申請を却下しました。"),
     detail_url=lambda account: url_for("social.detail", account_id=account.id),
