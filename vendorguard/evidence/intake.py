@@ -15,7 +15,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import request
+from flask import flash, request
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import SQLAlchemyError
@@ -34,7 +34,9 @@ FORM_FIELDS = ("files", "comment")
 @dataclass
 class Intake:
     """How an upload went: the recorded submission, or the form to show again with the reason
-    (``status`` 400: files or form refused, 409: the submission refused, 503: recording failed)."""
+    (``status`` 400: a file or field refused, 409: the request takes no submission now,
+    503: recording failed). Reasons about a field are on the field, others are flashed (the
+    page may not show the form at all, e.g. once the request was accepted)."""
 
     form: FlaskForm
     submission: EvidenceSubmission | None = None
@@ -48,8 +50,10 @@ class Intake:
 
 
 def _refuse(form: FlaskForm, field: str | None, message: str, status: int) -> Intake:
-    target = form[field] if field in FORM_FIELDS else form.files
-    target.errors = [*target.errors, message]
+    if field in FORM_FIELDS:
+        form[field].errors = [*form[field].errors, message]
+    else:
+        flash(message, "error")
     return Intake(form, status=status)
 
 
@@ -72,11 +76,8 @@ def receive_and_submit(
     except (uploads.UploadRefused, StorageError) as error:
         message = _("%(reason)s ファイルは保存されていません。", reason=error.message)
         return _refuse(form_class(formdata=None), "files", message, 400)
-    # The token among the fields was checked while streaming.
+    # The token among the fields was checked while streaming; the service checks the fields.
     form = form_class(formdata=received.fields, meta={"csrf": False})
-    if not form.validate():
-        uploads.discard(storage, received.files)
-        return Intake(form, status=400)
     try:
         submission = services.submit(
             db.session,
@@ -93,7 +94,8 @@ def receive_and_submit(
     except DomainError as error:
         db.session.rollback()
         uploads.discard(storage, received.files)
-        return _refuse(form, error.field, error.message, 409)
+        status = 400 if error.field in FORM_FIELDS else 409
+        return _refuse(form, error.field, error.message, status)
     except SQLAlchemyError:
         db.session.rollback()
         uploads.discard(storage, received.files)
