@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from dateutil.relativedelta import relativedelta
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -26,7 +27,6 @@ from vendorguard.auth.models import User
 from vendorguard.core import concurrency
 from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import today_tokyo, utcnow
-from vendorguard.ismap.matching import add_months
 
 RENEWAL_NOTICE_DAYS = 60  # the detail page reminds the department this long before an approval ends
 
@@ -43,7 +43,7 @@ class Decision:
 
 def default_valid_until(months: int, today: date | None = None) -> date:
     """The default last day of an approval given today: ``months`` later, the day before."""
-    return add_months(today or today_tokyo(), months) - timedelta(days=1)
+    return (today or today_tokyo()) + relativedelta(months=months) - timedelta(days=1)
 
 
 def has_pending(session: Session, arrangement_id: int) -> bool:
