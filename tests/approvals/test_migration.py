@@ -4,14 +4,12 @@ downgrade puts cloud applications back as they were (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
 
-from tests.test_migrations import _flask, _postgres_admin_url
+from tests.test_migrations import _flask, temporary_postgres_database
 
 BEFORE = "44d1a8a4dc4b"
 NOW = datetime(2026, 4, 1, 3, 0, tzinfo=UTC)
@@ -152,19 +150,5 @@ def test_existing_approvals_survive_the_migration_on_sqlite(tmp_path):
 
 @pytest.mark.postgres
 def test_existing_approvals_survive_the_migration_on_postgresql(tmp_path):
-    admin_url = make_url(_postgres_admin_url())
-    if not admin_url.drivername.startswith("postgresql"):
-        pytest.skip("VENDORGUARD_TEST_DATABASE_URL is not PostgreSQL")
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    name = f"vg_approvals_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        _migrate_with_data(
-            admin_url.set(database=name).render_as_string(hide_password=False),
-            tmp_path / "instance",
-        )
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with temporary_postgres_database() as url:
+        _migrate_with_data(url, tmp_path / "instance")
