@@ -58,7 +58,7 @@ def has_pending(session: Session, arrangement_id: int) -> bool:
     )
 
 
-def file(
+def file_request(
     session: Session, arrangement: Approvable, request: ApprovalRequest, applicant: User
 ) -> ApprovalRequest:
     """Put ``request`` under review; the arrangement shows ``APPLIED`` until it is decided."""

@@ -171,7 +171,7 @@ def submit(
         terms_type=terms_type,
         checklist=checklist,
     )
-    return approvals.file(session, service, application, applicant)
+    return approvals.file_request(session, service, application, applicant)
 
 
 def approve(

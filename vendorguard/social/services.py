@@ -165,7 +165,7 @@ def apply_for_approval(
     if account.approval_state == ApprovalState.APPROVED:
         raise DomainError(_("このアカウントは既に承認されています。"))
     _refuse_if_incomplete(account, _("未整備の項目があるため申請できません。"))
-    return approvals.file(session, account, ApprovalRequest(), applicant)
+    return approvals.file_request(session, account, ApprovalRequest(), applicant)
 
 
 def _under_review(
