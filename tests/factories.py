@@ -7,6 +7,7 @@ from datetime import date
 
 from werkzeug.security import generate_password_hash
 
+from vendorguard.approvals.models import ApprovalRequest, ApprovalState
 from vendorguard.auth.models import User
 from vendorguard.auth.roles import Role
 from vendorguard.classification.services import ensure_default_schemes
@@ -112,4 +113,8 @@ class Factory:
         fields.setdefault("title", f"豊岡市公式アカウント{n}")
         fields.setdefault("platform", Platform.X)
         fields.setdefault("handle", f"@toyooka_test{n}")
-        return self._save(SocialAccount(department_id=department.id, **fields))
+        account = self._save(SocialAccount(department_id=department.id, **fields))
+        if account.approval_state == ApprovalState.APPLIED:
+            # An account under review has its request, as ``social.services.apply_for_approval`` files it.
+            self._save(ApprovalRequest(arrangement_id=account.id))
+        return account

@@ -280,8 +280,8 @@ class World:
 def build_world(make) -> World:
     from sqlalchemy import select
 
+    from vendorguard.approvals.models import ApprovalState
     from vendorguard.audit.models import AuditEvent
-    from vendorguard.cloud.models import ApprovalState
     from vendorguard.engagements.models import InformationItem
     from vendorguard.extensions import db
 

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -55,8 +56,9 @@ def _postgres_admin_url() -> str:
     return os.environ.get("VENDORGUARD_TEST_DATABASE_URL") or DEFAULT_PG
 
 
-@pytest.mark.postgres
-def test_upgrade_on_empty_postgresql_then_check(tmp_path):
+@contextmanager
+def temporary_postgres_database():
+    """The URL of a new, empty PostgreSQL database, dropped afterwards (skips without a server)."""
     admin_url = make_url(_postgres_admin_url())
     if not admin_url.drivername.startswith("postgresql"):
         pytest.skip("VENDORGUARD_TEST_DATABASE_URL is not PostgreSQL")
@@ -72,11 +74,14 @@ def test_upgrade_on_empty_postgresql_then_check(tmp_path):
     with admin.connect() as conn:
         conn.execute(text(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'"))
     try:
-        _upgrade_then_check(
-            admin_url.set(database=name).render_as_string(hide_password=False),
-            tmp_path / "instance",
-        )
+        yield admin_url.set(database=name).render_as_string(hide_password=False)
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.mark.postgres
+def test_upgrade_on_empty_postgresql_then_check(tmp_path):
+    with temporary_postgres_database() as url:
+        _upgrade_then_check(url, tmp_path / "instance")

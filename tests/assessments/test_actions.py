@@ -6,11 +6,11 @@ from datetime import date
 
 from sqlalchemy import select
 
+from vendorguard.approvals.models import ApprovalState
 from vendorguard.assessments import queries
 from vendorguard.assessments.models import Action, ActionStatus, Assessment, AssessmentResult
 from vendorguard.audit.models import AuditEvent
 from vendorguard.auth.roles import Role
-from vendorguard.cloud.models import ApprovalState
 from vendorguard.extensions import db
 
 NC = AssessmentResult.NONCONFORMING

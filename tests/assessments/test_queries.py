@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from flask import render_template_string
 from sqlalchemy import select
 
+from vendorguard.approvals.models import ApprovalState
 from vendorguard.arrangements.models import ArrangementState
 from vendorguard.assessments import queries
 from vendorguard.assessments.models import (
@@ -17,7 +18,6 @@ from vendorguard.assessments.models import (
     AssessmentResult,
 )
 from vendorguard.auth.roles import Role
-from vendorguard.cloud.models import ApprovalState
 from vendorguard.core.timeutil import today_tokyo, utcnow
 from vendorguard.extensions import db
 

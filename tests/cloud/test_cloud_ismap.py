@@ -9,9 +9,10 @@ from sqlalchemy import select
 
 from tests.cloud.conftest import registration
 from tests.cloud.test_cloud_list import row_of, titles
+from vendorguard.approvals.models import ApprovalState
 from vendorguard.auth.roles import Role
 from vendorguard.cloud import assurance, queries
-from vendorguard.cloud.models import ApprovalState, CloudService, IsmapKind
+from vendorguard.cloud.models import CloudService, IsmapKind
 from vendorguard.core.timeutil import today_tokyo, utcnow
 from vendorguard.extensions import db
 from vendorguard.ismap.matching import IsmapStatus

@@ -6,9 +6,10 @@ import re
 from datetime import timedelta
 
 from tests.cloud.conftest import registration
+from vendorguard.approvals.models import ApprovalState
 from vendorguard.auth.roles import Role
 from vendorguard.cloud import queries
-from vendorguard.cloud.models import ApprovalState, CloudService, IsmapKind, TermsType
+from vendorguard.cloud.models import CloudService, IsmapKind, TermsType
 from vendorguard.core.timeutil import today_tokyo, utcnow
 from vendorguard.extensions import db
 from vendorguard.ismap.models import IsmapRegistration

@@ -5,15 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from vendorguard.approvals.models import ApprovalState
 from vendorguard.audit.models import AuditEvent
 from vendorguard.auth.roles import Role
-from vendorguard.cloud.models import (
-    ApprovalState,
-    CloudService,
-    IsmapKind,
-    TermsType,
-    cloud_service_department,
-)
+from vendorguard.cloud.models import CloudService, IsmapKind, TermsType, cloud_service_department
 from vendorguard.extensions import db
 
 

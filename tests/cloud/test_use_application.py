@@ -13,18 +13,13 @@ from tests.cloud.conftest import (
     registration,
     reload,
 )
+from vendorguard.approvals import services as approval_services
+from vendorguard.approvals.models import ApplicationStatus, ApprovalState
 from vendorguard.audit.models import AuditEvent
 from vendorguard.auth.roles import Role
 from vendorguard.catalog.services import applicable_requirements
-from vendorguard.cloud import application_services, queries
-from vendorguard.cloud.models import (
-    ApplicationStatus,
-    ApprovalState,
-    ChecklistAnswer,
-    CloudUseApplication,
-    IsmapKind,
-    TermsType,
-)
+from vendorguard.cloud import queries
+from vendorguard.cloud.models import ChecklistAnswer, CloudUseApplication, IsmapKind, TermsType
 from vendorguard.core.dates import add_months
 from vendorguard.core.timeutil import today_tokyo, utcnow
 from vendorguard.extensions import db
@@ -447,8 +442,8 @@ def test_approval_months_are_configurable(app, client, make, login_as, catalog):
     )
     login_as(make.user(Role.ADMIN))
     html = client.get(f"/cloud-services/{service.id}").get_data(as_text=True)
-    assert f'value="{application_services.default_valid_until(6).isoformat()}"' in html
-    assert application_services.default_valid_until(12, date(2026, 4, 1)) == date(2027, 3, 31)
+    assert f'value="{approval_services.default_valid_until(6).isoformat()}"' in html
+    assert approval_services.default_valid_until(12, date(2026, 4, 1)) == date(2027, 3, 31)
 
 
 def test_withdrawal(client, make, login_as, catalog):

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, timedelta
 
+from vendorguard.approvals.models import ApprovalState
 from vendorguard.arrangements.models import ArrangementState
 from vendorguard.auth.roles import Role
-from vendorguard.cloud.models import ApprovalState, CloudService, IsmapKind
+from vendorguard.cloud.models import CloudService, IsmapKind
 from vendorguard.contractors.models import Certification, CertificationKind
 from vendorguard.core.timeutil import today_tokyo
 from vendorguard.engagements.models import Engagement, Subcontractor

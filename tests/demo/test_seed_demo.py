@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import generate_password_hash
 
+from vendorguard.approvals.models import ApprovalState
 from vendorguard.arrangements.models import ArrangementState
 from vendorguard.audit import services as audit
 from vendorguard.audit.models import AuditEvent
@@ -17,7 +18,7 @@ from vendorguard.auth import models as auth_models
 from vendorguard.auth.models import User
 from vendorguard.auth.roles import Role
 from vendorguard.classification.models import ClassificationLevel, ClassificationScheme
-from vendorguard.cloud.models import ApprovalState, CloudService
+from vendorguard.cloud.models import CloudService
 from vendorguard.contractors import corporate_number
 from vendorguard.contractors.models import Certification, Contractor
 from vendorguard.core.timeutil import fiscal_year, today_tokyo

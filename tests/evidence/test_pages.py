@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from tests.evidence.helpers import day, requirement
+from vendorguard.approvals.models import ApprovalState
 from vendorguard.auth.roles import Role
-from vendorguard.cloud.models import ApprovalState
 from vendorguard.evidence.models import (
     Cadence,
     EvidenceProvider,

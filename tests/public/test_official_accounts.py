@@ -7,9 +7,9 @@ import re
 
 import pytest
 
+from vendorguard.approvals.models import ApprovalState
 from vendorguard.arrangements.models import ArrangementState
 from vendorguard.auth.roles import Role
-from vendorguard.cloud.models import ApprovalState
 from vendorguard.core.timeutil import utcnow
 from vendorguard.extensions import db
 from vendorguard.social.models import Platform, SocialAccount

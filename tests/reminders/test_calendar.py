@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from tests.reminders.conftest import add_request
+from vendorguard.approvals.models import ApprovalState
 from vendorguard.arrangements.models import ArrangementState
 from vendorguard.auth.roles import Role
-from vendorguard.cloud.models import ApprovalState
 from vendorguard.core.timeutil import today_tokyo
 from vendorguard.extensions import db
 from vendorguard.reminders.models import CalendarFeed

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from tests.reminders.conftest import add_request
+from vendorguard.approvals.models import ApprovalState
 from vendorguard.arrangements.models import ArrangementState
 from vendorguard.auth.roles import Role
-from vendorguard.cloud.models import ApprovalState, IsmapKind
+from vendorguard.cloud.models import IsmapKind
 from vendorguard.contractors.models import CertificationKind
 from vendorguard.evidence.models import EvidenceSubmission, RequestStatus, ReviewDecision
 from vendorguard.extensions import db

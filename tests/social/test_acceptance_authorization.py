@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 
 from tests.social.test_social_accounts import reload
+from vendorguard.approvals.models import ApprovalState
 from vendorguard.auth.roles import Role
-from vendorguard.cloud.models import ApprovalState
 from vendorguard.core.timeutil import utcnow
 from vendorguard.extensions import db
 from vendorguard.social.models import IncidentKind, SocialAttestation, SocialIncident

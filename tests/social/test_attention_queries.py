@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from vendorguard.approvals.models import ApprovalState
 from vendorguard.arrangements.models import ArrangementState
 from vendorguard.auth.roles import Role
-from vendorguard.cloud.models import ApprovalState
 from vendorguard.core.timeutil import today_tokyo, utcnow
 from vendorguard.extensions import db
 from vendorguard.social import queries

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.social.test_social_accounts import reload
+from vendorguard.approvals.models import ApprovalState
 from vendorguard.audit.models import AuditEvent
 from vendorguard.auth.roles import Role
-from vendorguard.cloud.models import ApprovalState
 from vendorguard.core.dates import add_months
 from vendorguard.core.timeutil import today_tokyo
 from vendorguard.extensions import db

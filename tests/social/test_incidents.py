@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
+from vendorguard.approvals.models import ApprovalState
 from vendorguard.audit.models import AuditEvent
 from vendorguard.auth.roles import Role
-from vendorguard.cloud.models import ApprovalState
 from vendorguard.core.timeutil import TOKYO, utcnow
 from vendorguard.extensions import db
 from vendorguard.social.models import (

@@ -9,9 +9,9 @@ from urllib.parse import quote
 
 from sqlalchemy import select
 
+from vendorguard.approvals.models import ApprovalState
 from vendorguard.audit.models import AuditEvent
 from vendorguard.auth.roles import Role
-from vendorguard.cloud.models import ApprovalState
 from vendorguard.extensions import db
 from vendorguard.social.models import SocialProcedureFile
 from vendorguard.storage import get_storage

@@ -9,8 +9,8 @@ import re
 from sqlalchemy import select
 
 from tests.social.test_social_accounts import form_data, reload
+from vendorguard.approvals.models import ApprovalState
 from vendorguard.auth.roles import Role
-from vendorguard.cloud.models import ApprovalState
 from vendorguard.documents import services as documents
 from vendorguard.extensions import db
 from vendorguard.social.models import SocialAccount

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from vendorguard.approvals.models import ApprovalState
 from vendorguard.audit.models import AuditEvent
 from vendorguard.auth.roles import Role
-from vendorguard.cloud.models import ApprovalState
 from vendorguard.extensions import db
 from vendorguard.social.models import Platform, SocialAccount
 

@@ -6,8 +6,8 @@ import re
 
 from sqlalchemy import func, select
 
+from vendorguard.approvals.models import ApprovalState
 from vendorguard.auth.roles import Role
-from vendorguard.cloud.models import ApprovalState
 from vendorguard.core.timeutil import utcnow
 from vendorguard.extensions import db
 from vendorguard.social.models import Platform, SocialAccount

@@ -15,6 +15,7 @@ from vendorguard.assessments.models import Action, ActionStatus, Assessment
 from vendorguard.assessments.views import assessment_or_404, bp, may_work_on, owner_choices
 from vendorguard.auth.models import User
 from vendorguard.auth.permissions import require
+from vendorguard.core.concurrency import parse_version
 from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import today_tokyo
 from vendorguard.core.web import paginate, search_term, show_domain_error, sorting
@@ -147,7 +148,9 @@ def action_edit(action_id: int):
             contractor_response=form.contractor_response.data or "",
         )
         try:
-            services.update_action(db.session, action, assessment, arrangement, data)
+            services.update_action(
+                db.session, action, assessment, arrangement, data, version=form.expected_version
+            )
         except DomainError as error:
             show_domain_error(form, error)
         else:
@@ -188,6 +191,7 @@ def action_close(action_id: int):
                 form.resolution.data or "",
                 form.closed_on.data,
                 current_user,
+                version=form.expected_version,
             )
         except DomainError as error:
             show_domain_error(form, error)
@@ -212,7 +216,9 @@ def action_reopen(action_id: int):
     action, assessment, arrangement = _action_or_404(action_id)
     _ensure_may_work_on(action, arrangement)
     try:
-        services.reopen_action(db.session, action, assessment)
+        services.reopen_action(
+            db.session, action, assessment, version=parse_version(request.form.get("version"))
+        )
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")

@@ -8,6 +8,7 @@ from wtforms import RadioField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from vendorguard.assessments.models import AssessmentMethod, AssessmentResult
+from vendorguard.core.concurrency import VersionedForm
 from vendorguard.core.forms import REQUIRED, DateField, optional_int
 
 CHOOSE = _l("選択してください。")
@@ -50,7 +51,7 @@ class AssessmentForm(FlaskForm):
         self.method.choices = [(method.value, method.label) for method in AssessmentMethod]
 
 
-class ActionForm(FlaskForm):
+class ActionForm(VersionedForm, FlaskForm):
     """Add or change an action. The person in charge who may not manage the arrangement only
     gets ``contractor_response`` (the view removes the other fields)."""
 
@@ -64,7 +65,7 @@ class ActionForm(FlaskForm):
     )
 
 
-class CloseForm(FlaskForm):
+class CloseForm(VersionedForm, FlaskForm):
     """Close an action: what was done (required) and when."""
 
     resolution = TextAreaField(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, Index, Text
+from sqlalchemy import ForeignKey, Index, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from vendorguard.arrangements.models import str_enum
@@ -72,6 +72,10 @@ class Assessment(Audited, Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    # Optimistic lock (``core.concurrency``): a change made on a stale page is refused.
+    version: Mapped[int] = mapped_column(server_default=text("1"))
+    __mapper_args__ = {"version_id_col": version}
+
     arrangement = relationship("Arrangement", lazy="raise")
     assessed_by = relationship("User", lazy="raise", foreign_keys=[assessed_by_id])
     actions: Mapped[list[Action]] = relationship(
@@ -112,6 +116,10 @@ class Action(Audited, Model):
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     resolution: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    # Optimistic lock (``core.concurrency``): a change made on a stale page is refused.
+    version: Mapped[int] = mapped_column(server_default=text("1"))
+    __mapper_args__ = {"version_id_col": version}
 
     assessment: Mapped[Assessment] = relationship(back_populates="actions", lazy="raise")
     arrangement = relationship("Arrangement", lazy="raise")

@@ -22,6 +22,7 @@ from vendorguard.assessments.models import (
 from vendorguard.audit import services as audit
 from vendorguard.auth.models import User
 from vendorguard.auth.roles import PERMISSIONS
+from vendorguard.core import concurrency
 from vendorguard.core.errors import DomainError
 from vendorguard.core.text import clean
 from vendorguard.core.timeutil import today_tokyo, utcnow
@@ -196,17 +197,23 @@ def sync_next_review(session: Session, arrangement: Arrangement) -> None:
     session.flush()
 
 
-def archive_assessment(session: Session, assessment: Assessment, arrangement: Arrangement) -> None:
+def archive_assessment(
+    session: Session, assessment: Assessment, arrangement: Arrangement, version: int | None = None
+) -> None:
     """Archive an assessment recorded in error; its actions drop out of the lists."""
+    concurrency.check_version(assessment, version)
     if assessment.is_archived:
         raise DomainError(_("この確認は既にアーカイブされています。"))
     assessment.archived_at = utcnow()
-    session.flush()
+    concurrency.flush(session)
     sync_next_review(session, arrangement)
 
 
-def restore_assessment(session: Session, assessment: Assessment, arrangement: Arrangement) -> None:
+def restore_assessment(
+    session: Session, assessment: Assessment, arrangement: Arrangement, version: int | None = None
+) -> None:
     """Bring an archived assessment (and its actions) back."""
+    concurrency.check_version(assessment, version)
     if not assessment.is_archived:
         raise DomainError(_("この確認はアーカイブされていません。"))
     if arrangement.is_archived:
@@ -214,7 +221,7 @@ def restore_assessment(session: Session, assessment: Assessment, arrangement: Ar
             _("アーカイブ済みの案件の確認は元に戻せません。先に案件を元に戻してください。")
         )
     assessment.archived_at = None
-    session.flush()
+    concurrency.flush(session)
     sync_next_review(session, arrangement)
 
 
@@ -274,15 +281,17 @@ def update_action(
     assessment: Assessment,
     arrangement: Arrangement,
     data: ActionData,
+    version: int | None = None,
 ) -> Action:
     """Change an open action: finding, person in charge, due date, the contractor's response."""
+    concurrency.check_version(action, version)
     _ensure_changeable(assessment)
     if not action.is_open:
         raise DomainError(
             _("完了した措置は編集できません。内容を変えるには、先に再開してください。")
         )
     _apply(session, action, assessment, arrangement, data)
-    session.flush()
+    concurrency.flush(session)
     return action
 
 
@@ -294,8 +303,10 @@ def close_action(
     closed_on: date | None,
     user: User | None,
     today: date | None = None,
+    version: int | None = None,
 ) -> Action:
     """Close an action with what was done about it."""
+    concurrency.check_version(action, version)
     today = today or today_tokyo()
     _ensure_changeable(assessment)
     if not action.is_open:
@@ -319,12 +330,15 @@ def close_action(
     action.closed_by_id = user.id if user else None
     action.resolution = resolution
     audit.tag(session, action, "close")
-    session.flush()
+    concurrency.flush(session)
     return action
 
 
-def reopen_action(session: Session, action: Action, assessment: Assessment) -> Action:
+def reopen_action(
+    session: Session, action: Action, assessment: Assessment, version: int | None = None
+) -> Action:
     """Reopen a closed action (the resolution stays, for the record, until it is closed again)."""
+    concurrency.check_version(action, version)
     _ensure_changeable(assessment)
     if action.is_open:
         raise DomainError(_("この措置は完了していません。"))
@@ -332,5 +346,5 @@ def reopen_action(session: Session, action: Action, assessment: Assessment) -> A
     action.closed_on = None
     action.closed_by_id = None
     audit.tag(session, action, "reopen")
-    session.flush()
+    concurrency.flush(session)
     return action

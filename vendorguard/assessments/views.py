@@ -20,6 +20,7 @@ from vendorguard.assessments import queries, services
 from vendorguard.assessments.forms import AssessmentForm
 from vendorguard.assessments.models import Action, Assessment, AssessmentMethod, AssessmentResult
 from vendorguard.auth.permissions import require
+from vendorguard.core.concurrency import parse_version
 from vendorguard.core.errors import DomainError
 from vendorguard.core.forms import blank_choice
 from vendorguard.core.timeutil import today_tokyo
@@ -175,7 +176,9 @@ def _archive_or_restore(assessment_id: int, change, done: str):
     assessment, arrangement = assessment_or_404(assessment_id)
     access.ensure_can_manage(arrangement)
     try:
-        change(db.session, assessment, arrangement)
+        change(
+            db.session, assessment, arrangement, version=parse_version(request.form.get("version"))
+        )
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")

@@ -41,6 +41,7 @@ OBJECT_TYPE_LABELS = {
     "cloud_service": _l("外部サービス"),
     "cloud_service_department": _l("外部サービスの利用所属"),
     "cloud_use_application": _l("外部サービスの利用申請"),
+    "approval_request": _l("承認の申請"),
     "social_account": _l("SNSアカウント"),
     "classification_scheme": _l("重要性分類の体系"),
     "classification_level": _l("重要性分類の区分"),

@@ -14,6 +14,7 @@ from vendorguard.catalog import queries, rules, services
 from vendorguard.catalog.forms import WaiverForm
 from vendorguard.catalog.models import Requirement, Waiver
 from vendorguard.catalog.views import bp
+from vendorguard.core.concurrency import parse_version
 from vendorguard.core.errors import DomainError
 from vendorguard.core.web import show_domain_error
 from vendorguard.extensions import db
@@ -131,8 +132,11 @@ def waiver_withdraw(waiver_id: int):
     if waiver is None:
         abort(404)
     try:
-        services.withdraw_waiver(db.session, waiver)
+        services.withdraw_waiver(
+            db.session, waiver, version=parse_version(request.form.get("version"))
+        )
     except DomainError as error:
+        db.session.rollback()
         flash(error.message, "error")
     else:
         db.session.commit()

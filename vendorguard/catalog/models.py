@@ -174,6 +174,10 @@ class Waiver(Audited, Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    # Optimistic lock (``core.concurrency``): a change made on a stale page is refused.
+    version: Mapped[int] = mapped_column(server_default=text("1"))
+    __mapper_args__ = {"version_id_col": version}
+
     arrangement = relationship("Arrangement", lazy="raise")
     requirement: Mapped[Requirement] = relationship(lazy="raise")
     created_by = relationship("User", foreign_keys=[created_by_id], lazy="raise")

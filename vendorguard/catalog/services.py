@@ -19,6 +19,7 @@ from vendorguard.catalog import queries, rules, sandbox
 from vendorguard.catalog.models import ClauseVersion, Requirement, RequirementKind, Waiver
 from vendorguard.catalog.placeholders import placeholder_values
 from vendorguard.catalog.seed import ensure_catalog  # noqa: F401  (part of this module's API)
+from vendorguard.core import concurrency
 from vendorguard.core.errors import DomainError, Forbidden
 from vendorguard.core.text import clean
 from vendorguard.core.timeutil import utcnow
@@ -298,9 +299,10 @@ def record_waiver(
     return waiver
 
 
-def withdraw_waiver(session: Session, waiver: Waiver) -> None:
+def withdraw_waiver(session: Session, waiver: Waiver, version: int | None = None) -> None:
     """Withdraw a waiver: it stays on record (and with documents made while it stood)."""
+    concurrency.check_version(waiver, version)
     if waiver.archived_at is not None:
         raise DomainError(_("この適用除外は既に取り消されています。"))
     waiver.archived_at = utcnow()
-    session.flush()
+    concurrency.flush(session)

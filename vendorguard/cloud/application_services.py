@@ -10,45 +10,29 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
+from vendorguard.approvals import services as approvals
 from vendorguard.arrangements.models import ArrangementKind
-from vendorguard.audit import services as audit
 from vendorguard.auth.models import User
 from vendorguard.catalog import queries as catalog_queries
 from vendorguard.catalog import rules
 from vendorguard.catalog import services as catalog
 from vendorguard.catalog.models import Requirement
 from vendorguard.classification.models import Axis, ClassificationLevel
-from vendorguard.cloud.models import (
-    ApplicationStatus,
-    ApprovalState,
-    ChecklistAnswer,
-    CloudService,
-    CloudUseApplication,
-    TermsType,
-)
-from vendorguard.cloud.services import has_pending_application
-from vendorguard.core.dates import add_months
+from vendorguard.cloud.models import ChecklistAnswer, CloudService, CloudUseApplication, TermsType
 from vendorguard.core.errors import DomainError
 from vendorguard.core.text import clean
-from vendorguard.core.timeutil import today_tokyo, utcnow
+from vendorguard.core.timeutil import today_tokyo
 
 MAX_NOTE = 1000
-RENEWAL_NOTICE_DAYS = 60  # the detail page reminds the department this long before an approval ends
 
 
 def checklist_key(code: str) -> str:
     """A requirement code as a form-field suffix (CL-02 → CL_02)."""
     return re.sub(r"\W", "_", code)
-
-
-def default_valid_until(months: int, today: date | None = None) -> date:
-    """The default last day of an approval given today: ``months`` later, the day before."""
-    return add_months(today or today_tokyo(), months) - timedelta(days=1)
 
 
 def checklist_requirements(
@@ -149,7 +133,7 @@ def submit(
     """File a use application; the service takes on the sensitivity, terms and location applied for."""
     if service.is_archived:
         raise DomainError(_("アーカイブ済みの外部サービスは申請できません。"))
-    if has_pending_application(session, service):
+    if approvals.has_pending(session, service.id):
         raise DomainError(_("この外部サービスは既に申請中です。"))
     if service.responsible_officer_id is None:
         raise DomainError(_("利用申請の前に外部サービス管理者を指定してください。"))
@@ -178,10 +162,7 @@ def submit(
     checklist = _checklist(checklist_requirements(session, service), data.answers)
 
     application = CloudUseApplication(
-        service_id=service.id,
         department_id=service.department_id,
-        applicant_id=applicant.id,
-        submitted_at=utcnow(),
         purpose=purpose,
         data_description=description,
         confidentiality_level_id=level.id,
@@ -189,19 +170,8 @@ def submit(
         data_location=location,
         terms_type=terms_type,
         checklist=checklist,
-        status=ApplicationStatus.SUBMITTED,
     )
-    session.add(application)
-    service.approval_state = ApprovalState.APPLIED
-    audit.tag(session, service, "apply")
-    session.flush()
-    return application
-
-
-def _pending(application: CloudUseApplication | None, message: str) -> CloudUseApplication:
-    if application is None or application.status != ApplicationStatus.SUBMITTED:
-        raise DomainError(message)
-    return application
+    return approvals.file_request(session, service, application, applicant)
 
 
 def approve(
@@ -209,11 +179,14 @@ def approve(
     service: CloudService,
     application: CloudUseApplication | None,
     approver: User,
-    valid_until: date | None,
-    comment: str = "",
+    decision: approvals.Decision,
 ) -> CloudUseApplication:
-    """Approve the application until ``valid_until``; open checklist items need a comment saying why."""
-    application = _pending(application, _("審査中の利用申請がありません。"))
+    """Approve the application until ``decision.valid_until``; open checklist items need a comment
+    saying why. A decision made on a page showing another version of the application is refused."""
+    application = approvals.pending(
+        application, _("審査中の利用申請がありません。"), decision.version
+    )
+    valid_until = decision.valid_until
     if service.is_archived:
         raise DomainError(_("アーカイブ済みの外部サービスは承認できません。"))
     if valid_until is None:
@@ -222,7 +195,7 @@ def approve(
         raise DomainError(
             _("承認の有効期限には今日以降の日付を入力してください。"), field="approval_valid_until"
         )
-    comment = (comment or "").strip()
+    comment = decision.comment.strip()
     open_items = application.open_items
     if open_items and not comment:
         raise DomainError(
@@ -232,26 +205,8 @@ def approve(
             ),
             field="approval_comment",
         )
-    now = utcnow()
-    application.status = ApplicationStatus.APPROVED
-    application.decided_by_id, application.decided_at = approver.id, now
-    application.decision_comment, application.valid_until = comment, valid_until
-    service.approval_state = ApprovalState.APPROVED
-    service.approval_valid_until = valid_until
-    service.approved_at, service.approved_by_id = now, approver.id
-    service.approval_comment = comment
-    audit.tag(session, application, "approve")
-    audit.tag(session, service, "approve")
-    session.flush()
+    approvals.approve(session, service, application, approver, valid_until, comment)
     return application
-
-
-def _back_to_previous(service: CloudService, otherwise: ApprovalState) -> None:
-    # A renewal that is not granted leaves the earlier approval to run out on its own date.
-    if service.approval_valid_until is not None and service.approved_at is not None:
-        service.approval_state = ApprovalState.APPROVED
-    else:
-        service.approval_state = otherwise
 
 
 def reject(
@@ -259,43 +214,28 @@ def reject(
     service: CloudService,
     application: CloudUseApplication | None,
     approver: User,
-    comment: str,
+    decision: approvals.Decision,
 ) -> CloudUseApplication:
     """Turn the application down, saying why; an approval still in force runs to its own date."""
-    application = _pending(application, _("審査中の利用申請がありません。"))
-    comment = (comment or "").strip()
-    if not comment:
-        raise DomainError(_("却下の理由を入力してください。"), field="reject_comment")
-    now = utcnow()
-    application.status = ApplicationStatus.REJECTED
-    application.decided_by_id, application.decided_at, application.decision_comment = (
-        approver.id,
-        now,
-        comment,
+    application = approvals.pending(
+        application, _("審査中の利用申請がありません。"), decision.version
     )
-    if service.has_current_approval:
-        _back_to_previous(service, ApprovalState.REJECTED)
-    else:
-        service.approval_state = ApprovalState.REJECTED
-        service.approval_valid_until = None
-        service.approved_at, service.approved_by_id = now, approver.id
-        service.approval_comment = comment
-    audit.tag(session, application, "reject")
-    audit.tag(session, service, "reject")
-    session.flush()
+    approvals.reject(session, service, application, approver, decision.comment)
     return application
 
 
 def withdraw(
-    session: Session, service: CloudService, application: CloudUseApplication | None, user: User
+    session: Session,
+    service: CloudService,
+    application: CloudUseApplication | None,
+    user: User,
+    version: int | None = None,
 ) -> CloudUseApplication:
     """The department takes its application back before a decision."""
-    application = _pending(application, _("取り下げられる審査中の利用申請がありません。"))
-    application.status = ApplicationStatus.WITHDRAWN
-    application.decided_by_id, application.decided_at = user.id, utcnow()
-    _back_to_previous(service, ApprovalState.NOT_APPLIED)
-    audit.tag(session, application, "withdraw")
-    session.flush()
+    application = approvals.pending(
+        application, _("取り下げられる審査中の利用申請がありません。"), version
+    )
+    approvals.withdraw(session, service, application, user)
     return application
 
 
@@ -322,13 +262,3 @@ def prefill(service: CloudService, last: CloudUseApplication | None, level_ids: 
         data[f"answer_{checklist_key(item.code)}"] = item.answer.value if item.answer else None
         data[f"note_{checklist_key(item.code)}"] = item.note
     return data
-
-
-def renewal_due(service: CloudService, today: date | None = None) -> int | None:
-    """Days left of an approval in force that ends within the notice period, else None."""
-    today = today or today_tokyo()
-    until = service.approval_valid_until
-    if not service.has_current_approval or until is None:
-        return None
-    left = (until - today).days
-    return left if left <= RENEWAL_NOTICE_DAYS else None

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from vendorguard.approvals import web as approval_web
+from vendorguard.approvals.forms import ApproveUntilForm
 from vendorguard.auth.permissions import ensure_can_change, require
 from vendorguard.cloud import application_services, queries
 from vendorguard.cloud.application_services import ApplicationData, ChecklistChanged, checklist_key
-from vendorguard.cloud.forms import (
-    ApproveForm,
-    RejectForm,
-    UseApplicationForm,
-    application_form,
-)
-from vendorguard.cloud.models import CloudService, TermsType
+from vendorguard.cloud.forms import UseApplicationForm, application_form
+from vendorguard.cloud.models import CloudService, CloudUseApplication, TermsType
 from vendorguard.cloud.views import bp, render_detail, service_or_404
 from vendorguard.core.errors import DomainError
 from vendorguard.core.forms import options
@@ -135,62 +133,32 @@ def apply(service_id: int):
     )
 
 
+DECISIONS = approval_web.DecisionPages(
+    load=service_or_404,
+    approve=application_services.approve,
+    reject=application_services.reject,
+    approved=_l("外部サービス「%(name)s」の利用を承認しました。"),
+    rejected=_l("外部サービス「%(name)s」の利用申請を却下しました。"),
+    detail_url=_detail_url,
+    show_again=lambda service_id, **forms: render_detail(service_or_404(service_id), **forms),
+    approve_form=ApproveUntilForm,
+    request_model=CloudUseApplication,
+    nothing_pending=_l("審査中の利用申請がありません。"),
+)
+
+
 @bp.route("/<int:service_id>/approve", methods=["POST"])
 @require("cloud.approve")
 def approve(service_id: int):
     """The security office approves the application under review, with a valid-until date."""
-    service = service_or_404(service_id)
-    pending = _pending(service)
-    if pending is None:
-        flash(_("審査中の利用申請がありません。"), "error")
-        return redirect(_detail_url(service))
-    form = ApproveForm()
-    if form.validate_on_submit():
-        try:
-            application_services.approve(
-                db.session,
-                service,
-                pending,
-                current_user,
-                form.approval_valid_until.data,
-                form.approval_comment.data or "",
-            )
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(
-                _("外部サービス「%(name)s」の利用を承認しました。", name=service.title), "success"
-            )
-            return redirect(_detail_url(service))
-    return render_detail(service_or_404(service_id), approve_form=form)
+    return approval_web.approve_page(DECISIONS, service_id)
 
 
 @bp.route("/<int:service_id>/reject", methods=["POST"])
 @require("cloud.approve")
 def reject(service_id: int):
     """The security office rejects the application under review; a reason is required."""
-    service = service_or_404(service_id)
-    pending = _pending(service)
-    if pending is None:
-        flash(_("審査中の利用申請がありません。"), "error")
-        return redirect(_detail_url(service))
-    form = RejectForm()
-    if form.validate_on_submit():
-        try:
-            application_services.reject(
-                db.session, service, pending, current_user, form.reject_comment.data or ""
-            )
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(
-                _("外部サービス「%(name)s」の利用申請を却下しました。", name=service.title),
-                "success",
-            )
-            return redirect(_detail_url(service))
-    return render_detail(service_or_404(service_id), reject_form=form)
+    return approval_web.reject_page(DECISIONS, service_id)
 
 
 @bp.route("/<int:service_id>/withdraw", methods=["POST"])

@@ -9,7 +9,8 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
-from vendorguard.cloud.models import ApprovalState, CloudService
+from vendorguard.approvals.models import ApprovalState
+from vendorguard.cloud.models import CloudService
 from vendorguard.cloud.queries import ISMAP_VALID
 from vendorguard.core.timeutil import today_tokyo
 from vendorguard.ismap import matching

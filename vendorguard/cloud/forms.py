@@ -13,7 +13,7 @@ from wtforms import (
     URLField,
     ValidationError,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from vendorguard.arrangements.models import ArrangementState
 from vendorguard.cloud.application_services import MAX_NOTE, checklist_key
@@ -171,24 +171,3 @@ def application_form(requirements, **kwargs) -> UseApplicationForm:
         for requirement in requirements
     ]
     return form
-
-
-class ApproveForm(FlaskForm):
-    """The security office approves a use application."""
-
-    approval_valid_until = DateField(_l("承認の有効期限"), validators=[InputRequired(REQUIRED)])
-    approval_comment = TextAreaField(
-        _l("コメント"),
-        validators=[Optional(), Length(max=2000)],
-        description=_l(
-            "未対応・未回答の項目があるまま承認する場合は、理由や条件を必ず記入してください。"
-        ),
-    )
-
-
-class RejectForm(FlaskForm):
-    """The security office rejects a use application; the department needs to know why."""
-
-    reject_comment = TextAreaField(
-        _l("却下の理由"), validators=[DataRequired(REQUIRED), Length(max=2000)]
-    )

@@ -8,13 +8,13 @@ from datetime import date
 from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
+from vendorguard.approvals import queries as approval_queries
+from vendorguard.approvals.models import ApprovalState
 from vendorguard.arrangements.models import ArrangementState
 from vendorguard.auth.models import User
 from vendorguard.auth.roles import Role
 from vendorguard.classification.models import Axis, ClassificationLevel, ClassificationScheme
 from vendorguard.cloud.models import (
-    ApplicationStatus,
-    ApprovalState,
     CloudService,
     CloudUseApplication,
     TermsType,
@@ -233,28 +233,20 @@ def active_confidentiality_levels() -> Select:
 
 def applications(service_id: int) -> Select:
     """A service's use applications, newest first, with the people and level they name."""
-    return (
-        select(CloudUseApplication)
-        .where(CloudUseApplication.service_id == service_id)
-        .options(
-            joinedload(CloudUseApplication.applicant),
-            joinedload(CloudUseApplication.decided_by),
-            joinedload(CloudUseApplication.department),
-            joinedload(CloudUseApplication.confidentiality_level),
-        )
-        .order_by(CloudUseApplication.submitted_at.desc(), CloudUseApplication.id.desc())
+    return approval_queries.requests_of(service_id, CloudUseApplication).options(
+        joinedload(CloudUseApplication.department),
+        joinedload(CloudUseApplication.confidentiality_level),
     )
 
 
 def pending_application(service_id: int) -> Select:
     """The application of a service that waits for a decision (at most one)."""
-    return applications(service_id).where(CloudUseApplication.status == ApplicationStatus.SUBMITTED)
+    return approval_queries.pending_request(service_id, CloudUseApplication).options(
+        joinedload(CloudUseApplication.department),
+        joinedload(CloudUseApplication.confidentiality_level),
+    )
 
 
 def last_filed_application(service_id: int) -> Select:
     """The newest application that was not withdrawn: what a renewal starts from."""
-    return (
-        applications(service_id)
-        .where(CloudUseApplication.status != ApplicationStatus.WITHDRAWN)
-        .limit(1)
-    )
+    return approval_queries.last_filed(service_id, CloudUseApplication)

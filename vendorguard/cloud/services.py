@@ -6,21 +6,16 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from vendorguard.approvals import services as approvals
+from vendorguard.approvals.models import ApprovalState
 from vendorguard.arrangements.models import ArrangementState
 from vendorguard.audit import services as audit
 from vendorguard.auth.models import User
 from vendorguard.auth.roles import Role
-from vendorguard.cloud.models import (
-    ApplicationStatus,
-    ApprovalState,
-    CloudService,
-    CloudUseApplication,
-    IsmapKind,
-    TermsType,
-)
+from vendorguard.cloud.models import CloudService, IsmapKind, TermsType
 from vendorguard.contractors.models import Contractor
 from vendorguard.core.errors import DomainError
 from vendorguard.core.text import clean
@@ -132,7 +127,7 @@ def _apply(session: Session, service: CloudService, data: CloudServiceData) -> C
         service.handles_high_confidentiality != data.handles_high_confidentiality
         or service.terms_type != data.terms_type
     )
-    if basis_changed and has_pending_application(session, service):
+    if basis_changed and approvals.has_pending(session, service.id):
         raise DomainError(
             _(
                 "利用申請の審査中は、機密性の区分と契約形態を変更できません。変更する場合は申請を取り下げてください。"
@@ -140,7 +135,7 @@ def _apply(session: Session, service: CloudService, data: CloudServiceData) -> C
             field="handles_high_confidentiality",
         )
     if basis_changed and service.approval_state == ApprovalState.APPROVED:
-        cancel_approval(service)
+        approvals.cancel(service)
 
     service.title = clean(data.title)
     service.department_id = data.department_id
@@ -204,23 +199,3 @@ def restore_service(session: Session, service: CloudService) -> None:
         raise DomainError(_("この外部サービスはアーカイブされていません。"))
     service.archived_at = None
     session.flush()
-
-
-def has_pending_application(session: Session, service: CloudService) -> bool:
-    """Whether a use application of the service waits for the security office's decision."""
-    return bool(
-        session.scalar(
-            select(func.count(CloudUseApplication.id)).where(
-                CloudUseApplication.service_id == service.id,
-                CloudUseApplication.status == ApplicationStatus.SUBMITTED,
-            )
-        )
-    )
-
-
-def cancel_approval(service: CloudService) -> None:
-    """Drop the approval in force: the service needs a new use application."""
-    service.approval_state = ApprovalState.NOT_APPLIED
-    service.approval_valid_until = None
-    service.approved_at = None
-    service.approved_by_id = None

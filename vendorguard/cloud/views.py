@@ -6,13 +6,17 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from vendorguard.approvals import services as approvals
+from vendorguard.approvals.forms import ApproveUntilForm, RejectForm
+from vendorguard.approvals.models import ApprovalState
+from vendorguard.approvals.panel import ApprovalPanel
 from vendorguard.arrangements.models import ArrangementState
 from vendorguard.arrangements.oversight import oversight_context
 from vendorguard.auth.permissions import can_change, ensure_can_change, require
 from vendorguard.auth.roles import ALL_DEPARTMENTS, Role
-from vendorguard.cloud import application_services, assurance, queries, services
-from vendorguard.cloud.forms import ApproveForm, CloudServiceForm, RejectForm
-from vendorguard.cloud.models import ApprovalState, CloudService, IsmapKind, TermsType
+from vendorguard.cloud import assurance, queries, services
+from vendorguard.cloud.forms import CloudServiceForm
+from vendorguard.cloud.models import CloudService, IsmapKind, TermsType
 from vendorguard.core import settings
 from vendorguard.core.errors import DomainError
 from vendorguard.core.forms import options
@@ -153,9 +157,41 @@ def index():
     )
 
 
+def approval_panel(
+    service: CloudService,
+    history,
+    approve_form: ApproveUntilForm | None = None,
+    reject_form: RejectForm | None = None,
+) -> ApprovalPanel:
+    """The use-approval panel of the detail page."""
+    if approve_form is None:
+        months = settings.current().cloud_approval_months
+        approve_form = ApproveUntilForm(
+            formdata=None, approval_valid_until=approvals.default_valid_until(months)
+        )
+    can_edit = can_change(current_user, "cloud.manage", service.department_id)
+    return ApprovalPanel(
+        subject=service,
+        history=history,
+        approve_url=url_for("cloud.approve", service_id=service.id),
+        reject_url=url_for("cloud.reject", service_id=service.id),
+        withdraw_url=url_for("cloud.withdraw", service_id=service.id) if can_edit else None,
+        history_url=url_for("cloud.applications", service_id=service.id),
+        approve_form=approve_form,
+        reject_form=reject_form or RejectForm(formdata=None),
+        can_decide=current_user.can("cloud.approve"),
+        renewal_days=approvals.renewal_due(service),
+        heading=_("利用承認"),
+        pending_heading=_("審査中の利用申請"),
+        empty_text=_("利用申請はまだありません。"),
+        no_request_text=_("申請書のない申請です。所管課に利用申請書の提出を依頼してください。"),
+        history_text=_("利用申請の履歴"),
+    )
+
+
 def render_detail(
     service: CloudService,
-    approve_form: ApproveForm | None = None,
+    approve_form: ApproveUntilForm | None = None,
     reject_form: RejectForm | None = None,
     status: int = 200,
 ):
@@ -167,12 +203,7 @@ def render_detail(
         else matching.suggest_registrations(db.session, service.title, service.provider_label)
     )
     history = db.session.scalars(queries.applications(service.id)).all()
-    pending = next((a for a in history if a.status.value == "submitted"), None)
-    months = settings.current().cloud_approval_months
-    if approve_form is None:
-        approve_form = ApproveForm(
-            formdata=None, approval_valid_until=application_services.default_valid_until(months)
-        )
+    approval = approval_panel(service, history, approve_form, reject_form)
     today = today_tokyo()
     return render_template(
         "cloud/detail.html",
@@ -180,14 +211,9 @@ def render_detail(
         standing=standing,
         suggestions=suggestions,
         risk_reasons=assurance.risk_reasons(service, standing),
-        pending=pending,
-        last_decided=next(
-            (a for a in history if a.decided_at is not None and a.status.value != "withdrawn"), None
-        ),
-        application_count=len(history),
-        renewal_days=application_services.renewal_due(service, today),
-        approve_form=approve_form,
-        reject_form=reject_form or RejectForm(formdata=None),
+        approval=approval,
+        pending=approval.pending,
+        renewal_days=approval.renewal_days,
         can_edit=can_change(current_user, "cloud.manage", service.department_id),
         status_of=lambda registration: matching.status_for(registration, today),
         **oversight_context(db.session, service, current_user),

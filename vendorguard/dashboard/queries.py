@@ -11,11 +11,12 @@ from datetime import date, timedelta
 from sqlalchemy import Select, and_, exists, func, or_, select, true
 from sqlalchemy.orm import aliased, contains_eager, joinedload
 
+from vendorguard.approvals.models import ApprovalState
 from vendorguard.arrangements.models import ArrangementState
 from vendorguard.audit.models import AuditEvent
 from vendorguard.auth.models import User
 from vendorguard.cloud import queries as cloud_queries
-from vendorguard.cloud.models import ApprovalState, CloudService
+from vendorguard.cloud.models import CloudService
 from vendorguard.contractors.models import Certification, Contractor
 from vendorguard.engagements.models import Engagement, Subcontractor
 from vendorguard.org.models import Department

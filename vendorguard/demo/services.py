@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from vendorguard.approvals.models import ApplicationStatus, ApprovalRequest, ApprovalState
 from vendorguard.arrangements.models import Arrangement, ArrangementState
 from vendorguard.audit import services as audit
 from vendorguard.audit.context import acting_as
@@ -25,7 +26,7 @@ from vendorguard.auth.roles import Role
 from vendorguard.catalog.services import ensure_catalog
 from vendorguard.classification.models import Axis, ClassificationLevel, ClassificationScheme
 from vendorguard.classification.services import ensure_default_schemes
-from vendorguard.cloud.models import ApprovalState, CloudService, IsmapKind, TermsType
+from vendorguard.cloud.models import CloudService, IsmapKind, TermsType
 from vendorguard.contractors import corporate_number
 from vendorguard.contractors.models import Certification, CertificationKind, Contractor
 from vendorguard.core.dates import era_for_key
@@ -537,33 +538,41 @@ def _social_accounts(session: Session, city: _City) -> None:
         review = city.today + timedelta(days=city.rng.randint(-10, 300))
         bare = platform in ("facebook", "note") or handle.startswith("@")
         shown = handle if bare else f"@{handle}"
-        session.add(
-            SocialAccount(
-                title=title,
-                department_id=department.id,
-                platform=Platform(platform),
-                handle=shown,
-                account_url=data.PLATFORM_URLS[platform].format(h=handle),
-                purpose=purpose,
-                # Two accounts lack a named 責任者 or MFA, so the home page has something to flag.
-                responsible_officer_id=manager.id if named else None,
-                mfa_enabled=mfa,
-                posting_rules=data.SOCIAL_POSTING_RULES,
-                operating_procedure=data.SOCIAL_PROCEDURE.format(head=department.name)
-                if named
-                else "",
-                operators=f"{department.name} {manager.name}\n{department.name} 会計年度任用職員 1名",
-                official_list_url=f"{data.CITY_SITE}/sns/" if listed else "",
-                credential_custodian=head if named else "",
-                recovery_contact=f"{mailboxes[code]}@{data.CITY_DOMAIN}（課の共有アドレス）",
-                verified_badge=verified,
-                approval_state=state,
-                state=ArrangementState.ACTIVE,
-                next_review_on=review if listed else None,
-                approved_at=utcnow() - timedelta(days=city.rng.randint(60, 900))
-                if listed
-                else None,
-                approved_by_id=city.admin.id if listed else None,
-            )
+        account = SocialAccount(
+            title=title,
+            department_id=department.id,
+            platform=Platform(platform),
+            handle=shown,
+            account_url=data.PLATFORM_URLS[platform].format(h=handle),
+            purpose=purpose,
+            # Two accounts lack a named 責任者 or MFA, so the home page has something to flag.
+            responsible_officer_id=manager.id if named else None,
+            mfa_enabled=mfa,
+            posting_rules=data.SOCIAL_POSTING_RULES,
+            operating_procedure=data.SOCIAL_PROCEDURE.format(head=department.name) if named else "",
+            operators=f"{department.name} {manager.name}\n{department.name} 会計年度任用職員 1名",
+            official_list_url=f"{data.CITY_SITE}/sns/" if listed else "",
+            credential_custodian=head if named else "",
+            recovery_contact=f"{mailboxes[code]}@{data.CITY_DOMAIN}（課の共有アドレス）",
+            verified_badge=verified,
+            approval_state=state,
+            state=ArrangementState.ACTIVE,
+            next_review_on=review if listed else None,
+            approved_at=utcnow() - timedelta(days=city.rng.randint(60, 900)) if listed else None,
+            approved_by_id=city.admin.id if listed else None,
         )
+        session.add(account)
+        if state in (ApprovalState.APPLIED, ApprovalState.APPROVED):
+            # The request the state stands for, as the approval pages file and decide it.
+            session.flush()
+            session.add(
+                ApprovalRequest(
+                    arrangement_id=account.id,
+                    applicant_id=manager.id,
+                    submitted_at=(account.approved_at or utcnow()) - timedelta(days=7),
+                    status=ApplicationStatus.APPROVED if listed else ApplicationStatus.SUBMITTED,
+                    decided_by_id=account.approved_by_id,
+                    decided_at=account.approved_at,
+                )
+            )
     session.flush()

@@ -15,6 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from vendorguard.core.concurrency import VersionedForm
 from vendorguard.core.forms import REQUIRED, DateField, LineField
 from vendorguard.evidence.models import Cadence, EvidenceProvider, ReviewDecision
 
@@ -118,7 +119,7 @@ class AdhocRequestForm(FlaskForm):
     )
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(VersionedForm, FlaskForm):
     """Accept or reject the latest version of a request's evidence."""
 
     decision = RadioField(

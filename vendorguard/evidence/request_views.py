@@ -3,10 +3,9 @@ withdrawal and file downloads (registered on ``evidence.views.bp``)."""
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.routing import BuildError
 
 from vendorguard.arrangements import access
@@ -18,6 +17,7 @@ from vendorguard.core.timeutil import today_tokyo
 from vendorguard.core.web import paginate, search_term, show_domain_error, sorting
 from vendorguard.evidence import queries, services
 from vendorguard.evidence.forms import CloseForm, ReviewForm, UploadForm
+from vendorguard.evidence.intake import receive_and_submit
 from vendorguard.evidence.models import (
     UNSETTLED,
     EvidenceFile,
@@ -31,7 +31,7 @@ from vendorguard.evidence.views import bp, status_filter
 from vendorguard.extensions import csrf, db
 from vendorguard.org.models import Department
 from vendorguard.org.queries import active_departments
-from vendorguard.storage import StorageError, get_storage
+from vendorguard.storage import get_storage
 from vendorguard.storage.download import ascii_part, send_stored
 
 LIST_SORTS = {
@@ -174,8 +174,6 @@ def upload(request_id: int):
 
     Nothing here may read ``request.form`` / ``request.files``: the body is parsed as a stream.
     """
-    from vendorguard.evidence import uploads
-
     evidence_request, arrangement = _request_or_404(request_id)
     access.ensure_can_manage(arrangement)
     if evidence_request.evidence_requirement.provider != EvidenceProvider.INTERNAL:
@@ -195,51 +193,18 @@ def upload(request_id: int):
             "error",
         )
         return _back(evidence_request)
-    storage = get_storage()
-    try:
-        received = uploads.receive_files(
-            request, storage, uploads.max_upload_bytes(), file_field="files"
-        )
-    except (uploads.UploadRefused, StorageError) as error:
-        form = UploadForm(formdata=None)
-        form.files.errors = [_("%(reason)s ファイルは保存されていません。", reason=error.message)]
-        return _render_detail(evidence_request, arrangement, upload_form=form, status=400)
-    form = UploadForm(formdata=received.fields, meta={"csrf": False})
-    try:
-        submission = services.submit(
-            db.session,
-            evidence_request,
-            received.files,
-            form.comment.data or "",
-            user=current_user,
-            via="internal",
-        )
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        uploads.discard(storage, received.files)
+    intake = receive_and_submit(evidence_request, UploadForm, user=current_user, via="internal")
+    if not intake.ok:
+        # a failed attempt rolled the session back: load the page's objects afresh
         evidence_request, arrangement = _request_or_404(request_id)
-        # The form was never validated, so its fields' errors are still an empty tuple.
-        (form[error.field] if error.field in ("files", "comment") else form.files).errors = [
-            error.message
-        ]
-        return _render_detail(evidence_request, arrangement, upload_form=form, status=400)
-    except SQLAlchemyError:
-        db.session.rollback()
-        uploads.discard(storage, received.files)
-        current_app.logger.exception(
-            "evidence submission for request %s could not be recorded", request_id
+        return _render_detail(
+            evidence_request, arrangement, upload_form=intake.form, status=intake.status
         )
-        flash(
-            _("提出を記録できませんでした。何も登録されていません。もう一度お試しください。"),
-            "error",
-        )
-        return _back(evidence_request)
     flash(
         _(
             "第%(version)d版として%(count)d件のファイルを提出しました。",
-            version=submission.version,
-            count=len(received.files),
+            version=intake.submission.version,
+            count=intake.file_count,
         ),
         "success",
     )
@@ -266,6 +231,7 @@ def review(submission_id: int):
                 reason=form.reason.data,
                 valid_until=form.valid_until.data,
                 today=today_tokyo(),
+                version=form.expected_version,
             )
         except DomainError as error:
             show_domain_error(form, error)

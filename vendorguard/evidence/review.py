@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from vendorguard.arrangements.models import Arrangement
 from vendorguard.audit import services as audit
+from vendorguard.core import concurrency
 from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import today_tokyo, utcnow
 from vendorguard.evidence.models import (
@@ -134,9 +135,15 @@ def review(
     valid_until: date | None = None,
     *,
     today: date | None = None,
+    version: int | None = None,
 ) -> None:
     """Accept (valid until the date given, or today + the requirement's validity days, or until
-    replaced) or reject (a reason is required) the latest version of a request's evidence."""
+    replaced) or reject (a reason is required) the latest version of a request's evidence.
+
+    ``version`` is the request's version the reviewer's page showed: a review made on a stale page
+    is refused (``core.concurrency``)."""
+    request = session.get(EvidenceRequest, submission.request_id)
+    concurrency.check_version(request, version)
     decision = _decision(decision)
     today = today or today_tokyo()
     if submission.decision == ReviewDecision.SUPERSEDED:
@@ -145,7 +152,6 @@ def review(
         raise DomainError(
             _("この提出は既に確認済みです（%(decision)s）。", decision=submission.decision.label)
         )
-    request = session.get(EvidenceRequest, submission.request_id)
     if request.status == RequestStatus.CLOSED:
         raise DomainError(_("この提出依頼は取り下げられています。"))
     reason = (reason or "").strip()
@@ -185,4 +191,4 @@ def review(
             if decision == ReviewDecision.ACCEPTED
             else RequestStatus.REJECTED
         )
-    session.flush()
+    concurrency.flush(session)

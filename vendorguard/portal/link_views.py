@@ -6,6 +6,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from vendorguard.core.timeutil import today_tokyo
+from vendorguard.evidence import intake
 from vendorguard.evidence.models import EvidenceRequest, UploadLink
 from vendorguard.extensions import csrf, db
 from vendorguard.portal import queries, services, submitting, tokens
@@ -77,7 +78,14 @@ def upload_link_submit(request_id: int, token: str):
         return _refused(error)
     evidence_request = _request(request_id)
     title = evidence_request.evidence_requirement.title  # the commit expires the loaded objects
-    outcome = submitting.receive_and_submit(evidence_request, user=None, via="link", link=link)
+    outcome = intake.receive_and_submit(
+        evidence_request,
+        UploadForm,
+        user=None,
+        via="link",
+        link=link,
+        also=lambda session: services.record_link_use(session, link),
+    )
     if not outcome.ok:
         return _render(
             request_id, token, db.session.get(UploadLink, link.id), outcome.form, outcome.status

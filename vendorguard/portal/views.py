@@ -22,6 +22,7 @@ from vendorguard.auth.roles import Role
 from vendorguard.contractors.models import Contractor
 from vendorguard.core.timeutil import today_tokyo
 from vendorguard.core.web import paginate, search_term, sorting
+from vendorguard.evidence import intake
 from vendorguard.evidence.models import EvidenceRequest, EvidenceRequirement, RequestStatus
 from vendorguard.extensions import csrf, db, login_manager
 from vendorguard.portal import downloads, queries, submitting
@@ -142,8 +143,8 @@ def submit(request_id: int):
     """Store the files, then record the submission; on any refusal nothing is kept."""
     evidence_request = _own_request_or_404(request_id)
     title = evidence_request.evidence_requirement.title  # the commit expires the loaded objects
-    outcome = submitting.receive_and_submit(
-        evidence_request, user=current_user._get_current_object(), via="portal"
+    outcome = intake.receive_and_submit(
+        evidence_request, UploadForm, user=current_user._get_current_object(), via="portal"
     )
     if not outcome.ok:
         # a failed attempt rolled the session back: load the page's objects afresh

@@ -17,9 +17,10 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from vendorguard.approvals.models import ApprovalState
 from vendorguard.arrangements.models import Arrangement, ArrangementKind, ArrangementState
 from vendorguard.auth.roles import Role
-from vendorguard.cloud.models import ApprovalState, CloudService
+from vendorguard.cloud.models import CloudService
 from vendorguard.contractors.models import Certification, Contractor
 from vendorguard.engagements.models import Engagement
 from vendorguard.evidence.models import (

@@ -9,8 +9,9 @@ from datetime import date, timedelta
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from vendorguard.approvals.models import ApprovalState
 from vendorguard.arrangements.models import Arrangement, ArrangementKind, ArrangementState
-from vendorguard.cloud.models import ApprovalState, CloudService
+from vendorguard.cloud.models import CloudService
 from vendorguard.contractors.models import Certification, Contractor
 from vendorguard.engagements.models import Engagement
 from vendorguard.evidence.models import (

@@ -159,20 +159,6 @@ class SocialAccountForm(FlaskForm):
             )
 
 
-class ApproveForm(FlaskForm):
-    """The security office approves an account."""
-
-    approval_comment = TextAreaField(_l("コメント"), validators=[Optional(), Length(max=2000)])
-
-
-class RejectForm(FlaskForm):
-    """The security office rejects an account; the department needs to know why."""
-
-    reject_comment = TextAreaField(
-        _l("却下の理由"), validators=[DataRequired(REQUIRED), Length(max=2000)]
-    )
-
-
 class ProcedureUploadForm(FlaskForm):
     """The department's own operating procedure as a file."""
 

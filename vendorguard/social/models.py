@@ -20,9 +20,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
+from vendorguard.approvals.models import Approvable, ApprovalState
 from vendorguard.arrangements.models import Arrangement, ArrangementKind, ArrangementState, str_enum
 from vendorguard.audit.mixins import Audited
-from vendorguard.cloud.models import ApprovalState
 from vendorguard.core.enums import LabelledEnum
 from vendorguard.core.timeutil import today_tokyo, utcnow
 from vendorguard.core.types import UTCDateTime
@@ -50,7 +50,7 @@ DRAFT_STATES = frozenset({ApprovalState.NOT_APPLIED, ApprovalState.APPLIED, Appr
 PUBLIC_FIELDS = ("title", "platform", "platform_other", "handle", "account_url", "department_id")
 
 
-class SocialAccount(Arrangement):
+class SocialAccount(Approvable, Arrangement):
     """An official account. ``responsible_officer`` (base) is its 責任者."""
 
     __tablename__ = "social_account"
@@ -74,12 +74,6 @@ class SocialAccount(Arrangement):
     recovery_contact: Mapped[str] = mapped_column(String(200), default="")
     verified_badge: Mapped[bool] = mapped_column(default=False)
     profile_names_department: Mapped[bool] = mapped_column(default=False, server_default=false())
-    approval_state: Mapped[ApprovalState] = mapped_column(
-        str_enum(ApprovalState), default=ApprovalState.NOT_APPLIED
-    )
-    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    approval_comment: Mapped[str] = mapped_column(Text, default="")  # the security office's reason
 
     @property
     def platform_label(self) -> str:

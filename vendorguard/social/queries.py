@@ -8,9 +8,9 @@ from datetime import date, timedelta
 from sqlalchemy import ColumnElement, Select, and_, exists, false, func, not_, or_, select, true
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
+from vendorguard.approvals.models import ApprovalState
 from vendorguard.arrangements.models import ArrangementState
 from vendorguard.auth.roles import Role
-from vendorguard.cloud.models import ApprovalState
 from vendorguard.core.web import like_pattern
 from vendorguard.org.models import Department
 from vendorguard.social.models import (

@@ -8,10 +8,10 @@ from typing import BinaryIO
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
+from vendorguard.approvals import services as approvals
+from vendorguard.approvals.models import ApprovalRequest, ApprovalState
 from vendorguard.arrangements.models import ArrangementState
-from vendorguard.audit import services as audit
 from vendorguard.auth.models import User
-from vendorguard.cloud.models import ApprovalState
 from vendorguard.cloud.services import check_department, check_staff
 from vendorguard.core.dates import add_months
 from vendorguard.core.errors import DomainError
@@ -146,7 +146,9 @@ def _refuse_if_incomplete(account: SocialAccount, message: str) -> None:
         )
 
 
-def apply_for_approval(session: Session, account: SocialAccount) -> None:
+def apply_for_approval(
+    session: Session, account: SocialAccount, applicant: User
+) -> ApprovalRequest:
     """File the department's application to run the account (only once nothing is missing)."""
     if account.is_archived:
         raise DomainError(_("アーカイブ済みのアカウントは申請できません。"))
@@ -155,46 +157,47 @@ def apply_for_approval(session: Session, account: SocialAccount) -> None:
     if account.approval_state == ApprovalState.APPROVED:
         raise DomainError(_("このアカウントは既に承認されています。"))
     _refuse_if_incomplete(account, _("未整備の項目があるため申請できません。"))
-    account.approval_state = ApprovalState.APPLIED
-    audit.tag(session, account, "apply")
-    session.flush()
+    return approvals.file_request(session, account, ApprovalRequest(), applicant)
+
+
+def _under_review(
+    account: SocialAccount, request: ApprovalRequest | None, message: str, version: int | None
+) -> ApprovalRequest:
+    request = approvals.pending(request, message, version)
+    if account.approval_state != ApprovalState.APPLIED or account.is_archived:
+        raise DomainError(message)
+    return request
 
 
 def approve(
     session: Session,
     account: SocialAccount,
+    request: ApprovalRequest | None,
     approver: User,
-    comment: str = "",
+    decision: approvals.Decision,
     attestation_months: int = 6,
 ) -> None:
     """The security office approves the account; the first periodic attestation falls due
     ``attestation_months`` later unless a date is already set."""
-    if account.approval_state != ApprovalState.APPLIED or account.is_archived:
-        raise DomainError(_("申請中のアカウントだけを承認できます。"))
+    message = _("申請中のアカウントだけを承認できます。")
+    request = _under_review(account, request, message, decision.version)
     _refuse_if_incomplete(account, _("申請後に未整備の項目ができたため承認できません。"))
-    account.approval_state = ApprovalState.APPROVED
-    account.approval_comment = (comment or "").strip()
-    account.approved_at = utcnow()
-    account.approved_by_id = approver.id
     if account.next_review_on is None or account.next_review_on < today_tokyo():
         account.next_review_on = add_months(today_tokyo(), attestation_months)
-    audit.tag(session, account, "approve")
-    session.flush()
+    approvals.approve(session, account, request, approver, None, decision.comment)
 
 
-def reject(session: Session, account: SocialAccount, approver: User, comment: str) -> None:
+def reject(
+    session: Session,
+    account: SocialAccount,
+    request: ApprovalRequest | None,
+    approver: User,
+    decision: approvals.Decision,
+) -> None:
     """The security office turns the application down, saying why."""
-    if account.approval_state != ApprovalState.APPLIED or account.is_archived:
-        raise DomainError(_("申請中のアカウントだけを却下できます。"))
-    comment = (comment or "").strip()
-    if not comment:
-        raise DomainError(_("却下の理由を入力してください。"), field="reject_comment")
-    account.approval_state = ApprovalState.REJECTED
-    account.approval_comment = comment
-    account.approved_at = utcnow()
-    account.approved_by_id = approver.id
-    audit.tag(session, account, "reject")
-    session.flush()
+    message = _("申請中のアカウントだけを却下できます。")
+    request = _under_review(account, request, message, decision.version)
+    approvals.reject(session, account, request, approver, decision.comment)
 
 
 # -- uploaded operating procedures -----------------------------------------------------------------

@@ -7,14 +7,18 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from vendorguard.approvals import queries as approval_queries
+from vendorguard.approvals import web as approval_web
+from vendorguard.approvals.forms import ApproveForm, RejectForm
+from vendorguard.approvals.models import ApprovalState
+from vendorguard.approvals.panel import ApprovalPanel
 from vendorguard.arrangements.models import ArrangementState
 from vendorguard.arrangements.oversight import oversight_context
-from vendorguard.auth.models import User
 from vendorguard.auth.permissions import can_change, ensure_can_change, require
 from vendorguard.auth.roles import ALL_DEPARTMENTS, Role
-from vendorguard.cloud.models import ApprovalState
 from vendorguard.cloud.queries import manager_candidates
 from vendorguard.core import settings
 from vendorguard.core.errors import DomainError
@@ -25,14 +29,7 @@ from vendorguard.extensions import db
 from vendorguard.org.models import Department
 from vendorguard.org.queries import active_departments
 from vendorguard.social import queries, services
-from vendorguard.social.forms import (
-    MFA_VALUES,
-    ApproveForm,
-    ProcedureUploadForm,
-    RejectForm,
-    SocialAccountForm,
-    mfa_choice,
-)
+from vendorguard.social.forms import MFA_VALUES, ProcedureUploadForm, SocialAccountForm, mfa_choice
 from vendorguard.social.models import IncidentStatus, Platform, SocialAccount
 
 bp = Blueprint("social", __name__, url_prefix="/social-accounts")
@@ -150,19 +147,32 @@ def index():
     )
 
 
+def _approval_panel(
+    account: SocialAccount,
+    approve_form: ApproveForm | None = None,
+    reject_form: RejectForm | None = None,
+) -> ApprovalPanel:
+    return ApprovalPanel(
+        subject=account,
+        history=db.session.scalars(approval_queries.requests_of(account.id)).all(),
+        approve_url=url_for("social.approve", account_id=account.id),
+        reject_url=url_for("social.reject", account_id=account.id),
+        approve_form=approve_form or ApproveForm(formdata=None),
+        reject_form=reject_form or RejectForm(formdata=None),
+        can_decide=current_user.can("social.approve"),
+    )
+
+
 def _render_detail(
     account: SocialAccount,
     approve_form: ApproveForm | None = None,
     reject_form: RejectForm | None = None,
 ):
-    decided_by = db.session.get(User, account.approved_by_id) if account.approved_by_id else None
     incidents = db.session.scalars(queries.incidents_for(account.id)).all()
     return render_template(
         "social/detail.html",
         account=account,
-        decided_by=decided_by,
-        approve_form=approve_form or ApproveForm(formdata=None),
-        reject_form=reject_form or RejectForm(formdata=None),
+        approval=_approval_panel(account, approve_form, reject_form),
         upload_form=ProcedureUploadForm(formdata=None),
         can_edit=can_change(current_user, "social.manage", account.department_id),
         procedure_files=db.session.scalars(queries.procedure_files(account.id)).all(),
@@ -275,50 +285,35 @@ def restore(account_id: int):
 def apply(account_id: int):
     """File the department's application for the account."""
     return _change(
-        account_id, services.apply_for_approval, _("アカウント「%(name)s」の承認を申請しました。")
+        account_id,
+        lambda session, account: services.apply_for_approval(session, account, current_user),
+        _("アカウント「%(name)s」の承認を申請しました。"),
     )
+
+
+DECISIONS = approval_web.DecisionPages(
+    load=_account_or_404,
+    approve=lambda *decision: services.approve(*decision, attestation_months=attestation_months()),
+    reject=services.reject,
+    approved=_l("アカウント「%(name)s」を承認しました。"),
+    rejected=_l("アカウント「%(name)s」の申請を却下しました。"),
+    detail_url=lambda account: url_for("social.detail", account_id=account.id),
+    show_again=lambda account_id, **forms: _render_detail(_account_or_404(account_id), **forms),
+)
 
 
 @bp.route("/<int:account_id>/approve", methods=["POST"])
 @require("social.approve")
 def approve(account_id: int):
     """The security office approves the account."""
-    account = _account_or_404(account_id)
-    form = ApproveForm()
-    if form.validate_on_submit():
-        try:
-            services.approve(
-                db.session,
-                account,
-                current_user,
-                form.approval_comment.data or "",
-                attestation_months=attestation_months(),
-            )
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("アカウント「%(name)s」を承認しました。", name=account.title), "success")
-            return redirect(url_for("social.detail", account_id=account.id))
-    return _render_detail(_account_or_404(account_id), approve_form=form)
+    return approval_web.approve_page(DECISIONS, account_id)
 
 
 @bp.route("/<int:account_id>/reject", methods=["POST"])
 @require("social.approve")
 def reject(account_id: int):
     """The security office rejects the application; a reason is required."""
-    account = _account_or_404(account_id)
-    form = RejectForm()
-    if form.validate_on_submit():
-        try:
-            services.reject(db.session, account, current_user, form.reject_comment.data or "")
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("アカウント「%(name)s」の申請を却下しました。", name=account.title), "success")
-            return redirect(url_for("social.detail", account_id=account.id))
-    return _render_detail(_account_or_404(account_id), reject_form=form)
+    return approval_web.reject_page(DECISIONS, account_id)
 
 
 # The other pages of the register, registered on ``bp``.
