@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import os
+import pkgutil
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -50,6 +52,14 @@ CLI_FEATURES = (
 )
 
 
+def register_kinds() -> None:
+    """Import every feature's ``kind`` module: arrangement kinds and detail panels register there."""
+    for feature in pkgutil.iter_modules(__path__):
+        name = f"{__name__}.{feature.name}.kind"
+        if feature.ispkg and importlib.util.find_spec(name) is not None:
+            importlib.import_module(name)
+
+
 def create_app(
     overrides: Mapping[str, Any] | None = None, instance_path: str | None = None
 ) -> Flask:
@@ -74,6 +84,8 @@ def create_app(
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     from vendorguard import models  # noqa: F401  (every model registered before mappers configure)
+
+    register_kinds()
     from vendorguard.extensions import babel, csrf, db, login_manager, migrate
     from vendorguard.web import i18n, security
 

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Enum, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from vendorguard.arrangements.kinds import kind_label
 from vendorguard.audit.mixins import Audited
 from vendorguard.core.timeutil import utcnow
 from vendorguard.core.types import UTCDateTime
@@ -31,7 +32,7 @@ def str_enum(enum_cls, length: int = 20) -> Enum:
 
 
 class ArrangementKind(StrEnum):
-    """What kind of arrangement a row is."""
+    """The kinds that ship (their packages register them); the ``kind`` column takes any registered kind."""
 
     ENGAGEMENT = "engagement"
     CLOUD_SERVICE = "cloud_service"
@@ -39,13 +40,7 @@ class ArrangementKind(StrEnum):
 
     @property
     def label(self) -> str:
-        return str(
-            {
-                self.ENGAGEMENT: _l("業務委託"),
-                self.CLOUD_SERVICE: _l("外部サービス"),
-                self.SOCIAL_ACCOUNT: _l("SNSアカウント"),
-            }[self]
-        )
+        return kind_label(self.value)
 
 
 class ArrangementState(StrEnum):
@@ -100,7 +95,7 @@ class Arrangement(Audited, db.Model):
 
     @property
     def kind_label(self) -> str:
-        return ArrangementKind(self.kind).label
+        return kind_label(self.kind)
 
     def __str__(self) -> str:
         return self.title

@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from vendorguard.arrangements import access
 from vendorguard.arrangements.access import arrangement_url
-from vendorguard.arrangements.models import Arrangement, ArrangementKind
+from vendorguard.arrangements.models import Arrangement
 from vendorguard.assessments import queries, services
 from vendorguard.assessments.forms import AssessmentForm
 from vendorguard.assessments.models import Action, Assessment, AssessmentMethod, AssessmentResult
@@ -55,7 +55,7 @@ def may_work_on(action: Action, arrangement: Arrangement) -> bool:
     the arrangement, and the action's person in charge (even from another department)."""
     if access.can_manage(current_user, arrangement):
         return True
-    manage = access.MANAGE_PERMISSION[ArrangementKind(arrangement.kind)]
+    manage = access.manage_permission(arrangement)
     return (
         current_user.is_authenticated
         and action.owner_id == current_user.id
@@ -80,7 +80,7 @@ def owner_choices(field, kind: str, keep_id: int | None = None) -> None:
 def _work_check(arrangement: Arrangement):
     """``action -> bool`` for the templates, or None when the user can work on no action of this
     kind (then the pages leave out the column of buttons)."""
-    if not current_user.can(access.MANAGE_PERMISSION[ArrangementKind(arrangement.kind)]):
+    if not current_user.can(access.manage_permission(arrangement)):
         return None
     return lambda action: may_work_on(action, arrangement)
 

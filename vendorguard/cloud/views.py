@@ -6,8 +6,8 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from vendorguard.arrangements.access import detail_panels
 from vendorguard.arrangements.models import ArrangementState
-from vendorguard.arrangements.oversight import oversight_context
 from vendorguard.auth.permissions import can_change, ensure_can_change, require
 from vendorguard.auth.roles import ALL_DEPARTMENTS, Role
 from vendorguard.cloud import application_services, assurance, queries, services
@@ -188,7 +188,7 @@ def render_detail(
         reject_form=reject_form or RejectForm(formdata=None),
         can_edit=can_change(current_user, "cloud.manage", service.department_id),
         status_of=lambda registration: matching.status_for(registration, today),
-        **oversight_context(db.session, service, current_user),
+        **detail_panels(db.session, service, current_user),
     ), status
 
 

@@ -7,8 +7,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func
 
+from vendorguard.arrangements.access import detail_panels
 from vendorguard.arrangements.models import ArrangementState
-from vendorguard.arrangements.oversight import oversight_context
 from vendorguard.auth.permissions import can_change, ensure_can_change, require
 from vendorguard.contractors.models import Contractor
 from vendorguard.core.errors import DomainError
@@ -129,7 +129,7 @@ def detail(engagement_id: int):
         engagement=engagement,
         contractor_url=contractor_url,
         can_manage=can_change(current_user, MANAGE, engagement.department_id),
-        **oversight_context(db.session, engagement, current_user),
+        **detail_panels(db.session, engagement, current_user),
     )
 
 

@@ -79,6 +79,8 @@ def resolve(session: Session, audiences: Iterable[Audience]) -> dict[Audience, l
     users: dict[int, User] = {}
     members: dict[int, list[User]] = {}
     contractor_users: dict[int, list[User]] = {}
+    # Escalations fall back on the department's officers; the officers audience on its kind's roles.
+    roles_reminded = sorted({Role.OFFICER.value}.union(*(a.roles for a in audiences)))
     for chunk in _chunks(responsible_ids):
         for user in session.scalars(
             select(User).where(User.id.in_(chunk), User.role != Role.CONTRACTOR, *_active())
@@ -89,7 +91,7 @@ def resolve(session: Session, audiences: Iterable[Audience]) -> dict[Audience, l
             select(User)
             .where(
                 User.department_id.in_(chunk),
-                User.role.in_((Role.OFFICER, Role.SNS_OWNER)),
+                User.role.in_(roles_reminded),
                 *_active(),
             )
             .order_by(User.id)
@@ -152,7 +154,7 @@ def resolve(session: Session, audiences: Iterable[Audience]) -> dict[Audience, l
                 chosen = [
                     _person(u, digest)
                     for u in members.get(audience.department_id, [])
-                    if audience.social or u.role == Role.OFFICER
+                    if u.role in audience.roles
                 ]
             result[audience] = chosen or mailbox(department, False) or everyone_admin
         elif audience.kind == "escalation":

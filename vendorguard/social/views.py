@@ -9,8 +9,8 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from vendorguard.arrangements.access import can_view, detail_panels
 from vendorguard.arrangements.models import ArrangementState
-from vendorguard.arrangements.oversight import oversight_context
 from vendorguard.auth.models import User
 from vendorguard.auth.permissions import can_change, ensure_can_change, require
 from vendorguard.auth.roles import ALL_DEPARTMENTS, Role
@@ -65,7 +65,7 @@ def attestation_months() -> int:
 def _account_or_404(account_id: int) -> SocialAccount:
     """The account, or 404 when it does not exist or is another department's draft."""
     account = db.session.scalars(queries.account_detail(account_id)).first()
-    if account is None or not queries.is_visible(account, current_user):
+    if account is None or not can_view(current_user, account):
         abort(404)
     return account
 
@@ -170,7 +170,7 @@ def _render_detail(
         incident_count=len(incidents),
         months=attestation_months(),
         today=today_tokyo(),
-        **oversight_context(db.session, account, current_user),
+        **detail_panels(db.session, account, current_user),
     )
 
 
