@@ -18,7 +18,8 @@ from config import load_config
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Feature packages with a ``views.bp`` blueprint, in the order their menus appear.
+# Feature packages with a ``blueprint.bp`` and view modules (``views``, ``*_views``) registering on it,
+# in the order their menus appear.
 FEATURES = (
     "auth",
     "dashboard",
@@ -58,6 +59,16 @@ def register_kinds() -> None:
         name = f"{__name__}.{feature.name}.kind"
         if feature.ispkg and importlib.util.find_spec(name) is not None:
             importlib.import_module(name)
+
+
+def feature_blueprint(name: str):
+    """A feature's blueprint with every page of the feature: all its view modules imported."""
+    package = importlib.import_module(f"{__name__}.{name}")
+    blueprint = importlib.import_module(f"{__name__}.{name}.blueprint")
+    for module in pkgutil.iter_modules(package.__path__):
+        if module.name == "views" or module.name.endswith("_views"):
+            importlib.import_module(f"{__name__}.{name}.{module.name}")
+    return blueprint.bp
 
 
 def create_app(
@@ -100,8 +111,7 @@ def create_app(
     security.init_app(app)
 
     for name in FEATURES:
-        module = importlib.import_module(f"vendorguard.{name}.views")
-        app.register_blueprint(module.bp)
+        app.register_blueprint(feature_blueprint(name))
 
     group = AppGroup("vg", help="vendorguard commands.")
     for name in CLI_FEATURES:

@@ -10,9 +10,10 @@ from vendorguard.arrangements import access
 from vendorguard.arrangements.access import arrangement_url
 from vendorguard.arrangements.models import Arrangement
 from vendorguard.assessments import queries, services
+from vendorguard.assessments.blueprint import bp
 from vendorguard.assessments.forms import ActionForm, CloseForm
 from vendorguard.assessments.models import Action, ActionStatus, Assessment
-from vendorguard.assessments.views import assessment_or_404, bp, may_work_on, owner_choices
+from vendorguard.assessments.views import assessment_or_404, may_work_on, owner_choices
 from vendorguard.auth.models import User
 from vendorguard.auth.permissions import require
 from vendorguard.core.errors import DomainError

@@ -7,7 +7,7 @@ admits internal users; who may read or change is decided by the arrangement's re
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -17,6 +17,7 @@ from vendorguard.arrangements import access
 from vendorguard.arrangements.access import arrangement_url
 from vendorguard.arrangements.models import Arrangement
 from vendorguard.assessments import queries, services
+from vendorguard.assessments.blueprint import bp
 from vendorguard.assessments.forms import AssessmentForm
 from vendorguard.assessments.models import Action, Assessment, AssessmentMethod, AssessmentResult
 from vendorguard.auth.permissions import require
@@ -25,8 +26,6 @@ from vendorguard.core.timeutil import today_tokyo
 from vendorguard.core.web import show_domain_error
 from vendorguard.engagements.forms import blank_choice
 from vendorguard.extensions import db
-
-bp = Blueprint("assessments", __name__, url_prefix="/assessments")
 
 
 def arrangement_or_404(arrangement_id: int) -> Arrangement:
@@ -203,6 +202,3 @@ def restore(assessment_id: int):
     return _archive_or_restore(
         assessment_id, services.restore_assessment, _("確認を元に戻しました。")
     )
-
-
-from vendorguard.assessments import action_views  # noqa: E402,F401  (registers the action pages on bp)

@@ -9,9 +9,10 @@ from flask_login import current_user
 from vendorguard.arrangements.models import ArrangementKind
 from vendorguard.auth.permissions import require
 from vendorguard.catalog import clause_services, queries, sandbox, services
+from vendorguard.catalog.blueprint import bp
 from vendorguard.catalog.forms import ClauseForm, PreviewForm, applies_to_choices
 from vendorguard.catalog.models import Clause, ClauseStatus, ClauseVersion
-from vendorguard.catalog.views import _enum_arg, bp
+from vendorguard.catalog.views import _enum_arg
 from vendorguard.core.errors import DomainError
 from vendorguard.core.web import paginate, search_term, show_domain_error, sorting
 from vendorguard.extensions import db

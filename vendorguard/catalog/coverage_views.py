@@ -11,9 +11,9 @@ from vendorguard.arrangements.access import ensure_can_view
 from vendorguard.arrangements.models import ArrangementKind
 from vendorguard.auth.permissions import require
 from vendorguard.catalog import queries, rules, services
+from vendorguard.catalog.blueprint import bp
 from vendorguard.catalog.forms import WaiverForm
 from vendorguard.catalog.models import Requirement, Waiver
-from vendorguard.catalog.views import bp
 from vendorguard.core.errors import DomainError
 from vendorguard.core.web import show_domain_error
 from vendorguard.extensions import db

@@ -9,6 +9,7 @@ from flask_login import current_user
 from vendorguard.auth.permissions import ensure_can_change, require
 from vendorguard.cloud import application_services, queries
 from vendorguard.cloud.application_services import ApplicationData, ChecklistChanged, checklist_key
+from vendorguard.cloud.blueprint import bp
 from vendorguard.cloud.forms import (
     ApproveForm,
     RejectForm,
@@ -17,7 +18,7 @@ from vendorguard.cloud.forms import (
     options,
 )
 from vendorguard.cloud.models import CloudService, TermsType
-from vendorguard.cloud.views import bp, render_detail, service_or_404
+from vendorguard.cloud.views import render_detail, service_or_404
 from vendorguard.core.errors import DomainError
 from vendorguard.core.web import show_domain_error
 from vendorguard.extensions import db

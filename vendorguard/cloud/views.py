@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,6 +11,7 @@ from vendorguard.arrangements.models import ArrangementState
 from vendorguard.auth.permissions import can_change, ensure_can_change, require
 from vendorguard.auth.roles import ALL_DEPARTMENTS, Role
 from vendorguard.cloud import application_services, assurance, queries, services
+from vendorguard.cloud.blueprint import bp
 from vendorguard.cloud.forms import ApproveForm, CloudServiceForm, RejectForm, options
 from vendorguard.cloud.models import ApprovalState, CloudService, IsmapKind, TermsType
 from vendorguard.core.errors import DomainError
@@ -21,8 +22,6 @@ from vendorguard.ismap import matching
 from vendorguard.ismap.matching import IsmapStatus
 from vendorguard.org.models import Department
 from vendorguard.org.queries import active_departments
-
-bp = Blueprint("cloud", __name__, url_prefix="/cloud-services")
 
 SORTS = {
     "name": (CloudService.title, CloudService.id),
@@ -285,6 +284,3 @@ def restore(service_id: int):
     return _change(
         service_id, services.restore_service, _("外部サービス「%(name)s」を元に戻しました。")
     )
-
-
-from vendorguard.cloud import application_views  # noqa: E402,F401  (register on bp)

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup
 
 from vendorguard.auth.permissions import require
 from vendorguard.contractors import queries, services
+from vendorguard.contractors.blueprint import bp
 from vendorguard.contractors.forms import ContractorForm
 from vendorguard.contractors.models import CertificationKind, Contractor
 from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import today_tokyo
 from vendorguard.core.web import paginate, search_term, show_domain_error, sorting
 from vendorguard.extensions import db
-
-bp = Blueprint("contractors", __name__, url_prefix="/contractors")
 
 FIELDS = (
     "name",
@@ -170,4 +169,3 @@ def restore(contractor_id: int):
 
 
 # Registers the certificate pages on bp.
-from vendorguard.contractors import certification_views  # noqa: E402,F401

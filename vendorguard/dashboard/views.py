@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, render_template, url_for
+from flask import render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import Select
@@ -19,11 +19,10 @@ from vendorguard.auth.roles import WHOLE_CITY, Role, role_has
 from vendorguard.cloud import assurance as cloud_assurance
 from vendorguard.core.timeutil import today_tokyo
 from vendorguard.dashboard import queries
+from vendorguard.dashboard.blueprint import bp
 from vendorguard.evidence import queries as evidence_queries
 from vendorguard.extensions import db
 from vendorguard.social import queries as social_queries
-
-bp = Blueprint("dashboard", __name__)
 
 
 @dataclass

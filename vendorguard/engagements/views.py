@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func
@@ -15,13 +15,12 @@ from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import today_tokyo
 from vendorguard.core.web import paginate, search_term, show_domain_error, sorting
 from vendorguard.engagements import queries, services
+from vendorguard.engagements.blueprint import bp
 from vendorguard.engagements.forms import EngagementForm, blank_choice
 from vendorguard.engagements.models import Engagement, NetworkSegment
 from vendorguard.extensions import db
 from vendorguard.org import queries as org_queries
 from vendorguard.org.models import Department
-
-bp = Blueprint("engagements", __name__, url_prefix="/engagements")
 
 MANAGE = "engagement.manage"
 SORTS = {
@@ -252,6 +251,3 @@ def restore(engagement_id: int):
         db.session.commit()
         flash(_("業務委託「%(title)s」を元に戻しました。", title=engagement.title), "success")
     return redirect(detail_url(engagement))
-
-
-from vendorguard.engagements import information_views, subcontractor_views  # noqa: E402,F401  (register on bp)

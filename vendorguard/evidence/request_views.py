@@ -17,6 +17,7 @@ from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import today_tokyo
 from vendorguard.core.web import paginate, search_term, show_domain_error, sorting
 from vendorguard.evidence import queries, services
+from vendorguard.evidence.blueprint import bp
 from vendorguard.evidence.forms import CloseForm, ReviewForm, UploadForm
 from vendorguard.evidence.models import (
     UNSETTLED,
@@ -27,7 +28,7 @@ from vendorguard.evidence.models import (
     RequestStatus,
     ReviewDecision,
 )
-from vendorguard.evidence.views import bp, status_filter
+from vendorguard.evidence.views import status_filter
 from vendorguard.extensions import csrf, db
 from vendorguard.org.models import Department
 from vendorguard.org.queries import active_departments

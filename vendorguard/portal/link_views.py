@@ -9,8 +9,8 @@ from vendorguard.core.timeutil import today_tokyo
 from vendorguard.evidence.models import EvidenceRequest, UploadLink
 from vendorguard.extensions import csrf, db
 from vendorguard.portal import queries, services, submitting, tokens
+from vendorguard.portal.blueprint import bp
 from vendorguard.portal.forms import UploadForm
-from vendorguard.portal.views import bp
 
 
 def _request(request_id: int) -> EvidenceRequest | None:

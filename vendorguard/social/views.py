@@ -5,7 +5,7 @@ Procedure files, attestations and incidents live in their own modules on the sam
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -24,6 +24,7 @@ from vendorguard.extensions import db
 from vendorguard.org.models import Department
 from vendorguard.org.queries import active_departments
 from vendorguard.social import queries, services
+from vendorguard.social.blueprint import bp
 from vendorguard.social.forms import (
     MFA_VALUES,
     ApproveForm,
@@ -33,8 +34,6 @@ from vendorguard.social.forms import (
     mfa_choice,
 )
 from vendorguard.social.models import IncidentStatus, Platform, SocialAccount
-
-bp = Blueprint("social", __name__, url_prefix="/social-accounts")
 
 SORTS = {
     "title": (SocialAccount.title, SocialAccount.id),
@@ -321,4 +320,3 @@ def reject(account_id: int):
 
 
 # The other pages of the register, registered on ``bp``.
-from vendorguard.social import attestation_views, incident_views, procedure_views  # noqa: E402,F401
