@@ -14,7 +14,7 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from vendorguard.arrangements.access import managed_by, visible_to
-from vendorguard.arrangements.models import Arrangement, ArrangementKind
+from vendorguard.arrangements.models import Arrangement
 from vendorguard.core.web import like_pattern
 from vendorguard.evidence.models import (
     AWAITING_PROVIDER,
@@ -63,7 +63,7 @@ class RequestFilters:
     within_days: int | None = None  # due from today to today + N days
     department_id: int | None = None
     provider: EvidenceProvider | None = None
-    kind: ArrangementKind | None = None
+    kind: str | None = None  # a registered kind's value
     include_archived: bool = False
 
 
@@ -88,7 +88,7 @@ def request_list(user, filters: RequestFilters, today: date) -> Select:
     if filters.provider is not None:
         stmt = stmt.where(EvidenceRequirement.provider == filters.provider)
     if filters.kind is not None:
-        stmt = stmt.where(Arrangement.kind == filters.kind.value)
+        stmt = stmt.where(Arrangement.kind == filters.kind)
     if filters.term:
         pattern = like_pattern(filters.term)
         stmt = stmt.where(

@@ -11,7 +11,7 @@ from werkzeug.routing import BuildError
 
 from vendorguard.arrangements import access
 from vendorguard.arrangements.access import arrangement_url
-from vendorguard.arrangements.models import Arrangement, ArrangementKind
+from vendorguard.arrangements.models import Arrangement
 from vendorguard.auth.permissions import require
 from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import today_tokyo
@@ -64,7 +64,7 @@ def _filters() -> queries.RequestFilters:
         provider=EvidenceProvider(provider)
         if provider in EvidenceProvider._value2member_map_
         else None,
-        kind=ArrangementKind(kind) if kind in ArrangementKind._value2member_map_ else None,
+        kind=kind if kind in {spec.value for spec in access.readable_kinds(current_user)} else None,
         include_archived=request.args.get("archived") == "1",
     )
 
@@ -88,7 +88,7 @@ def requests():
         departments=departments,
         statuses=list(RequestStatus),
         providers=list(EvidenceProvider),
-        kinds=list(ArrangementKind),
+        kinds=access.readable_kinds(current_user),
         within_choices=WITHIN_CHOICES,
     )
 

@@ -14,7 +14,7 @@ from flask import current_app, has_request_context, url_for
 from flask_babel import gettext as _
 from werkzeug.routing import BuildError
 
-from vendorguard.arrangements.models import ArrangementKind
+from vendorguard.arrangements.kinds import kind_label
 from vendorguard.contractors.models import CertificationKind
 from vendorguard.reminders import kinds
 from vendorguard.web.i18n import format_day
@@ -91,8 +91,8 @@ def _when(data: dict, overdue: bool = False) -> str:
 def _arrangement_facts(data: dict) -> list[tuple[str, str]]:
     facts = []
     if data.get("arrangement"):
-        kind = _member(ArrangementKind, data.get("arrangement_kind"))
-        label = kind.label if kind else _("案件")
+        kind = data.get("arrangement_kind")
+        label = kind_label(kind) if kind else _("案件")
         facts.append((label, data["arrangement"]))
     if data.get("department"):
         facts.append((_("所管課"), data["department"]))
