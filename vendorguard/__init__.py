@@ -29,7 +29,7 @@ FEATURES = (
     "social",
     "org",
     "classification",
-    "audit",
+    "auditlog",
     "documents",
     "ismap",
     "catalog",
@@ -41,7 +41,7 @@ FEATURES = (
 )
 # Feature packages with a ``cli.register(group)`` function.
 CLI_FEATURES = (
-    "auth",
+    "install",
     "audit",
     "demo",
     "storage",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -11,6 +11,7 @@ from vendorguard.contractors import queries, services
 from vendorguard.contractors.blueprint import bp
 from vendorguard.contractors.forms import ContractorForm
 from vendorguard.contractors.models import CertificationKind, Contractor
+from vendorguard.contractors.panels import contractor_panels
 from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import today_tokyo
 from vendorguard.core.web import paginate, search_term, show_domain_error, sorting
@@ -93,11 +94,7 @@ def detail(contractor_id: int):
         contractor=contractor,
         today=today_tokyo(),
         certifications=db.session.scalars(queries.certifications_of(contractor.id)).all(),
-        engagements=db.session.scalars(queries.engagements_of(contractor.id)).unique().all(),
-        subcontracted=db.session.scalars(queries.subcontracted_engagements_of(contractor.id))
-        .unique()
-        .all(),
-        link_engagements="engagements.detail" in current_app.view_functions,
+        **contractor_panels(db.session, contractor),
     )
 
 

@@ -1,4 +1,4 @@
-"""Registers the engagement (業務委託) kind of arrangement."""
+"""Registers the engagement (業務委託) kind of arrangement and the engagements panel of contractor pages."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from flask_babel import lazy_gettext as _l
 
 from vendorguard.arrangements.kinds import ArrangementKindSpec, register_kind
 from vendorguard.arrangements.models import ArrangementKind
+from vendorguard.contractors.panels import ContractorPanel, register_contractor_panel
+from vendorguard.engagements import queries
 from vendorguard.engagements.models import Engagement
 
 KIND = register_kind(
@@ -19,4 +21,22 @@ KIND = register_kind(
         manage_permission="engagement.manage",
         order=10,
     )
+)
+
+
+def _contractor_context(session, contractor):
+    return {
+        "engagements": session.scalars(queries.engagements_of_contractor(contractor.id))
+        .unique()
+        .all(),
+        "subcontracted": session.scalars(
+            queries.subcontracted_engagements_of_contractor(contractor.id)
+        )
+        .unique()
+        .all(),
+    }
+
+
+CONTRACTOR_PANEL = register_contractor_panel(
+    ContractorPanel("engagements", "engagements/_contractor_panel.html", _contractor_context)
 )

@@ -28,8 +28,8 @@ from wtforms.validators import Optional
 
 from vendorguard.audit import labels, queries
 from vendorguard.audit import services as audit
-from vendorguard.audit.blueprint import bp
 from vendorguard.audit.models import AuditEvent
+from vendorguard.auditlog.blueprint import bp
 from vendorguard.auth.permissions import require
 from vendorguard.core.timeutil import TOKYO, today_tokyo
 from vendorguard.core.web import paginate
