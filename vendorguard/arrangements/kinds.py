@@ -36,6 +36,12 @@ class ArrangementKindSpec:
     visibility: Callable[[Any], Any] | None = None
     # Roles of the arrangement's department reminded when it has no responsible officer.
     reminded_roles: frozenset[Role] = frozenset({Role.OFFICER})
+    # The catalog and documents: the facts applicability rules read (arrangement -> dict), its own
+    # clause placeholders ((arrangement, date_style) -> dict) and the query loading what those
+    # read (arrangement_id -> Select). None: only the facts and placeholders every kind has.
+    rule_facts: Callable[[Any], dict[str, Any]] | None = None
+    placeholder_values: Callable[[Any, str], dict[str, Any]] | None = None
+    catalog_query: Callable[[int], Any] | None = None
     # Names of the panels its detail page shows under its own fields (None: every panel).
     panels: tuple[str, ...] | None = None
     order: int = 100  # position in menus and filters
@@ -53,6 +59,8 @@ class Panel:
 
 _KINDS: dict[str, ArrangementKindSpec] = {}
 _PANELS: dict[str, Panel] = {}
+# page -> name -> (session, arrangement) -> what a feature adds to that page's context
+_PAGE_CONTEXT: dict[str, dict[str, Callable[[Any, Any], dict[str, Any]]]] = {}
 
 
 def register_kind(spec: ArrangementKindSpec) -> ArrangementKindSpec:
@@ -65,6 +73,21 @@ def register_panel(panel: Panel) -> Panel:
     """Add a detail-page panel (the same name again replaces it)."""
     _PANELS[panel.name] = panel
     return panel
+
+
+def register_page_context(
+    page: str, name: str, context: Callable[[Any, Any], dict[str, Any]]
+) -> None:
+    """Let a higher feature add to a lower feature's arrangement page (e.g. documents to coverage)."""
+    _PAGE_CONTEXT.setdefault(page, {})[name] = context
+
+
+def page_context(page: str, session, arrangement) -> dict[str, Any]:
+    """What the registered features add to ``page`` for this arrangement."""
+    context: dict[str, Any] = {}
+    for name in sorted(_PAGE_CONTEXT.get(page, {})):
+        context.update(_PAGE_CONTEXT[page][name](session, arrangement))
+    return context
 
 
 def kind_of(value: str) -> ArrangementKindSpec:

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from vendorguard.arrangements import access
 from vendorguard.arrangements.access import ensure_can_view
+from vendorguard.arrangements.kinds import page_context
 from vendorguard.arrangements.models import ArrangementKind
 from vendorguard.auth.permissions import require
 from vendorguard.catalog import queries, rules, services
@@ -67,8 +68,6 @@ def _render(arrangement, form: WaiverForm | None = None):
     for version in result.versions:
         for requirement in version.requirements:
             covering.setdefault(requirement.id, []).append(version)
-    from vendorguard.documents import services as documents  # late: another feature
-
     return render_template(
         "catalog/coverage.html",
         arrangement=arrangement,
@@ -80,8 +79,8 @@ def _render(arrangement, form: WaiverForm | None = None):
         history=history,
         covering=covering,
         arrangement_url=access.arrangement_url(arrangement),
-        document_kind=documents.document_kind(arrangement),
-        document_refusal=documents.refusal(arrangement),
+        # documents (a feature above the catalog) say what document the arrangement gets
+        **page_context("coverage", db.session, arrangement),
     )
 
 

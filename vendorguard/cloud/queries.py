@@ -258,3 +258,16 @@ def last_filed_application(service_id: int) -> Select:
         .where(CloudUseApplication.status != ApplicationStatus.WITHDRAWN)
         .limit(1)
     )
+
+
+def service_for_catalog(service_id: int) -> Select:
+    """A cloud service with what its catalog facts and clause placeholders read."""
+    return (
+        select(CloudService)
+        .where(CloudService.id == service_id)
+        .options(
+            joinedload(CloudService.department),
+            joinedload(CloudService.responsible_officer),
+            joinedload(CloudService.provider_contractor),
+        )
+    )

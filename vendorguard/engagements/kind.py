@@ -6,9 +6,11 @@ from flask_babel import lazy_gettext as _l
 
 from vendorguard.arrangements.kinds import ArrangementKindSpec, register_kind
 from vendorguard.arrangements.models import ArrangementKind
+from vendorguard.catalog.placeholders import engagement_values
+from vendorguard.catalog.rules import engagement_facts, set_choices
 from vendorguard.contractors.panels import ContractorPanel, register_contractor_panel
 from vendorguard.engagements import queries
-from vendorguard.engagements.models import Engagement
+from vendorguard.engagements.models import Engagement, NetworkSegment, ReportingCycle
 
 KIND = register_kind(
     ArrangementKindSpec(
@@ -19,6 +21,9 @@ KIND = register_kind(
         detail_arg="engagement_id",
         view_permission="engagement.view",
         manage_permission="engagement.manage",
+        rule_facts=engagement_facts,
+        placeholder_values=engagement_values,
+        catalog_query=queries.engagement_for_catalog,
         order=10,
     )
 )
@@ -40,3 +45,7 @@ def _contractor_context(session, contractor):
 CONTRACTOR_PANEL = register_contractor_panel(
     ContractorPanel("engagements", "engagements/_contractor_panel.html", _contractor_context)
 )
+
+
+set_choices("segments", lambda: {segment.value: segment.label for segment in NetworkSegment})
+set_choices("reporting_cycle", lambda: {cycle.value: cycle.label for cycle in ReportingCycle})

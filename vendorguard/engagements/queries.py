@@ -200,3 +200,18 @@ def subcontracted_engagements_of_contractor(contractor_id: int) -> Select:
         .where(Engagement.id.in_(linked))
         .order_by(Engagement.starts_on.desc(), Engagement.id.desc())
     )
+
+
+def engagement_for_catalog(engagement_id: int) -> Select:
+    """An engagement with what its catalog facts and clause placeholders read."""
+    return (
+        select(Engagement)
+        .where(Engagement.id == engagement_id)
+        .options(
+            joinedload(Engagement.department),
+            joinedload(Engagement.responsible_officer),
+            joinedload(Engagement.contractor),
+            selectinload(Engagement.information_items),
+            selectinload(Engagement.subcontractors),
+        )
+    )

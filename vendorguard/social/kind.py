@@ -7,8 +7,10 @@ from flask_babel import lazy_gettext as _l
 from vendorguard.arrangements.kinds import ArrangementKindSpec, register_kind
 from vendorguard.arrangements.models import ArrangementKind
 from vendorguard.auth.roles import Role
-from vendorguard.social.models import SocialAccount
-from vendorguard.social.queries import visible_to
+from vendorguard.catalog.placeholders import social_values
+from vendorguard.catalog.rules import set_choices, social_facts
+from vendorguard.social.models import Platform, SocialAccount
+from vendorguard.social.queries import account_for_catalog, visible_to
 
 KIND = register_kind(
     ArrangementKindSpec(
@@ -19,9 +21,15 @@ KIND = register_kind(
         detail_arg="account_id",
         view_permission="social.view",
         manage_permission="social.manage",
+        rule_facts=social_facts,
+        placeholder_values=social_values,
+        catalog_query=account_for_catalog,
         visibility=visible_to,
         # An account is run by its SNS owners as much as by the department's officers.
         reminded_roles=frozenset({Role.OFFICER, Role.SNS_OWNER}),
         order=30,
     )
 )
+
+
+set_choices("platform", lambda: {platform.value: platform.label for platform in Platform})

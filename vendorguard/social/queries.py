@@ -359,3 +359,14 @@ def public_accounts() -> Select:
             SocialAccount.id,
         )
     )
+
+
+def account_for_catalog(account_id: int) -> Select:
+    """An SNS account with what its catalog facts and clause placeholders read."""
+    return (
+        select(SocialAccount)
+        .where(SocialAccount.id == account_id)
+        .options(
+            joinedload(SocialAccount.department), joinedload(SocialAccount.responsible_officer)
+        )
+    )
