@@ -67,7 +67,7 @@ def _member(enum_cls, value):
 
 def _occurrence(value: str) -> str:
     try:
-        from vendorguard.evidence.schedule import occurrence_label
+        from vendorguard.evidence.occurrences import occurrence_label
     except ImportError:  # pragma: no cover - evidence scheduling ships with the evidence feature
         return value
     return occurrence_label(value) or value
