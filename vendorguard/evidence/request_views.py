@@ -1,5 +1,5 @@
 """Evidence requests across arrangements, one request with its versions, internal upload, review,
-withdrawal and file downloads (registered on ``evidence.views.bp``)."""
+withdrawal and file downloads (registered on ``evidence.blueprint.bp``)."""
 
 from __future__ import annotations
 
