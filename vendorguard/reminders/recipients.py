@@ -1,7 +1,8 @@
 """Who receives a reminder, resolved for all candidates at once (a handful of queries per sweep).
 
-- officers: the arrangement's responsible officer; else the department's officers (and SNS owners for
-  social-media accounts); else the department's contact address; else the security office.
+- officers: the arrangement's responsible officer; else the department's users in the roles its kind's
+  registration reminds (officers; officers and SNS owners for SNS accounts); else the department's
+  contact address; else the security office.
 - escalation: the department's 情報セキュリティ管理者. Users carry no such flag, and the register keeps
   the manager's name and the department's contact address, so the escalation goes to that address,
   addressed to the manager by name; a department without an address escalates to its officers.
