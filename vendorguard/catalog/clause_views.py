@@ -38,7 +38,7 @@ def _fill_choices(form: ClauseForm, kind: ArrangementKind | None) -> None:
     requirements = db.session.scalars(queries.active_requirements(kind)).all()
     prefix = kind is None  # a new clause: every kind is offered, so say which kind each one is
     form.requirement_codes.choices = [
-        (r.code, f"{'［' + r.applies_to.label + '］' if prefix else ''}{r.code} {r.title_ja}")
+        (r.code, f"{'［' + r.applies_to_label + '］' if prefix else ''}{r.code} {r.title_ja}")
         for r in requirements
     ]
     preview_kind = kind or ArrangementKind.ENGAGEMENT

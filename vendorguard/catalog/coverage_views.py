@@ -9,7 +9,6 @@ from flask_login import current_user
 from vendorguard.arrangements import access
 from vendorguard.arrangements.access import ensure_can_view
 from vendorguard.arrangements.kinds import page_context
-from vendorguard.arrangements.models import ArrangementKind
 from vendorguard.auth.permissions import require
 from vendorguard.catalog import queries, rules, services
 from vendorguard.catalog.blueprint import bp
@@ -27,7 +26,7 @@ def _arrangement_or_404(arrangement_id: int):
     return arrangement
 
 
-def _fact_rows(facts: dict, kind: ArrangementKind) -> list[tuple[str, str]]:
+def _fact_rows(facts: dict, kind: str) -> list[tuple[str, str]]:
     """The facts the rules read, as (label, value in words) for the page."""
     rows = []
     for fact in rules.facts_available(kind):
@@ -44,7 +43,7 @@ def _fact_rows(facts: dict, kind: ArrangementKind) -> list[tuple[str, str]]:
 
 def _render(arrangement, form: WaiverForm | None = None):
     result = services.coverage(db.session, arrangement)
-    kind = ArrangementKind(arrangement.kind)
+    kind = arrangement.kind
     applicable_ids = {row.requirement.id for row in result.rows}
     others = [
         r

@@ -158,7 +158,7 @@ def approved_versions(applies_to: ArrangementKind | str) -> Select:
         .where(
             ClauseVersion.status == ClauseStatus.APPROVED,
             Clause.archived_at.is_(None),
-            Clause.applies_to == ArrangementKind(applies_to),
+            Clause.applies_to == str(applies_to),
         )
         .options(contains_eager(ClauseVersion.clause), selectinload(ClauseVersion.requirements))
         .order_by(Clause.sort_order, Clause.code)
