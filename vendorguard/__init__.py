@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import os
+import pkgutil
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -16,7 +18,8 @@ from config import load_config
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Feature packages with a ``views.bp`` blueprint, in the order their menus appear.
+# Feature packages with a ``blueprint.bp`` and view modules (``views``, ``*_views``) registering on it,
+# in the order their menus appear.
 FEATURES = (
     "auth",
     "dashboard",
@@ -26,7 +29,7 @@ FEATURES = (
     "social",
     "org",
     "classification",
-    "audit",
+    "auditlog",
     "documents",
     "ismap",
     "catalog",
@@ -38,7 +41,7 @@ FEATURES = (
 )
 # Feature packages with a ``cli.register(group)`` function.
 CLI_FEATURES = (
-    "auth",
+    "install",
     "audit",
     "demo",
     "storage",
@@ -48,6 +51,24 @@ CLI_FEATURES = (
     "evidence",
     "reminders",
 )
+
+
+def register_kinds() -> None:
+    """Import every feature's ``kind`` module: arrangement kinds and detail panels register there."""
+    for feature in pkgutil.iter_modules(__path__):
+        name = f"{__name__}.{feature.name}.kind"
+        if feature.ispkg and importlib.util.find_spec(name) is not None:
+            importlib.import_module(name)
+
+
+def feature_blueprint(name: str):
+    """A feature's blueprint with every page of the feature: all its view modules imported."""
+    package = importlib.import_module(f"{__name__}.{name}")
+    blueprint = importlib.import_module(f"{__name__}.{name}.blueprint")
+    for module in pkgutil.iter_modules(package.__path__):
+        if module.name == "views" or module.name.endswith("_views"):
+            importlib.import_module(f"{__name__}.{name}.{module.name}")
+    return blueprint.bp
 
 
 def create_app(
@@ -74,6 +95,8 @@ def create_app(
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     from vendorguard import models  # noqa: F401  (every model registered before mappers configure)
+
+    register_kinds()
     from vendorguard.extensions import babel, csrf, db, login_manager, migrate
     from vendorguard.web import i18n, security
 
@@ -88,8 +111,7 @@ def create_app(
     security.init_app(app)
 
     for name in FEATURES:
-        module = importlib.import_module(f"vendorguard.{name}.views")
-        app.register_blueprint(module.bp)
+        app.register_blueprint(feature_blueprint(name))
 
     group = AppGroup("vg", help="vendorguard commands.")
     for name in CLI_FEATURES:

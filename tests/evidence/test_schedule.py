@@ -19,7 +19,8 @@ from vendorguard.evidence.models import (
     EvidenceRequest,
     RequestStatus,
 )
-from vendorguard.evidence.schedule import Window, generate_requests, occurrence_label, occurrences
+from vendorguard.evidence.occurrences import occurrence_label
+from vendorguard.evidence.schedule import Window, generate_requests, occurrences
 from vendorguard.extensions import db
 
 TODAY = day("2026-11-28")

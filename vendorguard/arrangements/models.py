@@ -6,11 +6,13 @@ Evidence, reviews, reminders and documents attach to ``arrangement.id`` whatever
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Enum, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from vendorguard.arrangements.kinds import kind_label
 from vendorguard.audit.mixins import Audited
 from vendorguard.core.enums import LabelledEnum
 from vendorguard.core.timeutil import utcnow
@@ -30,12 +32,16 @@ def str_enum(enum_cls, length: int = 20) -> Enum:
     )
 
 
-class ArrangementKind(LabelledEnum):
-    """What kind of arrangement a row is."""
+class ArrangementKind(StrEnum):
+    """The kinds that ship (their packages register them); the ``kind`` column takes any registered kind."""
 
-    ENGAGEMENT = "engagement", _l("業務委託")
-    CLOUD_SERVICE = "cloud_service", _l("外部サービス")
-    SOCIAL_ACCOUNT = "social_account", _l("SNSアカウント")
+    ENGAGEMENT = "engagement"
+    CLOUD_SERVICE = "cloud_service"
+    SOCIAL_ACCOUNT = "social_account"
+
+    @property
+    def label(self) -> str:
+        return kind_label(self.value)
 
 
 class ArrangementState(LabelledEnum):
@@ -79,7 +85,7 @@ class Arrangement(Audited, Model):
 
     @property
     def kind_label(self) -> str:
-        return ArrangementKind(self.kind).label
+        return kind_label(self.kind)
 
     def __str__(self) -> str:
         return self.title

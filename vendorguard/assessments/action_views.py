@@ -8,11 +8,12 @@ from flask_login import current_user
 
 from vendorguard.arrangements import access
 from vendorguard.arrangements.access import arrangement_url
-from vendorguard.arrangements.models import Arrangement, ArrangementKind
+from vendorguard.arrangements.models import Arrangement
 from vendorguard.assessments import queries, services
+from vendorguard.assessments.blueprint import bp
 from vendorguard.assessments.forms import ActionForm, CloseForm
 from vendorguard.assessments.models import Action, ActionStatus, Assessment
-from vendorguard.assessments.views import assessment_or_404, bp, may_work_on, owner_choices
+from vendorguard.assessments.views import assessment_or_404, may_work_on, owner_choices
 from vendorguard.auth.models import User
 from vendorguard.auth.permissions import require
 from vendorguard.core.concurrency import parse_version
@@ -38,7 +39,7 @@ def _filters() -> queries.ActionFilters:
         overdue=request.args.get("overdue") == "1",
         owner_id=current_user.id if request.args.get("mine") == "1" else None,
         department_id=request.args.get("department", type=int),
-        kind=ArrangementKind(kind) if kind in {k.value for k in ArrangementKind} else None,
+        kind=kind if kind in {spec.value for spec in access.readable_kinds(current_user)} else None,
     )
 
 
@@ -50,9 +51,7 @@ def actions():
     filters = _filters()
     sort = sorting(SORTS, "due")
     page = paginate(sort.apply(queries.action_list(current_user, filters, today)))
-    kinds = [
-        kind for kind, permission in access.VIEW_PERMISSION.items() if current_user.can(permission)
-    ]
+    kinds = access.readable_kinds(current_user)
     return render_template(
         "assessments/actions.html",
         page=page,

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased, contains_eager, joinedload, selectinload
 
-from vendorguard.arrangements.access import MANAGE_PERMISSION, VIEW_PERMISSION, can_manage
-from vendorguard.arrangements.models import Arrangement, ArrangementKind, ArrangementState
+from vendorguard.arrangements.access import can_manage, manage_permission, visible_to
+from vendorguard.arrangements.models import Arrangement, ArrangementState
 from vendorguard.assessments.models import Action, ActionStatus, Assessment, AssessmentResult
 from vendorguard.auth.models import User
 from vendorguard.auth.roles import PERMISSIONS
@@ -22,32 +22,12 @@ REVIEW_WITHIN_DAYS = 30
 TOTAL = func.count().over().label("total")
 
 
-def visible_to(user) -> ColumnElement[bool]:
-    """Arrangements ``user`` may read (SQL twin of ``arrangements.access.can_view``)."""
-    kinds = [kind.value for kind, permission in VIEW_PERMISSION.items() if user.can(permission)]
-    if not kinds:
-        return false()
-    condition = Arrangement.kind.in_(kinds)
-    if ArrangementKind.SOCIAL_ACCOUNT.value in kinds:
-        from vendorguard.social.models import SocialAccount
-        from vendorguard.social.queries import visible_to as social_visible_to
-
-        shown = select(SocialAccount.id).where(social_visible_to(user))
-        condition = and_(
-            condition,
-            or_(
-                Arrangement.kind != ArrangementKind.SOCIAL_ACCOUNT.value, Arrangement.id.in_(shown)
-            ),
-        )
-    return condition
-
-
 def owner_candidates(kind: str, keep_id: int | None = None) -> Select:
     """Active users who may be put in charge of an action on this kind of arrangement, by reading.
 
     Only roles that may change such an arrangement: the person in charge must be able to act.
     """
-    roles = [role.value for role in PERMISSIONS[MANAGE_PERMISSION[ArrangementKind(kind)]]]
+    roles = [role.value for role in PERMISSIONS[manage_permission(kind)]]
     usable = and_(User.archived_at.is_(None), User.active.is_(True), User.role.in_(roles))
     if keep_id is not None:
         usable = or_(usable, User.id == keep_id)
@@ -188,7 +168,7 @@ class ActionFilters:
     overdue: bool = False
     owner_id: int | None = None
     department_id: int | None = None
-    kind: ArrangementKind | None = None
+    kind: str | None = None  # a registered kind's value
 
 
 def _actions() -> Select:
@@ -232,7 +212,7 @@ def action_list(user, filters: ActionFilters, today: date) -> Select:
     if filters.department_id is not None:
         stmt = stmt.where(Arrangement.department_id == filters.department_id)
     if filters.kind is not None:
-        stmt = stmt.where(Arrangement.kind == filters.kind.value)
+        stmt = stmt.where(Arrangement.kind == filters.kind)
     return stmt
 
 

@@ -10,8 +10,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from vendorguard.arrangements.access import MANAGE_PERMISSION
-from vendorguard.arrangements.models import Arrangement, ArrangementKind
+from vendorguard.arrangements.access import manage_permission
+from vendorguard.arrangements.models import Arrangement
 from vendorguard.assessments.models import (
     Action,
     ActionStatus,
@@ -82,7 +82,7 @@ def _check_owner(
     if owner_id is None:
         raise DomainError(_("措置の担当者を選択してください。"), field="owner_id")
     owner = session.get(User, owner_id)
-    roles = PERMISSIONS[MANAGE_PERMISSION[ArrangementKind(arrangement.kind)]]
+    roles = PERMISSIONS[manage_permission(arrangement)]
     usable = owner is not None and owner.is_active and owner.role in roles
     if not usable and owner_id != keep_id:
         raise DomainError(_("この利用者は措置の担当者に指定できません。"), field="owner_id")

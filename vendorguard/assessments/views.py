@@ -7,7 +7,7 @@ admits internal users; who may read or change is decided by the arrangement's re
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -15,8 +15,9 @@ from sqlalchemy.orm import joinedload
 
 from vendorguard.arrangements import access
 from vendorguard.arrangements.access import arrangement_url
-from vendorguard.arrangements.models import Arrangement, ArrangementKind
+from vendorguard.arrangements.models import Arrangement
 from vendorguard.assessments import queries, services
+from vendorguard.assessments.blueprint import bp
 from vendorguard.assessments.forms import AssessmentForm
 from vendorguard.assessments.models import Action, Assessment, AssessmentMethod, AssessmentResult
 from vendorguard.auth.permissions import require
@@ -26,8 +27,6 @@ from vendorguard.core.forms import blank_choice
 from vendorguard.core.timeutil import today_tokyo
 from vendorguard.core.web import show_domain_error
 from vendorguard.extensions import db
-
-bp = Blueprint("assessments", __name__, url_prefix="/assessments")
 
 
 def arrangement_or_404(arrangement_id: int) -> Arrangement:
@@ -56,7 +55,7 @@ def may_work_on(action: Action, arrangement: Arrangement) -> bool:
     the arrangement, and the action's person in charge (even from another department)."""
     if access.can_manage(current_user, arrangement):
         return True
-    manage = access.MANAGE_PERMISSION[ArrangementKind(arrangement.kind)]
+    manage = access.manage_permission(arrangement)
     return (
         current_user.is_authenticated
         and action.owner_id == current_user.id
@@ -81,7 +80,7 @@ def owner_choices(field, kind: str, keep_id: int | None = None) -> None:
 def _work_check(arrangement: Arrangement):
     """``action -> bool`` for the templates, or None when the user can work on no action of this
     kind (then the pages leave out the column of buttons)."""
-    if not current_user.can(access.MANAGE_PERMISSION[ArrangementKind(arrangement.kind)]):
+    if not current_user.can(access.manage_permission(arrangement)):
         return None
     return lambda action: may_work_on(action, arrangement)
 
@@ -206,6 +205,3 @@ def restore(assessment_id: int):
     return _archive_or_restore(
         assessment_id, services.restore_assessment, _("確認を元に戻しました。")
     )
-
-
-from vendorguard.assessments import action_views  # noqa: E402,F401  (registers the action pages on bp)

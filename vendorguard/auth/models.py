@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import Enum, ForeignKey, Index, String
@@ -14,7 +15,9 @@ from vendorguard.auth.roles import Role, role_has
 from vendorguard.core.timeutil import utcnow
 from vendorguard.core.types import UTCDateTime
 from vendorguard.extensions import Model
-from vendorguard.org.models import Department
+
+if TYPE_CHECKING:  # org sits above auth: the relationship is resolved by name
+    from vendorguard.org.models import Department
 
 
 class User(Audited, UserMixin, Model):

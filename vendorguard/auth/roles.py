@@ -32,6 +32,12 @@ ROLE_LABELS = {
 }
 
 INTERNAL_ROLES = frozenset(Role) - {Role.CONTRACTOR}
+# Roles that look after every department's arrangements; the others see their own department's.
+WHOLE_CITY = frozenset({Role.ADMIN, Role.PROCUREMENT})
+# Roles that see every department's drafts (SNS accounts not yet approved): the approver and the auditor.
+SEES_ALL_DRAFTS = frozenset({Role.ADMIN, Role.AUDITOR})
+# Roles that answer for their own department's arrangements (reminders, calendar feed).
+DEPARTMENT_STAFF = frozenset({Role.OFFICER, Role.SNS_OWNER})
 READERS = INTERNAL_ROLES  # every internal role may at least open the home page and the registers it is given
 
 # Permission name -> roles holding it. Object-level limits (own department) are applied by

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import (
-    Blueprint,
     current_app,
     flash,
     redirect,
@@ -16,13 +15,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from vendorguard.auth import services
+from vendorguard.auth.blueprint import bp
 from vendorguard.auth.forms import LanguageForm, LoginForm, PasswordChangeForm
 from vendorguard.auth.roles import Role
 from vendorguard.core.errors import DomainError
 from vendorguard.core.web import safe_next
 from vendorguard.extensions import db
-
-bp = Blueprint("auth", __name__)
 
 
 def _policy() -> services.ThrottlePolicy:

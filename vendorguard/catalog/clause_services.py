@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from vendorguard.arrangements.kinds import kind_label
 from vendorguard.arrangements.models import Arrangement, ArrangementKind
 from vendorguard.audit import services as audit
 from vendorguard.catalog import sandbox
@@ -59,7 +60,7 @@ def _requirements(session: Session, codes: list[str], kind: ArrangementKind) -> 
             _(
                 "要件「%(codes)s」は%(kind)sの要件ではないため、この条項には指定できません。",
                 codes="、".join(wrong),
-                kind=kind.label,
+                kind=kind_label(kind),
             ),
             field="requirement_codes",
         )
@@ -229,7 +230,7 @@ def preview(
     if arrangement is not None:
         if ArrangementKind(arrangement.kind) != kind:
             raise DomainError(
-                _("プレビューには%(kind)sを選んでください。", kind=kind.label),
+                _("プレビューには%(kind)sを選んでください。", kind=kind_label(kind)),
                 field="preview_arrangement",
             )
         values = placeholder_values(arrangement, date_style)

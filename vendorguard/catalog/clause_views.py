@@ -9,9 +9,10 @@ from flask_login import current_user
 from vendorguard.arrangements.models import ArrangementKind
 from vendorguard.auth.permissions import require
 from vendorguard.catalog import clause_services, queries, sandbox, services
+from vendorguard.catalog.blueprint import bp
 from vendorguard.catalog.forms import ClauseForm, PreviewForm, applies_to_choices
 from vendorguard.catalog.models import Clause, ClauseStatus, ClauseVersion
-from vendorguard.catalog.views import _enum_arg, bp
+from vendorguard.catalog.views import _enum_arg
 from vendorguard.core.errors import DomainError
 from vendorguard.core.web import paginate, search_term, show_domain_error, sorting
 from vendorguard.extensions import db
@@ -37,7 +38,7 @@ def _fill_choices(form: ClauseForm, kind: ArrangementKind | None) -> None:
     requirements = db.session.scalars(queries.active_requirements(kind)).all()
     prefix = kind is None  # a new clause: every kind is offered, so say which kind each one is
     form.requirement_codes.choices = [
-        (r.code, f"{'［' + r.applies_to.label + '］' if prefix else ''}{r.code} {r.title_ja}")
+        (r.code, f"{'［' + r.applies_to_label + '］' if prefix else ''}{r.code} {r.title_ja}")
         for r in requirements
     ]
     preview_kind = kind or ArrangementKind.ENGAGEMENT

@@ -8,12 +8,12 @@ from flask_login import current_user
 
 from vendorguard.arrangements import access
 from vendorguard.arrangements.access import ensure_can_view
-from vendorguard.arrangements.models import ArrangementKind
+from vendorguard.arrangements.kinds import page_context
 from vendorguard.auth.permissions import require
 from vendorguard.catalog import queries, rules, services
+from vendorguard.catalog.blueprint import bp
 from vendorguard.catalog.forms import WaiverForm
 from vendorguard.catalog.models import Requirement, Waiver
-from vendorguard.catalog.views import bp
 from vendorguard.core.concurrency import parse_version
 from vendorguard.core.errors import DomainError
 from vendorguard.core.web import show_domain_error
@@ -27,7 +27,7 @@ def _arrangement_or_404(arrangement_id: int):
     return arrangement
 
 
-def _fact_rows(facts: dict, kind: ArrangementKind) -> list[tuple[str, str]]:
+def _fact_rows(facts: dict, kind: str) -> list[tuple[str, str]]:
     """The facts the rules read, as (label, value in words) for the page."""
     rows = []
     for fact in rules.facts_available(kind):
@@ -44,7 +44,7 @@ def _fact_rows(facts: dict, kind: ArrangementKind) -> list[tuple[str, str]]:
 
 def _render(arrangement, form: WaiverForm | None = None):
     result = services.coverage(db.session, arrangement)
-    kind = ArrangementKind(arrangement.kind)
+    kind = arrangement.kind
     applicable_ids = {row.requirement.id for row in result.rows}
     others = [
         r
@@ -68,8 +68,6 @@ def _render(arrangement, form: WaiverForm | None = None):
     for version in result.versions:
         for requirement in version.requirements:
             covering.setdefault(requirement.id, []).append(version)
-    from vendorguard.documents import services as documents  # late: another feature
-
     return render_template(
         "catalog/coverage.html",
         arrangement=arrangement,
@@ -81,8 +79,8 @@ def _render(arrangement, form: WaiverForm | None = None):
         history=history,
         covering=covering,
         arrangement_url=access.arrangement_url(arrangement),
-        document_kind=documents.document_kind(arrangement),
-        document_refusal=documents.refusal(arrangement),
+        # documents (a feature above the catalog) say what document the arrangement gets
+        **page_context("coverage", db.session, arrangement),
     )
 
 

@@ -9,7 +9,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from vendorguard.arrangements.models import ArrangementKind, str_enum
+from vendorguard.arrangements.kinds import kind_label
+from vendorguard.arrangements.models import str_enum
 from vendorguard.audit.mixins import Audited
 from vendorguard.core.enums import LabelledEnum
 from vendorguard.core.timeutil import utcnow
@@ -48,7 +49,8 @@ class Requirement(Audited, Model):
     explanation: Mapped[str] = mapped_column(Text, default="")
     source: Mapped[str] = mapped_column(String(300), default="")
     kind: Mapped[RequirementKind] = mapped_column(str_enum(RequirementKind), index=True)
-    applies_to: Mapped[ArrangementKind] = mapped_column(str_enum(ArrangementKind), index=True)
+    # a registered arrangement kind's value: a plain string, the set of kinds is open
+    applies_to: Mapped[str] = mapped_column(String(20), index=True)
     rule: Mapped[dict[str, Any]] = mapped_column(JSON, default=lambda: {"always": True})
     active: Mapped[bool] = mapped_column(default=True)
     sort_order: Mapped[int] = mapped_column(default=0)
@@ -64,6 +66,10 @@ class Requirement(Audited, Model):
         if self.title_en and locale is not None and locale.language == "en":
             return self.title_en
         return self.title_ja
+
+    @property
+    def applies_to_label(self) -> str:
+        return kind_label(self.applies_to)
 
     def __str__(self) -> str:
         return f"{self.code} {self.title_ja}"
@@ -86,7 +92,8 @@ class Clause(Audited, Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(20), unique=True)
     title: Mapped[str] = mapped_column(String(200))
-    applies_to: Mapped[ArrangementKind] = mapped_column(str_enum(ArrangementKind), index=True)
+    # a registered arrangement kind's value: a plain string, the set of kinds is open
+    applies_to: Mapped[str] = mapped_column(String(20), index=True)
     sort_order: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -98,6 +105,10 @@ class Clause(Audited, Model):
     @property
     def is_archived(self) -> bool:
         return self.archived_at is not None
+
+    @property
+    def applies_to_label(self) -> str:
+        return kind_label(self.applies_to)
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"

@@ -8,6 +8,7 @@ from typing import Any
 from flask import has_app_context
 from flask_babel import force_locale
 
+from vendorguard.arrangements.kinds import kind_of
 from vendorguard.arrangements.models import Arrangement
 from vendorguard.core import settings
 from vendorguard.core.timeutil import wareki
@@ -40,10 +41,6 @@ def placeholder_values(arrangement: Arrangement, date_style: str = "wareki") -> 
 
     Needs the relationships ``queries.arrangement_for_catalog`` loads.
     """
-    from vendorguard.cloud.models import CloudService
-    from vendorguard.engagements.models import Engagement
-    from vendorguard.social.models import SocialAccount
-
     # Contracts are Japanese documents whatever language the person generating them reads.
     with force_locale("ja"):
         values: dict[str, Any] = {
@@ -54,16 +51,14 @@ def placeholder_values(arrangement: Arrangement, date_style: str = "wareki") -> 
             else "",
             "arrangement_title": arrangement.title or "",
         }
-        if isinstance(arrangement, Engagement):
-            values.update(_engagement(arrangement, date_style))
-        elif isinstance(arrangement, CloudService):
-            values.update(_cloud(arrangement))
-        elif isinstance(arrangement, SocialAccount):
-            values.update(_social(arrangement))
+        own = kind_of(arrangement.kind).placeholder_values  # the kind's own placeholders
+        if own is not None:
+            values.update(own(arrangement, date_style))
     return values
 
 
-def _engagement(engagement, date_style: str) -> dict[str, Any]:
+def engagement_values(engagement, date_style: str) -> dict[str, Any]:
+    """An engagement's own placeholders (its registration's ``placeholder_values``)."""
     items = []
     for item in engagement.information_items:
         level = item.confidentiality_level
@@ -96,7 +91,8 @@ def _engagement(engagement, date_style: str) -> dict[str, Any]:
     }
 
 
-def _cloud(service) -> dict[str, Any]:
+def cloud_values(service, date_style: str) -> dict[str, Any]:
+    """A cloud service's own placeholders (its registration's ``placeholder_values``)."""
     provider = (
         service.provider_contractor.name
         if service.provider_contractor is not None
@@ -115,7 +111,8 @@ def _cloud(service) -> dict[str, Any]:
     }
 
 
-def _social(account) -> dict[str, Any]:
+def social_values(account, date_style: str) -> dict[str, Any]:
+    """An SNS account's own placeholders (its registration's ``placeholder_values``)."""
     return {
         "platform": account.platform_label,
         "account_handle": account.handle or "",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
+from vendorguard.arrangements.kinds import kind_of
 from vendorguard.arrangements.models import Arrangement, ArrangementKind
 from vendorguard.catalog.models import (
     Clause,
@@ -157,7 +158,7 @@ def approved_versions(applies_to: ArrangementKind | str) -> Select:
         .where(
             ClauseVersion.status == ClauseStatus.APPROVED,
             Clause.archived_at.is_(None),
-            Clause.applies_to == ArrangementKind(applies_to),
+            Clause.applies_to == str(applies_to),
         )
         .options(contains_eager(ClauseVersion.clause), selectinload(ClauseVersion.requirements))
         .order_by(Clause.sort_order, Clause.code)
@@ -184,40 +185,17 @@ def waiver_history(arrangement_id: int) -> Select:
 
 
 def arrangement_for_catalog(kind: ArrangementKind | str, arrangement_id: int) -> Select:
-    """An arrangement with everything its facts and placeholders read, in a fixed number of queries."""
-    from vendorguard.cloud.models import CloudService
-    from vendorguard.engagements.models import Engagement
-    from vendorguard.social.models import SocialAccount
+    """An arrangement with everything its facts and placeholders read, in a fixed number of queries.
 
-    kind = ArrangementKind(kind)
-    if kind == ArrangementKind.ENGAGEMENT:
-        return (
-            select(Engagement)
-            .where(Engagement.id == arrangement_id)
-            .options(
-                joinedload(Engagement.department),
-                joinedload(Engagement.responsible_officer),
-                joinedload(Engagement.contractor),
-                selectinload(Engagement.information_items),
-                selectinload(Engagement.subcontractors),
-            )
-        )
-    if kind == ArrangementKind.CLOUD_SERVICE:
-        return (
-            select(CloudService)
-            .where(CloudService.id == arrangement_id)
-            .options(
-                joinedload(CloudService.department),
-                joinedload(CloudService.responsible_officer),
-                joinedload(CloudService.provider_contractor),
-            )
-        )
+    The kind's registration says how (``catalog_query``); without one, the arrangement and its
+    department and responsible officer."""
+    own = kind_of(kind).catalog_query
+    if own is not None:
+        return own(arrangement_id)
     return (
-        select(SocialAccount)
-        .where(SocialAccount.id == arrangement_id)
-        .options(
-            joinedload(SocialAccount.department), joinedload(SocialAccount.responsible_officer)
-        )
+        select(Arrangement)
+        .where(Arrangement.id == arrangement_id)
+        .options(joinedload(Arrangement.department), joinedload(Arrangement.responsible_officer))
     )
 
 

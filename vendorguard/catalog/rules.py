@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from vendorguard.arrangements.kinds import kind_label, kind_of
 from vendorguard.arrangements.models import Arrangement, ArrangementKind
 from vendorguard.core.errors import DomainError
 
@@ -40,30 +41,6 @@ class RuleError(DomainError):
 
     def __init__(self, message: str):
         super().__init__(message, field="rule")
-
-
-def _segments() -> dict[str, str]:
-    from vendorguard.engagements.models import NetworkSegment
-
-    return {segment.value: segment.label for segment in NetworkSegment}
-
-
-def _cycles() -> dict[str, str]:
-    from vendorguard.engagements.models import ReportingCycle
-
-    return {cycle.value: cycle.label for cycle in ReportingCycle}
-
-
-def _terms() -> dict[str, str]:
-    from vendorguard.cloud.models import TermsType
-
-    return {terms.value: terms.label for terms in TermsType}
-
-
-def _platforms() -> dict[str, str]:
-    from vendorguard.social.models import Platform
-
-    return {platform.value: platform.label for platform in Platform}
 
 
 @dataclass(frozen=True)
@@ -127,16 +104,16 @@ FACTS: dict[str, Fact] = {
             "list",
             frozenset({ENGAGEMENT}),
             _l("作業するネットワーク"),
-            choices=_segments,
+            # choices: registered by the engagements package (set_choices)
         ),
         Fact(
             "reporting_cycle",
             "choice",
             frozenset({ENGAGEMENT}),
             _l("定期報告の頻度"),
-            choices=_cycles,
+            # choices: registered by the engagements package (set_choices)
         ),
-        Fact("terms_type", "choice", frozenset({CLOUD}), _l("契約形態"), choices=_terms),
+        Fact("terms_type", "choice", frozenset({CLOUD}), _l("契約形態")),
         Fact(
             "has_ismap_registration",
             "bool",
@@ -145,7 +122,7 @@ FACTS: dict[str, Fact] = {
             _l("ISMAP（ISMAP-LIUを含む）に登録されている"),
             _l("ISMAPに登録されていない"),
         ),
-        Fact("platform", "choice", frozenset({SOCIAL}), _l("プラットフォーム"), choices=_platforms),
+        Fact("platform", "choice", frozenset({SOCIAL}), _l("プラットフォーム")),
         Fact(
             "mfa_enabled",
             "bool",
@@ -174,9 +151,14 @@ FACTS: dict[str, Fact] = {
 }
 
 
+def set_choices(name: str, choices: Callable[[], dict[str, str]]) -> None:
+    """Give a choice or list fact its values (value -> label); the kind's package knows them."""
+    FACTS[name] = replace(FACTS[name], choices=choices)
+
+
 def facts_available(kind: ArrangementKind | str) -> list[Fact]:
     """The facts a rule for this kind of arrangement may use."""
-    return [fact for fact in FACTS.values() if ArrangementKind(kind) in fact.kinds]
+    return [fact for fact in FACTS.values() if str(kind) in fact.kinds]
 
 
 # -- reading and checking -------------------------------------------------------------------------
@@ -207,7 +189,7 @@ def _where(path: list[str]) -> str:
 def validate_rule(rule: Any, kind: ArrangementKind | str, _path: list[str] | None = None) -> None:
     """Refuse a rule with unknown keys, facts, operators or values for this kind of arrangement."""
     path = _path or []
-    kind = ArrangementKind(kind)
+    kind = str(kind)
     where = _where(path)
     if len(path) > MAX_DEPTH:
         raise RuleError(
@@ -270,7 +252,7 @@ def _validate_test(rule: dict[str, Any], kind: ArrangementKind, where: str) -> N
                 "%(where)s項目「%(fact)s」は%(kind)sの条件には使えません。",
                 where=where,
                 fact=name,
-                kind=kind.label,
+                kind=kind_label(kind),
             )
         )
     if op not in OPERATORS[fact.type]:
@@ -394,7 +376,7 @@ def describe(rule: dict[str, Any], kind: ArrangementKind | str) -> str:
     except RuleError as error:
         return _("（条件を読み取れません：%(error)s）", error=error.message)
     if "always" in rule:
-        return _("すべての%(kind)sに適用", kind=ArrangementKind(kind).label)
+        return _("すべての%(kind)sに適用", kind=kind_label(kind))
     for key, lead in (
         ("all", _("次のすべてに該当する場合：")),
         ("any", _("次のいずれかに該当する場合：")),
@@ -408,37 +390,43 @@ def describe(rule: dict[str, Any], kind: ArrangementKind | str) -> str:
 
 
 def facts_for(arrangement: Arrangement) -> dict[str, Any]:
-    """The plain facts rules read. Needs the relationships that ``queries.arrangement_for_catalog`` loads."""
-    from vendorguard.cloud.models import CloudService
-    from vendorguard.engagements.models import Engagement
-    from vendorguard.social.models import SocialAccount
+    """The plain facts rules read (the kind's registration says which: ``rule_facts``).
 
-    if isinstance(arrangement, Engagement):
-        return {
-            "kind": ENGAGEMENT.value,
-            "handles_personal_info": bool(arrangement.handles_personal_info),
-            "handles_my_number": bool(arrangement.handles_my_number),
-            "handles_high_confidentiality": arrangement.handles_high_confidentiality,
-            "subcontracting_allowed": bool(arrangement.subcontracting_allowed),
-            "has_subcontractors": any(s.archived_at is None for s in arrangement.subcontractors),
-            "segments": [segment.value for segment in arrangement.segments],
-            "reporting_cycle": arrangement.reporting_cycle.value
-            if arrangement.reporting_cycle
-            else None,
-        }
-    if isinstance(arrangement, CloudService):
-        return {
-            "kind": CLOUD.value,
-            "handles_high_confidentiality": bool(arrangement.handles_high_confidentiality),
-            "terms_type": arrangement.terms_type.value if arrangement.terms_type else None,
-            "has_ismap_registration": bool(arrangement.ismap_registration_number),
-        }
-    if isinstance(arrangement, SocialAccount):
-        return {
-            "kind": SOCIAL.value,
-            "platform": arrangement.platform.value if arrangement.platform else None,
-            "mfa_enabled": bool(arrangement.mfa_enabled),
-            "verified_badge": bool(arrangement.verified_badge),
-            "listed_on_city_site": bool((arrangement.official_list_url or "").strip()),
-        }
-    raise TypeError(f"no facts for {type(arrangement).__name__}")
+    Needs the relationships that ``queries.arrangement_for_catalog`` loads."""
+    spec = kind_of(arrangement.kind)
+    facts = spec.rule_facts(arrangement) if spec.rule_facts is not None else {}
+    return {"kind": str(arrangement.kind), **facts}
+
+
+def engagement_facts(arrangement) -> dict[str, Any]:
+    """An engagement's facts (its registration's ``rule_facts``)."""
+    return {
+        "handles_personal_info": bool(arrangement.handles_personal_info),
+        "handles_my_number": bool(arrangement.handles_my_number),
+        "handles_high_confidentiality": arrangement.handles_high_confidentiality,
+        "subcontracting_allowed": bool(arrangement.subcontracting_allowed),
+        "has_subcontractors": any(s.archived_at is None for s in arrangement.subcontractors),
+        "segments": [segment.value for segment in arrangement.segments],
+        "reporting_cycle": arrangement.reporting_cycle.value
+        if arrangement.reporting_cycle
+        else None,
+    }
+
+
+def cloud_facts(arrangement) -> dict[str, Any]:
+    """A cloud service's facts (its registration's ``rule_facts``)."""
+    return {
+        "handles_high_confidentiality": bool(arrangement.handles_high_confidentiality),
+        "terms_type": arrangement.terms_type.value if arrangement.terms_type else None,
+        "has_ismap_registration": bool(arrangement.ismap_registration_number),
+    }
+
+
+def social_facts(arrangement) -> dict[str, Any]:
+    """An SNS account's facts (its registration's ``rule_facts``)."""
+    return {
+        "platform": arrangement.platform.value if arrangement.platform else None,
+        "mfa_enabled": bool(arrangement.mfa_enabled),
+        "verified_badge": bool(arrangement.verified_badge),
+        "listed_on_city_site": bool((arrangement.official_list_url or "").strip()),
+    }

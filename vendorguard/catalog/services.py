@@ -108,7 +108,7 @@ def _applicable(
     arrangement = _loaded(session, arrangement)
     facts = rules.facts_for(arrangement)
     candidates = session.scalars(
-        queries.active_requirements(ArrangementKind(arrangement.kind))
+        queries.active_requirements(arrangement.kind)
         .order_by(None)
         .order_by(Requirement.sort_order, Requirement.code)
     ).all()

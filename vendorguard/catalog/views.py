@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from vendorguard.arrangements.models import ArrangementKind
 from vendorguard.auth.permissions import require
 from vendorguard.catalog import queries, rules, services
+from vendorguard.catalog.blueprint import bp
 from vendorguard.catalog.forms import RequirementForm, applies_to_choices, kind_choices
 from vendorguard.catalog.models import Requirement, RequirementKind
 from vendorguard.core.errors import DomainError
 from vendorguard.core.web import paginate, search_term, show_domain_error, sorting
 from vendorguard.extensions import db
-
-bp = Blueprint("catalog", __name__, url_prefix="/catalog")
 
 SORTS = {
     "order": (Requirement.applies_to, Requirement.sort_order, Requirement.code),
@@ -148,6 +147,3 @@ def requirement_edit(requirement_id: int):
         facts_help=_facts_help(requirement.applies_to),
         rule_words=rules.describe(requirement.rule, requirement.applies_to),
     )
-
-
-from vendorguard.catalog import clause_views, coverage_views  # noqa: E402,F401  (register pages on bp)

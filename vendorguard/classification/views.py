@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from vendorguard.auth.permissions import require
 from vendorguard.classification import level_services, services
+from vendorguard.classification.blueprint import bp
 from vendorguard.classification.forms import LevelForm
 from vendorguard.classification.models import Axis, ClassificationLevel, ClassificationScheme
 from vendorguard.core.errors import DomainError
 from vendorguard.core.web import show_domain_error
 from vendorguard.extensions import db
-
-bp = Blueprint("classification", __name__, url_prefix="/admin/classification")
 
 
 @bp.route("/")

@@ -12,9 +12,10 @@ from vendorguard.approvals.forms import ApproveUntilForm
 from vendorguard.auth.permissions import ensure_can_change, require
 from vendorguard.cloud import application_services, queries
 from vendorguard.cloud.application_services import ApplicationData, ChecklistChanged, checklist_key
+from vendorguard.cloud.blueprint import bp
 from vendorguard.cloud.forms import UseApplicationForm, application_form
 from vendorguard.cloud.models import CloudService, CloudUseApplication, TermsType
-from vendorguard.cloud.views import bp, render_detail, service_or_404
+from vendorguard.cloud.views import render_detail, service_or_404
 from vendorguard.core.errors import DomainError
 from vendorguard.core.forms import options
 from vendorguard.core.web import show_domain_error

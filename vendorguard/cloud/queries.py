@@ -250,3 +250,16 @@ def pending_application(service_id: int) -> Select:
 def last_filed_application(service_id: int) -> Select:
     """The newest application that was not withdrawn: what a renewal starts from."""
     return approval_queries.last_filed(service_id, CloudUseApplication)
+
+
+def service_for_catalog(service_id: int) -> Select:
+    """A cloud service with what its catalog facts and clause placeholders read."""
+    return (
+        select(CloudService)
+        .where(CloudService.id == service_id)
+        .options(
+            joinedload(CloudService.department),
+            joinedload(CloudService.responsible_officer),
+            joinedload(CloudService.provider_contractor),
+        )
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,11 +10,12 @@ from vendorguard.approvals import services as approvals
 from vendorguard.approvals.forms import ApproveUntilForm, RejectForm
 from vendorguard.approvals.models import ApprovalState
 from vendorguard.approvals.panel import ApprovalPanel
+from vendorguard.arrangements.access import detail_panels
 from vendorguard.arrangements.models import ArrangementState
-from vendorguard.arrangements.oversight import oversight_context
 from vendorguard.auth.permissions import can_change, ensure_can_change, require
 from vendorguard.auth.roles import ALL_DEPARTMENTS, Role
 from vendorguard.cloud import assurance, queries, services
+from vendorguard.cloud.blueprint import bp
 from vendorguard.cloud.forms import CloudServiceForm
 from vendorguard.cloud.models import CloudService, IsmapKind, TermsType
 from vendorguard.core import settings
@@ -27,8 +28,6 @@ from vendorguard.ismap import matching
 from vendorguard.ismap.matching import IsmapStatus
 from vendorguard.org.models import Department
 from vendorguard.org.queries import active_departments
-
-bp = Blueprint("cloud", __name__, url_prefix="/cloud-services")
 
 SORTS = {
     "name": (CloudService.title, CloudService.id),
@@ -216,7 +215,7 @@ def render_detail(
         renewal_days=approval.renewal_days,
         can_edit=can_change(current_user, "cloud.manage", service.department_id),
         status_of=lambda registration: matching.status_for(registration, today),
-        **oversight_context(db.session, service, current_user),
+        **detail_panels(db.session, service, current_user),
     ), status
 
 
@@ -313,6 +312,3 @@ def restore(service_id: int):
     return _change(
         service_id, services.restore_service, _("外部サービス「%(name)s」を元に戻しました。")
     )
-
-
-from vendorguard.cloud import application_views  # noqa: E402,F401  (register on bp)

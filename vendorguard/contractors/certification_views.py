@@ -7,9 +7,10 @@ from flask_babel import gettext as _
 
 from vendorguard.auth.permissions import require
 from vendorguard.contractors import services
+from vendorguard.contractors.blueprint import bp
 from vendorguard.contractors.forms import CertificationForm
 from vendorguard.contractors.models import Certification, Contractor
-from vendorguard.contractors.views import bp, contractor_or_404
+from vendorguard.contractors.views import contractor_or_404
 from vendorguard.core.errors import DomainError
 from vendorguard.core.web import show_domain_error
 from vendorguard.extensions import db

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import Select, and_, case, exists, func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
 from vendorguard.contractors import corporate_number as cn
 from vendorguard.contractors.models import (
@@ -18,7 +18,6 @@ from vendorguard.contractors.models import (
 )
 from vendorguard.core.text import clean, to_katakana
 from vendorguard.core.web import like_pattern
-from vendorguard.engagements.models import Engagement, Subcontractor
 
 SORTS = {
     "kana": (Contractor.name_kana, Contractor.id),
@@ -130,25 +129,4 @@ def certifications_of(contractor_id: int) -> Select:
             Certification.valid_until.desc(),
             Certification.id,
         )
-    )
-
-
-def engagements_of(contractor_id: int) -> Select:
-    """Engagements in which the contractor is the main contractor, with their departments."""
-    return (
-        select(Engagement)
-        .options(joinedload(Engagement.department))
-        .where(Engagement.contractor_id == contractor_id)
-        .order_by(Engagement.starts_on.desc(), Engagement.id.desc())
-    )
-
-
-def subcontracted_engagements_of(contractor_id: int) -> Select:
-    """Engagements in which the contractor works as a subcontractor (any tier)."""
-    linked = select(Subcontractor.engagement_id).where(Subcontractor.contractor_id == contractor_id)
-    return (
-        select(Engagement)
-        .options(joinedload(Engagement.department), joinedload(Engagement.contractor))
-        .where(Engagement.id.in_(linked))
-        .order_by(Engagement.starts_on.desc(), Engagement.id.desc())
     )

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup
 
 from vendorguard.auth.permissions import require
 from vendorguard.contractors import queries, services
+from vendorguard.contractors.blueprint import bp
 from vendorguard.contractors.forms import ContractorForm
 from vendorguard.contractors.models import CertificationKind, Contractor
+from vendorguard.contractors.panels import contractor_panels
 from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import today_tokyo
 from vendorguard.core.web import paginate, search_term, show_domain_error, sorting
 from vendorguard.extensions import db
-
-bp = Blueprint("contractors", __name__, url_prefix="/contractors")
 
 FIELDS = (
     "name",
@@ -94,11 +94,7 @@ def detail(contractor_id: int):
         contractor=contractor,
         today=today_tokyo(),
         certifications=db.session.scalars(queries.certifications_of(contractor.id)).all(),
-        engagements=db.session.scalars(queries.engagements_of(contractor.id)).unique().all(),
-        subcontracted=db.session.scalars(queries.subcontracted_engagements_of(contractor.id))
-        .unique()
-        .all(),
-        link_engagements="engagements.detail" in current_app.view_functions,
+        **contractor_panels(db.session, contractor),
     )
 
 
@@ -170,4 +166,3 @@ def restore(contractor_id: int):
 
 
 # Registers the certificate pages on bp.
-from vendorguard.contractors import certification_views  # noqa: E402,F401

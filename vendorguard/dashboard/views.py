@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, current_app, render_template, url_for
+from flask import render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import Select
@@ -15,20 +15,14 @@ from vendorguard.assessments import queries as assessment_queries
 from vendorguard.audit import labels as audit_labels
 from vendorguard.audit.queries import latest_events
 from vendorguard.auth.permissions import require
-from vendorguard.auth.roles import Role
+from vendorguard.auth.roles import WHOLE_CITY, Role, role_has
 from vendorguard.cloud import assurance as cloud_assurance
 from vendorguard.core.timeutil import today_tokyo
 from vendorguard.dashboard import queries
+from vendorguard.dashboard.blueprint import bp
 from vendorguard.evidence import queries as evidence_queries
 from vendorguard.extensions import db
 from vendorguard.social import queries as social_queries
-
-bp = Blueprint("dashboard", __name__)
-
-# Roles that look after every department's arrangements; the others see their own department's.
-WHOLE_CITY = frozenset({Role.ADMIN, Role.PROCUREMENT})
-ENGAGEMENT_ROLES = frozenset({Role.ADMIN, Role.PROCUREMENT, Role.OFFICER})
-SOCIAL_ROLES = frozenset({Role.ADMIN, Role.OFFICER, Role.SNS_OWNER})
 
 
 @dataclass
@@ -45,16 +39,14 @@ class Block:
 
 
 def _link(endpoint: str, permission: str, **args: Any) -> str | None:
-    """A list page's URL with filters, or None when the page is not there or not for this user."""
-    if endpoint not in current_app.view_functions or not current_user.can(permission):
+    """A list page's URL with filters, or None when the page is not for this user."""
+    if not current_user.can(permission):
         return None
     return url_for(endpoint, **{key: value for key, value in args.items() if value is not None})
 
 
-def detail_url(endpoint: str, **args: Any) -> str | None:
-    """A detail page's URL, or None while that page does not exist yet."""
-    if endpoint not in current_app.view_functions:
-        return None
+def detail_url(endpoint: str, **args: Any) -> str:
+    """A detail page's URL (the template links each row's label with it)."""
     return url_for(endpoint, **args)
 
 
@@ -72,7 +64,8 @@ def _limited(stmt: Select) -> Select:
 
 def _evidence_blocks(role: Role, department_id: int | None, today: date) -> list[Block]:
     blocks: list[Block] = []
-    if role in ENGAGEMENT_ROLES | SOCIAL_ROLES:
+    # Whoever may change engagements or SNS accounts reviews and chases their evidence.
+    if role_has(role, "engagement.manage") or role_has(role, "social.manage"):
         blocks.append(
             _block(
                 "evidence_review",
@@ -104,7 +97,7 @@ def _evidence_blocks(role: Role, department_id: int | None, today: date) -> list
                 _link("assessments.actions", "dashboard.view", overdue=1, mine=1),
             )
         )
-    if role in ENGAGEMENT_ROLES:
+    if role_has(role, "engagement.manage"):
         blocks.append(
             _block(
                 "reviews_due",
@@ -119,7 +112,7 @@ def _evidence_blocks(role: Role, department_id: int | None, today: date) -> list
 
 def _attention(role: Role, department_id: int | None, today: date) -> list[Block]:
     blocks: list[Block] = _evidence_blocks(role, department_id, today)
-    if role in ENGAGEMENT_ROLES:
+    if role_has(role, "engagement.manage"):
         blocks.append(
             _block(
                 "ending",
@@ -174,7 +167,7 @@ def _attention(role: Role, department_id: int | None, today: date) -> list[Block
                 ),
             )
         )
-    if role in SOCIAL_ROLES:
+    if role_has(role, "social.manage"):
         blocks.append(
             _block(
                 "social",
@@ -186,7 +179,7 @@ def _attention(role: Role, department_id: int | None, today: date) -> list[Block
                 ),
             )
         )
-    if role in ENGAGEMENT_ROLES:
+    if role_has(role, "engagement.manage"):
         blocks.append(
             _block(
                 "no_officer",

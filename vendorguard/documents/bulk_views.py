@@ -12,9 +12,9 @@ from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import fiscal_year, today_tokyo, utcnow
 from vendorguard.core.web import show_domain_error
 from vendorguard.documents import bulk, bulk_worker, queries
+from vendorguard.documents.blueprint import bp
 from vendorguard.documents.forms import BulkForm
 from vendorguard.documents.models import BulkJob, BulkStatus
-from vendorguard.documents.views import bp
 from vendorguard.extensions import db
 from vendorguard.org import queries as org_queries
 from vendorguard.storage import get_storage

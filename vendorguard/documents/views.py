@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -16,13 +16,13 @@ from vendorguard.auth.permissions import require
 from vendorguard.core.errors import DomainError
 from vendorguard.core.web import Sorting, paginate, sorting
 from vendorguard.documents import queries, services
+from vendorguard.documents.blueprint import bp
 from vendorguard.documents.forms import GenerateForm
 from vendorguard.documents.models import ContractDocument, DocumentKind
 from vendorguard.extensions import db
 from vendorguard.storage import get_storage
 from vendorguard.storage.download import ascii_part, send_stored
 
-bp = Blueprint("documents", __name__, url_prefix="/documents")
 # The blueprint's gate, dashboard.view, only admits internal users; who may see or generate a
 # document is decided by its arrangement's register (vendorguard.arrangements.access).
 
@@ -214,6 +214,3 @@ def diff(doc_id: int):
         others=others,
         arrangement_url=arrangement_url(arrangement),
     )
-
-
-from vendorguard.documents import bulk_views  # noqa: E402,F401  (registers the bulk pages on bp)

@@ -179,3 +179,39 @@ def scheme_levels(scheme_id: int | None, keep_ids: tuple[int | None, ...] = ()) 
         .where(condition)
         .order_by(ClassificationLevel.axis, ClassificationLevel.rank.desc(), ClassificationLevel.id)
     )
+
+
+def engagements_of_contractor(contractor_id: int) -> Select:
+    """Engagements in which the contractor is the main contractor, with their departments."""
+    return (
+        select(Engagement)
+        .options(joinedload(Engagement.department))
+        .where(Engagement.contractor_id == contractor_id)
+        .order_by(Engagement.starts_on.desc(), Engagement.id.desc())
+    )
+
+
+def subcontracted_engagements_of_contractor(contractor_id: int) -> Select:
+    """Engagements in which the contractor works as a subcontractor (any tier)."""
+    linked = select(Subcontractor.engagement_id).where(Subcontractor.contractor_id == contractor_id)
+    return (
+        select(Engagement)
+        .options(joinedload(Engagement.department), joinedload(Engagement.contractor))
+        .where(Engagement.id.in_(linked))
+        .order_by(Engagement.starts_on.desc(), Engagement.id.desc())
+    )
+
+
+def engagement_for_catalog(engagement_id: int) -> Select:
+    """An engagement with what its catalog facts and clause placeholders read."""
+    return (
+        select(Engagement)
+        .where(Engagement.id == engagement_id)
+        .options(
+            joinedload(Engagement.department),
+            joinedload(Engagement.responsible_officer),
+            joinedload(Engagement.contractor),
+            selectinload(Engagement.information_items),
+            selectinload(Engagement.subcontractors),
+        )
+    )

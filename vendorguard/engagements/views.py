@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func
 
+from vendorguard.arrangements.access import detail_panels
 from vendorguard.arrangements.models import ArrangementState
-from vendorguard.arrangements.oversight import oversight_context
 from vendorguard.auth.permissions import can_change, ensure_can_change, require
 from vendorguard.contractors.models import Contractor
 from vendorguard.core.errors import DomainError
@@ -16,13 +16,12 @@ from vendorguard.core.forms import blank_choice
 from vendorguard.core.timeutil import today_tokyo
 from vendorguard.core.web import paginate, search_term, show_domain_error, sorting
 from vendorguard.engagements import queries, services
+from vendorguard.engagements.blueprint import bp
 from vendorguard.engagements.forms import EngagementForm
 from vendorguard.engagements.models import Engagement, NetworkSegment
 from vendorguard.extensions import db
 from vendorguard.org import queries as org_queries
 from vendorguard.org.models import Department
-
-bp = Blueprint("engagements", __name__, url_prefix="/engagements")
 
 MANAGE = "engagement.manage"
 SORTS = {
@@ -130,7 +129,7 @@ def detail(engagement_id: int):
         engagement=engagement,
         contractor_url=contractor_url,
         can_manage=can_change(current_user, MANAGE, engagement.department_id),
-        **oversight_context(db.session, engagement, current_user),
+        **detail_panels(db.session, engagement, current_user),
     )
 
 
@@ -253,6 +252,3 @@ def restore(engagement_id: int):
         db.session.commit()
         flash(_("業務委託「%(title)s」を元に戻しました。", title=engagement.title), "success")
     return redirect(detail_url(engagement))
-
-
-from vendorguard.engagements import information_views, subcontractor_views  # noqa: E402,F401  (register on bp)

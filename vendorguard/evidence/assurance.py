@@ -58,7 +58,7 @@ class AssuranceItem:
     @property
     def occurrence_label(self) -> str:
         """Which instance of the requirement, in words (「2026年4月分」)."""
-        from vendorguard.evidence.schedule import occurrence_label
+        from vendorguard.evidence.occurrences import occurrence_label
 
         return occurrence_label(self.occurrence) if self.occurrence else ""
 

@@ -156,7 +156,7 @@ class EvidenceRequest(Audited, Model):
     @property
     def occurrence_label(self) -> str:
         """The occurrence in words: 「2026年4月分」, 「2026年度 上期」, 「終了時」 …"""
-        from vendorguard.evidence.schedule import occurrence_label
+        from vendorguard.evidence.occurrences import occurrence_label
 
         return occurrence_label(self.occurrence)
 

@@ -10,12 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import ColumnElement, Select, false, or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
-from vendorguard.arrangements.access import MANAGE_PERMISSION, VIEW_PERMISSION
-from vendorguard.arrangements.models import Arrangement, ArrangementKind
-from vendorguard.auth.roles import ALL_DEPARTMENTS, Role
+from vendorguard.arrangements.access import managed_by, visible_to
+from vendorguard.arrangements.models import Arrangement
 from vendorguard.core.web import like_pattern
 from vendorguard.evidence.models import (
     AWAITING_PROVIDER,
@@ -33,38 +32,6 @@ ACTIVE, ALL = "active", "all"  # the status filter's two groups besides single s
 
 
 # -- who sees what --------------------------------------------------------------------------------
-
-
-def visible_to(user) -> ColumnElement[bool]:
-    """Arrangements ``user`` may read (SQL twin of ``arrangements.access.can_view``)."""
-    from vendorguard.social.models import SocialAccount
-    from vendorguard.social.queries import visible_to as social_visible_to
-
-    kinds = [kind.value for kind, permission in VIEW_PERMISSION.items() if user.can(permission)]
-    if not kinds:
-        return false()
-    condition = Arrangement.kind.in_(kinds)
-    if ArrangementKind.SOCIAL_ACCOUNT.value in kinds:
-        condition = condition & or_(
-            Arrangement.kind != ArrangementKind.SOCIAL_ACCOUNT.value,
-            Arrangement.id.in_(select(SocialAccount.id).where(social_visible_to(user))),
-        )
-    return condition
-
-
-def managed_by(user) -> ColumnElement[bool]:
-    """Arrangements ``user`` may change, and so review (SQL twin of ``access.can_manage``)."""
-    parts = []
-    for kind, permission in MANAGE_PERMISSION.items():
-        if not user.can(permission):
-            continue
-        if Role(user.role) in ALL_DEPARTMENTS.get(permission, frozenset()):
-            parts.append(Arrangement.kind == kind.value)
-        elif user.department_id is not None:
-            parts.append(
-                (Arrangement.kind == kind.value) & (Arrangement.department_id == user.department_id)
-            )
-    return or_(*parts) if parts else false()
 
 
 def _requests() -> Select:
@@ -96,7 +63,7 @@ class RequestFilters:
     within_days: int | None = None  # due from today to today + N days
     department_id: int | None = None
     provider: EvidenceProvider | None = None
-    kind: ArrangementKind | None = None
+    kind: str | None = None  # a registered kind's value
     include_archived: bool = False
 
 
@@ -121,7 +88,7 @@ def request_list(user, filters: RequestFilters, today: date) -> Select:
     if filters.provider is not None:
         stmt = stmt.where(EvidenceRequirement.provider == filters.provider)
     if filters.kind is not None:
-        stmt = stmt.where(Arrangement.kind == filters.kind.value)
+        stmt = stmt.where(Arrangement.kind == filters.kind)
     if filters.term:
         pattern = like_pattern(filters.term)
         stmt = stmt.where(

@@ -1,5 +1,5 @@
 """Evidence requests across arrangements, one request with its versions, internal upload, review,
-withdrawal and file downloads (registered on ``evidence.views.bp``)."""
+withdrawal and file downloads (registered on ``evidence.blueprint.bp``)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,13 @@ from werkzeug.routing import BuildError
 
 from vendorguard.arrangements import access
 from vendorguard.arrangements.access import arrangement_url
-from vendorguard.arrangements.models import Arrangement, ArrangementKind
+from vendorguard.arrangements.models import Arrangement
 from vendorguard.auth.permissions import require
 from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import today_tokyo
 from vendorguard.core.web import paginate, search_term, show_domain_error, sorting
 from vendorguard.evidence import queries, services
+from vendorguard.evidence.blueprint import bp
 from vendorguard.evidence.forms import CloseForm, ReviewForm, UploadForm
 from vendorguard.evidence.intake import receive_and_submit
 from vendorguard.evidence.models import (
@@ -27,7 +28,7 @@ from vendorguard.evidence.models import (
     RequestStatus,
     ReviewDecision,
 )
-from vendorguard.evidence.views import bp, status_filter
+from vendorguard.evidence.views import status_filter
 from vendorguard.extensions import csrf, db
 from vendorguard.org.models import Department
 from vendorguard.org.queries import active_departments
@@ -63,7 +64,7 @@ def _filters() -> queries.RequestFilters:
         provider=EvidenceProvider(provider)
         if provider in EvidenceProvider._value2member_map_
         else None,
-        kind=ArrangementKind(kind) if kind in ArrangementKind._value2member_map_ else None,
+        kind=kind if kind in {spec.value for spec in access.readable_kinds(current_user)} else None,
         include_archived=request.args.get("archived") == "1",
     )
 
@@ -87,7 +88,7 @@ def requests():
         departments=departments,
         statuses=list(RequestStatus),
         providers=list(EvidenceProvider),
-        kinds=list(ArrangementKind),
+        kinds=access.readable_kinds(current_user),
         within_choices=WITHIN_CHOICES,
     )
 

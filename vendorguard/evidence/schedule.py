@@ -47,9 +47,9 @@ from vendorguard.evidence.models import (
     RequestStatus,
     ReviewDecision,
 )
+from vendorguard.evidence.occurrences import ADHOC_PREFIX
 
 ROLLING_HORIZON_DAYS = 365
-ADHOC_PREFIX = "adhoc-"
 # months in a period, for the periodic cadences
 PERIOD_MONTHS = {
     Cadence.MONTHLY: 1,
@@ -148,29 +148,6 @@ def window_for(arrangement: Arrangement, today: date) -> Window:
         return Window(starts_on, ends_on)
     registered = arrangement.created_at.astimezone(TOKYO).date()
     return Window(registered, None, today + timedelta(days=ROLLING_HORIZON_DAYS))
-
-
-def occurrence_label(key: str) -> str:
-    """An occurrence key in words for people."""
-    if key == "start":
-        return _("開始時")
-    if key == "end":
-        return _("終了時")
-    if key.startswith(ADHOC_PREFIX):
-        return _("随時（%(number)s）", number=key[len(ADHOC_PREFIX) :])
-    if key.startswith("FY"):
-        year, _sep, part = key[2:].partition("-")
-        if not part:
-            return _("%(year)s年度", year=year)
-        if part.startswith("Q"):
-            return _("%(year)s年度 第%(number)s四半期", year=year, number=part[1:])
-        return (
-            _("%(year)s年度 上期", year=year) if part == "H1" else _("%(year)s年度 下期", year=year)
-        )
-    year, _sep, month = key.partition("-")
-    if month.isdigit():
-        return _("%(year)s年%(month)d月分", year=year, month=int(month))
-    return key
 
 
 # -- generation ------------------------------------------------------------------------------------

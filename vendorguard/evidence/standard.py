@@ -245,8 +245,7 @@ def applicable_templates(session: Session, arrangement: Arrangement) -> list[App
     """The standard evidence requirements this arrangement needs now, in table order."""
     from vendorguard.catalog.services import applicable_requirements, load_arrangement
 
-    kind = ArrangementKind(arrangement.kind)
-    templates = [t for t in TEMPLATES if t.applies_to == kind]
+    templates = [t for t in TEMPLATES if t.applies_to == arrangement.kind]
     if not templates:
         return []
     arrangement = load_arrangement(session, arrangement.id)

@@ -7,7 +7,7 @@ arrangement's evidence is decided by its register (vendorguard.arrangements.acce
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -22,11 +22,10 @@ from vendorguard.core.timeutil import today_tokyo
 from vendorguard.core.web import paginate, show_domain_error, sorting
 from vendorguard.evidence import queries, services
 from vendorguard.evidence.assurance import assurance_for
+from vendorguard.evidence.blueprint import bp
 from vendorguard.evidence.forms import AdhocRequestForm, RequirementForm
 from vendorguard.evidence.models import EvidenceRequest, EvidenceRequirement, RequestStatus
 from vendorguard.extensions import db
-
-bp = Blueprint("evidence", __name__, url_prefix="/evidence")
 
 REQUEST_SORTS = {
     "due": (EvidenceRequest.due_on, EvidenceRequest.id),
@@ -294,6 +293,3 @@ def _format_day(day) -> str:
     from vendorguard.web.i18n import format_day
 
     return format_day(day)
-
-
-from vendorguard.evidence import request_views  # noqa: E402,F401  (registers the request pages on bp)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -16,11 +16,10 @@ from vendorguard.core.timeutil import today_tokyo
 from vendorguard.core.web import paginate, search_term, sorting
 from vendorguard.extensions import db
 from vendorguard.ismap import matching, queries, services
+from vendorguard.ismap.blueprint import bp
 from vendorguard.ismap.forms import FetchForm, LinkForm, UploadForm
 from vendorguard.ismap.matching import REGISTRATION_STATUSES, IsmapStatus
 from vendorguard.ismap.models import IsmapImport, IsmapRegistration
-
-bp = Blueprint("ismap", __name__, url_prefix="/admin/ismap")
 
 SORTS = {
     "number": (IsmapRegistration.registration_number,),

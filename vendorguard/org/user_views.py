@@ -15,9 +15,9 @@ from vendorguard.core.web import paginate, search_term, show_domain_error, sorti
 from vendorguard.extensions import db
 from vendorguard.org import user_queries as queries
 from vendorguard.org import user_services as services
+from vendorguard.org.blueprint import bp
 from vendorguard.org.queries import active_departments
 from vendorguard.org.user_forms import PasswordResetForm, UserCreateForm, UserForm
-from vendorguard.org.views import bp
 
 
 def _user_or_404(user_id: int) -> User:

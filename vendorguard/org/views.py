@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -13,10 +13,9 @@ from vendorguard.core.errors import DomainError
 from vendorguard.core.web import paginate, search_term, show_domain_error, sorting
 from vendorguard.extensions import db
 from vendorguard.org import queries, services
+from vendorguard.org.blueprint import bp
 from vendorguard.org.forms import DepartmentForm
 from vendorguard.org.models import Department
-
-bp = Blueprint("org", __name__)
 
 SORTS = {
     "kana": (Department.name_kana, Department.id),
@@ -143,6 +142,3 @@ def department_restore(department_id: int):
     db.session.commit()
     flash(_("所属「%(name)s」を元に戻しました。", name=department.name), "success")
     return redirect(url_for("org.department_detail", department_id=department.id))
-
-
-from vendorguard.org import user_views  # noqa: E402,F401  (registers the user pages on bp)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, abort, flash, redirect, render_template, session, url_for
+from flask import abort, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.routing import BuildError
@@ -27,9 +27,9 @@ from vendorguard.evidence.models import EvidenceRequest, UploadLink
 from vendorguard.extensions import db
 from vendorguard.mail import MailError
 from vendorguard.portal import notices, queries, services, tokens
+from vendorguard.portal.blueprint import admin_bp
 from vendorguard.portal.forms import InviteForm, UploadLinkForm
 
-admin_bp = Blueprint("admin", __name__, url_prefix="/admin")
 log = logging.getLogger(__name__)
 
 NEW_LINK_KEY = "portal_new_link"  # the just-created link's URL, shown once on the links page

@@ -12,8 +12,8 @@ from vendorguard.core.errors import DomainError
 from vendorguard.core.web import show_domain_error
 from vendorguard.extensions import db
 from vendorguard.portal import services, tokens
+from vendorguard.portal.blueprint import bp
 from vendorguard.portal.forms import SetPasswordForm
-from vendorguard.portal.views import bp
 
 
 def refused_page(error: services.Refused, company: str = ""):

@@ -10,8 +10,8 @@ from vendorguard.evidence import intake
 from vendorguard.evidence.models import EvidenceRequest, UploadLink
 from vendorguard.extensions import csrf, db
 from vendorguard.portal import queries, services, submitting, tokens
+from vendorguard.portal.blueprint import bp
 from vendorguard.portal.forms import UploadForm
-from vendorguard.portal.views import bp
 
 
 def _request(request_id: int) -> EvidenceRequest | None:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import date
 from functools import wraps
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -26,9 +26,8 @@ from vendorguard.evidence import intake
 from vendorguard.evidence.models import EvidenceRequest, EvidenceRequirement, RequestStatus
 from vendorguard.extensions import csrf, db, login_manager
 from vendorguard.portal import downloads, queries, submitting
+from vendorguard.portal.blueprint import bp
 from vendorguard.portal.forms import UploadForm
-
-bp = Blueprint("portal", __name__, url_prefix="/portal")
 
 SORTS = {
     "due": (EvidenceRequest.due_on, EvidenceRequest.id),
@@ -172,8 +171,3 @@ def download(request_id: int, file_id: int):
     return downloads.send_evidence_file(
         evidence_file, url_for("portal.request_detail", request_id=request_id)
     )
-
-
-from vendorguard.portal import admin_views, invitation_views, link_views  # noqa: E402,F401  (register their pages)
-
-bp.register_blueprint(admin_views.admin_bp)

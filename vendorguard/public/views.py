@@ -13,15 +13,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import abort, current_app, render_template, request
 from flask_babel import force_locale
 
 from vendorguard.core import settings
 from vendorguard.extensions import db
+from vendorguard.public.blueprint import bp
 from vendorguard.social.models import Platform
 from vendorguard.social.queries import public_accounts
-
-bp = Blueprint("public", __name__, url_prefix="/public")
 
 CACHE_CONTROL = "public, max-age=300"
 PRIVATE_CACHE_CONTROL = "private, max-age=300"

@@ -18,10 +18,10 @@ from vendorguard.core.timeutil import today_tokyo
 from vendorguard.core.web import paginate, search_term, show_domain_error, sorting
 from vendorguard.extensions import db
 from vendorguard.reminders import messages, queries, services, sweep
+from vendorguard.reminders.blueprint import bp
 from vendorguard.reminders.forms import SettingsForm
 from vendorguard.reminders.kinds import KIND_LABELS, KINDS, format_offsets, load_settings
 from vendorguard.reminders.models import Channel, DeliveryStatus, Notification
-from vendorguard.reminders.views import bp
 
 PERMISSION = "reminder.manage"
 MAX_DAYS, DEFAULT_DAYS, SHOWN_PLANNED = 60, 14, 300

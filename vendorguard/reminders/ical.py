@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from vendorguard.approvals.models import ApprovalState
 from vendorguard.arrangements.models import Arrangement, ArrangementKind, ArrangementState
-from vendorguard.auth.roles import Role
+from vendorguard.auth.roles import DEPARTMENT_STAFF, Role
 from vendorguard.cloud.models import CloudService
 from vendorguard.contractors.models import Certification, Contractor
 from vendorguard.engagements.models import Engagement
@@ -54,7 +54,7 @@ class Event:
 def _mine(user):
     """Arrangements the user answers for, as a SQL condition."""
     own = Arrangement.responsible_officer_id == user.id
-    if user.department_id is None or user.role not in (Role.OFFICER, Role.SNS_OWNER):
+    if user.department_id is None or user.role not in DEPARTMENT_STAFF:
         return own
     kinds = [ArrangementKind.SOCIAL_ACCOUNT.value]
     if user.role == Role.OFFICER:

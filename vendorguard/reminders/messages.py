@@ -13,7 +13,7 @@ from flask import current_app, has_request_context, url_for
 from flask_babel import gettext as _
 from werkzeug.routing import BuildError
 
-from vendorguard.arrangements.models import ArrangementKind
+from vendorguard.arrangements.kinds import kind_label
 from vendorguard.contractors.models import CertificationKind
 from vendorguard.core.web import absolute_url, base_url_adapter
 from vendorguard.reminders import kinds
@@ -63,7 +63,7 @@ def _member(enum_cls, value):
 
 def _occurrence(value: str) -> str:
     try:
-        from vendorguard.evidence.schedule import occurrence_label
+        from vendorguard.evidence.occurrences import occurrence_label
     except ImportError:  # pragma: no cover - evidence scheduling ships with the evidence feature
         return value
     return occurrence_label(value) or value
@@ -87,8 +87,8 @@ def _when(data: dict, overdue: bool = False) -> str:
 def _arrangement_facts(data: dict) -> list[tuple[str, str]]:
     facts = []
     if data.get("arrangement"):
-        kind = _member(ArrangementKind, data.get("arrangement_kind"))
-        label = kind.label if kind else _("案件")
+        kind = data.get("arrangement_kind")
+        label = kind_label(kind) if kind else _("案件")
         facts.append((label, data["arrangement"]))
     if data.get("department"):
         facts.append((_("所管課"), data["department"]))

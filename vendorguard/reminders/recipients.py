@@ -1,7 +1,8 @@
 """Who receives a reminder, resolved for all candidates at once (a handful of queries per sweep).
 
-- officers: the arrangement's responsible officer; else the department's officers (and SNS owners for
-  social-media accounts); else the department's contact address; else the security office.
+- officers: the arrangement's responsible officer; else the department's users in the roles its kind's
+  registration reminds (officers; officers and SNS owners for SNS accounts); else the department's
+  contact address; else the security office.
 - escalation: the department's 情報セキュリティ管理者. Users carry no such flag, and the register keeps
   the manager's name and the department's contact address, so the escalation goes to that address,
   addressed to the manager by name; a department without an address escalates to its officers.
@@ -13,7 +14,7 @@ Only active, not archived users are chosen.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -62,9 +63,49 @@ def _active():
     return (User.active.is_(True), User.archived_at.is_(None))
 
 
-def resolve(session: Session, audiences: Iterable[Audience]) -> dict[Audience, list[Recipient]]:
-    """Each audience's recipients, in a stable order."""
-    audiences = set(audiences)
+def _grouped(session: Session, ids: set[int], key, *conditions) -> dict[int, list[User]]:
+    """Active users whose ``key`` column is one of ``ids``, grouped by it (by id within a group)."""
+    groups: dict[int, list[User]] = {}
+    for chunk in _chunks(ids):
+        for user in session.scalars(
+            select(User).where(key.in_(chunk), *conditions, *_active()).order_by(User.id)
+        ):
+            groups.setdefault(getattr(user, key.key), []).append(user)
+    return groups
+
+
+@dataclass
+class _People:
+    """Everyone the audiences of one sweep may name, loaded in bulk."""
+
+    responsible: dict[int, User]
+    members: dict[int, list[User]]  # department id -> its users in the reminded roles
+    contractor_users: dict[int, list[User]]
+    admins: list[User]
+    departments: dict[int, Department]
+    digest: set[int] = field(default_factory=set)
+
+    def person(self, user: User) -> Recipient:
+        return _person(user, self.digest)
+
+    def mailbox(self, department_id: int | None, manager: bool) -> list[Recipient]:
+        """The department's contact address (addressed to its manager for escalations), if any."""
+        department = self.departments.get(department_id)
+        if department is None or not department.email:
+            return []
+        name = (department.security_manager_name or "") if manager else ""
+        return [
+            Recipient(f"addr:{department.email.lower()}", department.email, name or department.name)
+        ]
+
+    def everyone(self) -> list[User]:
+        found = [*self.responsible.values(), *self.admins]
+        for group in (*self.members.values(), *self.contractor_users.values()):
+            found.extend(group)
+        return found
+
+
+def _load(session: Session, audiences: set[Audience]) -> _People:
     responsible_ids = {
         a.responsible_id for a in audiences if a.kind == "officers" and a.responsible_id
     }
@@ -76,32 +117,19 @@ def resolve(session: Session, audiences: Iterable[Audience]) -> dict[Audience, l
     contractor_ids = {
         a.contractor_id for a in audiences if a.kind == "contractor" and a.contractor_id
     }
-    users: dict[int, User] = {}
-    members: dict[int, list[User]] = {}
-    contractor_users: dict[int, list[User]] = {}
-    for chunk in _chunks(responsible_ids):
-        for user in session.scalars(
-            select(User).where(User.id.in_(chunk), User.role != Role.CONTRACTOR, *_active())
-        ):
-            users[user.id] = user
-    for chunk in _chunks(department_ids):
-        for user in session.scalars(
-            select(User)
-            .where(
-                User.department_id.in_(chunk),
-                User.role.in_((Role.OFFICER, Role.SNS_OWNER)),
-                *_active(),
-            )
-            .order_by(User.id)
-        ):
-            members.setdefault(user.department_id, []).append(user)
-    for chunk in _chunks(contractor_ids):
-        for user in session.scalars(
-            select(User)
-            .where(User.contractor_id.in_(chunk), User.role == Role.CONTRACTOR, *_active())
-            .order_by(User.id)
-        ):
-            contractor_users.setdefault(user.contractor_id, []).append(user)
+    # Escalations fall back on the department's officers; the officers audience on its kind's roles.
+    roles_reminded = sorted({Role.OFFICER.value}.union(*(a.roles for a in audiences)))
+    responsible = {
+        user.id: user
+        for group in _grouped(
+            session, responsible_ids, User.id, User.role != Role.CONTRACTOR
+        ).values()
+        for user in group
+    }
+    members = _grouped(session, department_ids, User.department_id, User.role.in_(roles_reminded))
+    contractor_users = _grouped(
+        session, contractor_ids, User.contractor_id, User.role == Role.CONTRACTOR
+    )
     admins = (
         list(
             session.scalars(
@@ -116,55 +144,53 @@ def resolve(session: Session, audiences: Iterable[Audience]) -> dict[Audience, l
         departments.update(
             {d.id: d for d in session.scalars(select(Department).where(Department.id.in_(chunk)))}
         )
-    people = (
-        {u.id for u in users.values()}
-        | {u.id for group in members.values() for u in group}
-        | {u.id for group in contractor_users.values() for u in group}
-        | {u.id for u in admins}
-    )
-    digest: set[int] = set()
-    for chunk in _chunks(people):
-        digest.update(
+    people = _People(responsible, members, contractor_users, admins, departments)
+    for chunk in _chunks({user.id for user in people.everyone()}):
+        people.digest.update(
             session.scalars(
                 select(ReminderPreference.user_id).where(
                     ReminderPreference.user_id.in_(chunk), ReminderPreference.digest.is_(True)
                 )
             )
         )
+    return people
 
-    def mailbox(department: Department | None, manager: bool) -> list[Recipient]:
-        if department is None or not department.email:
-            return []
-        name = (department.security_manager_name or "") if manager else ""
-        return [
-            Recipient(f"addr:{department.email.lower()}", department.email, name or department.name)
-        ]
 
-    everyone_admin = [_person(u, digest) for u in admins]
-    result: dict[Audience, list[Recipient]] = {}
-    for audience in audiences:
-        department = departments.get(audience.department_id)
-        if audience.kind == "officers":
-            found = users.get(audience.responsible_id)
-            if found is not None:
-                chosen = [_person(found, digest)]
-            else:
-                chosen = [
-                    _person(u, digest)
-                    for u in members.get(audience.department_id, [])
-                    if audience.social or u.role == Role.OFFICER
-                ]
-            result[audience] = chosen or mailbox(department, False) or everyone_admin
-        elif audience.kind == "escalation":
-            result[audience] = mailbox(department, True) or [
-                _person(u, digest)
-                for u in members.get(audience.department_id, [])
-                if u.role == Role.OFFICER
-            ]
-        elif audience.kind == "contractor":
-            result[audience] = [
-                _person(u, digest) for u in contractor_users.get(audience.contractor_id, [])
-            ]
-        else:
-            result[audience] = everyone_admin
-    return result
+def _officers(people: _People, audience: Audience) -> list[Recipient]:
+    found = people.responsible.get(audience.responsible_id)
+    if found is not None:
+        return [people.person(found)]
+    chosen = [
+        people.person(user)
+        for user in people.members.get(audience.department_id, [])
+        if user.role in audience.roles
+    ]
+    return chosen or people.mailbox(audience.department_id, False) or _admins(people, audience)
+
+
+def _escalation(people: _People, audience: Audience) -> list[Recipient]:
+    return people.mailbox(audience.department_id, True) or [
+        people.person(user)
+        for user in people.members.get(audience.department_id, [])
+        if user.role == Role.OFFICER
+    ]
+
+
+def _contractor(people: _People, audience: Audience) -> list[Recipient]:
+    return [people.person(user) for user in people.contractor_users.get(audience.contractor_id, [])]
+
+
+def _admins(people: _People, audience: Audience) -> list[Recipient]:
+    return [people.person(user) for user in people.admins]
+
+
+CHOOSE = {"officers": _officers, "escalation": _escalation, "contractor": _contractor}
+
+
+def resolve(session: Session, audiences: Iterable[Audience]) -> dict[Audience, list[Recipient]]:
+    """Each audience's recipients, in a stable order."""
+    audiences = set(audiences)
+    people = _load(session, audiences)
+    return {
+        audience: CHOOSE.get(audience.kind, _admins)(people, audience) for audience in audiences
+    }

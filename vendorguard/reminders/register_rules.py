@@ -114,7 +114,7 @@ def certification_expiry(
         if not work:
             continue
         audiences = tuple(
-            dict.fromkeys(officers(w.department_id, w.responsible_officer_id) for w in work)
+            dict.fromkeys(officers(w.department_id, w.responsible_officer_id, w.kind) for w in work)
         )
         data = {
             "contractor": cert.contractor,
@@ -196,7 +196,13 @@ def ismap_expiry(
                     service.arrangement_id,
                     service.arrangement_id,
                     {**data, "days": left},
-                    (officers(service.department_id, service.responsible_officer_id),),
+                    (
+                        officers(
+                            service.department_id,
+                            service.responsible_officer_id,
+                            ArrangementKind.CLOUD_SERVICE,
+                        ),
+                    ),
                 )
             )
     return result
@@ -272,7 +278,7 @@ def evidence_expiry(
                         officers(
                             row.department_id,
                             row.responsible_officer_id,
-                            row.kind == "social_account",
+                            row.kind,
                         ),
                     ),
                 )
@@ -295,7 +301,7 @@ def _arrangement_dates(
 
 
 def _dated(
-    rows, first, last, setting, kind, prefix, stage_prefix="expiry", social=False, links=None
+    rows, first, last, setting, kind, prefix, stage_prefix="expiry", links=None
 ) -> list[Candidate]:
     result = []
     for row in rows:
@@ -314,7 +320,7 @@ def _dated(
                     row.arrangement_id,
                     row.arrangement_id,
                     {**data, "days": left},
-                    (officers(row.department_id, row.responsible_officer_id, social),),
+                    (officers(row.department_id, row.responsible_officer_id, row.kind),),
                 )
             )
     return result
@@ -389,9 +395,7 @@ def social_review(
         SocialAccount.approval_state == ApprovalState.APPROVED,
         Arrangement.state != ArrangementState.ENDED,
     )
-    return _dated(
-        rows, first, last, setting, kinds.SOCIAL_REVIEW, "snsreview", "review", social=True
-    )
+    return _dated(rows, first, last, setting, kinds.SOCIAL_REVIEW, "snsreview", "review")
 
 
 def social_flags(

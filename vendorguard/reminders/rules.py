@@ -18,6 +18,7 @@ from datetime import date, timedelta
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
+from vendorguard.arrangements.kinds import kind_of, reminded_roles
 from vendorguard.arrangements.models import Arrangement
 from vendorguard.cloud.models import CloudService
 from vendorguard.engagements.models import Engagement
@@ -35,32 +36,27 @@ WAITING = (RequestStatus.OPEN, RequestStatus.REJECTED)  # still waiting for the 
 ENGAGEMENT = Engagement.__table__
 CLOUD = CloudService.__table__
 
-DETAIL_ENDPOINTS = {
-    "engagement": ("engagements.detail", "engagement_id"),
-    "cloud_service": ("cloud.detail", "service_id"),
-    "social_account": ("social.detail", "account_id"),
-}
-
 
 @dataclass(frozen=True)
 class Audience:
     """A group of recipients, resolved to people later and in bulk (see ``recipients``).
 
-    officers: the arrangement's responsible officer, else its department's officers (and SNS owners
-    for social accounts); contractor: the contractor's portal users; escalation: the department's
+    officers: the arrangement's responsible officer, else the department's users in the roles its
+    kind's registration reminds (``ArrangementKindSpec.reminded_roles``); contractor: the contractor's portal users; escalation: the department's
     情報セキュリティ管理者 (its contact address, else its officers); admins: the security office.
     """
 
     kind: str
     department_id: int | None = None
     responsible_id: int | None = None
-    social: bool = False
+    roles: frozenset[str] = frozenset()  # officers: the department roles reminded
     contractor_id: int | None = None
 
 
-def officers(department_id: int, responsible_id: int | None, social: bool = False) -> Audience:
-    """The people answering for an arrangement."""
-    return Audience("officers", department_id, responsible_id, social)
+def officers(department_id: int, responsible_id: int | None, arrangement_kind: str) -> Audience:
+    """The people answering for an arrangement of the given kind."""
+    roles = frozenset(role.value for role in reminded_roles(arrangement_kind))
+    return Audience("officers", department_id, responsible_id, roles)
 
 
 ADMINS = Audience("admins")
@@ -140,8 +136,8 @@ def repeating_stage(
 
 def arrangement_link(kind: str, arrangement_id: int) -> list:
     """[endpoint, values] of an arrangement's detail page."""
-    endpoint, argument = DETAIL_ENDPOINTS[kind]
-    return [endpoint, {argument: arrangement_id}]
+    spec = kind_of(kind)
+    return [spec.detail_endpoint, {spec.detail_arg: arrangement_id}]
 
 
 # -- evidence requests ----------------------------------------------------------------------------
@@ -199,9 +195,7 @@ def _evidence_base(row) -> tuple[dict, dict, tuple[Audience, ...]]:
         "audience": "contractor",
         "links": [["portal.request_detail", {"request_id": row.id}], ["portal.index", {}]],
     }
-    audiences = [
-        officers(row.department_id, row.responsible_officer_id, row.kind == "social_account")
-    ]
+    audiences = [officers(row.department_id, row.responsible_officer_id, row.kind)]
     contractor_id = row.contractor_id or row.provider_contractor_id
     if row.provider == EvidenceProvider.CONTRACTOR and contractor_id:
         audiences.append(Audience("contractor", contractor_id=contractor_id))

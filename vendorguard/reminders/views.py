@@ -5,7 +5,7 @@ The admin's pages (what will be sent, sent, failed, settings) are in ``admin_vie
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -16,12 +16,11 @@ from vendorguard.core.timeutil import today_tokyo
 from vendorguard.core.web import paginate
 from vendorguard.extensions import db
 from vendorguard.reminders import ical, messages, queries, services
+from vendorguard.reminders.blueprint import bp, calendar
 from vendorguard.reminders.forms import PreferenceForm
 
-bp = Blueprint("reminders", __name__)
 # The feed is fetched by calendar programs, not people: a blueprint of its own ("reminders.calendar"),
 # so the contractor fence and the route table can treat it as the public URL it is.
-calendar = Blueprint("calendar", __name__)
 
 
 @bp.app_template_global("unread_notifications")
@@ -142,8 +141,3 @@ def feed(token: str):
     response.headers["Content-Disposition"] = "inline; filename=vendorguard.ics"
     response.headers["Cache-Control"] = "private, no-store"
     return response
-
-
-bp.register_blueprint(calendar)
-
-from vendorguard.reminders import admin_views  # noqa: E402,F401  (registers the admin pages on bp)

@@ -12,9 +12,10 @@ from vendorguard.core.timeutil import today_tokyo
 from vendorguard.core.web import paginate, show_domain_error, sorting
 from vendorguard.extensions import db
 from vendorguard.social import attestation_services, queries
+from vendorguard.social.blueprint import bp
 from vendorguard.social.forms import MFA_ON, AttestationForm
 from vendorguard.social.models import SocialAttestation
-from vendorguard.social.views import _account_or_404, attestation_months, bp
+from vendorguard.social.views import _account_or_404, attestation_months
 from vendorguard.web.i18n import format_day
 
 SORTS = {"attested_on": (SocialAttestation.attested_on, SocialAttestation.id)}

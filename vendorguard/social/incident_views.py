@@ -14,9 +14,10 @@ from vendorguard.core.timeutil import TOKYO
 from vendorguard.core.web import paginate, search_term, show_domain_error, sorting
 from vendorguard.extensions import db
 from vendorguard.social import incident_services, queries
+from vendorguard.social.blueprint import bp
 from vendorguard.social.forms import CloseIncidentForm, IncidentForm, StepForm
 from vendorguard.social.models import IncidentKind, IncidentStatus, SocialAccount, SocialIncident
-from vendorguard.social.views import _account_or_404, _enum_arg, bp
+from vendorguard.social.views import _account_or_404, _enum_arg
 
 SORTS = {
     "detected": (SocialIncident.detected_at, SocialIncident.id),

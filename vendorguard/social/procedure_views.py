@@ -10,9 +10,10 @@ from vendorguard.auth.permissions import ensure_can_change, require
 from vendorguard.core.errors import DomainError
 from vendorguard.extensions import db
 from vendorguard.social import services
+from vendorguard.social.blueprint import bp
 from vendorguard.social.forms import ProcedureUploadForm
 from vendorguard.social.models import SocialProcedureFile
-from vendorguard.social.views import _account_or_404, bp
+from vendorguard.social.views import _account_or_404
 from vendorguard.storage import get_storage
 from vendorguard.storage.download import ascii_part, send_stored
 

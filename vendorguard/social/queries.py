@@ -10,7 +10,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from vendorguard.approvals.models import ApprovalState
 from vendorguard.arrangements.models import ArrangementState
-from vendorguard.auth.roles import Role
+from vendorguard.auth.roles import SEES_ALL_DRAFTS, Role
 from vendorguard.core.web import like_pattern
 from vendorguard.org.models import Department
 from vendorguard.social.models import (
@@ -25,8 +25,6 @@ from vendorguard.social.models import (
     SocialProcedureFile,
 )
 
-# Roles that see every department's drafts: the approver and the auditor.
-SEES_ALL_DRAFTS = frozenset({Role.ADMIN, Role.AUDITOR})
 # An attestation due within this many days is shown as "due soon".
 DUE_SOON_DAYS = 30
 
@@ -53,15 +51,6 @@ def visible_to(user) -> ColumnElement[bool]:
     if user.department_id is None:
         return published
     return or_(published, SocialAccount.department_id == user.department_id)
-
-
-def is_visible(account: SocialAccount, user) -> bool:
-    """Python twin of :func:`visible_to` for one loaded account."""
-    return (
-        Role(user.role) in SEES_ALL_DRAFTS
-        or not account.is_draft
-        or (user.department_id is not None and account.department_id == user.department_id)
-    )
 
 
 # -- conditions shared by the list filters and the home page ------------------------------------
@@ -368,5 +357,16 @@ def public_accounts() -> Select:
             SocialAccount.platform,
             SocialAccount.title,
             SocialAccount.id,
+        )
+    )
+
+
+def account_for_catalog(account_id: int) -> Select:
+    """An SNS account with what its catalog facts and clause placeholders read."""
+    return (
+        select(SocialAccount)
+        .where(SocialAccount.id == account_id)
+        .options(
+            joinedload(SocialAccount.department), joinedload(SocialAccount.responsible_officer)
         )
     )

@@ -5,7 +5,7 @@ Procedure files, attestations and incidents live in their own modules on the sam
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -15,8 +15,8 @@ from vendorguard.approvals import web as approval_web
 from vendorguard.approvals.forms import ApproveForm, RejectForm
 from vendorguard.approvals.models import ApprovalState
 from vendorguard.approvals.panel import ApprovalPanel
+from vendorguard.arrangements.access import can_view, detail_panels
 from vendorguard.arrangements.models import ArrangementState
-from vendorguard.arrangements.oversight import oversight_context
 from vendorguard.auth.permissions import can_change, ensure_can_change, require
 from vendorguard.auth.roles import ALL_DEPARTMENTS, Role
 from vendorguard.cloud.queries import manager_candidates
@@ -29,10 +29,9 @@ from vendorguard.extensions import db
 from vendorguard.org.models import Department
 from vendorguard.org.queries import active_departments
 from vendorguard.social import queries, services
+from vendorguard.social.blueprint import bp
 from vendorguard.social.forms import MFA_VALUES, ProcedureUploadForm, SocialAccountForm, mfa_choice
 from vendorguard.social.models import IncidentStatus, Platform, SocialAccount
-
-bp = Blueprint("social", __name__, url_prefix="/social-accounts")
 
 SORTS = {
     "title": (SocialAccount.title, SocialAccount.id),
@@ -63,7 +62,7 @@ def attestation_months() -> int:
 def _account_or_404(account_id: int) -> SocialAccount:
     """The account, or 404 when it does not exist or is another department's draft."""
     account = db.session.scalars(queries.account_detail(account_id)).first()
-    if account is None or not queries.is_visible(account, current_user):
+    if account is None or not can_view(current_user, account):
         abort(404)
     return account
 
@@ -181,7 +180,7 @@ def _render_detail(
         incident_count=len(incidents),
         months=attestation_months(),
         today=today_tokyo(),
-        **oversight_context(db.session, account, current_user),
+        **detail_panels(db.session, account, current_user),
     )
 
 
@@ -317,4 +316,3 @@ def reject(account_id: int):
 
 
 # The other pages of the register, registered on ``bp``.
-from vendorguard.social import attestation_views, incident_views, procedure_views  # noqa: E402,F401

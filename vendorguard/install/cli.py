@@ -1,4 +1,4 @@
-"""``flask vg create-admin``."""
+"""``flask vg create-admin``: above auth, catalog and classification, which it sets up."""
 
 from __future__ import annotations
 

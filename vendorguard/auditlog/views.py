@@ -9,7 +9,6 @@ from datetime import datetime
 from typing import Any
 
 from flask import (
-    Blueprint,
     abort,
     flash,
     redirect,
@@ -27,6 +26,7 @@ from wtforms.validators import Optional
 from vendorguard.audit import labels, queries
 from vendorguard.audit import services as audit
 from vendorguard.audit.models import AuditEvent
+from vendorguard.auditlog.blueprint import bp
 from vendorguard.auth.permissions import require
 from vendorguard.core import export as export_file
 from vendorguard.core.forms import DateField, LineField
@@ -34,8 +34,6 @@ from vendorguard.core.timeutil import TOKYO, today_tokyo
 from vendorguard.core.web import paginate
 from vendorguard.extensions import db
 from vendorguard.web.i18n import format_moment
-
-bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 
 # One export is one spreadsheet; Excel stops at 1,048,576 rows and a clerk at far fewer.
 MAX_EXPORT_ROWS = 100_000

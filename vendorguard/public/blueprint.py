@@ -1,0 +1,7 @@
+"""The public blueprint: view modules register their pages on ``bp``; the app factory imports them."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("public", __name__, url_prefix="/public")
