@@ -26,6 +26,7 @@ LAYERS: list[set[str]] = [
     {"auth"},
     {"web"},
     {"arrangements"},
+    {"approvals"},
     {"classification", "contractors"},
     {"org"},
     {"catalog"},

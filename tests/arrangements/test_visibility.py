@@ -13,12 +13,12 @@ import pytest
 from sqlalchemy import select
 
 from tests.arrangements.site_visits import SiteVisit, site_visits  # noqa: F401  (fixture)
+from vendorguard.approvals.models import ApprovalState
 from vendorguard.arrangements import access
 from vendorguard.arrangements.kinds import registered_kinds
 from vendorguard.arrangements.models import Arrangement, ArrangementState
 from vendorguard.auth.models import User
 from vendorguard.auth.roles import Role
-from vendorguard.cloud.models import ApprovalState
 from vendorguard.extensions import db
 
 ARCHIVED = datetime(2026, 3, 31, tzinfo=UTC)
