@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from email import policy
 
 import pytest
+from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
 from vendorguard.auth.roles import Role
@@ -214,12 +215,9 @@ def _free_port() -> int:
 @pytest.fixture
 def smtp_inbox(app):
     """An aiosmtpd server the app sends to; yields its inbox."""
-    controller_module = pytest.importorskip(
-        "aiosmtpd.controller", reason="aiosmtpd is a test dependency"
-    )
     inbox = Inbox()
     port = _free_port()
-    controller = controller_module.Controller(inbox, hostname="127.0.0.1", port=port)
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     app.config.update(
         MAIL_HOST="127.0.0.1", MAIL_PORT=port, MAIL_SENDER="vendorguard@city.example.jp"
