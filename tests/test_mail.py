@@ -7,10 +7,9 @@ import socket
 from email import policy
 
 import pytest
+from aiosmtpd.controller import Controller
 
 from vendorguard.mail import MailError, MailSettings, build_message, send
-
-from aiosmtpd.controller import Controller
 
 
 class Inbox:

@@ -106,7 +106,13 @@ def test_render_is_valid_icalendar_with_all_day_events_and_text_kept_intact():
     day = today_tokyo()
     data = render(
         [
-            Event("evreq-7", day, "証跡の提出期限：点検記録, 月次; 第1回", tricky, "https://vg.example/x?a=1&b=2"),
+            Event(
+                "evreq-7",
+                day,
+                "証跡の提出期限：点検記録, 月次; 第1回",
+                tricky,
+                "https://vg.example/x?a=1&b=2",
+            ),
             Event("end-8", day + timedelta(days=3), "契約期間の終了：保守業務"),
         ],
         "vendorguard 期限一覧（山田, 太郎）",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -98,7 +98,6 @@ def detail(contractor_id: int):
         subcontracted=db.session.scalars(queries.subcontracted_engagements_of(contractor.id))
         .unique()
         .all(),
-        link_engagements="engagements.detail" in current_app.view_functions,
     )
 
 

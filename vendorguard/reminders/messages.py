@@ -16,6 +16,7 @@ from werkzeug.routing import BuildError
 
 from vendorguard.arrangements.models import ArrangementKind
 from vendorguard.contractors.models import CertificationKind
+from vendorguard.evidence.schedule import occurrence_label
 from vendorguard.reminders import kinds
 from vendorguard.web.i18n import format_day
 
@@ -38,10 +39,8 @@ class Message:
 
 
 def link_for(links: list, external: bool) -> str | None:
-    """The first of ``[[endpoint, values], …]`` this app has: absolute under BASE_URL, or a path."""
+    """The first of ``[[endpoint, values], …]`` that builds: absolute under BASE_URL, or a path."""
     for endpoint, values in links or []:
-        if endpoint not in current_app.view_functions:
-            continue
         try:
             if external or not has_request_context():
                 base = urlsplit(current_app.config["BASE_URL"])
@@ -66,10 +65,6 @@ def _member(enum_cls, value):
 
 
 def _occurrence(value: str) -> str:
-    try:
-        from vendorguard.evidence.schedule import occurrence_label
-    except ImportError:  # pragma: no cover - evidence scheduling ships with the evidence feature
-        return value
     return occurrence_label(value) or value
 
 
