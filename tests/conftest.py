@@ -91,8 +91,9 @@ class RequestClient(FlaskClient):
 
     def run_wsgi_app(self, environ, buffered=False):
         # An empty contextvars context holds no app context, so Flask pushes a new one (and
-        # Flask-SQLAlchemy scopes a new session to it) for this request alone.
-        return contextvars.Context().run(super().run_wsgi_app, environ, buffered)
+        # Flask-SQLAlchemy scopes a new session to it) for this request alone. The body is read
+        # in that context too, as a server would, so streamed responses end their contexts there.
+        return contextvars.Context().run(super().run_wsgi_app, environ, True)
 
 
 def _end_observer_transaction() -> None:
