@@ -191,7 +191,7 @@ def stored_keys(app) -> list[str]:
     """Every object in the app's storage."""
     from vendorguard.storage import get_storage
 
-    return list(get_storage(app).iter_keys(""))
+    return [o.key for o in get_storage(app).iter_objects("")]
 
 
 # --- a real SMTP server on loopback (as in tests/test_mail.py) --------------------------------
