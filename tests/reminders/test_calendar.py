@@ -13,6 +13,7 @@ from vendorguard.arrangements.models import ArrangementState
 from vendorguard.auth.roles import Role
 from vendorguard.cloud.models import ApprovalState
 from vendorguard.core.timeutil import today_tokyo
+from vendorguard.evidence.models import RequestStatus
 from vendorguard.extensions import db
 from vendorguard.reminders.ical import Event, render
 from vendorguard.reminders.models import CalendarFeed
@@ -61,6 +62,10 @@ def test_feed_lists_the_users_due_dates_and_revoking_gives_404(app, client, logi
     found = events(app, url)
     request = found["証跡の提出期限：月次作業報告書（住民記録システム運用保守業務委託）"]
     assert request["DTSTART"].dt == due and request["DTEND"].dt == due + timedelta(days=1)
+    assert str(request["DESCRIPTION"]) == RequestStatus.OPEN.label
+    assert re.fullmatch(r"http://127\.0\.0\.1:5000/evidence/requests/\d+", str(request["URL"]))
+    calendar = icalendar.Calendar.from_ical(app.test_client().get(path_of(url)).data)
+    assert str(calendar["X-WR-CALNAME"]) == f"vendorguard 期限一覧（{city.officer.name}）"
     assert found["契約期間の終了：住民記録システム運用保守業務委託"][
         "DTSTART"
     ].dt == today + timedelta(days=100)
