@@ -14,6 +14,7 @@ from tests.factories import PASSWORD
 from vendorguard.extensions import db
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}  # answered by Werkzeug/Flask for every GET rule
+CSRF_REFUSAL = "フォームの有効期限が切れたか、不正な送信です。"  # the app's CSRFError page
 
 
 def methods_of(rule: Rule) -> list[str]:
@@ -70,9 +71,16 @@ class Browser:
         (the streaming upload views read the header)."""
         if method == "GET":
             return self.client.get(url)
-        return self.client.open(
+        response = self.client.open(
             url,
             method=method,
             data={"csrf_token": self.token},
             headers={"X-CSRFToken": self.token},
         )
+        # The token must pass wherever the request gets as far as checking it; otherwise the walk
+        # would only ever see the CSRF refusal.
+        refused_token = response.status_code == 400 and CSRF_REFUSAL in response.get_data(
+            as_text=True
+        )
+        assert not refused_token, f"CSRF token refused: {method} {url}"
+        return response
