@@ -578,8 +578,8 @@ def _outcome(access: Access, role, side: str, rule: Rule, response) -> tuple[boo
     return status == 403, True, "403"
 
 
-def expected_trials(app, role) -> int:
-    """How many (rule, method, side) requests the walk must send for one role."""
+def expected_trials(app) -> int:
+    """How many (rule, method, side) requests the walk must send for each role."""
     return sum(
         len(methods_of(rule)) * (2 if rule.arguments - {"filename"} else 1)
         for rule in app.url_map.iter_rules()
@@ -619,5 +619,5 @@ def test_each_role_gets_exactly_what_design_grants(app, make, role):
                     browser.sign_in()
                     state = database_state()
     print(f"route × role walk, {role or 'anonymous'}: {trials} (rule, method, side) trials")
-    assert trials == expected_trials(app, role)
+    assert trials == expected_trials(app)
     assert not failures, "\n".join(failures)
