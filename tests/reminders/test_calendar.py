@@ -124,8 +124,10 @@ def test_render_is_valid_icalendar_with_all_day_events_and_text_kept_intact():
         "vg.example",
     )
     assert all(len(line) <= 75 for line in data.split(b"\r\n"))  # folded by the library
+    lines = data.decode().split("\r\n")
+    assert "X-WR-CALNAME:vendorguard 期限一覧（山田\\, 太郎）" in lines  # TEXT, escaped
+    assert "X-PUBLISHED-TTL:PT6H" in lines and "REFRESH-INTERVAL;VALUE=DURATION:PT6H" in lines
     calendar = icalendar.Calendar.from_ical(data)
-    assert str(calendar["X-WR-CALNAME"]) == "vendorguard 期限一覧（山田, 太郎）"
     assert str(calendar["VERSION"]) == "2.0" and str(calendar["PRODID"])
     first, second = calendar.walk("VEVENT")
     assert str(first["UID"]) == "evreq-7@vg.example" and str(second["UID"]) == "end-8@vg.example"

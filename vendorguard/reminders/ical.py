@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from icalendar import Calendar
+from icalendar import Calendar, vDuration, vText
 from icalendar import Event as ICalEvent
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -270,10 +270,11 @@ def render(events: list[Event], calendar_name: str, host: str) -> bytes:
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", calendar_name)
-    calendar.add("x-wr-timezone", "Asia/Tokyo")
+    # X- properties have no registered type: say which (TEXT is escaped, DURATION is PT6H).
+    calendar.add("x-wr-calname", vText(calendar_name))
+    calendar.add("x-wr-timezone", vText("Asia/Tokyo"))
     calendar.add("refresh-interval", timedelta(hours=6), parameters={"VALUE": "DURATION"})
-    calendar.add("x-published-ttl", timedelta(hours=6))
+    calendar.add("x-published-ttl", vDuration(timedelta(hours=6)))
     stamp = datetime.now(UTC).replace(microsecond=0)
     for item in events:
         event = ICalEvent()
