@@ -7,6 +7,7 @@ to run the whole suite against PostgreSQL.
 
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 import threading
@@ -14,8 +15,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from flask import g
+from flask import has_app_context
+from flask.testing import FlaskClient
+from playwright.sync_api import sync_playwright
 from sqlalchemy import event, text
+from sqlalchemy.orm import Session
 
 from vendorguard import create_app
 from vendorguard.extensions import db
@@ -60,9 +64,55 @@ def _empty_all_tables() -> None:
                 conn.execute(text(f'DELETE FROM "{name}"'))
 
 
+@event.listens_for(Session, "after_flush")
+def _note_flushed_writes(session, flush_context):
+    session.info["flushed_writes"] = True
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_flushed_writes(session):
+    session.info.pop("flushed_writes", None)
+
+
+class RequestClient(FlaskClient):
+    """A test client whose every request runs as in production: its own app context, ``g`` and
+    database session, however the test itself holds the application context.
+
+    The test's own session (``db.session`` in the test body) is the observer: before each request
+    it must hold no uncommitted changes (the request could not see them), and it is rolled back so
+    that what the test reads afterwards comes fresh from the database.
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            _end_observer_transaction()
+        return super().open(*args, **kwargs)
+
+    def run_wsgi_app(self, environ, buffered=False):
+        # An empty contextvars context holds no app context, so Flask pushes a new one (and
+        # Flask-SQLAlchemy scopes a new session to it) for this request alone. The body is read
+        # in that context too, as a server would, so streamed responses end their contexts there.
+        return contextvars.Context().run(super().run_wsgi_app, environ, True)
+
+
+def _end_observer_transaction() -> None:
+    session = db.session()
+    if session.new or session.dirty or session.deleted or session.info.get("flushed_writes"):
+        pytest.fail(
+            "commit the test's changes before a request: the request has its own session",
+            pytrace=True,
+        )
+    session.rollback()
+
+
 @pytest.fixture
 def app(database_url, tmp_path):
-    """An application bound to the shared test database; emptied again after the test."""
+    """An application bound to the shared test database; emptied again after the test.
+
+    The test body runs inside an app context (factories, direct service calls, assertions); the
+    client's requests never share it (see ``RequestClient``).
+    """
     application = create_app(
         {
             "TESTING": True,
@@ -74,13 +124,7 @@ def app(database_url, tmp_path):
         },
         instance_path=str(tmp_path / "instance"),
     )
-
-    def fresh_g():
-        # Requests reuse the test's app context, so ``g`` would carry the signed-in user and the
-        # locale from one request into the next; production requests each get a fresh one.
-        g.__dict__.clear()
-
-    application.before_request_funcs.setdefault(None, []).insert(0, fresh_g)
+    application.test_client_class = RequestClient
     with application.app_context():
         yield application
         db.session.remove()
@@ -136,8 +180,6 @@ def count_queries(app):
     @contextmanager
     def counting():
         counter = QueryCounter()
-        # Tests share the app context with requests; start each count with nothing cached.
-        db.session.expire_all()
         event.listen(db.engine, "before_cursor_execute", counter)
         try:
             yield counter
@@ -173,8 +215,7 @@ def browser():
         pytest.skip(
             f"browser tests need Chromium at {CHROMIUM} (apt-get install chromium); .ci/run installs it"
         )
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    with sync_api.sync_playwright() as playwright:
+    with sync_playwright() as playwright:
         instance = playwright.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,

@@ -13,7 +13,7 @@ from datetime import date
 import pytest
 from werkzeug.routing import Rule
 
-from tests.factories import PASSWORD
+from tests.walk import Browser, changed_tables, database_state, methods_of
 from vendorguard.auth.roles import Role
 
 A, P, O, S, U, C = "admin", "procurement", "officer", "sns_owner", "auditor", "contractor"
@@ -535,10 +535,6 @@ def _users(make, own_dept, own_contractor_id: int):
     }
 
 
-def _method(rule: Rule) -> str:
-    return "GET" if "GET" in rule.methods else "POST"
-
-
 def _url(app, rule: Rule, values: dict[str, int]) -> str:
     keys = ARGUMENT_KEYS.get(rule.endpoint, {})
     with app.test_request_context():
@@ -561,54 +557,68 @@ def test_every_route_has_an_expectation(app):
     )
 
 
+def _outcome(access: Access, role, side: str, rule: Rule, response) -> tuple[bool, bool, str]:
+    """(as expected, refused, what was wanted) for one response."""
+    status = response.status_code
+    if access.allowed == PUBLIC:
+        return status < 400 or status == 405, False, "reachable"
+    if access.allowed == TOKEN:
+        return status in (404, 410), True, "404/410 for a forged token"
+    if role is None:
+        return _is_login_redirect(response), True, "redirect to login"
+    if role in access.allowed and not (side == "other" and role in access.own_only):
+        signed_out = rule.endpoint == "auth.logout"  # its success is the way back to the login page
+        ok = (
+            status not in (401, 403, 404, 405)
+            and status < 500
+            and (signed_out or not _is_login_redirect(response))
+        )
+        return ok, False, "allowed"
+    if role in access.own_only:  # someone else's record: refused or not even shown
+        return status in (403, 404), True, "403 or 404"
+    return status == 403, True, "403"
+
+
+def expected_trials(app) -> int:
+    """How many (rule, method, side) requests the walk must send for each role."""
+    return sum(
+        len(methods_of(rule)) * (2 if rule.arguments - {"filename"} else 1)
+        for rule in app.url_map.iter_rules()
+    )
+
+
+@pytest.mark.walk
 @pytest.mark.parametrize("role", (None,) + ROLES, ids=lambda r: r or "anonymous")
 def test_each_role_gets_exactly_what_design_grants(app, make, role):
+    """Every method of every rule, on the own and another department's records: the status is
+    what DESIGN.md grants, and a refused request leaves every table as it was."""
+    app.config["WTF_CSRF_ENABLED"] = True  # POSTs carry a real token, as from a browser
     world, own_dept = build_world(make)
     users = _users(make, own_dept, world.own["contractor_id_of_user"])
-    client = app.test_client()
-    if role is not None:
-        response = client.post("/login", data={"email": users[role].email, "password": PASSWORD})
-        assert response.status_code == 302
-    failures = []
+    browser = Browser(app, users[role] if role else None)
+    failures, trials = [], 0
+    state = database_state()
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.endpoint):
         access = EXPECTED.get(rule.endpoint)
         if access is None:  # test_every_route_has_an_expectation reports it
             continue
-        method = _method(rule)
         sides = ("own", "other") if rule.arguments - {"filename"} else ("own",)
-        for side in sides:
-            url = _url(app, rule, world.own if side == "own" else world.other)
-            response = client.open(url, method=method)
-            status = response.status_code
-            if access.allowed == PUBLIC:
-                ok = status < 400
-                want = "reachable"
-            elif access.allowed == TOKEN:
-                ok = status in (404, 410)
-                want = "404/410 for a forged token"
-            elif role is None:
-                ok = _is_login_redirect(response)
-                want = "redirect to login"
-            elif role in access.allowed and not (side == "other" and role in access.own_only):
-                signed_out = (
-                    rule.endpoint == "auth.logout"
-                )  # its success is the way back to the login page
-                ok = (
-                    status not in (401, 403, 404, 405)
-                    and status < 500
-                    and (signed_out or not _is_login_redirect(response))
-                )
-                want = "allowed"
-            elif role in access.own_only:  # someone else's record: refused or not even shown
-                ok = status in (403, 404)
-                want = "403 or 404"
-            else:
-                ok = status == 403
-                want = "403"
-            if not ok:
-                failures.append(
-                    f"{role or 'anonymous'} {method} {url} ({rule.endpoint}, {side}): {status}, want {want}"
-                )
-            if rule.endpoint == "auth.logout" and role is not None:
-                client.post("/login", data={"email": users[role].email, "password": PASSWORD})
+        for method in methods_of(rule):
+            for side in sides:
+                url = _url(app, rule, world.own if side == "own" else world.other)
+                response = browser.send(url, method)
+                trials += 1
+                ok, refused, want = _outcome(access, role, side, rule, response)
+                label = f"{role or 'anonymous'} {method} {url} ({rule.endpoint}, {side})"
+                if not ok:
+                    failures.append(f"{label}: {response.status_code}, want {want}")
+                after = database_state()
+                if refused and after != state:
+                    failures.append(f"{label}: refused but changed {changed_tables(state, after)}")
+                state = after
+                if rule.endpoint == "auth.logout" and role is not None:
+                    browser.sign_in()
+                    state = database_state()
+    print(f"route × role walk, {role or 'anonymous'}: {trials} (rule, method, side) trials")
+    assert trials == expected_trials(app)
     assert not failures, "\n".join(failures)

@@ -7,10 +7,9 @@ import socket
 from email import policy
 
 import pytest
+from aiosmtpd.controller import Controller
 
 from vendorguard.mail import MailError, MailSettings, build_message, send
-
-aiosmtpd = pytest.importorskip("aiosmtpd.controller", reason="aiosmtpd is a test dependency")
 
 
 class Inbox:
@@ -26,7 +25,7 @@ class Inbox:
 def smtp_server():
     inbox = Inbox()
     port = _free_port()
-    controller = aiosmtpd.Controller(inbox, hostname="127.0.0.1", port=port)
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:
         yield port, inbox

@@ -88,10 +88,6 @@ def test_home_page_queries(make, assess):
 
     rows = db.session.execute(queries.overdue_actions_for_owner(owner.id, today)).all()
     assert [row.Action.finding for row in rows] == ["遅れ1", "他課で遅れ"] and rows[0].total == 2
-    rows = db.session.execute(queries.overdue_actions_for_department(today, department.id)).all()
-    assert [row.Action.finding for row in rows] == ["遅れ1"]
-    rows = db.session.execute(queries.overdue_actions_for_department(today, None, limit=1)).all()
-    assert len(rows) == 1 and rows[0].total == 2
 
     # next review dates: assessed 2025-07-20 → valid until 2026-07-20 (within 30 days); others not
     due_soon = make.engagement(department=department, state=ArrangementState.ACTIVE)

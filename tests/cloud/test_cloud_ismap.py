@@ -71,7 +71,12 @@ def test_a_service_whose_registration_left_the_list_is_flagged(client, make, log
         "ISMAP登録番号 C21-0099-1 のサービスは、2026年1月15日にISMAPのリストから削除されました。"
         in html
     )
-    assert [s.id for s in db.session.scalars(queries.at_risk_services()).unique()] == [service.id]
+    assert [
+        s.id
+        for s in db.session.scalars(
+            queries.cloud_list(queries.CloudFilters(risk_only=True))
+        ).unique()
+    ] == [service.id]
 
 
 def test_status_filter_agrees_with_the_badges(client, make, login_as):
@@ -207,7 +212,12 @@ def test_at_risk_services(make, fields, at_risk):
         approval_valid_until=today + timedelta(days=days) if days is not None else None,
         archived_at=utcnow() if fields.get("archived") else None,
     )
-    found = [s.id for s in db.session.scalars(queries.at_risk_services()).unique()]
+    found = [
+        s.id
+        for s in db.session.scalars(
+            queries.cloud_list(queries.CloudFilters(risk_only=True))
+        ).unique()
+    ]
     assert (service.id in found) is at_risk
     if not fields.get("archived"):
         reasons = assurance.risk_reasons(service, assurance.standing(db.session, service))

@@ -83,13 +83,16 @@ def test_risk_badge_when_high_confidentiality_lacks_ismap_or_approval(client, ma
         html, "機密性1のみ"
     )
     assert "ISMAP<" in row_of(html, "問題なし") and "約款" in row_of(html, "機密性1のみ")
-    # The SQL filter and the home page's query agree with the badges.
+    # The list's 要対応 filter, as a page and as a query, agrees with the badges.
     at_risk = ["ISMAPなし", "一覧にない番号", "ISMAP期限切れ", "未承認", "承認期限切れ"]
     assert sorted(titles(client.get("/cloud-services/?risk=1").get_data(as_text=True))) == sorted(
         at_risk
     )
     assert sorted(
-        s.title for s in db.session.scalars(queries.at_risk_services()).unique()
+        s.title
+        for s in db.session.scalars(
+            queries.cloud_list(queries.CloudFilters(risk_only=True))
+        ).unique()
     ) == sorted(at_risk)
 
 

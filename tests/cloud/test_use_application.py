@@ -45,8 +45,13 @@ def applications_of(service):
 
 
 def at_risk_ids():
-    """Ids the home page's at-risk query returns."""
-    return [s.id for s in db.session.scalars(queries.at_risk_services()).unique()]
+    """Ids of the services the list's 要対応 filter shows."""
+    return [
+        s.id
+        for s in db.session.scalars(
+            queries.cloud_list(queries.CloudFilters(risk_only=True))
+        ).unique()
+    ]
 
 
 def setup_service(make, **fields):

@@ -1,27 +1,14 @@
-"""Helpers for document tests: articles built by hand, a stand-in catalog, reading .docx back."""
+"""Helpers for document tests: articles built by hand, the shipped catalog, reading .docx back."""
 
 from __future__ import annotations
 
 import io
-import sys
-import types
-from dataclasses import dataclass, field
 
 import pytest
 from docx import Document
 
 from tests.storage.conftest import aws_credentials, bucket, moto_s3  # noqa: F401  (S3 fixtures)
-from vendorguard.core.errors import DomainError
-
-
-@dataclass(frozen=True)
-class Article:
-    """Same shape as the catalog's Article."""
-
-    heading: str
-    paragraphs: list[str]
-    clause_version_id: int
-    requirement_codes: list[str] = field(default_factory=list)
+from vendorguard.catalog.services import Article
 
 
 def sample_articles() -> list[Article]:
@@ -55,58 +42,6 @@ def sample_articles() -> list[Article]:
     ]
 
 
-class FakeCoverageIncomplete(DomainError):
-    """Like the catalog's CoverageIncomplete: a translated message and the missing codes."""
-
-    def __init__(self, codes: list[str]):
-        super().__init__(
-            "次の要件を網羅する承認済みの条項がなく、適用除外も記録されていません："
-            + "、".join(codes)
-        )
-        self.codes = codes
-
-
-class FakeCatalog:
-    """Stands in for vendorguard.catalog.services: what render_articles and coverage return."""
-
-    CoverageIncomplete = FakeCoverageIncomplete
-
-    def __init__(self) -> None:
-        self.articles: list[Article] = sample_articles()
-        self.missing: list[str] = []
-        self.waivers: list[dict] = []
-        self.date_styles: list[str] = []
-
-    def render_articles(self, session, arrangement, *, date_style="wareki"):
-        self.date_styles.append(date_style)
-        if self.missing:
-            raise FakeCoverageIncomplete(self.missing)
-        return list(self.articles)
-
-    def coverage(self, session, arrangement):
-        return types.SimpleNamespace(
-            is_complete=not self.missing, gaps=self.missing, waivers=self.waivers
-        )
-
-
-@pytest.fixture
-def fake_catalog(monkeypatch) -> FakeCatalog:
-    """Install the stand-in where ``generate_appendix`` imports the catalog from."""
-    try:
-        import vendorguard.catalog as package
-    except ModuleNotFoundError:  # the catalog feature is not there: stand in for the package too
-        package = types.ModuleType("vendorguard.catalog")
-        package.__path__ = []
-        monkeypatch.setitem(sys.modules, "vendorguard.catalog", package)
-    catalog = FakeCatalog()
-    module = types.ModuleType("vendorguard.catalog.services")
-    for name in ("render_articles", "coverage", "CoverageIncomplete"):
-        setattr(module, name, getattr(catalog, name))
-    monkeypatch.setitem(sys.modules, "vendorguard.catalog.services", module)
-    monkeypatch.setattr(package, "services", module, raising=False)
-    return catalog
-
-
 def read_docx(data: bytes):
     """The document parsed by python-docx."""
     return Document(io.BytesIO(data))
@@ -127,7 +62,7 @@ def table_rows(data: bytes) -> list[list[list[str]]]:
 
 @pytest.fixture
 def shipped_catalog(app):
-    """The shipped requirements and approved clauses, committed (the real catalog, no stand-in)."""
+    """The shipped requirements and approved clauses, committed."""
     from vendorguard.catalog.services import ensure_catalog
     from vendorguard.extensions import db
 

@@ -6,7 +6,7 @@ import hashlib
 
 from sqlalchemy import select
 
-from tests.documents.conftest import table_rows
+from tests.documents.conftest import add_gap_requirement, table_rows
 from vendorguard.audit.models import AuditEvent
 from vendorguard.auth.roles import Role
 from vendorguard.documents.models import ContractDocument
@@ -14,7 +14,7 @@ from vendorguard.extensions import db
 
 
 def test_appendix_command_stores_a_version_and_writes_the_same_bytes(
-    app, make, fake_catalog, tmp_path
+    app, make, shipped_catalog, tmp_path
 ):
     engagement = make.engagement(contract_number="R8-00077", title="窓口業務委託")
     make.user(Role.PROCUREMENT, email="keiyaku@city.example.jp")
@@ -53,15 +53,14 @@ def test_appendix_command_stores_a_version_and_writes_the_same_bytes(
     ] == [1, 2]
 
 
-def test_appendix_command_explains_refusals(app, make, fake_catalog, tmp_path):
+def test_appendix_command_explains_refusals(app, make, shipped_catalog, tmp_path):
     runner = app.test_cli_runner()
     output = tmp_path / "appendix.docx"
     result = runner.invoke(args=["vg", "appendix", "999999", "--output", str(output)])
     assert result.exit_code != 0 and "案件が見つかりません" in result.output
-    fake_catalog.missing = ["OUT-05"]
-    result = runner.invoke(
-        args=["vg", "appendix", str(make.engagement().id), "--output", str(output)]
-    )
-    assert result.exit_code != 0 and "OUT-05" in result.output
+    add_gap_requirement("TST-05")  # applies in the internet segment; no clause covers it
+    engagement = make.engagement(segment_internet=True)
+    result = runner.invoke(args=["vg", "appendix", str(engagement.id), "--output", str(output)])
+    assert result.exit_code != 0 and "TST-05" in result.output
     assert not output.exists()
     assert db.session.scalars(select(ContractDocument)).first() is None

@@ -8,9 +8,16 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from tests.documents.conftest import Article, body_texts, sample_articles, table_rows
+from tests.documents.conftest import (
+    Article,
+    add_gap_requirement,
+    body_texts,
+    sample_articles,
+    table_rows,
+)
 from vendorguard.audit.models import AuditEvent
 from vendorguard.auth.roles import Role
+from vendorguard.catalog import services as catalog
 from vendorguard.cloud.models import TermsType
 from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import utcnow
@@ -118,7 +125,7 @@ def test_a_row_that_cannot_be_saved_takes_its_object_with_it(app, make, monkeypa
         services.generate_document(db.session, storage, engagement, None, sample_articles())
     db.session.rollback()
     assert count_documents() == 1
-    assert len(list(storage.iter_keys())) == 1  # only the first version's object
+    assert len([o.key for o in storage.iter_objects()]) == 1  # only the first version's object
 
 
 def test_documents_are_immutable(app, make):
@@ -178,29 +185,38 @@ def test_cloud_and_social_documents(app, make):
     assert rows["投稿してよい内容"] == "（未設定）"  # missing posting rules are visible on paper
 
 
-def test_generate_appendix_asks_the_catalog_and_keeps_its_waivers(app, make, fake_catalog):
-    fake_catalog.waivers = [{"requirement_code": "OUT-03", "reason": "保守のみ"}]
+def test_generate_appendix_asks_the_catalog_and_keeps_its_waivers(app, make, shipped_catalog):
+    requirement = add_gap_requirement()
+    engagement = make.engagement(segment_internet=True)
+    catalog.record_waiver(db.session, engagement, requirement, "保守のみ", make.user(Role.ADMIN))
+    db.session.commit()
+    articles = catalog.render_articles(db.session, engagement, date_style="western")
     document = services.generate_appendix(
-        db.session, get_storage(app), make.engagement(), None, date_style="western"
+        db.session, get_storage(app), engagement, None, date_style="western"
     )
-    assert document.date_style == "western" and fake_catalog.date_styles == ["western"]
-    assert document.waivers == [{"requirement_code": "OUT-03", "reason": "保守のみ"}]
+    assert document.date_style == "western"
+    assert [(w["requirement_code"], w["reason"]) for w in document.waivers] == [
+        ("TST-01", "保守のみ")
+    ]
+    assert [a["clause_version_id"] for a in document.articles] == [
+        a.clause_version_id for a in articles
+    ]
     assert [a["heading"] for a in document.articles] == [
-        "（基本的事項）",
-        "（秘密の保持）",
-        "（再委託の制限）",
+        f"（{a.heading.strip('（）')}）" for a in articles
     ]
     # Without a choice, the template's 日付表記 (和暦) decides, for the clauses' dates too.
-    services.generate_appendix(db.session, get_storage(app), make.engagement(), None)
-    assert fake_catalog.date_styles[-1] == "wareki"
+    document = services.generate_appendix(db.session, get_storage(app), make.engagement(), None)
+    assert document.date_style == "wareki"
 
 
-def test_generate_appendix_is_refused_while_coverage_has_gaps(app, make, fake_catalog):
-    fake_catalog.missing = ["OUT-03", "MN-02"]
-    with pytest.raises(fake_catalog.CoverageIncomplete) as caught:
-        services.generate_appendix(db.session, get_storage(app), make.engagement(), None)
-    assert "OUT-03" in caught.value.message
-    assert count_documents() == 0 and list(get_storage(app).iter_keys()) == []
+def test_generate_appendix_is_refused_while_coverage_has_gaps(app, make, shipped_catalog):
+    add_gap_requirement("TST-03")
+    add_gap_requirement("TST-04")
+    engagement = make.engagement(segment_internet=True)
+    with pytest.raises(catalog.CoverageIncomplete) as caught:
+        services.generate_appendix(db.session, get_storage(app), engagement, None)
+    assert caught.value.codes == ["TST-03", "TST-04"] and "TST-03、TST-04" in caught.value.message
+    assert count_documents() == 0 and [o.key for o in get_storage(app).iter_objects()] == []
 
 
 def snapshot(articles):

@@ -8,8 +8,10 @@ from urllib.parse import quote
 import pytest
 from sqlalchemy import func, select
 
-from tests.documents.conftest import Article
+from tests.documents.conftest import add_gap_requirement
 from vendorguard.auth.roles import Role
+from vendorguard.catalog import clause_services
+from vendorguard.catalog.models import Clause, ClauseVersion
 from vendorguard.documents import views
 from vendorguard.documents.models import ContractDocument, DateStyle, DocumentKind
 from vendorguard.extensions import db
@@ -48,7 +50,7 @@ def generate(client, engagement, **data):
     )
 
 
-def test_procurement_generates_and_sees_the_new_version(client, login_as, setting, fake_catalog):
+def test_procurement_generates_and_sees_the_new_version(client, login_as, setting, shipped_catalog):
     login_as(setting["procurement"])
     page = client.get(versions_url(setting["engagement"])).get_data(as_text=True)
     assert (
@@ -74,7 +76,7 @@ def test_procurement_generates_and_sees_the_new_version(client, login_as, settin
 
 
 def test_the_departments_officer_may_generate_another_department_may_only_look(
-    client, login_as, setting, fake_catalog
+    client, login_as, setting, shipped_catalog
 ):
     login_as(setting["other_officer"])
     page = client.get(versions_url(setting["engagement"])).get_data(as_text=True)
@@ -119,17 +121,20 @@ def test_unknown_ids_are_404(client, login_as, setting):
 
 
 def test_coverage_gaps_are_explained_with_the_missing_codes(
-    client, login_as, setting, fake_catalog
+    client, login_as, setting, shipped_catalog
 ):
-    fake_catalog.missing = ["OUT-03", "MN-02"]
+    add_gap_requirement("TST-03")
+    add_gap_requirement("TST-04")
+    setting["engagement"].segment_internet = True  # both apply; no clause covers them
+    db.session.commit()
     login_as(setting["procurement"])
     html = generate(client, setting["engagement"]).get_data(as_text=True)
-    assert "承認済みの条項がなく、適用除外も記録されていません：OUT-03、MN-02" in html
+    assert "承認済みの条項がなく、適用除外も記録されていません：TST-03、TST-04" in html
     assert count_documents() == 0
 
 
 def test_storage_failure_tells_the_user_and_records_nothing(
-    client, login_as, setting, fake_catalog, monkeypatch
+    client, login_as, setting, shipped_catalog, monkeypatch
 ):
     class Down:
         def put(self, key, fileobj, max_bytes=None):
@@ -143,7 +148,7 @@ def test_storage_failure_tells_the_user_and_records_nothing(
 
 
 def test_generation_against_s3_and_storage_down(
-    app, client, login_as, setting, fake_catalog, moto_s3, bucket
+    app, client, login_as, setting, shipped_catalog, moto_s3, bucket
 ):
     app.config.update(
         STORAGE_URL=f"s3://{bucket}/vg",
@@ -167,7 +172,9 @@ def test_generation_against_s3_and_storage_down(
     assert count_documents() == 2
 
 
-def test_download_is_the_stored_file_as_an_attachment(client, login_as, setting, fake_catalog, app):
+def test_download_is_the_stored_file_as_an_attachment(
+    client, login_as, setting, shipped_catalog, app
+):
     login_as(setting["officer"])
     generate(client, setting["engagement"])
     document = db.session.scalars(select(ContractDocument)).one()
@@ -185,7 +192,7 @@ def test_download_is_the_stored_file_as_an_attachment(client, login_as, setting,
     assert int(response.headers["Content-Length"]) == document.size
 
 
-def test_a_missing_object_is_reported_not_a_crash(client, login_as, setting, fake_catalog, app):
+def test_a_missing_object_is_reported_not_a_crash(client, login_as, setting, shipped_catalog, app):
     login_as(setting["procurement"])
     generate(client, setting["engagement"])
     document = db.session.scalars(select(ContractDocument)).one()
@@ -197,29 +204,44 @@ def test_a_missing_object_is_reported_not_a_crash(client, login_as, setting, fak
 
 
 def test_diff_page_shows_what_changed_since_the_previous_version(
-    client, login_as, setting, fake_catalog
+    client, login_as, setting, shipped_catalog, make
 ):
     login_as(setting["procurement"])
     generate(client, setting["engagement"])
     first = db.session.scalars(select(ContractDocument)).one()
     html = client.get(f"/documents/{first.id}/diff").get_data(as_text=True)
     assert "最初の版のため、比較する版はありません。" in html and first.sha256 in html
-    fake_catalog.articles[1] = Article(
-        "秘密の保持",
-        ["受注者は、この契約による業務に関して知り得た情報を第三者に漏らしてはならない。"],
-        22,
-        ["OUT-07"],
+    # The security office revises one clause: its first paragraph changes, the others go.
+    revised = first.articles[1]
+    clause = db.session.get(ClauseVersion, revised["clause_version_id"]).clause_id
+    old_text = revised["paragraphs"][0]["text"]
+    admin = make.user(Role.ADMIN)
+    clause = db.session.get(Clause, clause)
+    version = clause_services.revise_clause(
+        db.session,
+        clause,
+        clause_services.ClauseData(
+            title=clause.title,
+            heading=revised["heading"].strip("（）"),
+            body="受注者は、改訂された義務を負う。" + old_text[-6:],
+            requirement_codes=revised["requirement_codes"],
+            sort_order=clause.sort_order,
+        ),
+        admin,
     )
+    clause_services.approve_version(db.session, version, admin)
+    db.session.commit()
     generate(client, setting["engagement"])
     second = db.session.scalars(select(ContractDocument).where(ContractDocument.version == 2)).one()
     html = client.get(f"/documents/{second.id}/diff").get_data(as_text=True)
-    assert "第1版からの変更点" in html and "変更 1" in html and "変更なし 2" in html
-    assert "<del>他</del><ins>第三者</ins>" in html
-    assert "<del>前項の規定は" in html  # the dropped paragraphs
+    unchanged = len(first.articles) - 1
+    assert "第1版からの変更点" in html and "変更 1" in html and f"変更なし {unchanged}" in html
+    assert "<ins>改訂</ins>された" in html and "<ins>義務を負う。</ins>" in html
+    assert "<p><del>受注者は、" in html  # the dropped paragraph
 
 
 def test_diff_against_another_arrangements_version_is_404(
-    client, login_as, setting, fake_catalog, make
+    client, login_as, setting, shipped_catalog, make
 ):
     login_as(setting["procurement"])
     generate(client, setting["engagement"])

@@ -1,4 +1,4 @@
-"""The glue to the real clause catalog (skipped where vendorguard.catalog.services is absent)."""
+"""The glue to the real clause catalog."""
 
 from __future__ import annotations
 
@@ -9,13 +9,10 @@ import pytest
 
 from tests.documents.conftest import body_texts, read_docx, table_rows
 from vendorguard.auth.roles import Role
+from vendorguard.catalog import services as catalog
 from vendorguard.documents import services
 from vendorguard.extensions import db
 from vendorguard.storage import get_storage
-
-catalog = pytest.importorskip(
-    "vendorguard.catalog.services", reason="the clause catalog is not built yet"
-)
 
 REQUIRED = [f"OUT-{n:02d}" for n in range(1, 14)] + ["MN-01", "MN-03"]
 

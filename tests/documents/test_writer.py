@@ -190,6 +190,7 @@ def test_clause_text_is_data_never_template_code():
                 "改行を\n含む段落",
             ],
             99,
+            [],
         )
     ]
     data = render("appendix.docx", FACTS, hostile).data
@@ -200,7 +201,7 @@ def test_clause_text_is_data_never_template_code():
 
 
 def test_empty_paragraphs_are_dropped_and_headings_normalised():
-    numbered = docx_writer.numbered_articles([Article("(返還等)", ["", "  本文。  ", "\n"], 1)])
+    numbered = docx_writer.numbered_articles([Article("(返還等)", ["", "  本文。  ", "\n"], 1, [])])
     assert numbered[0]["heading"] == "（返還等）"
     assert numbered[0]["paragraphs"] == [{"label": "第1条", "text": "本文。"}]
 

@@ -11,7 +11,7 @@ from flask import url_for
 from sqlalchemy import select
 
 from tests.evidence.helpers import day, requirement, store
-from tests.factories import PASSWORD
+from tests.walk import Browser, changed_tables, database_state, methods_of
 from vendorguard.auth.roles import Role
 from vendorguard.evidence import services
 from vendorguard.evidence.models import Cadence, EvidenceFile, EvidenceProvider
@@ -79,8 +79,11 @@ def test_every_evidence_route_has_an_expectation(app):
     assert endpoints == set(EXPECTED)
 
 
+@pytest.mark.walk
 @pytest.mark.parametrize("role", (None, A, P, O, S, U, C), ids=lambda r: r or "anonymous")
 def test_each_role_gets_exactly_what_it_should(app, make, role):
+    """Every method of every evidence rule; a refused request changes nothing in the database."""
+    app.config["WTF_CSRF_ENABLED"] = True
     own_department, other_department = make.department(), make.department()
     sides = {"own": _ids(make, own_department), "other": _ids(make, other_department)}
     users = {
@@ -91,30 +94,35 @@ def test_each_role_gets_exactly_what_it_should(app, make, role):
         U: make.user(Role.AUDITOR),
         C: make.user(Role.CONTRACTOR, contractor_id=make.contractor().id),
     }
-    client = app.test_client()
-    if role is not None:
-        assert (
-            client.post(
-                "/login", data={"email": users[role].email, "password": PASSWORD}
-            ).status_code
-            == 302
-        )
-    failures = []
+    browser = Browser(app, users[role] if role else None)
+    failures, trials = [], 0
+    state = database_state()
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.endpoint):
         if not rule.endpoint.startswith("evidence."):
             continue
         allowed, own_only = EXPECTED[rule.endpoint]
-        method = "GET" if "GET" in rule.methods else "POST"
-        for side in ("own", "other") if rule.arguments else ("own",):
-            with app.test_request_context():
-                url = url_for(rule.endpoint, **{arg: sides[side][arg] for arg in rule.arguments})
-            status = client.open(url, method=method).status_code
-            if role is None:
-                ok, want = status == 302, "login"
-            elif role in allowed and not (side == "other" and role in own_only):
-                ok, want = status not in (401, 403, 404, 405) and status < 500, "allowed"
-            else:
-                ok, want = status == 403, "403"
-            if not ok:
-                failures.append(f"{role} {method} {url} ({side}): {status}, want {want}")
+        for method in methods_of(rule):
+            for side in ("own", "other") if rule.arguments else ("own",):
+                with app.test_request_context():
+                    url = url_for(
+                        rule.endpoint, **{arg: sides[side][arg] for arg in rule.arguments}
+                    )
+                response = browser.send(url, method)
+                status, trials = response.status_code, trials + 1
+                refused = True
+                if role is None:
+                    ok, want = status == 302 and "/login" in response.location, "login"
+                elif role in allowed and not (side == "other" and role in own_only):
+                    ok, want = status not in (401, 403, 404, 405) and status < 500, "allowed"
+                    refused = False
+                else:
+                    ok, want = status == 403, "403"
+                label = f"{role} {method} {url} ({side})"
+                if not ok:
+                    failures.append(f"{label}: {status}, want {want}")
+                after = database_state()
+                if refused and after != state:
+                    failures.append(f"{label}: refused but changed {changed_tables(state, after)}")
+                state = after
+    print(f"evidence walk, {role or 'anonymous'}: {trials} (rule, method, side) trials")
     assert not failures, "\n".join(failures)

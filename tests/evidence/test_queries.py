@@ -1,4 +1,4 @@
-"""Reads for the home page: open requests of a department / contractor, reviews waiting, overdue."""
+"""Reads for the home page: reviews waiting, overdue requests."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from tests.evidence.helpers import day, requirement, store
 from vendorguard.auth.roles import Role
 from vendorguard.evidence import queries, services
-from vendorguard.evidence.models import Cadence, EvidenceProvider, RequestStatus
+from vendorguard.evidence.models import Cadence, EvidenceProvider
 from vendorguard.extensions import db
 
 TODAY = day("2026-11-28")
@@ -33,7 +33,7 @@ def _titles(stmt) -> list[str]:
     return [f"{r.evidence_requirement.title}@{r.arrangement.department.name}" for r in rows]
 
 
-def test_open_requests_of_a_department_and_overdue_ones(make):
+def test_overdue_requests_of_a_department_and_of_all(make):
     mine, other = make.department(name="税務課"), make.department(name="福祉課")
     engagement = make.engagement(department=mine)
     late = _request(engagement, "月次報告", due="2026-11-02")
@@ -46,29 +46,9 @@ def test_open_requests_of_a_department_and_overdue_ones(make):
     db.session.refresh(archived)
     archived.archived_at = datetime(2026, 10, 1, tzinfo=UTC)
     db.session.commit()
-    assert _titles(queries.open_requests_for_department(mine.id)) == [
-        "月次報告@税務課",
-        "年次報告@税務課",
-    ]
     assert _titles(queries.overdue_requests(TODAY, department_id=mine.id)) == ["月次報告@税務課"]
     assert _titles(queries.overdue_requests(TODAY)) == ["他課の報告@福祉課", "月次報告@税務課"]
     assert late.id and gone.id
-
-
-def test_open_requests_of_a_contractor(make):
-    contractor = make.contractor()
-    engagement = make.engagement(contractor=contractor)
-    service = make.cloud_service(provider_contractor_id=contractor.id)
-    _request(engagement, "作業報告", due="2026-12-01")
-    submitted = _request(service, "SOC2報告書", due="2026-12-05")
-    services.submit(db.session, submitted, [store()], "", via="portal")
-    _request(engagement, "内部の点検", provider=EvidenceProvider.INTERNAL)
-    done = _request(engagement, "受理済み", due="2026-11-01")
-    done.status = RequestStatus.ACCEPTED
-    _request(make.engagement(), "他社の報告")
-    db.session.commit()
-    titles = [t.split("@")[0] for t in _titles(queries.open_requests_for_contractor(contractor.id))]
-    assert titles == ["作業報告", "SOC2報告書"]
 
 
 def test_submissions_waiting_for_review_follow_who_may_review(make):

@@ -60,7 +60,7 @@ def own(make):
 
 
 def _keys() -> list[str]:
-    return list(get_storage(current_app).iter_keys())
+    return [o.key for o in get_storage(current_app).iter_objects()]
 
 
 def _submissions(request_id: int) -> int:

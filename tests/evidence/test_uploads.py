@@ -64,7 +64,7 @@ class Backend:
         return get_storage(self.app)
 
     def keys(self) -> list[str]:
-        return list(self.storage.iter_keys())
+        return [o.key for o in self.storage.iter_objects()]
 
     def raw_sha256(self, key: str) -> str:
         """The hash of the bytes as the backend holds them (not through our own reader)."""
@@ -391,7 +391,7 @@ def test_discard_removes_objects_and_tolerates_a_storage_that_is_down(
     ]
     storage = get_storage(app)
     uploads.discard(storage, files[:1])
-    assert list(storage.iter_keys()) == [files[1].storage_key]
+    assert [o.key for o in storage.iter_objects()] == [files[1].storage_key]
     moto_s3.stop()
     uploads.discard(
         storage, files[1:]

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from email import policy
 
 import pytest
+from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
 from vendorguard.auth.roles import Role
@@ -190,7 +191,7 @@ def stored_keys(app) -> list[str]:
     """Every object in the app's storage."""
     from vendorguard.storage import get_storage
 
-    return list(get_storage(app).iter_keys(""))
+    return [o.key for o in get_storage(app).iter_objects("")]
 
 
 # --- a real SMTP server on loopback (as in tests/test_mail.py) --------------------------------
@@ -214,12 +215,9 @@ def _free_port() -> int:
 @pytest.fixture
 def smtp_inbox(app):
     """An aiosmtpd server the app sends to; yields its inbox."""
-    controller_module = pytest.importorskip(
-        "aiosmtpd.controller", reason="aiosmtpd is a test dependency"
-    )
     inbox = Inbox()
     port = _free_port()
-    controller = controller_module.Controller(inbox, hostname="127.0.0.1", port=port)
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     app.config.update(
         MAIL_HOST="127.0.0.1", MAIL_PORT=port, MAIL_SENDER="vendorguard@city.example.jp"

@@ -15,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
 
 from vendorguard.arrangements.models import ArrangementState
 from vendorguard.auth.roles import Role
@@ -27,7 +28,6 @@ from vendorguard.evidence.models import (
 )
 from vendorguard.extensions import db
 
-aiosmtpd = pytest.importorskip("aiosmtpd.controller", reason="aiosmtpd is a test dependency")
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -71,7 +71,7 @@ class SmtpServer:
         self.controller = None
 
     def start(self):
-        self.controller = aiosmtpd.Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
         self.controller.start()
 
     def stop(self):

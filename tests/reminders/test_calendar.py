@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-import pytest
+import icalendar
 from sqlalchemy import select
 
 from tests.reminders.conftest import add_request
@@ -13,10 +13,10 @@ from vendorguard.approvals.models import ApprovalState
 from vendorguard.arrangements.models import ArrangementState
 from vendorguard.auth.roles import Role
 from vendorguard.core.timeutil import today_tokyo
+from vendorguard.evidence.models import RequestStatus
 from vendorguard.extensions import db
+from vendorguard.reminders.ical import Event, render
 from vendorguard.reminders.models import CalendarFeed
-
-icalendar = pytest.importorskip("icalendar", reason="icalendar is a test dependency")
 
 
 def issue(client) -> str:
@@ -62,6 +62,10 @@ def test_feed_lists_the_users_due_dates_and_revoking_gives_404(app, client, logi
     found = events(app, url)
     request = found["証跡の提出期限：月次作業報告書（住民記録システム運用保守業務委託）"]
     assert request["DTSTART"].dt == due and request["DTEND"].dt == due + timedelta(days=1)
+    assert str(request["DESCRIPTION"]) == RequestStatus.OPEN.label
+    assert re.fullmatch(r"http://127\.0\.0\.1:5000/evidence/requests/\d+", str(request["URL"]))
+    calendar = icalendar.Calendar.from_ical(app.test_client().get(path_of(url)).data)
+    assert str(calendar["X-WR-CALNAME"]) == f"vendorguard 期限一覧（{city.officer.name}）"
     assert found["契約期間の終了：住民記録システム運用保守業務委託"][
         "DTSTART"
     ].dt == today + timedelta(days=100)
@@ -100,3 +104,37 @@ def test_a_colleague_sees_the_department_and_an_archived_user_loses_the_feed(
     city.colleague.active = False
     db.session.commit()
     assert app.test_client().get(path_of(url)).status_code == 404
+
+
+def test_render_is_valid_icalendar_with_all_day_events_and_text_kept_intact():
+    tricky = "報告書, 第2版; 「改訂」\\ 版\n2行目" + "長い説明文" * 30
+    day = today_tokyo()
+    data = render(
+        [
+            Event(
+                "evreq-7",
+                day,
+                "証跡の提出期限：点検記録, 月次; 第1回",
+                tricky,
+                "https://vg.example/x?a=1&b=2",
+            ),
+            Event("end-8", day + timedelta(days=3), "契約期間の終了：保守業務"),
+        ],
+        "vendorguard 期限一覧（山田, 太郎）",
+        "vg.example",
+    )
+    assert all(len(line) <= 75 for line in data.split(b"\r\n"))  # folded by the library
+    lines = data.decode().split("\r\n")
+    assert "X-WR-CALNAME:vendorguard 期限一覧（山田\\, 太郎）" in lines  # TEXT, escaped
+    assert "X-PUBLISHED-TTL:PT6H" in lines and "REFRESH-INTERVAL;VALUE=DURATION:PT6H" in lines
+    calendar = icalendar.Calendar.from_ical(data)
+    assert str(calendar["VERSION"]) == "2.0" and str(calendar["PRODID"])
+    first, second = calendar.walk("VEVENT")
+    assert str(first["UID"]) == "evreq-7@vg.example" and str(second["UID"]) == "end-8@vg.example"
+    assert first["DTSTAMP"].dt.tzinfo is not None
+    assert first["DTSTART"].params["VALUE"] == "DATE"
+    assert (first["DTSTART"].dt, first["DTEND"].dt) == (day, day + timedelta(days=1))
+    assert str(first["SUMMARY"]) == "証跡の提出期限：点検記録, 月次; 第1回"
+    assert str(first["DESCRIPTION"]) == tricky
+    assert str(first["URL"]) == "https://vg.example/x?a=1&b=2"
+    assert "DESCRIPTION" not in second and "URL" not in second

@@ -63,19 +63,3 @@ def test_needs_attention_lists_every_kind_of_gap_in_the_own_department(make, com
     )
     assert "他課の未整備" in titles(queries.needs_attention(make.user(Role.ADMIN), today))
     assert titles(queries.needs_attention(make.user(Role.PROCUREMENT), today)) == []
-    assert titles(queries.overdue_attestations(owner, today)) == ["期限切れ"]
-    assert [i.account.title for i in db.session.scalars(queries.open_incidents(owner))] == [
-        "乗っ取り対応中"
-    ]
-    other_owner = make.user(Role.SNS_OWNER, department=theirs)
-    assert list(db.session.scalars(queries.open_incidents(other_owner))) == []
-
-
-def test_awaiting_approval_is_oldest_first(make, complete_account):
-    complete_account(title="先に申請", approval_state=ApprovalState.APPLIED)
-    complete_account(title="後から申請", approval_state=ApprovalState.APPLIED)
-    complete_account(
-        title="申請取り下げ後アーカイブ", approval_state=ApprovalState.APPLIED, archived_at=utcnow()
-    )
-    complete_account(title="未申請")
-    assert titles(queries.awaiting_approval()) == ["先に申請", "後から申請"]

@@ -82,7 +82,7 @@ def test_wrong_or_empty_files_are_refused(app, client, make, login_as):
     ).get_data(as_text=True)
     assert "ファイルを選んでください。" in html
     assert db.session.scalars(select(SocialProcedureFile)).first() is None
-    assert list(get_storage(app).iter_keys("social/")) == []  # nothing left behind
+    assert [o.key for o in get_storage(app).iter_objects("social/")] == []  # nothing left behind
 
 
 def test_procedure_files_follow_their_accounts_visibility(client, make, login_as):

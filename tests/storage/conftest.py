@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from moto.server import ThreadedMotoServer
 
 
 class MotoS3:
@@ -19,8 +20,6 @@ class MotoS3:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> None:
-        from moto.server import ThreadedMotoServer
-
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
         self._server.start()
         self.port = self._server.get_host_and_port()[1]
@@ -65,9 +64,6 @@ def aws_credentials(monkeypatch, tmp_path):
 @pytest.fixture
 def moto_s3(aws_credentials):
     """A running moto S3 server; stopped (and its state reset) after the test."""
-    pytest.importorskip(
-        "moto.server", reason="moto[server] is not installed (pip install 'moto[server]')"
-    )
     server = MotoS3()
     server.start()
     try:

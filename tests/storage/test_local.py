@@ -65,8 +65,8 @@ def test_put_streams_in_chunks_and_records_sha256_and_size(storage):
     assert storage.exists(key)
     assert storage.read_bytes(key) == data
     assert b"".join(storage.iter_chunks(key, 1000)) == data
-    assert list(storage.iter_keys()) == [key]
-    assert list(storage.iter_keys("evidence/")) == []
+    assert [o.key for o in storage.iter_objects()] == [key]
+    assert [o.key for o in storage.iter_objects("evidence/")] == []
 
 
 def test_keys_are_generated_from_uuids_never_from_names():

@@ -33,9 +33,9 @@ def test_put_records_the_sha256_of_what_is_in_the_bucket(moto_s3, bucket):
     assert bucket_sha256(moto_s3, bucket, f"vendorguard/{key}") == stored.sha256
     assert storage.exists(key)
     assert storage.read_bytes(key) == data
-    assert list(storage.iter_keys()) == [key]
-    assert list(storage.iter_keys("documents/")) == [key]
-    assert list(storage.iter_keys("evidence/")) == []
+    assert [o.key for o in storage.iter_objects()] == [key]
+    assert [o.key for o in storage.iter_objects("documents/")] == [key]
+    assert [o.key for o in storage.iter_objects("evidence/")] == []
 
 
 def test_large_files_go_up_in_parts_and_keep_their_hash(moto_s3, bucket):
@@ -77,7 +77,7 @@ def test_without_prefix_keys_are_stored_as_they_are(moto_s3, bucket):
     key = new_key("documents")
     storage.put(key, io.BytesIO(b"abc"))
     assert moto_s3.client().get_object(Bucket=bucket, Key=key)["Body"].read() == b"abc"
-    assert list(storage.iter_keys()) == [key]
+    assert [o.key for o in storage.iter_objects()] == [key]
 
 
 def test_missing_objects_and_delete(moto_s3, bucket):
@@ -101,7 +101,7 @@ def test_server_down_is_a_storage_error_and_recovery_works(moto_s3, bucket):
         lambda: storage.put(new_key("documents"), io.BytesIO(b"during")),
         lambda: storage.open(kept),
         lambda: storage.exists(kept),
-        lambda: list(storage.iter_keys()),
+        lambda: [o.key for o in storage.iter_objects()],
         lambda: storage.delete(kept),
     ):
         with pytest.raises(StorageError) as caught:

@@ -230,19 +230,6 @@ def overdue_actions_for_owner(user_id: int, today: date, limit: int = BLOCK_ROWS
     )
 
 
-def overdue_actions_for_department(
-    today: date, department_id: int | None, viewer=None, limit: int = BLOCK_ROWS
-) -> Select:
-    """Rows ``(Action, total)``: overdue actions on a department's arrangements (None: every
-    department), limited to what ``viewer`` may read when given."""
-    stmt = _actions().add_columns(TOTAL).where(overdue(today))
-    if department_id is not None:
-        stmt = stmt.where(Arrangement.department_id == department_id)
-    if viewer is not None:
-        stmt = stmt.where(visible_to(viewer))
-    return stmt.order_by(Action.due_on, Action.id).limit(limit)
-
-
 def reviews_due(
     today: date,
     department_id: int | None = None,

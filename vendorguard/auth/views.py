@@ -33,7 +33,7 @@ def _policy() -> services.ThrottlePolicy:
 
 
 def _home_for(user) -> str:
-    if user.role == Role.CONTRACTOR and "portal.index" in current_app.view_functions:
+    if user.role == Role.CONTRACTOR:
         return url_for("portal.index")
     return url_for("dashboard.index")
 

@@ -129,7 +129,7 @@ def requirement_edit(requirement_id: int):
     """Change a requirement's texts and applicability rule."""
     requirement = _requirement_or_404(requirement_id)
     form = RequirementForm(obj=requirement)
-    if request.method == "GET":
+    if "rule" not in request.form:  # the stored rule is a dict; the form edits its JSON text
         form.rule.data = RequirementForm.rule_as_text(requirement.rule)
     if form.validate_on_submit():
         try:

@@ -10,7 +10,6 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from vendorguard.approvals import queries as approval_queries
 from vendorguard.approvals.models import ApprovalState
-from vendorguard.arrangements.models import ArrangementState
 from vendorguard.auth.models import User
 from vendorguard.auth.roles import Role
 from vendorguard.classification.models import Axis, ClassificationLevel, ClassificationScheme
@@ -117,28 +116,6 @@ def at_risk(today: date) -> ColumnElement[bool]:
     return and_(
         CloudService.handles_high_confidentiality.is_(True),
         or_(~ismap_valid(today), ~approval_current(today)),
-    )
-
-
-def at_risk_services(today: date | None = None) -> Select:
-    """Open services at risk (see ``at_risk``) for the security office's home page, by name.
-
-    Department, provider and manager are loaded; add ``.limit()`` or a window count as needed.
-    """
-    today = today or today_tokyo()
-    return (
-        select(CloudService)
-        .options(
-            joinedload(CloudService.department),
-            joinedload(CloudService.provider_contractor),
-            joinedload(CloudService.responsible_officer),
-        )
-        .where(
-            CloudService.archived_at.is_(None),
-            CloudService.state != ArrangementState.ENDED,
-            at_risk(today),
-        )
-        .order_by(CloudService.title, CloudService.id)
     )
 
 

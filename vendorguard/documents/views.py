@@ -13,6 +13,7 @@ from vendorguard.arrangements.access import arrangement_url
 from vendorguard.arrangements.models import Arrangement
 from vendorguard.auth.models import User
 from vendorguard.auth.permissions import require
+from vendorguard.catalog import services as catalog
 from vendorguard.core.errors import DomainError
 from vendorguard.core.web import Sorting, paginate, sorting
 from vendorguard.documents import queries, services
@@ -68,15 +69,9 @@ def _ascii_filename(document: ContractDocument) -> str:
     )
 
 
-def coverage_gaps(arrangement: Arrangement) -> list[str] | None:
-    """Codes of applicable requirements with neither clause nor waiver (None: the catalog is absent)."""
-    try:
-        from vendorguard.catalog import services as catalog
-    except ImportError:
-        return None
-    return [
-        str(getattr(gap, "code", gap)) for gap in catalog.coverage(db.session, arrangement).gaps
-    ]
+def coverage_gaps(arrangement: Arrangement) -> list[str]:
+    """Codes of applicable requirements with neither clause nor waiver."""
+    return [gap.code for gap in catalog.coverage(db.session, arrangement).gaps]
 
 
 def _versions_page(arrangement: Arrangement, form: GenerateForm, error: str | None = None):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func
@@ -121,13 +121,9 @@ def detail(engagement_id: int):
     engagement = db.session.scalars(queries.engagement_detail(engagement_id)).unique().one_or_none()
     if engagement is None:
         abort(404)
-    contractor_url = None
-    if "contractors.detail" in current_app.view_functions:  # built by the contractors feature
-        contractor_url = url_for("contractors.detail", contractor_id=engagement.contractor_id)
     return render_template(
         "engagements/detail.html",
         engagement=engagement,
-        contractor_url=contractor_url,
         can_manage=can_change(current_user, MANAGE, engagement.department_id),
         **detail_panels(db.session, engagement, current_user),
     )

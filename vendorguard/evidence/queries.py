@@ -1,7 +1,6 @@
 """Reads of evidence that pages share, including the home page's lists.
 
-Home page (the lead integrates these; each returns a ``Select`` with what a row shows loaded):
-``open_requests_for_department``, ``open_requests_for_contractor``, ``submissions_awaiting_review``,
+Home page (each returns a ``Select`` with what a row shows loaded): ``submissions_awaiting_review``,
 ``overdue_requests``.
 """
 
@@ -149,43 +148,6 @@ def request_detail(request_id: int) -> Select:
 
 
 # -- home page ------------------------------------------------------------------------------------
-
-
-def open_requests_for_department(department_id: int) -> Select:
-    """Requests of a department's arrangements still waiting for evidence, soonest due first."""
-    return (
-        _requests()
-        .where(
-            Arrangement.department_id == department_id,
-            Arrangement.archived_at.is_(None),
-            EvidenceRequest.status.in_(list(AWAITING_PROVIDER)),
-        )
-        .order_by(EvidenceRequest.due_on, EvidenceRequest.id)
-    )
-
-
-def open_requests_for_contractor(contractor_id: int) -> Select:
-    """A contractor's requests not yet settled (open, rejected, submitted), soonest due first:
-    of its engagements and of cloud services it provides, where the contractor provides the evidence."""
-    from vendorguard.cloud.models import CloudService
-    from vendorguard.engagements.models import Engagement
-
-    theirs = or_(
-        Arrangement.id.in_(select(Engagement.id).where(Engagement.contractor_id == contractor_id)),
-        Arrangement.id.in_(
-            select(CloudService.id).where(CloudService.provider_contractor_id == contractor_id)
-        ),
-    )
-    return (
-        _requests()
-        .where(
-            theirs,
-            Arrangement.archived_at.is_(None),
-            EvidenceRequirement.provider == EvidenceProvider.CONTRACTOR,
-            EvidenceRequest.status.in_(list(UNSETTLED)),
-        )
-        .order_by(EvidenceRequest.due_on, EvidenceRequest.id)
-    )
 
 
 def submissions_awaiting_review(user) -> Select:

@@ -9,13 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask import current_app, has_request_context, url_for
+from flask import has_request_context, url_for
 from flask_babel import gettext as _
 from werkzeug.routing import BuildError
 
 from vendorguard.arrangements.kinds import kind_label
 from vendorguard.contractors.models import CertificationKind
 from vendorguard.core.web import absolute_url, base_url_adapter
+from vendorguard.evidence.occurrences import occurrence_label
 from vendorguard.reminders import kinds
 from vendorguard.web.i18n import format_day
 
@@ -38,10 +39,8 @@ class Message:
 
 
 def link_for(links: list, external: bool) -> str | None:
-    """The first of ``[[endpoint, values], …]`` this app has: absolute under BASE_URL, or a path."""
+    """The first of ``[[endpoint, values], …]`` that builds: absolute under BASE_URL, or a path."""
     for endpoint, values in links or []:
-        if endpoint not in current_app.view_functions:
-            continue
         try:
             if external:
                 return absolute_url(endpoint, **values)
@@ -62,10 +61,6 @@ def _member(enum_cls, value):
 
 
 def _occurrence(value: str) -> str:
-    try:
-        from vendorguard.evidence.occurrences import occurrence_label
-    except ImportError:  # pragma: no cover - evidence scheduling ships with the evidence feature
-        return value
     return occurrence_label(value) or value
 
 

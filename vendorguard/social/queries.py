@@ -291,44 +291,6 @@ def needs_attention(user, today: date) -> Select:
     )
 
 
-def overdue_attestations(user, today: date) -> Select:
-    """Approved accounts ``user`` answers for whose periodic attestation is past due, oldest due first."""
-    return (
-        select(SocialAccount)
-        .options(joinedload(SocialAccount.department))
-        .where(attestation_overdue(today), _own_scope(user))
-        .order_by(
-            SocialAccount.next_review_on.is_(None).desc(),
-            SocialAccount.next_review_on,
-            SocialAccount.id,
-        )
-    )
-
-
-def awaiting_approval() -> Select:
-    """Accounts whose application waits for the security office, oldest first."""
-    return (
-        select(SocialAccount)
-        .options(joinedload(SocialAccount.department))
-        .where(
-            SocialAccount.approval_state == ApprovalState.APPLIED,
-            SocialAccount.archived_at.is_(None),
-        )
-        .order_by(SocialAccount.updated_at, SocialAccount.id)
-    )
-
-
-def open_incidents(user) -> Select:
-    """Open hijack / impersonation incidents ``user`` answers for, newest first, account loaded."""
-    return (
-        select(SocialIncident)
-        .join(SocialAccount, SocialAccount.id == SocialIncident.account_id)
-        .options(contains_eager(SocialIncident.account).joinedload(SocialAccount.department))
-        .where(SocialIncident.status == IncidentStatus.OPEN, _own_scope(user))
-        .order_by(SocialIncident.detected_at.desc(), SocialIncident.id.desc())
-    )
-
-
 # -- the public page ------------------------------------------------------------------------------
 
 

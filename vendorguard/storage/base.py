@@ -150,11 +150,6 @@ class Storage(ABC):
     def iter_objects(self, prefix: str = "") -> Iterator[ObjectInfo]:
         """Every stored object whose key starts with ``prefix``."""
 
-    def iter_keys(self, prefix: str = "") -> Iterator[str]:
-        """Every stored key that starts with ``prefix``."""
-        for info in self.iter_objects(prefix):
-            yield info.key
-
     def read_bytes(self, key: str) -> bytes:
         """The whole object (only for small ones, such as generated documents)."""
         stream = self.open(key)
