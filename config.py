@@ -91,7 +91,6 @@ def load_config(
         "BASE_URL": get("BASE_URL", "http://127.0.0.1:5000"),
         # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted (0 = none).
         "PROXY_COUNT": _int(get("PROXY_COUNT"), 0),
-        "CITY_NAME": get("CITY_NAME", "豊岡市"),  # the ordering party named in documents
         # E-mail: with no host, messages are written to the log (the embedded default).
         "MAIL_HOST": get("MAIL_HOST", ""),
         "MAIL_PORT": _int(get("MAIL_PORT"), 25),

@@ -7,7 +7,18 @@ from enum import StrEnum
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    Column,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from vendorguard.arrangements.models import ArrangementKind, str_enum
@@ -117,6 +128,9 @@ class Clause(Audited, db.Model):
     title: Mapped[str] = mapped_column(String(200))
     applies_to: Mapped[ArrangementKind] = mapped_column(str_enum(ArrangementKind), index=True)
     sort_order: Mapped[int] = mapped_column(default=0)
+    # The city's own duties (a cloud service's manager, approval, use): printed in the city's
+    # internal record, never in the document the counterparty signs.
+    internal: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
-from flask import current_app, has_app_context
 from flask_babel import force_locale
 
 from vendorguard.arrangements.models import Arrangement
 from vendorguard.core.timeutil import wareki
-
-DEFAULT_CITY_NAME = "豊岡市"
 
 
 def format_date(day: date | None, style: str = "wareki") -> str:
@@ -24,14 +22,26 @@ def format_date(day: date | None, style: str = "wareki") -> str:
 
 
 def city_name() -> str:
-    """The municipality's name as contracts print it."""
-    if has_app_context():
-        return current_app.config.get("CITY_NAME") or DEFAULT_CITY_NAME
-    return DEFAULT_CITY_NAME
+    """The municipality's name as contracts print it (the city profile's)."""
+    from vendorguard.city.services import city_name as profile_name
+
+    return profile_name()
+
+
+def _security_department() -> str:
+    from vendorguard.city.services import current
+
+    return current().security_department
 
 
 def _lines(text: str | None) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def _items(text: str | None) -> list[str]:
+    """Register text as numbered-item texts: one per line, a typed marker (「1.」「・」「（1）」) dropped."""
+    marker = re.compile(r"^(?:[（(]?[0-9０-９]+[)）.．、]|[・･●○\-－])\s*")
+    return [marker.sub("", line) for line in _lines(text) if marker.sub("", line)]
 
 
 def placeholder_values(arrangement: Arrangement, date_style: str = "wareki") -> dict[str, Any]:
@@ -47,6 +57,7 @@ def placeholder_values(arrangement: Arrangement, date_style: str = "wareki") -> 
     with force_locale("ja"):
         values: dict[str, Any] = {
             "city_name": city_name(),
+            "security_department": _security_department(),
             "department_name": arrangement.department.name if arrangement.department else "",
             "responsible_officer": arrangement.responsible_officer.name
             if arrangement.responsible_officer
@@ -88,6 +99,8 @@ def _engagement(engagement, date_style: str) -> dict[str, Any]:
         "work_locations": _lines(engagement.work_locations),
         "information_handled": items,
         "subcontractors": subcontractors,
+        # A string, as every placeholder value is: "1" when the register allows subcontracting.
+        "subcontracting_allowed": "1" if engagement.subcontracting_allowed else "",
         "reporting_cycle": engagement.reporting_cycle.label if engagement.reporting_cycle else "",
         "access_scope": engagement.access_scope or "",
         "access_method": engagement.access_method or "",
@@ -123,6 +136,8 @@ def _social(account) -> dict[str, Any]:
         "posting_rules": account.posting_rules or "",
         "operating_procedure": account.operating_procedure or "",
         "operators": account.operator_list,
+        "operating_steps": _items(account.operating_procedure),
+        "posting_rule_items": _items(account.posting_rules),
         "official_list_url": account.official_list_url or "",
         "credential_custodian": account.credential_custodian or "",
         "recovery_contact": account.recovery_contact or "",

@@ -10,6 +10,19 @@ CITY = "みほん市"
 CITY_DOMAIN = "city.example.jp"
 CITY_SITE = f"https://www.{CITY_DOMAIN}"
 USER_DOMAIN = "demo.vendorguard.jp"
+# The demo city's profile (vendorguard.city): what documents, mails and public pages print.
+CITY_PROFILE = {
+    "name": CITY,
+    "name_kana": "みほんし",
+    "postal_code": "000-0001",
+    "address": "みほん県みほん市中央町1番1号",
+    "mayor_title": "市長",
+    "mayor_name": "見本 一郎",
+    "phone": "0796-01-0001",
+    "email": f"info@{CITY_DOMAIN}",
+    "security_department": "情報政策課",
+    "impersonation_contact": "情報政策課（電話 0796-01-1101、johoseisaku@city.example.jp）",
+}
 
 # The registry-office part of a 法人番号 base; "9999" is not one in use, so the generated
 # numbers are check-digit valid yet unlikely to belong to a real company.

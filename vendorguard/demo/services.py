@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from vendorguard.city import services as city_services
 from vendorguard.arrangements.models import Arrangement, ArrangementState
 from vendorguard.audit import services as audit
 from vendorguard.audit.context import acting_as
@@ -91,6 +92,7 @@ def seed_demo(
         rng = random.Random(seed)
         today = today_tokyo()
         scheme = ensure_default_schemes(session)
+        city_services.save(session, city_services.CityData(**data.CITY_PROFILE))
         ensure_catalog(
             session
         )  # requirements and the city's clause texts, so coverage works at once

@@ -13,6 +13,7 @@ from flask import current_app, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from vendorguard.city.services import city_name
 from vendorguard.mail import MailSettings, build_message, send
 
 log = logging.getLogger("vendorguard.mail")
@@ -25,7 +26,7 @@ def absolute_url(endpoint: str, **values) -> str:
 
 def _send(to: str, subject: str, template: str, **context) -> None:
     settings = MailSettings.from_config(current_app.config)
-    text = render_template(template, city=current_app.config["CITY_NAME"], **context)
+    text = render_template(template, city=city_name(), **context)
     if not settings.host:
         # vendorguard.mail would log the encoded (base64) message; whoever runs the embedded
         # default must be able to read the link in the log and pass it on.
@@ -40,7 +41,7 @@ def send_invitation(user, contractor, url: str, expires_at: datetime) -> None:
     """Mail the set-password link; raises vendorguard.mail.MailError when the server refuses."""
     with force_locale("ja"):
         subject = _(
-            "【%(city)s】委託事業者ポータルへのご招待", city=current_app.config["CITY_NAME"]
+            "【%(city)s】委託事業者ポータルへのご招待", city=city_name()
         )
         _send(
             user.email,
@@ -60,7 +61,7 @@ def send_upload_link(
     with force_locale("ja"):
         subject = _(
             "【%(city)s】証跡の提出のお願い（%(title)s）",
-            city=current_app.config["CITY_NAME"],
+            city=city_name(),
             title=request.evidence_requirement.title,
         )
         _send(

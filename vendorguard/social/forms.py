@@ -60,7 +60,7 @@ class SocialAccountForm(FlaskForm):
     title = StringField(
         _l("アカウント名（表示名）"),
         validators=[DataRequired(REQUIRED), Length(max=200)],
-        description=_l("例：豊岡市公式（秘書広報課）"),
+        description=_l("例：○○市公式（広報課）"),
     )
     platform = SelectField(
         _l("プラットフォーム"),
@@ -74,7 +74,7 @@ class SocialAccountForm(FlaskForm):
     handle = StringField(
         _l("アカウントID"),
         validators=[DataRequired(REQUIRED), Length(max=100)],
-        description=_l("例：@toyooka_city"),
+        description=_l("例：@example_city"),
     )
     account_url = URLField(
         _l("アカウントのURL"),
