@@ -36,11 +36,9 @@ def document_kind(arrangement: Arrangement) -> DocumentKind:
 def document_kinds(arrangement: Arrangement) -> list[DocumentKind]:
     """The documents that can be generated for this arrangement now (a cloud service under a
     contract: the provider's requirements and the city's use-approval record)."""
-    return [
-        kind
-        for kind in DocumentKind.all_for_arrangement(arrangement.kind)
-        if refusal(arrangement, kind) is None
-    ]
+    if refusal(arrangement) is not None:
+        return []  # a service used under standard terms gets neither: its record is the application
+    return list(DocumentKind.all_for_arrangement(arrangement.kind))
 
 
 def refusal(arrangement: Arrangement, kind: DocumentKind | None = None) -> str | None:
