@@ -75,7 +75,9 @@ def test_cloud_service_under_contract_gets_its_security_requirements(
     # Together the provider's document and the city's record cover every applicable requirement;
     # the provider signs none of the city's own duties (manager, approval, use).
     covered = {
-        code for doc in (document, record) for article in doc.articles
+        code
+        for doc in (document, record)
+        for article in doc.articles
         for code in article["requirement_codes"]
     }
     assert covered == set(CLOUD_CONTRACT_HIGH)

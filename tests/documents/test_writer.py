@@ -79,7 +79,8 @@ def test_heading_parties_and_period_in_wareki():
         "受注者": "但馬情報システム株式会社",
     }
     assert any(
-        "みほん市（以下「発注者」という。）と但馬情報システム株式会社（以下「受注者」という。）" in t
+        "みほん市（以下「発注者」という。）と但馬情報システム株式会社（以下「受注者」という。）"
+        in t
         for t in texts
     )
     assert "令和　　年　　月　　日" in texts

@@ -43,9 +43,7 @@ class Placeholder:
 PLACEHOLDERS: tuple[Placeholder, ...] = (
     Placeholder("city_name", _l("市の名称"), ALL_KINDS, "（市の名称）"),
     Placeholder("department_name", _l("所管課"), ALL_KINDS, "市民課"),
-    Placeholder(
-        "security_department", _l("情報セキュリティを所管する課"), ALL_KINDS, "情報政策課"
-    ),
+    Placeholder("security_department", _l("情報セキュリティを所管する課"), ALL_KINDS, "情報政策課"),
     Placeholder("responsible_officer", _l("市側の責任者"), ALL_KINDS, "市民課長"),
     Placeholder("arrangement_title", _l("件名"), ALL_KINDS, "住民記録システム運用保守業務"),
     Placeholder(

@@ -971,7 +971,19 @@ CLAUSES = (
 # Clauses that state the city's own duties: printed in its internal record, not in what a
 # counterparty signs (vendorguard.documents: a cloud service gets both documents).
 INTERNAL_CLAUSES = frozenset(
-    {"CLD-01", "CLD-02", "CLD-03", "CLD-04", "CLD-05", "CLD-06", "CLD-07", "CLD-08", "CLD-09", "CLD-10", "CLD-11"}
+    {
+        "CLD-01",
+        "CLD-02",
+        "CLD-03",
+        "CLD-04",
+        "CLD-05",
+        "CLD-06",
+        "CLD-07",
+        "CLD-08",
+        "CLD-09",
+        "CLD-10",
+        "CLD-11",
+    }
 )
 
 

@@ -21,7 +21,10 @@ class CityProfileForm(FlaskForm):
         _l("郵便番号"),
         validators=[
             Optional(),
-            Regexp(r"^[0-9０-９]{3}[-－ー]?[0-9０-９]{4}$", message=_l("郵便番号は 123-4567 の形で入力してください。")),
+            Regexp(
+                r"^[0-9０-９]{3}[-－ー]?[0-9０-９]{4}$",
+                message=_l("郵便番号は 123-4567 の形で入力してください。"),
+            ),
         ],
     )
     address = StringField(

@@ -40,7 +40,9 @@ class City:
 
     @property
     def full_address(self) -> str:
-        return " ".join(p for p in (f"〒{self.postal_code}" if self.postal_code else "", self.address) if p)
+        return " ".join(
+            p for p in (f"〒{self.postal_code}" if self.postal_code else "", self.address) if p
+        )
 
 
 EDITABLE = tuple(f.name for f in fields(City) if f.name != "configured")

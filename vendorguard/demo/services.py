@@ -16,7 +16,6 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from vendorguard.city import services as city_services
 from vendorguard.arrangements.models import Arrangement, ArrangementState
 from vendorguard.audit import services as audit
 from vendorguard.audit.context import acting_as
@@ -24,6 +23,7 @@ from vendorguard.auth.forms import MIN_PASSWORD
 from vendorguard.auth.models import User
 from vendorguard.auth.roles import Role
 from vendorguard.catalog.services import ensure_catalog
+from vendorguard.city import services as city_services
 from vendorguard.classification.models import Axis, ClassificationLevel, ClassificationScheme
 from vendorguard.classification.services import ensure_default_schemes
 from vendorguard.cloud.models import ApprovalState, CloudService, IsmapKind, TermsType

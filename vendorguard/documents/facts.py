@@ -74,8 +74,7 @@ def facts_for(session: Session, arrangement: Arrangement, kind: DocumentKind) ->
         facts.update(
             contract_title=arrangement.title,
             service_name=arrangement.title,
-            contractor_name=(contractor.name if contractor else arrangement.provider_name)
-            or UNSET,
+            contractor_name=(contractor.name if contractor else arrangement.provider_name) or UNSET,
             contractor_address=(contractor.address if contractor else "") or ADDRESS_BLANK,
             purpose=_or_unset(arrangement.purpose),
             confidentiality_text=(

@@ -40,9 +40,7 @@ def _send(to: str, subject: str, template: str, **context) -> None:
 def send_invitation(user, contractor, url: str, expires_at: datetime) -> None:
     """Mail the set-password link; raises vendorguard.mail.MailError when the server refuses."""
     with force_locale("ja"):
-        subject = _(
-            "【%(city)s】委託事業者ポータルへのご招待", city=city_name()
-        )
+        subject = _("【%(city)s】委託事業者ポータルへのご招待", city=city_name())
         _send(
             user.email,
             subject,
