@@ -35,7 +35,12 @@ class City:
     @property
     def representative(self) -> str:
         """The signatory as contracts print it: 「みほん市長　見本 太郎」."""
-        title = f"{self.name}{self.mayor_title}" if self.mayor_title else ""
+        # 「みほん市」+「市長」 is printed 「みほん市長」, as 「○○町」+「町長」 is 「○○町長」.
+        title = self.mayor_title
+        if title and self.name.endswith(title[0]):
+            title = self.name + title[1:]
+        elif title:
+            title = self.name + title
         return "　".join(part for part in (title, self.mayor_name) if part)
 
     @property
