@@ -162,3 +162,22 @@ def test_lint_catches_what_a_legal_officer_sends_back(app, make, catalog_and_cit
 
     problems = {p.kind for p in lint_docx(broken_document(), "みほん市")}
     assert problems == {"template", "term", "reference", "blank", "city", "items"}
+
+
+def test_versions_page_shows_the_lint_of_the_newest_versions(
+    app, client, make, login_as, catalog_and_city
+):
+    from vendorguard.auth.roles import Role
+
+    department = make.department("情報政策課")
+    service = make.cloud_service(
+        department=department,
+        title="電子申請サービス",
+        provider_name="出石クラウド株式会社",
+        terms_type=TermsType.CONTRACT,
+    )
+    login_as(make.user(Role.ADMIN))
+    client.post(f"/documents/arrangement/{service.id}/generate")
+    page = client.get(f"/documents/arrangement/{service.id}").get_data(as_text=True)
+    assert "最新版の検査" in page
+    assert page.count("指摘なし") == 2  # the provider's requirements and the city's record

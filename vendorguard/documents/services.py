@@ -320,3 +320,30 @@ def previous_version(session: Session, document: ContractDocument) -> ContractDo
 def diff_versions(old: ContractDocument | None, new: ContractDocument) -> list[ArticleChange]:
     """Article by article, what changed from ``old`` to ``new`` (from their JSON snapshots)."""
     return diff_articles(old.articles if old is not None else [], new.articles)
+
+
+def lint_latest(
+    session: Session, storage: Storage, arrangement: Arrangement
+) -> list[tuple[ContractDocument, list[Any]]]:
+    """The newest version of each of the arrangement's documents with what the lint finds in it
+    (a version whose file cannot be read is left out: the download says why)."""
+    from vendorguard.city.services import load as load_city
+    from vendorguard.documents.lint import lint_docx
+
+    city_name = load_city(session).name
+    results = []
+    for kind in DocumentKind.all_for_arrangement(arrangement.kind):
+        newest = session.scalars(
+            select(ContractDocument)
+            .where(ContractDocument.arrangement_id == arrangement.id, ContractDocument.kind == kind)
+            .order_by(ContractDocument.version.desc())
+            .limit(1)
+        ).first()
+        if newest is None:
+            continue
+        try:
+            data = storage.read_bytes(newest.storage_key)
+        except StorageError:
+            continue
+        results.append((newest, lint_docx(data, city_name)))
+    return results

@@ -100,6 +100,7 @@ def _versions_page(arrangement: Arrangement, form: GenerateForm, error: str | No
         gaps=None if refusal else coverage_gaps(arrangement),
         error=error,
         arrangement_url=arrangement_url(arrangement),
+        lint_results=services.lint_latest(db.session, get_storage(), arrangement),
     )
 
 
