@@ -181,3 +181,22 @@ def test_versions_page_shows_the_lint_of_the_newest_versions(
     page = client.get(f"/documents/arrangement/{service.id}").get_data(as_text=True)
     assert "最新版の検査" in page
     assert page.count("指摘なし") == 2  # the provider's requirements and the city's record
+
+
+def test_download_name_keeps_japanese_and_its_fallback_has_no_doubled_hyphens(
+    app, client, make, login_as, catalog_and_city
+):
+    from urllib.parse import quote
+
+    from vendorguard.auth.roles import Role
+
+    engagement = make.engagement(contract_number="R9-情政-001", title="窓口業務")
+    login_as(make.user(Role.ADMIN))
+    client.post(f"/documents/arrangement/{engagement.id}/generate")
+    from vendorguard.documents.models import ContractDocument
+
+    stored = db.session.scalars(select(ContractDocument)).one()
+    assert stored.filename == "情報セキュリティに関する特記事項_R9-情政-001_v1.docx"
+    header = client.get(f"/documents/{stored.id}/download").headers["Content-Disposition"]
+    assert 'filename="appendix_R9-001_v1.docx"' in header
+    assert f"filename*=UTF-8''{quote(stored.filename, safe='')}" in header
