@@ -82,6 +82,10 @@ def test_lint_passes_for_engagements(
     assert lint_docx(data, "みほん市") == []
     text = text_of(data)
     assert text.count("（以下「発注者」という。）") == 1 and "関係法令の遵守" in text
+    # Each clause paragraph stays its own numbered paragraph, conditions or not.
+    assert "2　発注者は、受注者が本特記事項に違反したときは、本契約の全部又は一部を解除" in text
+    if personal or my_number:
+        assert "2　受注者及び従事者は、本業務に関して知り得た個人情報" in text
     if subcontracting:
         assert "再委託の許諾" in text
     else:
@@ -153,6 +157,7 @@ def test_lint_passes_on_every_document_of_the_demo_city(app):
             continue
         for kind, data in documents.items():
             assert lint_docx(data, "みほん市") == [], (arrangement.title, kind)
+            assert "豊岡" not in text_of(data), (arrangement.title, kind)
             checked[kind] += 1
     assert all(checked.values()), checked  # every document type was checked at least once
 

@@ -448,6 +448,8 @@ REQUIREMENTS = (
 # template's preamble; clause texts only use them. A reference to another article is written as
 # ``[[OUT-09]]`` (the requirement the target article covers; ``[[OUT-09#2]]`` for its paragraph 2)
 # and becomes 第N条 once the document's articles are numbered (documents.references).
+# A line ending in ``{% endif %}`` is followed by an empty line: the clause sandbox trims the
+# newline after a block tag, and the next paragraph would otherwise run on.
 CLAUSES = (
     (
         "ENG-01",
@@ -646,6 +648,7 @@ CLAUSES = (
         ("PI-01", "PI-02", "PI-03"),
         """\
 受注者は、個人情報の保護に関する法律（平成15年法律第57号）を遵守し、本業務に係る個人情報の漏えい、滅失又は毀損の防止その他の安全管理のために必要かつ適切な措置を講じなければならない。{% if subcontracting_allowed %}この義務は、再委託先その他本業務の全ての段階の受託者にも及ぶものとする。{% endif %}
+
 受注者及び従事者は、本業務に関して知り得た個人情報の内容をみだりに他人に知らせ、又は不当な目的に利用してはならない。受注者は、これらの行為に同法の罰則が適用されることを従事者に周知しなければならない。
 受注者は、個人情報の漏えい等が発生し、又は発生したおそれがあるときは、[[OUT-10#2]]の報告に加え、発注者が行う個人情報保護委員会への報告及び本人への通知に必要な情報を提供し、これに協力しなければならない。
 """,
@@ -677,6 +680,7 @@ CLAUSES = (
         ("OUT-13",),
         """\
 受注者は、本特記事項に違反し、又は受注者の責めに帰すべき事由により本業務に係る情報の漏えい等の事故が発生したことにより発注者又は第三者に損害を与えたときは、その損害を賠償しなければならない。{% if subcontracting_allowed %}再委託先の責めに帰すべき事由による場合も、同様とする。{% endif %}
+
 発注者は、受注者が本特記事項に違反したときは、本契約の全部又は一部を解除することができる。
 """,
     ),
