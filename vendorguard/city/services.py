@@ -43,12 +43,6 @@ class City:
             title = self.name + title
         return "　".join(part for part in (title, self.mayor_name) if part)
 
-    @property
-    def full_address(self) -> str:
-        return " ".join(
-            p for p in (f"〒{self.postal_code}" if self.postal_code else "", self.address) if p
-        )
-
 
 EDITABLE = tuple(f.name for f in fields(City) if f.name != "configured")
 

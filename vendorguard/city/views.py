@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from werkzeug.local import LocalProxy
 
 from vendorguard.auth.permissions import require
 from vendorguard.city import services
@@ -17,7 +18,8 @@ bp = Blueprint("city", __name__)
 
 @bp.app_context_processor
 def _city_profile():
-    return {"city_profile": services.current()}
+    # Read only when a template prints it (most pages never do: no query for them).
+    return {"city_profile": LocalProxy(services.current)}
 
 
 @bp.route("/settings/city", methods=["GET", "POST"])
