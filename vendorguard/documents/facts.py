@@ -82,9 +82,11 @@ def facts_for(session: Session, arrangement: Arrangement, kind: DocumentKind) ->
                 if arrangement.handles_high_confidentiality
                 else "機密性2以上の情報は取り扱わない"
             ),
-            data_location=_or_unset(arrangement.data_location),
-            governing_law=_or_unset(arrangement.governing_law),
-            jurisdiction=_or_unset(arrangement.jurisdiction),
+            # What the provider signs: where the register is silent, the same defaults the
+            # article on data location and governing law states (CLP-02), never a gap.
+            data_location=arrangement.data_location or "日本国内",
+            governing_law=arrangement.governing_law or "日本法",
+            jurisdiction=arrangement.jurisdiction or "発注者の所在地を管轄する地方裁判所",
             ismap_text=ismap,
         )
     else:
