@@ -96,3 +96,15 @@ def test_known_variants_import_with_validity(app, period_header):
     assert found["C21-0001-1"].valid_until == valid_until_from_audit_end(
         found["C21-0001-1"].audit_period_end
     )
+
+
+def test_mapping_without_a_kept_file_sends_back_to_the_upload(client, make, login_as):
+    login_as(make.user(Role.ADMIN))
+    response = client.post(
+        "/admin/ismap/import/mapping",
+        data={"pending": "documents/2026/01/x", "list_kind": "ismap", "column": "x"},
+    )
+    assert response.status_code == 302 and response.headers["Location"].endswith(
+        "/admin/ismap/import"
+    )
+    assert registrations() == {}

@@ -172,10 +172,10 @@ def import_mapped():
     """Import a kept file again with the column the person chose as deciding validity."""
     form = ValidityMappingForm()
     key = form.pending.data or ""
-    if not key.startswith(PENDING + "/"):
-        abort(404)
     storage = get_storage()
     try:
+        if not key.startswith(PENDING + "/"):
+            raise ValueError(key)  # only a kept list file may be read back here
         data = storage.read_bytes(key)
     except (StorageError, ValueError):
         flash(
