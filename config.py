@@ -40,7 +40,6 @@ class Settings:
     sqlalchemy_database_uri: str = _setting("", env="DATABASE_URL", secret=True)
     storage_url: str = ""
     base_url: str = "http://127.0.0.1:5000"
-    city_name: str = "豊岡市"  # the ordering party named in documents
     babel_default_locale: str = _setting("ja", env="DEFAULT_LOCALE")
     page_size: int = 25
     # Security and session.

@@ -44,9 +44,8 @@ MINCHO, GOTHIC = "ＭＳ 明朝", "ＭＳ ゴシック"
 ALT_NAMES = {MINCHO: ("MS Mincho", "roman"), GOTHIC: ("MS Gothic", "modern")}
 BODY_SIZE = Pt(10.5)
 FIXED_TIME = datetime(2026, 4, 1, tzinfo=UTC)  # reproducible metadata
-CITY = "豊岡市"
-CITY_ADDRESS = "兵庫県豊岡市中央町2番4号"
-MAYOR = "豊岡市長"
+# The city's name, address and head come from its profile (vendorguard.city), never from here.
+CITY = "{{ city_name }}"
 CUSTOM_PROPS_TYPE = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
 SETTINGS = {"日付表記": "和暦", "条番号の数字": "半角"}
 
@@ -241,8 +240,26 @@ def _drop_thumbnail(document) -> None:
             del rels[r_id]
 
 
+def _cell_margins(table, vertical: int = 57, horizontal: int = 113) -> None:
+    """Inner padding of every cell (twips: 57 ≈ 1 mm, 113 ≈ 2 mm), so text never touches a border."""
+    tbl_pr = table._tbl.tblPr
+    margins = OxmlElement("w:tblCellMar")
+    for side, width in (
+        ("top", vertical),
+        ("left", horizontal),
+        ("bottom", vertical),
+        ("right", horizontal),
+    ):
+        element = OxmlElement(f"w:{side}")
+        element.set(qn("w:w"), str(width))
+        element.set(qn("w:type"), "dxa")
+        margins.append(element)
+    tbl_pr.append(margins)
+
+
 def _table(document, rows: list[tuple[str, ...]], widths: list, style: str | None = "Table Grid"):
     table = document.add_table(rows=len(rows), cols=len(widths))
+    _cell_margins(table)
     if style:
         table.style = document.styles[style]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -304,8 +321,8 @@ def _base(title_property: str) -> Document:
     footer.add_run(" -")
     props = document.core_properties
     props.title = title_property
-    props.author = CITY
-    props.last_modified_by = CITY
+    props.author = "vendorguard"
+    props.last_modified_by = "vendorguard"
     props.comments = "vendorguard が生成した文書です。"
     props.created = props.modified = FIXED_TIME.replace(tzinfo=None)
     props.revision = 1
@@ -338,12 +355,12 @@ def _signatures(document, counterpart_label: str = "受注者") -> None:
     table = _table(
         document,
         [
-            ("発注者", "住所", CITY_ADDRESS, ""),
+            ("発注者", "住所", "{{ city_address }}", ""),
             ("", "名称", CITY, ""),
-            ("", "代表者", MAYOR, "印"),
+            ("", "代表者", "{{ city_representative }}", "印"),
             (counterpart_label, "住所", "{{ contractor_address }}", ""),
             ("", "名称", "{{ contractor_name }}", ""),
-            ("", "代表者", "", "印"),
+            ("", "代表者", "{{ contractor_signatory }}", "印"),
         ],
         widths,
         style=None,
@@ -381,7 +398,7 @@ def appendix() -> Document:
     document.add_paragraph(
         f"{CITY}（以下「発注者」という。）と{{{{ contractor_name }}}}（以下「受注者」という。）は、"
         "上記契約（以下「本契約」という。）の履行に当たり、情報セキュリティを確保するために"
-        "受注者が遵守すべき事項を、次のとおり定める。",
+        "受注者が遵守すべき事項を、次のとおり特記事項（以下「本特記事項」という。）として定める。",
         style="前文",
     )
     _articles(document)
@@ -406,8 +423,6 @@ def cloud_requirements() -> Document:
         [
             ("サービス名", "{{ service_name }}"),
             ("提供事業者", "{{ contractor_name }}"),
-            ("利用目的", "{{ purpose }}"),
-            ("所管課", "{{ department_name }}"),
             ("取り扱う情報", "{{ confidentiality_text }}"),
             ("データの保管場所", "{{ data_location }}"),
             ("準拠法", "{{ governing_law }}"),
@@ -420,8 +435,8 @@ def cloud_requirements() -> Document:
     )
     document.add_paragraph(
         f"{CITY}（以下「発注者」という。）と{{{{ contractor_name }}}}（以下「受注者」という。）は、"
-        "発注者による上記クラウドサービスの利用に当たり、発注者及び受注者が遵守すべき情報セキュリティ上の"
-        "要件を、次のとおり定める。",
+        "受注者が発注者に提供する上記クラウドサービス（以下「本サービス」という。）の利用に関する契約"
+        "（以下「本契約」という。）に付して、受注者が満たすべき情報セキュリティ上の要件を次のとおり定める。",
         style="前文",
     )
     _articles(document)
@@ -443,7 +458,7 @@ def sns_procedure() -> Document:
     document = _base("{{ document_title }}")
     header = document.sections[0].header.paragraphs[0]
     header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    header.text = f"{CITY}　{{{{ department_name }}}}"
+    header.text = f"{CITY}　{{{{ department_name }}}}"  # the city's name from its profile
     document.add_paragraph("{{ document_title }}", style="文書表題")
     document.add_paragraph("{{ account_title }}", style="副題")
     document.add_paragraph("作成日　{{ issued_on }}", style="日付")
@@ -469,12 +484,59 @@ def sns_procedure() -> Document:
     )
     document.add_paragraph(
         "{{ department_name }}は、上記アカウント（以下「本アカウント」という。）を市の公式アカウントとして"
-        "安全に運用するため、次のとおり運用手順を定める。",
+        "安全に運用するため、次のとおり運用手順（以下「本手順」という。）を定める。",
         style="前文",
     )
     _articles(document)
     document.add_paragraph("附　則", style="節見出し").alignment = WD_ALIGN_PARAGRAPH.CENTER
-    document.add_paragraph("この手順は、{{ issued_on }}から施行する。", style="前文")
+    document.add_paragraph("本手順は、{{ issued_on }}から施行する。", style="前文")
+    return document
+
+
+def cloud_use_record() -> Document:
+    """外部サービス利用承認記録: the city's own record of a cloud service (never sent to the provider).
+
+    The manager, the scope of use and the approval are the city's duties, so they stand here and
+    not in what the provider signs (cloud_requirements.docx).
+    """
+    document = _base("{{ document_title }}")
+    header = document.sections[0].header.paragraphs[0]
+    header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    header.text = f"{CITY}　{{{{ department_name }}}}"
+    document.add_paragraph("{{ document_title }}", style="文書表題")
+    document.add_paragraph("{{ service_name }}", style="副題")
+    _table(
+        document,
+        [
+            ("サービス名", "{{ service_name }}"),
+            ("提供事業者", "{{ contractor_name }}"),
+            ("利用の形態", "{{ terms_text }}"),
+            ("所管課", "{{ department_name }}"),
+            ("外部サービス管理者", "{{ manager_name }}"),
+            ("利用目的（利用範囲）", "{{ purpose }}"),
+            ("取り扱う情報", "{{ confidentiality_text }}"),
+            ("データの保管場所", "{{ data_location }}"),
+            ("ISMAP登録", "{{ ismap_text }}"),
+        ],
+        [Mm(40), Mm(120)],
+    )
+    document.add_paragraph(
+        "{{ department_name }}は、上記外部サービス（以下「本サービス」という。）の利用について、"
+        "次のとおり定める。",
+        style="前文",
+    )
+    _articles(document)
+    document.add_paragraph("承　認", style="節見出し").alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _table(
+        document,
+        [
+            ("承認の状況", "{{ approval_text }}"),
+            ("承認者", "{{ approver_name }}"),
+            ("承認日", "{{ approved_on }}"),
+            ("承認の有効期限", "{{ approval_valid_until }}"),
+        ],
+        [Mm(40), Mm(120)],
+    )
     return document
 
 
@@ -493,6 +555,7 @@ def _reproducible(data: bytes) -> bytes:
 TEMPLATES = {
     "appendix.docx": appendix,
     "cloud_requirements.docx": cloud_requirements,
+    "cloud_use_record.docx": cloud_use_record,
     "sns_procedure.docx": sns_procedure,
 }
 

@@ -135,6 +135,8 @@ EXPECTED: dict[str, Access] = {
     "ismap.registration_detail": READ_REGISTERS,
     "ismap.import_list": ADMIN_ONLY,
     "ismap.fetch": ADMIN_ONLY,
+    "ismap.import_mapped": ADMIN_ONLY,
+    "city.profile": ADMIN_ONLY,  # the city profile every output prints
     "ismap.service_match": ADMIN_ONLY,
     "ismap.service_link": ADMIN_ONLY,
     # requirement catalog and clause library: read inside, kept by the security office

@@ -28,7 +28,7 @@ LAYERS: list[set[str]] = [
     {"arrangements"},
     {"approvals"},
     {"classification", "contractors"},
-    {"org"},
+    {"org", "city"},
     {"catalog"},
     {"engagements", "ismap"},
     {"cloud"},

@@ -38,6 +38,7 @@ FEATURES = (
     "evidence",
     "portal",
     "reminders",
+    "city",
 )
 # Feature packages with a ``cli.register(group)`` function.
 CLI_FEATURES = (

@@ -6,6 +6,7 @@ from vendorguard.assessments.models import Action, Assessment  # noqa: F401
 from vendorguard.audit.models import AuditEvent, AuditHead  # noqa: F401
 from vendorguard.auth.models import LoginFailure, User  # noqa: F401
 from vendorguard.catalog.models import Clause, ClauseVersion, Requirement, Waiver  # noqa: F401
+from vendorguard.city.models import CityProfile  # noqa: F401
 from vendorguard.classification.models import ClassificationLevel, ClassificationScheme  # noqa: F401
 from vendorguard.cloud.models import CloudService  # noqa: F401
 from vendorguard.contractors.models import Certification, Contractor  # noqa: F401

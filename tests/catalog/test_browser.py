@@ -29,7 +29,7 @@ def test_live_preview_follows_the_text_and_the_chosen_engagement(live_server, pa
     page.click("button[type=submit]")
 
     page.goto(f"{live_server}/catalog/clauses/{clause.id}/edit")
-    page.wait_for_selector("#clause-preview >> text=受注者は、本業務の履行に当たって知り得た情報")
+    page.wait_for_selector("#clause-preview >> text=受注者は、本業務の実施に当たって知り得た情報")
     page.select_option("#preview_arrangement", str(engagement.id))
     page.fill(
         "#body",

@@ -171,27 +171,27 @@ def test_new_clause_starts_as_a_draft_and_is_used_once_approved(client, make, lo
     response = client.post(
         "/catalog/clauses/new",
         data={
-            "code": "eng-18",
+            "code": "eng-99",
             "applies_to": "engagement",
-            "title": "関係法令の遵守",
+            "title": "反社会的勢力の排除",
             "sort_order": 175,
-            "heading": "関係法令の遵守",
+            "heading": "反社会的勢力の排除",
             "body": "{{ contractor_name }}は、本業務に関係する法令を遵守しなければならない。",
             "requirement_codes": ["OUT-01"],
             "save": "1",
         },
     )
     assert response.status_code == 302
-    clause = _clause("ENG-18")
+    clause = _clause("ENG-99")
     (version,) = _versions(clause)
     assert version.status == ClauseStatus.DRAFT
-    assert "関係法令の遵守" not in [
+    assert "反社会的勢力の排除" not in [
         a.heading for a in services.render_articles(db.session, engagement)
     ]
     client.post(f"/catalog/clauses/versions/{version.id}/approve")
     db.session.expire_all()
     articles = services.render_articles(db.session, engagement)
-    assert [a.heading for a in articles][-2:] == ["損害賠償及び契約の解除", "関係法令の遵守"]
+    assert [a.heading for a in articles][-2:] == ["損害賠償及び契約の解除", "反社会的勢力の排除"]
     assert articles[-1].paragraphs == [
         "豊岡情報株式会社は、本業務に関係する法令を遵守しなければならない。"
     ]

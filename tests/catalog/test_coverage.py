@@ -60,14 +60,16 @@ def test_my_number_engagement_articles_name_contractor_period_and_subcontractor(
     assert set(OUT) | {"MN-01", "MN-03"} <= covered
     assert covered == set(OUT) | {"PI-01", "PI-02", "PI-03", "MN-01", "MN-02", "MN-03"}
     text = "\n".join(p for article in articles for p in article.paragraphs)
-    assert "但馬システム株式会社（以下「受注者」という。）" in text
-    assert "令和8年4月1日から令和9年3月31日まで" in text
-    assert "城崎データサービス株式会社（再委託する業務：帳票の印刷。令和8年4月10日承諾）" in text
+    # The parties are defined once, by the template's preamble; the articles only use them.
+    assert "（以下「受注者」という。）" not in text and "（以下「発注者」という。）" not in text
+    assert "本契約に係る業務「住民記録システム運用保守業務」（以下「本業務」という。）" in text
+    assert "城崎データサービス株式会社（再委託する業務：帳票の印刷。令和8年4月10日許諾）" in text
+    assert "この契約" not in text and "承諾を得た場合は、この限りでない" not in text
     assert "未承諾の会社" not in text
     assert "運用部長 山田太郎" in text and "豊岡市役所本庁舎3階" in text
     headings = [a.heading for a in articles]
     assert (
-        headings[0] == "基本的事項"
+        headings[:2] == ["基本的事項", "関係法令の遵守"]
         and "特定個人情報の取扱い" in headings
         and headings[-1] == "損害賠償及び契約の解除"
     )
@@ -76,7 +78,7 @@ def test_my_number_engagement_articles_name_contractor_period_and_subcontractor(
         articles[0].heading = "x"
 
     western = services.render_articles(db.session, loaded, date_style="western")
-    assert "2026年4月1日から2027年3月31日まで" in "\n".join(western[0].paragraphs)
+    assert "2026年4月10日許諾" in "\n".join(p for a in western for p in a.paragraphs)
 
 
 def test_work_without_personal_information_gets_no_pi_or_my_number_articles(ja, make, catalog):
@@ -90,19 +92,23 @@ def test_cloud_and_social_documents_use_their_own_clauses(ja, make, catalog):
     service = make.cloud_service(
         title="電子申請サービス", provider_name="出石クラウド株式会社", data_location="日本国内"
     )
-    headings = [a.heading for a in services.render_articles(db.session, service)]
+    provider = services.render_articles(db.session, service, internal=False)
+    assert [a.heading for a in provider] == ["データの保存場所、準拠法及び管轄裁判所"]
+    headings = [a.heading for a in services.render_articles(db.session, service, internal=True)]
     assert headings == [
-        "利用規程の遵守及び利用目的",
+        "利用規程の遵守及び利用範囲",
         "利用申請及び承認",
         "外部サービス管理者",
         "利用状況の記録",
-        "情報の保存場所及び準拠法",
+        "情報の保存場所及び準拠法の確認",
         "約款の確認",
     ]
-    account = make.social_account(handle="@toyooka_city", operators="広報係 佐藤\n広報係 鈴木")
+    account = make.social_account(
+        handle="@example_city", purpose="市政情報の発信", operators="広報係 佐藤\n広報係 鈴木"
+    )
     articles = services.render_articles(db.session, account)
     first = articles[0].paragraphs
-    assert "「@toyooka_city」" in first[0] and first[-2:] == [
+    assert "本アカウントを、市政情報の発信のために運用する" in first[0] and first[-2:] == [
         "（1）広報係 佐藤",
         "（2）広報係 鈴木",
     ]

@@ -27,7 +27,7 @@ def _requirement(code: str) -> Requirement:
 def test_catalog_seed_is_idempotent_and_keeps_edits(ja, catalog):
     from vendorguard.catalog.seed import ensure_catalog
 
-    assert catalog == {"requirements": 39, "clauses": 35}
+    assert catalog == {"requirements": 39, "clauses": 43}
     _requirement("OUT-03").title_ja = "サービスレベルの合意"
     db.session.commit()
     assert ensure_catalog(db.session) == {"requirements": 0, "clauses": 0}
@@ -36,7 +36,7 @@ def test_catalog_seed_is_idempotent_and_keeps_edits(ja, catalog):
 
 def test_catalog_seed_command(app, ja):
     result = app.test_cli_runner().invoke(args=["vg", "catalog-seed"])
-    assert result.exit_code == 0 and "要件 39 件、条項 35 件を追加しました" in result.output
+    assert result.exit_code == 0 and "要件 39 件、条項 43 件を追加しました" in result.output
     result = app.test_cli_runner().invoke(args=["vg", "catalog-seed"])
     assert "要件 0 件、条項 0 件" in result.output
 

@@ -19,7 +19,7 @@ def test_defaults_without_any_variable(tmp_path):
     config = load_config(tmp_path, env={})
     current = Settings.from_config(config)
     assert current.page_size == 25 and current.base_url == "http://127.0.0.1:5000"
-    assert current.city_name == "豊岡市" and current.mail_timeout == 30
+    assert current.mail_timeout == 30 and current.mail_sender == "vendorguard@localhost"
     assert current.sqlalchemy_database_uri == f"sqlite:///{tmp_path / 'vendorguard.db'}"
     assert current.storage_url == (tmp_path / "evidence").resolve().as_uri()
     assert len(current.secret_key) == 64  # generated once and kept in the instance folder
@@ -41,7 +41,7 @@ def test_environment_overrides_each_kind_of_setting(tmp_path):
         "VENDORGUARD_DEFAULT_LOCALE": "en",
         "VENDORGUARD_DATABASE_URL": "postgresql+psycopg://vg@db/vg",
         "VENDORGUARD_S3_REGION": "ap-northeast-1",
-        "VENDORGUARD_CITY_NAME": "",  # empty counts as unset
+        "VENDORGUARD_MAIL_HOST": "",  # empty counts as unset
     }
     config = load_config(tmp_path, env=env)
     current = Settings.from_config(config)
@@ -53,7 +53,7 @@ def test_environment_overrides_each_kind_of_setting(tmp_path):
     assert config["MAX_UPLOAD_MB"] == 3 and config["MAX_CONTENT_LENGTH"] == 3 * 1024 * 1024
     assert config["BABEL_DEFAULT_LOCALE"] == "en"
     assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://vg@db/vg"
-    assert current.s3_region == "ap-northeast-1" and current.city_name == "豊岡市"
+    assert current.s3_region == "ap-northeast-1" and current.mail_host == ""
 
 
 def test_a_number_setting_that_is_not_a_number_stops_the_start(tmp_path):

@@ -83,7 +83,10 @@ def test_contractors_have_valid_unique_corporate_numbers_and_harmless_contacts(s
         assert domain in ("example.jp", "example.com") or domain.endswith(
             (".example.jp", ".example.com")
         )
-        assert contractor.address.startswith(("兵庫県", "大阪府", "京都府", "鳥取県", "東京都"))
+        assert contractor.address.startswith(
+            ("みほん県", "兵庫県", "大阪府", "京都府", "鳥取県", "東京都")
+        )
+        assert "豊岡" not in contractor.address  # the demo city is みほん市, nowhere 豊岡市
         assert contractor.contact_name and contractor.contact_phone
 
 
@@ -291,3 +294,13 @@ def test_old_requests_have_a_review_history(seeded):
     )
     assert counts.get(RequestStatus.ACCEPTED, 0) > counts.get(RequestStatus.REJECTED, 0) > 0
     assert counts.get(RequestStatus.SUBMITTED, 0) > 0 and counts.get(RequestStatus.OPEN, 0) > 0
+
+
+def test_seed_demo_sets_the_demo_city_profile(seeded):
+    from vendorguard.city.services import load
+
+    city = load(db.session)
+    assert city.configured and city.name == "みほん市"
+    assert (
+        city.representative == "みほん市長　見本 一郎" and city.security_department == "情報政策課"
+    )

@@ -22,6 +22,10 @@ FACTS = {
     "contractor_name": "但馬情報システム株式会社",
     "contractor_address": "兵庫県豊岡市城南町1番1号",
     "department_name": "市民課",
+    "city_name": "みほん市",
+    "city_address": "みほん県みほん市中央町1番1号",
+    "city_representative": "みほん市長　見本 一郎",
+    "contractor_signatory": "（代表者の職・氏名を記入し、押印）",
     "starts_on": date(2026, 4, 1),
     "ends_on": date(2027, 3, 31),
 }
@@ -71,11 +75,12 @@ def test_heading_parties_and_period_in_wareki():
         "契約件名": "住民記録システム運用保守業務委託",
         "契約番号": "R8-00042",
         "契約期間": "令和8年4月1日から令和9年3月31日まで",
-        "発注者": "豊岡市",
+        "発注者": "みほん市",
         "受注者": "但馬情報システム株式会社",
     }
     assert any(
-        "豊岡市（以下「発注者」という。）と但馬情報システム株式会社（以下「受注者」という。）" in t
+        "みほん市（以下「発注者」という。）と但馬情報システム株式会社（以下「受注者」という。）"
+        in t
         for t in texts
     )
     assert "令和　　年　　月　　日" in texts
@@ -174,11 +179,12 @@ def test_footer_numbers_pages_with_a_page_field():
 
 def test_signature_block_names_both_parties_with_seal_marks():
     signature = table_rows(render("appendix.docx", FACTS, sample_articles()).data)[-1]
-    assert signature[0][:3] == ["発注者", "住所", "兵庫県豊岡市中央町2番4号"]
-    assert ["", "代表者", "豊岡市長", "印"] in signature
+    assert signature[0][:3] == ["発注者", "住所", "みほん県みほん市中央町1番1号"]
+    assert ["", "代表者", "みほん市長　見本 一郎", "印"] in signature
     assert ["受注者", "住所", "兵庫県豊岡市城南町1番1号", ""] in signature
     assert ["", "名称", "但馬情報システム株式会社", ""] in signature
-    assert ["", "代表者", "", "印"] == signature[-1]
+    # No blank a signer could take for a gap: the counterparty's signatory is a labelled field.
+    assert ["", "代表者", "（代表者の職・氏名を記入し、押印）", "印"] == signature[-1]
 
 
 def test_clause_text_is_data_never_template_code():
@@ -268,7 +274,7 @@ def test_sns_procedure_template():
         "（基本的事項）",
         "第1条　" + sample_articles()[0].paragraphs[0],
     ]
-    assert texts[-2:] == ["附　則", "この手順は、令和8年5月1日から施行する。"]
+    assert texts[-2:] == ["附　則", "本手順は、令和8年5月1日から施行する。"]
 
 
 def test_unknown_or_path_like_template_names_are_refused():

@@ -14,9 +14,7 @@ from vendorguard.core.timeutil import today_tokyo
 from vendorguard.engagements.models import Subcontractor
 from vendorguard.extensions import db
 
-MY_NUMBER_REFUSAL = (
-    "マイナンバー（特定個人情報）を取り扱う業務では、市の許諾のない再委託はできません。"
-)
+MY_NUMBER_REFUSAL = "マイナンバー（特定個人情報）を取り扱う業務では、市の許諾のない再委託はできません（番号法第10条第1項。再委託先が更に委託するときも同じです（同条第2項））。"
 
 
 def _subs(engagement) -> list[Subcontractor]:

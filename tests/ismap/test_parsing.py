@@ -153,7 +153,11 @@ def test_period_split_under_a_merged_heading_takes_the_end_column():
         (b"PK\x03\x04broken", "a.xlsx", "Excel ファイル（.xlsx）として読み込めません。"),
         (b"\x81\x00\xff\xfe\x00garbage", "a.csv", "CSV または Excel"),
         ("あいう,えお\n1,2\n".encode(), "a.csv", "見出し行: あいう / えお"),
-        ("登録番号,サービス名,事業者名\n".encode(), "a.csv", "登録番号のある行が1件もありません。"),
+        (
+            "登録番号,サービス名,事業者名,有効期限\n".encode(),
+            "a.csv",
+            "登録番号のある行が1件もありません。",
+        ),
     ],
 )
 def test_unusable_files_get_a_clear_message(data, filename, expected):

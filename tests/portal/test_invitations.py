@@ -27,6 +27,10 @@ def test_invitation_mail_set_password_and_straight_into_the_portal(
     app, client, make, login_as, smtp_inbox
 ):
     app.config["BASE_URL"] = BASE
+    from vendorguard.city import services as profile
+
+    profile.save(db.session, profile.CityData(name="みほん市"))
+    db.session.commit()
     contractor = make.contractor(name="但馬データセンター株式会社")
     login_as(make.user(Role.PROCUREMENT))
     response = _invite(client, contractor, email="Yamada@Tajima-DC.example.jp")
@@ -46,7 +50,7 @@ def test_invitation_mail_set_password_and_straight_into_the_portal(
 
     (message,) = smtp_inbox.messages
     assert message["To"] == "yamada@tajima-dc.example.jp"
-    assert message["Subject"] == "【豊岡市】委託事業者ポータルへのご招待"
+    assert message["Subject"] == "【みほん市】委託事業者ポータルへのご招待"
     text = mail_text(message)
     assert (
         "但馬データセンター株式会社" in text

@@ -20,6 +20,11 @@ PAGE, JSON = "/public/official-accounts", "/public/official-accounts.json"
 @pytest.fixture
 def city(make):
     """A published account full of internal details, and one account in every hidden state."""
+    from vendorguard.city import services as profile
+    from vendorguard.extensions import db as database
+
+    profile.save(database.session, profile.CityData(name="みほん市"))
+    database.session.commit()
     department = make.department(name="秘書広報課", email="kouhou@city.example.jp")
     officer = make.user(
         Role.SNS_OWNER,
@@ -100,7 +105,7 @@ def test_only_approved_active_accounts_are_listed(client, city):
             "department": "秘書広報課",
         }
     ]
-    assert data["city"] == "豊岡市"
+    assert data["city"] == "みほん市"  # the city profile's name
     for name, account in city["hidden"].items():
         for body in (html, client.get(JSON).get_data(as_text=True)):
             assert account.title not in body and account.handle.lstrip("@") not in body, name

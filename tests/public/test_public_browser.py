@@ -73,6 +73,11 @@ def decide(page, url, title, approve: bool):
 def test_owner_registers_office_approves_and_the_public_sees_only_that(
     live_server, browser, page, make
 ):
+    from vendorguard.city import services as profile
+    from vendorguard.extensions import db
+
+    profile.save(db.session, profile.CityData(name="みほん市"))
+    db.session.commit()
     department = make.department(name="観光課", name_kana="カンコウカ")
     owner = make.user(Role.SNS_OWNER, department=department, name="観光 太郎")
     admin = make.user(Role.ADMIN, name="情報 政策")
@@ -105,7 +110,7 @@ def test_owner_registers_office_approves_and_the_public_sees_only_that(
 
     # A resident, never signed in.
     page.goto(f"{live_server}/public/official-accounts")
-    assert page.title() == "豊岡市 公式SNSアカウント一覧"
+    assert page.title() == "みほん市 公式SNSアカウント一覧"
     rows = page.locator("table.list tbody tr")
     assert rows.count() == 1
     link = rows.first.locator("a")

@@ -6,7 +6,18 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    Column,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from vendorguard.arrangements.kinds import kind_label
@@ -95,6 +106,9 @@ class Clause(Audited, Model):
     # a registered arrangement kind's value: a plain string, the set of kinds is open
     applies_to: Mapped[str] = mapped_column(String(20), index=True)
     sort_order: Mapped[int] = mapped_column(default=0)
+    # The city's own duties (a cloud service's manager, approval, use): printed in the city's
+    # internal record, never in the document the counterparty signs.
+    internal: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

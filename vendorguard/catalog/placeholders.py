@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
-from flask import has_app_context
 from flask_babel import force_locale
 
 from vendorguard.arrangements.kinds import kind_of
 from vendorguard.arrangements.models import Arrangement
-from vendorguard.core import settings
 from vendorguard.core.timeutil import wareki
-
-DEFAULT_CITY_NAME = "豊岡市"
 
 
 def format_date(day: date | None, style: str = "wareki") -> str:
@@ -26,14 +23,26 @@ def format_date(day: date | None, style: str = "wareki") -> str:
 
 
 def city_name() -> str:
-    """The municipality's name as contracts print it."""
-    if has_app_context():
-        return settings.current().city_name or DEFAULT_CITY_NAME
-    return DEFAULT_CITY_NAME
+    """The municipality's name as contracts print it (the city profile's)."""
+    from vendorguard.city.services import city_name as profile_name
+
+    return profile_name()
+
+
+def _security_department() -> str:
+    from vendorguard.city.services import current
+
+    return current().security_department
 
 
 def _lines(text: str | None) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def _items(text: str | None) -> list[str]:
+    """Register text as numbered-item texts: one per line, a typed marker (「1.」「・」「（1）」) dropped."""
+    marker = re.compile(r"^(?:[（(]?[0-9０-９]+[)）.．、]|[・･●○\-－])\s*")
+    return [marker.sub("", line) for line in _lines(text) if marker.sub("", line)]
 
 
 def placeholder_values(arrangement: Arrangement, date_style: str = "wareki") -> dict[str, Any]:
@@ -45,6 +54,7 @@ def placeholder_values(arrangement: Arrangement, date_style: str = "wareki") -> 
     with force_locale("ja"):
         values: dict[str, Any] = {
             "city_name": city_name(),
+            "security_department": _security_department(),
             "department_name": arrangement.department.name if arrangement.department else "",
             "responsible_officer": arrangement.responsible_officer.name
             if arrangement.responsible_officer
@@ -84,6 +94,8 @@ def engagement_values(engagement, date_style: str) -> dict[str, Any]:
         "work_locations": _lines(engagement.work_locations),
         "information_handled": items,
         "subcontractors": subcontractors,
+        # A string, as every placeholder value is: "1" when the register allows subcontracting.
+        "subcontracting_allowed": "1" if engagement.subcontracting_allowed else "",
         "reporting_cycle": engagement.reporting_cycle.label if engagement.reporting_cycle else "",
         "access_scope": engagement.access_scope or "",
         "access_method": engagement.access_method or "",
@@ -121,6 +133,8 @@ def social_values(account, date_style: str) -> dict[str, Any]:
         "posting_rules": account.posting_rules or "",
         "operating_procedure": account.operating_procedure or "",
         "operators": account.operator_list,
+        "operating_steps": _items(account.operating_procedure),
+        "posting_rule_items": _items(account.posting_rules),
         "official_list_url": account.official_list_url or "",
         "credential_custodian": account.credential_custodian or "",
         "recovery_contact": account.recovery_contact or "",

@@ -41,8 +41,9 @@ class Placeholder:
 
 
 PLACEHOLDERS: tuple[Placeholder, ...] = (
-    Placeholder("city_name", _l("市の名称"), ALL_KINDS, "豊岡市"),
+    Placeholder("city_name", _l("市の名称"), ALL_KINDS, "（市の名称）"),
     Placeholder("department_name", _l("所管課"), ALL_KINDS, "市民課"),
+    Placeholder("security_department", _l("情報セキュリティを所管する課"), ALL_KINDS, "情報政策課"),
     Placeholder("responsible_officer", _l("市側の責任者"), ALL_KINDS, "市民課長"),
     Placeholder("arrangement_title", _l("件名"), ALL_KINDS, "住民記録システム運用保守業務"),
     Placeholder(
@@ -67,7 +68,7 @@ PLACEHOLDERS: tuple[Placeholder, ...] = (
         "work_locations",
         _l("作業場所（一覧）"),
         frozenset({ENGAGEMENT}),
-        ["豊岡市役所本庁舎3階 市民課執務室"],
+        ["市役所本庁舎3階 市民課執務室"],
     ),
     Placeholder(
         "information_handled",
@@ -88,6 +89,12 @@ PLACEHOLDERS: tuple[Placeholder, ...] = (
                 "tier": "1",
             }
         ],
+    ),
+    Placeholder(
+        "subcontracting_allowed",
+        _l("再委託を認めるか（認める契約では「1」、認めない契約では空）"),
+        frozenset({ENGAGEMENT}),
+        "1",
     ),
     Placeholder("reporting_cycle", _l("定期報告の頻度"), frozenset({ENGAGEMENT}), "毎月"),
     Placeholder(
@@ -120,9 +127,9 @@ PLACEHOLDERS: tuple[Placeholder, ...] = (
     Placeholder("jurisdiction", _l("合意管轄裁判所"), frozenset({CLOUD}), "神戸地方裁判所"),
     Placeholder("ismap_registration", _l("ISMAP登録番号"), frozenset({CLOUD}), "C23-0001-1"),
     Placeholder("platform", _l("プラットフォーム"), frozenset({SOCIAL}), "X（旧Twitter）"),
-    Placeholder("account_handle", _l("アカウント名"), frozenset({SOCIAL}), "@toyooka_city"),
+    Placeholder("account_handle", _l("アカウント名"), frozenset({SOCIAL}), "@example_city"),
     Placeholder(
-        "account_url", _l("アカウントのURL"), frozenset({SOCIAL}), "https://x.com/toyooka_city"
+        "account_url", _l("アカウントのURL"), frozenset({SOCIAL}), "https://x.com/example_city"
     ),
     Placeholder(
         "posting_rules",
@@ -135,6 +142,18 @@ PLACEHOLDERS: tuple[Placeholder, ...] = (
         _l("運用手順（登録内容）"),
         frozenset({SOCIAL}),
         "投稿は担当者が起案し、責任者が確認する。",
+    ),
+    Placeholder(
+        "operating_steps",
+        _l("運用手順（登録内容を1行ずつの一覧にしたもの）"),
+        frozenset({SOCIAL}),
+        ["投稿は担当者が起案し、責任者が確認する。"],
+    ),
+    Placeholder(
+        "posting_rule_items",
+        _l("発信する情報（登録内容を1行ずつの一覧にしたもの）"),
+        frozenset({SOCIAL}),
+        ["イベント、防災、市政の情報"],
     ),
     Placeholder(
         "operators", _l("運用担当者（一覧）"), frozenset({SOCIAL}), ["広報係 主任 佐藤花子"]
@@ -159,7 +178,13 @@ def placeholders_for(kind: ArrangementKind | str) -> list[Placeholder]:
 
 def sample_values(kind: ArrangementKind | str) -> dict[str, Any]:
     """Example values, for previewing a clause before any real arrangement exists."""
-    return {p.name: p.sample for p in placeholders_for(kind)}
+    values = {p.name: p.sample for p in placeholders_for(kind)}
+    from vendorguard.city.services import current
+
+    city = current()
+    if city.configured:  # a preview shows this installation's city, not a made-up one
+        values["city_name"] = city.name
+    return values
 
 
 class ClauseBodyError(DomainError):

@@ -208,12 +208,17 @@ class Article:
 
 
 def render_articles(
-    session: Session, arrangement: Arrangement, *, date_style: str = "wareki"
+    session: Session,
+    arrangement: Arrangement,
+    *,
+    date_style: str = "wareki",
+    internal: bool | None = None,
 ) -> list[Article]:
     """The articles for an arrangement, in clause order; refused while coverage has gaps.
 
     One article per approved clause version that covers at least one applicable requirement;
     ``requirement_codes`` lists the applicable ones it covers. ``date_style``: wareki | western.
+    ``internal``: only the city's own clauses (True), only the counterparty's (False), or all.
     """
     result = coverage(session, arrangement)
     if not result.is_complete:
@@ -223,7 +228,7 @@ def render_articles(
     articles = []
     for version in result.versions:
         codes = [r.code for r in version.requirements if r.id in applicable]
-        if not codes:
+        if not codes or (internal is not None and version.clause.internal != internal):
             continue
         try:
             text = sandbox.render_body(version.body, values)

@@ -35,7 +35,7 @@ class ContractorForm(FlaskForm):
     name = LineField(
         _l("委託事業者名"),
         validators=[DataRequired(REQUIRED), Length(max=200)],
-        description=_l("登記上の名称（例：株式会社豊岡情報サービス）"),
+        description=_l("登記上の名称（例：株式会社みほん情報サービス）"),
     )
     name_kana = LineField(
         _l("よみがな"),

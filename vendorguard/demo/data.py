@@ -10,6 +10,19 @@ CITY = "みほん市"
 CITY_DOMAIN = "city.example.jp"
 CITY_SITE = f"https://www.{CITY_DOMAIN}"
 USER_DOMAIN = "demo.vendorguard.jp"
+# The demo city's profile (vendorguard.city): what documents, mails and public pages print.
+CITY_PROFILE = {
+    "name": CITY,
+    "name_kana": "みほんし",
+    "postal_code": "000-0001",
+    "address": "みほん県みほん市中央町1番1号",
+    "mayor_title": "市長",
+    "mayor_name": "見本 一郎",
+    "phone": "0796-01-0001",
+    "email": f"info@{CITY_DOMAIN}",
+    "security_department": "情報政策課",
+    "impersonation_contact": "情報政策課（電話 0796-01-1101、johoseisaku@city.example.jp）",
+}
 
 # The registry-office part of a 法人番号 base; "9999" is not one in use, so the generated
 # numbers are check-digit valid yet unlikely to belong to a real company.
@@ -92,7 +105,7 @@ CONTRACTORS = (
         "hokutan",
         "北但情報システム株式会社",
         "ホクタンジョウホウシステム",
-        "兵庫県豊岡市中央町3-12",
+        "みほん県みほん市中央町3-12",
         "田中 誠",
         "m.tanaka@hokutan-is.example.jp",
         "0796-02-3301",
@@ -101,7 +114,7 @@ CONTRACTORS = (
         "kounotori",
         "株式会社コウノトリデータサービス",
         "コウノトリデータサービス",
-        "兵庫県豊岡市大磯町1-8",
+        "みほん県みほん市大磯町1-8",
         "西村 美香",
         "nishimura@kounotori-ds.example.jp",
         "0796-02-4410",
@@ -110,7 +123,7 @@ CONTRACTORS = (
         "maruyama",
         "円山川ソフトウェア株式会社",
         "マルヤマガワソフトウェア",
-        "兵庫県豊岡市日高町祢布920-5",
+        "みほん県みほん市日高町祢布920-5",
         "小林 大輔",
         "kobayashi@maruyamagawa-soft.example.jp",
         "0796-03-1182",
@@ -137,7 +150,7 @@ CONTRACTORS = (
         "tajima_bs",
         "株式会社但馬ビジネスサポート",
         "タジマビジネスサポート",
-        "兵庫県豊岡市寿町8-3",
+        "みほん県みほん市寿町8-3",
         "谷口 由美",
         "taniguchi@tajima-bs.example.jp",
         "0796-02-7720",
@@ -155,7 +168,7 @@ CONTRACTORS = (
         "kinosaki_web",
         "株式会社城崎ウェブデザイン",
         "キノサキウェブデザイン",
-        "兵庫県豊岡市城崎町湯島77",
+        "みほん県みほん市城崎町湯島77",
         "橋本 沙織",
         "hashimoto@kinosaki-web.example.jp",
         "0796-03-5060",
@@ -209,7 +222,7 @@ CONTRACTORS = (
         "eco_tajima",
         "株式会社エコクリーン但馬",
         "エコクリーンタジマ",
-        "兵庫県豊岡市九日市上町411",
+        "みほん県みほん市九日市上町411",
         "森 隆之",
         "mori@eco-tajima.example.jp",
         "0796-02-9013",
@@ -218,7 +231,7 @@ CONTRACTORS = (
         "tajima_kanko",
         "株式会社たじま観光企画",
         "タジマカンコウキカク",
-        "兵庫県豊岡市出石町魚屋50",
+        "みほん県みほん市出石町魚屋50",
         "池田 千尋",
         "ikeda@tajima-kanko.example.jp",
         "0796-04-2218",
@@ -326,7 +339,7 @@ CONTRACTORS = (
         "tajima_densan",
         "但馬電算サービス株式会社",
         "タジマデンサンサービス",
-        "兵庫県豊岡市正法寺338",
+        "みほん県みほん市正法寺338",
         "村田 洋平",
         "murata@tajima-densan.example.jp",
         "0796-02-6127",

@@ -24,6 +24,7 @@ from vendorguard.auth.forms import MIN_PASSWORD
 from vendorguard.auth.models import User
 from vendorguard.auth.roles import Role
 from vendorguard.catalog.services import ensure_catalog
+from vendorguard.city import services as city_services
 from vendorguard.classification.models import Axis, ClassificationLevel, ClassificationScheme
 from vendorguard.classification.services import ensure_default_schemes
 from vendorguard.cloud.models import CloudService, IsmapKind, TermsType
@@ -93,6 +94,7 @@ def seed_demo(
         rng = random.Random(seed)
         today = today_tokyo()
         scheme = ensure_default_schemes(session)
+        city_services.save(session, city_services.CityData(**data.CITY_PROFILE))
         ensure_catalog(
             session
         )  # requirements and the city's clause texts, so coverage works at once

@@ -27,6 +27,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
 from vendorguard.core.timeutil import wareki
+from vendorguard.documents import references
 
 BUILTIN_DIR = Path(__file__).resolve().parent.parent.parent / "contract_templates"
 WAREKI, WESTERN = "wareki", "western"
@@ -235,7 +236,9 @@ def render(
     """
     template = find_template(template_name, template_dirs)
     style = DATE_STYLE_NAMES.get(date_style or "", None) or template.date_style
-    numbered = numbered_articles(articles, template.fullwidth_numbers)
+    numbered = references.resolve(
+        numbered_articles(articles, template.fullwidth_numbers), template.fullwidth_numbers
+    )
     context = _template_values(facts, style)
     context.setdefault("period", period(facts.get("starts_on"), facts.get("ends_on"), style))
     context["blank_date"] = blank_date(style)

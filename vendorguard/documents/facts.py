@@ -8,17 +8,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import force_locale
 from sqlalchemy.orm import Session
 
 from vendorguard.arrangements.models import Arrangement
 from vendorguard.auth.models import User
+from vendorguard.city import services as city_services
 from vendorguard.contractors.models import Contractor
-from vendorguard.core.timeutil import today_tokyo
+from vendorguard.core.timeutil import TOKYO, today_tokyo
 from vendorguard.documents.models import DocumentKind
 from vendorguard.org.models import Department
 
 # Printed where a register field is still empty, so the gap is visible on paper.
 UNSET = "（未設定）"
+# Signature-block cells the register cannot fill: labelled, so nobody mistakes them for a gap.
+SIGNATORY_BLANK = "（代表者の職・氏名を記入し、押印）"
+ADDRESS_BLANK = "（所在地を記入）"
 
 
 def _or_unset(value: Any) -> Any:
@@ -33,20 +38,28 @@ def _department_name(session: Session, arrangement: Arrangement) -> str:
 def facts_for(session: Session, arrangement: Arrangement, kind: DocumentKind) -> dict[str, Any]:
     """Placeholder values for ``kind``'s template (dates stay dates: the writer formats them)."""
     # Relationships are lazy="raise": related rows are fetched by id here, explicitly.
+    city = city_services.load(session)
     facts: dict[str, Any] = {
         "document_title": kind.title,
         "department_name": _department_name(session, arrangement),
+        "city_name": city.name,
+        "city_address": city.address or ADDRESS_BLANK,
+        "city_representative": city.representative or SIGNATORY_BLANK,
+        "contractor_signatory": SIGNATORY_BLANK,
     }
     if kind == DocumentKind.APPENDIX:
         contractor = session.get(Contractor, arrangement.contractor_id)
         facts.update(
             contract_title=arrangement.title,
-            contract_number=arrangement.contract_number or "",
+            contract_number=arrangement.contract_number or UNSET,
             contractor_name=contractor.name,
-            contractor_address=contractor.address,
+            contractor_address=contractor.address or ADDRESS_BLANK,
             starts_on=arrangement.starts_on,
             ends_on=arrangement.ends_on,
         )
+    elif kind == DocumentKind.CLOUD_USE_RECORD:
+        with force_locale("ja"):  # labels printed in the record are the contract's language
+            facts.update(_cloud_use_record(session, arrangement))
     elif kind == DocumentKind.CLOUD_REQUIREMENTS:
         contractor = (
             session.get(Contractor, arrangement.provider_contractor_id)
@@ -61,17 +74,19 @@ def facts_for(session: Session, arrangement: Arrangement, kind: DocumentKind) ->
         facts.update(
             contract_title=arrangement.title,
             service_name=arrangement.title,
-            contractor_name=contractor.name if contractor else arrangement.provider_name,
-            contractor_address=contractor.address if contractor else "",
+            contractor_name=(contractor.name if contractor else arrangement.provider_name) or UNSET,
+            contractor_address=(contractor.address if contractor else "") or ADDRESS_BLANK,
             purpose=_or_unset(arrangement.purpose),
             confidentiality_text=(
                 "機密性2以上の情報を取り扱う"
                 if arrangement.handles_high_confidentiality
                 else "機密性2以上の情報は取り扱わない"
             ),
-            data_location=_or_unset(arrangement.data_location),
-            governing_law=_or_unset(arrangement.governing_law),
-            jurisdiction=_or_unset(arrangement.jurisdiction),
+            # What the provider signs: where the register is silent, the same defaults the
+            # article on data location and governing law states (CLP-02), never a gap.
+            data_location=arrangement.data_location or "日本国内",
+            governing_law=arrangement.governing_law or "日本法",
+            jurisdiction=arrangement.jurisdiction or "発注者の所在地を管轄する地方裁判所",
             ismap_text=ismap,
         )
     else:
@@ -105,3 +120,43 @@ def facts_for(session: Session, arrangement: Arrangement, kind: DocumentKind) ->
             issued_on=today_tokyo(),
         )
     return facts
+
+
+def _cloud_use_record(session: Session, service: Arrangement) -> dict[str, Any]:
+    """The city's record of one cloud service: who manages it, what for, and its approval."""
+    from vendorguard.cloud.models import ApprovalState
+
+    manager = (
+        session.get(User, service.responsible_officer_id)
+        if service.responsible_officer_id
+        else None
+    )
+    approver = session.get(User, service.approved_by_id) if service.approved_by_id else None
+    approved = service.approval_state == ApprovalState.APPROVED
+    provider = (
+        session.get(Contractor, service.provider_contractor_id)
+        if service.provider_contractor_id
+        else None
+    )
+    return {
+        "service_name": service.title,
+        "contractor_name": (provider.name if provider else service.provider_name) or UNSET,
+        "terms_text": service.terms_type.label if service.terms_type else UNSET,
+        "manager_name": manager.name if manager else UNSET,
+        "purpose": _or_unset(service.purpose),
+        "confidentiality_text": (
+            "機密性2以上の情報を取り扱う"
+            if service.handles_high_confidentiality
+            else "機密性2以上の情報は取り扱わない"
+        ),
+        "data_location": _or_unset(service.data_location),
+        "ismap_text": service.ismap_registration_number or "登録なし",
+        "approval_text": str(ApprovalState(service.approval_state).label),
+        "approver_name": approver.name if approved and approver else "（承認者の職・氏名を記入）",
+        "approved_on": (
+            service.approved_at.astimezone(TOKYO).date()
+            if approved and service.approved_at
+            else "（承認日を記入）"
+        ),
+        "approval_valid_until": service.approval_valid_until or "（定めなし）",
+    }

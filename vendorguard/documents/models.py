@@ -20,7 +20,10 @@ class DocumentKind(LabelledEnum):
     """What a generated document is; each arrangement kind has one."""
 
     APPENDIX = "appendix", _l("情報セキュリティに関する特記事項")
+    # what the provider signs
     CLOUD_REQUIREMENTS = "cloud_requirements", _l("クラウドサービス利用に係るセキュリティ要件")
+    # the city's own record: manager, scope, approval
+    CLOUD_USE_RECORD = "cloud_use_record", _l("外部サービス利用承認記録")
     SNS_PROCEDURE = "sns_procedure", _l("SNS運用手順")
 
     @property
@@ -29,13 +32,25 @@ class DocumentKind(LabelledEnum):
         return {
             self.APPENDIX: "情報セキュリティに関する特記事項",
             self.CLOUD_REQUIREMENTS: "クラウドサービス利用に係るセキュリティ要件",
+            self.CLOUD_USE_RECORD: "外部サービス利用承認記録",
             self.SNS_PROCEDURE: "SNS運用手順",
         }[self]
+
+    @property
+    def internal_clauses(self) -> bool | None:
+        """Which clauses it prints: the city's own (True), the counterparty's (False), or all."""
+        return {self.CLOUD_REQUIREMENTS: False, self.CLOUD_USE_RECORD: True}.get(self)
 
     @property
     def template(self) -> str:
         """The Word template in contract_templates/."""
         return f"{self.value}.docx"
+
+    @classmethod
+    def all_for_arrangement(cls, arrangement_kind: str) -> tuple[DocumentKind, ...]:
+        """Every document an arrangement of this kind may get (a cloud service: two)."""
+        main = cls.for_arrangement(arrangement_kind)
+        return (main, cls.CLOUD_USE_RECORD) if main == cls.CLOUD_REQUIREMENTS else (main,)
 
     @classmethod
     def for_arrangement(cls, arrangement_kind: str) -> DocumentKind:

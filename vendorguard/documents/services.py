@@ -34,13 +34,26 @@ def document_kind(arrangement: Arrangement) -> DocumentKind:
     return DocumentKind.for_arrangement(arrangement.kind)
 
 
-def refusal(arrangement: Arrangement) -> str | None:
-    """Why no document can be generated for this arrangement now, or None when it can."""
+def document_kinds(arrangement: Arrangement) -> list[DocumentKind]:
+    """The documents that can be generated for this arrangement now (a cloud service under a
+    contract: the provider's requirements and the city's use-approval record)."""
+    if refusal(arrangement) is not None:
+        return []  # a service used under standard terms gets neither: its record is the application
+    return list(DocumentKind.all_for_arrangement(arrangement.kind))
+
+
+def refusal(arrangement: Arrangement, kind: DocumentKind | None = None) -> str | None:
+    """Why no document (of ``kind``; default: the main one) can be generated now, or None."""
     if arrangement.archived_at is not None:
         return _("アーカイブ済みの案件については文書を作成できません。")
     from vendorguard.cloud.models import CloudService, TermsType
 
-    if isinstance(arrangement, CloudService) and arrangement.terms_type != TermsType.CONTRACT:
+    kind = kind or document_kind(arrangement)
+    if (
+        isinstance(arrangement, CloudService)
+        and kind == DocumentKind.CLOUD_REQUIREMENTS
+        and arrangement.terms_type != TermsType.CONTRACT
+    ):
         return _(
             "約款（利用規約）による外部サービスは個別の契約を結ばないため、セキュリティ要件の文書は作成しません。"
         )
@@ -161,11 +174,12 @@ def _generate(
     waivers: Iterable[Any],
     date_style: str | None,
     template_dirs: Sequence[str] | None,
+    kind: DocumentKind | None = None,
 ) -> tuple[ContractDocument, bytes]:
-    reason = refusal(arrangement)
+    kind = kind or document_kind(arrangement)
+    reason = refusal(arrangement, kind)
     if reason:
         raise DomainError(reason)
-    kind = document_kind(arrangement)
     rendered = _render(
         kind,
         facts_for(session, arrangement, kind),
@@ -227,6 +241,7 @@ def generate_appendix(
     user: Any,
     date_style: str | None = None,
     template_dirs: Sequence[str] | None = None,
+    kind: DocumentKind | None = None,
 ) -> ContractDocument:
     """Generate the next version of the arrangement's document from the clause catalog.
 
@@ -234,8 +249,25 @@ def generate_appendix(
     and no waiver (that rule is the catalog's); the waivers in force are kept with the version.
     """
     return generate_appendix_with_data(
-        session, storage, arrangement, user, date_style, template_dirs
+        session, storage, arrangement, user, date_style, template_dirs, kind
     )[0]
+
+
+def generate_documents(
+    session: Session,
+    storage: Storage,
+    arrangement: Arrangement,
+    user: Any,
+    date_style: str | None = None,
+) -> list[ContractDocument]:
+    """Generate the next version of every document the arrangement gets (see ``document_kinds``)."""
+    kinds = document_kinds(arrangement)
+    if not kinds:
+        raise DomainError(refusal(arrangement) or _("この案件の文書は作成できません。"))
+    return [
+        generate_appendix(session, storage, arrangement, user, date_style, kind=kind)
+        for kind in kinds
+    ]
 
 
 def generate_appendix_with_data(
@@ -245,16 +277,17 @@ def generate_appendix_with_data(
     user: Any,
     date_style: str | None = None,
     template_dirs: Sequence[str] | None = None,
+    kind: DocumentKind | None = None,
 ) -> tuple[ContractDocument, bytes]:
     """``generate_appendix`` that also hands back the bytes it stored (a bulk zip needs them
     and should not read every document back from an object store)."""
-    reason = refusal(arrangement)
+    kind = kind or document_kind(arrangement)
+    reason = refusal(arrangement, kind)
     if reason:
         raise DomainError(reason)
     from vendorguard.catalog import services as catalog  # late: the catalog is a separate feature
 
     dirs = _template_dirs(template_dirs)
-    kind = document_kind(arrangement)
     try:
         # Dates inside clause texts follow the same style as the document's own dates.
         style = docx_writer.resolve_date_style(kind.template, date_style, dirs)
@@ -265,9 +298,10 @@ def generate_appendix_with_data(
                 name=kind.template,
             )
         ) from error
-    articles = catalog.render_articles(session, arrangement, date_style=style)
+    only = {} if kind.internal_clauses is None else {"internal": kind.internal_clauses}
+    articles = catalog.render_articles(session, arrangement, date_style=style, **only)
     waivers = coverage_waivers(catalog.coverage(session, arrangement))
-    return _generate(session, storage, arrangement, user, articles, waivers, style, dirs)
+    return _generate(session, storage, arrangement, user, articles, waivers, style, dirs, kind)
 
 
 def previous_version(session: Session, document: ContractDocument) -> ContractDocument | None:
@@ -287,3 +321,30 @@ def previous_version(session: Session, document: ContractDocument) -> ContractDo
 def diff_versions(old: ContractDocument | None, new: ContractDocument) -> list[ArticleChange]:
     """Article by article, what changed from ``old`` to ``new`` (from their JSON snapshots)."""
     return diff_articles(old.articles if old is not None else [], new.articles)
+
+
+def lint_latest(
+    session: Session, storage: Storage, arrangement: Arrangement
+) -> list[tuple[ContractDocument, list[Any]]]:
+    """The newest version of each of the arrangement's documents with what the lint finds in it
+    (a version whose file cannot be read is left out: the download says why)."""
+    from vendorguard.city.services import load as load_city
+    from vendorguard.documents.lint import lint_docx
+
+    city_name = load_city(session).name
+    results = []
+    for kind in DocumentKind.all_for_arrangement(arrangement.kind):
+        newest = session.scalars(
+            select(ContractDocument)
+            .where(ContractDocument.arrangement_id == arrangement.id, ContractDocument.kind == kind)
+            .order_by(ContractDocument.version.desc())
+            .limit(1)
+        ).first()
+        if newest is None:
+            continue
+        try:
+            data = storage.read_bytes(newest.storage_key)
+        except StorageError:
+            continue
+        results.append((newest, lint_docx(data, city_name)))
+    return results

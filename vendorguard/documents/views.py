@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -61,7 +63,8 @@ def _coverage_message(error: DomainError) -> str:
 
 def _ascii_filename(document: ContractDocument) -> str:
     """A plain-ASCII fallback name for clients that ignore filename*."""
-    name = ascii_part(document.filename)
+    # 「R9-情政-001」 loses its kanji here; the separators left around them collapse into one.
+    name = re.sub(r"[-_]*([-_])[-_]*", r"\1", ascii_part(document.filename)).strip("-_")
     return (
         f"{DocumentKind(document.kind).value}_{name}"
         if name
@@ -92,6 +95,7 @@ def _versions_page(arrangement: Arrangement, form: GenerateForm, error: str | No
         gaps=None if refusal else coverage_gaps(arrangement),
         error=error,
         arrangement_url=arrangement_url(arrangement),
+        lint_results=services.lint_latest(db.session, get_storage(), arrangement),
     )
 
 
@@ -116,7 +120,7 @@ def generate(arrangement_id: int):
         return _versions_page(arrangement, form)
     storage = get_storage()
     try:
-        document = services.generate_appendix(
+        documents = services.generate_documents(
             db.session, storage, arrangement, current_user, date_style=form.date_style.data or None
         )
     except DomainError as error:
@@ -125,26 +129,28 @@ def generate(arrangement_id: int):
         return _versions_page(
             access.arrangement_or_404(arrangement_id), form, _coverage_message(error)
         )
-    key = document.storage_key
+    keys = [document.storage_key for document in documents]
     try:
         db.session.commit()
     except IntegrityError:
         # Someone generated the same version number a moment earlier: keep theirs, drop ours.
         db.session.rollback()
-        services.discard_object(storage, key)
+        for key in keys:
+            services.discard_object(storage, key)
         flash(
             _("同時に別の版が作成されました。一覧を確認し、必要ならもう一度作成してください。"),
             "error",
         )
         return back
-    flash(
-        _(
-            "%(title)s（第%(version)d版）を作成しました。",
-            title=document.kind_label,
-            version=document.version,
-        ),
-        "success",
-    )
+    for document in documents:
+        flash(
+            _(
+                "%(title)s（第%(version)d版）を作成しました。",
+                title=document.kind_label,
+                version=document.version,
+            ),
+            "success",
+        )
     return back
 
 

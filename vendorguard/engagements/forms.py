@@ -95,7 +95,7 @@ class SubcontractorForm(FlaskForm):
     approved_by = LineField(
         _l("許諾した者（職・氏名）"),
         validators=[Optional(), Length(max=100)],
-        description=_l("例: 情報政策課長 豊岡太郎"),
+        description=_l("例: 情報政策課長 見本太郎"),
     )
     approved_on = DateField(_l("許諾日"), validators=[Optional()])
 
@@ -116,7 +116,7 @@ class ApprovalForm(FlaskForm):
     approved_by = LineField(
         _l("許諾した者（職・氏名）"),
         validators=[DataRequired(REQUIRED), Length(max=100)],
-        description=_l("例: 情報政策課長 豊岡太郎"),
+        description=_l("例: 情報政策課長 見本太郎"),
     )
     approved_on = DateField(_l("許諾日"), validators=[InputRequired(REQUIRED)])
 

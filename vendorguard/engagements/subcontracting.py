@@ -35,8 +35,14 @@ class SubcontractorData:
 
 
 def my_number_unapproved_message() -> str:
-    """The refusal shown whenever My Number work would get a subcontractor without permission."""
-    return _("マイナンバー（特定個人情報）を取り扱う業務では、市の許諾のない再委託はできません。")
+    """The refusal shown whenever My Number work would get a subcontractor without permission.
+
+    My Number Act §10(1): re-entrustment only with the entrusting party's permission (許諾);
+    §10(2): a re-entrusted party counts as entrusted, so every further tier needs it too.
+    """
+    return _(
+        "マイナンバー（特定個人情報）を取り扱う業務では、市の許諾のない再委託はできません（番号法第10条第1項。再委託先が更に委託するときも同じです（同条第2項））。"
+    )
 
 
 def _ensure_subcontracting_allowed(engagement: Engagement) -> None:

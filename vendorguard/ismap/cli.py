@@ -36,7 +36,24 @@ def register(group: click.Group) -> None:
         show_default=True,
         help="which list the file is",
     )
-    def ismap_import(url: str | None, path: Path | None, kind: str) -> None:
+    @click.option(
+        "--validity-column",
+        help="header text of the column that decides validity, when the list's is not recognised",
+    )
+    @click.option(
+        "--validity-kind",
+        type=click.Choice(["audit_period", "valid_until"]),
+        default="audit_period",
+        show_default=True,
+        help="what that column holds: the audited period (expiry computed) or the expiry date",
+    )
+    def ismap_import(
+        url: str | None,
+        path: Path | None,
+        kind: str,
+        validity_column: str | None,
+        validity_kind: str,
+    ) -> None:
         """Import the ISMAP (or ISMAP-LIU) cloud service list from a URL or a file (.xlsx / .csv)."""
         if url and path:
             raise click.UsageError("--url と --file はどちらか一方だけを指定してください。")
@@ -56,7 +73,15 @@ def register(group: click.Group) -> None:
                 if len(data) > current_app.config["ISMAP_MAX_BYTES"]:
                     limit = current_app.config["ISMAP_MAX_BYTES"] / 1024 / 1024
                     raise click.ClickException(f"ファイルが大きすぎます（上限 {limit:g} MB）。")
-                record = services.import_file(db.session, data, path.name, kind, ACTOR)
+                record = services.import_file(
+                    db.session,
+                    data,
+                    path.name,
+                    kind,
+                    ACTOR,
+                    validity_column=validity_column,
+                    validity_kind=validity_kind,
+                )
             else:
                 record = services.import_url(
                     db.session,
@@ -73,6 +98,12 @@ def register(group: click.Group) -> None:
             click.echo(
                 f"取り込みに失敗しました（登録内容は変更していません）: {record.error}", err=True
             )
+            if getattr(record, "header_choices", None):
+                click.echo(
+                    "有効性を決める列を --validity-column（見出しの文字）と --validity-kind で"
+                    "指定して、もう一度実行してください。",
+                    err=True,
+                )
             raise SystemExit(1)
         click.echo(
             f"{IsmapKind(record.list_kind).label} の一覧を取り込みました: 読込 {record.rows_read}件、"

@@ -67,3 +67,23 @@ class LinkForm(FlaskForm):
     """Link a cloud service to a registration (the candidate's id)."""
 
     registration_id = HiddenField(validators=[DataRequired()])
+
+
+class ValidityMappingForm(FlaskForm):
+    """Pick the column that decides validity when the list's header was not recognised."""
+
+    pending = HiddenField(validators=[DataRequired()])
+    filename = HiddenField()
+    list_kind = HiddenField(validators=[DataRequired()])
+    column = SelectField(
+        _l("有効性を決める列"), choices=[], validators=[DataRequired(_l("選んでください。"))]
+    )
+    meaning = SelectField(
+        _l("その列の内容"),
+        choices=[
+            SelectChoice("audit_period", _l("監査対象期間（有効期限は末日の翌日から1年4か月後）")),
+            SelectChoice("valid_until", _l("有効期限（その日付まで有効）")),
+        ],
+        default="audit_period",
+        validators=[DataRequired(_l("選んでください。"))],
+    )

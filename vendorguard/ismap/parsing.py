@@ -79,12 +79,34 @@ COLUMNS: dict[str, ColumnSpec] = {
     "registered_on": ColumnSpec(
         "登録日", ("登録日", "登録年月日", "登録日付", "初回登録日"), ("登録日", "登録年月日")
     ),
+    # The basic rules (3.5) speak of 「監査の対象期間」; lists have printed it with and without 「の」,
+    # as 「外部監査…」, and split into start / end columns under one heading.
     "audit_period": ColumnSpec(
-        "監査対象期間", ("監査対象期間", "監査期間", "対象期間"), ("監査対象期間", "監査期間")
+        "監査対象期間",
+        (
+            "監査対象期間",
+            "監査の対象期間",
+            "監査期間",
+            "対象期間",
+            "外部監査対象期間",
+            "外部監査の対象期間",
+            "監査対象期間(終了日)",
+            "監査対象期間終了日",
+            "監査の対象期間の末日",
+        ),
+        ("監査対象期間", "監査の対象期間", "監査期間"),
     ),
     "valid_until": ColumnSpec(
         "有効期限",
-        ("有効期限", "有効期間", "登録有効期限", "登録の有効期限", "有効期限日"),
+        (
+            "有効期限",
+            "有効期間",
+            "登録有効期限",
+            "登録の有効期限",
+            "有効期限日",
+            "登録の有効期間",
+            "有効期間満了日",
+        ),
         ("有効期限", "有効期間"),
     ),
     "remarks": ColumnSpec("備考", ("備考", "備考欄", "特記事項"), ("備考",)),
@@ -94,6 +116,15 @@ PERIOD_FIELDS = ("audit_period", "valid_until")
 
 # "更新申請中", "更新審査中", "更新手続き中" …: a renewal was filed and is not decided yet.
 RENEWAL_PENDING = re.compile(r"更新(?:申請|審査|手続き?|評価)中|更新申請(?:済|受付)")
+
+
+class ValidityColumnMissing(DomainError):
+    """The list has no column that decides validity; ``header`` lets a person pick one."""
+
+    def __init__(self, message: str, header: list[str], header_line: int):
+        super().__init__(message)
+        self.header = header
+        self.header_line = header_line
 
 
 @dataclass
@@ -452,8 +483,69 @@ def _read_rows(
     return parsed
 
 
-def parse_list(data: bytes, filename: str = "") -> ParsedList:
-    """Read a published list; raise DomainError (in Japanese) when the file cannot be used at all."""
+def _validity_mapping(
+    header: list[Any],
+    mapping: dict[str, int],
+    line: int,
+    validity_column: str | None,
+    validity_kind: str,
+) -> dict[str, int]:
+    """The mapping with a column that decides validity, or ValidityColumnMissing naming the header.
+
+    Without it every registration would be imported with no validity at all, silently.
+    """
+    if any(key in mapping for key in PERIOD_FIELDS) and not validity_column:
+        return mapping
+    texts = [_one_line(cell) for cell in header]
+    if validity_column:
+        if validity_kind not in PERIOD_FIELDS:
+            raise DomainError(_("有効性を決める列の意味を選んでください。"))
+        wanted = _normalise_header(validity_column)
+        for index, text in enumerate(texts):
+            if text and _normalise_header(text) == wanted:
+                chosen = {k: v for k, v in mapping.items() if v != index}
+                for key in PERIOD_FIELDS:
+                    chosen.pop(key, None)
+                chosen[validity_kind] = index
+                return chosen
+        raise ValidityColumnMissing(
+            _(
+                "指定された列「%(column)s」が見出し行（%(line)d行目）にありません。見出し行: %(header)s",
+                column=validity_column,
+                line=line,
+                header=_shown(header),
+            ),
+            [t for t in texts if t],
+            line,
+        )
+    raise ValidityColumnMissing(
+        _(
+            "有効性を決める列（%(audit)s または %(valid)s）が見つかりません。見出し行（%(line)d行目）: "
+            "%(header)s（読み取れる見出しの例: 「%(examples)s」）。列を指定して取り込み直してください。",
+            audit=COLUMNS["audit_period"].name,
+            valid=COLUMNS["valid_until"].name,
+            line=line,
+            header=_shown(header),
+            examples="」「".join(
+                COLUMNS["audit_period"].examples[:3] + COLUMNS["valid_until"].examples[:2]
+            ),
+        ),
+        [t for t in texts if t],
+        line,
+    )
+
+
+def parse_list(
+    data: bytes,
+    filename: str = "",
+    validity_column: str | None = None,
+    validity_kind: str = "audit_period",
+) -> ParsedList:
+    """Read a published list; raise DomainError (in Japanese) when the file cannot be used at all.
+
+    ``validity_column``: the header text of the column that decides validity, when a person chose
+    it (``validity_kind``: ``audit_period`` or ``valid_until``); otherwise it is found by its text.
+    """
     if not data:
         raise DomainError(_("ファイルが空です。"))
     best: list[Any] | None = None
@@ -467,6 +559,7 @@ def parse_list(data: bytes, filename: str = "") -> ParsedList:
             rows = iter(rows)
             line, header, mapping, candidate, candidate_mapping = _find_header(rows)
             if line:
+                mapping = _validity_mapping(header, mapping, line, validity_column, validity_kind)
                 parsed = _read_rows(rows, line, header, mapping)
                 if not parsed.rows:
                     raise DomainError(
@@ -486,3 +579,18 @@ def parse_list(data: bytes, filename: str = "") -> ParsedList:
         if close is not None:
             close()
     raise _missing_error(best, best_mapping)
+
+
+def header_texts(data: bytes, filename: str = "") -> list[str]:
+    """The texts of the list's header row (empty when no header row can be found)."""
+    tables = _xlsx_sheets(data) if _kind_of(data, filename) == "xlsx" else [("", _csv_rows(data))]
+    try:
+        for _sheet, rows in tables:
+            line, header, _mapping, _best, _best_mapping = _find_header(iter(rows))
+            if line:
+                return [text for text in (_one_line(cell) for cell in header) if text]
+    finally:
+        close = getattr(tables, "close", None)
+        if close is not None:
+            close()
+    return []

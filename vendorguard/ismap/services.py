@@ -114,17 +114,25 @@ def import_file(
     list_kind: IsmapKind | str,
     actor: User | str | None = None,
     today: date | None = None,
+    validity_column: str | None = None,
+    validity_kind: str = "audit_period",
 ) -> IsmapImport:
     """Read a list file and bring the registrations of ``list_kind`` in line with it.
 
     Always returns the import's history row (flushed, not committed). When the file cannot be used
-    the row says ``failed`` with the reason, and no registration is touched.
+    the row says ``failed`` with the reason, and no registration is touched. When only the column
+    that decides validity is missing, the row also carries ``header_choices`` (not stored): the
+    header texts a person may pick it from (``validity_column``).
     """
     list_kind = IsmapKind(list_kind)
     record = _start(session, list_kind, filename, actor)
     record.sha256 = hashlib.sha256(data).hexdigest()
+    record.header_choices = []
     try:
-        parsed = parsing.parse_list(data, filename)
+        parsed = parsing.parse_list(data, filename, validity_column, validity_kind)
+    except parsing.ValidityColumnMissing as error:
+        record.header_choices = error.header
+        return _fail(session, record, error.message)
     except DomainError as error:
         return _fail(session, record, error.message)
     session.flush()  # the registrations refer to this import by id

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -17,9 +18,12 @@ from vendorguard.core.web import paginate, search_term, sorting
 from vendorguard.extensions import db
 from vendorguard.ismap import matching, queries, services
 from vendorguard.ismap.blueprint import bp
-from vendorguard.ismap.forms import FetchForm, LinkForm, UploadForm
+from vendorguard.ismap.forms import FetchForm, LinkForm, UploadForm, ValidityMappingForm
 from vendorguard.ismap.matching import REGISTRATION_STATUSES, IsmapStatus
 from vendorguard.ismap.models import IsmapImport, IsmapRegistration
+from vendorguard.ismap.parsing import header_texts as parsing_header
+from vendorguard.storage import get_storage
+from vendorguard.storage.base import StorageError, new_key
 
 SORTS = {
     "number": (IsmapRegistration.registration_number,),
@@ -127,14 +131,21 @@ def import_list():
     if form.validate_on_submit():
         upload = form.file.data
         filename = os.path.basename((upload.filename or "").replace("\\", "/")) or "upload"
+        data = upload.read()
         record = services.import_file(
-            db.session,
-            upload.read(),
-            filename,
-            form.list_kind.data,
-            current_user._get_current_object(),
+            db.session, data, filename, form.list_kind.data, current_user._get_current_object()
         )
         db.session.commit()
+        if record.header_choices:
+            # Only the validity column is unknown: keep the file and let the person point at it.
+            key = get_storage().put(new_key(PENDING), io.BytesIO(data)).key
+            mapping = ValidityMappingForm(
+                formdata=None,
+                pending=key,
+                filename=filename,
+                list_kind=form.list_kind.data,
+            )
+            return _mapping_page(mapping, record.header_choices, record)
         _flash_result(record)
         return redirect(url_for("ismap.import_detail", import_id=record.id))
     return render_template(
@@ -144,6 +155,53 @@ def import_list():
         list_url=current_app.config["ISMAP_LIST_URL"],
         max_mb=f"{current_app.config['ISMAP_MAX_BYTES'] / 1024 / 1024:g}",
     )
+
+
+PENDING = "ismap-pending"
+
+
+def _mapping_page(form: ValidityMappingForm, header: list[str], failed: IsmapImport | None):
+    form.column.choices = [(text, text) for text in header]
+    return render_template("ismap/mapping.html", form=form, failed=failed, header=header)
+
+
+@bp.route("/import/mapping", methods=["POST"])
+@require("ismap.manage")
+def import_mapped():
+    """Import a kept file again with the column the person chose as deciding validity."""
+    form = ValidityMappingForm()
+    key = form.pending.data or ""
+    storage = get_storage()
+    try:
+        if not key.startswith(PENDING + "/"):
+            raise ValueError(key)  # only a kept list file may be read back here
+        data = storage.read_bytes(key)
+    except (StorageError, ValueError):
+        flash(
+            _("取り込み待ちのファイルが見つかりません。もう一度ファイルを選んでください。"), "error"
+        )
+        return redirect(url_for("ismap.import_list"))
+    header = parsing_header(data, form.filename.data or "")
+    form.column.choices = [(text, text) for text in header]
+    if not form.validate_on_submit():
+        return _mapping_page(form, header, None)
+    record = services.import_file(
+        db.session,
+        data,
+        form.filename.data or "upload",
+        form.list_kind.data,
+        current_user._get_current_object(),
+        validity_column=form.column.data,
+        validity_kind=form.meaning.data,
+    )
+    db.session.commit()
+    if record.ok:
+        try:
+            storage.delete(key)
+        except StorageError:
+            pass  # an object left behind is an orphan that `vg storage-check` reports
+    _flash_result(record)
+    return redirect(url_for("ismap.import_detail", import_id=record.id))
 
 
 @bp.route("/fetch", methods=["POST"])

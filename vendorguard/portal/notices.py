@@ -13,7 +13,7 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from vendorguard.core.settings import current as current_settings
+from vendorguard.city.services import city_name
 from vendorguard.mail import MailSettings, build_message, send
 
 log = logging.getLogger("vendorguard.mail")
@@ -21,7 +21,7 @@ log = logging.getLogger("vendorguard.mail")
 
 def _send(to: str, subject: str, template: str, **context) -> None:
     settings = MailSettings.from_config(current_app.config)
-    text = render_template(template, city=current_settings().city_name, **context)
+    text = render_template(template, city=city_name(), **context)
     if not settings.host:
         # vendorguard.mail would log the encoded (base64) message; whoever runs the embedded
         # default must be able to read the link in the log and pass it on.
@@ -35,7 +35,7 @@ def _send(to: str, subject: str, template: str, **context) -> None:
 def send_invitation(user, contractor, url: str, expires_at: datetime) -> None:
     """Mail the set-password link; raises vendorguard.mail.MailError when the server refuses."""
     with force_locale("ja"):
-        subject = _("【%(city)s】委託事業者ポータルへのご招待", city=current_settings().city_name)
+        subject = _("【%(city)s】委託事業者ポータルへのご招待", city=city_name())
         _send(
             user.email,
             subject,
@@ -54,7 +54,7 @@ def send_upload_link(
     with force_locale("ja"):
         subject = _(
             "【%(city)s】証跡の提出のお願い（%(title)s）",
-            city=current_settings().city_name,
+            city=city_name(),
             title=request.evidence_requirement.title,
         )
         _send(

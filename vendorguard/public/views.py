@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from flask import abort, current_app, render_template, request
 from flask_babel import force_locale
 
+from vendorguard.city.services import current as city_profile
 from vendorguard.core import settings
 from vendorguard.extensions import db
 from vendorguard.public.blueprint import bp
@@ -81,7 +82,7 @@ def official_accounts():
             "public/official_accounts.html",
             accounts=_accounts(),
             lang=lang,
-            city=settings.current().city_name,
+            city=city_profile(),
         )
     return _cacheable(current_app.make_response(html))
 
@@ -102,7 +103,7 @@ def official_accounts_json():
         ]
     # Unescaped UTF-8, so the people maintaining the city's site can read it as it is.
     body = json.dumps(
-        {"city": settings.current().city_name, "accounts": accounts},
+        {"city": city_profile().name, "accounts": accounts},
         ensure_ascii=False,
         indent=1,
     )

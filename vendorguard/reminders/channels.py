@@ -18,7 +18,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from config import Settings
-from vendorguard.core.settings import current as current_settings
+from vendorguard.city.services import city_name
 from vendorguard.core.timeutil import utcnow
 from vendorguard.mail import MailError, MailSettings, build_message, send
 from vendorguard.reminders import kinds, messages
@@ -81,7 +81,7 @@ def render_reminder(row: Notification, user) -> tuple[str, str, str]:
             "greeting": _greeting_name(row, user),
             "message": message,
             "settings_url": _settings_link(user),
-            "city": current_settings().city_name,
+            "city": city_name(),
             "lang": _locale(user),
         }
         return (
@@ -105,7 +105,7 @@ def render_digest(row: Notification, user, items: list[Notification]) -> tuple[s
             "day": day,
             "lang": _locale(user),
             "settings_url": _settings_link(user),
-            "city": current_settings().city_name,
+            "city": city_name(),
         }
         return (
             subject,

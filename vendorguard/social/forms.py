@@ -59,7 +59,7 @@ class SocialAccountForm(FlaskForm):
     title = LineField(
         _l("アカウント名（表示名）"),
         validators=[DataRequired(REQUIRED), Length(max=200)],
-        description=_l("例：豊岡市公式（秘書広報課）"),
+        description=_l("例：○○市公式（広報課）"),
     )
     platform = SelectField(
         _l("プラットフォーム"),
@@ -73,7 +73,7 @@ class SocialAccountForm(FlaskForm):
     handle = LineField(
         _l("アカウントID"),
         validators=[DataRequired(REQUIRED), Length(max=100)],
-        description=_l("例：@toyooka_city"),
+        description=_l("例：@example_city"),
     )
     account_url = URLField(
         _l("アカウントのURL"),
