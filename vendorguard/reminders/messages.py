@@ -17,6 +17,7 @@ from werkzeug.routing import BuildError
 from vendorguard.arrangements.models import ArrangementKind
 from vendorguard.contractors.models import CertificationKind
 from vendorguard.reminders import kinds
+from vendorguard.mail import header_value
 from vendorguard.web.i18n import format_day
 
 PREFIX = "【vendorguard】"
@@ -34,7 +35,7 @@ class Message:
 
     @property
     def mail_subject(self) -> str:
-        return PREFIX + self.subject
+        return header_value(PREFIX + self.subject)
 
 
 def link_for(links: list, external: bool) -> str | None:

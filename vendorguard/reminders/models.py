@@ -41,6 +41,9 @@ class DeliveryStatus(StrEnum):
     SENDING = "sending"  # claimed by a process until ``claimed_until``
     SENT = "sent"
     FAILED = "failed"  # gave up after the attempt limit; an admin may retry
+    PARKED = (
+        "parked"  # could not even be built (bad stored data); set aside at once, with the reason
+    )
     BATCHED = "batched"  # goes out inside the person's digest (``digest_id``)
     SUPERSEDED = (
         "superseded"  # a later reminder about the same thing replaced it before it went out
@@ -54,6 +57,7 @@ class DeliveryStatus(StrEnum):
                 self.SENDING: _l("送信中"),
                 self.SENT: _l("送信済み"),
                 self.FAILED: _l("送信失敗"),
+                self.PARKED: _l("保留（送信不可）"),
                 self.BATCHED: _l("まとめメール待ち"),
                 self.SUPERSEDED: _l("後の通知に置換え"),
             }[self]
@@ -66,6 +70,7 @@ class DeliveryStatus(StrEnum):
             self.SENDING: "badge-warn",
             self.SENT: "badge-ok",
             self.FAILED: "badge-danger",
+            self.PARKED: "badge-danger",
             self.BATCHED: "badge-muted",
             self.SUPERSEDED: "badge-muted",
         }[self]
