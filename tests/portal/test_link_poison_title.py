@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from tests.portal.conftest import make_request
 from vendorguard.auth.roles import Role
-from vendorguard.extensions import db
 from vendorguard.evidence.models import UploadLink
+from vendorguard.extensions import db
 
 
 def test_making_a_link_for_a_title_with_cr_lf_mails_it_on_one_header_line(

@@ -16,8 +16,8 @@ from werkzeug.routing import BuildError
 
 from vendorguard.arrangements.models import ArrangementKind
 from vendorguard.contractors.models import CertificationKind
-from vendorguard.reminders import kinds
 from vendorguard.mail import header_value
+from vendorguard.reminders import kinds
 from vendorguard.web.i18n import format_day
 
 PREFIX = "【vendorguard】"
