@@ -75,6 +75,9 @@ def load_config(
         "REMEMBER_COOKIE_SECURE": secure_cookies,
         "SESSION_COOKIE_NAME": "vendorguard_session",
         "PERMANENT_SESSION_LIFETIME": _int(get("SESSION_HOURS"), 8) * 3600,
+        # A session ends after this long without a request, and this long after sign-in.
+        "SESSION_IDLE_MINUTES": _int(get("SESSION_IDLE_MINUTES"), 60),
+        "SESSION_MAX_HOURS": _int(get("SESSION_MAX_HOURS"), _int(get("SESSION_HOURS"), 8)),
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": _int(get("MAX_UPLOAD_MB"), 100) * 1024 * 1024,
         # Evidence uploads: per-file limit (upload views allow EVIDENCE_MAX_FILES such files in one

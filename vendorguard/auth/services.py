@@ -94,8 +94,16 @@ def authenticate(
 
 
 def record_logout(session: Session, user: User) -> None:
-    """Write the logout into the trail."""
+    """End all of the user's sessions (a copied cookie too) and write the logout into the trail."""
+    user.end_sessions()
     audit.record(session, "logout", "user_account", user.id, user.email)
+
+
+def sign_out_everywhere(session: Session, user: User) -> None:
+    """End every session of ``user`` on every device (an administrator's action)."""
+    user.end_sessions()
+    audit.record(session, "sign_out_everywhere", "user_account", user.id, user.email)
+    session.flush()
 
 
 def change_password(session: Session, user: User, current: str, new: str) -> None:

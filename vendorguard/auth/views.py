@@ -15,7 +15,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from vendorguard.auth import services
+from vendorguard.auth import services, sessions
 from vendorguard.auth.forms import LanguageForm, LoginForm, PasswordChangeForm
 from vendorguard.auth.roles import Role
 from vendorguard.core.errors import DomainError
@@ -64,6 +64,7 @@ def login():
             db.session.commit()
             session.clear()  # a fresh session on sign-in: no fixation
             login_user(user)
+            sessions.start()
             session.permanent = True
             session["locale"] = user.locale
             flash(_("ログインしました。"), "success")
@@ -109,6 +110,8 @@ def change_password():
             getattr(form, error.field or "current").errors.append(error.message)
         else:
             db.session.commit()
+            # The change ended every session of the user, this one too: carry this one on.
+            login_user(current_user._get_current_object())
             flash(_("パスワードを変更しました。"), "success")
             return redirect(_home_for(current_user))
     return render_template("auth/password.html", form=form)

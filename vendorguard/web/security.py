@@ -38,13 +38,9 @@ ERROR_MESSAGES = {
 
 @login_manager.user_loader
 def _load_user(user_id: str):
-    from vendorguard.auth.models import User
+    from vendorguard.auth import sessions
 
-    try:
-        user = db.session.get(User, int(user_id))
-    except (TypeError, ValueError):
-        return None
-    return user if user is not None and user.is_active else None
+    return sessions.load_user(db.session, user_id)
 
 
 def _render_error(code: int, message: str | None = None):
