@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 
 from flask import current_app, session
+from flask_login import user_logged_in
 from sqlalchemy import event, inspect
 
 from vendorguard.auth.models import User
@@ -35,10 +36,10 @@ def _end_sessions_on_change(mapper, connection, user: User) -> None:
         user.end_sessions()
 
 
-def start(now: float | None = None) -> None:
-    """Stamp a freshly signed-in session with its start (for the absolute lifetime)."""
-    now = time.time() if now is None else now
-    session[STARTED] = session[SEEN] = int(now)
+@user_logged_in.connect
+def start(sender=None, **extra) -> None:
+    """Stamp a session with its sign-in time (for the absolute lifetime), on every ``login_user``."""
+    session[STARTED] = session[SEEN] = int(time.time())
 
 
 def _expired(now: float) -> bool:

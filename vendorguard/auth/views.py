@@ -15,7 +15,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from vendorguard.auth import services, sessions
+from vendorguard.auth import services
 from vendorguard.auth.forms import LanguageForm, LoginForm, PasswordChangeForm
 from vendorguard.auth.roles import Role
 from vendorguard.core.errors import DomainError
@@ -64,7 +64,6 @@ def login():
             db.session.commit()
             session.clear()  # a fresh session on sign-in: no fixation
             login_user(user)
-            sessions.start()
             session.permanent = True
             session["locale"] = user.locale
             flash(_("ログインしました。"), "success")

@@ -10,6 +10,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from vendorguard.auth import sessions
 from vendorguard.auth.permissions import can_change
 from vendorguard.auth.roles import Role
 from vendorguard.extensions import db, login_manager
@@ -38,8 +39,6 @@ ERROR_MESSAGES = {
 
 @login_manager.user_loader
 def _load_user(user_id: str):
-    from vendorguard.auth import sessions
-
     return sessions.load_user(db.session, user_id)
 
 
