@@ -61,6 +61,10 @@ def load_config(
 
     return {
         "SECRET_KEY": secret_key,
+        # Audit chain: the HMAC key (else instance/audit_key, made once) and where anchors go.
+        "AUDIT_KEY": get("AUDIT_KEY", ""),
+        "AUDIT_ANCHOR_FILE": get("AUDIT_ANCHOR_FILE", ""),
+        "AUDIT_ANCHOR_LOCK_DAYS": _int(get("AUDIT_ANCHOR_LOCK_DAYS"), 0),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "STORAGE_URL": storage_url,

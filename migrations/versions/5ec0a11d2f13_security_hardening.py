@@ -1,4 +1,8 @@
-"""security hardening: session generation per user (issue 13)
+"""security hardening: session generation per user, audit chain version (issue 13)
+
+Existing audit rows keep chain version 1 (plain sha256); rows written from now on are version 2
+(HMAC-SHA256 with the audit key). Existing users keep generation 0: their sessions, whose cookies
+name no generation, end once.
 
 Revision ID: 5ec0a11d2f13
 Revises: 44d1a8a4dc4b
@@ -17,6 +21,10 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table("audit_event", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("chain_version", sa.Integer(), server_default="1", nullable=False)
+        )
     with op.batch_alter_table("user_account", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("session_generation", sa.Integer(), server_default="0", nullable=False)
@@ -24,5 +32,7 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table("audit_event", schema=None) as batch_op:
+        batch_op.drop_column("chain_version")
     with op.batch_alter_table("user_account", schema=None) as batch_op:
         batch_op.drop_column("session_generation")
