@@ -95,6 +95,7 @@ def load_config(
         "LOGIN_MAX_FAILURES_PER_ACCOUNT": _int(get("LOGIN_MAX_FAILURES_PER_ACCOUNT"), 5),
         "LOGIN_MAX_FAILURES_PER_ADDRESS": _int(get("LOGIN_MAX_FAILURES_PER_ADDRESS"), 20),
         "LOGIN_LOCKOUT_MINUTES": _int(get("LOGIN_LOCKOUT_MINUTES"), 15),
+        "LOGIN_FAILURE_RETENTION_DAYS": _int(get("LOGIN_FAILURE_RETENTION_DAYS"), 30),
         "BASE_URL": get("BASE_URL", "http://127.0.0.1:5000"),
         # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted (0 = none).
         "PROXY_COUNT": _int(get("PROXY_COUNT"), 0),

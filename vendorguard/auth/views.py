@@ -31,6 +31,7 @@ def _policy() -> services.ThrottlePolicy:
         config["LOGIN_MAX_FAILURES_PER_ACCOUNT"],
         config["LOGIN_MAX_FAILURES_PER_ADDRESS"],
         config["LOGIN_LOCKOUT_MINUTES"],
+        int(config.get("LOGIN_FAILURE_RETENTION_DAYS", 30)),
     )
 
 
