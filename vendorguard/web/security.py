@@ -14,14 +14,11 @@ from werkzeug.routing import IntegerConverter
 from vendorguard.auth import sessions
 from vendorguard.auth.permissions import can_change
 from vendorguard.auth.roles import Role
-from vendorguard.extensions import db, login_manager
+from vendorguard.extensions import csrf, db, login_manager
 
 # Blueprints a contractor user may reach; every other page is internal.
 CONTRACTOR_BLUEPRINTS = frozenset({"auth", "portal", "public", "reminders.calendar"})
 
-# Evidence uploads read their multipart body as a stream (evidence/uploads.py, which refuses NUL
-# in the text fields itself): touching request.form here would spool every file first.
-STREAMING_ENDPOINTS = frozenset({"evidence.upload", "portal.submit", "portal.upload_link_submit"})
 # Primary keys are INTEGER columns (32 bits on PostgreSQL): a larger number can name no row.
 ID_MAX = 2**31 - 1
 
@@ -82,8 +79,10 @@ def init_app(app: Flask) -> None:
         # PostgreSQL cannot store NUL in text; no form, search or login has a use for it.
         found = "\x00" in request.path or _has_nul(request.args)
         if not found and request.method in ("POST", "PUT", "PATCH"):
-            streaming = request.endpoint in STREAMING_ENDPOINTS
-            if not (streaming and request.mimetype == "multipart/form-data"):
+            # CSRF-exempt views (the streaming uploads) read their body themselves, and
+            # evidence/uploads.py refuses NUL in their text fields: reading request.form here
+            # would spool every file first.
+            if not csrf._is_exempt():
                 found = _has_nul(request.form)
         if found:
             return _render_error(
