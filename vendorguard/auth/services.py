@@ -17,6 +17,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from vendorguard.audit import services as audit
 from vendorguard.audit.context import Actor
 from vendorguard.auth.models import LoginFailure, User
+from vendorguard.auth.passwords import check_new_password
 from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import utcnow
 from vendorguard.core.types import UTCDateTime
@@ -195,6 +196,7 @@ def change_password(session: Session, user: User, current: str, new: str) -> Non
     """Replace the user's password after checking the current one."""
     if not user.check_password(current):
         raise DomainError(_("現在のパスワードが正しくありません。"), field="current")
+    check_new_password(new, user=user, field="new")
     user.set_password(new)
     audit.tag(session, user, "password_change")
 
