@@ -1,4 +1,4 @@
-"""security hardening: session generation per user, audit chain version (issue 13)
+"""security hardening: session generation per user, audit chain version, login failure pruning index (issue 13)
 
 Existing audit rows keep chain version 1 (plain sha256); rows written from now on are version 2
 (HMAC-SHA256 with the audit key). Existing users keep generation 0: their sessions, whose cookies
@@ -21,6 +21,8 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table("login_failure", schema=None) as batch_op:
+        batch_op.create_index("ix_login_failure_occurred_at", ["occurred_at"], unique=False)
     with op.batch_alter_table("audit_event", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("chain_version", sa.Integer(), server_default="1", nullable=False)
@@ -32,6 +34,8 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table("login_failure", schema=None) as batch_op:
+        batch_op.drop_index("ix_login_failure_occurred_at")
     with op.batch_alter_table("audit_event", schema=None) as batch_op:
         batch_op.drop_column("chain_version")
     with op.batch_alter_table("user_account", schema=None) as batch_op:

@@ -86,6 +86,7 @@ class LoginFailure(db.Model):
     __table_args__ = (
         Index("ix_login_failure_email_at", "email", "occurred_at"),
         Index("ix_login_failure_address_at", "remote_addr", "occurred_at"),
+        Index("ix_login_failure_occurred_at", "occurred_at"),  # pruning old failures
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
