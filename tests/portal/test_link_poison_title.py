@@ -1,13 +1,15 @@
-"""A stored title with CR/LF (written straight to the database) must not make link mails fail."""
+"""Upload links: a stored title with CR/LF (written straight to the database) must not make
+link mails fail; NUL in an upload's text field is refused."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 
-from tests.portal.conftest import make_request
+from tests.portal.conftest import make_request, multipart, pdf_bytes, stored_keys
 from vendorguard.auth.roles import Role
-from vendorguard.evidence.models import UploadLink
+from vendorguard.evidence.models import EvidenceSubmission, UploadLink
 from vendorguard.extensions import db
+from vendorguard.portal import services, tokens
 
 
 def test_making_a_link_for_a_title_with_cr_lf_mails_it_on_one_header_line(
@@ -28,3 +30,19 @@ def test_making_a_link_for_a_title_with_cr_lf_mails_it_on_one_header_line(
     assert "\n" not in message["Subject"] and "\r" not in message["Subject"]
     assert message["Subject"].endswith("（報告書 Bcc: attacker@example.com）")
     assert message["Bcc"] is None
+
+
+def test_nul_in_an_upload_comment_is_refused_and_nothing_is_stored(app, client, two_contractors):
+    a = two_contractors[0]
+    link, nonce = services.create_upload_link(db.session, a.request, created_by=None, days=7)
+    db.session.commit()
+    url = f"/portal/link/{a.request.id}/{tokens.upload_link_token(link.id, nonce)}"
+    response = client.post(
+        url,
+        data=multipart([(pdf_bytes(), "報告書.pdf")], comment="提出\x00します"),
+        content_type="multipart/form-data",
+    )
+    assert response.status_code in (400, 422)
+    assert "入力に使えない文字（NUL）が含まれています" in response.get_data(as_text=True)
+    assert db.session.scalars(select(EvidenceSubmission)).first() is None
+    assert stored_keys(app) == []
