@@ -48,6 +48,16 @@ class Settings:
     login_max_failures_per_account: int = 5
     login_max_failures_per_address: int = 20
     login_lockout_minutes: int = 15
+    # Logins' failure records are deleted after this many days.
+    login_failure_retention_days: int = 30
+    # A session ends after this long without a request, and this long after sign-in.
+    session_idle_minutes: int = 60
+    session_max_hours: int = 8
+    # Audit chain: the HMAC key (empty: instance/audit_key, made once), where signed heads are
+    # appended (empty: instance/audit-anchors.jsonl), and the S3 object-lock days for anchors (0: none).
+    audit_key: str = _setting("", secret=True)
+    audit_anchor_file: str = ""
+    audit_anchor_lock_days: int = 0
     # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted (0 = none).
     proxy_count: int = 0
     # Evidence uploads: per-file limit (upload views allow EVIDENCE_MAX_FILES such files in one

@@ -67,6 +67,7 @@ EXPECTED: dict[str, Access] = {
     "org.user_edit": ADMIN_ONLY,
     "org.user_password": ADMIN_ONLY,
     "org.user_archive": ADMIN_ONLY,
+    "org.user_sign_out": ADMIN_ONLY,
     "org.user_restore": ADMIN_ONLY,
     "classification.index": ADMIN_ONLY,
     "classification.activate": ADMIN_ONLY,

@@ -1,8 +1,16 @@
-"""Appending to and verifying the hash chain. Works on a Connection so it can run inside a flush."""
+"""Appending to and verifying the hash chain. Works on a Connection so it can run inside a flush.
+
+Version 2 rows (everything written since the chain was keyed) carry an HMAC-SHA256 with the audit
+key (``audit/keys.py``, kept outside the database) over their fields, their version and the
+previous row's hash; version 1 rows (written before) a plain sha256. Once a keyed row exists no
+unkeyed row may follow it, so re-forging any row — a legacy one too, since the first keyed row
+covers its hash — needs the key.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -11,9 +19,11 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
+from vendorguard.audit.keys import audit_key
 from vendorguard.audit.models import AuditEvent, AuditHead
 
 GENESIS = "0" * 64
+KEYED = 2  # the chain version written now
 _FIELDS = (
     "seq",
     "occurred_at",
@@ -36,15 +46,24 @@ def _canonical(value: Any) -> Any:
     return value
 
 
-def event_hash(row: dict[str, Any]) -> str:
-    """The sha256 of one event's fields, including the previous event's hash."""
+def event_hash(row: dict[str, Any], key: bytes | None = None) -> str:
+    """The hash of one event's fields, including the previous event's hash: HMAC-SHA256 with
+    ``key`` for keyed rows (chain version 2), sha256 for the rows written before keying."""
     payload = {name: _canonical(row.get(name)) for name in _FIELDS}
+    version = row.get("chain_version") or 1
+    if version >= KEYED:
+        if not key:
+            raise ValueError("a keyed audit row needs the audit key")
+        payload["chain_version"] = version
+        text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()
     text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def append(conn: Connection, events: Iterable[dict[str, Any]]) -> None:
-    """Chain and insert events. The head row is locked first, so concurrent writers queue up."""
+def append(conn: Connection, events: Iterable[dict[str, Any]], key: bytes | None = None) -> None:
+    """Chain and insert events (keyed with ``key``, by default this installation's audit key).
+    The head row is locked first, so concurrent writers queue up."""
     events = list(events)
     if not events:
         return
@@ -58,11 +77,12 @@ def append(conn: Connection, events: Iterable[dict[str, Any]]) -> None:
     seq, prev = conn.execute(
         select(head_table.c.seq, head_table.c.hash).where(head_table.c.id == 1)
     ).one()
+    key = key or audit_key()
     rows = []
     for event in events:
         seq += 1
-        row = dict(event, seq=seq, prev_hash=prev)
-        row["hash"] = prev = event_hash(row)
+        row = dict(event, seq=seq, prev_hash=prev, chain_version=KEYED)
+        row["hash"] = prev = event_hash(row, key)
         rows.append(row)
     conn.execute(insert(AuditEvent.__table__), rows)
     conn.execute(update(head_table).where(head_table.c.id == 1).values(seq=seq, hash=prev))
@@ -93,9 +113,10 @@ def _rows(conn: Connection) -> Iterator[dict[str, Any]]:
         yield dict(row)
 
 
-def verify(conn: Connection) -> tuple[int, ChainProblem | None]:
+def verify(conn: Connection, key: bytes | None = None) -> tuple[int, ChainProblem | None]:
     """Walk the chain; return how many rows were checked and the first problem, if any."""
-    expected_seq, prev, count = 1, GENESIS, 0
+    key = key or audit_key()
+    expected_seq, prev, count, keyed = 1, GENESIS, 0, False
     for row in _rows(conn):
         if row["seq"] != expected_seq:
             return count, ChainProblem(
@@ -114,7 +135,16 @@ def verify(conn: Connection) -> tuple[int, ChainProblem | None]:
         occurred = row["occurred_at"]
         if isinstance(occurred, datetime) and occurred.tzinfo is None:
             row["occurred_at"] = occurred.replace(tzinfo=UTC)
-        if event_hash(row) != row["hash"]:
+        version = row.get("chain_version") or 1
+        if keyed and version < KEYED:
+            return count, ChainProblem(
+                row["seq"],
+                row["id"],
+                "altered (an unkeyed row after keyed ones: rewritten without the key)",
+                "altered",
+            )
+        keyed = keyed or version >= KEYED
+        if not hmac.compare_digest(event_hash(row, key), row["hash"]):
             return count, ChainProblem(
                 row["seq"], row["id"], "altered (its content no longer matches its hash)", "altered"
             )

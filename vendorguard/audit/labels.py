@@ -24,6 +24,7 @@ ACTION_LABELS = {
     "login_throttled": _l("ログイン一時停止"),
     "password_change": _l("パスワード変更"),
     "password_reset": _l("パスワード再設定"),
+    "sign_out_everywhere": _l("すべての端末からログアウト"),
     "close": _l("完了"),
     "reopen": _l("再開"),
     "withdraw": _l("取下げ"),

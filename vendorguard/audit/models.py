@@ -32,6 +32,8 @@ class AuditEvent(Model):
     remote_addr: Mapped[str | None] = mapped_column(String(64))
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # 1: plain sha256 (rows written before the chain was keyed); 2: HMAC-SHA256 with the audit key.
+    chain_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
 
 class AuditHead(Model):

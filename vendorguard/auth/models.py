@@ -26,7 +26,9 @@ class User(Audited, UserMixin, Model):
     __tablename__ = "user_account"
     __audit_label__ = "email"
     __audit_exclude__ = frozenset({"password_hash"})
-    __audit_ignore__ = frozenset({"last_login_at"})  # the login event itself records it
+    # last_login_at: the login event itself records it; session_generation: bumped by the events
+    # that end sessions (logout, password, role …), which are recorded themselves.
+    __audit_ignore__ = frozenset({"last_login_at", "session_generation"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -43,6 +45,8 @@ class User(Audited, UserMixin, Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Part of every session cookie's user id; raising it ends all of the user's sessions at once.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     department: Mapped[Department | None] = relationship(lazy="joined")
 
@@ -53,6 +57,14 @@ class User(Audited, UserMixin, Model):
     def check_password(self, password: str) -> bool:
         """Compare a password with the stored hash in constant time."""
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    def get_id(self) -> str:
+        """What the session cookie keeps: the id and the session generation (``"12:3"``)."""
+        return f"{self.id}:{self.session_generation or 0}"
+
+    def end_sessions(self) -> None:
+        """Make every session cookie issued so far for this user worthless."""
+        self.session_generation = (self.session_generation or 0) + 1
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
@@ -77,6 +89,7 @@ class LoginFailure(Model):
     __table_args__ = (
         Index("ix_login_failure_email_at", "email", "occurred_at"),
         Index("ix_login_failure_address_at", "remote_addr", "occurred_at"),
+        Index("ix_login_failure_occurred_at", "occurred_at"),  # pruning old failures
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

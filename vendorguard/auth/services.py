@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
+import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from functools import cache
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from vendorguard.audit import services as audit
 from vendorguard.audit.context import Actor
 from vendorguard.auth.models import LoginFailure, User
+from vendorguard.auth.passwords import check_new_password
 from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import utcnow
 from vendorguard.core.types import UTCDateTime
@@ -20,11 +25,22 @@ from vendorguard.core.types import UTCDateTime
 
 @dataclass(frozen=True)
 class ThrottlePolicy:
-    """How many failures within the window lock an account or an address, and for how long."""
+    """Failed sign-ins allowed before waiting: per account *and* address (with growing delays),
+    per address over all accounts, and per account over all addresses (10× the first)."""
 
     per_account: int = 5
     per_address: int = 20
-    minutes: int = 15
+    minutes: int = 15  # window for the per-address and per-account counts; cap of the delay
+    retention_days: int = 30  # failures older than this are deleted
+
+    @property
+    def per_account_any_address(self) -> int:
+        return self.per_account * 10
+
+
+# Failures of one account from one address are remembered this long for the growing delay (a
+# successful sign-in from that address forgets them at once).
+PAIR_MEMORY = timedelta(hours=24)
 
 
 class LoginThrottled(DomainError):
@@ -40,48 +56,118 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def _wait_minutes(session: Session, column, value: str, limit: int, policy: ThrottlePolicy) -> int:
-    """Minutes until ``value`` may try again; 0 when it is not throttled."""
-    since = utcnow() - timedelta(minutes=policy.minutes)
-    count, oldest = session.execute(
-        select(func.count(), func.min(LoginFailure.occurred_at)).where(
-            column == value, LoginFailure.occurred_at >= since
+@cache
+def _dummy_hash() -> str:
+    # Made the way real passwords are hashed, so checking it costs what checking theirs costs.
+    return generate_password_hash(secrets.token_hex(16))
+
+
+def _serialise(session: Session, email: str) -> None:
+    """Make concurrent attempts on one account take turns until the caller commits, so each sees
+    the failures of the ones before it (the count and the new failure are one atomic step)."""
+    if session.get_bind().dialect.name == "postgresql":
+        number = int.from_bytes(hashlib.sha256(b"login:" + email.encode()).digest()[:8], "big")
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": number - 2**63})
+    else:
+        # SQLite has one writer: a write statement takes the database's write lock now.
+        session.execute(
+            update(LoginFailure).where(LoginFailure.id == -1).values(email=LoginFailure.email)
+        )
+
+
+def _aware(value) -> datetime:
+    return UTCDateTime().process_result_value(value, None)  # min()/max() over SQLite text
+
+
+def _locked_until(
+    session: Session, email: str, remote_addr: str, policy: ThrottlePolicy, now: datetime
+) -> datetime | None:
+    window = now - timedelta(minutes=policy.minutes)
+    until: list[datetime] = []
+    count, last = session.execute(
+        select(func.count(), func.max(LoginFailure.occurred_at)).where(
+            LoginFailure.email == email,
+            LoginFailure.remote_addr == remote_addr,
+            LoginFailure.occurred_at >= now - PAIR_MEMORY,
         )
     ).one()
-    if count < limit:
-        return 0
-    oldest = UTCDateTime().process_result_value(
-        oldest, None
-    )  # min() over SQLite text keeps no zone
-    remaining = (oldest + timedelta(minutes=policy.minutes) - utcnow()).total_seconds()
-    return max(1, math.ceil(remaining / 60))
+    if count >= policy.per_account:
+        # 1, 2, 4, 8 … minutes after the last failure, at most the lockout minutes.
+        delay = min(2 ** (count - policy.per_account), policy.minutes)
+        until.append(_aware(last) + timedelta(minutes=delay))
+    for column, value, limit in (
+        (LoginFailure.remote_addr, remote_addr, policy.per_address),
+        (LoginFailure.email, email, policy.per_account_any_address),
+    ):
+        count, oldest = session.execute(
+            select(func.count(), func.min(LoginFailure.occurred_at)).where(
+                column == value, LoginFailure.occurred_at >= window
+            )
+        ).one()
+        if count >= limit:
+            until.append(_aware(oldest) + timedelta(minutes=policy.minutes))
+    latest = max(until, default=None)
+    return latest if latest is not None and latest > now else None
+
+
+def _throttled(until: datetime, now: datetime) -> LoginThrottled:
+    minutes = max(1, math.ceil((until - now).total_seconds() / 60))
+    return LoginThrottled(
+        _(
+            "ログインの失敗が続いたため、一時的にログインできません。"
+            "%(minutes)d分後にもう一度お試しください。",
+            minutes=minutes,
+        )
+    )
+
+
+def prune_failures(session: Session, older_than: timedelta) -> int:
+    """Delete failed sign-ins older than ``older_than``; returns how many."""
+    result = session.execute(
+        delete(LoginFailure).where(LoginFailure.occurred_at < utcnow() - older_than)
+    )
+    return result.rowcount or 0
 
 
 def authenticate(
     session: Session, email: str, password: str, remote_addr: str, policy: ThrottlePolicy
 ) -> User:
-    """Return the user for valid credentials; record and raise on failure or while throttled."""
+    """Return the user for valid credentials; record and raise on failure or while throttled.
+
+    Unknown, inactive and password-less accounts cost one password hash check too, so the time
+    taken does not tell which e-mail addresses exist. Attempts on one account are serialised
+    (see ``_serialise``) until the caller commits.
+    """
     email = normalise_email(email)
     remote_addr = remote_addr or "unknown"
-    wait = max(
-        _wait_minutes(session, LoginFailure.email, email, policy.per_account, policy),
-        _wait_minutes(session, LoginFailure.remote_addr, remote_addr, policy.per_address, policy),
-    )
-    if wait:
-        audit.record(session, "login_throttled", "user_account", None, email)
-        raise LoginThrottled(
-            _(
-                "ログインの失敗が続いたため、一時的にログインできません。"
-                "%(minutes)d分後にもう一度お試しください。",
-                minutes=wait,
-            )
-        )
+    _serialise(session, email)
+    prune_failures(session, timedelta(days=policy.retention_days))
+    now = utcnow()
+    until = _locked_until(session, email, remote_addr, policy, now)
+    if until is not None:
+        raise _throttled(until, now)  # refused unread, and not recorded again: no growth
     user = session.scalars(select(User).where(func.lower(User.email) == email)).first()
-    if user is None or not user.is_active or not user.check_password(password):
-        session.add(LoginFailure(email=email, remote_addr=remote_addr))
+    if user is not None and user.password_hash:
+        valid = user.check_password(password)
+    else:
+        check_password_hash(_dummy_hash(), password)
+        valid = False
+    if user is None or not user.is_active or not valid:
+        session.add(LoginFailure(email=email, remote_addr=remote_addr, occurred_at=now))
         audit.record(session, "login_failed", "user_account", user.id if user else None, email)
+        session.flush()
+        until = _locked_until(session, email, remote_addr, policy, now)
+        if until is not None:
+            audit.record(session, "login_throttled", "user_account", None, email)
+            raise _throttled(until, now)
         raise LoginRejected(_("メールアドレスまたはパスワードが正しくありません。"))
-    user.last_login_at = utcnow()
+    # A success from this address forgets this address's failures for the account.
+    session.execute(
+        delete(LoginFailure).where(
+            LoginFailure.email == email, LoginFailure.remote_addr == remote_addr
+        )
+    )
+    user.last_login_at = now
     audit.record(
         session,
         "login",
@@ -94,14 +180,23 @@ def authenticate(
 
 
 def record_logout(session: Session, user: User) -> None:
-    """Write the logout into the trail."""
+    """End all of the user's sessions (a copied cookie too) and write the logout into the trail."""
+    user.end_sessions()
     audit.record(session, "logout", "user_account", user.id, user.email)
+
+
+def sign_out_everywhere(session: Session, user: User) -> None:
+    """End every session of ``user`` on every device (an administrator's action)."""
+    user.end_sessions()
+    audit.record(session, "sign_out_everywhere", "user_account", user.id, user.email)
+    session.flush()
 
 
 def change_password(session: Session, user: User, current: str, new: str) -> None:
     """Replace the user's password after checking the current one."""
     if not user.check_password(current):
         raise DomainError(_("現在のパスワードが正しくありません。"), field="current")
+    check_new_password(new, user=user, field="new")
     user.set_password(new)
     audit.tag(session, user, "password_change")
 

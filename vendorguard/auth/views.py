@@ -29,6 +29,7 @@ def _policy() -> services.ThrottlePolicy:
         config["LOGIN_MAX_FAILURES_PER_ACCOUNT"],
         config["LOGIN_MAX_FAILURES_PER_ADDRESS"],
         config["LOGIN_LOCKOUT_MINUTES"],
+        int(config.get("LOGIN_FAILURE_RETENTION_DAYS", 30)),
     )
 
 
@@ -107,6 +108,8 @@ def change_password():
             getattr(form, error.field or "current").errors.append(error.message)
         else:
             db.session.commit()
+            # The change ended every session of the user, this one too: carry this one on.
+            login_user(current_user._get_current_object())
             flash(_("パスワードを変更しました。"), "success")
             return redirect(_home_for(current_user))
     return render_template("auth/password.html", form=form)

@@ -13,8 +13,18 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError, meta, nodes
+from jinja2 import (
+    StrictUndefined,
+    TemplateError,
+    TemplateSyntaxError,
+    Undefined,
+    UndefinedError,
+    meta,
+    nodes,
+    pass_eval_context,
+)
 from jinja2.exceptions import SecurityError
+from jinja2.runtime import LoopContext
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from vendorguard.arrangements.models import ArrangementKind
@@ -27,6 +37,8 @@ ENGAGEMENT, CLOUD, SOCIAL = (
 )
 ALL_KINDS = frozenset(ArrangementKind)
 MAX_BODY = 20_000
+# A clause is a few paragraphs; anything past this is a body built to exhaust memory.
+MAX_OUTPUT = 100_000
 ALLOWED_FILTERS = ("join", "default", "length", "first", "last", "trim", "replace", "sort")
 
 
@@ -203,6 +215,29 @@ class _ClauseEnvironment(ImmutableSandboxedEnvironment):
         """Refuse every intercepted operator (the save check already refuses them)."""
         raise SecurityError(f"operator {operator!r} is not allowed")
 
+    def getattr(self, obj, attribute):
+        """``a.b`` reads a field of a dict value (``s.name``) or of ``loop``; nothing else —
+        ``contractor_name.upper`` would otherwise print a method's repr with a memory address."""
+        if isinstance(obj, dict):
+            return self.getitem(obj, attribute)
+        if isinstance(obj, (LoopContext, Undefined)):
+            return super().getattr(obj, attribute)
+        raise SecurityError(f"{attribute!r} is not a field of a {type(obj).__name__} value")
+
+
+def _bounded_replace(original):
+    @pass_eval_context
+    def replace(eval_ctx, value, old, new, count=None):
+        text, old_text, new_text = str(value), str(old), str(new)
+        hits = text.count(old_text) if old_text else len(text) + 1
+        if count is not None:
+            hits = min(hits, max(int(count), 0))
+        if len(text) + hits * (len(new_text) - len(old_text)) > MAX_OUTPUT:
+            raise SecurityError("the result of replace would be too long")
+        return original(eval_ctx, value, old, new, count)
+
+    return replace
+
 
 def _make_environment() -> _ClauseEnvironment:
     env = _ClauseEnvironment(
@@ -214,6 +249,7 @@ def _make_environment() -> _ClauseEnvironment:
     )
     env.globals.clear()
     env.filters = {name: env.filters[name] for name in ALLOWED_FILTERS}
+    env.filters["replace"] = _bounded_replace(env.filters["replace"])
     return env
 
 
@@ -269,6 +305,17 @@ def check_body(body: str, kind: ArrangementKind | str) -> None:
                 names="」「".join(bad_loop_names),
             )
         )
+    for node in tree.find_all(nodes.Getattr):
+        # Placeholders are texts and lists: "contractor_name.upper" names a method, not a value.
+        if isinstance(node.node, nodes.Name) and node.node.name in allowed:
+            raise ClauseBodyError(
+                _(
+                    "%(line)d行目：「%(name)s.%(attr)s」のように項目の後ろに「.」を付ける書き方は使えません。",
+                    line=node.lineno,
+                    name=node.node.name,
+                    attr=node.attr,
+                )
+            )
     used = {node.name for node in tree.find_all(nodes.Name) if node.ctx == "load"}
     unknown = sorted(
         (used | meta.find_undeclared_variables(tree)) - allowed - loop_names - {"loop"}
@@ -370,8 +417,19 @@ def _ensure_plain(value: Any, where: str = "values") -> None:
 def render_body(body: str, values: dict[str, Any]) -> str:
     """Render a (checked) clause body with plain values; a failure becomes a ClauseBodyError."""
     _ensure_plain(values)
+    pieces, length = [], 0
     try:
-        return _compiled(body).render(values)
+        for piece in _compiled(body).generate(values):
+            length += len(piece)
+            if length > MAX_OUTPUT:
+                raise ClauseBodyError(
+                    _(
+                        "差し込んだ結果が長すぎます（%(max)d文字まで）。繰り返しや置換を見直してください。",
+                        max=MAX_OUTPUT,
+                    )
+                )
+            pieces.append(piece)
+        return "".join(pieces)
     except SecurityError as error:
         raise ClauseBodyError(
             _("安全のため、この書き方は実行できません（%(detail)s）。", detail=str(error))

@@ -14,12 +14,15 @@ import tempfile
 import zipfile
 import zlib
 from typing import BinaryIO
-from xml.etree import ElementTree
+from xml.etree.ElementTree import Element, ParseError
 
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring as parse_xml
 from flask_babel import gettext as _
 
 from vendorguard.evidence.filecheck import (
     DANGEROUS_EXTENSIONS,
+    EXECUTABLE_EXTENSIONS,
     FAMILIES,
     HEAD_SIZE,
     MB,
@@ -30,6 +33,7 @@ from vendorguard.evidence.filecheck import (
     detect,
     extension,
     guard,
+    is_executable,
     needs_whole_file,
     read_through,
 )
@@ -70,12 +74,11 @@ _MACRO_CONTENT_TYPE = re.compile(
     r"macroEnabled|vbaProject|vbaData|ms-office\.activeX", re.IGNORECASE
 )
 # External relationships Office follows on open: remote templates (macro injection) and linked
-# OLE objects / frames (CVE-2017-0199 style). Hyperlinks and images stay allowed.
-_RELATIONSHIP = re.compile(rb"<Relationship\b[^>]*>", re.IGNORECASE)
-_EXTERNAL_MODE = re.compile(rb"TargetMode\s*=\s*[\"']External[\"']", re.IGNORECASE)
-_DANGEROUS_REL_TYPE = re.compile(
-    rb"Type\s*=\s*[\"'][^\"']*/(attachedTemplate|oleObject|frame|subDocument)[\"']", re.IGNORECASE
-)
+# OLE objects / frames / sub-documents (CVE-2017-0199 style). Hyperlinks and images stay allowed.
+# Read with a real XML parser (entities such as "&#69;xternal" decoded, any namespace prefix),
+# never with patterns over the bytes.
+_DANGEROUS_REL_TYPES = frozenset({"attachedtemplate", "oleobject", "frame", "subdocument"})
+_CONTENT_TYPES = "[content_types].xml"
 
 
 def _open_zip(reader: BinaryIO) -> zipfile.ZipFile:
@@ -158,7 +161,8 @@ def _check_zip(reader: BinaryIO, limits: Limits, depth: int) -> DetectedType:
     with _open_zip(reader) as archive:
         infos = archive.infolist()
         names = {info.filename for info in infos}
-        if "[Content_Types].xml" in names:
+        # Part names in Office files are case-insensitive: "[CONTENT_TYPES].XML" is the same part.
+        if any(name.lower() == _CONTENT_TYPES for name in names):
             return _check_ooxml(archive, infos, limits)
         if (
             "mimetype" in names
@@ -277,18 +281,27 @@ def _check_ooxml(
     # Office opens its parts itself; only the total and the count are bounded (a large sheet's XML
     # may legitimately compress more than the ratio allowed for ZIP members).
     _check_bounds(infos, limits, OOXML_MAX_PARTS, ratio=False)
+    seen: set[str] = set()
     for info in infos:
         _check_member_path(info.filename)
+        folded = info.filename.lower()
+        if folded in seen:
+            # Two parts one name apart in case: which one Office reads is not ours to guess.
+            raise FileRefused(_("Office文書が壊れているため読み取れません。"))
+        seen.add(folded)
         if _MACRO_PART.search(info.filename):
             raise FileRefused(_macro_message())
-    content_types = _read_xml_part(archive, "[Content_Types].xml")
+        _check_not_executable(archive, info)
+    content_types = _read_xml_part(
+        archive, next(i for i in infos if i.filename.lower() == _CONTENT_TYPES)
+    )
     kinds = set()
     for element in content_types.iter():
         value = element.get("ContentType") or ""
         if _MACRO_CONTENT_TYPE.search(value):
             raise FileRefused(_macro_message())
         match = _OOXML_MAIN.search(value)
-        if match and element.tag.endswith("Override"):
+        if match and _local_name(element) == "Override":
             kinds.add(_OOXML_FAMILY[match.group(1)])
     if len(kinds) != 1:
         raise FileRefused(
@@ -296,18 +309,54 @@ def _check_ooxml(
             + allowed_types_message()
         )
     for info in infos:
-        if info.filename.endswith(".rels"):
-            data = _read_small(archive, info)
-            for rel in _RELATIONSHIP.findall(data):
-                if _EXTERNAL_MODE.search(rel) and _DANGEROUS_REL_TYPE.search(rel):
-                    raise FileRefused(
-                        _(
-                            "外部のテンプレートやオブジェクトを読み込む設定を含むOffice文書は受け付けられません。"
-                            "（マクロを持ち込む手口に使われるためです。）"
-                        )
-                    )
+        if info.filename.lower().endswith(".rels"):
+            _check_relationships(_read_xml_part(archive, info))
     kind = kinds.pop()
     return DetectedType(kind, _OOXML_TYPES[kind])
+
+
+def _local_name(element: Element) -> str:
+    """The tag without its namespace (``{…}Relationship`` → ``Relationship``)."""
+    return element.tag.rpartition("}")[2] if isinstance(element.tag, str) else ""
+
+
+def _check_relationships(root: Element) -> None:
+    for element in root.iter():
+        if _local_name(element) != "Relationship":
+            continue
+        attributes = {name.rpartition("}")[2].lower(): value for name, value in element.items()}
+        external = attributes.get("targetmode", "").strip().lower() == "external"
+        kind = attributes.get("type", "").strip().rstrip("/").rpartition("/")[2].lower()
+        if external and kind in _DANGEROUS_REL_TYPES:
+            raise FileRefused(
+                _(
+                    "外部のテンプレートやオブジェクトを読み込む設定を含むOffice文書は受け付けられません。"
+                    "（マクロを持ち込む手口に使われるためです。）"
+                )
+            )
+
+
+def _check_not_executable(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """No program in any part, whatever folder it sits in (word/media/setup.exe)."""
+    base = info.filename.rsplit("/", 1)[-1]
+    if extension(base) in EXECUTABLE_EXTENSIONS:
+        raise FileRefused(_executable_message(info.filename))
+    if info.is_dir() or info.file_size == 0:
+        return
+    try:
+        with archive.open(info) as part:
+            head = part.read(16)
+    except _BROKEN as error:
+        raise FileRefused(_("Office文書が壊れているため読み取れません。")) from error
+    if is_executable(head):
+        raise FileRefused(_executable_message(info.filename))
+
+
+def _executable_message(name: str) -> str:
+    return _(
+        "Office文書の中にプログラム（「%(name)s」）が含まれているため受け付けられません。",
+        name=name,
+    )
 
 
 def _macro_message() -> str:
@@ -327,11 +376,10 @@ def _read_small(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
         raise FileRefused(_("Office文書が壊れているため読み取れません。")) from error
 
 
-def _read_xml_part(archive: zipfile.ZipFile, name: str) -> ElementTree.Element:
-    data = _read_small(archive, archive.getinfo(name))
-    if b"<!DOCTYPE" in data.upper() or b"<!ENTITY" in data.upper():
-        raise FileRefused(_("Office文書が壊れているため読み取れません。"))
+def _read_xml_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Element:
+    # defusedxml: no DTD, no entity declarations, no external references — Office writes none.
+    data = _read_small(archive, info)
     try:
-        return ElementTree.fromstring(data)
-    except ElementTree.ParseError as error:
+        return parse_xml(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except (ParseError, DefusedXmlException, ValueError) as error:
         raise FileRefused(_("Office文書が壊れているため読み取れません。")) from error

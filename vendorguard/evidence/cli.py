@@ -6,6 +6,7 @@ Meant for a daily cron job / systemd timer; safe to run on several machines at o
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 
 import click
@@ -17,6 +18,8 @@ from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import today_tokyo
 from vendorguard.evidence import services
 from vendorguard.extensions import db
+
+log = logging.getLogger("vendorguard.evidence")
 
 
 def register(group: click.Group) -> None:
@@ -89,6 +92,10 @@ def _run_one(arrangement_id: int, today: date) -> dict[str, int] | str:
             if attempt:
                 return "同時実行と衝突しました / collided with a concurrent run"
             continue
+        except Exception as error:  # noqa: BLE001 - one bad arrangement must not stop the others
+            db.session.rollback()
+            log.exception("evidence schedule of arrangement %s failed", arrangement_id)
+            return f"処理できませんでした / failed: {type(error).__name__}: {error}"
         return {
             "added": len(synced.added) + len(synced.restored),
             "archived": len(synced.archived),

@@ -107,13 +107,28 @@ _MARKUP = re.compile(
 )
 _MARKUP_TAIL = 32  # bytes kept between chunks so a tag split across two chunks is still seen
 
-DANGEROUS_EXTENSIONS = frozenset(
+# Programs, scripts and shortcuts Windows runs or follows when opened: refused anywhere, also
+# inside a ZIP or an Office file.
+EXECUTABLE_EXTENSIONS = frozenset(
     """
-    exe dll com scr bat cmd ps1 psm1 vbs vbe js jse mjs wsf wsh hta msi msp msix appx lnk jar sh
-    bash csh py pl rb php cgi asp aspx jsp cpl pif reg url inf chm iso img vhd vhdx one apk dmg
-    app swf html htm xhtml shtml mht mhtml svg svgz xml xsl xslt
-    docm dotm xlsm xltm xlam xlsb ppsm pptm potm ppam sldm
+    exe dll com scr bat cmd ps1 ps1xml ps2 ps2xml psc1 psc2 psd1 psm1 msh msh1 msh2 mshxml msh1xml
+    msh2xml vb vbs vbe js jse mjs ws wsc wsf wsh hta sct shb shs msi msp mst msu msix msixbundle
+    appx appxbundle application appref-ms gadget lnk jar jnlp sh bash csh ksh zsh py pyw pl rb php
+    cgi asp aspx jsp cpl pif reg url inf scf msc settingcontent-ms library-ms searchconnector-ms
+    website desktop diagcab xbap xll apk dmg app elf so dylib bin run ins isp hlp chm nsh
 """.split()
+)
+DANGEROUS_EXTENSIONS = EXECUTABLE_EXTENSIONS | frozenset(
+    """
+    iso img vhd vhdx one onepkg cab swf html htm xhtml shtml mht mhtml svg svgz xml xsl xslt
+    docm dotm xlsm xltm xlam xla xlsb ppsm pptm potm ppam ppa sldm
+    iqy dqy oqy rqy slk sylk dif prn mdb mde accdb accde accdr adp ade mda mam maf mdz rdp theme
+    themepack
+""".split()
+)
+# Bidirectional formatting characters reorder what a person reads ("fdp.exe" shows as "exe.pdf").
+_BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 )
 # A known extension must name the detected kind (images among themselves are lenient).
 FAMILIES = {
@@ -144,46 +159,63 @@ def allowed_types_message() -> str:
     )
 
 
-def clean_filename(raw: str | None) -> str:
-    """The name to display: NFC, without directories or control characters, at most 200 characters.
+def _rename_advice() -> str:
+    return _("ファイル名を変えてから送信してください。")
 
-    Refuses names with a NUL byte or a ``..`` segment: such names come from a crafted request,
-    never from a browser. The result is only ever shown, never used as a storage path.
+
+def clean_filename(raw: str | None) -> str:
+    """The name to display and check: NFC, without folders, invisible characters, trailing dots
+    or spaces; refused rather than changed when it hides something.
+
+    Refused: NUL and other control characters, bidirectional overrides (U+202E shows "fdp.exe" as
+    "exe.pdf"), backslash paths and ``..`` segments (a crafted request, never a browser), and names
+    longer than 200 characters (cutting one could cut off what it really is). The result is only
+    ever shown, never used as a storage path.
     """
     raw = raw or ""
     if "\x00" in raw:
-        raise FileRefused(
-            _(
-                "ファイル名に使えない文字（NUL）が含まれています。ファイル名を変えてから送信してください。"
-            )
-        )
+        raise FileRefused(_("ファイル名に使えない文字（NUL）が含まれています。") + _rename_advice())
     name = unicodedata.normalize("NFC", raw)
-    segments = re.split(r"[\\/]", name)
-    if any(segment.strip() == ".." for segment in segments):
+    if any(segment.strip() == ".." for segment in re.split(r"[\\/]", name)):
         raise FileRefused(
-            _(
-                "ファイル名にフォルダをさかのぼる指定（../）が含まれています。"
-                "ファイル名を変えてから送信してください。"
-            )
+            _("ファイル名にフォルダをさかのぼる指定（../）が含まれています。") + _rename_advice()
         )
-    # Browsers on old Windows send "C:\fakepath\name.pdf": keep only the last segment. Control and
-    # bidi formatting characters go (U+202E makes "exe.pdf" out of "fdp.exe").
-    name = "".join(ch for ch in segments[-1] if unicodedata.category(ch) not in ("Cc", "Cf"))
-    name = name.strip()
-    if name in ("", ".", ".."):
+    if "\\" in name:
+        raise FileRefused(
+            _("ファイル名に「\\」（フォルダの区切り）が含まれています。") + _rename_advice()
+        )
+    if any(ch in _BIDI_CONTROLS for ch in name):
+        raise FileRefused(
+            _("ファイル名に文字の並び順を変える制御文字が含まれています。") + _rename_advice()
+        )
+    if any(unicodedata.category(ch) == "Cc" for ch in name):
+        raise FileRefused(
+            _("ファイル名に使えない制御文字（タブ・改行など）が含まれています。") + _rename_advice()
+        )
+    # A browser uploading a folder sends "folder/sub/name.pdf": the name is the last segment.
+    name = name.rsplit("/", 1)[-1]
+    # Zero-width and other invisible format characters would only hide the real extension.
+    name = "".join(ch for ch in name if unicodedata.category(ch) != "Cf")
+    # Windows drops trailing dots and spaces: "report.hta." is saved (and run) as "report.hta".
+    name = name.strip().rstrip(". ")
+    if name == "":
         raise FileRefused(_("ファイル名がありません。ファイル名を付けてから送信してください。"))
     if len(name) > MAX_FILENAME_LENGTH:
-        stem, dot, ext = name.rpartition(".")
-        if dot and 0 < len(ext) <= 10 and stem:
-            name = stem[: MAX_FILENAME_LENGTH - len(ext) - 1] + "." + ext
-        else:
-            name = name[:MAX_FILENAME_LENGTH]
+        raise FileRefused(
+            _(
+                "ファイル名が長すぎます（%(length)d文字、上限%(limit)d文字）。"
+                "短いファイル名に変えてから送信してください。",
+                length=len(name),
+                limit=MAX_FILENAME_LENGTH,
+            )
+        )
     return name
 
 
 def extension(filename: str) -> str:
-    """The lower-case extension without the dot ('' when there is none)."""
-    stem, dot, ext = filename.rpartition(".")
+    """The lower-case extension without the dot ('' when there is none); trailing dots and spaces,
+    which Windows ignores, are ignored here too."""
+    stem, dot, ext = filename.rstrip(". \t").rpartition(".")
     return ext.lower() if dot and stem.strip(".") else ""
 
 
@@ -266,7 +298,7 @@ def detect(head: bytes, reader: BinaryIO | None, limits: Limits, depth: int) -> 
                 "UTF-16のテキストは受け付けられません。UTF-8かShift_JIS（CP932）で保存し直してください。"
             )
         )
-    if head.startswith(_EXECUTABLE_MAGIC):
+    if is_executable(head):
         raise FileRefused(
             _("プログラム（実行ファイル・スクリプト）は受け付けられません。")
             + allowed_types_message()
@@ -278,6 +310,11 @@ def detect(head: bytes, reader: BinaryIO | None, limits: Limits, depth: int) -> 
     if controls <= max(4, len(head) // 100) and _decodable(_CONTROL_BYTES.sub(b"", head)):
         raise FileRefused(_control_message())  # text with a few stray bytes, not a binary format
     raise FileRefused(_("この種類のファイルは受け付けられません。") + allowed_types_message())
+
+
+def is_executable(head: bytes) -> bool:
+    """Whether the bytes start like a program (PE, ELF, Mach-O, a script with #!, WebAssembly, dex)."""
+    return head.startswith(_EXECUTABLE_MAGIC)
 
 
 # --- text ------------------------------------------------------------------------------------
@@ -314,6 +351,12 @@ def _check_text_head(head: bytes) -> None:
     start = head.removeprefix(codecs.BOM_UTF8).lstrip()
     if start.startswith(b"<") or _MARKUP.search(head):
         raise FileRefused(_markup_message())
+    if head.removeprefix(codecs.BOM_UTF8).startswith(b"ID;P"):
+        # Excel opens text starting "ID;P" as SYLK, which can carry formulas that run programs.
+        raise FileRefused(
+            _("SYLK形式（Excelが数式ごと開く形式）のファイルは受け付けられません。")
+            + allowed_types_message()
+        )
 
 
 class _TextGuard:

@@ -50,6 +50,9 @@ from vendorguard.evidence.models import (
 from vendorguard.evidence.occurrences import ADHOC_PREFIX
 
 ROLLING_HORIZON_DAYS = 365
+# A contract period longer than this is a typing error (9999-12-31, 0001-01-01), not a contract:
+# scheduling it would make thousands of requests per requirement, or overflow the calendar.
+MAX_PERIOD_YEARS = 50
 # months in a period, for the periodic cadences
 PERIOD_MONTHS = {
     Cadence.MONTHLY: 1,
@@ -191,6 +194,17 @@ def generate_requests(session: Session, arrangement: Arrangement, today: date) -
     window = window_for(arrangement, today)
     if window.end is not None and window.end < window.start:
         raise DomainError(_("契約期間の終了日が開始日より前のため、スケジュールを作成できません。"))
+    last = window.end or window.horizon
+    if last is not None and (last.year - window.start.year) > MAX_PERIOD_YEARS:
+        raise DomainError(
+            _(
+                "契約期間（%(start)s〜%(end)s）が%(years)d年を超えるため、スケジュールを作成できません。"
+                "契約期間を確認してください。",
+                start=window.start.isoformat(),
+                end=last.isoformat(),
+                years=MAX_PERIOD_YEARS,
+            )
+        )
     requirements = session.scalars(
         select(EvidenceRequirement)
         .where(EvidenceRequirement.arrangement_id == arrangement.id)
@@ -210,7 +224,17 @@ def generate_requests(session: Session, arrangement: Arrangement, today: date) -
             for request in mine.values():
                 _close(request, CLOSED_WITH_REQUIREMENT, result)
             continue
-        wanted = occurrences(requirement.cadence, requirement.due_offset_days, window)
+        try:
+            wanted = occurrences(requirement.cadence, requirement.due_offset_days, window)
+        except (OverflowError, ValueError) as error:
+            raise DomainError(
+                _(
+                    "証跡項目「%(title)s」の提出期限（%(days)d日後）が暦の範囲を超えるため、"
+                    "スケジュールを作成できません。",
+                    title=requirement.title,
+                    days=requirement.due_offset_days,
+                )
+            ) from error
         for occurrence in wanted:
             request = mine.get(occurrence.key)
             if request is None:

@@ -382,6 +382,13 @@ class _Parts:
             if len(value) > limit:
                 raise UploadRefused(_("入力された文字が多すぎます。"))
             if not event.more_data:
+                if b"\x00" in value:
+                    raise UploadRefused(
+                        _(
+                            "入力に使えない文字（NUL）が含まれています。"
+                            "入力内容を確認して、もう一度送信してください。"
+                        )
+                    )
                 return bytes(value)
 
 

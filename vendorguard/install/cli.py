@@ -8,8 +8,8 @@ import click
 from sqlalchemy import func, select
 
 from vendorguard.audit.context import acting_as
-from vendorguard.auth.forms import MIN_PASSWORD
 from vendorguard.auth.models import User
+from vendorguard.auth.passwords import WeakPassword, check_new_password
 from vendorguard.auth.roles import Role
 from vendorguard.auth.services import normalise_email
 from vendorguard.catalog.services import ensure_catalog
@@ -20,9 +20,11 @@ from vendorguard.extensions import db
 def create_admin(email: str, name: str, password: str) -> User:
     """Create an administrator, or reset the password of an existing account and make it admin."""
     email = normalise_email(email)
-    if len(password) < MIN_PASSWORD:
-        raise click.ClickException(f"パスワードは{MIN_PASSWORD}文字以上にしてください。")
     user = db.session.scalars(select(User).where(func.lower(User.email) == email)).first()
+    try:
+        check_new_password(password, email=email, name=name, user=user)
+    except WeakPassword as error:
+        raise click.ClickException(error.message) from None
     if user is None:
         user = User(email=email, name=name, role=Role.ADMIN, locale="ja")
         db.session.add(user)

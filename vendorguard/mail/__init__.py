@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import smtplib
 import ssl
 from collections.abc import Mapping
@@ -46,6 +47,16 @@ class MailSettings:
         )
 
 
+# CR, LF and the other C0/C1 controls (and the Unicode line/paragraph separators) end or fold a
+# header line; a stored title carrying one must not make a mail impossible to build.
+_HEADER_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def header_value(value: str) -> str:
+    """A single-line header value: every run of control characters becomes one space."""
+    return _HEADER_CONTROLS.sub(" ", value).strip()
+
+
 def build_message(
     settings: MailSettings,
     to: str | list[str],
@@ -56,14 +67,14 @@ def build_message(
 ) -> EmailMessage:
     """A UTF-8 message with a text part and, when given, an HTML alternative."""
     message = EmailMessage()
-    message["From"] = settings.sender
-    message["To"] = ", ".join(to) if isinstance(to, list) else to
-    message["Subject"] = subject
+    message["From"] = header_value(settings.sender)
+    message["To"] = header_value(", ".join(to) if isinstance(to, list) else to)
+    message["Subject"] = header_value(subject)
     message["Date"] = formatdate(localtime=False)
     domain = settings.sender.rpartition("@")[2] or "localhost"
     message["Message-ID"] = make_msgid(domain=domain)
     for name, value in (headers or {}).items():
-        message[name] = value
+        message[name] = header_value(value)
     message.set_content(text, charset="utf-8")
     if html is not None:
         message.add_alternative(html, subtype="html", charset="utf-8")

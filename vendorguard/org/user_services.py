@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from vendorguard.audit import services as audit
-from vendorguard.auth.forms import MIN_PASSWORD
 from vendorguard.auth.models import User
+from vendorguard.auth.passwords import check_new_password
 from vendorguard.auth.roles import Role
 from vendorguard.contractors.models import Contractor
 from vendorguard.core.errors import DomainError
@@ -33,13 +33,6 @@ class UserData:
     department_id: int | None = None
     contractor_id: int | None = None
     locale: str = "ja"
-
-
-def _check_password(password: str, field: str = "password") -> None:
-    if len(password or "") < MIN_PASSWORD:
-        raise DomainError(
-            _("パスワードは%(min)d文字以上にしてください。", min=MIN_PASSWORD), field=field
-        )
 
 
 def _other_active_admins(session: Session, user: User) -> int:
@@ -135,7 +128,7 @@ def _apply(session: Session, user: User, data: UserData, actor: User | None) -> 
 
 def create_user(session: Session, data: UserData, password: str) -> User:
     """Register a user with an initial password (stored only as a hash)."""
-    _check_password(password)
+    check_new_password(password, email=data.email, name=data.name)
     user = User(active=True)
     user.set_password(password)
     return _apply(session, user, data, None)
@@ -152,7 +145,7 @@ def reset_password(session: Session, user: User, password: str) -> None:
     """Set a new password for a user (recorded as ``password_reset``, never with the hash)."""
     if user.archived_at is not None:
         raise DomainError(_("アーカイブ済みの利用者のパスワードは再設定できません。"))
-    _check_password(password)
+    check_new_password(password, user=user)
     user.set_password(password)
     audit.tag(session, user, "password_reset")
     session.flush()

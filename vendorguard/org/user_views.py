@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_user
 
+from vendorguard.auth import services as auth_services
 from vendorguard.auth.models import User
 from vendorguard.auth.permissions import require
 from vendorguard.auth.roles import Role
@@ -125,6 +126,7 @@ def user_edit(user_id: int):
             show_domain_error(form, error)
         else:
             db.session.commit()
+            _keep_own_session(user)
             flash(_("利用者「%(name)s」を更新しました。", name=user.name), "success")
             return redirect(url_for("org.user_detail", user_id=user.id))
     return render_template("org/user_form.html", form=form, user=user)
@@ -143,9 +145,30 @@ def user_password(user_id: int):
             show_domain_error(form, error)
         else:
             db.session.commit()
+            _keep_own_session(user)
             flash(_("利用者「%(name)s」のパスワードを再設定しました。", name=user.name), "success")
             return redirect(url_for("org.user_detail", user_id=user.id))
     return render_template("org/user_password.html", form=form, user=user)
+
+
+def _keep_own_session(user: User) -> None:
+    # A change to one's own account ends one's sessions everywhere else, not the one making it.
+    if user.id == current_user.id:
+        login_user(user)
+
+
+@bp.route("/admin/users/<int:user_id>/sign-out", methods=["POST"])
+@require("user.manage")
+def user_sign_out(user_id: int):
+    """End every session of a user on every device (a lost laptop, a copied cookie)."""
+    user = _user_or_404(user_id)
+    auth_services.sign_out_everywhere(db.session, user)
+    db.session.commit()
+    _keep_own_session(user)
+    flash(
+        _("利用者「%(name)s」をすべての端末からログアウトさせました。", name=user.name), "success"
+    )
+    return redirect(url_for("org.user_detail", user_id=user.id))
 
 
 @bp.route("/admin/users/<int:user_id>/archive", methods=["POST"])

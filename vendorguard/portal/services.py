@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from vendorguard.audit import services as audit
 from vendorguard.audit.context import Actor
-from vendorguard.auth.forms import MIN_PASSWORD
 from vendorguard.auth.models import User
+from vendorguard.auth.passwords import check_new_password
 from vendorguard.auth.roles import Role
 from vendorguard.contractors.models import Contractor
 from vendorguard.core.errors import DomainError
@@ -185,10 +185,7 @@ def accept_invitation(
     session: Session, invitation: Invitation, password: str, remote_addr: str = ""
 ) -> User:
     """Set the password, activate and sign in the user; the link works once, even under a race."""
-    if len(password) < MIN_PASSWORD:
-        raise DomainError(
-            _("%(min)d文字以上で入力してください。", min=MIN_PASSWORD), field="password"
-        )
+    check_new_password(password, user=session.get(User, invitation.user_id))
     now = utcnow()
     # Conditional update: of two simultaneous submissions only one finds the row unused.
     claimed = session.execute(

@@ -30,6 +30,7 @@ QUEUE_STATUSES = (
     DeliveryStatus.BATCHED,
     DeliveryStatus.SENDING,
     DeliveryStatus.FAILED,
+    DeliveryStatus.PARKED,
 )
 SORTS = {
     "sent": (Notification.sent_at, Notification.id),
@@ -53,7 +54,10 @@ def subject_of(notification) -> str:
     """A row's subject line (the digest's, for digest rows)."""
     if notification.channel == Channel.DIGEST:
         return _("まとめメール（%(date)s）", date=notification.sweep_on.isoformat())
-    return messages.build(notification.kind, notification.data or {}).subject
+    try:
+        return messages.build(notification.kind, notification.data or {}).subject
+    except Exception:  # noqa: BLE001 - a parked row's facts may be what broke it; the page must open
+        return _("（件名を作成できません：%(kind)s）", kind=notification.kind)
 
 
 @bp.route("/admin/reminders/")
@@ -118,7 +122,9 @@ def admin_failed():
     """Reminders given up after the last attempt (with a retry button), and those still being retried."""
     filters = _filters()
     sort = sorting(SORTS, "created", default_descending=True)
-    page = paginate(sort.apply(queries.outbox_list([DeliveryStatus.FAILED], **filters)))
+    page = paginate(
+        sort.apply(queries.outbox_list([DeliveryStatus.FAILED, DeliveryStatus.PARKED], **filters))
+    )
     retrying = db.session.execute(
         queries.retrying().order_by(Notification.next_attempt_at, Notification.id).limit(50)
     ).all()

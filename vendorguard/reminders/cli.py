@@ -80,7 +80,8 @@ def register(group: click.Group) -> None:
         result = deliver(db.session, current_app.config, day)
         click.echo(
             f"配信: 送信 {result.sent}件、失敗 {result.failed}件（うち再送を打ち切り {result.gave_up}件）、"
-            f"次回に持ち越し {result.deferred}件、送信不要 {result.skipped}件"
+            f"次回に持ち越し {result.deferred}件、送信不要 {result.skipped}件、"
+            f"保留（送信不可） {result.parked}件"
         )
         for error in result.errors[:50]:
             click.echo(f"送信エラー: {error}", err=True)

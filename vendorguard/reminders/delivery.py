@@ -8,6 +8,7 @@ untouched, to be tried by the next run.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -23,6 +24,8 @@ from vendorguard.core.timeutil import utcnow
 from vendorguard.reminders import channels, outbox
 from vendorguard.reminders.models import Channel, DeliveryStatus, Notification
 
+log = logging.getLogger("vendorguard.reminders")
+
 BREAK_AFTER = 3  # consecutive failures before a channel is left alone for this run
 
 
@@ -35,6 +38,9 @@ class DeliveryResult:
     gave_up: int = 0
     skipped: int = 0  # recipient gone, or nothing left in a digest
     deferred: int = 0  # not tried: their channel was failing
+    parked: int = (
+        0  # could not be built or sent for a reason of their own: set aside, batch went on
+    )
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -180,6 +186,15 @@ def deliver(session: Session, config: Mapping, as_of: date) -> DeliveryResult:
                 in_a_row[group] += 1
                 if in_a_row[group] >= BREAK_AFTER:
                     broken.add(group)
+            except Exception as error:  # noqa: BLE001 - one poison row must never stop the batch
+                # Not the channel's fault (it was never reached): retrying would fail the same way
+                # and, left "sending", the row would stop every later run. Park it with the reason.
+                log.exception("reminder %s parked", row.dedup_key)
+                session.rollback()
+                reason = f"{type(error).__name__}: {error}"
+                outbox.mark_parked(session, row.id, token, reason)
+                result.parked += 1
+                result.errors.append(f"{row.dedup_key}: {reason}")
             else:
                 outbox.mark_sent(
                     session, row.id, token, utcnow(), [i.id for i in items.get(row.id, [])]

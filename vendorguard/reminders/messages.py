@@ -17,6 +17,7 @@ from vendorguard.arrangements.kinds import kind_label
 from vendorguard.contractors.models import CertificationKind
 from vendorguard.core.web import absolute_url, base_url_adapter
 from vendorguard.evidence.occurrences import occurrence_label
+from vendorguard.mail import header_value
 from vendorguard.reminders import kinds
 from vendorguard.web.i18n import format_day
 
@@ -35,7 +36,7 @@ class Message:
 
     @property
     def mail_subject(self) -> str:
-        return PREFIX + self.subject
+        return header_value(PREFIX + self.subject)
 
 
 def link_for(links: list, external: bool) -> str | None:

@@ -35,6 +35,8 @@ class DeliveryStatus(LabelledEnum):
     SENT = "sent", _l("送信済み"), "badge-ok"
     # gave up after the attempt limit; an admin may retry
     FAILED = "failed", _l("送信失敗"), "badge-danger"
+    # could not even be built (bad stored data); set aside at once, with the reason
+    PARKED = "parked", _l("保留（送信不可）"), "badge-danger"
     # goes out inside the person's digest (``digest_id``)
     BATCHED = "batched", _l("まとめメール待ち"), "badge-muted"
     # a later reminder about the same thing replaced it before it went out

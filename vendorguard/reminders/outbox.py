@@ -227,6 +227,23 @@ def mark_failed(
     return status
 
 
+def mark_parked(session: Session, row_id: int, token: str, reason: str) -> bool:
+    """Set aside a row that cannot be sent as it stands; later runs leave it alone. Commits."""
+    result = session.execute(
+        update(T)
+        .where(T.c.id == row_id, T.c.claim_token == token)
+        .values(
+            status=DeliveryStatus.PARKED,
+            attempts=T.c.attempts + 1,
+            claim_token=None,
+            claimed_until=None,
+            last_error=reason[:2000],
+        )
+    )
+    session.commit()
+    return result.rowcount == 1
+
+
 def release(session: Session, ids: Iterable[int], token: str) -> None:
     """Give rows back untried (the channel is down for this run); their attempt count is unchanged."""
     ids = sorted(ids)

@@ -10,7 +10,11 @@ from vendorguard.extensions import db
 from vendorguard.reminders.models import Channel, DeliveryStatus, Notification
 
 # What a person sees in the app: their e-mail rows, except those replaced before they went out.
-VISIBLE = (Notification.channel == Channel.EMAIL, Notification.status != DeliveryStatus.SUPERSEDED)
+# Parked rows could not be rendered: they live on the admin's failed page, not in anyone's list.
+VISIBLE = (
+    Notification.channel == Channel.EMAIL,
+    Notification.status.notin_([DeliveryStatus.SUPERSEDED, DeliveryStatus.PARKED]),
+)
 QUEUED = (DeliveryStatus.PENDING, DeliveryStatus.SENDING, DeliveryStatus.BATCHED)
 
 
@@ -77,6 +81,6 @@ def queue_counts() -> Select:
     """How many rows wait in each status and channel."""
     return (
         select(Notification.status, Notification.channel, func.count())
-        .where(Notification.status.in_(QUEUED + (DeliveryStatus.FAILED,)))
+        .where(Notification.status.in_(QUEUED + (DeliveryStatus.FAILED, DeliveryStatus.PARKED)))
         .group_by(Notification.status, Notification.channel)
     )

@@ -175,7 +175,7 @@ def update_settings(session: Session, entries: list[KindSetting]) -> list[Remind
 
 def retry(session: Session, notification: Notification) -> None:
     """Send a failed reminder again at the next run, with a fresh attempt count."""
-    if notification.status != DeliveryStatus.FAILED:
+    if notification.status not in (DeliveryStatus.FAILED, DeliveryStatus.PARKED):
         raise DomainError(_("この通知は送信失敗の状態ではありません。"))
     notification.status = DeliveryStatus.PENDING
     notification.attempts = 0

@@ -125,6 +125,15 @@ class HashingReader:
         return self._hash.hexdigest()
 
 
+@dataclass(frozen=True)
+class PendingUpload:
+    """A multipart upload begun and never completed or aborted (S3): its parts cost storage."""
+
+    key: str
+    upload_id: str
+    initiated_at: datetime
+
+
 class Storage(ABC):
     """Where files live. Keys come from :func:`new_key`; objects are written once, never edited."""
 
@@ -149,6 +158,14 @@ class Storage(ABC):
     @abstractmethod
     def iter_objects(self, prefix: str = "") -> Iterator[ObjectInfo]:
         """Every stored object whose key starts with ``prefix``."""
+
+    def iter_pending_uploads(self) -> Iterator[PendingUpload]:
+        """Unfinished multipart uploads under this storage (none for stores without them)."""
+        return iter(())
+
+    def abort_upload(self, pending: PendingUpload) -> None:
+        """Abort an unfinished multipart upload, freeing its parts."""
+        raise NotImplementedError
 
     def read_bytes(self, key: str) -> bytes:
         """The whole object (only for small ones, such as generated documents)."""

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from vendorguard.core.timeutil import utcnow
 from vendorguard.extensions import Base
-from vendorguard.storage.base import ObjectInfo, Storage
+from vendorguard.storage.base import ObjectInfo, PendingUpload, Storage
 
 
 @dataclass(frozen=True)
@@ -35,10 +35,11 @@ class CheckReport:
     references: int = 0
     orphans: list[ObjectInfo] = field(default_factory=list)  # objects no row points at
     missing: list[Reference] = field(default_factory=list)  # rows whose object is gone
+    pending_uploads: list[PendingUpload] = field(default_factory=list)  # unfinished multipart
 
     @property
     def ok(self) -> bool:
-        return not self.orphans and not self.missing
+        return not self.orphans and not self.missing and not self.pending_uploads
 
 
 def key_columns() -> Iterator[tuple[type, str]]:
@@ -59,6 +60,9 @@ def references(session: Session) -> Iterator[Reference]:
             yield Reference(key, mapper.local_table.name, row_id)
 
 
+RESERVED_PREFIXES = ("audit-anchors/",)
+
+
 def check(session: Session, storage: Storage) -> CheckReport:
     """Compare the keys rows point at with the objects in the storage."""
     report = CheckReport()
@@ -68,12 +72,31 @@ def check(session: Session, storage: Storage) -> CheckReport:
     report.references = len(referenced)
     present: set[str] = set()
     for info in storage.iter_objects():
+        if info.key.startswith(RESERVED_PREFIXES):
+            continue  # not files of rows: the audit anchors (audit/anchors.py)
         report.objects += 1
         present.add(info.key)
         if info.key not in referenced:
             report.orphans.append(info)
     report.missing = [ref for key, ref in sorted(referenced.items()) if key not in present]
+    report.pending_uploads = sorted(
+        storage.iter_pending_uploads(), key=lambda pending: pending.initiated_at
+    )
     return report
+
+
+def abort_stale_uploads(
+    storage: Storage, report: CheckReport, min_age: timedelta, now: datetime | None = None
+) -> list[PendingUpload]:
+    """Abort unfinished multipart uploads begun more than ``min_age`` ago (younger ones may still
+    be streaming)."""
+    cutoff = (now or utcnow()) - min_age
+    aborted = []
+    for pending in report.pending_uploads:
+        if pending.initiated_at <= cutoff:
+            storage.abort_upload(pending)
+            aborted.append(pending)
+    return aborted
 
 
 def remove_orphans(

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from vendorguard.storage.base import (
     HashingReader,
     ObjectInfo,
+    PendingUpload,
     Storage,
     StorageError,
     StorageNotFound,
@@ -164,6 +165,37 @@ class S3Storage(Storage):
                 for item in page.get("Contents", ()):
                     yield ObjectInfo(self._strip(item["Key"]), item["Size"], item["LastModified"])
         except (BotoCoreError, ClientError) as error:
+            raise _connection_error() from error
+
+    def iter_pending_uploads(self) -> Iterator[PendingUpload]:
+        """Multipart uploads under our prefix that were neither completed nor aborted."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        prefix = f"{self.prefix}/" if self.prefix else ""
+        try:
+            for page in self.client.get_paginator("list_multipart_uploads").paginate(
+                Bucket=self.bucket, Prefix=prefix
+            ):
+                for item in page.get("Uploads", ()):
+                    yield PendingUpload(
+                        self._strip(item["Key"]), item["UploadId"], item["Initiated"]
+                    )
+        except (BotoCoreError, ClientError) as error:
+            raise _connection_error() from error
+
+    def abort_upload(self, pending: PendingUpload) -> None:
+        """Abort the upload; its stored parts are deleted by the store."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        full = f"{self.prefix}/{pending.key}" if self.prefix else pending.key
+        try:
+            self.client.abort_multipart_upload(
+                Bucket=self.bucket, Key=full, UploadId=pending.upload_id
+            )
+        except ClientError as error:
+            if _code(error) != "NoSuchUpload":  # finished or aborted meanwhile
+                raise _connection_error() from error
+        except BotoCoreError as error:
             raise _connection_error() from error
 
 

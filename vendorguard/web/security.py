@@ -9,13 +9,32 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
+from vendorguard.auth import sessions
 from vendorguard.auth.permissions import can_change
 from vendorguard.auth.roles import Role
-from vendorguard.extensions import db, login_manager
+from vendorguard.extensions import csrf, db, login_manager
 
 # Blueprints a contractor user may reach; every other page is internal.
 CONTRACTOR_BLUEPRINTS = frozenset({"auth", "portal", "public", "reminders.calendar"})
+
+# Primary keys are INTEGER columns (32 bits on PostgreSQL): a larger number can name no row.
+ID_MAX = 2**31 - 1
+
+
+class BoundedIntConverter(IntegerConverter):
+    """``<int:…>`` that matches only numbers an id column can hold: a larger one (2**31, 2**63 …)
+    is a 404, not a database error."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", ID_MAX)
+        super().__init__(map, *args, **kwargs)
+
+
+def _has_nul(values) -> bool:
+    return any("\x00" in key or any("\x00" in v for v in values.getlist(key)) for key in values)
+
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -38,13 +57,7 @@ ERROR_MESSAGES = {
 
 @login_manager.user_loader
 def _load_user(user_id: str):
-    from vendorguard.auth.models import User
-
-    try:
-        user = db.session.get(User, int(user_id))
-    except (TypeError, ValueError):
-        return None
-    return user if user is not None and user.is_active else None
+    return sessions.load_user(db.session, user_id)
 
 
 def _render_error(code: int, message: str | None = None):
@@ -58,6 +71,28 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = _l("ログインしてください。")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
+    # Before any blueprint is registered: rules bind their converters when they are added.
+    app.url_map.converters["int"] = BoundedIntConverter
+
+    @app.before_request
+    def _refuse_nul():
+        # PostgreSQL cannot store NUL in text; no form, search or login has a use for it.
+        found = "\x00" in request.path or _has_nul(request.args)
+        if not found and request.method in ("POST", "PUT", "PATCH"):
+            # CSRF-exempt views (the streaming uploads) read their body themselves, and
+            # evidence/uploads.py refuses NUL in their text fields: reading request.form here
+            # would spool every file first.
+            if not csrf._is_exempt():
+                found = _has_nul(request.form)
+        if found:
+            return _render_error(
+                400,
+                _(
+                    "入力に使えない文字（NUL）が含まれています。"
+                    "入力内容を確認して、もう一度送信してください。"
+                ),
+            )
+        return None
 
     @app.before_request
     def _fence_contractors():

@@ -1,0 +1,72 @@
+"""Sessions that really end: a per-user generation in the cookie, idle timeout, absolute lifetime.
+
+The cookie's user id is ``"<id>:<generation>"`` (``User.get_id``). Logout, a password change or
+reset, a change of role or department, archiving and an administrator's "sign out everywhere"
+raise ``User.session_generation``, so every cookie issued before — a copied one too — no longer
+loads a user. Besides, a session ends after ``SESSION_IDLE_MINUTES`` without a request and
+``SESSION_MAX_HOURS`` after sign-in, whatever happens in between.
+"""
+
+from __future__ import annotations
+
+import time
+
+from flask import current_app, session
+from flask_login import user_logged_in
+from sqlalchemy import event, inspect
+
+from vendorguard.auth.models import User
+
+STARTED, SEEN = "_vg_started", "_vg_seen"
+# Changes that must end the user's sessions: who they are allowed to be has changed.
+ENDING_CHANGES = (
+    "password_hash",
+    "role",
+    "department_id",
+    "contractor_id",
+    "archived_at",
+    "active",
+)
+
+
+@event.listens_for(User, "before_update")
+def _end_sessions_on_change(mapper, connection, user: User) -> None:
+    state = inspect(user)
+    if any(state.attrs[name].history.has_changes() for name in ENDING_CHANGES):
+        user.end_sessions()
+
+
+@user_logged_in.connect
+def start(sender=None, **extra) -> None:
+    """Stamp a session with its sign-in time (for the absolute lifetime), on every ``login_user``."""
+    session[STARTED] = session[SEEN] = int(time.time())
+
+
+def _expired(now: float) -> bool:
+    config = current_app.config
+    started, seen = session.get(STARTED), session.get(SEEN)
+    if not isinstance(started, int) or not isinstance(seen, int):
+        return True
+    idle = int(config.get("SESSION_IDLE_MINUTES", 60)) * 60
+    lifetime = int(config.get("SESSION_MAX_HOURS", 8)) * 3600
+    return now - seen > idle or now - started > lifetime
+
+
+def load_user(session_db, user_id: str) -> User | None:
+    """The signed-in user of this request's cookie, or None when the session has ended."""
+    raw_id, _, raw_generation = str(user_id).partition(":")
+    try:
+        wanted_id, generation = int(raw_id), int(raw_generation)
+    except ValueError:
+        return None  # a cookie from before generations, or forged: sign in again
+    if not (0 < wanted_id < 2**63):
+        return None
+    now = time.time()
+    if _expired(now):
+        return None
+    user = session_db.get(User, wanted_id)
+    if user is None or not user.is_active or user.session_generation != generation:
+        return None
+    if now - session[SEEN] >= 60:  # rewrite the cookie at most once a minute
+        session[SEEN] = int(now)
+    return user
