@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "5ec0a11d2f13"
-down_revision = "44d1a8a4dc4b"
+down_revision = "c17a5e0d0c01"
 branch_labels = None
 depends_on = None
 
