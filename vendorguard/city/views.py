@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from werkzeug.local import LocalProxy
 
 from vendorguard.auth.permissions import require
 from vendorguard.city import services
+from vendorguard.city.blueprint import bp
 from vendorguard.city.forms import CityProfileForm
 from vendorguard.core.errors import DomainError
 from vendorguard.core.web import show_domain_error
 from vendorguard.extensions import db
-
-bp = Blueprint("city", __name__)
 
 
 @bp.app_context_processor
