@@ -9,9 +9,9 @@ from datetime import date
 from sqlalchemy import select
 
 from tests.reminders.conftest import add_request, city, remind, smtp  # noqa: F401  (fixtures)
+from vendorguard.approvals.models import ApprovalState
 from vendorguard.auth.roles import Role
 from vendorguard.city.models import CityProfile
-from vendorguard.cloud.models import ApprovalState
 from vendorguard.extensions import db
 
 PROFILE = {

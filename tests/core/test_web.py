@@ -19,9 +19,11 @@ def test_search_term_drops_control_characters(app):
         assert search_term() == "abc"
 
 
-def test_a_nul_in_a_search_is_not_a_server_error(client, make, login_as):
-    """Issue 13 finding 8: PostgreSQL refuses NUL in a text parameter."""
+def test_a_nul_in_a_search_is_refused_with_a_message_not_a_server_error(client, make, login_as):
+    """Issue 13 finding 8: PostgreSQL refuses NUL in a text parameter; the app says so first."""
     login_as(make.user(Role.ADMIN))
     make.engagement(title="ab保守業務")
     response = client.get("/engagements/?q=a%00b")
-    assert response.status_code == 200 and "ab保守業務" in response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "入力に使えない文字（NUL）" in response.get_data(as_text=True)
+    assert client.get("/engagements/?q=ab").status_code == 200

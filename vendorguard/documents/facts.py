@@ -124,7 +124,7 @@ def facts_for(session: Session, arrangement: Arrangement, kind: DocumentKind) ->
 
 def _cloud_use_record(session: Session, service: Arrangement) -> dict[str, Any]:
     """The city's record of one cloud service: who manages it, what for, and its approval."""
-    from vendorguard.cloud.models import ApprovalState
+    from vendorguard.approvals.models import ApprovalState
 
     manager = (
         session.get(User, service.responsible_officer_id)
