@@ -7,8 +7,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from vendorguard.audit import chain
-from vendorguard.audit.capture import make_event, tag  # noqa: F401  (re-exported for services)
+from vendorguard.audit.capture import make_event, tag
 from vendorguard.audit.context import Actor
+
+__all__ = ["record", "tag", "verify"]
 
 
 def record(
@@ -17,8 +19,8 @@ def record(
     object_type: str,
     object_id: Any = None,
     label: str = "",
-    before: dict | None = None,
-    after: dict | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
     actor: Actor | None = None,
 ) -> None:
     """Write one event now, in the session's current transaction (as ``actor`` when given)."""

@@ -3,7 +3,7 @@
 Use :func:`get_storage` for the configured backend; keys come from :func:`new_key`.
 """
 
-from vendorguard.storage.base import (  # noqa: F401
+from vendorguard.storage.base import (
     ObjectInfo,
     Storage,
     StorageError,
@@ -13,4 +13,17 @@ from vendorguard.storage.base import (  # noqa: F401
     check_key,
     new_key,
 )
-from vendorguard.storage.factory import get_storage, storage_from_url  # noqa: F401
+from vendorguard.storage.factory import get_storage, storage_from_url
+
+__all__ = [
+    "ObjectInfo",
+    "Storage",
+    "StorageError",
+    "StorageNotFound",
+    "StorageTooLarge",
+    "StoredObject",
+    "check_key",
+    "get_storage",
+    "new_key",
+    "storage_from_url",
+]
