@@ -138,7 +138,7 @@ def _department_name(session: Session, department_id: int | None) -> str:
 
 def zip_filename(session: Session, flt: BulkFilter, job_id: int) -> str:
     """情報セキュリティに関する特記事項_令和9年度_市民課_一括12.zip (printed words: Japanese)."""
-    parts = [DocumentKind.APPENDIX.title]
+    parts = [DocumentKind.APPENDIX.printed_title]
     if flt.starting_fy is not None:
         parts.append(era_year(flt.starting_fy))
     if flt.department_id is not None:

@@ -144,23 +144,27 @@ def _paragraphs(old: list[str], new: list[str]) -> tuple[ParagraphChange, ...]:
     return tuple(changes)
 
 
-def _change(old: dict | None, new: dict | None) -> ArticleChange:
-    if old is None:
-        return ArticleChange(
-            ADDED,
-            None,
-            new,
-            tuple(ParagraphChange("insert", "", t) for t in _texts(new)),
-            tuple(difflib.unified_diff([], _lines(new), lineterm="")),
-        )
-    if new is None:
-        return ArticleChange(
-            REMOVED,
-            old,
-            None,
-            tuple(ParagraphChange("delete", t, "") for t in _texts(old)),
-            tuple(difflib.unified_diff(_lines(old), [], lineterm="")),
-        )
+def _added(new: dict[str, Any]) -> ArticleChange:
+    return ArticleChange(
+        ADDED,
+        None,
+        new,
+        tuple(ParagraphChange("insert", "", t) for t in _texts(new)),
+        tuple(difflib.unified_diff([], _lines(new), lineterm="")),
+    )
+
+
+def _removed(old: dict[str, Any]) -> ArticleChange:
+    return ArticleChange(
+        REMOVED,
+        old,
+        None,
+        tuple(ParagraphChange("delete", t, "") for t in _texts(old)),
+        tuple(difflib.unified_diff(_lines(old), [], lineterm="")),
+    )
+
+
+def _change(old: dict[str, Any], new: dict[str, Any]) -> ArticleChange:
     same = old.get("heading") == new.get("heading") and _texts(old) == _texts(new)
     unified = (
         ()
@@ -193,13 +197,13 @@ def diff_articles(
         for i in range(upto):
             if i not in matched_old and i not in emitted:
                 emitted.add(i)
-                result.append(_change(old[i], None))
+                result.append(_removed(old[i]))
 
     for j, article in enumerate(new):
         if j in pairs:
             flush_removed(pairs[j])
             result.append(_change(old[pairs[j]], article))
         else:
-            result.append(_change(None, article))
+            result.append(_added(article))
     flush_removed(len(old))
     return result

@@ -53,7 +53,7 @@ def facts_for(session: Session, arrangement: Arrangement, kind: DocumentKind) ->
     # Relationships are lazy="raise": related rows are fetched by id here, explicitly.
     city = city_services.load(session)
     facts: dict[str, Any] = {
-        "document_title": kind.title,
+        "document_title": kind.printed_title,
         "department_name": _department_name(session, arrangement),
         "city_name": city.name,
         "city_address": city.address or ADDRESS_BLANK,

@@ -59,7 +59,8 @@ def _int(text: str) -> int:
 def lint_docx(data: bytes, city_name: str) -> list[Problem]:
     """Every problem found in a generated document (see the module's docstring)."""
     document = Document(io.BytesIO(data))
-    paragraphs = [(p.style.name, p.text) for p in document.paragraphs]
+    # A paragraph without a style of its own reads as unstyled body text.
+    paragraphs = [(p.style.name if p.style else "", p.text) for p in document.paragraphs]
     tables = [[[cell.text for cell in row.cells] for row in t.rows] for t in document.tables]
     header = " ".join(
         p.text for section in document.sections for p in section.header.paragraphs

@@ -27,7 +27,7 @@ class DocumentKind(LabelledEnum):
     SNS_PROCEDURE = "sns_procedure", _l("SNS運用手順")
 
     @property
-    def title(self) -> str:
+    def printed_title(self) -> str:
         """The document's printed title (always Japanese: it is the contract's language)."""
         return {
             self.APPENDIX: "情報セキュリティに関する特記事項",

@@ -66,7 +66,7 @@ def filename_for(kind: DocumentKind, arrangement: Arrangement, version: int) -> 
         getattr(arrangement, "contract_number", None) or arrangement.title or f"ID{arrangement.id}"
     )
     ident = _UNSAFE_FILENAME.sub("_", ident).strip("._")[:60] or f"ID{arrangement.id}"
-    return f"{kind.title}_{ident}_v{version}.docx"
+    return f"{kind.printed_title}_{ident}_v{version}.docx"
 
 
 def next_version(session: Session, arrangement_id: int, kind: DocumentKind) -> int:
