@@ -72,7 +72,7 @@ def run_bulk(
     with acting_as(
         "cli:appendix-bulk" + (f":{user.email}" if user else ""), user.id if user else None
     ):
-        job = bulk_worker.run(
+        finished = bulk_worker.run(
             db.session,
             storage,
             job_id,
@@ -80,11 +80,14 @@ def run_bulk(
             on_progress=progress,
         )
     click.echo("", err=True)
-    for error in job.errors or ():
+    if finished is None:
+        raise click.ClickException(f"一括作成 #{job_id} が見つかりません。")
+    job = finished
+    for problem in job.errors or ():
         where = " ".join(
-            part for part in (error.get("contract_number"), error.get("title")) if part
+            part for part in (problem.get("contract_number"), problem.get("title")) if part
         )
-        click.echo(f"作成できず: {where or '（全体）'}: {error.get('message', '')}", err=True)
+        click.echo(f"作成できず: {where or '（全体）'}: {problem.get('message', '')}", err=True)
     if BulkStatus(job.status) == BulkStatus.FAILED:
         raise click.ClickException(
             f"一括作成 #{job_id} は中断しました（{total}件中 {job.done}件を作成済み。"

@@ -14,13 +14,13 @@ import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict, cast
 
 from flask import Flask
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, scoped_session
 
 from vendorguard.audit.context import acting_as
 from vendorguard.auth.models import User
@@ -88,8 +88,18 @@ def run_in_app(app: Flask, job_id: int) -> None:
                 _("予期しないエラーのため中断しました。管理者に連絡してください。"),
             )
         finally:
-            db.session.remove()
+            # ``db.session`` is typed as the Session it proxies; here the scoped registry is meant.
+            cast("scoped_session[Session]", db.session).remove()
             app.extensions.get(_THREADS, {}).pop(job_id, None)
+
+
+class _Label(TypedDict):
+    """What the summary and the error list print for one engagement."""
+
+    contract_number: str
+    title: str
+    department: str
+    contractor: str
 
 
 @dataclass
@@ -101,9 +111,9 @@ class _Tally:
     rows: list[SummaryRow] = field(default_factory=list)
 
 
-def _labels(session: Session, ids: list[int]) -> dict[int, dict[str, str]]:
+def _labels(session: Session, ids: list[int]) -> dict[int, _Label]:
     """Names to print for each engagement, read once (objects expire at every commit)."""
-    labels = {}
+    labels: dict[int, _Label] = {}
     stmt = (
         select(Engagement)
         .options(joinedload(Engagement.contractor), joinedload(Engagement.department))
@@ -132,7 +142,7 @@ def _generate_one(
         document, data = services.generate_appendix_with_data(
             session, storage, engagement, user, date_style or None
         )
-        made = {
+        made: dict[str, Any] = {
             "arrangement_id": arrangement_id,
             "document_id": document.id,
             "version": document.version,
@@ -155,7 +165,7 @@ def _generate_one(
 
 
 def _save_progress(session: Session, job_id: int, tally: _Tally, **changes: Any) -> BulkJob:
-    job = session.get(BulkJob, job_id)
+    job = session.get_one(BulkJob, job_id)
     job.done, job.failed = tally.done, tally.failed
     job.errors, job.results = list(tally.errors), list(tally.results)
     job.updated_at = utcnow()
@@ -181,14 +191,14 @@ def _one(
     session: Session,
     storage: Storage,
     arrangement_id: int,
-    labels: dict[int, dict[str, str]],
+    labels: dict[int, _Label],
     user: Any,
     flt: BulkFilter,
     collector: ZipCollector,
     tally: _Tally,
 ) -> None:
     """Generate one engagement's appendix into the zip, or record why it could not be."""
-    label = labels.get(arrangement_id) or {
+    label: _Label = labels.get(arrangement_id) or {
         "contract_number": "",
         "title": f"ID {arrangement_id}",
         "department": "",
@@ -231,14 +241,19 @@ def run(
 ) -> BulkJob | None:
     """Process a queued job to the end; the caller provides session, storage and audit actor."""
     # Claim the job atomically: a second run (a double start, another worker) finds it taken.
-    claimed = session.execute(
-        update(BulkJob)
-        .where(BulkJob.id == job_id, BulkJob.status == BulkStatus.QUEUED)
-        .values(status=BulkStatus.RUNNING, updated_at=utcnow())
-    ).rowcount
+    # An UPDATE returns a CursorResult; Session.execute is typed with the general Result.
+    claim = cast(
+        "CursorResult[Any]",
+        session.execute(
+            update(BulkJob)
+            .where(BulkJob.id == job_id, BulkJob.status == BulkStatus.QUEUED)
+            .values(status=BulkStatus.RUNNING, updated_at=utcnow())
+        ),
+    )
+    claimed = claim.rowcount
     session.commit()
     job = session.get(BulkJob, job_id)
-    if not claimed:
+    if not claimed or job is None:
         return job
     user = session.get(User, job.created_by_id) if job.created_by_id else None
     flt = BulkFilter.from_json(job.filter)

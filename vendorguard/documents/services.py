@@ -79,7 +79,7 @@ def next_version(session: Session, arrangement_id: int, kind: DocumentKind) -> i
     return (newest or 0) + 1
 
 
-def _template_dirs(template_dirs: Sequence[str] | None) -> Sequence[str | None]:
+def _template_dirs(template_dirs: Sequence[str | None] | None) -> Sequence[str | None]:
     if template_dirs is not None:
         return template_dirs
     return [settings.current().contract_templates_dir] if has_app_context() else []
@@ -173,7 +173,7 @@ def _generate(
     articles: Iterable[Any],
     waivers: Iterable[Any],
     date_style: str | None,
-    template_dirs: Sequence[str] | None,
+    template_dirs: Sequence[str | None] | None,
     kind: DocumentKind | None = None,
 ) -> tuple[ContractDocument, bytes]:
     kind = kind or document_kind(arrangement)
