@@ -57,13 +57,15 @@ def register(group: click.Group) -> None:
         """Import the ISMAP (or ISMAP-LIU) cloud service list from a URL or a file (.xlsx / .csv)."""
         if url and path:
             raise click.UsageError("--url と --file はどちらか一方だけを指定してください。")
-        url = url or (None if path else current_app.config["ISMAP_LIST_URL"])
-        if not url and not path:
-            raise click.UsageError(
-                "--url または --file を指定してください（VENDORGUARD_ISMAP_LIST_URL も未設定です）。"
-            )
+        list_url: str = ""
+        if path is None:
+            list_url = url or current_app.config["ISMAP_LIST_URL"] or ""
+            if not list_url:
+                raise click.UsageError(
+                    "--url または --file を指定してください（VENDORGUARD_ISMAP_LIST_URL も未設定です）。"
+                )
         with acting_as(ACTOR):
-            if path:
+            if path is not None:
                 try:
                     data = path.read_bytes()
                 except OSError as error:
@@ -85,7 +87,7 @@ def register(group: click.Group) -> None:
             else:
                 record = services.import_url(
                     db.session,
-                    url,
+                    list_url,
                     kind,
                     ACTOR,
                     timeout=current_app.config["ISMAP_DOWNLOAD_TIMEOUT"],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, Text
@@ -51,6 +52,11 @@ class IsmapImport(Model):
     actor_label: Mapped[str] = mapped_column(String(254), default="")
 
     imported_by = relationship("User", lazy="raise")
+
+    if TYPE_CHECKING:
+        # Not stored (hence hidden from the mapper): when only the validity column is missing,
+        # the header texts a person may pick it from, set by ``services.import_file``.
+        header_choices: list[str]
 
     @property
     def ok(self) -> bool:

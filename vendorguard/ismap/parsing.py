@@ -12,7 +12,7 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cached_property
@@ -370,13 +370,13 @@ def _missing_error(best: list[Any] | None, mapping: dict[str, int]) -> DomainErr
 
 
 def _find_header(
-    rows: Iterator[tuple[Any, ...]],
-) -> tuple[int, list[Any], dict[str, int], list[Any] | None, dict]:
+    rows: Iterator[Sequence[Any]],
+) -> tuple[int, list[Any], dict[str, int], list[Any] | None, dict[str, int]]:
     """Scan the first rows; return (line, header cells, mapping, best failed row, its mapping)."""
     best: list[Any] | None = None
     best_mapping: dict[str, int] = {}
-    for line, cells in enumerate(rows, start=1):
-        cells = list(cells)
+    for line, row in enumerate(rows, start=1):
+        cells = list(row)
         mapping = map_header(cells)
         if all(key in mapping for key in REQUIRED):
             return line, cells, mapping, None, {}
@@ -413,7 +413,7 @@ def _period_end(cells: list[Any], index: int | None, header: list[Any]) -> tuple
 
 
 def _read_rows(
-    rows: Iterator[tuple[Any, ...]], header_line: int, header: list[Any], mapping: dict[str, int]
+    rows: Iterator[Sequence[Any]], header_line: int, header: list[Any], mapping: dict[str, int]
 ) -> ParsedList:
     parsed = ParsedList(
         rows=[],
@@ -421,8 +421,8 @@ def _read_rows(
         headers={key: _one_line(header[index]) for key, index in mapping.items()},
     )
     seen: dict[str, int] = {}
-    for line, cells in enumerate(rows, start=header_line + 1):
-        cells = list(cells)
+    for line, raw in enumerate(rows, start=header_line + 1):
+        cells = list(raw)
         if line - header_line > MAX_ROWS:
             raise DomainError(_("行数が多すぎます（上限 %(limit)d 行）。", limit=MAX_ROWS))
         if not any(_text(cell) for cell in cells):
@@ -551,7 +551,7 @@ def parse_list(
     best: list[Any] | None = None
     best_mapping: dict[str, int] = {}
     if _kind_of(data, filename) == "xlsx":
-        tables: Iterable[tuple[str, Iterator[tuple[Any, ...]]]] = _xlsx_sheets(data)
+        tables: Iterable[tuple[str, Iterator[Sequence[Any]]]] = _xlsx_sheets(data)
     else:
         tables = [("", _csv_rows(data))]
     try:
