@@ -3,10 +3,15 @@ lists shipped with the package), not the e-mail address, not the current passwor
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask_babel import gettext as _
 from zxcvbn import zxcvbn
 
 from vendorguard.core.errors import DomainError
+
+if TYPE_CHECKING:
+    from vendorguard.auth.models import User
 
 MIN_LENGTH = 10  # the forms say the same (auth/forms.py MIN_PASSWORD)
 MIN_SCORE = 3  # zxcvbn: 3 = "safely unguessable: moderate protection from offline attacks"
@@ -18,7 +23,12 @@ class WeakPassword(DomainError):
 
 
 def check_new_password(
-    password: str, *, email: str = "", name: str = "", user=None, field: str = "password"
+    password: str,
+    *,
+    email: str = "",
+    name: str = "",
+    user: User | None = None,
+    field: str = "password",
 ) -> None:
     """Refuse a weak new password (``user``: whose password it becomes, to compare with the current)."""
     password = password or ""

@@ -4,35 +4,42 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from flask import abort
-from flask_login import current_user
+from flask_login import AnonymousUserMixin, current_user
 
 from vendorguard.auth.roles import ALL_DEPARTMENTS, PERMISSIONS, Role
 from vendorguard.extensions import login_manager
 
+if TYPE_CHECKING:
+    from vendorguard.auth.models import User
 
-def require(permission: str) -> Callable:
+_View = TypeVar("_View", bound=Callable[..., Any])
+
+
+def require(permission: str) -> Callable[[_View], _View]:
     """Let the view run only for signed-in users whose role holds ``permission``."""
     if permission not in PERMISSIONS:
         raise KeyError(f"unknown permission {permission!r}")
 
-    def decorator(view: Callable) -> Callable:
+    def decorator(view: _View) -> _View:
         @wraps(view)
-        def wrapped(*args, **kwargs):
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
             if not current_user.can(permission):
                 abort(403)
             return view(*args, **kwargs)
 
-        wrapped.required_permission = permission
-        return wrapped
+        # A function attribute (mypy has no way to declare one on a function object).
+        vars(wrapped)["required_permission"] = permission
+        return cast(_View, wrapped)
 
     return decorator
 
 
-def can_change(user, permission: str, department_id: int | None) -> bool:
+def can_change(user: User | AnonymousUserMixin, permission: str, department_id: int | None) -> bool:
     """Whether ``user`` may change a record owned by ``department_id`` under ``permission``."""
     if not user.is_authenticated or not user.can(permission):
         return False

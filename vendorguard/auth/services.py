@@ -8,9 +8,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
+from typing import Any, cast
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import CursorResult, delete, func, select, text, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -75,7 +76,7 @@ def _serialise(session: Session, email: str) -> None:
         )
 
 
-def _aware(value) -> datetime:
+def _aware(value: datetime) -> datetime:
     return UTCDateTime().process_result_value(value, None)  # min()/max() over SQLite text
 
 
@@ -123,8 +124,12 @@ def _throttled(until: datetime, now: datetime) -> LoginThrottled:
 
 def prune_failures(session: Session, older_than: timedelta) -> int:
     """Delete failed sign-ins older than ``older_than``; returns how many."""
-    result = session.execute(
-        delete(LoginFailure).where(LoginFailure.occurred_at < utcnow() - older_than)
+    # A DELETE returns a CursorResult; Session.execute is typed with the general Result.
+    result = cast(
+        "CursorResult[Any]",
+        session.execute(
+            delete(LoginFailure).where(LoginFailure.occurred_at < utcnow() - older_than)
+        ),
     )
     return result.rowcount or 0
 

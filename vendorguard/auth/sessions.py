@@ -10,10 +10,12 @@ loads a user. Besides, a session ends after ``SESSION_IDLE_MINUTES`` without a r
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from flask import current_app, session
 from flask_login import user_logged_in
-from sqlalchemy import event, inspect
+from sqlalchemy import Connection, event, inspect
+from sqlalchemy.orm import InstanceState, Mapper, Session
 
 from vendorguard.auth.models import User
 
@@ -30,14 +32,14 @@ ENDING_CHANGES = (
 
 
 @event.listens_for(User, "before_update")
-def _end_sessions_on_change(mapper, connection, user: User) -> None:
-    state = inspect(user)
+def _end_sessions_on_change(mapper: Mapper[User], connection: Connection, user: User) -> None:
+    state: InstanceState[User] = inspect(user)
     if any(state.attrs[name].history.has_changes() for name in ENDING_CHANGES):
         user.end_sessions()
 
 
 @user_logged_in.connect
-def start(sender=None, **extra) -> None:
+def start(sender: Any = None, **extra: Any) -> None:
     """Stamp a session with its sign-in time (for the absolute lifetime), on every ``login_user``."""
     session[STARTED] = session[SEEN] = int(time.time())
 
@@ -52,7 +54,7 @@ def _expired(now: float) -> bool:
     return now - seen > idle or now - started > lifetime
 
 
-def load_user(session_db, user_id: str) -> User | None:
+def load_user(session_db: Session, user_id: str) -> User | None:
     """The signed-in user of this request's cookie, or None when the session has ended."""
     raw_id, _, raw_generation = str(user_id).partition(":")
     try:

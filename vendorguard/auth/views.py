@@ -11,12 +11,14 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from vendorguard.auth import services
 from vendorguard.auth.blueprint import bp
 from vendorguard.auth.forms import LanguageForm, LoginForm, PasswordChangeForm
+from vendorguard.auth.models import User
 from vendorguard.auth.roles import Role
 from vendorguard.core.errors import DomainError
 from vendorguard.core.web import safe_next
@@ -33,14 +35,14 @@ def _policy() -> services.ThrottlePolicy:
     )
 
 
-def _home_for(user) -> str:
+def _home_for(user: User) -> str:
     if user.role == Role.CONTRACTOR:
         return url_for("portal.index")
     return url_for("dashboard.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login():
+def login() -> ResponseReturnValue:
     """Show the sign-in form and sign the user in."""
     if current_user.is_authenticated:
         return redirect(_home_for(current_user))
@@ -74,7 +76,7 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 @login_required
-def logout():
+def logout() -> ResponseReturnValue:
     """Sign out (POST only, so a link elsewhere cannot sign people out)."""
     services.record_logout(db.session, current_user)
     db.session.commit()
@@ -85,7 +87,7 @@ def logout():
 
 
 @bp.route("/language", methods=["POST"])
-def language():
+def language() -> ResponseReturnValue:
     """Switch the interface language, remembered on the account when signed in."""
     form = LanguageForm()
     if form.validate_on_submit():
@@ -98,7 +100,7 @@ def language():
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
-def change_password():
+def change_password() -> ResponseReturnValue:
     """Change one's own password."""
     form = PasswordChangeForm()
     if form.validate_on_submit():
