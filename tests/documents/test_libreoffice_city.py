@@ -110,7 +110,7 @@ def test_every_document_type_renders_with_the_demo_city_only(tmp_path, app, make
     for name, text in texts.items():
         assert "みほん市" in text, name
         assert "豊岡" not in text and "市の名称未設定" not in text, name
-        assert DocumentKind(name).title in text, name
+        assert DocumentKind(name).printed_title in text, name
     signed = ("appendix", "cloud_requirements")
     for name in signed:  # the city signs with its own address and head
         assert "みほん県みほん市中央町1番1号" in texts[name] and "みほん市長" in texts[name]
