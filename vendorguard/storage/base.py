@@ -106,7 +106,7 @@ class HashingReader:
     def read(self, size: int = -1) -> bytes:
         """Read up to ``size`` bytes (all the rest when negative), hashing them."""
         if size is None or size < 0:
-            parts = []
+            parts: list[bytes] = []
             while True:
                 part = self.read(CHUNK_SIZE)
                 if not part:

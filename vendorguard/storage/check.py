@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import inspect, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Mapper, Session
 
 from vendorguard.core.timeutil import utcnow
 from vendorguard.extensions import Base
@@ -53,11 +54,12 @@ def key_columns() -> Iterator[tuple[type, str]]:
 def references(session: Session) -> Iterator[Reference]:
     """Every (key, table, id) that the database holds."""
     for cls, column in key_columns():
-        mapper = inspect(cls)
+        mapper: Mapper[Any] = inspect(cls)
         pk = mapper.primary_key[0]
         key_col = getattr(cls, column)
         for row_id, key in session.execute(select(pk, key_col).where(key_col.is_not(None))):
-            yield Reference(key, mapper.local_table.name, row_id)
+            # Typed as any FROM clause; for the model's own Table the description is its name.
+            yield Reference(key, mapper.local_table.description, row_id)
 
 
 RESERVED_PREFIXES = ("audit-anchors/",)

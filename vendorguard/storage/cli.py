@@ -9,7 +9,7 @@ import click
 from vendorguard.core.timeutil import utcnow
 from vendorguard.extensions import db
 from vendorguard.storage import check as checker
-from vendorguard.storage.base import StorageError
+from vendorguard.storage.base import Storage, StorageError
 from vendorguard.storage.factory import get_storage
 
 
@@ -74,7 +74,9 @@ def register(group: click.Group) -> None:
         click.echo("保存先とデータベースは整合しています / storage and database agree")
 
 
-def _report_pending(storage, report: checker.CheckReport, min_age_minutes: int, abort: bool) -> int:
+def _report_pending(
+    storage: Storage, report: checker.CheckReport, min_age_minutes: int, abort: bool
+) -> int:
     """List unfinished multipart uploads, abort the stale ones if asked; how many stale remain."""
     now = utcnow()
     cutoff = now - timedelta(minutes=min_age_minutes)

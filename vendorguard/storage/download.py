@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 from flask import Response, flash, redirect
 from flask_babel import gettext as _
+from werkzeug.wrappers import Response as BaseResponse
 
 from vendorguard.storage.base import Storage, StorageError, StorageNotFound
 
@@ -31,7 +32,7 @@ def send_stored(
     ascii_filename: str | None = None,
     size: int | None = None,
     missing_message: str | None = None,
-):
+) -> BaseResponse:
     """The object at ``key`` as a download named ``filename``.
 
     ``Content-Disposition: attachment`` with the real name as RFC 5987 ``filename*`` and

@@ -52,7 +52,8 @@ def storage_from_url(url: str, options: Mapping[str, Any] | None = None) -> Stor
 
 def get_storage(app: Flask | None = None) -> Storage:
     """The application's storage, built once per URL (boto3 clients are costly and thread-safe)."""
-    app = app or current_app._get_current_object()
+    # Flask types ``current_app`` as the app itself, though it is the proxy that has this method.
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
     url = app.config["STORAGE_URL"]
     settings = (url,) + tuple(app.config.get(name) for name in _S3_SETTINGS)
     cached = app.extensions.get(_EXTENSION)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from flask_babel import gettext as _
 
@@ -101,7 +101,7 @@ class LocalStorage(Storage):
                 yield ObjectInfo(key, stat.st_size, datetime.fromtimestamp(stat.st_mtime, UTC))
 
 
-def _write(operation, *args) -> None:
+def _write(operation: Callable[..., object], *args: Any) -> None:
     try:
         operation(*args)
     except OSError as error:

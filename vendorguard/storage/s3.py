@@ -122,7 +122,9 @@ class S3Storage(Storage):
         from botocore.exceptions import BotoCoreError, ClientError
 
         try:
-            return self.client.get_object(Bucket=self.bucket, Key=self._full(key))["Body"]
+            # botocore's StreamingBody: read(), close() and iteration, as a BinaryIO is used here.
+            body: BinaryIO = self.client.get_object(Bucket=self.bucket, Key=self._full(key))["Body"]
+            return body
         except ClientError as error:
             if _code(error) in ("NoSuchKey", "404", "NotFound"):
                 raise StorageNotFound(_("保存されたファイルが見つかりません。")) from error
