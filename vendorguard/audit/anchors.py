@@ -17,6 +17,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app
 from sqlalchemy import Connection, select
@@ -25,11 +26,14 @@ from vendorguard.audit.chain import GENESIS
 from vendorguard.audit.models import AuditEvent, AuditHead
 from vendorguard.core.timeutil import utcnow
 
+if TYPE_CHECKING:
+    from vendorguard.storage.base import Storage
+
 OBJECT_PREFIX = "audit-anchors/"  # storage keys reserved for anchors (storage-check skips them)
 _SIGNED = ("seq", "hash", "anchored_at")
 
 
-def _signature(anchor: dict, key: bytes) -> str:
+def _signature(anchor: dict[str, Any], key: bytes) -> str:
     text = json.dumps({name: anchor[name] for name in _SIGNED}, sort_keys=True)
     return hmac.new(key, b"anchor:" + text.encode(), hashlib.sha256).hexdigest()
 
@@ -42,7 +46,7 @@ def anchor_file() -> Path:
     )
 
 
-def make(conn: Connection, key: bytes, now: datetime | None = None) -> dict:
+def make(conn: Connection, key: bytes, now: datetime | None = None) -> dict[str, Any]:
     """A signed anchor of the chain's head as it is now."""
     head = conn.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)).first()
     seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
@@ -55,7 +59,9 @@ def make(conn: Connection, key: bytes, now: datetime | None = None) -> dict:
     return anchor
 
 
-def write(anchor: dict, path: Path, storage=None, lock_days: int = 0) -> str | None:
+def write(
+    anchor: dict[str, Any], path: Path, storage: Storage | None = None, lock_days: int = 0
+) -> str | None:
     """Append the anchor to ``path``; with an S3 storage also put it as an object (its key returned)."""
     line = json.dumps(anchor, sort_keys=True) + "\n"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -69,7 +75,7 @@ def write(anchor: dict, path: Path, storage=None, lock_days: int = 0) -> str | N
     stamp = anchor["anchored_at"].replace(":", "").replace("-", "")
     key = f"{OBJECT_PREFIX}{anchor['seq']:012d}-{stamp}.json"
     full = f"{storage.prefix}/{key}" if storage.prefix else key
-    extra = {}
+    extra: dict[str, Any] = {}
     if lock_days > 0:
         extra = {
             "ObjectLockMode": "COMPLIANCE",
@@ -89,12 +95,12 @@ def write(anchor: dict, path: Path, storage=None, lock_days: int = 0) -> str | N
 class AnchorCheck:
     """How the chain compares with the last anchor; ``problem`` is None when it holds."""
 
-    anchor: dict | None
+    anchor: dict[str, Any] | None
     problem: str | None = None
 
 
-def last(path: Path) -> dict | None:
-    """The last anchor written to ``path`` (None when there is none)."""
+def last(path: Path) -> object:
+    """The last anchor written to ``path``, as parsed JSON (None when there is none)."""
     if not path.exists():
         return None
     found = None

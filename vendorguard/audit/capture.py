@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import event, inspect, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstanceState, Session, UOWTransaction
 
 from vendorguard.audit import chain
 from vendorguard.audit.context import Actor, current_actor
@@ -40,13 +40,19 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+def _state(obj: object) -> InstanceState[Any]:
+    # Spelled out: without ``raiseerr`` SQLAlchemy's stubs pick the overload that may return None.
+    state: InstanceState[Any] = inspect(obj, raiseerr=True)
+    return state
+
+
 def _masked(obj: Audited, key: str, value: Any) -> Any:
     return "***" if key in obj.__audit_exclude__ else jsonable(value)
 
 
 def snapshot(obj: Audited) -> dict[str, Any]:
     """All column values of an object, sensitive ones masked."""
-    state = inspect(obj)
+    state = _state(obj)
     return {
         attr.key: _masked(obj, attr.key, getattr(obj, attr.key))
         for attr in state.mapper.column_attrs
@@ -55,10 +61,10 @@ def snapshot(obj: Audited) -> dict[str, Any]:
 
 def _stored_values(session: Session, obj: Audited, keys: list[str]) -> dict[str, Any]:
     """Values as they are in the database, for attributes changed while they were expired."""
-    mapper = inspect(obj).mapper
+    mapper = _state(obj).mapper
     columns = [mapper.column_attrs[key].columns[0] for key in keys]
     pk_columns = mapper.primary_key
-    identity = inspect(obj).identity
+    identity = _state(obj).identity
     if not identity:
         return {}
     # select_from the mapper's own selectable: for joined inheritance that is the base⋈subclass
@@ -73,7 +79,7 @@ def _stored_values(session: Session, obj: Audited, keys: list[str]) -> dict[str,
 
 
 def _changes(session: Session, obj: Audited) -> tuple[dict[str, Any], dict[str, Any]]:
-    state = inspect(obj)
+    state = _state(obj)
     changed: dict[str, tuple[Any, Any]] = {}
     unknown_old: list[str] = []
     for attr in state.mapper.column_attrs:
@@ -92,7 +98,8 @@ def _changes(session: Session, obj: Audited) -> tuple[dict[str, Any], dict[str, 
         stored = _stored_values(session, obj, unknown_old)
         for key in unknown_old:
             changed[key] = (stored.get(key), changed[key][1])
-    before, after = {}, {}
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
     for key, (old, new) in changed.items():
         if jsonable(old) == jsonable(new):
             continue
@@ -103,7 +110,8 @@ def _changes(session: Session, obj: Audited) -> tuple[dict[str, Any], dict[str, 
 
 def object_type(obj: Any) -> str:
     """The table name that identifies an object's kind in the trail."""
-    return inspect(obj).mapper.local_table.name
+    # Typed as any FROM clause; for the model's own Table the description is its name.
+    return _state(obj).mapper.local_table.description
 
 
 def tag(session: Session, obj: Audited, action: str) -> None:
@@ -117,8 +125,8 @@ def make_event(
     object_type_: str,
     object_id: Any,
     label: str,
-    before: dict | None,
-    after: dict | None,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
     actor: Actor | None = None,
 ) -> dict[str, Any]:
     """An event row (without its chain fields) for the given or current actor, now."""
@@ -142,7 +150,7 @@ def _label(obj: Audited) -> str:
 
 
 @event.listens_for(Session, "before_flush")
-def _collect(session: Session, flush_context, instances) -> None:
+def _collect(session: Session, flush_context: UOWTransaction, instances: object) -> None:
     pending = session.info.setdefault(_PENDING, [])
     tags = session.info.get(_TAGS, {})
     for obj in session.new:
@@ -166,7 +174,7 @@ def _collect(session: Session, flush_context, instances) -> None:
 
 
 @event.listens_for(Session, "after_flush_postexec")
-def _write(session: Session, flush_context) -> None:
+def _write(session: Session, flush_context: UOWTransaction) -> None:
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return
@@ -174,7 +182,7 @@ def _write(session: Session, flush_context) -> None:
     for action, obj, before, after in pending:
         if action == "create" or (before is None and after is None):
             after = snapshot(obj)
-        identity = inspect(obj).identity
+        identity = _state(obj).identity
         events.append(
             make_event(
                 action,

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, Table, insert, select, update
 
 from vendorguard.audit.keys import audit_key
 from vendorguard.audit.models import AuditEvent, AuditHead
@@ -61,13 +61,21 @@ def event_hash(row: dict[str, Any], key: bytes | None = None) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def _table(model: type[AuditEvent] | type[AuditHead]) -> Table:
+    """The model's table (SQLAlchemy types ``__table__`` as any FROM clause)."""
+    table = model.__table__
+    if not isinstance(table, Table):
+        raise TypeError(f"{model.__name__} is not mapped to a table")
+    return table
+
+
 def append(conn: Connection, events: Iterable[dict[str, Any]], key: bytes | None = None) -> None:
     """Chain and insert events (keyed with ``key``, by default this installation's audit key).
     The head row is locked first, so concurrent writers queue up."""
     events = list(events)
     if not events:
         return
-    head_table = AuditHead.__table__
+    head_table = _table(AuditHead)
     # An UPDATE takes the write lock on SQLite and the row lock on PostgreSQL before we read.
     locked = conn.execute(
         update(head_table).where(head_table.c.id == 1).values(seq=head_table.c.seq)
@@ -84,7 +92,7 @@ def append(conn: Connection, events: Iterable[dict[str, Any]], key: bytes | None
         row = dict(event, seq=seq, prev_hash=prev, chain_version=KEYED)
         row["hash"] = prev = event_hash(row, key)
         rows.append(row)
-    conn.execute(insert(AuditEvent.__table__), rows)
+    conn.execute(insert(_table(AuditEvent)), rows)
     conn.execute(update(head_table).where(head_table.c.id == 1).values(seq=seq, hash=prev))
 
 

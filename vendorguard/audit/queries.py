@@ -29,7 +29,7 @@ def tokyo_day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, TOKYO).astimezone(UTC)
 
 
-def event_list(filters: AuditFilters) -> Select:
+def event_list(filters: AuditFilters) -> Select[tuple[AuditEvent]]:
     """Events matching the filters, newest first."""
     stmt = select(AuditEvent)
     if filters.actor:
@@ -49,6 +49,6 @@ def event_list(filters: AuditFilters) -> Select:
     return stmt.order_by(AuditEvent.seq.desc())
 
 
-def latest_events(limit: int = 10) -> Select:
+def latest_events(limit: int = 10) -> Select[tuple[AuditEvent]]:
     """The most recent events, for the auditor's home page."""
     return select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(limit)
