@@ -62,7 +62,7 @@ def subject_of(notification) -> str:
 
 @bp.route("/admin/reminders/")
 @require(PERMISSION)
-def admin_upcoming():
+def admin_upcoming() -> str:
     """What the next days' sweeps will send (worked out now, nothing written), and the queue."""
     try:
         days = min(MAX_DAYS, max(1, int(request.args.get("days", DEFAULT_DAYS))))
@@ -81,7 +81,7 @@ def admin_upcoming():
         (row, messages.build(row.candidate.kind, row.data).subject)
         for row in planned[:SHOWN_PLANNED]
     ]
-    queue: Counter = Counter()
+    queue: Counter[str] = Counter()
     for status, _channel, count in db.session.execute(queries.queue_counts()):
         queue[DeliveryStatus(status).value] += count
     return render_template(

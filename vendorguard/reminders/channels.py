@@ -9,8 +9,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
+from typing import Any, Protocol
 
 import requests
 from flask import current_app, render_template
@@ -22,7 +23,6 @@ from vendorguard.city.services import city_name
 from vendorguard.core.timeutil import utcnow
 from vendorguard.mail import MailError, MailSettings, build_message, send
 from vendorguard.reminders import kinds, messages
-from vendorguard.reminders.models import Notification
 from vendorguard.web.i18n import format_day
 
 SIGNATURE_HEADER = "X-Vendorguard-Signature"
@@ -32,6 +32,33 @@ class ChannelError(Exception):
     """The channel did not accept the message (the text says why, for the admin)."""
 
 
+class NotificationRow(Protocol):
+    """What sending reads of an outbox row: a ``notification`` table row (or a Notification)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def dedup_key(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def stage(self) -> str: ...
+    @property
+    def subject_type(self) -> str: ...
+    @property
+    def subject_id(self) -> int | None: ...
+    @property
+    def arrangement_id(self) -> int | None: ...
+    @property
+    def target_on(self) -> date | None: ...
+    @property
+    def sweep_on(self) -> date: ...
+    @property
+    def email(self) -> str: ...
+    @property
+    def data(self) -> dict[str, Any] | None: ...
+
+
 def _locale(user) -> str:
     languages = current_app.config["LANGUAGES"]
     if user is not None and user.locale in languages:
@@ -39,7 +66,7 @@ def _locale(user) -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-def _greeting_name(row: Notification, user) -> str:
+def _greeting_name(row: NotificationRow, user) -> str:
     if user is not None:
         if getattr(user, "organisation", ""):
             return _("%(organisation)s %(name)s 様", organisation=user.organisation, name=user.name)
@@ -48,7 +75,7 @@ def _greeting_name(row: Notification, user) -> str:
     return _("%(name)s 様", name=name) if name else _("ご担当者 様")
 
 
-def _message_id(row: Notification, sender: str) -> str:
+def _message_id(row: NotificationRow, sender: str) -> str:
     # The same id on a resend (after a crash between the server's reply and our commit) lets mail
     # systems that de-duplicate by Message-ID drop the copy.
     digest = hashlib.sha256(row.dedup_key.encode()).hexdigest()[:16]
@@ -62,7 +89,7 @@ def _settings_link(user) -> str | None:
     return messages.link_for([["reminders.settings", {}]], external=True)
 
 
-def _send(row: Notification, to: str, subject: str, text: str, html: str) -> None:
+def _send(row: NotificationRow, to: str, subject: str, text: str, html: str) -> None:
     settings = MailSettings.from_config(current_app.config)
     message = build_message(settings, to, subject, text, html)
     del message["Message-ID"]
@@ -73,7 +100,7 @@ def _send(row: Notification, to: str, subject: str, text: str, html: str) -> Non
         raise ChannelError(str(error)) from error
 
 
-def render_reminder(row: Notification, user) -> tuple[str, str, str]:
+def render_reminder(row: NotificationRow, user) -> tuple[str, str, str]:
     """(subject, text, html) of one reminder mail, in the recipient's language."""
     with force_locale(_locale(user)):
         message = messages.build(row.kind, row.data or {}, external=True)
@@ -91,7 +118,9 @@ def render_reminder(row: Notification, user) -> tuple[str, str, str]:
         )
 
 
-def render_digest(row: Notification, user, items: list[Notification]) -> tuple[str, str, str]:
+def render_digest(
+    row: NotificationRow, user, items: Sequence[NotificationRow]
+) -> tuple[str, str, str]:
     """(subject, text, html) of one person's digest."""
     with force_locale(_locale(user)):
         built = [messages.build(item.kind, item.data or {}, external=True) for item in items]
@@ -114,13 +143,13 @@ def render_digest(row: Notification, user, items: list[Notification]) -> tuple[s
         )
 
 
-def send_reminder(row: Notification, user) -> None:
+def send_reminder(row: NotificationRow, user) -> None:
     """Mail one reminder to its recipient."""
     subject, text, html = render_reminder(row, user)
     _send(row, user.email if user is not None else row.email, subject, text, html)
 
 
-def send_digest(row: Notification, user, items: list[Notification]) -> None:
+def send_digest(row: NotificationRow, user, items: Sequence[NotificationRow]) -> None:
     """Mail one person the day's reminders in one message."""
     subject, text, html = render_digest(row, user, items)
     _send(row, user.email, subject, text, html)
@@ -131,7 +160,7 @@ def sign(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-def webhook_payload(row: Notification) -> dict:
+def webhook_payload(row: NotificationRow) -> dict:
     """The JSON document posted for one reminder (``text`` suits chat tools' incoming webhooks)."""
     data = row.data or {}
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
@@ -161,7 +190,7 @@ def webhook_payload(row: Notification) -> dict:
         }
 
 
-def post_webhook(row: Notification, config: Mapping) -> None:
+def post_webhook(row: NotificationRow, config: Mapping) -> None:
     """POST the reminder as JSON, signed with the shared secret; any non-2xx answer is a failure."""
     settings = Settings.from_config(config)
     url = settings.webhook_url

@@ -9,11 +9,12 @@ untouched, to be tried by the next run.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Row, Table, select, update
 from sqlalchemy.orm import Session
 
 from config import Settings
@@ -25,6 +26,11 @@ from vendorguard.reminders import channels, outbox
 from vendorguard.reminders.models import Channel, DeliveryStatus, Notification
 
 log = logging.getLogger("vendorguard.reminders")
+
+_NOTIFICATIONS = Notification.__table__
+if not isinstance(_NOTIFICATIONS, Table):  # SQLAlchemy types a model's table as any FROM clause
+    raise TypeError("Notification is not mapped to a table")
+T: Table = _NOTIFICATIONS
 
 BREAK_AFTER = 3  # consecutive failures before a channel is left alone for this run
 
@@ -54,8 +60,8 @@ def _group(channel: Channel) -> str:
 
 def _skip(session: Session, row, token: str, reason: str) -> None:
     session.execute(
-        update(Notification.__table__)
-        .where(Notification.__table__.c.id == row.id, Notification.__table__.c.claim_token == token)
+        update(T)
+        .where(T.c.id == row.id, T.c.claim_token == token)
         .values(
             status=DeliveryStatus.SUPERSEDED,
             claim_token=None,
@@ -78,11 +84,13 @@ class Person:
     organisation: str = ""  # a contractor user's company
 
 
-def _load(session: Session, ids: list[int]) -> tuple[list, dict[int, Person], dict[int, list]]:
-    t = Notification.__table__
+def _load(
+    session: Session, ids: list[int]
+) -> tuple[Sequence[Row[Any]], dict[int, Person], dict[int, list[Row[Any]]]]:
+    t = T
     rows = session.execute(select(t).where(t.c.id.in_(ids)).order_by(t.c.id)).all()
     user_ids = {row.user_id for row in rows if row.user_id}
-    users = {}
+    users: dict[int, Person] = {}
     if user_ids:
         for u in session.execute(
             select(
@@ -107,7 +115,7 @@ def _load(session: Session, ids: list[int]) -> tuple[list, dict[int, Person], di
                 u.company or "",
             )
     digest_ids = [row.id for row in rows if row.channel == Channel.DIGEST]
-    items: dict[int, list] = {}
+    items: dict[int, list[Row[Any]]] = {}
     if digest_ids:
         for item in session.execute(
             select(t)

@@ -4,9 +4,11 @@ reviews, contract ends, and social-media accounts that lack a responsible person
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import Row, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from vendorguard.approvals.models import ApprovalState
@@ -288,7 +290,7 @@ def evidence_expiry(
 
 def _arrangement_dates(
     session: Session, column, first: date, last: date, setting: RuleSetting, *conditions
-) -> list:
+) -> Sequence[Row[Any]]:
     return session.execute(
         select(column.label("target"), *_arrangement_columns())
         .join(Department, Department.id == Arrangement.department_id)

@@ -11,11 +11,12 @@ the overdue set (``due_on < last`` among requests still waiting), never the whol
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import Row, and_, select
 from sqlalchemy.orm import Session
 
 from vendorguard.arrangements.kinds import kind_of, reminded_roles
@@ -143,7 +144,7 @@ def arrangement_link(kind: str, arrangement_id: int) -> list:
 # -- evidence requests ----------------------------------------------------------------------------
 
 
-def _evidence_rows(session: Session, condition) -> list:
+def _evidence_rows(session: Session, condition) -> Sequence[Row[Any]]:
     stmt = (
         select(
             EvidenceRequest.id,

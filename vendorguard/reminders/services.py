@@ -6,9 +6,10 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any, cast
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
 from vendorguard.audit import services as audit
@@ -55,9 +56,12 @@ def mark_read(session: Session, user_id: int, ids: list[int] | None = None) -> i
         if not ids:
             return 0
         stmt = stmt.where(Notification.id.in_(ids))
-    return session.execute(
-        stmt.values(read_at=utcnow()).execution_options(synchronize_session=False)
-    ).rowcount
+    # An UPDATE returns a CursorResult; Session.execute is typed with the general Result.
+    result = cast(
+        "CursorResult[Any]",
+        session.execute(stmt.values(read_at=utcnow()).execution_options(synchronize_session=False)),
+    )
+    return result.rowcount
 
 
 def _hash(token: str) -> str:

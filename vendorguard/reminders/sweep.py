@@ -223,7 +223,11 @@ def insert_planned(session: Session, planned: list[Planned], day: date) -> tuple
     digests = _digests(session, digest_users, day, now) if digest_users else {}
     rows = []
     for p in planned:
-        digest_id = digests.get(p.recipient.user_id) if p.recipient and p.recipient.digest else None
+        digest_id = (
+            digests.get(p.recipient.user_id)
+            if p.recipient and p.recipient.digest and p.recipient.user_id is not None
+            else None
+        )
         rows.append(
             _row(p, now, DeliveryStatus.BATCHED if digest_id else DeliveryStatus.PENDING, digest_id)
         )
