@@ -6,13 +6,13 @@ contract's language) whatever language the person generating it reads, so no get
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from flask_babel import force_locale
 from sqlalchemy.orm import Session
 
 from vendorguard.approvals.models import ApprovalState
-from vendorguard.arrangements.models import Arrangement
+from vendorguard.arrangements.models import Arrangement, ArrangementKind
 from vendorguard.auth.models import User
 from vendorguard.city import services as city_services
 from vendorguard.cloud.models import CloudService
@@ -21,7 +21,9 @@ from vendorguard.core.timeutil import TOKYO, today_tokyo
 from vendorguard.documents.models import DocumentKind
 from vendorguard.engagements.models import Engagement
 from vendorguard.org.models import Department
-from vendorguard.social.models import SocialAccount
+
+if TYPE_CHECKING:  # social sits above documents (docs/architecture.md, "Layers")
+    from vendorguard.social.models import SocialAccount
 
 _Kind = TypeVar("_Kind", bound=Arrangement)
 
@@ -41,6 +43,13 @@ def _as_kind(arrangement: Arrangement, expected: type[_Kind], kind: DocumentKind
     if not isinstance(arrangement, expected):
         raise TypeError(f"{kind.value} is not generated for a {arrangement.kind} arrangement")
     return arrangement
+
+
+def _social_account(arrangement: Arrangement, kind: DocumentKind) -> SocialAccount:
+    """``arrangement`` as an SNS account, checked by its kind (social's model is not imported here)."""
+    if arrangement.kind != ArrangementKind.SOCIAL_ACCOUNT:
+        raise TypeError(f"{kind.value} is not generated for a {arrangement.kind} arrangement")
+    return cast("SocialAccount", arrangement)
 
 
 def _department_name(session: Session, arrangement: Arrangement) -> str:
@@ -68,7 +77,7 @@ def facts_for(session: Session, arrangement: Arrangement, kind: DocumentKind) ->
     elif kind == DocumentKind.CLOUD_REQUIREMENTS:
         facts.update(_cloud_requirements(session, _as_kind(arrangement, CloudService, kind)))
     else:
-        facts.update(_sns_procedure(session, _as_kind(arrangement, SocialAccount, kind)))
+        facts.update(_sns_procedure(session, _social_account(arrangement, kind)))
     return facts
 
 

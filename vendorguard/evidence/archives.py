@@ -37,6 +37,7 @@ from vendorguard.evidence.filecheck import (
     needs_whole_file,
     read_through,
 )
+from vendorguard.storage.base import Readable
 
 _CHUNK = MB
 # What zipfile and zlib raise on a damaged archive or member (bad CRC, truncated or corrupt data).
@@ -265,7 +266,7 @@ def _spend_rest(member, budget: _Budget) -> None:
 class _Prefixed:
     """``head`` followed by the rest of ``stream`` (the head was already read to decide the type)."""
 
-    def __init__(self, head: bytes, stream):
+    def __init__(self, head: bytes, stream: Readable):
         self._head, self._stream = head, stream
 
     def read(self, size: int = -1) -> bytes:

@@ -80,6 +80,8 @@ def _run_one(arrangement_id: int, today: date) -> dict[str, int] | str:
     """Synchronise and schedule one arrangement in its own transaction; a message on failure."""
     for attempt in range(2):
         arrangement = db.session.get(Arrangement, arrangement_id)
+        if arrangement is None:  # removed since the list was read
+            return "案件がありません / no such arrangement"
         try:
             synced, scheduled = services.refresh(db.session, arrangement, today)
             db.session.commit()

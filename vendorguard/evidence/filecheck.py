@@ -28,6 +28,7 @@ from flask_babel import gettext as _
 
 from config import Settings
 from vendorguard.core.errors import DomainError
+from vendorguard.storage.base import Readable
 
 HEAD_SIZE = 8192  # bytes the type is decided from; uploads peek this much before storing
 MB = 1024 * 1024
@@ -261,7 +262,7 @@ def check(
     return detected
 
 
-def guard(detected: DetectedType, stream: BinaryIO) -> BinaryIO:
+def guard(detected: DetectedType, stream: Readable) -> Readable:
     """A stream that validates what passes through (text: encoding, control bytes, markup) and
     raises FileRefused as soon as something is wrong; other kinds pass unchanged."""
     return _TextGuard(stream) if detected.kind == "text" else stream
@@ -362,7 +363,7 @@ def _check_text_head(head: bytes) -> None:
 class _TextGuard:
     """Reads through, refusing NUL/control bytes, markup, and bytes that are neither UTF-8 nor CP932."""
 
-    def __init__(self, source: BinaryIO):
+    def __init__(self, source: Readable):
         self._source = source
         self._decoders = {name: codecs.getincrementaldecoder(name)() for name in ("utf-8", "cp932")}
         self._tail = b""
@@ -401,7 +402,7 @@ class _TextGuard:
         return data
 
 
-def read_through(stream) -> int:
+def read_through(stream: Readable) -> int:
     """Read a stream to its end (validating it when it is a guard); returns the byte count."""
     total = 0
     while chunk := stream.read(_CHUNK):

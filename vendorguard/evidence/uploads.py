@@ -45,7 +45,6 @@ import logging
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import BinaryIO
 
 from flask import Request, current_app
 from flask_babel import gettext as _
@@ -69,6 +68,7 @@ from vendorguard.core import settings
 from vendorguard.core.errors import DomainError
 from vendorguard.evidence import filecheck
 from vendorguard.storage.base import (
+    Readable,
     Storage,
     StorageError,
     StorageTooLarge,
@@ -342,7 +342,7 @@ class _Receiver:
 class _Parts:
     """Pulls events out of the multipart decoder, reading from the client only when it needs data."""
 
-    def __init__(self, stream: BinaryIO, boundary: bytes, max_parts: int | None):
+    def __init__(self, stream: Readable, boundary: bytes, max_parts: int | None):
         self._stream = stream
         self._decoder = MultipartDecoder(boundary, max_parts=max_parts)
 

@@ -5,6 +5,7 @@ Use :func:`get_storage` for the configured backend; keys come from :func:`new_ke
 
 from vendorguard.storage.base import (
     ObjectInfo,
+    Readable,
     Storage,
     StorageError,
     StorageNotFound,
@@ -17,6 +18,7 @@ from vendorguard.storage.factory import get_storage, storage_from_url
 
 __all__ = [
     "ObjectInfo",
+    "Readable",
     "Storage",
     "StorageError",
     "StorageNotFound",

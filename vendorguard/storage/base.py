@@ -9,7 +9,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 from flask_babel import gettext as _
 
@@ -84,6 +84,12 @@ def too_large_error(max_bytes: int) -> StorageTooLarge:
     )
 
 
+class Readable(Protocol):
+    """What storing reads from: anything with ``read`` (a file, a request part, a validating wrapper)."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
 class HashingReader:
     """Wraps a readable stream: counts and hashes what passes through, stops past ``max_bytes``.
 
@@ -91,7 +97,7 @@ class HashingReader:
     it once, front to back, so the hash is of exactly the bytes stored.
     """
 
-    def __init__(self, source: BinaryIO, max_bytes: int | None = None):
+    def __init__(self, source: Readable, max_bytes: int | None = None):
         self._source = source
         self._max = max_bytes
         self._hash = hashlib.sha256()
@@ -140,7 +146,7 @@ class Storage(ABC):
     url: str
 
     @abstractmethod
-    def put(self, key: str, fileobj: BinaryIO, max_bytes: int | None = None) -> StoredObject:
+    def put(self, key: str, fileobj: Readable, max_bytes: int | None = None) -> StoredObject:
         """Stream ``fileobj`` to ``key`` in chunks; the object appears whole or not at all."""
 
     @abstractmethod

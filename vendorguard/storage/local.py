@@ -15,6 +15,7 @@ from vendorguard.storage.base import (
     CHUNK_SIZE,
     HashingReader,
     ObjectInfo,
+    Readable,
     Storage,
     StorageError,
     StorageNotFound,
@@ -39,7 +40,7 @@ class LocalStorage(Storage):
             raise ValueError(f"storage key leaves the storage root: {key!r}")
         return path
 
-    def put(self, key: str, fileobj: BinaryIO, max_bytes: int | None = None) -> StoredObject:
+    def put(self, key: str, fileobj: Readable, max_bytes: int | None = None) -> StoredObject:
         """Stream to a temporary file in the target directory, fsync, then rename into place."""
         path = self._path(key)
         reader = HashingReader(fileobj, max_bytes)

@@ -16,6 +16,7 @@ from vendorguard.storage.base import (
     HashingReader,
     ObjectInfo,
     PendingUpload,
+    Readable,
     Storage,
     StorageError,
     StorageNotFound,
@@ -94,7 +95,7 @@ class S3Storage(Storage):
     def _strip(self, full_key: str) -> str:
         return full_key[len(self.prefix) + 1 :] if self.prefix else full_key
 
-    def put(self, key: str, fileobj: BinaryIO, max_bytes: int | None = None) -> StoredObject:
+    def put(self, key: str, fileobj: Readable, max_bytes: int | None = None) -> StoredObject:
         """Upload through boto3's transfer manager (multipart above 8 MiB), hashing on the way."""
         from botocore.exceptions import BotoCoreError, ClientError
 
