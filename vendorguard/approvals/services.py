@@ -21,7 +21,7 @@ from vendorguard.approvals.models import (
     ApprovalRequest,
     ApprovalState,
 )
-from vendorguard.audit import services as audit
+from vendorguard.audit import capture as audit_capture
 from vendorguard.auth.models import User
 from vendorguard.core import concurrency
 from vendorguard.core.dates import add_months
@@ -70,7 +70,7 @@ def file_request(
     request.status = ApplicationStatus.SUBMITTED
     session.add(request)
     arrangement.approval_state = ApprovalState.APPLIED
-    audit.tag(session, arrangement, "apply")
+    audit_capture.tag(session, arrangement, "apply")
     try:
         session.flush()
     except IntegrityError:
@@ -107,8 +107,8 @@ def approve(
     arrangement.approval_valid_until = valid_until
     arrangement.approved_at, arrangement.approved_by_id = now, approver.id
     arrangement.approval_comment = comment
-    audit.tag(session, request, "approve")
-    audit.tag(session, arrangement, "approve")
+    audit_capture.tag(session, request, "approve")
+    audit_capture.tag(session, arrangement, "approve")
     concurrency.flush(session)
     return request
 
@@ -142,8 +142,8 @@ def reject(
         arrangement.approval_valid_until = None
         arrangement.approved_at, arrangement.approved_by_id = now, approver.id
         arrangement.approval_comment = comment
-    audit.tag(session, request, "reject")
-    audit.tag(session, arrangement, "reject")
+    audit_capture.tag(session, request, "reject")
+    audit_capture.tag(session, arrangement, "reject")
     concurrency.flush(session)
     return request
 
@@ -155,7 +155,7 @@ def withdraw(
     request.status = ApplicationStatus.WITHDRAWN
     request.decided_by_id, request.decided_at = user.id, utcnow()
     _back_to_previous(arrangement, ApprovalState.NOT_APPLIED)
-    audit.tag(session, request, "withdraw")
+    audit_capture.tag(session, request, "withdraw")
     concurrency.flush(session)
     return request
 

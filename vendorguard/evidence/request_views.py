@@ -32,8 +32,8 @@ from vendorguard.evidence.views import status_filter
 from vendorguard.extensions import csrf, db
 from vendorguard.org.models import Department
 from vendorguard.org.queries import active_departments
-from vendorguard.storage import get_storage
 from vendorguard.storage.download import ascii_part, send_stored
+from vendorguard.storage.factory import get_storage
 
 LIST_SORTS = {
     "due": (EvidenceRequest.due_on, EvidenceRequest.id),

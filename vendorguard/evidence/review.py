@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from vendorguard.arrangements.models import Arrangement
-from vendorguard.audit import services as audit
+from vendorguard.audit import capture as audit_capture
 from vendorguard.core import concurrency
 from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import today_tokyo, utcnow
@@ -178,7 +178,7 @@ def review(
         reviewer.id
     )  # may load the user: no half-done change may be flushed before the tag
     with session.no_autoflush:
-        audit.tag(
+        audit_capture.tag(
             session, submission, "accept" if decision == ReviewDecision.ACCEPTED else "reject"
         )
         submission.decision = decision

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from vendorguard.audit import capture as audit_capture
 from vendorguard.audit import services as audit
 from vendorguard.audit.context import Actor
 from vendorguard.auth.models import User
@@ -127,7 +128,7 @@ def invite_contractor_user(
     session.add(user)
     session.flush()
     invitation, nonce = _new_invitation(session, user, invited_by, days)
-    audit.tag(session, invitation, "invite")
+    audit_capture.tag(session, invitation, "invite")
     return user, invitation, nonce
 
 
@@ -140,7 +141,7 @@ def reinvite_contractor_user(
     if user.archived_at is not None:
         raise DomainError(_("この利用者は利用停止中です。先に利用を再開してください。"))
     invitation, nonce = _new_invitation(session, user, invited_by, days)
-    audit.tag(session, invitation, "invite")
+    audit_capture.tag(session, invitation, "invite")
     return invitation, nonce
 
 
@@ -212,7 +213,7 @@ def accept_invitation(
     user.set_password(password)
     user.active = True
     user.last_login_at = now
-    audit.tag(session, user, "invitation_accept")
+    audit_capture.tag(session, user, "invitation_accept")
     session.flush()
     audit.record(
         session,
@@ -307,7 +308,7 @@ def revoke_upload_link(session: Session, link: UploadLink) -> None:
     if link.revoked_at is not None:
         raise DomainError(_("このリンクは既に取り消されています。"))
     link.revoked_at = utcnow()
-    audit.tag(session, link, "revoke")
+    audit_capture.tag(session, link, "revoke")
     session.flush()
 
 

@@ -14,8 +14,8 @@ from vendorguard.social.blueprint import bp
 from vendorguard.social.forms import ProcedureUploadForm
 from vendorguard.social.models import SocialProcedureFile
 from vendorguard.social.views import _account_or_404
-from vendorguard.storage import get_storage
 from vendorguard.storage.download import ascii_part, send_stored
+from vendorguard.storage.factory import get_storage
 
 
 def _file_or_404(file_id: int) -> tuple[SocialProcedureFile, object]:
