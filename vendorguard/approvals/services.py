@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TypeVar
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -27,6 +28,9 @@ from vendorguard.core import concurrency
 from vendorguard.core.dates import add_months
 from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import today_tokyo, utcnow
+
+# A kind's request class: ``ApprovalRequest`` or its subclass; each function returns what it got.
+RequestT = TypeVar("RequestT", bound=ApprovalRequest)
 
 RENEWAL_NOTICE_DAYS = 60  # the detail page reminds the department this long before an approval ends
 
@@ -59,8 +63,8 @@ def has_pending(session: Session, arrangement_id: int) -> bool:
 
 
 def file_request(
-    session: Session, arrangement: Approvable, request: ApprovalRequest, applicant: User
-) -> ApprovalRequest:
+    session: Session, arrangement: Approvable, request: RequestT, applicant: User
+) -> RequestT:
     """Put ``request`` under review; the arrangement shows ``APPLIED`` until it is decided."""
     if has_pending(session, arrangement.id):
         raise DomainError(_("既に申請中です。審査の結果をお待ちください。"))
@@ -79,7 +83,7 @@ def file_request(
     return request
 
 
-def pending(request: ApprovalRequest | None, message: str, version: int | None) -> ApprovalRequest:
+def pending(request: RequestT | None, message: str, version: int | None) -> RequestT:
     """The request if it is still under review and is the version the page showed."""
     if request is None:
         raise DomainError(message)
@@ -92,11 +96,11 @@ def pending(request: ApprovalRequest | None, message: str, version: int | None) 
 def approve(
     session: Session,
     arrangement: Approvable,
-    request: ApprovalRequest,
+    request: RequestT,
     approver: User,
     valid_until: date | None,
     comment: str,
-) -> ApprovalRequest:
+) -> RequestT:
     """Grant the request (until ``valid_until``, or with no end when None)."""
     now = utcnow()
     comment = (comment or "").strip()
@@ -124,10 +128,10 @@ def _back_to_previous(arrangement: Approvable, otherwise: ApprovalState) -> None
 def reject(
     session: Session,
     arrangement: Approvable,
-    request: ApprovalRequest,
+    request: RequestT,
     approver: User,
     comment: str,
-) -> ApprovalRequest:
+) -> RequestT:
     """Turn the request down, saying why; an approval still in force runs to its own date."""
     comment = (comment or "").strip()
     if not comment:
@@ -148,9 +152,7 @@ def reject(
     return request
 
 
-def withdraw(
-    session: Session, arrangement: Approvable, request: ApprovalRequest, user: User
-) -> ApprovalRequest:
+def withdraw(session: Session, arrangement: Approvable, request: RequestT, user: User) -> RequestT:
     """The department takes its request back before a decision."""
     request.status = ApplicationStatus.WITHDRAWN
     request.decided_by_id, request.decided_at = user.id, utcnow()
