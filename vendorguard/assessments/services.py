@@ -180,6 +180,7 @@ def sync_next_review(session: Session, arrangement: Arrangement) -> None:
         .order_by(Assessment.assessed_on.desc(), Assessment.id.desc())
         .limit(1)
     ).first()
+    wanted: date | None
     if latest is not None:
         wanted = latest.valid_until
     else:

@@ -120,8 +120,7 @@ def clause_new():
     form = ClauseForm(creating=True)
     kind = _enum_value(form.applies_to.data) if request.method == "POST" else None
     _fill_choices(form, None)
-    paragraphs: list[str] = []
-    preview_error = ""
+    paragraphs, preview_error = [], ""
     if request.method == "POST" and form.preview.data:
         paragraphs, preview_error = _preview(
             form.body.data or "", kind or ArrangementKind.ENGAGEMENT, form.preview_arrangement.data

@@ -142,7 +142,7 @@ def review(
 
     ``version`` is the request's version the reviewer's page showed: a review made on a stale page
     is refused (``core.concurrency``)."""
-    request = session.get(EvidenceRequest, submission.request_id)
+    request = session.get_one(EvidenceRequest, submission.request_id)
     concurrency.check_version(request, version)
     decision = _decision(decision)
     today = today or today_tokyo()
@@ -167,7 +167,7 @@ def review(
             )
         valid_until = None
     else:
-        requirement = session.get(EvidenceRequirement, request.evidence_requirement_id)
+        requirement = session.get_one(EvidenceRequirement, request.evidence_requirement_id)
         if valid_until is not None and valid_until < today:
             raise DomainError(
                 _("有効期限には今日以降の日付を入力してください。"), field="valid_until"

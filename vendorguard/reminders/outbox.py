@@ -252,7 +252,7 @@ def mark_parked(session: Session, row_id: int, token: str, reason: str) -> bool:
         )
     )
     session.commit()
-    return result.rowcount == 1
+    return _rowcount(result) == 1
 
 
 def release(session: Session, ids: Iterable[int], token: str) -> None:
