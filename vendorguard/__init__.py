@@ -93,7 +93,10 @@ def create_app(
         # Behind nginx every request would otherwise come from the proxy's address, and the
         # per-address login throttle would lock everybody out at once.
         hops = app.config["PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        # Flask's documented way to add WSGI middleware; its stubs declare wsgi_app a plain method.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )
 
     from vendorguard import models  # noqa: F401  (every model registered before mappers configure)
 

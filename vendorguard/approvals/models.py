@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
-from vendorguard.arrangements.models import str_enum
+from vendorguard.arrangements.models import Arrangement, str_enum
 from vendorguard.audit.mixins import Audited
 from vendorguard.core.enums import LabelledEnum
 from vendorguard.core.timeutil import today_tokyo, utcnow
@@ -56,7 +57,14 @@ class ApplicationStatus(LabelledEnum):
     EXPIRED = "expired", _l("承認期限切れ"), "badge-warn"
 
 
-class Approvable:
+if TYPE_CHECKING:
+    # Only arrangement kinds mix Approvable in: the services read the host's id and audit it.
+    _ApprovableHost = Arrangement
+else:
+    _ApprovableHost = object
+
+
+class Approvable(_ApprovableHost):
     """The approval in force, as columns of an arrangement kind's own table.
 
     ``APPLIED`` means a request is under review; during a renewal ``approval_valid_until`` still

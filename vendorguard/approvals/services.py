@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TypeVar
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -21,12 +22,15 @@ from vendorguard.approvals.models import (
     ApprovalRequest,
     ApprovalState,
 )
-from vendorguard.audit import services as audit
+from vendorguard.audit import capture as audit_capture
 from vendorguard.auth.models import User
 from vendorguard.core import concurrency
 from vendorguard.core.dates import add_months
 from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import today_tokyo, utcnow
+
+# A kind's request class: ``ApprovalRequest`` or its subclass; each function returns what it got.
+RequestT = TypeVar("RequestT", bound=ApprovalRequest)
 
 RENEWAL_NOTICE_DAYS = 60  # the detail page reminds the department this long before an approval ends
 
@@ -59,8 +63,8 @@ def has_pending(session: Session, arrangement_id: int) -> bool:
 
 
 def file_request(
-    session: Session, arrangement: Approvable, request: ApprovalRequest, applicant: User
-) -> ApprovalRequest:
+    session: Session, arrangement: Approvable, request: RequestT, applicant: User
+) -> RequestT:
     """Put ``request`` under review; the arrangement shows ``APPLIED`` until it is decided."""
     if has_pending(session, arrangement.id):
         raise DomainError(_("既に申請中です。審査の結果をお待ちください。"))
@@ -70,7 +74,7 @@ def file_request(
     request.status = ApplicationStatus.SUBMITTED
     session.add(request)
     arrangement.approval_state = ApprovalState.APPLIED
-    audit.tag(session, arrangement, "apply")
+    audit_capture.tag(session, arrangement, "apply")
     try:
         session.flush()
     except IntegrityError:
@@ -79,7 +83,7 @@ def file_request(
     return request
 
 
-def pending(request: ApprovalRequest | None, message: str, version: int | None) -> ApprovalRequest:
+def pending(request: RequestT | None, message: str, version: int | None) -> RequestT:
     """The request if it is still under review and is the version the page showed."""
     if request is None:
         raise DomainError(message)
@@ -92,11 +96,11 @@ def pending(request: ApprovalRequest | None, message: str, version: int | None) 
 def approve(
     session: Session,
     arrangement: Approvable,
-    request: ApprovalRequest,
+    request: RequestT,
     approver: User,
     valid_until: date | None,
     comment: str,
-) -> ApprovalRequest:
+) -> RequestT:
     """Grant the request (until ``valid_until``, or with no end when None)."""
     now = utcnow()
     comment = (comment or "").strip()
@@ -107,8 +111,8 @@ def approve(
     arrangement.approval_valid_until = valid_until
     arrangement.approved_at, arrangement.approved_by_id = now, approver.id
     arrangement.approval_comment = comment
-    audit.tag(session, request, "approve")
-    audit.tag(session, arrangement, "approve")
+    audit_capture.tag(session, request, "approve")
+    audit_capture.tag(session, arrangement, "approve")
     concurrency.flush(session)
     return request
 
@@ -124,10 +128,10 @@ def _back_to_previous(arrangement: Approvable, otherwise: ApprovalState) -> None
 def reject(
     session: Session,
     arrangement: Approvable,
-    request: ApprovalRequest,
+    request: RequestT,
     approver: User,
     comment: str,
-) -> ApprovalRequest:
+) -> RequestT:
     """Turn the request down, saying why; an approval still in force runs to its own date."""
     comment = (comment or "").strip()
     if not comment:
@@ -142,20 +146,18 @@ def reject(
         arrangement.approval_valid_until = None
         arrangement.approved_at, arrangement.approved_by_id = now, approver.id
         arrangement.approval_comment = comment
-    audit.tag(session, request, "reject")
-    audit.tag(session, arrangement, "reject")
+    audit_capture.tag(session, request, "reject")
+    audit_capture.tag(session, arrangement, "reject")
     concurrency.flush(session)
     return request
 
 
-def withdraw(
-    session: Session, arrangement: Approvable, request: ApprovalRequest, user: User
-) -> ApprovalRequest:
+def withdraw(session: Session, arrangement: Approvable, request: RequestT, user: User) -> RequestT:
     """The department takes its request back before a decision."""
     request.status = ApplicationStatus.WITHDRAWN
     request.decided_by_id, request.decided_at = user.id, utcnow()
     _back_to_previous(arrangement, ApprovalState.NOT_APPLIED)
-    audit.tag(session, request, "withdraw")
+    audit_capture.tag(session, request, "withdraw")
     concurrency.flush(session)
     return request
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from flask import flash, redirect, request
 from flask.typing import ResponseReturnValue
@@ -19,13 +19,15 @@ from vendorguard.core.errors import DomainError
 from vendorguard.core.web import show_domain_error
 from vendorguard.extensions import db
 
+RequestT = TypeVar("RequestT", bound=ApprovalRequest)
+
 # A kind's service: (session, arrangement, the request the form names or the pending one,
 # approver, what was entered) → raises DomainError when refused.
-DecisionService = Callable[[Session, Any, ApprovalRequest | None, Any, Decision], object]
+DecisionService = Callable[[Session, Any, RequestT | None, Any, Decision], object]
 
 
 @dataclass(frozen=True)
-class DecisionPages:
+class DecisionPages(Generic[RequestT]):
     """What one kind tells the shared approve / reject views.
 
     ``load`` returns the arrangement or aborts (404); ``show_again(id, approve_form=…|reject_form=…)``
@@ -35,14 +37,15 @@ class DecisionPages:
     """
 
     load: Callable[[int], Any]
-    approve: DecisionService
-    reject: DecisionService
+    approve: DecisionService[RequestT]
+    reject: DecisionService[RequestT]
+    # The kind's request class: ``ApprovalRequest``, or its subclass when the kind asks for more.
+    request_model: type[RequestT]
     approved: str
     rejected: str
     detail_url: Callable[[Any], str]
     show_again: Callable[..., ResponseReturnValue]
     approve_form: type[ApproveForm] = ApproveForm
-    request_model: type[ApprovalRequest] = ApprovalRequest
     nothing_pending: str | None = None
 
 
@@ -69,10 +72,10 @@ def decide(
 
 
 def _decision_page(
-    pages: DecisionPages,
+    pages: DecisionPages[RequestT],
     record_id: int,
     form: ApproveForm | RejectForm,
-    run: DecisionService,
+    run: DecisionService[RequestT],
     done: str,
     key: str,
 ) -> ResponseReturnValue:
@@ -92,14 +95,14 @@ def _decision_page(
     )
 
 
-def approve_page(pages: DecisionPages, record_id: int) -> ResponseReturnValue:
+def approve_page(pages: DecisionPages[Any], record_id: int) -> ResponseReturnValue:
     """POST of the approve form: approve the request the page showed."""
     return _decision_page(
         pages, record_id, pages.approve_form(), pages.approve, pages.approved, "approve_form"
     )
 
 
-def reject_page(pages: DecisionPages, record_id: int) -> ResponseReturnValue:
+def reject_page(pages: DecisionPages[Any], record_id: int) -> ResponseReturnValue:
     """POST of the reject form: reject the request the page showed, saying why."""
     return _decision_page(
         pages, record_id, RejectForm(), pages.reject, pages.rejected, "reject_form"

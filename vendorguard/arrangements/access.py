@@ -41,8 +41,9 @@ def view_permission(arrangement: Arrangement) -> str:
 
 def manage_permission(arrangement_or_kind: Arrangement | str) -> str:
     """The permission that lets a role change arrangements of this kind."""
-    kind = getattr(arrangement_or_kind, "kind", arrangement_or_kind)
-    return kind_of(kind).manage_permission
+    if isinstance(arrangement_or_kind, Arrangement):
+        return kind_of(arrangement_or_kind.kind).manage_permission
+    return kind_of(arrangement_or_kind).manage_permission
 
 
 def readable_kinds(user) -> list[ArrangementKindSpec]:
@@ -67,7 +68,7 @@ def visible_to(user) -> ColumnElement[bool]:
     return or_(*parts) if parts else false()
 
 
-def _holds(condition: ColumnElement[bool], model: type, obj: Any) -> bool:
+def _holds(condition: ColumnElement[bool], model: type[Arrangement], obj: Arrangement) -> bool:
     """Whether ``obj`` meets a condition on ``model``'s columns, evaluated in Python."""
     state = inspect(obj)
     missing = state.unloaded & {prop.key for prop in inspect(model).column_attrs}
@@ -150,7 +151,8 @@ def arrangement_url(arrangement: Arrangement) -> str | None:
     """The arrangement's own page in its register (None if that register has no such page)."""
     spec = kind_of(arrangement.kind)
     try:
-        return url_for(spec.detail_endpoint, **{spec.detail_arg: arrangement.id})
+        values: dict[str, Any] = {spec.detail_arg: arrangement.id}
+        return url_for(spec.detail_endpoint, **values)
     except BuildError:
         return None
 

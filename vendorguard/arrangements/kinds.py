@@ -14,9 +14,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vendorguard.auth.roles import Role
+
+if TYPE_CHECKING:  # for annotations only: the models read their labels from this module
+    from vendorguard.arrangements.models import Arrangement
 
 
 @dataclass(frozen=True)
@@ -25,7 +28,7 @@ class ArrangementKindSpec:
 
     value: str  # the ``arrangement.kind`` column and the model's polymorphic identity
     label: Any  # a lazy string: the kind's name in the reader's language
-    model: type  # the Arrangement subclass
+    model: type[Arrangement]  # the Arrangement subclass
     detail_endpoint: str  # the register's own page for one arrangement …
     detail_arg: str  # … and the name of its id argument
     view_permission: str

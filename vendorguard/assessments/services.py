@@ -19,7 +19,7 @@ from vendorguard.assessments.models import (
     AssessmentMethod,
     AssessmentResult,
 )
-from vendorguard.audit import services as audit
+from vendorguard.audit import capture as audit_capture
 from vendorguard.auth.models import User
 from vendorguard.auth.roles import PERMISSIONS
 from vendorguard.core import concurrency
@@ -180,6 +180,7 @@ def sync_next_review(session: Session, arrangement: Arrangement) -> None:
         .order_by(Assessment.assessed_on.desc(), Assessment.id.desc())
         .limit(1)
     ).first()
+    wanted: date | None
     if latest is not None:
         wanted = latest.valid_until
     else:
@@ -329,7 +330,7 @@ def close_action(
     action.closed_on = closed_on
     action.closed_by_id = user.id if user else None
     action.resolution = resolution
-    audit.tag(session, action, "close")
+    audit_capture.tag(session, action, "close")
     concurrency.flush(session)
     return action
 
@@ -345,6 +346,6 @@ def reopen_action(
     action.status = ActionStatus.OPEN
     action.closed_on = None
     action.closed_by_id = None
-    audit.tag(session, action, "reopen")
+    audit_capture.tag(session, action, "reopen")
     concurrency.flush(session)
     return action

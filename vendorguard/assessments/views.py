@@ -117,6 +117,8 @@ def history(arrangement_id: int):
 
 
 def _assessment_data(form: AssessmentForm) -> services.AssessmentData:
+    """What a validated form says (``assessed_on`` is required)."""
+    assert form.assessed_on.data is not None
     return services.AssessmentData(
         assessed_on=form.assessed_on.data,
         result=AssessmentResult(form.result.data),

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from vendorguard.arrangements.kinds import kind_label
 from vendorguard.arrangements.models import Arrangement, ArrangementKind
+from vendorguard.audit import capture as audit_capture
 from vendorguard.audit import services as audit
 from vendorguard.catalog import sandbox
 from vendorguard.catalog.models import Clause, ClauseStatus, ClauseVersion, Requirement
@@ -39,7 +40,9 @@ def _normalise_body(body: str) -> str:
     return (body or "").replace("\r\n", "\n").replace("\r", "\n").strip() + "\n"
 
 
-def _requirements(session: Session, codes: list[str], kind: ArrangementKind) -> list[Requirement]:
+def _requirements(
+    session: Session, codes: list[str], kind: ArrangementKind | str
+) -> list[Requirement]:
     wanted = sorted({clean(code).upper() for code in codes if clean(code)})
     if not wanted:
         raise DomainError(
@@ -168,7 +171,7 @@ def revise_clause(session: Session, clause: Clause, data: ClauseData, user) -> C
 
 def approve_version(session: Session, version: ClauseVersion, user) -> ClauseVersion:
     """Approve a draft for use in documents; the previously approved version is retired."""
-    clause = session.get(Clause, version.clause_id)
+    clause = session.get_one(Clause, version.clause_id)
     if version.status != ClauseStatus.DRAFT:
         raise DomainError(
             _(
@@ -187,12 +190,12 @@ def approve_version(session: Session, version: ClauseVersion, user) -> ClauseVer
     ).all()
     for old in current:
         old.status = ClauseStatus.RETIRED
-        audit.tag(session, old, "retire")
+        audit_capture.tag(session, old, "retire")
     session.flush()
     version.status = ClauseStatus.APPROVED
     version.approved_by_id = getattr(user, "id", None)
     version.approved_at = utcnow()
-    audit.tag(session, version, "approve")
+    audit_capture.tag(session, version, "approve")
     try:
         session.flush()
     except IntegrityError:  # another admin approved a version of this clause at the same moment

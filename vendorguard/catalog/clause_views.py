@@ -34,7 +34,7 @@ def _clause_or_404(clause_id: int, with_versions: bool = False) -> Clause:
     return clause
 
 
-def _fill_choices(form: ClauseForm, kind: ArrangementKind | None) -> None:
+def _fill_choices(form: ClauseForm, kind: ArrangementKind | str | None) -> None:
     requirements = db.session.scalars(queries.active_requirements(kind)).all()
     prefix = kind is None  # a new clause: every kind is offered, so say which kind each one is
     form.requirement_codes.choices = [
@@ -173,7 +173,8 @@ def clause_edit(clause_id: int):
             form.heading.data, form.body.data = base.title, base.body
             form.requirement_codes.data = base.requirement_codes
     _fill_choices(form, clause.applies_to)
-    paragraphs, preview_error = [], ""
+    paragraphs: list[str] = []
+    preview_error = ""
     if request.method == "POST" and form.preview.data:
         paragraphs, preview_error = _preview(
             form.body.data or "", clause.applies_to, form.preview_arrangement.data

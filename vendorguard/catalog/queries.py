@@ -77,7 +77,7 @@ def requirement_clause_versions(requirement_id: int) -> Select:
     )
 
 
-def active_requirements(applies_to: ArrangementKind | None = None) -> Select:
+def active_requirements(applies_to: ArrangementKind | str | None = None) -> Select:
     """Active requirements in catalog order, optionally of one arrangement kind."""
     stmt = select(Requirement).where(Requirement.active.is_(True))
     if applies_to is not None:

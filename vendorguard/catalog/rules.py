@@ -234,7 +234,7 @@ def validate_rule(rule: Any, kind: ArrangementKind | str, _path: list[str] | Non
     )
 
 
-def _validate_test(rule: dict[str, Any], kind: ArrangementKind, where: str) -> None:
+def _validate_test(rule: dict[str, Any], kind: str, where: str) -> None:
     name, op, value = rule["fact"], rule["op"], rule["value"]
     fact = FACTS.get(name) if isinstance(name, str) else None
     if fact is None:
@@ -310,7 +310,8 @@ def evaluate(rule: dict[str, Any], facts: dict[str, Any]) -> bool:
         return any(evaluate(item, facts) for item in rule["any"])
     if "not" in rule:
         return not evaluate(rule["not"], facts)
-    name, op, value = rule.get("fact"), rule.get("op"), rule.get("value")
+    name, op = rule.get("fact"), rule.get("op")
+    value: Any = rule.get("value")  # JSON as validated: a list for "in", else a scalar
     if name not in facts:
         raise RuleError(_("項目「%(fact)s」はこの案件では判定できません。", fact=name))
     actual = facts[name]

@@ -95,7 +95,7 @@ def requirement_detail(requirement_id: int):
     )
 
 
-def _facts_help(kind: ArrangementKind | None):
+def _facts_help(kind: ArrangementKind | str | None):
     facts = rules.facts_available(kind) if kind is not None else list(rules.FACTS.values())
     return [
         (fact, rules.OPERATORS[fact.type], fact.choices() if fact.choices else {}) for fact in facts

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from vendorguard.audit import services as audit
+from vendorguard.audit import capture as audit_capture
 from vendorguard.classification.models import Axis, ClassificationLevel, ClassificationScheme
 from vendorguard.core.errors import DomainError
 
@@ -138,6 +138,6 @@ def activate(session: Session, scheme_id: int) -> ClassificationScheme:
         if other.id != scheme.id:
             other.active = False
     scheme.active = True
-    audit.tag(session, scheme, "activate")
+    audit_capture.tag(session, scheme, "activate")
     session.flush()
     return scheme

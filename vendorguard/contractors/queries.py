@@ -107,11 +107,8 @@ def held_certifications(
         if not any(c.is_valid_on(today) for c in group):
             continue
         current_or_later = [c for c in group if c.valid_until is None or c.valid_until >= today]
-        until = (
-            None
-            if any(c.valid_until is None for c in current_or_later)
-            else max(c.valid_until for c in current_or_later)
-        )
+        ends = [c.valid_until for c in current_or_later if c.valid_until is not None]
+        until = max(ends) if len(ends) == len(current_or_later) else None  # one without end: None
         expiring = until is not None and until <= today + timedelta(days=EXPIRY_WARNING_DAYS)
         held.append(HeldCertification(label, until, expiring))
     return held

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
+from typing import overload
 
 from sqlalchemy import DateTime
+from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
 
-class UTCDateTime(TypeDecorator):
+class UTCDateTime(TypeDecorator[datetime]):
     """A timezone-aware datetime stored as UTC; SQLite keeps no zone, so we restore it."""
 
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value, dialect):
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
@@ -22,7 +24,15 @@ class UTCDateTime(TypeDecorator):
         value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
-    def process_result_value(self, value, dialect):
+    # The dialect is not needed here, so code reading SQLite's text result (min()/max()) may call
+    # this directly with None for it.
+    @overload
+    def process_result_value(self, value: datetime, dialect: Dialect | None) -> datetime: ...
+    @overload
+    def process_result_value(self, value: None, dialect: Dialect | None) -> None: ...
+    def process_result_value(
+        self, value: datetime | None, dialect: Dialect | None
+    ) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:

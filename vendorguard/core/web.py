@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, request, url_for
 from flask_sqlalchemy.pagination import Pagination
+from flask_wtf import FlaskForm
 from sqlalchemy import Select, func, select
+from sqlalchemy.orm import QueryableAttribute, Session
 from sqlalchemy.sql.elements import ColumnElement
 from werkzeug.routing import MapAdapter
 
 from vendorguard.core import settings
+from vendorguard.core.errors import DomainError
 from vendorguard.core.forms import CONTROL_CHARACTERS
 from vendorguard.extensions import db
 
@@ -58,15 +61,21 @@ def page_arg() -> int:
         return 1
 
 
+# What a list may be sorted by: a mapped attribute (``User.email``) or any SQL expression.
+SortColumn = ColumnElement[Any] | QueryableAttribute[Any]
+
+_Row = TypeVar("_Row", bound=tuple[Any, ...])
+
+
 @dataclass(frozen=True)
 class Sorting:
     """A whitelisted sort: key as given in the URL, the columns it orders by, and direction."""
 
     key: str
     descending: bool
-    columns: tuple[ColumnElement, ...]
+    columns: tuple[SortColumn, ...]
 
-    def apply(self, stmt: Select) -> Select:
+    def apply(self, stmt: Select[_Row]) -> Select[_Row]:
         order = [c.desc() if self.descending else c.asc() for c in self.columns]
         return stmt.order_by(*order)
 
@@ -77,7 +86,7 @@ class Sorting:
 
 
 def sorting(
-    options: Mapping[str, tuple[ColumnElement, ...]], default: str, default_descending: bool = False
+    options: Mapping[str, tuple[SortColumn, ...]], default: str, default_descending: bool = False
 ) -> Sorting:
     """Read ``sort`` and ``dir`` from the query string, falling back to ``default``.
 
@@ -101,7 +110,7 @@ class RowPagination(Pagination):
     its length, which is exactly what our N+1 tests must not see.)
     """
 
-    def __init__(self, select: Select, session, page: int, per_page: int):
+    def __init__(self, select: Select[Any], session: Session, page: int, per_page: int):
         self._query_args = {"select": select, "session": session}
         self.page, self.per_page, self.max_per_page = page, per_page, 200
         self.total = self._query_count()
@@ -115,12 +124,11 @@ class RowPagination(Pagination):
 
     def _query_count(self) -> int:
         sub = self._query_args["select"].order_by(None).subquery()
-        return (
-            self._query_args["session"].execute(select(func.count()).select_from(sub)).scalar_one()
-        )
+        session: Session = self._query_args["session"]
+        return session.execute(select(func.count()).select_from(sub)).scalar_one()
 
 
-def paginate(stmt: Select, per_page: int | None = None) -> Any:
+def paginate(stmt: Select[Any], per_page: int | None = None) -> RowPagination:
     """Paginate a select: always exactly one count query and one row query.
 
     ``?per_page=`` may ask for up to 200 rows (for printing a long list).
@@ -130,7 +138,7 @@ def paginate(stmt: Select, per_page: int | None = None) -> Any:
     except ValueError:
         asked = 0
     size = min(200, asked) if asked > 0 else per_page or settings.current().page_size
-    return RowPagination(stmt, db.session(), page_arg(), size)
+    return RowPagination(stmt, db.session, page_arg(), size)
 
 
 def search_term() -> str:
@@ -144,7 +152,7 @@ def like_pattern(term: str) -> str:
     return f"%{escaped}%"
 
 
-def show_domain_error(form, error) -> None:
+def show_domain_error(form: FlaskForm, error: DomainError) -> None:
     """Put a service's error next to its field, or flash it when it concerns the whole form."""
     db.session.rollback()
     if error.field and error.field in form:

@@ -148,7 +148,7 @@ def engagement_detail(engagement_id: int) -> Select:
 def active_contractors(keep_id: int | None = None) -> Select:
     """Contractors offered in drop-downs, by reading; ``keep_id`` stays even if archived."""
     stmt = select(Contractor).order_by(Contractor.name_kana, Contractor.id)
-    condition = Contractor.archived_at.is_(None)
+    condition: ColumnElement[bool] = Contractor.archived_at.is_(None)
     if keep_id is not None:
         condition = or_(condition, Contractor.id == keep_id)
     return stmt.where(condition)

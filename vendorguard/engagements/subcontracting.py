@@ -12,7 +12,7 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
-from vendorguard.audit import services as audit
+from vendorguard.audit import capture as audit_capture
 from vendorguard.contractors import corporate_number as corporate
 from vendorguard.contractors.models import Contractor
 from vendorguard.core.errors import DomainError
@@ -106,7 +106,7 @@ def _apply(
     if (approved_by, approved_on) != (sub.approved_by, sub.approved_on):
         sub.approval_recorded_by_id = recorded_by_id if approved_by else None
         if approved_by and sub.id is not None and not was_approved:
-            audit.tag(session, sub, "approve")
+            audit_capture.tag(session, sub, "approve")
     sub.contractor_id = data.contractor_id
     sub.name, sub.corporate_number = name, number or None
     sub.work_scope = (data.work_scope or "").strip()
@@ -161,7 +161,7 @@ def approve_subcontractor(
         raise DomainError(_("許諾日を入力してください。"), field="approved_on")
     sub.approved_by, sub.approved_on = approved_by, approved_on
     sub.approval_recorded_by_id = recorded_by_id
-    audit.tag(session, sub, "approve")
+    audit_capture.tag(session, sub, "approve")
     session.flush()
     return sub
 

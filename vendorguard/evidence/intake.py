@@ -25,7 +25,8 @@ from vendorguard.core.errors import DomainError
 from vendorguard.evidence import services, uploads
 from vendorguard.evidence.models import EvidenceRequest, EvidenceSubmission, UploadLink
 from vendorguard.extensions import db
-from vendorguard.storage import StorageError, get_storage
+from vendorguard.storage.base import StorageError
+from vendorguard.storage.factory import get_storage
 
 log = logging.getLogger(__name__)
 FORM_FIELDS = ("files", "comment")

@@ -32,8 +32,8 @@ from vendorguard.evidence.views import status_filter
 from vendorguard.extensions import csrf, db
 from vendorguard.org.models import Department
 from vendorguard.org.queries import active_departments
-from vendorguard.storage import get_storage
 from vendorguard.storage.download import ascii_part, send_stored
+from vendorguard.storage.factory import get_storage
 
 LIST_SORTS = {
     "due": (EvidenceRequest.due_on, EvidenceRequest.id),
@@ -201,6 +201,7 @@ def upload(request_id: int):
         return _render_detail(
             evidence_request, arrangement, upload_form=intake.form, status=intake.status
         )
+    assert intake.submission is not None  # intake.ok
     flash(
         _(
             "第%(version)d版として%(count)d件のファイルを提出しました。",
@@ -286,8 +287,8 @@ def download(file_id: int):
     file = db.session.get(EvidenceFile, file_id)
     if file is None:
         abort(404)
-    submission = db.session.get(EvidenceSubmission, file.submission_id)
-    evidence_request = db.session.get(EvidenceRequest, submission.request_id)
+    submission = db.session.get_one(EvidenceSubmission, file.submission_id)
+    evidence_request = db.session.get_one(EvidenceRequest, submission.request_id)
     arrangement = access.arrangement_or_404(evidence_request.arrangement_id)
     access.ensure_can_view(arrangement)
     return send_stored(

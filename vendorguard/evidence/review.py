@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from vendorguard.arrangements.models import Arrangement
-from vendorguard.audit import services as audit
+from vendorguard.audit import capture as audit_capture
 from vendorguard.core import concurrency
 from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import today_tokyo, utcnow
@@ -142,7 +142,7 @@ def review(
 
     ``version`` is the request's version the reviewer's page showed: a review made on a stale page
     is refused (``core.concurrency``)."""
-    request = session.get(EvidenceRequest, submission.request_id)
+    request = session.get_one(EvidenceRequest, submission.request_id)
     concurrency.check_version(request, version)
     decision = _decision(decision)
     today = today or today_tokyo()
@@ -167,7 +167,7 @@ def review(
             )
         valid_until = None
     else:
-        requirement = session.get(EvidenceRequirement, request.evidence_requirement_id)
+        requirement = session.get_one(EvidenceRequirement, request.evidence_requirement_id)
         if valid_until is not None and valid_until < today:
             raise DomainError(
                 _("有効期限には今日以降の日付を入力してください。"), field="valid_until"
@@ -178,7 +178,7 @@ def review(
         reviewer.id
     )  # may load the user: no half-done change may be flushed before the tag
     with session.no_autoflush:
-        audit.tag(
+        audit_capture.tag(
             session, submission, "accept" if decision == ReviewDecision.ACCEPTED else "reject"
         )
         submission.decision = decision

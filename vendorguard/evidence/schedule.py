@@ -217,12 +217,12 @@ def generate_requests(session: Session, arrangement: Arrangement, today: date) -
         )
     }
     result = ScheduleResult()
-    new_requests = []
+    new_requests: list[EvidenceRequest] = []
     for requirement in requirements:
         mine = {key: r for (req_id, key), r in existing.items() if req_id == requirement.id}
         if requirement.archived_at is not None:
-            for request in mine.values():
-                _close(request, CLOSED_WITH_REQUIREMENT, result)
+            for withdrawn in mine.values():
+                _close(withdrawn, CLOSED_WITH_REQUIREMENT, result)
             continue
         try:
             wanted = occurrences(requirement.cadence, requirement.due_offset_days, window)

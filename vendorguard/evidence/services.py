@@ -142,7 +142,7 @@ def restore_requirement(
     """Bring an archived hand-added requirement back; its withdrawn requests reopen."""
     if requirement.archived_at is None:
         raise DomainError(_("この証跡項目はアーカイブされていません。"))
-    arrangement = session.get(Arrangement, requirement.arrangement_id)
+    arrangement = session.get_one(Arrangement, requirement.arrangement_id)
     _ensure_open(arrangement)
     requirement.archived_at = None
     session.flush()
@@ -202,8 +202,8 @@ def sync_requirements(session: Session, arrangement: Arrangement) -> SyncResult:
             requirement.archived_at = None
             result.restored.append(requirement.title)
     session.flush()
-    for code, requirement in derived.items():
-        if code not in wanted and requirement.archived_at is None:
+    for template_code, requirement in derived.items():
+        if template_code not in wanted and requirement.archived_at is None:
             requirement.archived_at = utcnow()
             session.flush()
             schedule.close_with_requirement(session, requirement)
@@ -270,12 +270,12 @@ def create_adhoc_request(
                 description=data.description,
             ),
         )
-    count = session.scalar(
+    count = session.execute(
         select(func.count(EvidenceRequest.id)).where(
             EvidenceRequest.evidence_requirement_id == requirement.id,
             EvidenceRequest.occurrence.like(schedule.ADHOC_PREFIX + "%"),
         )
-    )
+    ).scalar_one()
     request = EvidenceRequest(
         evidence_requirement_id=requirement.id,
         arrangement_id=arrangement.id,

@@ -248,13 +248,15 @@ def applicable_templates(session: Session, arrangement: Arrangement) -> list[App
     templates = [t for t in TEMPLATES if t.applies_to == arrangement.kind]
     if not templates:
         return []
-    arrangement = load_arrangement(session, arrangement.id)
+    loaded = load_arrangement(session, arrangement.id)
+    assert loaded is not None  # the arrangement we were given exists
+    arrangement = loaded
     facts = _facts(session, arrangement)
     codes = {code for t in templates for code in t.catalog_codes}
     installed = dict(
-        session.execute(
-            select(Requirement.code, Requirement.id).where(Requirement.code.in_(codes))
-        ).all()
+        session.execute(select(Requirement.code, Requirement.id).where(Requirement.code.in_(codes)))
+        .tuples()
+        .all()
     )
     waived = {
         waiver.requirement_id

@@ -253,8 +253,9 @@ def request_new(arrangement_id: int):
     access.ensure_can_manage(arrangement)
     form = AdhocRequestForm()
     form.requirement_id.choices = _adhoc_choices(arrangement)
-    if request.method == "GET" and request.args.get("requirement", type=int):
-        form.requirement_id.data = request.args.get("requirement", type=int)
+    asked_requirement = request.args.get("requirement", type=int)
+    if request.method == "GET" and asked_requirement:
+        form.requirement_id.data = asked_requirement
     if form.validate_on_submit():
         data = services.AdhocData(
             due_on=form.due_on.data,

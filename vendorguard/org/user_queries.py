@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Select, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, case, func, literal, or_, select
 
 from vendorguard.auth.models import User
 from vendorguard.auth.roles import Role
@@ -67,7 +67,7 @@ def user_list(filters: UserFilters) -> Select:
 
 def department_choices(current_id: int | None = None) -> Select:
     """Departments offered in the user form: active ones, plus the user's current one."""
-    condition = Department.archived_at.is_(None)
+    condition: ColumnElement[bool] = Department.archived_at.is_(None)
     if current_id is not None:
         condition = or_(condition, Department.id == current_id)
     return select(Department).where(condition).order_by(Department.name_kana, Department.id)
@@ -75,7 +75,7 @@ def department_choices(current_id: int | None = None) -> Select:
 
 def contractor_choices(current_id: int | None = None) -> Select:
     """Contractors offered for portal users: active ones, plus the user's current one."""
-    condition = Contractor.archived_at.is_(None)
+    condition: ColumnElement[bool] = Contractor.archived_at.is_(None)
     if current_id is not None:
         condition = or_(condition, Contractor.id == current_id)
     return select(Contractor).where(condition).order_by(Contractor.name_kana, Contractor.id)

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from vendorguard.audit import services as audit
+from vendorguard.audit import capture as audit_capture
 from vendorguard.auth.models import User
 from vendorguard.auth.passwords import check_new_password
 from vendorguard.auth.roles import Role
@@ -147,7 +147,7 @@ def reset_password(session: Session, user: User, password: str) -> None:
         raise DomainError(_("アーカイブ済みの利用者のパスワードは再設定できません。"))
     check_new_password(password, user=user)
     user.set_password(password)
-    audit.tag(session, user, "password_reset")
+    audit_capture.tag(session, user, "password_reset")
     session.flush()
 
 

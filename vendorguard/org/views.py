@@ -76,7 +76,9 @@ def department_detail(department_id: int):
             select(Arrangement.kind, func.count())
             .where(Arrangement.department_id == department.id, Arrangement.archived_at.is_(None))
             .group_by(Arrangement.kind)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     return render_template(
         "org/department_detail.html", department=department, members=members, counts=counts

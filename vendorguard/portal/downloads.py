@@ -9,8 +9,8 @@ from pathlib import PurePosixPath
 from flask_babel import gettext as _
 
 from vendorguard.evidence.models import EvidenceFile
-from vendorguard.storage import get_storage
 from vendorguard.storage.download import ascii_part, send_stored
+from vendorguard.storage.factory import get_storage
 
 
 def ascii_filename(evidence_file: EvidenceFile) -> str:

@@ -31,7 +31,7 @@ def accept_invitation(token: str):
         invitation = services.find_invitation(db.session, tokens.read_invitation_token(token))
     except services.Refused as error:
         return refused_page(error)
-    user = db.session.get(User, invitation.user_id)
+    user = db.session.get_one(User, invitation.user_id)  # find_invitation checked it exists
     contractor = db.session.get(Contractor, user.contractor_id) if user.contractor_id else None
     form = SetPasswordForm()
     if form.validate_on_submit():

@@ -18,6 +18,11 @@ def _request(request_id: int) -> EvidenceRequest | None:
     return db.session.scalars(queries.request_for_link(request_id)).first()
 
 
+def _linked_request(request_id: int) -> EvidenceRequest:
+    """The request of a link ``find_upload_link`` accepted: it exists (and so do its joined rows)."""
+    return db.session.scalars(queries.request_for_link(request_id)).one()
+
+
 def _refused(error: services.Refused):
     """The refusal page; a genuine but expired or revoked link still says whom to ask."""
     db.session.rollback()
@@ -37,7 +42,7 @@ def _refused(error: services.Refused):
 
 
 def _render(request_id: int, token: str, link: UploadLink, form: UploadForm, status: int = 200):
-    evidence_request = _request(request_id)
+    evidence_request = _linked_request(request_id)
     submissions = db.session.scalars(queries.submissions_of(evidence_request.id)).unique().all()
     return render_template(
         "portal/link.html",
@@ -76,7 +81,7 @@ def upload_link_submit(request_id: int, token: str):
         )
     except services.Refused as error:
         return _refused(error)
-    evidence_request = _request(request_id)
+    evidence_request = _linked_request(request_id)
     title = evidence_request.evidence_requirement.title  # the commit expires the loaded objects
     outcome = intake.receive_and_submit(
         evidence_request,
@@ -88,7 +93,7 @@ def upload_link_submit(request_id: int, token: str):
     )
     if not outcome.ok:
         return _render(
-            request_id, token, db.session.get(UploadLink, link.id), outcome.form, outcome.status
+            request_id, token, db.session.get_one(UploadLink, link.id), outcome.form, outcome.status
         )
     flash(
         _(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import CompoundSelect, Select, func, or_, select
 from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from vendorguard.arrangements.models import Arrangement
@@ -29,7 +29,7 @@ ACTIVE_STATUSES = (RequestStatus.OPEN, RequestStatus.REJECTED, RequestStatus.SUB
 CONTRACTOR_CHANNELS = ("portal", "link")
 
 
-def owned_arrangement_ids(contractor_id: int) -> Select:
+def owned_arrangement_ids(contractor_id: int) -> CompoundSelect:
     """Ids of the arrangements a contractor answers for: its engagements and the services it provides."""
     return (
         select(Engagement.id)

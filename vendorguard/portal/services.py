@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import Any, cast
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
+from vendorguard.audit import capture as audit_capture
 from vendorguard.audit import services as audit
 from vendorguard.audit.context import Actor
 from vendorguard.auth.models import User
@@ -127,7 +130,7 @@ def invite_contractor_user(
     session.add(user)
     session.flush()
     invitation, nonce = _new_invitation(session, user, invited_by, days)
-    audit.tag(session, invitation, "invite")
+    audit_capture.tag(session, invitation, "invite")
     return user, invitation, nonce
 
 
@@ -140,14 +143,18 @@ def reinvite_contractor_user(
     if user.archived_at is not None:
         raise DomainError(_("この利用者は利用停止中です。先に利用を再開してください。"))
     invitation, nonce = _new_invitation(session, user, invited_by, days)
-    audit.tag(session, invitation, "invite")
+    audit_capture.tag(session, invitation, "invite")
     return invitation, nonce
 
 
 def find_invitation(session: Session, payload: tokens.TokenPayload | None) -> Invitation:
     """The invitation a token opens; Refused (404 unknown, 410 used/expired/replaced) otherwise."""
     invitation = session.get(Invitation, payload.id) if payload else None
-    if invitation is None or not tokens.nonce_matches(payload.nonce, invitation.nonce_hash):
+    if (
+        payload is None
+        or invitation is None
+        or not tokens.nonce_matches(payload.nonce, invitation.nonce_hash)
+    ):
         raise Refused(
             _("このリンクは無効です。メールに記載されたURLが途中で切れていないかご確認ください。"),
             404,
@@ -188,15 +195,18 @@ def accept_invitation(
     check_new_password(password, user=session.get(User, invitation.user_id))
     now = utcnow()
     # Conditional update: of two simultaneous submissions only one finds the row unused.
-    claimed = session.execute(
-        update(Invitation)
-        .where(
-            Invitation.id == invitation.id,
-            Invitation.used_at.is_(None),
-            Invitation.revoked_at.is_(None),
-        )
-        .values(used_at=now)
-        .execution_options(synchronize_session=False)
+    claimed = cast(
+        CursorResult[Any],  # what an UPDATE returns; Session.execute is typed as Result
+        session.execute(
+            update(Invitation)
+            .where(
+                Invitation.id == invitation.id,
+                Invitation.used_at.is_(None),
+                Invitation.revoked_at.is_(None),
+            )
+            .values(used_at=now)
+            .execution_options(synchronize_session=False)
+        ),
     ).rowcount
     if claimed != 1:
         raise Refused(
@@ -208,11 +218,11 @@ def accept_invitation(
         )
     session.refresh(invitation)
     audit.record(session, "use", "portal_invitation", invitation.id, str(invitation.id))
-    user = session.get(User, invitation.user_id)
+    user = session.get_one(User, invitation.user_id)
     user.set_password(password)
     user.active = True
     user.last_login_at = now
-    audit.tag(session, user, "invitation_accept")
+    audit_capture.tag(session, user, "invitation_accept")
     session.flush()
     audit.record(
         session,
@@ -274,7 +284,7 @@ def create_upload_link(
 ) -> tuple[UploadLink, str]:
     """A link for one contractor-provided request, valid to the end of the day ``days`` days ahead."""
     if (
-        session.get(EvidenceRequirement, request.evidence_requirement_id).provider
+        session.get_one(EvidenceRequirement, request.evidence_requirement_id).provider
         != EvidenceProvider.CONTRACTOR
     ):
         raise DomainError(_("市（所管課）が提出する証跡には、提出用リンクを発行できません。"))
@@ -307,7 +317,7 @@ def revoke_upload_link(session: Session, link: UploadLink) -> None:
     if link.revoked_at is not None:
         raise DomainError(_("このリンクは既に取り消されています。"))
     link.revoked_at = utcnow()
-    audit.tag(session, link, "revoke")
+    audit_capture.tag(session, link, "revoke")
     session.flush()
 
 
@@ -329,7 +339,7 @@ def find_upload_link(
 ) -> UploadLink:
     """The link a token opens for ``request_id``; Refused (404 or 410) with the reason otherwise."""
     link = session.get(UploadLink, payload.id) if payload else None
-    if link is None or not tokens.nonce_matches(payload.nonce, link.nonce):
+    if payload is None or link is None or not tokens.nonce_matches(payload.nonce, link.nonce):
         raise Refused(
             _("このリンクは無効です。メールに記載されたURLが途中で切れていないかご確認ください。"),
             404,

@@ -52,7 +52,8 @@ def contractor_required(view: Callable) -> Callable:
             abort(403)
         return view(*args, **kwargs)
 
-    wrapped.required_permission = "portal.use"
+    # Marks the guard like auth.permissions.require; mypy cannot declare attributes on a function.
+    wrapped.required_permission = "portal.use"  # type: ignore[attr-defined]
     return wrapped
 
 

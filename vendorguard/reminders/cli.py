@@ -27,11 +27,11 @@ def _describe(kind: str, data: dict) -> str:
 def _dry_run(day: date, webhook: bool) -> None:
     planned = sweep.plan(db.session, day, day, webhook=webhook)
     click.echo(f"[dry-run] {day.isoformat()} の点検で新たに作られる通知: {len(planned)}件")
-    for row in planned[:LIST_LIMIT]:
-        to = row.recipient.email if row.recipient else "webhook"
+    for item in planned[:LIST_LIMIT]:
+        to = item.recipient.email if item.recipient else "webhook"
         click.echo(
-            f"  {kinds.KIND_LABELS.get(row.candidate.kind, row.candidate.kind)} / {row.candidate.stage} → {to}: "
-            f"{_describe(row.candidate.kind, row.data)}"
+            f"  {kinds.KIND_LABELS.get(item.candidate.kind, item.candidate.kind)} / {item.candidate.stage} → {to}: "
+            f"{_describe(item.candidate.kind, item.data)}"
         )
     if len(planned) > LIST_LIMIT:
         click.echo(f"  … ほか {len(planned) - LIST_LIMIT}件")

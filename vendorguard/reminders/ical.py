@@ -115,7 +115,7 @@ def events_for(session: Session, user, today: date) -> list[Event]:
                 ),
             )
         )
-    for row in session.execute(
+    for submission in session.execute(
         select(
             EvidenceSubmission.id,
             EvidenceSubmission.valid_until,
@@ -140,17 +140,17 @@ def events_for(session: Session, user, today: date) -> list[Event]:
     ):
         events.append(
             Event(
-                f"evsub-{row.id}",
-                row.valid_until,
+                f"evsub-{submission.id}",
+                submission.valid_until,
                 _(
                     "証跡の有効期限：%(title)s（%(arrangement)s）",
-                    title=row.title,
-                    arrangement=row.arrangement,
+                    title=submission.title,
+                    arrangement=submission.arrangement,
                 ),
-                url=link(row.kind, row.arrangement_id),
+                url=link(submission.kind, submission.arrangement_id),
             )
         )
-    for row in session.execute(
+    for review in session.execute(
         select(Arrangement.id, Arrangement.title, Arrangement.kind, Arrangement.next_review_on)
         .where(
             mine,
@@ -162,10 +162,10 @@ def events_for(session: Session, user, today: date) -> list[Event]:
     ):
         events.append(
             Event(
-                f"review-{row.id}",
-                row.next_review_on,
-                _("定期確認の予定日：%(title)s", title=row.title),
-                url=link(row.kind, row.id),
+                f"review-{review.id}",
+                review.next_review_on,
+                _("定期確認の予定日：%(title)s", title=review.title),
+                url=link(review.kind, review.id),
             )
         )
     engagements = session.execute(
@@ -173,20 +173,20 @@ def events_for(session: Session, user, today: date) -> list[Event]:
             mine, live, Engagement.state == ArrangementState.ACTIVE, Engagement.ends_on >= first
         )
     ).all()
-    for row in engagements:
-        if row.ends_on <= last:
+    for engagement in engagements:
+        if engagement.ends_on <= last:
             events.append(
                 Event(
-                    f"end-{row.id}",
-                    row.ends_on,
-                    _("契約期間の終了：%(title)s", title=row.title),
+                    f"end-{engagement.id}",
+                    engagement.ends_on,
+                    _("契約期間の終了：%(title)s", title=engagement.title),
                     _("情報資産の返還・廃棄（消去）の証跡を受け取ってください。"),
-                    link("engagement", row.id),
+                    link("engagement", engagement.id),
                 )
             )
     contractor_ids = {row.contractor_id for row in engagements}
     if contractor_ids:
-        for row in session.execute(
+        for certificate in session.execute(
             select(
                 Certification.id,
                 Certification.valid_until,
@@ -202,14 +202,18 @@ def events_for(session: Session, user, today: date) -> list[Event]:
                 Certification.valid_until.between(first, last),
             )
         ):
-            label = row.kind_other or row.kind.label
+            label = certificate.kind_other or certificate.kind.label
             events.append(
                 Event(
-                    f"cert-{row.id}",
-                    row.valid_until,
-                    _("認証の有効期限：%(contractor)s %(cert)s", contractor=row.name, cert=label),
+                    f"cert-{certificate.id}",
+                    certificate.valid_until,
+                    _(
+                        "認証の有効期限：%(contractor)s %(cert)s",
+                        contractor=certificate.name,
+                        cert=label,
+                    ),
                     url=link_for(
-                        [["contractors.detail", {"contractor_id": row.contractor_id}]], True
+                        [["contractors.detail", {"contractor_id": certificate.contractor_id}]], True
                     ),
                 )
             )
@@ -222,18 +226,18 @@ def events_for(session: Session, user, today: date) -> list[Event]:
             CloudService.ismap_registration_number,
         ).where(mine, live, CloudService.state != ArrangementState.ENDED)
     ).all()
-    for row in services:
+    for cloud_service in services:
         if (
-            row.approval_state == ApprovalState.APPROVED
-            and row.approval_valid_until
-            and first <= row.approval_valid_until <= last
+            cloud_service.approval_state == ApprovalState.APPROVED
+            and cloud_service.approval_valid_until
+            and first <= cloud_service.approval_valid_until <= last
         ):
             events.append(
                 Event(
-                    f"approval-{row.id}",
-                    row.approval_valid_until,
-                    _("利用承認の期限：%(title)s", title=row.title),
-                    url=link("cloud_service", row.id),
+                    f"approval-{cloud_service.id}",
+                    cloud_service.approval_valid_until,
+                    _("利用承認の期限：%(title)s", title=cloud_service.title),
+                    url=link("cloud_service", cloud_service.id),
                 )
             )
     numbers = {

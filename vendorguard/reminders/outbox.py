@@ -15,13 +15,17 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Table, and_, func, or_, select, update
+from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.orm import Session
 
 from vendorguard.reminders.models import DeliveryStatus, Notification
 
-T = Notification.__table__
+_notification_table = Notification.__table__
+assert isinstance(_notification_table, Table)  # a declarative model's (typed as any FromClause)
+T: Table = _notification_table
 CHUNK = 500
 MAX_BACKOFF = timedelta(hours=6)
 
@@ -32,10 +36,17 @@ def _dialect(session: Session) -> str:
 
 def _insert(session: Session):
     if _dialect(session) == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(T)
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+        return postgresql_insert(T)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(T)
+
+
+def _rowcount(result: Result[Any]) -> int:
+    """Rows an UPDATE matched (Session.execute is typed as Result; for DML it is a CursorResult)."""
+    return cast(CursorResult[Any], result).rowcount
 
 
 def existing_keys(session: Session, keys: Iterable[str]) -> set[str]:
@@ -99,7 +110,7 @@ def supersede(session: Session, rows: list[dict]) -> int:
             )
             .values(status=DeliveryStatus.SUPERSEDED, claim_token=None)
         )
-        count += result.rowcount
+        count += _rowcount(result)
     return count
 
 
@@ -151,7 +162,7 @@ def renew(session: Session, row_id: int, token: str, until: datetime) -> bool:
         .values(claimed_until=until)
     )
     session.commit()
-    return result.rowcount == 1
+    return _rowcount(result) == 1
 
 
 def mark_sent(
@@ -171,7 +182,7 @@ def mark_sent(
         )
     )
     items = sorted(item_ids)
-    if result.rowcount == 1:
+    if _rowcount(result) == 1:
         for start in range(0, len(items), CHUNK):
             session.execute(
                 update(T)
@@ -181,7 +192,7 @@ def mark_sent(
                 .values(status=DeliveryStatus.SENT, sent_at=now)
             )
     session.commit()
-    return result.rowcount == 1
+    return _rowcount(result) == 1
 
 
 def backoff(attempts: int, base_seconds: float) -> timedelta:
@@ -241,7 +252,7 @@ def mark_parked(session: Session, row_id: int, token: str, reason: str) -> bool:
         )
     )
     session.commit()
-    return result.rowcount == 1
+    return _rowcount(result) == 1
 
 
 def release(session: Session, ids: Iterable[int], token: str) -> None:

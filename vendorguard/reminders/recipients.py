@@ -88,9 +88,13 @@ class _People:
     def person(self, user: User) -> Recipient:
         return _person(user, self.digest)
 
+    def department_members(self, department_id: int | None) -> list[User]:
+        """The department's users in the reminded roles (nobody for no department)."""
+        return self.members.get(department_id, []) if department_id is not None else []
+
     def mailbox(self, department_id: int | None, manager: bool) -> list[Recipient]:
         """The department's contact address (addressed to its manager for escalations), if any."""
-        department = self.departments.get(department_id)
+        department = self.departments.get(department_id) if department_id is not None else None
         if department is None or not department.email:
             return []
         name = (department.security_manager_name or "") if manager else ""
@@ -157,12 +161,13 @@ def _load(session: Session, audiences: set[Audience]) -> _People:
 
 
 def _officers(people: _People, audience: Audience) -> list[Recipient]:
-    found = people.responsible.get(audience.responsible_id)
+    responsible_id = audience.responsible_id
+    found = people.responsible.get(responsible_id) if responsible_id is not None else None
     if found is not None:
         return [people.person(found)]
     chosen = [
         people.person(user)
-        for user in people.members.get(audience.department_id, [])
+        for user in people.department_members(audience.department_id)
         if user.role in audience.roles
     ]
     return chosen or people.mailbox(audience.department_id, False) or _admins(people, audience)
@@ -171,13 +176,15 @@ def _officers(people: _People, audience: Audience) -> list[Recipient]:
 def _escalation(people: _People, audience: Audience) -> list[Recipient]:
     return people.mailbox(audience.department_id, True) or [
         people.person(user)
-        for user in people.members.get(audience.department_id, [])
+        for user in people.department_members(audience.department_id)
         if user.role == Role.OFFICER
     ]
 
 
 def _contractor(people: _People, audience: Audience) -> list[Recipient]:
-    return [people.person(user) for user in people.contractor_users.get(audience.contractor_id, [])]
+    contractor_id = audience.contractor_id
+    users = people.contractor_users.get(contractor_id, []) if contractor_id is not None else []
+    return [people.person(user) for user in users]
 
 
 def _admins(people: _People, audience: Audience) -> list[Recipient]:

@@ -8,7 +8,7 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
-from vendorguard.audit import services as audit
+from vendorguard.audit import capture as audit_capture
 from vendorguard.auth.models import User
 from vendorguard.core.dates import add_months
 from vendorguard.core.errors import DomainError
@@ -91,6 +91,6 @@ def attest(
     account.mfa_enabled = data.mfa_enabled
     account.credential_custodian = attestation.credential_custodian
     account.next_review_on = next_review
-    audit.tag(session, account, "attest")
+    audit_capture.tag(session, account, "attest")
     session.flush()
     return attestation

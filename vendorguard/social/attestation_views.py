@@ -57,6 +57,7 @@ def attestation_new(account_id: int):
             form.mfa.data = MFA_ON
     months = attestation_months()
     if form.validate_on_submit():
+        assert form.attested_on.data is not None  # InputRequired
         data = attestation_services.AttestationData(
             attested_on=form.attested_on.data,
             operators=form.operators.data or "",

@@ -38,7 +38,9 @@ MFA_VALUES = {MFA_ON: True, MFA_OFF: False, MFA_UNKNOWN: None}
 
 def mfa_choice(value: bool | None) -> str:
     """The radio value for a stored MFA state."""
-    return {True: MFA_ON, False: MFA_OFF}.get(value, MFA_UNKNOWN)
+    if value is None:
+        return MFA_UNKNOWN
+    return MFA_ON if value else MFA_OFF
 
 
 def _mfa_choices():

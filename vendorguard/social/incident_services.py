@@ -8,7 +8,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
-from vendorguard.audit import services as audit
+from vendorguard.audit import capture as audit_capture
 from vendorguard.auth.models import User
 from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import utcnow
@@ -81,12 +81,12 @@ def mark_step(
         step.done_at, step.done_by_id = utcnow(), user.id
         if note:
             step.note = note
-        audit.tag(session, step, "check")
+        audit_capture.tag(session, step, "check")
     else:
         if not step.is_done:
             raise DomainError(_("「%(step)s」はまだ完了していません。", step=step.step.label))
         step.done_at, step.done_by_id = None, None
-        audit.tag(session, step, "uncheck")
+        audit_capture.tag(session, step, "uncheck")
     session.flush()
     return step
 
@@ -109,5 +109,5 @@ def close_incident(session: Session, incident: SocialIncident, user: User, note:
     incident.closed_at = utcnow()
     incident.closed_by_id = user.id
     incident.closing_note = note
-    audit.tag(session, incident, "close")
+    audit_capture.tag(session, incident, "close")
     session.flush()

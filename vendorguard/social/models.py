@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -74,6 +75,9 @@ class SocialAccount(Approvable, Arrangement):
     recovery_contact: Mapped[str] = mapped_column(String(200), default="")
     verified_badge: Mapped[bool] = mapped_column(default=False)
     profile_names_department: Mapped[bool] = mapped_column(default=False, server_default=false())
+    if TYPE_CHECKING:
+        # A column_property set below the class, once the tables it looks into exist.
+        procedure_on_file: Mapped[bool]
 
     @property
     def platform_label(self) -> str:

@@ -12,13 +12,13 @@ from vendorguard.extensions import db
 from vendorguard.social import services
 from vendorguard.social.blueprint import bp
 from vendorguard.social.forms import ProcedureUploadForm
-from vendorguard.social.models import SocialProcedureFile
+from vendorguard.social.models import SocialAccount, SocialProcedureFile
 from vendorguard.social.views import _account_or_404
-from vendorguard.storage import get_storage
 from vendorguard.storage.download import ascii_part, send_stored
+from vendorguard.storage.factory import get_storage
 
 
-def _file_or_404(file_id: int) -> tuple[SocialProcedureFile, object]:
+def _file_or_404(file_id: int) -> tuple[SocialProcedureFile, SocialAccount]:
     record = db.session.get(SocialProcedureFile, file_id)
     if record is None:
         abort(404)

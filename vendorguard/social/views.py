@@ -13,7 +13,7 @@ from flask_login import current_user
 from vendorguard.approvals import queries as approval_queries
 from vendorguard.approvals import web as approval_web
 from vendorguard.approvals.forms import ApproveForm, RejectForm
-from vendorguard.approvals.models import ApprovalState
+from vendorguard.approvals.models import ApprovalRequest, ApprovalState
 from vendorguard.approvals.panel import ApprovalPanel
 from vendorguard.arrangements.access import can_view, detail_panels
 from vendorguard.arrangements.models import ArrangementState
@@ -292,8 +292,11 @@ def apply(account_id: int):
 
 DECISIONS = approval_web.DecisionPages(
     load=_account_or_404,
-    approve=lambda *decision: services.approve(*decision, attestation_months=attestation_months()),
+    approve=lambda session, account, pending, approver, decision: services.approve(
+        session, account, pending, approver, decision, attestation_months=attestation_months()
+    ),
     reject=services.reject,
+    request_model=ApprovalRequest,
     approved=_l("アカウント「%(name)s」を承認しました。"),
     rejected=_l("アカウント「%(name)s」の申請を却下しました。"),
     detail_url=lambda account: url_for("social.detail", account_id=account.id),
