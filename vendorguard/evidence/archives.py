@@ -20,7 +20,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as parse_xml
 from flask_babel import gettext as _
 
-from vendorguard.evidence.filecheck import (
+from vendorguard.evidence.filetypes import (
     DANGEROUS_EXTENSIONS,
     EXECUTABLE_EXTENSIONS,
     FAMILIES,
@@ -239,9 +239,9 @@ def _check_member(
                 while chunk := member.read(_CHUNK):
                     budget.spend(len(chunk))
                     spool.write(chunk)
-                detected = detect(head, spool, limits, depth=1)
+                detected = detect(head, spool, limits, depth=1, container=check_zip)
         else:
-            detected = detect(head, None, limits, depth=1)
+            detected = detect(head, None, limits, depth=1, container=check_zip)
             rest = guard(detected, _Prefixed(head, member)) if detected.kind == "text" else member
             if detected.kind == "text":
                 budget.spend(read_through(rest) - len(head))
