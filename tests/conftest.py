@@ -21,6 +21,7 @@ from playwright.sync_api import sync_playwright
 from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
+import vendorguard.models  # noqa: F401  (every model mapped before test modules build queries, as in create_app)
 from vendorguard import create_app
 from vendorguard.extensions import db
 

@@ -337,12 +337,11 @@ def _optional_ids(make, dept, engagement_id: int) -> dict[str, int]:
 
     from vendorguard.catalog.models import ClauseVersion, Requirement, Waiver
     from vendorguard.catalog.services import ensure_catalog
-    from vendorguard.cloud.models import IsmapKind
     from vendorguard.core.timeutil import utcnow
     from vendorguard.documents.services import generate_appendix
     from vendorguard.engagements.models import Engagement
     from vendorguard.extensions import db
-    from vendorguard.ismap.models import IsmapImport, IsmapRegistration
+    from vendorguard.ismap.models import IsmapImport, IsmapKind, IsmapRegistration
     from vendorguard.storage.factory import get_storage
 
     run = IsmapImport(

@@ -31,7 +31,7 @@ FEATURES = (
     "classification",
     "auditlog",
     "documents",
-    "ismap",
+    "ismap_pages",
     "catalog",
     "assessments",
     "public",

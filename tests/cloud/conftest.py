@@ -11,9 +11,9 @@ from sqlalchemy import select
 from tests.conftest import login
 from vendorguard.catalog.services import ensure_catalog
 from vendorguard.classification.models import Axis, ClassificationLevel
-from vendorguard.cloud.models import CloudService, IsmapKind
+from vendorguard.cloud.models import CloudService
 from vendorguard.extensions import db
-from vendorguard.ismap.models import IsmapRegistration
+from vendorguard.ismap.models import IsmapKind, IsmapRegistration
 
 
 @pytest.fixture

@@ -12,10 +12,11 @@ from tests.cloud.test_cloud_list import row_of, titles
 from vendorguard.approvals.models import ApprovalState
 from vendorguard.auth.roles import Role
 from vendorguard.cloud import assurance, queries
-from vendorguard.cloud.models import CloudService, IsmapKind
+from vendorguard.cloud.models import CloudService
 from vendorguard.core.timeutil import today_tokyo, utcnow
 from vendorguard.extensions import db
 from vendorguard.ismap.matching import IsmapStatus
+from vendorguard.ismap.models import IsmapKind
 
 
 def test_a_registration_expiring_in_20_days_is_listed_as_expiring(client, make, login_as):

@@ -9,10 +9,10 @@ from tests.cloud.conftest import registration
 from vendorguard.approvals.models import ApprovalState
 from vendorguard.auth.roles import Role
 from vendorguard.cloud import queries
-from vendorguard.cloud.models import CloudService, IsmapKind, TermsType
+from vendorguard.cloud.models import CloudService, TermsType
 from vendorguard.core.timeutil import today_tokyo, utcnow
 from vendorguard.extensions import db
-from vendorguard.ismap.models import IsmapRegistration
+from vendorguard.ismap.models import IsmapKind, IsmapRegistration
 
 
 def row_of(html: str, title: str) -> str:

@@ -8,8 +8,9 @@ from sqlalchemy import select
 from vendorguard.approvals.models import ApprovalState
 from vendorguard.audit.models import AuditEvent
 from vendorguard.auth.roles import Role
-from vendorguard.cloud.models import CloudService, IsmapKind, TermsType, cloud_service_department
+from vendorguard.cloud.models import CloudService, TermsType, cloud_service_department
 from vendorguard.extensions import db
+from vendorguard.ismap.models import IsmapKind
 
 
 def form_data(department, **overrides):

@@ -19,10 +19,11 @@ from vendorguard.audit.models import AuditEvent
 from vendorguard.auth.roles import Role
 from vendorguard.catalog.services import applicable_requirements
 from vendorguard.cloud import queries
-from vendorguard.cloud.models import ChecklistAnswer, CloudUseApplication, IsmapKind, TermsType
+from vendorguard.cloud.models import ChecklistAnswer, CloudUseApplication, TermsType
 from vendorguard.core.dates import add_months
 from vendorguard.core.timeutil import today_tokyo, utcnow
 from vendorguard.extensions import db
+from vendorguard.ismap.models import IsmapKind
 
 
 def actions(object_type, object_id):

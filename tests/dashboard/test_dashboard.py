@@ -8,12 +8,12 @@ from datetime import UTC, date, datetime, timedelta
 from vendorguard.approvals.models import ApprovalState
 from vendorguard.arrangements.models import ArrangementState
 from vendorguard.auth.roles import Role
-from vendorguard.cloud.models import CloudService, IsmapKind
+from vendorguard.cloud.models import CloudService
 from vendorguard.contractors.models import Certification, CertificationKind
 from vendorguard.core.timeutil import today_tokyo
 from vendorguard.engagements.models import Engagement, Subcontractor
 from vendorguard.extensions import db
-from vendorguard.ismap.models import IsmapRegistration
+from vendorguard.ismap.models import IsmapKind, IsmapRegistration
 from vendorguard.social.models import Platform, SocialAccount
 
 TODAY = today_tokyo()

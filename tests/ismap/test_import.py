@@ -10,12 +10,11 @@ from sqlalchemy import func, select
 
 from vendorguard.audit.models import AuditEvent
 from vendorguard.auth.roles import Role
-from vendorguard.cloud.models import IsmapKind
 from vendorguard.core.errors import DomainError
 from vendorguard.extensions import db
 from vendorguard.ismap import services
 from vendorguard.ismap.matching import IsmapStatus, status_for
-from vendorguard.ismap.models import ImportStatus, IsmapImport, IsmapRegistration
+from vendorguard.ismap.models import ImportStatus, IsmapImport, IsmapKind, IsmapRegistration
 
 from .conftest import HEADER, Route, csv_bytes, sample_rows, xlsx_bytes
 

@@ -10,11 +10,11 @@ from sqlalchemy import select
 
 from vendorguard.audit.models import AuditEvent
 from vendorguard.auth.roles import Role
-from vendorguard.cloud.models import CloudService, IsmapKind
+from vendorguard.cloud.models import CloudService
 from vendorguard.extensions import db
 from vendorguard.ismap import matching
 from vendorguard.ismap.matching import IsmapStatus, status_clause, status_for
-from vendorguard.ismap.models import IsmapRegistration
+from vendorguard.ismap.models import IsmapKind, IsmapRegistration
 
 TODAY = date(2026, 11, 28)
 

@@ -8,11 +8,10 @@ import pytest
 from sqlalchemy import select
 
 from vendorguard.auth.roles import Role
-from vendorguard.cloud.models import IsmapKind
 from vendorguard.core.timeutil import today_tokyo, utcnow
 from vendorguard.extensions import db
 from vendorguard.ismap import services
-from vendorguard.ismap.models import ImportStatus, IsmapImport, IsmapRegistration
+from vendorguard.ismap.models import ImportStatus, IsmapImport, IsmapKind, IsmapRegistration
 
 from .conftest import csv_bytes
 

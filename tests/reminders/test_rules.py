@@ -8,11 +8,10 @@ from tests.reminders.conftest import add_request
 from vendorguard.approvals.models import ApprovalState
 from vendorguard.arrangements.models import ArrangementState
 from vendorguard.auth.roles import Role
-from vendorguard.cloud.models import IsmapKind
 from vendorguard.contractors.models import CertificationKind
 from vendorguard.evidence.models import EvidenceSubmission, RequestStatus, ReviewDecision
 from vendorguard.extensions import db
-from vendorguard.ismap.models import IsmapRegistration
+from vendorguard.ismap.models import IsmapKind, IsmapRegistration
 from vendorguard.reminders import kinds, messages, services, sweep
 
 DAY = date(2026, 12, 1)

@@ -17,7 +17,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from vendorguard.arrangements.models import ArrangementState
 from vendorguard.cloud.application_services import MAX_NOTE, checklist_key
-from vendorguard.cloud.models import ChecklistAnswer, IsmapKind, TermsType
+from vendorguard.cloud.models import ChecklistAnswer, TermsType
 from vendorguard.core.forms import (
     CHOOSE,
     REQUIRED,
@@ -29,6 +29,7 @@ from vendorguard.core.forms import (
     http_url,
     options,
 )
+from vendorguard.ismap.models import IsmapKind
 
 
 class CloudServiceForm(FlaskForm):

@@ -13,6 +13,7 @@ from vendorguard.approvals.models import Approvable, ApprovalRequest
 from vendorguard.arrangements.models import Arrangement, ArrangementKind, str_enum
 from vendorguard.core.enums import LabelledEnum
 from vendorguard.extensions import db
+from vendorguard.ismap.models import IsmapKind
 
 
 class TermsType(LabelledEnum):
@@ -20,13 +21,6 @@ class TermsType(LabelledEnum):
 
     CONTRACT = "contract", _l("個別契約")
     STANDARD_TERMS = "standard_terms", _l("約款（利用規約）")
-
-
-class IsmapKind(LabelledEnum):
-    """Which ISMAP list a registration is on."""
-
-    ISMAP = "ismap", "ISMAP"
-    ISMAP_LIU = "ismap_liu", "ISMAP-LIU"
 
 
 cloud_service_department = Table(

@@ -240,3 +240,22 @@ def service_for_catalog(service_id: int) -> Select:
             joinedload(CloudService.provider_contractor),
         )
     )
+
+
+def services_naming_registration(number: str) -> Select:
+    """Cloud services that give this registration number, with their departments."""
+    return (
+        select(CloudService)
+        .options(joinedload(CloudService.department))
+        .where(func.upper(CloudService.ismap_registration_number) == number.upper())
+        .order_by(CloudService.title, CloudService.id)
+    )
+
+
+def cloud_service_for_matching(service_id: int) -> Select:
+    """One cloud service with what the matching page shows (provider from the contractor register)."""
+    return (
+        select(CloudService)
+        .options(joinedload(CloudService.provider_contractor), joinedload(CloudService.department))
+        .where(CloudService.id == service_id)
+    )

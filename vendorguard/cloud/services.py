@@ -15,12 +15,13 @@ from vendorguard.arrangements.models import ArrangementState
 from vendorguard.audit import services as audit
 from vendorguard.auth.models import User
 from vendorguard.auth.roles import Role
-from vendorguard.cloud.models import CloudService, IsmapKind, TermsType
+from vendorguard.cloud.models import CloudService, TermsType
 from vendorguard.contractors.models import Contractor
 from vendorguard.core.errors import DomainError
 from vendorguard.core.text import clean
 from vendorguard.core.timeutil import utcnow
 from vendorguard.ismap.matching import normalise_number
+from vendorguard.ismap.models import IsmapKind, IsmapRegistration
 from vendorguard.org.models import Department
 
 
@@ -199,3 +200,15 @@ def restore_service(session: Session, service: CloudService) -> None:
         raise DomainError(_("この外部サービスはアーカイブされていません。"))
     service.archived_at = None
     session.flush()
+
+
+def link_ismap_registration(
+    session: Session, service: CloudService, registration: IsmapRegistration
+) -> CloudService:
+    """Record on a cloud service which ISMAP registration it is (number and list)."""
+    if service.is_archived:
+        raise DomainError(_("アーカイブ済みの外部サービスは変更できません。"))
+    service.ismap_registration_number = registration.registration_number
+    service.ismap_kind = IsmapKind(registration.list_kind)
+    session.flush()
+    return service

@@ -17,7 +17,7 @@ from vendorguard.auth.roles import ALL_DEPARTMENTS, Role
 from vendorguard.cloud import assurance, queries, services
 from vendorguard.cloud.blueprint import bp
 from vendorguard.cloud.forms import CloudServiceForm
-from vendorguard.cloud.models import CloudService, IsmapKind, TermsType
+from vendorguard.cloud.models import CloudService, TermsType
 from vendorguard.core import settings
 from vendorguard.core.errors import DomainError
 from vendorguard.core.forms import options
@@ -26,6 +26,7 @@ from vendorguard.core.web import paginate, search_term, show_domain_error, sorti
 from vendorguard.extensions import db
 from vendorguard.ismap import matching
 from vendorguard.ismap.matching import IsmapStatus
+from vendorguard.ismap.models import IsmapKind
 from vendorguard.org.models import Department
 from vendorguard.org.queries import active_departments
 

@@ -27,7 +27,7 @@ from vendorguard.catalog.services import ensure_catalog
 from vendorguard.city import services as city_services
 from vendorguard.classification.models import Axis, ClassificationLevel, ClassificationScheme
 from vendorguard.classification.services import ensure_default_schemes
-from vendorguard.cloud.models import CloudService, IsmapKind, TermsType
+from vendorguard.cloud.models import CloudService, TermsType
 from vendorguard.contractors import corporate_number
 from vendorguard.contractors.models import Certification, CertificationKind, Contractor
 from vendorguard.core.dates import era_for_key
@@ -40,6 +40,7 @@ from vendorguard.engagements.models import (
     ReportingCycle,
     Subcontractor,
 )
+from vendorguard.ismap.models import IsmapKind
 from vendorguard.org.models import Department
 from vendorguard.social.models import Platform, SocialAccount
 

@@ -8,9 +8,9 @@ import click
 from flask import current_app
 
 from vendorguard.audit.context import acting_as
-from vendorguard.cloud.models import IsmapKind
 from vendorguard.extensions import db
 from vendorguard.ismap import services
+from vendorguard.ismap.models import IsmapKind
 
 ACTOR = "cli:ismap-import"
 

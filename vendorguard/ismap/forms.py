@@ -9,7 +9,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import HiddenField, SelectChoice, SelectField
 from wtforms.validators import DataRequired, ValidationError
 
-from vendorguard.cloud.models import IsmapKind
+from vendorguard.ismap.models import IsmapKind
 
 KIND_CHOICES = [SelectChoice(kind.value, kind.label) for kind in IsmapKind]
 

@@ -8,13 +8,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from difflib import SequenceMatcher
+from typing import Protocol
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from vendorguard.cloud.models import CloudService
 from vendorguard.core.dates import add_months
 from vendorguard.core.enums import LabelledEnum
 from vendorguard.core.timeutil import today_tokyo
@@ -78,13 +78,20 @@ def status_clause(status: IsmapStatus, today: date | None = None) -> ColumnEleme
     }[status]
 
 
+class NamesRegistration(Protocol):
+    """What names an ISMAP registration (a cloud service): ismap sits below cloud, so no import."""
+
+    @property
+    def ismap_registration_number(self) -> str | None: ...
+
+
 def normalise_number(number: str | None) -> str:
     """A registration number as stored: NFKC, no spaces, upper case."""
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", number or "")).upper()
 
 
 def registration_for_service(
-    session: Session, cloud_service: CloudService
+    session: Session, cloud_service: NamesRegistration
 ) -> IsmapRegistration | None:
     """The registration a service names by its ISMAP registration number, if it is on file."""
     number = normalise_number(cloud_service.ismap_registration_number)
@@ -113,7 +120,7 @@ def registrations_by_number(
 
 
 def service_status(
-    session: Session, cloud_service: CloudService, today: date | None = None
+    session: Session, cloud_service: NamesRegistration, today: date | None = None
 ) -> tuple[IsmapStatus, IsmapRegistration | None]:
     """A service's ISMAP status and its registration; not registered when unlinked or not on file."""
     registration = registration_for_service(session, cloud_service)

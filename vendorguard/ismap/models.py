@@ -11,11 +11,17 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from vendorguard.arrangements.models import str_enum
 from vendorguard.audit.mixins import Audited
-from vendorguard.cloud.models import IsmapKind
 from vendorguard.core.enums import LabelledEnum
 from vendorguard.core.timeutil import utcnow
 from vendorguard.core.types import UTCDateTime
 from vendorguard.extensions import Model
+
+
+class IsmapKind(LabelledEnum):
+    """Which ISMAP list a registration is on."""
+
+    ISMAP = "ismap", "ISMAP"
+    ISMAP_LIU = "ismap_liu", "ISMAP-LIU"
 
 
 class ImportStatus(LabelledEnum):

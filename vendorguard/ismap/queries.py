@@ -8,11 +8,10 @@ from datetime import date
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload
 
-from vendorguard.cloud.models import CloudService, IsmapKind
 from vendorguard.core.text import clean
 from vendorguard.core.web import like_pattern
 from vendorguard.ismap.matching import IsmapStatus, status_clause
-from vendorguard.ismap.models import ImportStatus, IsmapImport, IsmapRegistration
+from vendorguard.ismap.models import ImportStatus, IsmapImport, IsmapKind, IsmapRegistration
 
 
 @dataclass(frozen=True)
@@ -72,23 +71,4 @@ def latest_successful_imports() -> Select:
         select(IsmapImport)
         .join(newest, IsmapImport.id == newest.c.id)
         .order_by(IsmapImport.list_kind)
-    )
-
-
-def services_naming(number: str) -> Select:
-    """Cloud services that give this registration number, with their departments."""
-    return (
-        select(CloudService)
-        .options(joinedload(CloudService.department))
-        .where(func.upper(CloudService.ismap_registration_number) == number.upper())
-        .order_by(CloudService.title, CloudService.id)
-    )
-
-
-def cloud_service_for_matching(service_id: int) -> Select:
-    """One cloud service with what the matching page shows (provider from the contractor register)."""
-    return (
-        select(CloudService)
-        .options(joinedload(CloudService.provider_contractor), joinedload(CloudService.department))
-        .where(CloudService.id == service_id)
     )

@@ -13,12 +13,11 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from vendorguard.auth.models import User
-from vendorguard.cloud.models import CloudService, IsmapKind
 from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import today_tokyo, utcnow
 from vendorguard.ismap import parsing
 from vendorguard.ismap.matching import valid_until_from_audit_end
-from vendorguard.ismap.models import ImportStatus, IsmapImport, IsmapRegistration
+from vendorguard.ismap.models import ImportStatus, IsmapImport, IsmapKind, IsmapRegistration
 
 MAX_WARNINGS = 200
 _CONTENT = (
@@ -278,15 +277,3 @@ def import_url(
     except DomainError as error:
         return _fail(session, _start(session, IsmapKind(list_kind), url, actor), error.message)
     return import_file(session, data, url, list_kind, actor, today=today)
-
-
-def link_registration(
-    session: Session, service: CloudService, registration: IsmapRegistration
-) -> CloudService:
-    """Record on a cloud service which ISMAP registration it is (number and list)."""
-    if service.is_archived:
-        raise DomainError(_("アーカイブ済みの外部サービスは変更できません。"))
-    service.ismap_registration_number = registration.registration_number
-    service.ismap_kind = IsmapKind(registration.list_kind)
-    session.flush()
-    return service

@@ -11,17 +11,18 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from vendorguard.auth.permissions import ensure_can_change, require
-from vendorguard.cloud.models import IsmapKind
+from vendorguard.cloud import queries as cloud_queries
+from vendorguard.cloud import services as cloud_services
 from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import today_tokyo
 from vendorguard.core.web import paginate, search_term, sorting
 from vendorguard.extensions import db
 from vendorguard.ismap import matching, queries, services
-from vendorguard.ismap.blueprint import bp
 from vendorguard.ismap.forms import FetchForm, LinkForm, UploadForm, ValidityMappingForm
 from vendorguard.ismap.matching import REGISTRATION_STATUSES, IsmapStatus
-from vendorguard.ismap.models import IsmapImport, IsmapRegistration
+from vendorguard.ismap.models import IsmapImport, IsmapKind, IsmapRegistration
 from vendorguard.ismap.parsing import header_texts as parsing_header
+from vendorguard.ismap_pages.blueprint import bp
 from vendorguard.storage import get_storage
 from vendorguard.storage.base import StorageError, new_key
 
@@ -108,7 +109,11 @@ def index():
 def registration_detail(registration_id: int):
     """One registration with the cloud services that name it."""
     registration = _or_404(IsmapRegistration, registration_id)
-    linked = list(db.session.scalars(queries.services_naming(registration.registration_number)))
+    linked = list(
+        db.session.scalars(
+            cloud_queries.services_naming_registration(registration.registration_number)
+        )
+    )
     seen_in = {registration.first_seen_import_id, registration.last_seen_import_id} - {None}
     imports = {
         i.id: i for i in db.session.scalars(select(IsmapImport).where(IsmapImport.id.in_(seen_in)))
@@ -248,7 +253,7 @@ def import_detail(import_id: int):
 
 
 def _service_or_404(service_id: int):
-    service = db.session.scalars(queries.cloud_service_for_matching(service_id)).first()
+    service = db.session.scalars(cloud_queries.cloud_service_for_matching(service_id)).first()
     if service is None:
         abort(404)
     return service
@@ -284,7 +289,7 @@ def service_link(service_id: int):
         abort(400)
     registration = _or_404(IsmapRegistration, int(form.registration_id.data))
     try:
-        services.link_registration(db.session, service, registration)
+        cloud_services.link_ismap_registration(db.session, service, registration)
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")

@@ -1,4 +1,4 @@
-"""The ismap blueprint: view modules register their pages on ``bp``; the app factory imports them."""
+"""The ISMAP pages' blueprint (named ``ismap``, as its endpoints are): the app factory imports the views."""
 
 from __future__ import annotations
 
