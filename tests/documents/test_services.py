@@ -48,14 +48,14 @@ def test_generate_stores_the_file_first_and_records_a_version(app, make):
     )
     user = make.user(Role.PROCUREMENT)
     storage = get_storage(app)
-    document = services.generate_document(
+    document = services.generate_from_articles(
         db.session,
         storage,
         engagement,
         user,
         sample_articles(),
         waivers=[{"requirement_code": "OUT-03", "reason": "保守のみのため"}],
-    )
+    )[0]
     db.session.commit()
     stored = storage.read_bytes(document.storage_key)
     assert document.sha256 == hashlib.sha256(stored).hexdigest() and document.size == len(stored)
@@ -86,14 +86,16 @@ def test_generate_stores_the_file_first_and_records_a_version(app, make):
 def test_versions_increment_and_old_versions_download_byte_identical(app, make):
     engagement = make.engagement()
     storage = get_storage(app)
-    first = services.generate_document(db.session, storage, engagement, None, sample_articles())
+    first = services.generate_from_articles(
+        db.session, storage, engagement, None, sample_articles()
+    )[0]
     db.session.commit()
     first_bytes = storage.read_bytes(first.storage_key)
     edited = sample_articles()
     edited[1] = Article(
         "秘密の保持", ["受注者は、業務上知り得た情報を第三者に漏らしてはならない。"], 21, ["OUT-07"]
     )
-    second = services.generate_document(db.session, storage, engagement, None, edited)
+    second = services.generate_from_articles(db.session, storage, engagement, None, edited)[0]
     db.session.commit()
     assert (first.version, second.version) == (1, 2)
     assert second.filename.endswith("_v2.docx") and second.storage_key != first.storage_key
@@ -106,9 +108,9 @@ def test_versions_increment_and_old_versions_download_byte_identical(app, make):
 def test_storage_failure_leaves_no_row(app, make, tmp_path):
     engagement = make.engagement()
     with pytest.raises(StorageError):
-        services.generate_document(
+        services.generate_from_articles(
             db.session, BrokenStorage(tmp_path / "s"), engagement, None, sample_articles()
-        )
+        )[0]
     db.session.rollback()
     assert count_documents() == 0
 
@@ -116,22 +118,22 @@ def test_storage_failure_leaves_no_row(app, make, tmp_path):
 def test_a_row_that_cannot_be_saved_takes_its_object_with_it(app, make, monkeypatch):
     engagement = make.engagement()
     storage = get_storage(app)
-    services.generate_document(db.session, storage, engagement, None, sample_articles())
+    services.generate_from_articles(db.session, storage, engagement, None, sample_articles())[0]
     db.session.commit()
     monkeypatch.setattr(
         services, "next_version", lambda session, arrangement_id, kind: 1
     )  # a clash
     with pytest.raises(IntegrityError):
-        services.generate_document(db.session, storage, engagement, None, sample_articles())
+        services.generate_from_articles(db.session, storage, engagement, None, sample_articles())[0]
     db.session.rollback()
     assert count_documents() == 1
     assert len([o.key for o in storage.iter_objects()]) == 1  # only the first version's object
 
 
 def test_documents_are_immutable(app, make):
-    document = services.generate_document(
+    document = services.generate_from_articles(
         db.session, get_storage(app), make.engagement(), None, sample_articles()
-    )
+    )[0]
     db.session.commit()
     document.sha256 = "0" * 64
     with pytest.raises(ImmutableDocument):
@@ -149,7 +151,9 @@ def test_archived_arrangements_and_standard_terms_services_get_no_document(app, 
     standard = make.cloud_service(terms_type=TermsType.STANDARD_TERMS)
     for arrangement, words in ((archived, "アーカイブ済み"), (standard, "約款")):
         with pytest.raises(DomainError) as caught:
-            services.generate_document(db.session, storage, arrangement, None, sample_articles())
+            services.generate_from_articles(
+                db.session, storage, arrangement, None, sample_articles()
+            )[0]
         assert words in caught.value.message
     assert count_documents() == 0
 
@@ -163,7 +167,9 @@ def test_cloud_and_social_documents(app, make):
         title="電子申請サービス",
         data_location="日本国内",
     )
-    document = services.generate_document(db.session, storage, cloud, None, sample_articles())
+    document = services.generate_from_articles(db.session, storage, cloud, None, sample_articles())[
+        0
+    ]
     assert document.kind == DocumentKind.CLOUD_REQUIREMENTS
     assert (
         document.filename == "クラウドサービス利用に係るセキュリティ要件_電子申請サービス_v1.docx"
@@ -177,7 +183,7 @@ def test_cloud_and_social_documents(app, make):
         operators="佐藤\n鈴木",
         posting_rules="",
     )
-    document = services.generate_document(db.session, storage, account, None, [])
+    document = services.generate_from_articles(db.session, storage, account, None, [])[0]
     assert document.kind == DocumentKind.SNS_PROCEDURE
     assert document.filename == "SNS運用手順_豊岡市公式_X_v1.docx"
     rows = {row[0]: row[1] for row in table_rows(storage.read_bytes(document.storage_key))[0]}
@@ -264,7 +270,9 @@ def test_diff_shows_changed_added_removed_and_renumbered_articles():
 def test_diff_versions_uses_the_stored_snapshots(app, make):
     storage = get_storage(app)
     engagement = make.engagement()
-    first = services.generate_document(db.session, storage, engagement, None, sample_articles())
+    first = services.generate_from_articles(
+        db.session, storage, engagement, None, sample_articles()
+    )[0]
     edited = sample_articles()
     edited[2] = Article(
         "再委託の制限",
@@ -272,7 +280,7 @@ def test_diff_versions_uses_the_stored_snapshots(app, make):
         31,
         ["OUT-08", "MN-01"],
     )
-    second = services.generate_document(db.session, storage, engagement, None, edited)
+    second = services.generate_from_articles(db.session, storage, engagement, None, edited)[0]
     db.session.commit()
     statuses = [(c.status, c.new_label) for c in services.diff_versions(first, second)]
     assert statuses == [("unchanged", "第1条"), ("unchanged", "第2条"), ("changed", "第3条")]

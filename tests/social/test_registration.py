@@ -146,7 +146,7 @@ def test_an_uploaded_or_generated_procedure_counts_as_the_procedure(app, client,
         data={"file": (io.BytesIO(b"%PDF-1.4 procedure"), "SNS運用手順.pdf")},
         content_type="multipart/form-data",
     )
-    documents.generate_document(db.session, get_storage(app), reload(generated), owner, [])
+    documents.generate_from_articles(db.session, get_storage(app), reload(generated), owner, [])[0]
     db.session.commit()
     assert reload(uploaded).is_complete and reload(generated).is_complete
     html = client.get("/social-accounts/?incomplete=1").get_data(as_text=True)

@@ -145,7 +145,7 @@ def _render(
         ) from error
 
 
-def generate_document(
+def generate_from_articles(
     session: Session,
     storage: Storage,
     arrangement: Arrangement,
@@ -153,29 +153,15 @@ def generate_document(
     articles: Iterable[Any],
     waivers: Iterable[Any] = (),
     date_style: str | None = None,
-    template_dirs: Sequence[str] | None = None,
-) -> ContractDocument:
-    """Render the arrangement's document from ``articles``, store it, and add its version row.
+    template_dirs: Sequence[str | None] | None = None,
+    kind: DocumentKind | None = None,
+) -> tuple[ContractDocument, bytes]:
+    """Render the arrangement's document from ``articles``, store it, add its version row, and
+    hand back the row and the bytes stored.
 
     The object is stored first and the row added after, so a row never points at a missing
     object; if the row cannot be added, the object is deleted again. The caller commits.
     """
-    return _generate(
-        session, storage, arrangement, user, articles, waivers, date_style, template_dirs
-    )[0]
-
-
-def _generate(
-    session: Session,
-    storage: Storage,
-    arrangement: Arrangement,
-    user: Any,
-    articles: Iterable[Any],
-    waivers: Iterable[Any],
-    date_style: str | None,
-    template_dirs: Sequence[str | None] | None,
-    kind: DocumentKind | None = None,
-) -> tuple[ContractDocument, bytes]:
     kind = kind or document_kind(arrangement)
     reason = refusal(arrangement, kind)
     if reason:
@@ -301,7 +287,9 @@ def generate_appendix_with_data(
     only = {} if kind.internal_clauses is None else {"internal": kind.internal_clauses}
     articles = catalog.render_articles(session, arrangement, date_style=style, **only)
     waivers = coverage_waivers(catalog.coverage(session, arrangement))
-    return _generate(session, storage, arrangement, user, articles, waivers, style, dirs, kind)
+    return generate_from_articles(
+        session, storage, arrangement, user, articles, waivers, style, dirs, kind
+    )
 
 
 def previous_version(session: Session, document: ContractDocument) -> ContractDocument | None:
