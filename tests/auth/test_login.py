@@ -151,7 +151,7 @@ def test_create_admin_prompts_and_refuses_a_short_password(app):
     result = runner.invoke(
         args=["vg", "create-admin", "--email", "a@city.example.jp"], input="short\nshort\n"
     )
-    assert result.exit_code != 0 and "10文字以上" in result.output
+    assert result.exit_code != 0 and "12文字以上" in result.output
     result = runner.invoke(
         args=["vg", "create-admin", "--email", "a@city.example.jp"],
         input="a-long-password\na-long-password\n",

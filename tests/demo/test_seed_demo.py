@@ -268,7 +268,7 @@ def test_a_database_in_use_is_left_alone(app, make, existing):
 def test_short_password_is_refused(app):
     result = app.test_cli_runner().invoke(args=["vg", "seed-demo", "--password", "short"])
     assert result.exit_code != 0
-    assert "10文字以上" in result.output
+    assert "12文字以上" in result.output
     assert _count(Department) == 0
 
 

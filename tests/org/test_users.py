@@ -112,12 +112,12 @@ def test_contractor_role_requires_a_contractor_and_others_may_not_have_one(clien
     assert _user("suzuki.hanako@city.example.jp").contractor_id == contractor.id
 
 
-def test_initial_password_needs_ten_characters_and_confirmation(client, make, login_as):
+def test_initial_password_needs_twelve_characters_and_confirmation(client, make, login_as):
     login_as(make.user(Role.ADMIN))
     html = client.post("/admin/users/new", data=_form(password="short", confirm="short")).get_data(
         as_text=True
     )
-    assert "10文字以上で入力してください。" in html
+    assert "12文字以上で入力してください。" in html
     html = client.post("/admin/users/new", data=_form(confirm="something-else-1")).get_data(
         as_text=True
     )

@@ -70,7 +70,7 @@ def test_invitation_mail_set_password_and_straight_into_the_portal(
         and "但馬データセンター株式会社" in page
     )
     short = visitor.post(path, data={"password": "short", "confirm": "short"})
-    assert short.status_code == 200 and "10文字以上で入力してください" in short.get_data(
+    assert short.status_code == 200 and "12文字以上で入力してください" in short.get_data(
         as_text=True
     )
     mismatch = visitor.post(

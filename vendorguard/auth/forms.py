@@ -7,7 +7,9 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectChoice, SelectField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-MIN_PASSWORD = 10
+from vendorguard.auth.passwords import MIN_LENGTH
+
+MIN_PASSWORD = MIN_LENGTH  # one rule: auth/passwords.py
 
 
 class LoginForm(FlaskForm):

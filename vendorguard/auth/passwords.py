@@ -13,7 +13,10 @@ from vendorguard.core.errors import DomainError
 if TYPE_CHECKING:
     from vendorguard.auth.models import User
 
-MIN_LENGTH = 10  # the forms say the same (auth/forms.py MIN_PASSWORD)
+# ASVS 4.0.3 2.1.1 / 2.1.2: at least 12 characters; up to 128 (a pass phrase fits, a pasted book
+# does not: scrypt's cost grows with the input). The forms read these (auth/forms.py MIN_PASSWORD).
+MIN_LENGTH = 12
+MAX_LENGTH = 128
 MIN_SCORE = 3  # zxcvbn: 3 = "safely unguessable: moderate protection from offline attacks"
 _ESTIMATED = 100  # zxcvbn's time grows with length; what follows is no weaker for it
 
@@ -35,6 +38,10 @@ def check_new_password(
     if len(password) < MIN_LENGTH:
         raise WeakPassword(
             _("パスワードは%(min)d文字以上にしてください。", min=MIN_LENGTH), field=field
+        )
+    if len(password) > MAX_LENGTH:
+        raise WeakPassword(
+            _("パスワードは%(max)d文字以内にしてください。", max=MAX_LENGTH), field=field
         )
     email = (email or (user.email if user is not None else "")).strip().lower()
     name = name or (user.name if user is not None else "")
