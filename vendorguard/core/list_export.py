@@ -17,6 +17,7 @@ from typing import Any, Literal
 from flask import flash, redirect, request, stream_with_context, url_for
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from vendorguard.core import export as export_file
 from vendorguard.core.timeutil import TOKYO, today_tokyo
@@ -37,7 +38,7 @@ class ExportTable:
     file_stem: str
     sheet_title: Callable[[], str]
     header: Callable[[], Sequence[str]]
-    rows: Callable[[Select], Iterator[Sequence[Any]]]
+    rows: Callable[[Select[Any]], Iterator[Sequence[Any]]]
 
 
 def requested_format() -> ExportFormat | None:
@@ -60,19 +61,21 @@ def page_args() -> dict[str, str]:
     }
 
 
-def count_rows(stmt: Select) -> int:
+def count_rows(stmt: Select[Any]) -> int:
     """How many rows ``stmt`` selects (ordering and eager loads dropped)."""
     return db.session.execute(
         select(func.count()).select_from(stmt.order_by(None).subquery())
     ).scalar_one()
 
 
-def streamed(stmt: Select) -> Select:
+def streamed(stmt: Select[Any]) -> Select[Any]:
     """``stmt`` read in batches while the file is written, so memory stays bounded."""
     return stmt.execution_options(yield_per=BATCH_ROWS)
 
 
-def respond(fmt: ExportFormat, stmt: Select, table: ExportTable, endpoint: str, **values: Any):
+def respond(
+    fmt: ExportFormat, stmt: Select[Any], table: ExportTable, endpoint: str, **values: Any
+) -> WerkzeugResponse:
     """The file of every row of ``stmt``; over the cap, back to the list with a message."""
     total = count_rows(stmt)
     if total > MAX_EXPORT_ROWS:
@@ -85,7 +88,7 @@ def respond(fmt: ExportFormat, stmt: Select, table: ExportTable, endpoint: str, 
             ),
             "error",
         )
-        return redirect(url_for(endpoint, **values, **page_args()))
+        return redirect(url_for(endpoint, **{**values, **page_args()}))
     filename = f"{table.file_stem}-{today_tokyo():%Y%m%d}.{fmt}"
     if fmt == "xlsx":
         return export_file.xlsx_response(
@@ -103,7 +106,7 @@ def local_day(moment: datetime | None) -> date | None:
 
 def yes_no(value: bool) -> str:
     """A flag as the word the pages show."""
-    return _("はい") if value else _("いいえ")
+    return str(_("はい") if value else _("いいえ"))
 
 
 def local_moment(moment: datetime | None) -> datetime | None:
