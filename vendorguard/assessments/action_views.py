@@ -9,13 +9,14 @@ from flask_login import current_user
 from vendorguard.arrangements import access
 from vendorguard.arrangements.access import arrangement_url
 from vendorguard.arrangements.models import Arrangement
-from vendorguard.assessments import queries, services
+from vendorguard.assessments import exports, queries, services
 from vendorguard.assessments.blueprint import bp
 from vendorguard.assessments.forms import ActionForm, CloseForm
 from vendorguard.assessments.models import Action, ActionStatus, Assessment
 from vendorguard.assessments.views import assessment_or_404, may_work_on, owner_choices
 from vendorguard.auth.models import User
 from vendorguard.auth.permissions import require
+from vendorguard.core import list_export
 from vendorguard.core.concurrency import parse_version
 from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import today_tokyo
@@ -50,7 +51,10 @@ def actions():
     today = today_tokyo()
     filters = _filters()
     sort = sorting(SORTS, "due")
-    page = paginate(sort.apply(queries.action_list(current_user, filters, today)))
+    stmt = sort.apply(queries.action_list(current_user, filters, today))
+    if fmt := list_export.requested_format():
+        return list_export.respond(fmt, stmt, exports.ACTIONS, "assessments.actions")
+    page = paginate(stmt)
     kinds = access.readable_kinds(current_user)
     return render_template(
         "assessments/actions.html",

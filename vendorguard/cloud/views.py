@@ -14,11 +14,11 @@ from vendorguard.arrangements.access import detail_panels
 from vendorguard.arrangements.models import ArrangementState
 from vendorguard.auth.permissions import can_change, ensure_can_change, require
 from vendorguard.auth.roles import ALL_DEPARTMENTS, Role
-from vendorguard.cloud import assurance, queries, services
+from vendorguard.cloud import assurance, exports, queries, services
 from vendorguard.cloud.blueprint import bp
 from vendorguard.cloud.forms import CloudServiceForm
 from vendorguard.cloud.models import CloudService, TermsType
-from vendorguard.core import settings
+from vendorguard.core import list_export, settings
 from vendorguard.core.errors import DomainError
 from vendorguard.core.forms import options
 from vendorguard.core.timeutil import today_tokyo
@@ -141,7 +141,10 @@ def index():
     """List cloud services with their ISMAP status: search, filters, sort; risky ones flagged."""
     filters = _filters()
     sort = sorting(SORTS, "name")
-    page = paginate(sort.apply(queries.cloud_list(filters)))
+    stmt = sort.apply(queries.cloud_list(filters))
+    if fmt := list_export.requested_format():
+        return list_export.respond(fmt, stmt, exports.CLOUD_SERVICES, "cloud.index")
+    page = paginate(stmt)
     standings = assurance.standings(db.session, page.items)
     return render_template(
         "cloud/index.html",

@@ -7,11 +7,12 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from vendorguard.auth.permissions import require
-from vendorguard.contractors import queries, services
+from vendorguard.contractors import exports, queries, services
 from vendorguard.contractors.blueprint import bp
 from vendorguard.contractors.forms import ContractorForm
 from vendorguard.contractors.models import CertificationKind, Contractor
 from vendorguard.contractors.panels import contractor_panels
+from vendorguard.core import list_export
 from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import today_tokyo
 from vendorguard.core.web import paginate, search_term, show_domain_error, sorting
@@ -67,7 +68,10 @@ def index():
     cert = _cert_filter()
     include_archived = request.args.get("archived") == "1"
     sort = sorting(queries.SORTS, "kana")
-    page = paginate(sort.apply(queries.contractor_list(today, term, cert, include_archived)))
+    stmt = sort.apply(queries.contractor_list(today, term, cert, include_archived))
+    if fmt := list_export.requested_format():
+        return list_export.respond(fmt, stmt, exports.CONTRACTORS, "contractors.index")
+    page = paginate(stmt)
     held = {
         contractor.id: queries.held_certifications(contractor.certifications, today)
         for contractor, _valid_count in page.items

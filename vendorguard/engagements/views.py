@@ -11,11 +11,12 @@ from vendorguard.arrangements.access import detail_panels
 from vendorguard.arrangements.models import ArrangementState
 from vendorguard.auth.permissions import can_change, ensure_can_change, require
 from vendorguard.contractors.models import Contractor
+from vendorguard.core import list_export
 from vendorguard.core.errors import DomainError
 from vendorguard.core.forms import blank_choice
 from vendorguard.core.timeutil import today_tokyo
 from vendorguard.core.web import paginate, search_term, show_domain_error, sorting
-from vendorguard.engagements import queries, services
+from vendorguard.engagements import exports, queries, services
 from vendorguard.engagements.blueprint import bp
 from vendorguard.engagements.forms import EngagementForm
 from vendorguard.engagements.models import Engagement, NetworkSegment
@@ -99,7 +100,10 @@ def index():
     """List engagements: search, filters that other pages link to, sorting and pagination."""
     filters = _filters()
     sort = sorting(SORTS, "start", default_descending=True)  # newest contracts first
-    page = paginate(sort.apply(queries.engagement_list(filters, today_tokyo())))
+    stmt = sort.apply(queries.engagement_list(filters, today_tokyo()))
+    if fmt := list_export.requested_format():
+        return list_export.respond(fmt, stmt, exports.ENGAGEMENTS, "engagements.index")
+    page = paginate(stmt)
     departments = db.session.scalars(org_queries.active_departments()).all()
     contractors = db.session.scalars(queries.active_contractors(filters.contractor_id)).all()
     return render_template(

@@ -12,10 +12,11 @@ from vendorguard.arrangements import access
 from vendorguard.arrangements.access import arrangement_url
 from vendorguard.arrangements.models import Arrangement
 from vendorguard.auth.permissions import require
+from vendorguard.core import list_export
 from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import today_tokyo
 from vendorguard.core.web import paginate, search_term, show_domain_error, sorting
-from vendorguard.evidence import queries, services
+from vendorguard.evidence import exports, queries, services
 from vendorguard.evidence.blueprint import bp
 from vendorguard.evidence.forms import CloseForm, ReviewForm, UploadForm
 from vendorguard.evidence.intake import receive_and_submit
@@ -77,7 +78,10 @@ def requests():
     today = today_tokyo()
     filters = _filters()
     sort = sorting(LIST_SORTS, "due")
-    page = paginate(sort.apply(queries.request_list(current_user, filters, today)))
+    stmt = sort.apply(queries.request_list(current_user, filters, today))
+    if fmt := list_export.requested_format():
+        return list_export.respond(fmt, stmt, exports.EVIDENCE_REQUESTS, "evidence.requests")
+    page = paginate(stmt)
     departments = db.session.scalars(active_departments()).all()
     return render_template(
         "evidence/requests.html",

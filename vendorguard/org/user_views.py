@@ -11,9 +11,11 @@ from vendorguard.auth.models import User
 from vendorguard.auth.permissions import require
 from vendorguard.auth.roles import Role
 from vendorguard.contractors.models import Contractor
+from vendorguard.core import list_export
 from vendorguard.core.errors import DomainError
 from vendorguard.core.web import paginate, search_term, show_domain_error, sorting
 from vendorguard.extensions import db
+from vendorguard.org import user_exports
 from vendorguard.org import user_queries as queries
 from vendorguard.org import user_services as services
 from vendorguard.org.blueprint import bp
@@ -71,7 +73,10 @@ def users():
     """List users: search by name, reading or e-mail; filter by role, department, state."""
     filters = _filters()
     sort = sorting(queries.SORTS, "kana")
-    page = paginate(sort.apply(queries.user_list(filters)))
+    stmt = sort.apply(queries.user_list(filters))
+    if fmt := list_export.requested_format():
+        return list_export.respond(fmt, stmt, user_exports.USERS, "org.users")
+    page = paginate(stmt)
     departments = db.session.scalars(active_departments()).all()
     return render_template(
         "org/users.html",

@@ -20,7 +20,7 @@ from vendorguard.arrangements.models import ArrangementState
 from vendorguard.auth.permissions import can_change, ensure_can_change, require
 from vendorguard.auth.roles import ALL_DEPARTMENTS, Role
 from vendorguard.cloud.queries import manager_candidates
-from vendorguard.core import settings
+from vendorguard.core import list_export, settings
 from vendorguard.core.errors import DomainError
 from vendorguard.core.forms import options
 from vendorguard.core.timeutil import today_tokyo
@@ -28,7 +28,7 @@ from vendorguard.core.web import paginate, search_term, show_domain_error, sorti
 from vendorguard.extensions import db
 from vendorguard.org.models import Department
 from vendorguard.org.queries import active_departments
-from vendorguard.social import queries, services
+from vendorguard.social import exports, queries, services
 from vendorguard.social.blueprint import bp
 from vendorguard.social.forms import MFA_VALUES, ProcedureUploadForm, SocialAccountForm, mfa_choice
 from vendorguard.social.models import IncidentStatus, Platform, SocialAccount
@@ -133,7 +133,10 @@ def index():
     filters = _filters()
     sort = sorting(SORTS, "title")
     today = today_tokyo()
-    page = paginate(sort.apply(queries.account_list(current_user, filters, today)))
+    stmt = sort.apply(queries.account_list(current_user, filters, today))
+    if fmt := list_export.requested_format():
+        return list_export.respond(fmt, stmt, exports.SOCIAL_ACCOUNTS, "social.index")
+    page = paginate(stmt)
     return render_template(
         "social/index.html",
         page=page,

@@ -1,0 +1,73 @@
+"""The SNS account list as a spreadsheet, keyed on the account URL so a later import can match rows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import Select
+
+from vendorguard.core.list_export import ExportTable, local_day, streamed, yes_no
+from vendorguard.extensions import db
+
+
+def _mfa(value: bool | None) -> str:
+    return _("未確認") if value is None else yes_no(value)
+
+
+def _header() -> Sequence[str]:
+    return [
+        _("アカウントのURL"),
+        _("ID"),
+        _("アカウント名"),
+        _("SNSの種類"),
+        _("ハンドル"),
+        _("所管課"),
+        _("責任者"),
+        _("状態"),
+        _("運用承認"),
+        _("承認の有効期限"),
+        _("多要素認証"),
+        _("認証情報の管理者"),
+        _("認証バッジ"),
+        _("市公式サイトの一覧ページ"),
+        _("不足している項目"),
+        _("次回見直し日"),
+        _("更新日"),
+        _("アーカイブ日"),
+    ]
+
+
+def _rows(stmt: Select) -> Iterator[Sequence[Any]]:
+    # Department and officer come with the list's statement, so one query per batch.
+    for account in db.session.scalars(streamed(stmt)):
+        officer = account.responsible_officer
+        yield [
+            account.account_url,
+            account.id,
+            account.title,
+            account.platform_label,
+            account.handle,
+            account.department.name,
+            officer.name if officer is not None else None,
+            account.state.label,
+            account.approval_state.label,
+            account.approval_valid_until,
+            _mfa(account.mfa_enabled),
+            account.credential_custodian,
+            yes_no(account.verified_badge),
+            account.official_list_url,
+            "、".join(account.missing_items),
+            account.next_review_on,
+            local_day(account.updated_at),
+            local_day(account.archived_at),
+        ]
+
+
+SOCIAL_ACCOUNTS = ExportTable(
+    file_stem="sns-accounts",
+    sheet_title=lambda: _("SNSアカウント"),
+    header=_header,
+    rows=_rows,
+)
