@@ -1,22 +1,8 @@
 """The file types uploads may be, told from their content: magic numbers, text checks, names.
 
-`filecheck.check` is the entry point; ZIP containers are checked by `archives`, which this module
-never imports (``detect`` is handed the container check), so the two do not import each other.
-
-
-Accepted: PDF; Word / Excel / PowerPoint in the OOXML formats without macros (.docx/.xlsx/.pptx
-and their templates); PNG; JPEG; CSV/TXT (UTF-8 or CP932 text without NUL or control bytes, not
-markup); ZIP when every member passes the same checks (one level deep: no archive inside an
-archive; expanded size, member count and compression ratio bounded; no absolute, ``..`` or link
-members; no encryption, since an encrypted member cannot be checked).
-
-Refused on purpose: legacy binary Office files (.doc/.xls/.ppt). Their macros live in OLE
-storages, Excel 4.0 macros in BIFF records and PowerPoint's VBA inside the document stream; a
-trustworthy macro check needs a full parser for each, so they are refused with a request to save
-as .docx/.xlsx/.pptx or PDF. OpenDocument is refused for the same reason (Basic macros).
-
-A name only ever adds refusals: a known dangerous extension (.exe, .html, .docm …) is refused
-whatever the content, and a known extension that contradicts the content (a PNG named .pdf) too.
+What is accepted and refused, and why, is written once in ``filecheck`` (the entry point,
+``check``). ZIP containers are checked by ``archives``, which this module never imports:
+``detect`` is handed the container check, so the two do not import each other.
 """
 
 from __future__ import annotations
