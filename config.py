@@ -51,7 +51,7 @@ class Settings:
     # Logins' failure records are deleted after this many days.
     login_failure_retention_days: int = 30
     # A session ends after this long without a request, and this long after sign-in.
-    session_idle_minutes: int = 60
+    session_idle_minutes: int = 30  # ASVS 4.0.3 3.3.2 (L2): 30 minutes without a request
     session_max_hours: int = 8
     # Audit chain: the HMAC key (empty: instance/audit_key, made once), where signed heads are
     # appended (empty: instance/audit-anchors.jsonl), and the S3 object-lock days for anchors (0: none).

@@ -20,6 +20,8 @@ def test_defaults_without_any_variable(tmp_path):
     current = Settings.from_config(config)
     assert current.page_size == 25 and current.base_url == "http://127.0.0.1:5000"
     assert current.mail_timeout == 30 and current.mail_sender == "vendorguard@localhost"
+    # ASVS 4.0.3 3.3.2 (L2): 30 minutes idle, and an absolute lifetime within 12 hours.
+    assert current.session_idle_minutes == 30 and current.session_max_hours == 8
     assert current.sqlalchemy_database_uri == f"sqlite:///{tmp_path / 'vendorguard.db'}"
     assert current.storage_url == (tmp_path / "evidence").resolve().as_uri()
     assert len(current.secret_key) == 64  # generated once and kept in the instance folder
