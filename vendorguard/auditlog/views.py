@@ -19,7 +19,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Row, func, select
+from sqlalchemy import Row
 from wtforms import Form
 from wtforms.validators import Optional
 
@@ -30,13 +30,12 @@ from vendorguard.auditlog.blueprint import bp
 from vendorguard.auth.permissions import require
 from vendorguard.core import export as export_file
 from vendorguard.core.forms import DateField, LineField
+from vendorguard.core.list_export import MAX_EXPORT_ROWS, count_rows, requested_encoding
 from vendorguard.core.timeutil import TOKYO, today_tokyo
 from vendorguard.core.web import paginate
 from vendorguard.extensions import db
 from vendorguard.web.i18n import format_moment
 
-# One export is one spreadsheet; Excel stops at 1,048,576 rows and a clerk at far fewer.
-MAX_EXPORT_ROWS = 100_000
 ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?([+-]\d{2}:\d{2}|Z)$")
 FILTER_ARGS = ("actor", "action", "object_type", "object_id", "date_from", "date_to")
 
@@ -229,9 +228,7 @@ def _export_statement():
     """The filtered events, or ``None`` (with a message) when there are too many."""
     _form, filters = _filters()
     stmt = queries.event_list(filters)
-    total = db.session.execute(
-        select(func.count()).select_from(stmt.order_by(None).subquery())
-    ).scalar_one()
+    total = count_rows(stmt)
     if total > MAX_EXPORT_ROWS:
         flash(
             _(
@@ -254,9 +251,7 @@ def export():
     stmt = _export_statement()
     if stmt is None:
         return redirect(url_for("audit.index", **_filter_args()))
-    encoding = (
-        export_file.CP932 if request.args.get("encoding") == "cp932" else export_file.UTF8_BOM
-    )
+    encoding = requested_encoding()
     chunks = export_file.csv_chunks(_export_header(), _export_rows(stmt), encoding)
     return export_file.csv_response(
         stream_with_context(chunks), f"audit-log-{today_tokyo():%Y%m%d}.csv", encoding
