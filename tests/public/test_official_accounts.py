@@ -75,7 +75,6 @@ def city(make):
 
 
 INTERNAL = (
-    "@toyooka_public_handle",
     "広報 責任者太郎",
     "運用 花子",
     "運用 次郎",
@@ -94,13 +93,15 @@ def test_only_approved_active_accounts_are_listed(client, city):
     assert (
         "豊岡市公式X" in html
         and "秘書広報課" in html
-        and 'href="https://x.com/toyooka_public_handle"' in html
+        and "@toyooka_public_handle" in html  # the handle tells an impersonator's account apart
+        and ">https://x.com/toyooka_public_handle</a>" in html  # the address, readable
     )
     assert data["accounts"] == [
         {
             "platform": "x",
             "platform_name": "X（旧Twitter）",
             "name": "豊岡市公式X",
+            "handle": "@toyooka_public_handle",
             "url": "https://x.com/toyooka_public_handle",
             "department": "秘書広報課",
         }
@@ -228,3 +229,40 @@ def test_the_page_runs_a_fixed_number_of_queries(client, make, count_queries):
     with count_queries() as many:
         assert client.get(PAGE).get_data(as_text=True).count("<tr>") == 501
     assert few.count == many.count
+
+
+def test_the_page_says_where_to_report_an_impersonating_account(client, city):
+    from vendorguard.city import services as profile
+
+    html = client.get(PAGE).get_data(as_text=True)
+    assert "なりすましアカウントを見つけたら" in html and "みほん市" in html
+
+    profile.save(
+        db.session,
+        profile.CityData(
+            name="みほん市",
+            security_department="情報政策課",
+            phone="0796-00-0000",
+            email="joho@city.example.jp",
+        ),
+    )
+    db.session.commit()
+    html = client.get(PAGE).get_data(as_text=True)
+    assert "みほん市 情報政策課" in html and "電話：0796-00-0000" in html
+    assert 'href="mailto:joho@city.example.jp"' in html
+    assert client.get(JSON).get_json()["report_impersonation_to"] == {
+        "contact": "みほん市 情報政策課",
+        "phone": "0796-00-0000",
+        "email": "joho@city.example.jp",
+    }
+
+    profile.save(
+        db.session,
+        profile.CityData(
+            name="みほん市", impersonation_contact="秘書広報課 なりすまし窓口 0796-11-1111"
+        ),
+    )
+    db.session.commit()
+    english = client.get(f"{PAGE}?lang=en").get_data(as_text=True)
+    assert "秘書広報課 なりすまし窓口 0796-11-1111" in english
+    assert "If you find an impersonating account" in english

@@ -113,8 +113,9 @@ def test_owner_registers_office_approves_and_the_public_sees_only_that(
     assert page.title() == "みほん市 公式SNSアカウント一覧"
     rows = page.locator("table.list tbody tr")
     assert rows.count() == 1
+    assert "城崎温泉観光公式" in rows.first.inner_text()
     link = rows.first.locator("a")
-    assert link.inner_text() == "城崎温泉観光公式"
+    assert link.inner_text() == "https://www.instagram.com/kinosaki_official/"
     assert link.get_attribute("href") == "https://www.instagram.com/kinosaki_official/"
     assert "Instagram" in rows.first.inner_text() and "観光課" in rows.first.inner_text()
     content = page.content()

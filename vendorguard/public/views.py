@@ -1,7 +1,7 @@
 """The public list of official social-media accounts, for the city's website to link to.
 
-No login, no internal navigation, nothing but platform, name, URL and department of approved,
-active accounts. Switched off with PUBLIC_ACCOUNTS_PAGE = False (then every page here is 404).
+No login, no internal navigation, nothing but platform, name, handle, URL and department of
+approved, active accounts, and where to report an impersonating account (from the city profile). Switched off with PUBLIC_ACCOUNTS_PAGE = False (then every page here is 404).
 
 The language comes from the address only (``?lang=en``), never from the session: the pages are
 cached by shared proxies (``Cache-Control: public``), so one address must always give the same
@@ -30,13 +30,33 @@ LANGUAGES = ("ja", "en")
 
 @dataclass(frozen=True)
 class PublicAccount:
-    """One line of the public list: these four things and nothing more."""
+    """One line of the public list: these five things and nothing more."""
 
     platform: Platform
     platform_label: str
     name: str
+    handle: str
     url: str
     department: str
+
+
+@dataclass(frozen=True)
+class ReportingContact:
+    """Where the public reports an impersonating account: the city profile's contact, or its
+    security office with the city's phone and e-mail when no dedicated contact is set."""
+
+    text: str
+    phone: str
+    email: str
+
+    @classmethod
+    def from_profile(cls, profile) -> ReportingContact:
+        """The contact as the public page and the JSON show it."""
+        if profile.impersonation_contact.strip():
+            return cls(profile.impersonation_contact.strip(), "", "")
+        office = profile.security_department.strip()
+        text = f"{profile.name} {office}".strip() if office else profile.name
+        return cls(text, profile.phone.strip(), profile.email.strip())
 
 
 @bp.before_request
@@ -56,6 +76,7 @@ def _accounts() -> list[PublicAccount]:
                 else row.platform.label
             ),
             name=row.title,
+            handle=row.handle,
             url=row.account_url,
             department=row.department,
         )
@@ -77,12 +98,14 @@ def official_accounts():
     """The list as a page, in Japanese (default) or English."""
     lang = request.args.get("lang", "ja")
     lang = lang if lang in LANGUAGES else "ja"
+    profile = city_profile()
     with force_locale(lang):
         html = render_template(
             "public/official_accounts.html",
             accounts=_accounts(),
             lang=lang,
-            city=city_profile(),
+            city=profile,
+            contact=ReportingContact.from_profile(profile),
         )
     return _cacheable(current_app.make_response(html))
 
@@ -96,14 +119,25 @@ def official_accounts_json():
                 "platform": account.platform.value,
                 "platform_name": account.platform_label,
                 "name": account.name,
+                "handle": account.handle,
                 "url": account.url,
                 "department": account.department,
             }
             for account in _accounts()
         ]
     # Unescaped UTF-8, so the people maintaining the city's site can read it as it is.
+    profile = city_profile()
+    contact = ReportingContact.from_profile(profile)
     body = json.dumps(
-        {"city": city_profile().name, "accounts": accounts},
+        {
+            "city": profile.name,
+            "report_impersonation_to": {
+                "contact": contact.text,
+                "phone": contact.phone,
+                "email": contact.email,
+            },
+            "accounts": accounts,
+        },
         ensure_ascii=False,
         indent=1,
     )

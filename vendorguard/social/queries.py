@@ -304,6 +304,7 @@ def public_accounts() -> Select:
             SocialAccount.platform,
             SocialAccount.platform_other,
             SocialAccount.title,
+            SocialAccount.handle,
             SocialAccount.account_url,
             Department.name.label("department"),
         )
