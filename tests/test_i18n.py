@@ -44,12 +44,21 @@ def test_compiled_catalog_matches_the_po_file():
     catalog = _catalog()
     with open(CATALOG / "messages.mo", "rb") as handle:
         compiled = read_mo(handle)
+    # Plural entries: the .po reader gives a tuple of forms, the .mo reader a list.
     expected = {
-        m.id if isinstance(m.id, str) else m.id[0]: m.string
+        m.id if isinstance(m.id, str) else m.id[0]: (
+            m.string if isinstance(m.string, str) else tuple(m.string)
+        )
         for m in catalog
         if m.id and m.string and not m.fuzzy
     }
-    actual = {m.id if isinstance(m.id, str) else m.id[0]: m.string for m in compiled if m.id}
+    actual = {
+        m.id if isinstance(m.id, str) else m.id[0]: (
+            m.string if isinstance(m.string, str) else tuple(m.string)
+        )
+        for m in compiled
+        if m.id
+    }
     assert actual == expected, "messages.mo is stale: run scripts/i18n"
 
 
@@ -60,3 +69,16 @@ def test_pages_are_japanese_by_default_and_english_on_request(client, make, logi
     client.post("/language", data={"locale": "en", "next": "/login"})
     html = client.get("/login").get_data(as_text=True)
     assert 'lang="en"' in html and "Log in" in html
+
+
+def test_english_counts_take_the_singular_for_one(app):
+    from flask_babel import force_locale, ngettext
+
+    message = "「%(title)s」を提出しました（%(count)d件のファイル）。市の担当課が内容を確認します。"
+    with app.test_request_context(), force_locale("en"):
+        assert ngettext(message, message, 1, title="報告", count=1).startswith(
+            'Submitted "報告" (1 file).'
+        )
+        assert "(2 files)" in ngettext(message, message, 2, title="報告", count=2)
+    with app.test_request_context(), force_locale("ja"):
+        assert "（1件のファイル）" in ngettext(message, message, 1, title="報告", count=1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
@@ -207,8 +208,10 @@ def upload(request_id: int):
         )
     assert intake.submission is not None  # intake.ok
     flash(
-        _(
+        ngettext(
             "第%(version)d版として%(count)d件のファイルを提出しました。",
+            "第%(version)d版として%(count)d件のファイルを提出しました。",
+            intake.file_count,
             version=intake.submission.version,
             count=intake.file_count,
         ),

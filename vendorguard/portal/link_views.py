@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from vendorguard.core.timeutil import today_tokyo
 from vendorguard.evidence import intake
@@ -96,8 +96,10 @@ def upload_link_submit(request_id: int, token: str):
             request_id, token, db.session.get_one(UploadLink, link.id), outcome.form, outcome.status
         )
     flash(
-        _(
+        ngettext(
             "「%(title)s」を提出しました（%(count)d件のファイル）。市の担当課が内容を確認します。",
+            "「%(title)s」を提出しました（%(count)d件のファイル）。市の担当課が内容を確認します。",
+            outcome.file_count,
             title=title,
             count=outcome.file_count,
         ),

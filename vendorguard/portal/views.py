@@ -15,6 +15,7 @@ from functools import wraps
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from vendorguard.arrangements.models import Arrangement
@@ -150,8 +151,10 @@ def submit(request_id: int):
         # a failed attempt rolled the session back: load the page's objects afresh
         return _render_request(_own_request_or_404(request_id), outcome.form, status=outcome.status)
     flash(
-        _(
+        ngettext(
             "「%(title)s」を提出しました（%(count)d件のファイル）。市の担当課が内容を確認します。",
+            "「%(title)s」を提出しました（%(count)d件のファイル）。市の担当課が内容を確認します。",
+            outcome.file_count,
             title=title,
             count=outcome.file_count,
         ),
