@@ -58,6 +58,17 @@ OBJECT_TYPE_LABELS = {
     "assessment": _l("確認"),
     "action": _l("措置"),
     "notification": _l("通知"),
+    "calendar_feed": _l("カレンダー配信"),
+    "city_profile": _l("市の基本情報"),
+    "ismap_registration": _l("ISMAPの登録"),
+    "portal_invitation": _l("ポータルへの招待"),
+    "reminder_preference": _l("通知の受け取り方"),
+    "reminder_setting": _l("リマインダーの設定"),
+    "requirement_waiver": _l("要件の適用除外"),
+    "social_attestation": _l("SNSの定期確認"),
+    "social_incident": _l("SNSの事案"),
+    "social_incident_step": _l("SNS事案の対応手順"),
+    "social_procedure_file": _l("SNS運用手順のファイル"),
 }
 
 # Column names that appear in many tables; others are shown by their code.

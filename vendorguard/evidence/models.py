@@ -121,7 +121,7 @@ class EvidenceRequest(Audited, Model):
         UniqueConstraint("evidence_requirement_id", "occurrence"),
         Index("ix_evidence_request_status_due", "status", "due_on"),
     )
-    __audit_label__ = "occurrence"
+    __audit_label__ = "occurrence_label"  # 「2026年度 上期」, not the key 「FY2026-H1」
 
     id: Mapped[int] = mapped_column(primary_key=True)
     evidence_requirement_id: Mapped[int] = mapped_column(
