@@ -240,6 +240,9 @@ def test_diff_page_shows_what_changed_since_the_previous_version(
     assert f"<p>{old_text[:5]}<del>" in html and "<ins>改訂された義務を負</ins>" in html
     dropped = revised["paragraphs"][1]["text"]
     assert f"<p><del>{dropped[:8]}" in html  # the dropped paragraph
+    # The clause versions used are named as people know them, not by database ids.
+    assert f"{clause.code}</span> {version.title} 第2版" in html
+    assert "approved" not in html and "承認）" in html
 
 
 def test_diff_against_another_arrangements_version_is_404(

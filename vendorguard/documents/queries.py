@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
 
+from vendorguard.catalog.models import Clause, ClauseVersion
 from vendorguard.documents.models import BulkJob, ContractDocument
 
 
@@ -32,4 +33,20 @@ def bulk_job(job_id: int) -> Select:
         select(BulkJob)
         .options(joinedload(BulkJob.created_by), joinedload(BulkJob.department))
         .where(BulkJob.id == job_id)
+    )
+
+
+def clause_versions_used(document: ContractDocument) -> Select:
+    """The clause versions a document was built from, as people name them: code, title, 第N版 and
+    when it was approved (one query), in the catalog's order."""
+    return (
+        select(
+            Clause.code,
+            ClauseVersion.title,
+            ClauseVersion.number,
+            ClauseVersion.approved_at,
+        )
+        .join(Clause, ClauseVersion.clause_id == Clause.id)
+        .where(ClauseVersion.id.in_(list(document.clause_version_ids or [])))
+        .order_by(Clause.sort_order, Clause.code)
     )

@@ -204,9 +204,11 @@ def diff(doc_id: int):
         )
         .order_by(ContractDocument.version.desc())
     ).all()
+    clause_versions = db.session.execute(queries.clause_versions_used(document)).all()
     return render_template(
         "documents/diff.html",
         document=document,
+        clause_versions=clause_versions,
         previous=previous,
         changes=changes,
         counts=counts,
