@@ -90,26 +90,54 @@ def test_department_is_required_for_officers_and_sns_owners(client, make, login_
     assert _user("suzuki.hanako@city.example.jp") is None
 
 
-def test_contractor_role_requires_a_contractor_and_others_may_not_have_one(client, make, login_as):
+def test_contractor_staff_are_invited_not_created_and_others_may_not_have_a_contractor(
+    client, make, login_as
+):
     contractor = make.contractor(name="但馬システム株式会社")
     login_as(make.user(Role.ADMIN))
-    response = client.post("/admin/users/new", data=_form(role="contractor"))
-    assert "役割が「委託事業者」の場合は、委託事業者の選択が必要です。" in response.get_data(
-        as_text=True
-    )
+    page = client.get("/admin/users/new").get_data(as_text=True)
+    assert 'value="contractor"' not in page and 'name="contractor_id"' not in page
+    assert "「ポータル利用者（招待）」から招待してください" in page
     response = client.post(
-        "/admin/users/new", data=_form(role="procurement", contractor_id=str(contractor.id))
+        "/admin/users/new", data=_form(role="contractor", contractor_id=str(contractor.id))
+    )
+    assert response.status_code == 200
+    assert _user("suzuki.hanako@city.example.jp") is None
+
+    # Editing keeps the contractor field for the staff the portal invited.
+    staff = make.user(Role.PROCUREMENT, email="staff@city.example.jp")
+    response = client.post(
+        f"/admin/users/{staff.id}/edit",
+        data=_form(
+            role="procurement", email="staff@city.example.jp", contractor_id=str(contractor.id)
+        ),
     )
     assert "委託事業者を選択できるのは、役割が「委託事業者」の場合だけです。" in response.get_data(
         as_text=True
     )
-    assert _user("suzuki.hanako@city.example.jp") is None
-
     response = client.post(
-        "/admin/users/new", data=_form(role="contractor", contractor_id=str(contractor.id))
+        f"/admin/users/{staff.id}/edit",
+        data=_form(role="contractor", email="staff@city.example.jp"),
     )
-    assert response.status_code == 302
-    assert _user("suzuki.hanako@city.example.jp").contractor_id == contractor.id
+    assert "役割が「委託事業者」の場合は、委託事業者の選択が必要です。" in response.get_data(
+        as_text=True
+    )
+
+
+def test_the_service_refuses_to_create_contractor_staff(app, make):
+    from vendorguard.core.errors import DomainError
+    from vendorguard.org import user_services
+
+    contractor = make.contractor()
+    data = user_services.UserData(
+        email="x@example.jp",
+        name="委託 太郎",
+        name_kana="いたく たろう",
+        role="contractor",
+        contractor_id=contractor.id,
+    )
+    with pytest.raises(DomainError, match="ポータル利用者（招待）"):
+        user_services.create_user(db.session, data, "correct horse battery staple 9")
 
 
 def test_initial_password_needs_twelve_characters_and_confirmation(client, make, login_as):

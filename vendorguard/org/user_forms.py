@@ -8,7 +8,7 @@ from wtforms import EmailField, PasswordField, SelectChoice, SelectField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from vendorguard.auth.forms import MIN_PASSWORD
-from vendorguard.auth.roles import ROLE_LABELS
+from vendorguard.auth.roles import ROLE_LABELS, Role
 from vendorguard.core.forms import REQUIRED, LineField
 
 LOCALES = [SelectChoice("ja", "日本語"), SelectChoice("en", "English")]
@@ -69,7 +69,8 @@ class UserForm(FlaskForm):
         """Fill the drop-downs (the current values stay selectable even when archived)."""
         blank = [SelectChoice("", _l("（なし）"))]
         self.department_id.choices = blank + [SelectChoice(d.id, d.name) for d in departments]
-        self.contractor_id.choices = blank + [SelectChoice(c.id, c.name) for c in contractors]
+        if self.contractor_id is not None:
+            self.contractor_id.choices = blank + [SelectChoice(c.id, c.name) for c in contractors]
 
 
 def _password_validators():
@@ -84,7 +85,13 @@ def _password_validators():
 
 
 class UserCreateForm(UserForm):
-    """A new user, with the initial password the administrator hands over."""
+    """A new city user, with the initial password the administrator hands over.
+
+    Contractor staff are never created here: they are invited from their company's page and set
+    their own password, so no administrator ever knows it.
+    """
+
+    contractor_id = None
 
     password = PasswordField(
         _l("初期パスワード"),
@@ -101,6 +108,12 @@ class UserCreateForm(UserForm):
             EqualTo("password", message=_l("確認用のパスワードが一致しません。")),
         ],
     )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.role.choices = [
+            choice for choice in self.role.choices if choice.value != Role.CONTRACTOR.value
+        ]
 
 
 class PasswordResetForm(FlaskForm):

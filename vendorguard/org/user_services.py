@@ -128,6 +128,14 @@ def _apply(session: Session, user: User, data: UserData, actor: User | None) -> 
 
 def create_user(session: Session, data: UserData, password: str) -> User:
     """Register a user with an initial password (stored only as a hash)."""
+    if data.role == Role.CONTRACTOR.value:
+        raise DomainError(
+            _(
+                "委託事業者の担当者はここでは登録しません。委託事業者の画面の「ポータル利用者（招待）」から"
+                "招待してください（本人がパスワードを設定します）。"
+            ),
+            field="role",
+        )
     check_new_password(password, email=data.email, name=data.name)
     user = User(active=True)
     user.set_password(password)

@@ -55,13 +55,13 @@ def _data(form: UserForm) -> services.UserData:
         name_kana=form.name_kana.data or "",
         role=form.role.data or "",
         department_id=form.department_id.data,
-        contractor_id=form.contractor_id.data,
+        contractor_id=form.contractor_id.data if form.contractor_id else None,
         locale=form.locale.data or "ja",
     )
 
 
 def _fill_choices(form: UserForm, user: User | None) -> None:
-    form.set_choices(
+    form.set_choices(  # the create form has no contractor field: contractors are invited
         db.session.scalars(queries.department_choices(user.department_id if user else None)),
         db.session.scalars(queries.contractor_choices(user.contractor_id if user else None)),
     )
