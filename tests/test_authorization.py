@@ -243,6 +243,7 @@ EXPECTED: dict[str, Access] = {
     "portal.admin.links": READ_REGISTERS,
     "portal.admin.link_new": ENGAGEMENT_CHANGE,
     "portal.admin.link_revoke": ENGAGEMENT_CHANGE,
+    "reminders.remind_now": ENGAGEMENT_CHANGE,  # 督促: whoever may change the engagement
     # reminders: everyone inside has notifications and a calendar feed; the outbox is the security office's
     **{
         f"reminders.{name}": grant(INTERNAL)

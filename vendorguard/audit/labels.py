@@ -28,6 +28,7 @@ ACTION_LABELS = {
     "close": _l("完了"),
     "reopen": _l("再開"),
     "withdraw": _l("取下げ"),
+    "remind": _l("督促"),
 }
 
 OBJECT_TYPE_LABELS = {

@@ -3,6 +3,8 @@ withdrawal and file downloads (registered on ``evidence.blueprint.bp``)."""
 
 from __future__ import annotations
 
+import secrets
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -13,6 +15,7 @@ from vendorguard.arrangements import access
 from vendorguard.arrangements.access import arrangement_url
 from vendorguard.arrangements.models import Arrangement
 from vendorguard.auth.permissions import require
+from vendorguard.contractors.models import Contractor
 from vendorguard.core import list_export
 from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import today_tokyo
@@ -132,6 +135,18 @@ def _render_detail(
         and evidence_request.status in UNSETTLED
         and arrangement.archived_at is None
     )
+    contractor = None
+    if requirement.provider == EvidenceProvider.CONTRACTOR:
+        contractor_id = getattr(arrangement, "contractor_id", None) or getattr(
+            arrangement, "provider_contractor_id", None
+        )
+        contractor = db.session.get(Contractor, contractor_id) if contractor_id else None
+    may_remind = (
+        may_manage
+        and contractor is not None
+        and evidence_request.status in (RequestStatus.OPEN, RequestStatus.REJECTED)
+        and arrangement.archived_at is None
+    )
     links_url = None
     if may_manage and requirement.provider == EvidenceProvider.CONTRACTOR:
         try:  # the contractor portal's page for single-request upload links, when installed
@@ -141,6 +156,10 @@ def _render_detail(
     return render_template(
         "evidence/request_detail.html",
         links_url=links_url,
+        contractor=contractor,
+        may_remind=may_remind,
+        # A fresh key per page view: the 督促 form sends it, a second click sends the same one.
+        remind_key=secrets.token_hex(16),
         evidence_request=evidence_request,
         arrangement=arrangement,
         requirement=requirement,

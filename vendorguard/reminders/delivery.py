@@ -9,7 +9,7 @@ untouched, to be tried by the next run.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -126,8 +126,12 @@ def _load(
     return rows, users, items
 
 
-def deliver(session: Session, config: Mapping, as_of: date) -> DeliveryResult:
-    """Send every row that is due (rows of days after ``as_of`` wait); commits row by row."""
+def deliver(
+    session: Session, config: Mapping, as_of: date, only_keys: Collection[str] | None = None
+) -> DeliveryResult:
+    """Send every row that is due (rows of days after ``as_of`` wait); commits row by row.
+
+    ``only_keys``: send just these rows (a reminder sent on demand), leaving the queue to the run."""
     result = DeliveryResult()
     run_started = utcnow()
     settings = Settings.from_config(config)
@@ -149,6 +153,7 @@ def deliver(session: Session, config: Mapping, as_of: date) -> DeliveryResult:
             as_of=as_of,
             limit=batch,
             lease=lease,
+            only_keys=only_keys,
         )
         if not ids:
             break

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, RadioField, SelectChoice
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from vendorguard.core.forms import LineField
@@ -77,3 +84,14 @@ for _key, _info in KINDS.items():
             ),
         )
 del _key, _info
+
+
+class NudgeForm(FlaskForm):
+    """督促: an optional note to the contractor and the key of the page that sent it."""
+
+    note = TextAreaField(
+        _l("連絡事項（任意）"),
+        validators=[Optional(), Length(max=1000)],
+        description=_l("メールに添えて送ります。1000文字まで。"),
+    )
+    click_key = HiddenField()

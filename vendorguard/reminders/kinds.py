@@ -13,6 +13,7 @@ from vendorguard.reminders.models import ReminderSetting
 EVIDENCE_DUE = "evidence_due"
 EVIDENCE_OVERDUE = "evidence_overdue"
 EVIDENCE_ESCALATION = "evidence_escalation"  # produced by the overdue rule; no setting of its own
+EVIDENCE_NUDGE = "evidence_nudge"  # 督促: sent on demand by the officer, no setting of its own
 CERTIFICATION_EXPIRY = "certification_expiry"
 ISMAP_EXPIRY = "ismap_expiry"
 EVIDENCE_EXPIRY = "evidence_expiry"
@@ -120,6 +121,7 @@ KINDS: dict[str, KindInfo] = {
 KIND_LABELS = {
     **{key: info.label for key, info in KINDS.items()},
     EVIDENCE_ESCALATION: _l("証跡未提出のエスカレーション"),
+    EVIDENCE_NUDGE: _l("証跡の督促"),
 }
 
 

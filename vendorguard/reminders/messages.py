@@ -338,9 +338,36 @@ def _social_flag(data: dict) -> Message:
     return Message(subject, headline, facts, action=_("アカウントを確認する"))
 
 
+def _nudge(data: dict) -> Message:
+    """督促: the officer asks the contractor for a request now, with an optional note."""
+    title, arrangement = data.get("title", ""), data.get("arrangement", "")
+    occurrence = _occurrence(data.get("occurrence", ""))
+    overdue = bool(data.get("overdue"))
+    facts = [
+        (_("業務"), arrangement),
+        (_("証跡"), title),
+        (_("対象"), occurrence),
+        (_("提出期限"), _when(data, overdue=overdue)),
+        (_("依頼者"), f"{data.get('department', '')} {data.get('sender', '')}".strip()),
+    ]
+    if data.get("note"):
+        facts.append((_("担当者からの連絡"), data["note"]))
+    subject = _("【督促】証跡のご提出をお願いします：%(title)s", title=title)
+    headline = _(
+        "「%(arrangement)s」の証跡「%(title)s」（%(occurrence)s）について、%(department)sからご提出のお願いです。",
+        arrangement=arrangement,
+        title=title,
+        occurrence=occurrence,
+        department=data.get("department", ""),
+    )
+    return Message(subject, headline, facts, action=_("提出する"))
+
+
 def build(kind: str, data: dict, *, external: bool = False) -> Message:
     """The message of one outbox row (call inside the reader's ``force_locale``)."""
-    if kind in (kinds.EVIDENCE_DUE, kinds.EVIDENCE_OVERDUE, kinds.EVIDENCE_ESCALATION):
+    if kind == kinds.EVIDENCE_NUDGE:
+        message = _nudge(data)
+    elif kind in (kinds.EVIDENCE_DUE, kinds.EVIDENCE_OVERDUE, kinds.EVIDENCE_ESCALATION):
         message = _evidence(kind, data)
     elif kind == kinds.SOCIAL_FLAG:
         message = _social_flag(data)

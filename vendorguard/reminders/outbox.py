@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -134,10 +134,16 @@ def claim(
     as_of,
     limit: int,
     lease: timedelta,
+    only_keys: Collection[str] | None = None,
 ) -> tuple[str, list[int]]:
-    """Take up to ``limit`` rows for delivery and commit the claim; returns (token, ids)."""
+    """Take up to ``limit`` rows for delivery and commit the claim; returns (token, ids).
+
+    ``only_keys`` limits the claim to those rows (a reminder sent on demand goes out at once,
+    without taking the rest of the queue with it)."""
     token = secrets.token_hex(16)
     condition = and_(claimable(now, run_started, as_of), T.c.channel.in_(list(channels)))
+    if only_keys is not None:
+        condition = and_(condition, T.c.dedup_key.in_(list(only_keys)))
     ids = select(T.c.id).where(condition).order_by(T.c.id).limit(limit)
     if _dialect(session) == "postgresql":
         # A CTE runs once; "id IN (SELECT … SKIP LOCKED LIMIT n)" may be re-run by the planner and,
