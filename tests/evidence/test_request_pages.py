@@ -211,6 +211,9 @@ def test_review_rejects_with_a_reason_then_accepts_the_resubmission(client, make
     first = services.submit(db.session, evidence_request, [store()], "提出します", via="portal")
     db.session.commit()
     login_as(officer)
+    page = client.get(f"/evidence/requests/{evidence_request.id}").get_data(as_text=True)
+    # The evidence first, then the decision.
+    assert page.index("/evidence/files/") < page.index('id="review"')
     response = client.post(
         f"/evidence/submissions/{first.id}/review", data={"decision": "rejected", "reason": ""}
     )

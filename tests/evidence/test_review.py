@@ -185,6 +185,27 @@ def test_review_refuses_unknown_decisions_and_past_expiry_dates(make, evidence_r
     assert error.value.field == "valid_until"
 
 
+def test_a_submission_whose_files_are_gone_cannot_be_accepted_only_returned(make, evidence_request):
+    officer = make.user(Role.OFFICER)
+    submission = services.submit(db.session, evidence_request, [store()], "", via="internal")
+    db.session.commit()
+    # e.g. a file removed afterwards by an administrator: nothing is left to accept
+    for file in db.session.scalars(
+        select(EvidenceFile).where(EvidenceFile.submission_id == submission.id)
+    ):
+        db.session.delete(file)
+    db.session.commit()
+    with pytest.raises(DomainError, match="ファイルのない提出は受理できません") as error:
+        services.review(db.session, submission, "accepted", officer, today=TODAY)
+    assert error.value.field == "decision"
+    db.session.rollback()
+    services.review(
+        db.session, submission, "rejected", officer, reason="ファイルがありません。", today=TODAY
+    )
+    db.session.commit()
+    assert submission.decision == ReviewDecision.REJECTED
+
+
 def test_evidence_without_a_validity_stays_valid_until_replaced(make):
     engagement = make.engagement()
     item = requirement(db.session, engagement, cadence=Cadence.AD_HOC, validity_days=None)

@@ -167,6 +167,18 @@ def review(
             )
         valid_until = None
     else:
+        files = session.scalar(
+            select(func.count())
+            .select_from(EvidenceFile)
+            .where(EvidenceFile.submission_id == submission.id)
+        )
+        if not files:
+            raise DomainError(
+                _(
+                    "ファイルのない提出は受理できません。差し戻して、ファイルの提出を求めてください。"
+                ),
+                field="decision",
+            )
         requirement = session.get_one(EvidenceRequirement, request.evidence_requirement_id)
         if valid_until is not None and valid_until < today:
             raise DomainError(
