@@ -254,3 +254,15 @@ def test_split_findings_drops_bullets_and_blank_lines():
         "・一つ目\r\n\r\n(2) 二つ目\n③ 三つ目\n- 四つ目\n１．五つ目"
     ) == ["一つ目", "二つ目", "三つ目", "四つ目", "五つ目"]
     assert services.default_valid_until(date(2028, 2, 29)) == date(2029, 2, 28)
+
+
+def test_one_submit_shows_every_error_including_the_missing_findings(client, make, login_as):
+    officer = make.user(Role.OFFICER)
+    engagement = make.engagement(department=officer.department)
+    login_as(officer)
+    response = _post(client, engagement.id, result="nonconforming", summary="", findings="")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "「不適合」の場合は、指摘事項を1件以上入力してください（1行に1件）。" in html
+    assert "入力してください" in html.replace("指摘事項を1件以上入力してください", "")  # summary
+    assert db.session.scalars(select(Assessment)).all() == []

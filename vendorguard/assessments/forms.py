@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from vendorguard.assessments.models import AssessmentMethod, AssessmentResult
+from vendorguard.assessments.services import split_findings
 from vendorguard.core.concurrency import VersionedForm
 from vendorguard.core.forms import REQUIRED, DateField, optional_int
 
@@ -49,6 +51,27 @@ class AssessmentForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.result.choices = [(result.value, result.label) for result in AssessmentResult]
         self.method.choices = [(method.value, method.label) for method in AssessmentMethod]
+
+    def validate(self, extra_validators=None) -> bool:
+        """Field checks, and in the same pass the rule that a finding needs a line: one submit
+        shows every error (the service checks the rule again)."""
+        valid = super().validate(extra_validators)
+        result = self.result.data
+        if (
+            result in {r.value for r in AssessmentResult}
+            and result != AssessmentResult.CONFORMING.value
+            and not split_findings(self.findings.data or "")
+            and not self.findings.errors
+        ):
+            self.findings.errors = [
+                *self.findings.errors,
+                _(
+                    "「%(result)s」の場合は、指摘事項を1件以上入力してください（1行に1件）。",
+                    result=AssessmentResult(result).label,
+                ),
+            ]
+            valid = False
+        return valid
 
 
 class ActionForm(VersionedForm, FlaskForm):
