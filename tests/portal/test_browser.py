@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.factories import PASSWORD
-from tests.portal.conftest import pdf_bytes
+from tests.portal.conftest import make_request, pdf_bytes
 from vendorguard.auth.roles import Role
 from vendorguard.core.timeutil import today_tokyo
 from vendorguard.evidence.models import EvidenceRequest, EvidenceSubmission, ReviewDecision
@@ -163,3 +163,22 @@ def test_link_journey_without_an_account(app, live_server, page, browser, settin
         (s.version, s.submitted_via, s.upload_link_id is not None, s.submitted_by_id)
         for s in versions
     ] == [(1, "link", True, None), (2, "link", True, None)]
+
+
+def test_contractor_filters_the_portal_to_overdue(live_server, page, two_contractors):
+    a = two_contractors[0]
+    today = today_tokyo()
+    db.session.delete(a.request)  # the fixture's fixed date may be past or not: keep only ours
+    db.session.commit()
+    late = make_request(a.engagement, due=today - timedelta(days=3), title="遅れている報告書")
+    soon = make_request(a.engagement, due=today + timedelta(days=70), title="先の報告書")
+    _sign_in(page, live_server, a.user)
+    page.goto(f"{live_server}/portal/")
+    assert page.locator(f"a[href='/portal/requests/{soon.id}']").count() == 1
+    page.click("nav.group-tabs >> text=期限超過")
+    page.wait_for_url("**/portal/?group=overdue")
+    rows = page.locator("table.list tbody tr")
+    assert rows.count() == 1 and "遅れている報告書" in rows.first.inner_text()
+    assert "期限を3日過ぎています" in rows.first.inner_text()
+    assert page.locator(f"a[href='/portal/requests/{late.id}']").count() == 1
+    assert page.locator("nav.group-tabs a[aria-current]").inner_text().startswith("期限超過")

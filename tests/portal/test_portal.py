@@ -310,3 +310,44 @@ def test_the_portal_speaks_english_on_request_and_keeps_the_page(client, login_a
     assert response.headers["Location"].endswith(f"/portal/requests/{a.request.id}")
     html = client.get(f"/portal/requests/{a.request.id}").get_data(as_text=True)
     assert 'lang="en"' in html and "A商事株式会社" in html
+
+
+def test_the_home_groups_requests_by_urgency_with_counts_and_filters(
+    client, login_as, two_contractors
+):
+    a = two_contractors[0]
+    today = today_tokyo()
+    db.session.delete(a.request)  # the fixture's request has a fixed date; keep only these
+    db.session.commit()
+    month_end = (date(today.year + (today.month == 12), today.month % 12 + 1, 1)) - timedelta(1)
+    later = make_request(a.engagement, due=month_end + timedelta(days=40), title="来期の報告")
+    this_month = make_request(a.engagement, due=month_end, title="今月末の報告")
+    overdue = make_request(a.engagement, due=today - timedelta(days=2), title="遅れた報告")
+    rejected = make_request(
+        a.engagement,
+        status=RequestStatus.REJECTED,
+        due=today + timedelta(days=60),
+        title="差戻し報告",
+    )
+    submitted = make_request(
+        a.engagement,
+        status=RequestStatus.SUBMITTED,
+        due=today - timedelta(days=9),
+        title="出した報告",
+    )
+    login_as(a.user)
+    page = client.get("/portal/").get_data(as_text=True)
+    order = [
+        page.index(f'/portal/requests/{r.id}"')
+        for r in (rejected, overdue, this_month, later, submitted)
+    ]
+    assert order == sorted(order)  # 差戻し, 期限超過, 今月, 今後, 確認待ち
+    for label, count in (("すべて", 5), ("差戻し", 1), ("期限超過", 1), ("今月が期限", 1)):
+        assert f'{label} <span class="count">{count}</span>' in page
+
+    only = client.get("/portal/?group=overdue").get_data(as_text=True)
+    assert f'/portal/requests/{overdue.id}"' in only
+    for other in (rejected, this_month, later, submitted):
+        assert f'/portal/requests/{other.id}"' not in only
+    assert 'aria-current="true">期限超過' in only
+    assert client.get("/portal/?group=nonsense").status_code == 200  # unknown group: all rows

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import CompoundSelect, Select, func, or_, select
+from datetime import date, timedelta
+
+from sqlalchemy import ColumnElement, CompoundSelect, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from vendorguard.arrangements.models import Arrangement
@@ -27,6 +29,8 @@ from vendorguard.portal.models import Invitation
 ACTIVE_STATUSES = (RequestStatus.OPEN, RequestStatus.REJECTED, RequestStatus.SUBMITTED)
 # Submissions whose files the contractor may download again: their own, not the city's.
 CONTRACTOR_CHANNELS = ("portal", "link")
+# 差戻し, 期限超過, 今月, 今後, 確認待ち: what the contractor must do first comes first.
+GROUPS = ("rejected", "overdue", "this_month", "later", "submitted")
 
 
 def owned_arrangement_ids(contractor_id: int) -> CompoundSelect:
@@ -49,24 +53,43 @@ def _fenced(contractor_id: int) -> Select:
             contains_eager(EvidenceRequest.evidence_requirement),
             contains_eager(EvidenceRequest.arrangement).contains_eager(Arrangement.department),
         )
-        .where(
-            EvidenceRequirement.provider == EvidenceProvider.CONTRACTOR,
-            EvidenceRequest.arrangement_id.in_(owned_arrangement_ids(contractor_id)),
-        )
+        .where(*_fence(contractor_id))
     )
 
 
-def portal_requests(contractor_id: int, term: str = "", done: bool = False) -> Select:
-    """The contractor's requests: still to answer (default) or accepted; closed ones never."""
+def _fence(contractor_id: int) -> tuple[ColumnElement[bool], ...]:
+    """Requests the contractor must provide, for its own arrangements only."""
+    return (
+        EvidenceRequirement.provider == EvidenceProvider.CONTRACTOR,
+        EvidenceRequest.arrangement_id.in_(owned_arrangement_ids(contractor_id)),
+    )
+
+
+def _still_active() -> tuple[ColumnElement[bool], ...]:
+    """Still to answer (or waiting for the city), of a requirement and arrangement in use."""
+    return (
+        EvidenceRequest.status.in_(ACTIVE_STATUSES),
+        EvidenceRequirement.archived_at.is_(None),
+        Arrangement.archived_at.is_(None),
+    )
+
+
+def portal_requests(
+    contractor_id: int,
+    term: str = "",
+    done: bool = False,
+    group: str = "",
+    today: date | None = None,
+) -> Select:
+    """The contractor's requests: still to answer (default, optionally one group of them) or
+    accepted; closed ones never."""
     stmt = _fenced(contractor_id)
     if done:
         stmt = stmt.where(EvidenceRequest.status == RequestStatus.ACCEPTED)
     else:
-        stmt = stmt.where(
-            EvidenceRequest.status.in_(ACTIVE_STATUSES),
-            EvidenceRequirement.archived_at.is_(None),
-            Arrangement.archived_at.is_(None),
-        )
+        stmt = stmt.where(*_still_active())
+        if group in GROUPS and today is not None:
+            stmt = stmt.where(group_condition(group, today))
     if term:
         pattern = like_pattern(term)
         stmt = stmt.where(
@@ -168,4 +191,49 @@ def links_of(request_id: int) -> Select:
         select(UploadLink)
         .where(UploadLink.request_id == request_id)
         .order_by(UploadLink.created_at.desc(), UploadLink.id.desc())
+    )
+
+
+# -- the portal home's groups ----------------------------------------------------------------------
+
+
+def _month_end(today: date) -> date:
+    if today.month == 12:
+        return date(today.year, 12, 31)
+    return date(today.year, today.month + 1, 1) - timedelta(days=1)
+
+
+def group_condition(group: str, today: date) -> ColumnElement[bool]:
+    """The SQL condition of one group of the portal home (rows of the active statuses)."""
+    waiting = EvidenceRequest.status == RequestStatus.OPEN
+    month_end = _month_end(today)
+    return {
+        "rejected": EvidenceRequest.status == RequestStatus.REJECTED,
+        "overdue": and_(waiting, EvidenceRequest.due_on < today),
+        "this_month": and_(waiting, EvidenceRequest.due_on.between(today, month_end)),
+        "later": and_(waiting, EvidenceRequest.due_on > month_end),
+        "submitted": EvidenceRequest.status == RequestStatus.SUBMITTED,
+    }[group]
+
+
+def urgency(today: date) -> ColumnElement[int]:
+    """Sort key of the groups' order (差戻し first, 確認待ち last)."""
+    return case(
+        *((group_condition(group, today), rank) for rank, group in enumerate(GROUPS)),
+        else_=len(GROUPS),
+    )
+
+
+def group_counts(contractor_id: int, today: date) -> Select:
+    """One row: how many of the contractor's active requests fall in each group (one query)."""
+    columns = [
+        func.coalesce(func.sum(case((group_condition(group, today), 1), else_=0)), 0).label(group)
+        for group in GROUPS
+    ]
+    return (
+        select(*columns)
+        .select_from(EvidenceRequest)
+        .join(EvidenceRequest.evidence_requirement)
+        .join(EvidenceRequest.arrangement)
+        .where(*_fence(contractor_id), *_still_active())
     )

@@ -31,6 +31,7 @@ from vendorguard.portal.blueprint import bp
 from vendorguard.portal.forms import UploadForm
 
 SORTS = {
+    "urgency": (EvidenceRequest.due_on, EvidenceRequest.id),  # after the group order (index)
     "due": (EvidenceRequest.due_on, EvidenceRequest.id),
     "title": (EvidenceRequirement.title, EvidenceRequest.due_on, EvidenceRequest.id),
     "arrangement": (Arrangement.title, EvidenceRequest.due_on, EvidenceRequest.id),
@@ -106,10 +107,32 @@ def index():
     """The company's requests still to answer (or, on request, those accepted), soonest due first."""
     term = search_term()
     done = request.args.get("state") == "accepted"
-    sort = sorting(SORTS, "due", default_descending=done)
-    page = paginate(sort.apply(queries.portal_requests(current_user.contractor_id, term, done)))
+    today = today_tokyo()
+    group = request.args.get("group", "")
+    group = group if group in queries.GROUPS and not done else ""
+    sort = sorting(SORTS, "due" if done else "urgency", default_descending=done)
+    stmt = queries.portal_requests(current_user.contractor_id, term, done, group, today)
+    if sort.key == "urgency":
+        # 差戻し, 期限超過, 今月, 今後, 確認待ち; soonest due first within each
+        stmt = stmt.order_by(queries.urgency(today))
+    page = paginate(sort.apply(stmt))
+    counts = None
+    if not done:
+        counts = (
+            db.session.execute(queries.group_counts(current_user.contractor_id, today))
+            .one()
+            ._asdict()
+        )
     return render_template(
-        "portal/index.html", page=page, sort=sort, term=term, done=done, today=today_tokyo()
+        "portal/index.html",
+        page=page,
+        sort=sort,
+        term=term,
+        done=done,
+        today=today,
+        group=group,
+        groups=queries.GROUPS,
+        counts=counts,
     )
 
 
