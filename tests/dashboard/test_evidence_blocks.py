@@ -89,3 +89,31 @@ def test_officer_home_lists_overdue_requests_submissions_to_review_and_own_overd
     assert "従事者名簿" in _block(html, "evidence_review")
     assert "持出し記録の不備" in _block(html, "actions_mine")
     assert "住民記録保守" in _block(html, "reviews_due")
+
+
+def test_a_home_count_leads_to_a_list_with_the_same_number(client, make, login_as):
+    today = today_tokyo()
+    mine, other = make.department(name="市民課"), make.department(name="税務課")
+    officer = make.user(Role.OFFICER, department=mine)
+    engagement = make.engagement(department=mine, title="住民記録保守")
+    elsewhere = make.engagement(department=other, title="税務保守")
+    for n in range(3):
+        _request(engagement, f"自課の報告{n}", today - timedelta(days=5 + n))
+    for n in range(4):
+        _request(elsewhere, f"他課の報告{n}", today - timedelta(days=5 + n))
+    db.session.commit()
+    login_as(officer)
+    home = client.get("/").get_data(as_text=True)
+    block = _block(home, "evidence_overdue")
+    assert "3件" in block
+    link = re.search(r'<a href="([^"]+)">一覧で見る</a>', block).group(1).replace("&amp;", "&")
+    listing = client.get(link).get_data(as_text=True)
+    assert "全3件" in listing and "他課の報告" not in listing
+    chips = re.search(r'<ul class="filter-chips".*?</ul>', listing, re.S).group(0)
+    assert "所管課：市民課" in chips and "期限超過のみ：はい" in chips
+    # Removing the department chip asks for every department explicitly (department=).
+    assert re.search(r'href="[^"]*department=(&amp;|")', chips)
+
+    # The list itself starts on the officer's department; 「すべて」 shows every readable one.
+    assert "他課の報告" not in client.get("/evidence/requests/").get_data(as_text=True)
+    assert "他課の報告" in client.get("/evidence/requests/?department=").get_data(as_text=True)

@@ -71,7 +71,12 @@ def _evidence_blocks(role: Role, department_id: int | None, today: date) -> list
                 "evidence_review",
                 _("確認（受理・差戻し）を待っている証跡"),
                 _limited(evidence_queries.submissions_awaiting_review(current_user)),
-                _link("evidence.requests", "dashboard.view", status="submitted"),
+                _link(
+                    "evidence.requests",
+                    "dashboard.view",
+                    status="submitted",
+                    department=department_id or "",
+                ),
                 _("提出された証跡の内容を確認し、受理するか、理由を付けて差し戻してください。"),
             )
         )
@@ -84,7 +89,9 @@ def _evidence_blocks(role: Role, department_id: int | None, today: date) -> list
                         today, user=current_user, department_id=department_id
                     )
                 ),
-                _link("evidence.requests", "dashboard.view", overdue=1),
+                _link(
+                    "evidence.requests", "dashboard.view", overdue=1, department=department_id or ""
+                ),
                 _("委託事業者への督促、または所管課での提出が必要です。"),
             )
         )

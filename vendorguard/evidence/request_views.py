@@ -15,6 +15,7 @@ from vendorguard.arrangements import access
 from vendorguard.arrangements.access import arrangement_url
 from vendorguard.arrangements.models import Arrangement
 from vendorguard.auth.permissions import require
+from vendorguard.auth.roles import DEPARTMENT_STAFF
 from vendorguard.contractors.models import Contractor
 from vendorguard.core import list_export
 from vendorguard.core.errors import DomainError
@@ -56,6 +57,14 @@ def _int_arg(name: str) -> int | None:
         return None
 
 
+def _department_filter() -> int | None:
+    """The department asked for; department staff start on their own (「すべて」 is asked for
+    with an empty value, so the choice survives paging and links)."""
+    if "department" not in request.args and current_user.role in DEPARTMENT_STAFF:
+        return current_user.department_id
+    return _int_arg("department")
+
+
 def _filters() -> queries.RequestFilters:
     provider = request.args.get("provider", "")
     kind = request.args.get("kind", "")
@@ -65,7 +74,7 @@ def _filters() -> queries.RequestFilters:
         status=status_filter(),
         overdue=request.args.get("overdue") == "1",
         within_days=within if within is not None and 0 <= within <= 366 else None,
-        department_id=_int_arg("department"),
+        department_id=_department_filter(),
         provider=EvidenceProvider(provider)
         if provider in EvidenceProvider._value2member_map_
         else None,
