@@ -64,3 +64,18 @@ def test_every_labelled_enum_of_the_app_has_a_label_for_each_member(app):
         for enum_cls in enums:
             for member in enum_cls:
                 assert isinstance(member.label, str) and member.label.strip(), member
+
+
+def test_choices_built_at_import_follow_the_request_language(app):
+    """A form class's choices are built once; their labels must still be translated per request."""
+    from flask_babel import force_locale
+
+    from vendorguard.documents.forms import GenerateForm
+
+    with app.test_request_context():
+        with force_locale("en"):
+            english = GenerateForm(meta={"csrf": False}).date_style()
+        with force_locale("ja"):
+            japanese = GenerateForm(meta={"csrf": False}).date_style()
+    assert "Japanese era date" in english and "和暦（" not in english
+    assert "和暦（令和8年4月1日）" in japanese

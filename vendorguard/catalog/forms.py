@@ -26,12 +26,12 @@ CODE = Regexp(
 
 def kind_choices() -> list[tuple[str, str]]:
     """Requirement kinds for a select."""
-    return [(kind.value, kind.label) for kind in RequirementKind]
+    return [(kind.value, kind.lazy_label) for kind in RequirementKind]
 
 
 def applies_to_choices() -> list[tuple[str, str]]:
     """Arrangement kinds for a select."""
-    return [(kind.value, kind.label) for kind in ArrangementKind]
+    return [(kind.value, kind.lazy_label) for kind in ArrangementKind]
 
 
 class RequirementForm(FlaskForm):

@@ -72,7 +72,7 @@ class ContractorForm(FlaskForm):
 
 def kind_choices() -> list[tuple[str, str]]:
     """Certification kinds for a drop-down, in the order the enum lists them."""
-    return [(kind.value, kind.label) for kind in CertificationKind]
+    return [(kind.value, kind.lazy_label) for kind in CertificationKind]
 
 
 class CertificationForm(FlaskForm):

@@ -33,6 +33,12 @@ class LabelledEnum(StrEnum):
         return str(self._label)
 
     @property
+    def lazy_label(self) -> Any:
+        """The label as declared (a lazy string): for choices built once, at import, which must
+        still be shown in each request's language."""
+        return self._label
+
+    @property
     def badge(self) -> str:
         """The CSS badge class (``badge-ok``, ``badge-warn`` …)."""
         return self._badge

@@ -119,7 +119,7 @@ def options(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
 
 def enum_options(enum_cls: type[Enum]) -> list[SelectChoice]:
     """Options for every member of a labelled enum, labelled in the request's language."""
-    return options((member.value, member.label) for member in enum_cls)  # type: ignore[attr-defined]
+    return options((member.value, member.lazy_label) for member in enum_cls)  # type: ignore[attr-defined]
 
 
 def optional_int(value: Any) -> int | None:

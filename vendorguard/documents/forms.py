@@ -13,8 +13,8 @@ def date_style_choices() -> list[SelectChoice]:
     """The template's own setting first, then 和暦 and 西暦."""
     return [
         SelectChoice("", _l("テンプレートの設定に従う")),
-        SelectChoice(DateStyle.WAREKI.value, DateStyle.WAREKI.label),
-        SelectChoice(DateStyle.WESTERN.value, DateStyle.WESTERN.label),
+        SelectChoice(DateStyle.WAREKI.value, DateStyle.WAREKI.lazy_label),
+        SelectChoice(DateStyle.WESTERN.value, DateStyle.WESTERN.lazy_label),
     ]
 
 

@@ -39,12 +39,12 @@ class NumberField(IntegerField):
 
 def cadence_choices() -> list[SelectChoice]:
     """Every cadence, in schedule order."""
-    return [SelectChoice(cadence.value, cadence.label) for cadence in Cadence]
+    return [SelectChoice(cadence.value, cadence.lazy_label) for cadence in Cadence]
 
 
 def provider_choices() -> list[SelectChoice]:
     """Contractor or the city itself."""
-    return [SelectChoice(provider.value, provider.label) for provider in EvidenceProvider]
+    return [SelectChoice(provider.value, provider.lazy_label) for provider in EvidenceProvider]
 
 
 class RequirementForm(FlaskForm):

@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, ValidationError
 
 from vendorguard.ismap.models import IsmapKind
 
-KIND_CHOICES = [SelectChoice(kind.value, kind.label) for kind in IsmapKind]
+KIND_CHOICES = [SelectChoice(kind.value, kind.lazy_label) for kind in IsmapKind]
 
 
 def _not_too_large(form, field) -> None:
