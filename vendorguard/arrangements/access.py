@@ -162,6 +162,11 @@ def detail_panels(session: Session, arrangement: Arrangement, user) -> dict[str,
     today = today_tokyo()
     panels = panels_for(arrangement.kind)
     context: dict[str, Any] = {"arrangement": arrangement, "panels": [p.template for p in panels]}
+    steps = []
     for panel in panels:
-        context.update(panel.context(session, arrangement, user, today))
+        own = panel.context(session, arrangement, user, today)
+        context.update(own)
+        if panel.step is not None and (step := panel.step(arrangement, own)) is not None:
+            steps.append(step)
+    context["panel_steps"] = steps
     return context

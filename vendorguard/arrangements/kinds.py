@@ -51,13 +51,31 @@ class ArrangementKindSpec:
 
 
 @dataclass(frozen=True)
+class Step:
+    """One step of the work on an arrangement, as the top of its page shows it (取扱情報 → … → 証跡):
+    whether it is done, a one-line state, and where the next action is done."""
+
+    key: str
+    label: str
+    order: int
+    done: bool
+    summary: str = ""
+    action_label: str = ""
+    action_url: str | None = None
+
+
+@dataclass(frozen=True)
 class Panel:
-    """A section every (or some) arrangement detail page shows, registered by the feature owning it."""
+    """A section every (or some) arrangement detail page shows, registered by the feature owning it.
+
+    ``step`` turns the panel's own context into its step of the page's step list (no query of its
+    own), for kinds whose page shows one."""
 
     name: str
     template: str  # included with the context ``context`` returns
     context: Callable[[Any, Any, Any, date], dict[str, Any]]  # (session, arrangement, user, today)
     order: int = 100
+    step: Callable[[Any, dict[str, Any]], Step | None] | None = None  # (arrangement, context)
 
 
 _KINDS: dict[str, ArrangementKindSpec] = {}

@@ -20,6 +20,7 @@ from vendorguard.engagements import exports, queries, services
 from vendorguard.engagements.blueprint import bp
 from vendorguard.engagements.forms import EngagementForm
 from vendorguard.engagements.models import Engagement, NetworkSegment
+from vendorguard.engagements.steps import step_list
 from vendorguard.extensions import db
 from vendorguard.org import queries as org_queries
 from vendorguard.org.models import Department
@@ -125,11 +126,13 @@ def detail(engagement_id: int):
     engagement = db.session.scalars(queries.engagement_detail(engagement_id)).unique().one_or_none()
     if engagement is None:
         abort(404)
+    panels = detail_panels(db.session, engagement, current_user)
     return render_template(
         "engagements/detail.html",
         engagement=engagement,
         can_manage=can_change(current_user, MANAGE, engagement.department_id),
-        **detail_panels(db.session, engagement, current_user),
+        **panels,
+        **step_list(db.session, engagement, panels["panel_steps"]),
     )
 
 

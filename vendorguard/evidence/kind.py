@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from vendorguard.arrangements.kinds import Panel, register_panel
+from flask import url_for
+from flask_babel import gettext as _
+
+from vendorguard.arrangements.kinds import Panel, Step, register_panel
 from vendorguard.evidence.assurance import assurance_for
 
 
@@ -10,4 +13,17 @@ def _context(session, arrangement, user, today):
     return {"assurance": assurance_for(session, arrangement, today)}
 
 
-PANEL = register_panel(Panel("evidence", "evidence/_panel.html", _context, order=10))
+def _step(arrangement, context) -> Step:
+    assurance = context["assurance"]
+    return Step(
+        "evidence",
+        _("証跡"),
+        50,
+        done=assurance.status in ("confirmed", "pending"),
+        summary=assurance.label,
+        action_label=_("証跡を確認する"),
+        action_url=url_for("evidence.arrangement", arrangement_id=arrangement.id),
+    )
+
+
+PANEL = register_panel(Panel("evidence", "evidence/_panel.html", _context, order=10, step=_step))
