@@ -28,6 +28,7 @@ from vendorguard.reminders.models import (  # noqa: F401
     ReminderPreference,
     ReminderSetting,
 )
+from vendorguard.sso.models import SsoIdentity, SsoProvider, SsoRoleMapping  # noqa: F401
 from vendorguard.social.models import (  # noqa: F401
     SocialAccount,
     SocialAttestation,
