@@ -5,31 +5,38 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from vendorguard.auth.permissions import require
 from vendorguard.auth.roles import Role
 from vendorguard.auth.services import sso_only_roles
 from vendorguard.core.errors import DomainError
-from vendorguard.core.web import absolute_url, show_domain_error
+from vendorguard.core.web import absolute_url, paginate, show_domain_error
 from vendorguard.extensions import db
 from vendorguard.org.queries import active_departments
-from vendorguard.sso import services
-from vendorguard.sso.blueprint import bp
+from vendorguard.sso import queries, services
+from vendorguard.sso.blueprint import admin_bp
 from vendorguard.sso.forms import MappingForm, ProviderForm
 from vendorguard.sso.models import SsoProvider, SsoRoleMapping
 
 
 def _provider(provider_id: int) -> SsoProvider:
-    provider = db.session.scalars(
-        select(SsoProvider)
-        .where(SsoProvider.id == provider_id)
-        .options(selectinload(SsoProvider.mappings))
-    ).first()
+    provider = db.session.get(SsoProvider, provider_id)
     if provider is None:
         abort(404)
     return provider
+
+
+def _edit_page(
+    provider: SsoProvider, form: ProviderForm, mapping_form: MappingForm, status: int = 200
+) -> ResponseReturnValue:
+    rows = paginate(queries.mapping_list(provider.id))
+    return render_template(
+        "sso/provider_form.html",
+        form=form,
+        provider=provider,
+        mapping_form=mapping_form,
+        rows=rows,
+    ), status
 
 
 def _provider_data(form: ProviderForm) -> services.ProviderData:
@@ -45,24 +52,19 @@ def _provider_data(form: ProviderForm) -> services.ProviderData:
     )
 
 
-@bp.route("/settings/sso")
+@admin_bp.route("/")
 @require("user.manage")
 def providers() -> ResponseReturnValue:
     """The registered OpenID providers."""
-    rows = db.session.scalars(
-        select(SsoProvider)
-        .order_by(SsoProvider.name)
-        .options(selectinload(SsoProvider.mappings))
-    ).all()
     return render_template(
         "sso/providers.html",
-        providers=rows,
+        page=paginate(queries.provider_list()),
         callback_url=absolute_url("sso.callback"),
         sso_only_roles=sorted(sso_only_roles(), key=list(Role).index),
     )
 
 
-@bp.route("/settings/sso/new", methods=["GET", "POST"])
+@admin_bp.route("/new", methods=["GET", "POST"])
 @require("user.manage")
 def provider_new() -> ResponseReturnValue:
     """Register an OpenID provider."""
@@ -76,11 +78,11 @@ def provider_new() -> ResponseReturnValue:
         else:
             db.session.commit()
             flash(_("IDプロバイダー「%(name)s」を登録しました。", name=provider.name), "success")
-            return redirect(url_for("sso.provider_edit", provider_id=provider.id))
+            return redirect(url_for("sso.admin.provider_edit", provider_id=provider.id))
     return render_template("sso/provider_form.html", form=form, provider=None)
 
 
-@bp.route("/settings/sso/<int:provider_id>", methods=["GET", "POST"])
+@admin_bp.route("/<int:provider_id>", methods=["GET", "POST"])
 @require("user.manage")
 def provider_edit(provider_id: int) -> ResponseReturnValue:
     """Change a provider; its mapping rows are listed below the form."""
@@ -96,13 +98,11 @@ def provider_edit(provider_id: int) -> ResponseReturnValue:
         else:
             db.session.commit()
             flash(_("IDプロバイダー「%(name)s」を保存しました。", name=provider.name), "success")
-            return redirect(url_for("sso.provider_edit", provider_id=provider.id))
-    return render_template(
-        "sso/provider_form.html", form=form, provider=provider, mapping_form=mapping_form
-    )
+            return redirect(url_for("sso.admin.provider_edit", provider_id=provider.id))
+    return _edit_page(provider, form, mapping_form)
 
 
-@bp.route("/settings/sso/<int:provider_id>/mappings", methods=["POST"])
+@admin_bp.route("/<int:provider_id>/mappings", methods=["POST"])
 @require("user.manage")
 def mapping_new(provider_id: int) -> ResponseReturnValue:
     """Add a claim → role and department row."""
@@ -125,13 +125,11 @@ def mapping_new(provider_id: int) -> ResponseReturnValue:
         else:
             db.session.commit()
             flash(_("役割の対応を追加しました。"), "success")
-            return redirect(url_for("sso.provider_edit", provider_id=provider.id))
-    return render_template(
-        "sso/provider_form.html", form=form, provider=provider, mapping_form=mapping_form
-    ), 400
+            return redirect(url_for("sso.admin.provider_edit", provider_id=provider.id))
+    return _edit_page(provider, form, mapping_form, 400)
 
 
-@bp.route("/settings/sso/mappings/<int:mapping_id>/delete", methods=["POST"])
+@admin_bp.route("/mappings/<int:mapping_id>/delete", methods=["POST"])
 @require("user.manage")
 def mapping_delete(mapping_id: int) -> ResponseReturnValue:
     """Remove a mapping row."""
@@ -142,4 +140,4 @@ def mapping_delete(mapping_id: int) -> ResponseReturnValue:
     services.delete_mapping(db.session, mapping)
     db.session.commit()
     flash(_("役割の対応を削除しました。"), "success")
-    return redirect(url_for("sso.provider_edit", provider_id=provider_id))
+    return redirect(url_for("sso.admin.provider_edit", provider_id=provider_id))

@@ -40,8 +40,8 @@ def _refuse(provider_id: int | None, refusal: signin.SsoRefused) -> ResponseRetu
 @bp.route("/sso/<int:provider_id>/login")
 def login(provider_id: int) -> ResponseReturnValue:
     """Send the browser to the provider with state, nonce and a PKCE challenge."""
-    if current_user.is_authenticated:
-        return redirect(url_for("dashboard.index"))
+    if current_user.is_authenticated:  # already signed in (whoever): the sign-in page sends them home
+        return redirect(url_for("auth.login"))
     try:
         provider = signin.enabled_provider(db.session, provider_id)
         client = client_for(provider, settings.current().sso_http_timeout)
