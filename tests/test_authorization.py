@@ -414,7 +414,11 @@ def _sso_ids(dept) -> dict[str, int]:
     db.session.add(provider)
     db.session.flush()
     mapping = SsoRoleMapping(
-        provider_id=provider.id, claim="groups", value="walk", role=Role.OFFICER, department_id=dept.id
+        provider_id=provider.id,
+        claim="groups",
+        value="walk",
+        role=Role.OFFICER,
+        department_id=dept.id,
     )
     db.session.add(mapping)
     db.session.commit()

@@ -28,7 +28,6 @@ from vendorguard.reminders.models import (  # noqa: F401
     ReminderPreference,
     ReminderSetting,
 )
-from vendorguard.sso.models import SsoIdentity, SsoProvider, SsoRoleMapping  # noqa: F401
 from vendorguard.social.models import (  # noqa: F401
     SocialAccount,
     SocialAttestation,
@@ -36,3 +35,4 @@ from vendorguard.social.models import (  # noqa: F401
     SocialIncidentStep,
     SocialProcedureFile,
 )
+from vendorguard.sso.models import SsoIdentity, SsoProvider, SsoRoleMapping  # noqa: F401

@@ -56,7 +56,11 @@ def oidc_setup(app, idp, make):
                     position=10,
                 ),
                 SsoRoleMapping(
-                    provider_id=row.id, claim="groups", value="vg-audit", role=Role.AUDITOR, position=20
+                    provider_id=row.id,
+                    claim="groups",
+                    value="vg-audit",
+                    role=Role.AUDITOR,
+                    position=20,
                 ),
             ]
         )

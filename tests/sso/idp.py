@@ -218,7 +218,9 @@ class TestProvider:
             )
 
         server = AuthorizationServer(app, query_client=provider.clients.get, save_token=save_token)
-        server.register_grant(CodeGrant, [CodeChallenge(required=True), OidcCode(require_nonce=True)])
+        server.register_grant(
+            CodeGrant, [CodeChallenge(required=True), OidcCode(require_nonce=True)]
+        )
 
         class Validator(BearerTokenValidator):
             def authenticate_token(self, token_string: str) -> Token | None:
@@ -259,7 +261,7 @@ class TestProvider:
                 )
                 return (
                     "<!doctype html><title>Test IdP</title><h1>Test IdP sign-in</h1>"
-                    f'<p>client {escape(grant.client.client_id)}</p>'
+                    f"<p>client {escape(grant.client.client_id)}</p>"
                     f'<form method="post" action="/authorize">{hidden}'
                     '<label>User name <input id="username" name="username"></label>'
                     '<button type="submit" id="idp-submit">Sign in</button></form>'

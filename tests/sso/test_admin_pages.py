@@ -37,7 +37,9 @@ def test_admin_registers_a_provider_and_the_secret_is_never_shown_back(client, m
     assert "s3cret-value-never-shown" not in page and "保存済み" in page
     assert "/sso/callback" in client.get("/settings/sso/").get_data(as_text=True)
     # Saving again without typing a secret keeps the stored one.
-    client.post(f"/settings/sso/{provider.id}", data=_provider_form(client_secret="", name="庁内ID"))
+    client.post(
+        f"/settings/sso/{provider.id}", data=_provider_form(client_secret="", name="庁内ID")
+    )
     db.session.refresh(provider)
     assert provider.name == "庁内ID" and provider.client_secret == "s3cret-value-never-shown"
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.object_type == "sso_provider"))

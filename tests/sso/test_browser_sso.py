@@ -22,7 +22,9 @@ def _sign_in_at_provider(page, live_server, idp, username: str) -> None:
     page.click("#idp-submit")
 
 
-def test_mapped_user_signs_in_and_unmapped_user_is_refused(live_server, page, idp, oidc_setup, make):
+def test_mapped_user_signs_in_and_unmapped_user_is_refused(
+    live_server, page, idp, oidc_setup, make
+):
     oidc_setup(base_url=live_server)
     officer = make.user(Role.AUDITOR, email="hanako@city.example.jp", name="豊岡 花子")
     idp.add_user("hanako", email="hanako@city.example.jp", groups=["staff", "vg-officers"])
@@ -42,9 +44,7 @@ def test_mapped_user_signs_in_and_unmapped_user_is_refused(live_server, page, id
     _sign_in_at_provider(page, live_server, idp, "jiro")
     page.wait_for_selector("text=役割が割り当てられていないため、ログインできません")
     assert page.url.startswith(f"{live_server}/login")
-    refused = db.session.scalars(
-        select(AuditEvent).where(AuditEvent.action == "sso_refused")
-    ).one()
+    refused = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "sso_refused")).one()
     assert refused.object_label == "jiro@city.example.jp"
     page.goto(f"{live_server}/")
     assert "/login" in page.url  # not signed in

@@ -4,6 +4,7 @@ JWKS, issuer, audience, expiry, nonce). Knows nothing of users or the database."
 
 from __future__ import annotations
 
+import json
 import secrets
 import time
 from dataclasses import dataclass
@@ -72,7 +73,7 @@ def _get_json(url: str, timeout: float) -> dict[str, Any]:
         body = response.raw.read(MAX_DOCUMENT_BYTES + 1, decode_content=True)
         if len(body) > MAX_DOCUMENT_BYTES:
             raise OidcError(f"document too large: {url}")
-        data = requests.models.complexjson.loads(body)
+        data = json.loads(body)
     except (requests.RequestException, ValueError) as error:
         raise OidcError(f"cannot read {url}: {error.__class__.__name__}") from None
     if not isinstance(data, dict):
@@ -108,7 +109,11 @@ def _session(client: Client, endpoints: Endpoints, redirect_uri: str) -> OAuth2S
     method = "none"
     if client.client_secret:
         supported = endpoints.token_auth_methods
-        method = "client_secret_post" if "client_secret_basic" not in supported else "client_secret_basic"
+        method = (
+            "client_secret_post"
+            if "client_secret_basic" not in supported
+            else "client_secret_basic"
+        )
     return OAuth2Session(
         client.client_id,
         client.client_secret or None,
@@ -162,7 +167,9 @@ def exchange(
     id_token = token.get("id_token")
     if not isinstance(id_token, str):
         raise OidcError("no id_token in the token response")
-    return validate_id_token(client, endpoints, id_token, pending["nonce"], token.get("access_token"))
+    return validate_id_token(
+        client, endpoints, id_token, pending["nonce"], token.get("access_token")
+    )
 
 
 def validate_id_token(

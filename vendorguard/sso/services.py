@@ -43,7 +43,9 @@ class MappingData:
     position: int = 0
 
 
-def save_provider(session: Session, provider: SsoProvider | None, data: ProviderData) -> SsoProvider:
+def save_provider(
+    session: Session, provider: SsoProvider | None, data: ProviderData
+) -> SsoProvider:
     """Create a provider, or change one; the secret is replaced only when a new one is typed."""
     name = data.name.strip()
     clash = session.scalars(

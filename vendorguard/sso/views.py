@@ -40,7 +40,9 @@ def _refuse(provider_id: int | None, refusal: signin.SsoRefused) -> ResponseRetu
 @bp.route("/sso/<int:provider_id>/login")
 def login(provider_id: int) -> ResponseReturnValue:
     """Send the browser to the provider with state, nonce and a PKCE challenge."""
-    if current_user.is_authenticated:  # already signed in (whoever): the sign-in page sends them home
+    if (
+        current_user.is_authenticated
+    ):  # already signed in (whoever): the sign-in page sends them home
         return redirect(url_for("auth.login"))
     try:
         provider = signin.enabled_provider(db.session, provider_id)
