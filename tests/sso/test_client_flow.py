@@ -4,12 +4,15 @@ PKCE, state and nonce, the id_token's signature, the role mapping, refusals and 
 from __future__ import annotations
 
 import time
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import requests
 from joserfc import jwt as jose_jwt
 from joserfc.jwk import RSAKey
 from sqlalchemy import select
 
+from tests.conftest import csrf_token_from
 from tests.factories import PASSWORD
 from tests.sso.conftest import run_flow
 from vendorguard.audit.models import AuditEvent
@@ -64,8 +67,6 @@ def test_session_generation_applies_and_logout_ends_the_sso_session(client, idp,
     thief.set_cookie("vendorguard_session", cookie)
     assert thief.get("/").status_code == 200  # the same session as a password sign-in …
     page = client.get("/account/password").get_data(as_text=True)
-    from tests.conftest import csrf_token_from
-
     client.post("/logout", data={"csrf_token": csrf_token_from(page)})
     assert thief.get("/").status_code == 302  # … which logout ends everywhere
     db.session.refresh(user)
@@ -274,3 +275,50 @@ def test_password_login_switched_off_for_a_role(app, client, make):
     assert (
         other.post("/login", data={"email": auditor.email, "password": PASSWORD}).status_code == 302
     )
+
+
+def test_the_page_asked_for_is_opened_after_sign_in_but_never_another_site(
+    client, idp, oidc_setup, make
+):
+    provider = oidc_setup()
+    make.user(Role.AUDITOR, email="hachi@city.example.jp")
+    idp.add_user("hachi", email="hachi@city.example.jp", groups=["vg-audit"])
+    start = client.get(f"/sso/{provider.id}/login?next=/contractors/")
+    assert start.status_code == 302
+    client.get("/login")  # the browser goes on; the pending sign-in stays in the session
+    params = {k: v[0] for k, v in parse_qs(urlsplit(start.headers["Location"]).query).items()}
+    answer = requests.post(
+        f"{idp.issuer}/authorize",
+        data={**params, "username": "hachi"},
+        allow_redirects=False,
+        timeout=10,
+    )
+    back = urlsplit(answer.headers["Location"])
+    response = client.get(f"{back.path}?{back.query}")
+    assert response.headers["Location"] == "/contractors/"
+
+    other = client.application.test_client()
+    start = other.get(f"/sso/{provider.id}/login?next=//evil.example/")
+    params = {k: v[0] for k, v in parse_qs(urlsplit(start.headers["Location"]).query).items()}
+    answer = requests.post(
+        f"{idp.issuer}/authorize",
+        data={**params, "username": "hachi"},
+        allow_redirects=False,
+        timeout=10,
+    )
+    back = urlsplit(answer.headers["Location"])
+    assert other.get(f"{back.path}?{back.query}").headers["Location"] == "/"
+
+
+def test_an_error_from_the_provider_is_refused_and_the_code_is_not_used(client, idp, oidc_setup):
+    provider = oidc_setup()
+    start = client.get(f"/sso/{provider.id}/login")
+    state = parse_qs(urlsplit(start.headers["Location"]).query)["state"][0]
+    response = client.get(f"/sso/callback?error=access_denied&state={state}")
+    assert response.headers["Location"].endswith("/login")
+    assert REFUSED in client.get("/login").get_data(as_text=True)
+    assert "provider error access_denied" in str(_refusals()[0].after)
+    # The pending sign-in was used up: the same state cannot be replayed.
+    again = client.get(f"/sso/callback?code=x&state={state}")
+    assert again.headers["Location"].endswith("/login")
+    assert "no sign-in in progress" in str(_refusals()[1].after)
