@@ -322,3 +322,20 @@ def test_an_error_from_the_provider_is_refused_and_the_code_is_not_used(client, 
     again = client.get(f"/sso/callback?code=x&state={state}")
     assert again.headers["Location"].endswith("/login")
     assert "no sign-in in progress" in str(_refusals()[1].after)
+
+
+def test_the_last_administrator_is_not_demoted_by_a_mapping(client, idp, oidc_setup, make):
+    provider = oidc_setup()
+    admin = make.user(Role.ADMIN, email="kyu@city.example.jp")
+    idp.add_user("kyu", email="kyu@city.example.jp", groups=["vg-audit"])
+    response, _ = run_flow(client, idp, provider.id, "kyu")
+    assert response.headers["Location"].endswith("/login")
+    assert "有効な管理者がこの利用者だけのため" in client.get("/login").get_data(as_text=True)
+    db.session.refresh(admin)
+    assert admin.role == Role.ADMIN
+    # With another administrator in place the mapping applies.
+    make.user(Role.ADMIN)
+    response, _ = run_flow(client, idp, provider.id, "kyu")
+    assert response.headers["Location"] == "/"
+    db.session.refresh(admin)
+    assert admin.role == Role.AUDITOR

@@ -70,6 +70,21 @@ def _mapping(session: Session, provider: SsoProvider, claims: dict[str, Any]) ->
     )
 
 
+def _last_admin_demoted(session: Session, user: User, mapping: SsoRoleMapping) -> bool:
+    """Whether applying the mapping would leave the city without an active administrator."""
+    if user.role != Role.ADMIN or mapping.role == Role.ADMIN:
+        return False
+    others = session.scalars(
+        select(User.id).where(
+            User.role == Role.ADMIN,
+            User.active.is_(True),
+            User.archived_at.is_(None),
+            User.id != user.id,
+        )
+    ).first()
+    return others is None
+
+
 def _email(claims: dict[str, Any]) -> str:
     """The claim's e-mail address, unless the provider says it is unverified."""
     email = claims.get("email")
@@ -145,6 +160,14 @@ def sign_in(
             raise SsoRefused(
                 _("委託事業者の利用者はシングルサインオンでログインできません。"),
                 "contractor user",
+            )
+        if user.id is not None and _last_admin_demoted(session, user, mapping):
+            raise SsoRefused(
+                _(
+                    "有効な管理者がこの利用者だけのため、役割の対応によって管理者でなくなる"
+                    "ログインはできません。役割の対応を見直すか、別の管理者を登録してください。"
+                ),
+                "would demote the last administrator",
             )
     except SsoRefused as refusal:
         refusal.label = label
