@@ -53,6 +53,11 @@ class Settings:
     # A session ends after this long without a request, and this long after sign-in.
     session_idle_minutes: int = 30  # ASVS 4.0.3 3.3.2 (L2): 30 minutes without a request
     session_max_hours: int = 8
+    # Single sign-on: roles (comma-separated: admin,procurement,officer,sns_owner,auditor) that may
+    # not sign in with a password and are sent to their OpenID provider instead; the timeout of
+    # each request to a provider (discovery, token, JWKS).
+    sso_only_roles: str = ""
+    sso_http_timeout: float = 10  # seconds
     # Audit chain: the HMAC key (empty: instance/audit_key, made once), where signed heads are
     # appended (empty: instance/audit-anchors.jsonl), and the S3 object-lock days for anchors (0: none).
     audit_key: str = _setting("", secret=True)

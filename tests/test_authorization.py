@@ -138,6 +138,13 @@ EXPECTED: dict[str, Access] = {
     "ismap.fetch": ADMIN_ONLY,
     "ismap.import_mapped": ADMIN_ONLY,
     "city.profile": ADMIN_ONLY,  # the city profile every output prints
+    # single sign-on: the way to the provider and back is public; its settings are the admin's
+    "sso.login": Access(PUBLIC),
+    "sso.callback": Access(PUBLIC),
+    **{
+        f"sso.admin.{name}": ADMIN_ONLY
+        for name in ("providers", "provider_new", "provider_edit", "mapping_new", "mapping_delete")
+    },
     "ismap.service_match": ADMIN_ONLY,
     "ismap.service_link": ADMIN_ONLY,
     # requirement catalog and clause library: read inside, kept by the security office
@@ -388,7 +395,35 @@ def _optional_ids(make, dept, engagement_id: int) -> dict[str, int]:
     db.session.add(job)
     db.session.commit()
     ids["job_id"] = job.id
+    ids.update(_sso_ids(dept))
     return ids
+
+
+def _sso_ids(dept) -> dict[str, int]:
+    """A switched-off OpenID provider (its sign-in route answers without asking anyone) and a
+    mapping row on each side."""
+    from vendorguard.extensions import db
+    from vendorguard.sso.models import SsoProvider, SsoRoleMapping
+
+    provider = SsoProvider(
+        name=f"IdP {dept.id}",
+        discovery_url="https://idp.invalid/.well-known/openid-configuration",
+        client_id="walk",
+        client_secret="walk-secret",
+        enabled=False,
+    )
+    db.session.add(provider)
+    db.session.flush()
+    mapping = SsoRoleMapping(
+        provider_id=provider.id,
+        claim="groups",
+        value="walk",
+        role=Role.OFFICER,
+        department_id=dept.id,
+    )
+    db.session.add(mapping)
+    db.session.commit()
+    return {"provider_id": provider.id, "mapping_id": mapping.id}
 
 
 def _stored(content: bytes) -> tuple[str, str, int]:

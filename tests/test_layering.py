@@ -37,7 +37,7 @@ LAYERS: list[set[str]] = [
     {"social"},
     {"assessments", "portal", "public"},
     {"reminders"},
-    {"dashboard", "auditlog", "install", "demo"},
+    {"dashboard", "auditlog", "install", "demo", "sso"},
     {"models"},
     {"__init__"},
 ]

@@ -35,3 +35,4 @@ from vendorguard.social.models import (  # noqa: F401
     SocialIncidentStep,
     SocialProcedureFile,
 )
+from vendorguard.sso.models import SsoIdentity, SsoProvider, SsoRoleMapping  # noqa: F401

@@ -19,6 +19,8 @@ from vendorguard.audit import services as audit
 from vendorguard.audit.context import Actor
 from vendorguard.auth.models import LoginFailure, User
 from vendorguard.auth.passwords import check_new_password
+from vendorguard.auth.roles import Role
+from vendorguard.core import settings
 from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import utcnow
 from vendorguard.core.types import UTCDateTime
@@ -50,6 +52,17 @@ class LoginThrottled(DomainError):
 
 class LoginRejected(DomainError):
     """Wrong e-mail or password (deliberately not saying which)."""
+
+
+class PasswordLoginOff(DomainError):
+    """The user's role signs in through single sign-on only."""
+
+
+def sso_only_roles(value: str | None = None) -> frozenset[Role]:
+    """The roles whose password sign-in is switched off (setting ``SSO_ONLY_ROLES``)."""
+    text_value = settings.current().sso_only_roles if value is None else value
+    names = {name.strip() for name in text_value.replace(" ", ",").split(",") if name.strip()}
+    return frozenset(role for role in Role if role.value in names)
 
 
 def normalise_email(email: str) -> str:
@@ -166,6 +179,15 @@ def authenticate(
             audit.record(session, "login_throttled", "user_account", None, email)
             raise _throttled(until, now)
         raise LoginRejected(_("メールアドレスまたはパスワードが正しくありません。"))
+    if user.role in sso_only_roles():
+        # Said only after a correct password: the answer tells nobody else the account's role.
+        audit.record(session, "login_password_off", "user_account", user.id, user.email)
+        raise PasswordLoginOff(
+            _(
+                "この役割の利用者はパスワードではログインできません。"
+                "「SSOでログイン」のボタンからログインしてください。"
+            )
+        )
     # A success from this address forgets this address's failures for the account.
     session.execute(
         delete(LoginFailure).where(
