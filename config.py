@@ -53,6 +53,13 @@ class Settings:
     # A session ends after this long without a request, and this long after sign-in.
     session_idle_minutes: int = 30  # ASVS 4.0.3 3.3.2 (L2): 30 minutes without a request
     session_max_hours: int = 8
+    # Second factor (TOTP): the roles that must enrol, comma-separated role values, "*" for everyone,
+    # empty for nobody; the issuer name shown in authenticator apps. Sensitive actions (user and
+    # role changes, approvals) ask for the password (and code) again when the last authentication
+    # is older than REAUTH_MINUTES.
+    mfa_required_roles: str = "admin,procurement,auditor"
+    mfa_issuer: str = "vendorguard"
+    reauth_minutes: int = 15
     # Audit chain: the HMAC key (empty: instance/audit_key, made once), where signed heads are
     # appended (empty: instance/audit-anchors.jsonl), and the S3 object-lock days for anchors (0: none).
     audit_key: str = _setting("", secret=True)

@@ -39,6 +39,7 @@ FEATURES = (
     "portal",
     "reminders",
     "city",
+    "mfa",
 )
 # Feature packages with a ``cli.register(group)`` function.
 CLI_FEATURES = (
