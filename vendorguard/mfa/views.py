@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import time
+from typing import cast
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import Flask, flash, redirect, render_template, request, session, url_for
+from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -38,10 +40,11 @@ def _second_step(user: User, next_url: str) -> ResponseReturnValue | None:
 
 
 @bp.record_once
-def _install(state) -> None:  # type: ignore[no-untyped-def]
+def _install(state: BlueprintSetupState) -> None:
     # A typo in MFA_REQUIRED_ROLES stops the start rather than silently enforcing nothing.
-    services.required_roles(settings.for_app(state.app).mfa_required_roles)
-    signin.register_second_step(state.app, _second_step)
+    app = cast(Flask, state.app)  # a Flask app here; the setup state types it as sansio's App
+    services.required_roles(settings.for_app(app).mfa_required_roles)
+    signin.register_second_step(app, _second_step)
 
 
 bp.before_app_request(gate.enforce)
