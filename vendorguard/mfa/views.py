@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 
 from vendorguard.auth import signin
 from vendorguard.auth.models import User
+from vendorguard.auth.roles import Role
 from vendorguard.core import settings
 from vendorguard.core.errors import DomainError
 from vendorguard.core.web import show_domain_error
@@ -68,7 +69,8 @@ def _pending_user() -> tuple[User, str] | None:
 def verify() -> ResponseReturnValue:
     """The second sign-in step: a code from the authenticator app or a recovery code."""
     if current_user.is_authenticated:
-        return redirect(url_for("dashboard.index"))
+        home = "portal.index" if current_user.role == Role.CONTRACTOR else "dashboard.index"
+        return redirect(url_for(home))
     found = _pending_user()
     if found is None:
         session.pop(PENDING, None)
