@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+
+import pytest
 from sqlalchemy import func, select
 
 from tests.factories import PASSWORD
@@ -140,3 +143,37 @@ def test_a_user_without_mfa_signs_in_with_the_password(client, make):
     response = _password(client, user)
     assert response.headers["Location"] == "/"
     assert _signed_in(client)
+
+
+def test_one_code_sent_by_many_browsers_at_once_signs_in_one(app, make, enrol):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip(
+            "needs PostgreSQL (set VENDORGUARD_TEST_DATABASE_URL); SQLite has a single writer"
+        )
+    user = make.user(Role.OFFICER)
+    secret = enrol(user).secret
+    clients = [app.test_client() for _ in range(8)]
+    for each in clients:
+        _password(each, user)
+    settle()
+    now = code(secret)
+    start = threading.Barrier(len(clients))
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def send(each) -> None:
+        start.wait(timeout=30)
+        status = each.post("/mfa/verify", data={"code": now}).status_code
+        with lock:
+            statuses.append(status)
+
+    threads = [threading.Thread(target=send, args=(each,)) for each in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert sorted(statuses) == [200] * 7 + [302]  # one signed in, seven refused
+    assert sum(_signed_in(each) for each in clients) == 1
+    # Taking turns: five are refused as replays, and those five failures (one account, one
+    # address) make the last two wait like a locked password.
+    assert _actions().count("mfa_replay_refused") == 5
