@@ -177,3 +177,16 @@ def test_one_code_sent_by_many_browsers_at_once_signs_in_one(app, make, enrol):
     # Taking turns: five are refused as replays, and those five failures (one account, one
     # address) make the last two wait like a locked password.
     assert _actions().count("mfa_replay_refused") == 5
+
+
+def test_after_a_new_secret_key_recovery_codes_still_sign_in(app, make, enrol):
+    user = make.user(Role.OFFICER)
+    enrolled = enrol(user)
+    app.config["SECRET_KEY"] = "a-new-secret-key"  # the stored secret can no longer be read
+    client = app.test_client()
+    _password(client, user)
+    settle()
+    response = client.post("/mfa/verify", data={"code": code(enrolled.secret)})
+    assert "確認コードまたは回復コードが正しくありません。" in response.get_data(as_text=True)
+    assert client.post("/mfa/verify", data={"code": enrolled.codes[0]}).status_code == 302
+    assert _signed_in(client)

@@ -7,6 +7,7 @@ Every step is written to the audit trail as a named event on the user's account 
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable
 from typing import Any, cast
 
 from flask_babel import gettext as _
@@ -84,7 +85,11 @@ def confirm_enrolment(session: Session, user: User, code: str, secret_key: str) 
     found = queries.credential(session, user.id)
     if found is None or found.confirmed_at is not None:
         raise DomainError(_("登録手続きが見つかりません。最初からやり直してください。"))
-    step = crypto.matching_step(crypto.decrypt(found.secret_encrypted, secret_key), _code(code))
+    try:
+        secret = crypto.decrypt(found.secret_encrypted, secret_key)
+    except crypto.SecretUnreadable:
+        raise DomainError(_("登録手続きが見つかりません。最初からやり直してください。")) from None
+    step = crypto.matching_step(secret, _code(code))
     if step is None:
         _event(session, "mfa_enrolment_failed", user)
         session.flush()
@@ -104,7 +109,11 @@ def _accept_totp(session: Session, user: User, code: str, secret_key: str) -> bo
     found = queries.credential(session, user.id)
     if found is None or found.confirmed_at is None:
         return False
-    step = crypto.matching_step(crypto.decrypt(found.secret_encrypted, secret_key), code)
+    try:
+        secret = crypto.decrypt(found.secret_encrypted, secret_key)
+    except crypto.SecretUnreadable:
+        return False  # SECRET_KEY changed: recovery codes still work, an administrator resets
+    step = crypto.matching_step(secret, code)
     if step is None:
         return False
     # One statement: of two requests with the same code, only one moves the step on.
@@ -161,7 +170,7 @@ def _attempt(
     key: str,
     remote_addr: str,
     policy: auth_services.ThrottlePolicy,
-    check: Any,
+    check: Callable[[Actor], object],
     failed_action: str,
     message: str,
 ) -> None:

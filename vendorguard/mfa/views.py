@@ -147,8 +147,12 @@ def enrol() -> ResponseReturnValue:
             return render_template("mfa/recovery_codes.html", codes=codes)
     secret = uri = None
     if found is not None:
-        secret = crypto.decrypt(found.secret_encrypted, secret_key())
-        uri = crypto.provisioning_uri(secret, current_user.email, settings.current().mfa_issuer)
+        try:
+            secret = crypto.decrypt(found.secret_encrypted, secret_key())
+        except crypto.SecretUnreadable:  # SECRET_KEY changed since: start again
+            secret = None
+        else:
+            uri = crypto.provisioning_uri(secret, current_user.email, settings.current().mfa_issuer)
     return render_template(
         "mfa/enrol.html",
         form=form,
