@@ -58,6 +58,13 @@ class Settings:
     # each request to a provider (discovery, token, JWKS).
     sso_only_roles: str = ""
     sso_http_timeout: float = 10  # seconds
+    # Second factor (TOTP): the roles that must enrol, comma-separated role values, "*" for everyone,
+    # empty for nobody; the issuer name shown in authenticator apps. Sensitive actions (user and
+    # role changes, approvals) ask for the password (and code) again when the last authentication
+    # is older than REAUTH_MINUTES.
+    mfa_required_roles: str = "admin,procurement,auditor"
+    mfa_issuer: str = "vendorguard"
+    reauth_minutes: int = 15
     # Audit chain: the HMAC key (empty: instance/audit_key, made once), where signed heads are
     # appended (empty: instance/audit-anchors.jsonl), and the S3 object-lock days for anchors (0: none).
     audit_key: str = _setting("", secret=True)

@@ -122,6 +122,8 @@ def app(database_url, tmp_path):
             "WTF_CSRF_ENABLED": False,
             "STORAGE_URL": (tmp_path / "storage").as_uri(),
             "SERVER_NAME": None,
+            # Tests sign in with the password alone; tests/mfa turn enforcement on to prove it.
+            "MFA_REQUIRED_ROLES": "",
         },
         instance_path=str(tmp_path / "instance"),
     )

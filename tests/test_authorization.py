@@ -52,6 +52,15 @@ EXPECTED: dict[str, Access] = {
     "auth.language": Access(PUBLIC),
     "auth.logout": grant(EVERYONE),
     "auth.change_password": grant(EVERYONE),
+    # The second sign-in step needs a password step first (none: back to the login page).
+    "mfa.verify": Access(PUBLIC),
+    "mfa.index": grant(EVERYONE),
+    "mfa.enrol": grant(EVERYONE),
+    "mfa.enrol_start": grant(EVERYONE),
+    "mfa.recovery_codes": grant(EVERYONE),
+    "mfa.disable": grant(EVERYONE),
+    "mfa.reauth": grant(EVERYONE),
+    "mfa.admin_reset": ADMIN_ONLY,
     "dashboard.index": grant(INTERNAL),
     # departments: everyone inside reads; the security office maintains them
     "org.departments": grant(INTERNAL),

@@ -24,6 +24,7 @@ LAYERS: list[set[str]] = [
     {"storage", "mail"},
     {"audit"},
     {"auth"},
+    {"mfa"},
     {"web"},
     {"arrangements"},
     {"approvals"},

@@ -40,6 +40,7 @@ FEATURES = (
     "reminders",
     "city",
     "sso",
+    "mfa",
 )
 # Feature packages with a ``cli.register(group)`` function.
 CLI_FEATURES = (

@@ -20,6 +20,7 @@ from vendorguard.evidence.models import (  # noqa: F401
     UploadLink,
 )
 from vendorguard.ismap.models import IsmapImport, IsmapRegistration  # noqa: F401
+from vendorguard.mfa.models import RecoveryCode, TotpCredential  # noqa: F401
 from vendorguard.org.models import Department  # noqa: F401
 from vendorguard.portal.models import Invitation  # noqa: F401
 from vendorguard.reminders.models import (  # noqa: F401

@@ -1,7 +1,7 @@
 """single sign-on: OpenID providers, claim → role/department rows, linked subjects (issue 13)
 
 Revision ID: dfab0689c6f2
-Revises: 5ec0a11d2f13
+Revises: a3f9c2d71e5b
 Create Date: 2026-12-04 18:03:35.147231
 
 """
@@ -12,7 +12,7 @@ import vendorguard.core.types
 
 # revision identifiers, used by Alembic.
 revision = 'dfab0689c6f2'
-down_revision = '5ec0a11d2f13'
+down_revision = 'a3f9c2d71e5b'
 branch_labels = None
 depends_on = None
 

@@ -339,3 +339,22 @@ def test_the_last_administrator_is_not_demoted_by_a_mapping(client, idp, oidc_se
     assert response.headers["Location"] == "/"
     db.session.refresh(admin)
     assert admin.role == Role.AUDITOR
+
+
+def test_an_sso_sign_in_is_not_sent_to_the_apps_own_mfa_enrolment(
+    app, client, idp, oidc_setup, make
+):
+    """The identity provider authenticates, with its own second factor: enforcement of TOTP for
+    the role (MFA_REQUIRED_ROLES) applies to password sign-ins only."""
+    app.config["MFA_REQUIRED_ROLES"] = "*"
+    provider = oidc_setup()
+    make.user(Role.OFFICER, department=make.department(), email="jiro@city.example.jp")
+    idp.add_user("jiro", email="jiro@city.example.jp", email_verified=True, groups=["vg-officers"])
+    response, _params = run_flow(client, idp, provider.id, "jiro")
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200  # not redirected to /mfa/enrol
+    client.post(
+        "/logout", data={"csrf_token": csrf_token_from(client.get("/").get_data(as_text=True))}
+    )
+    response = client.post("/login", data={"email": "jiro@city.example.jp", "password": PASSWORD})
+    assert client.get("/").headers.get("Location", "").endswith("/mfa/enrol")

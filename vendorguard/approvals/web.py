@@ -15,6 +15,7 @@ from vendorguard.approvals import queries
 from vendorguard.approvals.forms import ApproveForm, DecisionForm, RejectForm
 from vendorguard.approvals.models import ApprovalRequest
 from vendorguard.approvals.services import Decision
+from vendorguard.auth import signin
 from vendorguard.core.errors import DomainError
 from vendorguard.core.web import show_domain_error
 from vendorguard.extensions import db
@@ -80,6 +81,8 @@ def _decision_page(
     key: str,
 ) -> ResponseReturnValue:
     record = pages.load(record_id)
+    if not signin.auth_is_recent():  # a decision is a sensitive action: ask who is deciding
+        return signin.reauth_redirect()
     # The form names the request its page showed, so a decision never lands on a newer one.
     stmt = queries.decision_target(record.id, request.form.get("request_id"), pages.request_model)
     target = db.session.scalars(stmt).first()

@@ -233,3 +233,40 @@ def set_locale(session: Session, user: User, locale: str) -> None:
     if locale not in ("ja", "en"):
         raise DomainError(_("対応していない言語です。"), field="locale")
     user.locale = locale
+
+
+# Another step of signing in (the second factor) is throttled like the password, under its own key
+# (``mfa:<e-mail>``) so that a correct password does not forget the failed codes.
+
+
+def step_attempt(session: Session, key: str, remote_addr: str, policy: ThrottlePolicy) -> datetime:
+    """Serialise attempts on ``key`` (until the caller commits) and raise ``LoginThrottled``
+    while it is locked; returns the time of this attempt."""
+    remote_addr = remote_addr or "unknown"
+    _serialise(session, key)
+    now = utcnow()
+    until = _locked_until(session, key, remote_addr, policy, now)
+    if until is not None:
+        raise _throttled(until, now)
+    return now
+
+
+def step_failed(
+    session: Session, key: str, remote_addr: str, policy: ThrottlePolicy, now: datetime
+) -> None:
+    """Record a failed attempt of another step; raise ``LoginThrottled`` if it now locks ``key``."""
+    remote_addr = remote_addr or "unknown"
+    session.add(LoginFailure(email=key, remote_addr=remote_addr, occurred_at=now))
+    session.flush()
+    until = _locked_until(session, key, remote_addr, policy, now)
+    if until is not None:
+        raise _throttled(until, now)
+
+
+def step_succeeded(session: Session, key: str, remote_addr: str) -> None:
+    """Forget the failures of ``key`` from this address (as a correct password does)."""
+    session.execute(
+        delete(LoginFailure).where(
+            LoginFailure.email == key, LoginFailure.remote_addr == (remote_addr or "unknown")
+        )
+    )

@@ -15,7 +15,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from vendorguard.auth import services
+from vendorguard.auth import services, signin
 from vendorguard.auth.blueprint import bp
 from vendorguard.auth.forms import LanguageForm, LoginForm, PasswordChangeForm
 from vendorguard.auth.models import User
@@ -63,14 +63,8 @@ def login() -> ResponseReturnValue:
             flash(error.message, "error")
         else:
             db.session.commit()
-            session.clear()  # a fresh session on sign-in: no fixation
-            login_user(user)
-            session.permanent = True
-            session["locale"] = user.locale
-            flash(_("ログインしました。"), "success")
-            if user.role == Role.CONTRACTOR:
-                return redirect(_home_for(user))
-            return redirect(safe_next(form.next.data))
+            # A fresh session (no fixation), after the second step when one is registered (mfa).
+            return signin.after_password(user, form.next.data)
     return render_template("auth/login.html", form=form)
 
 

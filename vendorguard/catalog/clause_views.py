@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from vendorguard.arrangements.models import ArrangementKind
 from vendorguard.auth.permissions import require
+from vendorguard.auth.signin import require_recent_auth
 from vendorguard.catalog import clause_services, queries, sandbox, services
 from vendorguard.catalog.blueprint import bp
 from vendorguard.catalog.forms import ClauseForm, PreviewForm, applies_to_choices
@@ -236,6 +237,7 @@ def clause_preview():
 
 @bp.route("/clauses/versions/<int:version_id>/approve", methods=["POST"])
 @require("catalog.manage")
+@require_recent_auth
 def version_approve(version_id: int):
     """Approve a draft version; the version in use until now is retired."""
     version = db.session.get(ClauseVersion, version_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -24,14 +25,14 @@ CODE = Regexp(
 )
 
 
-def kind_choices() -> list[tuple[str, str]]:
+def kind_choices() -> list[tuple[str, Any]]:
     """Requirement kinds for a select."""
     return [(kind.value, kind.lazy_label) for kind in RequirementKind]
 
 
 def applies_to_choices() -> list[tuple[str, str]]:
     """Arrangement kinds for a select."""
-    return [(kind.value, kind.lazy_label) for kind in ArrangementKind]
+    return [(kind.value, kind.label) for kind in ArrangementKind]
 
 
 class RequirementForm(FlaskForm):

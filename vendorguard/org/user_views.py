@@ -10,11 +10,13 @@ from vendorguard.auth import services as auth_services
 from vendorguard.auth.models import User
 from vendorguard.auth.permissions import require
 from vendorguard.auth.roles import Role
+from vendorguard.auth.signin import require_recent_auth
 from vendorguard.contractors.models import Contractor
 from vendorguard.core import list_export
 from vendorguard.core.errors import DomainError
 from vendorguard.core.web import paginate, search_term, show_domain_error, sorting
 from vendorguard.extensions import db
+from vendorguard.mfa import queries as mfa_queries
 from vendorguard.org import user_exports
 from vendorguard.org import user_queries as queries
 from vendorguard.org import user_services as services
@@ -94,11 +96,17 @@ def user_detail(user_id: int):
     """One user's account."""
     user = _user_or_404(user_id)
     contractor = db.session.get(Contractor, user.contractor_id) if user.contractor_id else None
-    return render_template("org/user_detail.html", user=user, contractor=contractor)
+    return render_template(
+        "org/user_detail.html",
+        user=user,
+        contractor=contractor,
+        mfa=mfa_queries.status(db.session, user.id),
+    )
 
 
 @bp.route("/admin/users/new", methods=["GET", "POST"])
 @require("user.manage")
+@require_recent_auth
 def user_new():
     """Register a user with an initial password."""
     form = UserCreateForm()
@@ -117,6 +125,7 @@ def user_new():
 
 @bp.route("/admin/users/<int:user_id>/edit", methods=["GET", "POST"])
 @require("user.manage")
+@require_recent_auth
 def user_edit(user_id: int):
     """Change a user's details (not the password)."""
     user = _user_or_404(user_id)
@@ -139,6 +148,7 @@ def user_edit(user_id: int):
 
 @bp.route("/admin/users/<int:user_id>/password", methods=["GET", "POST"])
 @require("user.manage")
+@require_recent_auth
 def user_password(user_id: int):
     """Set a new password for a user who cannot sign in."""
     user = _user_or_404(user_id)
@@ -164,6 +174,7 @@ def _keep_own_session(user: User) -> None:
 
 @bp.route("/admin/users/<int:user_id>/sign-out", methods=["POST"])
 @require("user.manage")
+@require_recent_auth
 def user_sign_out(user_id: int):
     """End every session of a user on every device (a lost laptop, a copied cookie)."""
     user = _user_or_404(user_id)
@@ -178,6 +189,7 @@ def user_sign_out(user_id: int):
 
 @bp.route("/admin/users/<int:user_id>/archive", methods=["POST"])
 @require("user.manage")
+@require_recent_auth
 def user_archive(user_id: int):
     """Archive a user (they can no longer sign in; their history stays)."""
     user = _user_or_404(user_id)
@@ -194,6 +206,7 @@ def user_archive(user_id: int):
 
 @bp.route("/admin/users/<int:user_id>/restore", methods=["POST"])
 @require("user.manage")
+@require_recent_auth
 def user_restore(user_id: int):
     """Undo an archive."""
     user = _user_or_404(user_id)

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from werkzeug.local import LocalProxy
 
+from vendorguard.auth import signin as auth_signin
 from vendorguard.core import settings
 from vendorguard.core.web import absolute_url, safe_next
 from vendorguard.extensions import db
@@ -83,5 +84,7 @@ def callback() -> ResponseReturnValue:
     login_user(user)
     session.permanent = True
     session["locale"] = user.locale
+    auth_signin.mark_authenticated()  # re-authentication is measured from here too
+    session[auth_signin.VIA_PROVIDER] = provider.id  # the provider's MFA stands for ours
     flash(_("シングルサインオン（%(name)s）でログインしました。", name=provider.name), "success")
     return redirect(safe_next(pending.get("next")))
