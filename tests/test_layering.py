@@ -36,6 +36,7 @@ LAYERS: list[set[str]] = [
     {"documents", "evidence"},
     {"social"},
     {"assessments", "portal", "public"},
+    {"inspections"},
     {"reminders"},
     {"dashboard", "auditlog", "install", "demo"},
     {"models"},
