@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from vendorguard.arrangements import access
+from vendorguard.assessments.models import Action
 from vendorguard.auth.permissions import require
 from vendorguard.auth.roles import ALL_DEPARTMENTS, Role
 from vendorguard.core import settings
@@ -33,6 +34,13 @@ def inspection_or_404(inspection_id: int) -> Inspection:
         abort(404)
     access.ensure_can_view(inspection.arrangement)
     return inspection
+
+
+def _actions(inspection: Inspection) -> list[Action]:
+    """The actions its findings became (none before completion)."""
+    if inspection.assessment_id is None:
+        return []
+    return list(db.session.scalars(queries.actions_of(inspection.assessment_id)))
 
 
 def plan_scope() -> set[int] | None:
@@ -141,9 +149,7 @@ def plan_engagement(engagement_id: int):
 def detail(inspection_id: int):
     """One inspection: its record, checklist, photos and findings."""
     inspection = inspection_or_404(inspection_id)
-    actions = []
-    if inspection.assessment_id is not None:
-        actions = db.session.scalars(queries.actions_of(inspection.assessment_id)).all()
+    actions = _actions(inspection)
     return render_template(
         "inspections/detail.html",
         inspection=inspection,
@@ -186,9 +192,7 @@ def photo(photo_id: int):
 def report_docx(inspection_id: int):
     """The inspection report (検査結果報告書) as a Word file made from the city's template."""
     inspection = inspection_or_404(inspection_id)
-    actions = []
-    if inspection.assessment_id is not None:
-        actions = db.session.scalars(queries.actions_of(inspection.assessment_id)).all()
+    actions = _actions(inspection)
     try:
         rendered = report.render(
             inspection,
