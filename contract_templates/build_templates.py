@@ -608,7 +608,7 @@ def inspection_report() -> Document:
             ),
             ("{%tr endfor %}", "", "", "", ""),
         ],
-        [Mm(12), Mm(78), Mm(25), Mm(30), Mm(15)],
+        [Mm(12), Mm(70), Mm(25), Mm(33), Mm(20)],
     )
     document.add_paragraph("{%p else %}")
     document.add_paragraph("指摘事項はなし。")
