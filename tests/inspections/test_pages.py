@@ -108,3 +108,22 @@ def test_engagement_panel_and_home_section(app, make, client, login_as):
     assert 'id="block-inspections"' not in client.get("/").get_data(as_text=True)
     page = client.get(f"/engagements/{engagement.id}").get_data(as_text=True)
     assert "期限超過" in page and "今年度の検査を計画" not in page
+
+
+def test_list_exports_every_filtered_row_as_xlsx_and_csv(app, make, client, login_as):
+    import io
+
+    from openpyxl import load_workbook
+
+    admin = make.user(Role.ADMIN)
+    department = make.department()
+    _inspections(make, 30, department)
+    login_as(admin)
+    response = client.get("/inspections/?year=2026&state=done&format=xlsx&page=2")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.data), read_only=True).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("検査ID", "契約番号", "業務委託")
+    assert len(rows) - 1 == 10 and {row[10] for row in rows[1:]} == {"実施済み"}  # n % 3 == 0
+    csv = client.get("/inspections/?year=2026&format=csv&encoding=cp932")
+    assert csv.status_code == 200 and len(csv.data.decode("cp932").strip().splitlines()) == 31

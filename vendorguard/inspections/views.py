@@ -12,12 +12,12 @@ from vendorguard.arrangements import access
 from vendorguard.assessments.models import Action
 from vendorguard.auth.permissions import require
 from vendorguard.auth.roles import ALL_DEPARTMENTS, Role
-from vendorguard.core import settings
+from vendorguard.core import list_export, settings
 from vendorguard.core.timeutil import fiscal_year, today_tokyo
 from vendorguard.core.web import paginate
 from vendorguard.engagements.models import Engagement
 from vendorguard.extensions import db
-from vendorguard.inspections import planning, queries, report
+from vendorguard.inspections import exports, planning, queries, report
 from vendorguard.inspections.blueprint import bp
 from vendorguard.inspections.forms import PlanForm
 from vendorguard.inspections.models import Inspection, InspectionPhoto
@@ -68,7 +68,10 @@ def index():
     if "year" not in request.args:  # this fiscal year unless another (or all: year=) is asked
         return redirect(url_for("inspections.index", year=fiscal_year(today), **request.args))
     filters = _filters()
-    page = paginate(queries.inspection_list(current_user, filters, today))
+    stmt = queries.inspection_list(current_user, filters, today)
+    if fmt := list_export.requested_format():
+        return list_export.respond(fmt, stmt, exports.INSPECTIONS, "inspections.index")
+    page = paginate(stmt)
     return render_template(
         "inspections/index.html",
         page=page,
