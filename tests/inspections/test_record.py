@@ -18,6 +18,7 @@ from vendorguard.inspections import planning
 from vendorguard.inspections.models import (
     Inspection,
     InspectionItem,
+    InspectionMethod,
     InspectionPhoto,
     InspectionStatus,
     ItemResult,
@@ -205,3 +206,40 @@ def test_other_department_and_auditor_change_nothing(app, make, client, login_as
     assert client.get(f"/inspections/{inspection_id}/report").status_code == 200
     assert _upload(client, inspection_id, photo_bytes("PNG"), "a.png").status_code == 403
     assert db.session.scalar(select(func.count()).select_from(InspectionPhoto)) == 0
+
+
+@pytest.mark.parametrize(
+    ("results", "findings", "expected", "actions"),
+    [
+        ({}, "", AssessmentResult.CONFORMING, 0),
+        ({0: ItemResult.NONCONFORMING}, "", AssessmentResult.NONCONFORMING, 1),
+        ({}, "入退室記録の不備", AssessmentResult.PARTIALLY_CONFORMING, 1),
+    ],
+)
+def test_completion_result_and_actions(app, make, planned, results, findings, expected, actions):
+    from vendorguard.inspections import services
+
+    officer, engagement, inspection_id = planned
+    inspection = _load(inspection_id)
+    services.save_record(
+        db.session,
+        inspection,
+        engagement,
+        services.RecordData(
+            inspected_on=date(2026, 6, 1),
+            method=InspectionMethod.PHOTOS,
+            other_inspectors="外部監査人",
+            findings=findings,
+            results={inspection.items[n].id: (result, "") for n, result in results.items()},
+        ),
+        today=date(2026, 6, 2),
+    )
+    db.session.commit()
+    inspection = _load(inspection_id)
+    services.complete(
+        db.session, inspection, engagement, officer, officer.id, date(2026, 7, 1), date(2026, 6, 2)
+    )
+    db.session.commit()
+    assessment = db.session.get(Assessment, _load(inspection_id).assessment_id)
+    assert assessment.result == expected and assessment.method == AssessmentMethod.OTHER
+    assert len(db.session.scalars(select(Action)).all()) == actions

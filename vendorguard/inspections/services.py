@@ -158,12 +158,13 @@ def complete(
         raise DomainError(_("検査員を1人以上記録してから確定してください。"), field="inspector_ids")
     findings = findings_of(inspection)
     results = {ItemResult(item.result) for item in inspection.items}
+    # 不適合 overall only when nonconforming items were found and nothing was confirmed as kept.
     if not findings:
         result = AssessmentResult.CONFORMING
-    elif ItemResult.CONFORMING in results:
-        result = AssessmentResult.PARTIALLY_CONFORMING
-    else:
+    elif ItemResult.NONCONFORMING in results and ItemResult.CONFORMING not in results:
         result = AssessmentResult.NONCONFORMING
+    else:
+        result = AssessmentResult.PARTIALLY_CONFORMING
     method_text = METHOD_TEXT[InspectionMethod(inspection.method)]
     summary = f"実地検査（{inspection.fiscal_year}年度 第{inspection.sequence}回・{method_text}）"
     if inspection.summary:
