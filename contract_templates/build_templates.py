@@ -540,6 +540,89 @@ def cloud_use_record() -> Document:
     return document
 
 
+def inspection_report() -> Document:
+    """検査結果報告書: the record of one inspection (実地検査) with its checklist, findings and photos.
+
+    Table rows between ``{%tr for … %}`` and ``{%tr endfor %}`` repeat per checklist item or
+    finding; ``{{ photo.image }}`` is a picture scaled by the code to fit 150 × 100 mm.
+    """
+    document = _base("{{ document_title }}")
+    header = document.sections[0].header.paragraphs[0]
+    header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    header.text = f"{CITY}　{{{{ department_name }}}}"
+    document.add_paragraph("{{ document_title }}", style="文書表題")
+    document.add_paragraph("{{ engagement_title }}", style="副題")
+    _table(
+        document,
+        [
+            ("業務委託", "{{ engagement_title }}"),
+            ("契約番号", "{{ contract_number }}"),
+            ("委託事業者", "{{ contractor_name }}"),
+            ("所管課", "{{ department_name }}"),
+            ("年度・回", "{{ fiscal_year_text }} 第{{ sequence }}回（予定日 {{ planned_on }}）"),
+            ("実施日", "{{ inspected_on }}"),
+            ("検査の方法", "{{ method }}"),
+            ("方法の詳細", "{{ method_detail }}"),
+            ("検査員", "{{ inspectors }}"),
+            ("委託事業者の立会者", "{{ contractor_attendees }}"),
+            ("記録の状態", "{{ status_text }}"),
+        ],
+        [Mm(40), Mm(120)],
+    )
+    document.add_paragraph(
+        "{{ city_name }}は、上記業務委託について、個人情報等の取扱いの状況を確認するため、"
+        "次のとおり検査を実施した。",
+        style="前文",
+    )
+    document.add_paragraph("検査の概要", style="節見出し")
+    document.add_paragraph("{{ summary }}")
+    document.add_paragraph("確認項目と結果", style="節見出し")
+    _table(
+        document,
+        [
+            ("No.", "確認項目", "結果", "所見"),
+            ("{%tr for item in items %}", "", "", ""),
+            (
+                "{{ item.number }}",
+                "{{ item.code }} {{ item.title }}{% if item.clause %}（{{ item.clause }}）{% endif %}",
+                "{{ item.result }}",
+                "{{ item.notes }}",
+            ),
+            ("{%tr endfor %}", "", "", ""),
+        ],
+        [Mm(12), Mm(70), Mm(20), Mm(58)],
+    )
+    document.add_paragraph("指摘事項と措置", style="節見出し")
+    document.add_paragraph("{%p if findings %}")
+    _table(
+        document,
+        [
+            ("No.", "指摘事項", "担当者", "期限", "状況"),
+            ("{%tr for finding in findings %}", "", "", "", ""),
+            (
+                "{{ finding.number }}",
+                "{{ finding.finding }}",
+                "{{ finding.owner }}",
+                "{{ finding.due_on }}",
+                "{{ finding.status }}",
+            ),
+            ("{%tr endfor %}", "", "", "", ""),
+        ],
+        [Mm(12), Mm(70), Mm(25), Mm(33), Mm(20)],
+    )
+    document.add_paragraph("{%p else %}")
+    document.add_paragraph("指摘事項はなし。")
+    document.add_paragraph("{%p endif %}")
+    document.add_paragraph("写　真", style="節見出し")
+    document.add_paragraph("{%p for photo in photos %}")
+    document.add_paragraph("{{ photo.image }}").alignment = WD_ALIGN_PARAGRAPH.CENTER
+    document.add_paragraph(
+        "写真{{ photo.number }}　{{ photo.caption }}"
+    ).alignment = WD_ALIGN_PARAGRAPH.CENTER
+    document.add_paragraph("{%p endfor %}")
+    return document
+
+
 def _reproducible(data: bytes) -> bytes:
     """Rewrite the zip with fixed timestamps so that rebuilding gives identical bytes."""
     source = zipfile.ZipFile(io.BytesIO(data))
@@ -556,6 +639,7 @@ TEMPLATES = {
     "appendix.docx": appendix,
     "cloud_requirements.docx": cloud_requirements,
     "cloud_use_record.docx": cloud_use_record,
+    "inspection_report.docx": inspection_report,
     "sns_procedure.docx": sns_procedure,
 }
 

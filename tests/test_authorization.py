@@ -277,6 +277,17 @@ EXPECTED: dict[str, Access] = {
         )
     },
     "reminders.calendar.feed": Access(TOKEN),
+    # inspections (実地検査) follow the engagement: read with it, changed by its department (and
+    # the whole-city roles); the contractor sees none of it (the fence), the auditor changes nothing
+    **{
+        f"inspections.{name}": READ_REGISTERS
+        for name in ("index", "detail", "photo", "report_docx")
+    },
+    "inspections.plan": grant({A, P, O}),  # limited to the departments the user may change
+    **{
+        f"inspections.{name}": ENGAGEMENT_CHANGE
+        for name in ("plan_engagement", "record", "complete", "photo_upload", "photo_delete")
+    },
 }
 
 # Where a URL argument means something else on some routes, the world key to use instead.
@@ -396,6 +407,7 @@ def _optional_ids(make, dept, engagement_id: int) -> dict[str, int]:
         "doc_id": document.id,
     }
     ids.update(_evidence_ids(make, dept, engagement))
+    ids.update(_inspection_ids(engagement))
     from vendorguard.documents.models import BulkJob
 
     job = BulkJob(
@@ -569,6 +581,32 @@ def _evidence_ids(make, dept, engagement) -> dict[str, int]:
         "notification_id": notification.id,
         "token": "forged-token",
     }
+
+
+def _inspection_ids(engagement) -> dict[str, int]:
+    """A planned inspection with a checklist item and a photo (a real PNG: the report embeds it)."""
+    from tests.inspections.conftest import photo_bytes
+    from vendorguard.extensions import db
+    from vendorguard.inspections.models import Inspection, InspectionItem, InspectionPhoto
+
+    inspection = Inspection(
+        arrangement_id=engagement.id, fiscal_year=2026, planned_on=date(2026, 6, 1)
+    )
+    db.session.add(inspection)
+    db.session.flush()
+    key, digest, size = _stored(photo_bytes("PNG", (40, 30)))
+    photo = InspectionPhoto(
+        inspection_id=inspection.id,
+        filename="写真.png",
+        storage_key=key,
+        sha256=digest,
+        size=size,
+        content_type="image/png",
+    )
+    item = InspectionItem(inspection_id=inspection.id, requirement_code="OUT-07", title="守秘義務")
+    db.session.add_all([photo, item])
+    db.session.commit()
+    return {"inspection_id": inspection.id, "photo_id": photo.id}
 
 
 def _users(make, own_dept, own_contractor_id: int):

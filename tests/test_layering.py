@@ -37,6 +37,7 @@ LAYERS: list[set[str]] = [
     {"documents", "evidence"},
     {"social"},
     {"assessments", "portal", "public"},
+    {"inspections"},
     {"reminders"},
     {"dashboard", "auditlog", "install", "demo", "sso"},
     {"models"},

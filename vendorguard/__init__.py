@@ -34,6 +34,7 @@ FEATURES = (
     "ismap_pages",
     "catalog",
     "assessments",
+    "inspections",
     "public",
     "evidence",
     "portal",
@@ -52,6 +53,7 @@ CLI_FEATURES = (
     "ismap",
     "catalog",
     "evidence",
+    "inspections",
     "reminders",
 )
 

@@ -19,6 +19,11 @@ from vendorguard.evidence.models import (  # noqa: F401
     EvidenceSubmission,
     UploadLink,
 )
+from vendorguard.inspections.models import (  # noqa: F401
+    Inspection,
+    InspectionItem,
+    InspectionPhoto,
+)
 from vendorguard.ismap.models import IsmapImport, IsmapRegistration  # noqa: F401
 from vendorguard.mfa.models import RecoveryCode, TotpCredential  # noqa: F401
 from vendorguard.org.models import Department  # noqa: F401

@@ -22,6 +22,7 @@ from vendorguard.dashboard import queries
 from vendorguard.dashboard.blueprint import bp
 from vendorguard.evidence import queries as evidence_queries
 from vendorguard.extensions import db
+from vendorguard.inspections import queries as inspection_queries
 from vendorguard.social import queries as social_queries
 
 
@@ -234,6 +235,9 @@ def index():
     blocks = [] if missing_department else _attention(role, department_id, today)
     registers = events = None
     cloud_reasons = _cloud_risk_reasons(blocks, today)
+    inspections_due = None
+    if role_has(role, "engagement.manage") and not missing_department:
+        inspections_due = inspection_queries.due_block(db.session, current_user, today)
     if role == Role.AUDITOR:
         registers = db.session.execute(queries.register_counts()).one()
         events = db.session.scalars(latest_events(queries.BLOCK_ROWS)).all()
@@ -243,6 +247,7 @@ def index():
         totals=_totals(today),
         blocks=blocks,
         cloud_reasons=cloud_reasons,
+        inspections_due=inspections_due,
         department=department if department_id is not None else None,
         missing_department=missing_department,
         registers=registers,

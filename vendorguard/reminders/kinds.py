@@ -22,6 +22,8 @@ APPROVAL_EXPIRY = "approval_expiry"
 CONTRACT_END = "contract_end"
 SOCIAL_REVIEW = "social_review"
 SOCIAL_FLAG = "social_flag"
+INSPECTION_DUE = "inspection_due"
+INSPECTION_OVERDUE = "inspection_overdue"
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,20 @@ KINDS: dict[str, KindInfo] = {
             SOCIAL_FLAG,
             _l("SNSアカウントの不備（責任者なし・多要素認証なし）"),
             _l("運用中のアカウントの不備を、指定した日数ごとに情報セキュリティ統括へ知らせます。"),
+            repeat_days=7,
+        ),
+        KindInfo(
+            INSPECTION_DUE,
+            _l("実地検査の予定日"),
+            _l("予定されている実地検査の何日前に所管課へ知らせるか。0 は予定日当日です。"),
+            offsets=(30, 7, 0),
+        ),
+        KindInfo(
+            INSPECTION_OVERDUE,
+            _l("実地検査の予定日超過"),
+            _l(
+                "予定日を過ぎても記録が確定していない実地検査を、指定した日数ごとに所管課へ知らせます。"
+            ),
             repeat_days=7,
         ),
     )

@@ -363,6 +363,40 @@ def _nudge(data: dict) -> Message:
     return Message(subject, headline, facts, action=_("提出する"))
 
 
+def _inspection(kind: str, data: dict) -> Message:
+    days, arrangement, when = int(data.get("days", 0)), data.get("arrangement", ""), _day(data)
+    if kind == kinds.INSPECTION_OVERDUE:
+        subject = _(
+            "実地検査の予定日を%(days)d日過ぎています：%(arrangement)s",
+            days=days,
+            arrangement=arrangement,
+        )
+        headline = _(
+            "業務委託「%(arrangement)s」の実地検査は予定日（%(date)s）を過ぎても記録が確定していません。"
+            "検査を実施して記録するか、予定を見直してください。",
+            arrangement=arrangement,
+            date=when,
+        )
+    else:
+        subject = (
+            _("本日は実地検査の予定日です：%(arrangement)s", arrangement=arrangement)
+            if days == 0
+            else _(
+                "実地検査の予定日まであと%(days)d日です：%(arrangement)s",
+                days=days,
+                arrangement=arrangement,
+            )
+        )
+        headline = _(
+            "業務委託「%(arrangement)s」の実地検査の予定日（%(date)s）が近づいています。"
+            "委託事業者と日程を調整し、検査の結果を記録してください。",
+            arrangement=arrangement,
+            date=when,
+        )
+    facts = _arrangement_facts(data) + [(_("予定日"), when)]
+    return Message(subject, headline, facts, action=_("実地検査を開く"))
+
+
 def build(kind: str, data: dict, *, external: bool = False) -> Message:
     """The message of one outbox row (call inside the reader's ``force_locale``)."""
     if kind == kinds.EVIDENCE_NUDGE:
@@ -371,6 +405,8 @@ def build(kind: str, data: dict, *, external: bool = False) -> Message:
         message = _evidence(kind, data)
     elif kind == kinds.SOCIAL_FLAG:
         message = _social_flag(data)
+    elif kind in (kinds.INSPECTION_DUE, kinds.INSPECTION_OVERDUE):
+        message = _inspection(kind, data)
     else:
         message = _expiry(kind, data)
     message.link = link_for(data.get("links", []), external)
