@@ -36,6 +36,7 @@ LAYERS: list[set[str]] = [
     {"documents", "evidence"},
     {"social"},
     {"assessments", "portal", "public"},
+    {"questionnaires"},
     {"reminders"},
     {"dashboard", "auditlog", "install", "demo"},
     {"models"},

@@ -34,6 +34,7 @@ FEATURES = (
     "ismap_pages",
     "catalog",
     "assessments",
+    "questionnaires",
     "public",
     "evidence",
     "portal",
@@ -51,6 +52,7 @@ CLI_FEATURES = (
     "catalog",
     "evidence",
     "reminders",
+    "questionnaires",
 )
 
 

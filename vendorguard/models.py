@@ -22,6 +22,15 @@ from vendorguard.evidence.models import (  # noqa: F401
 from vendorguard.ismap.models import IsmapImport, IsmapRegistration  # noqa: F401
 from vendorguard.org.models import Department  # noqa: F401
 from vendorguard.portal.models import Invitation  # noqa: F401
+from vendorguard.questionnaires.models import (  # noqa: F401
+    Answer,
+    AnswerFile,
+    Question,
+    QuestionnaireRequest,
+    QuestionnaireTemplate,
+    Section,
+    TemplateVersion,
+)
 from vendorguard.reminders.models import (  # noqa: F401
     CalendarFeed,
     Notification,
