@@ -70,7 +70,7 @@ def parse_value(question: Question, raw: Any) -> Any:
     if question.qtype == QuestionType.FILE:
         return None
     if question.qtype == QuestionType.MULTIPLE:
-        items = raw if isinstance(raw, list) else [part for part in str(raw or "").split("\n")]
+        items = raw if isinstance(raw, list) else str(raw or "").split("\n")
         chosen = [str(item).strip() for item in items if str(item).strip()]
         wrong = [item for item in chosen if item not in question.choices]
         if wrong:
