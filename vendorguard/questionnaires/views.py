@@ -129,7 +129,7 @@ def send(arrangement_id: int):
 
 
 @bp.route("/bulk", methods=["GET", "POST"])
-@require("dashboard.view")
+@require("engagement.manage")
 def bulk():
     """Send one questionnaire to every arrangement of a department (those already sent are skipped)."""
     form = BulkSendForm()
@@ -294,8 +294,8 @@ def close_action(request_id: int, answer_id: int):
     answer = _answer(req, answer_id)
     form = CloseActionForm()
     if answer.action_id is None:
-        abort(404)
-    if form.validate_on_submit():
+        flash(_("この回答には措置がありません。"), "error")
+    elif form.validate_on_submit():
         action = db.session.get_one(Action, answer.action_id)
         try:
             assessments.close_action(
