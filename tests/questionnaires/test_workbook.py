@@ -30,7 +30,9 @@ def _fill(book, sheet):
             continue
         q = by_code[code]
         rows[code] = row
-        value = {"yes_no": "はい", "date": "2026-05-01", "number": 7, "text": "記載"}.get(q.qtype.value)
+        value = {"yes_no": "はい", "date": "2026-05-01", "number": 7, "text": "記載"}.get(
+            q.qtype.value
+        )
         if q.qtype.value in ("single", "multiple"):
             value = q.choices[0]
         ws.cell(row=row, column=ANSWER_COL, value=value)

@@ -50,16 +50,20 @@ def contractor_of(arrangement: Arrangement) -> int | None:
 class SendData:
     """What the officer chooses when sending."""
 
-    template_id: int
-    fiscal_year: int
-    due_on: date
-    message: str = ""
+    template_id: int | None
+    fiscal_year: int | None
+    due_on: date | None
+    message: str | None = ""
 
 
 def _check_send(
     session: Session, data: SendData, today: date
 ) -> tuple[QuestionnaireTemplate, int, date]:
-    template = session.get(QuestionnaireTemplate, data.template_id)
+    template = session.get(QuestionnaireTemplate, data.template_id or 0)
+    if data.due_on is None:
+        raise DomainError(_("回答期限は明日以降の日付にしてください。"), field="due_on")
+    if data.fiscal_year is None:
+        raise DomainError(_("年度を正しく入力してください。"), field="fiscal_year")
     if template is None or template.archived_at is not None:
         raise DomainError(_("点検票を選んでください。"), field="template_id")
     version = session.scalars(queries.approved_version(template.id)).first()
@@ -98,7 +102,9 @@ def _new_request(
     return request
 
 
-def _live_exists(session: Session, arrangement_id: int, template_id: int, fiscal_year: int) -> bool:
+def _live_exists(
+    session: Session, arrangement_id: int, template_id: int, fiscal_year: int | None
+) -> bool:
     return (
         session.scalar(
             select(QuestionnaireRequest.id).where(
@@ -290,7 +296,7 @@ def save_answers(
     sheet: Sheet,
     raw: dict[int, Any],
     comments: dict[int, str],
-    version: int | None = None,
+    version: int | str | None = None,
 ) -> int:
     """Store a draft: every entered answer is checked first; any problem stores nothing."""
     request = sheet.request
