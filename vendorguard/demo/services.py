@@ -24,6 +24,7 @@ from vendorguard.auth.forms import MIN_PASSWORD
 from vendorguard.auth.models import User
 from vendorguard.auth.roles import Role
 from vendorguard.catalog.services import ensure_catalog
+from vendorguard.questionnaires.seed import ensure_templates
 from vendorguard.city import services as city_services
 from vendorguard.classification.models import Axis, ClassificationLevel, ClassificationScheme
 from vendorguard.classification.services import ensure_default_schemes
@@ -99,6 +100,7 @@ def seed_demo(
         ensure_catalog(
             session
         )  # requirements and the city's clause texts, so coverage works at once
+        ensure_templates(session)  # the shipped self-check questionnaires, ready to send
         departments = _departments(session)
         contractors = _contractors(session, rng)
         _certifications(session, rng, contractors, today)
