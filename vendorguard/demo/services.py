@@ -24,7 +24,6 @@ from vendorguard.auth.forms import MIN_PASSWORD
 from vendorguard.auth.models import User
 from vendorguard.auth.roles import Role
 from vendorguard.catalog.services import ensure_catalog
-from vendorguard.questionnaires.seed import ensure_templates
 from vendorguard.city import services as city_services
 from vendorguard.classification.models import Axis, ClassificationLevel, ClassificationScheme
 from vendorguard.classification.services import ensure_default_schemes
@@ -43,6 +42,7 @@ from vendorguard.engagements.models import (
 )
 from vendorguard.ismap.models import IsmapKind
 from vendorguard.org.models import Department
+from vendorguard.questionnaires.seed import ensure_templates
 from vendorguard.social.models import Platform, SocialAccount
 
 DEFAULT_SEED = 20260401
