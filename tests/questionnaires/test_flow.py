@@ -203,3 +203,56 @@ def test_auditor_reads_but_changes_nothing(world, client, login_as, make):
     login_as(make.user(Role.AUDITOR))
     assert client.get(f"/questionnaires/{req.id}").status_code == 200
     assert client.post(f"/questionnaires/{req.id}/cancel", data={}).status_code == 403
+
+
+def test_return_for_correction_then_resubmit_and_bulk_send(world, make):
+    from datetime import timedelta
+
+    from vendorguard.core.timeutil import fiscal_year
+    from vendorguard.questionnaires import review
+
+    req = send(world)
+    sheet = services.load_sheet(db.session, req.id)
+    raw = {}
+    for q in sheet.questions:
+        if q.qtype.value == "yes_no":
+            raw[q.id] = "yes"
+        elif q.qtype.value in ("single", "multiple"):
+            raw[q.id] = q.choices[0]
+        elif q.qtype.value in ("date", "number", "text"):
+            raw[q.id] = {"date": "2026-04-01", "number": "3", "text": "x"}[q.qtype.value]
+    services.save_answers(db.session, sheet, raw, {})
+    db.session.commit()
+    sheet = services.load_sheet(db.session, req.id)
+    services.attach_files(
+        db.session,
+        req,
+        _q(req, "OUT-05-3"),
+        [services.StoredFile("a.pdf", "questionnaire/test-a", "0" * 64, 1, "application/pdf")],
+        None,
+    )
+    db.session.commit()
+    services.submit(db.session, services.load_sheet(db.session, req.id), None)
+    db.session.commit()
+    review.return_for_correction(db.session, req, "教育の実施日を確認してください。")
+    db.session.commit()
+    assert req.status == RequestStatus.RETURNED
+    sheet = services.load_sheet(db.session, req.id)
+    services.save_answers(db.session, sheet, {_q(req, "OUT-05-1").id: "2026-05-10"}, {})
+    services.submit(db.session, services.load_sheet(db.session, req.id), None)
+    db.session.commit()
+    assert req.status == RequestStatus.SUBMITTED
+
+    # bulk: every engagement of the department the officer manages, once per fiscal year
+    second = make.engagement(
+        department=db.session.get(type(world.officer.department), world.officer.department_id)
+    )
+    today = today_tokyo()
+    data = services.SendData(world.template.id, fiscal_year(today), today + timedelta(days=20))
+    sent, skipped = services.send_bulk(db.session, data, None, world.officer)
+    db.session.commit()
+    assert (sent, skipped) == (1, 0)
+    assert services.send_bulk(db.session, data, None, world.officer) == (0, 0)
+    assert db.session.scalar(
+        select(QuestionnaireRequest.id).where(QuestionnaireRequest.arrangement_id == second.id)
+    )

@@ -5,7 +5,6 @@ sheet, row and column of each problem."""
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import IO, Any
 
@@ -17,6 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from vendorguard.core.errors import DomainError
+from vendorguard.evidence import filecheck
 from vendorguard.questionnaires import answering
 from vendorguard.questionnaires.models import QuestionType
 from vendorguard.questionnaires.services import Sheet
@@ -39,16 +39,6 @@ class WorkbookRefused(DomainError):
     def __init__(self, problems: list[tuple[str, int | None, str | None, str]]):
         super().__init__(_("Excel ファイルに誤りがあるため、取り込みませんでした。"))
         self.problems = problems
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One refused cell, for tests and pages."""
-
-    sheet: str
-    row: int
-    column: str
-    message: str
 
 
 def _text(value: Any) -> Any:
@@ -170,6 +160,10 @@ def read(sheet: Sheet, stream: IO[bytes]) -> tuple[dict[int, Any], dict[int, str
     data = stream.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         raise WorkbookRefused([(ANSWER_SHEET, None, None, _("ファイルが大きすぎます。"))])
+    try:  # the evidence content checks first: a real .xlsx, no macros, no external parts
+        filecheck.check(data[:8192], "answers.xlsx", io.BytesIO(data))
+    except filecheck.FileRefused as error:
+        raise WorkbookRefused([("", None, None, error.message)]) from None
     try:
         book = load_workbook(io.BytesIO(data), data_only=True)
     except Exception:  # openpyxl raises many kinds for a file that is not a workbook
