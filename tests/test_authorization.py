@@ -288,6 +288,65 @@ EXPECTED: dict[str, Access] = {
         f"inspections.{name}": ENGAGEMENT_CHANGE
         for name in ("plan_engagement", "record", "complete", "photo_upload", "photo_delete")
     },
+    # self-check questionnaires: read with the arrangement, sent and reviewed by its department
+    "questionnaires.index": grant(INTERNAL),
+    "questionnaires.bulk": grant({A, P, O}),
+    "questionnaires.detail": READ_REGISTERS,
+    "questionnaires.download": READ_REGISTERS,
+    **{
+        f"questionnaires.{name}": ENGAGEMENT_CHANGE
+        for name in (
+            "send",
+            "accept",
+            "finding",
+            "close_action",
+            "return_",
+            "close",
+            "cancel",
+            "link",
+        )
+    },
+    "questionnaires.templates": grant(INTERNAL),
+    "questionnaires.version": grant(INTERNAL),
+    **{
+        f"questionnaires.{name}": ADMIN_ONLY
+        for name in (
+            "template_new",
+            "template_draft",
+            "version_edit",
+            "version_approve",
+            "section_new",
+            "question_edit",
+            "question_delete",
+        )
+    },
+    **{
+        f"questionnaires.portal.{name}": grant({C}, own_only={C})
+        for name in (
+            "detail",
+            "save",
+            "upload",
+            "respond",
+            "file_delete",
+            "download",
+            "workbook",
+            "workbook_upload",
+        )
+    },
+    "questionnaires.portal.index": grant({C}),
+    **{
+        f"questionnaires.portal.link_{name}": Access(TOKEN)
+        for name in (
+            "detail",
+            "save",
+            "upload",
+            "respond",
+            "file_delete",
+            "download",
+            "workbook",
+            "workbook_upload",
+        )
+    },
 }
 
 # Where a URL argument means something else on some routes, the world key to use instead.
@@ -297,6 +356,44 @@ ARGUMENT_KEYS: dict[str, dict[str, str]] = {
     "portal.admin.reinvite": {"user_id": "contractor_user_id"},
     "portal.admin.user_archive": {"user_id": "contractor_user_id"},
     "portal.admin.user_restore": {"user_id": "contractor_user_id"},
+    **{
+        rule: {
+            "request_id": "questionnaire_request_id",
+            "file_id": "questionnaire_file_id",
+            "version_id": "questionnaire_version_id",
+        }
+        for rule in (
+            "questionnaires.detail",
+            "questionnaires.download",
+            "questionnaires.accept",
+            "questionnaires.finding",
+            "questionnaires.close_action",
+            "questionnaires.return_",
+            "questionnaires.close",
+            "questionnaires.cancel",
+            "questionnaires.link",
+            "questionnaires.version",
+            "questionnaires.version_edit",
+            "questionnaires.version_approve",
+            "questionnaires.section_new",
+            "questionnaires.question_edit",
+            "questionnaires.question_delete",
+            *(
+                f"questionnaires.portal.{prefix}{name}"
+                for prefix in ("", "link_")
+                for name in (
+                    "detail",
+                    "save",
+                    "upload",
+                    "respond",
+                    "file_delete",
+                    "download",
+                    "workbook",
+                    "workbook_upload",
+                )
+            ),
+        )
+    },
 }
 
 
@@ -408,6 +505,7 @@ def _optional_ids(make, dept, engagement_id: int) -> dict[str, int]:
     }
     ids.update(_evidence_ids(make, dept, engagement))
     ids.update(_inspection_ids(engagement))
+    ids.update(_questionnaire_ids(engagement))
     from vendorguard.documents.models import BulkJob
 
     job = BulkJob(
@@ -607,6 +705,56 @@ def _inspection_ids(engagement) -> dict[str, int]:
     db.session.add_all([photo, item])
     db.session.commit()
     return {"inspection_id": inspection.id, "photo_id": photo.id}
+
+
+def _questionnaire_ids(engagement) -> dict[str, int]:
+    """A self-check sent for the engagement, with one answer and one attached file."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from vendorguard.core.timeutil import fiscal_year, today_tokyo
+    from vendorguard.extensions import db
+    from vendorguard.questionnaires import services as questionnaires
+    from vendorguard.questionnaires.models import (
+        Answer,
+        AnswerFile,
+        Question,
+        QuestionnaireTemplate,
+    )
+    from vendorguard.questionnaires.seed import ensure_templates
+
+    ensure_templates(db.session)
+    template = db.session.scalars(
+        select(QuestionnaireTemplate).where(QuestionnaireTemplate.code == "SC-OUT")
+    ).one()
+    today = today_tokyo()
+    request = questionnaires.send(
+        db.session,
+        engagement,
+        questionnaires.SendData(template.id, fiscal_year(today), today + timedelta(days=30)),
+        None,
+    )
+    question = db.session.scalars(
+        select(Question).where(Question.version_id == request.version_id).order_by(Question.id)
+    ).first()
+    answer = Answer(request_id=request.id, question_id=question.id, value="yes")
+    db.session.add(answer)
+    db.session.flush()
+    key, digest, size = _stored(b"%PDF-1.4 self-check " + str(request.id).encode())
+    stored = AnswerFile(
+        answer_id=answer.id, original_filename="a.pdf", storage_key=key, sha256=digest, size=size
+    )
+    db.session.add(stored)
+    db.session.commit()
+    return {
+        "questionnaire_request_id": request.id,
+        "questionnaire_file_id": stored.id,
+        "questionnaire_version_id": request.version_id,
+        "template_id": template.id,
+        "question_id": question.id,
+        "answer_id": answer.id,
+    }
 
 
 def _users(make, own_dept, own_contractor_id: int):

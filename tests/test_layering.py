@@ -37,7 +37,7 @@ LAYERS: list[set[str]] = [
     {"documents", "evidence"},
     {"social"},
     {"assessments", "portal", "public"},
-    {"inspections"},
+    {"inspections", "questionnaires"},
     {"reminders"},
     {"dashboard", "auditlog", "install", "demo", "sso"},
     {"models"},

@@ -35,6 +35,7 @@ FEATURES = (
     "catalog",
     "assessments",
     "inspections",
+    "questionnaires",
     "public",
     "evidence",
     "portal",
@@ -55,6 +56,7 @@ CLI_FEATURES = (
     "evidence",
     "inspections",
     "reminders",
+    "questionnaires",
 )
 
 

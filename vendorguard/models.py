@@ -28,6 +28,15 @@ from vendorguard.ismap.models import IsmapImport, IsmapRegistration  # noqa: F40
 from vendorguard.mfa.models import RecoveryCode, TotpCredential  # noqa: F401
 from vendorguard.org.models import Department  # noqa: F401
 from vendorguard.portal.models import Invitation  # noqa: F401
+from vendorguard.questionnaires.models import (  # noqa: F401
+    Answer,
+    AnswerFile,
+    Question,
+    QuestionnaireRequest,
+    QuestionnaireTemplate,
+    Section,
+    TemplateVersion,
+)
 from vendorguard.reminders.models import (  # noqa: F401
     CalendarFeed,
     Notification,

@@ -188,6 +188,7 @@ def test_settings_page_validates_and_saves(client, login_as, city):
         "evidence_overdue__escalate": "",
         "social_flag__repeat": "7",
         "inspection_overdue__repeat": "7",
+        "questionnaire_overdue__repeat": "7",  # a repeat field every page sends
         "certification_expiry__offsets": "90,30,7",
     }
     bad = client.post(

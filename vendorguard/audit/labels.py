@@ -70,6 +70,18 @@ OBJECT_TYPE_LABELS = {
     "social_incident": _l("SNSの事案"),
     "social_incident_step": _l("SNS事案の対応手順"),
     "social_procedure_file": _l("SNS運用手順のファイル"),
+    "inspection": _l("実地検査"),
+    "inspection_item": _l("実地検査の確認項目"),
+    "inspection_photo": _l("実地検査の写真"),
+    "questionnaire_template": _l("自己点検の様式"),
+    "questionnaire_version": _l("自己点検の様式の版"),
+    "questionnaire_section": _l("自己点検の区分"),
+    "questionnaire_question": _l("自己点検の設問"),
+    "questionnaire_request": _l("自己点検の依頼"),
+    "questionnaire_answer": _l("自己点検の回答"),
+    "questionnaire_file": _l("自己点検の添付ファイル"),
+    "sso_provider": _l("シングルサインオンのIDプロバイダー"),
+    "sso_role_mapping": _l("シングルサインオンの役割の対応"),
 }
 
 # Column names that appear in many tables; others are shown by their code.

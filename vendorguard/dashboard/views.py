@@ -23,6 +23,7 @@ from vendorguard.dashboard.blueprint import bp
 from vendorguard.evidence import queries as evidence_queries
 from vendorguard.extensions import db
 from vendorguard.inspections import queries as inspection_queries
+from vendorguard.questionnaires import home as questionnaire_home
 from vendorguard.social import queries as social_queries
 
 
@@ -241,11 +242,17 @@ def index():
     if role == Role.AUDITOR:
         registers = db.session.execute(queries.register_counts()).one()
         events = db.session.scalars(latest_events(queries.BLOCK_ROWS)).all()
+    self_check = (
+        questionnaire_home.home(db.session, current_user, today)
+        if not missing_department and role_has(role, "engagement.manage")
+        else None
+    )
     return render_template(
         "dashboard/index.html",
         today=today,
         totals=_totals(today),
         blocks=blocks,
+        self_check=self_check,
         cloud_reasons=cloud_reasons,
         inspections_due=inspections_due,
         department=department if department_id is not None else None,

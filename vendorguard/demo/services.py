@@ -42,6 +42,7 @@ from vendorguard.engagements.models import (
 )
 from vendorguard.ismap.models import IsmapKind
 from vendorguard.org.models import Department
+from vendorguard.questionnaires.seed import ensure_templates
 from vendorguard.social.models import Platform, SocialAccount
 
 DEFAULT_SEED = 20260401
@@ -99,6 +100,7 @@ def seed_demo(
         ensure_catalog(
             session
         )  # requirements and the city's clause texts, so coverage works at once
+        ensure_templates(session)  # the shipped self-check questionnaires, ready to send
         departments = _departments(session)
         contractors = _contractors(session, rng)
         _certifications(session, rng, contractors, today)

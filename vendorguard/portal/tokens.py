@@ -16,6 +16,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 INVITATION_SALT = "portal-invitation"
 UPLOAD_LINK_SALT = "upload-link"
+QUESTIONNAIRE_LINK_SALT = "questionnaire-link"
 
 
 @dataclass(frozen=True)
@@ -83,3 +84,13 @@ def upload_link_token(link_id: int, nonce: str) -> str:
 def read_upload_link_token(token: str) -> TokenPayload | None:
     """The payload of an upload-link token, or None when it was not signed by us."""
     return _load(UPLOAD_LINK_SALT, token)
+
+
+def questionnaire_link_token(request_id: int, nonce: str) -> str:
+    """The token in a single-questionnaire answer link (questionnaires)."""
+    return _dump(QUESTIONNAIRE_LINK_SALT, request_id, nonce)
+
+
+def read_questionnaire_link_token(token: str) -> TokenPayload | None:
+    """The payload of a questionnaire-link token, or None when it was not signed by us."""
+    return _load(QUESTIONNAIRE_LINK_SALT, token)

@@ -24,6 +24,9 @@ SOCIAL_REVIEW = "social_review"
 SOCIAL_FLAG = "social_flag"
 INSPECTION_DUE = "inspection_due"
 INSPECTION_OVERDUE = "inspection_overdue"
+QUESTIONNAIRE_DUE = "questionnaire_due"
+QUESTIONNAIRE_OVERDUE = "questionnaire_overdue"
+QUESTIONNAIRE_ESCALATION = "questionnaire_escalation"  # from the overdue rule; no setting
 
 
 @dataclass(frozen=True)
@@ -47,7 +50,7 @@ class KindInfo:
 
     @property
     def has_escalation(self) -> bool:
-        return self.key == EVIDENCE_OVERDUE
+        return self.key in (EVIDENCE_OVERDUE, QUESTIONNAIRE_OVERDUE)
 
 
 KINDS: dict[str, KindInfo] = {
@@ -130,6 +133,21 @@ KINDS: dict[str, KindInfo] = {
             ),
             repeat_days=7,
         ),
+        KindInfo(
+            QUESTIONNAIRE_DUE,
+            _l("自己点検の回答期限"),
+            _l("回答期限の何日前に知らせるか。0 は期限当日です。提出されると止まります。"),
+            offsets=(14, 7, 1, 0),
+        ),
+        KindInfo(
+            QUESTIONNAIRE_OVERDUE,
+            _l("自己点検の回答期限超過"),
+            _l(
+                "期限の翌日に知らせ、その後は指定した日数ごとに繰り返します。超過が続くと所属の情報セキュリティ管理者と情報セキュリティ統括へ知らせます。"
+            ),
+            repeat_days=7,
+            escalate_after_days=14,
+        ),
     )
 }
 
@@ -138,6 +156,7 @@ KIND_LABELS = {
     **{key: info.label for key, info in KINDS.items()},
     EVIDENCE_ESCALATION: _l("証跡未提出のエスカレーション"),
     EVIDENCE_NUDGE: _l("証跡の督促"),
+    QUESTIONNAIRE_ESCALATION: _l("自己点検未提出のエスカレーション"),
 }
 
 

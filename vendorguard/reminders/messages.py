@@ -397,12 +397,55 @@ def _inspection(kind: str, data: dict) -> Message:
     return Message(subject, headline, facts, action=_("実地検査を開く"))
 
 
+def _questionnaire(kind: str, data: dict) -> Message:
+    days, title, arrangement = (
+        int(data.get("days", 0)),
+        data.get("title", ""),
+        data.get("arrangement", ""),
+    )
+    contractor = data.get("audience") == "contractor"
+    facts = _arrangement_facts(data) if not contractor else [(_("業務"), arrangement)]
+    facts.append((_("点検票"), title))
+    action = _("回答する") if contractor else _("点検票を確認する")
+    if kind == kinds.QUESTIONNAIRE_DUE:
+        facts.append((_("回答期限"), _when(data)))
+        subject = _("自己点検の回答期限まであと%(days)d日です：%(title)s", days=days, title=title)
+        headline = _(
+            "「%(arrangement)s」の自己点検「%(title)s」の回答期限が近づいています。",
+            arrangement=arrangement,
+            title=title,
+        )
+        return Message(subject, headline, facts, action=action)
+    facts.append((_("回答期限"), _when(data, overdue=True)))
+    if kind == kinds.QUESTIONNAIRE_ESCALATION:
+        subject = _(
+            "【要対応】自己点検の未提出が%(days)d日続いています：%(arrangement)s",
+            days=days,
+            arrangement=arrangement,
+        )
+    else:
+        subject = _("自己点検の回答期限を%(days)d日過ぎています：%(title)s", days=days, title=title)
+    headline = _(
+        "「%(arrangement)s」の自己点検「%(title)s」が、回答期限（%(date)s）を過ぎても提出されていません。",
+        arrangement=arrangement,
+        title=title,
+        date=_day(data),
+    )
+    return Message(subject, headline, facts, action=action)
+
+
 def build(kind: str, data: dict, *, external: bool = False) -> Message:
     """The message of one outbox row (call inside the reader's ``force_locale``)."""
     if kind == kinds.EVIDENCE_NUDGE:
         message = _nudge(data)
     elif kind in (kinds.EVIDENCE_DUE, kinds.EVIDENCE_OVERDUE, kinds.EVIDENCE_ESCALATION):
         message = _evidence(kind, data)
+    elif kind in (
+        kinds.QUESTIONNAIRE_DUE,
+        kinds.QUESTIONNAIRE_OVERDUE,
+        kinds.QUESTIONNAIRE_ESCALATION,
+    ):
+        message = _questionnaire(kind, data)
     elif kind == kinds.SOCIAL_FLAG:
         message = _social_flag(data)
     elif kind in (kinds.INSPECTION_DUE, kinds.INSPECTION_OVERDUE):

@@ -16,7 +16,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vendorguard.core.timeutil import utcnow
-from vendorguard.reminders import inspection_rules, kinds, outbox, recipients, register_rules, rules
+from vendorguard.reminders import (
+    inspection_rules,
+    kinds,
+    outbox,
+    questionnaire_rules,
+    recipients,
+    register_rules,
+    rules,
+)
 from vendorguard.reminders.kinds import RuleSetting, load_settings
 from vendorguard.reminders.models import Channel, DeliveryStatus, Notification
 from vendorguard.reminders.recipients import Recipient
@@ -37,6 +45,8 @@ RULES: dict[str, Callable[[Session, date, date, RuleSetting], list[Candidate]]] 
     kinds.SOCIAL_FLAG: register_rules.social_flags,
     kinds.INSPECTION_DUE: inspection_rules.inspection_due,
     kinds.INSPECTION_OVERDUE: inspection_rules.inspection_overdue,
+    kinds.QUESTIONNAIRE_DUE: questionnaire_rules.questionnaire_due,
+    kinds.QUESTIONNAIRE_OVERDUE: questionnaire_rules.questionnaire_overdue,
 }
 DIGEST_LOOKAHEAD = (
     7  # days to look for a digest that has not gone out yet (out-of-order --as-of runs)

@@ -1,0 +1,389 @@
+"""Sending questionnaires, answering them (portal, link, workbook), submitting.
+
+Services change rows and flush; they never commit. Audit events come from the flush.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from vendorguard.arrangements import access
+from vendorguard.arrangements.models import Arrangement
+from vendorguard.audit import capture as audit_capture
+from vendorguard.catalog import rules
+from vendorguard.catalog import services as catalog_services
+from vendorguard.core import concurrency
+from vendorguard.core.errors import DomainError
+from vendorguard.core.timeutil import today_tokyo, utcnow
+from vendorguard.evidence.calendar import next_open_day
+from vendorguard.evidence.uploads import StoredFile
+from vendorguard.portal import tokens
+from vendorguard.questionnaires import answering, queries
+from vendorguard.questionnaires.models import (
+    WAITING,
+    Answer,
+    AnswerFile,
+    Question,
+    QuestionnaireRequest,
+    QuestionnaireTemplate,
+    RequestStatus,
+)
+
+MAX_LINK_DAYS = 90
+MAX_BULK = 2000
+
+
+def contractor_of(arrangement: Arrangement) -> int | None:
+    """The company that answers for an arrangement (an engagement's contractor, a service's provider)."""
+    return getattr(arrangement, "contractor_id", None) or getattr(
+        arrangement, "provider_contractor_id", None
+    )
+
+
+@dataclass
+class SendData:
+    """What the officer chooses when sending."""
+
+    template_id: int | None
+    fiscal_year: int | None
+    due_on: date | None
+    message: str | None = ""
+
+
+def _check_send(
+    session: Session, data: SendData, today: date
+) -> tuple[QuestionnaireTemplate, int, date]:
+    template = session.get(QuestionnaireTemplate, data.template_id or 0)
+    if data.due_on is None:
+        raise DomainError(_("回答期限は明日以降の日付にしてください。"), field="due_on")
+    if data.fiscal_year is None:
+        raise DomainError(_("年度を正しく入力してください。"), field="fiscal_year")
+    if template is None or template.archived_at is not None:
+        raise DomainError(_("点検票を選んでください。"), field="template_id")
+    version = session.scalars(queries.approved_version(template.id)).first()
+    if version is None:
+        raise DomainError(_("この点検票には承認済みの版がありません。"), field="template_id")
+    due_on = next_open_day(data.due_on)
+    if due_on <= today:
+        raise DomainError(_("回答期限は明日以降の日付にしてください。"), field="due_on")
+    if not 2000 <= data.fiscal_year <= 2199:
+        raise DomainError(_("年度を正しく入力してください。"), field="fiscal_year")
+    return template, version.id, due_on
+
+
+def _new_request(
+    session: Session,
+    arrangement: Arrangement,
+    template: QuestionnaireTemplate,
+    version_id: int,
+    data: SendData,
+    due_on: date,
+    user,
+) -> QuestionnaireRequest:
+    request = QuestionnaireRequest(
+        template_id=template.id,
+        version_id=version_id,
+        arrangement_id=arrangement.id,
+        contractor_id=contractor_of(arrangement),
+        fiscal_year=data.fiscal_year,
+        due_on=due_on,
+        status=RequestStatus.SENT,
+        message=(data.message or "").strip()[:2000],
+        sent_by_id=getattr(user, "id", None),
+    )
+    session.add(request)
+    audit_capture.tag(session, request, "send")
+    return request
+
+
+def _live_exists(
+    session: Session, arrangement_id: int, template_id: int, fiscal_year: int | None
+) -> bool:
+    return (
+        session.scalar(
+            select(QuestionnaireRequest.id).where(
+                QuestionnaireRequest.arrangement_id == arrangement_id,
+                QuestionnaireRequest.template_id == template_id,
+                QuestionnaireRequest.fiscal_year == fiscal_year,
+                QuestionnaireRequest.status != RequestStatus.CANCELLED,
+            )
+        )
+        is not None
+    )
+
+
+def send(
+    session: Session, arrangement: Arrangement, data: SendData, user, today: date | None = None
+) -> QuestionnaireRequest:
+    """Send an approved questionnaire for one arrangement; the due date moves to an open day."""
+    today = today or today_tokyo()
+    if arrangement.is_archived:
+        raise DomainError(_("アーカイブ済みの案件には送付できません。"))
+    template, version_id, due_on = _check_send(session, data, today)
+    if template.applies_to != arrangement.kind:
+        raise DomainError(_("この点検票はこの種類の案件には使えません。"), field="template_id")
+    if _live_exists(session, arrangement.id, template.id, data.fiscal_year):
+        raise DomainError(
+            _("この案件には同じ年度の同じ点検票を既に送付しています。"), field="template_id"
+        )
+    request = _new_request(session, arrangement, template, version_id, data, due_on, user)
+    session.flush()
+    return request
+
+
+def send_bulk(
+    session: Session, data: SendData, department_id: int | None, user, today: date | None = None
+) -> tuple[int, int]:
+    """Send to every arrangement of the template's kind the user may manage (optionally one
+    department) that has none for the year yet. Returns (sent, skipped)."""
+    today = today or today_tokyo()
+    template, version_id, due_on = _check_send(session, data, today)
+    stmt = (
+        select(Arrangement)
+        .where(
+            Arrangement.kind == template.applies_to,
+            Arrangement.archived_at.is_(None),
+            access.managed_by(user),
+            Arrangement.id.not_in(
+                select(QuestionnaireRequest.arrangement_id).where(
+                    QuestionnaireRequest.template_id == template.id,
+                    QuestionnaireRequest.fiscal_year == data.fiscal_year,
+                    QuestionnaireRequest.status != RequestStatus.CANCELLED,
+                )
+            ),
+        )
+        .order_by(Arrangement.id)
+        .limit(MAX_BULK)
+    )
+    if department_id:
+        stmt = stmt.where(Arrangement.department_id == department_id)
+    sent = skipped = 0
+    for arrangement in session.scalars(stmt).all():
+        if contractor_of(arrangement) is None:
+            skipped += 1  # nobody to answer in the portal; send a link from its page instead
+            continue
+        _new_request(session, arrangement, template, version_id, data, due_on, user)
+        sent += 1
+    session.flush()
+    return sent, skipped
+
+
+def issue_link(session: Session, request: QuestionnaireRequest, days: int) -> str:
+    """A signed single-request link (no account); a new link replaces the previous one."""
+    if not request.is_waiting:
+        raise DomainError(_("回答待ちの点検票にだけリンクを発行できます。"))
+    if not 1 <= days <= MAX_LINK_DAYS:
+        raise DomainError(
+            _("有効日数は1〜%(max)d日で指定してください。", max=MAX_LINK_DAYS), field="days"
+        )
+    nonce = tokens.new_nonce()
+    request.link_nonce_hash = tokens.hash_nonce(nonce)
+    request.link_expires_at = utcnow() + timedelta(days=days)
+    audit_capture.tag(session, request, "issue_link")
+    session.flush()
+    return tokens.questionnaire_link_token(request.id, nonce)
+
+
+def find_by_link(session: Session, token: str, request_id: int) -> QuestionnaireRequest | None:
+    """The questionnaire a genuine, unexpired link opens (None otherwise)."""
+    payload = tokens.read_questionnaire_link_token(token)
+    if payload is None or payload.id != request_id:
+        return None
+    request = session.get(QuestionnaireRequest, request_id)
+    if (
+        request is None
+        or request.link_nonce_hash is None
+        or not tokens.nonce_matches(payload.nonce, request.link_nonce_hash)
+        or request.link_expires_at is None
+        or request.link_expires_at <= utcnow()
+        or request.status == RequestStatus.CANCELLED
+    ):
+        return None
+    return request
+
+
+# -- what is asked ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Sheet:
+    """A questionnaire as the pages show it: questions asked, answers, missing, scores."""
+
+    request: QuestionnaireRequest
+    questions: list[Question]
+    shown: set[int]
+    answers: dict[int, Answer]
+    missing: list[answering.Missing]
+    scores: list[answering.Score]
+    overall: answering.Score
+
+    @property
+    def sections(self):
+        return self.request.template_version.sections
+
+    def value(self, question: Question) -> Any:
+        answer = self.answers.get(question.id)
+        return answer.value if answer is not None else None
+
+    def display(self, question: Question) -> str:
+        return answering.display(question, self.value(question))
+
+    def flagged(self, question: Question) -> bool:
+        return answering.is_finding(question, self.value(question))
+
+
+def arrangement_context(session: Session, arrangement_id: int) -> tuple[dict[str, Any], set[str]]:
+    """The arrangement's facts and the codes of the requirements that apply and are not waived."""
+    arrangement = catalog_services.load_arrangement(session, arrangement_id)
+    if arrangement is None:
+        return {}, set()
+    coverage = catalog_services.coverage(session, arrangement)
+    applicable = {row.requirement.code for row in coverage.rows if row.waiver is None}
+    return rules.facts_for(arrangement), applicable
+
+
+def load_sheet(session: Session, request_id: int) -> Sheet:
+    """A questionnaire with everything its pages show (a fixed number of queries)."""
+    request = session.scalars(queries.request_full(request_id)).unique().one()
+    questions = [q for s in request.template_version.sections for q in s.questions]
+    answers = {a.question_id: a for a in request.answers}
+    facts, applicable = arrangement_context(session, request.arrangement_id)
+    values = {qid: a.value for qid, a in answers.items()}
+    shown = answering.visible(questions, facts, applicable, values)
+    per_section, overall = answering.scores(request.template_version.sections, shown, answers)
+    return Sheet(
+        request,
+        questions,
+        shown,
+        answers,
+        answering.missing(questions, shown, answers),
+        per_section,
+        overall,
+    )
+
+
+# -- answering -------------------------------------------------------------------------------------
+
+
+def _ensure_answerable(request: QuestionnaireRequest) -> None:
+    if request.status not in WAITING:
+        raise DomainError(
+            _(
+                "この点検票は「%(status)s」のため、回答を変更できません。",
+                status=request.status.label,
+            )
+        )
+
+
+def _answer(session: Session, request: QuestionnaireRequest, question_id: int) -> Answer:
+    answer = session.scalars(
+        select(Answer).where(Answer.request_id == request.id, Answer.question_id == question_id)
+    ).first()
+    if answer is None:
+        answer = Answer(request_id=request.id, question_id=question_id)
+        session.add(answer)
+    return answer
+
+
+def save_answers(
+    session: Session,
+    sheet: Sheet,
+    raw: dict[int, Any],
+    comments: dict[int, str],
+    version: int | str | None = None,
+) -> int:
+    """Store a draft: every entered answer is checked first; any problem stores nothing."""
+    request = sheet.request
+    concurrency.check_version(request, version)
+    _ensure_answerable(request)
+    values = answering.parse_all(sheet.questions, raw)
+    changed = 0
+    for question in sheet.questions:
+        if question.id not in values and question.id not in comments:
+            continue
+        answer = sheet.answers.get(question.id) or _answer(session, request, question.id)
+        new_value = values.get(question.id, answer.value)
+        new_comment = (comments.get(question.id, answer.comment or "") or "").strip()[
+            : answering.MAX_TEXT
+        ]
+        if answer.id is None or answer.value != new_value or (answer.comment or "") != new_comment:
+            answer.value = new_value
+            answer.comment = new_comment
+            changed += 1
+    concurrency.flush(session)
+    return changed
+
+
+def attach_files(
+    session: Session,
+    request: QuestionnaireRequest,
+    question: Question,
+    files: list[StoredFile],
+    user,
+    remediation: bool = False,
+) -> Answer:
+    """Record files (already checked and stored) with an answer."""
+    if question.version_id != request.version_id:
+        raise DomainError(_("この点検票の設問ではありません。"))
+    if not remediation:
+        _ensure_answerable(request)
+    answer = _answer(session, request, question.id)
+    session.flush()
+    for stored in files:
+        session.add(
+            AnswerFile(
+                answer_id=answer.id,
+                remediation=remediation,
+                original_filename=stored.original_filename,
+                storage_key=stored.storage_key,
+                sha256=stored.sha256,
+                size=stored.size,
+                content_type=stored.content_type,
+                uploaded_by_id=getattr(user, "id", None),
+            )
+        )
+    session.flush()
+    return answer
+
+
+def remove_file(session: Session, request: QuestionnaireRequest, file: AnswerFile) -> str:
+    """Remove an answer's file while the questionnaire is still open; returns the storage key."""
+    _ensure_answerable(request)
+    if file.remediation:
+        raise DomainError(_("改善報告のファイルは削除できません。"))
+    key = file.storage_key
+    session.delete(file)
+    session.flush()
+    return key
+
+
+def submit(
+    session: Session, sheet: Sheet, user, version: int | None = None, now: datetime | None = None
+) -> QuestionnaireRequest:
+    """The one final submit: nothing may be missing."""
+    request = sheet.request
+    concurrency.check_version(request, version)
+    _ensure_answerable(request)
+    if sheet.missing:
+        raise DomainError(
+            _(
+                "未回答の設問が%(count)d件あります。すべて回答してから提出してください。",
+                count=len(sheet.missing),
+            )
+        )
+    # Answers to questions no longer asked (a condition changed) are not part of the submission.
+    for question_id, answer in sheet.answers.items():
+        if question_id not in sheet.shown and answer.value is not None:
+            answer.value = None
+    request.status = RequestStatus.SUBMITTED
+    request.submitted_at = now or utcnow()
+    request.submitted_by_id = getattr(user, "id", None)
+    audit_capture.tag(session, request, "submit")
+    concurrency.flush(session)
+    return request
