@@ -53,6 +53,9 @@ class Settings:
     # A session ends after this long without a request, and this long after sign-in.
     session_idle_minutes: int = 30  # ASVS 4.0.3 3.3.2 (L2): 30 minutes without a request
     session_max_hours: int = 8
+    # REST API: requests one token may send per window (fixed window, counted in each process).
+    api_rate_limit: int = 300
+    api_rate_window_seconds: int = 60
     # Audit chain: the HMAC key (empty: instance/audit_key, made once), where signed heads are
     # appended (empty: instance/audit-anchors.jsonl), and the S3 object-lock days for anchors (0: none).
     audit_key: str = _setting("", secret=True)

@@ -16,8 +16,12 @@ from vendorguard.auth.permissions import can_change
 from vendorguard.auth.roles import Role
 from vendorguard.extensions import csrf, db, login_manager
 
-# Blueprints a contractor user may reach; every other page is internal.
-CONTRACTOR_BLUEPRINTS = frozenset({"auth", "portal", "public", "reminders.calendar"})
+# Blueprints a contractor user may reach; every other page is internal. The API checks every
+# permission per bearer token (a contractor's token reaches only its company's evidence requests);
+# "apitokens" is where a contractor makes that token.
+CONTRACTOR_BLUEPRINTS = frozenset(
+    {"auth", "portal", "public", "reminders.calendar", "api", "api-docs", "apitokens"}
+)
 
 # Primary keys are INTEGER columns (32 bits on PostgreSQL): a larger number can name no row.
 ID_MAX = 2**31 - 1
