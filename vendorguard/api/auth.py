@@ -6,6 +6,10 @@ why the API may be CSRF-exempt: a browser never sends a bearer token on its own.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+
 from flask import current_app, g, request
 from flask_babel import refresh
 from flask_login import current_user
@@ -17,6 +21,7 @@ from vendorguard.apitokens.models import ApiToken
 from vendorguard.core import settings
 from vendorguard.extensions import db, login_manager
 
+_View = TypeVar("_View", bound=Callable[..., Any])
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 WINDOWS_KEY = "vendorguard.api.windows"
 
@@ -75,6 +80,20 @@ def _limit(token: ApiToken) -> None:
         raise ApiError(
             "rate_limited", headers={"Retry-After": str(verdict.reset_after), **g.rate_headers}
         )
+
+
+def needs(permission: str) -> Callable[[_View], _View]:
+    """Check ``permission`` before anything else of the view runs (its body is parsed after)."""
+
+    def decorator(view: _View) -> _View:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            require(permission)
+            return view(*args, **kwargs)
+
+        return cast(_View, wrapped)
+
+    return decorator
 
 
 def require(permission: str) -> None:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 from vendorguard.api import auth
 from vendorguard.api.blueprint import bp
 from vendorguard.api.errors import ApiError
-from vendorguard.api.listing import LIST_HEADERS, ListArgs, page_of, sort_field
+from vendorguard.api.listing import LIST_HEADERS, ListArgs, check_if_match, page_of, sort_field
 from vendorguard.api.schemas import EvidenceRequestSchema, SubmissionSchema
 from vendorguard.arrangements import access
 from vendorguard.auth.roles import Role
@@ -142,10 +142,7 @@ def submit(request_id: int):
             "forbidden", _("APIからの証跡の提出は、委託事業者の利用者のトークンでのみできます。")
         )
     found = _request(request_id)
-    if request.if_match and not request.if_match.contains(
-        bp._generate_etag(EvidenceRequestSchema().dump(found))
-    ):
-        raise ApiError("precondition_failed")
+    check_if_match(EvidenceRequestSchema().dump(found), required=False)
     if request.mimetype != "multipart/form-data":
         raise ApiError("unsupported_media_type")
     outcome = receive_and_submit(

@@ -13,6 +13,7 @@ from flask import request, url_for
 from marshmallow import Schema, fields, validate
 from sqlalchemy import Select, func, select
 
+from vendorguard.api.errors import ApiError
 from vendorguard.core.web import SortColumn
 from vendorguard.extensions import db
 
@@ -27,6 +28,37 @@ LIST_HEADERS = {
         "schema": {"type": "integer"},
     },
 }
+
+
+IF_MATCH = {
+    "name": "If-Match",
+    "in": "header",
+    "required": True,
+    "schema": {"type": "string"},
+    "description": "the ETag of the version the change is based on (412 if it changed since)",
+}
+
+
+def etag_of(data: Any) -> str:
+    """The ETag of a dumped representation (flask-smorest's, so GET and If-Match agree)."""
+    from vendorguard.api.blueprint import bp
+
+    return str(bp._generate_etag(data))
+
+
+def etag_header(data: Any) -> str:
+    """The ETag header value for a dumped representation."""
+    return f'"{etag_of(data)}"'
+
+
+def check_if_match(data: Any, required: bool = True) -> None:
+    """428 without If-Match (when required), 412 when it names another version than ``data``."""
+    if not request.if_match:
+        if required:
+            raise ApiError("precondition_required")
+        return
+    if not request.if_match.contains(etag_of(data)):
+        raise ApiError("precondition_failed")
 
 
 class ListArgs(Schema):

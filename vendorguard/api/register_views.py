@@ -17,7 +17,15 @@ from sqlalchemy import select
 from vendorguard.api import auth
 from vendorguard.api.blueprint import bp
 from vendorguard.api.errors import ApiError
-from vendorguard.api.listing import LIST_HEADERS, ListArgs, page_of, sort_field
+from vendorguard.api.listing import (
+    IF_MATCH,
+    LIST_HEADERS,
+    ListArgs,
+    check_if_match,
+    etag_header,
+    page_of,
+    sort_field,
+)
 from vendorguard.api.schemas import (
     CloudServiceSchema,
     ContractorSchema,
@@ -248,11 +256,11 @@ def _checked_data(values: dict[str, Any]) -> engagement_services.EngagementData:
 
 
 @bp.route("/engagements", methods=["POST"], tags=["engagements"])
+@auth.needs("engagement.manage")
 @bp.arguments(EngagementInSchema)
 @bp.response(201, EngagementSchema)
 def engagement_create(values: dict[str, Any]):
     """Register an engagement (the page's rules: 契約番号 unique, dates in order …)."""
-    auth.require("engagement.manage")
     base = asdict(engagement_services.EngagementData("", 0, 0, values["starts_on"], values["ends_on"]))
     created = engagement_services.create_engagement(db.session, _checked_data({**base, **values}))
     db.session.commit()
@@ -260,19 +268,19 @@ def engagement_create(values: dict[str, Any]):
 
 
 @bp.route("/engagements/<int:engagement_id>", methods=["PATCH"], tags=["engagements"])
-@bp.etag
+@auth.needs("engagement.manage")
+@bp.doc(parameters=[IF_MATCH])
 @bp.arguments(EngagementPatchSchema(partial=True))
-@bp.response(200, EngagementSchema)
+@bp.response(200, EngagementSchema, headers={"ETag": {"schema": {"type": "string"}}})
 def engagement_update(values: dict[str, Any], engagement_id: int):
     """Change an engagement; If-Match must carry its current ETag (412 when someone was first)."""
-    auth.require("engagement.manage")
     engagement = _engagement(engagement_id)
-    access.ensure_can_manage(engagement)
-    bp.check_etag(engagement, EngagementSchema)
+    access.ensure_can_manage(engagement)  # who may change it is decided before its ETag is looked at
+    check_if_match(EngagementSchema().dump(engagement))
     data = _checked_data({**_data_of(engagement), **values})
     engagement_services.update_engagement(db.session, engagement, data)
     db.session.commit()
-    return engagement
+    return engagement, {"ETag": etag_header(EngagementSchema().dump(engagement))}
 
 
 # -- cloud services and SNS accounts ---------------------------------------------------------

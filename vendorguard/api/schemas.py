@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import url_for
 from marshmallow import Schema, fields
 
 from vendorguard.approvals.models import ApprovalState
@@ -11,6 +12,7 @@ from vendorguard.cloud.models import TermsType
 from vendorguard.documents.models import DocumentKind
 from vendorguard.engagements.models import ReportingCycle
 from vendorguard.evidence.models import RequestStatus, ReviewDecision
+from vendorguard.reminders import messages as reminder_messages
 from vendorguard.social.models import Platform
 
 
@@ -150,13 +152,15 @@ class DocumentSchema(Schema):
     size = fields.Integer()
     sha256 = fields.String()
     created_at = fields.DateTime()
-    download_url = fields.String()
+    download_url = fields.Function(
+        lambda d: url_for("api.document_content", doc_id=d.id, _external=True)
+    )
 
 
 class NotificationSchema(Schema):
     id = fields.Integer()
     kind = fields.String()
-    subject = fields.String()
+    subject = fields.Function(lambda n: reminder_messages.build(n.kind, n.data or {}).subject)
     arrangement_id = fields.Integer(allow_none=True)
     target_on = fields.Date(allow_none=True)
     created_at = fields.DateTime()
