@@ -1,6 +1,6 @@
 """Evidence requests (read) and, for contractors, new submissions with files.
 
-A submission is the portal's recipe (``evidence.intake.receive_and_submit``): the multipart body is
+A submission is the portal's recipe, recorded as a portal submission (the contractor's channel) (``evidence.intake.receive_and_submit``): the multipart body is
 streamed and every file passes the upload content checks before anything is stored; one
 transaction records it, and on any refusal nothing is kept.
 """
@@ -146,7 +146,7 @@ def submit(request_id: int):
     if request.mimetype != "multipart/form-data":
         raise ApiError("unsupported_media_type")
     outcome = receive_and_submit(
-        found, UploadForm, user=current_user._get_current_object(), via="api", csrf=False
+        found, UploadForm, user=current_user._get_current_object(), via="portal", csrf=False
     )
     # The intake speaks to pages (field errors, flashes); a client gets them as one JSON error.
     flashed = [message for _category, message in get_flashed_messages(with_categories=True)]

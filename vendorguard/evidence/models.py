@@ -213,7 +213,6 @@ class EvidenceSubmission(Audited, Model):
             "internal": _l("市（所管課）が登録"),
             "portal": _l("委託事業者ポータル"),
             "link": _l("アップロード用リンク"),
-            "api": _l("API（委託事業者）"),
         }
         return str(labels.get(self.submitted_via, self.submitted_via))
 
