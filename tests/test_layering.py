@@ -28,7 +28,7 @@ LAYERS: list[set[str]] = [
     {"arrangements"},
     {"approvals"},
     {"classification", "contractors"},
-    {"org", "city"},
+    {"org", "city", "apitokens"},
     {"catalog"},
     {"engagements", "ismap"},
     {"cloud"},
@@ -37,7 +37,7 @@ LAYERS: list[set[str]] = [
     {"social"},
     {"assessments", "portal", "public"},
     {"reminders"},
-    {"dashboard", "auditlog", "install", "demo"},
+    {"dashboard", "auditlog", "install", "demo", "api"},
     {"models"},
     {"__init__"},
 ]
