@@ -99,7 +99,9 @@ def sync(api: Api, rows: list[dict[str, str]], dry_run: bool = False) -> Report:
     report = Report()
     departments = {d["code"]: d["id"] for d in api.all_pages("/departments")}
     contractors = {
-        c["corporate_number"]: c["id"] for c in api.all_pages("/contractors") if c["corporate_number"]
+        c["corporate_number"]: c["id"]
+        for c in api.all_pages("/contractors")
+        if c["corporate_number"]
     }
     for line, row in enumerate(rows, start=2):
         number = row["contract_number"]
@@ -108,11 +110,15 @@ def sync(api: Api, rows: list[dict[str, str]], dry_run: bool = False) -> Report:
             report.errors.append(f"{label}: 契約番号がありません")
             continue
         if row["department_code"] not in departments:
-            report.errors.append(f"{label}: 所管課コード {row['department_code']} が登録されていません")
+            report.errors.append(
+                f"{label}: 所管課コード {row['department_code']} が登録されていません"
+            )
             continue
         corporate_number = row["corporate_number"].replace("-", "")
         if corporate_number not in contractors:
-            report.errors.append(f"{label}: 法人番号 {row['corporate_number']} の委託事業者が登録されていません")
+            report.errors.append(
+                f"{label}: 法人番号 {row['corporate_number']} の委託事業者が登録されていません"
+            )
             continue
         wanted = {
             "contract_number": number,
@@ -122,7 +128,9 @@ def sync(api: Api, rows: list[dict[str, str]], dry_run: bool = False) -> Report:
             "starts_on": row["starts_on"],
             "ends_on": row["ends_on"],
         }
-        found = api.request("GET", "/engagements", params={"contract_number": number, "include_archived": "true"})
+        found = api.request(
+            "GET", "/engagements", params={"contract_number": number, "include_archived": "true"}
+        )
         found.raise_for_status()
         if not found.json():
             if not dry_run:
@@ -157,13 +165,17 @@ def _reason(response: requests.Response) -> str:
         body = response.json()
     except ValueError:
         return f"HTTP {response.status_code}"
-    details = "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in (body.get("errors") or {}).items())
+    details = "; ".join(
+        f"{k}: {' '.join(map(str, v))}" for k, v in (body.get("errors") or {}).items()
+    )
     return f"{body.get('message')} [{body.get('code')}]" + (f" {details}" if details else "")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("base_url", help="vendorguard のURL（例 https://vendorguard.city.example.jp）")
+    parser.add_argument(
+        "base_url", help="vendorguard のURL（例 https://vendorguard.city.example.jp）"
+    )
     parser.add_argument("csv", help="契約のCSVファイル")
     parser.add_argument("--dry-run", action="store_true", help="変更せず、何をするかだけ表示する")
     args = parser.parse_args(argv)
@@ -174,7 +186,9 @@ def main(argv: list[str] | None = None) -> int:
     with open(args.csv, "rb") as handle:
         rows = read_rows(handle.read())
     report = sync(Api(args.base_url, token), rows, dry_run=args.dry_run)
-    print(f"登録 {len(report.created)}件、更新 {len(report.updated)}件、変更なし {len(report.unchanged)}件、エラー {len(report.errors)}件")
+    print(
+        f"登録 {len(report.created)}件、更新 {len(report.updated)}件、変更なし {len(report.unchanged)}件、エラー {len(report.errors)}件"
+    )
     for error in report.errors:
         print(error, file=sys.stderr)
     return 1 if report.errors else 0

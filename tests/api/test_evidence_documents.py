@@ -9,8 +9,7 @@ import zipfile
 from sqlalchemy import func, select
 
 from tests.api.helpers import bearer, token_for
-from tests.documents.conftest import shipped_catalog  # noqa: F401  (fixture)
-from tests.portal.conftest import multipart, pdf_bytes, stored_keys, two_contractors  # noqa: F401
+from tests.portal.conftest import multipart, pdf_bytes, stored_keys
 from vendorguard.auth.roles import Role
 from vendorguard.documents.models import ContractDocument
 from vendorguard.evidence.models import EvidenceSubmission, RequestStatus
@@ -26,7 +25,9 @@ def test_a_contractor_sees_and_answers_only_its_own_requests(app, client, two_co
     headers = bearer(token_for(a.user))
     listed = client.get("/api/v1/evidence-requests", headers=headers).get_json()
     assert [row["id"] for row in listed] == [a.request.id]
-    assert client.get(f"/api/v1/evidence-requests/{b.request.id}", headers=headers).status_code == 404
+    assert (
+        client.get(f"/api/v1/evidence-requests/{b.request.id}", headers=headers).status_code == 404
+    )
     etag = client.get(f"/api/v1/evidence-requests/{a.request.id}", headers=headers).headers["ETag"]
     response = client.post(
         f"/api/v1/evidence-requests/{a.request.id}/submissions",
@@ -82,7 +83,7 @@ def test_internal_users_cannot_submit_for_the_contractor(client, two_contractors
     assert response.status_code == 403 and _count(EvidenceSubmission) == 0
 
 
-def test_generate_and_download_a_document(client, make, shipped_catalog):  # noqa: F811
+def test_generate_and_download_a_document(client, make, shipped_catalog):
     department = make.department()
     engagement = make.engagement(department=department)
     headers = bearer(token_for(make.user(Role.OFFICER, department=department)))

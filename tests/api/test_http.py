@@ -37,9 +37,12 @@ def test_etag_and_if_none_match_gives_304(client, make):
     )
     assert again.status_code == 304 and again.get_data() == b""
     listing = client.get("/api/v1/engagements", headers=headers)
-    assert client.get(
-        "/api/v1/engagements", headers={**headers, "If-None-Match": listing.headers["ETag"]}
-    ).status_code == 304
+    assert (
+        client.get(
+            "/api/v1/engagements", headers={**headers, "If-None-Match": listing.headers["ETag"]}
+        ).status_code
+        == 304
+    )
 
 
 def test_if_match_guards_writes(client, make):
@@ -154,7 +157,8 @@ def _many_rows(count: int, tag: str) -> None:
     make = Factory(db.session)
     department, contractor = make.department(), make.contractor()
     db.session.execute(
-        insert(Contractor), [{"name": f"{tag}商事{n}", "name_kana": "ショウジ"} for n in range(count)]
+        insert(Contractor),
+        [{"name": f"{tag}商事{n}", "name_kana": "ショウジ"} for n in range(count)],
     )
     db.session.execute(
         insert(Department), [{"name": f"{tag}課{n}", "code": f"{tag}{n:05d}"} for n in range(count)]

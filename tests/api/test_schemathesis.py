@@ -45,6 +45,25 @@ def api_token(app, make):
     return token_for(users["admin"])
 
 
+def _property_test(operation, token: str, calls: Counter):
+    """A Hypothesis test sending ``operation``'s generated cases and checking every response."""
+
+    @settings(
+        max_examples=MAX_EXAMPLES,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=operation.as_strategy())
+    def check(case):
+        calls[operation.label] += 1
+        case.call_and_validate(headers=bearer(token), checks=CHECKS, timeout=30)
+
+    return check
+
+
 @pytest.mark.schemathesis
 @pytest.mark.slow
 def test_the_api_keeps_its_openapi_document(live_server, api_token):
@@ -56,19 +75,7 @@ def test_the_api_keeps_its_openapi_document(live_server, api_token):
         operation = result.ok()
         operations += 1
 
-        @settings(
-            max_examples=MAX_EXAMPLES,
-            deadline=None,
-            derandomize=True,
-            database=None,
-            phases=[Phase.explicit, Phase.generate],
-            suppress_health_check=list(HealthCheck),
-        )
-        @given(case=operation.as_strategy())
-        def check(case):
-            calls[operation.label] += 1
-            case.call_and_validate(headers=bearer(api_token), checks=CHECKS, timeout=30)
-
+        check = _property_test(operation, api_token, calls)
         try:
             check()
         except Exception as error:  # a failed check: keep going to report every operation

@@ -26,7 +26,9 @@ def _load():
 
 
 def _csv(rows: list[str], encoding: str = "utf-8-sig") -> bytes:
-    return "\n".join(["契約番号,業務名,所管課コード,法人番号,開始日,終了日", *rows]).encode(encoding)
+    return "\n".join(["契約番号,業務名,所管課コード,法人番号,開始日,終了日", *rows]).encode(
+        encoding
+    )
 
 
 def test_sync_creates_updates_and_is_idempotent(app, make, live_server, tmp_path, monkeypatch):
@@ -66,8 +68,18 @@ def test_sync_creates_updates_and_is_idempotent(app, make, live_server, tmp_path
     path = tmp_path / "contracts.csv"
     path.write_bytes(changed)
     assert sync.main([live_server, str(path), "--dry-run"]) == 0
-    assert db.session.scalars(select(Engagement.title).where(Engagement.contract_number == "R9-101")).one() == "窓口業務委託"
+    assert (
+        db.session.scalars(
+            select(Engagement.title).where(Engagement.contract_number == "R9-101")
+        ).one()
+        == "窓口業務委託"
+    )
     assert sync.main([live_server, str(path)]) == 0
-    titles = dict(db.session.execute(select(Engagement.contract_number, Engagement.title)).tuples().all())
+    titles = dict(
+        db.session.execute(select(Engagement.contract_number, Engagement.title)).tuples().all()
+    )
     assert titles == {"R9-101": "窓口業務委託（変更）", "R9-102": "システム保守"}
-    assert db.session.get(Engagement, db.session.scalars(select(Engagement.id)).first()).department_id == department.id
+    assert (
+        db.session.get(Engagement, db.session.scalars(select(Engagement.id)).first()).department_id
+        == department.id
+    )

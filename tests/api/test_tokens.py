@@ -61,7 +61,9 @@ def test_read_scope_cannot_write(client, make):
     assert response.status_code == 403
     assert response.get_json()["code"] == "scope_insufficient"
     response = client.post(
-        "/api/v1/notifications/read", json={}, headers=bearer(token_for(user, TokenScope.READ_WRITE))
+        "/api/v1/notifications/read",
+        json={},
+        headers=bearer(token_for(user, TokenScope.READ_WRITE)),
     )
     assert response.status_code == 200
 
@@ -139,8 +141,14 @@ def test_csrf_is_required_on_the_token_page(app, make):
     login_page = client.get("/login").get_data(as_text=True)
     client.post(
         "/login",
-        data={"email": user.email, "password": "correct horse battery", "csrf_token": csrf_token_from(login_page)},
+        data={
+            "email": user.email,
+            "password": "correct horse battery",
+            "csrf_token": csrf_token_from(login_page),
+        },
     )
-    response = client.post("/account/api-tokens/", data={"name": "x", "scope": "read", "days": "90"})
+    response = client.post(
+        "/account/api-tokens/", data={"name": "x", "scope": "read", "days": "90"}
+    )
     assert response.status_code == 400
     assert db.session.scalars(select(ApiToken)).first() is None

@@ -19,7 +19,6 @@ from vendorguard.arrangements import access
 from vendorguard.arrangements.kinds import registered_kinds
 from vendorguard.catalog import queries as catalog_queries
 from vendorguard.catalog.models import Requirement, RequirementKind
-from vendorguard.core.errors import DomainError
 from vendorguard.documents import queries as document_queries
 from vendorguard.documents import services as document_services
 from vendorguard.documents.models import ContractDocument, DateStyle
@@ -128,6 +127,16 @@ class RequirementArgs(ListArgs):
     sort = sort_field(("code", "sort_order", "updated_at"), "code")
 
 
+class _Counted:
+    """A requirement with the list query's clause count (a column of the query, not of the model)."""
+
+    def __init__(self, requirement: Requirement, clause_count: int) -> None:
+        self._requirement, self.clause_count = requirement, clause_count
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._requirement, name)
+
+
 REQUIREMENT_SORTS = {
     "code": (Requirement.code,),
     "sort_order": (Requirement.sort_order,),
@@ -146,9 +155,7 @@ def requirements(args: dict[str, Any]):
         args["q"], args.get("kind"), args.get("applies_to"), args["include_inactive"]
     )
     rows, headers = page_of(stmt, args, REQUIREMENT_SORTS, Requirement.id)
-    for requirement, clause_count in rows:
-        setattr(requirement, "clause_count", clause_count)  # the query's column, not mapped
-    return [row[0] for row in rows], headers
+    return [_Counted(requirement, count) for requirement, count in rows], headers
 
 
 # -- notifications ----------------------------------------------------------------------------

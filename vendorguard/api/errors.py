@@ -19,7 +19,9 @@ ERRORS: dict[str, tuple[int, Any]] = {
     "bad_request": (400, _l("リクエストの内容が正しくありません。")),
     "unauthorized": (
         401,
-        _l("APIトークンが必要です。Authorization ヘッダーに「Bearer トークン」を指定してください。"),
+        _l(
+            "APIトークンが必要です。Authorization ヘッダーに「Bearer トークン」を指定してください。"
+        ),
     ),
     "token_invalid": (401, _l("APIトークンが正しくありません。")),
     "token_expired": (
@@ -30,7 +32,9 @@ ERRORS: dict[str, tuple[int, Any]] = {
     "user_inactive": (401, _l("このAPIトークンの利用者は利用停止またはアーカイブされています。")),
     "scope_insufficient": (
         403,
-        _l("このトークンは読み取り専用です。書き込みには「読み取りと書き込み」のトークンが必要です。"),
+        _l(
+            "このトークンは読み取り専用です。書き込みには「読み取りと書き込み」のトークンが必要です。"
+        ),
     ),
     "forbidden": (403, _l("この操作を行う権限がありません。")),
     "not_found": (404, _l("指定されたものは見つかりませんでした。")),
@@ -118,8 +122,9 @@ def from_http(error: HTTPException) -> ApiError:
             flat.update(part if isinstance(part, dict) else {"_": part})
         errors = flat
     headers = dict(data.get("headers") or {})
-    if status == 405 and getattr(error, "valid_methods", None):
-        headers["Allow"] = ", ".join(error.valid_methods or [])
+    allowed = getattr(error, "valid_methods", None)
+    if status == 405 and allowed:
+        headers["Allow"] = ", ".join(allowed)
     return ApiError(code, errors=errors if isinstance(errors, dict) else None, headers=headers)
 
 

@@ -149,15 +149,19 @@ def submit(request_id: int):
         found, UploadForm, user=current_user._get_current_object(), via="portal", csrf=False
     )
     # The intake speaks to pages (field errors, flashes); a client gets them as one JSON error.
-    flashed = [message for _category, message in get_flashed_messages(with_categories=True)]
+    flashed = [str(message) for message in get_flashed_messages()]
     if not outcome.ok:
-        errors = {name: list(field.errors) for name, field in outcome.form._fields.items() if field.errors}
+        errors = {
+            name: list(field.errors) for name, field in outcome.form._fields.items() if field.errors
+        }
         code = {400: "validation_error", 409: "conflict"}.get(outcome.status, "unavailable")
         message = " ".join([*flashed, *(m for ms in errors.values() for m in ms)]) or None
         raise ApiError(code, message, errors=errors or None)
+    assert outcome.submission is not None  # ok means recorded
+    submission_id: int = outcome.submission.id
     submission = db.session.scalars(
         select(EvidenceSubmission)
-        .where(EvidenceSubmission.id == outcome.submission.id)
+        .where(EvidenceSubmission.id == submission_id)
         .options(selectinload(EvidenceSubmission.files))
     ).one()
     return submission

@@ -81,7 +81,11 @@ class DepartmentArgs(ListArgs):
     sort = sort_field(("code", "name", "name_kana"), "code")
 
 
-DEPARTMENT_SORTS = {"code": (Department.code,), "name": (Department.name,), "name_kana": (Department.name_kana,)}
+DEPARTMENT_SORTS = {
+    "code": (Department.code,),
+    "name": (Department.name,),
+    "name_kana": (Department.name_kana,),
+}
 
 
 @bp.route("/departments", tags=["departments"])
@@ -155,7 +159,9 @@ class EngagementArgs(ListArgs):
     contract_number = fields.String(validate=validate.Length(max=50))
     state = fields.Enum(ArrangementState, by_value=True)
     include_archived = fields.Boolean(load_default=False)
-    sort = sort_field(("starts_on", "ends_on", "title", "contract_number", "updated_at"), "-starts_on")
+    sort = sort_field(
+        ("starts_on", "ends_on", "title", "contract_number", "updated_at"), "-starts_on"
+    )
 
 
 ENGAGEMENT_SORTS = {
@@ -261,7 +267,9 @@ def _checked_data(values: dict[str, Any]) -> engagement_services.EngagementData:
 @bp.response(201, EngagementSchema)
 def engagement_create(values: dict[str, Any]):
     """Register an engagement (the page's rules: 契約番号 unique, dates in order …)."""
-    base = asdict(engagement_services.EngagementData("", 0, 0, values["starts_on"], values["ends_on"]))
+    base = asdict(
+        engagement_services.EngagementData("", 0, 0, values["starts_on"], values["ends_on"])
+    )
     created = engagement_services.create_engagement(db.session, _checked_data({**base, **values}))
     db.session.commit()
     return created, {"Location": f"/api/v1/engagements/{created.id}"}
@@ -275,7 +283,9 @@ def engagement_create(values: dict[str, Any]):
 def engagement_update(values: dict[str, Any], engagement_id: int):
     """Change an engagement; If-Match must carry its current ETag (412 when someone was first)."""
     engagement = _engagement(engagement_id)
-    access.ensure_can_manage(engagement)  # who may change it is decided before its ETag is looked at
+    access.ensure_can_manage(
+        engagement
+    )  # who may change it is decided before its ETag is looked at
     check_if_match(EngagementSchema().dump(engagement))
     data = _checked_data({**_data_of(engagement), **values})
     engagement_services.update_engagement(db.session, engagement, data)

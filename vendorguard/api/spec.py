@@ -6,8 +6,6 @@ register the API blueprint itself to put its views into the document.
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Flask, render_template, request
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -82,7 +80,9 @@ def _wrap_app_handler(app: Flask, code: int | None, exc_class: type[Exception]) 
 def _refuse_nul() -> None:
     if is_api_request() and (
         "\x00" in request.path
-        or any("\x00" in k or any("\x00" in v for v in request.args.getlist(k)) for k in request.args)
+        or any(
+            "\x00" in k or any("\x00" in v for v in request.args.getlist(k)) for k in request.args
+        )
     ):
         raise ApiError("bad_request")
 
