@@ -11,9 +11,9 @@ def test_swagger_ui_shows_every_operation_without_csp_errors(live_server, page):
     page.on("console", lambda message: messages.append(message.text))
     page.on(
         "request",
-        lambda request: outside.append(request.url)
-        if not request.url.startswith(live_server)
-        else None,
+        lambda request: (
+            outside.append(request.url) if not request.url.startswith(live_server) else None
+        ),
     )
     page.goto(f"{live_server}/api/v1/docs")
     page.wait_for_selector(".swagger-ui .info .title")

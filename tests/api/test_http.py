@@ -208,3 +208,15 @@ def test_list_queries_do_not_grow_with_rows(client, make, count_queries):
     assert few == many
     body = client.get("/api/v1/engagements?per_page=200", headers=headers)
     assert body.headers["X-Total-Count"] == "500" and len(body.get_json()) == 200
+
+
+def test_fixed_window_counts_per_key_and_resets_with_the_clock():
+    from vendorguard.api.ratelimit import FixedWindow
+
+    windows = FixedWindow()
+    start = 1_800_000_000.0  # a window boundary (divisible by 60)
+    verdicts = [windows.hit("t1", 2, 60, now=start + 10) for _ in range(3)]
+    assert [v.allowed for v in verdicts] == [True, True, False]
+    assert verdicts[2].reset_after == 50 and verdicts[1].remaining == 0
+    assert windows.hit("t2", 2, 60, now=start + 10).allowed  # another token has its own window
+    assert windows.hit("t1", 2, 60, now=start + 60).allowed  # the next window starts afresh
