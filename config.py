@@ -65,6 +65,9 @@ class Settings:
     mfa_required_roles: str = "admin,procurement,auditor"
     mfa_issuer: str = "vendorguard"
     reauth_minutes: int = 15
+    # REST API: requests one token may send per window (fixed window, counted in each process).
+    api_rate_limit: int = 300
+    api_rate_window_seconds: int = 60
     # Audit chain: the HMAC key (empty: instance/audit_key, made once), where signed heads are
     # appended (empty: instance/audit-anchors.jsonl), and the S3 object-lock days for anchors (0: none).
     audit_key: str = _setting("", secret=True)

@@ -13,6 +13,7 @@ from datetime import date
 import pytest
 from werkzeug.routing import Rule
 
+from tests.api.walk_table import API_ENDPOINTS
 from tests.walk import Browser, changed_tables, database_state, methods_of
 from vendorguard.auth.roles import Role
 
@@ -23,6 +24,9 @@ EVERYONE = set(ROLES)
 REGISTER_READERS = {A, P, O, U}  # contractors, engagements, cloud services
 SOCIAL_READERS = {A, O, S, U}
 PUBLIC = "public"
+# The REST API answers bearer tokens only: a signed-in browser's cookie gets 401 on every route.
+# What each role's token may do there is tests/api/test_api_walk.py's table.
+BEARER = "bearer"
 TOKEN = (
     "token"  # reachable without login, but only with a genuine secret token (a forged one: 404/410)
 )
@@ -347,6 +351,14 @@ EXPECTED: dict[str, Access] = {
             "workbook_upload",
         )
     },
+    # personal API tokens: everyone who signs in manages their own (contractors submit evidence with one)
+    "apitokens.index": grant(EVERYONE),
+    "apitokens.create": grant(EVERYONE),
+    "apitokens.revoke": grant(EVERYONE),
+    # the API's OpenAPI document and its Swagger UI describe the API; they hold no data
+    "api-docs.openapi_json": Access(PUBLIC),
+    "api-docs.openapi_swagger_ui": Access(PUBLIC),
+    **{endpoint: Access(BEARER) for endpoint in API_ENDPOINTS},
 }
 
 # Where a URL argument means something else on some routes, the world key to use instead.
@@ -450,6 +462,7 @@ def build_world(make) -> World:
     for side in ids.values():
         side["event_id"] = event_id
         side["filename"] = "css/app.css"
+        side["token_id"] = 1  # nobody's token here: revoking it is refused, and changes nothing
     ids["own"].update(_optional_ids(make, own_dept, ids["own"]["engagement_id"]))
     ids["other"].update(_optional_ids(make, other_dept, ids["other"]["engagement_id"]))
     return World(ids["own"], ids["other"]), own_dept
@@ -795,6 +808,8 @@ def _outcome(access: Access, role, side: str, rule: Rule, response) -> tuple[boo
     status = response.status_code
     if access.allowed == PUBLIC:
         return status < 400 or status == 405, False, "reachable"
+    if access.allowed == BEARER:
+        return status == 401 and response.is_json, True, "401 JSON (no bearer token)"
     if access.allowed == TOKEN:
         return status in (404, 410), True, "404/410 for a forged token"
     if role is None:

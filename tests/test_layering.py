@@ -29,7 +29,7 @@ LAYERS: list[set[str]] = [
     {"arrangements"},
     {"approvals"},
     {"classification", "contractors"},
-    {"org", "city"},
+    {"org", "city", "apitokens"},
     {"catalog"},
     {"engagements", "ismap"},
     {"cloud"},
@@ -39,7 +39,7 @@ LAYERS: list[set[str]] = [
     {"assessments", "portal", "public"},
     {"inspections", "questionnaires"},
     {"reminders"},
-    {"dashboard", "auditlog", "install", "demo", "sso"},
+    {"dashboard", "auditlog", "install", "demo", "sso", "api"},
     {"models"},
     {"__init__"},
 ]

@@ -43,6 +43,7 @@ FEATURES = (
     "city",
     "sso",
     "mfa",
+    "apitokens",
 )
 # Feature packages with a ``cli.register(group)`` function.
 CLI_FEATURES = (
@@ -122,6 +123,10 @@ def create_app(
 
     for name in FEATURES:
         app.register_blueprint(feature_blueprint(name))
+    # The REST API is registered through flask-smorest, which documents its views (OpenAPI).
+    from vendorguard.api.spec import init_api
+
+    init_api(app, feature_blueprint("api"))
 
     group = AppGroup("vg", help="vendorguard commands.")
     for name in CLI_FEATURES:

@@ -1,5 +1,6 @@
 """Imports every model so that metadata, mappers and Alembic see the whole schema."""
 
+from vendorguard.apitokens.models import ApiToken  # noqa: F401
 from vendorguard.approvals.models import ApprovalRequest  # noqa: F401
 from vendorguard.arrangements.models import Arrangement  # noqa: F401
 from vendorguard.assessments.models import Action, Assessment  # noqa: F401

@@ -82,6 +82,7 @@ OBJECT_TYPE_LABELS = {
     "questionnaire_file": _l("自己点検の添付ファイル"),
     "sso_provider": _l("シングルサインオンのIDプロバイダー"),
     "sso_role_mapping": _l("シングルサインオンの役割の対応"),
+    "api_token": _l("APIトークン"),
 }
 
 # Column names that appear in many tables; others are shown by their code.

@@ -66,13 +66,15 @@ def receive_and_submit(
     via: str,
     link: UploadLink | None = None,
     also: Callable[[Session], object] | None = None,
+    csrf: bool = True,
 ) -> Intake:
     """Store the request's files, then record the submission (and ``also``, in the same
-    transaction) and commit once; on any refusal or failure nothing is kept."""
+    transaction) and commit once; on any refusal or failure nothing is kept. ``csrf=False`` only
+    for the API, whose bearer token no browser sends by itself."""
     storage = get_storage()
     try:
         received = uploads.receive_files(
-            request, storage, uploads.max_upload_bytes(), file_field="files"
+            request, storage, uploads.max_upload_bytes(), file_field="files", csrf=csrf
         )
     except (uploads.UploadRefused, StorageError) as error:
         message = _("%(reason)s ファイルは保存されていません。", reason=error.message)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import Flask, current_app, has_request_context, session
+from flask import Flask, current_app, g, has_request_context, session
 from flask_babel import format_date, get_locale
 from flask_login import current_user
 
@@ -12,10 +12,13 @@ from vendorguard.core.timeutil import TOKYO, wareki
 
 
 def select_locale() -> str:
-    """The signed-in user's language, else the session's, else the default (Japanese)."""
+    """The request's own choice (the API's Accept-Language), else the signed-in user's language,
+    else the session's, else the default (Japanese)."""
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # commands and services outside a request speak Japanese
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if g.get("request_locale") in languages:
+        return str(g.request_locale)
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     chosen = session.get("locale")

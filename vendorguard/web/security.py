@@ -16,9 +16,22 @@ from vendorguard.auth.permissions import can_change
 from vendorguard.auth.roles import Role
 from vendorguard.extensions import csrf, db, login_manager
 
-# Blueprints a contractor user may reach; every other page is internal.
+# Blueprints a contractor user may reach; every other page is internal. The API checks every
+# permission per bearer token (a contractor's token reaches only its company's evidence requests);
+# "apitokens" is where a contractor makes that token.
 CONTRACTOR_BLUEPRINTS = frozenset(
-    {"auth", "mfa", "portal", "public", "questionnaires.portal", "reminders.calendar", "sso"}
+    {
+        "auth",
+        "mfa",
+        "portal",
+        "public",
+        "questionnaires.portal",
+        "reminders.calendar",
+        "sso",
+        "api",
+        "api-docs",
+        "apitokens",
+    }
 )
 
 # Primary keys are INTEGER columns (32 bits on PostgreSQL): a larger number can name no row.
