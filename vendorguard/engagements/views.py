@@ -129,6 +129,7 @@ def detail(engagement_id: int):
         "engagements/detail.html",
         engagement=engagement,
         can_manage=can_change(current_user, MANAGE, engagement.department_id),
+        parents={sub.id: sub.name for sub in engagement.subcontractors},
         **detail_panels(db.session, engagement, current_user),
     )
 
