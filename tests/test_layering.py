@@ -37,6 +37,7 @@ LAYERS: list[set[str]] = [
     {"social"},
     {"assessments", "portal", "public"},
     {"reminders"},
+    {"supervision"},
     {"dashboard", "auditlog", "install", "demo"},
     {"models"},
     {"__init__"},

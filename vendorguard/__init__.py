@@ -37,6 +37,7 @@ FEATURES = (
     "public",
     "evidence",
     "portal",
+    "supervision",
     "reminders",
     "city",
 )

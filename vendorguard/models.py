@@ -35,3 +35,9 @@ from vendorguard.social.models import (  # noqa: F401
     SocialIncidentStep,
     SocialProcedureFile,
 )
+from vendorguard.supervision.models import (  # noqa: F401
+    ExitChecklist,
+    ExitItem,
+    StaffMember,
+    TrainingRecord,
+)

@@ -17,7 +17,9 @@ from vendorguard.auth.roles import Role
 from vendorguard.extensions import csrf, db, login_manager
 
 # Blueprints a contractor user may reach; every other page is internal.
-CONTRACTOR_BLUEPRINTS = frozenset({"auth", "portal", "public", "reminders.calendar"})
+CONTRACTOR_BLUEPRINTS = frozenset(
+    {"auth", "portal", "supervision.portal", "public", "reminders.calendar"}
+)
 
 # Primary keys are INTEGER columns (32 bits on PostgreSQL): a larger number can name no row.
 ID_MAX = 2**31 - 1
