@@ -412,8 +412,8 @@ def _supervision_ids(engagement) -> dict[str, int]:
     """A staff member with a pledge and an opened exit checklist on one side."""
     from vendorguard.arrangements.models import ArrangementState
     from vendorguard.auth.models import User
-    from vendorguard.extensions import db
     from vendorguard.core.timeutil import today_tokyo
+    from vendorguard.extensions import db
     from vendorguard.supervision import exits
     from vendorguard.supervision.models import ExitItem, StaffMember
 
