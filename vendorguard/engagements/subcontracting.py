@@ -10,7 +10,7 @@ refuses (``reject_subcontractor``, with the reason). The chain's graph: ``engage
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from flask_babel import gettext as _
@@ -342,8 +342,7 @@ def propose_subcontractor(
         raise DomainError(_("自社より下位の段階にだけ再委託先を申請できます。"), field="parent_id")
     if data.parent_id is not None and data.parent_id not in allowed:
         raise DomainError(_("上位の委託先を選び直してください。"), field="parent_id")
-    proposal = SubcontractorData(**{**data.__dict__, "approved_by": "", "approved_on": None})
-    proposal.approval_conditions = ""
+    proposal = replace(data, approved_by="", approved_on=None, approval_conditions="")
     sub = Subcontractor(
         engagement_id=engagement.id, proposed_by_id=proposer.id, proposed_at=utcnow()
     )

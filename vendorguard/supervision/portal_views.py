@@ -18,7 +18,7 @@ from vendorguard.engagements.models import Engagement
 from vendorguard.extensions import db
 from vendorguard.portal.views import contractor_required
 from vendorguard.storage.factory import get_storage
-from vendorguard.supervision import notify, queries, roster
+from vendorguard.supervision import queries, roster
 from vendorguard.supervision.blueprint import portal_bp
 from vendorguard.supervision.forms import StaffForm, TrainingForm
 from vendorguard.supervision.models import StaffMember
@@ -27,7 +27,8 @@ from vendorguard.supervision.models import StaffMember
 @portal_bp.context_processor
 def _layout():
     """The company named in the portal's header."""
-    contractor = db.session.get(Contractor, current_user.contractor_id or 0)
+    contractor_id = getattr(current_user, "contractor_id", None)  # anonymous users have none
+    contractor = db.session.get(Contractor, contractor_id) if contractor_id else None
     return {"portal_company": contractor.name if contractor else ""}
 
 
@@ -52,11 +53,6 @@ def _staff(engagement: Engagement, staff_id: int) -> StaffMember:
     if staff.subcontractor_id is not None and staff.subcontractor_id not in {s.id for s in stages}:
         abort(404)
     return staff
-
-
-def _company() -> str:
-    contractor = db.session.get(Contractor, current_user.contractor_id or 0)
-    return contractor.name if contractor else ""
 
 
 def _stage_choices(form, engagement: Engagement) -> None:
@@ -101,18 +97,13 @@ def engagement(engagement_id: int):
     )
 
 
-def _save_pledge(form: StaffForm, staff: StaffMember) -> None:
+def _pledge(form: StaffForm) -> roster.PledgeUpload | None:
     upload = form.pledge.data
-    if upload and upload.filename:
-        roster.attach_pledge(
-            db.session,
-            get_storage(),
-            staff,
-            upload.filename,
-            upload.stream,
-            current_app.config["MAX_CONTENT_LENGTH"],
-            current_user,
-        )
+    if not (upload and upload.filename):
+        return None
+    return roster.PledgeUpload(
+        upload.filename, upload.stream, get_storage(), current_app.config["MAX_CONTENT_LENGTH"]
+    )
 
 
 def _data(form: StaffForm) -> roster.StaffData:
@@ -138,11 +129,7 @@ def staff_new(engagement_id: int):
     _stage_choices(form, item)
     if form.validate_on_submit():
         try:
-            staff = roster.add_staff(db.session, item, _data(form), current_user)
-            _save_pledge(form, staff)
-            notify.notify_officers(
-                db.session, item, "staff_added", staff.name, _company(), "supervision.roster"
-            )
+            staff = roster.add_staff(db.session, item, _data(form), current_user, _pledge(form))
         except DomainError as error:
             db.session.rollback()
             show_domain_error(form, error)
@@ -168,11 +155,7 @@ def staff_edit(engagement_id: int, staff_id: int):
         form.version.data = str(staff.version)
     if form.validate_on_submit():
         try:
-            roster.update_staff(db.session, item, staff, _data(form), current_user)
-            _save_pledge(form, staff)
-            notify.notify_officers(
-                db.session, item, "staff_changed", staff.name, _company(), "supervision.roster"
-            )
+            roster.update_staff(db.session, item, staff, _data(form), current_user, _pledge(form))
         except DomainError as error:
             db.session.rollback()
             show_domain_error(form, error)
@@ -198,14 +181,8 @@ def training_add(engagement_id: int, staff_id: int):
                 flash(message, "error")
         return _detail(item)
     try:
-        roster.add_training(db.session, staff, form.held_on.data, form.content.data)
-        notify.notify_officers(
-            db.session,
-            item,
-            "training",
-            f"{staff.name}：{form.content.data}",
-            _company(),
-            "supervision.roster",
+        roster.add_training(
+            db.session, item, staff, form.held_on.data, form.content.data, current_user
         )
     except DomainError as error:
         db.session.rollback()
@@ -237,10 +214,7 @@ def propose(engagement_id: int):
             flow_down=list(form.flow_down.data or []),
         )
         try:
-            sub = subcontracting.propose_subcontractor(db.session, item, data, current_user)
-            notify.notify_officers(
-                db.session, item, "proposal", sub.name, _company(), "engagements.detail"
-            )
+            sub = roster.propose_subcontractor(db.session, item, data, current_user)
         except DomainError as error:
             db.session.rollback()
             show_domain_error(form, error)

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from vendorguard.auth.models import User
+from vendorguard.contractors.models import Contractor
 from vendorguard.core import concurrency
 from vendorguard.core.errors import DomainError
 from vendorguard.core.text import clean
@@ -24,6 +25,7 @@ from vendorguard.engagements import subcontracting
 from vendorguard.engagements.models import Engagement, Subcontractor
 from vendorguard.evidence import filecheck
 from vendorguard.storage.base import Storage, StorageError, new_key
+from vendorguard.supervision import notify
 from vendorguard.supervision.models import StaffMember, TrainingRecord
 
 PLEDGE_EXTENSIONS = ("pdf", "docx", "jpg", "jpeg", "png")
@@ -43,6 +45,25 @@ class StaffData:
     ends_on: date | None = None
     access_revoked_on: date | None = None
     version: int | None = None
+
+
+@dataclass
+class PledgeUpload:
+    """A pledge file as received, and where it goes."""
+
+    filename: str
+    stream: BinaryIO
+    storage: Storage
+    max_bytes: int
+
+
+def _tell_officers(
+    session: Session, engagement: Engagement, user: User, change: str, detail: str, endpoint: str
+) -> None:
+    company = session.get(Contractor, user.contractor_id) if user.contractor_id else None
+    notify.notify_officers(
+        session, engagement, change, detail, company.name if company else "", endpoint
+    )
 
 
 def maintainable_stages(
@@ -98,8 +119,15 @@ def _apply(staff: StaffMember, data: StaffData, user: User) -> None:
     staff.updated_by_id = user.id
 
 
-def add_staff(session: Session, engagement: Engagement, data: StaffData, user: User) -> StaffMember:
-    """Add a person to the roster of the contractor or of one stage."""
+def add_staff(
+    session: Session,
+    engagement: Engagement,
+    data: StaffData,
+    user: User,
+    pledge: PledgeUpload | None = None,
+) -> StaffMember:
+    """Add a person (and their pledge) to the roster of the contractor or of one stage; the
+    engagement's officers are notified."""
     if engagement.archived_at is not None:
         raise DomainError(_("アーカイブ済みの業務委託の名簿は変更できません。"))
     stage = _stage(session, engagement, user, data.stage_id)
@@ -107,17 +135,28 @@ def add_staff(session: Session, engagement: Engagement, data: StaffData, user: U
     _apply(staff, data, user)
     session.add(staff)
     session.flush()
+    if pledge is not None:
+        attach_pledge(session, staff, pledge, user)
+    _tell_officers(session, engagement, user, "staff_added", staff.name, "supervision.roster")
     return staff
 
 
 def update_staff(
-    session: Session, engagement: Engagement, staff: StaffMember, data: StaffData, user: User
+    session: Session,
+    engagement: Engagement,
+    staff: StaffMember,
+    data: StaffData,
+    user: User,
+    pledge: PledgeUpload | None = None,
 ) -> StaffMember:
-    """Change a person's entry (the page's version must still be the stored one)."""
+    """Change a person's entry or pledge (the page's version must still be the stored one)."""
     concurrency.check_version(staff, data.version)
     _stage(session, engagement, user, staff.subcontractor_id)  # still one of the user's stages
     _apply(staff, data, user)
     concurrency.flush(session)
+    if pledge is not None:
+        attach_pledge(session, staff, pledge, user)
+    _tell_officers(session, engagement, user, "staff_changed", staff.name, "supervision.roster")
     return staff
 
 
@@ -137,22 +176,16 @@ def pledge_filename(filename: str) -> str:
 
 
 def attach_pledge(
-    session: Session,
-    storage: Storage,
-    staff: StaffMember,
-    filename: str,
-    stream: BinaryIO,
-    max_bytes: int,
-    user: User,
+    session: Session, staff: StaffMember, pledge: PledgeUpload, user: User
 ) -> StaffMember:
     """Check the pledge's content (not just its name) and store it; the previous file stays in
     storage for the audit trail. The object is stored first and removed again if the row fails."""
-    name = pledge_filename(filename)
+    name, stream, storage = pledge_filename(pledge.filename), pledge.stream, pledge.storage
     head = stream.read(filecheck.HEAD_SIZE)
     stream.seek(0)
     filecheck.check(head, name, reader=stream, limits=filecheck.Limits.from_config())
     stream.seek(0)
-    stored = storage.put(new_key("pledge"), stream, max_bytes=max_bytes)
+    stored = storage.put(new_key("pledge"), stream, max_bytes=pledge.max_bytes)
     try:
         staff.pledge_filename, staff.pledge_storage_key = name, stored.key
         staff.pledge_sha256, staff.pledge_size = stored.sha256, stored.size
@@ -168,9 +201,14 @@ def attach_pledge(
 
 
 def add_training(
-    session: Session, staff: StaffMember, held_on: date | None, content: str
+    session: Session,
+    engagement: Engagement,
+    staff: StaffMember,
+    held_on: date | None,
+    content: str,
+    user: User,
 ) -> TrainingRecord:
-    """Record security training a person received."""
+    """Record security training a person received; the officers are notified."""
     if held_on is None:
         raise DomainError(_("研修の実施日を入力してください。"), field="held_on")
     content = (content or "").strip()
@@ -179,4 +217,15 @@ def add_training(
     record = TrainingRecord(staff_id=staff.id, held_on=held_on, content=content)
     session.add(record)
     session.flush()
+    detail = f"{staff.name}：{content}"
+    _tell_officers(session, engagement, user, "training", detail, "supervision.roster")
     return record
+
+
+def propose_subcontractor(
+    session: Session, engagement: Engagement, data: subcontracting.SubcontractorData, user: User
+) -> Subcontractor:
+    """A company proposes a stage (``engagements.subcontracting``); the officers are notified."""
+    sub = subcontracting.propose_subcontractor(session, engagement, data, user)
+    _tell_officers(session, engagement, user, "proposal", sub.name, "engagements.detail")
+    return sub
