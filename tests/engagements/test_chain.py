@@ -53,6 +53,9 @@ def test_three_stages_have_tiers_from_their_parents_and_render_as_svg(client, ma
     assert "3次・未許諾" in texts and "2次・許諾済" in texts
     lines = [(p.get("data-from"), p.get("data-to")) for p in root.iter(f"{SVG}path")]
     assert lines == [("0", "1"), ("1", "2"), ("2", "3")]  # contractor → 1次 → 2次 → 3次
+    # Styled by attributes: an inline <style> would be blocked by the app's CSP (style-src 'self').
+    assert root.find(f".//{SVG}style") is None
+    assert all(p.get("stroke") for p in root.iter(f"{SVG}path"))
     html = client.get(f"/engagements/{engagement.id}").get_data(as_text=True)
     assert f"/engagements/{engagement.id}/chain.svg" in html
 

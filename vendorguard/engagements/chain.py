@@ -57,9 +57,15 @@ def ordered(subs: list[Subcontractor]) -> list[Stage]:
     return result
 
 
-def _text(x: int, y: int, value: str, css: str = "") -> str:
-    cls = f' class="{css}"' if css else ""
-    return f'<text x="{x}" y="{y}"{cls}>{escape(value)}</text>'
+# Presentation attributes, not a <style> element: the image is served under the app's CSP
+# (style-src 'self'), which would block an inline style sheet inside the SVG.
+NAME_STYLE = 'font-size="13" fill="#1f2933"'
+NOTE_STYLE = 'font-size="11" fill="#52606d"'
+LINE_STYLE = 'stroke="#7b8794" stroke-width="1.5" fill="none"'
+
+
+def _text(x: int, y: int, value: str, style: str) -> str:
+    return f'<text x="{x}" y="{y}" {style}>{escape(value)}</text>'
 
 
 def _box(x: int, y: int, title: str, note: str, fill: str, stroke: str) -> str:
@@ -68,8 +74,8 @@ def _box(x: int, y: int, title: str, note: str, fill: str, stroke: str) -> str:
         f"<g><title>{escape(title)}</title>"
         f'<rect x="{x}" y="{y}" width="{BOX_W}" height="{BOX_H}" rx="6" '
         f'fill="{fill}" stroke="{stroke}" stroke-width="1.5"/>'
-        + _text(x + 10, y + 20, short, "name")
-        + _text(x + 10, y + 38, note, "note")
+        + _text(x + 10, y + 20, short, NAME_STYLE)
+        + _text(x + 10, y + 38, note, NOTE_STYLE)
         + "</g>"
     )
 
@@ -83,9 +89,8 @@ def render_svg(contractor_name: str, subs: list[Subcontractor]) -> str:
     parts = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(_("再委託の系統図"))}">',
-        "<style>text{font-family:sans-serif;font-size:13px;fill:#1f2933}"
-        ".note{font-size:11px;fill:#52606d}.line{stroke:#7b8794;stroke-width:1.5;fill:none}</style>",
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(_("再委託の系統図"))}" '
+        'font-family="sans-serif">',
     ]
 
     def top(row: int) -> int:
@@ -96,7 +101,7 @@ def render_svg(contractor_name: str, subs: list[Subcontractor]) -> str:
         y_parent = top(stage.parent_row) + BOX_H
         x, y = MARGIN + COLUMN * stage.depth, top(stage.row) + BOX_H // 2
         parts.append(
-            f'<path class="line" d="M{x_parent} {y_parent} V{y} H{x}" '
+            f'<path {LINE_STYLE} d="M{x_parent} {y_parent} V{y} H{x}" '
             f'data-from="{stage.parent_row}" data-to="{stage.row}"/>'
         )
     parts.append(_box(MARGIN, top(0), contractor_name, _("受託者（元請）"), "#e8eef9", "#2457a6"))
