@@ -126,8 +126,25 @@ EXPECTED: dict[str, Access] = {
             "subcontractor_approve",
             "subcontractor_archive",
             "subcontractor_restore",
+            "subcontractor_reject",
         )
     },
+    "engagements.chain_svg": READ_REGISTERS,
+    # staff roster and exit (issue 11): the register's readers read; officers change their own
+    **{
+        f"supervision.{name}": READ_REGISTERS
+        for name in ("roster", "roster_export", "pledge_download", "leavers", "exit_checklist")
+    },
+    **{
+        f"supervision.{name}": ENGAGEMENT_CHANGE
+        for name in ("exit_open", "exit_item", "exit_item_waive", "exit_close")
+    },
+    # the contractor keeps the roster and proposes subcontractors in the portal (own engagements only)
+    **{
+        f"supervision.portal.{name}": grant({C}, own_only={C})
+        for name in ("engagement", "staff_new", "staff_edit", "training_add", "propose")
+    },
+    "supervision.portal.engagements": grant({C}),
     # cloud services: officers of the owning department; the security office approves
     "cloud.index": READ_REGISTERS,
     "cloud.detail": READ_REGISTERS,
@@ -519,6 +536,7 @@ def _optional_ids(make, dept, engagement_id: int) -> dict[str, int]:
     ids.update(_evidence_ids(make, dept, engagement))
     ids.update(_inspection_ids(engagement))
     ids.update(_questionnaire_ids(engagement))
+    ids.update(_supervision_ids(engagement))
     from vendorguard.documents.models import BulkJob
 
     job = BulkJob(
@@ -556,6 +574,36 @@ def _sso_ids(dept) -> dict[str, int]:
     db.session.add(mapping)
     db.session.commit()
     return {"provider_id": provider.id, "mapping_id": mapping.id}
+
+
+def _supervision_ids(engagement) -> dict[str, int]:
+    """A staff member with a pledge and an opened exit checklist on one side."""
+    from vendorguard.arrangements.models import ArrangementState
+    from vendorguard.auth.models import User
+    from vendorguard.core.timeutil import today_tokyo
+    from vendorguard.extensions import db
+    from vendorguard.supervision import exits
+    from vendorguard.supervision.models import ExitItem, StaffMember
+
+    key, digest, size = _stored(b"%PDF-1.4 pledge " + str(engagement.id).encode())
+    staff = StaffMember(
+        engagement_id=engagement.id,
+        name="従事者",
+        starts_on=date(2026, 4, 1),
+        pledge_filename="誓約書.pdf",
+        pledge_storage_key=key,
+        pledge_sha256=digest,
+        pledge_size=size,
+    )
+    db.session.add(staff)
+    engagement.state = ArrangementState.ENDED
+    opener = db.session.scalars(db.select(User).order_by(User.id)).first()
+    checklist = exits.open_exit(db.session, engagement, opener, today_tokyo(), sns_work=False)
+    db.session.commit()
+    item_id = db.session.scalars(
+        db.select(ExitItem.id).where(ExitItem.checklist_id == checklist.id).order_by(ExitItem.id)
+    ).first()
+    return {"staff_id": staff.id, "exit_item_id": item_id}
 
 
 def _stored(content: bytes) -> tuple[str, str, int]:

@@ -39,6 +39,7 @@ LAYERS: list[set[str]] = [
     {"assessments", "portal", "public"},
     {"inspections", "questionnaires"},
     {"reminders"},
+    {"supervision"},
     {"dashboard", "auditlog", "install", "demo", "sso", "api"},
     {"models"},
     {"__init__"},

@@ -39,6 +39,7 @@ FEATURES = (
     "public",
     "evidence",
     "portal",
+    "supervision",
     "reminders",
     "city",
     "sso",

@@ -52,3 +52,9 @@ from vendorguard.social.models import (  # noqa: F401
     SocialProcedureFile,
 )
 from vendorguard.sso.models import SsoIdentity, SsoProvider, SsoRoleMapping  # noqa: F401
+from vendorguard.supervision.models import (  # noqa: F401
+    ExitChecklist,
+    ExitItem,
+    StaffMember,
+    TrainingRecord,
+)

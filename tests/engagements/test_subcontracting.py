@@ -209,6 +209,7 @@ def test_approval_is_recorded_with_who_and_when_and_audited_as_approve(client, m
 
 def test_approval_given_when_editing_is_audited_as_approve(client, make, login_as):
     engagement = make.engagement(subcontracting_allowed=True)
+    first = make.subcontractor(engagement, name="北但システム株式会社")
     sub = make.subcontractor(engagement, approved=False, name="但馬開発株式会社")
     user = make.user(Role.ADMIN)
     login_as(user)
@@ -216,7 +217,7 @@ def test_approval_given_when_editing_is_audited_as_approve(client, make, login_a
         f"/engagements/{engagement.id}/subcontractors/{sub.id}/edit",
         data={
             "name": "但馬開発株式会社",
-            "tier": "2",
+            "parent_id": str(first.id),
             "approved_by": "課長",
             "approved_on": "2026-05-01",
         },
@@ -261,11 +262,12 @@ def test_subcontractor_from_the_register_and_corporate_number_check(client, make
         as_text=True
     )
     valid = corporate_number.make("000012050002")
+    first = make.subcontractor(engagement, name="一次株式会社")
     response = client.post(
         f"/engagements/{engagement.id}/subcontractors/new",
         data={
             "name": "但馬開発株式会社",
-            "tier": "2",
+            "parent_id": str(first.id),
             "corporate_number": f"{valid[:4]}-{valid[4:]}",
         },
     )
@@ -275,7 +277,7 @@ def test_subcontractor_from_the_register_and_corporate_number_check(client, make
         data={"contractor_id": str(registered.id), "tier": "1"},
     )
     assert response.status_code == 302
-    typed, chosen = sorted(_subs(engagement), key=lambda s: s.id)
+    _first, typed, chosen = sorted(_subs(engagement), key=lambda s: s.id)
     assert (typed.name, typed.corporate_number, typed.tier) == ("但馬開発株式会社", valid, 2)
     assert (chosen.name, chosen.corporate_number, chosen.contractor_id) == (
         "北但システム株式会社",

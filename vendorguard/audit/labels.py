@@ -83,6 +83,10 @@ OBJECT_TYPE_LABELS = {
     "sso_provider": _l("シングルサインオンのIDプロバイダー"),
     "sso_role_mapping": _l("シングルサインオンの役割の対応"),
     "api_token": _l("APIトークン"),
+    "exit_checklist": _l("契約終了時の措置"),
+    "exit_item": _l("契約終了時の措置の項目"),
+    "staff_member": _l("従事者"),
+    "staff_training": _l("従事者の研修記録"),
 }
 
 # Column names that appear in many tables; others are shown by their code.

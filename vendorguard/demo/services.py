@@ -401,6 +401,11 @@ def _engagement(
     engagement.subcontractors = [
         _subcontractor(city, department, officer, starts_on, my_number, *spec) for spec in subs
     ]
+    # A listed tier-n stage is entrusted by the tier-(n-1) stage listed just before it.
+    chain = engagement.subcontractors
+    for previous, sub in zip(chain, chain[1:], strict=False):
+        if sub.tier == previous.tier + 1:
+            sub.parent = previous
     return engagement
 
 

@@ -6,15 +6,21 @@ filled in by the views through ``queries``; the forms only know their shape.
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from vendorguard.arrangements.models import ArrangementState
-from vendorguard.core.forms import REQUIRED, DateField, LineField, optional_int
-from vendorguard.engagements.models import MAX_TIER, ReportingCycle
+from vendorguard.core.forms import (
+    REQUIRED,
+    DateField,
+    LineField,
+    MultiCheckboxField,
+    optional_int,
+)
+from vendorguard.engagements.models import ReportingCycle
+from vendorguard.engagements.subcontracting import FLOW_DOWN_ITEMS
 
 CHOOSE = _l("選択してください。")
 
@@ -74,8 +80,14 @@ class EngagementForm(FlaskForm):
 
 
 class SubcontractorForm(FlaskForm):
-    """Add or edit a subcontractor (再委託先); approval may be recorded at once when already given."""
+    """Add or edit one stage of the subcontracting chain; approval may be recorded at once."""
 
+    parent_id = SelectField(
+        _l("上位の委託先"),
+        coerce=optional_int,
+        validators=[Optional()],
+        description=_l("この再委託先に業務を委託する者。受託者から直接なら1次（再委託）です。"),
+    )
     contractor_id = SelectField(
         _l("登録済みの事業者"),
         coerce=optional_int,
@@ -91,27 +103,53 @@ class SubcontractorForm(FlaskForm):
     work_scope = TextAreaField(
         _l("再委託する業務の範囲"), validators=[Optional(), Length(max=5000)]
     )
-    tier = SelectField(_l("再委託の階層"), coerce=int, default=1)
+    information_handled = TextAreaField(
+        _l("取り扱う情報"), validators=[Optional(), Length(max=5000)]
+    )
+    flow_down = MultiCheckboxField(_l("再委託先にも求める事項"), validators=[Optional()])
     approved_by = LineField(
         _l("許諾した者（職・氏名）"),
         validators=[Optional(), Length(max=100)],
         description=_l("例: 情報政策課長 見本太郎"),
     )
     approved_on = DateField(_l("許諾日"), validators=[Optional()])
+    approval_conditions = TextAreaField(_l("許諾の条件"), validators=[Optional(), Length(max=5000)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.tier.choices = tier_choices()
+        self.flow_down.choices = flow_down_choices()
 
 
-def tier_choices() -> list[tuple[int, str]]:
-    """1 = 再委託, 2 = 再々委託, then plain ordinal tiers."""
-    names = {1: _("1次（再委託）"), 2: _("2次（再々委託）")}
-    return [(n, names.get(n) or _("%(n)d次", n=n)) for n in range(1, MAX_TIER + 1)]
+def flow_down_choices() -> list[tuple[str, str]]:
+    """The contract's security items a stage may be bound to, with their codes."""
+    return [(code, f"{code} {label}") for code, label in FLOW_DOWN_ITEMS.items()]
+
+
+class ProposalForm(FlaskForm):
+    """A contractor proposes a stage in the portal (the city decides on it)."""
+
+    parent_id = SelectField(_l("上位の委託先"), coerce=optional_int, validators=[Optional()])
+    name = LineField(_l("名称"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    corporate_number = LineField(
+        _l("法人番号"),
+        validators=[Optional(), Length(max=20)],
+        description=_l("13桁の数字（分かる場合）。"),
+    )
+    work_scope = TextAreaField(
+        _l("再委託する業務の範囲"), validators=[DataRequired(REQUIRED), Length(max=5000)]
+    )
+    information_handled = TextAreaField(
+        _l("取り扱う情報"), validators=[Optional(), Length(max=5000)]
+    )
+    flow_down = MultiCheckboxField(_l("再委託先にも求める事項"), validators=[Optional()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.flow_down.choices = flow_down_choices()
 
 
 class ApprovalForm(FlaskForm):
-    """Record the city's permission (許諾) for a subcontractor."""
+    """Record the city's permission (許諾) for a subcontractor, with its conditions."""
 
     approved_by = LineField(
         _l("許諾した者（職・氏名）"),
@@ -119,6 +157,15 @@ class ApprovalForm(FlaskForm):
         description=_l("例: 情報政策課長 見本太郎"),
     )
     approved_on = DateField(_l("許諾日"), validators=[InputRequired(REQUIRED)])
+    approval_conditions = TextAreaField(_l("許諾の条件"), validators=[Optional(), Length(max=5000)])
+
+
+class RejectionForm(FlaskForm):
+    """Refuse a proposed stage, with the reason the contractor will read."""
+
+    reason = TextAreaField(
+        _l("不許諾の理由"), validators=[DataRequired(REQUIRED), Length(max=2000)]
+    )
 
 
 class InformationItemForm(FlaskForm):

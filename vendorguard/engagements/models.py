@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from vendorguard.arrangements.models import Arrangement, ArrangementKind, str_enum
@@ -34,6 +34,15 @@ class ReportingCycle(LabelledEnum):
     HALF_YEARLY = "half_yearly", _l("半期ごと")
     YEARLY = "yearly", _l("毎年")
     ON_COMPLETION = "on_completion", _l("業務完了時")
+
+
+class PermissionStatus(LabelledEnum):
+    """Where the city's permission (許諾) for one stage of the subcontracting chain stands."""
+
+    APPROVED = "approved", _l("許諾済"), "badge-ok"
+    PROPOSED = "proposed", _l("許諾申請中"), "badge-warn"  # proposed by a contractor in the portal
+    REJECTED = "rejected", _l("不許諾"), "badge-danger"
+    NONE = "none", _l("未許諾"), "badge-danger"
 
 
 class Engagement(Arrangement):
@@ -131,27 +140,52 @@ class InformationItem(Audited, Model):
 
 
 class Subcontractor(Audited, Model):
-    """A re-subcontractor (再委託先) of an engagement, with the city's approval (許諾)."""
+    """One stage of the subcontracting chain (再委託先) with the city's permission (許諾).
+
+    ``parent_id`` is the stage that entrusts this one (None: the contractor itself), so the chain
+    may be any depth; ``tier`` follows from it (1 = 再委託, 2 = 再々委託 …).
+    """
 
     __tablename__ = "subcontractor"
     __audit_label__ = "name"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     engagement_id: Mapped[int] = mapped_column(ForeignKey("engagement.id"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("subcontractor.id"), index=True)
     contractor_id: Mapped[int | None] = mapped_column(ForeignKey("contractor.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     corporate_number: Mapped[str | None] = mapped_column(String(13))
     work_scope: Mapped[str] = mapped_column(Text, default="")
+    information_handled: Mapped[str] = mapped_column(Text, default="")  # what this stage handles
+    # Codes of the contract's security items this stage is bound to as well (FLOW_DOWN_ITEMS).
+    flow_down: Mapped[list[str]] = mapped_column(JSON, default=list)
     tier: Mapped[int] = mapped_column(default=1)  # 1 = 再委託, 2 = 再々委託 …
     approved_by: Mapped[str | None] = mapped_column(String(100))  # who in the city gave permission
     approved_on: Mapped[date | None]
+    approval_conditions: Mapped[str] = mapped_column(Text, default="")  # 許諾の条件
     approval_recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    proposed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rejected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_comment: Mapped[str] = mapped_column(Text, default="")  # why permission was refused
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     engagement: Mapped[Engagement] = relationship(back_populates="subcontractors", lazy="raise")
     contractor = relationship("Contractor", lazy="raise")
+    parent: Mapped[Subcontractor | None] = relationship(remote_side=[id], lazy="raise")
 
     @property
     def is_approved(self) -> bool:
         return self.approved_on is not None and bool(self.approved_by)
+
+    @property
+    def permission_status(self) -> PermissionStatus:
+        """Approved, refused, proposed and waiting, or simply not recorded."""
+        if self.is_approved:
+            return PermissionStatus.APPROVED
+        if self.rejected_at is not None:
+            return PermissionStatus.REJECTED
+        if self.proposed_at is not None:
+            return PermissionStatus.PROPOSED
+        return PermissionStatus.NONE

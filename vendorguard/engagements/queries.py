@@ -215,3 +215,12 @@ def engagement_for_catalog(engagement_id: int) -> Select:
             selectinload(Engagement.subcontractors),
         )
     )
+
+
+def chain(engagement_id: int) -> Select:
+    """Every stage of an engagement's subcontracting chain (archived ones too), tier by tier."""
+    return (
+        select(Subcontractor)
+        .where(Subcontractor.engagement_id == engagement_id)
+        .order_by(Subcontractor.tier, Subcontractor.id)
+    )

@@ -1,23 +1,26 @@
-"""Subcontractor (再委託先) pages of an engagement: add, edit, record approval, archive, restore."""
+"""Subcontracting chain pages of an engagement: add, edit, approve or refuse, archive, restore, graph."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template
+from flask import Response, abort, flash, redirect, render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from vendorguard.arrangements.access import can_view
 from vendorguard.auth.permissions import require
+from vendorguard.contractors.models import Contractor
 from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import today_tokyo
 from vendorguard.core.web import show_domain_error
-from vendorguard.engagements import queries, subcontracting
-from vendorguard.engagements.forms import ApprovalForm, SubcontractorForm
+from vendorguard.engagements import chain, queries, subcontracting
+from vendorguard.engagements.forms import ApprovalForm, RejectionForm, SubcontractorForm
 from vendorguard.engagements.models import Engagement, Subcontractor
 from vendorguard.engagements.views import (
     MANAGE,
     bp,
     detail_url,
     engagement_for_change,
+    engagement_or_404,
     refuse_if_archived,
 )
 from vendorguard.extensions import db
@@ -30,7 +33,24 @@ def _sub_or_404(engagement: Engagement, sub_id: int) -> Subcontractor:
     return sub
 
 
-def _fill_choices(form: SubcontractorForm, sub: Subcontractor | None = None) -> None:
+def parent_choices(
+    engagement: Engagement, stages: list[Subcontractor], prime: str
+) -> list[tuple[int | str, str]]:
+    """The stages a new stage may hang under, the contractor first (labelled ``prime``)."""
+    return [("", prime)] + [(s.id, _("%(n)d次：%(name)s", n=s.tier, name=s.name)) for s in stages]
+
+
+def _fill_choices(
+    form: SubcontractorForm, engagement: Engagement, sub: Subcontractor | None = None
+) -> None:
+    stages = [
+        s
+        for s in db.session.scalars(queries.chain(engagement.id)).all()
+        if s.archived_at is None and (sub is None or s.id != sub.id)
+    ]
+    contractor = db.session.get(Contractor, engagement.contractor_id)
+    prime = _("受託者（%(name)s）", name=contractor.name if contractor else "")
+    form.parent_id.choices = parent_choices(engagement, stages, prime)
     contractors = db.session.scalars(
         queries.active_contractors(sub.contractor_id if sub else None)
     ).all()
@@ -45,9 +65,12 @@ def _data(form: SubcontractorForm) -> subcontracting.SubcontractorData:
         contractor_id=form.contractor_id.data,
         corporate_number=form.corporate_number.data or "",
         work_scope=form.work_scope.data or "",
-        tier=form.tier.data,
+        parent_id=form.parent_id.data,
+        information_handled=form.information_handled.data or "",
+        flow_down=list(form.flow_down.data or []),
         approved_by=form.approved_by.data or "",
         approved_on=form.approved_on.data,
+        approval_conditions=form.approval_conditions.data or "",
     )
 
 
@@ -60,7 +83,7 @@ def subcontractor_new(engagement_id: int):
     if refused:
         return refused
     form = SubcontractorForm()
-    _fill_choices(form)
+    _fill_choices(form, engagement)
     if form.validate_on_submit():
         try:
             sub = subcontracting.add_subcontractor(
@@ -87,7 +110,7 @@ def subcontractor_edit(engagement_id: int, sub_id: int):
     if refused:
         return refused
     form = SubcontractorForm(obj=sub)
-    _fill_choices(form, sub)
+    _fill_choices(form, engagement, sub)
     if form.validate_on_submit():
         try:
             subcontracting.update_subcontractor(
@@ -125,6 +148,7 @@ def subcontractor_approve(engagement_id: int, sub_id: int):
                 form.approved_by.data,
                 form.approved_on.data,
                 current_user.id,
+                form.approval_conditions.data or "",
             )
         except DomainError as error:
             show_domain_error(form, error)
@@ -165,3 +189,40 @@ def subcontractor_restore(engagement_id: int, sub_id: int):
         db.session.commit()
         flash(_("再委託先「%(name)s」を元に戻しました。", name=sub.name), "success")
     return redirect(detail_url(engagement))
+
+
+@bp.route("/<int:engagement_id>/subcontractors/<int:sub_id>/reject", methods=["GET", "POST"])
+@require(MANAGE)
+def subcontractor_reject(engagement_id: int, sub_id: int):
+    """Refuse a stage a contractor proposed, with the reason."""
+    engagement = engagement_for_change(engagement_id)
+    sub = _sub_or_404(engagement, sub_id)
+    refused = refuse_if_archived(engagement)
+    if refused:
+        return refused
+    form = RejectionForm()
+    if form.validate_on_submit():
+        try:
+            subcontracting.reject_subcontractor(
+                db.session, engagement, sub, form.reason.data, current_user.id
+            )
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("再委託先「%(name)s」を不許諾としました。", name=sub.name), "success")
+            return redirect(detail_url(engagement))
+    return render_template("engagements/reject.html", form=form, engagement=engagement, sub=sub)
+
+
+@bp.route("/<int:engagement_id>/chain.svg")
+@require("engagement.view")
+def chain_svg(engagement_id: int):
+    """The subcontracting chain as an SVG image drawn on the server."""
+    engagement = engagement_or_404(engagement_id)
+    if not can_view(current_user, engagement):
+        abort(404)
+    subs = [s for s in db.session.scalars(queries.chain(engagement.id)) if s.archived_at is None]
+    contractor = db.session.get(Contractor, engagement.contractor_id)
+    svg = chain.render_svg(contractor.name if contractor else "", subs)
+    return Response(svg, mimetype="image/svg+xml")

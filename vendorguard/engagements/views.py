@@ -131,6 +131,7 @@ def detail(engagement_id: int):
         "engagements/detail.html",
         engagement=engagement,
         can_manage=can_change(current_user, MANAGE, engagement.department_id),
+        parents={sub.id: sub.name for sub in engagement.subcontractors},
         **panels,
         **step_list(db.session, engagement, panels["panel_steps"]),
     )

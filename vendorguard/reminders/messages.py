@@ -6,6 +6,7 @@ webhook, and an English-speaking user gets English once the catalog has it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -434,9 +435,22 @@ def _questionnaire(kind: str, data: dict) -> Message:
     return Message(subject, headline, facts, action=action)
 
 
+# Outbox rows other features write for events rather than dates (a contractor changed its staff
+# roster …): kind -> the function that words them. Registered by the feature (above reminders).
+EVENT_MESSAGES: dict[str, Callable[[dict], Message]] = {}
+
+
+def register_event_message(kind: str, label: object, builder: Callable[[dict], Message]) -> None:
+    """Let a feature send its own kind of event through the outbox; ``label`` names the kind."""
+    EVENT_MESSAGES[kind] = builder
+    kinds.KIND_LABELS[kind] = label
+
+
 def build(kind: str, data: dict, *, external: bool = False) -> Message:
     """The message of one outbox row (call inside the reader's ``force_locale``)."""
-    if kind == kinds.EVIDENCE_NUDGE:
+    if kind in EVENT_MESSAGES:
+        message = EVENT_MESSAGES[kind](data)
+    elif kind == kinds.EVIDENCE_NUDGE:
         message = _nudge(data)
     elif kind in (kinds.EVIDENCE_DUE, kinds.EVIDENCE_OVERDUE, kinds.EVIDENCE_ESCALATION):
         message = _evidence(kind, data)

@@ -381,7 +381,17 @@ def contract_end(
         setting,
         Arrangement.state == ArrangementState.ACTIVE,
     )
-    return _dated(rows, first, last, setting, kinds.CONTRACT_END, "end", "end")
+    return _dated(
+        rows,
+        first,
+        last,
+        setting,
+        kinds.CONTRACT_END,
+        "end",
+        "end",
+        # The exit checklist (supervision) is where the return and erasure are recorded.
+        links=lambda row: [["supervision.exit_checklist", {"engagement_id": row.arrangement_id}]],
+    )
 
 
 def social_review(

@@ -26,6 +26,7 @@ CONTRACTOR_BLUEPRINTS = frozenset(
         "portal",
         "public",
         "questionnaires.portal",
+        "supervision.portal",
         "reminders.calendar",
         "sso",
         "api",
