@@ -34,7 +34,7 @@ LAYERS: list[set[str]] = [
     {"cloud"},
     {"ismap_pages"},
     {"documents", "evidence"},
-    {"social"},
+    {"social", "tiers"},
     {"assessments", "portal", "public"},
     {"reminders"},
     {"dashboard", "auditlog", "install", "demo"},

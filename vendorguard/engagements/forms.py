@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from vendorguard.arrangements.models import ArrangementState
 from vendorguard.core.forms import REQUIRED, DateField, LineField, optional_int
-from vendorguard.engagements.models import MAX_TIER, ReportingCycle
+from vendorguard.engagements.models import MAX_TIER, PersonalInfoVolume, ReportingCycle
 
 CHOOSE = _l("選択してください。")
 
@@ -53,6 +53,16 @@ class EngagementForm(FlaskForm):
         _l("マイナンバー（特定個人情報）を取り扱う"),
         description=_l("チェックすると「個人情報を取り扱う」も自動的に設定されます。"),
     )
+    personal_info_volume = SelectField(
+        _l("個人情報の件数"),
+        coerce=lambda value: PersonalInfoVolume(value) if value else None,
+        validators=[Optional()],
+        description=_l("取り扱う個人情報の本人の数（おおよそ）。リスク区分の判定に使います。"),
+    )
+    remote_access = BooleanField(
+        _l("リモートアクセスがある"),
+        description=_l("委託事業者が市の外から市のシステムや情報に接続して作業する場合。"),
+    )
     segment_my_number = BooleanField(_l("マイナンバー利用事務系"))
     segment_lgwan = BooleanField(_l("LGWAN接続系"))
     segment_internet = BooleanField(_l("インターネット接続系"))
@@ -70,6 +80,9 @@ class EngagementForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.reporting_cycle.choices = [(cycle.value, cycle.label) for cycle in ReportingCycle]
+        self.personal_info_volume.choices = [("", _("（未記入）"))] + [
+            (volume.value, volume.label) for volume in PersonalInfoVolume
+        ]
         self.state.choices = [(state.value, state.label) for state in ArrangementState]
 
 

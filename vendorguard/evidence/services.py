@@ -159,10 +159,11 @@ class SyncResult:
     added: list[str] = field(default_factory=list)
     archived: list[str] = field(default_factory=list)
     restored: list[str] = field(default_factory=list)
+    rescaled: list[str] = field(default_factory=list)  # risk-scaled items whose cadence followed
 
     @property
     def changed(self) -> bool:
-        return bool(self.added or self.archived or self.restored)
+        return bool(self.added or self.archived or self.restored or self.rescaled)
 
 
 def sync_requirements(session: Session, arrangement: Arrangement) -> SyncResult:
@@ -182,8 +183,9 @@ def sync_requirements(session: Session, arrangement: Arrangement) -> SyncResult:
     result = SyncResult()
     for code, applicable in wanted.items():
         requirement = derived.get(code)
+        t = applicable.template
+        cadence = standard.cadence_for(session, arrangement, t)
         if requirement is None:
-            t = applicable.template
             session.add(
                 EvidenceRequirement(
                     arrangement_id=arrangement.id,
@@ -191,16 +193,22 @@ def sync_requirements(session: Session, arrangement: Arrangement) -> SyncResult:
                     requirement_id=applicable.requirement_id,
                     title=t.title,
                     description=t.description,
-                    cadence=t.cadence,
+                    cadence=cadence,
                     due_offset_days=t.due_offset_days,
                     provider=t.provider,
-                    validity_days=t.validity_days,
+                    validity_days=standard.validity_for(t, cadence),
                 )
             )
             result.added.append(t.title)
-        elif requirement.archived_at is not None:
+            continue
+        if requirement.archived_at is not None:
             requirement.archived_at = None
             result.restored.append(requirement.title)
+        if t.risk_scaled and requirement.cadence != cadence:
+            # The risk decides how often: the schedule then moves what still waits for the provider.
+            requirement.cadence = cadence
+            requirement.validity_days = standard.validity_for(t, cadence)
+            result.rescaled.append(requirement.title)
     session.flush()
     for template_code, requirement in derived.items():
         if template_code not in wanted and requirement.archived_at is None:
