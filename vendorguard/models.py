@@ -28,16 +28,16 @@ from vendorguard.reminders.models import (  # noqa: F401
     ReminderPreference,
     ReminderSetting,
 )
-from vendorguard.tiers.models import (  # noqa: F401
-    EngagementCloudService,
-    EngagementTier,
-    TierPolicy,
-    TierRule,
-)
 from vendorguard.social.models import (  # noqa: F401
     SocialAccount,
     SocialAttestation,
     SocialIncident,
     SocialIncidentStep,
     SocialProcedureFile,
+)
+from vendorguard.tiers.models import (  # noqa: F401
+    EngagementCloudService,
+    EngagementTier,
+    TierPolicy,
+    TierRule,
 )

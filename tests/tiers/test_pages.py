@@ -53,7 +53,9 @@ def test_rule_editing_through_the_form_recomputes_tiers(client, make, login_as):
     url = f"/tiers/rules/{rules[-1].id}/edit"
     form = client.get(url).get_data(as_text=True)
     assert 'value="segment_internet" checked' in form or "checked" in form
-    response = client.post(url, data={"csrf_token": _token(client, url), "tier": "B", "match": "all"})
+    response = client.post(
+        url, data={"csrf_token": _token(client, url), "tier": "B", "match": "all"}
+    )
     assert "条件を1つ以上選んでください。" in response.get_data(as_text=True)
     # stopping the rule brings the engagement back to D
     response = client.post(
@@ -102,7 +104,9 @@ def test_override_needs_a_reason_is_audited_and_only_for_the_security_office(
     token = _token(client, page)
     assert "区分D" in client.get(page).get_data(as_text=True)
     url = f"/tiers/engagements/{engagement.id}/override"
-    assert client.post(url, data={"csrf_token": token, "tier": "A", "reason": "x"}).status_code == 403
+    assert (
+        client.post(url, data={"csrf_token": token, "tier": "A", "reason": "x"}).status_code == 403
+    )
 
     client.post("/logout", data={"csrf_token": token})
     login_as(make.user(Role.ADMIN))
@@ -205,14 +209,19 @@ def test_concentration_table_and_chart_with_a_constant_query_count(
     ]
     db.session.add_all(engagements)
     db.session.commit()
-    assert db.session.scalars(select(Engagement.tier).where(Engagement.title == "番号業務1")).one() == RiskTier.A
+    assert (
+        db.session.scalars(select(Engagement.tier).where(Engagement.title == "番号業務1")).one()
+        == RiskTier.A
+    )
     with count_queries() as many:
         response = client.get("/tiers/concentration")
     assert "対象の業務委託：500件" in response.get_data(as_text=True)
     assert few.count == many.count
 
     # filters: another fiscal year, another department
-    assert "対象の業務委託：0件" in client.get("/tiers/concentration?fy=2030").get_data(as_text=True)
+    assert "対象の業務委託：0件" in client.get("/tiers/concentration?fy=2030").get_data(
+        as_text=True
+    )
     other = make.department()
     assert "対象の業務委託：0件" in client.get(
         f"/tiers/concentration?department={other.id}"

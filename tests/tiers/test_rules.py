@@ -57,10 +57,16 @@ def test_my_number_work_on_the_my_number_segment_with_subcontracting_is_tier_a(m
     assert row.computed_tier == RiskTier.A
     labels = [services.reason_label(reason) for reason in row.reasons]
     # the deciding rule's factors first, then what else held (subcontracting of personal data)
-    assert labels[:3] == ["マイナンバー（特定個人情報）", "マイナンバー利用事務系", "自治体機密性3A"]
+    assert labels[:3] == [
+        "マイナンバー（特定個人情報）",
+        "マイナンバー利用事務系",
+        "自治体機密性3A",
+    ]
     assert "再委託あり" in labels
     text = services.summary(row.effective_tier, row.reasons)
-    assert text.startswith("区分A：マイナンバー（特定個人情報）、マイナンバー利用事務系、自治体機密性3A")
+    assert text.startswith(
+        "区分A：マイナンバー（特定個人情報）、マイナンバー利用事務系、自治体機密性3A"
+    )
     assert "再委託あり" in text
 
 
@@ -122,7 +128,7 @@ def test_saving_the_engagement_form_recomputes_the_tier(client, make, login_as):
     keys = [reason["key"] for reason in _row(engagement).reasons]
     assert keys[:1] == ["volume_10k"]
     assert "remote_access" in keys
-    page = client.get(f"/engagements/?tier=B").get_data(as_text=True)
+    page = client.get("/engagements/?tier=B").get_data(as_text=True)
     assert engagement.title in page
     assert engagement.title not in client.get("/engagements/?tier=A").get_data(as_text=True)
 

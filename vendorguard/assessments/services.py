@@ -23,9 +23,9 @@ from vendorguard.audit import capture as audit_capture
 from vendorguard.auth.models import User
 from vendorguard.auth.roles import PERMISSIONS
 from vendorguard.core import concurrency
+from vendorguard.core.dates import add_months
 from vendorguard.core.errors import DomainError
 from vendorguard.core.text import clean
-from vendorguard.core.dates import add_months
 from vendorguard.core.timeutil import today_tokyo, utcnow
 from vendorguard.tiers.policy import review_interval_months
 

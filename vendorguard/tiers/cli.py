@@ -36,6 +36,10 @@ def register(group: click.Group) -> None:
             )
         changed = 0
         for start in range(0, len(ids), services.BATCH):
-            changed += len(services.recompute(db.session, ids[start : start + services.BATCH], today_tokyo()))
+            changed += len(
+                services.recompute(db.session, ids[start : start + services.BATCH], today_tokyo())
+            )
             db.session.commit()
-        click.echo(f"業務委託 {len(ids)} 件、区分の変更 {changed} 件 / {len(ids)} engagements, {changed} changed")
+        click.echo(
+            f"業務委託 {len(ids)} 件、区分の変更 {changed} 件 / {len(ids)} engagements, {changed} changed"
+        )

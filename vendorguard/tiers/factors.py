@@ -48,13 +48,9 @@ FACTORS: dict[str, Factor] = {
     for factor in (
         Factor("my_number", _l("マイナンバー（特定個人情報）"), _is("handles_my_number")),
         Factor("personal_info", _l("個人情報"), _is("handles_personal_info")),
-        Factor(
-            "volume_1k", _l("個人情報1,000件以上"), _at_least(PersonalInfoVolume.FROM_1K)
-        ),
+        Factor("volume_1k", _l("個人情報1,000件以上"), _at_least(PersonalInfoVolume.FROM_1K)),
         Factor("volume_10k", _l("個人情報1万件以上"), _at_least(PersonalInfoVolume.FROM_10K)),
-        Factor(
-            "volume_100k", _l("個人情報10万件以上"), _at_least(PersonalInfoVolume.FROM_100K)
-        ),
+        Factor("volume_100k", _l("個人情報10万件以上"), _at_least(PersonalInfoVolume.FROM_100K)),
         Factor(
             "segment_my_number",
             _l("マイナンバー利用事務系"),
@@ -172,7 +168,10 @@ DEFAULT_RULES = (
         RiskTier.B, "個人情報を扱う業務の再委託", "all", ("personal_info", "subcontracting")
     ),
     DefaultRule(
-        RiskTier.B, "個人情報を扱う業務のリモートアクセス", "all", ("personal_info", "remote_access")
+        RiskTier.B,
+        "個人情報を扱う業務のリモートアクセス",
+        "all",
+        ("personal_info", "remote_access"),
     ),
     DefaultRule(
         RiskTier.C,
@@ -206,5 +205,5 @@ DEFAULT_POLICIES = {
     RiskTier.A: PolicyValues(RiskTier.A, Cadence.QUARTERLY, 6, 6, 2),
     RiskTier.B: PolicyValues(RiskTier.B, Cadence.HALF_YEARLY, 12, 12, 1),
     RiskTier.C: PolicyValues(RiskTier.C, Cadence.YEARLY, 12, 12, 1),
-    RiskTier.D: PolicyValues(RiskTier.D, Cadence.YEARLY, 24, 24, 0),
+    RiskTier.D: PolicyValues(RiskTier.D, Cadence.YEARLY, 12, 24, 0),
 }

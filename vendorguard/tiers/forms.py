@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, FieldList, FormField, IntegerField, RadioField, SelectField, TextAreaField
+from wtforms import (
+    BooleanField,
+    FieldList,
+    FormField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from vendorguard.core.concurrency import VersionedForm
@@ -27,7 +35,9 @@ class RuleForm(VersionedForm, FlaskForm):
         default="any",
         validators=[InputRequired(CHOOSE)],
     )
-    factors = MultiCheckboxField(_l("条件"), validators=[DataRequired(_l("条件を1つ以上選んでください。"))])
+    factors = MultiCheckboxField(
+        _l("条件"), validators=[DataRequired(_l("条件を1つ以上選んでください。"))]
+    )
     position = IntegerField(
         _l("評価の順番"),
         validators=[Optional(), NumberRange(min=0, max=9999)],

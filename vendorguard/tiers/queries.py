@@ -24,16 +24,29 @@ from vendorguard.tiers.services import reason_label, summary
 
 def level_choices(session: Session) -> list[tuple[str, str]]:
     """Confidentiality levels of every scheme as factor keys, the active scheme first."""
-    rows = session.execute(
-        select(ClassificationScheme.code, ClassificationScheme.name, ClassificationScheme.active,
-               ClassificationLevel.code, ClassificationLevel.label)
-        .join(ClassificationLevel, ClassificationLevel.scheme_id == ClassificationScheme.id)
-        .where(ClassificationLevel.axis == Axis.CONFIDENTIALITY)
-        .order_by(ClassificationScheme.active.desc(), ClassificationScheme.id,
-                  ClassificationLevel.rank.desc())
-    ).tuples().all()
+    rows = (
+        session.execute(
+            select(
+                ClassificationScheme.code,
+                ClassificationScheme.name,
+                ClassificationScheme.active,
+                ClassificationLevel.code,
+                ClassificationLevel.label,
+            )
+            .join(ClassificationLevel, ClassificationLevel.scheme_id == ClassificationScheme.id)
+            .where(ClassificationLevel.axis == Axis.CONFIDENTIALITY)
+            .order_by(
+                ClassificationScheme.active.desc(),
+                ClassificationScheme.id,
+                ClassificationLevel.rank.desc(),
+            )
+        )
+        .tuples()
+        .all()
+    )
     return [
-        (factors.level_key(scheme, code), f"{label}（{name}）") for scheme, name, _a, code, label in rows
+        (factors.level_key(scheme, code), f"{label}（{name}）")
+        for scheme, name, _a, code, label in rows
     ]
 
 
@@ -42,12 +55,18 @@ def panel_context(session: Session, arrangement: Any, user: Any, today: date) ->
     if not isinstance(arrangement, Engagement):
         return {"tier_panel": None}
     row = session.get(EngagementTier, arrangement.id)
-    services = session.execute(
-        select(CloudService.id, CloudService.title, CloudService.ismap_registration_number)
-        .join(EngagementCloudService, EngagementCloudService.cloud_service_id == CloudService.id)
-        .where(EngagementCloudService.engagement_id == arrangement.id)
-        .order_by(CloudService.title)
-    ).tuples().all()
+    services = (
+        session.execute(
+            select(CloudService.id, CloudService.title, CloudService.ismap_registration_number)
+            .join(
+                EngagementCloudService, EngagementCloudService.cloud_service_id == CloudService.id
+            )
+            .where(EngagementCloudService.engagement_id == arrangement.id)
+            .order_by(CloudService.title)
+        )
+        .tuples()
+        .all()
+    )
     may_manage = not isinstance(user, AnonymousUserMixin) and can_change(
         user, "engagement.manage", arrangement.department_id
     )
@@ -59,7 +78,9 @@ def panel_context(session: Session, arrangement: Any, user: Any, today: date) ->
             "summary": summary(row.effective_tier, row.reasons) if row else "",
             "reasons": [reason_label(r) for r in row.reasons] if row else [],
             "cloud_choices": cloud_choices(session, arrangement) if may_manage else [],
-            "policy": policies(session).get(RiskTier(arrangement.tier)) if arrangement.tier else None,
+            "policy": policies(session).get(RiskTier(arrangement.tier))
+            if arrangement.tier
+            else None,
             "cloud_services": services,
             "may_manage": may_manage,
             "may_override": not isinstance(user, AnonymousUserMixin) and user.can("catalog.manage"),
@@ -73,11 +94,15 @@ def cloud_choices(session: Session, engagement: Engagement) -> list[tuple[int, s
     linked = select(EngagementCloudService.cloud_service_id).where(
         EngagementCloudService.engagement_id == engagement.id
     )
-    rows = session.execute(
-        select(CloudService.id, CloudService.title)
-        .where(or_(CloudService.archived_at.is_(None), CloudService.id.in_(linked)))
-        .order_by(CloudService.title, CloudService.id)
-    ).tuples().all()
+    rows = (
+        session.execute(
+            select(CloudService.id, CloudService.title)
+            .where(or_(CloudService.archived_at.is_(None), CloudService.id.in_(linked)))
+            .order_by(CloudService.title, CloudService.id)
+        )
+        .tuples()
+        .all()
+    )
     return list(rows)
 
 
@@ -125,70 +150,96 @@ def concentration(session: Session, filters: ConcentrationFilters) -> dict[str, 
     Five grouped queries whatever the number of engagements."""
     counted = _tier_a(filters).subquery()
     total = session.execute(select(func.count()).select_from(counted)).scalar_one()
-    prime = session.execute(
-        select(Contractor.id, Contractor.name, func.count(Engagement.id).label("n"))
-        .join(Engagement, Engagement.contractor_id == Contractor.id)
-        .where(Engagement.id.in_(select(counted.c.id)))
-        .group_by(Contractor.id, Contractor.name)
-        .order_by(func.count(Engagement.id).desc(), Contractor.name)
-        .limit(LIMIT)
-    ).tuples().all()
+    prime = (
+        session.execute(
+            select(Contractor.id, Contractor.name, func.count(Engagement.id).label("n"))
+            .join(Engagement, Engagement.contractor_id == Contractor.id)
+            .where(Engagement.id.in_(select(counted.c.id)))
+            .group_by(Contractor.id, Contractor.name)
+            .order_by(func.count(Engagement.id).desc(), Contractor.name)
+            .limit(LIMIT)
+        )
+        .tuples()
+        .all()
+    )
     sub_name = func.coalesce(Contractor.name, Subcontractor.name)
-    subs = session.execute(
-        select(
-            Subcontractor.contractor_id,
-            sub_name.label("name"),
-            func.count(func.distinct(Subcontractor.engagement_id)).label("n"),
+    subs = (
+        session.execute(
+            select(
+                Subcontractor.contractor_id,
+                sub_name.label("name"),
+                func.count(func.distinct(Subcontractor.engagement_id)).label("n"),
+            )
+            .outerjoin(Contractor, Contractor.id == Subcontractor.contractor_id)
+            .where(
+                Subcontractor.engagement_id.in_(select(counted.c.id)),
+                Subcontractor.archived_at.is_(None),
+            )
+            .group_by(Subcontractor.contractor_id, sub_name)
+            .order_by(func.count(func.distinct(Subcontractor.engagement_id)).desc(), sub_name)
+            .limit(LIMIT)
         )
-        .outerjoin(Contractor, Contractor.id == Subcontractor.contractor_id)
-        .where(
-            Subcontractor.engagement_id.in_(select(counted.c.id)),
-            Subcontractor.archived_at.is_(None),
+        .tuples()
+        .all()
+    )
+    provider = func.coalesce(
+        Contractor.name, func.nullif(CloudService.provider_name, ""), literal("?")
+    )
+    providers = (
+        session.execute(
+            select(
+                provider.label("provider"),
+                func.count(func.distinct(EngagementCloudService.engagement_id)),
+            )
+            .select_from(EngagementCloudService)
+            .join(CloudService, CloudService.id == EngagementCloudService.cloud_service_id)
+            .outerjoin(Contractor, Contractor.id == CloudService.provider_contractor_id)
+            .where(EngagementCloudService.engagement_id.in_(select(counted.c.id)))
+            .group_by(provider)
+            .order_by(
+                func.count(func.distinct(EngagementCloudService.engagement_id)).desc(), provider
+            )
+            .limit(LIMIT)
         )
-        .group_by(Subcontractor.contractor_id, sub_name)
-        .order_by(func.count(func.distinct(Subcontractor.engagement_id)).desc(), sub_name)
-        .limit(LIMIT)
-    ).tuples().all()
-    provider = func.coalesce(Contractor.name, func.nullif(CloudService.provider_name, ""), literal("?"))
-    providers = session.execute(
-        select(provider.label("provider"), func.count(func.distinct(EngagementCloudService.engagement_id)))
-        .select_from(EngagementCloudService)
-        .join(CloudService, CloudService.id == EngagementCloudService.cloud_service_id)
-        .outerjoin(Contractor, Contractor.id == CloudService.provider_contractor_id)
-        .where(EngagementCloudService.engagement_id.in_(select(counted.c.id)))
-        .group_by(provider)
-        .order_by(func.count(func.distinct(EngagementCloudService.engagement_id)).desc(), provider)
-        .limit(LIMIT)
-    ).tuples().all()
-    ismap = session.execute(
-        select(
-            CloudService.ismap_registration_number,
-            func.min(IsmapRegistration.service_name),
-            func.min(CloudService.title),
-            func.count(func.distinct(EngagementCloudService.engagement_id)),
+        .tuples()
+        .all()
+    )
+    ismap = (
+        session.execute(
+            select(
+                CloudService.ismap_registration_number,
+                func.min(IsmapRegistration.service_name),
+                func.min(CloudService.title),
+                func.count(func.distinct(EngagementCloudService.engagement_id)),
+            )
+            .select_from(EngagementCloudService)
+            .join(CloudService, CloudService.id == EngagementCloudService.cloud_service_id)
+            .outerjoin(
+                IsmapRegistration,
+                IsmapRegistration.registration_number == CloudService.ismap_registration_number,
+            )
+            .where(
+                EngagementCloudService.engagement_id.in_(select(counted.c.id)),
+                CloudService.ismap_registration_number.is_not(None),
+                CloudService.ismap_registration_number != "",
+            )
+            .group_by(CloudService.ismap_registration_number)
+            .order_by(
+                func.count(func.distinct(EngagementCloudService.engagement_id)).desc(),
+                CloudService.ismap_registration_number,
+            )
+            .limit(LIMIT)
         )
-        .select_from(EngagementCloudService)
-        .join(CloudService, CloudService.id == EngagementCloudService.cloud_service_id)
-        .outerjoin(
-            IsmapRegistration,
-            IsmapRegistration.registration_number == CloudService.ismap_registration_number,
-        )
-        .where(
-            EngagementCloudService.engagement_id.in_(select(counted.c.id)),
-            CloudService.ismap_registration_number.is_not(None),
-            CloudService.ismap_registration_number != "",
-        )
-        .group_by(CloudService.ismap_registration_number)
-        .order_by(
-            func.count(func.distinct(EngagementCloudService.engagement_id)).desc(),
-            CloudService.ismap_registration_number,
-        )
-        .limit(LIMIT)
-    ).tuples().all()
+        .tuples()
+        .all()
+    )
     return {
         "total": total,
         "contractors": [Row(name, n, link_id=cid) for cid, name, n in prime],
         "subcontractors": [Row(name, n, link_id=cid) for cid, name, n in subs],
         "providers": [Row(name, n) for name, n in providers],
-        "ismap": [Row(registered or title, n, detail=number) for number, registered, title, n in ismap],
+        "ismap": [
+            Row(registered or title, n, detail=number or "")
+            for number, registered, title, n in ismap
+        ],
     }

@@ -55,7 +55,9 @@ def adopt_defaults(session: Session) -> list[TierRule]:
 
 
 def _known_levels(session: Session, keys: list[str]) -> set[str]:
-    wanted = [key[len(factors.LEVEL_PREFIX) :] for key in keys if key.startswith(factors.LEVEL_PREFIX)]
+    wanted = [
+        key[len(factors.LEVEL_PREFIX) :] for key in keys if key.startswith(factors.LEVEL_PREFIX)
+    ]
     if not wanted:
         return set()
     rows = session.execute(

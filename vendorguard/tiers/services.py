@@ -255,9 +255,7 @@ def set_override(
     if not reason:
         raise DomainError(_("理由を入力してください。"), field="reason")
     if len(reason) > MAX_REASON:
-        raise DomainError(
-            _("%(max)d文字以内で入力してください。", max=MAX_REASON), field="reason"
-        )
+        raise DomainError(_("%(max)d文字以内で入力してください。", max=MAX_REASON), field="reason")
     if tier is None:
         if row.override_tier is None:
             raise DomainError(_("手動で設定された区分はありません。"))
@@ -285,9 +283,7 @@ def set_cloud_services(
             _("アーカイブ済みの業務委託は変更できません。変更する場合は先に元に戻してください。")
         )
     wanted = set(service_ids)
-    known = set(
-        session.scalars(select(CloudService.id).where(CloudService.id.in_(wanted or {0})))
-    )
+    known = set(session.scalars(select(CloudService.id).where(CloudService.id.in_(wanted or {0}))))
     if wanted - known:
         raise DomainError(_("クラウドサービスが見つかりません。"), field="cloud_service_ids")
     current = {
@@ -299,7 +295,9 @@ def set_cloud_services(
         )
     }
     for service_id in wanted - current.keys():
-        session.add(EngagementCloudService(engagement_id=engagement.id, cloud_service_id=service_id))
+        session.add(
+            EngagementCloudService(engagement_id=engagement.id, cloud_service_id=service_id)
+        )
     for service_id in current.keys() - wanted:
         session.delete(current[service_id])
     session.flush()

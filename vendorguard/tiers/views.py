@@ -31,13 +31,14 @@ def _factor_choices() -> list[tuple[str, str]]:
 @require("catalog.view")
 def rules():
     """The rules in evaluation order, and what each tier sets."""
-    saved = db.session.scalars(
-        db.select(TierRule).order_by(TierRule.position, TierRule.id)
-    ).all()
+    saved = db.session.scalars(db.select(TierRule).order_by(TierRule.position, TierRule.id)).all()
     labels = dict(_factor_choices())
     shown = saved or [
         TierRule(
-            position=(i + 1) * 10, tier=d.tier, label=d.label, active=True,
+            position=(i + 1) * 10,
+            tier=d.tier,
+            label=d.label,
+            active=True,
             condition=factors.condition(d.keys, d.match),
         )
         for i, d in enumerate(factors.DEFAULT_RULES)
@@ -86,7 +87,10 @@ def _rule_form(form: RuleForm, rule: TierRule | None):
         else:
             db.session.commit()
             flash(
-                _("区分のルール「%(label)s」を保存し、区分を計算し直しました。", label=saved.label or saved.tier),
+                _(
+                    "区分のルール「%(label)s」を保存し、区分を計算し直しました。",
+                    label=saved.label or saved.tier,
+                ),
                 "success",
             )
             return redirect(url_for("tiers.rules"))
@@ -182,7 +186,8 @@ def override(engagement_id: int):
         flash(error.message, "error")
     else:
         db.session.commit()
-        flash(_("リスク区分を%(tier)sにしました。", tier=RiskTier(engagement.tier).label), "success")
+        tier = db.session.get_one(Engagement, engagement_id).tier
+        flash(_("リスク区分を%(tier)sにしました。", tier=tier.label if tier else ""), "success")
     return _detail(engagement)
 
 
