@@ -98,12 +98,16 @@ def test_changing_one_input_reschedules_without_duplicates_or_lost_submissions(m
     raised_review = max(date(2026, 10, 1), today_tokyo())
     assert engagement.next_review_on == raised_review
 
-    # recomputing again, or rescheduling again, requests nothing twice
+    # the daily schedule run adds what My Number work needs (the monthly report); running it
+    # again, or recomputing the tier again, requests nothing twice
+    evidence_services.refresh(db.session, engagement, date(2026, 5, 1))
+    db.session.commit()
     count = _total_requests()
     assert services.recompute(db.session, [engagement.id], date(2026, 5, 1)) == []
     evidence_services.refresh(db.session, engagement, date(2026, 5, 1))
     db.session.commit()
     assert _total_requests() == count
+    assert _requests(_report(engagement)) == statuses
 
     # back to tier C: the withdrawn yearly request comes back instead of a new one
     engagement = db.session.get_one(Engagement, engagement.id)

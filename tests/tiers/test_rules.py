@@ -131,6 +131,8 @@ def test_saving_the_engagement_form_recomputes_the_tier(client, make, login_as):
     page = client.get("/engagements/?tier=B").get_data(as_text=True)
     assert engagement.title in page
     assert engagement.title not in client.get("/engagements/?tier=A").get_data(as_text=True)
+    export = client.get("/engagements/?tier=B&format=csv").get_data(as_text=True)
+    assert "リスク区分" in export and "区分B" in export and "1万件以上10万件未満" in export
 
 
 def test_a_failed_save_leaves_the_tier_alone(make):
@@ -141,4 +143,24 @@ def test_a_failed_save_leaves_the_tier_alone(make):
     db.session.flush()
     db.session.rollback()
     db.session.commit()  # nothing noted survives the rollback
+    assert db.session.get_one(Engagement, engagement.id).tier == RiskTier.D
+
+
+def test_adding_an_information_item_on_its_page_recomputes_the_tier(client, make, login_as):
+    make.schemes()
+    department = make.department()
+    engagement = make.engagement(department=department)
+    assert _row(engagement).computed_tier == RiskTier.D
+    login_as(make.user(Role.OFFICER, department=department))
+    client.get(f"/engagements/{engagement.id}")  # the page loads the items first, as people do
+    response = client.post(
+        f"/engagements/{engagement.id}/information/new",
+        data={"name": "課税台帳", "confidentiality_level_id": str(_level("r6_10", "3A").id)},
+    )
+    assert response.status_code == 302
+    assert db.session.get_one(Engagement, engagement.id).tier == RiskTier.A
+    assert [services.reason_label(r) for r in _row(engagement).reasons] == ["自治体機密性3A"]
+    item = db.session.scalars(select(InformationItem)).one()
+    response = client.post(f"/engagements/{engagement.id}/information/{item.id}/delete")
+    assert response.status_code == 302
     assert db.session.get_one(Engagement, engagement.id).tier == RiskTier.D

@@ -168,7 +168,8 @@ class SyncResult:
 
 def sync_requirements(session: Session, arrangement: Arrangement) -> SyncResult:
     """Add the standard requirements the arrangement now needs and archive those it no longer
-    needs (their open requests are withdrawn). Idempotent; edits made by people are kept."""
+    needs (their open requests are withdrawn). Idempotent; edits made by people are kept, except
+    the cadence of risk-scaled items, which follows the arrangement's risk (``rescale``)."""
     _ensure_open(arrangement)
     wanted = {a.template.code: a for a in standard.applicable_templates(session, arrangement)}
     derived = {
@@ -204,12 +205,8 @@ def sync_requirements(session: Session, arrangement: Arrangement) -> SyncResult:
         if requirement.archived_at is not None:
             requirement.archived_at = None
             result.restored.append(requirement.title)
-        if t.risk_scaled and requirement.cadence != cadence:
-            # The risk decides how often: the schedule then moves what still waits for the provider.
-            requirement.cadence = cadence
-            requirement.validity_days = standard.validity_for(t, cadence)
-            result.rescaled.append(requirement.title)
     session.flush()
+    result.rescaled = rescale(session, arrangement)
     for template_code, requirement in derived.items():
         if template_code not in wanted and requirement.archived_at is None:
             requirement.archived_at = utcnow()
@@ -217,6 +214,28 @@ def sync_requirements(session: Session, arrangement: Arrangement) -> SyncResult:
             schedule.close_with_requirement(session, requirement)
             result.archived.append(requirement.title)
     return result
+
+
+def rescale(session: Session, arrangement: Arrangement) -> list[str]:
+    """Give the arrangement's risk-scaled standard requirements the cadence its risk asks for
+    (``standard.set_cadence_policy``); titles of those changed. The schedule follows on its next
+    run: only requests still waiting for the provider move."""
+    changed = []
+    scaled = {t.code: t for t in standard.TEMPLATES if t.risk_scaled}
+    for requirement in session.scalars(
+        select(EvidenceRequirement).where(
+            EvidenceRequirement.arrangement_id == arrangement.id,
+            EvidenceRequirement.template_code.in_(scaled),
+        )
+    ):
+        template = scaled[requirement.template_code or ""]
+        cadence = standard.cadence_for(session, arrangement, template)
+        if requirement.cadence != cadence:
+            requirement.cadence = cadence
+            requirement.validity_days = standard.validity_for(template, cadence)
+            changed.append(requirement.title)
+    session.flush()
+    return changed
 
 
 def refresh(

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import has_request_context
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
+from vendorguard.audit.context import acting_as, current_actor
 from vendorguard.core.timeutil import today_tokyo
 from vendorguard.engagements.models import Engagement, InformationItem, Subcontractor
 
 _PENDING = "vendorguard.tiers.pending"
+_ACTOR = "vendorguard.tiers.actor"
 INPUTS = (
     "handles_personal_info",
     "handles_my_number",
@@ -47,6 +50,7 @@ def _inputs_changed(obj: Engagement) -> bool:
 @event.listens_for(Session, "before_flush")
 def _note(session: Session, flush_context: Any, instances: Any) -> None:
     pending: set[Any] = session.info.setdefault(_PENDING, set())
+    before = len(pending)
     for obj in session.new:
         if isinstance(obj, Engagement | InformationItem | Subcontractor):
             pending.add(obj)  # new rows have no id yet: resolved before the commit
@@ -56,10 +60,22 @@ def _note(session: Session, flush_context: Any, instances: Any) -> None:
         engagement_id = _engagement_id(obj)
         if engagement_id is not None:
             pending.add(engagement_id)
+    if len(pending) > before and not has_request_context():
+        # A command may commit after leaving ``acting_as``: the recomputation is still its doing.
+        session.info.setdefault(_ACTOR, current_actor())
 
 
 @event.listens_for(Session, "before_commit")
 def _recompute(session: Session) -> None:
+    actor = session.info.pop(_ACTOR, None)
+    if actor is None:
+        _recompute_noted(session)
+        return
+    with acting_as(actor.label, actor.user_id):
+        _recompute_noted(session)
+
+
+def _recompute_noted(session: Session) -> None:
     from vendorguard.tiers.services import recompute
 
     for _round in range(MAX_ROUNDS):
@@ -76,8 +92,10 @@ def _recompute(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
     session.info.pop(_PENDING, None)
+    session.info.pop(_ACTOR, None)
 
 
 @event.listens_for(Session, "after_soft_rollback")
 def _forget_soft(session: Session, previous_transaction: Any) -> None:
     session.info.pop(_PENDING, None)
+    session.info.pop(_ACTOR, None)

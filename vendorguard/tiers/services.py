@@ -130,6 +130,8 @@ def recompute(session: Session, engagement_ids: Iterable[int], today: date) -> l
                 selectinload(Engagement.information_items),
                 selectinload(Engagement.subcontractors),
             )
+            # collections loaded earlier in the transaction may miss rows added by id since
+            .execution_options(populate_existing=True)
         ).all()
         cloud = set(
             session.scalars(
@@ -214,8 +216,9 @@ def reschedule(session: Session, engagement: Engagement, today: date) -> None:
     ).first()
     if has_evidence is None:
         return
+    evidence_services.rescale(session, engagement)
     try:
-        evidence_services.refresh(session, engagement, today)
+        evidence_services.generate_requests(session, engagement, today)
     except DomainError:
         # A period the schedule refuses (typing errors) is reported by ``vg evidence-schedule``.
         return
