@@ -183,9 +183,9 @@ def _set_effective(session: Session, engagement: Engagement, tier: RiskTier, tod
         return False
     engagement.tier = tier
     session.flush()
-    if old is not None:
+    if old is not None:  # a first computation moves nothing: the schedule run aligns evidence
         _move_review(session, engagement, old, tier, today)
-    reschedule(session, engagement, today)
+        reschedule(session, engagement, today)
     return True
 
 
