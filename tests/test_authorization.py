@@ -175,6 +175,15 @@ EXPECTED: dict[str, Access] = {
         f"sso.admin.{name}": ADMIN_ONLY
         for name in ("providers", "provider_new", "provider_edit", "mapping_new", "mapping_delete")
     },
+    # risk tiers: everyone inside reads the rules; the security office edits them and overrides a
+    # tier; those who change an engagement record its cloud use; register readers see concentration
+    "tiers.rules": grant(INTERNAL),
+    **{
+        f"tiers.{name}": ADMIN_ONLY
+        for name in ("adopt", "rule_new", "rule_edit", "policy", "override")
+    },
+    "tiers.cloud_use": ENGAGEMENT_CHANGE,
+    "tiers.concentration": READ_REGISTERS,
     "ismap.service_match": ADMIN_ONLY,
     "ismap.service_link": ADMIN_ONLY,
     # requirement catalog and clause library: read inside, kept by the security office
@@ -537,6 +546,10 @@ def _optional_ids(make, dept, engagement_id: int) -> dict[str, int]:
     ids.update(_inspection_ids(engagement))
     ids.update(_questionnaire_ids(engagement))
     ids.update(_supervision_ids(engagement))
+    from vendorguard.tiers.rule_services import adopt_defaults
+
+    ids["tier_rule_id"] = adopt_defaults(db.session)[0].id
+    db.session.commit()
     from vendorguard.documents.models import BulkJob
 
     job = BulkJob(

@@ -35,7 +35,7 @@ LAYERS: list[set[str]] = [
     {"cloud"},
     {"ismap_pages"},
     {"documents", "evidence"},
-    {"social"},
+    {"social", "tiers"},
     {"assessments", "portal", "public"},
     {"inspections", "questionnaires"},
     {"reminders"},

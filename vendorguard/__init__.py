@@ -45,6 +45,7 @@ FEATURES = (
     "sso",
     "mfa",
     "apitokens",
+    "tiers",
 )
 # Feature packages with a ``cli.register(group)`` function.
 CLI_FEATURES = (
@@ -59,6 +60,7 @@ CLI_FEATURES = (
     "inspections",
     "reminders",
     "questionnaires",
+    "tiers",
 )
 
 

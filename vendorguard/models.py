@@ -58,3 +58,9 @@ from vendorguard.supervision.models import (  # noqa: F401
     StaffMember,
     TrainingRecord,
 )
+from vendorguard.tiers.models import (  # noqa: F401
+    EngagementCloudService,
+    EngagementTier,
+    TierPolicy,
+    TierRule,
+)

@@ -44,7 +44,10 @@ class AssessmentForm(FlaskForm):
     valid_until = DateField(
         _l("確認の有効期限（次回確認日）"),
         validators=[Optional()],
-        description=_l("空欄の場合は確認日の1年後になります。案件の次回確認日に反映されます。"),
+        description=_l(
+            "空欄の場合は確認日の1年後（リスク区分のある業務委託は区分の確認間隔の後）になります。"
+            "案件の次回確認日に反映されます。"
+        ),
     )
 
     def __init__(self, *args, **kwargs):

@@ -23,9 +23,11 @@ from vendorguard.audit import capture as audit_capture
 from vendorguard.auth.models import User
 from vendorguard.auth.roles import PERMISSIONS
 from vendorguard.core import concurrency
+from vendorguard.core.dates import add_months
 from vendorguard.core.errors import DomainError
 from vendorguard.core.text import clean
 from vendorguard.core.timeutil import today_tokyo, utcnow
+from vendorguard.tiers.policy import review_interval_months
 
 MAX_FINDINGS = 50
 MAX_TEXT = 5000
@@ -68,8 +70,11 @@ def split_findings(text: str) -> list[str]:
     return findings
 
 
-def default_valid_until(assessed_on: date) -> date:
-    """One year after the assessment (29 February → 28 February)."""
+def default_valid_until(assessed_on: date, months: int | None = None) -> date:
+    """One year after the assessment (29 February → 28 February), or ``months`` after it (the
+    review interval of the arrangement's risk tier)."""
+    if months is not None:
+        return add_months(assessed_on, months)
     try:
         return assessed_on.replace(year=assessed_on.year + 1)
     except ValueError:
@@ -111,7 +116,9 @@ def record_assessment(
         raise DomainError(_("アーカイブ済みの案件には確認を記録できません。"))
     if data.assessed_on > today:
         raise DomainError(_("確認日に未来の日付は指定できません。"), field="assessed_on")
-    valid_until = data.valid_until or default_valid_until(data.assessed_on)
+    valid_until = data.valid_until or default_valid_until(
+        data.assessed_on, review_interval_months(session, arrangement)
+    )
     if valid_until <= data.assessed_on:
         raise DomainError(_("有効期限は確認日より後の日付にしてください。"), field="valid_until")
     summary = _check_text(data.summary, "summary", _("確認の概要を入力してください。"))

@@ -87,6 +87,10 @@ OBJECT_TYPE_LABELS = {
     "exit_item": _l("契約終了時の措置の項目"),
     "staff_member": _l("従事者"),
     "staff_training": _l("従事者の研修記録"),
+    "engagement_cloud_service": _l("業務委託で使う外部サービス"),
+    "engagement_tier": _l("業務委託のリスク区分"),
+    "tier_policy": _l("リスク区分ごとの頻度"),
+    "tier_rule": _l("リスク区分のルール"),
 }
 
 # Column names that appear in many tables; others are shown by their code.

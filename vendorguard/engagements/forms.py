@@ -6,6 +6,7 @@ filled in by the views through ``queries``; the forms only know their shape.
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, TextAreaField
@@ -19,7 +20,7 @@ from vendorguard.core.forms import (
     MultiCheckboxField,
     optional_int,
 )
-from vendorguard.engagements.models import ReportingCycle
+from vendorguard.engagements.models import PersonalInfoVolume, ReportingCycle
 from vendorguard.engagements.subcontracting import FLOW_DOWN_ITEMS
 
 CHOOSE = _l("選択してください。")
@@ -59,6 +60,16 @@ class EngagementForm(FlaskForm):
         _l("マイナンバー（特定個人情報）を取り扱う"),
         description=_l("チェックすると「個人情報を取り扱う」も自動的に設定されます。"),
     )
+    personal_info_volume = SelectField(
+        _l("個人情報の件数"),
+        coerce=lambda value: PersonalInfoVolume(value) if value else None,
+        validators=[Optional()],
+        description=_l("取り扱う個人情報の本人の数（おおよそ）。リスク区分の判定に使います。"),
+    )
+    remote_access = BooleanField(
+        _l("リモートアクセスがある"),
+        description=_l("委託事業者が市の外から市のシステムや情報に接続して作業する場合。"),
+    )
     segment_my_number = BooleanField(_l("マイナンバー利用事務系"))
     segment_lgwan = BooleanField(_l("LGWAN接続系"))
     segment_internet = BooleanField(_l("インターネット接続系"))
@@ -76,6 +87,9 @@ class EngagementForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.reporting_cycle.choices = [(cycle.value, cycle.label) for cycle in ReportingCycle]
+        self.personal_info_volume.choices = [("", _("（未記入）"))] + [
+            (volume.value, volume.label) for volume in PersonalInfoVolume
+        ]
         self.state.choices = [(state.value, state.label) for state in ArrangementState]
 
 

@@ -26,6 +26,24 @@ class NetworkSegment(LabelledEnum):
     INTERNET = "internet", _l("インターネット接続系")
 
 
+class PersonalInfoVolume(LabelledEnum):
+    """How many people's personal information the work handles (件数の区分); risk tiers read it."""
+
+    UNDER_1K = "under_1k", _l("1,000件未満")
+    FROM_1K = "1k_10k", _l("1,000件以上1万件未満")
+    FROM_10K = "10k_100k", _l("1万件以上10万件未満")
+    FROM_100K = "100k_plus", _l("10万件以上")
+
+
+class RiskTier(LabelledEnum):
+    """The risk tier (区分) of an engagement; the ``tiers`` package computes it from the data."""
+
+    A = "A", _l("区分A"), "badge-danger"
+    B = "B", _l("区分B"), "badge-warn"
+    C = "C", _l("区分C"), "badge-info"
+    D = "D", _l("区分D"), "badge-muted"
+
+
 class ReportingCycle(LabelledEnum):
     """How often the contractor reports on the work (定期報告)."""
 
@@ -50,6 +68,8 @@ class Engagement(Arrangement):
 
     __tablename__ = "engagement"
     __mapper_args__ = {"polymorphic_identity": ArrangementKind.ENGAGEMENT.value}
+    # The tier is derived (its own row in ``tiers`` keeps the trail of computations and overrides).
+    __audit_ignore__ = frozenset({"tier"})
 
     id: Mapped[int] = mapped_column(ForeignKey("arrangement.id"), primary_key=True)
     contract_number: Mapped[str | None] = mapped_column(String(50), unique=True)
@@ -63,6 +83,10 @@ class Engagement(Arrangement):
     description: Mapped[str] = mapped_column(Text, default="")
     handles_personal_info: Mapped[bool] = mapped_column(default=False)
     handles_my_number: Mapped[bool] = mapped_column(default=False)
+    personal_info_volume: Mapped[PersonalInfoVolume | None] = mapped_column(
+        str_enum(PersonalInfoVolume)
+    )
+    remote_access: Mapped[bool] = mapped_column(default=False)  # the contractor works remotely
     segment_my_number: Mapped[bool] = mapped_column(default=False)
     segment_lgwan: Mapped[bool] = mapped_column(default=False)
     segment_internet: Mapped[bool] = mapped_column(default=False)
@@ -72,6 +96,8 @@ class Engagement(Arrangement):
     reporting_cycle: Mapped[ReportingCycle] = mapped_column(
         str_enum(ReportingCycle), default=ReportingCycle.MONTHLY
     )
+    # Effective risk tier (computed or overridden), kept here so lists filter on it; None = not yet.
+    tier: Mapped[RiskTier | None] = mapped_column(str_enum(RiskTier, length=1), index=True)
 
     contractor = relationship("Contractor", lazy="raise")
     information_items: Mapped[list[InformationItem]] = relationship(

@@ -20,6 +20,7 @@ from vendorguard.engagements.models import (
     Engagement,
     InformationItem,
     NetworkSegment,
+    RiskTier,
     Subcontractor,
 )
 
@@ -41,6 +42,7 @@ class EngagementFilters:
     personal: bool = False
     my_number: bool = False
     segment: NetworkSegment | None = None
+    tier: RiskTier | None = None
     ending_within: int | None = None  # days from ``today``
     starting_fy: int | None = None  # fiscal year, 1 April – 31 March
     include_archived: bool = False
@@ -117,6 +119,8 @@ def engagement_list(filters: EngagementFilters, today: date) -> Select:
         stmt = stmt.where(Engagement.handles_my_number.is_(True))
     if filters.segment is not None:
         stmt = stmt.where(SEGMENT_COLUMNS[filters.segment].is_(True))
+    if filters.tier is not None:
+        stmt = stmt.where(Engagement.tier == filters.tier)
     if filters.ending_within is not None:
         stmt = stmt.where(
             Engagement.ends_on >= today,

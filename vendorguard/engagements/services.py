@@ -21,7 +21,12 @@ from vendorguard.core.errors import DomainError
 from vendorguard.core.text import clean
 from vendorguard.core.timeutil import utcnow
 from vendorguard.engagements import queries
-from vendorguard.engagements.models import Engagement, InformationItem, ReportingCycle
+from vendorguard.engagements.models import (
+    Engagement,
+    InformationItem,
+    PersonalInfoVolume,
+    ReportingCycle,
+)
 from vendorguard.org.models import Department
 
 
@@ -41,6 +46,8 @@ class EngagementData:
     description: str = ""
     handles_personal_info: bool = False
     handles_my_number: bool = False
+    personal_info_volume: PersonalInfoVolume | None = None
+    remote_access: bool = False
     segment_my_number: bool = False
     segment_lgwan: bool = False
     segment_internet: bool = False
@@ -66,6 +73,7 @@ FLAG_FIELDS = (
     "segment_lgwan",
     "segment_internet",
     "subcontracting_allowed",
+    "remote_access",
 )
 
 
@@ -181,6 +189,12 @@ def _apply(session: Session, engagement: Engagement, data: EngagementData) -> En
         setattr(engagement, name, bool(getattr(data, name)))
     # 特定個人情報 is personal information by definition (My Number Act §2(8)), so the flag follows.
     engagement.handles_personal_info = bool(data.handles_personal_info or data.handles_my_number)
+    # A volume only means something for work that handles personal information.
+    engagement.personal_info_volume = (
+        PersonalInfoVolume(data.personal_info_volume)
+        if data.personal_info_volume and engagement.handles_personal_info
+        else None
+    )
     engagement.reporting_cycle = ReportingCycle(data.reporting_cycle)
     engagement.state = ArrangementState(data.state)
     engagement.next_review_on = data.next_review_on

@@ -19,7 +19,7 @@ from vendorguard.core.web import paginate, search_term, show_domain_error, sorti
 from vendorguard.engagements import exports, queries, services
 from vendorguard.engagements.blueprint import bp
 from vendorguard.engagements.forms import EngagementForm
-from vendorguard.engagements.models import Engagement, NetworkSegment
+from vendorguard.engagements.models import Engagement, NetworkSegment, RiskTier
 from vendorguard.engagements.steps import step_list
 from vendorguard.extensions import db
 from vendorguard.org import queries as org_queries
@@ -89,6 +89,7 @@ def _filters() -> queries.EngagementFilters:
         personal=request.args.get("personal") == "1",
         my_number=request.args.get("my_number") == "1",
         segment=_enum_arg("segment", NetworkSegment),
+        tier=_enum_arg("tier", RiskTier),
         ending_within=_int_arg("ending_within", 0, 3650),
         starting_fy=_int_arg("starting_fy", 1900, 2200),
         include_archived=request.args.get("archived") == "1",
@@ -116,6 +117,7 @@ def index():
         contractors=contractors,
         states=list(ArrangementState),
         segments=list(NetworkSegment),
+        tiers=list(RiskTier),
     )
 
 

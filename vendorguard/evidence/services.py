@@ -159,15 +159,17 @@ class SyncResult:
     added: list[str] = field(default_factory=list)
     archived: list[str] = field(default_factory=list)
     restored: list[str] = field(default_factory=list)
+    rescaled: list[str] = field(default_factory=list)  # risk-scaled items whose cadence followed
 
     @property
     def changed(self) -> bool:
-        return bool(self.added or self.archived or self.restored)
+        return bool(self.added or self.archived or self.restored or self.rescaled)
 
 
 def sync_requirements(session: Session, arrangement: Arrangement) -> SyncResult:
     """Add the standard requirements the arrangement now needs and archive those it no longer
-    needs (their open requests are withdrawn). Idempotent; edits made by people are kept."""
+    needs (their open requests are withdrawn). Idempotent; edits made by people are kept, except
+    the cadence of risk-scaled items, which follows the arrangement's risk (``rescale``)."""
     _ensure_open(arrangement)
     wanted = {a.template.code: a for a in standard.applicable_templates(session, arrangement)}
     derived = {
@@ -182,8 +184,9 @@ def sync_requirements(session: Session, arrangement: Arrangement) -> SyncResult:
     result = SyncResult()
     for code, applicable in wanted.items():
         requirement = derived.get(code)
+        t = applicable.template
+        cadence = standard.cadence_for(session, arrangement, t)
         if requirement is None:
-            t = applicable.template
             session.add(
                 EvidenceRequirement(
                     arrangement_id=arrangement.id,
@@ -191,17 +194,19 @@ def sync_requirements(session: Session, arrangement: Arrangement) -> SyncResult:
                     requirement_id=applicable.requirement_id,
                     title=t.title,
                     description=t.description,
-                    cadence=t.cadence,
+                    cadence=cadence,
                     due_offset_days=t.due_offset_days,
                     provider=t.provider,
-                    validity_days=t.validity_days,
+                    validity_days=standard.validity_for(t, cadence),
                 )
             )
             result.added.append(t.title)
-        elif requirement.archived_at is not None:
+            continue
+        if requirement.archived_at is not None:
             requirement.archived_at = None
             result.restored.append(requirement.title)
     session.flush()
+    result.rescaled = rescale(session, arrangement)
     for template_code, requirement in derived.items():
         if template_code not in wanted and requirement.archived_at is None:
             requirement.archived_at = utcnow()
@@ -209,6 +214,28 @@ def sync_requirements(session: Session, arrangement: Arrangement) -> SyncResult:
             schedule.close_with_requirement(session, requirement)
             result.archived.append(requirement.title)
     return result
+
+
+def rescale(session: Session, arrangement: Arrangement) -> list[str]:
+    """Give the arrangement's risk-scaled standard requirements the cadence its risk asks for
+    (``standard.set_cadence_policy``); titles of those changed. The schedule follows on its next
+    run: only requests still waiting for the provider move."""
+    changed = []
+    scaled = {t.code: t for t in standard.TEMPLATES if t.risk_scaled}
+    for requirement in session.scalars(
+        select(EvidenceRequirement).where(
+            EvidenceRequirement.arrangement_id == arrangement.id,
+            EvidenceRequirement.template_code.in_(scaled),
+        )
+    ):
+        template = scaled[requirement.template_code or ""]
+        cadence = standard.cadence_for(session, arrangement, template)
+        if requirement.cadence != cadence:
+            requirement.cadence = cadence
+            requirement.validity_days = standard.validity_for(template, cadence)
+            changed.append(requirement.title)
+    session.flush()
+    return changed
 
 
 def refresh(

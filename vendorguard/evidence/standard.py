@@ -13,6 +13,7 @@ edit them there), not interface text.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,6 +49,8 @@ class Template:
     validity_days: int | None
     catalog_codes: tuple[str, ...] = ()
     condition: dict[str, Any] = field(default_factory=lambda: ALWAYS)
+    # Risk-scaled: how often it is due follows the arrangement's risk (the cadence policy below).
+    risk_scaled: bool = False
 
 
 def _is(fact: str) -> dict[str, Any]:
@@ -90,6 +93,7 @@ TEMPLATES: tuple[Template, ...] = (
         CONTRACTOR,
         YEAR_AND_A_MONTH,
         ("OUT-10", "OUT-11"),
+        risk_scaled=True,
     ),
     Template(
         "ENG-ISMS",
@@ -211,6 +215,38 @@ TEMPLATES: tuple[Template, ...] = (
 )
 BY_CODE = {template.code: template for template in TEMPLATES}
 _SHIPPED_RULES = {row[0]: row[7] for row in SHIPPED_REQUIREMENTS}
+
+
+# Accepted evidence stays valid for its period and a month's grace.
+VALIDITY_DAYS = {
+    Cadence.MONTHLY: 61,
+    Cadence.QUARTERLY: 122,
+    Cadence.HALF_YEARLY: HALF_YEAR_AND_A_MONTH,
+    Cadence.YEARLY: YEAR_AND_A_MONTH,
+}
+CadencePolicy = Callable[[Session, Arrangement], Cadence | None]
+_cadence_policy: list[CadencePolicy] = []
+
+
+def set_cadence_policy(policy: CadencePolicy) -> None:
+    """Let a higher feature (risk tiers) say how often risk-scaled evidence is due (None: as shipped)."""
+    _cadence_policy[:] = [policy]
+
+
+def cadence_for(session: Session, arrangement: Arrangement, template: Template) -> Cadence:
+    """How often this template's evidence is due for this arrangement."""
+    if template.risk_scaled and _cadence_policy:
+        wanted = _cadence_policy[0](session, arrangement)
+        if wanted is not None:
+            return wanted
+    return template.cadence
+
+
+def validity_for(template: Template, cadence: Cadence) -> int | None:
+    """How long accepted evidence stays valid: a risk-scaled item's follows its cadence."""
+    if template.risk_scaled and cadence in VALIDITY_DAYS:
+        return VALIDITY_DAYS[cadence]
+    return template.validity_days
 
 
 @dataclass(frozen=True)
