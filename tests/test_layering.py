@@ -35,7 +35,7 @@ LAYERS: list[set[str]] = [
     {"ismap_pages"},
     {"documents", "evidence"},
     {"social"},
-    {"assessments", "portal", "public"},
+    {"assessments", "portal", "public", "imports"},
     {"reminders"},
     {"dashboard", "auditlog", "install", "demo"},
     {"models"},

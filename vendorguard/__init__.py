@@ -39,6 +39,7 @@ FEATURES = (
     "portal",
     "reminders",
     "city",
+    "imports",
 )
 # Feature packages with a ``cli.register(group)`` function.
 CLI_FEATURES = (
@@ -51,6 +52,7 @@ CLI_FEATURES = (
     "catalog",
     "evidence",
     "reminders",
+    "imports",
 )
 
 

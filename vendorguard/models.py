@@ -19,6 +19,7 @@ from vendorguard.evidence.models import (  # noqa: F401
     EvidenceSubmission,
     UploadLink,
 )
+from vendorguard.imports.models import ImportBatch  # noqa: F401
 from vendorguard.ismap.models import IsmapImport, IsmapRegistration  # noqa: F401
 from vendorguard.org.models import Department  # noqa: F401
 from vendorguard.portal.models import Invitation  # noqa: F401
