@@ -260,6 +260,13 @@ EXPECTED: dict[str, Access] = {
         )
     },
     "reminders.calendar.feed": Access(TOKEN),
+    # register imports: whoever may change the register (walked on the engagement register; an
+    # officer's rows outside their department are refused row by row, tests/imports)
+    "imports.index": grant({A, P, O, S}),
+    **{
+        f"imports.{name}": grant({A, P, O})
+        for name in ("upload", "template_download", "mapping", "preview", "apply", "discard")
+    },
 }
 
 # Where a URL argument means something else on some routes, the world key to use instead.
@@ -325,6 +332,7 @@ def build_world(make) -> World:
     for side in ids.values():
         side["event_id"] = event_id
         side["filename"] = "css/app.css"
+        side["register_key"] = "engagements"  # type: ignore[assignment]
     ids["own"].update(_optional_ids(make, own_dept, ids["own"]["engagement_id"]))
     ids["other"].update(_optional_ids(make, other_dept, ids["other"]["engagement_id"]))
     return World(ids["own"], ids["other"]), own_dept

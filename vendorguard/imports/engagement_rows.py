@@ -11,6 +11,7 @@ from sqlalchemy import select
 from vendorguard.arrangements.models import ArrangementState
 from vendorguard.classification.models import Axis
 from vendorguard.contractors.models import Contractor
+from vendorguard.core.text import clean
 from vendorguard.engagements import services, subcontracting
 from vendorguard.engagements.models import (
     MAX_TIER,
@@ -40,7 +41,8 @@ def _segments(raw: Any, lookups: Lookups) -> dict[str, bool]:
 
 
 def _contract_number(raw: Any, lookups: Lookups) -> str:
-    return cells.one_line(raw)
+    # Stored NFKC-normalised by the service (Ｒ８－００１ is R8-001), so matched that way too.
+    return clean(cells.one_line(raw))
 
 
 def _officer(raw: Any, lookups: Lookups) -> int | None:
