@@ -11,9 +11,10 @@ import unicodedata
 from collections.abc import Iterable
 from datetime import date, datetime
 from enum import Enum
+from functools import lru_cache
 from typing import Any
 
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 
 from vendorguard.contractors import corporate_number as cn
@@ -80,6 +81,14 @@ _YES = {"はい", "yes", "y", "true", "1", "○", "〇", "◯", "有", "あり",
 _NO = {"いいえ", "no", "n", "false", "0", "×", "✕", "無", "なし", "しない", "不可", "-", "―", "－"}
 
 
+@lru_cache(maxsize=16)
+def _flag_words(locale: str) -> tuple[frozenset[str], frozenset[str]]:
+    # Read once per language: a 10,000-row file asks this for every flag cell.
+    yes = frozenset(key_text(word) for word in (*_YES, _("はい")))
+    no = frozenset(key_text(word) for word in (*_NO, _("いいえ")))
+    return yes, no
+
+
 def flag(value: Any) -> bool:
     """はい / いいえ and the usual marks (○ ×, 有 無, あり なし …); a blank cell is いいえ."""
     if isinstance(value, bool):
@@ -87,9 +96,10 @@ def flag(value: Any) -> bool:
     typed = key_text(value)
     if not typed:
         return False
-    if typed in {key_text(word) for word in _YES} | {key_text(_("はい"))}:
+    yes, no = _flag_words(str(get_locale()))
+    if typed in yes:
         return True
-    if typed in {key_text(word) for word in _NO} | {key_text(_("いいえ"))}:
+    if typed in no:
         return False
     raise CellError(_("「はい」か「いいえ」で入力してください。"))
 
@@ -130,12 +140,17 @@ def corporate_number(value: Any) -> str:
     return number
 
 
-def labels_of(member: Enum) -> set[str]:
+def labels_of(member: Enum) -> frozenset[str]:
     """Every way a member may be written: its value, its label here and in Japanese."""
+    return _labels(member, str(get_locale()))
+
+
+@lru_cache(maxsize=256)
+def _labels(member: Enum, locale: str) -> frozenset[str]:
     label = getattr(member, "label", member.value)
     with force_locale("ja"):
         japanese = str(label)
-    return {key_text(member.value), key_text(str(label)), key_text(japanese)}
+    return frozenset({key_text(member.value), key_text(str(label)), key_text(japanese)})
 
 
 def choice(value: Any, members: Iterable[Enum], extra: dict[str, Enum] | None = None) -> Enum | None:

@@ -13,7 +13,7 @@ from vendorguard.contractors.models import Certification, CertificationKind, Con
 from vendorguard.imports import saving as s
 from vendorguard.imports.cells import key_text
 from vendorguard.imports.columns import Column, Table
-from vendorguard.imports.engine import Outcome, RowRefused
+from vendorguard.imports.engine import Outcome, RowRefused, write
 from vendorguard.imports.lookups import Lookups
 
 CONTRACTOR_COLUMNS = (
@@ -87,7 +87,7 @@ class ContractorHandler:
                 ("name_kana", _("よみがなを入力してください。")),
             )
             data = s.overlay(services.ContractorData(name="", name_kana=""), values)
-            services.create_contractor(session, data)
+            write(session, services.create_contractor, data)
             lookups.forget_contractors()
             return s.saved(None, None, label, {})
         base = _data(existing)
@@ -95,7 +95,7 @@ class ContractorHandler:
         if data == base:
             return s.unchanged(label)
         before = s.snapshot(existing)
-        services.update_contractor(session, existing, data)
+        write(session, services.update_contractor, existing, data)
         lookups.forget_contractors()
         return s.saved(existing, before, label, {c.key: c.key for c in CONTRACTOR_COLUMNS})
 
@@ -179,14 +179,14 @@ class CertificationHandler:
         label = f"{number} {kind.label} {values.get('number') or ''}".strip()
         if existing is None:
             data = s.overlay(services.CertificationData(kind=kind), values)
-            services.add_certification(session, contractor, data)
+            write(session, services.add_certification, contractor, data)
             return s.saved(None, None, label, {})
         base = _certification_data(existing)
         data = s.overlay(base, values)
         if data == base:
             return s.unchanged(label)
         before = s.snapshot(existing)
-        services.update_certification(session, contractor, existing, data)
+        write(session, services.update_certification, contractor, existing, data)
         return s.saved(existing, before, label, {c.key: c.key for c in CERTIFICATION_COLUMNS})
 
 

@@ -25,7 +25,7 @@ from vendorguard.imports import cells
 from vendorguard.imports import saving as s
 from vendorguard.imports.cells import CellError, key_text
 from vendorguard.imports.columns import Column, Table
-from vendorguard.imports.engine import Outcome, RowRefused
+from vendorguard.imports.engine import Outcome, RowRefused, write
 from vendorguard.imports.lookups import Lookups
 
 SEGMENT_FIELDS = {
@@ -168,8 +168,18 @@ def _overlay(base: services.EngagementData, values: dict[str, Any], lookups: Loo
     return data
 
 
-def find_engagement(session, number: str) -> Engagement | None:
-    """The engagement with this 契約番号."""
+def find_engagement(session, number: str, lookups: Lookups | None = None) -> Engagement | None:
+    """The engagement with this 契約番号 (a number the run knows to be new costs no query)."""
+    if lookups is not None:
+        known = lookups.memo.get("contract_numbers")
+        if known is None:
+            # Read once per run: a 10,000-row register is mostly new or mostly known numbers.
+            known = lookups.memo["contract_numbers"] = set(
+                session.scalars(select(Engagement.contract_number).where(Engagement.contract_number.is_not(None)))
+            )
+        if number not in known:
+            known.add(number)  # created by this row (or refused: then looked up next time)
+            return None
     return session.scalars(select(Engagement).where(Engagement.contract_number == number)).first()
 
 
@@ -196,7 +206,7 @@ class EngagementHandler:
         number = values.get("contract_number") or ""
         if not number:
             raise RowRefused(_("契約番号を入力してください（契約番号で照合します）。"), column="contract_number")
-        existing = find_engagement(session, number)
+        existing = find_engagement(session, number, lookups)
         if existing is None:
             s.require(
                 values,
@@ -212,7 +222,7 @@ class EngagementHandler:
             if not data.contractor_id:
                 raise RowRefused(_("委託事業者を入力してください。"), column="contractor")
             s.ensure_department(lookups, self.permission, data.department_id)
-            services.create_engagement(session, data)
+            write(session, services.create_engagement, data)
             return s.saved(None, None, number, {})
         base = _data(existing)
         data = _overlay(base, values, lookups, existing.contractor_id)
@@ -220,7 +230,7 @@ class EngagementHandler:
             return s.unchanged(number)
         s.ensure_department(lookups, self.permission, existing.department_id, data.department_id)
         before = s.snapshot(existing)
-        services.update_engagement(session, existing, data)
+        write(session, services.update_engagement, existing, data)
         return s.saved(existing, before, number, _ENGAGEMENT_ATTRS)
 
 
@@ -285,7 +295,7 @@ class InformationHandler:
         )
         label = f"{engagement.contract_number} {name}"
         if existing is None:
-            services.add_information_item(session, engagement, s.overlay(services.InformationData(name=name), values))
+            write(session, services.add_information_item, engagement, s.overlay(services.InformationData(name=name), values))
             return s.saved(None, None, label, {})
         base = services.InformationData(
             name=existing.name,
@@ -296,7 +306,7 @@ class InformationHandler:
         if data == base:
             return s.unchanged(label)
         before = s.snapshot(existing)
-        services.update_information_item(session, engagement, existing, data)
+        write(session, services.update_information_item, engagement, existing, data)
         return s.saved(existing, before, label, {c.key: c.key for c in ITEM_COLUMNS})
 
 
@@ -367,7 +377,7 @@ class SubcontractorHandler:
         user_id = getattr(lookups.user, "id", None)
         if existing is None:
             data = s.overlay(subcontracting.SubcontractorData(), values)
-            subcontracting.add_subcontractor(session, engagement, data, user_id)
+            write(session, subcontracting.add_subcontractor, engagement, data, user_id)
             return s.saved(None, None, label, {})
         base = _sub_data(existing)
         wanted = dict(values)
@@ -377,7 +387,7 @@ class SubcontractorHandler:
         if data == base:
             return s.unchanged(label)
         before = s.snapshot(existing)
-        subcontracting.update_subcontractor(session, engagement, existing, data, user_id)
+        write(session, subcontracting.update_subcontractor, engagement, existing, data, user_id)
         return s.saved(existing, before, label, {c.key: c.key for c in SUBCONTRACTOR_COLUMNS})
 
 

@@ -1,7 +1,7 @@
 """Running a file through a register: every row read, checked and saved through the services.
 
-Preview and apply are the same run. Each row is saved inside its own SAVEPOINT, so a refused row
-undoes only itself and the run goes on to report every problem; the whole run is one transaction
+Preview and apply are the same run. Each row's write goes through ``write``: its own SAVEPOINT,
+so a row the service refuses undoes only itself and the run goes on to report every problem; the whole run is one transaction
 that the preview always rolls back and the apply commits only when no row was refused (all or
 nothing). Saving goes through the feature services, so their rules hold and the audit capture
 writes one entry per change; a row whose values equal the record is not saved at all (unchanged).
@@ -88,6 +88,15 @@ class Report:
     @property
     def ok(self) -> bool:
         return not any(row.status == ERROR for row in self.rows)
+
+
+def write(session: Session, action: Callable[..., Any], *args: Any) -> Any:
+    """Call a service inside a SAVEPOINT: if it refuses, what it did is undone and the run goes on.
+
+    (Rows found unchanged never get here, so they cost no SAVEPOINT.)
+    """
+    with session.begin_nested():
+        return action(session, *args)
 
 
 def _cell_name(index: int, row: int) -> str:
@@ -182,8 +191,7 @@ def _save_row(
                     column=key_column(table),
                 )
             seen[key] = line.row
-        with session.begin_nested():
-            outcome = handler.save(session, lookups, values)
+        outcome = handler.save(session, lookups, values)
     except RowRefused as error:
         cell, header = _column_cell(mapping, headers, error.column, line.row)
         line.errors.append((cell, header, error.message))

@@ -43,6 +43,7 @@ class Lookups:
                 .order_by(ClassificationLevel.rank)
             ):
                 self.levels[level.axis].append(level)
+        self.memo: dict[str, Any] = {}  # what a table's handler reads once per run
         self._staff: dict[str, list[User]] | None = None
         self._by_number: dict[str, Contractor | None] = {}
         self._by_name: dict[str, list[Contractor]] = {}

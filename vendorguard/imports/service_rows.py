@@ -16,7 +16,7 @@ from vendorguard.imports import cells
 from vendorguard.imports import saving as s
 from vendorguard.imports.cells import CellError, key_text
 from vendorguard.imports.columns import Column, Table
-from vendorguard.imports.engine import Outcome, RowRefused
+from vendorguard.imports.engine import Outcome, RowRefused, write
 from vendorguard.imports.lookups import Lookups
 from vendorguard.ismap.models import IsmapKind
 from vendorguard.social import services as social
@@ -182,7 +182,7 @@ class CloudHandler:
             base = cloud.CloudServiceData(title="", department_id=0)
             data = self._overlay(base, values, lookups)
             s.ensure_department(lookups, self.permission, data.department_id)
-            cloud.create_service(session, data)
+            write(session, cloud.create_service, data)
             return s.saved(None, None, data.title, {})
         base = _cloud_data(existing)
         data = self._overlay(base, values, lookups)
@@ -192,7 +192,7 @@ class CloudHandler:
         s.ensure_department(lookups, self.permission, existing.department_id, data.department_id)
         before = s.snapshot(existing)
         departments_before = list(base.using_department_ids)
-        cloud.update_service(session, existing, data)
+        write(session, cloud.update_service, existing, data)
         extra = ["using_department_ids"] if departments_before != [d.id for d in existing.using_departments] else []
         return s.saved(existing, before, label, _CLOUD_ATTRS, extra)
 
@@ -303,7 +303,7 @@ class SocialHandler:
             base = social.SocialAccountData(title="", platform=platform, platform_other=other, handle="", department_id=0)
             data = self._overlay(base, values)
             s.ensure_department(lookups, self.permission, data.department_id)
-            social.create_account(session, data)
+            write(session, social.create_account, data)
             return s.saved(None, None, data.account_url or data.handle, {})
         base = _social_data(existing)
         data = self._overlay(base, values)
@@ -312,7 +312,7 @@ class SocialHandler:
             return s.unchanged(label)
         s.ensure_department(lookups, self.permission, existing.department_id, data.department_id)
         before = s.snapshot(existing)
-        social.update_account(session, existing, data)
+        write(session, social.update_account, existing, data)
         return s.saved(existing, before, label, _SOCIAL_ATTRS)
 
 
