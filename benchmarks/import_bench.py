@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import io
 import resource
 import sys
 import tempfile
@@ -110,7 +109,13 @@ def fill(db) -> tuple[list[str], object]:
     db.session.execute(
         insert(Department.__table__),
         [
-            {"id": d, "code": f"D{d:03d}", "name": f"課{d}", "name_kana": f"カ{d}", "created_at": now}
+            {
+                "id": d,
+                "code": f"D{d:03d}",
+                "name": f"課{d}",
+                "name_kana": f"カ{d}",
+                "created_at": now,
+            }
             for d in range(1, DEPARTMENTS + 1)
         ],
     )
@@ -118,7 +123,13 @@ def fill(db) -> tuple[list[str], object]:
     db.session.execute(
         insert(Contractor.__table__),
         [
-            {"name": f"事業者{c}株式会社", "name_kana": f"ジギョウシャ{c}", "corporate_number": number, "created_at": now, "updated_at": now}
+            {
+                "name": f"事業者{c}株式会社",
+                "name_kana": f"ジギョウシャ{c}",
+                "corporate_number": number,
+                "created_at": now,
+                "updated_at": now,
+            }
             for c, number in enumerate(numbers)
         ],
     )
@@ -142,8 +153,11 @@ def measure(url: str, rows: int, fmt: str) -> dict:
     result: dict = {"rows": rows, "format": fmt}
     with tempfile.TemporaryDirectory() as folder:
         app = create_app(
-            {"SQLALCHEMY_DATABASE_URI": url.replace("{folder}", folder), "SECRET_KEY": "bench",
-             "STORAGE_URL": Path(folder, "storage").as_uri()},
+            {
+                "SQLALCHEMY_DATABASE_URI": url.replace("{folder}", folder),
+                "SECRET_KEY": "bench",
+                "STORAGE_URL": Path(folder, "storage").as_uri(),
+            },
             instance_path=folder,
         )
         with app.app_context(), acting_as("bench"):
@@ -163,8 +177,14 @@ def measure(url: str, rows: int, fmt: str) -> dict:
             begin = time.perf_counter()
             with path.open("rb") as stream:
                 batch = services.upload(
-                    db.session, storage, admin, REGISTERS["engagements"], stream, path.name,
-                    keep_hours=1, max_bytes=200 * 1024 * 1024,
+                    db.session,
+                    storage,
+                    admin,
+                    REGISTERS["engagements"],
+                    stream,
+                    path.name,
+                    keep_hours=1,
+                    max_bytes=200 * 1024 * 1024,
                 )
             db.session.commit()
             result["upload"] = time.perf_counter() - begin
@@ -189,16 +209,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--format", choices=("xlsx", "csv"), default="xlsx")
-    parser.add_argument("--postgres", help="run on this (scratch!) PostgreSQL database URL instead of SQLite")
+    parser.add_argument(
+        "--postgres", help="run on this (scratch!) PostgreSQL database URL instead of SQLite"
+    )
     args = parser.parse_args()
     url = args.postgres or "sqlite:///{folder}/bench.db"
     result = measure(url, args.rows, args.format)
     engine = "PostgreSQL" if args.postgres else "SQLite"
-    print(f"{engine}, {result['rows']} engagements from .{result['format']} ({result['file_mib']:.1f} MiB)")
+    print(
+        f"{engine}, {result['rows']} engagements from .{result['format']} ({result['file_mib']:.1f} MiB)"
+    )
     print(f"  upload  {result['upload']:6.1f} s")
     for step in ("preview", "apply", "again"):
-        print(f"  {step:7} {result[step]:6.1f} s  peak {result[step + '_peak_mib']:6.1f} MiB  {result[step + '_counts']}")
-    print(f"  engagements in the database: {result['engagements']}; peak before the import {result['baseline_mib']:.1f} MiB")
+        print(
+            f"  {step:7} {result[step]:6.1f} s  peak {result[step + '_peak_mib']:6.1f} MiB  {result[step + '_counts']}"
+        )
+    print(
+        f"  engagements in the database: {result['engagements']}; peak before the import {result['baseline_mib']:.1f} MiB"
+    )
 
 
 if __name__ == "__main__":

@@ -17,11 +17,26 @@ from vendorguard.storage.factory import get_storage
 def importer(app):
     """``importer(user, register, data, filename)`` uploads, decides nothing and previews; returns the batch."""
 
-    def run(user, register: str, data: bytes, filename: str = "台帳.xlsx", table: str = "", decisions=None, apply=False):
+    def run(
+        user,
+        register: str,
+        data: bytes,
+        filename: str = "台帳.xlsx",
+        table: str = "",
+        decisions=None,
+        apply=False,
+    ):
         storage = get_storage(current_app)
         batch = services.upload(
-            db.session, storage, user, REGISTERS[register], io.BytesIO(data), filename, table,
-            keep_hours=24, max_bytes=50 * 1024 * 1024,
+            db.session,
+            storage,
+            user,
+            REGISTERS[register],
+            io.BytesIO(data),
+            filename,
+            table,
+            keep_hours=24,
+            max_bytes=50 * 1024 * 1024,
         )
         if decisions is not None:
             services.decide(db.session, batch, decisions)

@@ -30,11 +30,29 @@ def _contractor_sheet(duplicate: bool) -> list[list]:
         ["", "", "", "", "令和8年4月1日現在"],
         [],
         ["法人番号", "事業者名", "フリガナ", "住所 ", "ＦＡＸ番号"],  # an unknown header
-        [_full_width(f"{ALPHA[:1]}-{ALPHA[1:5]}-{ALPHA[5:9]}-{ALPHA[9:]}"), "みほん情報株式会社 ", "みほんじょうほう", "豊岡市中央町1-1", "0796-00-0000"],
+        [
+            _full_width(f"{ALPHA[:1]}-{ALPHA[1:5]}-{ALPHA[5:9]}-{ALPHA[9:]}"),
+            "みほん情報株式会社 ",
+            "みほんじょうほう",
+            "豊岡市中央町1-1",
+            "0796-00-0000",
+        ],
         [],  # blank rows in the middle of the list
         [],
-        [int(BETA), "サンプル開発株式会社", "サンプルカイハツ", "", ""],  # a number cell, as Excel keeps it
-        [BETA if duplicate else cn.make("501234567892"), "サンプル開発（株）", "サンプルカイハツ", "", ""],
+        [
+            int(BETA),
+            "サンプル開発株式会社",
+            "サンプルカイハツ",
+            "",
+            "",
+        ],  # a number cell, as Excel keeps it
+        [
+            BETA if duplicate else cn.make("501234567892"),
+            "サンプル開発（株）",
+            "サンプルカイハツ",
+            "",
+            "",
+        ],
         ["   ", None, "", "", ""],  # spaces only: blank
     ]
 
@@ -43,9 +61,39 @@ def _engagement_sheet(department: str) -> list[list]:
     return [
         ["業務委託台帳"],
         [],
-        ["契約No", "業務名", "担当課", "受託者の法人番号", "契約期間（自）", "契約期間（至）", "個人情報", "ネットワーク", "備考欄"],
-        ["R８－００１", "住民記録システム保守（令和8年度）", "情報政策課", _full_width(ALPHA), "令和8年4月1日", "R9.3.31", "○", "LGWAN接続系", "メモ"],
-        ["R8-002", "ホームページ運用", department, BETA, "２０２６/４/１", "2027年3月31日", "×", "インターネット接続系", ""],
+        [
+            "契約No",
+            "業務名",
+            "担当課",
+            "受託者の法人番号",
+            "契約期間（自）",
+            "契約期間（至）",
+            "個人情報",
+            "ネットワーク",
+            "備考欄",
+        ],
+        [
+            "R８－００１",
+            "住民記録システム保守（令和8年度）",
+            "情報政策課",
+            _full_width(ALPHA),
+            "令和8年4月1日",
+            "R9.3.31",
+            "○",
+            "LGWAN接続系",
+            "メモ",
+        ],
+        [
+            "R8-002",
+            "ホームページ運用",
+            department,
+            BETA,
+            "２０２６/４/１",
+            "2027年3月31日",
+            "×",
+            "インターネット接続系",
+            "",
+        ],
         ["R8-003", "窓口受付", "情報政策課", BETA, "令和8年13月1日", "2027-03-31", "はい", "", ""],
     ]
 
@@ -70,7 +118,9 @@ def test_messy_contractor_list_names_each_problem_and_saves_nothing(app, make, i
     assert any("ＦＡＸ番号" in note and "取り込みません" in note for note in batch.summary["notes"])
 
     before = database_state()
-    batch = importer(admin, "contractors", data, decisions={"contractors": {"4": "__ignore__"}}, apply=True)
+    batch = importer(
+        admin, "contractors", data, decisions={"contractors": {"4": "__ignore__"}}, apply=True
+    )
     assert batch.status.value == "failed"
     after = database_state()
     assert {k: v for k, v in after.items() if k != "import_batch"} == {
@@ -110,18 +160,34 @@ def test_corrected_list_applied_twice_leaves_the_same_database(app, make, import
     sheet = _engagement_sheet(department="情報政策課")
     sheet[5][4] = "令和8年12月1日"
     engagements = xlsx({"業務委託": sheet})
-    applied = importer(admin, "engagements", engagements, decisions={"engagements": {"8": "__ignore__"}}, apply=True)
+    applied = importer(
+        admin,
+        "engagements",
+        engagements,
+        decisions={"engagements": {"8": "__ignore__"}},
+        apply=True,
+    )
     assert applied.summary["counts"]["created"] == 3, applied.rows
-    engagement = db.session.scalars(select(Engagement).where(Engagement.contract_number == "R8-001")).one()
+    engagement = db.session.scalars(
+        select(Engagement).where(Engagement.contract_number == "R8-001")
+    ).one()
     assert (engagement.starts_on, engagement.ends_on) == (date(2026, 4, 1), date(2027, 3, 31))
     assert engagement.handles_personal_info and engagement.segment_lgwan
-    assert engagement.title == "住民記録システム保守（令和8年度）"  # full-width brackets kept as typed
+    assert (
+        engagement.title == "住民記録システム保守（令和8年度）"
+    )  # full-width brackets kept as typed
 
     state = database_state()
     events = db.session.scalar(select(func.count()).select_from(AuditEvent))
     again = importer(admin, "contractors", contractors, decisions=decisions, apply=True)
     assert again.summary["counts"]["unchanged"] == 3
-    again = importer(admin, "engagements", engagements, decisions={"engagements": {"8": "__ignore__"}}, apply=True)
+    again = importer(
+        admin,
+        "engagements",
+        engagements,
+        decisions={"engagements": {"8": "__ignore__"}},
+        apply=True,
+    )
     assert again.summary["counts"] == {"created": 0, "updated": 0, "unchanged": 3, "error": 0}
     after = database_state()
     assert {k: v for k, v in after.items() if k != "import_batch"} == {

@@ -39,17 +39,41 @@ def test_upload_mapping_preview_apply(app, client, make):
     admin = make.user(Role.ADMIN)
     login(client, admin)
     rows = [["業務委託台帳"], [], HEADER + ["担当者メモ"]]
-    rows.append(["R8-100", "保守業務", "情報政策課", contractor.corporate_number, "令和8年4月1日", "令和9年3月31日", "x"])
-    rows.append(["R8-101", "運用業務", "福祉課", contractor.corporate_number, "令和8年4月1日", "令和9年3月31日", ""])
+    rows.append(
+        [
+            "R8-100",
+            "保守業務",
+            "情報政策課",
+            contractor.corporate_number,
+            "令和8年4月1日",
+            "令和9年3月31日",
+            "x",
+        ]
+    )
+    rows.append(
+        [
+            "R8-101",
+            "運用業務",
+            "福祉課",
+            contractor.corporate_number,
+            "令和8年4月1日",
+            "令和9年3月31日",
+            "",
+        ]
+    )
     response = _upload(client, "engagements", xlsx({"業務委託": rows}), "台帳.xlsx")
-    assert response.status_code == 302 and response.headers["Location"].endswith("/imports/engagements/mapping")
+    assert response.status_code == 302 and response.headers["Location"].endswith(
+        "/imports/engagements/mapping"
+    )
 
     page = client.get("/imports/engagements/mapping").get_data(as_text=True)
     assert "担当者メモ" in page and "読まない（取り込まない）" in page
     # Nothing chosen: refused, never a silent drop.
     page = client.post("/imports/engagements/mapping", data={}).get_data(as_text=True)
     assert "担当者メモ" in page and "選んでください" in page
-    response = client.post("/imports/engagements/mapping", data={"column-engagements-6": "description"})
+    response = client.post(
+        "/imports/engagements/mapping", data={"column-engagements-6": "description"}
+    )
     assert response.status_code == 302
 
     page = client.get("/imports/engagements/preview").get_data(as_text=True)
@@ -67,7 +91,9 @@ def test_upload_mapping_preview_apply(app, client, make):
     assert response.status_code == 302
     page = client.get("/imports/engagements/preview").get_data(as_text=True)
     assert "反映しました" in page
-    engagement = db.session.scalars(select(Engagement).where(Engagement.contract_number == "R8-100")).one()
+    engagement = db.session.scalars(
+        select(Engagement).where(Engagement.contract_number == "R8-100")
+    ).one()
     assert engagement.description == "x"
     # Only the person's latest file is kept; discarding removes it and its stored object.
     assert db.session.scalar(select(func.count()).select_from(ImportBatch)) == 1
@@ -82,8 +108,12 @@ def test_officer_imports_only_into_their_department(app, client, make):
     officer = make.user(Role.OFFICER, department=own)
     login(client, officer)
     rows = [HEADER]
-    rows.append(["R8-200", "自課の業務", own.name, contractor.corporate_number, "2026/4/1", "2027/3/31"])
-    rows.append(["R8-201", "他課の業務", other.name, contractor.corporate_number, "2026/4/1", "2027/3/31"])
+    rows.append(
+        ["R8-200", "自課の業務", own.name, contractor.corporate_number, "2026/4/1", "2027/3/31"]
+    )
+    rows.append(
+        ["R8-201", "他課の業務", other.name, contractor.corporate_number, "2026/4/1", "2027/3/31"]
+    )
     _upload(client, "engagements", csv_bytes(rows), "台帳.csv")
     page = client.get("/imports/engagements/preview").get_data(as_text=True)
     assert "ご自分の所属の分だけ" in page
@@ -124,7 +154,9 @@ def test_template_has_headers_drop_downs_and_instructions(client, make):
     listed = {cell.value for column in choices.iter_cols() for cell in column}
     assert "情報政策課" in listed and "四半期ごと" in listed
     formulas = [v.formula1 for v in sheet.data_validations.dataValidation]
-    assert formulas and all(f.startswith("='選択肢'!") or f.startswith("=選択肢!") for f in formulas)
+    assert formulas and all(
+        f.startswith("='選択肢'!") or f.startswith("=選択肢!") for f in formulas
+    )
     assert "使い方" in [cell.value for cell in workbook["説明"]["A"]]
     # The template itself imports: headers recognised, no row, nothing to decide.
     _upload(client, "engagements", response.get_data(), "template.xlsx")
@@ -140,7 +172,14 @@ def test_preview_page_query_count_does_not_grow(app, client, make, count_queries
 
     def upload(n: int) -> None:
         rows = [HEADER] + [
-            [f"R8-{i:04d}", f"業務{i}", dept.name, contractor.corporate_number, "2026/4/1", "2027/3/31"]
+            [
+                f"R8-{i:04d}",
+                f"業務{i}",
+                dept.name,
+                contractor.corporate_number,
+                "2026/4/1",
+                "2027/3/31",
+            ]
             for i in range(n)
         ]
         _upload(client, "engagements", csv_bytes(rows), "台帳.csv")

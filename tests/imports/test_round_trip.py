@@ -37,9 +37,13 @@ def _world(make):
     own = make.department(name="情報政策課")
     other = make.department(name="市民課・窓口")
     officer = make.user(Role.OFFICER, department=own, name="豊岡 太郎")
-    contractor = make.contractor(name="みほん情報株式会社", address="豊岡市中央町1-1", contact_email="a@example.jp")
+    contractor = make.contractor(
+        name="みほん情報株式会社", address="豊岡市中央町1-1", contact_email="a@example.jp"
+    )
     make.certification(contractor, kind=CertificationKind.ISMS, valid_until=date(2027, 3, 31))
-    plain = make.contractor(name="個人事業 山田", corporate_number=None, notes="=1+1 のような備考\n2行目")
+    plain = make.contractor(
+        name="個人事業 山田", corporate_number=None, notes="=1+1 のような備考\n2行目"
+    )
     make.engagement(
         department=own,
         contractor=contractor,
@@ -70,9 +74,22 @@ def _world(make):
     )
     db.session.commit()
     make.cloud_service(department=other)
-    make.social_account(department=own, account_url="https://x.com/city_test", mfa_enabled=True, responsible_officer_id=officer.id)
-    make.social_account(department=other, platform=Platform.OTHER, platform_other="Threads", account_url="")
-    make.social_account(department=own, account_url="https://www.instagram.com/city/", platform=Platform.INSTAGRAM, approval_state=ApprovalState.APPROVED, mfa_enabled=None)
+    make.social_account(
+        department=own,
+        account_url="https://x.com/city_test",
+        mfa_enabled=True,
+        responsible_officer_id=officer.id,
+    )
+    make.social_account(
+        department=other, platform=Platform.OTHER, platform_other="Threads", account_url=""
+    )
+    make.social_account(
+        department=own,
+        account_url="https://www.instagram.com/city/",
+        platform=Platform.INSTAGRAM,
+        approval_state=ApprovalState.APPROVED,
+        mfa_enabled=None,
+    )
 
 
 @pytest.mark.parametrize("fmt, encoding, filename", FORMATS, ids=["xlsx", "csv-bom", "csv-cp932"])
@@ -85,7 +102,9 @@ def _world(make):
         ("social", "/social-accounts/"),
     ],
 )
-def test_export_then_import_changes_nothing(app, client, make, importer, register, path, fmt, encoding, filename):
+def test_export_then_import_changes_nothing(
+    app, client, make, importer, register, path, fmt, encoding, filename
+):
     _world(make)
     admin = make.user(Role.ADMIN)
     login(client, admin)

@@ -27,7 +27,10 @@ def test_contractors_with_certifications_in_one_workbook(make, importer):
     data = xlsx(
         {
             "説明": [["この台帳の説明"]],
-            "委託事業者": [["法人番号", "委託事業者名", "よみがな"], [NUMBER, "みほん株式会社", "ミホン"]],
+            "委託事業者": [
+                ["法人番号", "委託事業者名", "よみがな"],
+                [NUMBER, "みほん株式会社", "ミホン"],
+            ],
             "認証": [
                 ["法人番号", "種類", "登録番号", "有効期限"],
                 [NUMBER, "ISMS", "IS 123", "令和9年3月31日"],
@@ -40,7 +43,10 @@ def test_contractors_with_certifications_in_one_workbook(make, importer):
     contractor = db.session.scalars(select(Contractor)).one()
     kinds = {c.kind: c.valid_until for c in db.session.scalars(select(Certification))}
     assert contractor.corporate_number == NUMBER
-    assert kinds == {CertificationKind.ISMS: date(2027, 3, 31), CertificationKind.PRIVACY_MARK: date(2028, 3, 31)}
+    assert kinds == {
+        CertificationKind.ISMS: date(2027, 3, 31),
+        CertificationKind.PRIVACY_MARK: date(2028, 3, 31),
+    }
     again = importer(admin, "contractors", data, apply=True)
     assert again.summary["counts"]["unchanged"] == 3
     assert not any("説明" in note for note in again.summary["notes"])  # the template's own sheet
@@ -55,7 +61,15 @@ def test_engagement_with_items_and_subcontractors(make, importer):
     data = xlsx(
         {
             "業務委託": [
-                ["契約番号", "件名", "所管課", "委託事業者", "契約開始日", "契約終了日", "再委託の可否"],
+                [
+                    "契約番号",
+                    "件名",
+                    "所管課",
+                    "委託事業者",
+                    "契約開始日",
+                    "契約終了日",
+                    "再委託の可否",
+                ],
                 ["R8-500", "課税システム", "税務課", "委託先株式会社", "R8.4.1", "R9.3.31", "可"],
             ],
             "取扱情報": [["契約番号", "情報の名称", "機密性"], ["R8-500", "課税情報", level.label]],
@@ -80,8 +94,13 @@ def test_engagement_with_items_and_subcontractors(make, importer):
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-8", "cp932"])
 def test_csv_in_each_encoding(make, importer, encoding):
     admin = make.user(Role.ADMIN)
-    rows = [["法人番号", "委託事業者名", "よみがな", "所在地"], [NUMBER, "髙橋システム株式会社", "たかはし", "兵庫県豊岡市～"]]
-    batch = importer(admin, "contractors", csv_bytes(rows, encoding), filename="list.csv", apply=True)
+    rows = [
+        ["法人番号", "委託事業者名", "よみがな", "所在地"],
+        [NUMBER, "髙橋システム株式会社", "たかはし", "兵庫県豊岡市～"],
+    ]
+    batch = importer(
+        admin, "contractors", csv_bytes(rows, encoding), filename="list.csv", apply=True
+    )
     assert batch.encoding == encoding and batch.status.value == "applied", batch.rows
     contractor = db.session.scalars(select(Contractor)).one()
     assert contractor.name == "髙橋システム株式会社" and contractor.name_kana == "タカハシ"
@@ -91,12 +110,29 @@ def test_csv_of_a_child_table_and_an_update(make, importer):
     admin = make.user(Role.ADMIN)
     contractor = make.contractor(corporate_number=NUMBER)
     rows = [["法人番号", "種類", "登録番号", "有効期限"], [NUMBER, "ISMS", "IS 1", "2027/3/31"]]
-    importer(admin, "contractors", csv_bytes(rows), filename="certs.csv", table="certifications", apply=True)
+    importer(
+        admin,
+        "contractors",
+        csv_bytes(rows),
+        filename="certs.csv",
+        table="certifications",
+        apply=True,
+    )
     rows[1][3] = "2028/3/31"
-    batch = importer(admin, "contractors", csv_bytes(rows), filename="certs.csv", table="certifications", apply=True)
+    batch = importer(
+        admin,
+        "contractors",
+        csv_bytes(rows),
+        filename="certs.csv",
+        table="certifications",
+        apply=True,
+    )
     assert batch.rows[0][2] == "updated" and batch.rows[0][4] == ["有効期限"]
     certification = db.session.scalars(select(Certification)).one()
-    assert (certification.contractor_id, certification.valid_until) == (contractor.id, date(2028, 3, 31))
+    assert (certification.contractor_id, certification.valid_until) == (
+        contractor.id,
+        date(2028, 3, 31),
+    )
 
 
 def test_a_file_that_is_no_register_is_refused_with_a_message(make, importer):
@@ -114,14 +150,32 @@ def test_a_file_that_is_no_register_is_refused_with_a_message(make, importer):
 def test_vg_import_dry_run_then_apply(app, make, tmp_path):
     admin = make.user(Role.ADMIN)
     path = tmp_path / "list.csv"
-    path.write_bytes(csv_bytes([["法人番号", "委託事業者名", "よみがな", "FAX"], [NUMBER, "株式会社A", "エー", "x"]], "cp932"))
+    path.write_bytes(
+        csv_bytes(
+            [["法人番号", "委託事業者名", "よみがな", "FAX"], [NUMBER, "株式会社A", "エー", "x"]],
+            "cp932",
+        )
+    )
     runner = app.test_cli_runner()
     result = runner.invoke(args=["vg", "import", "contractors", str(path), "--as", admin.email])
     assert result.exit_code == 1 and "FAX" in result.output
-    result = runner.invoke(args=["vg", "import", "contractors", str(path), "--as", admin.email, "--ignore-unknown"])
+    result = runner.invoke(
+        args=["vg", "import", "contractors", str(path), "--as", admin.email, "--ignore-unknown"]
+    )
     assert result.exit_code == 0 and "created=1" in result.output
     assert db.session.scalars(select(Contractor)).all() == []
-    result = runner.invoke(args=["vg", "import", "contractors", str(path), "--as", admin.email, "--ignore-unknown", "--apply"])
+    result = runner.invoke(
+        args=[
+            "vg",
+            "import",
+            "contractors",
+            str(path),
+            "--as",
+            admin.email,
+            "--ignore-unknown",
+            "--apply",
+        ]
+    )
     assert result.exit_code == 0, result.output
     assert db.session.scalars(select(Contractor)).one().name == "株式会社A"
     assert db.session.scalars(select(ImportBatch)).all() == []
@@ -129,7 +183,12 @@ def test_vg_import_dry_run_then_apply(app, make, tmp_path):
 
 def test_background_pass_commits_its_outcome(app, make, importer):
     admin = make.user(Role.ADMIN)
-    batch = importer(admin, "contractors", csv_bytes([["法人番号", "委託事業者名", "よみがな"], [NUMBER, "株式会社B", "ビー"]]), filename="b.csv")
+    batch = importer(
+        admin,
+        "contractors",
+        csv_bytes([["法人番号", "委託事業者名", "よみがな"], [NUMBER, "株式会社B", "ビー"]]),
+        filename="b.csv",
+    )
     app.config["IMPORT_SYNC"] = False
     batch.status = batch.status.RUNNING
     db.session.commit()

@@ -67,7 +67,9 @@ def day(value: Any) -> date | None:
     if isinstance(value, date):
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        raise CellError(_("日付として読めません。日付の書式で入力してください（例：2027/4/1、令和9年4月1日）。"))
+        raise CellError(
+            _("日付として読めません。日付の書式で入力してください（例：2027/4/1、令和9年4月1日）。")
+        )
     typed = text(value)
     if not typed:
         return None
@@ -77,7 +79,24 @@ def day(value: Any) -> date | None:
         raise CellError(str(error)) from None
 
 
-_YES = {"はい", "yes", "y", "true", "1", "○", "〇", "◯", "有", "あり", "する", "可", "済", "✓", "✔", "レ"}
+_YES = {
+    "はい",
+    "yes",
+    "y",
+    "true",
+    "1",
+    "○",
+    "〇",
+    "◯",
+    "有",
+    "あり",
+    "する",
+    "可",
+    "済",
+    "✓",
+    "✔",
+    "レ",
+}
 _NO = {"いいえ", "no", "n", "false", "0", "×", "✕", "無", "なし", "しない", "不可", "-", "―", "－"}
 
 
@@ -136,7 +155,9 @@ def corporate_number(value: Any) -> str:
     if len(number) != 13 or not (number.isascii() and number.isdigit()):
         raise CellError(_("法人番号は13桁の数字で入力してください。"))
     if not cn.is_valid(number):
-        raise CellError(_("法人番号のチェックディジットが正しくありません。入力内容をご確認ください。"))
+        raise CellError(
+            _("法人番号のチェックディジットが正しくありません。入力内容をご確認ください。")
+        )
     return number
 
 
@@ -153,7 +174,9 @@ def _labels(member: Enum, locale: str) -> frozenset[str]:
     return frozenset({key_text(member.value), key_text(str(label)), key_text(japanese)})
 
 
-def choice(value: Any, members: Iterable[Enum], extra: dict[str, Enum] | None = None) -> Enum | None:
+def choice(
+    value: Any, members: Iterable[Enum], extra: dict[str, Enum] | None = None
+) -> Enum | None:
     """The member whose label (or value) the cell holds; blank is None."""
     typed = key_text(value)
     if not typed:

@@ -22,13 +22,21 @@ CONTRACTOR_COLUMNS = (
         _l("法人番号"),
         s.corporate_number,
         ("法人番号（13桁）", "会社法人番号"),
-        note=_l("13桁。ハイフン・全角数字も可。照合に使います（法人番号のない事業者は名称で照合）。"),
+        note=_l(
+            "13桁。ハイフン・全角数字も可。照合に使います（法人番号のない事業者は名称で照合）。"
+        ),
     ),
-    Column("name", _l("委託事業者名"), s.line, ("事業者名", "商号", "名称", "会社名"), required=True),
-    Column("name_kana", _l("よみがな"), s.line, ("フリガナ", "ふりがな", "カナ", "よみ"), required=True),
+    Column(
+        "name", _l("委託事業者名"), s.line, ("事業者名", "商号", "名称", "会社名"), required=True
+    ),
+    Column(
+        "name_kana", _l("よみがな"), s.line, ("フリガナ", "ふりがな", "カナ", "よみ"), required=True
+    ),
     Column("address", _l("所在地"), s.line, ("住所", "本店所在地")),
     Column("contact_name", _l("担当者名"), s.line, ("担当者",)),
-    Column("contact_email", _l("担当者メールアドレス"), s.line, ("メールアドレス", "メール", "E-mail")),
+    Column(
+        "contact_email", _l("担当者メールアドレス"), s.line, ("メールアドレス", "メール", "E-mail")
+    ),
     Column("contact_phone", _l("担当者電話番号"), s.line, ("電話番号", "電話", "TEL")),
     Column("notes", _l("備考"), s.text, ("メモ",)),
     Column("valid_count", _l("有効な認証数"), s.text, export_only=True),
@@ -75,7 +83,9 @@ class ContractorHandler:
         number = values.get("corporate_number") or ""
         name = values.get("name") or ""
         if not number and not name:
-            raise RowRefused(_("法人番号か委託事業者名を入力してください。"), column="corporate_number")
+            raise RowRefused(
+                _("法人番号か委託事業者名を入力してください。"), column="corporate_number"
+            )
         existing = (
             lookups.contractor_by_number(number) if number else _without_number(lookups, name)
         )
@@ -114,7 +124,11 @@ CERTIFICATION_COLUMNS = (
         _l("種類"),
         s.enum_of(
             CertificationKind,
-            {"ISMS": CertificationKind.ISMS, "ISO27001": CertificationKind.ISMS, "Pマーク": CertificationKind.PRIVACY_MARK},
+            {
+                "ISMS": CertificationKind.ISMS,
+                "ISO27001": CertificationKind.ISMS,
+                "Pマーク": CertificationKind.PRIVACY_MARK,
+            },
         ),
         ("認証の種類",),
         required=True,
@@ -190,7 +204,13 @@ class CertificationHandler:
         return s.saved(existing, before, label, {c.key: c.key for c in CERTIFICATION_COLUMNS})
 
 
-CONTRACTORS = Table("contractors", _l("委託事業者"), CONTRACTOR_COLUMNS, ContractorHandler(), ("事業者",))
+CONTRACTORS = Table(
+    "contractors", _l("委託事業者"), CONTRACTOR_COLUMNS, ContractorHandler(), ("事業者",)
+)
 CERTIFICATIONS = Table(
-    "certifications", _l("認証"), CERTIFICATION_COLUMNS, CertificationHandler(), ("保有認証", "認証一覧")
+    "certifications",
+    _l("認証"),
+    CERTIFICATION_COLUMNS,
+    CertificationHandler(),
+    ("保有認証", "認証一覧"),
 )

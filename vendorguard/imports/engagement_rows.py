@@ -59,7 +59,14 @@ ENGAGEMENT_COLUMNS = (
         required=True,
         note=_l("照合に使います。同じ契約番号の業務委託があれば更新、なければ登録します。"),
     ),
-    Column("title", _l("件名"), s.line, ("業務名", "委託業務名", "契約件名", "業務委託名"), required=True, width=30),
+    Column(
+        "title",
+        _l("件名"),
+        s.line,
+        ("業務名", "委託業務名", "契約件名", "業務委託名"),
+        required=True,
+        width=30,
+    ),
     Column(
         "department",
         _l("所管課"),
@@ -68,13 +75,21 @@ ENGAGEMENT_COLUMNS = (
         required=True,
         choices=s.department_choices,
     ),
-    Column("contractor", _l("委託事業者"), s.line, ("受託者", "委託先", "事業者名", "契約相手方"), width=24),
+    Column(
+        "contractor",
+        _l("委託事業者"),
+        s.line,
+        ("受託者", "委託先", "事業者名", "契約相手方"),
+        width=24,
+    ),
     Column(
         "contractor_number",
         _l("委託事業者の法人番号"),
         s.corporate_number,
         ("受託者の法人番号", "法人番号"),
-        note=_l("委託事業者を照合します（空欄のときは名称で照合）。委託事業者は先に台帳に登録してください。"),
+        note=_l(
+            "委託事業者を照合します（空欄のときは名称で照合）。委託事業者は先に台帳に登録してください。"
+        ),
     ),
     Column(
         "state",
@@ -83,19 +98,51 @@ ENGAGEMENT_COLUMNS = (
         ("ステータス",),
         choices=s.enum_labels(ArrangementState),
     ),
-    Column("starts_on", _l("契約開始日"), s.day, ("開始日", "契約期間（自）", "履行期間（自）", "契約期間開始"), required=True),
-    Column("ends_on", _l("契約終了日"), s.day, ("終了日", "契約期間（至）", "履行期間（至）", "契約期間終了"), required=True),
-    Column("handles_personal_info", _l("個人情報の取扱い"), s.flag, ("個人情報",), choices=s.yes_no_choices),
-    Column("handles_my_number", _l("マイナンバーの取扱い"), s.flag, ("マイナンバー", "特定個人情報"), choices=s.yes_no_choices),
+    Column(
+        "starts_on",
+        _l("契約開始日"),
+        s.day,
+        ("開始日", "契約期間（自）", "履行期間（自）", "契約期間開始"),
+        required=True,
+    ),
+    Column(
+        "ends_on",
+        _l("契約終了日"),
+        s.day,
+        ("終了日", "契約期間（至）", "履行期間（至）", "契約期間終了"),
+        required=True,
+    ),
+    Column(
+        "handles_personal_info",
+        _l("個人情報の取扱い"),
+        s.flag,
+        ("個人情報",),
+        choices=s.yes_no_choices,
+    ),
+    Column(
+        "handles_my_number",
+        _l("マイナンバーの取扱い"),
+        s.flag,
+        ("マイナンバー", "特定個人情報"),
+        choices=s.yes_no_choices,
+    ),
     Column("high_confidentiality", _l("機密性2以上"), s.text, export_only=True),
     Column(
         "segments",
         _l("ネットワーク区分"),
         _segments,
         ("ネットワーク", "接続系"),
-        note=_l("マイナンバー利用事務系・LGWAN接続系・インターネット接続系を「、」で区切って入力します。"),
+        note=_l(
+            "マイナンバー利用事務系・LGWAN接続系・インターネット接続系を「、」で区切って入力します。"
+        ),
     ),
-    Column("subcontracting_allowed", _l("再委託の可否"), s.flag, ("再委託", "再委託を認める"), choices=s.yes_no_choices),
+    Column(
+        "subcontracting_allowed",
+        _l("再委託の可否"),
+        s.flag,
+        ("再委託", "再委託を認める"),
+        choices=s.yes_no_choices,
+    ),
     Column(
         "reporting_cycle",
         _l("報告の頻度"),
@@ -104,7 +151,13 @@ ENGAGEMENT_COLUMNS = (
         choices=s.enum_labels(ReportingCycle),
     ),
     Column("next_review_on", _l("次回見直し日"), s.day, ("見直し日",)),
-    Column("responsible_officer_id", _l("市の責任者"), _officer, ("責任者", "担当職員"), note=_l("利用者の氏名かメールアドレス。")),
+    Column(
+        "responsible_officer_id",
+        _l("市の責任者"),
+        _officer,
+        ("責任者", "担当職員"),
+        note=_l("利用者の氏名かメールアドレス。"),
+    ),
     Column("contractor_representative", _l("受託者側の責任者"), s.line, ("受託者責任者",)),
     Column("work_locations", _l("作業場所"), s.text, ("作業場所（1行に1か所）",)),
     Column("description", _l("業務内容"), s.text, ("業務の概要", "概要")),
@@ -117,13 +170,17 @@ _ENGAGEMENT_ATTRS = {
     **{c.key: c.key for c in ENGAGEMENT_COLUMNS},
     "department_id": "department",
     "contractor_id": "contractor",
-    **{name: "segments" for name in SEGMENT_FIELDS.values()},
+    **dict.fromkeys(SEGMENT_FIELDS.values(), "segments"),
 }
 
 
 def _data(engagement: Engagement) -> services.EngagementData:
     return services.EngagementData(
-        **{name: getattr(engagement, name) for name in services.ENGAGEMENT_FIELDS if name != "contract_number"},
+        **{
+            name: getattr(engagement, name)
+            for name in services.ENGAGEMENT_FIELDS
+            if name != "contract_number"
+        },
         contract_number=engagement.contract_number or "",
     )
 
@@ -135,7 +192,10 @@ def _contractor(lookups: Lookups, values: dict[str, Any], current: int | None) -
         contractor = lookups.contractor_by_number(number)
         if contractor is None:
             raise RowRefused(
-                _("法人番号 %(number)s の委託事業者が台帳にありません。先に委託事業者を登録してください。", number=number),
+                _(
+                    "法人番号 %(number)s の委託事業者が台帳にありません。先に委託事業者を登録してください。",
+                    number=number,
+                ),
                 column="contractor_number",
             )
         return contractor.id
@@ -146,7 +206,10 @@ def _contractor(lookups: Lookups, values: dict[str, Any], current: int | None) -
         return current
     if len(found) != 1:
         raise RowRefused(
-            _("委託事業者「%(name)s」が台帳にありません。先に委託事業者を登録してください。", name=name)
+            _(
+                "委託事業者「%(name)s」が台帳にありません。先に委託事業者を登録してください。",
+                name=name,
+            )
             if not found
             else _("同じ名称の委託事業者が複数あります。法人番号の列で指定してください。"),
             column="contractor",
@@ -154,7 +217,9 @@ def _contractor(lookups: Lookups, values: dict[str, Any], current: int | None) -
     return found[0].id
 
 
-def _overlay(base: services.EngagementData, values: dict[str, Any], lookups: Lookups, current: int | None) -> services.EngagementData:
+def _overlay(
+    base: services.EngagementData, values: dict[str, Any], lookups: Lookups, current: int | None
+) -> services.EngagementData:
     data = s.overlay(base, values)
     if "department" in values and values["department"] is not None:
         data.department_id = values["department"].id
@@ -175,7 +240,11 @@ def find_engagement(session, number: str, lookups: Lookups | None = None) -> Eng
         if known is None:
             # Read once per run: a 10,000-row register is mostly new or mostly known numbers.
             known = lookups.memo["contract_numbers"] = set(
-                session.scalars(select(Engagement.contract_number).where(Engagement.contract_number.is_not(None)))
+                session.scalars(
+                    select(Engagement.contract_number).where(
+                        Engagement.contract_number.is_not(None)
+                    )
+                )
             )
         if number not in known:
             known.add(number)  # created by this row (or refused: then looked up next time)
@@ -205,7 +274,9 @@ class EngagementHandler:
     def save(self, session, lookups: Lookups, values: dict[str, Any]) -> Outcome:
         number = values.get("contract_number") or ""
         if not number:
-            raise RowRefused(_("契約番号を入力してください（契約番号で照合します）。"), column="contract_number")
+            raise RowRefused(
+                _("契約番号を入力してください（契約番号で照合します）。"), column="contract_number"
+            )
         existing = find_engagement(session, number, lookups)
         if existing is None:
             s.require(
@@ -216,7 +287,11 @@ class EngagementHandler:
                 ("ends_on", _("契約終了日を入力してください。")),
             )
             base = services.EngagementData(
-                title="", department_id=0, contractor_id=0, starts_on=values["starts_on"], ends_on=values["ends_on"]
+                title="",
+                department_id=0,
+                contractor_id=0,
+                starts_on=values["starts_on"],
+                ends_on=values["ends_on"],
             )
             data = _overlay(base, values, lookups, None)
             if not data.contractor_id:
@@ -234,14 +309,17 @@ class EngagementHandler:
         return s.saved(existing, before, number, _ENGAGEMENT_ATTRS)
 
 
-def _engagement_for_child(session, lookups: Lookups, values: dict[str, Any], permission: str) -> Engagement:
+def _engagement_for_child(
+    session, lookups: Lookups, values: dict[str, Any], permission: str
+) -> Engagement:
     number = values.get("contract_number") or ""
     if not number:
         raise RowRefused(_("契約番号を入力してください。"), column="contract_number")
     engagement = find_engagement(session, number)
     if engagement is None:
         raise RowRefused(
-            _("契約番号 %(number)s の業務委託がありません。", number=number), column="contract_number"
+            _("契約番号 %(number)s の業務委託がありません。", number=number),
+            column="contract_number",
         )
     s.ensure_department(lookups, permission, engagement.department_id)
     return engagement
@@ -261,11 +339,33 @@ def _level_choices(axis: Axis):
 
 ITEM_COLUMNS = (
     Column("contract_number", _l("契約番号"), _contract_number, ("契約No",), required=True),
-    Column("name", _l("情報の名称"), s.line, ("取り扱う情報", "情報資産", "情報名"), required=True, width=24),
+    Column(
+        "name",
+        _l("情報の名称"),
+        s.line,
+        ("取り扱う情報", "情報資産", "情報名"),
+        required=True,
+        width=24,
+    ),
     Column("description", _l("説明"), s.text, ("内容",)),
-    Column("confidentiality_level_id", _l("機密性"), _level(Axis.CONFIDENTIALITY), choices=_level_choices(Axis.CONFIDENTIALITY)),
-    Column("integrity_level_id", _l("完全性"), _level(Axis.INTEGRITY), choices=_level_choices(Axis.INTEGRITY)),
-    Column("availability_level_id", _l("可用性"), _level(Axis.AVAILABILITY), choices=_level_choices(Axis.AVAILABILITY)),
+    Column(
+        "confidentiality_level_id",
+        _l("機密性"),
+        _level(Axis.CONFIDENTIALITY),
+        choices=_level_choices(Axis.CONFIDENTIALITY),
+    ),
+    Column(
+        "integrity_level_id",
+        _l("完全性"),
+        _level(Axis.INTEGRITY),
+        choices=_level_choices(Axis.INTEGRITY),
+    ),
+    Column(
+        "availability_level_id",
+        _l("可用性"),
+        _level(Axis.AVAILABILITY),
+        choices=_level_choices(Axis.AVAILABILITY),
+    ),
 )
 
 
@@ -295,7 +395,12 @@ class InformationHandler:
         )
         label = f"{engagement.contract_number} {name}"
         if existing is None:
-            write(session, services.add_information_item, engagement, s.overlay(services.InformationData(name=name), values))
+            write(
+                session,
+                services.add_information_item,
+                engagement,
+                s.overlay(services.InformationData(name=name), values),
+            )
             return s.saved(None, None, label, {})
         base = services.InformationData(
             name=existing.name,
@@ -321,10 +426,18 @@ def _tier(raw: Any, lookups: Lookups) -> int:
 
 SUBCONTRACTOR_COLUMNS = (
     Column("contract_number", _l("契約番号"), _contract_number, ("契約No",), required=True),
-    Column("name", _l("再委託先の名称"), s.line, ("再委託先", "再委託先名"), required=True, width=24),
+    Column(
+        "name", _l("再委託先の名称"), s.line, ("再委託先", "再委託先名"), required=True, width=24
+    ),
     Column("corporate_number", _l("再委託先の法人番号"), s.corporate_number, ("法人番号",)),
     Column("work_scope", _l("再委託する業務の範囲"), s.text, ("業務の範囲", "再委託の内容")),
-    Column("tier", _l("階層"), _tier, ("再委託の階層", "次数"), choices=lambda lookups: [f"{n}" for n in range(1, MAX_TIER + 1)]),
+    Column(
+        "tier",
+        _l("階層"),
+        _tier,
+        ("再委託の階層", "次数"),
+        choices=lambda lookups: [f"{n}" for n in range(1, MAX_TIER + 1)],
+    ),
     Column("approved_by", _l("許諾した者"), s.line, ("許諾者",)),
     Column("approved_on", _l("許諾日"), s.day, ("承認日",)),
 )
@@ -363,7 +476,9 @@ class SubcontractorHandler:
     def save(self, session, lookups: Lookups, values: dict[str, Any]) -> Outcome:
         engagement = _engagement_for_child(session, lookups, values, self.permission)
         number, name = values.get("corporate_number") or "", values.get("name") or ""
-        subs = session.scalars(select(Subcontractor).where(Subcontractor.engagement_id == engagement.id)).all()
+        subs = session.scalars(
+            select(Subcontractor).where(Subcontractor.engagement_id == engagement.id)
+        ).all()
         existing = next(
             (
                 sub
@@ -391,6 +506,20 @@ class SubcontractorHandler:
         return s.saved(existing, before, label, {c.key: c.key for c in SUBCONTRACTOR_COLUMNS})
 
 
-ENGAGEMENTS = Table("engagements", _l("業務委託"), ENGAGEMENT_COLUMNS, EngagementHandler(), ("委託業務", "業務委託台帳", "委託台帳"))
-INFORMATION_ITEMS = Table("information_items", _l("取扱情報"), ITEM_COLUMNS, InformationHandler(), ("取り扱う情報", "情報"))
-SUBCONTRACTORS = Table("subcontractors", _l("再委託先"), SUBCONTRACTOR_COLUMNS, SubcontractorHandler(), ("再委託",))
+ENGAGEMENTS = Table(
+    "engagements",
+    _l("業務委託"),
+    ENGAGEMENT_COLUMNS,
+    EngagementHandler(),
+    ("委託業務", "業務委託台帳", "委託台帳"),
+)
+INFORMATION_ITEMS = Table(
+    "information_items",
+    _l("取扱情報"),
+    ITEM_COLUMNS,
+    InformationHandler(),
+    ("取り扱う情報", "情報"),
+)
+SUBCONTRACTORS = Table(
+    "subcontractors", _l("再委託先"), SUBCONTRACTOR_COLUMNS, SubcontractorHandler(), ("再委託",)
+)

@@ -128,7 +128,6 @@ def run_table(
     headers = layout.headers
     seen: dict[tuple[Any, ...], int] = {}
     noted_blank: set[int] = set()
-    handler: Handler = table.handler
     for number, cells in enumerate(rows, start=1):
         if number <= layout.header_row:
             continue
@@ -164,7 +163,9 @@ def run_table(
             progress(len(report.rows))
 
 
-def _column_cell(mapping: dict[int, str], headers: list[str], key: str, row: int) -> tuple[str, str]:
+def _column_cell(
+    mapping: dict[int, str], headers: list[str], key: str, row: int
+) -> tuple[str, str]:
     for index, mapped in mapping.items():
         if mapped == key:
             return _cell_name(index, row), headers[index]

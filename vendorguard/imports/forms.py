@@ -29,7 +29,9 @@ class UploadForm(FlaskForm):
     table = SelectField(
         _l("CSV の内容"),
         validators=[Optional()],
-        description=_l("CSV は1つの表しか持てないため、どの表かを選びます（Excel はシート名で判断します）。"),
+        description=_l(
+            "CSV は1つの表しか持てないため、どの表かを選びます（Excel はシート名で判断します）。"
+        ),
     )
 
     def __init__(self, register: Register, *args, **kwargs):

@@ -58,9 +58,15 @@ class Lookups:
         found = self._departments.get(typed, [])
         if len(found) != 1:
             raise CellError(
-                _("所属「%(name)s」が見つかりません。所属の一覧にある名称で入力してください。", name=one_line(value))
+                _(
+                    "所属「%(name)s」が見つかりません。所属の一覧にある名称で入力してください。",
+                    name=one_line(value),
+                )
                 if not found
-                else _("所属「%(name)s」は複数あります。所属コードで入力してください。", name=one_line(value))
+                else _(
+                    "所属「%(name)s」は複数あります。所属コードで入力してください。",
+                    name=one_line(value),
+                )
             )
         return found[0]
 
@@ -83,7 +89,10 @@ class Lookups:
         found = self._staff.get(typed, [])
         if len(found) != 1:
             raise CellError(
-                _("職員「%(name)s」が見つかりません。利用者の氏名かメールアドレスで入力してください。", name=one_line(value))
+                _(
+                    "職員「%(name)s」が見つかりません。利用者の氏名かメールアドレスで入力してください。",
+                    name=one_line(value),
+                )
                 if not found
                 else _("同じ氏名の職員が複数います。メールアドレスで入力してください。")
             )

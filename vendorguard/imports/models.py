@@ -43,8 +43,12 @@ class ImportBatch(Model):
     file_kind: Mapped[str] = mapped_column(String(10))  # xlsx | csv
     encoding: Mapped[str] = mapped_column(String(20), default="")  # CSV: utf-8-sig | utf-8 | cp932
     size: Mapped[int] = mapped_column(default=0)
-    layout: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # sheets, header rows, columns
-    decisions: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # unknown header -> column
+    layout: Mapped[dict[str, Any]] = mapped_column(
+        JSON, default=dict
+    )  # sheets, header rows, columns
+    decisions: Mapped[dict[str, Any]] = mapped_column(
+        JSON, default=dict
+    )  # unknown header -> column
     status: Mapped[BatchStatus] = mapped_column(
         str_enum(BatchStatus), default=BatchStatus.NEEDS_MAPPING
     )

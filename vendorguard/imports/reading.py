@@ -35,11 +35,15 @@ def file_kind(head: bytes, filename: str) -> str:
         return XLSX
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise DomainError(
-            _("古い形式の Excel ファイル（.xls）は読み込めません。.xlsx または CSV で保存してください。")
+            _(
+                "古い形式の Excel ファイル（.xls）は読み込めません。.xlsx または CSV で保存してください。"
+            )
         )
     if filename.lower().endswith((".xlsx", ".xlsm")) or head.lstrip().startswith(b"%PDF"):
         raise DomainError(
-            _("Excel ファイル（.xlsx）として読み込めません。ファイルが壊れていないか確認してください。")
+            _(
+                "Excel ファイル（.xlsx）として読み込めません。ファイルが壊れていないか確認してください。"
+            )
         )
     if b"\x00" in head[:4096]:
         raise DomainError(_("CSV または Excel（.xlsx）のファイルではありません。"))
@@ -62,7 +66,9 @@ def csv_encoding(stream: IO[bytes]) -> str:
             continue
         return encoding
     raise DomainError(
-        _("文字コードを判別できません。UTF-8 または Shift_JIS（CP932）の CSV として保存してください。")
+        _(
+            "文字コードを判別できません。UTF-8 または Shift_JIS（CP932）の CSV として保存してください。"
+        )
     )
 
 
@@ -73,7 +79,9 @@ def check_xlsx(stream: IO[bytes]) -> None:
             total = sum(info.file_size for info in archive.infolist())
     except zipfile.BadZipFile as error:
         raise DomainError(
-            _("Excel ファイル（.xlsx）として読み込めません。ファイルが壊れていないか確認してください。")
+            _(
+                "Excel ファイル（.xlsx）として読み込めません。ファイルが壊れていないか確認してください。"
+            )
         ) from error
     if total > MAX_UNZIPPED_BYTES:
         raise DomainError(_("Excel ファイルの展開後の大きさが上限を超えています。"))
@@ -89,7 +97,9 @@ def _csv_rows(stream: IO[bytes], encoding: str) -> Iterator[Row]:
 
 
 @contextmanager
-def sheets(stream: IO[bytes], kind: str, encoding: str) -> Iterator[list[tuple[str, Iterator[Row]]]]:
+def sheets(
+    stream: IO[bytes], kind: str, encoding: str
+) -> Iterator[list[tuple[str, Iterator[Row]]]]:
     """(sheet name, rows) for every sheet; a CSV is one sheet named ``""``. ``stream`` is seekable."""
     if kind == CSV:
         yield [("", _csv_rows(stream, encoding))]
@@ -100,7 +110,9 @@ def sheets(stream: IO[bytes], kind: str, encoding: str) -> Iterator[list[tuple[s
         workbook = openpyxl.load_workbook(stream, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds (KeyError, InvalidFileException …)
         raise DomainError(
-            _("Excel ファイル（.xlsx）として読み込めません。ファイルが壊れていないか確認してください。")
+            _(
+                "Excel ファイル（.xlsx）として読み込めません。ファイルが壊れていないか確認してください。"
+            )
         ) from error
     try:
         found = []

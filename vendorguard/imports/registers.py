@@ -34,7 +34,13 @@ class Register:
 REGISTERS = {
     register.key: register
     for register in (
-        Register("contractors", _l("委託事業者"), "contractor.manage", (CONTRACTORS, CERTIFICATIONS), "contractors.index"),
+        Register(
+            "contractors",
+            _l("委託事業者"),
+            "contractor.manage",
+            (CONTRACTORS, CERTIFICATIONS),
+            "contractors.index",
+        ),
         Register(
             "engagements",
             _l("業務委託"),
@@ -43,7 +49,9 @@ REGISTERS = {
             "engagements.index",
         ),
         Register("cloud", _l("外部サービス"), "cloud.manage", (CLOUD_SERVICES,), "cloud.index"),
-        Register("social", _l("SNSアカウント"), "social.manage", (SOCIAL_ACCOUNTS,), "social.index"),
+        Register(
+            "social", _l("SNSアカウント"), "social.manage", (SOCIAL_ACCOUNTS,), "social.index"
+        ),
     )
 }
 

@@ -49,7 +49,9 @@ def staff(raw: Any, lookups: Lookups) -> Any:
     return lookups.staff(raw)
 
 
-def enum_of(members: Iterable[Any], extra: dict[str, Any] | None = None) -> Callable[[Any, Lookups], Any]:
+def enum_of(
+    members: Iterable[Any], extra: dict[str, Any] | None = None
+) -> Callable[[Any, Lookups], Any]:
     """A reader for one of an enum's labels."""
     listed = list(members)
     return lambda raw, lookups: cells.choice(raw, listed, extra)
@@ -111,7 +113,9 @@ def saved(
         return Outcome(CREATED, label)
     after = snapshot(obj)
     changed = [
-        name for name, value in after.items() if name not in _BOOKKEEPING and before.get(name) != value
+        name
+        for name, value in after.items()
+        if name not in _BOOKKEEPING and before.get(name) != value
     ]
     changed.extend(extra_changes)
     if not changed:

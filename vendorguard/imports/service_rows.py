@@ -42,21 +42,88 @@ def _officer(raw: Any, lookups: Lookups) -> int | None:
 
 
 CLOUD_COLUMNS = (
-    Column("id", _l("ID"), _id, ("番号",), note=_l("エクスポートした台帳のID。空欄の行はサービス名と所管課で照合します。")),
-    Column("title", _l("サービス名"), s.line, ("外部サービス名", "クラウドサービス名", "名称"), required=True, width=28),
+    Column(
+        "id",
+        _l("ID"),
+        _id,
+        ("番号",),
+        note=_l("エクスポートした台帳のID。空欄の行はサービス名と所管課で照合します。"),
+    ),
+    Column(
+        "title",
+        _l("サービス名"),
+        s.line,
+        ("外部サービス名", "クラウドサービス名", "名称"),
+        required=True,
+        width=28,
+    ),
     Column("provider_name", _l("事業者"), s.line, ("提供事業者", "事業者名", "提供元")),
-    Column("provider_number", _l("事業者の法人番号"), s.corporate_number, ("提供事業者の法人番号", "法人番号")),
+    Column(
+        "provider_number",
+        _l("事業者の法人番号"),
+        s.corporate_number,
+        ("提供事業者の法人番号", "法人番号"),
+    ),
     Column("service_url", _l("サービスのURL"), s.line, ("URL",)),
-    Column("department", _l("所管課"), s.department, ("担当課", "所属", "課名"), required=True, choices=s.department_choices),
-    Column("using_department_ids", _l("利用課"), _departments, ("利用する所属", "利用部署"), note=_l("所属名を「、」で区切って入力します。")),
-    Column("responsible_officer_id", _l("担当者"), _officer, ("責任者",), note=_l("利用者の氏名かメールアドレス。")),
-    Column("state", _l("状態"), s.enum_of(ArrangementState), ("ステータス",), choices=s.enum_labels(ArrangementState)),
-    Column("handles_high_confidentiality", _l("機密性2以上"), s.flag, ("機密性2以上の情報",), choices=s.yes_no_choices),
-    Column("terms_type", _l("契約形態"), s.enum_of(TermsType, {"約款": TermsType.STANDARD_TERMS, "利用規約": TermsType.STANDARD_TERMS, "契約": TermsType.CONTRACT}), choices=s.enum_labels(TermsType)),
+    Column(
+        "department",
+        _l("所管課"),
+        s.department,
+        ("担当課", "所属", "課名"),
+        required=True,
+        choices=s.department_choices,
+    ),
+    Column(
+        "using_department_ids",
+        _l("利用課"),
+        _departments,
+        ("利用する所属", "利用部署"),
+        note=_l("所属名を「、」で区切って入力します。"),
+    ),
+    Column(
+        "responsible_officer_id",
+        _l("担当者"),
+        _officer,
+        ("責任者",),
+        note=_l("利用者の氏名かメールアドレス。"),
+    ),
+    Column(
+        "state",
+        _l("状態"),
+        s.enum_of(ArrangementState),
+        ("ステータス",),
+        choices=s.enum_labels(ArrangementState),
+    ),
+    Column(
+        "handles_high_confidentiality",
+        _l("機密性2以上"),
+        s.flag,
+        ("機密性2以上の情報",),
+        choices=s.yes_no_choices,
+    ),
+    Column(
+        "terms_type",
+        _l("契約形態"),
+        s.enum_of(
+            TermsType,
+            {
+                "約款": TermsType.STANDARD_TERMS,
+                "利用規約": TermsType.STANDARD_TERMS,
+                "契約": TermsType.CONTRACT,
+            },
+        ),
+        choices=s.enum_labels(TermsType),
+    ),
     Column("data_location", _l("データの保存場所"), s.line, ("保存場所", "データセンターの所在地")),
     Column("governing_law", _l("準拠法"), s.line),
     Column("jurisdiction", _l("合意管轄裁判所"), s.line, ("管轄裁判所",)),
-    Column("ismap_kind", _l("ISMAPの区分"), s.enum_of(IsmapKind), ("ISMAP区分",), choices=s.enum_labels(IsmapKind)),
+    Column(
+        "ismap_kind",
+        _l("ISMAPの区分"),
+        s.enum_of(IsmapKind),
+        ("ISMAP区分",),
+        choices=s.enum_labels(IsmapKind),
+    ),
     Column("ismap_registration_number", _l("ISMAP登録番号"), s.line, ("ISMAP番号",)),
     Column("purpose", _l("利用目的"), s.text, ("目的",)),
     Column("next_review_on", _l("次回見直し日"), s.day, ("見直し日",)),
@@ -135,7 +202,9 @@ class CloudHandler:
         if values.get("id"):
             found = _load(session, values["id"])
             if found is None:
-                raise RowRefused(_("ID %(id)s の外部サービスはありません。", id=values["id"]), column="id")
+                raise RowRefused(
+                    _("ID %(id)s の外部サービスはありません。", id=values["id"]), column="id"
+                )
             return found
         department, title = values.get("department"), values.get("title")
         if department is None or not title:
@@ -148,10 +217,15 @@ class CloudHandler:
             if key_text(service.title) == key_text(title)
         ]
         if len(matches) > 1:
-            raise RowRefused(_("同じ所管課に同名の外部サービスが複数あります。ID の列で指定してください。"), column="title")
+            raise RowRefused(
+                _("同じ所管課に同名の外部サービスが複数あります。ID の列で指定してください。"),
+                column="title",
+            )
         return _load(session, matches[0].id) if matches else None
 
-    def _overlay(self, base: cloud.CloudServiceData, values: dict[str, Any], lookups: Lookups) -> cloud.CloudServiceData:
+    def _overlay(
+        self, base: cloud.CloudServiceData, values: dict[str, Any], lookups: Lookups
+    ) -> cloud.CloudServiceData:
         data = s.overlay(base, values)
         if values.get("department") is not None:
             data.department_id = values["department"].id
@@ -159,16 +233,26 @@ class CloudHandler:
         if number:
             contractor = lookups.contractor_by_number(number)
             if contractor is None:
-                raise RowRefused(_("法人番号 %(number)s の委託事業者が台帳にありません。", number=number), column="provider_number")
+                raise RowRefused(
+                    _("法人番号 %(number)s の委託事業者が台帳にありません。", number=number),
+                    column="provider_number",
+                )
             data.provider_contractor_id, data.provider_name = contractor.id, ""
         elif "provider_name" in values and (
             base.provider_contractor_id is None
-            or not any(c.id == base.provider_contractor_id for c in lookups.contractor_by_name(values["provider_name"]))
+            or not any(
+                c.id == base.provider_contractor_id
+                for c in lookups.contractor_by_name(values["provider_name"])
+            )
         ):
             data.provider_contractor_id = None  # a typed name that is not the linked company
         elif base.provider_contractor_id is not None:
             data.provider_name = base.provider_name
-        if "ismap_registration_number" in values and "ismap_kind" not in values and base.ismap_kind is None:
+        if (
+            "ismap_registration_number" in values
+            and "ismap_kind" not in values
+            and base.ismap_kind is None
+        ):
             if values["ismap_registration_number"]:
                 data.ismap_kind = IsmapKind.ISMAP
         return data
@@ -178,7 +262,11 @@ class CloudHandler:
         if existing is None:
             if values.get("id"):
                 raise RowRefused(_("ID の外部サービスはありません。"), column="id")
-            s.require(values, ("title", _("サービス名を入力してください。")), ("department", _("所管課を入力してください。")))
+            s.require(
+                values,
+                ("title", _("サービス名を入力してください。")),
+                ("department", _("所管課を入力してください。")),
+            )
             base = cloud.CloudServiceData(title="", department_id=0)
             data = self._overlay(base, values, lookups)
             s.ensure_department(lookups, self.permission, data.department_id)
@@ -193,7 +281,11 @@ class CloudHandler:
         before = s.snapshot(existing)
         departments_before = list(base.using_department_ids)
         write(session, cloud.update_service, existing, data)
-        extra = ["using_department_ids"] if departments_before != [d.id for d in existing.using_departments] else []
+        extra = (
+            ["using_department_ids"]
+            if departments_before != [d.id for d in existing.using_departments]
+            else []
+        )
         return s.saved(existing, before, label, _CLOUD_ATTRS, extra)
 
 
@@ -202,7 +294,9 @@ def _platform(raw: Any, lookups: Lookups) -> tuple[Platform, str] | None:
     if not typed:
         return None
     try:
-        member = cells.choice(typed, Platform, {"Twitter": Platform.X, "ツイッター": Platform.X, "X": Platform.X})
+        member = cells.choice(
+            typed, Platform, {"Twitter": Platform.X, "ツイッター": Platform.X, "X": Platform.X}
+        )
     except CellError:
         return Platform.OTHER, typed  # the export writes another platform by its own name
     assert isinstance(member, Platform)
@@ -214,15 +308,54 @@ def _mfa(raw: Any, lookups: Lookups) -> bool | None:
 
 
 SOCIAL_COLUMNS = (
-    Column("account_url", _l("アカウントのURL"), s.line, ("URL", "アカウントURL"), note=_l("照合に使います（空欄のときはSNSの種類とハンドルで照合）。"), width=32),
+    Column(
+        "account_url",
+        _l("アカウントのURL"),
+        s.line,
+        ("URL", "アカウントURL"),
+        note=_l("照合に使います（空欄のときはSNSの種類とハンドルで照合）。"),
+        width=32,
+    ),
     Column("id", _l("ID"), s.text, export_only=True),
     Column("title", _l("アカウント名"), s.line, ("名称", "表示名"), required=True, width=24),
-    Column("platform", _l("SNSの種類"), _platform, ("SNS", "プラットフォーム", "種類"), required=True, choices=s.enum_labels(Platform)),
+    Column(
+        "platform",
+        _l("SNSの種類"),
+        _platform,
+        ("SNS", "プラットフォーム", "種類"),
+        required=True,
+        choices=s.enum_labels(Platform),
+    ),
     Column("handle", _l("ハンドル"), s.line, ("アカウントID", "ユーザー名"), required=True),
-    Column("department", _l("所管課"), s.department, ("担当課", "所属", "課名"), required=True, choices=s.department_choices),
-    Column("responsible_officer_id", _l("責任者"), _officer, ("運用責任者",), note=_l("利用者の氏名かメールアドレス。")),
-    Column("state", _l("状態"), s.enum_of(ArrangementState), ("ステータス",), choices=s.enum_labels(ArrangementState)),
-    Column("mfa_enabled", _l("多要素認証"), _mfa, ("二要素認証", "2段階認証"), choices=lambda lookups: [_("はい"), _("いいえ"), _("未確認")]),
+    Column(
+        "department",
+        _l("所管課"),
+        s.department,
+        ("担当課", "所属", "課名"),
+        required=True,
+        choices=s.department_choices,
+    ),
+    Column(
+        "responsible_officer_id",
+        _l("責任者"),
+        _officer,
+        ("運用責任者",),
+        note=_l("利用者の氏名かメールアドレス。"),
+    ),
+    Column(
+        "state",
+        _l("状態"),
+        s.enum_of(ArrangementState),
+        ("ステータス",),
+        choices=s.enum_labels(ArrangementState),
+    ),
+    Column(
+        "mfa_enabled",
+        _l("多要素認証"),
+        _mfa,
+        ("二要素認証", "2段階認証"),
+        choices=lambda lookups: [_("はい"), _("いいえ"), _("未確認")],
+    ),
     Column("credential_custodian", _l("認証情報の管理者"), s.line, ("パスワード管理者",)),
     Column("verified_badge", _l("認証バッジ"), s.flag, ("公式マーク",), choices=s.yes_no_choices),
     Column("official_list_url", _l("市公式サイトの一覧ページ"), s.line, ("掲載ページ",)),
@@ -241,7 +374,11 @@ SOCIAL_COLUMNS = (
         )
     ),
 )
-_SOCIAL_ATTRS = {**{c.key: c.key for c in SOCIAL_COLUMNS}, "department_id": "department", "platform_other": "platform"}
+_SOCIAL_ATTRS = {
+    **{c.key: c.key for c in SOCIAL_COLUMNS},
+    "department_id": "department",
+    "platform_other": "platform",
+}
 
 
 def _social_data(account: SocialAccount) -> social.SocialAccountData:
@@ -254,13 +391,20 @@ class SocialHandler:
     """Creates or updates an SNS account through ``social.services``."""
 
     permission = "social.manage"
-    field_columns = {"department_id": "department", "handle": "handle", "platform_other": "platform", "responsible_officer_id": "responsible_officer_id"}
+    field_columns = {
+        "department_id": "department",
+        "handle": "handle",
+        "platform_other": "platform",
+        "responsible_officer_id": "responsible_officer_id",
+    }
 
     def key(self, values: dict[str, Any]) -> tuple[Any, ...] | None:
         if values.get("account_url"):
             return ("url", values["account_url"].rstrip("/").casefold())
         platform = values.get("platform")
-        return ("handle", platform, key_text(values.get("handle"))) if values.get("handle") else None
+        return (
+            ("handle", platform, key_text(values.get("handle"))) if values.get("handle") else None
+        )
 
     def _find(self, session, values: dict[str, Any]) -> SocialAccount | None:
         url = values.get("account_url")
@@ -269,7 +413,11 @@ class SocialHandler:
             return next(
                 (
                     a
-                    for a in session.scalars(select(SocialAccount).where(SocialAccount.account_url.ilike(url.rstrip("/") + "%")))
+                    for a in session.scalars(
+                        select(SocialAccount).where(
+                            SocialAccount.account_url.ilike(url.rstrip("/") + "%")
+                        )
+                    )
                     if a.account_url.rstrip("/").casefold() == wanted
                 ),
                 None,
@@ -278,10 +426,15 @@ class SocialHandler:
         if platform is None or not handle:
             return None
         return session.scalars(
-            select(SocialAccount).where(SocialAccount.platform == platform[0], SocialAccount.handle == cells.one_line(handle))
+            select(SocialAccount).where(
+                SocialAccount.platform == platform[0],
+                SocialAccount.handle == cells.one_line(handle),
+            )
         ).first()
 
-    def _overlay(self, base: social.SocialAccountData, values: dict[str, Any]) -> social.SocialAccountData:
+    def _overlay(
+        self, base: social.SocialAccountData, values: dict[str, Any]
+    ) -> social.SocialAccountData:
         data = s.overlay(base, {k: v for k, v in values.items() if k != "platform"})
         if values.get("platform") is not None:
             data.platform, data.platform_other = values["platform"]
@@ -300,7 +453,9 @@ class SocialHandler:
                 ("department", _("所管課を入力してください。")),
             )
             platform, other = values["platform"]
-            base = social.SocialAccountData(title="", platform=platform, platform_other=other, handle="", department_id=0)
+            base = social.SocialAccountData(
+                title="", platform=platform, platform_other=other, handle="", department_id=0
+            )
             data = self._overlay(base, values)
             s.ensure_department(lookups, self.permission, data.department_id)
             write(session, social.create_account, data)
@@ -316,5 +471,17 @@ class SocialHandler:
         return s.saved(existing, before, label, _SOCIAL_ATTRS)
 
 
-CLOUD_SERVICES = Table("cloud_services", _l("外部サービス"), CLOUD_COLUMNS, CloudHandler(), ("クラウドサービス", "外部サービス台帳"))
-SOCIAL_ACCOUNTS = Table("social_accounts", _l("SNSアカウント"), SOCIAL_COLUMNS, SocialHandler(), ("SNS", "SNSアカウント台帳"))
+CLOUD_SERVICES = Table(
+    "cloud_services",
+    _l("外部サービス"),
+    CLOUD_COLUMNS,
+    CloudHandler(),
+    ("クラウドサービス", "外部サービス台帳"),
+)
+SOCIAL_ACCOUNTS = Table(
+    "social_accounts",
+    _l("SNSアカウント"),
+    SOCIAL_COLUMNS,
+    SocialHandler(),
+    ("SNS", "SNSアカウント台帳"),
+)

@@ -53,11 +53,15 @@ def _delete_object(storage: Storage, key: str) -> None:
         pass  # an object left behind is an orphan that `vg storage-check` reports
 
 
-def purge(session: Session, storage: Storage, *, user_id: int | None = None, register: str = "") -> int:
+def purge(
+    session: Session, storage: Storage, *, user_id: int | None = None, register: str = ""
+) -> int:
     """Remove expired batches (and, given a person and register, their earlier ones) with their files."""
     condition = ImportBatch.expires_at <= utcnow()
     if user_id is not None:
-        condition = condition | ((ImportBatch.user_id == user_id) & (ImportBatch.register == register))
+        condition = condition | (
+            (ImportBatch.user_id == user_id) & (ImportBatch.register == register)
+        )
     batches = session.scalars(select(ImportBatch).where(condition).limit(MAX_PURGE)).all()
     for batch in batches:
         _delete_object(storage, batch.storage_key)
@@ -81,7 +85,9 @@ def _local_copy(storage: Storage, key: str) -> Iterator[IO[bytes]]:
         yield local
 
 
-def _layouts(register: Register, stream: IO[bytes], kind: str, encoding: str, table_key: str) -> tuple[list[SheetLayout], list[str]]:
+def _layouts(
+    register: Register, stream: IO[bytes], kind: str, encoding: str, table_key: str
+) -> tuple[list[SheetLayout], list[str]]:
     """Which sheet holds which table and where its header row is."""
     layouts: list[SheetLayout] = []
     notes: list[str] = []
@@ -92,8 +98,11 @@ def _layouts(register: Register, stream: IO[bytes], kind: str, encoding: str, ta
             layout = find_header(table, "CSV", rows)
             if layout is None:
                 raise DomainError(
-                    _("見出し行が見つかりません。先頭%(n)d行のどこかに「%(columns)s」などの見出しを置いてください。",
-                      n=reading.HEADER_SEARCH_ROWS, columns="」「".join(str(c.label) for c in table.columns[:3]))
+                    _(
+                        "見出し行が見つかりません。先頭%(n)d行のどこかに「%(columns)s」などの見出しを置いてください。",
+                        n=reading.HEADER_SEARCH_ROWS,
+                        columns="」「".join(str(c.label) for c in table.columns[:3]),
+                    )
                 )
             return [layout], notes
         by_name = {header_key(name): (name, rows) for name, rows in found}
@@ -106,18 +115,30 @@ def _layouts(register: Register, stream: IO[bytes], kind: str, encoding: str, ta
                 continue
             layout = find_header(table, match[0], match[1])
             if layout is None:
-                notes.append(_("シート「%(sheet)s」に見出し行が見つからないため読み込みません。", sheet=match[0]))
+                notes.append(
+                    _(
+                        "シート「%(sheet)s」に見出し行が見つからないため読み込みません。",
+                        sheet=match[0],
+                    )
+                )
                 continue
             used.add(match[0])
             layouts.append(layout)
         own_sheets = {header_key(text) for text in template_sheet_names()}
         for name, _rows in found:
             if name not in used and header_key(name) not in own_sheets:
-                notes.append(_("シート「%(sheet)s」は台帳のどの表にも当たらないため読み込みません。", sheet=name))
+                notes.append(
+                    _(
+                        "シート「%(sheet)s」は台帳のどの表にも当たらないため読み込みません。",
+                        sheet=name,
+                    )
+                )
     if not layouts:
         raise DomainError(
-            _("取り込める表が見つかりません。テンプレートの見出し（%(columns)s など）を使ってください。",
-              columns="、".join(str(c.label) for c in register.main.columns[:3]))
+            _(
+                "取り込める表が見つかりません。テンプレートの見出し（%(columns)s など）を使ってください。",
+                columns="、".join(str(c.label) for c in register.main.columns[:3]),
+            )
         )
     return layouts, notes
 
@@ -211,13 +232,25 @@ def decide(session: Session, batch: ImportBatch, choices: dict[str, dict[str, st
             choice = choices.get(layout.table, {}).get(str(index), "")
             header = layout.headers[index]
             if not choice:
-                raise DomainError(_("列「%(header)s」をどの項目として読むか、読まないかを選んでください。", header=header))
+                raise DomainError(
+                    _(
+                        "列「%(header)s」をどの項目として読むか、読まないかを選んでください。",
+                        header=header,
+                    )
+                )
             if choice != IGNORE:
                 valid = {c.key for c in table.columns if not c.export_only}
                 if choice not in valid:
-                    raise DomainError(_("列「%(header)s」の項目を一覧から選んでください。", header=header))
+                    raise DomainError(
+                        _("列「%(header)s」の項目を一覧から選んでください。", header=header)
+                    )
                 if choice in taken or choice in chosen_here.values():
-                    raise DomainError(_("列「%(header)s」に選んだ項目は、別の列で既に読み込みます。", header=header))
+                    raise DomainError(
+                        _(
+                            "列「%(header)s」に選んだ項目は、別の列で既に読み込みます。",
+                            header=header,
+                        )
+                    )
             chosen_here[str(index)] = choice
         decisions[layout.table] = chosen_here
     batch.decisions = decisions
@@ -243,7 +276,9 @@ def _run(
 
     with _local_copy(storage, batch.storage_key) as local:
         with reading.sheets(local, batch.file_kind, batch.encoding) as found:
-            streams = {("CSV" if batch.file_kind == reading.CSV else name): rows for name, rows in found}
+            streams = {
+                ("CSV" if batch.file_kind == reading.CSV else name): rows for name, rows in found
+            }
             for table in register.tables:  # parents first, so a child row finds its parent
                 layout = next((l for l in wanted.values() if l.table == table.key), None)
                 if layout is None:
@@ -251,17 +286,32 @@ def _run(
                 for index, key in layout.known.items():
                     if table.column(key).export_only:
                         report.notes.append(
-                            _("%(sheet)s の列「%(header)s」はアプリが計算する項目のため取り込みません。",
-                              sheet=layout.sheet, header=layout.headers[index])
+                            _(
+                                "%(sheet)s の列「%(header)s」はアプリが計算する項目のため取り込みません。",
+                                sheet=layout.sheet,
+                                header=layout.headers[index],
+                            )
                         )
                 decisions = (batch.decisions or {}).get(table.key, {})
                 for index in layout.unknown:
                     if decisions.get(str(index)) == IGNORE:
                         report.notes.append(
-                            _("%(sheet)s の列「%(header)s」は指定どおり取り込みません。",
-                              sheet=layout.sheet, header=layout.headers[index])
+                            _(
+                                "%(sheet)s の列「%(header)s」は指定どおり取り込みません。",
+                                sheet=layout.sheet,
+                                header=layout.headers[index],
+                            )
                         )
-                run_table(session, lookups, table, layout, decisions, streams[layout.sheet], report, counted)
+                run_table(
+                    session,
+                    lookups,
+                    table,
+                    layout,
+                    decisions,
+                    streams[layout.sheet],
+                    report,
+                    counted,
+                )
                 done = len(report.rows)
     return report
 
@@ -282,7 +332,11 @@ def _begin(session: Session, batch: ImportBatch) -> None:
 
 
 def preview(
-    session: Session, storage: Storage, batch: ImportBatch, user: Any, progress: Callable[[int], None] | None = None
+    session: Session,
+    storage: Storage,
+    batch: ImportBatch,
+    user: Any,
+    progress: Callable[[int], None] | None = None,
 ) -> Report:
     """Run every row as the apply would, then undo it all; the batch keeps the outcome."""
     _begin(session, batch)
@@ -297,7 +351,11 @@ def preview(
 
 
 def apply(
-    session: Session, storage: Storage, batch: ImportBatch, user: Any, progress: Callable[[int], None] | None = None
+    session: Session,
+    storage: Storage,
+    batch: ImportBatch,
+    user: Any,
+    progress: Callable[[int], None] | None = None,
 ) -> Report:
     """Save every row, or none when any row is refused; the batch records which."""
     if batch.status == BatchStatus.APPLIED:

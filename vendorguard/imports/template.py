@@ -32,10 +32,18 @@ def build(register: Register, lookups: Lookups) -> bytes:
         [_("%(register)sの取り込み用テンプレート", register=register.label)],
         [],
         [_("使い方")],
-        [_("1. 各シートの2行目から、1行に1件ずつ入力します（1行目の見出しは変えないでください）。")],
+        [
+            _(
+                "1. 各シートの2行目から、1行に1件ずつ入力します（1行目の見出しは変えないでください）。"
+            )
+        ],
         [_("2. 色の濃い見出しは、新しく登録するときに必ず入力する項目です。")],
         [_("3. 日付は 2027/4/1、令和9年4月1日、R9.4.1 のいずれの書き方でも読み込めます。")],
-        [_("4. 取り込み画面でファイルを選ぶと、反映する前に、行ごとの結果（登録・更新・変更なし・エラー）を確認できます。")],
+        [
+            _(
+                "4. 取り込み画面でファイルを選ぶと、反映する前に、行ごとの結果（登録・更新・変更なし・エラー）を確認できます。"
+            )
+        ],
         [_("5. 同じファイルをもう一度取り込んでも、台帳は変わりません。")],
         [],
     ]
@@ -67,7 +75,9 @@ def build(register: Register, lookups: Lookups) -> bytes:
             lists.cell(row=1, column=list_column, value=str(column.label))
             for row, choice in enumerate(choices, start=2):
                 lists.cell(row=row, column=list_column, value=choice)
-            source = f"{quote_sheetname(lists.title)}!${list_letter}$2:${list_letter}${len(choices) + 1}"
+            source = (
+                f"{quote_sheetname(lists.title)}!${list_letter}$2:${list_letter}${len(choices) + 1}"
+            )
             validation = DataValidation(type="list", formula1=f"={source}", allow_blank=True)
             validation.error = _("一覧から選んでください。")
             validation.errorTitle = str(column.label)
@@ -76,8 +86,8 @@ def build(register: Register, lookups: Lookups) -> bytes:
             validation.add(f"{letter}2:{letter}{VALIDATED_ROWS + 1}")
         sheet.freeze_panes = "A2"
         guide_rows.append([])
-    for row in guide_rows:
-        guide.append(row)
+    for line in guide_rows:
+        guide.append(line)
     guide["A1"].font = Font(bold=True, size=14)
     guide.column_dimensions["A"].width = 36
     guide.column_dimensions["C"].width = 80

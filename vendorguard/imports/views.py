@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from typing import Any
-
 from urllib.parse import quote
 
 from flask import (
+    Flask,
     Response,
     abort,
     current_app,
@@ -53,7 +53,12 @@ class ListPage(Pagination):
         return self.items
 
     def _query_count(self) -> int:
-        return self.total
+        return len(self._rows)
+
+
+def _app() -> Flask:
+    """The application itself (a background pass outlives the request's proxy)."""
+    return current_app._get_current_object()  # type: ignore[attr-defined]
 
 
 def _register(key: str) -> Register:
@@ -84,7 +89,7 @@ def template_download(register_key: str):
     filename = _("%(register)s_取り込みテンプレート.xlsx", register=register.label)
     response = Response(data, mimetype=XLSX_MIMETYPE)
     response.headers["Content-Disposition"] = (
-        f"attachment; filename=\"import-template-{register.key}.xlsx\"; "
+        f'attachment; filename="import-template-{register.key}.xlsx"; '
         f"filename*=UTF-8''{quote(filename, safe='')}"
     )
     response.headers["Cache-Control"] = "no-store"
@@ -94,7 +99,7 @@ def template_download(register_key: str):
 def _start(batch, mode: str) -> None:
     batch.status = BatchStatus.RUNNING
     db.session.commit()
-    worker.start(current_app._get_current_object(), batch.id, mode)
+    worker.start(_app(), batch.id, mode)
 
 
 @bp.route("/<register_key>/", methods=["GET", "POST"])
@@ -127,12 +132,12 @@ def upload(register_key: str):
                 return redirect(url_for("imports.mapping", register_key=register.key))
             _start(batch, worker.PREVIEW)
             return redirect(url_for("imports.preview", register_key=register.key))
-    batch = services.current(db.session, current_user.id, register.key)
+    kept = services.current(db.session, current_user.id, register.key)
     return render_template(
         "imports/upload.html",
         register=register,
         form=form,
-        batch=batch,
+        batch=kept,
         max_mb=settings.current().import_max_mb,
     )
 
@@ -208,7 +213,7 @@ def preview(register_key: str):
         status=status,
         statuses=STATUSES,
         counts=(batch.summary or {}).get("counts", {}),
-        progress=worker.progress(current_app._get_current_object(), batch.id),
+        progress=worker.progress(_app(), batch.id),
     )
     response = Response(html)
     if batch.status == BatchStatus.RUNNING:
@@ -226,7 +231,12 @@ def apply(register_key: str):
         flash(_("反映できる確認済みのファイルがありません。"), "error")
         return redirect(url_for("imports.upload", register_key=register.key))
     if (batch.summary or {}).get("counts", {}).get("error"):
-        flash(_("エラーのある行があるため反映できません。ファイルを直して、もう一度アップロードしてください。"), "error")
+        flash(
+            _(
+                "エラーのある行があるため反映できません。ファイルを直して、もう一度アップロードしてください。"
+            ),
+            "error",
+        )
         return redirect(url_for("imports.preview", register_key=register.key))
     _start(batch, worker.APPLY)
     return redirect(url_for("imports.preview", register_key=register.key))

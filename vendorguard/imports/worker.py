@@ -109,4 +109,7 @@ def run(session: Session, batch: ImportBatch, user: User, mode: str, report_prog
 
 def is_running(session: Session, batch_id: int) -> bool:
     """Whether the batch is marked running."""
-    return session.scalar(select(ImportBatch.status).where(ImportBatch.id == batch_id)) == BatchStatus.RUNNING
+    return (
+        session.scalar(select(ImportBatch.status).where(ImportBatch.id == batch_id))
+        == BatchStatus.RUNNING
+    )
