@@ -197,3 +197,18 @@ def test_background_pass_commits_its_outcome(app, make, importer):
     db.session.expire_all()
     assert db.session.get(ImportBatch, batch.id).status.value == "applied"
     assert db.session.scalars(select(Contractor)).one().name == "株式会社B"
+
+
+def test_a_workbook_with_macros_is_refused_like_any_upload(make, importer):
+    import io
+    import zipfile
+
+    from vendorguard.core.errors import DomainError
+
+    admin = make.user(Role.ADMIN)
+    data = io.BytesIO(xlsx({"委託事業者": [["法人番号", "委託事業者名", "よみがな"]]}))
+    with zipfile.ZipFile(data, "a") as archive:
+        archive.writestr("xl/vbaProject.bin", b"\xd0\xcf\x11\xe0macro")
+    with pytest.raises(DomainError, match="マクロ"):
+        importer(admin, "contractors", data.getvalue())
+    assert db.session.scalars(select(ImportBatch)).all() == []

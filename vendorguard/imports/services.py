@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import utcnow
+from vendorguard.evidence import filecheck
 from vendorguard.imports import reading
 from vendorguard.imports.columns import IGNORE, SheetLayout, find_header, header_key
 from vendorguard.imports.engine import Report, run_table
@@ -180,6 +181,11 @@ def upload(
                 local.seek(0)
             else:
                 reading.check_xlsx(local)
+                local.seek(0)
+                # The evidence upload checks too: no macros, no external links, no zip bomb.
+                filecheck.check(
+                    head, filename if filename.endswith(".xlsx") else "upload.xlsx", local
+                )
                 local.seek(0)
             layouts, notes = _layouts(register, local, kind, encoding, table_key)
     except DomainError:
