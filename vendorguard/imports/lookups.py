@@ -47,6 +47,7 @@ class Lookups:
         self._staff: dict[str, list[User]] | None = None
         self._by_number: dict[str, Contractor | None] = {}
         self._by_name: dict[str, list[Contractor]] = {}
+        self._names_loaded = False
 
     # -- departments -------------------------------------------------------------------------
 
@@ -110,21 +111,20 @@ class Lookups:
 
     def contractor_by_name(self, name: str) -> list[Contractor]:
         """Contractors not archived whose name is ``name``."""
-        typed = key_text(name)
-        if typed not in self._by_name:
-            candidates = self.session.scalars(
+        if not self._names_loaded:
+            # Read once (until a contractor changes): names are matched NFKC- and space-blind.
+            for contractor in self.session.scalars(
                 select(Contractor).where(Contractor.archived_at.is_(None))
-            ).all()
-            self._by_name.clear()
-            for contractor in candidates:
+            ):
                 self._by_name.setdefault(key_text(contractor.name), []).append(contractor)
-            self._by_name.setdefault(typed, [])
-        return self._by_name[typed]
+            self._names_loaded = True
+        return self._by_name.get(key_text(name), [])
 
     def forget_contractors(self) -> None:
         """Drop what was remembered (a contractor was created or renamed)."""
         self._by_number.clear()
         self._by_name.clear()
+        self._names_loaded = False
 
     # -- classification levels ---------------------------------------------------------------
 

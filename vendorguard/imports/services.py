@@ -293,7 +293,7 @@ def _run(
                     if table.column(key).export_only:
                         report.notes.append(
                             _(
-                                "%(sheet)s の列「%(header)s」はアプリが計算する項目のため取り込みません。",
+                                "%(sheet)s の列「%(header)s」は出力専用の項目のため取り込みません。",
                                 sheet=layout.sheet,
                                 header=layout.headers[index],
                             )
