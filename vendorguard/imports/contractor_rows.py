@@ -93,8 +93,8 @@ class ContractorHandler:
         if existing is None:
             s.require(
                 values,
-                ("name", _("委託事業者名を入力してください。")),
-                ("name_kana", _("よみがなを入力してください。")),
+                ("name", _l("委託事業者名を入力してください。")),
+                ("name_kana", _l("よみがなを入力してください。")),
             )
             data = s.overlay(services.ContractorData(name="", name_kana=""), values)
             write(session, services.create_contractor, data)

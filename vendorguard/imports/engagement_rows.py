@@ -281,10 +281,10 @@ class EngagementHandler:
         if existing is None:
             s.require(
                 values,
-                ("title", _("件名を入力してください。")),
-                ("department", _("所管課を入力してください。")),
-                ("starts_on", _("契約開始日を入力してください。")),
-                ("ends_on", _("契約終了日を入力してください。")),
+                ("title", _l("件名を入力してください。")),
+                ("department", _l("所管課を入力してください。")),
+                ("starts_on", _l("契約開始日を入力してください。")),
+                ("ends_on", _l("契約終了日を入力してください。")),
             )
             base = services.EngagementData(
                 title="",

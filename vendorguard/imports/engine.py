@@ -90,11 +90,22 @@ class Report:
         return not any(row.status == ERROR for row in self.rows)
 
 
+FAIL_FAST = "vendorguard.imports.fail_fast"
+
+
+class ApplyStopped(Exception):
+    """An apply met a refused row: it stops there, since nothing will be saved anyway."""
+
+
 def write(session: Session, action: Callable[..., Any], *args: Any) -> Any:
     """Call a service inside a SAVEPOINT: if it refuses, what it did is undone and the run goes on.
 
-    (Rows found unchanged never get here, so they cost no SAVEPOINT.)
+    An apply (``FAIL_FAST`` in the session's info) skips the SAVEPOINT: its preview already went
+    through every row, and the first refusal ends the run and undoes everything (all or nothing).
+    Rows found unchanged never get here, so they cost nothing either way.
     """
+    if session.info.get(FAIL_FAST):
+        return action(session, *args)
     with session.begin_nested():
         return action(session, *args)
 
@@ -156,9 +167,11 @@ def run_table(
                             row=number,
                         )
                     )
-        if not line.errors:
-            _save_row(session, lookups, table, mapping, headers, values, seen, line)
-        report.rows.append(line)
+        try:
+            if not line.errors:
+                _save_row(session, lookups, table, mapping, headers, values, seen, line)
+        finally:
+            report.rows.append(line)
         if progress is not None and len(report.rows) % PROGRESS_EVERY == 0:
             progress(len(report.rows))
 
@@ -196,11 +209,13 @@ def _save_row(
     except RowRefused as error:
         cell, header = _column_cell(mapping, headers, error.column, line.row)
         line.errors.append((cell, header, error.message))
-        return
     except DomainError as error:
         column = handler.field_columns.get(error.field or "", "")
         cell, header = _column_cell(mapping, headers, column, line.row)
         line.errors.append((cell, header, error.message))
+    if line.errors:
+        if session.info.get(FAIL_FAST):
+            raise ApplyStopped
         return
     line.status, line.label = outcome.status, outcome.label
     line.changes = [str(table.column(key).label) for key in outcome.changes]

@@ -94,11 +94,11 @@ def ensure_department(lookups: Lookups, permission: str, *department_ids: int | 
             )
 
 
-def require(values: dict[str, Any], *keys_and_messages: tuple[str, str]) -> None:
-    """Refuse a new record missing a required value."""
+def require(values: dict[str, Any], *keys_and_messages: tuple[str, Any]) -> None:
+    """Refuse a new record missing a required value (messages are lazy: read only when needed)."""
     for key, message in keys_and_messages:
         if values.get(key) in (None, ""):
-            raise RowRefused(message, column=key)
+            raise RowRefused(str(message), column=key)
 
 
 def saved(

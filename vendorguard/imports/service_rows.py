@@ -264,8 +264,8 @@ class CloudHandler:
                 raise RowRefused(_("ID の外部サービスはありません。"), column="id")
             s.require(
                 values,
-                ("title", _("サービス名を入力してください。")),
-                ("department", _("所管課を入力してください。")),
+                ("title", _l("サービス名を入力してください。")),
+                ("department", _l("所管課を入力してください。")),
             )
             base = cloud.CloudServiceData(title="", department_id=0)
             data = self._overlay(base, values, lookups)
@@ -447,10 +447,10 @@ class SocialHandler:
         if existing is None:
             s.require(
                 values,
-                ("title", _("アカウント名を入力してください。")),
-                ("platform", _("SNSの種類を入力してください。")),
-                ("handle", _("ハンドルを入力してください。")),
-                ("department", _("所管課を入力してください。")),
+                ("title", _l("アカウント名を入力してください。")),
+                ("platform", _l("SNSの種類を入力してください。")),
+                ("handle", _l("ハンドルを入力してください。")),
+                ("department", _l("所管課を入力してください。")),
             )
             platform, other = values["platform"]
             base = social.SocialAccountData(

@@ -25,7 +25,7 @@ from vendorguard.core.timeutil import utcnow
 from vendorguard.evidence import filecheck
 from vendorguard.imports import reading
 from vendorguard.imports.columns import IGNORE, SheetLayout, find_header, header_key
-from vendorguard.imports.engine import Report, run_table
+from vendorguard.imports.engine import FAIL_FAST, ApplyStopped, Report, run_table
 from vendorguard.imports.lookups import Lookups
 from vendorguard.imports.models import BatchStatus, ImportBatch
 from vendorguard.imports.registers import REGISTERS, Register
@@ -308,16 +308,26 @@ def _run(
                                 header=layout.headers[index],
                             )
                         )
-                run_table(
-                    session,
-                    lookups,
-                    table,
-                    layout,
-                    decisions,
-                    streams[layout.sheet],
-                    report,
-                    counted,
-                )
+                try:
+                    run_table(
+                        session,
+                        lookups,
+                        table,
+                        layout,
+                        decisions,
+                        streams[layout.sheet],
+                        report,
+                        counted,
+                    )
+                except ApplyStopped:
+                    report.notes.append(
+                        _(
+                            "%(sheet)s %(row)d行目が反映できないため、そこで止めました。何も反映していません。",
+                            sheet=layout.sheet,
+                            row=report.rows[-1].row,
+                        )
+                    )
+                    return report
                 done = len(report.rows)
     return report
 
@@ -368,11 +378,14 @@ def apply(
         raise DomainError(_("このファイルは既に反映しました。"))
     _begin(session, batch)
     outer = session.begin_nested()
+    session.info[FAIL_FAST] = True
     try:
         report = _run(session, storage, batch, user, progress)
     except BaseException:
         outer.rollback()
         raise
+    finally:
+        session.info.pop(FAIL_FAST, None)
     if report.ok:
         outer.commit()
         _record(batch, report, BatchStatus.APPLIED)
