@@ -7,10 +7,12 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from vendorguard.imports.cloud_rows import CLOUD_SERVICES
 from vendorguard.imports.columns import Table
 from vendorguard.imports.contractor_rows import CERTIFICATIONS, CONTRACTORS
-from vendorguard.imports.engagement_rows import ENGAGEMENTS, INFORMATION_ITEMS, SUBCONTRACTORS
-from vendorguard.imports.service_rows import CLOUD_SERVICES, SOCIAL_ACCOUNTS
+from vendorguard.imports.engagement_child_rows import INFORMATION_ITEMS, SUBCONTRACTORS
+from vendorguard.imports.engagement_rows import ENGAGEMENTS
+from vendorguard.imports.social_rows import SOCIAL_ACCOUNTS
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
-from typing import IO, Any
+from typing import IO, Any, BinaryIO
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -72,7 +72,7 @@ def purge(
 
 
 @contextmanager
-def _local_copy(storage: Storage, key: str) -> Iterator[IO[bytes]]:
+def _local_copy(storage: Storage, key: str) -> Iterator[BinaryIO]:
     """The kept file as a seekable local file (openpyxl and the encoding check need to seek)."""
     with tempfile.TemporaryFile() as local:
         try:

@@ -16,7 +16,6 @@ from typing import cast
 
 from flask import Flask
 from flask_babel import gettext as _
-from sqlalchemy import select
 from sqlalchemy.orm import Session, scoped_session
 
 from vendorguard.audit.context import acting_as
@@ -105,11 +104,3 @@ def run(session: Session, batch: ImportBatch, user: User, mode: str, report_prog
         batch.status = BatchStatus.FAILED if mode == APPLY else BatchStatus.PREVIEWED
         batch.summary = {**(batch.summary or {}), "stopped": error.message}
     session.commit()
-
-
-def is_running(session: Session, batch_id: int) -> bool:
-    """Whether the batch is marked running."""
-    return (
-        session.scalar(select(ImportBatch.status).where(ImportBatch.id == batch_id))
-        == BatchStatus.RUNNING
-    )
