@@ -14,7 +14,8 @@ services as the pages (``imports.services``):
 - again: the same file applied once more (every row unchanged, nothing written).
 
 Wall time depends on what else runs on the machine, so the CPU time the process itself used
-(``time.process_time``) is printed next to it. Peak memory is the process's peak resident set (``ru_maxrss``) after each step, so it includes
+(``time.process_time``) is printed next to it. Peak memory is the process's peak resident set
+(``ru_maxrss``) after each step, so it includes
 the interpreter, Flask and openpyxl; the file is streamed (openpyxl read-only / csv reader) and the
 preview's per-row results are the only thing kept per row. The PostgreSQL database given is
 emptied (drop_all) — use a scratch database.
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import resource
 import sys
 import tempfile
@@ -222,11 +224,13 @@ def main() -> None:
     print(
         f"{engine}, {result['rows']} engagements from .{result['format']} ({result['file_mib']:.1f} MiB)"
     )
-    print(f"  upload  {result['upload']:6.1f} s")
+    print(f"  upload  {result['upload']:6.1f} s  (CPU {result['upload_cpu']:5.1f} s)")
     for step in ("preview", "apply", "again"):
         print(
-            f"  {step:7} {result[step]:6.1f} s  peak {result[step + '_peak_mib']:6.1f} MiB  {result[step + '_counts']}"
+            f"  {step:7} {result[step]:6.1f} s  (CPU {result[step + '_cpu']:5.1f} s)"
+            f"  peak {result[step + '_peak_mib']:6.1f} MiB  {result[step + '_counts']}"
         )
+    print(f"  load average when done: {os.getloadavg()[0]:.1f}")
     print(
         f"  engagements in the database: {result['engagements']}; peak before the import {result['baseline_mib']:.1f} MiB"
     )

@@ -1,7 +1,7 @@
 """Running a file through a register: every row read, checked and saved through the services.
 
-Preview and apply are the same run. Each row's write goes through ``write``: its own SAVEPOINT,
-so a row the service refuses undoes only itself and the run goes on to report every problem; the whole run is one transaction
+Preview and apply are the same run. Each row's write goes through ``write``, which drops what a
+refused row left unsaved and the run goes on to report every problem; the whole run is one transaction
 that the preview always rolls back and the apply commits only when no row was refused (all or
 nothing). Saving goes through the feature services, so their rules hold and the audit capture
 writes one entry per change; a row whose values equal the record is not saved at all (unchanged).
@@ -98,16 +98,21 @@ class ApplyStopped(Exception):
 
 
 def write(session: Session, action: Callable[..., Any], *args: Any) -> Any:
-    """Call a service inside a SAVEPOINT: if it refuses, what it did is undone and the run goes on.
+    """Call a service; if it refuses, forget whatever it left unsaved, so the next row starts clean.
 
-    An apply (``FAIL_FAST`` in the session's info) skips the SAVEPOINT: its preview already went
-    through every row, and the first refusal ends the run and undoes everything (all or nothing).
-    Rows found unchanged never get here, so they cost nothing either way.
+    The services check everything before they change an object and flush at the end, so a refusal
+    (a DomainError) leaves at most unflushed attribute values or an object not yet saved; those
+    are dropped here. No SAVEPOINT per row: on SQLite ten thousand of them cost more than the rows
+    themselves (benchmarks/import_bench.py), and the run's own SAVEPOINT undoes everything anyway
+    (always for a preview; for an apply whenever a row is refused).
     """
-    if session.info.get(FAIL_FAST):
+    try:
         return action(session, *args)
-    with session.begin_nested():
-        return action(session, *args)
+    except DomainError:
+        for obj in list(session.new):
+            session.expunge(obj)
+        session.expire_all()
+        raise
 
 
 def _cell_name(index: int, row: int) -> str:
