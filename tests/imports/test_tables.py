@@ -212,3 +212,37 @@ def test_a_workbook_with_macros_is_refused_like_any_upload(make, importer):
     with pytest.raises(DomainError, match="マクロ"):
         importer(admin, "contractors", data.getvalue())
     assert db.session.scalars(select(ImportBatch)).all() == []
+
+
+def test_a_row_the_service_refuses_leaves_nothing_behind_for_the_next_rows(make, importer):
+    make.schemes()
+    admin = make.user(Role.ADMIN)
+    dept = make.department(name="税務課")
+    contractor = make.contractor(corporate_number=NUMBER)
+    existing = make.engagement(
+        department=dept, contractor=contractor, contract_number="R8-700", title="元の件名"
+    )
+    header = ["契約番号", "件名", "所管課", "委託事業者の法人番号", "契約開始日", "契約終了日"]
+    data = csv_bytes(
+        [
+            header,
+            [
+                "R8-700",
+                "変えた件名",
+                "税務課",
+                NUMBER,
+                "2026/4/1",
+                "2025/3/31",
+            ],  # ends before it starts
+            ["R8-701", "新しい業務", "税務課", NUMBER, "2026/4/1", "2027/3/31"],
+        ]
+    )
+    batch = importer(admin, "engagements", data, filename="e.csv")
+    first, second = batch.rows
+    assert first[2] == "error" and first[5][0][:2] == ["F2", "契約終了日"]
+    assert second[2] == "created"
+    db.session.expire_all()
+    assert db.session.get(Engagement, existing.id).title == "元の件名"
+    batch = importer(admin, "engagements", data, filename="e.csv", apply=True)
+    assert batch.status.value == "failed"
+    assert db.session.scalars(select(Engagement.contract_number)).all() == ["R8-700"]
