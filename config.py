@@ -116,6 +116,11 @@ class Settings:
     bulk_progress_every: int = 5  # write progress every N documents
     bulk_max_documents: int = 1000  # per job
     bulk_stall_seconds: int = 600  # no progress this long: interrupted
+    # Register imports (.xlsx / CSV): the kept file's lifetime between preview and apply, its size
+    # limit, and whether the preview / apply runs in the request (tests) or in a background thread.
+    import_keep_hours: int = 24
+    import_max_mb: int = 50
+    import_sync: bool = False
     # Contractor portal: how long an invitation's set-password link stays valid.
     portal_invitation_days: int = 7
     # Reminders ("vg remind"): retries with exponential backoff (base, 2×, 4× … at most 6 h),

@@ -385,6 +385,13 @@ EXPECTED: dict[str, Access] = {
     "api-docs.openapi_json": Access(PUBLIC),
     "api-docs.openapi_swagger_ui": Access(PUBLIC),
     **{endpoint: Access(BEARER) for endpoint in API_ENDPOINTS},
+    # register imports: whoever may change the register (walked on the engagement register; an
+    # officer's rows outside their department are refused row by row, tests/imports)
+    "imports.index": grant({A, P, O, S}),
+    **{
+        f"imports.{name}": grant({A, P, O})
+        for name in ("upload", "template_download", "mapping", "preview", "apply", "discard")
+    },
 }
 
 # Where a URL argument means something else on some routes, the world key to use instead.
@@ -489,6 +496,7 @@ def build_world(make) -> World:
         side["event_id"] = event_id
         side["filename"] = "css/app.css"
         side["token_id"] = 1  # nobody's token here: revoking it is refused, and changes nothing
+        side["register_key"] = "engagements"  # type: ignore[assignment]
     ids["own"].update(_optional_ids(make, own_dept, ids["own"]["engagement_id"]))
     ids["other"].update(_optional_ids(make, other_dept, ids["other"]["engagement_id"]))
     return World(ids["own"], ids["other"]), own_dept

@@ -36,7 +36,7 @@ LAYERS: list[set[str]] = [
     {"ismap_pages"},
     {"documents", "evidence"},
     {"social", "tiers"},
-    {"assessments", "portal", "public"},
+    {"assessments", "portal", "public", "imports"},
     {"inspections", "questionnaires"},
     {"reminders"},
     {"supervision"},

@@ -46,6 +46,7 @@ FEATURES = (
     "mfa",
     "apitokens",
     "tiers",
+    "imports",
 )
 # Feature packages with a ``cli.register(group)`` function.
 CLI_FEATURES = (
@@ -61,6 +62,7 @@ CLI_FEATURES = (
     "reminders",
     "questionnaires",
     "tiers",
+    "imports",
 )
 
 

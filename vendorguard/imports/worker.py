@@ -1,0 +1,106 @@
+"""Running a preview or an apply in a background thread, with its progress in memory.
+
+A 10,000-row file takes longer than a page should wait, so the web process runs the pass in a
+thread with its own application context and session (``IMPORT_SYNC`` runs it in the request:
+tests, debugging). The pass is one transaction (the apply is all or nothing), so its progress
+cannot be written to the database where other requests would see it; it is kept in this
+process's memory instead and the page that follows it refreshes itself. Like the bulk document
+job, this module owns its transaction: it commits the batch's outcome itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import cast
+
+from flask import Flask
+from flask_babel import gettext as _
+from sqlalchemy.orm import Session, scoped_session
+
+from vendorguard.audit.context import acting_as
+from vendorguard.auth.models import User
+from vendorguard.core import settings
+from vendorguard.core.errors import DomainError
+from vendorguard.imports import services
+from vendorguard.imports.models import BatchStatus, ImportBatch
+from vendorguard.storage.factory import get_storage
+
+log = logging.getLogger(__name__)
+_THREADS = "vendorguard.import_threads"
+_PROGRESS = "vendorguard.import_progress"
+PREVIEW, APPLY = "preview", "apply"
+
+
+def progress(app: Flask, batch_id: int) -> int | None:
+    """Rows done by the pass running for this batch in this process (None: none running here)."""
+    return app.extensions.get(_PROGRESS, {}).get(batch_id)
+
+
+def start(app: Flask, batch_id: int, mode: str) -> None:
+    """Run the pass now (``IMPORT_SYNC``) or in a background thread."""
+    if settings.for_app(app).import_sync:
+        run_in_app(app, batch_id, mode)
+        return
+    thread = threading.Thread(
+        target=run_in_app, args=(app, batch_id, mode), name=f"vg-import-{batch_id}", daemon=True
+    )
+    app.extensions.setdefault(_THREADS, {})[batch_id] = thread
+    app.extensions.setdefault(_PROGRESS, {})[batch_id] = 0
+    thread.start()
+
+
+def wait(app: Flask, batch_id: int, timeout: float | None = None) -> bool:
+    """Wait for a pass started in a thread (tests, orderly shutdown); True when it has ended."""
+    thread = app.extensions.get(_THREADS, {}).get(batch_id)
+    if thread is None:
+        return True
+    thread.join(timeout)
+    return not thread.is_alive()
+
+
+def run_in_app(app: Flask, batch_id: int, mode: str) -> None:
+    """The thread's entry point: a fresh context and session, the uploader as the audit actor."""
+    from vendorguard.extensions import db
+
+    counters = app.extensions.setdefault(_PROGRESS, {})
+    before = BatchStatus.PREVIEWED if mode == PREVIEW else BatchStatus.FAILED
+    with app.app_context():
+        try:
+            session: Session = db.session
+            batch = session.get_one(ImportBatch, batch_id)
+            user = session.get_one(User, batch.user_id)
+            with acting_as(f"import:{batch_id}:{user.email}", user.id):
+                run(session, batch, user, mode, lambda done: counters.__setitem__(batch_id, done))
+        except Exception:  # never let a thread die silently: the batch says it stopped
+            log.exception("import %s crashed", batch_id)
+            db.session.rollback()
+            stopped = db.session.get(ImportBatch, batch_id)
+            if stopped is not None:
+                stopped.status = before
+                stopped.summary = {
+                    **(stopped.summary or {}),
+                    "stopped": _("予期しないエラーのため中断しました。管理者に連絡してください。"),
+                }
+                db.session.commit()
+        finally:
+            counters.pop(batch_id, None)
+            # ``db.session`` is typed as the Session it proxies; here the scoped registry is meant.
+            cast("scoped_session[Session]", db.session).remove()
+            app.extensions.get(_THREADS, {}).pop(batch_id, None)
+
+
+def run(session: Session, batch: ImportBatch, user: User, mode: str, report_progress=None) -> None:
+    """One pass and its commit (the batch records the outcome either way)."""
+    storage = get_storage()
+    try:
+        if mode == APPLY:
+            services.apply(session, storage, batch, user, report_progress)
+        else:
+            services.preview(session, storage, batch, user, report_progress)
+    except DomainError as error:
+        session.rollback()
+        batch = session.get_one(ImportBatch, batch.id)
+        batch.status = BatchStatus.FAILED if mode == APPLY else BatchStatus.PREVIEWED
+        batch.summary = {**(batch.summary or {}), "stopped": error.message}
+    session.commit()
