@@ -41,13 +41,16 @@ def test_plan_is_created_once_however_often_it_runs(app, make, shipped_catalog):
     first = planning.plan_fiscal_year(db.session, 2026)
     db.session.commit()
     assert {i.arrangement_id for i in first.created} == {personal.id, my_number.id}
+    # how many each gets follows its risk tier (at least the law's once a year)
+    expected = sum(planning.inspections_per_year(e) for e in (personal, my_number))
+    assert len(first.created) == expected >= 2
     items = _count(InspectionItem)
     assert items > 0  # the checklist comes from the shipped catalog's coverage
     for _ in range(3):
         again = planning.plan_fiscal_year(db.session, 2026)
         db.session.commit()
-        assert again.created == [] and again.existing == 2
-    assert _count() == 2 and _count(InspectionItem) == items
+        assert again.created == [] and again.existing == expected
+    assert _count() == expected and _count(InspectionItem) == items
     rows = db.session.scalars(select(Inspection)).all()
     assert all(is_open_day(row.planned_on) and row.fiscal_year == 2026 for row in rows)
     assert {row.arrangement_id for row in rows}.isdisjoint({plain.id, draft.id, earlier.id})
@@ -56,7 +59,7 @@ def test_plan_is_created_once_however_often_it_runs(app, make, shipped_catalog):
             AuditEvent.object_type == "inspection", AuditEvent.action == "create"
         )
     ).all()
-    assert len(created) == 2  # every planned inspection is in the audit trail, once
+    assert len(created) == expected  # every planned inspection is in the audit trail, once
 
 
 def test_planned_day_stays_inside_a_short_contract(app, make):
@@ -114,3 +117,19 @@ def test_auditor_cannot_plan(app, make, client, login_as):
     login_as(make.user(Role.AUDITOR))
     assert client.post("/inspections/plan", data={"fiscal_year": "2026"}).status_code == 403
     assert _count() == 0
+
+
+def test_the_risk_tier_sets_how_often_never_below_the_legal_floor(app, make):
+    from vendorguard.engagements.models import RiskTier
+    from vendorguard.tiers import policy
+
+    engagement = personal_engagement(make)
+    plain = personal_engagement(make, handles_personal_info=False)
+    db.session.commit()
+    engagement.tier, plain.tier = RiskTier.A, RiskTier.D
+    db.session.flush()
+    assert policy.inspections_per_year(db.session, RiskTier.A) == 2  # the shipped policy
+    assert planning.inspections_per_year(engagement) == 2
+    assert planning.inspections_per_year(plain) == 0  # tier D asks for none, nor does the law
+    engagement.tier = RiskTier.D
+    assert planning.inspections_per_year(engagement) == 1  # the law's once a year stays

@@ -14,13 +14,14 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from vendorguard.arrangements.models import ArrangementState
 from vendorguard.catalog import services as catalog_services
 from vendorguard.engagements.models import Engagement
 from vendorguard.evidence.calendar import is_open_day, next_open_day
 from vendorguard.inspections.models import Inspection, InspectionItem, InspectionStatus
+from vendorguard.tiers import policy as tier_policy
 
 LIVE = (ArrangementState.ACTIVE, ArrangementState.SUSPENDED)  # a draft is not contracted yet
 MAX_PER_YEAR = 12  # a bound on what a tier may ask for: at most monthly
@@ -29,10 +30,14 @@ MAX_PER_YEAR = 12  # a bound on what a tier may ask for: at most monthly
 def inspections_per_year(engagement: Engagement) -> int:
     """How many inspections the engagement needs in a fiscal year (0: none required).
 
-    Once a year for work handling personal information or My Number (FACTS §8); the tiers
-    feature is meant to drive this function.
+    Its risk tier's policy decides (区分A: twice by default), never below the law's floor: once
+    a year for work handling personal information or My Number (FACTS §8).
     """
-    return 1 if engagement.handles_personal_info or engagement.handles_my_number else 0
+    floor = 1 if engagement.handles_personal_info or engagement.handles_my_number else 0
+    session = object_session(engagement)
+    if engagement.tier is None or session is None:
+        return floor
+    return max(floor, tier_policy.inspections_per_year(session, engagement.tier))
 
 
 def fiscal_year_bounds(fiscal_year: int) -> tuple[date, date]:
