@@ -256,3 +256,28 @@ def test_return_for_correction_then_resubmit_and_bulk_send(world, make):
     assert db.session.scalar(
         select(QuestionnaireRequest.id).where(QuestionnaireRequest.arrangement_id == second.id)
     )
+
+
+def test_bulk_send_to_one_risk_tier(world, make):
+    from datetime import timedelta
+
+    from vendorguard.core.timeutil import fiscal_year
+    from vendorguard.engagements.models import RiskTier
+
+    department = db.session.get(type(world.officer.department), world.officer.department_id)
+    high, low = make.engagement(department=department), make.engagement(department=department)
+    db.session.commit()  # tiers are computed at commit; set them as an override would
+    high.tier, low.tier = RiskTier.A, RiskTier.D
+    db.session.commit()
+    today = today_tokyo()
+    data = services.SendData(world.template.id, fiscal_year(today), today + timedelta(days=20))
+    sent, _skipped = services.send_bulk(db.session, data, None, world.officer, tier="A")
+    db.session.commit()
+    got = set(
+        db.session.scalars(
+            select(QuestionnaireRequest.arrangement_id).where(
+                QuestionnaireRequest.arrangement_id.in_([high.id, low.id])
+            )
+        )
+    )
+    assert sent == 1 and got == {high.id}

@@ -110,6 +110,11 @@ class BulkSendForm(SendForm):
     """Send one questionnaire to every arrangement of a department (or all the user manages)."""
 
     department_id = SelectField(_l("所管課"), coerce=optional_int, validators=[Optional()])
+    tier = SelectField(
+        _l("リスク区分"),
+        validators=[Optional()],
+        description=_l("選ぶと、その区分の業務委託だけに送ります。"),
+    )
 
 
 class LinkForm(FlaskForm):

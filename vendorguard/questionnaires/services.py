@@ -21,6 +21,7 @@ from vendorguard.catalog import services as catalog_services
 from vendorguard.core import concurrency
 from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import today_tokyo, utcnow
+from vendorguard.engagements.models import Engagement
 from vendorguard.evidence.calendar import next_open_day
 from vendorguard.evidence.uploads import StoredFile
 from vendorguard.portal import tokens
@@ -138,10 +139,17 @@ def send(
 
 
 def send_bulk(
-    session: Session, data: SendData, department_id: int | None, user, today: date | None = None
+    session: Session,
+    data: SendData,
+    department_id: int | None,
+    user,
+    today: date | None = None,
+    *,
+    tier: str | None = None,
 ) -> tuple[int, int]:
     """Send to every arrangement of the template's kind the user may manage (optionally one
-    department) that has none for the year yet. Returns (sent, skipped)."""
+    department, optionally engagements of one risk tier) that has none for the year yet.
+    Returns (sent, skipped)."""
     today = today or today_tokyo()
     template, version_id, due_on = _check_send(session, data, today)
     stmt = (
@@ -163,6 +171,8 @@ def send_bulk(
     )
     if department_id:
         stmt = stmt.where(Arrangement.department_id == department_id)
+    if tier:
+        stmt = stmt.where(Arrangement.id.in_(select(Engagement.id).where(Engagement.tier == tier)))
     sent = skipped = 0
     for arrangement in session.scalars(stmt).all():
         if contractor_of(arrangement) is None:

@@ -17,6 +17,7 @@ from vendorguard.auth.roles import PERMISSIONS
 from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import fiscal_year, today_tokyo
 from vendorguard.core.web import absolute_url, paginate, show_domain_error
+from vendorguard.engagements.models import RiskTier
 from vendorguard.extensions import db
 from vendorguard.org.models import Department
 from vendorguard.questionnaires import queries, review, services
@@ -140,6 +141,7 @@ def bulk():
     form.department_id.choices = [(None, _("（変更できるすべての所管課）"))] + [
         (d.id, d.name) for d in departments
     ]
+    form.tier.choices = [("", _("（すべての区分）"))] + [(t.value, t.label) for t in RiskTier]
     if form.validate_on_submit():
         try:
             sent, skipped = services.send_bulk(
@@ -152,6 +154,7 @@ def bulk():
                 ),
                 form.department_id.data,
                 current_user,
+                tier=form.tier.data or None,
             )
             db.session.commit()
         except DomainError as error:
