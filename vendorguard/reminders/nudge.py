@@ -101,7 +101,7 @@ def remind_now(
 
     now = utcnow()
     topic = f"evreq:{row.id}:{row.due_on}"
-    stage = f"nudge-{click_key}"
+    stage = f"nudge-{click_key[:20]}"  # the stage column holds 30 characters; 80 bits are plenty
     planned = []
     for person_key, user_id, email, name in addresses:
         row_data = dict(data)
