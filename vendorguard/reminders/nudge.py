@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vendorguard.audit import services as audit
@@ -22,8 +21,8 @@ from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import today_tokyo, utcnow
 from vendorguard.evidence.models import EvidenceProvider, EvidenceRequest
 from vendorguard.reminders import kinds, outbox, recipients
-from vendorguard.reminders.models import Channel, DeliveryStatus, Notification
-from vendorguard.reminders.rules import Audience, _evidence_base, _evidence_rows
+from vendorguard.reminders.models import Channel, DeliveryStatus
+from vendorguard.reminders.rules import Audience, evidence_base, evidence_rows
 
 CLICK_KEY = re.compile(r"^[0-9a-f]{16,64}$")
 NOTE_MAX = 1000
@@ -38,15 +37,6 @@ class NudgeResult:
     repeated: bool
 
 
-def contractor_of(session: Session, evidence_request: EvidenceRequest) -> Contractor | None:
-    """The contractor who provides this request's evidence, or None for the city's own."""
-    rows = _evidence_rows(session, EvidenceRequest.id == evidence_request.id)
-    if not rows or rows[0].provider != EvidenceProvider.CONTRACTOR:
-        return None
-    contractor_id = rows[0].contractor_id or rows[0].provider_contractor_id
-    return session.get(Contractor, contractor_id) if contractor_id else None
-
-
 def remind_now(
     session: Session, evidence_request: EvidenceRequest, actor: User, note: str, click_key: str
 ) -> NudgeResult:
@@ -58,7 +48,7 @@ def remind_now(
         raise DomainError(
             _("連絡事項は%(max)d文字以内で入力してください。", max=NOTE_MAX), field="note"
         )
-    rows = _evidence_rows(session, EvidenceRequest.id == evidence_request.id)
+    rows = evidence_rows(session, EvidenceRequest.id == evidence_request.id)
     if not rows:
         raise DomainError(_("この提出依頼は提出済みか取り下げ済みのため、督促できません。"))
     row = rows[0]
@@ -66,7 +56,7 @@ def remind_now(
     if row.provider != EvidenceProvider.CONTRACTOR or not contractor_id:
         raise DomainError(_("委託事業者が提出する証跡ではないため、督促は送れません。"))
 
-    data, contractor_data, _audiences = _evidence_base(row)
+    data, contractor_data, _audiences = evidence_base(row)
     late = (today_tokyo() - row.due_on).days
     data = {
         **data,
@@ -146,17 +136,3 @@ def remind_now(
         after={"recipients": [email for _key, _uid, email, _name in addresses], "note": note},
     )
     return NudgeResult([p["dedup_key"] for p in planned], len(planned), repeated=False)
-
-
-def last_nudges(session: Session, evidence_request_id: int, limit: int = 5):
-    """The latest 督促 sent for a request: when, to whom, and whether it went out."""
-    return session.execute(
-        select(Notification.created_at, Notification.email, Notification.status)
-        .where(
-            Notification.subject_type == "evidence_request",
-            Notification.subject_id == evidence_request_id,
-            Notification.kind == kinds.EVIDENCE_NUDGE,
-        )
-        .order_by(Notification.created_at.desc(), Notification.id.desc())
-        .limit(limit)
-    ).all()

@@ -144,7 +144,8 @@ def arrangement_link(kind: str, arrangement_id: int) -> list:
 # -- evidence requests ----------------------------------------------------------------------------
 
 
-def _evidence_rows(session: Session, condition) -> Sequence[Row[Any]]:
+def evidence_rows(session: Session, condition) -> Sequence[Row[Any]]:
+    """Waiting requests matching ``condition`` with what every evidence reminder says (one query)."""
     stmt = (
         select(
             EvidenceRequest.id,
@@ -179,7 +180,8 @@ def _evidence_rows(session: Session, condition) -> Sequence[Row[Any]]:
     return session.execute(stmt).all()
 
 
-def _evidence_base(row) -> tuple[dict, dict, tuple[Audience, ...]]:
+def evidence_base(row) -> tuple[dict, dict, tuple[Audience, ...]]:
+    """A request row's message data, the contractor's overrides and who is reminded."""
     data = {
         "title": row.title,
         "occurrence": row.occurrence,
@@ -209,12 +211,12 @@ def evidence_due(
     """Requests due within the offsets (14, 7, 1 days before, and on the day)."""
     if not setting.offsets:
         return []
-    rows = _evidence_rows(
+    rows = evidence_rows(
         session, EvidenceRequest.due_on.between(first, last + timedelta(days=setting.window))
     )
     result = []
     for row in rows:
-        data, contractor_data, audiences = _evidence_base(row)
+        data, contractor_data, audiences = evidence_base(row)
         for day, stage, left in first_days(
             first, last, before_stage(row.due_on, setting.offsets, "due")
         ):
@@ -240,12 +242,12 @@ def evidence_overdue(
     session: Session, first: date, last: date, setting: RuleSetting
 ) -> list[Candidate]:
     """Requests past due: the day after, then every ``repeat_days``; escalated after ``escalate_after_days``."""
-    rows = _evidence_rows(session, EvidenceRequest.due_on < last)
+    rows = evidence_rows(session, EvidenceRequest.due_on < last)
     repeat = setting.repeat_days or 0
     escalate = setting.escalate_after_days
     result = []
     for row in rows:
-        data, contractor_data, audiences = _evidence_base(row)
+        data, contractor_data, audiences = evidence_base(row)
         topic = f"evreq:{row.id}:{row.due_on}"
         for day, stage, late in first_days(
             first, last, repeating_stage(0, repeat, row.due_on, "overdue")
