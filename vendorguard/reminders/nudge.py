@@ -20,6 +20,7 @@ from vendorguard.contractors.models import Contractor
 from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import today_tokyo, utcnow
 from vendorguard.evidence.models import EvidenceProvider, EvidenceRequest
+from vendorguard.evidence.occurrences import occurrence_label
 from vendorguard.reminders import kinds, outbox, recipients
 from vendorguard.reminders.models import Channel, DeliveryStatus
 from vendorguard.reminders.rules import Audience, evidence_base, evidence_rows
@@ -132,7 +133,7 @@ def remind_now(
         "remind",
         "evidence_request",
         row.id,
-        f"{row.title} {row.occurrence}",
+        f"{row.title} {occurrence_label(row.occurrence)}",
         after={"recipients": [email for _key, _uid, email, _name in addresses], "note": note},
     )
     return NudgeResult([p["dedup_key"] for p in planned], len(planned), repeated=False)

@@ -27,8 +27,7 @@ def remind_now(request_id: int):
     if evidence_request is None:
         abort(404)
     arrangement = db.session.get_one(Arrangement, evidence_request.arrangement_id)
-    access.ensure_can_view(arrangement)
-    access.ensure_can_manage(arrangement)
+    access.ensure_can_manage(arrangement)  # 404 for what the user may not see, 403 to change
     back = url_for("evidence.request_detail", request_id=request_id) + "#remind"
     form = NudgeForm()
     if not form.validate():
