@@ -213,14 +213,16 @@ def render_articles(
     *,
     date_style: str = "wareki",
     internal: bool | None = None,
+    computed: Coverage | None = None,
 ) -> list[Article]:
     """The articles for an arrangement, in clause order; refused while coverage has gaps.
 
     One article per approved clause version that covers at least one applicable requirement;
     ``requirement_codes`` lists the applicable ones it covers. ``date_style``: wareki | western.
     ``internal``: only the city's own clauses (True), only the counterparty's (False), or all.
+    ``computed``: the arrangement's coverage when the caller already has it (it costs queries).
     """
-    result = coverage(session, arrangement)
+    result = computed or coverage(session, arrangement)
     if not result.is_complete:
         raise CoverageIncomplete([r.code for r in result.gaps])
     applicable = {row.requirement.id for row in result.rows}

@@ -285,8 +285,12 @@ def generate_appendix_with_data(
             )
         ) from error
     only = {} if kind.internal_clauses is None else {"internal": kind.internal_clauses}
-    articles = catalog.render_articles(session, arrangement, date_style=style, **only)
-    waivers = coverage_waivers(catalog.coverage(session, arrangement))
+    # One coverage computation serves both the articles and the waivers kept with the version.
+    computed = catalog.coverage(session, arrangement)
+    articles = catalog.render_articles(
+        session, arrangement, date_style=style, computed=computed, **only
+    )
+    waivers = coverage_waivers(computed)
     return generate_from_articles(
         session, storage, arrangement, user, articles, waivers, style, dirs, kind
     )
