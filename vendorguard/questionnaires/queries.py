@@ -112,15 +112,17 @@ def request_full(request_id: int) -> Select:
 
 
 def previous_request(request: QuestionnaireRequest) -> Select:
-    """Last fiscal year's questionnaire of the same template for the same arrangement."""
+    """The previous period's questionnaire of the same template for the same arrangement."""
     return (
         select(QuestionnaireRequest)
         .where(
             QuestionnaireRequest.arrangement_id == request.arrangement_id,
             QuestionnaireRequest.template_id == request.template_id,
-            QuestionnaireRequest.fiscal_year == request.fiscal_year - 1,
+            QuestionnaireRequest.period_start < request.period_start,
             QuestionnaireRequest.status != RequestStatus.CANCELLED,
         )
+        .order_by(QuestionnaireRequest.period_start.desc(), QuestionnaireRequest.id.desc())
+        .limit(1)
         .options(selectinload(QuestionnaireRequest.answers).joinedload(Answer.question))
     )
 
