@@ -70,12 +70,14 @@ def _continue(
     """Give each template the arrangement was sent its request for the period today is in.
     ``sent`` holds every request not withdrawn: one the city cancelled still covers its period."""
     period = periods.containing(today, months)
+    covered = {(r.template_id, r.period_start) for r in sent}
     latest_by_template: dict[int, QuestionnaireRequest] = {}
     for request in sorted(sent, key=lambda r: (r.period_start, r.id)):
-        latest_by_template[request.template_id] = request
+        if request.period_start < period.start:
+            latest_by_template[request.template_id] = request  # the self-check was started
     for template_id, latest in latest_by_template.items():
-        if latest.period_start >= period.start:
-            continue  # the period is covered (or a later one was sent ahead)
+        if (template_id, period.start) in covered:
+            continue  # sent already (or cancelled by the city: not sent again)
         back = next(
             (
                 r
