@@ -24,10 +24,10 @@ def register(group: click.Group) -> None:
         click.echo(f"点検票 {added} 件を追加しました / added {added} questionnaires")
 
     @group.command("questionnaire-schedule")
-    @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None)
-    def questionnaire_schedule(today) -> None:
+    @click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None)
+    def questionnaire_schedule(as_of) -> None:
         """Send each started self-check's request for the period due today (run it daily)."""
-        day: date = today.date() if today else today_tokyo()
+        day: date = as_of.date() if as_of else today_tokyo()
         with acting_as("cli:questionnaire-schedule"):
             result = schedule.run(db.session, day)
             db.session.commit()
