@@ -241,3 +241,29 @@ def test_a_new_interval_in_the_tier_policy_reschedules_self_checks(world, make):
     assert schedule.run(db.session, date(2026, 7, 2)).created == 1
     db.session.commit()
     assert _live(eid)[date(2026, 7, 1)].period_label == "2026年度 第2四半期"
+
+
+def test_the_schedule_command_continues_started_self_checks_once(app, world, make):
+    engagement = _tier_a(make, world)
+    services.send(
+        db.session,
+        engagement,
+        services.SendData(world.template.id, 2026, DUE),
+        world.officer,
+        date(2026, 5, 1),
+    )
+    db.session.commit()
+    runner = app.test_cli_runner()
+    for created in (1, 0):  # the daily run, then again the same day
+        result = runner.invoke(args=["vg", "questionnaire-schedule", "--as-of", "2026-11-05"])
+        assert result.exit_code == 0, result.output
+        assert f"created {created}," in result.output
+    # the world's engagement was never sent one: the schedule does not start self-checks
+    assert set(_live(world.engagement.id)) == set()
+    assert set(_live(engagement.id)) == {date(2026, 4, 1), date(2026, 10, 1)}
+    actor = db.session.scalars(
+        select(AuditEvent.actor_label).where(
+            AuditEvent.object_type == "questionnaire_request", AuditEvent.action == "schedule"
+        )
+    ).one()
+    assert actor == "cli:questionnaire-schedule"
