@@ -17,7 +17,7 @@ from vendorguard.core.errors import DomainError
 from vendorguard.engagements.models import Engagement, RiskTier
 from vendorguard.extensions import db
 from vendorguard.org.models import Department
-from vendorguard.questionnaires import periods, schedule, services
+from vendorguard.questionnaires import periods, queries, schedule, services
 from vendorguard.questionnaires.models import Answer, QuestionnaireRequest, RequestStatus
 from vendorguard.tiers import rule_services
 from vendorguard.tiers import services as tier_services
@@ -241,6 +241,15 @@ def test_a_new_interval_in_the_tier_policy_reschedules_self_checks(world, make):
     assert schedule.run(db.session, date(2026, 7, 2)).created == 1
     db.session.commit()
     assert _live(eid)[date(2026, 7, 1)].period_label == "2026年度 第2四半期"
+    # a two-year interval: the waiting first quarter becomes a two-year period, listed in both years
+    values[RiskTier.A] = replace(values[RiskTier.A], self_check_interval_months=24)
+    rule_services.save_policies(db.session, list(values.values()), date(2026, 7, 2))
+    db.session.commit()
+    two_years = _live(eid)[date(2026, 4, 1)]
+    assert two_years.period_label == "2026年4月〜2028年3月"
+    for year, listed in ((2026, True), (2027, True), (2028, False)):
+        rows = db.session.scalars(queries.for_arrangement(eid, year)).unique().all()
+        assert (two_years in rows) is listed, year
 
 
 def test_the_schedule_command_continues_started_self_checks_once(app, world, make):
