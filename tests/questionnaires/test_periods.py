@@ -133,6 +133,8 @@ def test_bulk_send_gives_each_engagement_its_due_period(world, make, client, log
     login_as(world.officer)
     page = client.get("/questionnaires/?fiscal_year=2026").get_data(as_text=True)
     assert "2026年度 上期" in page and "2026年度 下期" in page
+    page = client.get(f"/questionnaires/send/{tier_a.id}").get_data(as_text=True)
+    assert "自己点検の間隔は6か月です" in page
     client.post("/logout")
     login_as(world.contractor_user)
     page = client.get("/questionnaires/portal/").get_data(as_text=True)
