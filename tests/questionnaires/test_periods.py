@@ -255,14 +255,16 @@ def test_a_new_interval_in_the_tier_policy_reschedules_self_checks(world, make):
 
 
 def test_the_schedule_command_continues_started_self_checks_once(app, world, make):
-    engagement = _tier_a(make, world)
-    services.send(
-        db.session,
-        engagement,
-        services.SendData(world.template.id, 2026, DUE),
-        world.officer,
-        date(2026, 5, 1),
-    )
+    engagement, ended = _tier_a(make, world), _tier_a(make, world)
+    for each in (engagement, ended):
+        services.send(
+            db.session,
+            each,
+            services.SendData(world.template.id, 2026, DUE),
+            world.officer,
+            date(2026, 5, 1),
+        )
+    ended.state = ArrangementState.ENDED  # the work is over: its exit comes, not a self-check
     db.session.commit()
     runner = app.test_cli_runner()
     for created in (1, 0):  # the daily run, then again the same day
@@ -272,6 +274,7 @@ def test_the_schedule_command_continues_started_self_checks_once(app, world, mak
     # the world's engagement was never sent one: the schedule does not start self-checks
     assert set(_live(world.engagement.id)) == set()
     assert set(_live(engagement.id)) == {date(2026, 4, 1), date(2026, 10, 1)}
+    assert set(_live(ended.id)) == {date(2026, 4, 1)}
     actor = db.session.scalars(
         select(AuditEvent.actor_label).where(
             AuditEvent.object_type == "questionnaire_request", AuditEvent.action == "schedule"

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from vendorguard.arrangements.models import Arrangement
+from vendorguard.arrangements.models import Arrangement, ArrangementState
 from vendorguard.audit import capture as audit_capture
 from vendorguard.core.timeutil import utcnow
 from vendorguard.engagements.models import Engagement, RiskTier
@@ -46,6 +46,11 @@ def _answer_days(latest: QuestionnaireRequest) -> int:
     # The city's last choice of how long the contractor had, within bounds.
     days = (latest.due_on - latest.period_start).days
     return max(MIN_ANSWER_DAYS, min(days, 366)) if days > 0 else DEFAULT_ANSWER_DAYS
+
+
+def is_running(arrangement: Arrangement) -> bool:
+    """Still worked on: an ended arrangement gets no further self-check (its exit comes instead)."""
+    return arrangement.state != ArrangementState.ENDED
 
 
 @dataclass
@@ -170,7 +175,7 @@ def reschedule(session: Session, engagement: Engagement, today: date) -> Schedul
             audit_capture.tag(session, request, "revive")
             live.append(request)
             result.revived += 1
-    if engagement.ends_on >= periods.containing(today, months).start:
+    if is_running(engagement) and engagement.ends_on >= periods.containing(today, months).start:
         _continue(session, engagement, live + cancelled, withdrawn, months, today, result)
     session.flush()
     return result
@@ -194,7 +199,8 @@ def run(session: Session, today: date) -> ScheduleResult:
         else:
             result = ScheduleResult()
             rows = [r for r in _requests(session, arrangement.id) if r.withdrawn_at is None]
-            _continue(session, arrangement, rows, [], periods.YEAR, today, result)
+            if is_running(arrangement):
+                _continue(session, arrangement, rows, [], periods.YEAR, today, result)
             session.flush()
         total.created += result.created
         total.revived += result.revived
