@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, case, select
 from sqlalchemy.orm import Session
 
 from vendorguard.arrangements.models import Arrangement, ArrangementState
@@ -214,6 +215,36 @@ def _on_tier_change(session: Session, engagement: Engagement, today: date) -> No
 
 
 tier_services.on_tier_change(_on_tier_change)
+
+
+@dataclass
+class DuePeriods:
+    """The period a send for one fiscal year is for, per tier (and without a tier)."""
+
+    by_tier: dict[RiskTier, Period]
+    yearly: Period
+
+    def of(self, tier: RiskTier | str | None) -> Period:
+        """The period for an arrangement of this tier (None: not an engagement, or no tier)."""
+        return self.by_tier[RiskTier(tier)] if tier else self.yearly
+
+    def start_expression(self, tier_column: ColumnElement[Any]) -> ColumnElement[date]:
+        """SQL for the due period's first day of a row whose tier is ``tier_column``."""
+        return case(
+            *((tier_column == tier.value, period.start) for tier, period in self.by_tier.items()),
+            else_=self.yearly.start,
+        )
+
+
+def due_periods(session: Session, fiscal_year: int, today: date) -> DuePeriods:
+    """Every tier's due period of ``fiscal_year`` (bulk sends)."""
+    return DuePeriods(
+        {
+            tier: periods.due(fiscal_year, months, today)
+            for tier, months in intervals(session).items()
+        },
+        periods.due(fiscal_year, periods.YEAR, today),
+    )
 
 
 def period_for(session: Session, arrangement: Arrangement, fiscal_year: int, today: date) -> Period:

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import case, exists, select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from vendorguard.arrangements import access
@@ -21,11 +21,11 @@ from vendorguard.catalog import services as catalog_services
 from vendorguard.core import concurrency
 from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import today_tokyo, utcnow
-from vendorguard.engagements.models import Engagement, RiskTier
+from vendorguard.engagements.models import Engagement
 from vendorguard.evidence.calendar import next_open_day
 from vendorguard.evidence.uploads import StoredFile
 from vendorguard.portal import tokens
-from vendorguard.questionnaires import answering, periods, queries, schedule
+from vendorguard.questionnaires import answering, queries, schedule
 from vendorguard.questionnaires.models import (
     WAITING,
     Answer,
@@ -160,20 +160,11 @@ def send_bulk(
     period due at its tier's self-check interval. Returns (sent, skipped)."""
     today = today or today_tokyo()
     template, version_id, due_on = _check_send(session, data, today)
-    fiscal_year = data.fiscal_year or 0
+    due = schedule.due_periods(session, data.fiscal_year or 0, today)
     # Each arrangement's due period depends on its tier: one SQL expression picks its start,
     # so arrangements already sent are left out before the limit, in one query.
-    yearly = periods.due(fiscal_year, periods.YEAR, today)
-    due_by_tier = {
-        tier: periods.due(fiscal_year, months, today)
-        for tier, months in schedule.intervals(session).items()
-    }
     tiers = Engagement.__table__.alias("tier_of")  # the plain table: never the loaded entity
     tier_of = tiers.c.tier
-    due_start = case(
-        *((tier_of == tier.value, period.start) for tier, period in due_by_tier.items()),
-        else_=yearly.start,
-    )
     stmt = (
         select(Arrangement, tier_of)
         .outerjoin(tiers, tiers.c.id == Arrangement.id)
@@ -184,7 +175,7 @@ def send_bulk(
             ~exists().where(
                 QuestionnaireRequest.arrangement_id == Arrangement.id,
                 QuestionnaireRequest.template_id == template.id,
-                QuestionnaireRequest.period_start == due_start,
+                QuestionnaireRequest.period_start == due.start_expression(tier_of),
                 QuestionnaireRequest.status != RequestStatus.CANCELLED,
             ),
         )
@@ -196,11 +187,11 @@ def send_bulk(
     if tier:
         stmt = stmt.where(Arrangement.id.in_(select(Engagement.id).where(Engagement.tier == tier)))
     sent = skipped = 0
-    for arrangement, tier in session.execute(stmt).tuples().all():
+    for arrangement, arrangement_tier in session.execute(stmt).tuples().all():
         if contractor_of(arrangement) is None:
             skipped += 1  # nobody to answer in the portal; send a link from its page instead
             continue
-        period = due_by_tier[RiskTier(tier)] if tier else yearly
+        period = due.of(arrangement_tier)
         _new_request(session, arrangement, template, version_id, data, due_on, user, period)
         sent += 1
     session.flush()
