@@ -226,3 +226,26 @@ def test_concentration_table_and_chart_with_a_constant_query_count(
     assert "対象の業務委託：0件" in client.get(
         f"/tiers/concentration?department={other.id}"
     ).get_data(as_text=True)
+
+
+def test_rules_page_keeps_a_constant_query_count(client, make, login_as, count_queries):
+    make.schemes()
+    login_as(make.user(Role.ADMIN))
+    counts = []
+    for total in (5, 50):
+        have = db.session.scalar(select(db.func.count(TierRule.id))) or 0
+        db.session.add_all(
+            TierRule(
+                position=n,
+                tier=RiskTier.B,
+                label=f"規則{n}",
+                condition={"all": [{"fact": "segments", "op": "contains", "value": "internet"}]},
+            )
+            for n in range(have, total)
+        )
+        db.session.commit()
+        with count_queries() as counter:
+            response = client.get("/tiers/rules")
+        assert response.status_code == 200 and f"規則{total - 1}" in response.get_data(as_text=True)
+        counts.append(counter.count)
+    assert counts[0] == counts[1], counts

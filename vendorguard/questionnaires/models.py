@@ -17,6 +17,7 @@ from vendorguard.core.enums import LabelledEnum
 from vendorguard.core.timeutil import utcnow
 from vendorguard.core.types import UTCDateTime
 from vendorguard.extensions import Model
+from vendorguard.questionnaires.periods import Period
 
 
 class QuestionType(LabelledEnum):
@@ -204,18 +205,23 @@ class Question(Audited, Model):
         return f"{self.code} {self.text}"
 
 
+def _year_start(context) -> date:
+    # A request made without a period (older code paths) is for its whole fiscal year.
+    return date(context.get_current_parameters()["fiscal_year"], 4, 1)
+
+
 class QuestionnaireRequest(Audited, Model):
-    """One version sent for one arrangement and fiscal year to its contractor."""
+    """One version sent for one arrangement and self-check period to its contractor."""
 
     __tablename__ = "questionnaire_request"
     __audit_label__ = "label"
     __table_args__ = (
-        # One live questionnaire per arrangement, template and fiscal year (bulk sends are idempotent).
+        # One live questionnaire per arrangement, template and period (sends are idempotent).
         Index(
             "uq_questionnaire_request_live",
             "arrangement_id",
             "template_id",
-            "fiscal_year",
+            "period_start",
             unique=True,
             sqlite_where=text("status <> 'cancelled'"),
             postgresql_where=text("status <> 'cancelled'"),
@@ -228,7 +234,10 @@ class QuestionnaireRequest(Audited, Model):
     version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_version.id"), index=True)
     arrangement_id: Mapped[int] = mapped_column(ForeignKey("arrangement.id"), index=True)
     contractor_id: Mapped[int | None] = mapped_column(ForeignKey("contractor.id"), index=True)
-    fiscal_year: Mapped[int]
+    fiscal_year: Mapped[int]  # the fiscal year the period starts in
+    # The self-check period (``periods``): its first day and length, from the tier's interval.
+    period_start: Mapped[date] = mapped_column(default=_year_start)
+    period_months: Mapped[int] = mapped_column(default=12, server_default=text("12"))
     due_on: Mapped[date]
     status: Mapped[RequestStatus] = mapped_column(
         str_enum(RequestStatus), default=RequestStatus.SENT
@@ -241,6 +250,9 @@ class QuestionnaireRequest(Audited, Model):
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # Set when a tier change withdrew it (its period no longer exists); a later change back
+    # revives it with its answers instead of sending a second one.
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # the 確認 its findings' actions hang on (assessments), made at the first finding or the close
     assessment_id: Mapped[int | None] = mapped_column(ForeignKey("assessment.id"))
     # A single-request signed link (portal.tokens): only the nonce's hash is kept.
@@ -258,8 +270,17 @@ class QuestionnaireRequest(Audited, Model):
     answers: Mapped[list[Answer]] = relationship(back_populates="request", lazy="raise")
 
     @property
+    def period(self) -> Period:
+        return Period(self.period_start, self.period_months or 12)
+
+    @property
+    def period_label(self) -> str:
+        """The period in words: 「2026年度 上期」."""
+        return self.period.label()
+
+    @property
     def label(self) -> str:
-        return f"{self.fiscal_year}年度 自己点検 #{self.arrangement_id}"
+        return f"{self.period_label} 自己点検 #{self.arrangement_id}"
 
     @property
     def is_waiting(self) -> bool:

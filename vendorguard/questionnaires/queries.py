@@ -21,6 +21,15 @@ from vendorguard.questionnaires.models import (
 )
 
 
+def covers_year(fiscal_year: int):
+    """The request's period overlaps the fiscal year (a two-year period counts in both years)."""
+    # Periods start in April unless shorter than a year, so whole years are what matters.
+    years = (QuestionnaireRequest.period_months + 11) // 12
+    return QuestionnaireRequest.fiscal_year.between(fiscal_year - 9, fiscal_year) & (
+        QuestionnaireRequest.fiscal_year + years > fiscal_year
+    )
+
+
 def templates() -> Select:
     """Every template with its versions."""
     return (
@@ -88,7 +97,7 @@ def request_list(
     elif status:
         stmt = stmt.where(QuestionnaireRequest.status == status)
     if fiscal_year:
-        stmt = stmt.where(QuestionnaireRequest.fiscal_year == fiscal_year)
+        stmt = stmt.where(covers_year(fiscal_year))
     if department_id:
         stmt = stmt.where(Arrangement.department_id == department_id)
     return _with_listed(stmt).order_by(
@@ -112,15 +121,17 @@ def request_full(request_id: int) -> Select:
 
 
 def previous_request(request: QuestionnaireRequest) -> Select:
-    """Last fiscal year's questionnaire of the same template for the same arrangement."""
+    """The previous period's questionnaire of the same template for the same arrangement."""
     return (
         select(QuestionnaireRequest)
         .where(
             QuestionnaireRequest.arrangement_id == request.arrangement_id,
             QuestionnaireRequest.template_id == request.template_id,
-            QuestionnaireRequest.fiscal_year == request.fiscal_year - 1,
+            QuestionnaireRequest.period_start < request.period_start,
             QuestionnaireRequest.status != RequestStatus.CANCELLED,
         )
+        .order_by(QuestionnaireRequest.period_start.desc(), QuestionnaireRequest.id.desc())
+        .limit(1)
         .options(selectinload(QuestionnaireRequest.answers).joinedload(Answer.question))
     )
 
@@ -152,7 +163,7 @@ def for_arrangement(arrangement_id: int, fiscal_year: int) -> Select:
         select(QuestionnaireRequest)
         .where(
             QuestionnaireRequest.arrangement_id == arrangement_id,
-            QuestionnaireRequest.fiscal_year == fiscal_year,
+            covers_year(fiscal_year),
             QuestionnaireRequest.status != RequestStatus.CANCELLED,
         )
         .options(

@@ -52,9 +52,9 @@ def _ensure_reviewable(request: QuestionnaireRequest) -> None:
 
 def _summary(session: Session, request: QuestionnaireRequest) -> str:
     return _(
-        "自己点検「%(title)s」（%(year)d年度）の回答の確認",
+        "自己点検「%(title)s」（%(period)s）の回答の確認",
         title=session.get_one(QuestionnaireTemplate, request.template_id).title,
-        year=request.fiscal_year,
+        period=request.period_label,
     )
 
 

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from vendorguard.arrangements import access
@@ -25,7 +25,7 @@ from vendorguard.engagements.models import Engagement
 from vendorguard.evidence.calendar import next_open_day
 from vendorguard.evidence.uploads import StoredFile
 from vendorguard.portal import tokens
-from vendorguard.questionnaires import answering, queries
+from vendorguard.questionnaires import answering, queries, schedule
 from vendorguard.questionnaires.models import (
     WAITING,
     Answer,
@@ -35,6 +35,7 @@ from vendorguard.questionnaires.models import (
     QuestionnaireTemplate,
     RequestStatus,
 )
+from vendorguard.questionnaires.periods import Period
 
 MAX_LINK_DAYS = 90
 MAX_BULK = 2000
@@ -86,13 +87,16 @@ def _new_request(
     data: SendData,
     due_on: date,
     user,
+    period: Period,
 ) -> QuestionnaireRequest:
     request = QuestionnaireRequest(
         template_id=template.id,
         version_id=version_id,
         arrangement_id=arrangement.id,
         contractor_id=contractor_of(arrangement),
-        fiscal_year=data.fiscal_year,
+        fiscal_year=period.fiscal_year,
+        period_start=period.start,
+        period_months=period.months,
         due_on=due_on,
         status=RequestStatus.SENT,
         message=(data.message or "").strip()[:2000],
@@ -103,15 +107,13 @@ def _new_request(
     return request
 
 
-def _live_exists(
-    session: Session, arrangement_id: int, template_id: int, fiscal_year: int | None
-) -> bool:
+def _live_exists(session: Session, arrangement_id: int, template_id: int, start: date) -> bool:
     return (
         session.scalar(
             select(QuestionnaireRequest.id).where(
                 QuestionnaireRequest.arrangement_id == arrangement_id,
                 QuestionnaireRequest.template_id == template_id,
-                QuestionnaireRequest.fiscal_year == fiscal_year,
+                QuestionnaireRequest.period_start == start,
                 QuestionnaireRequest.status != RequestStatus.CANCELLED,
             )
         )
@@ -122,18 +124,24 @@ def _live_exists(
 def send(
     session: Session, arrangement: Arrangement, data: SendData, user, today: date | None = None
 ) -> QuestionnaireRequest:
-    """Send an approved questionnaire for one arrangement; the due date moves to an open day."""
+    """Send an approved questionnaire for one arrangement, for the fiscal year's period that is
+    due at its self-check interval (``schedule.period_for``); the due date moves to an open day."""
     today = today or today_tokyo()
     if arrangement.is_archived:
         raise DomainError(_("アーカイブ済みの案件には送付できません。"))
     template, version_id, due_on = _check_send(session, data, today)
     if template.applies_to != arrangement.kind:
         raise DomainError(_("この点検票はこの種類の案件には使えません。"), field="template_id")
-    if _live_exists(session, arrangement.id, template.id, data.fiscal_year):
+    period = schedule.period_for(session, arrangement, data.fiscal_year or 0, today)
+    if _live_exists(session, arrangement.id, template.id, period.start):
         raise DomainError(
-            _("この案件には同じ年度の同じ点検票を既に送付しています。"), field="template_id"
+            _(
+                "この案件には同じ期間（%(period)s）の同じ点検票を既に送付しています。",
+                period=period.label(),
+            ),
+            field="template_id",
         )
-    request = _new_request(session, arrangement, template, version_id, data, due_on, user)
+    request = _new_request(session, arrangement, template, version_id, data, due_on, user, period)
     session.flush()
     return request
 
@@ -148,22 +156,27 @@ def send_bulk(
     tier: str | None = None,
 ) -> tuple[int, int]:
     """Send to every arrangement of the template's kind the user may manage (optionally one
-    department, optionally engagements of one risk tier) that has none for the year yet.
-    Returns (sent, skipped)."""
+    department, optionally engagements of one risk tier) that has none yet for the year's
+    period due at its tier's self-check interval. Returns (sent, skipped)."""
     today = today or today_tokyo()
     template, version_id, due_on = _check_send(session, data, today)
+    due = schedule.due_periods(session, data.fiscal_year or 0, today)
+    # Each arrangement's due period depends on its tier: one SQL expression picks its start,
+    # so arrangements already sent are left out before the limit, in one query.
+    tiers = Engagement.__table__.alias("tier_of")  # the plain table: never the loaded entity
+    tier_of = tiers.c.tier
     stmt = (
-        select(Arrangement)
+        select(Arrangement, tier_of)
+        .outerjoin(tiers, tiers.c.id == Arrangement.id)
         .where(
             Arrangement.kind == template.applies_to,
             Arrangement.archived_at.is_(None),
             access.managed_by(user),
-            Arrangement.id.not_in(
-                select(QuestionnaireRequest.arrangement_id).where(
-                    QuestionnaireRequest.template_id == template.id,
-                    QuestionnaireRequest.fiscal_year == data.fiscal_year,
-                    QuestionnaireRequest.status != RequestStatus.CANCELLED,
-                )
+            ~exists().where(
+                QuestionnaireRequest.arrangement_id == Arrangement.id,
+                QuestionnaireRequest.template_id == template.id,
+                QuestionnaireRequest.period_start == due.start_expression(tier_of),
+                QuestionnaireRequest.status != RequestStatus.CANCELLED,
             ),
         )
         .order_by(Arrangement.id)
@@ -174,11 +187,12 @@ def send_bulk(
     if tier:
         stmt = stmt.where(Arrangement.id.in_(select(Engagement.id).where(Engagement.tier == tier)))
     sent = skipped = 0
-    for arrangement in session.scalars(stmt).all():
+    for arrangement, arrangement_tier in session.execute(stmt).tuples().all():
         if contractor_of(arrangement) is None:
             skipped += 1  # nobody to answer in the portal; send a link from its page instead
             continue
-        _new_request(session, arrangement, template, version_id, data, due_on, user)
+        period = due.of(arrangement_tier)
+        _new_request(session, arrangement, template, version_id, data, due_on, user, period)
         sent += 1
     session.flush()
     return sent, skipped

@@ -20,7 +20,7 @@ from vendorguard.core.web import absolute_url, paginate, show_domain_error
 from vendorguard.engagements.models import RiskTier
 from vendorguard.extensions import db
 from vendorguard.org.models import Department
-from vendorguard.questionnaires import queries, review, services
+from vendorguard.questionnaires import queries, review, schedule, services
 from vendorguard.questionnaires.blueprint import bp
 from vendorguard.questionnaires.forms import (
     BulkSendForm,
@@ -115,7 +115,8 @@ def send(arrangement_id: int):
         else:
             flash(
                 _(
-                    "自己点検の点検票を送付しました（回答期限 %(due)s）。",
+                    "自己点検の点検票を送付しました（%(period)s、回答期限 %(due)s）。",
+                    period=req.period_label,
                     due=req.due_on.isoformat(),
                 ),
                 "success",
@@ -126,6 +127,7 @@ def send(arrangement_id: int):
         form=form,
         arrangement=arrangement,
         contractor_id=services.contractor_of(arrangement),
+        interval=schedule.interval_months(db.session, arrangement),
     )
 
 

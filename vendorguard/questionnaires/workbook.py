@@ -56,8 +56,8 @@ def build(sheet: Sheet) -> bytes:
     lines = [
         req.template_version.title,
         _(
-            "年度：%(year)d年度　回答期限：%(due)s",
-            year=req.fiscal_year,
+            "対象期間：%(period)s　回答期限：%(due)s",
+            period=req.period_label,
             due=req.due_on.isoformat(),
         ),
         "",

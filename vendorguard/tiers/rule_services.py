@@ -18,7 +18,7 @@ from vendorguard.tiers import factors
 from vendorguard.tiers.factors import PolicyValues
 from vendorguard.tiers.models import TierPolicy, TierRule
 from vendorguard.tiers.policy import policies
-from vendorguard.tiers.services import recompute_all, reschedule
+from vendorguard.tiers.services import recompute_all, reschedule, run_hooks
 
 MAX_FACTORS = 40
 
@@ -113,10 +113,12 @@ def save_rule(
 
 
 def save_policies(session: Session, values: list[PolicyValues], today: date) -> None:
-    """Save what each tier sets; engagements whose evidence cadence changed are rescheduled."""
+    """Save what each tier sets; engagements whose evidence cadence or self-check interval
+    changed are rescheduled."""
     before = policies(session)
     rows = {RiskTier(row.tier): row for row in session.scalars(select(TierPolicy))}
     rescaled: list[RiskTier] = []
+    self_checks: list[RiskTier] = []
     for value in values:
         tier = RiskTier(value.tier)
         row = rows.get(tier) or TierPolicy(tier=tier)
@@ -127,11 +129,16 @@ def save_policies(session: Session, values: list[PolicyValues], today: date) -> 
         row.inspections_per_year = value.inspections_per_year
         if before[tier].evidence_cadence != row.evidence_cadence:
             rescaled.append(tier)
+        if before[tier].self_check_interval_months != row.self_check_interval_months:
+            self_checks.append(tier)
     session.flush()
-    if rescaled:
+    if rescaled or self_checks:
         for engagement in session.scalars(
             select(Engagement).where(
-                Engagement.tier.in_(rescaled), Engagement.archived_at.is_(None)
+                Engagement.tier.in_(rescaled + self_checks), Engagement.archived_at.is_(None)
             )
         ).all():
-            reschedule(session, engagement, today)
+            if engagement.tier in rescaled:
+                reschedule(session, engagement, today)
+            if engagement.tier in self_checks:
+                run_hooks(session, engagement, today)

@@ -6,7 +6,7 @@ engagement's inputs, after rule or policy edits, and by ``vg tiers-recompute``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -31,6 +31,26 @@ from vendorguard.tiers.policy import policies
 
 BATCH = 500
 MAX_REASON = 2000
+
+TierChangeHook = Callable[[Session, Engagement, date], None]
+# Features above this layer that schedule by tier (questionnaires: self-checks) register here.
+_HOOKS: list[TierChangeHook] = []
+
+
+def on_tier_change(hook: TierChangeHook) -> TierChangeHook:
+    """Register ``hook(session, engagement, today)``, called after a tier change (or a change
+    of what a tier sets) has rescheduled evidence; hooks must be idempotent."""
+    if hook not in _HOOKS:
+        _HOOKS.append(hook)
+    return hook
+
+
+def run_hooks(session: Session, engagement: Engagement, today: date) -> None:
+    """Let the registered features reschedule what the engagement's tier sets."""
+    if engagement.archived_at is not None:
+        return
+    for hook in _HOOKS:
+        hook(session, engagement, today)
 
 
 @dataclass(frozen=True)
@@ -186,6 +206,7 @@ def _set_effective(session: Session, engagement: Engagement, tier: RiskTier, tod
     if old is not None:  # a first computation moves nothing: the schedule run aligns evidence
         _move_review(session, engagement, old, tier, today)
         reschedule(session, engagement, today)
+        run_hooks(session, engagement, today)
     return True
 
 
