@@ -104,6 +104,9 @@ LISTINGS = {
     ),
     "evidence": Listing("/evidence/requests/", "依頼ID", "証跡項目", _evidence_request),
     "actions": Listing("/assessments/actions/", "措置ID", "指摘事項", _action),
+    "departments": Listing(
+        "/departments/", "コード", "所属名", lambda make, text: make.department(name=text)
+    ),
     "users": Listing(
         "/admin/users/", "メールアドレス", "氏名", lambda make, text: make.user(name=text)
     ),
