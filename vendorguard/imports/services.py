@@ -13,12 +13,12 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
-from typing import IO, Any, BinaryIO, cast
+from typing import IO, Any, BinaryIO
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session, scoped_session
+from sqlalchemy.orm import Session
 
 from vendorguard.audit.capture import batched
 from vendorguard.core.errors import DomainError
@@ -26,7 +26,7 @@ from vendorguard.core.timeutil import utcnow
 from vendorguard.evidence import filecheck
 from vendorguard.imports import reading, runs
 from vendorguard.imports.columns import IGNORE, SheetLayout, find_header, header_key
-from vendorguard.imports.engine import FAIL_FAST, ApplyStopped, FlushLater, Report, run_table
+from vendorguard.imports.engine import FAIL_FAST, ApplyStopped, Report, run_table, settle
 from vendorguard.imports.lookups import Lookups
 from vendorguard.imports.models import BatchStatus, ImportBatch
 from vendorguard.imports.registers import REGISTERS, Register
@@ -334,22 +334,6 @@ def _run(
     return report
 
 
-def _before_commit(session: Session) -> None:
-    """Do now, inside the batched audit trail, what the commit would do first.
-
-    The commit's own hooks (the risk tier of every engagement the rows touched is recomputed
-    before the commit) flush once per engagement; here they see the session through
-    ``FlushLater``, so their changes go out in batched statements when a query needs them or at
-    the end, and their audit entries are chained in batches like the rows'. Queries still flush
-    first (autoflush), so what the hooks read is what they would read at the commit. At the
-    commit itself they then find nothing left to do.
-    """
-    real = session() if isinstance(session, scoped_session) else session  # db.session in a job
-    real.flush()
-    real.dispatch.before_commit(cast(Session, FlushLater(real)))
-    real.flush()
-
-
 def _record(batch: ImportBatch, report: Report, status: BatchStatus) -> None:
     batch.rows = [row.as_json() for row in report.rows]
     batch.summary = {"counts": report.counts(), "notes": report.notes}
@@ -402,7 +386,7 @@ def apply(
         with batched(session):
             report = _run(session, storage, batch, user, progress)
             if report.ok:
-                _before_commit(session)
+                settle(session)
     except BaseException:
         outer.rollback()
         raise
