@@ -10,11 +10,13 @@ from datetime import date, datetime, timedelta
 
 import openpyxl
 import pytest
+from sqlalchemy import func, select
 
 from tests.conftest import login
 from vendorguard.approvals.models import ApprovalState
 from vendorguard.assessments.models import Action, Assessment, AssessmentMethod, AssessmentResult
 from vendorguard.auth.roles import Role
+from vendorguard.catalog.models import Requirement, RequirementKind
 from vendorguard.contractors.models import CertificationKind
 from vendorguard.core import list_export
 from vendorguard.core.timeutil import today_tokyo
@@ -76,6 +78,19 @@ def _action(make, finding: str) -> Action:
     return action
 
 
+def _requirement(make, title: str) -> Requirement:
+    count = db.session.scalar(select(func.count()).select_from(Requirement)) or 0
+    requirement = Requirement(
+        code=f"X-{count + 1:03d}",
+        title_ja=title,
+        kind=RequirementKind.OUTSOURCING,
+        applies_to="engagement",
+    )
+    db.session.add(requirement)
+    db.session.commit()
+    return requirement
+
+
 @dataclass(frozen=True)
 class Listing:
     """One list page: its URL, the column its searched text lands in, and how to add a row."""
@@ -104,6 +119,7 @@ LISTINGS = {
     ),
     "evidence": Listing("/evidence/requests/", "依頼ID", "証跡項目", _evidence_request),
     "actions": Listing("/assessments/actions/", "措置ID", "指摘事項", _action),
+    "requirements": Listing("/catalog/requirements/", "コード", "要件名", _requirement),
     "departments": Listing(
         "/departments/", "コード", "所属名", lambda make, text: make.department(name=text)
     ),
