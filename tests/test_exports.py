@@ -16,7 +16,7 @@ from tests.conftest import login
 from vendorguard.approvals.models import ApprovalState
 from vendorguard.assessments.models import Action, Assessment, AssessmentMethod, AssessmentResult
 from vendorguard.auth.roles import Role
-from vendorguard.catalog.models import Requirement, RequirementKind
+from vendorguard.catalog.models import Clause, Requirement, RequirementKind
 from vendorguard.contractors.models import CertificationKind
 from vendorguard.core import list_export
 from vendorguard.core.timeutil import today_tokyo
@@ -91,6 +91,14 @@ def _requirement(make, title: str) -> Requirement:
     return requirement
 
 
+def _clause(make, title: str) -> Clause:
+    count = db.session.scalar(select(func.count()).select_from(Clause)) or 0
+    clause = Clause(code=f"C-{count + 1:03d}", title=title, applies_to="engagement")
+    db.session.add(clause)
+    db.session.commit()
+    return clause
+
+
 @dataclass(frozen=True)
 class Listing:
     """One list page: its URL, the column its searched text lands in, and how to add a row."""
@@ -120,6 +128,7 @@ LISTINGS = {
     "evidence": Listing("/evidence/requests/", "依頼ID", "証跡項目", _evidence_request),
     "actions": Listing("/assessments/actions/", "措置ID", "指摘事項", _action),
     "requirements": Listing("/catalog/requirements/", "コード", "要件名", _requirement),
+    "clauses": Listing("/catalog/clauses/", "コード", "条項名", _clause),
     "departments": Listing(
         "/departments/", "コード", "所属名", lambda make, text: make.department(name=text)
     ),

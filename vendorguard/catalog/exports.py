@@ -1,4 +1,4 @@
-"""The requirement catalog as a spreadsheet, as its list shows it (with the covering clauses)."""
+"""The requirement catalog and the clause library as spreadsheets, as their lists show them."""
 
 from __future__ import annotations
 
@@ -45,4 +45,38 @@ REQUIREMENTS = ExportTable(
     sheet_title=lambda: _("要件"),
     header=_header,
     rows=_rows,
+)
+
+
+def _clause_header() -> Sequence[str]:
+    return [
+        _("コード"),
+        _("条項名"),
+        _("対象"),
+        _("使用中の版"),
+        _("版"),
+        _("下書き"),
+        _("アーカイブ日"),
+    ]
+
+
+def _clause_rows(stmt: Select) -> Iterator[Sequence[Any]]:
+    # The version numbers and draft count are columns of the list's own query.
+    for clause, approved, latest, drafts in db.session.execute(streamed(stmt)):
+        yield [
+            clause.code,
+            clause.title,
+            clause.applies_to_label,
+            approved,
+            latest,
+            drafts,
+            local_day(clause.archived_at),
+        ]
+
+
+CLAUSES = ExportTable(
+    file_stem="clauses",
+    sheet_title=lambda: _("条項"),
+    header=_clause_header,
+    rows=_clause_rows,
 )
