@@ -6,7 +6,7 @@ import csv
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import openpyxl
 import pytest
@@ -27,6 +27,7 @@ from vendorguard.evidence.models import (
     EvidenceRequirement,
 )
 from vendorguard.extensions import db
+from vendorguard.social.models import IncidentKind, SocialIncident
 
 FORMULA = '=HYPERLINK("http://evil.example/")対象'
 
@@ -99,6 +100,18 @@ def _clause(make, title: str) -> Clause:
     return clause
 
 
+def _incident(make, title: str) -> SocialIncident:
+    account = make.social_account(title=title)
+    incident = SocialIncident(
+        account_id=account.id,
+        kind=IncidentKind.HIJACK,
+        detected_at=datetime(2026, 5, 1, 1, 0, tzinfo=UTC),
+    )
+    db.session.add(incident)
+    db.session.commit()
+    return incident
+
+
 @dataclass(frozen=True)
 class Listing:
     """One list page: its URL, the column its searched text lands in, and how to add a row."""
@@ -129,6 +142,7 @@ LISTINGS = {
     "actions": Listing("/assessments/actions/", "措置ID", "指摘事項", _action),
     "requirements": Listing("/catalog/requirements/", "コード", "要件名", _requirement),
     "clauses": Listing("/catalog/clauses/", "コード", "条項名", _clause),
+    "incidents": Listing("/social-accounts/incidents/", "ID", "アカウント", _incident),
     "departments": Listing(
         "/departments/", "コード", "所属名", lambda make, text: make.department(name=text)
     ),
