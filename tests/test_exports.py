@@ -27,6 +27,7 @@ from vendorguard.evidence.models import (
     EvidenceRequirement,
 )
 from vendorguard.extensions import db
+from vendorguard.ismap.models import IsmapKind, IsmapRegistration
 from vendorguard.social.models import IncidentKind, SocialIncident
 
 FORMULA = '=HYPERLINK("http://evil.example/")対象'
@@ -112,6 +113,20 @@ def _incident(make, title: str) -> SocialIncident:
     return incident
 
 
+def _registration(make, service: str) -> IsmapRegistration:
+    count = db.session.scalar(select(func.count()).select_from(IsmapRegistration)) or 0
+    registration = IsmapRegistration(
+        registration_number=f"C21-{count + 1:04d}-1",
+        list_kind=IsmapKind.ISMAP,
+        service_name=service,
+        provider_name="みほんクラウド株式会社",
+        valid_until=date(2027, 3, 31),
+    )
+    db.session.add(registration)
+    db.session.commit()
+    return registration
+
+
 @dataclass(frozen=True)
 class Listing:
     """One list page: its URL, the column its searched text lands in, and how to add a row."""
@@ -143,6 +158,7 @@ LISTINGS = {
     "requirements": Listing("/catalog/requirements/", "コード", "要件名", _requirement),
     "clauses": Listing("/catalog/clauses/", "コード", "条項名", _clause),
     "incidents": Listing("/social-accounts/incidents/", "ID", "アカウント", _incident),
+    "ismap": Listing("/admin/ismap/", "登録番号", "サービス名称", _registration),
     "departments": Listing(
         "/departments/", "コード", "所属名", lambda make, text: make.department(name=text)
     ),
