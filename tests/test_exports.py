@@ -6,15 +6,17 @@ import csv
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import openpyxl
 import pytest
+from sqlalchemy import func, select
 
 from tests.conftest import login
 from vendorguard.approvals.models import ApprovalState
 from vendorguard.assessments.models import Action, Assessment, AssessmentMethod, AssessmentResult
 from vendorguard.auth.roles import Role
+from vendorguard.catalog.models import Clause, Requirement, RequirementKind
 from vendorguard.contractors.models import CertificationKind
 from vendorguard.core import list_export
 from vendorguard.core.timeutil import today_tokyo
@@ -25,6 +27,8 @@ from vendorguard.evidence.models import (
     EvidenceRequirement,
 )
 from vendorguard.extensions import db
+from vendorguard.ismap.models import IsmapKind, IsmapRegistration
+from vendorguard.social.models import IncidentKind, SocialIncident
 
 FORMULA = '=HYPERLINK("http://evil.example/")対象'
 
@@ -76,6 +80,53 @@ def _action(make, finding: str) -> Action:
     return action
 
 
+def _requirement(make, title: str) -> Requirement:
+    count = db.session.scalar(select(func.count()).select_from(Requirement)) or 0
+    requirement = Requirement(
+        code=f"X-{count + 1:03d}",
+        title_ja=title,
+        kind=RequirementKind.OUTSOURCING,
+        applies_to="engagement",
+    )
+    db.session.add(requirement)
+    db.session.commit()
+    return requirement
+
+
+def _clause(make, title: str) -> Clause:
+    count = db.session.scalar(select(func.count()).select_from(Clause)) or 0
+    clause = Clause(code=f"C-{count + 1:03d}", title=title, applies_to="engagement")
+    db.session.add(clause)
+    db.session.commit()
+    return clause
+
+
+def _incident(make, title: str) -> SocialIncident:
+    account = make.social_account(title=title)
+    incident = SocialIncident(
+        account_id=account.id,
+        kind=IncidentKind.HIJACK,
+        detected_at=datetime(2026, 5, 1, 1, 0, tzinfo=UTC),
+    )
+    db.session.add(incident)
+    db.session.commit()
+    return incident
+
+
+def _registration(make, service: str) -> IsmapRegistration:
+    count = db.session.scalar(select(func.count()).select_from(IsmapRegistration)) or 0
+    registration = IsmapRegistration(
+        registration_number=f"C21-{count + 1:04d}-1",
+        list_kind=IsmapKind.ISMAP,
+        service_name=service,
+        provider_name="みほんクラウド株式会社",
+        valid_until=date(2027, 3, 31),
+    )
+    db.session.add(registration)
+    db.session.commit()
+    return registration
+
+
 @dataclass(frozen=True)
 class Listing:
     """One list page: its URL, the column its searched text lands in, and how to add a row."""
@@ -104,6 +155,13 @@ LISTINGS = {
     ),
     "evidence": Listing("/evidence/requests/", "依頼ID", "証跡項目", _evidence_request),
     "actions": Listing("/assessments/actions/", "措置ID", "指摘事項", _action),
+    "requirements": Listing("/catalog/requirements/", "コード", "要件名", _requirement),
+    "clauses": Listing("/catalog/clauses/", "コード", "条項名", _clause),
+    "incidents": Listing("/social-accounts/incidents/", "ID", "アカウント", _incident),
+    "ismap": Listing("/admin/ismap/", "登録番号", "サービス名称", _registration),
+    "departments": Listing(
+        "/departments/", "コード", "所属名", lambda make, text: make.department(name=text)
+    ),
     "users": Listing(
         "/admin/users/", "メールアドレス", "氏名", lambda make, text: make.user(name=text)
     ),

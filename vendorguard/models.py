@@ -20,7 +20,7 @@ from vendorguard.evidence.models import (  # noqa: F401
     EvidenceSubmission,
     UploadLink,
 )
-from vendorguard.imports.models import ImportBatch  # noqa: F401
+from vendorguard.imports.models import ImportBatch, ImportRun  # noqa: F401
 from vendorguard.inspections.models import (  # noqa: F401
     Inspection,
     InspectionItem,

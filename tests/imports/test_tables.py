@@ -15,8 +15,8 @@ from vendorguard.contractors import corporate_number as cn
 from vendorguard.contractors.models import Certification, CertificationKind, Contractor
 from vendorguard.engagements.models import Engagement, InformationItem, Subcontractor
 from vendorguard.extensions import db
-from vendorguard.imports import worker
-from vendorguard.imports.models import ImportBatch
+from vendorguard.imports import runs, worker
+from vendorguard.imports.models import ImportBatch, ImportRun, RunState
 
 NUMBER = cn.make("700000000001")
 SUB_NUMBER = cn.make("700000000002")
@@ -192,13 +192,48 @@ def test_background_pass_commits_its_outcome(app, make, importer):
         filename="b.csv",
     )
     app.config["IMPORT_SYNC"] = False
-    batch.status = batch.status.RUNNING
+    runs.begin(db.session, batch, worker.APPLY)
     db.session.commit()
     worker.start(app, batch.id, worker.APPLY)
     assert worker.wait(app, batch.id, timeout=60)
     db.session.expire_all()
     assert db.session.get(ImportBatch, batch.id).status.value == "applied"
     assert db.session.scalars(select(Contractor)).one().name == "株式会社B"
+    run = runs.of(db.session, batch.id)
+    assert (run.mode, run.state, run.rows_done) == ("apply", RunState.DONE, 1)
+    assert run.finished_at is not None
+
+
+def test_progress_is_seen_by_others_while_the_pass_holds_its_transaction(
+    app, client, make, importer, login_as
+):
+    """Another worker (here: another connection, and the page) reads the run from the database."""
+    if db.engine.dialect.name == "sqlite":
+        pytest.skip("SQLite has one writer at a time: progress is not written during a pass")
+    admin = make.user(Role.ADMIN)
+    batch = importer(
+        admin,
+        "contractors",
+        csv_bytes([["法人番号", "委託事業者名", "よみがな"], [NUMBER, "株式会社B", "ビー"]]),
+        filename="b.csv",
+    )
+    runs.begin(db.session, batch, worker.PREVIEW)
+    db.session.commit()
+    # The pass's own transaction has written and is still open …
+    db.session.get_one(ImportBatch, batch.id).rows_done = 7
+    db.session.flush()
+    runs.report_progress(db.engine, batch.id, 500)
+    # … and what it reported is visible elsewhere all the same.
+    with db.engine.connect() as other:
+        seen = other.execute(
+            select(ImportRun.rows_done, ImportRun.state).where(ImportRun.batch_id == batch.id)
+        ).one()
+    assert (seen.rows_done, seen.state) == (500, RunState.RUNNING)
+    db.session.rollback()
+    login_as(admin)
+    page = client.get("/imports/contractors/preview")
+    assert "500行まで読みました" in page.get_data(as_text=True)
+    assert page.headers["Refresh"] == "3"
 
 
 def test_a_workbook_with_macros_is_refused_like_any_upload(make, importer):

@@ -7,6 +7,8 @@ archive can slip past the trail, and the event is written in the same transactio
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -21,6 +23,8 @@ from vendorguard.core.timeutil import utcnow
 
 _PENDING = "vendorguard.audit.pending"
 _TAGS = "vendorguard.audit.tags"
+_BATCH = "vendorguard.audit.batch"
+BATCH_SIZE = 500
 
 
 def jsonable(value: Any) -> Any:
@@ -193,7 +197,39 @@ def _write(session: Session, flush_context: UOWTransaction) -> None:
                 after,
             )
         )
-    chain.append(session.connection(), events)
+    batch = session.info.get(_BATCH)
+    if batch is None:
+        chain.append(session.connection(), events)
+        return
+    batch.extend(events)
+    if len(batch) >= BATCH_SIZE:
+        write_batch(session)
+
+
+@contextmanager
+def batched(session: Session) -> Iterator[None]:
+    """Within: events are chained ``BATCH_SIZE`` at a time instead of at every flush.
+
+    The same events in the same order and the same transaction (written at the latest when the
+    block ends normally), with the chain's head locked and updated once per batch instead of once
+    per flush: a bulk job of ten thousand small flushes (the register import) saves four
+    statements per flush. An exception drops what is not yet written, as the rollback it leads
+    to drops the rest.
+    """
+    session.info[_BATCH] = []
+    try:
+        yield
+        write_batch(session)
+    finally:
+        session.info.pop(_BATCH, None)
+
+
+def write_batch(session: Session) -> None:
+    """Chain and insert the events kept by ``batched`` so far."""
+    batch = session.info.get(_BATCH)
+    if batch:
+        chain.append(session.connection(), batch)
+        batch.clear()
 
 
 @event.listens_for(Session, "after_rollback")

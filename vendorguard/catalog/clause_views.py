@@ -9,11 +9,12 @@ from flask_login import current_user
 from vendorguard.arrangements.models import ArrangementKind
 from vendorguard.auth.permissions import require
 from vendorguard.auth.signin import require_recent_auth
-from vendorguard.catalog import clause_services, queries, sandbox, services
+from vendorguard.catalog import clause_services, exports, queries, sandbox, services
 from vendorguard.catalog.blueprint import bp
 from vendorguard.catalog.forms import ClauseForm, PreviewForm, applies_to_choices
 from vendorguard.catalog.models import Clause, ClauseStatus, ClauseVersion
 from vendorguard.catalog.views import _enum_arg
+from vendorguard.core import list_export
 from vendorguard.core.errors import DomainError
 from vendorguard.core.web import paginate, search_term, show_domain_error, sorting
 from vendorguard.extensions import db
@@ -85,7 +86,10 @@ def clauses():
     applies_to = _enum_arg("applies_to", ArrangementKind)
     include_archived = request.args.get("archived") == "1"
     sort = sorting(SORTS, "order")
-    page = paginate(sort.apply(queries.clause_list(term, applies_to, include_archived)))
+    stmt = sort.apply(queries.clause_list(term, applies_to, include_archived))
+    if fmt := list_export.requested_format():
+        return list_export.respond(fmt, stmt, exports.CLAUSES, "catalog.clauses")
+    page = paginate(stmt)
     return render_template(
         "catalog/clauses.html",
         page=page,

@@ -7,10 +7,11 @@ from flask_babel import gettext as _
 
 from vendorguard.arrangements.models import ArrangementKind
 from vendorguard.auth.permissions import require
-from vendorguard.catalog import queries, rules, services
+from vendorguard.catalog import exports, queries, rules, services
 from vendorguard.catalog.blueprint import bp
 from vendorguard.catalog.forms import RequirementForm, applies_to_choices, kind_choices
 from vendorguard.catalog.models import Requirement, RequirementKind
+from vendorguard.core import list_export
 from vendorguard.core.errors import DomainError
 from vendorguard.core.web import paginate, search_term, show_domain_error, sorting
 from vendorguard.extensions import db
@@ -64,7 +65,10 @@ def requirements():
     applies_to = _enum_arg("applies_to", ArrangementKind)
     include_inactive = request.args.get("inactive") == "1"
     sort = sorting(SORTS, "order")
-    page = paginate(sort.apply(queries.requirement_list(term, kind, applies_to, include_inactive)))
+    stmt = sort.apply(queries.requirement_list(term, kind, applies_to, include_inactive))
+    if fmt := list_export.requested_format():
+        return list_export.respond(fmt, stmt, exports.REQUIREMENTS, "catalog.requirements")
+    page = paginate(stmt)
     return render_template(
         "catalog/requirements.html",
         page=page,

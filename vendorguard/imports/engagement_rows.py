@@ -22,7 +22,7 @@ from vendorguard.imports import cells
 from vendorguard.imports import saving as s
 from vendorguard.imports.cells import key_text
 from vendorguard.imports.columns import Column, Table
-from vendorguard.imports.engine import Outcome, RowRefused, write
+from vendorguard.imports.engine import Outcome, RowRefused, create, write
 from vendorguard.imports.lookups import Lookups
 
 SEGMENT_FIELDS = {
@@ -310,7 +310,7 @@ class EngagementHandler:
             if not data.contractor_id:
                 raise RowRefused(_("委託事業者を入力してください。"), column="contractor")
             s.ensure_department(lookups, self.permission, data.department_id)
-            write(session, services.create_engagement, data)
+            create(session, services.create_engagement, data)
             return s.saved(None, None, number, {})
         base = _data(existing)
         data = _overlay(base, values, lookups, existing.contractor_id)

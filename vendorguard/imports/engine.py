@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from flask_babel import gettext as _
 from openpyxl.utils import get_column_letter
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 from vendorguard.core.errors import DomainError
 from vendorguard.imports.cells import CellError
@@ -115,6 +115,66 @@ def write(session: Session, action: Callable[..., Any], *args: Any) -> Any:
         raise
 
 
+FLUSH_EVERY = 500  # rows whose new records wait for one batched flush (INSERT … VALUES of many)
+
+
+class FlushLater:
+    """The session as a service sees it when its own flush may wait for the run's next batch."""
+
+    def __init__(self, session: Session):
+        self._session = session
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._session, name)
+
+    def flush(self, objects: Any = None) -> None:
+        """Left to ``run_table``, which flushes every ``FLUSH_EVERY`` rows and at the table's end."""
+
+
+def settle(session: Session) -> None:
+    """Flush, then do now, inside the batched audit trail, what the commit would do first.
+
+    The commit's own hooks (the risk tier of every engagement the rows touched is recomputed
+    before the commit) flush once per engagement; here they see the session through
+    ``FlushLater``, so their changes go out in batched statements when a query needs them or at
+    the end, and their audit entries are chained in batches like the rows'. Queries still flush
+    first (autoflush), so what the hooks read is what they would read at the commit. An apply
+    settles every batch: what the hooks hold for the commit (every new engagement) is let go
+    batch by batch, so memory stays bounded; at the commit they find nothing left to do.
+    """
+    real = session() if isinstance(session, scoped_session) else session  # db.session in a job
+    real.flush()
+    real.dispatch.before_commit(cast(Session, FlushLater(real)))
+    real.flush()
+
+
+def _flush_batch(session: Session) -> None:
+    if session.info.get(FAIL_FAST):  # an apply: what is saved is kept, so settle it now
+        settle(session)
+    else:  # a preview is undone at its end: only the rows' own checks matter
+        session.flush()
+
+
+def create(session: Session, action: Callable[..., Any], *args: Any) -> Any:
+    """``write`` for a service that creates a record: its flush waits for the run's next batch.
+
+    Only for creations whose rules read nothing a pending row could change: the service's checks
+    run as always (its queries see what is flushed; the run itself refuses a key twice in a file,
+    and child tables run after the table is flushed), but ten thousand new rows become twenty
+    batched INSERTs instead of ten thousand flushes. A refused row leaves nothing pending (the
+    services check before they add).
+    """
+    before = set(session.new)
+    try:
+        with session.no_autoflush:
+            return action(FlushLater(session), *args)
+    except DomainError:
+        for obj in list(session.new):
+            if obj not in before:
+                session.expunge(obj)
+        raise
+
+
 def _cell_name(index: int, row: int) -> str:
     return f"{get_column_letter(index + 1)}{row}"
 
@@ -177,8 +237,11 @@ def run_table(
                 _save_row(session, lookups, table, mapping, headers, values, seen, line)
         finally:
             report.rows.append(line)
+        if number % FLUSH_EVERY == 0:
+            _flush_batch(session)
         if progress is not None and len(report.rows) % PROGRESS_EVERY == 0:
             progress(len(report.rows))
+    _flush_batch(session)  # the table's last batch, before a child table looks for its parents
 
 
 def _column_cell(

@@ -48,6 +48,8 @@ class Lookups:
         self._by_number: dict[str, Contractor | None] = {}
         self._by_name: dict[str, list[Contractor]] = {}
         self._names_loaded = False
+        self._numbers_loaded = False
+        self._numbers_forgotten = False  # a run that creates contractors asks one at a time
 
     # -- departments -------------------------------------------------------------------------
 
@@ -103,6 +105,16 @@ class Lookups:
 
     def contractor_by_number(self, number: str) -> Contractor | None:
         """The registered contractor with this 法人番号 (None when there is none)."""
+        if self._numbers_loaded:
+            return self._by_number.get(number)
+        if not self._by_number and not self._numbers_forgotten:
+            # Read once: a 10,000-row register names hundreds of companies, one query in all.
+            for contractor in self.session.scalars(
+                select(Contractor).where(Contractor.corporate_number.is_not(None))
+            ):
+                self._by_number.setdefault(contractor.corporate_number or "", contractor)
+            self._numbers_loaded = True
+            return self._by_number.get(number)
         if number not in self._by_number:
             self._by_number[number] = self.session.scalars(
                 select(Contractor).where(Contractor.corporate_number == number)
@@ -125,6 +137,8 @@ class Lookups:
         self._by_number.clear()
         self._by_name.clear()
         self._names_loaded = False
+        self._numbers_loaded = False
+        self._numbers_forgotten = True
 
     # -- classification levels ---------------------------------------------------------------
 

@@ -58,3 +58,33 @@ class ImportBatch(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class RunState(LabelledEnum):
+    """Where a preview or apply pass stands."""
+
+    RUNNING = "running", _l("処理中"), "badge-info"
+    DONE = "done", _l("完了"), "badge-ok"
+    STOPPED = "stopped", _l("中断"), "badge-danger"
+
+
+class ImportRun(Model):
+    """The current or last pass over a batch: its state and how many rows it has read.
+
+    Kept in the database so that any web worker or process can show it: the pass itself is one
+    long transaction that others cannot see into, so its progress is written through a connection
+    of its own (``runs.report_progress``). Not audited: it records work, not a change of data.
+    """
+
+    __tablename__ = "import_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(
+        ForeignKey("import_batch.id", ondelete="CASCADE"), unique=True
+    )
+    mode: Mapped[str] = mapped_column(String(10))  # preview | apply
+    state: Mapped[RunState] = mapped_column(str_enum(RunState), default=RunState.RUNNING)
+    rows_done: Mapped[int] = mapped_column(default=0)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)  # last progress
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -20,12 +20,13 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from vendorguard.audit.capture import batched
 from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import utcnow
 from vendorguard.evidence import filecheck
-from vendorguard.imports import reading
+from vendorguard.imports import reading, runs
 from vendorguard.imports.columns import IGNORE, SheetLayout, find_header, header_key
-from vendorguard.imports.engine import FAIL_FAST, ApplyStopped, Report, run_table
+from vendorguard.imports.engine import FAIL_FAST, ApplyStopped, Report, run_table, settle
 from vendorguard.imports.lookups import Lookups
 from vendorguard.imports.models import BatchStatus, ImportBatch
 from vendorguard.imports.registers import REGISTERS, Register
@@ -64,6 +65,7 @@ def purge(
             (ImportBatch.user_id == user_id) & (ImportBatch.register == register)
         )
     batches = session.scalars(select(ImportBatch).where(condition).limit(MAX_PURGE)).all()
+    runs.forget(session, [batch.id for batch in batches])
     for batch in batches:
         _delete_object(storage, batch.storage_key)
         session.delete(batch)
@@ -358,7 +360,8 @@ def preview(
     _begin(session, batch)
     outer = session.begin_nested()
     try:
-        report = _run(session, storage, batch, user, progress)
+        with batched(session):
+            report = _run(session, storage, batch, user, progress)
     finally:
         outer.rollback()
     _record(batch, report, BatchStatus.PREVIEWED)
@@ -380,7 +383,10 @@ def apply(
     outer = session.begin_nested()
     session.info[FAIL_FAST] = True
     try:
-        report = _run(session, storage, batch, user, progress)
+        with batched(session):
+            report = _run(session, storage, batch, user, progress)
+            if report.ok:
+                settle(session)
     except BaseException:
         outer.rollback()
         raise
@@ -400,6 +406,7 @@ def apply(
 def discard(session: Session, storage: Storage, batch: ImportBatch) -> None:
     """Forget the kept file and its preview."""
     _delete_object(storage, batch.storage_key)
+    runs.forget(session, [batch.id])
     session.delete(batch)
     session.flush()
 

@@ -26,7 +26,7 @@ from vendorguard.core.errors import DomainError
 from vendorguard.core.export import XLSX_MIMETYPE
 from vendorguard.core.web import page_arg
 from vendorguard.extensions import db
-from vendorguard.imports import services, template, worker
+from vendorguard.imports import runs, services, template, worker
 from vendorguard.imports.blueprint import bp
 from vendorguard.imports.columns import IGNORE
 from vendorguard.imports.engine import STATUSES
@@ -97,7 +97,7 @@ def template_download(register_key: str):
 
 
 def _start(batch, mode: str) -> None:
-    batch.status = BatchStatus.RUNNING
+    runs.begin(db.session, batch, mode)
     db.session.commit()
     worker.start(_app(), batch.id, mode)
 
@@ -213,7 +213,7 @@ def preview(register_key: str):
         status=status,
         statuses=STATUSES,
         counts=(batch.summary or {}).get("counts", {}),
-        progress=worker.progress(_app(), batch.id),
+        run=runs.of(db.session, batch.id),
     )
     response = Response(html)
     if batch.status == BatchStatus.RUNNING:

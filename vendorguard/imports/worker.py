@@ -1,11 +1,12 @@
-"""Running a preview or an apply in a background thread, with its progress in memory.
+"""Running a preview or an apply, here in a background thread, with its progress in the database.
 
 A 10,000-row file takes longer than a page should wait, so the web process runs the pass in a
 thread with its own application context and session (``IMPORT_SYNC`` runs it in the request:
-tests, debugging). The pass is one transaction (the apply is all or nothing), so its progress
-cannot be written to the database where other requests would see it; it is kept in this
-process's memory instead and the page that follows it refreshes itself. Like the bulk document
-job, this module owns its transaction: it commits the batch's outcome itself.
+tests, debugging). The work itself is ``run_pass``, a plain function any process can call (the
+``vg import`` command, a job). The pass is one transaction (the apply is all or nothing); its
+state and progress are kept in ``import_run`` (``runs``), written apart from that transaction, so
+whichever worker serves the page that follows it can show them. Like the bulk document job, this
+module owns its transaction: it commits the batch's outcome itself.
 """
 
 from __future__ import annotations
@@ -22,23 +23,17 @@ from vendorguard.audit.context import acting_as
 from vendorguard.auth.models import User
 from vendorguard.core import settings
 from vendorguard.core.errors import DomainError
-from vendorguard.imports import services
-from vendorguard.imports.models import BatchStatus, ImportBatch
+from vendorguard.imports import runs, services
+from vendorguard.imports.models import BatchStatus, ImportBatch, RunState
 from vendorguard.storage.factory import get_storage
 
 log = logging.getLogger(__name__)
 _THREADS = "vendorguard.import_threads"
-_PROGRESS = "vendorguard.import_progress"
 PREVIEW, APPLY = "preview", "apply"
 
 
-def progress(app: Flask, batch_id: int) -> int | None:
-    """Rows done by the pass running for this batch in this process (None: none running here)."""
-    return app.extensions.get(_PROGRESS, {}).get(batch_id)
-
-
 def start(app: Flask, batch_id: int, mode: str) -> None:
-    """Run the pass now (``IMPORT_SYNC``) or in a background thread."""
+    """Run the pass now (``IMPORT_SYNC``) or in a background thread (after ``runs.begin``)."""
     if settings.for_app(app).import_sync:
         run_in_app(app, batch_id, mode)
         return
@@ -46,7 +41,6 @@ def start(app: Flask, batch_id: int, mode: str) -> None:
         target=run_in_app, args=(app, batch_id, mode), name=f"vg-import-{batch_id}", daemon=True
     )
     app.extensions.setdefault(_THREADS, {})[batch_id] = thread
-    app.extensions.setdefault(_PROGRESS, {})[batch_id] = 0
     thread.start()
 
 
@@ -60,39 +54,51 @@ def wait(app: Flask, batch_id: int, timeout: float | None = None) -> bool:
 
 
 def run_in_app(app: Flask, batch_id: int, mode: str) -> None:
-    """The thread's entry point: a fresh context and session, the uploader as the audit actor."""
+    """The thread's entry point: a fresh context and session for ``run_pass``."""
     from vendorguard.extensions import db
 
-    counters = app.extensions.setdefault(_PROGRESS, {})
-    before = BatchStatus.PREVIEWED if mode == PREVIEW else BatchStatus.FAILED
     with app.app_context():
         try:
-            session: Session = db.session
-            batch = session.get_one(ImportBatch, batch_id)
-            user = session.get_one(User, batch.user_id)
-            with acting_as(f"import:{batch_id}:{user.email}", user.id):
-                run(session, batch, user, mode, lambda done: counters.__setitem__(batch_id, done))
-        except Exception:  # never let a thread die silently: the batch says it stopped
-            log.exception("import %s crashed", batch_id)
-            db.session.rollback()
-            stopped = db.session.get(ImportBatch, batch_id)
-            if stopped is not None:
-                stopped.status = before
-                stopped.summary = {
-                    **(stopped.summary or {}),
-                    "stopped": _("予期しないエラーのため中断しました。管理者に連絡してください。"),
-                }
-                db.session.commit()
+            run_pass(db.session, batch_id, mode)
         finally:
-            counters.pop(batch_id, None)
             # ``db.session`` is typed as the Session it proxies; here the scoped registry is meant.
             cast("scoped_session[Session]", db.session).remove()
             app.extensions.get(_THREADS, {}).pop(batch_id, None)
 
 
+def run_pass(session: Session, batch_id: int, mode: str) -> None:
+    """One pass over a batch whose run has begun, as its uploader; its outcome committed."""
+    before = BatchStatus.PREVIEWED if mode == PREVIEW else BatchStatus.FAILED
+    engine = session.get_bind()
+    try:
+        batch = session.get_one(ImportBatch, batch_id)
+        user = session.get_one(User, batch.user_id)
+        with acting_as(f"import:{batch_id}:{user.email}", user.id):
+            run(
+                session,
+                batch,
+                user,
+                mode,
+                lambda done: runs.report_progress(engine, batch_id, done),  # type: ignore[arg-type]
+            )
+    except Exception:  # never let a pass die silently: the batch says it stopped
+        log.exception("import %s crashed", batch_id)
+        session.rollback()
+        stopped = session.get(ImportBatch, batch_id)
+        if stopped is not None:
+            stopped.status = before
+            stopped.summary = {
+                **(stopped.summary or {}),
+                "stopped": _("予期しないエラーのため中断しました。管理者に連絡してください。"),
+            }
+            runs.finish(session, batch_id, RunState.STOPPED, stopped.rows_done)
+            session.commit()
+
+
 def run(session: Session, batch: ImportBatch, user: User, mode: str, report_progress=None) -> None:
-    """One pass and its commit (the batch records the outcome either way)."""
+    """One pass and its commit (the batch and its run record the outcome either way)."""
     storage = get_storage()
+    state = RunState.DONE
     try:
         if mode == APPLY:
             services.apply(session, storage, batch, user, report_progress)
@@ -103,4 +109,6 @@ def run(session: Session, batch: ImportBatch, user: User, mode: str, report_prog
         batch = session.get_one(ImportBatch, batch.id)
         batch.status = BatchStatus.FAILED if mode == APPLY else BatchStatus.PREVIEWED
         batch.summary = {**(batch.summary or {}), "stopped": error.message}
+        state = RunState.STOPPED
+    runs.finish(session, batch.id, state, batch.rows_done)
     session.commit()

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from vendorguard.auth.permissions import ensure_can_change, require
 from vendorguard.cloud import queries as cloud_queries
 from vendorguard.cloud import services as cloud_services
+from vendorguard.core import list_export
 from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import today_tokyo
 from vendorguard.core.web import paginate, search_term, sorting
@@ -22,6 +23,7 @@ from vendorguard.ismap.forms import FetchForm, LinkForm, UploadForm, ValidityMap
 from vendorguard.ismap.matching import REGISTRATION_STATUSES, IsmapStatus
 from vendorguard.ismap.models import IsmapImport, IsmapKind, IsmapRegistration
 from vendorguard.ismap.parsing import header_texts as parsing_header
+from vendorguard.ismap_pages import exports
 from vendorguard.ismap_pages.blueprint import bp
 from vendorguard.storage import get_storage
 from vendorguard.storage.base import StorageError, new_key
@@ -90,7 +92,10 @@ def index():
         status=_enum_arg("status", IsmapStatus),
     )
     sort = sorting(SORTS, "number")
-    page = paginate(sort.apply(queries.registration_list(filters, today)))
+    stmt = sort.apply(queries.registration_list(filters, today))
+    if fmt := list_export.requested_format():
+        return list_export.respond(fmt, stmt, exports.registrations(today), "ismap.index")
+    page = paginate(stmt)
     latest = list(db.session.scalars(queries.latest_successful_imports()))
     return render_template(
         "ismap/index.html",

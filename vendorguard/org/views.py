@@ -9,10 +9,11 @@ from sqlalchemy import func, select
 from vendorguard.arrangements.models import Arrangement
 from vendorguard.auth.models import User
 from vendorguard.auth.permissions import require
+from vendorguard.core import list_export
 from vendorguard.core.errors import DomainError
 from vendorguard.core.web import paginate, search_term, show_domain_error, sorting
 from vendorguard.extensions import db
-from vendorguard.org import queries, services
+from vendorguard.org import exports, queries, services
 from vendorguard.org.blueprint import bp
 from vendorguard.org.forms import DepartmentForm
 from vendorguard.org.models import Department
@@ -55,7 +56,10 @@ def departments():
     term = search_term()
     include_archived = request.args.get("archived") == "1"
     sort = sorting(SORTS, "kana")
-    page = paginate(sort.apply(queries.department_list(term, include_archived)))
+    stmt = sort.apply(queries.department_list(term, include_archived))
+    if fmt := list_export.requested_format():
+        return list_export.respond(fmt, stmt, exports.DEPARTMENTS, "org.departments")
+    page = paginate(stmt)
     return render_template(
         "org/departments.html", page=page, sort=sort, term=term, include_archived=include_archived
     )

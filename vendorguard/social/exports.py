@@ -1,4 +1,4 @@
-"""The SNS account list as a spreadsheet, keyed on the account URL so a later import can match rows."""
+"""The SNS account list (keyed on the account URL so a later import can match rows) and the incident list as spreadsheets."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import Select
 
-from vendorguard.core.list_export import ExportTable, local_day, streamed, yes_no
+from vendorguard.core.list_export import ExportTable, local_day, local_moment, streamed, yes_no
 from vendorguard.extensions import db
 
 
@@ -70,4 +70,45 @@ SOCIAL_ACCOUNTS = ExportTable(
     sheet_title=lambda: _("SNSアカウント"),
     header=_header,
     rows=_rows,
+)
+
+
+def _incident_header() -> Sequence[str]:
+    return [
+        _("ID"),
+        _("発見日時"),
+        _("アカウント"),
+        _("所管課"),
+        _("種類"),
+        _("状況"),
+        _("対応手順"),
+        _("更新日"),
+    ]
+
+
+def _incident_rows(stmt: Select) -> Iterator[Sequence[Any]]:
+    # Account, department (joined) and steps (selectin) come with the list's statement.
+    for incident in db.session.scalars(streamed(stmt)):
+        steps = incident.steps
+        yield [
+            incident.id,
+            local_moment(incident.detected_at),
+            incident.account.title,
+            incident.account.department.name,
+            incident.kind.label,
+            incident.status.label,
+            _(
+                "%(done)d / %(total)d 完了",
+                done=sum(1 for step in steps if step.is_done),
+                total=len(steps),
+            ),
+            local_day(incident.updated_at),
+        ]
+
+
+INCIDENTS = ExportTable(
+    file_stem="sns-incidents",
+    sheet_title=lambda: _("乗っ取り・なりすまし事案"),
+    header=_incident_header,
+    rows=_incident_rows,
 )

@@ -9,11 +9,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from vendorguard.auth.permissions import can_change, ensure_can_change, require
+from vendorguard.core import list_export
 from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import TOKYO
 from vendorguard.core.web import paginate, search_term, show_domain_error, sorting
 from vendorguard.extensions import db
-from vendorguard.social import incident_services, queries
+from vendorguard.social import exports, incident_services, queries
 from vendorguard.social.blueprint import bp
 from vendorguard.social.forms import CloseIncidentForm, IncidentForm, StepForm
 from vendorguard.social.models import IncidentKind, IncidentStatus, SocialAccount, SocialIncident
@@ -46,7 +47,10 @@ def incidents():
         account_id=request.args.get("account", type=int),
     )
     sort = sorting(SORTS, "detected", default_descending=True)
-    page = paginate(sort.apply(queries.incident_list(current_user, filters)))
+    stmt = sort.apply(queries.incident_list(current_user, filters))
+    if fmt := list_export.requested_format():
+        return list_export.respond(fmt, stmt, exports.INCIDENTS, "social.incidents")
+    page = paginate(stmt)
     return render_template(
         "social/incidents.html",
         page=page,
