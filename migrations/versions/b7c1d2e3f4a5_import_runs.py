@@ -1,7 +1,7 @@
 """import runs: a pass's state and progress in the database, visible to every worker (issue 12)
 
 Revision ID: b7c1d2e3f4a5
-Revises: 3a8e4c51b7d2
+Revises: 5b1d7f3c9e20
 Create Date: 2026-12-04 22:00:00.000000
 
 """
@@ -13,7 +13,7 @@ import vendorguard.core.types
 
 # revision identifiers, used by Alembic.
 revision = "b7c1d2e3f4a5"
-down_revision = "3a8e4c51b7d2"
+down_revision = "5b1d7f3c9e20"
 branch_labels = None
 depends_on = None
 
