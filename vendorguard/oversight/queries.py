@@ -222,7 +222,7 @@ def certificate_figures(year: Year, by: str | None) -> Select:
     expired = func.count(
         func.distinct(case((Certification.valid_until < year.as_of, Certification.id)))
     )
-    stmt = (
+    stmt: Select = (
         select(
             key.label("key"),
             distinct.label("certificates_expiring"),

@@ -250,12 +250,12 @@ def build(session: Session, fiscal_year: int, today: date) -> OversightReport:
 
 def _certificates(session: Session, year: Year, departments, tiers, total: Row) -> None:
     """Certificate figures are counted per grouping (not additive): three queries."""
-    for by, rows in (("department", departments), ("tier", tiers), (None, None)):
+    for by in ("department", "tier", None):
         for row in session.execute(queries.certificate_figures(year, by)).mappings():
             values = {name: row[name] for name in CERTIFICATE_FIELDS}
             if by is None:
                 total.add(values)
             elif by == "tier":
-                rows[row["key"] or UNTIERED].add(values)
+                tiers[row["key"] or UNTIERED].add(values)
             else:
-                rows[row["key"]].add(values)
+                departments[row["key"]].add(values)
