@@ -116,3 +116,16 @@ def test_word_report_renders_to_pdf_with_the_numbers(seeded, tmp_path):
     assert "確認（アセスメント）2件（必要5件）" in flat
     assert "未完了の措置2件（うち期限超過1件）" in flat
     assert "総務課" in flat and "市民課" in flat and "ISMAP" in flat
+
+
+def test_english_page_shows_no_japanese_but_the_data(seeded, client, login_as):
+    import re
+
+    login_as(seeded.admin)
+    client.post("/language", data={"locale": "en", "next": "/"})
+    html = client.get(f"/oversight/?year={FY}").get_data(as_text=True)
+    assert "Yearly oversight report" in html and "By department" in html
+    body = html.split("<h1", 1)[1].split("</main>", 1)[0]  # the page, not the sign-in flash
+    for data in ("総務課", "市民課"):
+        body = body.replace(data, "")
+    assert not re.findall(r"[\u3040-\u30ff\u4e00-\u9fff]+", body)
