@@ -30,17 +30,28 @@ from build_templates import CITY, _base, _reproducible, _table  # noqa: E402
 NAME = "oversight_report.docx"
 # Per-department / per-tier table: label, then done/required pairs.
 COLUMNS = [
-    ("区分", "{{ row.label }}", Mm(30)),
-    ("業務委託", "{{ row.engagements }}", Mm(14)),
-    ("要件網羅", "{{ row.covered }}/{{ row.engagements }}", Mm(16)),
-    ("証跡 依頼/受領/受理", "{{ row.requests }}/{{ row.received }}/{{ row.accepted }}", Mm(24)),
-    ("証跡 期限超過", "{{ row.overdue }}", Mm(14)),
-    ("確認 実施/必要", "{{ row.assessments_done }}/{{ row.assessments_required }}", Mm(16)),
-    ("自己点検 完了/必要", "{{ row.self_checks_done }}/{{ row.self_checks_required }}", Mm(16)),
-    ("実地検査 実施/必要", "{{ row.inspections_done }}/{{ row.inspections_required }}", Mm(16)),
-    ("措置 未完了(超過)", "{{ row.actions_open }}({{ row.actions_overdue }})", Mm(16)),
-    ("認証 期限到来", "{{ row.certificates_expiring }}", Mm(14)),
+    ("区分", "{{ row.label }}", Mm(40)),
+    ("業務委託", "{{ row.engagements }}", Mm(18)),
+    ("要件網羅", "{{ row.covered }}/{{ row.engagements }}", Mm(20)),
+    ("証跡 依頼/受領/受理", "{{ row.requests }}/{{ row.received }}/{{ row.accepted }}", Mm(30)),
+    ("証跡 期限超過", "{{ row.overdue }}", Mm(20)),
+    ("確認 実施/必要", "{{ row.assessments_done }}/{{ row.assessments_required }}", Mm(25)),
+    ("自己点検 完了/必要", "{{ row.self_checks_done }}/{{ row.self_checks_required }}", Mm(25)),
+    ("実地検査 実施/必要", "{{ row.inspections_done }}/{{ row.inspections_required }}", Mm(25)),
+    ("措置 未完了(超過)", "{{ row.actions_open }}({{ row.actions_overdue }})", Mm(25)),
+    ("認証 期限到来", "{{ row.certificates_expiring }}", Mm(20)),
 ]
+ISMAP_KEYS = (
+    "label",
+    "services",
+    "registered",
+    "expiring",
+    "renewal_pending",
+    "expired",
+    "left_list",
+    "not_registered",
+    "high_without_ismap",
+)
 
 
 def _figures_table(document, loop: str, first_header: str) -> None:
@@ -129,23 +140,11 @@ def oversight_report():
                 "機密性2以上でISMAPなし",
             ),
             ("{%tr for row in ismap %}", *("",) * 8),
-            tuple(
-                "{{ row." + k + " }}"
-                for k in (
-                    "label",
-                    "services",
-                    "registered",
-                    "expiring",
-                    "renewal_pending",
-                    "expired",
-                    "left_list",
-                    "not_registered",
-                    "high_without_ismap",
-                )
-            ),
+            tuple("{{ row." + k + " }}" for k in ISMAP_KEYS),
             ("{%tr endfor %}", *("",) * 8),
+            ("合計", *("{{ ismap_total." + k + " }}" for k in ISMAP_KEYS[1:])),
         ],
-        [Mm(40), *[Mm(18)] * 7, Mm(34)],
+        [Mm(40), *[Mm(22)] * 7, Mm(40)],
     )
     document.add_paragraph("5　SNSアカウントの定期確認の状況", style="節見出し")
     _table(
@@ -160,6 +159,12 @@ def oversight_report():
                 "{{ row.attestation_overdue }}",
             ),
             ("{%tr endfor %}", "", "", ""),
+            (
+                "合計",
+                "{{ social_total.accounts }}",
+                "{{ social_total.attested }}",
+                "{{ social_total.attestation_overdue }}",
+            ),
         ],
         [Mm(50), Mm(35), Mm(35), Mm(35)],
     )

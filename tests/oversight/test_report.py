@@ -96,6 +96,7 @@ def test_word_report_holds_the_figures(seeded):
     )
     assert "実地検査 2件（必要 3件）" in text and "総務課" in text and "区分A" in text
     assert "{{" not in text and "{%" not in text
+    assert text.count("合計") == 4  # the two figure tables, ISMAP and SNS
 
 
 @pytest.mark.slow
@@ -129,3 +130,20 @@ def test_english_page_shows_no_japanese_but_the_data(seeded, client, login_as):
     for data in ("総務課", "市民課"):
         body = body.replace(data, "")
     assert not re.findall(r"[\u3040-\u30ff\u4e00-\u9fff]+", body)
+
+
+def test_shipped_template_is_what_its_builder_makes(tmp_path):
+    import importlib.util
+
+    from vendorguard.documents.docx_writer import BUILTIN_DIR
+
+    spec = importlib.util.spec_from_file_location(
+        "build_oversight_report", BUILTIN_DIR / "build_oversight_report.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    path = module.build(tmp_path)
+    assert path.read_bytes() == (BUILTIN_DIR / path.name).read_bytes(), (
+        "rerun contract_templates/build_oversight_report.py"
+    )
