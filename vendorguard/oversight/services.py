@@ -20,6 +20,7 @@ from vendorguard.arrangements.models import ArrangementKind
 from vendorguard.catalog import queries as catalog_queries
 from vendorguard.catalog import rules
 from vendorguard.catalog.models import Waiver
+from vendorguard.cloud.queries import ISMAP_VALID
 from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import fiscal_year as fiscal_year_of
 from vendorguard.engagements.models import Engagement, RiskTier
@@ -48,7 +49,16 @@ ACTION_FIELDS = ("actions_raised", "actions_closed", "actions_open", "actions_ov
 CERTIFICATE_FIELDS = ("certificates_expiring", "certificates_expired")
 FIELDS = ENGAGEMENT_FIELDS + EVIDENCE_FIELDS + ACTION_FIELDS + CERTIFICATE_FIELDS
 SOCIAL_FIELDS = ("accounts", "attested", "attestation_overdue")
-ISMAP_STATUSES = (*queries.ISMAP_ORDER, IsmapStatus.NOT_REGISTERED)
+# In the order people read them: valid first, then what needs action.
+ISMAP_STATUSES = (
+    IsmapStatus.REGISTERED,
+    IsmapStatus.EXPIRING,
+    IsmapStatus.RENEWAL_PENDING,
+    IsmapStatus.EXPIRED,
+    IsmapStatus.LEFT_LIST,
+    IsmapStatus.NOT_REGISTERED,
+)
+VALID_ISMAP = {s.value for s in ISMAP_VALID}
 UNTIERED = "-"  # engagements the tiers feature has not placed yet, and cloud / SNS records
 EARLIEST_YEAR = 2000
 
@@ -231,7 +241,7 @@ def build(session: Session, fiscal_year: int, today: date) -> OversightReport:
         values = {row["status"]: row["services"], "services": row["services"]}
         if row["handles_high_confidentiality"]:
             values["high"] = row["services"]
-            if row["status"] not in ("registered", "expiring", "renewal_pending"):
+            if row["status"] not in VALID_ISMAP:
                 values["high_without_ismap"] = row["services"]
         ismap[row["department_id"]].add(values)
         ismap_total.add(values)
