@@ -147,3 +147,20 @@ def test_shipped_template_is_what_its_builder_makes(tmp_path):
     assert path.read_bytes() == (BUILTIN_DIR / path.name).read_bytes(), (
         "rerun contract_templates/build_oversight_report.py"
     )
+
+
+def test_the_citys_edited_template_wins(app, tmp_path):
+    """A copy edited in Word in CONTRACT_TEMPLATES_DIR is used instead of the shipped one."""
+    from docx import Document
+
+    from vendorguard.documents.docx_writer import BUILTIN_DIR
+
+    edited = Document(str(BUILTIN_DIR / exports.TEMPLATE))
+    edited.add_paragraph(
+        "本報告は情報セキュリティ委員会（{{ fiscal_year_text }}第2回）に付議する。"
+    )
+    edited.save(str(tmp_path / exports.TEMPLATE))
+    report = services.build(db.session, FY, TODAY)
+    text = _docx_text(exports.docx(report, "但馬市", TODAY, [str(tmp_path)]).data)
+    assert "本報告は情報セキュリティ委員会（令和8年度第2回）に付議する。" in text
+    assert "対象の業務委託 0件" in text
