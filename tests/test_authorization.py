@@ -66,6 +66,8 @@ EXPECTED: dict[str, Access] = {
     "mfa.reauth": grant(EVERYONE),
     "mfa.admin_reset": ADMIN_ONLY,
     "dashboard.index": grant(INTERNAL),
+    # the yearly oversight report: every department's figures, for the security office and the auditor
+    **{f"oversight.{name}": grant({A, U}) for name in ("index", "report_docx", "report_xlsx")},
     # departments: everyone inside reads; the security office maintains them
     "org.departments": grant(INTERNAL),
     "org.department_detail": grant(INTERNAL),

@@ -40,7 +40,7 @@ LAYERS: list[set[str]] = [
     {"inspections", "questionnaires"},
     {"reminders"},
     {"supervision"},
-    {"dashboard", "auditlog", "install", "demo", "sso", "api"},
+    {"dashboard", "oversight", "auditlog", "install", "demo", "sso", "api"},
     {"models"},
     {"__init__"},
 ]

@@ -47,6 +47,7 @@ FEATURES = (
     "apitokens",
     "tiers",
     "imports",
+    "oversight",
 )
 # Feature packages with a ``cli.register(group)`` function.
 CLI_FEATURES = (
