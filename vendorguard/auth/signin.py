@@ -17,6 +17,7 @@ from typing import Any, TypeVar, cast
 from flask import Flask, current_app, flash, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_login import current_user, login_user
 
 from vendorguard.auth.models import User
@@ -60,6 +61,7 @@ def complete(user: User, next_url: str) -> ResponseReturnValue:
     session.permanent = True
     session["locale"] = user.locale
     mark_authenticated()
+    refresh()  # the locale was chosen before sign-in; the flash speaks the user's language
     flash(_("ログインしました。"), "success")
     if user.role == Role.CONTRACTOR:
         return redirect(url_for("portal.index"))
