@@ -63,6 +63,7 @@ CLI_FEATURES = (
     "questionnaires",
     "tiers",
     "imports",
+    "jobs",
 )
 
 

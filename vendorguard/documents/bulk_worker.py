@@ -1,8 +1,10 @@
 """Running a bulk job: one appendix after another, each committed as its own version, into a zip.
 
-A municipal server has no job queue, so the web process runs the job in a background thread with
-its own application context and database session (``start``); ``BULK_SYNC`` runs it inside the
-request instead (tests, debugging). Unlike a service, this module owns its transactions: every
+With ``JOB_ENGINE=procrastinate`` the job is queued with its row (``enqueue``) and a worker runs
+it (``run_queued``); without an engine the web process runs it in a background thread with its own
+application context and database session (``start``); ``BULK_SYNC`` runs it inside the request
+instead (tests, debugging). Each document is committed together with the job's record of it, so a
+job whose worker was killed resumes where it stopped and makes every document exactly once. Unlike a service, this module owns its transactions: every
 document is committed on its own (exactly as a single generation would be), and the job's
 progress is written every ``BULK_PROGRESS_EVERY`` documents so the progress page can follow it.
 """
@@ -16,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypedDict, cast
 
-from flask import Flask
+from flask import Flask, current_app
 from flask_babel import gettext as _
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.exc import IntegrityError
@@ -30,19 +32,31 @@ from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import utcnow
 from vendorguard.documents import services
 from vendorguard.documents.bulk import MANAGE, BulkFilter, SummaryRow, ZipCollector
-from vendorguard.documents.models import BulkJob, BulkStatus
+from vendorguard.documents.models import BulkJob, BulkStatus, ContractDocument
 from vendorguard.engagements.models import Engagement
+from vendorguard.jobs import submit, task
+from vendorguard.jobs.engine import engine_of
 from vendorguard.storage import Storage, StorageError, get_storage
 from vendorguard.storage.base import new_key
 
 log = logging.getLogger(__name__)
 _THREADS = "vendorguard.bulk_threads"
+TASK = "documents.bulk"
 
 Progress = Callable[[int, int], None]
 
 
+def enqueue(session: Session, job_id: int) -> None:
+    """With a job engine, queue the job in the caller's transaction (before its commit)."""
+    if engine_of(current_app) == "procrastinate":
+        submit(session, TASK, lock=f"bulk:{job_id}", job_id=job_id)
+
+
 def start(app: Flask, job_id: int) -> None:
-    """Run the job now (``BULK_SYNC``) or in a background thread; returns at once in the latter case."""
+    """Without a job engine, run the job now (``BULK_SYNC``) or in a background thread (after the
+    caller's commit); with one, ``enqueue`` has already queued it."""
+    if engine_of(app) == "procrastinate":
+        return
     if settings.for_app(app).bulk_sync:
         run_in_app(app, job_id)
         return
@@ -62,23 +76,35 @@ def wait(app: Flask, job_id: int, timeout: float | None = None) -> bool:
     return not thread.is_alive()
 
 
+@task(TASK)
+def run_queued(job_id: int) -> None:
+    """The engine's job body: run the job, or finish it after its worker was killed (idempotent:
+    engagements that already have their document from this job are not generated again)."""
+    _run_as_creator(current_app, job_id, resume=True)
+
+
+def _run_as_creator(app: Flask, job_id: int, *, resume: bool = False) -> None:
+    from vendorguard.extensions import db
+
+    creator = db.session.scalar(select(BulkJob.created_by_id).where(BulkJob.id == job_id))
+    email = db.session.scalar(select(User.email).where(User.id == creator)) if creator else None
+    with acting_as(f"bulk:{job_id}" + (f":{email}" if email else ""), creator):
+        run(
+            db.session,
+            get_storage(app),
+            job_id,
+            every=settings.for_app(app).bulk_progress_every,
+            resume=resume,
+        )
+
+
 def run_in_app(app: Flask, job_id: int) -> None:
     """The thread's entry point: a fresh application context and session, the creator as actor."""
     from vendorguard.extensions import db
 
     with app.app_context():
         try:
-            creator = db.session.scalar(select(BulkJob.created_by_id).where(BulkJob.id == job_id))
-            email = (
-                db.session.scalar(select(User.email).where(User.id == creator)) if creator else None
-            )
-            with acting_as(f"bulk:{job_id}" + (f":{email}" if email else ""), creator):
-                run(
-                    db.session,
-                    get_storage(app),
-                    job_id,
-                    every=settings.for_app(app).bulk_progress_every,
-                )
+            _run_as_creator(app, job_id)
         except Exception:  # never let a thread die silently: the job says it failed
             log.exception("bulk job %s crashed", job_id)
             db.session.rollback()
@@ -130,9 +156,16 @@ def _labels(session: Session, ids: list[int]) -> dict[int, _Label]:
 
 
 def _generate_one(
-    session: Session, storage: Storage, arrangement_id: int, user: Any, date_style: str | None
+    session: Session,
+    storage: Storage,
+    arrangement_id: int,
+    user: Any,
+    date_style: str | None,
+    record: Callable[[dict[str, Any]], None],
 ) -> tuple[dict[str, Any], bytes]:
-    """Generate and commit one engagement's next appendix version; retried once on a version clash."""
+    """Generate and commit one engagement's next appendix version together with the job's record
+    of it (``record``), so a killed worker leaves either both or neither; retried once on a
+    version clash."""
     for attempt in (1, 2):
         engagement = session.get(Engagement, arrangement_id)
         if engagement is None:
@@ -151,6 +184,7 @@ def _generate_one(
             "created_at": document.created_at,
             "storage_key": document.storage_key,
         }
+        record(made)
         try:
             session.commit()
             return made, data
@@ -187,9 +221,89 @@ def _fail(session: Session, job_id: int, message: str) -> None:
     session.commit()
 
 
+def _result(made: dict[str, Any], name: str) -> dict[str, Any]:
+    return {key: made[key] for key in ("arrangement_id", "document_id", "version")} | {
+        "filename": name
+    }
+
+
+def _recorder(session: Session, job_id: int, tally: _Tally) -> Callable[[dict[str, Any]], None]:
+    """Write the job's count and list of made documents in the document's own transaction."""
+
+    def record(made: dict[str, Any]) -> None:
+        job = session.get_one(BulkJob, job_id)
+        job.done, job.failed = tally.done + 1, tally.failed
+        job.results = list(tally.results) + [_result(made, made["filename"])]
+        job.errors = list(tally.errors)
+        job.updated_at = utcnow()
+
+    return record
+
+
+def _resume(
+    session: Session,
+    storage: Storage,
+    job: BulkJob,
+    labels: dict[int, _Label],
+    collector: ZipCollector,
+    tally: _Tally,
+) -> set[int]:
+    """Take over what an earlier run of the job made (its worker was killed): the documents go
+    into the zip as they are, the engagements that failed stay failed. Returns the ids handled."""
+    handled: set[int] = set()
+    made = {int(r["arrangement_id"]): r for r in job.results or ()}
+    documents = {
+        d.id: d
+        for d in session.scalars(
+            select(ContractDocument).where(
+                ContractDocument.id.in_([int(r["document_id"]) for r in made.values()] or [0])
+            )
+        )
+    }
+    for arrangement_id in [int(i) for i in job.arrangement_ids]:
+        result = made.get(arrangement_id)
+        document = documents.get(int(result["document_id"])) if result else None
+        if result is None or document is None:
+            continue
+        label = labels.get(arrangement_id) or _unknown(arrangement_id)
+        name = collector.add(
+            document.filename, storage.read_bytes(document.storage_key), document.created_at
+        )
+        tally.done += 1
+        tally.results.append(
+            _result({"arrangement_id": arrangement_id, **result, "document_id": document.id}, name)
+        )
+        tally.rows.append(
+            SummaryRow(
+                True, version=document.version, filename=name, sha256=document.sha256, **label
+            )
+        )
+        handled.add(arrangement_id)
+    for error in job.errors or ():
+        failed_id = error.get("arrangement_id")
+        if failed_id is None or int(failed_id) in handled:
+            continue  # a message about the interruption itself: this run replaces it
+        tally.failed += 1
+        tally.errors.append(error)
+        label = labels.get(int(failed_id)) or _unknown(int(failed_id))
+        tally.rows.append(SummaryRow(False, reason=error.get("message", ""), **label))
+        handled.add(int(failed_id))
+    return handled
+
+
+def _unknown(arrangement_id: int) -> _Label:
+    return {
+        "contract_number": "",
+        "title": f"ID {arrangement_id}",
+        "department": "",
+        "contractor": "",
+    }
+
+
 def _one(
     session: Session,
     storage: Storage,
+    job_id: int,
     arrangement_id: int,
     labels: dict[int, _Label],
     user: Any,
@@ -198,14 +312,16 @@ def _one(
     tally: _Tally,
 ) -> None:
     """Generate one engagement's appendix into the zip, or record why it could not be."""
-    label: _Label = labels.get(arrangement_id) or {
-        "contract_number": "",
-        "title": f"ID {arrangement_id}",
-        "department": "",
-        "contractor": "",
-    }
+    label: _Label = labels.get(arrangement_id) or _unknown(arrangement_id)
     try:
-        made, data = _generate_one(session, storage, arrangement_id, user, flt.date_style)
+        made, data = _generate_one(
+            session,
+            storage,
+            arrangement_id,
+            user,
+            flt.date_style,
+            _recorder(session, job_id, tally),
+        )
     except DomainError as error:
         session.rollback()
         tally.failed += 1
@@ -222,10 +338,7 @@ def _one(
         return
     tally.done += 1
     name = collector.add(made["filename"], data, made["created_at"])
-    tally.results.append(
-        {key: made[key] for key in ("arrangement_id", "document_id", "version")}
-        | {"filename": name}
-    )
+    tally.results.append(_result(made, name))
     tally.rows.append(
         SummaryRow(True, version=made["version"], filename=name, sha256=made["sha256"], **label)
     )
@@ -238,15 +351,20 @@ def run(
     *,
     every: int = 5,
     on_progress: Progress | None = None,
+    resume: bool = False,
 ) -> BulkJob | None:
-    """Process a queued job to the end; the caller provides session, storage and audit actor."""
+    """Process a queued job to the end; the caller provides session, storage and audit actor.
+
+    ``resume`` (the job engine, whose lock keeps two runs of one job apart) also takes a job left
+    running by a killed worker and finishes it without generating anything twice."""
     # Claim the job atomically: a second run (a double start, another worker) finds it taken.
+    claimable = [BulkStatus.QUEUED, BulkStatus.RUNNING] if resume else [BulkStatus.QUEUED]
     # An UPDATE returns a CursorResult; Session.execute is typed with the general Result.
     claim = cast(
         "CursorResult[Any]",
         session.execute(
             update(BulkJob)
-            .where(BulkJob.id == job_id, BulkJob.status == BulkStatus.QUEUED)
+            .where(BulkJob.id == job_id, BulkJob.status.in_(claimable))
             .values(status=BulkStatus.RUNNING, updated_at=utcnow())
         ),
     )
@@ -264,8 +382,11 @@ def run(
     with tempfile.TemporaryFile() as spool:
         collector = ZipCollector(spool)
         try:
+            handled = _resume(session, storage, job, labels, collector, tally) if resume else set()
             for index, arrangement_id in enumerate(ids, start=1):
-                _one(session, storage, arrangement_id, labels, user, flt, collector, tally)
+                if arrangement_id in handled:
+                    continue
+                _one(session, storage, job_id, arrangement_id, labels, user, flt, collector, tally)
                 if index % every == 0 or index == len(ids):
                     _save_progress(session, job_id, tally)
                     if on_progress is not None:
