@@ -91,6 +91,16 @@ def defer(
     return task.configure(lock=lock, connection=raw).defer(target=target, kwargs=kwargs)
 
 
+def defer_command(
+    flask_app: Flask, session: Session | scoped_session[Session], args: list[str]
+) -> int:
+    """Queue a ``vg`` command line now (what the scheduler does on time), in the caller's
+    transaction."""
+    raw = session.connection().connection.driver_connection
+    task = app_for(flask_app).tasks[COMMAND]
+    return task.configure(connection=raw).defer(timestamp=0, args=list(args))
+
+
 def run_command(flask_app: Flask, args: list[str]) -> None:
     """Run ``vg <args>`` in this process, as cron would; a non-zero exit fails the job."""
     group = flask_app.cli.commands["vg"]  # type: ignore[attr-defined]
@@ -152,5 +162,9 @@ def apply_schema(connection: Connection) -> bool:
     """
     if schema_present(connection):
         return False
-    connection.exec_driver_sql(procrastinate.schema.SchemaManager.get_schema())
+    # On the driver's connection (same transaction): without parameters psycopg sends the SQL as
+    # is, where SQLAlchemy's paramstyle would read the schema's ``%`` signs as placeholders.
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    driver.execute(procrastinate.schema.SchemaManager.get_schema())
     return True
