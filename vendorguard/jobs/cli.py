@@ -6,7 +6,10 @@ import click
 from flask import current_app
 
 from vendorguard.extensions import db
-from vendorguard.jobs import engine, queue
+from vendorguard.jobs import engine
+from vendorguard.jobs.schedule import DEFAULT_QUEUE, SCHEDULED_QUEUE
+
+# procrastinate is installed with the "postgres" extra: the commands import ``queue`` when they run.
 
 
 def _require_engine() -> None:
@@ -24,6 +27,8 @@ def register(group: click.Group) -> None:
     def jobs_schema() -> None:
         """Create the job queue's tables in PostgreSQL (once; run with `db upgrade`)."""
         _require_engine()
+        from vendorguard.jobs import queue
+
         with db.engine.begin() as connection:
             applied = queue.apply_schema(connection)
         click.echo("job queue schema created" if applied else "job queue schema already present")
@@ -33,7 +38,7 @@ def register(group: click.Group) -> None:
         "--queue",
         "queues",
         multiple=True,
-        help=f"only these queues ({queue.DEFAULT_QUEUE}, {queue.SCHEDULED_QUEUE}); all by default",
+        help=f"only these queues ({DEFAULT_QUEUE}, {SCHEDULED_QUEUE}); all by default",
     )
     @click.option("--concurrency", default=1, show_default=True, help="jobs run at once")
     @click.option(
@@ -45,6 +50,8 @@ def register(group: click.Group) -> None:
     def jobs_worker(queues: tuple[str, ...], concurrency: int, heartbeat_seconds: float) -> None:
         """Run queued jobs until stopped (SIGTERM finishes the running job first)."""
         _require_engine()
+        from vendorguard.jobs import queue
+
         queue.run_worker(
             current_app,
             queues=list(queues) or None,
@@ -57,9 +64,11 @@ def register(group: click.Group) -> None:
     def jobs_scheduler(heartbeat_seconds: float) -> None:
         """Defer the scheduled runs on time and run them (the `scheduled` queue only)."""
         _require_engine()
+        from vendorguard.jobs import queue
+
         queue.run_worker(
             current_app,
-            queues=[queue.SCHEDULED_QUEUE],
+            queues=[SCHEDULED_QUEUE],
             concurrency=1,
             heartbeat_seconds=heartbeat_seconds,
         )

@@ -12,7 +12,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, scoped_session
 
 from vendorguard.core import settings
-from vendorguard.jobs import registry
+from vendorguard.jobs import registry, runner
 
 log = logging.getLogger(__name__)
 ENGINES = ("thread", "inline", "procrastinate")
@@ -54,22 +54,25 @@ def submit(
         queue.defer(app, session, name, kwargs, lock=lock)
         return
     real = session() if isinstance(session, scoped_session) else session
+    cancelled = False
 
     def _after_commit(_session: Session) -> None:
-        start_local(app, name, kwargs, wait=engine == "inline")
+        if not cancelled:
+            start_local(app, name, kwargs, wait=engine == "inline")
 
-    def _after_rollback(_session: Session) -> None:
-        if event.contains(real, "after_commit", _after_commit):
-            event.remove(real, "after_commit", _after_commit)
+    def _after_rollback(_session: Session, _previous: Any) -> None:
+        nonlocal cancelled
+        if not _session.in_transaction():  # the whole transaction, not a savepoint
+            cancelled = True  # the caller's data is gone: so is the job
 
     event.listen(real, "after_commit", _after_commit, once=True)
-    event.listen(real, "after_soft_rollback", _after_rollback, once=True)
+    event.listen(real, "after_soft_rollback", _after_rollback)
 
 
 def start_local(app: Flask, name: str, kwargs: dict[str, Any], *, wait: bool = False) -> None:
     """Run a job in a thread of this process (the embedded engine)."""
     thread = threading.Thread(
-        target=run_job, args=(app, name, kwargs), name=f"vg-job-{name}", daemon=True
+        target=runner.run_job, args=(app, name, kwargs), name=f"vg-job-{name}", daemon=True
     )
     threads: list[threading.Thread] = app.extensions.setdefault(_THREADS, [])
     threads[:] = [t for t in threads if t.is_alive()] + [thread]
@@ -83,19 +86,3 @@ def wait_local(app: Flask, timeout: float | None = None) -> bool:
     for thread in list(app.extensions.get(_THREADS, [])):
         thread.join(timeout)
     return not any(t.is_alive() for t in app.extensions.get(_THREADS, []))
-
-
-def run_job(app: Flask, name: str, kwargs: dict[str, Any]) -> Any:
-    """One job body in a fresh application context and database session, whatever the engine."""
-    from vendorguard.extensions import db
-
-    func = registry.resolve(name)
-    with app.app_context():
-        try:
-            return func(**kwargs)
-        except Exception:
-            log.exception("job %s failed", name)
-            db.session.rollback()
-            raise
-        finally:
-            cast("scoped_session[Session]", db.session).remove()

@@ -1,7 +1,7 @@
 """The procrastinate engine on the PostgreSQL database the app already uses.
 
 One generic task, ``vendorguard.run``, runs any registered job or vendorguard function by name
-(``engine.run_job``); ``vendorguard.command`` runs a ``vg`` command line for the schedule
+(``runner.run_job``); ``vendorguard.command`` runs a ``vg`` command line for the schedule
 (``schedule.py``); ``vendorguard.recover`` puts the jobs of workers that died (no heartbeat for
 ``JOB_STALLED_SECONDS``) back in the queue. Job bodies are idempotent, so a job that had half
 run before its worker was killed simply runs again; procrastinate's ``lock`` keeps two runs of one
@@ -14,6 +14,7 @@ import asyncio
 import logging
 from typing import Any, cast
 
+import click
 import procrastinate
 from flask import Flask
 from sqlalchemy import text
@@ -21,11 +22,11 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.orm import Session, scoped_session
 
 from vendorguard.core import settings
-from vendorguard.jobs import engine, schedule
+from vendorguard.jobs import runner, schedule
+from vendorguard.jobs.schedule import DEFAULT_QUEUE, SCHEDULED_QUEUE
 
 log = logging.getLogger(__name__)
 RUN, COMMAND, RECOVER = "vendorguard.run", "vendorguard.command", "vendorguard.recover"
-DEFAULT_QUEUE, SCHEDULED_QUEUE = "default", "scheduled"
 _APP_KEY = "vendorguard.procrastinate"
 
 
@@ -54,7 +55,7 @@ def app_for(flask_app: Flask) -> procrastinate.App:
 
     @papp.task(name=RUN, queue=DEFAULT_QUEUE)
     def run(target: str, kwargs: dict[str, Any]) -> None:
-        engine.run_job(flask_app, target, kwargs)
+        runner.run_job(flask_app, target, kwargs)
 
     @papp.task(name=COMMAND, queue=SCHEDULED_QUEUE)
     def command(timestamp: int, args: list[str]) -> None:
@@ -103,7 +104,7 @@ def defer_command(
 
 def run_command(flask_app: Flask, args: list[str]) -> None:
     """Run ``vg <args>`` in this process, as cron would; a non-zero exit fails the job."""
-    group = flask_app.cli.commands["vg"]  # type: ignore[attr-defined]
+    group = cast(click.Group, flask_app.cli.commands["vg"])
     with flask_app.app_context():
         try:
             group.main(args=list(args), prog_name="vg", standalone_mode=False)
@@ -138,8 +139,9 @@ def run_worker(
     async def main() -> None:
         async with papp.open_async():
             await requeue_stalled(papp, stalled)
+            options: dict[str, Any] = {"queues": queues} if queues else {}
             await papp.run_worker_async(
-                queues=queues,
+                **options,
                 concurrency=concurrency,
                 update_heartbeat_interval=heartbeat_seconds,
                 stalled_worker_timeout=stalled,

@@ -10,6 +10,10 @@ from dataclasses import dataclass
 
 from config import Settings
 
+# Bulk documents and other on-demand jobs; the scheduled runs, kept apart so a long bulk job never
+# delays the morning's reminders (``vg jobs-scheduler`` works on this queue only).
+DEFAULT_QUEUE, SCHEDULED_QUEUE = "default", "scheduled"
+
 
 @dataclass(frozen=True)
 class Scheduled:

@@ -1,0 +1,82 @@
+"""The job engine's own rules, on any database: queued with the caller's commit, run in-process
+without an engine, only vendorguard's functions by name, a schedule of real commands."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+import pytest
+from sqlalchemy import select
+
+from tests.documents.conftest import shipped_catalog  # noqa: F401  (fixture)
+from vendorguard.core.settings import for_app
+from vendorguard.documents import bulk, bulk_worker
+from vendorguard.documents.models import BulkJob, BulkStatus, ContractDocument
+from vendorguard.extensions import db
+from vendorguard.jobs import registry, schedule, submit
+from vendorguard.jobs.engine import wait_local
+
+
+def queued_bulk_job(make) -> int:
+    department = make.department()
+    for n in range(2):
+        make.engagement(department=department, starts_on=date(2027, 4, 1 + n))
+    job = bulk.create_job(db.session, None, bulk.BulkFilter(starting_fy=2027), 100)
+    db.session.commit()
+    return job.id
+
+
+@pytest.mark.parametrize("engine", ["thread", "inline"])
+def test_a_job_starts_after_the_commit_and_not_after_a_rollback(
+    app,
+    make,
+    shipped_catalog,  # noqa: F811
+    engine,
+):
+    app.config["JOB_ENGINE"] = engine
+    job_id = queued_bulk_job(make)
+    submit(db.session, bulk_worker.run_queued, job_id=job_id)
+    db.session.rollback()
+    assert wait_local(app, timeout=5)
+    assert db.session.get_one(BulkJob, job_id).status == BulkStatus.QUEUED
+
+    submit(db.session, bulk_worker.run_queued, job_id=job_id)
+    db.session.commit()
+    assert wait_local(app, timeout=120)
+    db.session.expire_all()
+    assert db.session.get_one(BulkJob, job_id).status == BulkStatus.DONE
+    assert len(db.session.scalars(select(ContractDocument.id)).all()) == 2
+
+
+def test_a_job_is_named_by_its_task_or_its_vendorguard_function():
+    assert registry.name_of(bulk_worker.run_queued) == bulk_worker.TASK
+    assert registry.name_of(bulk.create_job) == "vendorguard.documents.bulk:create_job"
+    assert registry.resolve("vendorguard.documents.bulk:create_job") is bulk.create_job
+    for forged in (
+        "os:system",
+        "subprocess:run",
+        "vendorguard.documents.bulk:BulkFilter.from_json",
+    ):
+        with pytest.raises(LookupError):
+            registry.resolve(forged)
+    with pytest.raises(LookupError):
+        registry.name_of(lambda: None)
+
+
+def test_the_schedule_runs_real_commands_and_fetches_ismap_only_when_configured(app):
+    group = app.cli.commands["vg"]
+    entries = schedule.entries(for_app(app))
+    assert [e.name for e in entries] == ["evidence-schedule", "remind", "audit-verify"]
+    app.config["ISMAP_LIST_URL"] = "https://www.ismap.go.jp/list.xlsx"
+    entries = schedule.entries(for_app(app))
+    assert entries[-1].args == ("ismap-import",)
+    for entry in entries:
+        command = group.commands[entry.args[0]]
+        with click.Context(group) as parent:
+            command.make_context(entry.args[0], list(entry.args[1:]), parent=parent)
+
+
+def test_the_worker_refuses_to_start_without_the_engine(app):
+    result = app.test_cli_runner().invoke(args=["vg", "jobs-worker"])
+    assert result.exit_code != 0 and "JOB_ENGINE is not 'procrastinate'" in result.output
