@@ -35,6 +35,6 @@ def entries(current: Settings) -> list[Scheduled]:
         Scheduled("audit-verify", "0 21 * * *", ("audit-verify",)),
     ]
     if current.ismap_list_url:
-        # 05:00 JST: the published ISMAP list (a list already imported is recorded again, harmless).
+        # 05:00 JST: the published ISMAP list (importing the same list again changes nothing but adds a line to the import history).
         runs.append(Scheduled("ismap-import", "0 20 * * *", ("ismap-import",)))
     return runs
