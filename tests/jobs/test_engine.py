@@ -3,6 +3,9 @@ without an engine, only vendorguard's functions by name, a schedule of real comm
 
 from __future__ import annotations
 
+import io
+import zipfile
+from collections import Counter
 from datetime import date
 
 import click
@@ -16,6 +19,7 @@ from vendorguard.documents.models import BulkJob, BulkStatus, ContractDocument
 from vendorguard.extensions import db
 from vendorguard.jobs import registry, schedule, submit
 from vendorguard.jobs.engine import wait_local
+from vendorguard.storage import get_storage
 
 
 def queued_bulk_job(make) -> int:
@@ -80,3 +84,37 @@ def test_the_schedule_runs_real_commands_and_fetches_ismap_only_when_configured(
 def test_the_worker_refuses_to_start_without_the_engine(app):
     result = app.test_cli_runner().invoke(args=["vg", "jobs-worker"])
     assert result.exit_code != 0 and "JOB_ENGINE is not 'procrastinate'" in result.output
+
+
+def test_a_bulk_job_cut_off_mid_run_resumes_without_making_a_document_twice(
+    app,
+    make,
+    shipped_catalog,  # noqa: F811
+):
+    department = make.department()
+    for n in range(4):
+        make.engagement(department=department, starts_on=date(2027, 4, 1 + n))
+    job = bulk.create_job(db.session, None, bulk.BulkFilter(starting_fy=2027), 100)
+    db.session.commit()
+    job_id = job.id
+
+    def die_after_two(processed: int, total: int) -> None:
+        if processed == 2:
+            raise SystemExit("the process is gone")  # not an Exception: nothing handles it
+
+    with pytest.raises(SystemExit):
+        bulk_worker.run(db.session, get_storage(app), job_id, every=1, on_progress=die_after_two)
+    db.session.rollback()
+    cut = db.session.get_one(BulkJob, job_id)
+    assert cut.status == BulkStatus.RUNNING and cut.done == 2 and len(cut.results) == 2
+    # A plain second run does not take a running job; the engine's resumed run finishes it.
+    assert bulk_worker.run(db.session, get_storage(app), job_id).status == BulkStatus.RUNNING
+    finished = bulk_worker.run(db.session, get_storage(app), job_id, resume=True)
+    assert finished.status == BulkStatus.DONE and (finished.done, finished.failed) == (4, 0)
+    per_engagement = Counter(db.session.scalars(select(ContractDocument.arrangement_id)))
+    assert sorted(per_engagement.values()) == [1, 1, 1, 1]
+    archive = zipfile.ZipFile(io.BytesIO(get_storage(app).read_bytes(finished.storage_key)))
+    assert len([n for n in archive.namelist() if n.endswith(".docx")]) == 4
+    assert sorted(r["document_id"] for r in finished.results) == sorted(
+        db.session.scalars(select(ContractDocument.id))
+    )
