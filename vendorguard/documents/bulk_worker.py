@@ -15,14 +15,13 @@ import logging
 import tempfile
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any, TypedDict, cast
+from typing import Any, cast
 
 from flask import Flask, current_app
 from flask_babel import gettext as _
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload, scoped_session
+from sqlalchemy.orm import Session, scoped_session
 
 from vendorguard.audit.context import acting_as
 from vendorguard.auth.models import User
@@ -32,7 +31,16 @@ from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import utcnow
 from vendorguard.documents import services
 from vendorguard.documents.bulk import MANAGE, BulkFilter, SummaryRow, ZipCollector
-from vendorguard.documents.models import BulkJob, BulkStatus, ContractDocument
+from vendorguard.documents.bulk_tally import (
+    Label,
+    Tally,
+    labels_of,
+    recorder,
+    result_entry,
+    take_over,
+    unknown_label,
+)
+from vendorguard.documents.models import BulkJob, BulkStatus
 from vendorguard.engagements.models import Engagement
 from vendorguard.jobs import submit, task
 from vendorguard.jobs.engine import engine_of
@@ -119,42 +127,6 @@ def run_in_app(app: Flask, job_id: int) -> None:
             app.extensions.get(_THREADS, {}).pop(job_id, None)
 
 
-class _Label(TypedDict):
-    """What the summary and the error list print for one engagement."""
-
-    contract_number: str
-    title: str
-    department: str
-    contractor: str
-
-
-@dataclass
-class _Tally:
-    done: int = 0
-    failed: int = 0
-    errors: list[dict[str, Any]] = field(default_factory=list)
-    results: list[dict[str, Any]] = field(default_factory=list)
-    rows: list[SummaryRow] = field(default_factory=list)
-
-
-def _labels(session: Session, ids: list[int]) -> dict[int, _Label]:
-    """Names to print for each engagement, read once (objects expire at every commit)."""
-    labels: dict[int, _Label] = {}
-    stmt = (
-        select(Engagement)
-        .options(joinedload(Engagement.contractor), joinedload(Engagement.department))
-        .where(Engagement.id.in_(ids or [0]))
-    )
-    for engagement in session.scalars(stmt):
-        labels[engagement.id] = {
-            "contract_number": engagement.contract_number or "",
-            "title": engagement.title,
-            "department": engagement.department.name if engagement.department else "",
-            "contractor": engagement.contractor.name if engagement.contractor else "",
-        }
-    return labels
-
-
 def _generate_one(
     session: Session,
     storage: Storage,
@@ -198,7 +170,7 @@ def _generate_one(
     raise AssertionError("unreachable")
 
 
-def _save_progress(session: Session, job_id: int, tally: _Tally, **changes: Any) -> BulkJob:
+def _save_progress(session: Session, job_id: int, tally: Tally, **changes: Any) -> BulkJob:
     job = session.get_one(BulkJob, job_id)
     job.done, job.failed = tally.done, tally.failed
     job.errors, job.results = list(tally.errors), list(tally.results)
@@ -221,98 +193,19 @@ def _fail(session: Session, job_id: int, message: str) -> None:
     session.commit()
 
 
-def _result(made: dict[str, Any], name: str) -> dict[str, Any]:
-    return {key: made[key] for key in ("arrangement_id", "document_id", "version")} | {
-        "filename": name
-    }
-
-
-def _recorder(session: Session, job_id: int, tally: _Tally) -> Callable[[dict[str, Any]], None]:
-    """Write the job's count and list of made documents in the document's own transaction."""
-
-    def record(made: dict[str, Any]) -> None:
-        job = session.get_one(BulkJob, job_id)
-        job.done, job.failed = tally.done + 1, tally.failed
-        job.results = list(tally.results) + [_result(made, made["filename"])]
-        job.errors = list(tally.errors)
-        job.updated_at = utcnow()
-
-    return record
-
-
-def _resume(
-    session: Session,
-    storage: Storage,
-    job: BulkJob,
-    labels: dict[int, _Label],
-    collector: ZipCollector,
-    tally: _Tally,
-) -> set[int]:
-    """Take over what an earlier run of the job made (its worker was killed): the documents go
-    into the zip as they are, the engagements that failed stay failed. Returns the ids handled."""
-    handled: set[int] = set()
-    made = {int(r["arrangement_id"]): r for r in job.results or ()}
-    documents = {
-        d.id: d
-        for d in session.scalars(
-            select(ContractDocument).where(
-                ContractDocument.id.in_([int(r["document_id"]) for r in made.values()] or [0])
-            )
-        )
-    }
-    for arrangement_id in [int(i) for i in job.arrangement_ids]:
-        result = made.get(arrangement_id)
-        document = documents.get(int(result["document_id"])) if result else None
-        if result is None or document is None:
-            continue
-        label = labels.get(arrangement_id) or _unknown(arrangement_id)
-        name = collector.add(
-            document.filename, storage.read_bytes(document.storage_key), document.created_at
-        )
-        tally.done += 1
-        tally.results.append(
-            _result({"arrangement_id": arrangement_id, **result, "document_id": document.id}, name)
-        )
-        tally.rows.append(
-            SummaryRow(
-                True, version=document.version, filename=name, sha256=document.sha256, **label
-            )
-        )
-        handled.add(arrangement_id)
-    for error in job.errors or ():
-        failed_id = error.get("arrangement_id")
-        if failed_id is None or int(failed_id) in handled:
-            continue  # a message about the interruption itself: this run replaces it
-        tally.failed += 1
-        tally.errors.append(error)
-        label = labels.get(int(failed_id)) or _unknown(int(failed_id))
-        tally.rows.append(SummaryRow(False, reason=error.get("message", ""), **label))
-        handled.add(int(failed_id))
-    return handled
-
-
-def _unknown(arrangement_id: int) -> _Label:
-    return {
-        "contract_number": "",
-        "title": f"ID {arrangement_id}",
-        "department": "",
-        "contractor": "",
-    }
-
-
 def _one(
     session: Session,
     storage: Storage,
     job_id: int,
     arrangement_id: int,
-    labels: dict[int, _Label],
+    labels: dict[int, Label],
     user: Any,
     flt: BulkFilter,
     collector: ZipCollector,
-    tally: _Tally,
+    tally: Tally,
 ) -> None:
     """Generate one engagement's appendix into the zip, or record why it could not be."""
-    label: _Label = labels.get(arrangement_id) or _unknown(arrangement_id)
+    label: Label = labels.get(arrangement_id) or unknown_label(arrangement_id)
     try:
         made, data = _generate_one(
             session,
@@ -320,7 +213,7 @@ def _one(
             arrangement_id,
             user,
             flt.date_style,
-            _recorder(session, job_id, tally),
+            recorder(session, job_id, tally),
         )
     except DomainError as error:
         session.rollback()
@@ -338,7 +231,7 @@ def _one(
         return
     tally.done += 1
     name = collector.add(made["filename"], data, made["created_at"])
-    tally.results.append(_result(made, name))
+    tally.results.append(result_entry(made, name))
     tally.rows.append(
         SummaryRow(True, version=made["version"], filename=name, sha256=made["sha256"], **label)
     )
@@ -376,13 +269,15 @@ def run(
     user = session.get(User, job.created_by_id) if job.created_by_id else None
     flt = BulkFilter.from_json(job.filter)
     ids = [int(i) for i in job.arrangement_ids]
-    labels = _labels(session, ids)
-    tally = _Tally()
+    labels = labels_of(session, ids)
+    tally = Tally()
     every = max(1, int(every))
     with tempfile.TemporaryFile() as spool:
         collector = ZipCollector(spool)
         try:
-            handled = _resume(session, storage, job, labels, collector, tally) if resume else set()
+            handled = (
+                take_over(session, storage, job, labels, collector, tally) if resume else set()
+            )
             for index, arrangement_id in enumerate(ids, start=1):
                 if arrangement_id in handled:
                     continue
