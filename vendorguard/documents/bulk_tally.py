@@ -29,6 +29,8 @@ class Label(TypedDict):
 
 @dataclass
 class Tally:
+    """Counts, errors and results of a run so far, and the summary's rows."""
+
     done: int = 0
     failed: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
@@ -55,6 +57,7 @@ def labels_of(session: Session, ids: list[int]) -> dict[int, Label]:
 
 
 def result_entry(made: dict[str, Any], name: str) -> dict[str, Any]:
+    """The job's record of one made document (``name``: its file name in the zip)."""
     return {key: made[key] for key in ("arrangement_id", "document_id", "version")} | {
         "filename": name
     }
@@ -127,6 +130,7 @@ def take_over(
 
 
 def unknown_label(arrangement_id: int) -> Label:
+    """The label of an engagement that could not be read."""
     return {
         "contract_number": "",
         "title": f"ID {arrangement_id}",
