@@ -13,11 +13,12 @@ import pytest
 from sqlalchemy import select
 
 from tests.documents.conftest import shipped_catalog  # noqa: F401  (fixture)
+from vendorguard import create_app
 from vendorguard.core.settings import for_app
 from vendorguard.documents import bulk, bulk_worker
 from vendorguard.documents.models import BulkJob, BulkStatus, ContractDocument
 from vendorguard.extensions import db
-from vendorguard.jobs import registry, schedule, submit
+from vendorguard.jobs import queue, registry, schedule, submit
 from vendorguard.jobs.engine import wait_local
 from vendorguard.storage import get_storage
 
@@ -118,3 +119,43 @@ def test_a_bulk_job_cut_off_mid_run_resumes_without_making_a_document_twice(
     assert sorted(r["document_id"] for r in finished.results) == sorted(
         db.session.scalars(select(ContractDocument.id))
     )
+
+
+def test_the_engine_schedules_each_run_on_its_own_queue_with_a_lock(tmp_path):
+    # Building the engine connects to nothing: a PostgreSQL URL that no server answers will do.
+    flask_app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:9/none",
+            "SECRET_KEY": "x",
+            "JOB_ENGINE": "procrastinate",
+            "ISMAP_LIST_URL": "https://www.ismap.go.jp/list.xlsx",
+        },
+        instance_path=str(tmp_path),
+    )
+    papp = queue.app_for(flask_app)
+    assert queue.app_for(flask_app) is papp  # once per process
+    periodic = papp.periodic_registry.periodic_tasks
+    assert set(periodic) == {
+        (queue.COMMAND, "evidence-schedule"),
+        (queue.COMMAND, "remind"),
+        (queue.COMMAND, "audit-verify"),
+        (queue.COMMAND, "ismap-import"),
+        (queue.RECOVER, "recover"),
+    }
+    remind = periodic[(queue.COMMAND, "remind")]
+    assert remind.cron == "30 22,23,0-10 * * *"  # 07:30–19:30 Japan time, in UTC
+    assert remind.configure_kwargs["task_kwargs"] == {"args": ["remind"]}
+    assert remind.configure_kwargs["lock"] == "command:remind"
+    assert papp.tasks[queue.COMMAND].queue == schedule.SCHEDULED_QUEUE
+    assert papp.tasks[queue.RUN].queue == schedule.DEFAULT_QUEUE
+    assert queue.conninfo(flask_app.config["SQLALCHEMY_DATABASE_URI"]) == (
+        "postgresql://nobody@127.0.0.1:9/none"
+    )
+    with pytest.raises(ValueError):
+        queue.conninfo("sqlite:///x.db")
+
+
+def test_a_scheduled_command_runs_in_the_app_and_a_failure_fails_the_job(app):
+    queue.run_command(app, ["remind", "--dry-run"])
+    with pytest.raises(click.UsageError):  # the job fails with the command's own message
+        queue.run_command(app, ["ismap-import"])  # no ISMAP_LIST_URL and no --file
