@@ -133,6 +133,12 @@ class Settings:
     webhook_url: str = ""
     webhook_secret: str = _setting("", secret=True)
     webhook_timeout: float = 10  # seconds
+    # Background jobs (bulk documents, imports, scheduled runs): "thread" runs them in the app
+    # process (the embedded default, SQLite, no other service); "procrastinate" queues them in
+    # PostgreSQL for `vg jobs-worker` / `vg jobs-scheduler`; "inline" runs them at once (tests).
+    # A worker silent this long is taken as dead and its jobs run again.
+    job_engine: str = "thread"
+    job_stalled_seconds: int = 30
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:

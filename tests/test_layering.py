@@ -21,7 +21,7 @@ PACKAGE = ROOT / "vendorguard"
 LAYERS: list[set[str]] = [
     {"extensions"},
     {"core"},
-    {"storage", "mail"},
+    {"storage", "mail", "jobs"},
     {"audit"},
     {"auth"},
     {"mfa"},

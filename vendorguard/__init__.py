@@ -64,6 +64,7 @@ CLI_FEATURES = (
     "questionnaires",
     "tiers",
     "imports",
+    "jobs",
 )
 
 

@@ -1,5 +1,6 @@
 """Imports every model so that metadata, mappers and Alembic see the whole schema."""
 
+from vendorguard.api.models import ApiRateWindow  # noqa: F401
 from vendorguard.apitokens.models import ApiToken  # noqa: F401
 from vendorguard.approvals.models import ApprovalRequest  # noqa: F401
 from vendorguard.arrangements.models import Arrangement  # noqa: F401

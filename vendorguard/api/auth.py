@@ -15,7 +15,7 @@ from flask_babel import refresh
 from flask_login import current_user
 
 from vendorguard.api.errors import ApiError
-from vendorguard.api.ratelimit import FixedWindow
+from vendorguard.api.ratelimit import DatabaseWindow, FixedWindow
 from vendorguard.apitokens import services as tokens
 from vendorguard.apitokens.models import ApiToken
 from vendorguard.core import settings
@@ -69,8 +69,14 @@ def authenticate() -> None:
 
 def _limit(token: ApiToken) -> None:
     config = settings.current()
-    windows: FixedWindow = current_app.extensions[WINDOWS_KEY]
-    verdict = windows.hit(token.id, config.api_rate_limit, config.api_rate_window_seconds)
+    windows: DatabaseWindow | FixedWindow = current_app.extensions[WINDOWS_KEY]
+    if isinstance(windows, DatabaseWindow):
+        with db.engine.begin() as connection:  # committed now: counted even if the request fails
+            verdict = windows.hit(
+                connection, token.id, config.api_rate_limit, config.api_rate_window_seconds
+            )
+    else:
+        verdict = windows.hit(token.id, config.api_rate_limit, config.api_rate_window_seconds)
     g.rate_headers = {
         "X-RateLimit-Limit": str(verdict.limit),
         "X-RateLimit-Remaining": str(verdict.remaining),

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from flask import Flask, render_template, request
 from flask_smorest import Api
+from sqlalchemy.engine import make_url
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from vendorguard.api import auth
 from vendorguard.api.base_views import json_error
 from vendorguard.api.errors import ApiError, ErrorSchema, from_http
-from vendorguard.api.ratelimit import FixedWindow
+from vendorguard.api.ratelimit import DatabaseWindow, FixedWindow
 from vendorguard.extensions import csrf
 
 PREFIX = "/api/v1"
@@ -91,7 +92,11 @@ def init_api(app: Flask, bp) -> VendorGuardApi:
     """Configure flask-smorest, register the API blueprint and its error handling."""
     for key, value in API_CONFIG.items():
         app.config.setdefault(key, value)
-    app.extensions[auth.WINDOWS_KEY] = FixedWindow()
+    # PostgreSQL (any number of app processes and machines): one count in the database. SQLite is
+    # the one-machine embedded setup, where a second connection writing would wait on the
+    # request's own: the count stays in each process there.
+    shared = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name() == "postgresql"
+    app.extensions[auth.WINDOWS_KEY] = DatabaseWindow() if shared else FixedWindow()
     api = VendorGuardApi(app)
     csrf.exempt(bp)  # bearer tokens only: a browser's cookie never authenticates an API call
     api.register_blueprint(bp)

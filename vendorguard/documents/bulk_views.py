@@ -102,6 +102,7 @@ def bulk_new():
             show_domain_error(form, error)
         else:
             job_id, total = job.id, job.total
+            bulk_worker.enqueue(db.session, job_id)  # with a job engine: queued with the job row
             db.session.commit()
             bulk_worker.start(current_app._get_current_object(), job_id)
             flash(

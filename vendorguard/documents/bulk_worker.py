@@ -1,8 +1,10 @@
 """Running a bulk job: one appendix after another, each committed as its own version, into a zip.
 
-A municipal server has no job queue, so the web process runs the job in a background thread with
-its own application context and database session (``start``); ``BULK_SYNC`` runs it inside the
-request instead (tests, debugging). Unlike a service, this module owns its transactions: every
+With ``JOB_ENGINE=procrastinate`` the job is queued with its row (``enqueue``) and a worker runs
+it (``run_queued``); without an engine the web process runs it in a background thread with its own
+application context and database session (``start``); ``BULK_SYNC`` runs it inside the request
+instead (tests, debugging). Each document is committed together with the job's record of it, so a
+job whose worker was killed resumes where it stopped and makes every document exactly once. Unlike a service, this module owns its transactions: every
 document is committed on its own (exactly as a single generation would be), and the job's
 progress is written every ``BULK_PROGRESS_EVERY`` documents so the progress page can follow it.
 """
@@ -13,14 +15,13 @@ import logging
 import tempfile
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any, TypedDict, cast
+from typing import Any, cast
 
-from flask import Flask
+from flask import Flask, current_app
 from flask_babel import gettext as _
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload, scoped_session
+from sqlalchemy.orm import Session, scoped_session
 
 from vendorguard.audit.context import acting_as
 from vendorguard.auth.models import User
@@ -30,19 +31,40 @@ from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import utcnow
 from vendorguard.documents import services
 from vendorguard.documents.bulk import MANAGE, BulkFilter, SummaryRow, ZipCollector
+from vendorguard.documents.bulk_tally import (
+    Label,
+    Tally,
+    labels_of,
+    recorder,
+    result_entry,
+    take_over,
+    unknown_label,
+)
 from vendorguard.documents.models import BulkJob, BulkStatus
 from vendorguard.engagements.models import Engagement
+from vendorguard.jobs import submit, task
+from vendorguard.jobs.engine import engine_of
 from vendorguard.storage import Storage, StorageError, get_storage
 from vendorguard.storage.base import new_key
 
 log = logging.getLogger(__name__)
 _THREADS = "vendorguard.bulk_threads"
+TASK = "documents.bulk"
 
 Progress = Callable[[int, int], None]
 
 
+def enqueue(session: Session, job_id: int) -> None:
+    """With a job engine, queue the job in the caller's transaction (before its commit)."""
+    if engine_of(current_app) == "procrastinate":
+        submit(session, TASK, lock=f"bulk:{job_id}", job_id=job_id)
+
+
 def start(app: Flask, job_id: int) -> None:
-    """Run the job now (``BULK_SYNC``) or in a background thread; returns at once in the latter case."""
+    """Without a job engine, run the job now (``BULK_SYNC``) or in a background thread (after the
+    caller's commit); with one, ``enqueue`` has already queued it."""
+    if engine_of(app) == "procrastinate":
+        return
     if settings.for_app(app).bulk_sync:
         run_in_app(app, job_id)
         return
@@ -62,23 +84,35 @@ def wait(app: Flask, job_id: int, timeout: float | None = None) -> bool:
     return not thread.is_alive()
 
 
+@task(TASK)
+def run_queued(job_id: int) -> None:
+    """The engine's job body: run the job, or finish it after its worker was killed (idempotent:
+    engagements that already have their document from this job are not generated again)."""
+    _run_as_creator(current_app, job_id, resume=True)
+
+
+def _run_as_creator(app: Flask, job_id: int, *, resume: bool = False) -> None:
+    from vendorguard.extensions import db
+
+    creator = db.session.scalar(select(BulkJob.created_by_id).where(BulkJob.id == job_id))
+    email = db.session.scalar(select(User.email).where(User.id == creator)) if creator else None
+    with acting_as(f"bulk:{job_id}" + (f":{email}" if email else ""), creator):
+        run(
+            db.session,
+            get_storage(app),
+            job_id,
+            every=settings.for_app(app).bulk_progress_every,
+            resume=resume,
+        )
+
+
 def run_in_app(app: Flask, job_id: int) -> None:
     """The thread's entry point: a fresh application context and session, the creator as actor."""
     from vendorguard.extensions import db
 
     with app.app_context():
         try:
-            creator = db.session.scalar(select(BulkJob.created_by_id).where(BulkJob.id == job_id))
-            email = (
-                db.session.scalar(select(User.email).where(User.id == creator)) if creator else None
-            )
-            with acting_as(f"bulk:{job_id}" + (f":{email}" if email else ""), creator):
-                run(
-                    db.session,
-                    get_storage(app),
-                    job_id,
-                    every=settings.for_app(app).bulk_progress_every,
-                )
+            _run_as_creator(app, job_id)
         except Exception:  # never let a thread die silently: the job says it failed
             log.exception("bulk job %s crashed", job_id)
             db.session.rollback()
@@ -93,46 +127,17 @@ def run_in_app(app: Flask, job_id: int) -> None:
             app.extensions.get(_THREADS, {}).pop(job_id, None)
 
 
-class _Label(TypedDict):
-    """What the summary and the error list print for one engagement."""
-
-    contract_number: str
-    title: str
-    department: str
-    contractor: str
-
-
-@dataclass
-class _Tally:
-    done: int = 0
-    failed: int = 0
-    errors: list[dict[str, Any]] = field(default_factory=list)
-    results: list[dict[str, Any]] = field(default_factory=list)
-    rows: list[SummaryRow] = field(default_factory=list)
-
-
-def _labels(session: Session, ids: list[int]) -> dict[int, _Label]:
-    """Names to print for each engagement, read once (objects expire at every commit)."""
-    labels: dict[int, _Label] = {}
-    stmt = (
-        select(Engagement)
-        .options(joinedload(Engagement.contractor), joinedload(Engagement.department))
-        .where(Engagement.id.in_(ids or [0]))
-    )
-    for engagement in session.scalars(stmt):
-        labels[engagement.id] = {
-            "contract_number": engagement.contract_number or "",
-            "title": engagement.title,
-            "department": engagement.department.name if engagement.department else "",
-            "contractor": engagement.contractor.name if engagement.contractor else "",
-        }
-    return labels
-
-
 def _generate_one(
-    session: Session, storage: Storage, arrangement_id: int, user: Any, date_style: str | None
+    session: Session,
+    storage: Storage,
+    arrangement_id: int,
+    user: Any,
+    date_style: str | None,
+    record: Callable[[dict[str, Any]], None],
 ) -> tuple[dict[str, Any], bytes]:
-    """Generate and commit one engagement's next appendix version; retried once on a version clash."""
+    """Generate and commit one engagement's next appendix version together with the job's record
+    of it (``record``), so a killed worker leaves either both or neither; retried once on a
+    version clash."""
     for attempt in (1, 2):
         engagement = session.get(Engagement, arrangement_id)
         if engagement is None:
@@ -151,6 +156,7 @@ def _generate_one(
             "created_at": document.created_at,
             "storage_key": document.storage_key,
         }
+        record(made)
         try:
             session.commit()
             return made, data
@@ -164,7 +170,7 @@ def _generate_one(
     raise AssertionError("unreachable")
 
 
-def _save_progress(session: Session, job_id: int, tally: _Tally, **changes: Any) -> BulkJob:
+def _save_progress(session: Session, job_id: int, tally: Tally, **changes: Any) -> BulkJob:
     job = session.get_one(BulkJob, job_id)
     job.done, job.failed = tally.done, tally.failed
     job.errors, job.results = list(tally.errors), list(tally.results)
@@ -190,22 +196,25 @@ def _fail(session: Session, job_id: int, message: str) -> None:
 def _one(
     session: Session,
     storage: Storage,
+    job_id: int,
     arrangement_id: int,
-    labels: dict[int, _Label],
+    labels: dict[int, Label],
     user: Any,
     flt: BulkFilter,
     collector: ZipCollector,
-    tally: _Tally,
+    tally: Tally,
 ) -> None:
     """Generate one engagement's appendix into the zip, or record why it could not be."""
-    label: _Label = labels.get(arrangement_id) or {
-        "contract_number": "",
-        "title": f"ID {arrangement_id}",
-        "department": "",
-        "contractor": "",
-    }
+    label: Label = labels.get(arrangement_id) or unknown_label(arrangement_id)
     try:
-        made, data = _generate_one(session, storage, arrangement_id, user, flt.date_style)
+        made, data = _generate_one(
+            session,
+            storage,
+            arrangement_id,
+            user,
+            flt.date_style,
+            recorder(session, job_id, tally),
+        )
     except DomainError as error:
         session.rollback()
         tally.failed += 1
@@ -222,10 +231,7 @@ def _one(
         return
     tally.done += 1
     name = collector.add(made["filename"], data, made["created_at"])
-    tally.results.append(
-        {key: made[key] for key in ("arrangement_id", "document_id", "version")}
-        | {"filename": name}
-    )
+    tally.results.append(result_entry(made, name))
     tally.rows.append(
         SummaryRow(True, version=made["version"], filename=name, sha256=made["sha256"], **label)
     )
@@ -238,15 +244,20 @@ def run(
     *,
     every: int = 5,
     on_progress: Progress | None = None,
+    resume: bool = False,
 ) -> BulkJob | None:
-    """Process a queued job to the end; the caller provides session, storage and audit actor."""
+    """Process a queued job to the end; the caller provides session, storage and audit actor.
+
+    ``resume`` (the job engine, whose lock keeps two runs of one job apart) also takes a job left
+    running by a killed worker and finishes it without generating anything twice."""
     # Claim the job atomically: a second run (a double start, another worker) finds it taken.
+    claimable = [BulkStatus.QUEUED, BulkStatus.RUNNING] if resume else [BulkStatus.QUEUED]
     # An UPDATE returns a CursorResult; Session.execute is typed with the general Result.
     claim = cast(
         "CursorResult[Any]",
         session.execute(
             update(BulkJob)
-            .where(BulkJob.id == job_id, BulkJob.status == BulkStatus.QUEUED)
+            .where(BulkJob.id == job_id, BulkJob.status.in_(claimable))
             .values(status=BulkStatus.RUNNING, updated_at=utcnow())
         ),
     )
@@ -258,14 +269,19 @@ def run(
     user = session.get(User, job.created_by_id) if job.created_by_id else None
     flt = BulkFilter.from_json(job.filter)
     ids = [int(i) for i in job.arrangement_ids]
-    labels = _labels(session, ids)
-    tally = _Tally()
+    labels = labels_of(session, ids)
+    tally = Tally()
     every = max(1, int(every))
     with tempfile.TemporaryFile() as spool:
         collector = ZipCollector(spool)
         try:
+            handled = (
+                take_over(session, storage, job, labels, collector, tally) if resume else set()
+            )
             for index, arrangement_id in enumerate(ids, start=1):
-                _one(session, storage, arrangement_id, labels, user, flt, collector, tally)
+                if arrangement_id in handled:
+                    continue
+                _one(session, storage, job_id, arrangement_id, labels, user, flt, collector, tally)
                 if index % every == 0 or index == len(ids):
                     _save_progress(session, job_id, tally)
                     if on_progress is not None:
