@@ -1,7 +1,7 @@
 """api rate window: the REST API's per-token request count shared by every app process (issue 16)
 
 Revision ID: b5d1e07c9a42
-Revises: 3a8e4c51b7d2
+Revises: b7c1d2e3f4a5
 Create Date: 2026-12-04 22:00:00.000000
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "b5d1e07c9a42"
-down_revision = "3a8e4c51b7d2"
+down_revision = "b7c1d2e3f4a5"
 branch_labels = None
 depends_on = None
 
