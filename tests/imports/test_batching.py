@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from tests.imports.files import csv_bytes
+from tests.imports.files import csv_bytes, xlsx
 from vendorguard.audit import capture, chain
 from vendorguard.audit.models import AuditEvent
 from vendorguard.auth.roles import Role
@@ -75,3 +75,24 @@ def test_a_refused_row_inside_a_batch_leaves_nothing_and_the_rest_is_reported(
     assert db.session.scalars(select(Engagement)).all() == []  # a preview saves nothing
     assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == events
     assert chain.verify(db.session.connection())[1] is None
+
+
+def test_a_refused_update_keeps_the_new_rows_waiting_for_their_batch(make, importer):
+    """The default batch (500 rows): a refused update must not drop the rows created before it."""
+    make.schemes()
+    admin = make.user(Role.ADMIN)
+    department = make.department(name="税務課")
+    contractor = make.contractor(corporate_number=NUMBER)
+    make.engagement(department=department, contractor=contractor, contract_number="R8-700")
+    data = xlsx(
+        {
+            "業務委託": [
+                HEADER,
+                ["R8-701", "新しい業務", "税務課", NUMBER, "2026-04-01", "2027-03-31"],
+                ["R8-700", "変えた件名", "税務課", NUMBER, "2026-04-01", "2025-03-31"],
+            ],
+            "取扱情報": [["契約番号", "情報の名称"], ["R8-701", "住民票の写し"]],
+        }
+    )
+    batch = importer(admin, "engagements", data)
+    assert [row[2] for row in batch.rows] == ["created", "error", "created"], batch.rows

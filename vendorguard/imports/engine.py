@@ -106,6 +106,10 @@ def write(session: Session, action: Callable[..., Any], *args: Any) -> Any:
     themselves (benchmarks/import_bench.py), and the run's own SAVEPOINT undoes everything anyway
     (always for a preview; for an apply whenever a row is refused).
     """
+    if session.new:
+        # Earlier rows' records waiting for their batch (``create``) go out first, so that what
+        # a refusal drops below is only this row's (the service would flush them anyway).
+        session.flush()
     try:
         return action(session, *args)
     except DomainError:
