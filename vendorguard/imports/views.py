@@ -98,6 +98,7 @@ def template_download(register_key: str):
 
 def _start(batch, mode: str) -> None:
     runs.begin(db.session, batch, mode)
+    worker.enqueue(db.session, batch.id, mode)  # with a job engine: queued with the run's start
     db.session.commit()
     worker.start(_app(), batch.id, mode)
 

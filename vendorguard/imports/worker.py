@@ -15,7 +15,7 @@ import logging
 import threading
 from typing import cast
 
-from flask import Flask
+from flask import Flask, current_app
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session, scoped_session
 
@@ -25,15 +25,36 @@ from vendorguard.core import settings
 from vendorguard.core.errors import DomainError
 from vendorguard.imports import runs, services
 from vendorguard.imports.models import BatchStatus, ImportBatch, RunState
+from vendorguard.jobs import submit, task
+from vendorguard.jobs.engine import engine_of
 from vendorguard.storage.factory import get_storage
 
 log = logging.getLogger(__name__)
 _THREADS = "vendorguard.import_threads"
 PREVIEW, APPLY = "preview", "apply"
+TASK = "imports.pass"
+
+
+def enqueue(session: Session, batch_id: int, mode: str) -> None:
+    """With a job engine, queue the pass in the caller's transaction (before its commit)."""
+    if engine_of(current_app) == "procrastinate":
+        submit(session, TASK, lock=f"import:{batch_id}", batch_id=batch_id, mode=mode)
+
+
+@task(TASK)
+def run_queued(batch_id: int, mode: str) -> None:
+    """The engine's job body: the pass in the worker's context. A pass is one transaction, so a
+    worker killed halfway left nothing behind and the engine's retry starts it afresh."""
+    from vendorguard.extensions import db
+
+    run_pass(db.session, batch_id, mode)
 
 
 def start(app: Flask, batch_id: int, mode: str) -> None:
-    """Run the pass now (``IMPORT_SYNC``) or in a background thread (after ``runs.begin``)."""
+    """Without a job engine, run the pass now (``IMPORT_SYNC``) or in a background thread (after
+    ``runs.begin``); with one, ``enqueue`` has already queued it."""
+    if engine_of(app) == "procrastinate":
+        return
     if settings.for_app(app).import_sync:
         run_in_app(app, batch_id, mode)
         return
