@@ -193,6 +193,8 @@ def test_sns_owner_sees_only_social_accounts(client, make, login_as):
     html = client.get("/").get_data(as_text=True)
     social = opened(client, "social")
     assert "市民課責任者なし" in social and "観光課MFAなし" not in social
+    html = client.get("/").get_data(as_text=True)
+    assert re.search(r'id="today-social".*?class="today-count">1<', html, re.S)
     assert block(html, "ending") is None and block(html, "certifications") is None
     assert "登録委託事業者" not in html  # no totals for registers the role cannot open
 

@@ -96,6 +96,15 @@ def strip_for(role: Role, department_id: int | None, today: date) -> list[StripI
         review_link, overdue_link = _evidence_links(department_id)
         items.append(StripItem("overdue", _("提出期限超過の証跡"), overdue, overdue_link, "danger"))
         items.append(StripItem("review", _("確認待ちの証跡"), review, review_link))
+    if role_has(role, "social.manage") and not role_has(role, "engagement.manage"):
+        items.append(
+            StripItem(
+                "social",
+                _("対応が必要なSNSアカウント"),
+                social_queries.needs_attention(current_user, today),
+                "#block-social",
+            )
+        )
     if role_has(role, "engagement.manage"):
         items.append(
             StripItem(
