@@ -97,3 +97,18 @@ def test_list_puts_overdue_first_then_by_due_date(client, login_as, city):
     html = client.get("/notifications/").get_data(as_text=True)
     order = re.findall(r"(超過の報告|近い報告|遠い報告)", html)
     assert order.index("超過の報告") < order.index("近い報告") < order.index("遠い報告")
+
+
+def test_renewed_certificate_resolves_its_expiry_reminders(city, make):
+    old = make.certification(
+        city.contractor, number="ISMS-OLD", valid_until=DAY + timedelta(days=30)
+    )
+    sweep.run(db.session, DAY)
+    db.session.commit()
+    expiring = [n for n in _mine(city.officer) if n.kind == kinds.CERTIFICATION_EXPIRY]
+    assert expiring and all(n.subject_id == old.id and n.resolved_at is None for n in expiring)
+    make.certification(city.contractor, number="ISMS-NEW", valid_until=DAY + timedelta(days=400))
+    assert resolution.resolve(db.session) == len(expiring)
+    db.session.commit()
+    db.session.expire_all()
+    assert all(n.resolved_at is not None for n in _mine(city.officer) if n.subject_id == old.id)

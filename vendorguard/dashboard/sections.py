@@ -102,7 +102,7 @@ def strip_for(role: Role, department_id: int | None, today: date) -> list[StripI
                 "social",
                 _("対応が必要なSNSアカウント"),
                 social_queries.needs_attention(current_user, today),
-                "#block-social",
+                url_for("dashboard.index", open="social") + "#block-social",
             )
         )
     if role_has(role, "engagement.manage"):
@@ -111,7 +111,7 @@ def strip_for(role: Role, department_id: int | None, today: date) -> list[StripI
                 "expiring",
                 _("30日以内に期限が来る認証"),
                 queries.expiring_certifications(today, department_id, EXPIRING_DAYS),
-                "#block-certifications",
+                url_for("dashboard.index", open="certifications") + "#block-certifications",
             )
         )
         items.append(

@@ -24,7 +24,6 @@ from vendorguard.questionnaires.models import WAITING, QuestionnaireRequest
 from vendorguard.reminders import kinds
 from vendorguard.reminders.models import Notification
 from vendorguard.reminders.register_rules import LIVE
-from vendorguard.social.models import SocialAccount
 
 N = Notification
 EVIDENCE = (
@@ -69,9 +68,10 @@ def _dealt_with_by_kind():
             _same_date(Arrangement.next_review_on),
         ),
     )
+    # an SNS account's review date is the arrangement's own column (joined inheritance)
     social = exists().where(
-        SocialAccount.id == N.subject_id,
-        ~and_(SocialAccount.archived_at.is_(None), _same_date(SocialAccount.next_review_on)),
+        Arrangement.id == N.subject_id,
+        ~and_(Arrangement.archived_at.is_(None), _same_date(Arrangement.next_review_on)),
     )
     inspection = exists().where(
         Inspection.id == N.subject_id,
