@@ -6,13 +6,14 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from tests.reminders.conftest import add_request
 from vendorguard.core.timeutil import today_tokyo
 from vendorguard.evidence.models import RequestStatus
 from vendorguard.extensions import db
-from vendorguard.reminders import kinds, resolution, sweep
+from vendorguard.reminders import kinds, messages, resolution, sweep
 from vendorguard.reminders.models import Notification
 
 DAY = date(2026, 12, 1)
@@ -34,8 +35,13 @@ def test_overdue_review_is_reminded_after_the_date_once_per_stage(city):
         db.session.commit()
     stages = [n.stage for n in _mine(city.officer) if n.kind == kinds.REVIEW_OVERDUE]
     assert stages == ["overdue-1", "overdue-7", "overdue-30"]
-    subjects = {n.data["days"] for n in _mine(city.officer) if n.kind == kinds.REVIEW_OVERDUE}
-    assert subjects == {1, 7, 30}
+    late = [n for n in _mine(city.officer) if n.kind == kinds.REVIEW_OVERDUE]
+    assert [n.data["days"] for n in late] == [1, 7, 30]
+    message = messages.build(kinds.REVIEW_OVERDUE, late[-1].data)
+    assert message.subject == f"定期確認の予定日を30日過ぎています：{city.engagement.title}"
+    with force_locale("en"):
+        english = messages.build(kinds.REVIEW_OVERDUE, late[-1].data)
+    assert english.subject.startswith("Periodic review 30 days overdue")
 
 
 def test_missed_sweeps_catch_up_with_the_stage_reached(city):
