@@ -208,13 +208,15 @@ def test_procurement_sees_engagement_blocks_but_not_cloud_or_social(client, make
 
 
 def test_auditor_sees_register_counts_and_latest_audit_events(client, make, login_as):
-    _world(make)
-    login_as(make.user(Role.AUDITOR))
+    kanko, _shimin = _world(make)
+    login_as(make.user(Role.AUDITOR, department=kanko))
     html = client.get("/").get_data(as_text=True)
     assert "台帳の登録状況" in html and block(html, "ending") is None
     recent = block(html, "audit")
     assert recent.count("<tr>") == 11  # header + the 10 latest
     assert "ログイン" in recent  # the auditor's own sign-in is the newest event
+    chart = block(html, "chart")  # the whole city, drawn on the server
+    assert "<svg" in chart and "観光課" in chart and "市民課" in chart
 
 
 def test_strip_counts_todays_work_with_the_department_carried(client, make, login_as):

@@ -83,7 +83,9 @@ def index():
     """Today's counts, what needs doing (most urgent first) and the assurance chart."""
     today = today_tokyo()
     role = Role(current_user.role)
-    department_id = None if role in WHOLE_CITY else current_user.department_id
+    # the auditor looks at the whole city, whatever department the account sits in
+    city_wide = role in WHOLE_CITY or role == Role.AUDITOR
+    department_id = None if city_wide else current_user.department_id
     missing_department = role not in WHOLE_CITY and role != Role.AUDITOR and department_id is None
     sections = [] if missing_department else sections_for(role, department_id, today)
     strip = [] if missing_department else strip_for(role, department_id, today)
