@@ -13,7 +13,8 @@ from typing import Any
 from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import Select
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
 
 from vendorguard.arrangements.models import Arrangement
 from vendorguard.assessments import queries as assessment_queries
@@ -21,6 +22,7 @@ from vendorguard.auth.roles import Role, role_has
 from vendorguard.dashboard import queries
 from vendorguard.evidence import queries as evidence_queries
 from vendorguard.inspections import queries as inspection_queries
+from vendorguard.org.models import Department
 from vendorguard.social import queries as social_queries
 
 OPEN_QUERIES = 3  # queries spent on rows of the most urgent sections; the others are one line each
@@ -308,3 +310,20 @@ def sections_for(role: Role, department_id: int | None, today: date) -> list[Sec
             )
         )
     return sections
+
+
+def count_all(
+    session: Session, sections: list[Section], strip: list[StripItem], department_id: int | None
+) -> str | None:
+    """Fill every section's total and strip count in one query; returns the department's name
+    (read in the same query) when the page is narrowed to one."""
+    statements = {s.key: s.stmt for s in sections} | {f"strip_{i.key}": i.stmt for i in strip}
+    if not statements and department_id is None:
+        return None
+    name = select(Department.name).where(Department.id == department_id).scalar_subquery()
+    counted = session.execute(queries.counts(statements).add_columns(name.label("name"))).one()
+    for section in sections:
+        section.total = counted._mapping[section.key]
+    for item in strip:
+        item.count = counted._mapping[f"strip_{item.key}"]
+    return counted.name if department_id is not None else None

@@ -13,7 +13,6 @@ from typing import Any
 from flask import render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from vendorguard.audit import labels as audit_labels
 from vendorguard.audit.queries import latest_events
@@ -23,9 +22,14 @@ from vendorguard.cloud import assurance as cloud_assurance
 from vendorguard.core.timeutil import today_tokyo
 from vendorguard.dashboard import chart, queries
 from vendorguard.dashboard.blueprint import bp
-from vendorguard.dashboard.sections import OPEN_QUERIES, Section, sections_for, strip_for
+from vendorguard.dashboard.sections import (
+    OPEN_QUERIES,
+    Section,
+    count_all,
+    sections_for,
+    strip_for,
+)
 from vendorguard.extensions import db
-from vendorguard.org.models import Department
 
 AUDIT_ROWS = 10  # the auditor's latest audit events
 
@@ -86,21 +90,10 @@ def index():
     # the auditor looks at the whole city, whatever department the account sits in
     city_wide = role in WHOLE_CITY or role == Role.AUDITOR
     department_id = None if city_wide else current_user.department_id
-    missing_department = role not in WHOLE_CITY and role != Role.AUDITOR and department_id is None
+    missing_department = not city_wide and department_id is None
     sections = [] if missing_department else sections_for(role, department_id, today)
     strip = [] if missing_department else strip_for(role, department_id, today)
-    statements = {s.key: s.stmt for s in sections} | {f"strip_{i.key}": i.stmt for i in strip}
-    department_name = None
-    if statements or department_id is not None:
-        name = select(Department.name).where(Department.id == department_id).scalar_subquery()
-        counted = db.session.execute(
-            queries.counts(statements).add_columns(name.label("department_name"))
-        ).one()
-        department_name = counted.department_name if department_id is not None else None
-        for section in sections:
-            section.total = counted._mapping[section.key]
-        for item in strip:
-            item.count = counted._mapping[f"strip_{item.key}"]
+    department_name = count_all(db.session, sections, strip, department_id)
     # most urgent first; within a level, the order sections_for gives
     sections.sort(key=lambda s: (s.total == 0, s.urgency))
     _read_rows(sections, request.args.get("open", ""))
