@@ -36,8 +36,6 @@ BLOCK_ROWS = 5  # rows shown per open section
 ENDING_WITHIN_DAYS = 60
 CERTIFICATION_WARNING_DAYS = 90
 
-TOTAL = func.count().over().label("total")
-
 
 def live_engagement(today: date):
     """Engagements still in force or yet to start: not archived, not ended, end date not passed."""
