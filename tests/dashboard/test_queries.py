@@ -69,7 +69,6 @@ def test_home_queries_stay_within_budget_and_constant(client, make, login_as, co
 
     assert many == few
     assert all(count <= BUDGET for count in few.values()), few
-    print("home queries per role", few)
 
 
 @pytest.mark.parametrize("role", [Role.ADMIN, Role.OFFICER])
