@@ -1,32 +1,40 @@
-"""Reads behind the home page: each "needs attention" block is one query.
+"""Reads behind the home page (a to-do list).
 
-Every block query selects its first rows together with ``total`` (a window count over all
-matching rows), so a block costs one query however many rows match.
+Each section is a plain ``Select`` of what needs doing, most urgent first. The page counts every
+section in one query (``counts``: one scalar subquery per section) and reads rows only for the
+few most urgent non-empty sections, so its query count does not depend on the data.
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import Select, and_, exists, func, or_, select, true
+from sqlalchemy import Select, and_, case, exists, func, or_, select, true
 from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from vendorguard.approvals.models import ApprovalState
-from vendorguard.arrangements.models import ArrangementState
+from vendorguard.arrangements import access
+from vendorguard.arrangements.models import Arrangement, ArrangementState
 from vendorguard.audit.models import AuditEvent
 from vendorguard.auth.models import User
 from vendorguard.cloud import queries as cloud_queries
 from vendorguard.cloud.models import CloudService
 from vendorguard.contractors.models import Certification, Contractor
+from vendorguard.core.timeutil import fiscal_year
 from vendorguard.engagements.models import Engagement, Subcontractor
+from vendorguard.evidence.models import UNSETTLED, EvidenceRequest, EvidenceRequirement
 from vendorguard.org.models import Department
+from vendorguard.questionnaires.models import (
+    WAITING,
+    QuestionnaireRequest,
+    QuestionnaireTemplate,
+    RequestStatus,
+)
 from vendorguard.social.models import SocialAccount
 
-BLOCK_ROWS = 10
+BLOCK_ROWS = 5  # rows shown per open section
 ENDING_WITHIN_DAYS = 60
 CERTIFICATION_WARNING_DAYS = 90
-
-TOTAL = func.count().over().label("total")
 
 
 def live_engagement(today: date):
@@ -45,7 +53,7 @@ def _in_department(column, department_id: int | None):
 def ending_engagements(today: date, department_id: int | None) -> Select:
     """Engagements whose contract ends within the next 60 days, soonest first."""
     return (
-        select(Engagement, TOTAL)
+        select(Engagement)
         .options(joinedload(Engagement.department), joinedload(Engagement.contractor))
         .where(
             live_engagement(today),
@@ -53,14 +61,13 @@ def ending_engagements(today: date, department_id: int | None) -> Select:
             _in_department(Engagement.department_id, department_id),
         )
         .order_by(Engagement.ends_on, Engagement.id)
-        .limit(BLOCK_ROWS)
     )
 
 
 def pending_subcontractors(today: date, department_id: int | None) -> Select:
     """Subcontractors of live engagements that the city has not yet approved (許諾)."""
     return (
-        select(Subcontractor, TOTAL)
+        select(Subcontractor)
         .join(Engagement, Engagement.id == Subcontractor.engagement_id)
         .options(contains_eager(Subcontractor.engagement))
         .where(
@@ -70,13 +77,14 @@ def pending_subcontractors(today: date, department_id: int | None) -> Select:
             _in_department(Engagement.department_id, department_id),
         )
         .order_by(Subcontractor.created_at, Subcontractor.id)
-        .limit(BLOCK_ROWS)
     )
 
 
-def expiring_certifications(today: date, department_id: int | None) -> Select:
-    """Latest certificate per contractor and kind that has expired or expires within 90 days,
-    for contractors with a live engagement (of the department, when given)."""
+def expiring_certifications(
+    today: date, department_id: int | None, within_days: int = CERTIFICATION_WARNING_DAYS
+) -> Select:
+    """Latest certificate per contractor and kind that has expired or expires within
+    ``within_days``, for contractors with a live engagement (of the department, when given)."""
     newer = aliased(Certification)
     superseded = exists(
         select(newer.id).where(
@@ -92,19 +100,18 @@ def expiring_certifications(today: date, department_id: int | None) -> Select:
         live_engagement(today), _in_department(Engagement.department_id, department_id)
     )
     return (
-        select(Certification, TOTAL)
+        select(Certification)
         .join(Contractor, Contractor.id == Certification.contractor_id)
         .options(contains_eager(Certification.contractor))
         .where(
             Certification.archived_at.is_(None),
             Contractor.archived_at.is_(None),
             Certification.valid_until.is_not(None),
-            Certification.valid_until <= today + timedelta(days=CERTIFICATION_WARNING_DAYS),
+            Certification.valid_until <= today + timedelta(days=within_days),
             Certification.contractor_id.in_(engaged),
             ~superseded,
         )
         .order_by(Certification.valid_until, Certification.id)
-        .limit(BLOCK_ROWS)
     )
 
 
@@ -115,29 +122,27 @@ def _open_cloud():
 def cloud_awaiting_approval() -> Select:
     """Cloud services whose use application waits for the security office, oldest first."""
     return (
-        select(CloudService, TOTAL)
+        select(CloudService)
         .options(joinedload(CloudService.department), joinedload(CloudService.provider_contractor))
         .where(_open_cloud(), CloudService.approval_state == ApprovalState.APPLIED)
         .order_by(CloudService.updated_at, CloudService.id)
-        .limit(BLOCK_ROWS)
     )
 
 
 def cloud_risks(today: date) -> Select:
     """Services handling 機密性2以上 without an ISMAP registration number or without a current approval."""
     return (
-        select(CloudService, TOTAL)
+        select(CloudService)
         .options(joinedload(CloudService.department), joinedload(CloudService.provider_contractor))
         .where(_open_cloud(), cloud_queries.at_risk(today))
         .order_by(CloudService.title, CloudService.id)
-        .limit(BLOCK_ROWS)
     )
 
 
 def engagements_without_officer(today: date, department_id: int | None) -> Select:
     """Live engagements that name no responsible officer (責任者)."""
     return (
-        select(Engagement, TOTAL)
+        select(Engagement)
         .options(joinedload(Engagement.department), joinedload(Engagement.contractor))
         .where(
             live_engagement(today),
@@ -145,26 +150,11 @@ def engagements_without_officer(today: date, department_id: int | None) -> Selec
             _in_department(Engagement.department_id, department_id),
         )
         .order_by(Engagement.starts_on, Engagement.id)
-        .limit(BLOCK_ROWS)
     )
 
 
 def _count(entity, *conditions):
     return select(func.count()).select_from(entity).where(*conditions).scalar_subquery()
-
-
-def totals(today: date) -> Select:
-    """The four headline numbers, in one query."""
-    return select(
-        _count(Contractor, Contractor.archived_at.is_(None)).label("contractors"),
-        _count(Engagement, live_engagement(today)).label("engagements"),
-        _count(CloudService, _open_cloud()).label("cloud_services"),
-        _count(
-            SocialAccount,
-            SocialAccount.archived_at.is_(None),
-            SocialAccount.state != ArrangementState.ENDED,
-        ).label("social_accounts"),
-    )
 
 
 def register_counts() -> Select:
@@ -177,4 +167,115 @@ def register_counts() -> Select:
         _count(CloudService, CloudService.archived_at.is_(None)).label("cloud_services"),
         _count(SocialAccount, SocialAccount.archived_at.is_(None)).label("social_accounts"),
         _count(AuditEvent).label("audit_events"),
+    )
+
+
+# -- self-checks (the same reads as questionnaires.home, as statements the page counts together) --
+
+
+def _questionnaires(user) -> Select:
+    return (
+        select(QuestionnaireRequest)
+        .join(Arrangement, Arrangement.id == QuestionnaireRequest.arrangement_id)
+        .where(access.managed_by(user), Arrangement.archived_at.is_(None))
+        .options(
+            contains_eager(QuestionnaireRequest.arrangement).joinedload(Arrangement.department)
+        )
+        .order_by(QuestionnaireRequest.due_on, QuestionnaireRequest.id)
+    )
+
+
+def self_checks_overdue(user, today: date) -> Select:
+    """Self-checks the contractor still has to answer, past their due date."""
+    return _questionnaires(user).where(
+        QuestionnaireRequest.status.in_(WAITING), QuestionnaireRequest.due_on < today
+    )
+
+
+def self_checks_due(user, today: date, within_days: int = 30) -> Select:
+    """Self-checks still to be answered that are overdue or due within ``within_days``."""
+    return _questionnaires(user).where(
+        QuestionnaireRequest.status.in_(WAITING),
+        QuestionnaireRequest.due_on <= today + timedelta(days=within_days),
+    )
+
+
+def self_checks_to_review(user) -> Select:
+    """Answered self-checks waiting for the department's review."""
+    return _questionnaires(user).where(QuestionnaireRequest.status == RequestStatus.SUBMITTED)
+
+
+def self_checks_to_send(user, today: date) -> Select:
+    """Arrangements with a self-check template but no request this fiscal year."""
+    kinds = select(QuestionnaireTemplate.applies_to).where(
+        QuestionnaireTemplate.archived_at.is_(None)
+    )
+    sent = select(QuestionnaireRequest.arrangement_id).where(
+        QuestionnaireRequest.fiscal_year == fiscal_year(today),
+        QuestionnaireRequest.status != RequestStatus.CANCELLED,
+    )
+    return (
+        select(Arrangement)
+        .options(joinedload(Arrangement.department))
+        .where(
+            access.managed_by(user),
+            Arrangement.archived_at.is_(None),
+            Arrangement.state != ArrangementState.ENDED,
+            Arrangement.kind.in_(kinds),
+            Arrangement.id.not_in(sent),
+        )
+        .order_by(Arrangement.title, Arrangement.id)
+    )
+
+
+# -- counting and the chart -------------------------------------------------------------------------
+
+
+def count_of(stmt: Select):
+    """``stmt``'s number of rows as a scalar subquery (its order, limit and loader options dropped)."""
+    inner = stmt.order_by(None).limit(None).subquery()
+    return select(func.count()).select_from(inner).scalar_subquery()
+
+
+def counts(statements: dict[str, Select]) -> Select:
+    """One row with every statement's row count, labelled by its key: the page's counts in one query."""
+    return select(*(count_of(stmt).label(key) for key, stmt in statements.items()))
+
+
+def assurance_by_department(user, today: date, department_id: int | None) -> Select:
+    """Per department: live arrangements ``user`` may read, how many have evidence that is overdue,
+    due today or waiting for review (要対応), and how many have no evidence requirement in use.
+
+    One grouped query: the open-request test is an EXISTS on the request index by arrangement.
+    """
+    blocking = exists(
+        select(EvidenceRequest.id).where(
+            EvidenceRequest.arrangement_id == Arrangement.id,
+            EvidenceRequest.status.in_(list(UNSETTLED)),
+            EvidenceRequest.due_on <= today,
+        )
+    )
+    has_requirement = exists(
+        select(EvidenceRequirement.id).where(
+            EvidenceRequirement.arrangement_id == Arrangement.id,
+            EvidenceRequirement.archived_at.is_(None),
+        )
+    )
+    return (
+        select(
+            Department.id,
+            Department.name,
+            func.count(Arrangement.id).label("live"),
+            func.sum(case((blocking, 1), else_=0)).label("attention"),
+            func.sum(case((~has_requirement, 1), else_=0)).label("without"),
+        )
+        .join(Department, Department.id == Arrangement.department_id)
+        .where(
+            Arrangement.archived_at.is_(None),
+            Arrangement.state != ArrangementState.ENDED,
+            access.visible_to(user),
+            _in_department(Arrangement.department_id, department_id),
+        )
+        .group_by(Department.id, Department.name, Department.name_kana)
+        .order_by(Department.name_kana, Department.id)
     )

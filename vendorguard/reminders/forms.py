@@ -56,7 +56,7 @@ for _key, _info in KINDS.items():
             SettingsForm,
             f"{_key}__offsets",
             LineField(
-                _l("何日前に通知するか"),
+                _l("何日後に通知するか") if _info.offsets_after else _l("何日前に通知するか"),
                 validators=[Length(max=100)],
                 description=_l("カンマ区切り（例：90,30,7）"),
             ),

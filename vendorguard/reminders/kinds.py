@@ -18,6 +18,7 @@ CERTIFICATION_EXPIRY = "certification_expiry"
 ISMAP_EXPIRY = "ismap_expiry"
 EVIDENCE_EXPIRY = "evidence_expiry"
 REVIEW_DUE = "review_due"
+REVIEW_OVERDUE = "review_overdue"  # offsets are days *after* the review date
 APPROVAL_EXPIRY = "approval_expiry"
 CONTRACT_END = "contract_end"
 SOCIAL_REVIEW = "social_review"
@@ -47,6 +48,11 @@ class KindInfo:
     @property
     def has_repeat(self) -> bool:
         return self.repeat_days is not None
+
+    @property
+    def offsets_after(self) -> bool:
+        """The offsets count days after the date, not before it."""
+        return self.key == REVIEW_OVERDUE
 
     @property
     def has_escalation(self) -> bool:
@@ -94,6 +100,12 @@ KINDS: dict[str, KindInfo] = {
             _l("定期確認（アセスメント）の時期"),
             _l("業務委託・外部サービスの次回確認日。"),
             offsets=(90, 30, 7),
+        ),
+        KindInfo(
+            REVIEW_OVERDUE,
+            _l("定期確認（アセスメント）の予定日超過"),
+            _l("次回確認日を過ぎても確認が記録されていないとき、何日後に知らせるか。"),
+            offsets=(30, 7, 1),
         ),
         KindInfo(
             APPROVAL_EXPIRY,

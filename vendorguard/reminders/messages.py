@@ -318,6 +318,22 @@ def _expiry(kind: str, data: dict) -> Message:
     return Message(subject, headline, facts, action=action)
 
 
+def _review_overdue(data: dict) -> Message:
+    arrangement = data.get("arrangement", "")
+    subject = _(
+        "定期確認の予定日を%(days)d日過ぎています：%(arrangement)s",
+        days=int(data.get("days", 0)),
+        arrangement=arrangement,
+    )
+    headline = _(
+        "「%(arrangement)s」の次回確認予定日（%(date)s）を過ぎても、確認が記録されていません。"
+        "委託先の対策の状況を確認し、結果を記録してください。",
+        arrangement=arrangement,
+        date=_day(data),
+    )
+    return Message(subject, headline, _arrangement_facts(data), action=_("確認の記録へ"))
+
+
 def _social_flag(data: dict) -> Message:
     problems = _("、").join(PROBLEMS[p]() for p in data.get("problems", []) if p in PROBLEMS)
     arrangement = data.get("arrangement", "")
@@ -462,6 +478,8 @@ def build(kind: str, data: dict, *, external: bool = False) -> Message:
         message = _questionnaire(kind, data)
     elif kind == kinds.SOCIAL_FLAG:
         message = _social_flag(data)
+    elif kind == kinds.REVIEW_OVERDUE:
+        message = _review_overdue(data)
     elif kind in (kinds.INSPECTION_DUE, kinds.INSPECTION_OVERDUE):
         message = _inspection(kind, data)
     else:

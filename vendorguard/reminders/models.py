@@ -55,6 +55,8 @@ class Notification(Model):
         Index("ix_notification_status_next", "status", "next_attempt_at"),
         Index("ix_notification_user_read", "user_id", "read_at"),
         Index("ix_notification_subject", "subject_type", "subject_id"),
+        # a person's list: unresolved first, then by the date the reminder is about
+        Index("ix_notification_user_resolved", "user_id", "resolved_at", "target_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -87,10 +89,16 @@ class Notification(Model):
     digest_id: Mapped[int | None] = mapped_column(ForeignKey("notification.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # when the thing it is about was dealt with (submitted, reviewed, renewed …); see ``resolution``
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @property
     def is_unread(self) -> bool:
         return self.read_at is None
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.resolved_at is not None
 
 
 class ReminderSetting(Audited, Model):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, func, or_, select
+from datetime import date
+
+from sqlalchemy import Select, case, func, or_, select
 
 from vendorguard.auth.models import User
 from vendorguard.core.web import like_pattern
@@ -32,17 +34,38 @@ def unread_count(user_id: int | None) -> int:
     )
 
 
-def notifications_for(user_id: int, unread_only: bool = False) -> Select:
-    """The user's notifications, newest first."""
+def notifications_for(user_id: int, unread_only: bool = False, today: date | None = None) -> Select:
+    """The user's notifications as a to-do list: open ones first, the overdue among them first,
+    then by the date they are about (soonest first), then newest; resolved ones after, newest first."""
     stmt = select(Notification).where(Notification.user_id == user_id, *VISIBLE)
     if unread_only:
         stmt = stmt.where(Notification.read_at.is_(None))
-    return stmt.order_by(Notification.created_at.desc(), Notification.id.desc())
+    resolved = case((Notification.resolved_at.is_(None), 0), else_=1)
+    if today is None:
+        return stmt.order_by(resolved, Notification.created_at.desc(), Notification.id.desc())
+    # open: overdue (date passed) 0, dated 1, undated 2; resolved ones keep their date out of it
+    urgency = case(
+        (Notification.resolved_at.is_not(None), 3),
+        (Notification.target_on < today, 0),
+        (Notification.target_on.is_not(None), 1),
+        else_=2,
+    )
+    due = case((Notification.resolved_at.is_(None), Notification.target_on), else_=None)
+    return stmt.order_by(
+        resolved,
+        urgency,
+        due.asc().nulls_last(),
+        Notification.created_at.desc(),
+        Notification.id.desc(),
+    )
 
 
 def latest_unread(user_id: int, limit: int = 5) -> Select:
     """The user's newest unread notifications (for the home page)."""
-    return notifications_for(user_id, unread_only=True).limit(limit)
+    stmt = select(Notification).where(
+        Notification.user_id == user_id, Notification.read_at.is_(None), *VISIBLE
+    )
+    return stmt.order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)
 
 
 def outbox_list(statuses, term: str = "", channel: str = "", kind: str = "") -> Select:

@@ -23,6 +23,8 @@ from vendorguard.reminders import (
     questionnaire_rules,
     recipients,
     register_rules,
+    resolution,
+    review_overdue,
     rules,
 )
 from vendorguard.reminders.kinds import RuleSetting, load_settings
@@ -39,6 +41,7 @@ RULES: dict[str, Callable[[Session, date, date, RuleSetting], list[Candidate]]] 
     kinds.ISMAP_EXPIRY: register_rules.ismap_expiry,
     kinds.EVIDENCE_EXPIRY: register_rules.evidence_expiry,
     kinds.REVIEW_DUE: register_rules.review_due,
+    kinds.REVIEW_OVERDUE: review_overdue.review_overdue,
     kinds.APPROVAL_EXPIRY: register_rules.approval_expiry,
     kinds.CONTRACT_END: register_rules.contract_end,
     kinds.SOCIAL_REVIEW: register_rules.social_review,
@@ -77,6 +80,7 @@ class SweepResult:
     candidates: int = 0
     created: int = 0
     superseded: int = 0
+    resolved: int = 0  # open notifications whose item was dealt with since
     by_channel: dict[str, int] = field(default_factory=dict)
 
 
@@ -254,6 +258,7 @@ def run(session: Session, day: date, *, webhook: bool = False) -> SweepResult:
     planned = plan(session, day, day, webhook=webhook)
     result = SweepResult(day, candidates=len(planned))
     result.created, result.superseded = insert_planned(session, planned, day)
+    result.resolved = resolution.resolve(session)
     for row in planned:
         result.by_channel[row.channel] = result.by_channel.get(row.channel, 0) + 1
     return result

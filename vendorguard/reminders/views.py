@@ -15,7 +15,7 @@ from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import today_tokyo
 from vendorguard.core.web import paginate
 from vendorguard.extensions import db
-from vendorguard.reminders import ical, messages, queries, services
+from vendorguard.reminders import ical, messages, queries, resolution, services
 from vendorguard.reminders.blueprint import bp, calendar
 from vendorguard.reminders.forms import PreferenceForm
 
@@ -48,14 +48,19 @@ def show(notification) -> messages.Message:
 @bp.route("/notifications/")
 @require("dashboard.view")
 def notifications():
-    """The user's notifications, newest first; unread ones marked."""
+    """The user's notifications as a to-do list: open ones first, overdue first, then by due date;
+    those whose item was dealt with since are resolved on the way in."""
     unread_only = request.args.get("unread") == "1"
-    page = paginate(queries.notifications_for(current_user.id, unread_only))
+    today = today_tokyo()
+    if resolution.resolve(db.session, current_user.id):
+        db.session.commit()
+    page = paginate(queries.notifications_for(current_user.id, unread_only, today))
     return render_template(
         "reminders/notifications.html",
         page=page,
         unread_only=unread_only,
         show=show,
+        today=today,
         unread=queries.unread_count(current_user.id),
     )
 

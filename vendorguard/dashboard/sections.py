@@ -1,0 +1,329 @@
+"""What the home page lists for each role: its sections (by urgency) and the strip of today's counts.
+
+A section is a statement of what needs doing plus where that is done; ``views`` counts them all in
+one query and reads rows for the most urgent ones only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from flask import url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from vendorguard.arrangements.models import Arrangement
+from vendorguard.assessments import queries as assessment_queries
+from vendorguard.auth.roles import Role, role_has
+from vendorguard.dashboard import queries
+from vendorguard.evidence import queries as evidence_queries
+from vendorguard.inspections import queries as inspection_queries
+from vendorguard.org.models import Department
+from vendorguard.social import queries as social_queries
+
+OPEN_QUERIES = 3  # queries spent on rows of the most urgent sections; the others are one line each
+EXPIRING_DAYS = 30  # the strip's "expiring" window
+
+# urgency levels: lower comes first
+OVERDUE, ASKED, SOON, TIDY = 0, 1, 2, 3
+
+
+@dataclass
+class Section:
+    """One kind of work: what matches, how urgent it is, and the page where it is done."""
+
+    key: str
+    title: str
+    stmt: Select
+    link: str | None
+    urgency: int
+    hint: str = ""
+    total: int = 0
+    rows: list[Any] = field(default_factory=list)
+    cost: int = 1  # queries to show its rows
+
+
+@dataclass
+class StripItem:
+    """One of today's counts at the top of the page, linking to the list that shows the same rows."""
+
+    key: str
+    label: str
+    stmt: Select
+    link: str | None
+    tone: str = "warn"  # danger | warn: how the number is coloured when not zero
+    count: int = 0
+
+
+def _link(endpoint: str, permission: str, **args: Any) -> str | None:
+    """A list page's URL with filters (the department carried), or None when not for this user."""
+    if not current_user.can(permission):
+        return None
+    return url_for(endpoint, **{key: value for key, value in args.items() if value is not None})
+
+
+def _evidence(department_id: int | None, today: date) -> tuple[Select, Select]:
+    review = evidence_queries.submissions_awaiting_review(current_user)
+    if department_id is not None:
+        review = review.where(Arrangement.department_id == department_id)
+    overdue = evidence_queries.overdue_requests(
+        today, user=current_user, department_id=department_id
+    )
+    return review, overdue
+
+
+def _evidence_links(department_id: int | None) -> tuple[str | None, str | None]:
+    # "department" is always passed: empty means すべて, so officers' lists keep the scope asked for
+    department = department_id or ""
+    return (
+        _link("evidence.requests", "dashboard.view", status="submitted", department=department),
+        _link("evidence.requests", "dashboard.view", overdue=1, department=department),
+    )
+
+
+def _manages_evidence(role: Role) -> bool:
+    # Whoever may change engagements or SNS accounts reviews and chases their evidence.
+    return role_has(role, "engagement.manage") or role_has(role, "social.manage")
+
+
+def strip_for(role: Role, department_id: int | None, today: date) -> list[StripItem]:
+    """Today's counts for ``role``: overdue, awaiting my review, expiring, self-checks, inspections."""
+    items: list[StripItem] = []
+    if _manages_evidence(role):
+        review, overdue = _evidence(department_id, today)
+        review_link, overdue_link = _evidence_links(department_id)
+        items.append(StripItem("overdue", _("提出期限超過の証跡"), overdue, overdue_link, "danger"))
+        items.append(StripItem("review", _("確認待ちの証跡"), review, review_link))
+    if role_has(role, "social.manage") and not role_has(role, "engagement.manage"):
+        items.append(
+            StripItem(
+                "social",
+                _("対応が必要なSNSアカウント"),
+                social_queries.needs_attention(current_user, today),
+                url_for("dashboard.index", open="social") + "#block-social",
+            )
+        )
+    if role_has(role, "engagement.manage"):
+        items.append(
+            StripItem(
+                "expiring",
+                _("30日以内に期限が来る認証"),
+                queries.expiring_certifications(today, department_id, EXPIRING_DAYS),
+                url_for("dashboard.index", open="certifications") + "#block-certifications",
+            )
+        )
+        items.append(
+            StripItem(
+                "self_checks",
+                _("回答期限30日以内の自己点検"),
+                queries.self_checks_due(current_user, today),
+                _link(
+                    "questionnaires.index",
+                    "dashboard.view",
+                    status="open",
+                    department_id=department_id,
+                ),
+            )
+        )
+        items.append(
+            StripItem(
+                "inspections",
+                _("30日以内の実地検査"),
+                inspection_queries.due_for(current_user, today),
+                _link("inspections.index", "dashboard.view", year="", department=department_id),
+            )
+        )
+    return items
+
+
+def _evidence_sections(role: Role, department_id: int | None, today: date) -> list[Section]:
+    sections: list[Section] = []
+    if _manages_evidence(role):
+        review, overdue = _evidence(department_id, today)
+        review_link, overdue_link = _evidence_links(department_id)
+        sections.append(
+            Section(
+                "evidence_overdue",
+                _("提出期限を過ぎた証跡の提出依頼"),
+                overdue,
+                overdue_link,
+                OVERDUE,
+                _("委託事業者への督促、または所管課での提出が必要です。"),
+            )
+        )
+        sections.append(
+            Section(
+                "evidence_review",
+                _("確認（受理・差戻し）を待っている証跡"),
+                review,
+                review_link,
+                ASKED,
+                _("提出された証跡の内容を確認し、受理するか、理由を付けて差し戻してください。"),
+            )
+        )
+    if role != Role.AUDITOR:
+        sections.append(
+            Section(
+                "actions_mine",
+                _("期限を過ぎたあなたの措置"),
+                assessment_queries.overdue_actions_for_owner(current_user.id, today),
+                _link("assessments.actions", "dashboard.view", overdue=1, mine=1),
+                OVERDUE,
+            )
+        )
+    return sections
+
+
+def _self_check_sections(department_id: int | None, today: date) -> list[Section]:
+    listing = {"department_id": department_id}
+    return [
+        Section(
+            "self_checks_overdue",
+            _("回答期限を過ぎた自己点検"),
+            queries.self_checks_overdue(current_user, today),
+            _link("questionnaires.index", "dashboard.view", status="open", **listing),
+            OVERDUE,
+        ),
+        Section(
+            "self_checks_review",
+            _("確認を待っている自己点検の回答"),
+            queries.self_checks_to_review(current_user),
+            _link("questionnaires.index", "dashboard.view", status="submitted", **listing),
+            ASKED,
+        ),
+        Section(
+            "self_checks_send",
+            _("今年度の自己点検を送付していない案件"),
+            queries.self_checks_to_send(current_user, today),
+            _link("questionnaires.bulk", "dashboard.view"),
+            TIDY,
+        ),
+    ]
+
+
+def _engagement_sections(department_id: int | None, today: date) -> list[Section]:
+    return [
+        Section(
+            "inspections",
+            _("30日以内に予定されている、または予定日を過ぎた実地検査"),
+            inspection_queries.due_for(current_user, today),
+            _link("inspections.index", "dashboard.view", year="", department=department_id),
+            ASKED,
+        ),
+        Section(
+            "reviews_due",
+            _("確認（定期確認）の時期が来ている案件"),
+            assessment_queries.reviews_due(today, department_id, viewer=current_user),
+            None,
+            ASKED,
+            _("前回の確認の有効期限が近い、または過ぎています。確認を記録してください。"),
+        ),
+        Section(
+            "subcontractors",
+            _("市の許諾が記録されていない再委託先"),
+            queries.pending_subcontractors(today, department_id),
+            _link("engagements.index", "engagement.view", department=department_id),
+            ASKED,
+            _("再委託には市の許諾が必要です。許諾した日と許諾した者を記録してください。"),
+        ),
+        Section(
+            "certifications",
+            _("有効期限が切れた、または90日以内に切れる認証"),
+            queries.expiring_certifications(today, department_id),
+            _link("contractors.index", "contractor.view"),
+            SOON,
+            _(
+                "契約中の委託事業者が持つ認証（ISMS・プライバシーマーク等）の最新のものを表示しています。"
+            ),
+        ),
+        Section(
+            "ending",
+            _("60日以内に契約期間が終わる業務委託"),
+            queries.ending_engagements(today, department_id),
+            _link(
+                "engagements.index",
+                "engagement.view",
+                ending_within=queries.ENDING_WITHIN_DAYS,
+                department=department_id,
+            ),
+            SOON,
+            _("更新・再契約の準備や、終了時の情報資産の返還・廃棄の確認が必要です。"),
+        ),
+    ]
+
+
+def sections_for(role: Role, department_id: int | None, today: date) -> list[Section]:
+    """Every section ``role`` works on, in a fixed order (the view sorts them by urgency)."""
+    sections = _evidence_sections(role, department_id, today)
+    manages = role_has(role, "engagement.manage")
+    if manages:
+        sections += _self_check_sections(department_id, today)
+        sections += _engagement_sections(department_id, today)
+    if role == Role.ADMIN:
+        sections.append(
+            Section(
+                "cloud_applied",
+                _("利用承認を待っている外部サービス"),
+                queries.cloud_awaiting_approval(),
+                _link("cloud.index", "cloud.view", approval="applied"),
+                ASKED,
+            )
+        )
+        sections.append(
+            Section(
+                "cloud_risks",
+                _("機密性2以上の情報を扱う外部サービスの確認事項"),
+                queries.cloud_risks(today),
+                _link("cloud.index", "cloud.view", risk=1),
+                SOON,
+                _(
+                    "有効なISMAP登録（期限切れ・一覧から削除を含まない）がないもの、または有効な利用承認がないものです。"
+                ),
+                cost=2,  # + the ISMAP standing of the services shown
+            )
+        )
+    if role_has(role, "social.manage"):
+        sections.append(
+            Section(
+                "social",
+                _("対応が必要なSNSアカウント"),
+                social_queries.needs_attention(current_user, today),
+                _link("social.index", "social.view", mfa_off=1),
+                SOON,
+                _(
+                    "登録内容の不足、多要素認証の未設定、定期確認（棚卸し）の期限、対応中のインシデントがあるアカウントです。"
+                ),
+            )
+        )
+    if manages:
+        sections.append(
+            Section(
+                "no_officer",
+                _("責任者が設定されていない業務委託"),
+                queries.engagements_without_officer(today, department_id),
+                _link("engagements.index", "engagement.view", department=department_id),
+                TIDY,
+            )
+        )
+    return sections
+
+
+def count_all(
+    session: Session, sections: list[Section], strip: list[StripItem], department_id: int | None
+) -> str | None:
+    """Fill every section's total and strip count in one query; returns the department's name
+    (read in the same query) when the page is narrowed to one."""
+    statements = {s.key: s.stmt for s in sections} | {f"strip_{i.key}": i.stmt for i in strip}
+    if not statements and department_id is None:
+        return None
+    name = select(Department.name).where(Department.id == department_id).scalar_subquery()
+    counted = session.execute(queries.counts(statements).add_columns(name.label("name"))).one()
+    for section in sections:
+        section.total = counted._mapping[section.key]
+    for item in strip:
+        item.count = counted._mapping[f"strip_{item.key}"]
+    return counted.name if department_id is not None else None

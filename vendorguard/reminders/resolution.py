@@ -1,0 +1,133 @@
+"""Notifications resolve themselves when the thing they are about has been dealt with.
+
+A reminder names its subject (``subject_type``, ``subject_id``) and the date it is about
+(``target_on``). It stays open while that subject still waits on that date; it is resolved when
+the evidence or self-check was submitted (or the request withdrawn, or its due date moved), the
+review or inspection was recorded (the next date moved on), the certificate was renewed (a later
+one of the same kind registered) or archived. One UPDATE per call, for everyone (the sweep) or
+for one person (their notification list); running it again changes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, and_, exists, func, or_, select, update
+from sqlalchemy.orm import Session, aliased
+
+from vendorguard.arrangements.models import Arrangement
+from vendorguard.contractors.models import Certification
+from vendorguard.core.timeutil import utcnow
+from vendorguard.evidence.models import AWAITING_PROVIDER, EvidenceRequest
+from vendorguard.inspections.models import Inspection, InspectionStatus
+from vendorguard.questionnaires.models import WAITING, QuestionnaireRequest
+from vendorguard.reminders import kinds
+from vendorguard.reminders.models import Notification
+from vendorguard.reminders.register_rules import LIVE
+
+N = Notification
+EVIDENCE = (
+    kinds.EVIDENCE_DUE,
+    kinds.EVIDENCE_OVERDUE,
+    kinds.EVIDENCE_ESCALATION,
+    kinds.EVIDENCE_NUDGE,
+)
+QUESTIONNAIRE = (
+    kinds.QUESTIONNAIRE_DUE,
+    kinds.QUESTIONNAIRE_OVERDUE,
+    kinds.QUESTIONNAIRE_ESCALATION,
+)
+REVIEW = (kinds.REVIEW_DUE, kinds.REVIEW_OVERDUE)
+INSPECTION = (kinds.INSPECTION_DUE, kinds.INSPECTION_OVERDUE)
+
+
+def _same_date(column):
+    # a reminder without a date is about the subject as a whole
+    return or_(N.target_on.is_(None), column == N.target_on)
+
+
+def _dealt_with_by_kind():
+    """Per kind: a subject row exists and no longer waits on the reminder's date. A subject that
+    is gone altogether leaves the reminder as it is (nothing says it was dealt with)."""
+    evidence = exists().where(
+        EvidenceRequest.id == N.subject_id,
+        ~and_(
+            EvidenceRequest.status.in_(list(AWAITING_PROVIDER)),
+            _same_date(EvidenceRequest.due_on),
+        ),
+    )
+    questionnaire = exists().where(
+        QuestionnaireRequest.id == N.subject_id,
+        ~and_(QuestionnaireRequest.status.in_(WAITING), _same_date(QuestionnaireRequest.due_on)),
+    )
+    review = exists().where(
+        Arrangement.id == N.subject_id,
+        ~and_(
+            Arrangement.archived_at.is_(None),
+            Arrangement.state.in_(LIVE),
+            _same_date(Arrangement.next_review_on),
+        ),
+    )
+    # an SNS account's review date is the arrangement's own column (joined inheritance)
+    social = exists().where(
+        Arrangement.id == N.subject_id,
+        ~and_(Arrangement.archived_at.is_(None), _same_date(Arrangement.next_review_on)),
+    )
+    inspection = exists().where(
+        Inspection.id == N.subject_id,
+        ~and_(Inspection.status == InspectionStatus.PLANNED, _same_date(Inspection.planned_on)),
+    )
+    cert, newer = Certification, aliased(Certification)
+    renewed = exists().where(
+        newer.contractor_id == cert.contractor_id,
+        newer.kind == cert.kind,
+        newer.kind_other == cert.kind_other,
+        newer.archived_at.is_(None),
+        newer.id != cert.id,
+        or_(newer.valid_until.is_(None), newer.valid_until > cert.valid_until),
+    )
+    certification = exists().where(
+        cert.id == N.subject_id, or_(cert.archived_at.is_not(None), renewed)
+    )
+    return [
+        (N.kind.in_(EVIDENCE), evidence),
+        (N.kind.in_(QUESTIONNAIRE), questionnaire),
+        (N.kind.in_(REVIEW), review),
+        (N.kind == kinds.SOCIAL_REVIEW, social),
+        (N.kind.in_(INSPECTION), inspection),
+        (N.kind == kinds.CERTIFICATION_EXPIRY, certification),
+    ]
+
+
+def dealt_with():
+    """The condition "this open notification's subject has been dealt with"."""
+    return and_(
+        N.resolved_at.is_(None),
+        N.subject_id.is_not(None),
+        or_(*(and_(kind, done) for kind, done in _dealt_with_by_kind())),
+    )
+
+
+def resolve(session: Session, user_id: int | None = None) -> int:
+    """Mark resolved (and read) the open notifications whose subject was dealt with; returns how many."""
+    stmt = update(N).where(dealt_with())
+    if user_id is not None:
+        stmt = stmt.where(N.user_id == user_id)
+    now = utcnow()
+    result = cast(
+        "CursorResult[Any]",
+        session.execute(
+            stmt.values(resolved_at=now, read_at=func.coalesce(N.read_at, now)).execution_options(
+                synchronize_session=False
+            )
+        ),
+    )
+    return result.rowcount
+
+
+def open_count(session: Session, user_id: int) -> int:
+    """How many of the user's notifications are still open (for tests and the CLI)."""
+    return (
+        session.scalar(select(func.count()).where(N.user_id == user_id, N.resolved_at.is_(None)))
+        or 0
+    )
