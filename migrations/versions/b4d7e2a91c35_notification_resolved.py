@@ -1,7 +1,7 @@
 """notifications as a to-do list: when the item a notification is about was dealt with (issue 14)
 
 Revision ID: b4d7e2a91c35
-Revises: 3a8e4c51b7d2
+Revises: b5d1e07c9a42
 Create Date: 2026-12-04 22:00:00.000000
 
 """
@@ -13,7 +13,7 @@ import vendorguard.core.types
 
 # revision identifiers, used by Alembic.
 revision = "b4d7e2a91c35"
-down_revision = "3a8e4c51b7d2"
+down_revision = "b5d1e07c9a42"
 branch_labels = None
 depends_on = None
 
