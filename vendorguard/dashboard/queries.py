@@ -170,7 +170,7 @@ def register_counts() -> Select:
     )
 
 
-# -- self-checks (the same reads as questionnaires.home, as statements the page counts together) --
+# -- self-checks (statements the page counts together) --
 
 
 def _questionnaires(user) -> Select:

@@ -176,18 +176,3 @@ def fiscal_state(session: Session, engagement, user, today: date) -> FiscalState
         today,
         can_manage(user, engagement) and not engagement.is_archived,
     )
-
-
-@dataclass
-class DueBlock:
-    """The home page's section: the first planned inspections due soon or overdue, and how many."""
-
-    rows: list[Inspection]
-    total: int
-    today: date
-
-
-def due_block(session: Session, user, today: date) -> DueBlock:
-    """What the home page shows of inspections to carry out (one query)."""
-    result = session.execute(due_for(user, today)).unique().all()
-    return DueBlock([row[0] for row in result], result[0].total if result else 0, today)
