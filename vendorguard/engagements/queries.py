@@ -38,6 +38,7 @@ class EngagementFilters:
     term: str = ""
     department_id: int | None = None
     contractor_id: int | None = None
+    contractor_term: str = ""  # typed into the contractor field without choosing (no JavaScript)
     state: ArrangementState | None = None
     personal: bool = False
     my_number: bool = False
@@ -111,6 +112,8 @@ def engagement_list(filters: EngagementFilters, today: date) -> Select:
         stmt = stmt.where(Engagement.department_id == filters.department_id)
     if filters.contractor_id is not None:
         stmt = stmt.where(Engagement.contractor_id == filters.contractor_id)
+    elif filters.contractor_term:
+        stmt = stmt.where(contractor_matches(filters.contractor_term))
     if filters.state is not None:
         stmt = stmt.where(Engagement.state == filters.state)
     if filters.personal:
@@ -156,6 +159,26 @@ def active_contractors(keep_id: int | None = None) -> Select:
     if keep_id is not None:
         condition = or_(condition, Contractor.id == keep_id)
     return stmt.where(condition)
+
+
+def contractor_matches(term: str) -> ColumnElement[bool]:
+    """Contractors whose name, reading or 法人番号 contains ``term`` (trigram indexes on PostgreSQL)."""
+    pattern, kana = like_pattern(clean(term)), like_pattern(to_katakana(term))
+    return or_(
+        Contractor.name.ilike(pattern, escape="\\"),
+        Contractor.name_kana.ilike(kana, escape="\\"),
+        Contractor.corporate_number == clean(term),
+    )
+
+
+def contractor_options(term: str, limit: int = 20) -> Select:
+    """At most ``limit`` active contractors matching ``term``, by reading (the type-ahead)."""
+    return (
+        select(Contractor.id, Contractor.name)
+        .where(Contractor.archived_at.is_(None), contractor_matches(term))
+        .order_by(Contractor.name_kana, Contractor.id)
+        .limit(limit)
+    )
 
 
 def responsible_officers(keep_id: int | None = None) -> Select:

@@ -55,6 +55,9 @@ class Notification(Model):
         Index("ix_notification_status_next", "status", "next_attempt_at"),
         Index("ix_notification_user_read", "user_id", "read_at"),
         Index("ix_notification_subject", "subject_type", "subject_id"),
+        # The admin's sent list (newest first) and a person's list (newest first), read in order.
+        Index("ix_notification_status_sent", "status", "sent_at", "id"),
+        Index("ix_notification_user_created", "user_id", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
