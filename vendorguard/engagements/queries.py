@@ -9,7 +9,7 @@ from sqlalchemy import Select, and_, exists, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
-from vendorguard.arrangements.models import ArrangementState
+from vendorguard.arrangements.models import Arrangement, ArrangementState
 from vendorguard.auth.models import User
 from vendorguard.auth.roles import Role
 from vendorguard.classification.models import Axis, ClassificationLevel, ClassificationScheme
@@ -99,13 +99,24 @@ def engagement_list(filters: EngagementFilters, today: date) -> Select:
     if filters.term:
         raw, pattern = like_pattern(filters.term), like_pattern(clean(filters.term))
         kana = like_pattern(to_katakana(filters.term))
-        stmt = stmt.where(
+        # Subqueries on one table each, so PostgreSQL can use the trigram indexes.
+        titled = select(Arrangement.id).where(
             or_(
-                Engagement.title.ilike(raw, escape="\\"),
-                Engagement.title.ilike(pattern, escape="\\"),
-                Engagement.contract_number.ilike(pattern, escape="\\"),
+                Arrangement.title.ilike(raw, escape="\\"),
+                Arrangement.title.ilike(pattern, escape="\\"),
+            )
+        )
+        named = select(Contractor.id).where(
+            or_(
                 Contractor.name.ilike(pattern, escape="\\"),
                 Contractor.name_kana.ilike(kana, escape="\\"),
+            )
+        )
+        stmt = stmt.where(
+            or_(
+                Engagement.id.in_(titled),
+                Engagement.contract_number.ilike(pattern, escape="\\"),
+                Engagement.contractor_id.in_(named),
             )
         )
     if filters.department_id is not None:
