@@ -24,6 +24,10 @@ def one_of(session: Session, column: Any, values: Iterable[int | str]) -> Column
     if session.get_bind().dialect.name == "postgresql":
         # A semi-join with unnest, not "= ANY(array)": with 40,000 values the latter plans for half
         # a second and then scans the table; the join probes the column's index.
-        return column.in_(select(func.unnest(bindparam(None, values, type_=ARRAY(kind)))))
+        found: ColumnElement[bool] = column.in_(
+            select(func.unnest(bindparam(None, values, type_=ARRAY(kind))))
+        )
+        return found
     listed = func.json_each(json.dumps(values, ensure_ascii=False)).table_valued("value")
-    return column.in_(select(listed.c.value))
+    listed_in: ColumnElement[bool] = column.in_(select(listed.c.value))
+    return listed_in

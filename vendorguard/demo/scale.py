@@ -114,9 +114,10 @@ class _Audit:
     """Collects audit events and appends them to the chain in batches."""
 
     def __init__(self, session: Session, limit: int, now: datetime) -> None:
-        self.session, self.limit, self.now, self.pending, self.written = session, limit, now, [], 0
+        self.session, self.limit, self.now, self.written = session, limit, now, 0
+        self.pending: list[dict[str, Any]] = []
 
-    def add(self, action: str, object_type: str, object_id: int, label: str, after: dict) -> None:
+    def add(self, action: str, object_type: Any, object_id: Any, label: Any, after: dict) -> None:
         if self.written + len(self.pending) >= self.limit:
             return
         self.pending.append(

@@ -68,7 +68,7 @@ class Engagement(Arrangement):
 
     __tablename__ = "engagement"
     # The list's default order (newest contracts first) and its sort by end date.
-    __table_args__ = (
+    __table_args__: tuple[Index, ...] = (  # type: ignore[assignment]
         Index("ix_engagement_starts_id", "starts_on", "id"),
         Index("ix_engagement_ends_id", "ends_on", "id"),
     )
