@@ -10,17 +10,16 @@ hash chain verifies. Everything random comes from one seeded generator: same arg
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from vendorguard.arrangements.models import Arrangement
-from vendorguard.audit import chain
 from vendorguard.audit.context import acting_as
 from vendorguard.auth.models import User
 from vendorguard.catalog.services import ensure_catalog
@@ -29,14 +28,20 @@ from vendorguard.cloud.models import CloudService
 from vendorguard.contractors.models import Contractor
 from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import today_tokyo
+from vendorguard.demo.scale_bulk import (
+    ACTOR,
+    AuditBatch,
+    insert_rows,
+    next_id,
+    reset_sequences,
+    table_of,
+)
 from vendorguard.engagements.models import Engagement
 from vendorguard.evidence.models import EvidenceRequest, EvidenceRequirement, EvidenceSubmission
 from vendorguard.org.models import Department
 from vendorguard.reminders.models import Notification
 from vendorguard.social.models import SocialAccount
 
-ACTOR = "cli:seed-scale"
-BATCH = 5_000
 PERIODS = 25  # requests per requirement at most; more requirements when --requests asks for more
 
 
@@ -72,77 +77,6 @@ class Counts:
     audit_events: int = 0
 
 
-def _table(model: Any) -> Table:
-    table = model.__table__
-    assert isinstance(table, Table)
-    return table
-
-
-def _insert(session: Session, model: Any, rows: Iterable[dict[str, Any]]) -> int:
-    """Insert in batches of ``BATCH`` (one executemany each); return the number of rows."""
-    table, batch, total = _table(model), [], 0
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= BATCH:
-            session.execute(insert(table), batch)
-            total, batch = total + len(batch), []
-    if batch:
-        session.execute(insert(table), batch)
-        total += len(batch)
-    return total
-
-
-def _next_id(session: Session, model: Any) -> int:
-    return (session.scalar(select(func.max(_table(model).c.id))) or 0) + 1
-
-
-def _reset_sequences(session: Session, models: Iterable[Any]) -> None:
-    """Explicit ids leave PostgreSQL's sequences behind: move them past the largest id."""
-    if session.get_bind().dialect.name != "postgresql":
-        return
-    for model in models:
-        name = _table(model).name
-        session.execute(
-            text(
-                f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
-                f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {name}), false)"
-            )
-        )
-
-
-class _Audit:
-    """Collects audit events and appends them to the chain in batches."""
-
-    def __init__(self, session: Session, limit: int, now: datetime) -> None:
-        self.session, self.limit, self.now, self.written = session, limit, now, 0
-        self.pending: list[dict[str, Any]] = []
-
-    def add(self, action: str, object_type: Any, object_id: Any, label: Any, after: dict) -> None:
-        if self.written + len(self.pending) >= self.limit:
-            return
-        self.pending.append(
-            {
-                "occurred_at": self.now,
-                "actor_id": None,
-                "actor_label": ACTOR,
-                "action": action,
-                "object_type": object_type,
-                "object_id": str(object_id),
-                "object_label": label[:300],
-                "before": None,
-                "after": after,
-                "remote_addr": None,
-            }
-        )
-        if len(self.pending) >= BATCH:
-            self.flush()
-
-    def flush(self) -> None:
-        chain.append(self.session.connection(), self.pending)
-        self.written += len(self.pending)
-        self.pending = []
-
-
 _KANA = "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワ"
 _NAMES = ("情報", "システム", "データ", "ネット", "テック", "ソリューションズ", "サービス", "工業")
 _WORKS = ("保守", "運用", "開発", "点検", "清掃", "印刷", "入力", "監視", "移行", "設計")
@@ -155,7 +89,7 @@ def _kana(rng: random.Random, n: int) -> str:
 
 def seed_scale(session: Session, spec: ScaleSpec, password: str) -> Counts:
     """Fill an empty register with a city of ``spec``'s size. Does not commit."""
-    if session.scalar(select(func.count()).select_from(_table(Arrangement))):
+    if session.scalar(select(func.count()).select_from(table_of(Arrangement))):
         raise DomainError("arrangements already exist: seed-scale needs an empty register")
     rng = random.Random(spec.seed)
     now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -165,12 +99,12 @@ def seed_scale(session: Session, spec: ScaleSpec, password: str) -> Counts:
         ensure_default_schemes(session)
         ensure_catalog(session)
         session.flush()
-    audit = _Audit(session, spec.audit_events, now)
+    audit = AuditBatch(session, spec.audit_events, now)
     password_hash = generate_password_hash(password)
 
-    first_dept = _next_id(session, Department)
+    first_dept = next_id(session, Department)
     depts = list(range(first_dept, first_dept + spec.departments))
-    counts.departments = _insert(
+    counts.departments = insert_rows(
         session,
         Department,
         (
@@ -185,7 +119,7 @@ def seed_scale(session: Session, spec: ScaleSpec, password: str) -> Counts:
             for d in depts
         ),
     )
-    first_contractor = _next_id(session, Contractor)
+    first_contractor = next_id(session, Contractor)
     contractors = list(range(first_contractor, first_contractor + spec.contractors))
     contractor_rows = [
         {
@@ -199,11 +133,11 @@ def seed_scale(session: Session, spec: ScaleSpec, password: str) -> Counts:
         }
         for c in contractors
     ]
-    counts.contractors = _insert(session, Contractor, contractor_rows)
+    counts.contractors = insert_rows(session, Contractor, contractor_rows)
     for row in contractor_rows:
         audit.add("create", "contractor", row["id"], row["name"], {"name": row["name"]})
 
-    first_user = _next_id(session, User)
+    first_user = next_id(session, User)
     users: list[dict[str, Any]] = []
 
     def user(email: str, name: str, role: str, **extra: Any) -> int:
@@ -236,9 +170,9 @@ def seed_scale(session: Session, spec: ScaleSpec, password: str) -> Counts:
         user(f"scale-sns{d}@city.example.jp", f"広報{d}", "sns_owner", department_id=d)
     for c in contractors:
         user(f"scale-c{c}@vendor{c}.example.jp", f"担当{c}", "contractor", contractor_id=c)
-    counts.users = _insert(session, User, users)
+    counts.users = insert_rows(session, User, users)
 
-    first_arr = _next_id(session, Arrangement)
+    first_arr = next_id(session, Arrangement)
     engagement_ids = list(range(first_arr, first_arr + spec.arrangements))
     arrangement_rows, engagement_rows = [], []
     for i, a in enumerate(engagement_ids):
@@ -322,17 +256,17 @@ def seed_scale(session: Session, spec: ScaleSpec, password: str) -> Counts:
                 "approval_state": ("approved", "applied")[i % 2],
             }
         )
-    _insert(session, Arrangement, arrangement_rows)
-    counts.engagements = _insert(session, Engagement, engagement_rows)
-    counts.cloud_services = _insert(session, CloudService, cloud_rows)
-    counts.sns_accounts = _insert(session, SocialAccount, sns_rows)
+    insert_rows(session, Arrangement, arrangement_rows)
+    counts.engagements = insert_rows(session, Engagement, engagement_rows)
+    counts.cloud_services = insert_rows(session, CloudService, cloud_rows)
+    counts.sns_accounts = insert_rows(session, SocialAccount, sns_rows)
     for row in arrangement_rows:
         audit.add("create", row["kind"], row["id"], row["title"], {"title": row["title"]})
 
     counts.requirements, counts.requests, counts.submissions = _evidence(
         session, rng, spec, engagement_ids, audit, now, today
     )
-    counts.notifications = _insert(
+    counts.notifications = insert_rows(
         session, Notification, _notifications(rng, spec, users, engagement_ids, now, today)
     )
     while audit.written + len(audit.pending) < spec.audit_events:
@@ -341,11 +275,11 @@ def seed_scale(session: Session, spec: ScaleSpec, password: str) -> Counts:
         audit.add("update", "engagement", a, f"第{a}号", {"description": "…"})
     audit.flush()
     counts.audit_events = audit.written
-    _reset_sequences(
+    reset_sequences(
         session,
         (Department, Contractor, User, Arrangement, EvidenceRequirement, EvidenceRequest),
     )
-    _reset_sequences(session, (EvidenceSubmission, Notification))
+    reset_sequences(session, (EvidenceSubmission, Notification))
     return counts
 
 
@@ -354,14 +288,14 @@ def _evidence(
     rng: random.Random,
     spec: ScaleSpec,
     engagement_ids: list[int],
-    audit: _Audit,
+    audit: AuditBatch,
     now: datetime,
     today: date,
 ) -> tuple[int, int, int]:
     """Monthly requirements, their requests (past ones mostly accepted) and submissions."""
     per = min(PERIODS, max(1, spec.requests // max(1, len(engagement_ids))))
     needed = -(-spec.requests // per) if spec.requests else 0
-    first_req = _next_id(session, EvidenceRequirement)
+    first_req = next_id(session, EvidenceRequirement)
     req_rows = [
         {
             "id": first_req + k,
@@ -377,9 +311,9 @@ def _evidence(
         }
         for k in range(needed)
     ]
-    requirements = _insert(session, EvidenceRequirement, req_rows)
-    first_request = _next_id(session, EvidenceRequest)
-    first_submission = _next_id(session, EvidenceSubmission)
+    requirements = insert_rows(session, EvidenceRequirement, req_rows)
+    first_request = next_id(session, EvidenceRequest)
+    first_submission = next_id(session, EvidenceSubmission)
     submissions: list[dict[str, Any]] = []
 
     def requests() -> Iterator[dict[str, Any]]:
@@ -433,8 +367,8 @@ def _evidence(
                     "updated_at": now,
                 }
 
-    total = _insert(session, EvidenceRequest, requests())
-    return requirements, total, _insert(session, EvidenceSubmission, submissions)
+    total = insert_rows(session, EvidenceRequest, requests())
+    return requirements, total, insert_rows(session, EvidenceSubmission, submissions)
 
 
 def _notifications(
