@@ -122,7 +122,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15, help="timed samples per page")
     parser.add_argument("--only", default="", help="only pages whose label contains this")
-    parser.add_argument("--skip", default="", help="leave out pages whose label contains this")
+    parser.add_argument(
+        "--skip",
+        default="",
+        help="leave out pages whose label contains one of these (comma-separated)",
+    )
     args = parser.parse_args()
 
     from sqlalchemy import event, func, select
@@ -163,7 +167,8 @@ def main() -> None:
     print("| page | role | p50 | p95 | bare p50 | bare p95 | p95 ÷ bare | queries | rows | KB |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for label, role, url in pages(ids):
-        if (args.only and args.only not in label) or (args.skip and args.skip in label):
+        skipped = [part for part in args.skip.split(",") if part and part in label]
+        if (args.only and args.only not in label) or skipped:
             continue
         client = clients[role]
         first = client.get(url)
