@@ -68,6 +68,12 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+def include_object(obj, name, type_, reflected, compare_to):
+    """Leave the PostgreSQL-only trigram indexes (made by a migration when pg_trgm can be
+    installed, not part of the models) out of autogenerate and ``flask db check``."""
+    return not (type_ == "index" and name and name.startswith("trgm_"))
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -87,6 +93,7 @@ def run_migrations_online():
                 logger.info("No changes in schema detected.")
 
     conf_args = current_app.extensions["migrate"].configure_args
+    conf_args.setdefault("include_object", include_object)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

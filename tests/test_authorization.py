@@ -112,6 +112,7 @@ EXPECTED: dict[str, Access] = {
     },
     # engagements: procurement and admin for every department, officers for their own
     "engagements.index": READ_REGISTERS,
+    "engagements.contractor_options": READ_REGISTERS,
     "engagements.detail": READ_REGISTERS,
     "engagements.new": grant({A, P, O}),
     **{

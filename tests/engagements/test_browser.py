@@ -45,3 +45,26 @@ def test_register_an_engagement_and_approve_a_subcontractor(live_server, page, m
     assert "市民課長 豊岡太郎" in page.content() and "2026年4月15日" in page.content()
     engagement = db.session.scalars(select(Engagement)).one()
     assert engagement.subcontracting_allowed
+
+
+def test_contractor_typeahead_fills_the_hidden_id_and_filters(live_server, page, make):
+    tajima = make.contractor(name="但馬情報サービス株式会社")
+    kinosaki = make.contractor(name="城崎ネット株式会社")
+    make.engagement(title="保守業務", contractor=tajima)
+    make.engagement(title="運用業務", contractor=kinosaki)
+    user = make.user(Role.OFFICER)
+    page.goto(f"{live_server}/login")
+    page.fill("#email", user.email)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+
+    page.goto(f"{live_server}/engagements/")
+    page.type("input[name=contractor_q]", "城崎")
+    page.wait_for_selector(
+        "#contractor-options option[value='城崎ネット株式会社']", state="attached"
+    )
+    page.fill("input[name=contractor_q]", "城崎ネット株式会社")  # as choosing the suggestion does
+    assert page.input_value("#contractor-id") == str(kinosaki.id)
+    page.press("input[name=contractor_q]", "Enter")
+    page.wait_for_url(f"**contractor={kinosaki.id}**")
+    assert "運用業務" in page.content() and "保守業務" not in page.content()

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy import Enum, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from vendorguard.arrangements.kinds import kind_label
@@ -57,6 +57,7 @@ class Arrangement(Audited, Model):
     """Common columns: who owns it, who answers for it, its state and next review."""
 
     __tablename__ = "arrangement"
+    __table_args__ = (Index("ix_arrangement_title_id", "title", "id"),)  # lists sorted by title
     __audit_label__ = "title"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -16,7 +16,10 @@ class AuditEvent(Model):
     """One recorded action. Rows are only ever inserted; each hash covers the previous one."""
 
     __tablename__ = "audit_event"
-    __table_args__ = (Index("ix_audit_event_object", "object_type", "object_id"),)
+    __table_args__ = (
+        Index("ix_audit_event_object", "object_type", "object_id"),
+        Index("ix_audit_event_type_seq", "object_type", "seq"),  # the log filtered by type
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     seq: Mapped[int] = mapped_column(unique=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from vendorguard.arrangements.models import str_enum
@@ -44,6 +44,9 @@ class Contractor(Audited, Model):
     """A company the city entrusts work or data to. Identified by its 法人番号."""
 
     __tablename__ = "contractor"
+    __table_args__ = (
+        Index("ix_contractor_kana_id", "name_kana", "id"),
+    )  # the list's default order
     __audit_label__ = "name"
 
     id: Mapped[int] = mapped_column(primary_key=True)

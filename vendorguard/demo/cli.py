@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import unicodedata
 
 import click
@@ -14,7 +15,7 @@ from vendorguard.auth.models import User
 from vendorguard.auth.roles import Role
 from vendorguard.contractors.models import Contractor
 from vendorguard.core.errors import DomainError
-from vendorguard.demo import services
+from vendorguard.demo import scale, services
 from vendorguard.extensions import db
 from vendorguard.org.models import Department
 
@@ -107,3 +108,31 @@ def register(group: click.Group) -> None:
         # Outside a request the locale selector has no session to read: use the default language.
         with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
             _run(password, seed)
+
+    @group.command("seed-scale")
+    @click.option("--arrangements", default=20_000, show_default=True, type=int)
+    @click.option("--contractors", default=2_000, show_default=True, type=int)
+    @click.option("--departments", default=40, show_default=True, type=int)
+    @click.option("--requests", default=500_000, show_default=True, type=int)
+    @click.option("--cloud-services", default=600, show_default=True, type=int)
+    @click.option("--sns-accounts", default=400, show_default=True, type=int)
+    @click.option("--notifications", default=132_000, show_default=True, type=int)
+    @click.option("--audit-events", default=200_000, show_default=True, type=int)
+    @click.option("--seed", default=20261204, show_default=True, type=int)
+    @click.option("--password", default="scale-password-1", show_default=True)
+    def seed_scale_command(password: str, **sizes: int) -> None:
+        """Fill an empty register with a city-scale data set (bulk inserts) for benchmarks."""
+        started = time.perf_counter()
+        with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+            try:
+                counts = scale.seed_scale(db.session, scale.ScaleSpec(**sizes), password)
+            except DomainError as error:
+                db.session.rollback()
+                raise click.ClickException(error.message) from None
+            db.session.commit()
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.connect() as conn:
+                conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
+        for name, value in vars(counts).items():
+            click.echo(f"{name}: {value:,}")
+        click.echo(f"seconds: {time.perf_counter() - started:.1f}")

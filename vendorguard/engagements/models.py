@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from vendorguard.arrangements.models import Arrangement, ArrangementKind, str_enum
@@ -67,6 +67,11 @@ class Engagement(Arrangement):
     """A contract for outsourced work."""
 
     __tablename__ = "engagement"
+    # The list's default order (newest contracts first) and its sort by end date.
+    __table_args__: tuple[Index, ...] = (  # type: ignore[assignment]
+        Index("ix_engagement_starts_id", "starts_on", "id"),
+        Index("ix_engagement_ends_id", "ends_on", "id"),
+    )
     __mapper_args__ = {"polymorphic_identity": ArrangementKind.ENGAGEMENT.value}
     # The tier is derived (its own row in ``tiers`` keeps the trail of computations and overrides).
     __audit_ignore__ = frozenset({"tier"})

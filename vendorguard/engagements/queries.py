@@ -9,7 +9,7 @@ from sqlalchemy import Select, and_, exists, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
-from vendorguard.arrangements.models import ArrangementState
+from vendorguard.arrangements.models import Arrangement, ArrangementState
 from vendorguard.auth.models import User
 from vendorguard.auth.roles import Role
 from vendorguard.classification.models import Axis, ClassificationLevel, ClassificationScheme
@@ -38,6 +38,7 @@ class EngagementFilters:
     term: str = ""
     department_id: int | None = None
     contractor_id: int | None = None
+    contractor_term: str = ""  # typed into the contractor field without choosing (no JavaScript)
     state: ArrangementState | None = None
     personal: bool = False
     my_number: bool = False
@@ -98,19 +99,32 @@ def engagement_list(filters: EngagementFilters, today: date) -> Select:
     if filters.term:
         raw, pattern = like_pattern(filters.term), like_pattern(clean(filters.term))
         kana = like_pattern(to_katakana(filters.term))
-        stmt = stmt.where(
+        # Subqueries on one table each, so PostgreSQL can use the trigram indexes.
+        titled = select(Arrangement.id).where(
             or_(
-                Engagement.title.ilike(raw, escape="\\"),
-                Engagement.title.ilike(pattern, escape="\\"),
-                Engagement.contract_number.ilike(pattern, escape="\\"),
+                Arrangement.title.ilike(raw, escape="\\"),
+                Arrangement.title.ilike(pattern, escape="\\"),
+            )
+        )
+        named = select(Contractor.id).where(
+            or_(
                 Contractor.name.ilike(pattern, escape="\\"),
                 Contractor.name_kana.ilike(kana, escape="\\"),
+            )
+        )
+        stmt = stmt.where(
+            or_(
+                Engagement.id.in_(titled),
+                Engagement.contract_number.ilike(pattern, escape="\\"),
+                Engagement.contractor_id.in_(named),
             )
         )
     if filters.department_id is not None:
         stmt = stmt.where(Engagement.department_id == filters.department_id)
     if filters.contractor_id is not None:
         stmt = stmt.where(Engagement.contractor_id == filters.contractor_id)
+    elif filters.contractor_term:
+        stmt = stmt.where(contractor_matches(filters.contractor_term))
     if filters.state is not None:
         stmt = stmt.where(Engagement.state == filters.state)
     if filters.personal:
@@ -156,6 +170,26 @@ def active_contractors(keep_id: int | None = None) -> Select:
     if keep_id is not None:
         condition = or_(condition, Contractor.id == keep_id)
     return stmt.where(condition)
+
+
+def contractor_matches(term: str) -> ColumnElement[bool]:
+    """Contractors whose name, reading or 法人番号 contains ``term`` (trigram indexes on PostgreSQL)."""
+    pattern, kana = like_pattern(clean(term)), like_pattern(to_katakana(term))
+    return or_(
+        Contractor.name.ilike(pattern, escape="\\"),
+        Contractor.name_kana.ilike(kana, escape="\\"),
+        Contractor.corporate_number == clean(term),
+    )
+
+
+def contractor_options(term: str, limit: int = 20) -> Select:
+    """At most ``limit`` active contractors matching ``term``, by reading (the type-ahead)."""
+    return (
+        select(Contractor.id, Contractor.name)
+        .where(Contractor.archived_at.is_(None), contractor_matches(term))
+        .order_by(Contractor.name_kana, Contractor.id)
+        .limit(limit)
+    )
 
 
 def responsible_officers(keep_id: int | None = None) -> Select:

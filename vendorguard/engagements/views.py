@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func
@@ -85,6 +85,7 @@ def _filters() -> queries.EngagementFilters:
         term=search_term(),
         department_id=_int_arg("department", 1, 2**31 - 1),
         contractor_id=_int_arg("contractor", 1, 2**31 - 1),
+        contractor_term=request.args.get("contractor_q", "").strip()[:100],
         state=_enum_arg("state", ArrangementState),
         personal=request.args.get("personal") == "1",
         my_number=request.args.get("my_number") == "1",
@@ -107,18 +108,29 @@ def index():
         return list_export.respond(fmt, stmt, exports.ENGAGEMENTS, "engagements.index")
     page = paginate(stmt)
     departments = db.session.scalars(org_queries.active_departments()).all()
-    contractors = db.session.scalars(queries.active_contractors(filters.contractor_id)).all()
+    # The contractor filter is a type-ahead (2,000 companies do not fit a drop-down): only the
+    # chosen one is read, for its name in the field.
+    chosen = db.session.get(Contractor, filters.contractor_id) if filters.contractor_id else None
     return render_template(
         "engagements/index.html",
         page=page,
         sort=sort,
         filters=filters,
         departments=departments,
-        contractors=contractors,
+        chosen_contractor=chosen,
         states=list(ArrangementState),
         segments=list(NetworkSegment),
         tiers=list(RiskTier),
     )
+
+
+@bp.route("/contractor-options.json")
+@require("engagement.view")
+def contractor_options():
+    """Up to 20 contractors matching ``q`` as JSON, for the list's contractor type-ahead."""
+    term = search_term()
+    rows = db.session.execute(queries.contractor_options(term)).all() if term else []
+    return jsonify([{"id": row.id, "name": row.name} for row in rows])
 
 
 @bp.route("/<int:engagement_id>")

@@ -51,6 +51,8 @@ class RequestStatus(LabelledEnum):
 AWAITING_PROVIDER = frozenset({RequestStatus.OPEN, RequestStatus.REJECTED})
 # Requests not yet settled (no accepted evidence, not withdrawn).
 UNSETTLED = frozenset({RequestStatus.OPEN, RequestStatus.REJECTED, RequestStatus.SUBMITTED})
+# The same as SQL, for the partial index the request list walks.
+UNSETTLED_SQL = "status IN ('open', 'rejected', 'submitted')"
 
 
 # Why the schedule withdrew a request (stored in ``closed_reason``); a person's reason is free text.
@@ -120,6 +122,14 @@ class EvidenceRequest(Audited, Model):
     __table_args__ = (
         UniqueConstraint("evidence_requirement_id", "occurrence"),
         Index("ix_evidence_request_status_due", "status", "due_on"),
+        # The request list's default order over the unsettled requests (its default filter).
+        Index(
+            "ix_evidence_request_unsettled_due",
+            "due_on",
+            "id",
+            postgresql_where=text(UNSETTLED_SQL),
+            sqlite_where=text(UNSETTLED_SQL),
+        ),
     )
     __audit_label__ = "occurrence_label"  # 「2026年度 上期」, not the key 「FY2026-H1」
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, select, union
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from vendorguard.arrangements.access import managed_by, visible_to
@@ -90,12 +90,21 @@ def request_list(user, filters: RequestFilters, today: date) -> Select:
         stmt = stmt.where(Arrangement.kind == filters.kind)
     if filters.term:
         pattern = like_pattern(filters.term)
-        stmt = stmt.where(
-            or_(
-                Arrangement.title.ilike(pattern, escape="\\"),
-                EvidenceRequirement.title.ilike(pattern, escape="\\"),
+        # A union of two one-table lookups, so PostgreSQL can use each title's trigram index and
+        # then the request's foreign-key indexes (an OR of two subqueries scans every request).
+        by_arrangement = select(EvidenceRequest.id).where(
+            EvidenceRequest.arrangement_id.in_(
+                select(Arrangement.id).where(Arrangement.title.ilike(pattern, escape="\\"))
             )
         )
+        by_requirement = select(EvidenceRequest.id).where(
+            EvidenceRequest.evidence_requirement_id.in_(
+                select(EvidenceRequirement.id).where(
+                    EvidenceRequirement.title.ilike(pattern, escape="\\")
+                )
+            )
+        )
+        stmt = stmt.where(EvidenceRequest.id.in_(union(by_arrangement, by_requirement)))
     if not filters.include_archived:
         stmt = stmt.where(Arrangement.archived_at.is_(None))
     return stmt

@@ -57,6 +57,9 @@ class Notification(Model):
         Index("ix_notification_subject", "subject_type", "subject_id"),
         # a person's list: unresolved first, then by the date the reminder is about
         Index("ix_notification_user_resolved", "user_id", "resolved_at", "target_on"),
+        # The admin's sent list (newest first) and a person's list (newest first), read in order.
+        Index("ix_notification_status_sent", "status", "sent_at", "id"),
+        Index("ix_notification_user_created", "user_id", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -21,11 +21,10 @@ from sqlalchemy.orm import Session
 
 from vendorguard.auth.models import User
 from vendorguard.auth.roles import Role
+from vendorguard.core.sqlvalues import one_of
 from vendorguard.org.models import Department
 from vendorguard.reminders.models import ReminderPreference
 from vendorguard.reminders.rules import Audience
-
-CHUNK = 900  # ids per IN list: stays under every database's parameter limit
 
 
 @dataclass(frozen=True)
@@ -39,12 +38,6 @@ class Recipient:
     locale: str = "ja"
     digest: bool = False
     contractor: bool = False
-
-
-def _chunks(values: Iterable, size: int = CHUNK):
-    values = sorted(values)
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
 
 
 def _person(user: User, digest: set[int]) -> Recipient:
@@ -66,11 +59,12 @@ def _active():
 def _grouped(session: Session, ids: set[int], key, *conditions) -> dict[int, list[User]]:
     """Active users whose ``key`` column is one of ``ids``, grouped by it (by id within a group)."""
     groups: dict[int, list[User]] = {}
-    for chunk in _chunks(ids):
-        for user in session.scalars(
-            select(User).where(key.in_(chunk), *conditions, *_active()).order_by(User.id)
-        ):
-            groups.setdefault(getattr(user, key.key), []).append(user)
+    if not ids:
+        return groups
+    for user in session.scalars(
+        select(User).where(one_of(session, key, ids), *conditions, *_active()).order_by(User.id)
+    ):
+        groups.setdefault(getattr(user, key.key), []).append(user)
     return groups
 
 
@@ -143,17 +137,24 @@ def _load(session: Session, audiences: set[Audience]) -> _People:
         if audiences
         else []
     )
-    departments = {}
-    for chunk in _chunks(department_ids):
-        departments.update(
-            {d.id: d for d in session.scalars(select(Department).where(Department.id.in_(chunk)))}
-        )
+    departments = (
+        {
+            d.id: d
+            for d in session.scalars(
+                select(Department).where(one_of(session, Department.id, department_ids))
+            )
+        }
+        if department_ids
+        else {}
+    )
     people = _People(responsible, members, contractor_users, admins, departments)
-    for chunk in _chunks({user.id for user in people.everyone()}):
+    everyone = {user.id for user in people.everyone()}
+    if everyone:
         people.digest.update(
             session.scalars(
                 select(ReminderPreference.user_id).where(
-                    ReminderPreference.user_id.in_(chunk), ReminderPreference.digest.is_(True)
+                    one_of(session, ReminderPreference.user_id, everyone),
+                    ReminderPreference.digest.is_(True),
                 )
             )
         )

@@ -5,7 +5,7 @@ The admin's pages (what will be sent, sent, failed, settings) are in ``admin_vie
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -28,7 +28,10 @@ def unread_notifications() -> int:
     """The signed-in user's unread count, for the header (0 when signed out)."""
     if not current_user.is_authenticated:
         return 0
-    return queries.unread_count(current_user.id)
+    # The header, the home page and the list all show it: one query per request.
+    if "unread_notifications" not in g:
+        g.unread_notifications = queries.unread_count(current_user.id)
+    return g.unread_notifications
 
 
 @bp.app_template_global("recent_notifications")
@@ -61,7 +64,7 @@ def notifications():
         unread_only=unread_only,
         show=show,
         today=today,
-        unread=queries.unread_count(current_user.id),
+        unread=unread_notifications(),
     )
 
 

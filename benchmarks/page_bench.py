@@ -1,0 +1,204 @@
+"""Benchmark: every list page, the home page per role and a heavy detail page at city scale.
+
+    . env (VENDORGUARD_DATABASE_URL, VENDORGUARD_SECRET_KEY) pointing at a database filled with
+    flask --app vendorguard vg seed-scale   (20,000 arrangements, 500,000 evidence requests …)
+    .venv/bin/python benchmarks/page_bench.py [--runs 15] [--only engagements]
+
+The real application (create_app with the environment's settings: CSRF on, real login, the same
+session and Babel code) is driven in-process through its WSGI interface (Flask's test client, no
+network), signed in once per role through the login form. Each page is timed interleaved with a
+bare Flask + Jinja page (a separate minimal app in the same process) that renders, from memory,
+a table with the same number of rows as the page showed, so machine load hits both alike. For
+each page: p50 / p95 of the real page, p50 / p95 of the bare page, the p95 ratio, the SQL
+statements per request (counted on the engine) and the response size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+PASSWORD = os.environ.get("SCALE_PASSWORD", "scale-password-1")
+ROLES = {
+    "admin": "scale-admin@city.example.jp",
+    "auditor": "scale-auditor@city.example.jp",
+    "officer": "scale-o{dept}-0@city.example.jp",
+    "contractor": "scale-c{contractor}@vendor{contractor}.example.jp",
+}
+BARE = """<!doctype html><html lang="ja"><head><meta charset="utf-8"><title>{{ title }}</title>
+<link rel="stylesheet" href="/static/app.css"></head><body><header><nav>{% for n in nav %}
+<a href="/{{ n }}">{{ n }}</a>{% endfor %}</nav></header><main><h1>{{ title }}</h1>
+<table><thead><tr>{% for c in cols %}<th>{{ c }}</th>{% endfor %}</tr></thead><tbody>
+{% for row in rows %}<tr>{% for cell in row %}<td><a href="/x/{{ loop.index }}">{{ cell }}</a></td>
+{% endfor %}</tr>{% endfor %}</tbody></table></main></body></html>"""
+
+
+def bare_app():
+    """A minimal Flask + Jinja app: one page rendering ``n`` table rows held in memory."""
+    from flask import Flask, render_template_string, request
+
+    app = Flask("bare")
+    rows = [
+        (f"業務委託 第{i}号", f"株式会社サンプル{i}", "2026-04-01", "有効", "区分A", f"課{i % 40}")
+        for i in range(500)
+    ]
+
+    @app.route("/bare")
+    def bare():
+        n = int(request.args.get("n", "25"))
+        return render_template_string(
+            BARE,
+            title="一覧",
+            nav=["a", "b", "c", "d", "e", "f"],
+            cols=list(range(6)),
+            rows=rows[:n],
+        )
+
+    return app
+
+
+def pages(ids: dict[str, int]) -> list[tuple[str, str, str]]:
+    """(label, role, url) of every page measured."""
+    late = "page=200"
+    return [
+        # the fixed cost of any signed-in page: session, user, Babel, CSRF, layout, unread badge
+        ("fixed cost (password form)", "admin", "/account/password"),
+        ("home", "admin", "/"),
+        ("home", "officer", "/"),
+        ("home", "auditor", "/"),
+        ("home", "contractor", "/portal/"),
+        ("engagements p1", "admin", "/engagements/"),
+        ("engagements late", "admin", f"/engagements/?{late}"),
+        ("engagements search", "admin", "/engagements/?q=税務"),
+        ("engagements filter", "admin", f"/engagements/?contractor={ids['contractor']}"),
+        ("engagements sort", "admin", "/engagements/?sort=title&dir=asc&page=50"),
+        ("engagements p1", "officer", "/engagements/"),
+        ("engagement detail", "admin", f"/engagements/{ids['engagement']}"),
+        ("contractors p1", "admin", "/contractors/"),
+        ("contractors late", "admin", "/contractors/?page=70"),
+        ("contractors search", "admin", "/contractors/?q=情報"),
+        ("cloud services p1", "admin", "/cloud-services/"),
+        ("cloud services late", "admin", "/cloud-services/?page=20"),
+        ("SNS accounts p1", "admin", "/social-accounts/"),
+        ("SNS accounts late", "admin", "/social-accounts/?page=12"),
+        ("evidence requests p1", "admin", "/evidence/requests/"),
+        ("evidence requests late", "admin", f"/evidence/requests/?{late}"),
+        ("evidence requests filter", "admin", "/evidence/requests/?status=open&overdue=1"),
+        ("evidence requests sort", "admin", "/evidence/requests/?sort=arrangement&page=20"),
+        ("evidence requests search", "admin", "/evidence/requests/?q=第1234号"),
+        ("evidence requests p1", "officer", "/evidence/requests/"),
+        ("notifications", "officer", "/notifications/"),
+        ("notifications", "admin", "/notifications/"),
+        ("outbox sent p1", "admin", "/admin/reminders/sent"),
+        ("outbox sent late", "admin", f"/admin/reminders/sent?{late}"),
+        ("outbox upcoming", "admin", "/admin/reminders/"),
+        ("audit log p1", "admin", "/admin/audit/"),
+        ("audit log late", "admin", f"/admin/audit/?{late}"),
+        ("audit log filter", "admin", "/admin/audit/?object_type=contractor"),
+        ("catalog", "admin", "/catalog/requirements/"),
+        ("ISMAP", "admin", "/admin/ismap/"),
+    ]
+
+
+def login(client, email: str) -> None:
+    """Sign in through the real form (CSRF token from the page)."""
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    data = {"email": email, "password": PASSWORD}
+    if token:
+        data["csrf_token"] = token.group(1)
+    response = client.post("/login", data=data)
+    assert response.status_code == 302, (email, response.status_code)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=15, help="timed samples per page")
+    parser.add_argument("--only", default="", help="only pages whose label contains this")
+    parser.add_argument(
+        "--skip",
+        default="",
+        help="leave out pages whose label contains one of these (comma-separated)",
+    )
+    args = parser.parse_args()
+
+    from sqlalchemy import event, func, select
+
+    from vendorguard import create_app
+    from vendorguard.auth.models import User
+    from vendorguard.engagements.models import Engagement
+    from vendorguard.extensions import db
+
+    # The seeded users have no second factor: sign in with the password alone.
+    app = create_app({"MFA_REQUIRED_ROLES": ""})
+    bare = bare_app().test_client()
+    statements = [0]
+    with app.app_context():
+        event.listen(
+            db.engine,
+            "before_cursor_execute",
+            lambda *a: statements.__setitem__(0, statements[0] + 1),
+        )
+        busiest = db.session.execute(
+            select(Engagement.contractor_id, func.count())
+            .group_by(Engagement.contractor_id)
+            .order_by(func.count().desc())
+            .limit(1)
+        ).first()
+        ids = {
+            "engagement": db.session.scalar(select(func.min(Engagement.id))),
+            "contractor": busiest[0],
+        }
+        officer = db.session.scalar(select(User).where(User.email.like("scale-o%-0@%")).limit(1))
+        dept, contractor = officer.department_id, ids["contractor"]
+        db.session.remove()
+    clients = {}
+    for role, email in ROLES.items():
+        clients[role] = app.test_client()
+        login(clients[role], email.format(dept=dept, contractor=contractor))
+    print(f"load average: {os.getloadavg()}", flush=True)
+    print("| page | role | p50 | p95 | bare p50 | bare p95 | p95 ÷ bare | queries | rows | KB |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for label, role, url in pages(ids):
+        skipped = [part for part in args.skip.split(",") if part and part in label]
+        if (args.only and args.only not in label) or skipped:
+            continue
+        client = clients[role]
+        first = client.get(url)
+        assert first.status_code == 200, (label, url, first.status_code)
+        body = first.get_data(as_text=True)
+        rows = max(1, body.count("<tr") - 1)
+        statements[0] = 0
+        client.get(url)
+        queries = statements[0]
+        real, base = [], []
+        for _ in range(args.runs):
+            started = time.perf_counter()
+            client.get(url)
+            real.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            bare.get(f"/bare?n={rows}")
+            base.append(time.perf_counter() - started)
+
+        def p95(samples: list[float]) -> float:
+            return statistics.quantiles(samples, n=20)[-1] if len(samples) > 1 else samples[0]
+
+        ms = 1000
+        print(
+            f"| {label} | {role} | {statistics.median(real) * ms:.1f} | {p95(real) * ms:.1f} | "
+            f"{statistics.median(base) * ms:.1f} | {p95(base) * ms:.1f} | "
+            f"{p95(real) / p95(base):.1f}× | {queries} | {rows} | {len(body) // 1024} |",
+            flush=True,
+        )
+    print(f"load average: {os.getloadavg()}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,95 @@
+"""Every list page, the home page per role and the outbox pages: the same number of SQL statements
+with 5 rows as with 500 (data built in bulk by ``seed-scale``)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from tests.conftest import _empty_all_tables
+from vendorguard.auth import models as auth_models
+from vendorguard.auth.models import User
+from vendorguard.demo import scale
+from vendorguard.extensions import db
+
+PASSWORD = "scale-password-1"
+PAGES = (
+    ("admin", "/"),
+    ("officer", "/"),
+    ("auditor", "/"),
+    ("contractor", "/portal/"),
+    ("admin", "/engagements/"),
+    ("admin", "/engagements/?q=システム&sort=title"),
+    ("officer", "/engagements/"),
+    ("admin", "/contractors/"),
+    ("admin", "/cloud-services/"),
+    ("admin", "/social-accounts/"),
+    ("admin", "/evidence/requests/"),
+    ("admin", "/evidence/requests/?status=all&sort=arrangement"),
+    ("officer", "/evidence/requests/"),
+    ("officer", "/notifications/"),
+    ("admin", "/admin/reminders/sent"),
+    ("admin", "/admin/reminders/"),
+    ("admin", "/admin/audit/"),
+    ("admin", "/catalog/requirements/"),
+    ("admin", "/admin/ismap/"),
+)
+
+
+def _spec(n: int) -> scale.ScaleSpec:
+    return scale.ScaleSpec(
+        arrangements=n,
+        contractors=n,
+        departments=2,
+        requests=n,
+        cloud_services=n,
+        sns_accounts=n,
+        notifications=n,
+        audit_events=n,
+    )
+
+
+def _emails() -> dict[str, str]:
+    first = {role: f"scale-{role}@city.example.jp" for role in ("admin", "auditor")}
+    for role, pattern in (("officer", "scale-o%"), ("contractor", "scale-c%")):
+        first[role] = db.session.scalar(
+            select(User.email).where(User.email.like(pattern)).order_by(User.id).limit(1)
+        )
+    return first
+
+
+def _measure(app, count_queries, n: int) -> dict[tuple[str, str], int]:
+    scale.seed_scale(db.session, _spec(n), PASSWORD)
+    db.session.commit()
+    clients = {}
+    for role, email in _emails().items():
+        clients[role] = app.test_client()
+        response = clients[role].post("/login", data={"email": email, "password": PASSWORD})
+        assert response.status_code == 302, (role, email)
+    db.session.rollback()
+    counts = {}
+    for role, url in PAGES:
+        clients[role].get(url)  # warm caches that are filled once per process (settings, catalog)
+        with count_queries() as counter:
+            response = clients[role].get(url)
+        assert response.status_code == 200, (role, url, response.status_code)
+        counts[role, url] = counter.count
+    return counts
+
+
+@pytest.mark.slow
+def test_every_list_page_costs_the_same_queries_with_5_and_500_rows(
+    app, count_queries, monkeypatch
+):
+    # A cheap password hash: the seeded users' sign-in still checks a real salted hash.
+    monkeypatch.setattr(
+        scale,
+        "generate_password_hash",
+        lambda pw: auth_models.generate_password_hash(pw, "pbkdf2:sha256:1"),
+    )
+    small = _measure(app, count_queries, 5)
+    db.session.remove()
+    _empty_all_tables()
+    large = _measure(app, count_queries, 500)
+    differing = {page: (small[page], large[page]) for page in PAGES if small[page] != large[page]}
+    assert not differing, differing
