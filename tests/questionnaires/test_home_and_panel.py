@@ -12,13 +12,13 @@ from vendorguard.questionnaires.models import QuestionnaireRequest, RequestStatu
 
 def test_home_shows_what_to_send_and_review(world, client, login_as):
     login_as(world.officer)
-    page = client.get("/").get_data(as_text=True)
-    assert 'id="block-self-check"' in page and world.engagement.title in page
+    page = client.get("/?open=self_checks_send").get_data(as_text=True)
+    assert 'id="block-self_checks_send"' in page and world.engagement.title in page
     req = send(world)
     request = db.session.get(QuestionnaireRequest, req.id)
     request.status = RequestStatus.SUBMITTED
     db.session.commit()
-    page = client.get("/").get_data(as_text=True)
+    page = client.get("/?open=self_checks_review").get_data(as_text=True)
     assert f"/questionnaires/{req.id}" in page
 
 
