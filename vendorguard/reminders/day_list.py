@@ -79,7 +79,7 @@ class DayListField(Field):
             for part in value.replace("，", ",").replace("、", ",").split(",")
             if _digits(part)
         ]
-        self.data = ()
+        self.data: tuple[int, ...] = ()
 
     def pre_validate(self, form: Any) -> None:
         if len(self.raw) > MAX_ENTRIES:
