@@ -97,6 +97,9 @@
   });
 
   // -- placeholder picker (条項の差し込み項目) ----------------------------------------------
+  document.querySelectorAll("[data-placeholder-picker]").forEach(function (picker) {
+    picker.hidden = false;
+  });
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-insert]");
     if (!button) { return; }
