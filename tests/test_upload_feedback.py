@@ -37,16 +37,16 @@ def test_limit_is_stated_next_to_the_file_input(app, client, make, login_as):
 @pytest.mark.browser
 def test_upload_shows_progress_and_refuses_a_file_over_the_limit(app, live_server, page, make):
     user, request = _contractor_with_request(make)
-    app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
+    app.config["MAX_CONTENT_LENGTH"] = 2 * 1024 * 1024
     page.goto(f"{live_server}/login")
     page.fill("#email", user.email)
     page.fill("#password", PASSWORD)
     page.click("main button[type=submit]")
     page.wait_for_load_state()
     page.goto(f"{live_server}/portal/requests/{request.id}")
-    assert "1ファイル 1 MB まで" in page.locator("#upload").inner_text()
+    assert "1ファイル 2 MB まで" in page.locator("#upload").inner_text()
 
-    big = {"name": "大きな報告書.pdf", "mimeType": "application/pdf", "buffer": b"0" * 1_100_000}
+    big = {"name": "大きな報告書.pdf", "mimeType": "application/pdf", "buffer": b"0" * 2_200_000}
     page.set_input_files("#files", files=[big])
     page.wait_for_selector("[data-upload-error] >> text=「大きな報告書.pdf」は大きすぎます")
     page.click("#upload button[type=submit]")  # refused before anything is sent
@@ -62,8 +62,11 @@ def test_upload_shows_progress_and_refuses_a_file_over_the_limit(app, live_serve
         " setTimeout(() => { const b = document.querySelector('#upload button[type=submit]');"
         " window.seen = [b.disabled, b.textContent, !!document.querySelector('progress.upload-progress')]; }, 0))"
     )
-    small = {"name": "報告書.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes("ok")}
-    page.set_input_files("#files", files=[small])
+    # 600 KB: big enough for the progress bar (smaller files post normally)
+    padded = pdf_bytes("ok") + b"%" + b"0" * 600_000 + b"\n"
+    page.set_input_files(
+        "#files", files=[{"name": "報告書.pdf", "mimeType": "application/pdf", "buffer": padded}]
+    )
     assert page.locator("[data-upload-error]").inner_text() == ""
     page.click("#upload button[type=submit]")
     page.wait_for_selector("text=を提出しました（1件のファイル）")

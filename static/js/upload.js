@@ -1,7 +1,9 @@
 // Upload feedback on every file form (enctype multipart/form-data): a file over the stated limit is
 // caught before sending, the submit button is disabled and says 「送信中…」, and a progress bar
-// follows XMLHttpRequest upload progress. Without this file (or without XHR) the form posts
-// normally; on a network error it falls back to the normal post.
+// follows XMLHttpRequest upload progress for uploads big enough to take a while (PROGRESS_FROM;
+// smaller ones post normally, so the browser's own navigation and history stay as they were).
+// Without this file (or without XHR) the form posts normally; on a network error it falls back
+// to the normal post.
 (function () {
   "use strict";
   var meta = function (name, fallback) {
@@ -9,6 +11,15 @@
     return tag ? tag.getAttribute("content") : fallback;
   };
   var SENDING = meta("vg-sending-label", "送信中…");
+  var PROGRESS_FROM = 512 * 1024;  // bytes chosen in the form
+
+  function chosenBytes(form) {
+    var total = 0;
+    form.querySelectorAll("input[type=file]").forEach(function (input) {
+      Array.prototype.forEach.call(input.files || [], function (file) { total += file.size; });
+    });
+    return total;
+  }
 
   function limitOf(input) {
     var field = input.closest(".field");
@@ -114,7 +125,8 @@
       return;
     }
     var submitter = event.submitter || null;
-    if (!window.XMLHttpRequest || !window.FormData || !("upload" in new XMLHttpRequest())) {
+    if (chosenBytes(form) < PROGRESS_FROM || !window.XMLHttpRequest || !window.FormData ||
+        !("upload" in new XMLHttpRequest())) {
       window.setTimeout(function () { busy(form, submitter, true); }, 0);  // the normal post
       return;
     }
