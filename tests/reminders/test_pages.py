@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
 from flask import render_template_string
 from sqlalchemy import func, select
+from werkzeug.datastructures import MultiDict
 
 from tests.reminders.conftest import add_request
 from vendorguard.audit.models import AuditEvent
@@ -179,31 +181,49 @@ def test_failed_list_retry_one_and_all(client, login_as, city):
 def test_settings_page_validates_and_saves(client, login_as, city):
     login_as(city.admin)
     page = client.get("/admin/reminders/settings").get_data(as_text=True)
-    assert 'value="14,7,1,0"' in page and 'value="90,30,7"' in page
-    form = {
-        "evidence_due__enabled": "y",
-        "evidence_due__offsets": "21、7，1",
-        "evidence_overdue__enabled": "y",
-        "evidence_overdue__repeat": "3",
-        "evidence_overdue__escalate": "",
-        "social_flag__repeat": "7",
-        "inspection_overdue__repeat": "7",
-        "questionnaire_overdue__repeat": "7",  # a repeat field every page sends
-        "certification_expiry__offsets": "90,30,7",
-    }
-    bad = client.post(
-        "/admin/reminders/settings", data={**form, "certification_expiry__offsets": "九十"}
+    # One number input per day, in the stored order, and a blank one to add with.
+    fields = re.findall(r'<input [^>]*name="evidence_due__offsets" value="(\d*)"', page)
+    assert fields == ["14", "7", "1", "0", ""]
+    assert 'min="0" max="365"' in page and "js/editors.js" in page
+    form = MultiDict(
+        [
+            ("evidence_due__enabled", "y"),
+            ("evidence_due__offsets", "7"),
+            ("evidence_due__offsets", "２１"),  # full-width digits from an IME
+            ("evidence_due__offsets", ""),  # the blank row
+            ("evidence_due__offsets", "1"),
+            ("evidence_overdue__enabled", "y"),
+            ("evidence_overdue__repeat", "3"),
+            ("evidence_overdue__escalate", ""),
+            ("social_flag__repeat", "7"),
+            ("inspection_overdue__repeat", "7"),
+            ("questionnaire_overdue__repeat", "7"),  # a repeat field every page sends
+            ("certification_expiry__offsets", "90,30,7"),  # a pasted list still reads
+        ]
     )
-    assert "カンマ区切りで入力してください" in bad.get_data(as_text=True)
+    for bad, message in (
+        ("九十", "「九十」は使えません"),
+        ("366", "0〜365 の整数"),
+        ("30", "30日が2回"),
+    ):
+        data = form.copy()
+        data.add("certification_expiry__offsets", bad)
+        html = client.post("/admin/reminders/settings", data=data).get_data(as_text=True)
+        assert message in html, bad
+        assert 'aria-invalid="true"' in html.split('name="certification_expiry__offsets"')[1][:600]
     assert db.session.scalar(select(func.count()).select_from(ReminderSetting)) == 0
     assert client.post("/admin/reminders/settings", data=form).status_code == 302
     saved = {row.kind: row for row in db.session.scalars(select(ReminderSetting))}
     assert saved["evidence_due"].offsets == "21,7,1" and saved["evidence_overdue"].repeat_days == 3
+    assert saved["certification_expiry"].offsets == "90,30,7"
     assert saved["evidence_overdue"].escalate_after_days is None
     assert saved["ismap_expiry"].enabled is False  # left unticked
     assert db.session.scalar(
         select(func.count()).where(AuditEvent.object_type == "reminder_setting")
     ) == len(saved)
+    page = client.get("/admin/reminders/settings").get_data(as_text=True)
+    fields = re.findall(r'<input [^>]*name="evidence_due__offsets" value="(\d*)"', page)
+    assert fields == ["21", "7", "1", ""]
 
 
 def test_who_may_open_what(app, client, login_as, city, make):

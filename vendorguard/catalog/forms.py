@@ -53,7 +53,7 @@ class RequirementForm(FlaskForm):
     )
     rule = TextAreaField(
         _l("適用条件（JSON）"),
-        validators=[DataRequired(REQUIRED), Length(max=10000)],
+        validators=[Optional(), Length(max=10000)],
         render_kw={"rows": 10, "spellcheck": "false"},
         description=_l(
             '例：{"fact": "handles_my_number", "op": "is", "value": true}。'

@@ -28,6 +28,7 @@ from jinja2.runtime import LoopContext
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from vendorguard.arrangements.models import ArrangementKind
+from vendorguard.catalog.syntax_messages import syntax_message
 from vendorguard.core.errors import DomainError
 
 ENGAGEMENT, CLOUD, SOCIAL = (
@@ -280,13 +281,7 @@ def check_body(body: str, kind: ArrangementKind | str) -> None:
     try:
         tree = ENV.parse(body)
     except TemplateSyntaxError as error:
-        raise ClauseBodyError(
-            _(
-                "%(line)d行目：差し込みの書き方に誤りがあります（%(detail)s）。",
-                line=error.lineno or 1,
-                detail=error.message or "",
-            )
-        ) from None
+        raise ClauseBodyError(syntax_message(error)) from None
     _check_constructs(tree)
     allowed = {p.name for p in placeholders_for(kind)}
     loop_names = {

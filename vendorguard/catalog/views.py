@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from vendorguard.arrangements.models import ArrangementKind
 from vendorguard.auth.permissions import require
-from vendorguard.catalog import exports, queries, rules, services
+from vendorguard.catalog import exports, queries, rule_builder, rules, services
 from vendorguard.catalog.blueprint import bp
 from vendorguard.catalog.forms import RequirementForm, applies_to_choices, kind_choices
 from vendorguard.catalog.models import Requirement, RequirementKind
@@ -30,6 +32,13 @@ def _enum_arg(name: str, enum_cls):
         return None
 
 
+def _enum_arg_value(value: str | None, enum_cls):
+    try:
+        return enum_cls(value or "")
+    except ValueError:
+        return None
+
+
 def _requirement_or_404(requirement_id: int) -> Requirement:
     requirement = db.session.get(Requirement, requirement_id)
     if requirement is None:
@@ -37,10 +46,44 @@ def _requirement_or_404(requirement_id: int) -> Requirement:
     return requirement
 
 
-def _data(form: RequirementForm) -> services.RequirementData:
+def _rule_text(form: RequirementForm, builder: rule_builder.Builder) -> str:
+    """The rule as JSON text: typed as JSON, or built from the rows (RuleError names the row)."""
+    if builder.mode == "json":
+        return form.rule.data or ""
+    return json.dumps(rule_builder.to_rule(builder), ensure_ascii=False)
+
+
+def _builder(stored: dict | None) -> rule_builder.Builder:
+    """The builder as posted, or the stored rule's (JSON when the rows cannot express it)."""
+    if request.method == "POST":
+        builder = rule_builder.from_form(request.form)
+        if request.form.get("rule_action") == "add":
+            builder.rows.append(rule_builder.Row())
+        return builder
+    if stored is None:
+        return rule_builder.Builder("always")
+    return rule_builder.from_rule(stored) or rule_builder.Builder("json")
+
+
+def _builder_context(builder: rule_builder.Builder, kind) -> dict:
+    return {
+        "builder": builder,
+        "builder_rows": builder.rows + [rule_builder.Row()] * rule_builder.BLANK_ROWS,
+        "builder_facts": rule_builder.fact_options(kind),
+        "builder_words": rule_builder.in_words(builder, kind) if builder.mode != "json" else "",
+        "operator_labels": rule_builder.OPERATOR_LABELS,
+    }
+
+
+def _saving() -> bool:
+    """Whether the post saves (「条件を確認」「条件を追加」 only redraw the builder)."""
+    return request.form.get("rule_action") not in ("check", "add")
+
+
+def _data(form: RequirementForm, builder: rule_builder.Builder) -> services.RequirementData:
     data = services.RequirementData(
         title_ja=form.title_ja.data or "",
-        rule_text=form.rule.data or "",
+        rule_text=_rule_text(form, builder),
         title_en=form.title_en.data or "",
         explanation=form.explanation.data or "",
         source=form.source.data or "",
@@ -113,9 +156,11 @@ def requirement_new():
     form = RequirementForm(creating=True)
     if request.method == "GET":
         form.rule.data = RequirementForm.rule_as_text({"always": True})
-    if form.validate_on_submit():
+    builder = _builder(None)
+    kind = _enum_arg_value(form.applies_to.data, ArrangementKind)
+    if _saving() and form.validate_on_submit():
         try:
-            requirement = services.create_requirement(db.session, _data(form))
+            requirement = services.create_requirement(db.session, _data(form, builder))
         except DomainError as error:
             show_domain_error(form, error)
         else:
@@ -123,7 +168,11 @@ def requirement_new():
             flash(_("要件「%(code)s」を登録しました。", code=requirement.code), "success")
             return redirect(url_for("catalog.requirement_detail", requirement_id=requirement.id))
     return render_template(
-        "catalog/requirement_form.html", form=form, requirement=None, facts_help=_facts_help(None)
+        "catalog/requirement_form.html",
+        form=form,
+        requirement=None,
+        facts_help=_facts_help(None),
+        **_builder_context(builder, kind),
     )
 
 
@@ -135,9 +184,10 @@ def requirement_edit(requirement_id: int):
     form = RequirementForm(obj=requirement)
     if "rule" not in request.form:  # the stored rule is a dict; the form edits its JSON text
         form.rule.data = RequirementForm.rule_as_text(requirement.rule)
-    if form.validate_on_submit():
+    builder = _builder(requirement.rule)
+    if _saving() and form.validate_on_submit():
         try:
-            services.update_requirement(db.session, requirement, _data(form))
+            services.update_requirement(db.session, requirement, _data(form, builder))
         except DomainError as error:
             show_domain_error(form, error)
         else:
@@ -150,4 +200,5 @@ def requirement_edit(requirement_id: int):
         requirement=requirement,
         facts_help=_facts_help(requirement.applies_to),
         rule_words=rules.describe(requirement.rule, requirement.applies_to),
+        **_builder_context(builder, requirement.applies_to),
     )

@@ -183,7 +183,7 @@ def _entries(form: SettingsForm) -> list[services.KindSetting]:
             services.KindSetting(
                 key,
                 bool(form[f"{key}__enabled"].data),
-                (form[f"{key}__offsets"].data or "") if info.has_offsets else "",
+                format_offsets(form[f"{key}__offsets"].data or ()) if info.has_offsets else "",
                 form[f"{key}__repeat"].data if info.has_repeat else None,
                 form[f"{key}__escalate"].data if info.has_escalation else None,
             )
@@ -200,7 +200,7 @@ def admin_settings():
         for key, setting in load_settings(db.session).items():
             form[f"{key}__enabled"].data = setting.enabled
             if KINDS[key].has_offsets:
-                form[f"{key}__offsets"].data = format_offsets(setting.offsets)
+                form[f"{key}__offsets"].data = tuple(setting.offsets)
             if KINDS[key].has_repeat:
                 form[f"{key}__repeat"].data = setting.repeat_days
             if KINDS[key].has_escalation:

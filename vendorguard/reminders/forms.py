@@ -14,7 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from vendorguard.core.forms import LineField
+from vendorguard.reminders.day_list import DayListField
 from vendorguard.reminders.kinds import KINDS
 
 WHOLE_DAYS = _l("日数を半角数字で入力してください。")
@@ -55,10 +55,9 @@ for _key, _info in KINDS.items():
         setattr(
             SettingsForm,
             f"{_key}__offsets",
-            LineField(
+            DayListField(
                 _l("何日後に通知するか") if _info.offsets_after else _l("何日前に通知するか"),
-                validators=[Length(max=100)],
-                description=_l("カンマ区切り（例：90,30,7）"),
+                description=_l("1つの欄に1つの日数（0〜365、0 は当日）。空欄は無視します。"),
             ),
         )
     if _info.has_repeat:
