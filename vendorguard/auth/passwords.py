@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
-from zxcvbn import zxcvbn
 
 from vendorguard.core.errors import DomainError
 
@@ -55,6 +54,9 @@ def check_new_password(
             field=field,
         )
     inputs = [value for value in (email, local, name, "vendorguard") if value]
+    # Imported here: its word lists cost every process ~13 MiB, and only password changes need them.
+    from zxcvbn import zxcvbn
+
     if zxcvbn(password[:_ESTIMATED], user_inputs=inputs)["score"] < MIN_SCORE:
         raise WeakPassword(
             _(
