@@ -25,14 +25,10 @@ from vendorguard.extensions import db
 JAPANESE = re.compile(r"[\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]+")
 ATTRIBUTES = ("title", "aria-label", "placeholder", "alt", "data-confirm")
 LANGUAGE_NAMES = ("日本語",)  # the switcher names each language in itself
-# Known leftovers, left to issue 14 item 9 (western dates and punctuation in the English UI); each
-# one taken out here is a place still to fix. Untranslated words are not among them and fail.
-KNOWN_LEFTOVERS = re.compile(
-    r"令和\d+年\d+月\d+日"  # the era date beside a western one (home, deadlines, date hints)
-    r"|\d{4}年\d{1,2}月分"  # the occurrence label of an evidence request
-    r"|（市の名称未設定）"  # the city profile's placeholder name in the footer
-    r"|[（）：・〜]"  # full-width brackets, colons, 「・」 and 〜 around translated text
-)
+# Audit events keep the label their object had when the change was made (a record, like data):
+# an evidence request recorded in Japanese reads 「2026年11月分」 in every language.
+RECORDED_LABELS = re.compile(r"\d{4}年\d{1,2}月分")
+KNOWN_LEFTOVERS = RECORDED_LABELS
 
 
 def _request(arrangement, title: str, due_on: date) -> EvidenceRequest:

@@ -33,6 +33,12 @@ class City:
     configured: bool = False
 
     @property
+    def display_name(self) -> str:
+        """The name for screens: the placeholder in the reader's language while none is saved
+        (documents and mails print ``name``, which stays Japanese)."""
+        return self.name if self.configured or self.name != UNSET_NAME else _("（市の名称未設定）")
+
+    @property
     def representative(self) -> str:
         """The signatory as contracts print it: 「みほん市長　見本 太郎」."""
         # 「みほん市」+「市長」 is printed 「みほん市長」, as 「○○町」+「町長」 is 「○○町長」.

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from flask import Flask, current_app, g, has_request_context, session
 from flask_babel import format_date, get_locale
 from flask_login import current_user
+from markupsafe import Markup
 
 from vendorguard.core.timeutil import TOKYO, wareki
 
@@ -55,8 +56,30 @@ def format_moment(value: datetime | None) -> str:
     return f"{format_day(local.date())} {local:%H:%M}"
 
 
+def day_with_era(value: date | None) -> str:
+    """2026年12月5日（令和8年12月5日） in Japanese, 5 Dec 2026 in English (no era outside Japanese)."""
+    if value is None:
+        return ""
+    return f"{format_day(value)}（{wareki(value)}）" if _is_ja() else format_day(value)
+
+
+def parenthesised(value: object) -> Markup:
+    """「（value）」 in Japanese, " (value)" in English; ``value`` escaped unless it is markup."""
+    return Markup("（{}）" if _is_ja() else " ({})").format(value)
+
+
+def punctuation(mark: str) -> str:
+    """A Japanese mark between words, as English writes it: ：→ ": ", ・→ " · ", 〜→ " – "."""
+    if _is_ja():
+        return mark
+    return {"：": ": ", "・": " · ", "〜": " – ", "、": ", "}.get(mark.strip(), mark)
+
+
 def init_app(app: Flask) -> None:
-    """Register the date filters."""
+    """Register the date and punctuation filters."""
     app.add_template_filter(format_day, "day")
     app.add_template_filter(format_moment, "moment")
     app.add_template_filter(wareki, "wareki")
+    app.add_template_filter(day_with_era, "day_with_era")
+    app.add_template_filter(parenthesised, "paren")
+    app.add_template_global(punctuation, "mark")
