@@ -234,6 +234,10 @@ def test_strip_counts_todays_work_with_the_department_carried(client, make, logi
         "inspections": "0",
     }
     assert f"/evidence/requests?overdue=1&amp;department={kanko.id}" in strip.replace("/?", "?")
+    # the count opens the section that lists exactly those certificates
+    listed = opened(client, "certifications")
+    assert re.search(r"30日以内に切れる認証 <span[^>]*>(\d+)件</span>", listed).group(1) == "2"
+    assert "ISMS-SOON" in listed and "PMARK-NEW" in listed and "SOC-FAR" not in listed
     assert "登録委託事業者" not in html  # registers are counted for the auditor only
 
 

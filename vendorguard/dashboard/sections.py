@@ -232,8 +232,9 @@ def _engagement_sections(department_id: int | None, today: date) -> list[Section
         ),
         Section(
             "certifications",
-            _("有効期限が切れた、または90日以内に切れる認証"),
-            queries.expiring_certifications(today, department_id),
+            _("有効期限が切れた、または30日以内に切れる認証"),
+            # The strip's window, so its count and this section list the same certificates.
+            queries.expiring_certifications(today, department_id, EXPIRING_DAYS),
             _link("contractors.index", "contractor.view"),
             SOON,
             _(
