@@ -53,11 +53,19 @@ def _empty_all_tables() -> None:
     tables = [table.name for table in db.metadata.sorted_tables]
     with db.engine.begin() as conn:
         if db.engine.dialect.name == "postgresql":
-            conn.execute(
+            # DELETE, children first, then every sequence back to 1, as one round trip: a test
+            # leaves a few rows, and TRUNCATE's new files for ~70 tables and their indexes took
+            # ~0.75 s per test (a third of the PostgreSQL pass); this takes a few milliseconds.
+            sequences = conn.scalars(
                 text(
-                    "TRUNCATE "
-                    + ", ".join(f'"{name}"' for name in tables)
-                    + " RESTART IDENTITY CASCADE"
+                    "SELECT quote_ident(sequencename) FROM pg_sequences"
+                    " WHERE schemaname = current_schema()"
+                )
+            ).all()
+            conn.exec_driver_sql(
+                ";".join(
+                    [f'DELETE FROM "{name}"' for name in reversed(tables)]
+                    + [f"SELECT setval('{name}', 1, false)" for name in sequences]
                 )
             )
         else:
