@@ -30,6 +30,7 @@ from vendorguard.evidence import uploads
 from vendorguard.extensions import csrf
 from vendorguard.storage import StorageError, get_storage
 from vendorguard.storage.base import StoredObject
+from vendorguard.storage.s3 import PART_SIZE
 
 MB = 1024 * 1024
 URL = "/_test/upload"
@@ -170,7 +171,7 @@ def test_several_files_in_form_order_and_an_empty_file_input_is_ignored(client, 
 
 
 def test_a_large_file_streams_through_in_parts(client, backend):
-    data = big_pdf(20 * MB + 12345)  # > 2 S3 parts of 8 MiB
+    data = big_pdf(2 * PART_SIZE + 12345)  # > 2 S3 parts
     response = post(client, [("files", "scan.pdf", data)])
     assert response.status_code == 200, response.json
     [stored] = response.json["files"]
