@@ -3,7 +3,7 @@
 ``request.files`` is never used: Werkzeug would first spool every part to a temporary file. Here
 ``werkzeug.sansio.multipart.MultipartDecoder`` is fed from ``request.stream`` on demand, and each
 file part is handed to ``Storage.put`` as a file-like object that pulls the next bytes from the
-decoder. Memory holds one read (1 MiB) plus what the backend buffers (S3: a few 8 MiB parts).
+decoder. Memory holds one read (1 MiB) plus what the backend buffers (S3: a few 5 MiB parts).
 
 Checks: the first 8 KiB decide the type (:mod:`.filecheck`) before anything is stored; text is
 validated while it streams; ZIP containers (.zip, .docx/.xlsx/.pptx) need their central directory,

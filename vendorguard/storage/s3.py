@@ -98,7 +98,7 @@ class S3Storage(Storage):
         return full_key[len(self.prefix) + 1 :] if self.prefix else full_key
 
     def put(self, key: str, fileobj: Readable, max_bytes: int | None = None) -> StoredObject:
-        """Upload through boto3's transfer manager (multipart above 8 MiB), hashing on the way."""
+        """Upload through boto3's transfer manager (multipart above PART_SIZE), hashing on the way."""
         from botocore.exceptions import BotoCoreError, ClientError
 
         reader = HashingReader(fileobj, max_bytes)
