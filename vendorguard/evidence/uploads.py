@@ -399,7 +399,18 @@ class _Parts:
         if buffer:
             chunk = bytes(buffer) + chunk
             buffer.clear()
-        found = chunk.find(self._marker)
+        # The decoder must see a boundary whole, with what follows it ("--" or a line break):
+        # fed only part of that, Werkzeug's decoder can take the CR before it for data.
+        while True:
+            found = chunk.find(self._marker)
+            if found == -1 and len(chunk) > self._keep:
+                break
+            if found != -1 and len(chunk) >= found + len(self._marker) + 4:
+                break
+            more = self._stream.read(DATA_READ_SIZE)
+            if not more:
+                break
+            chunk += more
         cut = len(chunk) - self._keep if found == -1 else found - 2
         if cut <= 0:
             self._decoder.receive_data(chunk)
