@@ -298,7 +298,7 @@ def stored_file(app, request_id: int):
             .order_by(EvidenceFile.id.desc())
             .limit(1)
         ).one()
-        db.session.remove()
+        db.session.close()
     return row
 
 
