@@ -1,21 +1,28 @@
-"""Benchmark: a 1 GiB upload through the app into S3 (moto's server), against boto3's own upload.
+"""Benchmark: a 1 GiB upload through the real portal endpoint (gunicorn) into S3, against boto3.
 
-    .venv/bin/python benchmarks/upload_bench.py [--size-mib 1024] [--rounds 2]
+    .venv/bin/python benchmarks/upload_bench.py [--size-mib 1024] [--rounds 2] [--database-url URL]
 
-Three processes on 127.0.0.1: moto's S3 server; the app server (werkzeug's threaded server, a
-view that calls ``uploads.receive_files`` with S3 storage; ``--serve`` below); and this script,
-which generates the file on the fly (a PDF header and a repeated random 1 MiB block, never held
-whole), POSTs it as multipart/form-data and measures
+Processes on 127.0.0.1: moto's S3 server; the app as deployed (``gunicorn app:app``, one sync
+worker, configured only through ``VENDORGUARD_*`` variables: S3 storage on the moto server, a
+real database); and this script. Before the server starts, the script builds the database
+(SQLite file by default, or ``--database-url``: e.g. PostgreSQL) with a department, a contractor,
+its portal user (password login; contractors need no second factor by default), an engagement
+and one open evidence request per upload. It then signs in through the real login form (CSRF
+token from the page), opens the request's page for the upload form's CSRF token, and POSTs the
+file — generated on the fly: a PDF header and a repeated random 1 MiB block, never held whole —
+as multipart/form-data to ``/portal/requests/<id>/submit``. The answer must be the redirect
+back to the request; the stored file's size and sha256 are then checked in the database row and
+the object's size by an S3 HEAD. Measured:
 
-- the app server's peak memory growth: VmHWM (peak RSS, reset through /proc/<pid>/clear_refs
-  before the upload) minus VmRSS before it, after a warm-up upload; a 20 ms VmRSS sampler
-  checks it;
-- the throughput of the app path, end to end (first byte sent → response received);
-- boto3's ``upload_fileobj`` of the same generated stream to the same moto server, with
-  boto3's default transfer settings and with the storage's (8 MiB parts, 4 threads).
+- the gunicorn worker's peak memory growth: VmHWM (peak RSS, reset through
+  /proc/<pid>/clear_refs before the upload) minus VmRSS before it, after a warm-up upload;
+  a 20 ms VmRSS sampler checks it;
+- the throughput of the endpoint, end to end (first byte sent → redirect received);
+- boto3's ``upload_fileobj`` of the same generated stream to the same moto server, with boto3's
+  default TransferConfig and with the storage's own, interleaved with the endpoint's uploads.
 
 Each object is deleted again (moto keeps objects in memory). Results go to docs/benchmarks.md by
-hand.
+hand, with the load average printed at the end.
 """
 
 from __future__ import annotations
@@ -23,8 +30,8 @@ from __future__ import annotations
 import argparse
 import hashlib
 import http.client
-import json
 import os
+import re
 import socket
 import statistics
 import subprocess
@@ -33,6 +40,7 @@ import tempfile
 import threading
 import time
 import uuid
+from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -155,34 +163,6 @@ class Sampler(threading.Thread):
         return self.peak
 
 
-def post_upload(port: int, size: int) -> tuple[float, dict]:
-    """POST the generated file as multipart/form-data; returns (seconds, response JSON)."""
-    head = (
-        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="comment"\r\n\r\n'
-        f'benchmark\r\n--{BOUNDARY}\r\nContent-Disposition: form-data; name="files"; '
-        f'filename="bench.pdf"\r\nContent-Type: application/pdf\r\n\r\n'
-    ).encode()
-    tail = f"\r\n--{BOUNDARY}--\r\n".encode()
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
-    started = time.perf_counter()
-    connection.putrequest("POST", "/bench/upload")
-    connection.putheader("Content-Type", f"multipart/form-data; boundary={BOUNDARY}")
-    connection.putheader("Content-Length", str(len(head) + size + len(tail)))
-    connection.endheaders()
-    connection.send(head)
-    stream = Generated(size)
-    while chunk := stream.read(MiB):
-        connection.send(chunk)
-    connection.send(tail)
-    response = connection.getresponse()
-    body = response.read()
-    elapsed = time.perf_counter() - started
-    connection.close()
-    if response.status != 200:
-        raise RuntimeError(f"upload failed: {response.status} {body[:500]!r}")
-    return elapsed, json.loads(body)
-
-
 def boto3_upload(client, bucket: str, size: int, config) -> float:
     key = f"baseline/{uuid.uuid4().hex}"
     started = time.perf_counter()
@@ -193,80 +173,191 @@ def boto3_upload(client, bucket: str, size: int, config) -> float:
     return elapsed
 
 
-def serve(port: int, endpoint: str, bucket: str) -> None:
-    """The app server: create_app with S3 storage and one upload view (werkzeug, threaded)."""
-    from dataclasses import asdict
+def login(base: str, email: str, password: str):
+    """Sign in through the real login form; returns (opener, cookie jar)."""
+    import http.cookiejar
+    import urllib.parse
+    import urllib.request
 
-    from flask import Blueprint, request
-    from werkzeug.serving import make_server
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    token = csrf_token(opener.open(f"{base}/login").read().decode())
+    data = urllib.parse.urlencode({"email": email, "password": password, "csrf_token": token})
+    with opener.open(f"{base}/login", data=data.encode()) as response:
+        if "/login" in response.geturl():
+            raise RuntimeError("login failed: still on the login page")
+    return opener, jar
 
-    from vendorguard import create_app
-    from vendorguard.evidence import uploads
-    from vendorguard.extensions import csrf
-    from vendorguard.storage import get_storage
 
-    instance = tempfile.mkdtemp(prefix="vg-bench-")
-    app = create_app(
-        {
-            "SECRET_KEY": "bench",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance}/bench.db",
-            "STORAGE_URL": f"s3://{bucket}/vg",
-            "S3_ENDPOINT_URL": endpoint,
-            "S3_REGION": "us-east-1",
-            "MAX_UPLOAD_MB": 2048,
-        },
-        instance_path=instance,
+def csrf_token(page: str) -> str:
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page) or re.search(
+        r'value="([^"]+)"[^>]*name="csrf_token"', page
     )
-    bp = Blueprint("bench", __name__)
+    if not match:
+        raise RuntimeError("no CSRF token on the page")
+    return match.group(1)
 
-    @bp.post("/bench/upload")
-    @csrf.exempt
-    def upload():
-        try:
-            received = uploads.receive_files(request, get_storage(), csrf=False)
-        except uploads.UploadRefused as error:
-            return {"error": error.message}, 422
-        return {"files": [asdict(f) for f in received.files]}
 
-    @bp.post("/bench/delete/<path:key>")
-    @csrf.exempt
-    def delete(key):
-        get_storage().delete(key)
-        return {"deleted": key}
+def post_upload(base: str, port: int, opener, jar, request_id: int, size: int) -> float:
+    """POST the generated file to the portal's submit URL as the browser's form would."""
+    page = f"/portal/requests/{request_id}"
+    token = csrf_token(opener.open(base + page).read().decode())
+    head = (
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{token}\r\n'
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="files"; '
+        f'filename="bench.pdf"\r\nContent-Type: application/pdf\r\n\r\n'
+    ).encode()
+    tail = (
+        f'\r\n--{BOUNDARY}\r\nContent-Disposition: form-data; name="comment"\r\n\r\n'
+        f"benchmark\r\n--{BOUNDARY}--\r\n"
+    ).encode()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+    started = time.perf_counter()
+    connection.putrequest("POST", f"{page}/submit")
+    connection.putheader("Content-Type", f"multipart/form-data; boundary={BOUNDARY}")
+    connection.putheader("Content-Length", str(len(head) + size + len(tail)))
+    connection.putheader("Cookie", "; ".join(f"{c.name}={c.value}" for c in jar))
+    connection.endheaders()
+    connection.send(head)
+    stream = Generated(size)
+    while chunk := stream.read(MiB):
+        connection.send(chunk)
+    connection.send(tail)
+    response = connection.getresponse()
+    body = response.read()
+    elapsed = time.perf_counter() - started
+    connection.close()
+    if response.status != 302 or not response.getheader("Location", "").endswith(page):
+        raise RuntimeError(f"upload failed: {response.status} {body[:2000]!r}")
+    return elapsed
 
-    app.register_blueprint(bp)
-    make_server("127.0.0.1", port, app, threaded=True).serve_forever()
+
+def prepare_database(app, requests: int) -> tuple[str, list[int]]:
+    """Tables, a contractor's portal user, an engagement and open requests; (email, request ids)."""
+    from tests.factories import PASSWORD, Factory
+    from vendorguard.auth.roles import Role
+    from vendorguard.evidence.models import (
+        Cadence,
+        EvidenceProvider,
+        EvidenceRequest,
+        EvidenceRequirement,
+        RequestStatus,
+    )
+    from vendorguard.extensions import db
+
+    assert PASSWORD
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        make = Factory(db.session)
+        department = make.department(name="ベンチ課", email="bench@city.example.jp")
+        contractor = make.contractor(name="ベンチ商事株式会社")
+        user = make.user(Role.CONTRACTOR, contractor_id=contractor.id, email="bench@example.jp")
+        engagement = make.engagement(department=department, contractor=contractor)
+        ids = []
+        for n in range(requests):
+            requirement = EvidenceRequirement(
+                arrangement_id=engagement.id,
+                title=f"ベンチ報告書{n}",
+                description="benchmark",
+                cadence=Cadence.AD_HOC,
+                provider=EvidenceProvider.CONTRACTOR,
+                due_offset_days=14,
+            )
+            db.session.add(requirement)
+            db.session.flush()
+            request = EvidenceRequest(
+                evidence_requirement_id=requirement.id,
+                arrangement_id=engagement.id,
+                occurrence=f"bench-{n}",
+                scheduled_due_on=date(2026, 12, 1),
+                due_on=date(2026, 12, 1),
+                status=RequestStatus.OPEN,
+            )
+            db.session.add(request)
+            db.session.flush()
+            ids.append(request.id)
+        db.session.commit()
+        email = user.email
+        db.engine.dispose()
+    return email, ids
+
+
+def stored_file(app, request_id: int):
+    """(storage_key, size, sha256) of the file recorded for the request's latest submission."""
+    from sqlalchemy import select
+
+    from vendorguard.evidence.models import EvidenceFile, EvidenceSubmission
+    from vendorguard.extensions import db
+
+    with app.app_context():
+        row = db.session.execute(
+            select(EvidenceFile.storage_key, EvidenceFile.size, EvidenceFile.sha256)
+            .join(EvidenceSubmission, EvidenceSubmission.id == EvidenceFile.submission_id)
+            .where(EvidenceSubmission.request_id == request_id)
+            .order_by(EvidenceFile.id.desc())
+            .limit(1)
+        ).one()
+        db.session.close()
+    return row
+
+
+def worker_pid(master: int, timeout: float = 30) -> int:
+    """The gunicorn master's (only) worker process."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+        if children:
+            return int(children[0])
+        time.sleep(0.1)
+    raise RuntimeError("gunicorn started no worker")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size-mib", type=int, default=1024)
     parser.add_argument("--rounds", type=int, default=2, help="uploads of each kind (alternating)")
-    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--endpoint", help=argparse.SUPPRESS)
-    parser.add_argument("--bucket", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--database-url", help="SQLAlchemy URL of an EMPTY-able database (default: a SQLite file)"
+    )
     args = parser.parse_args()
-    env = dict(
-        os.environ,
+    os.environ.update(
         AWS_ACCESS_KEY_ID="bench",
         AWS_SECRET_ACCESS_KEY="bench",
         AWS_DEFAULT_REGION="us-east-1",
         AWS_EC2_METADATA_DISABLED="true",
     )
-    os.environ.update(env)
-    if args.serve:
-        serve(args.port, args.endpoint, args.bucket)
-        return
 
     import boto3
     from boto3.s3.transfer import TransferConfig
 
-    from vendorguard.storage.s3 import CONCURRENCY, PART_SIZE
+    from vendorguard import create_app
+    from vendorguard.storage.s3 import S3Storage
 
     size = args.size_mib * MiB
     moto_port, app_port, bucket = free_port(), free_port(), "vg-bench"
     endpoint = f"http://127.0.0.1:{moto_port}"
+    base = f"http://127.0.0.1:{app_port}"
+    instance = tempfile.mkdtemp(prefix="vg-bench-")
+    database_url = args.database_url or f"sqlite:///{instance}/bench.db"
+    app_env = {
+        "VENDORGUARD_INSTANCE_PATH": instance,
+        "VENDORGUARD_SECRET_KEY": "bench-" + uuid.uuid4().hex,
+        "VENDORGUARD_DATABASE_URL": database_url,
+        "VENDORGUARD_STORAGE_URL": f"s3://{bucket}/vg",
+        "VENDORGUARD_S3_ENDPOINT_URL": endpoint,
+        "VENDORGUARD_S3_REGION": "us-east-1",
+        "VENDORGUARD_MAX_UPLOAD_MB": str(max(2048, args.size_mib + 64)),
+    }
+    env = dict(os.environ, **app_env)
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SECRET_KEY": app_env["VENDORGUARD_SECRET_KEY"],
+        },
+        instance_path=instance,
+    )
+    email, request_ids = prepare_database(app, args.rounds + 1)
     processes = [
         subprocess.Popen(
             [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(moto_port)],
@@ -275,6 +366,7 @@ def main() -> None:
             stderr=subprocess.DEVNULL,
         )
     ]
+    log = open(Path(instance) / "gunicorn.log", "wb")
     try:
         wait_for(moto_port)
         client = boto3.session.Session().client(
@@ -285,38 +377,40 @@ def main() -> None:
             subprocess.Popen(
                 [
                     sys.executable,
-                    __file__,
-                    "--serve",
-                    "--port",
-                    str(app_port),
-                    "--endpoint",
-                    endpoint,
-                    "--bucket",
-                    bucket,
+                    "-m",
+                    "gunicorn",
+                    "--workers",
+                    "1",
+                    "--bind",
+                    f"127.0.0.1:{app_port}",
+                    "--timeout",
+                    "600",
+                    "app:app",
                 ],
+                cwd=ROOT,
                 env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
             )
         )
         wait_for(app_port)
-        server_pid = processes[1].pid
+        server_pid = worker_pid(processes[1].pid)
         sha = expected_sha256(size)
+        from tests.factories import PASSWORD
+
+        opener, jar = login(base, email, PASSWORD)
 
         # Warm-up: imports, the boto3 client, thread pools and the first multipart upload.
-        _, warm = post_upload(app_port, 32 * MiB)
-        client.delete_object(Bucket=bucket, Key="vg/" + warm["files"][0]["storage_key"])
+        post_upload(base, app_port, opener, jar, request_ids[0], 32 * MiB)
+        key, _, _ = stored_file(app, request_ids[0])
+        client.delete_object(Bucket=bucket, Key="vg/" + key)
 
-        storage_config = TransferConfig(
-            multipart_threshold=PART_SIZE,
-            multipart_chunksize=PART_SIZE,
-            max_concurrency=CONCURRENCY,
-        )
-        storage_config.max_in_memory_upload_chunks = CONCURRENCY
+        # The storage's own TransferConfig (part size, concurrency, parts buffered).
+        storage_config = S3Storage(bucket, endpoint_url=endpoint, region="us-east-1")._transfer
         app_times, growths, sampled, default_times, same_times = [], [], [], [], []
         cpu: dict[str, list[str]] = {"app": [], "default": [], "same": []}
-        pids = {"moto": processes[0].pid, "app server": server_pid, "client": None}
-        for _ in range(args.rounds):
+        pids = {"moto": processes[0].pid, "gunicorn worker": server_pid, "client": None}
+        for request_id in request_ids[1:]:
             with CpuMeter(pids) as meter:
                 default_times.append(boto3_upload(client, bucket, size, TransferConfig()))
             cpu["default"].append(meter.text())
@@ -329,20 +423,16 @@ def main() -> None:
             sampler = Sampler(server_pid)
             sampler.start()
             with CpuMeter(pids) as meter:
-                elapsed, result = post_upload(app_port, size)
+                elapsed = post_upload(base, app_port, opener, jar, request_id, size)
             cpu["app"].append(meter.text())
             peak_sampled = sampler.stop()
             status = proc_status(server_pid)
             peak = status["VmHWM"] if reset else peak_sampled
-            [stored] = result["files"]
-            assert stored["sha256"] == sha and stored["size"] == size, stored
-            assert (
-                client.head_object(Bucket=bucket, Key="vg/" + stored["storage_key"])[
-                    "ContentLength"
-                ]
-                == size
-            )
-            client.delete_object(Bucket=bucket, Key="vg/" + stored["storage_key"])
+            key, stored_size, stored_sha = stored_file(app, request_id)
+            assert (stored_size, stored_sha) == (size, sha), (stored_size, stored_sha)
+            head = client.head_object(Bucket=bucket, Key="vg/" + key)
+            assert head["ContentLength"] == size, head
+            client.delete_object(Bucket=bucket, Key="vg/" + key)
             app_times.append(elapsed)
             growths.append(peak - before)
             sampled.append(peak_sampled - before)
@@ -354,15 +444,16 @@ def main() -> None:
         default_rate = rate(statistics.median(default_times))
         same_rate = rate(statistics.median(same_times))
         print(
-            f"file: {args.size_mib} MiB generated on the fly; rounds: {args.rounds}; sha256 verified"
+            f"file: {args.size_mib} MiB generated on the fly; rounds: {args.rounds}; "
+            f"database: {database_url.split(':', 1)[0]}; size and sha256 verified (row + S3 HEAD)"
         )
         print(
-            f"app server peak RSS growth (VmHWM{'' if reset else ' unavailable: sampled'}): "
+            f"gunicorn worker peak RSS growth (VmHWM{'' if reset else ' unavailable: sampled'}): "
             f"{', '.join(f'{g / MiB:.1f}' for g in growths)} MiB (max {max(growths) / MiB:.1f} MiB); "
             f"20 ms samples: max {max(sampled) / MiB:.1f} MiB"
         )
         print(
-            f"through the app (HTTP → receive_files → S3): {app_rate:.0f} MiB/s "
+            f"portal endpoint (login, POST /portal/requests/<id>/submit → S3): {app_rate:.0f} MiB/s "
             f"(runs: {', '.join(f'{t:.1f}' for t in app_times)} s)"
         )
         print(
@@ -370,23 +461,28 @@ def main() -> None:
             f"(runs: {', '.join(f'{t:.1f}' for t in default_times)} s)"
         )
         print(
-            f"boto3 upload_fileobj, the storage's TransferConfig: {same_rate:.0f} MiB/s "
+            f"boto3 upload_fileobj, the storage's part size and concurrency: {same_rate:.0f} MiB/s "
             f"(runs: {', '.join(f'{t:.1f}' for t in same_times)} s)"
         )
         for name, label in (
-            ("app", "through the app"),
+            ("app", "endpoint"),
             ("default", "boto3 default"),
             ("same", "boto3 same settings"),
         ):
             print(f"CPU seconds, {label}: " + " | ".join(cpu[name]))
         print(
-            f"app / boto3 default: {app_rate / default_rate:.0%}; app / boto3 same settings: "
-            f"{app_rate / same_rate:.0%}"
+            f"endpoint / boto3 default: {app_rate / default_rate:.0%}; "
+            f"endpoint / boto3 same settings: {app_rate / same_rate:.0%}"
+        )
+        print(
+            "load average (1, 5, 15 min) at the end: "
+            + " ".join(f"{x:.2f}" for x in os.getloadavg())
         )
     finally:
         for process in reversed(processes):
             process.terminate()
             process.wait(timeout=30)
+        log.close()
 
 
 if __name__ == "__main__":

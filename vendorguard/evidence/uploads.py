@@ -3,7 +3,7 @@
 ``request.files`` is never used: Werkzeug would first spool every part to a temporary file. Here
 ``werkzeug.sansio.multipart.MultipartDecoder`` is fed from ``request.stream`` on demand, and each
 file part is handed to ``Storage.put`` as a file-like object that pulls the next bytes from the
-decoder. Memory holds one read (1 MiB) plus what the backend buffers (S3: a few 8 MiB parts).
+decoder. Memory holds one read (1 MiB) plus what the backend buffers (S3: a few 5 MiB parts).
 
 Checks: the first 8 KiB decide the type (:mod:`.filecheck`) before anything is stored; text is
 validated while it streams; ZIP containers (.zip, .docx/.xlsx/.pptx) need their central directory,
@@ -41,6 +41,7 @@ without a valid token gets CSRFError, the same 400 page as everywhere else, with
 
 from __future__ import annotations
 
+import io
 import logging
 import tempfile
 from collections.abc import Iterable
@@ -79,12 +80,15 @@ from vendorguard.storage.base import (
 log = logging.getLogger(__name__)
 
 MB = 1024 * 1024
-READ_SIZE = 64 * 1024  # bytes read from the client at a time
+READ_SIZE = 64 * 1024  # bytes read from the client at a time (headers, fields, drain)
+# Inside a part's body larger reads are cheap (see _Parts._fast_data) and cut per-read overhead.
+DATA_READ_SIZE = MB
 _DRAIN_LIMIT = (
     2048 * MB
 )  # after a refusal, read (and drop) at most this much so the browser sees the answer
 _FORM_OVERHEAD = MB  # headers and text fields on top of the files
 _HEADER_LIMIT = 64 * 1024  # a preamble or one part's headers
+_PREALLOCATE_LIMIT = 64 * MB  # a larger read(n) grows its buffer as data arrives
 
 
 class UploadRefused(DomainError):
@@ -345,6 +349,9 @@ class _Parts:
     def __init__(self, stream: Readable, boundary: bytes, max_parts: int | None):
         self._stream = stream
         self._decoder = MultipartDecoder(boundary, max_parts=max_parts)
+        self._marker = b"--" + boundary
+        # Bytes at the end of a read that might begin a boundary (with its line break before it).
+        self._keep = len(self._marker) + 2
 
     def next_event(self):
         while True:
@@ -353,6 +360,11 @@ class _Parts:
                 # little of it, never keep it.
                 self._stream.read(_HEADER_LIMIT)
                 return Epilogue(b"")
+            if self._decoder.state == State.DATA:
+                data = self._fast_data()
+                if data is not None:
+                    # may be a memoryview: _PartReader and read_field take any bytes-like data
+                    return Data(data=data, more_data=True)
             try:
                 event = self._decoder.next_event()
             except ValueError as error:  # also UnicodeDecodeError in part headers
@@ -367,6 +379,44 @@ class _Parts:
                 raise MalformedBody("multipart preamble or part headers too long")
             chunk = self._stream.read(READ_SIZE)
             self._decoder.receive_data(chunk or None)
+
+    def _fast_data(self) -> bytes | memoryview | None:
+        """Inside a part's body: the next read's bytes that cannot belong to a boundary, as a view
+        of the read (no copy), or None to let the decoder go on.
+
+        Werkzeug's decoder copies every read three times and scans it with Python-level slicing;
+        here the read is searched once for ``--boundary`` (C ``bytes.find``). Everything from a
+        possible boundary on (its optional line break included), and the last bytes that might
+        start one, go back to the decoder, which decides exactly as before where the part ends.
+        """
+        buffer = self._decoder.buffer
+        if len(buffer) > self._keep:
+            return None  # the decoder holds data of its own: let it emit that first
+        chunk = self._stream.read(DATA_READ_SIZE)
+        if not chunk:
+            self._decoder.receive_data(None)
+            return None
+        if buffer:
+            chunk = bytes(buffer) + chunk
+            buffer.clear()
+        # The decoder must see a boundary whole, with what follows it ("--" or a line break):
+        # fed only part of that, Werkzeug's decoder can take the CR before it for data.
+        while True:
+            found = chunk.find(self._marker)
+            if found == -1 and len(chunk) > self._keep:
+                break
+            if found != -1 and len(chunk) >= found + len(self._marker) + 4:
+                break
+            more = self._stream.read(DATA_READ_SIZE)
+            if not more:
+                break
+            chunk += more
+        cut = len(chunk) - self._keep if found == -1 else found - 2
+        if cut <= 0:
+            self._decoder.receive_data(chunk)
+            return None
+        self._decoder.receive_data(chunk[cut:])  # small, or once per part: the part's end
+        return memoryview(chunk)[:cut]
 
     def next_data(self) -> Data:
         event = self.next_event()
@@ -398,7 +448,8 @@ class _PartReader:
 
     def __init__(self, parts: _Parts):
         self._parts = parts
-        self._chunks: list[bytes] = []  # received, not yet read; joined once per read
+        # received, not yet read (bytes or views of a read); joined once per read
+        self._chunks: list[bytes | memoryview] = []
         self._buffered = 0
         self._done = False
 
@@ -420,19 +471,33 @@ class _PartReader:
     def read(self, size: int = -1) -> bytes:
         if size is None or size < 0:
             raise ValueError("read the part in chunks")
-        self._fill(size)
-        # Join exactly ``size`` bytes: one allocation of the result, only the last chunk is split.
-        taken, count = [], 0
-        while self._chunks and count < size:
+        # Each piece is copied once, as it arrives, into a buffer of the final size allocated
+        # up front, and freed; getvalue() hands that buffer over without a copy. So a part
+        # (s3transfer reads whole parts) never exists twice in memory, as it did when its pieces
+        # were joined at the end, and every part is one allocation of the same size, which the
+        # C allocator maps and unmaps whole instead of leaving fragments of grown buffers behind.
+        out = io.BytesIO()
+        if size > 1:
+            out.seek(min(size, _PREALLOCATE_LIMIT) - 1)
+            out.write(b"\0")
+            out.seek(0)
+        count = 0
+        while count < size:
+            if not self._chunks:
+                if self._done:
+                    break
+                self._fill(1)
+                continue
             chunk = self._chunks.pop(0)
             if count + len(chunk) > size:
                 cut = size - count
                 chunk, rest = chunk[:cut], chunk[cut:]
                 self._chunks.insert(0, rest)
-            taken.append(chunk)
+            out.write(chunk)
             count += len(chunk)
-        self._buffered -= count
-        return taken[0] if len(taken) == 1 else b"".join(taken)
+            self._buffered -= len(chunk)
+        out.truncate(count)
+        return out.getvalue()
 
     def skip(self) -> None:
         while self.read(READ_SIZE):
