@@ -77,5 +77,5 @@ def test_choices_built_at_import_follow_the_request_language(app):
             english = GenerateForm(meta={"csrf": False}).date_style()
         with force_locale("ja"):
             japanese = GenerateForm(meta={"csrf": False}).date_style()
-    assert "Japanese era date" in english and "和暦（" not in english
+    assert "Japanese era (Reiwa 8, 1 April)" in english and "和暦（" not in english
     assert "和暦（令和8年4月1日）" in japanese
