@@ -139,6 +139,9 @@ class Settings:
     # A worker silent this long is taken as dead and its jobs run again.
     job_engine: str = "thread"
     job_stalled_seconds: int = 30
+    # The scheduled runs (reminders hourly, the evidence schedule, audit verification …) are
+    # deferred by the workers; off where cron or systemd timers run the commands instead.
+    job_schedule: bool = True
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:

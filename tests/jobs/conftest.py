@@ -72,6 +72,8 @@ class Workers:
             "VENDORGUARD_STORAGE_URL": config["STORAGE_URL"],
             "VENDORGUARD_JOB_ENGINE": "procrastinate",
             "VENDORGUARD_JOB_STALLED_SECONDS": "2",
+            # No scheduled runs: an hourly reminder sweep deferred mid-test would add notifications.
+            "VENDORGUARD_JOB_SCHEDULE": "false",
             **self.env,
         }
         environment.pop("VENDORGUARD_TEST_DATABASE_URL", None)

@@ -80,6 +80,8 @@ def test_the_schedule_runs_real_commands_and_fetches_ismap_only_when_configured(
         command = group.commands[entry.args[0]]
         with click.Context(group) as parent:
             command.make_context(entry.args[0], list(entry.args[1:]), parent=parent)
+    app.config["JOB_SCHEDULE"] = False  # cron or systemd timers run the commands instead
+    assert schedule.entries(for_app(app)) == []
 
 
 def test_the_worker_refuses_to_start_without_the_engine(app):

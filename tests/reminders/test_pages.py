@@ -85,10 +85,14 @@ def test_notifications_list_read_marks_and_the_unread_count(app, client, login_a
         and "報告書10" not in page
     )
     mine = db.session.scalars(
-        select(Notification.id).where(Notification.user_id == city.officer.id)
+        select(Notification.id)
+        .where(Notification.user_id == city.officer.id)
+        .order_by(Notification.id)
     ).all()
     theirs = db.session.scalars(
-        select(Notification.id).where(Notification.user_id == city.colleague.id)
+        select(Notification.id)
+        .where(Notification.user_id == city.colleague.id)
+        .order_by(Notification.id)
     ).all()
     response = client.post("/notifications/read", data={"id": [mine[0], theirs[0]]})
     assert response.status_code == 302

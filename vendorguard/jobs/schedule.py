@@ -26,6 +26,8 @@ class Scheduled:
 
 def entries(current: Settings) -> list[Scheduled]:
     """What the scheduler defers, for these settings."""
+    if not current.job_schedule:
+        return []
     runs = [
         # 06:30 JST: evidence requests first, so that reminders the same day include new ones.
         Scheduled("evidence-schedule", "30 21 * * *", ("evidence-schedule",)),
