@@ -12,16 +12,17 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, scoped_session
 
 from vendorguard.core import settings
-from vendorguard.jobs import registry, runner
+from vendorguard.jobs.registry import Job, name_of, register
+from vendorguard.jobs.runner import run_job
 
 log = logging.getLogger(__name__)
 ENGINES = ("thread", "inline", "procrastinate")
 _THREADS = "vendorguard.job_threads"
 
 
-def task(name: str) -> Callable[[registry.Job], registry.Job]:
+def task(name: str) -> Callable[[Job], Job]:
     """Register a job body under ``name`` (it receives only JSON-able keyword arguments)."""
-    return lambda func: registry.register(name, func)
+    return lambda func: register(name, func)
 
 
 def engine_of(app: Flask) -> str:
@@ -34,7 +35,7 @@ def engine_of(app: Flask) -> str:
 
 def submit(
     session: Session | scoped_session[Session],
-    target: str | registry.Job,
+    target: str | Job,
     *,
     lock: str | None = None,
     **kwargs: Any,
@@ -46,7 +47,7 @@ def submit(
     at once for ``inline``) so the job sees what the caller wrote; a rollback starts nothing.
     """
     app = cast(Flask, current_app._get_current_object())  # type: ignore[attr-defined]
-    name = registry.name_of(target)
+    name = name_of(target)
     engine = engine_of(app)
     if engine == "procrastinate":
         from vendorguard.jobs import queue
@@ -72,7 +73,7 @@ def submit(
 def start_local(app: Flask, name: str, kwargs: dict[str, Any], *, wait: bool = False) -> None:
     """Run a job in a thread of this process (the embedded engine)."""
     thread = threading.Thread(
-        target=runner.run_job, args=(app, name, kwargs), name=f"vg-job-{name}", daemon=True
+        target=run_job, args=(app, name, kwargs), name=f"vg-job-{name}", daemon=True
     )
     threads: list[threading.Thread] = app.extensions.setdefault(_THREADS, [])
     threads[:] = [t for t in threads if t.is_alive()] + [thread]

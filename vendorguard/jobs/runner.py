@@ -8,7 +8,7 @@ from typing import Any, cast
 from flask import Flask
 from sqlalchemy.orm import Session, scoped_session
 
-from vendorguard.jobs import registry
+from vendorguard.jobs.registry import resolve
 
 log = logging.getLogger(__name__)
 
@@ -17,7 +17,7 @@ def run_job(app: Flask, name: str, kwargs: dict[str, Any]) -> Any:
     """One job body in a fresh application context and database session, whatever the engine."""
     from vendorguard.extensions import db
 
-    func = registry.resolve(name)
+    func = resolve(name)
     with app.app_context():
         try:
             return func(**kwargs)
