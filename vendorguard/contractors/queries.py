@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Select, and_, case, exists, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select
+from sqlalchemy.orm import aliased, selectinload
 
 from vendorguard.contractors import corporate_number as cn
 from vendorguard.contractors.models import (
@@ -125,5 +125,21 @@ def certifications_of(contractor_id: int) -> Select:
             case((Certification.valid_until.is_(None), 0), else_=1),
             Certification.valid_until.desc(),
             Certification.id,
+        )
+    )
+
+
+def superseded_certification() -> ColumnElement[bool]:
+    """True for a certificate that a newer live one of the same contractor and kind replaces
+    (one valid longer, or without an end): lists of "the latest certificate" leave these out."""
+    newer = aliased(Certification)
+    return exists(
+        select(newer.id).where(
+            newer.contractor_id == Certification.contractor_id,
+            newer.kind == Certification.kind,
+            newer.kind_other == Certification.kind_other,
+            newer.archived_at.is_(None),
+            newer.id != Certification.id,
+            or_(newer.valid_until.is_(None), newer.valid_until > Certification.valid_until),
         )
     )

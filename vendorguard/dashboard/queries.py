@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import Select, and_, case, exists, func, or_, select, true
-from sqlalchemy.orm import aliased, contains_eager, joinedload
+from sqlalchemy import Select, and_, case, exists, func, select, true
+from sqlalchemy.orm import contains_eager, joinedload
 
 from vendorguard.approvals.models import ApprovalState
 from vendorguard.arrangements import access
@@ -20,6 +20,7 @@ from vendorguard.auth.models import User
 from vendorguard.cloud import queries as cloud_queries
 from vendorguard.cloud.models import CloudService
 from vendorguard.contractors.models import Certification, Contractor
+from vendorguard.contractors.queries import superseded_certification
 from vendorguard.core.timeutil import fiscal_year
 from vendorguard.engagements.models import Engagement, Subcontractor
 from vendorguard.evidence.models import UNSETTLED, EvidenceRequest, EvidenceRequirement
@@ -85,17 +86,7 @@ def expiring_certifications(
 ) -> Select:
     """Latest certificate per contractor and kind that has expired or expires within
     ``within_days``, for contractors with a live engagement (of the department, when given)."""
-    newer = aliased(Certification)
-    superseded = exists(
-        select(newer.id).where(
-            newer.contractor_id == Certification.contractor_id,
-            newer.kind == Certification.kind,
-            newer.kind_other == Certification.kind_other,
-            newer.archived_at.is_(None),
-            newer.id != Certification.id,
-            or_(newer.valid_until.is_(None), newer.valid_until > Certification.valid_until),
-        )
-    )
+    superseded = superseded_certification()
     engaged = select(Engagement.contractor_id).where(
         live_engagement(today), _in_department(Engagement.department_id, department_id)
     )

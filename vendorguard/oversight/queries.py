@@ -19,6 +19,7 @@ from vendorguard.assessments.models import Action, ActionStatus, Assessment
 from vendorguard.cloud.models import CloudService
 from vendorguard.cloud.queries import ismap_status_is
 from vendorguard.contractors.models import Certification
+from vendorguard.contractors.queries import superseded_certification
 from vendorguard.engagements.models import Engagement, RiskTier
 from vendorguard.evidence.models import AWAITING_PROVIDER, EvidenceRequest, RequestStatus
 from vendorguard.inspections.models import Inspection, InspectionStatus
@@ -200,17 +201,7 @@ def certificate_figures(year: Year, by: str | None) -> Select:
     """Contractors' latest certificates (per kind) that expire within the year / have expired by
     ``as_of``, for contractors with an engagement in the year; grouped by ``department``,
     ``tier`` or nothing (the city total: a certificate counts once however many departments)."""
-    newer = aliased(Certification)
-    superseded = exists(
-        select(newer.id).where(
-            newer.contractor_id == Certification.contractor_id,
-            newer.kind == Certification.kind,
-            newer.kind_other == Certification.kind_other,
-            newer.archived_at.is_(None),
-            newer.id != Certification.id,
-            or_(newer.valid_until.is_(None), newer.valid_until > Certification.valid_until),
-        )
-    )
+    superseded = superseded_certification()
     key = {
         "department": Engagement.department_id,
         "tier": Engagement.tier,
