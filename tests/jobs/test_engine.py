@@ -72,7 +72,12 @@ def test_a_job_is_named_by_its_task_or_its_vendorguard_function():
 def test_the_schedule_runs_real_commands_and_fetches_ismap_only_when_configured(app):
     group = app.cli.commands["vg"]
     entries = schedule.entries(for_app(app))
-    assert [e.name for e in entries] == ["evidence-schedule", "remind", "audit-verify"]
+    assert [e.name for e in entries] == [
+        "evidence-schedule",
+        "questionnaire-schedule",
+        "remind",
+        "audit-verify",
+    ]
     app.config["ISMAP_LIST_URL"] = "https://www.ismap.go.jp/list.xlsx"
     entries = schedule.entries(for_app(app))
     assert entries[-1].args == ("ismap-import",)
@@ -139,6 +144,7 @@ def test_the_engine_schedules_each_run_on_its_own_queue_with_a_lock(tmp_path):
     periodic = papp.periodic_registry.periodic_tasks
     assert set(periodic) == {
         (queue.COMMAND, "evidence-schedule"),
+        (queue.COMMAND, "questionnaire-schedule"),
         (queue.COMMAND, "remind"),
         (queue.COMMAND, "audit-verify"),
         (queue.COMMAND, "ismap-import"),

@@ -31,6 +31,8 @@ def entries(current: Settings) -> list[Scheduled]:
     runs = [
         # 06:30 JST: evidence requests first, so that reminders the same day include new ones.
         Scheduled("evidence-schedule", "30 21 * * *", ("evidence-schedule",)),
+        # 06:35 JST: the next period's self-checks, also before the first reminders of the day.
+        Scheduled("questionnaire-schedule", "35 21 * * *", ("questionnaire-schedule",)),
         # Every hour 07:30–19:30 JST: sweep, then deliver (retries of failed deliveries too).
         Scheduled("remind", "30 22,23,0-10 * * *", ("remind",)),
         # 06:00 JST: verify the audit chain (a failed job is the alarm).
