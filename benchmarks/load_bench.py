@@ -30,7 +30,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -142,22 +142,30 @@ def rows_of(body: str) -> int:
     return max(1, body.count("<tr") - 1)
 
 
-def journey(role: str, rng: random.Random) -> Iterator[tuple[str, str | None]]:
-    """One visit's steps as (kind, url); after "list p1" the caller sends the page's body back
-    (``generator.send``) and gets the later page, search and detail urls it links to."""
-    yield "home", HOME[role]
-    path, term = rng.choice(LISTS[role])
-    body = yield "list p1", path
-    assert isinstance(body, str)
+def walk(role: str, listing: tuple[str, str | None], rng: random.Random, fetch) -> list[str]:
+    """One visit: home, the list's page 1, a later page (its next or last link), a search, a
+    record linked from page 1. ``fetch(kind, url)`` returns the page's body, or None to stop
+    (time is up); returns the kinds fetched."""
+    path, term = listing
+    done: list[str] = []
+    for kind, url in (("home", HOME[role]), ("list p1", path)):
+        body = fetch(kind, url)
+        if body is None:
+            return done
+        done.append(kind)
     following, last = pagination_links(body)
-    later = rng.choice([u for u in (following, last) if u] or [None])
-    if later:
-        yield "list later", later
-    if term:
-        yield "search", f"{path}?q={term}"
     details = detail_links(body, path)
-    if details:
-        yield "detail", rng.choice(details)
+    rest = (
+        ("list later", rng.choice([u for u in (following, last) if u] or [""])),
+        ("search", f"{path}?q={term}" if term else ""),
+        ("detail", rng.choice(details) if details else ""),
+    )
+    for kind, url in rest:
+        if url:
+            if fetch(kind, url) is None:
+                return done
+            done.append(kind)
+    return done
 
 
 @dataclass
@@ -222,23 +230,20 @@ def run_user(user, app, bare, barrier, clock, think, seed, app_tally, bare_tally
         barrier.wait(timeout=600)
         return
     barrier.wait(timeout=600)
-    made = 0
-    while time.monotonic() < clock.deadline and made < 100_000:
-        steps = journey(user.role, rng)
-        step = next(steps)
-        for _ in range(len(KINDS)):  # a journey has at most one step of each kind
-            kind, url = step
-            body = get(session, app_tally, kind, app + url)
-            get(bare_session, bare_tally, kind, f"{bare}/bare?n={rows_of(body)}")
-            made += 1
-            if think:
-                time.sleep(rng.uniform(0, 2 * think))
-            if time.monotonic() >= clock.deadline:
-                break
-            try:
-                step = steps.send(body if kind == "list p1" else None)
-            except StopIteration:
-                break
+    made = [0]
+
+    def fetch(kind: str, url: str) -> str | None:
+        if time.monotonic() >= clock.deadline:
+            return None
+        body = get(session, app_tally, kind, app + url)
+        get(bare_session, bare_tally, kind, f"{bare}/bare?n={rows_of(body)}")
+        made[0] += 1
+        if think:
+            time.sleep(rng.uniform(0, 2 * think))
+        return body
+
+    while time.monotonic() < clock.deadline and made[0] < 100_000:
+        walk(user.role, rng.choice(LISTS[user.role]), rng, fetch)
 
 
 def scale_accounts(url: str) -> tuple[list[int], list[int], int, str]:
@@ -254,9 +259,15 @@ def scale_accounts(url: str) -> tuple[list[int], list[int], int, str]:
         size = connection.scalar(text("SELECT pg_database_size(current_database())"))
         version = connection.scalar(text("SHOW server_version"))
     engine.dispose()
-    departments = sorted({int(m.group(1)) for e in emails if (m := re.match(r"scale-o(\d+)-", e))})
-    contractors = sorted({int(m.group(1)) for e in emails if (m := re.match(r"scale-c(\d+)@", e))})
-    return departments, contractors, int(size), str(version)
+    return (*accounts_of(emails), int(size), str(version))
+
+
+def accounts_of(emails: Sequence[str]) -> tuple[list[int], list[int]]:
+    """Departments that have officers and contractors that have a portal user (ascending), from
+    the seeded accounts' emails."""
+    departments = {int(m.group(1)) for e in emails if (m := re.match(r"scale-o(\d+)-", e))}
+    contractors = {int(m.group(1)) for e in emails if (m := re.match(r"scale-c(\d+)@", e))}
+    return sorted(departments), sorted(contractors)
 
 
 def database_cpu(url: str) -> dict[int, float]:
