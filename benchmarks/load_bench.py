@@ -174,7 +174,7 @@ class Tally:
 
     seconds: dict[str, list[float]] = field(default_factory=lambda: {k: [] for k in KINDS})
     statuses: Counter[str] = field(default_factory=Counter)
-    errors: list[str] = field(default_factory=list)
+    errors: list[tuple[str, str, str]] = field(default_factory=list)  # kind, status, where
 
     def all(self) -> list[float]:
         """Every sample."""
@@ -185,7 +185,7 @@ class Tally:
         self.seconds[kind].append(seconds)
         self.statuses[str(status)] += 1
         if status not in OK:
-            self.errors.append(f"{kind} {where} → {status}")
+            self.errors.append((kind, str(status), where))
 
     def merge(self, other: Tally) -> None:
         """Add another user's samples."""
@@ -202,7 +202,7 @@ class Clock:
     started: float = 0.0
     deadline: float = 0.0
     cpu: dict[str, float] = field(default_factory=dict)
-    db: dict[int, float] = field(default_factory=dict)
+    db: DatabaseCpu | None = None
 
 
 def run_user(user, app, bare, barrier, clock, think, seed, app_tally, bare_tally) -> None:
@@ -215,18 +215,21 @@ def run_user(user, app, bare, barrier, clock, think, seed, app_tally, bare_tally
         try:
             answer = session.get(url, allow_redirects=False, timeout=60)
         except requests.RequestException as error:
-            tally.add(kind, time.perf_counter() - started, type(error).__name__, url)
+            name = type(error).__name__
+            tally.add(kind, time.perf_counter() - started, name, f"{url}: {str(error)[:300]}")
             return ""
         tally.add(kind, time.perf_counter() - started, answer.status_code, url)
         return answer.text
 
     rng = random.Random(seed)
     session, bare_session = requests.Session(), requests.Session()
+    for each in (session, bare_session):
+        each.headers["Connection"] = "close"  # as nginx talks to gunicorn (see served.py)
     try:
         sign_in(session, app, user.email, PASSWORD)
     except (RuntimeError, requests.RequestException) as error:
         app_tally.statuses["sign-in failed"] += 1
-        app_tally.errors.append(f"sign-in of {user.email}: {error}")
+        app_tally.errors.append(("sign-in", "failed", f"{user.email}: {error}"))
         barrier.wait(timeout=600)
         return
     barrier.wait(timeout=600)
@@ -270,28 +273,42 @@ def accounts_of(emails: Sequence[str]) -> tuple[list[int], list[int]]:
     return sorted(departments), sorted(contractors)
 
 
-def database_cpu(url: str) -> dict[int, float]:
-    """CPU seconds so far of each PostgreSQL backend connected to the database (when PostgreSQL
-    runs on this machine: its processes are readable in /proc)."""
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(url)
-    with engine.connect() as connection:
-        pids = connection.scalars(
-            text(
-                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-                "AND pid <> pg_backend_pid() ORDER BY pid"
-            )
-        ).all()
-    engine.dispose()
+def backends_cpu(database: str) -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL backend connected to ``database``, found by their
+    process titles ("postgres: user database host(port) state"): PostgreSQL on this machine."""
     out = {}
-    for pid in pids:
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
         try:
-            if b"postgres" in Path(f"/proc/{pid}/cmdline").read_bytes():
-                out[pid] = cpu_seconds(pid)
+            title = (entry / "cmdline").read_bytes()
         except OSError:
             continue
+        if title.startswith(b"postgres: ") and f" {database} ".encode() in title:
+            out[int(entry.name)] = cpu_seconds(int(entry.name))
     return out
+
+
+class DatabaseCpu(threading.Thread):
+    """Samples the database's backends every half second until stopped: a connection the app's
+    pool closes during the run (gthread's overflow) still counts with its last sample."""
+
+    def __init__(self, database: str) -> None:
+        super().__init__(daemon=True)
+        self.database, self.halt = database, threading.Event()
+        self.before = backends_cpu(database)
+        self.last = dict(self.before)
+
+    def run(self) -> None:
+        while not self.halt.wait(0.5):
+            self.last.update(backends_cpu(self.database))
+
+    def used(self) -> float:
+        """Stop sampling; CPU seconds the backends used since the thread was made."""
+        self.halt.set()
+        self.join(timeout=10)
+        self.last.update(backends_cpu(self.database))
+        return sum(s - self.before.get(pid, 0.0) for pid, s in self.last.items())
 
 
 def summary(name: str, tally: Tally, elapsed: float) -> str:
@@ -318,6 +335,7 @@ def main() -> None:
     users = roster(args.users, departments, contractors)
     workers = Workers(args.workers, args.threads)
     import gunicorn
+    from sqlalchemy.engine import make_url
 
     print(f"load average before: {os.getloadavg()}", flush=True)
     print(
@@ -339,7 +357,8 @@ def main() -> None:
             """Run by the barrier once every user is signed in: CPU so far, start the clock."""
             clock.cpu = {k: sum(cpu_seconds(p) for p in v) for k, v in pids.items()}
             clock.cpu["client"] = sum(os.times()[:2])
-            clock.db = database_cpu(url)
+            clock.db = DatabaseCpu(make_url(url).database or "")
+            clock.db.start()
             clock.started = time.monotonic()
             clock.deadline = clock.started + args.seconds
 
@@ -360,7 +379,7 @@ def main() -> None:
         elapsed = time.monotonic() - clock.started
         cpu = {k: sum(cpu_seconds(p) for p in v) - clock.cpu[k] for k, v in pids.items()}
         cpu["client"] = sum(os.times()[:2]) - clock.cpu["client"]
-        cpu["PostgreSQL"] = sum(s - clock.db.get(pid, 0.0) for pid, s in database_cpu(url).items())
+        cpu["PostgreSQL"] = clock.db.used() if clock.db else 0.0
         memory = [memory_kib(p) for p in pids["app"]]
     app_total, bare_total = Tally(), Tally()
     for mine, base in tallies:
@@ -389,8 +408,11 @@ def report(
         )
         print(f" | {bare95:.1f} |")
     print(f"\nstatuses: app {dict(app.statuses)}, bare page {dict(bare.statuses)}")
-    for line in sorted(Counter(app.errors + bare.errors).items())[:20]:
-        print(f"  error ×{line[1]}: {line[0]}")
+    for name, tally in (("app", app), ("bare page", bare)):
+        groups = Counter((kind, status) for kind, status, _ in tally.errors)
+        for (kind, status), count in sorted(groups.items()):
+            example = next(w for k, s, w in tally.errors if (k, s) == (kind, status))
+            print(f"  {name} {kind} → {status} ×{count}, e.g. {example}")
     served = len(app.all())
     per = {k: 1000 * v / max(1, served) for k, v in cpu.items()}
     print(

@@ -137,9 +137,11 @@ def over_http(stack: contextlib.ExitStack, workers: int, threads: int, emails: d
     bare = stack.enter_context(Gunicorn("bare", BARE_APP, settings, {}))
     print(f"over HTTP: {settings.label()} per server (gunicorn on 127.0.0.1)", flush=True)
     sessions = {role: requests.Session() for role in emails}
+    bare_session = requests.Session()
+    for session in (*sessions.values(), bare_session):
+        session.headers["Connection"] = "close"  # as nginx talks to gunicorn (see served.py)
     for role, email in emails.items():
         sign_in(sessions[role], real.url, email, PASSWORD)
-    bare_session = requests.Session()
 
     def get(role: str, url: str) -> int:
         return sessions[role].get(real.url + url, allow_redirects=False, timeout=120).status_code

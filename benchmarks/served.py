@@ -4,6 +4,10 @@ Both servers get the same worker settings (``--workers``, ``--threads``: gthread
 same ``--timeout 120`` and an access log, as ``Dockerfile``, ``compose.yaml`` and
 ``deploy/systemd/vendorguard.service`` run the app. The port is the one the kernel gave (bind to
 port 0, read gunicorn's "Listening at" line), so two benchmarks never collide.
+
+Clients send ``Connection: close``, as nginx does towards its upstream by default (HTTP/1.0) and as
+sync workers answer anyway: with keep-alive, gthread workers close idle connections after 2 s and
+a request sent on one at that moment is reset — a browser retries it, ``requests`` does not.
 """
 
 from __future__ import annotations
@@ -66,6 +70,9 @@ class Gunicorn:
     def __enter__(self) -> Gunicorn:
         argv = [sys.executable, "-m", "gunicorn", "--bind", "127.0.0.1:0", *self.workers.argv()]
         argv += ["--timeout", "120", "--access-logfile", str(self.folder / "access.log")]
+        # gunicorn ≥ 23 opens a control socket at one fixed path per user: two servers (or another
+        # engineer's) would take it from each other. The benchmarks never use it.
+        argv += ["--no-control-socket"]
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(
                 [*argv, self.app_spec], cwd=ROOT, env=self.env, stdout=log, stderr=log
