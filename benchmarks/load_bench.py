@@ -32,6 +32,7 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -40,6 +41,7 @@ from page_bench import PASSWORD  # noqa: E402
 from served import (  # noqa: E402
     BARE_APP,
     REAL_APP,
+    DatabaseCpu,
     Gunicorn,
     Workers,
     cpu_seconds,
@@ -51,7 +53,7 @@ from served import (  # noqa: E402
 # the auditor's sessions and contractors answering evidence requests in the portal.
 ROLE_SHARES = {"admin": 0.10, "auditor": 0.06, "contractor": 0.24}
 # The lists each role opens, with a search term each list's data contains (None: no search box).
-LISTS = {
+LISTS: dict[str, list[tuple[str, str | None]]] = {
     "admin": [
         ("/engagements/", "税務"),
         ("/contractors/", "情報"),
@@ -273,44 +275,6 @@ def accounts_of(emails: Sequence[str]) -> tuple[list[int], list[int]]:
     return sorted(departments), sorted(contractors)
 
 
-def backends_cpu(database: str) -> dict[int, float]:
-    """CPU seconds so far of each PostgreSQL backend connected to ``database``, found by their
-    process titles ("postgres: user database host(port) state"): PostgreSQL on this machine."""
-    out = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            title = (entry / "cmdline").read_bytes()
-        except OSError:
-            continue
-        if title.startswith(b"postgres: ") and f" {database} ".encode() in title:
-            out[int(entry.name)] = cpu_seconds(int(entry.name))
-    return out
-
-
-class DatabaseCpu(threading.Thread):
-    """Samples the database's backends every half second until stopped: a connection the app's
-    pool closes during the run (gthread's overflow) still counts with its last sample."""
-
-    def __init__(self, database: str) -> None:
-        super().__init__(daemon=True)
-        self.database, self.halt = database, threading.Event()
-        self.before = backends_cpu(database)
-        self.last = dict(self.before)
-
-    def run(self) -> None:
-        while not self.halt.wait(0.5):
-            self.last.update(backends_cpu(self.database))
-
-    def used(self) -> float:
-        """Stop sampling; CPU seconds the backends used since the thread was made."""
-        self.halt.set()
-        self.join(timeout=10)
-        self.last.update(backends_cpu(self.database))
-        return sum(s - self.before.get(pid, 0.0) for pid, s in self.last.items())
-
-
 def summary(name: str, tally: Tally, elapsed: float) -> str:
     """One row of the result table."""
     samples = tally.all()
@@ -334,13 +298,12 @@ def main() -> None:
     departments, contractors, size, version = scale_accounts(url)
     users = roster(args.users, departments, contractors)
     workers = Workers(args.workers, args.threads)
-    import gunicorn
     from sqlalchemy.engine import make_url
 
     print(f"load average before: {os.getloadavg()}", flush=True)
     print(
-        f"{os.cpu_count()} cores; PostgreSQL {version}, database {size / 2**30:.2f} GiB; "
-        f"gunicorn {gunicorn.__version__}, {workers.label()} per server; {len(users)} users "
+        f"{os.cpu_count()} cores; PostgreSQL {version}, database {size / 2**20:.0f} MiB; "
+        f"gunicorn {metadata.version('gunicorn')}, {workers.label()} per server; {len(users)} users "
         f"({', '.join(f'{r} {n}' for r, n in Counter(u.role for u in users).items())}), "
         f"{args.seconds:g} s, think time {args.think:g} s",
         flush=True,

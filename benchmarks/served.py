@@ -17,6 +17,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -154,3 +155,41 @@ def sign_in(session, base: str, email: str, password: str) -> None:
     answer = session.post(base + "/login", data=data, allow_redirects=False, timeout=60)
     if answer.status_code != 302 or "/login" in answer.headers.get("Location", ""):
         raise RuntimeError(f"sign-in of {email} failed: {answer.status_code}")
+
+
+def backends_cpu(database: str) -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL backend connected to ``database``, found by their
+    process titles ("postgres: user database host(port) state"): PostgreSQL on this machine."""
+    out = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            title = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if title.startswith(b"postgres: ") and f" {database} ".encode() in title:
+            out[int(entry.name)] = cpu_seconds(int(entry.name))
+    return out
+
+
+class DatabaseCpu(threading.Thread):
+    """Samples the database's backends every half second until stopped: a connection the app's
+    pool closes during the run (gthread's overflow) still counts with its last sample."""
+
+    def __init__(self, database: str) -> None:
+        super().__init__(daemon=True)
+        self.database, self.halt = database, threading.Event()
+        self.before = backends_cpu(database)
+        self.last = dict(self.before)
+
+    def run(self) -> None:
+        while not self.halt.wait(0.5):
+            self.last.update(backends_cpu(self.database))
+
+    def used(self) -> float:
+        """Stop sampling; CPU seconds the backends used since the thread was made."""
+        self.halt.set()
+        self.join(timeout=10)
+        self.last.update(backends_cpu(self.database))
+        return sum(s - self.before.get(pid, 0.0) for pid, s in self.last.items())
