@@ -3,6 +3,7 @@
     . env (VENDORGUARD_DATABASE_URL, VENDORGUARD_SECRET_KEY) pointing at a database filled with
     flask --app vendorguard vg seed-scale   (20,000 arrangements, 500,000 evidence requests …)
     .venv/bin/python benchmarks/page_bench.py [--runs 15] [--only engagements]
+        [--http [--workers 4] [--threads 1]]
 
 The real application (create_app with the environment's settings: CSRF on, real login, the same
 session and Babel code) is driven in-process through its WSGI interface (Flask's test client, no
@@ -11,11 +12,18 @@ bare Flask + Jinja page (a separate minimal app in the same process) that render
 a table with the same number of rows as the page showed, so machine load hits both alike. For
 each page: p50 / p95 of the real page, p50 / p95 of the bare page, the p95 ratio, the SQL
 statements per request (counted on the engine) and the response size.
+
+With ``--http`` the same pages are timed over HTTP against the real app and the bare app each
+under gunicorn on 127.0.0.1 with the same worker settings (served.py: as deployed, 4 sync
+workers unless told otherwise), one signed-in cookie session per role; statements are still
+counted in-process, with one request through the test client.
 """
 
 from __future__ import annotations
 
 import argparse
+import atexit
+import contextlib
 import os
 import re
 import statistics
@@ -118,6 +126,32 @@ def login(client, email: str) -> None:
     assert response.status_code == 302, (email, response.status_code)
 
 
+def over_http(stack: contextlib.ExitStack, workers: int, threads: int, emails: dict[str, str]):
+    """(get(role, url) → status, get_bare(rows)) against the real and the bare app, each under
+    gunicorn (stopped when ``stack`` closes), signed in once per role."""
+    import requests
+    from served import BARE_APP, REAL_APP, Gunicorn, Workers, sign_in
+
+    settings = Workers(workers, threads)
+    real = stack.enter_context(Gunicorn("app", REAL_APP, settings, {}))
+    bare = stack.enter_context(Gunicorn("bare", BARE_APP, settings, {}))
+    print(f"over HTTP: {settings.label()} per server (gunicorn on 127.0.0.1)", flush=True)
+    sessions = {role: requests.Session() for role in emails}
+    bare_session = requests.Session()
+    for session in (*sessions.values(), bare_session):
+        session.headers["Connection"] = "close"  # as nginx talks to gunicorn (see served.py)
+    for role, email in emails.items():
+        sign_in(sessions[role], real.url, email, PASSWORD)
+
+    def get(role: str, url: str) -> int:
+        return sessions[role].get(real.url + url, allow_redirects=False, timeout=120).status_code
+
+    def get_bare(rows: int) -> None:
+        bare_session.get(f"{bare.url}/bare?n={rows}", timeout=120).raise_for_status()
+
+    return get, get_bare
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15, help="timed samples per page")
@@ -127,6 +161,9 @@ def main() -> None:
         default="",
         help="leave out pages whose label contains one of these (comma-separated)",
     )
+    parser.add_argument("--http", action="store_true", help="time both apps under gunicorn")
+    parser.add_argument("--workers", type=int, default=4, help="with --http: gunicorn workers")
+    parser.add_argument("--threads", type=int, default=1, help="with --http: > 1 means gthread")
     args = parser.parse_args()
 
     from sqlalchemy import event, func, select
@@ -160,9 +197,21 @@ def main() -> None:
         dept, contractor = officer.department_id, ids["contractor"]
         db.session.remove()
     clients = {}
-    for role, email in ROLES.items():
+    emails = {role: email.format(dept=dept, contractor=contractor) for role, email in ROLES.items()}
+    for role, email in emails.items():
         clients[role] = app.test_client()
-        login(clients[role], email.format(dept=dept, contractor=contractor))
+        login(clients[role], email)
+
+    def get(role: str, url: str) -> int:
+        return clients[role].get(url).status_code
+
+    def get_bare(rows: int) -> None:
+        bare.get(f"/bare?n={rows}")
+
+    stack = contextlib.ExitStack()
+    atexit.register(stack.close)  # the servers of --http stop however the run ends
+    if args.http:
+        get, get_bare = over_http(stack, args.workers, args.threads, emails)
     print(f"load average: {os.getloadavg()}", flush=True)
     print("| page | role | p50 | p95 | bare p50 | bare p95 | p95 ÷ bare | queries | rows | KB |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
@@ -179,12 +228,14 @@ def main() -> None:
         client.get(url)
         queries = statements[0]
         real, base = [], []
+        if args.http:
+            assert get(role, url) == 200, (label, url)  # warm this page in the server too
         for _ in range(args.runs):
             started = time.perf_counter()
-            client.get(url)
+            get(role, url)
             real.append(time.perf_counter() - started)
             started = time.perf_counter()
-            bare.get(f"/bare?n={rows}")
+            get_bare(rows)
             base.append(time.perf_counter() - started)
 
         def p95(samples: list[float]) -> float:
