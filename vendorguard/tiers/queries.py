@@ -17,8 +17,9 @@ from vendorguard.contractors.models import Contractor
 from vendorguard.engagements.models import Engagement, RiskTier, Subcontractor
 from vendorguard.ismap.models import IsmapRegistration
 from vendorguard.tiers import factors
-from vendorguard.tiers.models import EngagementCloudService, EngagementTier
-from vendorguard.tiers.policy import policies
+from vendorguard.tiers.factors import DEFAULT_POLICIES
+from vendorguard.tiers.models import EngagementCloudService, EngagementTier, TierPolicy
+from vendorguard.tiers.policy import values_of
 from vendorguard.tiers.services import reason_label, summary
 
 
@@ -54,19 +55,22 @@ def panel_context(session: Session, arrangement: Any, user: Any, today: date) ->
     """The tier panel of an engagement page (other kinds show nothing)."""
     if not isinstance(arrangement, Engagement):
         return {"tier_panel": None}
-    row = session.get(EngagementTier, arrangement.id)
-    services = (
-        session.execute(
-            select(CloudService.id, CloudService.title, CloudService.ismap_registration_number)
-            .join(
-                EngagementCloudService, EngagementCloudService.cloud_service_id == CloudService.id
-            )
-            .where(EngagementCloudService.engagement_id == arrangement.id)
-            .order_by(CloudService.title)
+    # The tier row and the saved policy of the engagement's tier in one statement (one row,
+    # with None for what is missing: no tier computed yet, the shipped defaults in force).
+    engagement = Engagement.__table__
+    row, saved = session.execute(
+        select(EngagementTier, TierPolicy)
+        .select_from(engagement)
+        .outerjoin(EngagementTier, EngagementTier.engagement_id == engagement.c.id)
+        .outerjoin(TierPolicy, TierPolicy.tier == engagement.c.tier)
+        .where(engagement.c.id == arrangement.id)
+    ).one()
+    policy = None
+    if arrangement.tier:
+        policy = (
+            values_of(saved) if saved is not None else DEFAULT_POLICIES[RiskTier(arrangement.tier)]
         )
-        .tuples()
-        .all()
-    )
+    services = session.execute(linked_cloud_services(arrangement.id)).tuples().all()
     may_manage = not isinstance(user, AnonymousUserMixin) and can_change(
         user, "engagement.manage", arrangement.department_id
     )
@@ -77,16 +81,23 @@ def panel_context(session: Session, arrangement: Any, user: Any, today: date) ->
             "row": row,
             "summary": summary(row.effective_tier, row.reasons) if row else "",
             "reasons": [reason_label(r) for r in row.reasons] if row else [],
-            "cloud_choices": cloud_choices(session, arrangement) if may_manage else [],
-            "policy": policies(session).get(RiskTier(arrangement.tier))
-            if arrangement.tier
-            else None,
+            "policy": policy,
             "cloud_services": services,
             "may_manage": may_manage,
             "may_override": not isinstance(user, AnonymousUserMixin) and user.can("catalog.manage"),
             "tiers": list(RiskTier),
         }
     }
+
+
+def linked_cloud_services(engagement_id: int) -> Select:
+    """(id, title, ISMAP number) of the cloud services an engagement names, by title."""
+    return (
+        select(CloudService.id, CloudService.title, CloudService.ismap_registration_number)
+        .join(EngagementCloudService, EngagementCloudService.cloud_service_id == CloudService.id)
+        .where(EngagementCloudService.engagement_id == engagement_id)
+        .order_by(CloudService.title, CloudService.id)
+    )
 
 
 def cloud_choices(session: Session, engagement: Engagement) -> list[tuple[int, str]]:
