@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from flask_login import AnonymousUserMixin
-from sqlalchemy import Select, func, literal, or_, select
+from sqlalchemy import Select, func, literal, or_, select, true
 from sqlalchemy.orm import Session
 
 from vendorguard.auth.permissions import can_change
@@ -55,22 +55,27 @@ def panel_context(session: Session, arrangement: Any, user: Any, today: date) ->
     """The tier panel of an engagement page (other kinds show nothing)."""
     if not isinstance(arrangement, Engagement):
         return {"tier_panel": None}
-    # The tier row and the saved policy of the engagement's tier in one statement (one row,
-    # with None for what is missing: no tier computed yet, the shipped defaults in force).
+    # The panel in one statement: the tier row and the saved policy of the engagement's tier (None
+    # for what is missing: no tier computed yet, the shipped defaults in force), repeated on each
+    # row of the cloud services it names (one row without any).
     engagement = Engagement.__table__
-    row, saved = session.execute(
-        select(EngagementTier, TierPolicy)
+    linked = linked_cloud_services(arrangement.id).subquery()
+    rows = session.execute(
+        select(EngagementTier, TierPolicy, linked.c.id, linked.c.title, linked.c.ismap)
         .select_from(engagement)
         .outerjoin(EngagementTier, EngagementTier.engagement_id == engagement.c.id)
         .outerjoin(TierPolicy, TierPolicy.tier == engagement.c.tier)
+        .outerjoin(linked, true())
         .where(engagement.c.id == arrangement.id)
-    ).one()
+        .order_by(linked.c.title, linked.c.id)
+    ).all()
+    row, saved = rows[0][0], rows[0][1]
+    services = [(id_, title, ismap) for _r, _s, id_, title, ismap in rows if id_ is not None]
     policy = None
     if arrangement.tier:
         policy = (
             values_of(saved) if saved is not None else DEFAULT_POLICIES[RiskTier(arrangement.tier)]
         )
-    services = session.execute(linked_cloud_services(arrangement.id)).tuples().all()
     may_manage = not isinstance(user, AnonymousUserMixin) and can_change(
         user, "engagement.manage", arrangement.department_id
     )
@@ -93,7 +98,11 @@ def panel_context(session: Session, arrangement: Any, user: Any, today: date) ->
 def linked_cloud_services(engagement_id: int) -> Select:
     """(id, title, ISMAP number) of the cloud services an engagement names, by title."""
     return (
-        select(CloudService.id, CloudService.title, CloudService.ismap_registration_number)
+        select(
+            CloudService.id,
+            CloudService.title,
+            CloudService.ismap_registration_number.label("ismap"),
+        )
         .join(EngagementCloudService, EngagementCloudService.cloud_service_id == CloudService.id)
         .where(EngagementCloudService.engagement_id == engagement_id)
         .order_by(CloudService.title, CloudService.id)
