@@ -235,3 +235,39 @@ def test_history_and_detail_query_counts_do_not_grow(client, make, login_as, cou
             assert client.get(f"/assessments/{assessment.id}").status_code == 200
         counts.append((history.count, detail.count))
     assert counts[0] == counts[1]
+
+
+def test_summary_lists_the_first_open_actions_and_counts_them_all(app, make, assess):
+    officer = make.user(Role.OFFICER)
+    engagement = make.engagement(department=officer.department)
+    findings = [f"指摘{n:02d}" for n in range(queries.PANEL_ACTIONS + 2)]
+    # an older assessment (conforming, one open finding due early) and the latest 不適合 one
+    assess(
+        engagement,
+        owner=officer,
+        findings=["前回の指摘"],
+        assessed_on=date(2026, 4, 1),
+        due_on=date(2026, 4, 20),
+    )
+    assess(
+        engagement,
+        owner=officer,
+        result=NC,
+        findings=findings,
+        assessed_on=date(2026, 5, 1),
+        due_on=date(2026, 8, 1),
+    )
+    with app.test_request_context():
+        summary = queries.summary_context(db.session, engagement, officer, date(2026, 7, 1))[
+            "assessment_summary"
+        ]
+        html = render_template_string(
+            "{% include 'assessments/_summary.html' %}", assessment_summary=summary
+        )
+    total = len(findings) + 1
+    assert summary.latest.assessed_on == date(2026, 5, 1) and summary.flagged
+    assert (summary.open_count, summary.overdue_count) == (total, 1)
+    assert len(summary.open_actions) == queries.PANEL_ACTIONS
+    assert summary.open_actions[0].finding == "前回の指摘"  # soonest due first
+    assert f"{total}件" in html and "うち期限超過 1件" in html
+    assert f"ほか{total - queries.PANEL_ACTIONS}件" in html

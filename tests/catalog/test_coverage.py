@@ -210,3 +210,18 @@ def test_coverage_page_for_every_kind_and_unknown_ids(client, make, login_as, ca
         assert response.status_code == 200
         assert "すべての要件を網羅" in response.get_data(as_text=True)
     assert client.get("/catalog/coverage/999999").status_code == 404
+
+
+def test_coverage_gaps_in_one_statement_agree_with_the_coverage(ja, make, catalog, count_queries):
+    plain = make.engagement()
+    my_number = make.engagement(handles_personal_info=True, handles_my_number=True)
+    _archive_clause("ENG-14")  # 事故の公表 (OUT-12): a gap for both
+    services.record_waiver(db.session, plain, _requirement("OUT-12"), "理由", make.user(Role.ADMIN))
+    db.session.commit()
+    for engagement, expected in ((plain, []), (my_number, ["OUT-12"])):
+        loaded = services.load_arrangement(db.session, engagement.id)
+        with count_queries() as counter:
+            gaps = services.coverage_gaps(db.session, loaded)
+        assert counter.count == 1
+        assert [r.code for r in gaps] == expected
+        assert [r.code for r in services.coverage(db.session, loaded).gaps] == expected

@@ -1,21 +1,24 @@
-"""Every list page and the outbox pages: the same number of SQL statements with 5 rows as with 500
-(data built in bulk by ``seed-scale``). The home page per role: within its budget at both sizes —
+"""Every list page, the outbox pages and the engagement detail page: the same number of SQL
+statements with 5 rows as with 500 (data built in bulk by ``seed-scale``); the detail page also
+within its budget. The home page per role: within its budget at both sizes —
 it reads rows only for its most urgent sections that have any (dashboard.views), so with 5 rows,
 where some sections are empty, it may spend fewer statements, never more."""
 
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.conftest import _empty_all_tables
 from vendorguard.auth import models as auth_models
 from vendorguard.auth.models import User
 from vendorguard.demo import scale
+from vendorguard.engagements.models import Engagement
 from vendorguard.extensions import db
 
 PASSWORD = "scale-password-1"
 HOME_BUDGET = 8  # statements for any role's home page (issue 16)
+DETAIL_BUDGET = 13  # the engagement detail page: 3 of any signed-in page + one per panel (issue 16)
 PAGES = (
     ("admin", "/"),
     ("officer", "/"),
@@ -36,6 +39,8 @@ PAGES = (
     ("admin", "/admin/audit/"),
     ("admin", "/catalog/requirements/"),
     ("admin", "/admin/ismap/"),
+    # the heavy detail page (every panel): its first engagement, filled in by _measure
+    ("admin", "/engagements/{engagement}"),
 )
 
 
@@ -69,14 +74,16 @@ def _measure(app, count_queries, n: int) -> dict[tuple[str, str], int]:
         clients[role] = app.test_client()
         response = clients[role].post("/login", data={"email": email, "password": PASSWORD})
         assert response.status_code == 302, (role, email)
+    engagement = db.session.scalar(select(func.min(Engagement.id)))
     db.session.rollback()
     counts = {}
-    for role, url in PAGES:
+    for role, page in PAGES:
+        url = page.format(engagement=engagement)
         clients[role].get(url)  # warm caches that are filled once per process (settings, catalog)
         with count_queries() as counter:
             response = clients[role].get(url)
         assert response.status_code == 200, (role, url, response.status_code)
-        counts[role, url] = counter.count
+        counts[role, page] = counter.count
     return counts
 
 
@@ -101,6 +108,8 @@ def test_every_list_page_costs_the_same_queries_with_5_and_500_rows(
         if page not in homes and small[page] != large[page]
     }
     assert not differing, differing
+    detail = ("admin", "/engagements/{engagement}")
+    assert large[detail] <= DETAIL_BUDGET, large[detail]
     over = {page: (small[page], large[page]) for page in homes if large[page] > HOME_BUDGET}
     assert not over, over
     assert all(small[page] <= large[page] for page in homes), {

@@ -8,7 +8,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from tests.conftest import csrf_token_from
+from tests.conftest import csrf_token_from, login
 from vendorguard.audit.models import AuditEvent
 from vendorguard.auth.roles import Role
 from vendorguard.engagements.models import Engagement, RiskTier
@@ -154,6 +154,38 @@ def test_cloud_use_is_a_tier_input(client, make, login_as):
         data={"csrf_token": token, "cloud_service_ids": ["999999"]},
     )
     assert db.session.scalars(select(EngagementCloudService.cloud_service_id)).all() == [service.id]
+
+
+def test_cloud_use_is_chosen_on_its_own_page(app, client, make, login_as):
+    make.schemes()
+    department = make.department()
+    engagement = make.engagement(department=department)
+    used = make.cloud_service(department=department, title="利用中のサービス")
+    other = make.cloud_service(department=department, title="別のサービス")
+    db.session.add(EngagementCloudService(engagement_id=engagement.id, cloud_service_id=used.id))
+    db.session.commit()
+    login_as(make.user(Role.OFFICER, department=department))
+    url = f"/tiers/engagements/{engagement.id}/cloud"
+    # the engagement's page names the service in use and links to the choice, without the list
+    detail = client.get(f"/engagements/{engagement.id}").get_data(as_text=True)
+    assert "利用中のサービス" in detail and "別のサービス" not in detail and url in detail
+    page = client.get(url)
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert re.search(rf'value="{used.id}" checked', html)
+    assert re.search(rf'value="{other.id}" >', html) and "別のサービス" in html
+    response = client.post(
+        url,
+        data={"csrf_token": csrf_token_from(html), "cloud_service_ids": [str(other.id)]},
+    )
+    assert response.status_code == 302
+    linked = select(EngagementCloudService.cloud_service_id).order_by(
+        EngagementCloudService.cloud_service_id
+    )
+    assert db.session.scalars(linked).all() == [other.id]
+    stranger = app.test_client()
+    login(stranger, make.user(Role.OFFICER, department=make.department()))
+    assert stranger.get(url).status_code == 403  # another department's engagement
 
 
 def _tier_a(make, contractor, department, service, n: int) -> None:

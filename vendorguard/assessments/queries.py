@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased, contains_eager, joinedload, selectinload
 
 from vendorguard.arrangements.access import can_manage, manage_permission, visible_to
@@ -58,32 +58,6 @@ def assessment_detail(assessment_id: int) -> Select:
     return _with_people(select(Assessment).where(Assessment.id == assessment_id))
 
 
-def latest_assessment(arrangement_id: int) -> Select:
-    """The assessment that counts now: the newest by date that is not archived."""
-    return (
-        select(Assessment)
-        .options(joinedload(Assessment.assessed_by))
-        .where(Assessment.arrangement_id == arrangement_id, Assessment.archived_at.is_(None))
-        .order_by(Assessment.assessed_on.desc(), Assessment.id.desc())
-        .limit(1)
-    )
-
-
-def open_actions_for(arrangement_id: int) -> Select:
-    """Open actions of an arrangement's current (not archived) assessments, soonest due first."""
-    return (
-        select(Action)
-        .join(Action.assessment)
-        .options(joinedload(Action.owner), contains_eager(Action.assessment))
-        .where(
-            Action.arrangement_id == arrangement_id,
-            Action.status == ActionStatus.OPEN,
-            Assessment.archived_at.is_(None),
-        )
-        .order_by(Action.due_on, Action.id)
-    )
-
-
 def is_latest(assessment=Assessment) -> ColumnElement[bool]:
     """``assessment`` (the entity or an alias) is its arrangement's latest non-archived assessment."""
     newer = aliased(Assessment)
@@ -123,37 +97,74 @@ def is_flagged(session: Session, arrangement_id: int) -> bool:
     return session.scalars(stmt.limit(1)).first() is not None
 
 
+PANEL_ACTIONS = 10  # open actions an arrangement's page lists; its history page has them all
+
+
 @dataclass
 class Summary:
     """What ``assessments/_summary.html`` shows for one arrangement."""
 
     arrangement: Any
     latest: Assessment | None
-    open_actions: list[Action]
+    open_actions: list[Action]  # the first ``PANEL_ACTIONS``, soonest due first
     today: date
     may_record: bool
-
-    @property
-    def flagged(self) -> bool:
-        """Latest result 不適合 with open actions of that assessment."""
-        return (
-            self.latest is not None
-            and self.latest.result == AssessmentResult.NONCONFORMING
-            and any(action.assessment_id == self.latest.id for action in self.open_actions)
-        )
-
-    @property
-    def overdue_count(self) -> int:
-        """How many of the open actions are past their due date."""
-        return sum(1 for action in self.open_actions if action.is_overdue(self.today))
+    open_count: int = 0
+    overdue_count: int = 0  # of all open actions, not only those listed
+    flagged: bool = False  # latest result 不適合 with open actions of that assessment
 
 
 def summary_context(session: Session, arrangement, user, today: date) -> dict[str, Summary]:
-    """Template context for ``assessments/_summary.html`` (two queries)."""
-    latest = session.scalars(latest_assessment(arrangement.id)).first()
-    actions = list(session.scalars(open_actions_for(arrangement.id)).unique())
+    """Template context for ``assessments/_summary.html``, in one statement: the latest
+    assessment joined to the first open actions of current assessments, with their counts."""
+    current = select(Assessment.id).where(
+        Assessment.arrangement_id == arrangement.id, Assessment.archived_at.is_(None)
+    )
+    newest = current.order_by(Assessment.assessed_on.desc(), Assessment.id.desc()).limit(1)
+    latest_open = aliased(Action)
+    flagged = and_(
+        Assessment.result == AssessmentResult.NONCONFORMING,
+        exists().where(
+            latest_open.assessment_id == Assessment.id,
+            latest_open.status == ActionStatus.OPEN,
+        ),
+    )
+    rows = session.execute(
+        select(
+            Assessment,
+            Action,
+            func.count(Action.id).over(),
+            func.coalesce(func.sum(case((Action.due_on < today, 1), else_=0)).over(), 0),
+            flagged,
+        )
+        .outerjoin(
+            Action,
+            and_(
+                Action.arrangement_id == arrangement.id,
+                Action.status == ActionStatus.OPEN,
+                Action.assessment_id.in_(current),
+            ),
+        )
+        .where(Assessment.id == newest.scalar_subquery())
+        .options(joinedload(Action.owner))
+        .order_by(Action.due_on, Action.id)
+        .limit(PANEL_ACTIONS)
+    ).all()
     may_record = can_manage(user, arrangement) and not arrangement.is_archived
-    return {"assessment_summary": Summary(arrangement, latest, actions, today, may_record)}
+    summary = Summary(arrangement, None, [], today, may_record)
+    if rows:
+        latest, _action, open_count, overdue_count, is_flagged = rows[0]
+        summary = Summary(
+            arrangement,
+            latest,
+            [row[1] for row in rows if row[1] is not None],
+            today,
+            may_record,
+            open_count,
+            overdue_count,
+            bool(is_flagged),
+        )
+    return {"assessment_summary": summary}
 
 
 # --- the action list --------------------------------------------------------------------------

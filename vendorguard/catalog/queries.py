@@ -165,6 +165,40 @@ def approved_versions(applies_to: ArrangementKind | str) -> Select:
     )
 
 
+def requirements_with_cover(applies_to: ArrangementKind | str, arrangement_id: int) -> Select:
+    """Active requirements of a kind in catalog order, each with whether an approved clause
+    version of that kind covers it and whether this arrangement has a waiver in force for it
+    (one statement: what a page needs to count the coverage gaps)."""
+    covered = (
+        select(clause_version_requirement.c.requirement_id)
+        .join(ClauseVersion, ClauseVersion.id == clause_version_requirement.c.clause_version_id)
+        .join(Clause, Clause.id == ClauseVersion.clause_id)
+        .where(
+            clause_version_requirement.c.requirement_id == Requirement.id,
+            ClauseVersion.status == ClauseStatus.APPROVED,
+            Clause.archived_at.is_(None),
+            Clause.applies_to == str(applies_to),
+        )
+        .correlate(Requirement)
+        .exists()
+    )
+    waived = (
+        select(Waiver.id)
+        .where(
+            Waiver.requirement_id == Requirement.id,
+            Waiver.arrangement_id == arrangement_id,
+            Waiver.archived_at.is_(None),
+        )
+        .correlate(Requirement)
+        .exists()
+    )
+    return (
+        select(Requirement, covered.label("covered"), waived.label("waived"))
+        .where(Requirement.active.is_(True), Requirement.applies_to == str(applies_to))
+        .order_by(Requirement.sort_order, Requirement.code)
+    )
+
+
 def active_waivers(arrangement_id: int) -> Select:
     """Waivers in force for an arrangement, with who recorded them."""
     return (

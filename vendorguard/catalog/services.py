@@ -184,6 +184,20 @@ def coverage(session: Session, arrangement: Arrangement) -> Coverage:
     return Coverage(arrangement, rows, list(versions), rules.facts_for(arrangement))
 
 
+def coverage_gaps(session: Session, arrangement: Arrangement) -> list[Requirement]:
+    """The applicable requirements with neither a covering clause nor a waiver, in one statement.
+
+    The same answer as ``coverage(...).gaps`` for an arrangement already loaded with what its facts
+    read (``queries.arrangement_for_catalog``), as its own detail page loads it."""
+    facts = rules.facts_for(arrangement)
+    rows = session.execute(queries.requirements_with_cover(arrangement.kind, arrangement.id))
+    return [
+        requirement
+        for requirement, covered, waived in rows.tuples()
+        if not covered and not waived and rules.evaluate(requirement.rule, facts)
+    ]
+
+
 class CoverageIncomplete(DomainError):
     """The terms cannot be generated: some applicable requirements have no clause and no waiver."""
 

@@ -157,7 +157,9 @@ def engagement_detail(engagement_id: int) -> Select:
             joinedload(Engagement.department),
             joinedload(Engagement.contractor),
             joinedload(Engagement.responsible_officer),
-            selectinload(Engagement.information_items),
+            # Few items per engagement: joined into the engagement's own statement; the
+            # subcontractors get their own (joining both would multiply their rows).
+            joinedload(Engagement.information_items),
             selectinload(Engagement.subcontractors).joinedload(Subcontractor.contractor),
         )
     )

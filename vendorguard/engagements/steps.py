@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from vendorguard.arrangements.kinds import Step
-from vendorguard.catalog.services import coverage
+from vendorguard.catalog.services import coverage_gaps
 from vendorguard.engagements.models import Engagement
 
 
@@ -21,7 +21,7 @@ def own_steps(session: Session, engagement: Engagement) -> list[Step]:
     items = list(engagement.information_items)
     subcontractors = [s for s in engagement.subcontractors if s.archived_at is None]
     unpermitted = [s for s in subcontractors if not s.is_approved]
-    gaps = coverage(session, engagement).gaps
+    gaps = coverage_gaps(session, engagement)
     edit = url_for("engagements.edit", engagement_id=engagement.id)
     detail = url_for("engagements.detail", engagement_id=engagement.id)
     return [

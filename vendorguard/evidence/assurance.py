@@ -19,9 +19,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, literal, null, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from vendorguard.arrangements.models import Arrangement
@@ -137,29 +138,20 @@ class AssuranceState:
         ]
 
 
-def assurance_for(session: Session, arrangement: Arrangement, today: date) -> AssuranceState:
-    """The assurance state of one arrangement on ``today``."""
-    return assurance_for_many(session, [arrangement.id], today)[arrangement.id]
-
-
-def assurance_for_many(
-    session: Session, arrangement_ids: Iterable[int], today: date
-) -> dict[int, AssuranceState]:
-    """The assurance state of many arrangements in three queries, whatever their number."""
-    ids = sorted(set(arrangement_ids))
-    states = {arrangement_id: AssuranceState(arrangement_id) for arrangement_id in ids}
-    if not ids:
-        return states
-    in_use = EvidenceRequirement.archived_at.is_(None)
-    with_requirements = set(
-        session.scalars(
-            select(EvidenceRequirement.arrangement_id)
-            .where(EvidenceRequirement.arrangement_id.in_(ids), in_use)
-            .group_by(EvidenceRequirement.arrangement_id)
+def _with_requirements(ids: list[int]) -> Select:
+    """Which of the arrangements have a requirement in use (one row each)."""
+    return (
+        select(EvidenceRequirement.arrangement_id)
+        .where(
+            EvidenceRequirement.arrangement_id.in_(ids), EvidenceRequirement.archived_at.is_(None)
         )
+        .group_by(EvidenceRequirement.arrangement_id)
     )
 
-    open_rows = session.execute(
+
+def _open_requests(ids: list[int], today: date) -> Select:
+    """Unsettled requests due by ``today`` and rejected ones: (id, arrangement, status, due, …)."""
+    return (
         select(
             EvidenceRequest.id,
             EvidenceRequest.arrangement_id,
@@ -173,23 +165,15 @@ def assurance_for_many(
         )
         .where(
             EvidenceRequest.arrangement_id.in_(ids),
-            in_use,
+            EvidenceRequirement.archived_at.is_(None),
             EvidenceRequest.status.in_(list(UNSETTLED)),
             or_(EvidenceRequest.due_on <= today, EvidenceRequest.status == RequestStatus.REJECTED),
         )
-    ).all()
-    for request_id, arrangement_id, status, due_on, occurrence, title in open_rows:
-        if status == RequestStatus.REJECTED:
-            kind = "rejected" if due_on <= today else "rejected_upcoming"
-        elif status == RequestStatus.SUBMITTED:
-            kind = "submitted"
-        else:
-            kind = "overdue" if due_on < today else "due_today"
-        states[arrangement_id].items.append(
-            AssuranceItem(kind, title, due_on, request_id, occurrence)
-        )
+    )
 
-    # The latest accepted evidence of each requirement in use decides whether it is in date.
+
+def _latest_accepted(ids: list[int]) -> Select:
+    """The latest accepted evidence of each requirement in use: (valid until, request, …)."""
     ranked = (
         select(
             EvidenceSubmission.valid_until,
@@ -210,20 +194,103 @@ def assurance_for_many(
         )
         .where(
             EvidenceRequest.arrangement_id.in_(ids),
-            in_use,
+            EvidenceRequirement.archived_at.is_(None),
             EvidenceSubmission.decision == ReviewDecision.ACCEPTED,
         )
         .subquery()
     )
-    accepted = session.execute(
-        select(
-            ranked.c.valid_until,
-            ranked.c.request_id,
-            ranked.c.arrangement_id,
-            ranked.c.occurrence,
-            ranked.c.title,
-        ).where(ranked.c.rank == 1)
+    return select(
+        ranked.c.valid_until,
+        ranked.c.request_id,
+        ranked.c.arrangement_id,
+        ranked.c.occurrence,
+        ranked.c.title,
+    ).where(ranked.c.rank == 1)
+
+
+def assurance_for(session: Session, arrangement: Arrangement, today: date) -> AssuranceState:
+    """The assurance state of one arrangement on ``today``, in one statement (its page's panel).
+
+    The three reads of ``assurance_for_many`` as one UNION ALL, each row tagged with its part."""
+    ids = [arrangement.id]
+    opened = _open_requests(ids, today).subquery()
+    accepted = _latest_accepted(ids).subquery()
+    required = _with_requirements(ids).subquery()
+    rows = session.execute(
+        union_all(
+            select(
+                literal("open").label("part"),
+                opened.c.id.label("request_id"),
+                opened.c.status,
+                opened.c.due_on.label("on"),
+                opened.c.occurrence,
+                opened.c.title,
+            ),
+            select(
+                literal("accepted"),
+                accepted.c.request_id,
+                null(),
+                accepted.c.valid_until,
+                accepted.c.occurrence,
+                accepted.c.title,
+            ),
+            select(literal("required"), null(), null(), null(), null(), null()).select_from(
+                required
+            ),
+        )
     ).all()
+    parts: dict[str, list[Any]] = {"open": [], "accepted": [], "required": []}
+    for part, request_id, status, on, occurrence, title in rows:
+        parts[part].append((request_id, arrangement.id, status, on, occurrence, title))
+    return _states(
+        ids,
+        {arrangement.id} if parts["required"] else set(),
+        parts["open"],
+        [
+            (on, request_id, arrangement_id, occurrence, title)
+            for request_id, arrangement_id, _s, on, occurrence, title in parts["accepted"]
+        ],
+        today,
+    )[arrangement.id]
+
+
+def assurance_for_many(
+    session: Session, arrangement_ids: Iterable[int], today: date
+) -> dict[int, AssuranceState]:
+    """The assurance state of many arrangements in three queries, whatever their number."""
+    ids = sorted(set(arrangement_ids))
+    if not ids:
+        return {}
+    return _states(
+        ids,
+        set(session.scalars(_with_requirements(ids))),
+        session.execute(_open_requests(ids, today)).tuples().all(),
+        session.execute(_latest_accepted(ids)).tuples().all(),
+        today,
+    )
+
+
+def _states(
+    ids: list[int],
+    with_requirements: set[int],
+    open_rows: Iterable[tuple[Any, ...]],
+    accepted: Iterable[tuple[Any, ...]],
+    today: date,
+) -> dict[int, AssuranceState]:
+    """The states from what the reads returned (the rule itself, the same for one and many)."""
+    states = {arrangement_id: AssuranceState(arrangement_id) for arrangement_id in ids}
+    for request_id, arrangement_id, status, due_on, occurrence, title in open_rows:
+        if status == RequestStatus.REJECTED:
+            kind = "rejected" if due_on <= today else "rejected_upcoming"
+        elif status == RequestStatus.SUBMITTED:
+            kind = "submitted"
+        else:
+            kind = "overdue" if due_on < today else "due_today"
+        states[arrangement_id].items.append(
+            AssuranceItem(kind, title, due_on, request_id, occurrence)
+        )
+
+    # The latest accepted evidence of each requirement in use decides whether it is in date.
     has_accepted = set()
     soon = today + timedelta(days=EXPIRING_DAYS)
     for valid_until, request_id, arrangement_id, occurrence, title in accepted:

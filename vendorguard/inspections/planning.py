@@ -33,11 +33,16 @@ def inspections_per_year(engagement: Engagement) -> int:
     Its risk tier's policy decides (区分A: twice by default), never below the law's floor: once
     a year for work handling personal information or My Number (FACTS §8).
     """
-    floor = 1 if engagement.handles_personal_info or engagement.handles_my_number else 0
     session = object_session(engagement)
     if engagement.tier is None or session is None:
-        return floor
-    return max(floor, tier_policy.inspections_per_year(session, engagement.tier))
+        return required_per_year(engagement, None)
+    return required_per_year(engagement, tier_policy.inspections_per_year(session, engagement.tier))
+
+
+def required_per_year(engagement: Engagement, tier_count: int | None) -> int:
+    """``inspections_per_year`` given what the engagement's tier asks for (None: no tier yet)."""
+    floor = 1 if engagement.handles_personal_info or engagement.handles_my_number else 0
+    return floor if tier_count is None else max(floor, tier_count)
 
 
 def fiscal_year_bounds(fiscal_year: int) -> tuple[date, date]:

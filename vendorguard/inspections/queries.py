@@ -12,10 +12,12 @@ from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 from vendorguard.arrangements.access import can_manage, managed_by, visible_to
 from vendorguard.assessments.models import Action, ActionStatus
 from vendorguard.core.timeutil import fiscal_year
-from vendorguard.engagements.models import Engagement
+from vendorguard.engagements.models import Engagement, RiskTier
 from vendorguard.inspections.models import Inspection, InspectionStatus
-from vendorguard.inspections.planning import inspections_per_year
+from vendorguard.inspections.planning import required_per_year
 from vendorguard.org.models import Department
+from vendorguard.tiers.factors import DEFAULT_POLICIES
+from vendorguard.tiers.models import TierPolicy
 
 STATES = ("planned", "overdue", "done")
 DUE_WITHIN_DAYS = 30
@@ -156,23 +158,45 @@ class FiscalState:
 
 
 def fiscal_state(session: Session, engagement, user, today: date) -> FiscalState:
-    """This fiscal year's inspections of an engagement and the open actions they left (two queries)."""
+    """This fiscal year's inspections of an engagement, the open actions they left and what its
+    tier asks for, in one statement (one row per inspection; one row of None without any)."""
     year = fiscal_year(today)
-    inspections = list(session.scalars(of_engagement(engagement.id, year)))
-    assessment_ids = [i.assessment_id for i in inspections if i.assessment_id is not None]
-    open_actions = 0
-    if assessment_ids:
-        open_actions = session.execute(
-            select(func.count(Action.id)).where(
-                Action.assessment_id.in_(assessment_ids), Action.status == ActionStatus.OPEN
-            )
-        ).scalar_one()
+    this_year = and_(Inspection.arrangement_id == engagement.id, Inspection.fiscal_year == year)
+    open_actions = (
+        select(func.count(Action.id))
+        .where(
+            Action.assessment_id.in_(select(Inspection.assessment_id).where(this_year)),
+            Action.status == ActionStatus.OPEN,
+        )
+        .scalar_subquery()
+    )
+    saved = (
+        select(TierPolicy.inspections_per_year)
+        .where(TierPolicy.tier == engagement.tier)
+        .scalar_subquery()
+    )
+    base = Engagement.__table__
+    rows = session.execute(
+        select(Inspection, open_actions, saved)
+        .select_from(base)
+        .outerjoin(Inspection, this_year)
+        .where(base.c.id == engagement.id)
+        .order_by(Inspection.sequence)
+    ).all()
+    tier_count = None
+    if engagement.tier is not None:
+        saved_count = rows[0][2] if rows else None
+        tier_count = (
+            saved_count
+            if saved_count is not None
+            else DEFAULT_POLICIES[RiskTier(engagement.tier)].inspections_per_year
+        )
     return FiscalState(
         engagement,
         year,
-        inspections_per_year(engagement),
-        inspections,
-        open_actions,
+        required_per_year(engagement, tier_count),
+        [row[0] for row in rows if row[0] is not None],
+        rows[0][1] if rows else 0,
         today,
         can_manage(user, engagement) and not engagement.is_archived,
     )

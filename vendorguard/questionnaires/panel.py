@@ -6,18 +6,15 @@ from datetime import date
 from typing import Any
 
 from vendorguard.arrangements import access
-from vendorguard.assessments.models import ActionStatus
 from vendorguard.core.timeutil import fiscal_year
 from vendorguard.questionnaires import queries
 from vendorguard.questionnaires.models import RequestStatus
 
 
-def state(req, today: date) -> tuple[str, str]:
-    """(label, badge) of one questionnaire for the panel and lists."""
-    open_findings = [
-        a for a in req.answers if a.action is not None and a.action.status == ActionStatus.OPEN
-    ]
-    if open_findings:
+def state(req, open_finding: bool, today: date) -> tuple[str, str]:
+    """(label, badge) of one questionnaire for the panel; ``open_finding``: a finding of it still
+    has an open action."""
+    if open_finding:
         return "findings", "badge-danger"
     if req.status == RequestStatus.CLOSED:
         return "done", "badge-ok"
@@ -29,14 +26,14 @@ def state(req, today: date) -> tuple[str, str]:
 
 
 def panel_context(session, arrangement, user, today: date) -> dict[str, Any]:
-    """What the panel shows: this fiscal year's questionnaires and their state."""
+    """What the panel shows: this fiscal year's questionnaires and their state (one statement)."""
     year = fiscal_year(today)
-    requests = session.scalars(queries.for_arrangement(arrangement.id, year)).unique().all()
+    rows = session.execute(queries.panel_rows(arrangement.id, year)).all()
     return {
         "questionnaire_panel": {
             "arrangement": arrangement,
             "year": year,
-            "rows": [(req, *state(req, today)) for req in requests],
+            "rows": [(req, *state(req, open_finding, today)) for req, open_finding in rows],
             "may_send": access.can_manage(user, arrangement),
             "today": today,
         }

@@ -7,6 +7,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from vendorguard.arrangements import access
 from vendorguard.arrangements.models import Arrangement
+from vendorguard.assessments.models import Action, ActionStatus
 from vendorguard.catalog.models import ClauseStatus
 from vendorguard.portal.queries import owned_arrangement_ids
 from vendorguard.questionnaires.models import (
@@ -170,6 +171,28 @@ def for_arrangement(arrangement_id: int, fiscal_year: int) -> Select:
             joinedload(QuestionnaireRequest.template),
             selectinload(QuestionnaireRequest.answers).joinedload(Answer.action),
         )
+        .order_by(QuestionnaireRequest.id)
+    )
+
+
+def panel_rows(arrangement_id: int, fiscal_year: int) -> Select:
+    """``for_arrangement`` for the arrangement page's panel, in one statement: each request with
+    its template and whether a finding of it still has an open action (answers not loaded)."""
+    open_finding = (
+        select(Answer.id)
+        .join(Action, Action.id == Answer.action_id)
+        .where(Answer.request_id == QuestionnaireRequest.id, Action.status == ActionStatus.OPEN)
+        .correlate(QuestionnaireRequest)
+        .exists()
+    )
+    return (
+        select(QuestionnaireRequest, open_finding.label("open_finding"))
+        .where(
+            QuestionnaireRequest.arrangement_id == arrangement_id,
+            covers_year(fiscal_year),
+            QuestionnaireRequest.status != RequestStatus.CANCELLED,
+        )
+        .options(joinedload(QuestionnaireRequest.template))
         .order_by(QuestionnaireRequest.id)
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Select, and_, exists, or_, select
+from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from vendorguard.engagements.models import Engagement, Subcontractor
@@ -30,6 +30,26 @@ def roster(engagement_id: int, stage_ids: list[int] | None = None, own: bool = T
         allowed = StaffMember.subcontractor_id.in_(stage_ids or [-1])
         stmt = stmt.where(or_(allowed, StaffMember.subcontractor_id.is_(None)) if own else allowed)
     return stmt
+
+
+def panel_summary(engagement_id: int, today: date) -> Select:
+    """One row for an engagement page's panel: staff, staff past their end date still holding
+    access, and the exit checklist's id and closing time (None, None without one)."""
+    staff = (
+        select(
+            func.count(StaffMember.id).label("staff"),
+            func.count(StaffMember.id)
+            .filter(StaffMember.ends_on < today, StaffMember.access_revoked_on.is_(None))
+            .label("flagged"),
+        )
+        .where(StaffMember.engagement_id == engagement_id)
+        .subquery()
+    )
+    return (
+        select(staff.c.staff, staff.c.flagged, ExitChecklist.id, ExitChecklist.closed_at)
+        .select_from(staff)
+        .outerjoin(ExitChecklist, ExitChecklist.engagement_id == engagement_id)
+    )
 
 
 def still_holding_access(today: date) -> Select:

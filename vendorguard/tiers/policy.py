@@ -21,14 +21,19 @@ def policies(session: Session) -> dict[RiskTier, PolicyValues]:
     """Every tier's values: the saved ones, the shipped defaults for the rest."""
     result = dict(DEFAULT_POLICIES)
     for row in session.scalars(select(TierPolicy)):
-        result[RiskTier(row.tier)] = PolicyValues(
-            RiskTier(row.tier),
-            Cadence(row.evidence_cadence),
-            row.review_interval_months,
-            row.self_check_interval_months,
-            row.inspections_per_year,
-        )
+        result[RiskTier(row.tier)] = values_of(row)
     return result
+
+
+def values_of(row: TierPolicy) -> PolicyValues:
+    """A saved policy row as the values other features read."""
+    return PolicyValues(
+        RiskTier(row.tier),
+        Cadence(row.evidence_cadence),
+        row.review_interval_months,
+        row.self_check_interval_months,
+        row.inspections_per_year,
+    )
 
 
 def policy_for(session: Session, tier: RiskTier | str) -> PolicyValues:

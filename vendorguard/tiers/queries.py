@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from flask_login import AnonymousUserMixin
-from sqlalchemy import Select, func, literal, or_, select
+from sqlalchemy import Select, func, literal, or_, select, true
 from sqlalchemy.orm import Session
 
 from vendorguard.auth.permissions import can_change
@@ -17,8 +17,9 @@ from vendorguard.contractors.models import Contractor
 from vendorguard.engagements.models import Engagement, RiskTier, Subcontractor
 from vendorguard.ismap.models import IsmapRegistration
 from vendorguard.tiers import factors
-from vendorguard.tiers.models import EngagementCloudService, EngagementTier
-from vendorguard.tiers.policy import policies
+from vendorguard.tiers.factors import DEFAULT_POLICIES
+from vendorguard.tiers.models import EngagementCloudService, EngagementTier, TierPolicy
+from vendorguard.tiers.policy import values_of
 from vendorguard.tiers.services import reason_label, summary
 
 
@@ -54,19 +55,27 @@ def panel_context(session: Session, arrangement: Any, user: Any, today: date) ->
     """The tier panel of an engagement page (other kinds show nothing)."""
     if not isinstance(arrangement, Engagement):
         return {"tier_panel": None}
-    row = session.get(EngagementTier, arrangement.id)
-    services = (
-        session.execute(
-            select(CloudService.id, CloudService.title, CloudService.ismap_registration_number)
-            .join(
-                EngagementCloudService, EngagementCloudService.cloud_service_id == CloudService.id
-            )
-            .where(EngagementCloudService.engagement_id == arrangement.id)
-            .order_by(CloudService.title)
+    # The panel in one statement: the tier row and the saved policy of the engagement's tier (None
+    # for what is missing: no tier computed yet, the shipped defaults in force), repeated on each
+    # row of the cloud services it names (one row without any).
+    engagement = Engagement.__table__
+    linked = linked_cloud_services(arrangement.id).subquery()
+    rows = session.execute(
+        select(EngagementTier, TierPolicy, linked.c.id, linked.c.title, linked.c.ismap)
+        .select_from(engagement)
+        .outerjoin(EngagementTier, EngagementTier.engagement_id == engagement.c.id)
+        .outerjoin(TierPolicy, TierPolicy.tier == engagement.c.tier)
+        .outerjoin(linked, true())
+        .where(engagement.c.id == arrangement.id)
+        .order_by(linked.c.title, linked.c.id)
+    ).all()
+    row, saved = rows[0][0], rows[0][1]
+    services = [(id_, title, ismap) for _r, _s, id_, title, ismap in rows if id_ is not None]
+    policy = None
+    if arrangement.tier:
+        policy = (
+            values_of(saved) if saved is not None else DEFAULT_POLICIES[RiskTier(arrangement.tier)]
         )
-        .tuples()
-        .all()
-    )
     may_manage = not isinstance(user, AnonymousUserMixin) and can_change(
         user, "engagement.manage", arrangement.department_id
     )
@@ -77,16 +86,27 @@ def panel_context(session: Session, arrangement: Any, user: Any, today: date) ->
             "row": row,
             "summary": summary(row.effective_tier, row.reasons) if row else "",
             "reasons": [reason_label(r) for r in row.reasons] if row else [],
-            "cloud_choices": cloud_choices(session, arrangement) if may_manage else [],
-            "policy": policies(session).get(RiskTier(arrangement.tier))
-            if arrangement.tier
-            else None,
+            "policy": policy,
             "cloud_services": services,
             "may_manage": may_manage,
             "may_override": not isinstance(user, AnonymousUserMixin) and user.can("catalog.manage"),
             "tiers": list(RiskTier),
         }
     }
+
+
+def linked_cloud_services(engagement_id: int) -> Select:
+    """(id, title, ISMAP number) of the cloud services an engagement names, by title."""
+    return (
+        select(
+            CloudService.id,
+            CloudService.title,
+            CloudService.ismap_registration_number.label("ismap"),
+        )
+        .join(EngagementCloudService, EngagementCloudService.cloud_service_id == CloudService.id)
+        .where(EngagementCloudService.engagement_id == engagement_id)
+        .order_by(CloudService.title, CloudService.id)
+    )
 
 
 def cloud_choices(session: Session, engagement: Engagement) -> list[tuple[int, str]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -191,14 +191,26 @@ def override(engagement_id: int):
     return _detail(engagement)
 
 
-@bp.route("/engagements/<int:engagement_id>/cloud", methods=["POST"])
+@bp.route("/engagements/<int:engagement_id>/cloud", methods=["GET", "POST"])
 @require("engagement.manage")
 def cloud_use(engagement_id: int):
-    """Record the cloud services the work runs on."""
+    """Choose (GET) and record (POST) the cloud services the work runs on.
+
+    The choice lists every registered service, so it has its own page rather than a part of the
+    engagement's page that every reader would download."""
     engagement = _engagement(engagement_id)
     ensure_can_change("engagement.manage", engagement.department_id)
     form = CloudUseForm()
-    form.cloud_service_ids.choices = options(queries.cloud_choices(db.session, engagement))
+    choices = queries.cloud_choices(db.session, engagement)
+    form.cloud_service_ids.choices = options(choices)
+    if request.method == "GET":
+        linked = db.session.execute(queries.linked_cloud_services(engagement.id)).all()
+        return render_template(
+            "tiers/cloud_use.html",
+            engagement=engagement,
+            choices=choices,
+            used={row.id for row in linked},
+        )
     if not form.validate_on_submit():
         flash(_("クラウドサービスを一覧から選んでください。"), "error")
         return _detail(engagement)
