@@ -219,6 +219,30 @@ def test_auditor_sees_register_counts_and_latest_audit_events(client, make, logi
     assert "<svg" in chart and "観光課" in chart and "市民課" in chart
 
 
+def test_register_counts_are_the_registers_sizes(make):
+    from sqlalchemy import func, select
+
+    from vendorguard.audit.models import AuditEvent
+    from vendorguard.core.timeutil import utcnow
+    from vendorguard.dashboard import queries
+
+    kanko, _shimin = _world(make)
+    make.engagement(kanko, title="アーカイブ済みの委託", archived_at=utcnow())
+    db.session.commit()
+    registers = db.session.execute(queries.register_counts()).one()
+
+    def live(model) -> int:
+        return db.session.scalar(
+            select(func.count()).select_from(model).where(model.archived_at.is_(None))
+        )
+
+    assert registers.engagements == live(Engagement) > 0
+    assert registers.cloud_services == live(CloudService) > 0
+    assert registers.social_accounts == live(SocialAccount) > 0
+    assert registers.audit_events == db.session.scalar(select(func.count()).select_from(AuditEvent))
+    assert registers.audit_events > 0
+
+
 def test_strip_counts_todays_work_with_the_department_carried(client, make, login_as):
     kanko, _shimin = _world(make)
     login_as(make.user(Role.OFFICER, department=kanko))
