@@ -26,7 +26,7 @@ def upgrade():
     with op.batch_alter_table("evidence_request", schema=None) as batch_op:
         batch_op.create_index(
             "ix_evidence_request_unsettled_arrangement",
-            ["arrangement_id", "due_on"],
+            ["arrangement_id", "status", "due_on"],
             unique=False,
             postgresql_where=sa.text(UNSETTLED),
             sqlite_where=sa.text(UNSETTLED),

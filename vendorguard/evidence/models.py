@@ -141,11 +141,12 @@ class EvidenceRequest(Audited, Model):
             postgresql_where=text(UNSETTLED_SQL),
             sqlite_where=text(UNSETTLED_SQL),
         ),
-        # "Has unsettled evidence due by today" per arrangement (the home page's chart), from
-        # the index alone.
+        # An arrangement's unsettled requests by status: "has unsettled evidence due by today"
+        # (the home page's chart) from the index alone; one department's submitted ones.
         Index(
             "ix_evidence_request_unsettled_arrangement",
             "arrangement_id",
+            "status",
             "due_on",
             postgresql_where=text(UNSETTLED_SQL),
             sqlite_where=text(UNSETTLED_SQL),
