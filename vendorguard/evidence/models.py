@@ -141,13 +141,15 @@ class EvidenceRequest(Audited, Model):
             postgresql_where=text(UNSETTLED_SQL),
             sqlite_where=text(UNSETTLED_SQL),
         ),
-        # An arrangement's unsettled requests by status: "has unsettled evidence due by today"
-        # (the home page's chart) from the index alone; one department's submitted ones.
+        # An arrangement's unsettled requests by status and due date, from the index alone: "has
+        # unsettled evidence due by today" (the home page's chart), one department's overdue
+        # count (the requirement id is there for the join to the requirement).
         Index(
             "ix_evidence_request_unsettled_arrangement",
             "arrangement_id",
             "status",
             "due_on",
+            "evidence_requirement_id",
             postgresql_where=text(UNSETTLED_SQL),
             sqlite_where=text(UNSETTLED_SQL),
         ),
