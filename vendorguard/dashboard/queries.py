@@ -163,7 +163,7 @@ def register_counts() -> Select:
     kinds = (
         select(
             *(
-                func.count().filter(Arrangement.kind == kind).label(kind.value)
+                func.count().filter(Arrangement.kind == kind.value).label(kind.value)
                 for kind in (
                     ArrangementKind.ENGAGEMENT,
                     ArrangementKind.CLOUD_SERVICE,
@@ -266,36 +266,52 @@ def assurance_by_department(user, today: date, department_id: int | None) -> Sel
     """Per department: live arrangements ``user`` may read, how many have evidence that is overdue,
     due today or waiting for review (要対応), and how many have no evidence requirement in use.
 
-    One grouped query: the open-request test is an EXISTS on the request index by arrangement.
+    One grouped query. For one department (a few hundred arrangements) each arrangement probes the
+    partial indexes by arrangement (EXISTS); for the whole city (~19,000) that would be ~40,000
+    probes, so the arrangements are joined instead to the distinct arrangement ids read once from
+    the same indexes (about 2,000 pages against 96,000).
     """
-    blocking = exists(
-        select(EvidenceRequest.id).where(
-            EvidenceRequest.arrangement_id == Arrangement.id,
-            EvidenceRequest.status.in_(list(UNSETTLED)),
-            EvidenceRequest.due_on <= today,
-        )
+    live = (
+        Arrangement.archived_at.is_(None),
+        Arrangement.state != ArrangementState.ENDED,
+        access.visible_to(user),
+        _in_department(Arrangement.department_id, department_id),
     )
-    has_requirement = exists(
-        select(EvidenceRequirement.id).where(
-            EvidenceRequirement.arrangement_id == Arrangement.id,
-            EvidenceRequirement.archived_at.is_(None),
+    due = (EvidenceRequest.status.in_(list(UNSETTLED)), EvidenceRequest.due_on <= today)
+    in_use = EvidenceRequirement.archived_at.is_(None)
+    if department_id is None:
+        blocking = select(EvidenceRequest.arrangement_id).where(*due).distinct().subquery()
+        used = select(EvidenceRequirement.arrangement_id).where(in_use).distinct().subquery()
+        attention = func.count(blocking.c.arrangement_id)
+        without = func.count(Arrangement.id) - func.count(used.c.arrangement_id)
+        stmt = (
+            select(Arrangement)
+            .outerjoin(blocking, blocking.c.arrangement_id == Arrangement.id)
+            .outerjoin(used, used.c.arrangement_id == Arrangement.id)
         )
-    )
+    else:
+        has_blocking = exists(
+            select(EvidenceRequest.id).where(EvidenceRequest.arrangement_id == Arrangement.id, *due)
+        )
+        has_requirement = exists(
+            select(EvidenceRequirement.id).where(
+                EvidenceRequirement.arrangement_id == Arrangement.id, in_use
+            )
+        )
+        attention = func.sum(case((has_blocking, 1), else_=0))
+        without = func.sum(case((~has_requirement, 1), else_=0))
+        stmt = select(Arrangement)
     return (
-        select(
+        stmt.with_only_columns(
             Department.id,
             Department.name,
             func.count(Arrangement.id).label("live"),
-            func.sum(case((blocking, 1), else_=0)).label("attention"),
-            func.sum(case((~has_requirement, 1), else_=0)).label("without"),
+            attention.label("attention"),
+            without.label("without"),
+            maintain_column_froms=False,
         )
         .join(Department, Department.id == Arrangement.department_id)
-        .where(
-            Arrangement.archived_at.is_(None),
-            Arrangement.state != ArrangementState.ENDED,
-            access.visible_to(user),
-            _in_department(Arrangement.department_id, department_id),
-        )
+        .where(*live)
         .group_by(Department.id, Department.name, Department.name_kana)
         .order_by(Department.name_kana, Department.id)
     )
