@@ -8,8 +8,9 @@ few most urgent non-empty sections, so its query count does not depend on the da
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import Select, and_, case, exists, func, select, true
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, select, true
 from sqlalchemy.orm import contains_eager, joinedload
 
 from vendorguard.approvals.models import ApprovalState
@@ -279,6 +280,8 @@ def assurance_by_department(user, today: date, department_id: int | None) -> Sel
     )
     due = (EvidenceRequest.status.in_(list(UNSETTLED)), EvidenceRequest.due_on <= today)
     in_use = EvidenceRequirement.archived_at.is_(None)
+    attention: ColumnElement[Any]
+    without: ColumnElement[Any]
     if department_id is None:
         blocking = select(EvidenceRequest.arrangement_id).where(*due).distinct().subquery()
         used = select(EvidenceRequirement.arrangement_id).where(in_use).distinct().subquery()
