@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, timedelta
 
+from sqlalchemy import select
+
 from vendorguard.approvals.models import ApprovalState
 from vendorguard.arrangements.models import ArrangementState
 from vendorguard.auth.roles import Role
@@ -219,6 +221,30 @@ def test_auditor_sees_register_counts_and_latest_audit_events(client, make, logi
     assert "<svg" in chart and "観光課" in chart and "市民課" in chart
 
 
+def test_register_counts_are_the_registers_sizes(make):
+    from sqlalchemy import func
+
+    from vendorguard.audit.models import AuditEvent
+    from vendorguard.core.timeutil import utcnow
+    from vendorguard.dashboard import queries
+
+    kanko, _shimin = _world(make)
+    make.engagement(kanko, title="アーカイブ済みの委託", archived_at=utcnow())
+    db.session.commit()
+    registers = db.session.execute(queries.register_counts()).one()
+
+    def live(model) -> int:
+        return db.session.scalar(
+            select(func.count()).select_from(model).where(model.archived_at.is_(None))
+        )
+
+    assert registers.engagements == live(Engagement) > 0
+    assert registers.cloud_services == live(CloudService) > 0
+    assert registers.social_accounts == live(SocialAccount) > 0
+    assert registers.audit_events == db.session.scalar(select(func.count()).select_from(AuditEvent))
+    assert registers.audit_events > 0
+
+
 def test_strip_counts_todays_work_with_the_department_carried(client, make, login_as):
     kanko, _shimin = _world(make)
     login_as(make.user(Role.OFFICER, department=kanko))
@@ -322,3 +348,55 @@ def _bulk(department, contractor, count: int) -> None:
         ]
     )
     db.session.commit()
+
+
+def test_the_city_chart_and_a_departments_chart_count_alike(make):
+    from vendorguard.dashboard import queries
+    from vendorguard.evidence.models import (
+        Cadence,
+        EvidenceProvider,
+        EvidenceRequest,
+        EvidenceRequirement,
+        RequestStatus,
+    )
+
+    kanko, shimin = _world(make)
+    engagements = db.session.scalars(
+        select(Engagement).where(Engagement.department_id == kanko.id).order_by(Engagement.id)
+    ).all()
+    for n, (engagement, due, status) in enumerate(
+        [
+            (engagements[0], days(-3), RequestStatus.OPEN),  # overdue: needs attention
+            (engagements[1], days(5), RequestStatus.OPEN),  # not yet due
+            (engagements[1], days(-30), RequestStatus.ACCEPTED),  # settled
+        ]
+    ):
+        requirement = EvidenceRequirement(
+            arrangement_id=engagement.id,
+            title=f"報告{n}",
+            cadence=Cadence.AD_HOC,
+            provider=EvidenceProvider.CONTRACTOR,
+        )
+        db.session.add(requirement)
+        db.session.flush()
+        db.session.add(
+            EvidenceRequest(
+                evidence_requirement_id=requirement.id,
+                arrangement_id=engagement.id,
+                occurrence="adhoc-1",
+                scheduled_due_on=due,
+                due_on=due,
+                status=status,
+            )
+        )
+    db.session.commit()
+    admin = make.user(Role.ADMIN)
+
+    def figures(department_id):
+        rows = db.session.execute(queries.assurance_by_department(admin, TODAY, department_id))
+        return {row.id: (row.live, row.attention, row.without) for row in rows}
+
+    city = figures(None)
+    assert city[kanko.id][1] == 1 and 0 < city[kanko.id][2] < city[kanko.id][0]
+    for department in (kanko, shimin):
+        assert figures(department.id) == {department.id: city[department.id]}

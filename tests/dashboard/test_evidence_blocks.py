@@ -120,3 +120,50 @@ def test_a_home_count_leads_to_a_list_with_the_same_number(client, make, login_a
     # The list itself starts on the officer's department; 「すべて」 shows every readable one.
     assert "他課の報告" not in client.get("/evidence/requests/").get_data(as_text=True)
     assert "他課の報告" in client.get("/evidence/requests/?department=").get_data(as_text=True)
+
+
+def _overdue_in_bulk(engagement, count: int, start: int = 0) -> None:
+    requirement = EvidenceRequirement(
+        arrangement_id=engagement.id,
+        title=f"一括の報告{start}",
+        cadence=Cadence.AD_HOC,
+        provider=EvidenceProvider.CONTRACTOR,
+    )
+    db.session.add(requirement)
+    db.session.flush()
+    due = today_tokyo() - timedelta(days=3)
+    db.session.add_all(
+        EvidenceRequest(
+            evidence_requirement_id=requirement.id,
+            arrangement_id=engagement.id,
+            occurrence=f"bulk-{n}",
+            scheduled_due_on=due,
+            due_on=due,
+            status=RequestStatus.OPEN,
+        )
+        for n in range(count)
+    )
+    db.session.commit()
+
+
+def test_a_count_past_the_lists_bound_says_so_on_the_home_and_the_list(client, make, login_as):
+    from vendorguard.dashboard.sections import list_bound
+
+    bound = list_bound()
+    department = make.department(name="市民課")
+    engagement = make.engagement(department=department, title="住民記録保守")
+    login_as(make.user(Role.OFFICER, department=department))
+    _overdue_in_bulk(engagement, bound)
+    home = client.get("/").get_data(as_text=True)
+    strip = re.search(r'<li id="today-overdue".*?</li>', home, re.S).group(0)
+    assert f">{bound}<" in strip and "件以上" not in strip
+    assert f"{bound}件" in _block(home, "evidence_overdue") and "件以上" not in home
+
+    _overdue_in_bulk(engagement, 1, start=1)  # one past the bound: both stop counting there
+    home = client.get("/").get_data(as_text=True)
+    strip = re.search(r'<li id="today-overdue".*?</li>', home, re.S).group(0)
+    assert f"{bound}件以上" in strip
+    block = _block(home, "evidence_overdue")
+    assert f"{bound}件以上" in block and f"ほか{bound - 5}件以上" in block
+    link = re.search(r'<a href="([^"]+)">一覧で見る</a>', block).group(1).replace("&amp;", "&")
+    assert f"{bound}件以上" in client.get(link).get_data(as_text=True)

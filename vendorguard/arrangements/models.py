@@ -57,7 +57,12 @@ class Arrangement(Audited, Model):
     """Common columns: who owns it, who answers for it, its state and next review."""
 
     __tablename__ = "arrangement"
-    __table_args__ = (Index("ix_arrangement_title_id", "title", "id"),)  # lists sorted by title
+    __table_args__ = (
+        Index("ix_arrangement_title_id", "title", "id"),  # lists sorted by title
+        # id → department from the index alone: visibility rules that admit "the own department"
+        # (SNS drafts) probe it for a few hundred rows instead of hashing every arrangement.
+        Index("ix_arrangement_id_department", "id", "department_id"),
+    )
     __audit_label__ = "title"
 
     id: Mapped[int] = mapped_column(primary_key=True)

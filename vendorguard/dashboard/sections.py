@@ -1,7 +1,9 @@
 """What the home page lists for each role: its sections (by urgency) and the strip of today's counts.
 
 A section is a statement of what needs doing plus where that is done; ``views`` counts them all in
-one query and reads rows for the most urgent ones only.
+one query and reads rows for the most urgent ones only. Counts stop where the list they link to
+stops counting (``list_bound``): past it both say 「N件以上」, so the numbers still agree, and no
+count walks 30,000 overdue requests on every view.
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ from flask_login import current_user
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from vendorguard.arrangements.models import Arrangement
+from vendorguard.arrangements.models import Arrangement, ArrangementKind
 from vendorguard.assessments import queries as assessment_queries
 from vendorguard.auth.roles import Role, role_has
+from vendorguard.core import settings
+from vendorguard.core.web import COUNT_BOUND, PAGES_AHEAD
 from vendorguard.dashboard import queries
 from vendorguard.evidence import queries as evidence_queries
 from vendorguard.inspections import queries as inspection_queries
@@ -43,6 +47,7 @@ class Section:
     urgency: int
     hint: str = ""
     total: int = 0
+    bounded: bool = False  # more than ``total`` match (the count stopped at ``list_bound``)
     rows: list[Any] = field(default_factory=list)
     cost: int = 1  # queries to show its rows
 
@@ -57,6 +62,28 @@ class StripItem:
     link: str | None
     tone: str = "warn"  # danger | warn: how the number is coloured when not zero
     count: int = 0
+    bounded: bool = False  # more than ``count`` match
+    section: str = ""  # the section that lists the same rows: counted once, for both
+
+
+def list_bound() -> int:
+    """How far a list counts on its first page before it says 「N件以上」 (``core.web.RowPagination``
+    at page 1 and the configured page size): the home's counts stop at the same number."""
+    return max(COUNT_BOUND, (1 + PAGES_AHEAD) * settings.current().page_size)
+
+
+def _entity_only(stmt: Select) -> Select:
+    """``stmt`` without its extra columns: the home counts on its own, so a row query's window
+    ``count(*) OVER ()`` would only make the database read every match to show five."""
+    return stmt.with_only_columns(stmt.column_descriptions[0]["entity"])
+
+
+def _social(today: date) -> Select:
+    # The kind named too, so the 400 accounts are read through the kind index, not found by
+    # hashing all 20,000 arrangements.
+    return social_queries.needs_attention(current_user, today).where(
+        Arrangement.kind == ArrangementKind.SOCIAL_ACCOUNT.value
+    )
 
 
 def _link(endpoint: str, permission: str, **args: Any) -> str | None:
@@ -96,15 +123,27 @@ def strip_for(role: Role, department_id: int | None, today: date) -> list[StripI
     if _manages_evidence(role):
         review, overdue = _evidence(department_id, today)
         review_link, overdue_link = _evidence_links(department_id)
-        items.append(StripItem("overdue", _("提出期限超過の証跡"), overdue, overdue_link, "danger"))
-        items.append(StripItem("review", _("確認待ちの証跡"), review, review_link))
+        items.append(
+            StripItem(
+                "overdue",
+                _("提出期限超過の証跡"),
+                overdue,
+                overdue_link,
+                "danger",
+                section="evidence_overdue",
+            )
+        )
+        items.append(
+            StripItem("review", _("確認待ちの証跡"), review, review_link, section="evidence_review")
+        )
     if role_has(role, "social.manage") and not role_has(role, "engagement.manage"):
         items.append(
             StripItem(
                 "social",
                 _("対応が必要なSNSアカウント"),
-                social_queries.needs_attention(current_user, today),
+                _social(today),
                 url_for("dashboard.index", open="social") + "#block-social",
+                section="social",
             )
         )
     if role_has(role, "engagement.manage"):
@@ -114,6 +153,7 @@ def strip_for(role: Role, department_id: int | None, today: date) -> list[StripI
                 _("30日以内に期限が来る認証"),
                 queries.expiring_certifications(today, department_id, EXPIRING_DAYS),
                 url_for("dashboard.index", open="certifications") + "#block-certifications",
+                section="certifications",
             )
         )
         items.append(
@@ -133,8 +173,9 @@ def strip_for(role: Role, department_id: int | None, today: date) -> list[StripI
             StripItem(
                 "inspections",
                 _("30日以内の実地検査"),
-                inspection_queries.due_for(current_user, today),
+                _entity_only(inspection_queries.due_for(current_user, today)),
                 _link("inspections.index", "dashboard.view", year="", department=department_id),
+                section="inspections",
             )
         )
     return items
@@ -170,7 +211,7 @@ def _evidence_sections(role: Role, department_id: int | None, today: date) -> li
             Section(
                 "actions_mine",
                 _("期限を過ぎたあなたの措置"),
-                assessment_queries.overdue_actions_for_owner(current_user.id, today),
+                _entity_only(assessment_queries.overdue_actions_for_owner(current_user.id, today)),
                 _link("assessments.actions", "dashboard.view", overdue=1, mine=1),
                 OVERDUE,
             )
@@ -210,14 +251,14 @@ def _engagement_sections(department_id: int | None, today: date) -> list[Section
         Section(
             "inspections",
             _("30日以内に予定されている、または予定日を過ぎた実地検査"),
-            inspection_queries.due_for(current_user, today),
+            _entity_only(inspection_queries.due_for(current_user, today)),
             _link("inspections.index", "dashboard.view", year="", department=department_id),
             ASKED,
         ),
         Section(
             "reviews_due",
             _("確認（定期確認）の時期が来ている案件"),
-            assessment_queries.reviews_due(today, department_id, viewer=current_user),
+            _entity_only(assessment_queries.reviews_due(today, department_id, viewer=current_user)),
             None,
             ASKED,
             _("前回の確認の有効期限が近い、または過ぎています。確認を記録してください。"),
@@ -292,7 +333,7 @@ def sections_for(role: Role, department_id: int | None, today: date) -> list[Sec
             Section(
                 "social",
                 _("対応が必要なSNSアカウント"),
-                social_queries.needs_attention(current_user, today),
+                _social(today),
                 _link("social.index", "social.view", mfa_off=1),
                 SOON,
                 _(
@@ -316,15 +357,24 @@ def sections_for(role: Role, department_id: int | None, today: date) -> list[Sec
 def count_all(
     session: Session, sections: list[Section], strip: list[StripItem], department_id: int | None
 ) -> str | None:
-    """Fill every section's total and strip count in one query; returns the department's name
-    (read in the same query) when the page is narrowed to one."""
-    statements = {s.key: s.stmt for s in sections} | {f"strip_{i.key}": i.stmt for i in strip}
+    """Fill every section's total and strip count in one query (each stopping at ``list_bound``);
+    returns the department's name (read in the same query) when the page is narrowed to one."""
+    listed = {s.key: s for s in sections}
+    own = [item for item in strip if item.section not in listed]
+    statements = {s.key: s.stmt for s in sections} | {f"strip_{i.key}": i.stmt for i in own}
     if not statements and department_id is None:
         return None
+    bound = list_bound()
     name = select(Department.name).where(Department.id == department_id).scalar_subquery()
-    counted = session.execute(queries.counts(statements).add_columns(name.label("name"))).one()
+    query = queries.counts(statements, bound).add_columns(name.label("name"))
+    counted = session.execute(query).one()
     for section in sections:
-        section.total = counted._mapping[section.key]
+        found = counted._mapping[section.key]
+        section.total, section.bounded = min(found, bound), found > bound
+    for item in own:
+        found = counted._mapping[f"strip_{item.key}"]
+        item.count, item.bounded = min(found, bound), found > bound
     for item in strip:
-        item.count = counted._mapping[f"strip_{item.key}"]
+        if item.section in listed:
+            item.count, item.bounded = listed[item.section].total, listed[item.section].bounded
     return counted.name if department_id is not None else None

@@ -53,6 +53,8 @@ AWAITING_PROVIDER = frozenset({RequestStatus.OPEN, RequestStatus.REJECTED})
 UNSETTLED = frozenset({RequestStatus.OPEN, RequestStatus.REJECTED, RequestStatus.SUBMITTED})
 # The same as SQL, for the partial index the request list walks.
 UNSETTLED_SQL = "status IN ('open', 'rejected', 'submitted')"
+# Submissions waiting for review, as SQL, for their partial index.
+PENDING_SQL = "decision = 'pending'"
 
 
 # Why the schedule withdrew a request (stored in ``closed_reason``); a person's reason is free text.
@@ -80,7 +82,16 @@ class EvidenceRequirement(Audited, Model):
 
     __tablename__ = "evidence_requirement"
     # One derived requirement per template and arrangement (manual ones have no template code).
-    __table_args__ = (UniqueConstraint("arrangement_id", "template_code"),)
+    __table_args__ = (
+        UniqueConstraint("arrangement_id", "template_code"),
+        # "Has a requirement in use" per arrangement (the home page's chart), from the index alone.
+        Index(
+            "ix_evidence_requirement_live_arrangement",
+            "arrangement_id",
+            postgresql_where=text("archived_at IS NULL"),
+            sqlite_where=text("archived_at IS NULL"),
+        ),
+    )
     __audit_label__ = "title"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -127,6 +138,18 @@ class EvidenceRequest(Audited, Model):
             "ix_evidence_request_unsettled_due",
             "due_on",
             "id",
+            postgresql_where=text(UNSETTLED_SQL),
+            sqlite_where=text(UNSETTLED_SQL),
+        ),
+        # An arrangement's unsettled requests by status and due date, from the index alone: "has
+        # unsettled evidence due by today" (the home page's chart), one department's overdue
+        # count (the requirement id is there for the join to the requirement).
+        Index(
+            "ix_evidence_request_unsettled_arrangement",
+            "arrangement_id",
+            "status",
+            "due_on",
+            "evidence_requirement_id",
             postgresql_where=text(UNSETTLED_SQL),
             sqlite_where=text(UNSETTLED_SQL),
         ),
@@ -190,7 +213,18 @@ class EvidenceSubmission(Audited, Model):
     """One submission (one or more files and a comment) and its review. Every version is kept."""
 
     __tablename__ = "evidence_submission"
-    __table_args__ = (UniqueConstraint("request_id", "version"),)
+    __table_args__ = (
+        UniqueConstraint("request_id", "version"),
+        # Submissions waiting for review, oldest first (the home page's review section): a few
+        # thousand of ~100,000, walked in order.
+        Index(
+            "ix_evidence_submission_pending",
+            "submitted_at",
+            "id",
+            postgresql_where=text(PENDING_SQL),
+            sqlite_where=text(PENDING_SQL),
+        ),
+    )
     __audit_label__ = "version"
 
     id: Mapped[int] = mapped_column(primary_key=True)
