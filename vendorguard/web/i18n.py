@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
+import flask_babel
+from babel.support import NullTranslations
 from flask import Flask, current_app, g, has_request_context, session
+from flask.globals import _cv_app
 from flask_babel import format_date, get_locale
 from flask_login import current_user
+from jinja2 import pass_eval_context
+from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
 from vendorguard.core.timeutil import TOKYO, wareki
@@ -75,8 +81,76 @@ def punctuation(mark: str) -> str:
     return {"：": ": ", "・": " · ", "〜": " – ", "、": ", "}.get(mark.strip(), mark)
 
 
+def translations() -> NullTranslations:
+    """The catalogue ``flask_babel.get_translations()`` would return, looked up once per locale.
+
+    Flask-Babel resolves its context, domain and locale through ``g`` on every call (a dozen
+    context-local lookups; a list page translates 300+ strings). Its own per-context state
+    (``g._flask_babel``) is the key: the catalogue is kept next to the locale object it was
+    found for and reused while that very object is the context's locale. ``force_locale``,
+    ``refresh()`` and a new request each set or drop that object, so they miss and look up again
+    — whatever Flask-Babel would answer, this answers.
+    """
+    app_ctx = _cv_app.get(None)
+    if app_ctx is None:
+        return NullTranslations()  # as Flask-Babel outside any application context
+    state = app_ctx.g.__dict__.get("_flask_babel")
+    if state is not None:
+        found = state.__dict__.get("vg_translations")
+        if (
+            found is not None
+            and found[0] is state.__dict__.get("babel_locale")
+            and found[1] is state.__dict__.get("babel_domain")
+        ):
+            return found[2]
+    catalogue = flask_babel.get_translations()
+    state = app_ctx.g._flask_babel
+    state.vg_translations = (state.babel_locale, state.babel_domain, catalogue)
+    return catalogue
+
+
+# Jinja's "newstyle" gettext (what Flask-Babel installs) reaches the catalogue through three nested
+# ``Context.call``s per string (``_`` → ``gettext`` → Flask-Babel's lambda); these do the same
+# work — translate, mark safe when autoescaping, always ``%``-format — in one.
+@pass_eval_context
+def _gettext(eval_ctx: EvalContext, string: str, /, **variables: Any) -> str:
+    text = translations().ugettext(string)
+    return (Markup(text) if eval_ctx.autoescape else text) % variables
+
+
+@pass_eval_context
+def _ngettext(
+    eval_ctx: EvalContext, singular: str, plural: str, num: int, /, **variables: Any
+) -> str:
+    variables.setdefault("num", num)
+    text = translations().ungettext(singular, plural, num)
+    return (Markup(text) if eval_ctx.autoescape else text) % variables
+
+
+@pass_eval_context
+def _pgettext(eval_ctx: EvalContext, context: str, string: str, /, **variables: Any) -> str:
+    variables.setdefault("context", context)
+    text = translations().upgettext(context, string)
+    return (Markup(text) if eval_ctx.autoescape else text) % variables
+
+
+@pass_eval_context
+def _npgettext(
+    eval_ctx: EvalContext, context: str, singular: str, plural: str, num: int, /, **variables: Any
+) -> str:
+    variables.setdefault("context", context)
+    variables.setdefault("num", num)
+    text = translations().unpgettext(context, singular, plural, num)
+    return (Markup(text) if eval_ctx.autoescape else text) % variables
+
+
 def init_app(app: Flask) -> None:
-    """Register the date and punctuation filters."""
+    """Register the template gettext functions, the date and punctuation filters."""
+    # Replaces what Babel(app) installed (same names, same output; ``_`` is the i18n extension's
+    # alias of ``gettext``, called directly here).
+    app.jinja_env.globals.update(
+        _=_gettext, gettext=_gettext, ngettext=_ngettext, pgettext=_pgettext, npgettext=_npgettext
+    )
     app.add_template_filter(format_day, "day")
     app.add_template_filter(format_moment, "moment")
     app.add_template_filter(wareki, "wareki")
