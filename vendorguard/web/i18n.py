@@ -39,8 +39,23 @@ def select_timezone() -> str:
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
 
 
+def _locale() -> Any:
+    # Flask-Babel's get_locale() walks ``g`` several times per call; once chosen, the locale sits
+    # in its per-context state (force_locale and refresh() replace it there).
+    app_ctx = _cv_app.get(None)
+    state = None if app_ctx is None else app_ctx.g.__dict__.get("_flask_babel")
+    locale = None if state is None else state.__dict__.get("babel_locale")
+    return get_locale() if locale is None else locale
+
+
+def current_locale() -> str:
+    """The request's locale as text ("ja", "en"); "ja" outside any application context."""
+    return str(_locale() or "ja")
+
+
 def _is_ja() -> bool:
-    return str(get_locale() or "ja").startswith("ja")
+    locale = _locale()
+    return locale is None or locale.language == "ja"
 
 
 def format_day(value: date | None) -> str:
