@@ -129,8 +129,21 @@ def translations() -> NullTranslations:
 # work — translate, mark safe when autoescaping, always ``%``-format — in one.
 @pass_eval_context
 def _gettext(eval_ctx: EvalContext, string: str, /, **variables: Any) -> str:
-    text = translations().ugettext(string)
-    return (Markup(text) if eval_ctx.autoescape else text) % variables
+    catalogue = translations()
+    if variables or not eval_ctx.autoescape:
+        text = catalogue.ugettext(string)
+        return (Markup(text) if eval_ctx.autoescape else text) % variables
+    # Most of a page's strings are constants (column labels repeated on every row): each is
+    # translated, marked safe and formatted once per catalogue, kept on the catalogue itself
+    # (catalogues live as long as the process; a NullTranslations takes its copies with it).
+    finished: dict[str, Markup] | None = vars(catalogue).get("vg_finished")
+    if finished is None:
+        finished = {}
+        setattr(catalogue, "vg_finished", finished)  # noqa: B010  (not an attribute of its class)
+    result = finished.get(string)
+    if result is None:
+        result = finished[string] = Markup(catalogue.ugettext(string)) % {}
+    return result
 
 
 @pass_eval_context
