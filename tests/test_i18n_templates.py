@@ -4,6 +4,8 @@ not per string): same output as Flask-Babel's own Jinja callables, in and out of
 
 from __future__ import annotations
 
+import contextvars
+
 from flask import render_template_string, session
 from flask_babel import force_locale, get_translations, refresh
 from jinja2 import Environment
@@ -62,6 +64,23 @@ def test_templates_render_outside_requests(app):
         with force_locale("en"):  # a mail to an English-speaking user from a job
             assert template.render() == "Home2 in total"
         assert template.render() == "ホーム全2件"
-    # No application context at all: the message ids as written, like Flask-Babel.
-    assert template.render() == "ホーム全2件"
+    # No application context at all (a fresh context: the fixture holds one): the message ids.
+    assert contextvars.Context().run(template.render) == "ホーム全2件"
     assert isinstance(i18n.translations(), type(get_translations()))
+
+
+def test_python_gettext_and_lazy_labels_follow_the_request_and_force_locale(app):
+    from flask_babel import gettext, lazy_gettext
+
+    label = lazy_gettext("ホーム")
+    with app.test_request_context():
+        session["locale"] = "en"
+        assert (gettext("ホーム"), str(label)) == ("Home", "Home")
+        with force_locale("ja"):
+            assert (gettext("ホーム"), str(label)) == ("ホーム", "ホーム")
+            assert gettext("全%(total)d件", total=4) == "全4件"
+        assert gettext("全%(total)d件", total=4) == "4 in total"
+    with app.app_context():  # a job or command: the default language
+        assert str(label) == "ホーム"
+    # No application context at all (a fresh context: the fixture holds one): the message id.
+    assert contextvars.Context().run(str, label) == "ホーム"

@@ -9,7 +9,7 @@ import flask_babel
 from babel.support import NullTranslations
 from flask import Flask, current_app, g, has_request_context, session
 from flask.globals import _cv_app
-from flask_babel import format_date, get_locale
+from flask_babel import Domain, format_date, get_locale
 from flask_login import current_user
 from jinja2 import pass_eval_context
 from jinja2.nodes import EvalContext
@@ -118,10 +118,24 @@ def translations() -> NullTranslations:
             and found[1] is state.__dict__.get("babel_domain")
         ):
             return found[2]
-    catalogue = flask_babel.get_translations()
+    domain = flask_babel.get_domain()
+    catalogue = Domain.get_translations(domain)  # Flask-Babel's own lookup, never an override
     state = app_ctx.g._flask_babel
-    state.vg_translations = (state.babel_locale, state.babel_domain, catalogue)
+    state.vg_translations = (state.babel_locale, domain, catalogue)
     return catalogue
+
+
+class RequestDomain(Domain):
+    """Flask-Babel's message domain, finding its catalogue through ``translations()``: Python
+    code's ``gettext`` and lazy strings (enum labels …) skip the same repeated lookups."""
+
+    def get_translations(self) -> NullTranslations:
+        """The context's catalogue (Flask-Babel's lookup when this is not the context's domain)."""
+        app_ctx = _cv_app.get(None)
+        state = None if app_ctx is None else app_ctx.g.__dict__.get("_flask_babel")
+        if state is not None and state.__dict__.get("babel_domain") is self:
+            return translations()
+        return super().get_translations()
 
 
 # Jinja's "newstyle" gettext (what Flask-Babel installs) reaches the catalogue through three nested
@@ -174,6 +188,9 @@ def _npgettext(
 
 def init_app(app: Flask) -> None:
     """Register the template gettext functions, the date and punctuation filters."""
+    # The domain every request uses (Flask-Babel's ``Babel.domain_instance``, computed once).
+    config = app.extensions["babel"]
+    config.instance.domain_instance = RequestDomain(domain=config.default_domain)
     # Replaces what Babel(app) installed (same names, same output; ``_`` is the i18n extension's
     # alias of ``gettext``, called directly here).
     app.jinja_env.globals.update(
