@@ -10,11 +10,13 @@ loads a user. Besides, a session ends after ``SESSION_IDLE_MINUTES`` without a r
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app, session
 from flask_login import user_logged_in
-from sqlalchemy import Connection, event, inspect
+from sqlalchemy import ColumnElement, Connection, Select, bindparam, event, inspect, select
 from sqlalchemy.orm import InstanceState, Mapper, Session
 
 from vendorguard.auth.models import User
@@ -54,6 +56,44 @@ def _expired(now: float) -> bool:
     return now - seen > idle or now - started > lifetime
 
 
+@dataclass(frozen=True)
+class Alongside:
+    """A row every signed-in page shows, read by the statement that loads the user."""
+
+    entity: type
+    onclause: Callable[[], ColumnElement[bool]]
+    receive: Callable[[Any], None]
+
+
+# What the layout prints on every page (the footer's city profile) is outer-joined to the user's
+# row: one round trip instead of one each. Packages above auth register here (auth cannot import
+# them); each ``receive`` gets the joined object (None when no row) and keeps it for the request.
+_ALONGSIDE: list[Alongside] = []
+
+
+def load_alongside(
+    entity: type, onclause: Callable[[], ColumnElement[bool]], receive: Callable[[Any], None]
+) -> None:
+    """Read ``entity`` (outer-joined on ``onclause``) with every signed-in user, for ``receive``."""
+    _ALONGSIDE.append(Alongside(entity, onclause, receive))
+
+
+_statements: dict[int, Select[Any]] = {}
+
+
+def _user_statement() -> Select[Any]:
+    # Built once per process (per number of registrations, all made at import): building and
+    # hashing a new Select on every request costs more than the lookup it describes.
+    statement = _statements.get(len(_ALONGSIDE))
+    if statement is None:
+        statement = select(User, *(extra.entity for extra in _ALONGSIDE))
+        for extra in _ALONGSIDE:
+            statement = statement.outerjoin(extra.entity, extra.onclause())
+        statement = statement.where(User.id == bindparam("user_id"))
+        _statements[len(_ALONGSIDE)] = statement
+    return statement
+
+
 def load_user(session_db: Session, user_id: str) -> User | None:
     """The signed-in user of this request's cookie, or None when the session has ended."""
     raw_id, _, raw_generation = str(user_id).partition(":")
@@ -66,9 +106,14 @@ def load_user(session_db: Session, user_id: str) -> User | None:
     now = time.time()
     if _expired(now):
         return None
-    user = session_db.get(User, wanted_id)
-    if user is None or not user.is_active or user.session_generation != generation:
+    row = session_db.execute(_user_statement(), {"user_id": wanted_id}).one_or_none()
+    if row is None:
         return None
+    user: User = row[0]
+    if not user.is_active or user.session_generation != generation:
+        return None
+    for extra, value in zip(_ALONGSIDE, row[1:], strict=True):
+        extra.receive(value)
     if now - session[SEEN] >= 60:  # rewrite the cookie at most once a minute
         session[SEEN] = int(now)
     return user

@@ -55,10 +55,19 @@ EDITABLE = tuple(f.name for f in fields(City) if f.name != "configured")
 
 def load(session: Session) -> City:
     """The saved profile, or an unset one (never another city's defaults)."""
-    row = session.get(CityProfile, PROFILE_ID)
+    return _from_row(session.get(CityProfile, PROFILE_ID))
+
+
+def _from_row(row: CityProfile | None) -> City:
     if row is None:
         return City()
     return City(**{name: getattr(row, name) or "" for name in EDITABLE}, configured=True)
+
+
+def keep_for_request(row: CityProfile | None) -> None:
+    """Keep the profile read along with the signed-in user as this request's copy (the footer
+    of every page prints it: no statement of its own)."""
+    g._city_profile = _from_row(row)
 
 
 def current(session: Session | None = None) -> City:

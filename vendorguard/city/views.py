@@ -6,13 +6,20 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from werkzeug.local import LocalProxy
 
+from vendorguard.auth import sessions
 from vendorguard.auth.permissions import require
 from vendorguard.city import services
 from vendorguard.city.blueprint import bp
 from vendorguard.city.forms import CityProfileForm
+from vendorguard.city.models import PROFILE_ID, CityProfile
 from vendorguard.core.errors import DomainError
 from vendorguard.core.web import show_domain_error
 from vendorguard.extensions import db
+
+# Every signed-in page prints the profile (footer): it is read by the statement loading the user.
+sessions.load_alongside(
+    CityProfile, lambda: CityProfile.id == PROFILE_ID, services.keep_for_request
+)
 
 
 @bp.app_context_processor

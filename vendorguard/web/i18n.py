@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
+import flask_babel
+from babel.support import NullTranslations
 from flask import Flask, current_app, g, has_request_context, session
-from flask_babel import format_date, get_locale
+from flask.globals import _cv_app
+from flask_babel import Domain, format_date, get_locale
 from flask_login import current_user
+from jinja2 import pass_eval_context
+from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
 from vendorguard.core.timeutil import TOKYO, wareki
@@ -33,8 +39,23 @@ def select_timezone() -> str:
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
 
 
+def _locale() -> Any:
+    # Flask-Babel's get_locale() walks ``g`` several times per call; once chosen, the locale sits
+    # in its per-context state (force_locale and refresh() replace it there).
+    app_ctx = _cv_app.get(None)
+    state = None if app_ctx is None else app_ctx.g.__dict__.get("_flask_babel")
+    locale = None if state is None else state.__dict__.get("babel_locale")
+    return get_locale() if locale is None else locale
+
+
+def current_locale() -> str:
+    """The request's locale as text ("ja", "en"); "ja" outside any application context."""
+    return str(_locale() or "ja")
+
+
 def _is_ja() -> bool:
-    return str(get_locale() or "ja").startswith("ja")
+    locale = _locale()
+    return locale is None or locale.language == "ja"
 
 
 def format_day(value: date | None) -> str:
@@ -75,8 +96,106 @@ def punctuation(mark: str) -> str:
     return {"：": ": ", "・": " · ", "〜": " – ", "、": ", "}.get(mark.strip(), mark)
 
 
+def translations() -> NullTranslations:
+    """The catalogue ``flask_babel.get_translations()`` would return, looked up once per locale.
+
+    Flask-Babel resolves its context, domain and locale through ``g`` on every call (a dozen
+    context-local lookups; a list page translates 300+ strings). Its own per-context state
+    (``g._flask_babel``) is the key: the catalogue is kept next to the locale object it was
+    found for and reused while that very object is the context's locale. ``force_locale``,
+    ``refresh()`` and a new request each set or drop that object, so they miss and look up again
+    — whatever Flask-Babel would answer, this answers.
+    """
+    app_ctx = _cv_app.get(None)
+    if app_ctx is None:
+        return NullTranslations()  # as Flask-Babel outside any application context
+    state = app_ctx.g.__dict__.get("_flask_babel")
+    if state is not None:
+        found = state.__dict__.get("vg_translations")
+        if (
+            found is not None
+            and found[0] is state.__dict__.get("babel_locale")
+            and found[1] is state.__dict__.get("babel_domain")
+        ):
+            return found[2]
+    domain = flask_babel.get_domain()
+    catalogue = Domain.get_translations(domain)  # Flask-Babel's own lookup, never an override
+    state = app_ctx.g._flask_babel
+    state.vg_translations = (state.babel_locale, domain, catalogue)
+    return catalogue
+
+
+class RequestDomain(Domain):
+    """Flask-Babel's message domain, finding its catalogue through ``translations()``: Python
+    code's ``gettext`` and lazy strings (enum labels …) skip the same repeated lookups."""
+
+    def get_translations(self) -> NullTranslations:
+        """The context's catalogue (Flask-Babel's lookup when this is not the context's domain)."""
+        app_ctx = _cv_app.get(None)
+        state = None if app_ctx is None else app_ctx.g.__dict__.get("_flask_babel")
+        if state is not None and state.__dict__.get("babel_domain") is self:
+            return translations()
+        return super().get_translations()
+
+
+# Jinja's "newstyle" gettext (what Flask-Babel installs) reaches the catalogue through three nested
+# ``Context.call``s per string (``_`` → ``gettext`` → Flask-Babel's lambda); these do the same
+# work — translate, mark safe when autoescaping, always ``%``-format — in one.
+@pass_eval_context
+def _gettext(eval_ctx: EvalContext, string: str, /, **variables: Any) -> str:
+    catalogue = translations()
+    if variables or not eval_ctx.autoescape:
+        text = catalogue.ugettext(string)
+        return (Markup(text) if eval_ctx.autoescape else text) % variables
+    # Most of a page's strings are constants (column labels repeated on every row): each is
+    # translated, marked safe and formatted once per catalogue, kept on the catalogue itself
+    # (catalogues live as long as the process; a NullTranslations takes its copies with it).
+    finished: dict[str, Markup] | None = vars(catalogue).get("vg_finished")
+    if finished is None:
+        finished = {}
+        setattr(catalogue, "vg_finished", finished)  # noqa: B010  (not an attribute of its class)
+    result = finished.get(string)
+    if result is None:
+        result = finished[string] = Markup(catalogue.ugettext(string)) % {}
+    return result
+
+
+@pass_eval_context
+def _ngettext(
+    eval_ctx: EvalContext, singular: str, plural: str, num: int, /, **variables: Any
+) -> str:
+    variables.setdefault("num", num)
+    text = translations().ungettext(singular, plural, num)
+    return (Markup(text) if eval_ctx.autoescape else text) % variables
+
+
+@pass_eval_context
+def _pgettext(eval_ctx: EvalContext, context: str, string: str, /, **variables: Any) -> str:
+    variables.setdefault("context", context)
+    text = translations().upgettext(context, string)
+    return (Markup(text) if eval_ctx.autoescape else text) % variables
+
+
+@pass_eval_context
+def _npgettext(
+    eval_ctx: EvalContext, context: str, singular: str, plural: str, num: int, /, **variables: Any
+) -> str:
+    variables.setdefault("context", context)
+    variables.setdefault("num", num)
+    text = translations().unpgettext(context, singular, plural, num)
+    return (Markup(text) if eval_ctx.autoescape else text) % variables
+
+
 def init_app(app: Flask) -> None:
-    """Register the date and punctuation filters."""
+    """Register the template gettext functions, the date and punctuation filters."""
+    # The domain every request uses (Flask-Babel's ``Babel.domain_instance``, computed once).
+    config = app.extensions["babel"]
+    config.instance.domain_instance = RequestDomain(domain=config.default_domain)
+    # Replaces what Babel(app) installed (same names, same output; ``_`` is the i18n extension's
+    # alias of ``gettext``, called directly here).
+    app.jinja_env.globals.update(
+        _=_gettext, gettext=_gettext, ngettext=_ngettext, pgettext=_pgettext, npgettext=_npgettext
+    )
     app.add_template_filter(format_day, "day")
     app.add_template_filter(format_moment, "moment")
     app.add_template_filter(wareki, "wareki")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Flask, abort, render_template, request
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -15,6 +14,7 @@ from vendorguard.auth import sessions
 from vendorguard.auth.permissions import can_change
 from vendorguard.auth.roles import Role
 from vendorguard.extensions import csrf, db, login_manager
+from vendorguard.web.i18n import current_locale
 
 # Blueprints a contractor user may reach; every other page is internal. The API checks every
 # permission per bearer token (a contractor's token reaches only its company's evidence requests);
@@ -159,5 +159,5 @@ def init_app(app: Flask) -> None:
                 current_user, permission, department_id
             ),
             "Role": Role,
-            "current_locale": lambda: str(get_locale() or "ja"),
+            "current_locale": current_locale,
         }
