@@ -57,7 +57,11 @@ class Arrangement(Audited, Model):
     """Common columns: who owns it, who answers for it, its state and next review."""
 
     __tablename__ = "arrangement"
-    __table_args__ = (Index("ix_arrangement_title_id", "title", "id"),)  # lists sorted by title
+    __table_args__ = (
+        Index("ix_arrangement_title_id", "title", "id"),  # lists sorted by title
+        # one kind's list (600 cloud services among 20,000 arrangements) walked in title order
+        Index("ix_arrangement_kind_title_id", "kind", "title", "id"),
+    )
     __audit_label__ = "title"
 
     id: Mapped[int] = mapped_column(primary_key=True)
