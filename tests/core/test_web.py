@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from vendorguard.auth.roles import Role
 from vendorguard.core.web import absolute_url, search_term
 
@@ -27,3 +29,35 @@ def test_a_nul_in_a_search_is_refused_with_a_message_not_a_server_error(client, 
     assert response.status_code == 400
     assert "入力に使えない文字（NUL）" in response.get_data(as_text=True)
     assert client.get("/engagements/?q=ab").status_code == 200
+
+
+def _engagement_titles(client, query: str) -> list[str]:
+    html = client.get(f"/engagements/?{query}").get_data(as_text=True)
+    return re.findall(r'<a href="/engagements/\d+">([^<]+)</a>', html)
+
+
+def test_pages_of_a_sorted_list_cover_every_row_once_in_order(client, make, login_as):
+    """The paginator picks a page's keys in a subquery, then loads those rows: same rows, same
+    order as LIMIT/OFFSET over the whole select, including a filter on a joined table."""
+    vendor = make.contractor(name="但馬情報サービス株式会社")
+    titles = [f"業務{n:02d}" for n in range(7)]
+    for title in reversed(titles):
+        make.engagement(title=title, contractor=vendor)
+    make.engagement(title="業務99 他社", contractor=make.contractor(name="城崎ネット株式会社"))
+    login_as(make.user(Role.ADMIN))
+    pages = [
+        _engagement_titles(client, f"sort=title&dir=asc&per_page=3&page={n}&q=但馬")
+        for n in (1, 2, 3)
+    ]
+    assert pages == [titles[0:3], titles[3:6], titles[6:7]]
+    assert _engagement_titles(client, "sort=title&dir=asc&per_page=3&page=9&q=但馬") == titles[6:7]
+
+
+def test_a_search_without_letter_case_finds_the_same_rows_as_one_with_it(client, make, login_as):
+    """Kana and kanji terms are matched with LIKE, terms with letters still ignore case."""
+    make.engagement(title="Cloud基盤 税務システム保守")
+    make.engagement(title="窓口業務")
+    login_as(make.user(Role.ADMIN))
+    assert _engagement_titles(client, "q=税務") == ["Cloud基盤 税務システム保守"]
+    assert _engagement_titles(client, "q=cLOUD") == ["Cloud基盤 税務システム保守"]
+    assert _engagement_titles(client, "q=100%") == []

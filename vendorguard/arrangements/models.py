@@ -62,6 +62,8 @@ class Arrangement(Audited, Model):
         # id → department from the index alone: visibility rules that admit "the own department"
         # (SNS drafts) probe it for a few hundred rows instead of hashing every arrangement.
         Index("ix_arrangement_id_department", "id", "department_id"),
+        # one kind's list (600 cloud services among 20,000 arrangements) walked in title order
+        Index("ix_arrangement_kind_title_id", "kind", "title", "id"),
     )
     __audit_label__ = "title"
 

@@ -15,7 +15,7 @@ from vendorguard.auth.roles import Role
 from vendorguard.classification.models import Axis, ClassificationLevel, ClassificationScheme
 from vendorguard.contractors.models import Contractor
 from vendorguard.core.text import clean, to_katakana
-from vendorguard.core.web import like_pattern
+from vendorguard.core.web import contains
 from vendorguard.engagements.models import (
     Engagement,
     InformationItem,
@@ -93,29 +93,28 @@ def engagement_list(filters: EngagementFilters, today: date) -> Select:
     """Engagements with department and contractor loaded, plus a 機密性2以上 column, filtered."""
     stmt = (
         select(Engagement, high_confidentiality().label("high_confidentiality"))
-        .join(Engagement.contractor)
+        # Outer (same rows: contractor_id is NOT NULL), so the page's key subquery leaves it out.
+        .outerjoin(Engagement.contractor)
         .options(contains_eager(Engagement.contractor), joinedload(Engagement.department))
     )
     if filters.term:
-        raw, pattern = like_pattern(filters.term), like_pattern(clean(filters.term))
-        kana = like_pattern(to_katakana(filters.term))
-        # Subqueries on one table each, so PostgreSQL can use the trigram indexes.
+        cleaned = clean(filters.term)
+        # Subqueries on one table each, so PostgreSQL can use the trigram indexes; the raw term
+        # is searched too only when normalising changed it (each pattern is one more scan).
+        titles = {filters.term, cleaned}
         titled = select(Arrangement.id).where(
-            or_(
-                Arrangement.title.ilike(raw, escape="\\"),
-                Arrangement.title.ilike(pattern, escape="\\"),
-            )
+            or_(*(contains(Arrangement.title, t) for t in sorted(titles)))
         )
         named = select(Contractor.id).where(
             or_(
-                Contractor.name.ilike(pattern, escape="\\"),
-                Contractor.name_kana.ilike(kana, escape="\\"),
+                contains(Contractor.name, cleaned),
+                contains(Contractor.name_kana, to_katakana(filters.term)),
             )
         )
         stmt = stmt.where(
             or_(
                 Engagement.id.in_(titled),
-                Engagement.contract_number.ilike(pattern, escape="\\"),
+                contains(Engagement.contract_number, cleaned),
                 Engagement.contractor_id.in_(named),
             )
         )
@@ -176,10 +175,9 @@ def active_contractors(keep_id: int | None = None) -> Select:
 
 def contractor_matches(term: str) -> ColumnElement[bool]:
     """Contractors whose name, reading or 法人番号 contains ``term`` (trigram indexes on PostgreSQL)."""
-    pattern, kana = like_pattern(clean(term)), like_pattern(to_katakana(term))
     return or_(
-        Contractor.name.ilike(pattern, escape="\\"),
-        Contractor.name_kana.ilike(kana, escape="\\"),
+        contains(Contractor.name, clean(term)),
+        contains(Contractor.name_kana, to_katakana(term)),
         Contractor.corporate_number == clean(term),
     )
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from vendorguard.arrangements.access import managed_by, visible_to
 from vendorguard.arrangements.models import Arrangement
-from vendorguard.core.web import like_pattern
+from vendorguard.core.web import contains
 from vendorguard.evidence.models import (
     AWAITING_PROVIDER,
     UNSETTLED,
@@ -49,6 +49,26 @@ def _requests() -> Select:
     )
 
 
+def _listed_requests() -> Select:
+    """Requests with arrangement and department joined, requirement loaded: the list's base.
+
+    The paginator picks a page's keys with this select's FROM and WHERE: only the arrangement
+    (visibility, archived) must be joined there. The department is an outer join (same rows:
+    NOT NULL key) PostgreSQL leaves out unless sorted by; the requirement is joined only when the
+    25 rows are loaded. (A removed outer join on ``evidence_requirement_id`` would still make
+    PostgreSQL 15 read each skipped request's row for that key.)
+    """
+    return (
+        select(EvidenceRequest)
+        .join(Arrangement, Arrangement.id == EvidenceRequest.arrangement_id)
+        .outerjoin(Department, Department.id == Arrangement.department_id)
+        .options(
+            joinedload(EvidenceRequest.evidence_requirement),
+            contains_eager(EvidenceRequest.arrangement).contains_eager(Arrangement.department),
+        )
+    )
+
+
 # -- the request list -----------------------------------------------------------------------------
 
 
@@ -68,7 +88,7 @@ class RequestFilters:
 
 def request_list(user, filters: RequestFilters, today: date) -> Select:
     """Requests of every arrangement ``user`` may read, filtered."""
-    stmt = _requests().where(visible_to(user))
+    stmt = _listed_requests().where(visible_to(user))
     if filters.status == ACTIVE:
         stmt = stmt.where(EvidenceRequest.status.in_(list(UNSETTLED)))
     elif filters.status != ALL:
@@ -85,22 +105,24 @@ def request_list(user, filters: RequestFilters, today: date) -> Select:
     if filters.department_id is not None:
         stmt = stmt.where(Arrangement.department_id == filters.department_id)
     if filters.provider is not None:
-        stmt = stmt.where(EvidenceRequirement.provider == filters.provider)
+        by_provider = select(EvidenceRequirement.id).where(
+            EvidenceRequirement.provider == filters.provider
+        )
+        stmt = stmt.where(EvidenceRequest.evidence_requirement_id.in_(by_provider))
     if filters.kind is not None:
         stmt = stmt.where(Arrangement.kind == filters.kind)
     if filters.term:
-        pattern = like_pattern(filters.term)
         # A union of two one-table lookups, so PostgreSQL can use each title's trigram index and
         # then the request's foreign-key indexes (an OR of two subqueries scans every request).
         by_arrangement = select(EvidenceRequest.id).where(
             EvidenceRequest.arrangement_id.in_(
-                select(Arrangement.id).where(Arrangement.title.ilike(pattern, escape="\\"))
+                select(Arrangement.id).where(contains(Arrangement.title, filters.term))
             )
         )
         by_requirement = select(EvidenceRequest.id).where(
             EvidenceRequest.evidence_requirement_id.in_(
                 select(EvidenceRequirement.id).where(
-                    EvidenceRequirement.title.ilike(pattern, escape="\\")
+                    contains(EvidenceRequirement.title, filters.term)
                 )
             )
         )

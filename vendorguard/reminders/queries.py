@@ -74,10 +74,11 @@ def latest_unread(user_id: int, limit: int = 5) -> Select:
 
 def outbox_list(statuses, term: str = "", channel: str = "", kind: str = "") -> Select:
     """Outbox rows in the given statuses with their recipient's name, filtered."""
-    stmt = (
-        select(Notification, User.name.label("user_name"))
-        .outerjoin(User, User.id == Notification.user_id)
-        .where(Notification.status.in_(list(statuses)))
+    # The name is a scalar subquery, not a join: the page's keys then come from the
+    # (status, sent_at, id) index alone (PostgreSQL 15 reads the table for a removed join's key).
+    user_name = select(User.name).where(User.id == Notification.user_id).scalar_subquery()
+    stmt = select(Notification, user_name.label("user_name")).where(
+        Notification.status.in_(list(statuses))
     )
     if channel in {c.value for c in Channel}:
         stmt = stmt.where(Notification.channel == channel)
@@ -85,10 +86,11 @@ def outbox_list(statuses, term: str = "", channel: str = "", kind: str = "") -> 
         stmt = stmt.where(Notification.kind == kind)
     if term:
         pattern = like_pattern(term)
+        named = select(User.id).where(User.name.ilike(pattern, escape="\\"))
         stmt = stmt.where(
             or_(
                 Notification.email.ilike(pattern, escape="\\"),
-                User.name.ilike(pattern, escape="\\"),
+                Notification.user_id.in_(named),
                 Notification.dedup_key.ilike(pattern, escape="\\"),
             )
         )

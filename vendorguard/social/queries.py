@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, Select, and_, exists, false, func, not_, o
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from vendorguard.approvals.models import ApprovalState
-from vendorguard.arrangements.models import ArrangementState
+from vendorguard.arrangements.models import ArrangementKind, ArrangementState
 from vendorguard.auth.roles import SEES_ALL_DRAFTS, Role
 from vendorguard.core.web import like_pattern
 from vendorguard.org.models import Department
@@ -106,11 +106,14 @@ def account_list(user, filters: SocialFilters, today: date | None = None) -> Sel
     """Accounts ``user`` may see, with department and responsible officer loaded."""
     stmt = (
         select(SocialAccount)
-        .join(Department, SocialAccount.department_id == Department.id)
+        # An outer join (same rows: department_id is NOT NULL) that the page's key subquery can
+        # leave out; the kind condition, implied by the join to social_account, lets the keys
+        # come from the (kind, title, id) index rather than a scan of every arrangement.
+        .join(Department, SocialAccount.department_id == Department.id, isouter=True)
         .options(
             contains_eager(SocialAccount.department), joinedload(SocialAccount.responsible_officer)
         )
-        .where(visible_to(user))
+        .where(SocialAccount.kind == ArrangementKind.SOCIAL_ACCOUNT.value, visible_to(user))
     )
     if filters.term:
         pattern = like_pattern(filters.term)
