@@ -22,6 +22,7 @@ The PostgreSQL database given is emptied (drop_all) — use a scratch database.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -270,11 +271,13 @@ def main() -> None:
     parser.add_argument(
         "--due", type=int, action="append", help="only the 500,000-request case with this many due"
     )
+    parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
     args = parser.parse_args()
     sizes = [(500_000, due) for due in args.due] if args.due else SIZES
-    targets = [("SQLite", "sqlite:///{folder}/bench.db")]
+    targets = [] if args.no_sqlite else [("SQLite", "sqlite:///{folder}/bench.db")]
     if args.postgres:
         targets.append(("PostgreSQL", args.postgres))
+    print(f"load average: {os.getloadavg()}", flush=True)
     print(
         "| database | evidence requests | due items | outbox rows | plan | sweep (first run) | sweep (again) | data load |"
     )
@@ -287,6 +290,7 @@ def main() -> None:
                 f"{r['sweep']:.2f} s | {r['again']:.2f} s | {r['load']:.0f} s |",
                 flush=True,
             )
+    print(f"load average: {os.getloadavg()}")
 
 
 if __name__ == "__main__":
