@@ -16,6 +16,10 @@ does the same work):
 - sweep: plan + insert into the outbox (the first ``vg remind`` of the day);
 - again: the same day's sweep once the rows exist (every later run that day).
 
+CPU: the median CPU seconds of this process plus its PostgreSQL backend (read from /proc; parallel
+workers not included) for the same runs. On a machine shared by many jobs the wall time is mostly
+waiting for a core; the CPU time is the work itself and varies far less with the load.
+
 The PostgreSQL database given is emptied (drop_all) — use a scratch database.
 """
 
@@ -209,8 +213,18 @@ def fill(db, requests: int, due: int) -> None:
     assert due_left == 0, due_left
 
 
+def cpu_seconds(backend_pid: int | None) -> float:
+    """CPU time used so far by this process and by its PostgreSQL backend (same machine): on a
+    loaded machine the wall time is mostly waiting for a core, the CPU time is the work done."""
+    used = sum(os.times()[:2])
+    if backend_pid is not None:
+        fields = Path(f"/proc/{backend_pid}/stat").read_text().rsplit(")", 1)[1].split()
+        used += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return used
+
+
 def measure(url: str, requests: int, due: int, runs: int) -> dict:
-    from sqlalchemy import func, select
+    from sqlalchemy import func, select, text
 
     from vendorguard import create_app
     from vendorguard.evidence.models import EvidenceRequest
@@ -234,15 +248,25 @@ def measure(url: str, requests: int, due: int, runs: int) -> dict:
                     conn.commit()
             total = db.session.scalar(select(func.count()).select_from(EvidenceRequest))
 
-            def timed(action) -> float:
+            backend = (
+                db.session.scalar(text("SELECT pg_backend_pid()"))
+                if db.engine.dialect.name == "postgresql"
+                else None
+            )
+            cpu: dict[str, list[float]] = {}
+
+            def timed(action, name: str) -> float:
                 samples = []
                 for round_ in range(runs + 1):
+                    used = cpu_seconds(backend)
                     begin = time.perf_counter()
                     action()
                     elapsed = time.perf_counter() - begin
+                    used = cpu_seconds(backend) - used
                     db.session.rollback()
                     if round_:
                         samples.append(elapsed)
+                        cpu.setdefault(name, []).append(used)
                 return statistics.median(samples)
 
             created = len(sweep.plan(db.session, DAY, DAY))
@@ -252,12 +276,13 @@ def measure(url: str, requests: int, due: int, runs: int) -> dict:
                 "due": due,
                 "rows": created,
                 "load": loaded,
-                "plan": timed(lambda: sweep.plan(db.session, DAY, DAY)),
-                "sweep": timed(lambda: sweep.run(db.session, DAY)),
+                "plan": timed(lambda: sweep.plan(db.session, DAY, DAY), "plan"),
+                "sweep": timed(lambda: sweep.run(db.session, DAY), "sweep"),
             }
             sweep.run(db.session, DAY)
             db.session.commit()
-            result["again"] = timed(lambda: sweep.run(db.session, DAY))
+            result["again"] = timed(lambda: sweep.run(db.session, DAY), "again")
+            result["cpu"] = {name: statistics.median(values) for name, values in cpu.items()}
             db.session.remove()
             db.drop_all()
             db.engine.dispose()
@@ -279,15 +304,17 @@ def main() -> None:
         targets.append(("PostgreSQL", args.postgres))
     print(f"load average: {os.getloadavg()}", flush=True)
     print(
-        "| database | evidence requests | due items | outbox rows | plan | sweep (first run) | sweep (again) | data load |"
+        "| database | evidence requests | due items | outbox rows | plan | sweep (first run) | sweep (again) | data load "
+        "| CPU: plan / first run / again |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for name, url in targets:
         for requests, due in sizes:
             r = measure(url, requests, due, args.runs)
             print(
                 f"| {name} | {r['requests']:,} | {r['due']:,} | {r['rows']:,} | {r['plan']:.2f} s | "
-                f"{r['sweep']:.2f} s | {r['again']:.2f} s | {r['load']:.0f} s |",
+                f"{r['sweep']:.2f} s | {r['again']:.2f} s | {r['load']:.0f} s | "
+                f"{r['cpu']['plan']:.2f} / {r['cpu']['sweep']:.2f} / {r['cpu']['again']:.2f} s |",
                 flush=True,
             )
     print(f"load average: {os.getloadavg()}")
