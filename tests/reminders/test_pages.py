@@ -15,7 +15,7 @@ from vendorguard.audit.models import AuditEvent
 from vendorguard.auth.roles import Role
 from vendorguard.core.timeutil import today_tokyo, utcnow
 from vendorguard.extensions import db
-from vendorguard.reminders import outbox, queries
+from vendorguard.reminders import outbox, plan_store, queries
 from vendorguard.reminders.models import (
     Channel,
     DeliveryStatus,
@@ -147,14 +147,18 @@ def test_preference_page_saves_the_digest_choice(client, login_as, city):
     assert db.session.get(ReminderPreference, city.officer.id).digest is True
 
 
-def test_upcoming_shows_the_coming_days_without_writing(client, login_as, city):
+def test_upcoming_shows_the_stored_plan_without_writing_the_outbox(client, login_as, city):
     add_request(city.engagement, today_tokyo() + timedelta(days=10))
+    plan_store.refresh(db.session, today_tokyo(), webhook=False)
+    db.session.commit()
     login_as(city.admin)
     page = client.get("/admin/reminders/?days=7").get_data(as_text=True)
     assert "今後7日間に作成される通知" in page
     assert "証跡の提出期限まであと10日です：月次作業報告書" in page  # today, 14-day stage
     assert "証跡の提出期限まであと7日です：月次作業報告書" in page  # in three days, 7-day stage
     assert "sato@city.example.jp" in page and "tanaka@tajima.example.jp" in page
+    assert "あと1日です" not in page  # nine days on: beyond the seven days asked for
+    assert "あと1日です" in client.get("/admin/reminders/").get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Notification)) == 0
     assert client.get("/admin/reminders/?days=abc").status_code == 200
 

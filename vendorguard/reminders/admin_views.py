@@ -5,26 +5,33 @@ Permission: ``reminder.manage`` (the security office).
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from sqlalchemy import Select
 
 from vendorguard.auth.permissions import require
 from vendorguard.core import settings
 from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import today_tokyo
-from vendorguard.core.web import paginate, search_term, show_domain_error, sorting
+from vendorguard.core.web import (
+    RowPagination,
+    page_arg,
+    paginate,
+    search_term,
+    show_domain_error,
+    sorting,
+)
 from vendorguard.extensions import db
-from vendorguard.reminders import messages, queries, services, sweep
+from vendorguard.reminders import messages, plan_store, queries, services
 from vendorguard.reminders.blueprint import bp
 from vendorguard.reminders.forms import SettingsForm
 from vendorguard.reminders.kinds import KIND_LABELS, KINDS, format_offsets, load_settings
 from vendorguard.reminders.models import Channel, DeliveryStatus, Notification
+from vendorguard.reminders.plan_store import PLAN_DAYS
 
 PERMISSION = "reminder.manage"
-MAX_DAYS, DEFAULT_DAYS, SHOWN_PLANNED = 60, 14, 300
 QUEUE_STATUSES = (
     DeliveryStatus.PENDING,
     DeliveryStatus.BATCHED,
@@ -60,42 +67,62 @@ def subject_of(notification) -> str:
         return _("（件名を作成できません：%(kind)s）", kind=notification.kind)
 
 
+class _PlanPage(RowPagination):
+    """A page of the stored plan: the run's own per-day counts give the total, so no COUNT over
+    its rows (hundreds of thousands at city scale, freshly written: no index-only scan yet)."""
+
+    def __init__(self, stmt: Select, total: int):
+        self._known_total = total
+        super().__init__(stmt, db.session, page_arg(), settings.current().page_size)
+
+    def _query_count(self) -> int:
+        return self._known_total
+
+
 @bp.route("/admin/reminders/")
 @require(PERMISSION)
 def admin_upcoming() -> str:
-    """What the next days' sweeps will send (worked out now, nothing written), and the queue."""
+    """What the next days' sweeps will send (the stored plan, a page at a time), and the queue."""
     try:
-        days = min(MAX_DAYS, max(1, int(request.args.get("days", DEFAULT_DAYS))))
+        days = min(PLAN_DAYS, max(1, int(request.args.get("days", PLAN_DAYS))))
     except ValueError:
-        days = DEFAULT_DAYS
+        days = PLAN_DAYS
     today = today_tokyo()
-    planned = sweep.plan(
-        db.session,
-        today,
-        today + timedelta(days=days - 1),
-        webhook=bool(settings.current().webhook_url),
-    )
-    per_day = Counter((row.day, row.candidate.kind) for row in planned)
-    summary = sorted(per_day.items())
-    shown = [
-        (row, messages.build(row.candidate.kind, row.data).subject)
-        for row in planned[:SHOWN_PLANNED]
-    ]
-    queue: Counter[str] = Counter()
-    for status, _channel, count in db.session.execute(queries.queue_counts()):
-        queue[DeliveryStatus(status).value] += count
+    run = plan_store.latest(db.session)
+    page = summary = None
+    if run is not None:
+        last = run.first_day + timedelta(days=days - 1)
+        summary = plan_store.summary_until(run, last)
+        page = _PlanPage(plan_store.rows_of(run, last), sum(count for *_, count in summary))
+    queue = dict(db.session.execute(queries.queue_counts()).tuples().all())
     return render_template(
         "reminders/admin_upcoming.html",
         days=days,
         today=today,
-        planned=planned,
-        shown=shown,
+        run=run,
+        stale=run is not None and run.first_day < today,
+        page=page,
         summary=summary,
+        subject=lambda row: messages.build(row.kind, row.data).subject,
         queue=queue,
+        queue_bound=queries.QUEUE_COUNT_BOUND,
         kind_labels=KIND_LABELS,
-        max_days=MAX_DAYS,
+        max_days=PLAN_DAYS,
         queue_statuses=QUEUE_STATUSES,
     )
+
+
+@bp.route("/admin/reminders/recompute", methods=["POST"])
+@require(PERMISSION)
+def admin_recompute():
+    """Have the upcoming reminders worked out again now (a job)."""
+    plan_store.queue_recompute(db.session)
+    db.session.commit()
+    flash(
+        _("送信予定の再計算を開始しました。終わるまで数十秒かかることがあります。"),
+        "success",
+    )
+    return redirect(url_for("reminders.admin_upcoming"))
 
 
 @bp.route("/admin/reminders/sent")

@@ -1,4 +1,5 @@
-"""``flask vg remind [--dry-run] [--as-of YYYY-MM-DD]``: sweep, then deliver, once (for cron / timers)."""
+"""``flask vg remind [--dry-run] [--as-of YYYY-MM-DD]``: sweep, then deliver, once (for cron / timers);
+the day's first run then stores the coming days' plan for the admin's page (``plan_store``)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from vendorguard.audit.context import acting_as
 from vendorguard.core import settings
 from vendorguard.core.timeutil import today_tokyo, utcnow
 from vendorguard.extensions import db
-from vendorguard.reminders import kinds, messages, outbox, sweep
+from vendorguard.reminders import kinds, messages, outbox, plan_store, sweep
 from vendorguard.reminders.delivery import deliver
 from vendorguard.reminders.models import Channel, Notification
 
@@ -85,5 +86,10 @@ def register(group: click.Group) -> None:
         )
         for error in result.errors[:50]:
             click.echo(f"送信エラー: {error}", err=True)
+        # After delivery, so that the morning's reminders never wait for it.
+        stored = plan_store.refresh_if_stale(db.session, day, webhook=webhook)
+        db.session.commit()
+        if stored is not None:
+            click.echo(f"今後{plan_store.PLAN_DAYS}日間の送信予定を計算しました: {stored.total}件")
         if not result.ok:
             raise SystemExit(1)

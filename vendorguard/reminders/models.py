@@ -144,3 +144,35 @@ class CalendarFeed(Audited, Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ReminderPlanRun(Model):
+    """One computation of the coming days' reminders (``plan_store``): when, for which days, and
+    the per-day, per-kind counts. Derived data, recomputed from the registers: not audited."""
+
+    __tablename__ = "reminder_plan_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    first_day: Mapped[date]
+    last_day: Mapped[date]
+    total: Mapped[int] = mapped_column(default=0)
+    summary: Mapped[list] = mapped_column(JSON, default=list)  # [["2026-12-05", kind, count], …]
+
+
+class ReminderPlanRow(Model):
+    """One reminder a coming day's sweep would create, as computed by a ``ReminderPlanRun``."""
+
+    __tablename__ = "reminder_plan_row"
+    # The page reads one run's rows in day order, a page at a time.
+    __table_args__ = (Index("ix_reminder_plan_row_run_day", "run_id", "day", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("reminder_plan_run.id", ondelete="CASCADE"))
+    day: Mapped[date]
+    kind: Mapped[str] = mapped_column(String(30))
+    channel: Mapped[Channel] = mapped_column(str_enum(Channel, 10))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    digest: Mapped[bool] = mapped_column(default=False)
+    data: Mapped[dict] = mapped_column(JSON, default=dict)  # the message's facts (subject on read)

@@ -15,6 +15,7 @@ from vendorguard.approvals.models import ApprovalState
 from vendorguard.arrangements.models import Arrangement, ArrangementKind, ArrangementState
 from vendorguard.cloud.models import CloudService
 from vendorguard.contractors.models import Certification, Contractor
+from vendorguard.contractors.queries import superseded_certification
 from vendorguard.engagements.models import Engagement
 from vendorguard.evidence.models import (
     EvidenceRequest,
@@ -68,15 +69,6 @@ def certification_expiry(
     session: Session, first: date, last: date, setting: RuleSetting
 ) -> list[Candidate]:
     """Certificates ending soon, not yet replaced, of contractors with an engagement under way."""
-    newer = aliased(Certification)
-    replaced = exists().where(
-        newer.contractor_id == Certification.contractor_id,
-        newer.kind == Certification.kind,
-        newer.kind_other == Certification.kind_other,
-        newer.id != Certification.id,
-        newer.archived_at.is_(None),
-        or_(newer.valid_until.is_(None), newer.valid_until > Certification.valid_until),
-    )
     certs = session.execute(
         select(
             Certification.id,
@@ -92,7 +84,7 @@ def certification_expiry(
             window_condition(Certification.valid_until, first, last, setting),
             Certification.archived_at.is_(None),
             Contractor.archived_at.is_(None),
-            ~replaced,
+            ~superseded_certification(),
         )
     ).all()
     if not certs:

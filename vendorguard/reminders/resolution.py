@@ -13,10 +13,11 @@ from __future__ import annotations
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, and_, exists, func, or_, select, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from vendorguard.arrangements.models import Arrangement
 from vendorguard.contractors.models import Certification
+from vendorguard.contractors.queries import superseded_certification
 from vendorguard.core.timeutil import utcnow
 from vendorguard.evidence.models import AWAITING_PROVIDER, EvidenceRequest
 from vendorguard.inspections.models import Inspection, InspectionStatus
@@ -77,17 +78,9 @@ def _dealt_with_by_kind():
         Inspection.id == N.subject_id,
         ~and_(Inspection.status == InspectionStatus.PLANNED, _same_date(Inspection.planned_on)),
     )
-    cert, newer = Certification, aliased(Certification)
-    renewed = exists().where(
-        newer.contractor_id == cert.contractor_id,
-        newer.kind == cert.kind,
-        newer.kind_other == cert.kind_other,
-        newer.archived_at.is_(None),
-        newer.id != cert.id,
-        or_(newer.valid_until.is_(None), newer.valid_until > cert.valid_until),
-    )
+    cert = Certification
     certification = exists().where(
-        cert.id == N.subject_id, or_(cert.archived_at.is_not(None), renewed)
+        cert.id == N.subject_id, or_(cert.archived_at.is_not(None), superseded_certification())
     )
     return [
         (N.kind.in_(EVIDENCE), evidence),

@@ -247,8 +247,7 @@ def insert_planned(session: Session, planned: list[Planned], day: date) -> tuple
         rows.append(
             _row(p, now, DeliveryStatus.BATCHED if digest_id else DeliveryStatus.PENDING, digest_id)
         )
-    created = outbox.insert_rows(session, rows)
-    superseded = outbox.supersede(session, rows)
+    created, superseded = outbox.add(session, rows)
     session.flush()
     return created, superseded
 
