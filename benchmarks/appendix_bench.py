@@ -3,9 +3,11 @@ of the same template with the same articles and facts, timed interleaved in one 
 
     .venv/bin/python benchmarks/appendix_bench.py [--runs 40] [--database-url URL] [--bulk]
 
-Measured: ``documents.services.generate_appendix`` on a real database with the shipped catalog
-(coverage, clause rendering, numbering and cross-references, the Word render, storage with its
-sha256, the version row, the audit entry) and the commit. Baseline: the same template rendered by
+Measured: what the generate view does after its checks, in a fresh session as each request has
+one — the arrangement loaded as the view loads it, ``documents.services.generate_appendix`` on a
+real database with the shipped catalog (coverage, clause rendering, numbering and
+cross-references, the Word render, storage with its sha256, the version row, the audit entry)
+and the commit. Baseline: the same template rendered by
 docxtpl with the articles and facts that very generation produced, into bytes — the work a
 hand-written script would have to do at the least. Both are sampled alternately so machine load
 hits both alike. ``--bulk`` also times the bulk job (100 appendices into one zip).
@@ -31,6 +33,7 @@ from docxtpl import DocxTemplate  # noqa: E402
 
 from tests.factories import Factory  # noqa: E402
 from vendorguard import create_app  # noqa: E402
+from vendorguard.arrangements import access  # noqa: E402
 from vendorguard.catalog import services as catalog  # noqa: E402
 from vendorguard.documents import bulk, bulk_worker, docx_writer, services  # noqa: E402
 from vendorguard.documents.facts import facts_for  # noqa: E402
@@ -139,9 +142,16 @@ def main() -> None:
             template_data, context, article_count = ready_context(session, engagement, style)
             session.rollback()
 
+            engagement_id = engagement.id
+            session.remove()
+
             def generate() -> None:
-                services.generate_appendix(session, storage, engagement, None)
+                # As the generate view: a fresh session (one per request), the arrangement loaded
+                # as the view loads it, the generation, the commit.
+                arrangement = access.arrangement_or_404(engagement_id)
+                services.generate_appendix(session, storage, arrangement, None)
                 session.commit()
+                session.remove()
 
             def bare() -> None:
                 bare_render(template_data, context)

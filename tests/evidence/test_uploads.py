@@ -27,7 +27,7 @@ from tests.evidence.test_filecheck import (
     zip_bomb,
     zip_of,
 )
-from vendorguard.evidence import uploads
+from vendorguard.evidence import multipart, uploads
 from vendorguard.extensions import csrf
 from vendorguard.storage import StorageError, get_storage
 from vendorguard.storage.base import StoredObject
@@ -521,10 +521,10 @@ def _events(parts_or_decoder, body: bytes, read_size: int) -> list:
     out: list = []
     source = io.BytesIO(body)
     while True:
-        if isinstance(parts_or_decoder, uploads._Parts):
+        if isinstance(parts_or_decoder, multipart.Parts):
             try:
                 event = parts_or_decoder.next_event()
-            except uploads.MalformedBody:
+            except multipart.MalformedBody:
                 return [*out, "ERR"]
         else:
             if parts_or_decoder.state.name == "EPILOGUE":
@@ -558,10 +558,10 @@ def test_part_bodies_split_exactly_as_the_decoder_splits_them(monkeypatch, data_
     followed by junk, which only a crafted request sends."""
     from werkzeug.sansio.multipart import MultipartDecoder
 
-    monkeypatch.setattr(uploads, "DATA_READ_SIZE", data_read_size)
+    monkeypatch.setattr(multipart, "DATA_READ_SIZE", data_read_size)
     rnd = random.Random(16)
     pieces = [b"--bnd1", b"\r\n--bnd1", b"\r\n--bnd", b"-", b"\r", b"\n"]
-    padding = rnd.randbytes(uploads.READ_SIZE)
+    padding = rnd.randbytes(multipart.READ_SIZE)
     for _ in range(100):
         content = padding + b"".join(
             rnd.choice(pieces) if rnd.random() < 0.5 else rnd.randbytes(rnd.randrange(20))
@@ -574,8 +574,8 @@ def test_part_bodies_split_exactly_as_the_decoder_splits_them(monkeypatch, data_
             + b"\r\n--bnd16--\r\n"
         )
         if rnd.random() < 0.2:
-            body = body[: rnd.randrange(uploads.READ_SIZE, len(body))]
+            body = body[: rnd.randrange(multipart.READ_SIZE, len(body))]
         expected = _events(MultipartDecoder(b"bnd16"), body, len(body))
-        got = _events(uploads._Parts(io.BytesIO(body), b"bnd16", None), body, 0)
+        got = _events(multipart.Parts(io.BytesIO(body), b"bnd16", None), body, 0)
         compared = len(expected) if data_read_size > len(body) else 3
         assert got[:compared] == expected[:compared]

@@ -76,15 +76,19 @@ def append(conn: Connection, events: Iterable[dict[str, Any]], key: bytes | None
     if not events:
         return
     head_table = _table(AuditHead)
-    # An UPDATE takes the write lock on SQLite and the row lock on PostgreSQL before we read.
-    locked = conn.execute(
-        update(head_table).where(head_table.c.id == 1).values(seq=head_table.c.seq)
-    )
-    if locked.rowcount == 0:
+    # An UPDATE takes the write lock on SQLite and the row lock on PostgreSQL before we read;
+    # RETURNING reads the head in the same round trip.
+    head = conn.execute(
+        update(head_table)
+        .where(head_table.c.id == 1)
+        .values(seq=head_table.c.seq)
+        .returning(head_table.c.seq, head_table.c.hash)
+    ).first()
+    if head is None:
         conn.execute(insert(head_table).values(id=1, seq=0, hash=GENESIS))
-    seq, prev = conn.execute(
-        select(head_table.c.seq, head_table.c.hash).where(head_table.c.id == 1)
-    ).one()
+        seq, prev = 0, GENESIS
+    else:
+        seq, prev = head
     key = key or audit_key()
     rows = []
     for event in events:

@@ -210,3 +210,14 @@ class Waiver(Audited, Model):
     @property
     def is_archived(self) -> bool:
         return self.archived_at is not None
+
+
+class CatalogMarker(Model):
+    """One row whose value changes with every change to requirements, clauses or their versions
+    (a fresh random value each time, so no two states of any database share one): app processes
+    keep a copy of the catalog and compare this marker before using it (``catalog.snapshot``)."""
+
+    __tablename__ = "catalog_marker"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    value: Mapped[str] = mapped_column(String(32))

@@ -6,6 +6,7 @@ document generator calls; clause editing lives in ``clause_services``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,10 +16,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from vendorguard.arrangements.models import Arrangement, ArrangementKind
-from vendorguard.catalog import queries, rules, sandbox
+from vendorguard.catalog import queries, rules, sandbox, snapshot
 from vendorguard.catalog.models import ClauseVersion, Requirement, RequirementKind, Waiver
 from vendorguard.catalog.placeholders import placeholder_values
 from vendorguard.catalog.seed import ensure_catalog  # noqa: F401  (part of this module's API)
+from vendorguard.catalog.snapshot import CachedRequirement, CachedVersion
 from vendorguard.core import concurrency
 from vendorguard.core.errors import DomainError, Forbidden
 from vendorguard.core.text import clean
@@ -124,8 +126,8 @@ def applicable_requirements(session: Session, arrangement: Arrangement) -> list[
 class CoverageRow:
     """One applicable requirement, the approved clause version covering it, and any waiver."""
 
-    requirement: Requirement
-    clause_version: ClauseVersion | None
+    requirement: Requirement | CachedRequirement
+    clause_version: ClauseVersion | CachedVersion | None
     waiver: Waiver | None
 
     @property
@@ -150,11 +152,13 @@ class Coverage:
 
     arrangement: Arrangement
     rows: list[CoverageRow]
-    versions: list[ClauseVersion] = field(default_factory=list)  # approved, in article order
+    versions: list[ClauseVersion | CachedVersion] = field(
+        default_factory=list
+    )  # approved, in order
     facts: dict[str, Any] = field(default_factory=dict)
 
     @property
-    def gaps(self) -> list[Requirement]:
+    def gaps(self) -> list[Requirement | CachedRequirement]:
         """Requirements with neither a clause nor a waiver."""
         return [row.requirement for row in self.rows if row.is_gap]
 
@@ -168,20 +172,40 @@ class Coverage:
         return [row.waiver for row in self.rows if row.waiver is not None]
 
 
-def coverage(session: Session, arrangement: Arrangement) -> Coverage:
-    """Each applicable requirement with the first approved clause version (by clause order) covering it."""
-    arrangement, applicable = _applicable(session, arrangement)
-    versions = session.scalars(queries.approved_versions(arrangement.kind)).unique().all()
+def coverage(session: Session, arrangement: Arrangement, *, cached: bool = False) -> Coverage:
+    """Each applicable requirement with the first approved clause version (by clause order) covering it.
+
+    ``cached``: read requirements and versions from the process's checked copy of the catalog
+    (``snapshot``; one statement instead of three) — rows then hold ``snapshot.Cached*`` records
+    with the same attribute names instead of mapped objects (what the document generator wants).
+    """
+    applicable: Sequence[Requirement | CachedRequirement]
+    if not cached:
+        arrangement, applicable = _applicable(session, arrangement)
+        versions: Sequence[ClauseVersion | CachedVersion] = (
+            session.scalars(queries.approved_versions(arrangement.kind)).unique().all()
+        )
+    else:
+        arrangement = _loaded(session, arrangement)
+        catalog = snapshot.current(session)
+        facts = rules.facts_for(arrangement)  # the rules read these: computed once here
+        kind = str(arrangement.kind)
+        applicable = [
+            r for r in catalog.requirements.get(kind, ()) if rules.evaluate(r.rule, facts)
+        ]
+        versions = catalog.versions.get(kind, ())
     waivers = {
         w.requirement_id: w
         for w in session.scalars(queries.active_waivers(arrangement.id)).unique()
     }
-    covering: dict[int, ClauseVersion] = {}
+    covering: dict[int, ClauseVersion | CachedVersion] = {}
     for version in versions:
         for requirement in version.requirements:
             covering.setdefault(requirement.id, version)
     rows = [CoverageRow(r, covering.get(r.id), waivers.get(r.id)) for r in applicable]
-    return Coverage(arrangement, rows, list(versions), rules.facts_for(arrangement))
+    return Coverage(
+        arrangement, rows, list(versions), facts if cached else rules.facts_for(arrangement)
+    )
 
 
 def coverage_gaps(session: Session, arrangement: Arrangement) -> list[Requirement]:

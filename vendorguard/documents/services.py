@@ -286,7 +286,7 @@ def generate_appendix_with_data(
         ) from error
     only = {} if kind.internal_clauses is None else {"internal": kind.internal_clauses}
     # One coverage computation serves both the articles and the waivers kept with the version.
-    computed = catalog.coverage(session, arrangement)
+    computed = catalog.coverage(session, arrangement, cached=True)
     articles = catalog.render_articles(
         session, arrangement, date_style=style, computed=computed, **only
     )

@@ -249,8 +249,10 @@ def engagement_for_catalog(engagement_id: int) -> Select:
             joinedload(Engagement.department),
             joinedload(Engagement.responsible_officer),
             joinedload(Engagement.contractor),
-            selectinload(Engagement.information_items),
-            selectinload(Engagement.subcontractors),
+            # One statement (a document generation pays each round trip): the rows are items ×
+            # subcontractors, a few dozen for a real engagement.
+            joinedload(Engagement.information_items),
+            joinedload(Engagement.subcontractors),
         )
     )
 

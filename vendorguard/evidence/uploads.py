@@ -1,9 +1,9 @@
 """Receiving uploaded files: the multipart body is parsed as a stream, straight into the storage.
 
 ``request.files`` is never used: Werkzeug would first spool every part to a temporary file. Here
-``werkzeug.sansio.multipart.MultipartDecoder`` is fed from ``request.stream`` on demand, and each
-file part is handed to ``Storage.put`` as a file-like object that pulls the next bytes from the
-decoder. Memory holds one read (1 MiB) plus what the backend buffers (S3: a few 5 MiB parts).
+``werkzeug.sansio.multipart.MultipartDecoder`` is fed from ``request.stream`` on demand (the
+streaming parser is :mod:`.multipart`), and each file part is handed to ``Storage.put`` as a
+file-like object that pulls the next bytes from the decoder. Memory holds one read (1 MiB) plus what the backend buffers (S3: a few 5 MiB parts).
 
 Checks: the first 8 KiB decide the type (:mod:`.filecheck`) before anything is stored; text is
 validated while it streams; ZIP containers (.zip, .docx/.xlsx/.pptx) need their central directory,
@@ -41,7 +41,6 @@ without a valid token gets CSRFError, the same 400 page as everywhere else, with
 
 from __future__ import annotations
 
-import io
 import logging
 import tempfile
 from collections.abc import Iterable
@@ -52,24 +51,21 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, validate_csrf
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
-from werkzeug.sansio.multipart import (
-    Data,
-    Epilogue,
-    Field,
-    File,
-    MultipartDecoder,
-    NeedData,
-    Preamble,
-    State,
-)
+from werkzeug.sansio.multipart import Epilogue, Field, File, Preamble
 from wtforms import ValidationError
 
 from config import Settings
 from vendorguard.core import settings
 from vendorguard.core.errors import DomainError
 from vendorguard.evidence import filecheck
+from vendorguard.evidence.multipart import (
+    MB,
+    READ_SIZE,
+    MalformedBody,
+    PartReader,
+    Parts,
+)
 from vendorguard.storage.base import (
-    Readable,
     Storage,
     StorageError,
     StorageTooLarge,
@@ -79,24 +75,14 @@ from vendorguard.storage.base import (
 
 log = logging.getLogger(__name__)
 
-MB = 1024 * 1024
-READ_SIZE = 64 * 1024  # bytes read from the client at a time (headers, fields, drain)
-# Inside a part's body larger reads are cheap (see _Parts._fast_data) and cut per-read overhead.
-DATA_READ_SIZE = MB
 _DRAIN_LIMIT = (
     2048 * MB
 )  # after a refusal, read (and drop) at most this much so the browser sees the answer
 _FORM_OVERHEAD = MB  # headers and text fields on top of the files
-_HEADER_LIMIT = 64 * 1024  # a preamble or one part's headers
-_PREALLOCATE_LIMIT = 64 * MB  # a larger read(n) grows its buffer as data arrives
 
 
 class UploadRefused(DomainError):
     """Nothing was stored (or it was removed again); ``message`` says why, for the user."""
-
-
-class MalformedBody(ValueError):
-    """The multipart body cannot be parsed (crafted, truncated, or a wrong boundary)."""
 
 
 @dataclass(frozen=True)
@@ -252,7 +238,7 @@ class _Receiver:
         self.last_file_field: str | None = None
         self.current_name: str | None = None
         self.field_limit = request.max_form_memory_size or 500_000
-        self.parts = _Parts(self.stream, boundary, request.max_form_parts)
+        self.parts = Parts(self.stream, boundary, request.max_form_parts)
         self.csrf_field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
         self.csrf_header = next(
             (
@@ -283,18 +269,35 @@ class _Receiver:
                 raise MalformedBody(f"unexpected multipart event {event!r}")
 
     def _field(self, event: Field) -> None:
-        value = self.parts.read_field(self.field_limit)
+        value = self._read_field(self.field_limit)
         text = value.decode("utf-8", "replace")
         self.received.fields.add(event.name, text)
         if self.check_csrf and not self.csrf_checked and event.name.endswith(self.csrf_field):
             validate_csrf_token(text)
             self.csrf_checked = True
 
+    def _read_field(self, limit: int) -> bytes:
+        value = bytearray()
+        while True:
+            event = self.parts.next_data()
+            value += event.data
+            if len(value) > limit:
+                raise UploadRefused(_("入力された文字が多すぎます。"))
+            if not event.more_data:
+                if b"\x00" in value:
+                    raise UploadRefused(
+                        _(
+                            "入力に使えない文字（NUL）が含まれています。"
+                            "入力内容を確認して、もう一度送信してください。"
+                        )
+                    )
+                return bytes(value)
+
     def _file(self, event: File) -> None:
         self.current_field = self.file_field or event.name
         self.last_file_field = self.current_field
         self.current_name = None
-        part = _PartReader(self.parts)
+        part = PartReader(self.parts)
         head = part.peek(filecheck.HEAD_SIZE)
         if not event.filename and not head:
             part.skip()  # a file input left empty
@@ -343,168 +346,7 @@ class _Receiver:
             pass
 
 
-class _Parts:
-    """Pulls events out of the multipart decoder, reading from the client only when it needs data."""
-
-    def __init__(self, stream: Readable, boundary: bytes, max_parts: int | None):
-        self._stream = stream
-        self._decoder = MultipartDecoder(boundary, max_parts=max_parts)
-        self._marker = b"--" + boundary
-        # Bytes at the end of a read that might begin a boundary (with its line break before it).
-        self._keep = len(self._marker) + 2
-
-    def next_event(self):
-        while True:
-            if self._decoder.state == State.EPILOGUE:
-                # After the closing boundary only an epilogue may follow (usually CRLF): read a
-                # little of it, never keep it.
-                self._stream.read(_HEADER_LIMIT)
-                return Epilogue(b"")
-            if self._decoder.state == State.DATA:
-                data = self._fast_data()
-                if data is not None:
-                    # may be a memoryview: _PartReader and read_field take any bytes-like data
-                    return Data(data=data, more_data=True)
-            try:
-                event = self._decoder.next_event()
-            except ValueError as error:  # also UnicodeDecodeError in part headers
-                raise MalformedBody(str(error)) from error
-            if not isinstance(event, NeedData):
-                return event
-            if (
-                self._decoder.state in (State.PREAMBLE, State.PART)
-                and len(self._decoder.buffer) > _HEADER_LIMIT
-            ):
-                # A wrong boundary or endless part headers would otherwise pile up in memory.
-                raise MalformedBody("multipart preamble or part headers too long")
-            chunk = self._stream.read(READ_SIZE)
-            self._decoder.receive_data(chunk or None)
-
-    def _fast_data(self) -> bytes | memoryview | None:
-        """Inside a part's body: the next read's bytes that cannot belong to a boundary, as a view
-        of the read (no copy), or None to let the decoder go on.
-
-        Werkzeug's decoder copies every read three times and scans it with Python-level slicing;
-        here the read is searched once for ``--boundary`` (C ``bytes.find``). Everything from a
-        possible boundary on (its optional line break included), and the last bytes that might
-        start one, go back to the decoder, which decides exactly as before where the part ends.
-        """
-        buffer = self._decoder.buffer
-        if len(buffer) > self._keep:
-            return None  # the decoder holds data of its own: let it emit that first
-        chunk = self._stream.read(DATA_READ_SIZE)
-        if not chunk:
-            self._decoder.receive_data(None)
-            return None
-        if buffer:
-            chunk = bytes(buffer) + chunk
-            buffer.clear()
-        # The decoder must see a boundary whole, with what follows it ("--" or a line break):
-        # fed only part of that, Werkzeug's decoder can take the CR before it for data.
-        while True:
-            found = chunk.find(self._marker)
-            if found == -1 and len(chunk) > self._keep:
-                break
-            if found != -1 and len(chunk) >= found + len(self._marker) + 4:
-                break
-            more = self._stream.read(DATA_READ_SIZE)
-            if not more:
-                break
-            chunk += more
-        cut = len(chunk) - self._keep if found == -1 else found - 2
-        if cut <= 0:
-            self._decoder.receive_data(chunk)
-            return None
-        self._decoder.receive_data(chunk[cut:])  # small, or once per part: the part's end
-        return memoryview(chunk)[:cut]
-
-    def next_data(self) -> Data:
-        event = self.next_event()
-        if not isinstance(event, Data):
-            raise MalformedBody(f"expected part data, got {event!r}")
-        return event
-
-    def read_field(self, limit: int) -> bytes:
-        value = bytearray()
-        while True:
-            event = self.next_data()
-            value += event.data
-            if len(value) > limit:
-                raise UploadRefused(_("入力された文字が多すぎます。"))
-            if not event.more_data:
-                if b"\x00" in value:
-                    raise UploadRefused(
-                        _(
-                            "入力に使えない文字（NUL）が含まれています。"
-                            "入力内容を確認して、もう一度送信してください。"
-                        )
-                    )
-                return bytes(value)
-
-
-class _PartReader:
-    """The body of one file part as a readable stream; ``read(n)`` returns n bytes until the end
-    (s3transfer sizes its multipart parts by what one read returns)."""
-
-    def __init__(self, parts: _Parts):
-        self._parts = parts
-        # received, not yet read (bytes or views of a read); joined once per read
-        self._chunks: list[bytes | memoryview] = []
-        self._buffered = 0
-        self._done = False
-
-    def readable(self) -> bool:
-        return True
-
-    def _fill(self, size: int) -> None:
-        while self._buffered < size and not self._done:
-            event = self._parts.next_data()
-            if event.data:
-                self._chunks.append(event.data)
-                self._buffered += len(event.data)
-            self._done = not event.more_data
-
-    def peek(self, size: int) -> bytes:
-        self._fill(size)
-        return b"".join(self._chunks)[:size]
-
-    def read(self, size: int = -1) -> bytes:
-        if size is None or size < 0:
-            raise ValueError("read the part in chunks")
-        # Each piece is copied once, as it arrives, into a buffer of the final size allocated
-        # up front, and freed; getvalue() hands that buffer over without a copy. So a part
-        # (s3transfer reads whole parts) never exists twice in memory, as it did when its pieces
-        # were joined at the end, and every part is one allocation of the same size, which the
-        # C allocator maps and unmaps whole instead of leaving fragments of grown buffers behind.
-        out = io.BytesIO()
-        if size > 1:
-            out.seek(min(size, _PREALLOCATE_LIMIT) - 1)
-            out.write(b"\0")
-            out.seek(0)
-        count = 0
-        while count < size:
-            if not self._chunks:
-                if self._done:
-                    break
-                self._fill(1)
-                continue
-            chunk = self._chunks.pop(0)
-            if count + len(chunk) > size:
-                cut = size - count
-                chunk, rest = chunk[:cut], chunk[cut:]
-                self._chunks.insert(0, rest)
-            out.write(chunk)
-            count += len(chunk)
-            self._buffered -= len(chunk)
-        out.truncate(count)
-        return out.getvalue()
-
-    def skip(self) -> None:
-        while self.read(READ_SIZE):
-            pass
-
-
-def _spool(part: _PartReader, max_bytes: int):
+def _spool(part: PartReader, max_bytes: int):
     """The part copied to an anonymous temporary file (removed on close, even after a crash)."""
     handle = tempfile.TemporaryFile()
     try:
