@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -81,8 +82,10 @@ class Gunicorn:
         self._wait_ready(timeout=90)
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, kind: object, *exc: object) -> None:
         self.stop()
+        if kind is None:  # the log and instance folder are kept when something went wrong
+            shutil.rmtree(self.folder, ignore_errors=True)
 
     def _wait_ready(self, timeout: float) -> None:
         """Until every worker has booted and the server answers (bounded by ``timeout``)."""
