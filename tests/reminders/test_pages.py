@@ -163,6 +163,17 @@ def test_upcoming_shows_the_stored_plan_without_writing_the_outbox(client, login
     assert client.get("/admin/reminders/?days=abc").status_code == 200
 
 
+def test_upcoming_counts_the_queue_up_to_a_bound(client, login_as, city, monkeypatch):
+    monkeypatch.setattr(queries, "QUEUE_COUNT_BOUND", 2)
+    add_rows(city.officer, 3, DeliveryStatus.PENDING)
+    add_rows(city.officer, 2, DeliveryStatus.FAILED, start=3)
+    login_as(city.admin)
+    page = client.get("/admin/reminders/").get_data(as_text=True)
+    queue = page[page.index("送信待ちの通知") : page.index("今後14日間")]
+    assert "<dt>送信待ち</dt><dd>2件以上</dd>" in queue
+    assert "<dt>送信失敗</dt><dd>2件</dd>" in queue and "<dt>送信中</dt><dd>0件</dd>" in queue
+
+
 def test_failed_list_retry_one_and_all(client, login_as, city):
     add_rows(city.officer, 3, DeliveryStatus.FAILED)
     login_as(city.admin)

@@ -142,11 +142,9 @@ def add(session: Session, rows: list[dict]) -> tuple[int, int]:
         "last_error": literal(""),
         "created_at": literal(now, UTCDateTime()),
     }
-    from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-
     # One lock order for every process (sorted keys), as in ``insert_rows``; a single statement's
     # rowcount is exactly the rows it inserted, whoever else inserts the same keys meanwhile.
-    created = postgresql_insert(T).from_select(
+    created = _insert(session).from_select(
         [*VARYING, *constant],
         select(*(STAGE.c[name] for name in VARYING), *constant.values()).order_by(
             STAGE.c.dedup_key
