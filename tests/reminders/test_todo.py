@@ -13,7 +13,7 @@ from tests.reminders.conftest import add_request
 from vendorguard.core.timeutil import today_tokyo
 from vendorguard.evidence.models import RequestStatus
 from vendorguard.extensions import db
-from vendorguard.reminders import kinds, messages, resolution, sweep
+from vendorguard.reminders import kinds, messages, queries, resolution, sweep
 from vendorguard.reminders.models import Notification
 
 DAY = date(2026, 12, 1)
@@ -87,6 +87,10 @@ def test_submitted_evidence_resolves_its_reminders_on_the_list(client, login_as,
     rows = re.findall(r"<tr( class=\"resolved\")?>.*?(月次作業報告書|四半期報告書)", html, re.S)
     assert rows[0] == ("", "四半期報告書") and rows[-1] == (' class="resolved"', "月次作業報告書")
     assert "対応済み" in html
+    # the badge, read with the user before the rows were resolved, counts again after resolving
+    unread = queries.unread_count(city.officer.id)
+    assert unread == len([n for n in _mine(city.officer) if n.read_at is None])
+    assert f'お知らせ <span class="badge badge-danger">{unread}</span>' in html
 
 
 def test_list_puts_overdue_first_then_by_due_date(client, login_as, city):

@@ -58,23 +58,26 @@ def _expired(now: float) -> bool:
 
 @dataclass(frozen=True)
 class Alongside:
-    """A row every signed-in page shows, read by the statement that loads the user."""
+    """A row or value every signed-in page shows, read by the statement that loads the user."""
 
-    entity: type
-    onclause: Callable[[], ColumnElement[bool]]
+    entity: Any  # a mapped class (outer-joined on ``onclause``) or a column correlated to User
+    onclause: Callable[[], ColumnElement[bool]] | None
     receive: Callable[[Any], None]
 
 
-# What the layout prints on every page (the footer's city profile) is outer-joined to the user's
-# row: one round trip instead of one each. Packages above auth register here (auth cannot import
+# What the layout prints on every page (the footer's city profile, the unread badge) is read with
+# the user's row: one round trip instead of one each. Packages above auth register here (auth cannot import
 # them); each ``receive`` gets the joined object (None when no row) and keeps it for the request.
 _ALONGSIDE: list[Alongside] = []
 
 
 def load_alongside(
-    entity: type, onclause: Callable[[], ColumnElement[bool]], receive: Callable[[Any], None]
+    entity: Any,
+    onclause: Callable[[], ColumnElement[bool]] | None,
+    receive: Callable[[Any], None],
 ) -> None:
-    """Read ``entity`` (outer-joined on ``onclause``) with every signed-in user, for ``receive``."""
+    """Read ``entity`` with every signed-in user, for ``receive``: a mapped class outer-joined on
+    ``onclause``, or (``onclause`` None) a scalar subquery correlated to the user's row."""
     _ALONGSIDE.append(Alongside(entity, onclause, receive))
 
 
@@ -88,7 +91,8 @@ def _user_statement() -> Select[Any]:
     if statement is None:
         statement = select(User, *(extra.entity for extra in _ALONGSIDE))
         for extra in _ALONGSIDE:
-            statement = statement.outerjoin(extra.entity, extra.onclause())
+            if extra.onclause is not None:
+                statement = statement.outerjoin(extra.entity, extra.onclause())
         statement = statement.where(User.id == bindparam("user_id"))
         _statements[len(_ALONGSIDE)] = statement
     return statement

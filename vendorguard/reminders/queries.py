@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import CompoundSelect, Select, case, func, literal, or_, select, union_all
+from sqlalchemy import (
+    CompoundSelect,
+    ScalarSelect,
+    Select,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 
 from vendorguard.auth.models import User
 from vendorguard.core.web import like_pattern
@@ -37,6 +47,19 @@ def unread_count(user_id: int | None) -> int:
         .subquery()
     )
     return db.session.scalar(select(func.count()).select_from(unread)) or 0
+
+
+def unread_count_alongside_user() -> ScalarSelect[int]:
+    """``unread_count`` as a scalar subquery correlated to the ``User`` row a statement loads
+    (the badge is read with the signed-in user: no statement of its own)."""
+    unread = (
+        select(Notification.id)
+        .where(Notification.user_id == User.id, Notification.read_at.is_(None), *VISIBLE)
+        .limit(UNREAD_BOUND + 1)
+        .correlate(User)
+        .subquery()
+    )
+    return select(func.count()).select_from(unread).scalar_subquery()
 
 
 def notifications_for(user_id: int, unread_only: bool = False, today: date | None = None) -> Select:
