@@ -6,7 +6,8 @@ Create Date: 2026-12-05 01:00:00.000000
 
 The chart's two per-arrangement tests (unsettled evidence due by today; a requirement in use)
 become index-only probes, as do one department's overdue requests; the review section walks the
-few thousand pending submissions in order instead of all of them; the SNS visibility rule ("or
+few thousand pending submissions in order and joins them to the submitted requests from two
+indexes instead of ~6,000 heap pages; the SNS visibility rule ("or
 the own department") looks departments up in an index instead of hashing every arrangement.
 """
 
@@ -20,6 +21,7 @@ depends_on = None
 
 UNSETTLED = "status IN ('open', 'rejected', 'submitted')"
 PENDING = "decision = 'pending'"
+SUBMITTED = "status = 'submitted'"
 LIVE = "archived_at IS NULL"
 
 
@@ -34,6 +36,13 @@ def upgrade():
             postgresql_where=sa.text(UNSETTLED),
             sqlite_where=sa.text(UNSETTLED),
         )
+        batch_op.create_index(
+            "ix_evidence_request_submitted",
+            ["id", "arrangement_id", "evidence_requirement_id"],
+            unique=False,
+            postgresql_where=sa.text(SUBMITTED),
+            sqlite_where=sa.text(SUBMITTED),
+        )
     with op.batch_alter_table("evidence_requirement", schema=None) as batch_op:
         batch_op.create_index(
             "ix_evidence_requirement_live_arrangement",
@@ -45,7 +54,7 @@ def upgrade():
     with op.batch_alter_table("evidence_submission", schema=None) as batch_op:
         batch_op.create_index(
             "ix_evidence_submission_pending",
-            ["submitted_at", "id"],
+            ["submitted_at", "id", "request_id"],
             unique=False,
             postgresql_where=sa.text(PENDING),
             sqlite_where=sa.text(PENDING),
@@ -58,6 +67,7 @@ def downgrade():
     with op.batch_alter_table("evidence_requirement", schema=None) as batch_op:
         batch_op.drop_index("ix_evidence_requirement_live_arrangement")
     with op.batch_alter_table("evidence_request", schema=None) as batch_op:
+        batch_op.drop_index("ix_evidence_request_submitted")
         batch_op.drop_index("ix_evidence_request_unsettled_arrangement")
     with op.batch_alter_table("arrangement", schema=None) as batch_op:
         batch_op.drop_index("ix_arrangement_id_department")

@@ -53,8 +53,9 @@ AWAITING_PROVIDER = frozenset({RequestStatus.OPEN, RequestStatus.REJECTED})
 UNSETTLED = frozenset({RequestStatus.OPEN, RequestStatus.REJECTED, RequestStatus.SUBMITTED})
 # The same as SQL, for the partial index the request list walks.
 UNSETTLED_SQL = "status IN ('open', 'rejected', 'submitted')"
-# Submissions waiting for review, as SQL, for their partial index.
+# Submissions waiting for review and requests submitted, as SQL, for their partial indexes.
 PENDING_SQL = "decision = 'pending'"
+SUBMITTED_SQL = "status = 'submitted'"
 
 
 # Why the schedule withdrew a request (stored in ``closed_reason``); a person's reason is free text.
@@ -141,6 +142,16 @@ class EvidenceRequest(Audited, Model):
             postgresql_where=text(UNSETTLED_SQL),
             sqlite_where=text(UNSETTLED_SQL),
         ),
+        # Submitted requests with what the review count joins on, from the index alone (the home
+        # page's review section: otherwise ~6,000 heap pages for 18,000 scattered rows).
+        Index(
+            "ix_evidence_request_submitted",
+            "id",
+            "arrangement_id",
+            "evidence_requirement_id",
+            postgresql_where=text(SUBMITTED_SQL),
+            sqlite_where=text(SUBMITTED_SQL),
+        ),
         # An arrangement's unsettled requests by status and due date, from the index alone: "has
         # unsettled evidence due by today" (the home page's chart), one department's overdue
         # count (the requirement id is there for the join to the requirement).
@@ -216,11 +227,12 @@ class EvidenceSubmission(Audited, Model):
     __table_args__ = (
         UniqueConstraint("request_id", "version"),
         # Submissions waiting for review, oldest first (the home page's review section): a few
-        # thousand of ~100,000, walked in order.
+        # thousand of ~100,000, walked in order and joined to their request from the index alone.
         Index(
             "ix_evidence_submission_pending",
             "submitted_at",
             "id",
+            "request_id",
             postgresql_where=text(PENDING_SQL),
             sqlite_where=text(PENDING_SQL),
         ),
