@@ -1,7 +1,7 @@
 """partial indexes for the home page at city scale (issue 16)
 
 Revision ID: c3e8a1f05d97
-Revises: b6d1f0c4e8a2
+Revises: c3a8e5f1d7b9
 Create Date: 2026-12-05 01:00:00.000000
 
 The chart's two per-arrangement tests (unsettled evidence due by today; a requirement in use)
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "c3e8a1f05d97"
-down_revision = "b6d1f0c4e8a2"
+down_revision = "c3a8e5f1d7b9"
 branch_labels = None
 depends_on = None
 

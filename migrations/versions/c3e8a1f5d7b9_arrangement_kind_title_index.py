@@ -1,7 +1,7 @@
 """arrangements by kind and title, for the lists of one kind
 
 Revision ID: c3e8a1f5d7b9
-Revises: b6d1f0c4e8a2
+Revises: c3e8a1f05d97
 Create Date: 2026-12-05 01:10:00.000000
 
 The cloud service and SNS account lists (a few hundred among 20,000 arrangements) walk
@@ -11,7 +11,7 @@ The cloud service and SNS account lists (a few hundred among 20,000 arrangements
 from alembic import op
 
 revision = "c3e8a1f5d7b9"
-down_revision = "b6d1f0c4e8a2"
+down_revision = "c3e8a1f05d97"
 branch_labels = None
 depends_on = None
 
