@@ -1,7 +1,7 @@
 """catalog marker: a value renewed with every catalog change, so app processes can keep a copy
 
 Revision ID: c3a9e5d1f7b4
-Revises: b6d1f0c4e8a2
+Revises: c3e8a1f5d7b9
 Create Date: 2026-12-05 01:00:00.000000
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "c3a9e5d1f7b4"
-down_revision = "b6d1f0c4e8a2"
+down_revision = "c3e8a1f5d7b9"
 branch_labels = None
 depends_on = None
 
