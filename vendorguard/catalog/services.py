@@ -186,8 +186,17 @@ def coverage(session: Session, arrangement: Arrangement, *, cached: bool = False
             session.scalars(queries.approved_versions(arrangement.kind)).unique().all()
         )
     else:
-        arrangement = _loaded(session, arrangement)
-        catalog = snapshot.current(session)
+        # The catalog's marker comes with the arrangement: one round trip less.
+        arrangement, marker = (
+            session.execute(
+                queries.arrangement_for_catalog(arrangement.kind, arrangement.id).add_columns(
+                    snapshot.marker_value()
+                )
+            )
+            .unique()
+            .one()
+        )
+        catalog = snapshot.current(session, marker)
         facts = rules.facts_for(arrangement)  # the rules read these: computed once here
         kind = str(arrangement.kind)
         applicable = [
