@@ -176,7 +176,7 @@ def coverage(session: Session, arrangement: Arrangement, *, cached: bool = False
     """Each applicable requirement with the first approved clause version (by clause order) covering it.
 
     ``cached``: read requirements and versions from the process's checked copy of the catalog
-    (``snapshot``; one statement instead of three) — rows then hold ``snapshot.Cached*`` records
+    (``snapshot``; while it holds, no statement of its own instead of three) — rows then hold ``snapshot.Cached*`` records
     with the same attribute names instead of mapped objects (what the document generator wants).
     """
     applicable: Sequence[Requirement | CachedRequirement]
