@@ -30,6 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from docxtpl import DocxTemplate  # noqa: E402
+from sqlalchemy import event  # noqa: E402
 
 from tests.factories import Factory  # noqa: E402
 from vendorguard import create_app  # noqa: E402
@@ -75,6 +76,21 @@ def ready_context(session, engagement, style: str) -> tuple[bytes, dict, int]:
     context["blank_date"] = docx_writer.blank_date(style)
     context["articles"] = numbered
     return template.data, context, len(articles)
+
+
+def count_statements(func) -> int:
+    """How many SQL statements ``func`` sends (round trips, which load cannot blur)."""
+    sent: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args) -> None:
+        sent.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        func()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    return len(sent)
 
 
 def bulk_job_ms(session, storage, make: Factory, rounds: int) -> tuple[float, int]:
@@ -158,6 +174,7 @@ def main() -> None:
 
             generate()
             bare()  # warm-up: imports, template cache, connection
+            statements = count_statements(generate)
             measured: list[float] = []
             baseline: list[float] = []
             for _ in range(args.runs):
@@ -183,6 +200,7 @@ def main() -> None:
     print(f"generate_appendix + commit         p50 {p50:7.1f} ms  p95 {p95:7.1f} ms")
     print(f"bare docxtpl, same articles/facts  p50 {b50:7.1f} ms  p95 {b95:7.1f} ms")
     print(f"ratio (p50)                        {p50 / b50:7.2f}x  (target <= 1.5x)")
+    print(f"SQL statements per generation      {statements:7d}")
     if bulk_result is not None:
         print(
             f"bulk job, 100 appendices, one zip  median {bulk_result[0]:8.1f} ms "

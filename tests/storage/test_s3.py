@@ -126,19 +126,3 @@ def test_get_storage_reads_the_s3_settings(app, moto_s3, bucket):
     key = new_key("documents")
     stored = storage.put(key, io.BytesIO(b"from config"))
     assert bucket_sha256(moto_s3, bucket, f"city/{key}") == stored.sha256
-
-
-def test_crc32_is_sent_only_where_the_payload_is_not_signed(monkeypatch):
-    """Over plain http SigV4 signs the body's SHA-256 (the store checks it): no CRC32 on top.
-    Over https the payload is unsigned, so botocore's CRC32 stays; the environment overrides."""
-    monkeypatch.delenv("AWS_REQUEST_CHECKSUM_CALCULATION", raising=False)
-    options = {"region": "us-east-1"}
-    plain = S3Storage("bucket", endpoint_url="http://127.0.0.1:9000", **options)
-    secure = S3Storage("bucket", endpoint_url="https://s3.example.jp", **options)
-    aws = S3Storage("bucket", **options)
-    assert plain.client.meta.config.request_checksum_calculation == "when_required"
-    assert secure.client.meta.config.request_checksum_calculation == "when_supported"
-    assert aws.client.meta.config.request_checksum_calculation == "when_supported"
-    monkeypatch.setenv("AWS_REQUEST_CHECKSUM_CALCULATION", "when_supported")
-    told = S3Storage("bucket", endpoint_url="http://127.0.0.1:9000", **options)
-    assert told.client.meta.config.request_checksum_calculation == "when_supported"

@@ -69,6 +69,11 @@ def _table(model: type[AuditEvent] | type[AuditHead]) -> Table:
     return table
 
 
+# Up to this many events go in as one multi-row VALUES (14 parameters each, far below
+# PostgreSQL's 65,535); bulk writes use executemany.
+_ONE_STATEMENT_EVENTS = 100
+
+
 def append(conn: Connection, events: Iterable[dict[str, Any]], key: bytes | None = None) -> None:
     """Chain and insert events (keyed with ``key``, by default this installation's audit key).
     The head row is locked first, so concurrent writers queue up."""
@@ -96,8 +101,15 @@ def append(conn: Connection, events: Iterable[dict[str, Any]], key: bytes | None
         row = dict(event, seq=seq, prev_hash=prev, chain_version=KEYED)
         row["hash"] = prev = event_hash(row, key)
         rows.append(row)
-    conn.execute(insert(_table(AuditEvent)), rows)
-    conn.execute(update(head_table).where(head_table.c.id == 1).values(seq=seq, hash=prev))
+    add_events = insert(_table(AuditEvent))
+    move_head = update(head_table).where(head_table.c.id == 1).values(seq=seq, hash=prev)
+    if conn.dialect.name == "postgresql" and len(rows) <= _ONE_STATEMENT_EVENTS:
+        # PostgreSQL runs an INSERT inside WITH exactly once, referenced or not: the events and
+        # the new head go in one round trip (every audited transaction pays this).
+        conn.execute(move_head.add_cte(add_events.values(rows).cte("new_events")))
+    else:
+        conn.execute(add_events, rows)
+        conn.execute(move_head)
 
 
 @dataclass(frozen=True)

@@ -176,7 +176,7 @@ def coverage(session: Session, arrangement: Arrangement, *, cached: bool = False
     """Each applicable requirement with the first approved clause version (by clause order) covering it.
 
     ``cached``: read requirements and versions from the process's checked copy of the catalog
-    (``snapshot``; one statement instead of three) — rows then hold ``snapshot.Cached*`` records
+    (``snapshot``; while it holds, no statement of its own instead of three) — rows then hold ``snapshot.Cached*`` records
     with the same attribute names instead of mapped objects (what the document generator wants).
     """
     applicable: Sequence[Requirement | CachedRequirement]
@@ -186,8 +186,17 @@ def coverage(session: Session, arrangement: Arrangement, *, cached: bool = False
             session.scalars(queries.approved_versions(arrangement.kind)).unique().all()
         )
     else:
-        arrangement = _loaded(session, arrangement)
-        catalog = snapshot.current(session)
+        # The catalog's marker comes with the arrangement: one round trip less.
+        arrangement, marker = (
+            session.execute(
+                queries.arrangement_for_catalog(arrangement.kind, arrangement.id).add_columns(
+                    snapshot.marker_value()
+                )
+            )
+            .unique()
+            .one()
+        )
+        catalog = snapshot.current(session, marker)
         facts = rules.facts_for(arrangement)  # the rules read these: computed once here
         kind = str(arrangement.kind)
         applicable = [

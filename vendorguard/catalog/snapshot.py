@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from itertools import chain
 from typing import Any
 
-from sqlalchemy import event, insert, select, update
+from sqlalchemy import ScalarSelect, event, insert, select, update
 from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from vendorguard.catalog import queries
@@ -87,13 +87,28 @@ class Snapshot:
     versions: dict[str, tuple[CachedVersion, ...]]  # approved, of clauses in use
 
 
+class Unread:
+    """``current`` reads the marker itself."""
+
+
+UNREAD = Unread()
 _copy: Snapshot | None = None  # replaced whole, never changed in place (threads share it)
 
 
-def current(session: Session) -> Snapshot:
-    """The catalog as this session's transaction sees it, from the copy while its marker holds."""
+def marker_value() -> ScalarSelect[str]:
+    """The database's marker, as a column to add to a statement the caller sends anyway."""
+    return select(CatalogMarker.value).where(CatalogMarker.id == 1).scalar_subquery()
+
+
+def current(session: Session, marker: str | None | Unread = UNREAD) -> Snapshot:
+    """The catalog as this session's transaction sees it, from the copy while its marker holds.
+
+    ``marker``: the marker as read by the caller (``marker_value``) in this transaction, before
+    anything else of the catalog; by default it is read here."""
     global _copy
-    marker = session.scalar(select(CatalogMarker.value).where(CatalogMarker.id == 1))
+    if isinstance(marker, Unread):
+        read = session.scalar(select(CatalogMarker.value).where(CatalogMarker.id == 1))
+        return current(session, read)
     copy = _copy
     if marker is not None and copy is not None and copy.marker == marker:
         return copy

@@ -7,7 +7,6 @@ them can be served by setting ``AWS_REQUEST_CHECKSUM_CALCULATION=when_required``
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
@@ -42,19 +41,6 @@ def _connection_error() -> StorageError:
             "時間をおいて再度お試しいただき、解決しない場合は管理者に連絡してください。"
         )
     )
-
-
-def _checksum_options(endpoint_url: str | None) -> dict[str, str]:
-    """No extra CRC32 per request over plain ``http://`` (an in-house MinIO, moto): there SigV4
-    always signs the body's SHA-256 (``x-amz-content-sha256``), which the store checks against
-    what it receives, so a CRC32 on top guards nothing more and costs a pass over every byte
-    (~0.4 s of CPU per GiB). Over HTTPS botocore leaves the payload unsigned, so its default
-    CRC32 is the transfer's integrity check and stays. AWS_REQUEST_CHECKSUM_CALCULATION, when
-    set, decides either way."""
-    plain_http = (endpoint_url or "").lower().startswith("http://")
-    if plain_http and "AWS_REQUEST_CHECKSUM_CALCULATION" not in os.environ:
-        return {"request_checksum_calculation": "when_required"}
-    return {}
 
 
 class S3Storage(Storage):
@@ -92,7 +78,6 @@ class S3Storage(Storage):
             connect_timeout=5,
             read_timeout=60,
             s3={"addressing_style": addressing_style or "auto"},
-            **_checksum_options(endpoint_url),
         )
         self.client = client or boto3.session.Session().client(
             "s3", endpoint_url=endpoint_url or None, region_name=region or None, config=config
