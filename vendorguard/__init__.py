@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import importlib.util
 import os
@@ -139,4 +140,15 @@ def create_app(
     for name in CLI_FEATURES:
         importlib.import_module(f"vendorguard.{name}.cli").register(group)
     app.cli.add_command(group)
+    if not app.testing:
+        _freeze_startup_heap()
     return app
+
+
+def _freeze_startup_heap() -> None:
+    # What importing and building the app made lives as long as the process (~280,000 objects).
+    # Frozen, the cyclic collector stops walking it on every full collection: the request that
+    # set one off paused 140 ms (the home page's p95 at city scale), now about 5 ms. Test apps
+    # are left alone: many are built in one process, and frozen objects are never collected.
+    gc.collect()
+    gc.freeze()
