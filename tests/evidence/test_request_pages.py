@@ -366,6 +366,11 @@ def test_request_list_filters(client, make, login_as):
     assert titles(f"status=all&department={library.id}") == {"年次報告"}
     assert titles("provider=internal") == {"内部点検"}
     assert titles("status=all&q=図書館") == {"年次報告"}
+    # Terms shorter than a trigram take the other query shape: arrangement or requirement title.
+    assert titles("status=all&q=基幹") == {"月次報告", "内部点検"}
+    assert titles("status=all&q=年次") == {"年次報告"}
+    assert titles("q=点") == {"内部点検"}
+    assert titles("status=all&q=無い") == set()
     assert titles("status=all&kind=cloud_service") == set()
     assert titles("status=bogus&within=abc&provider=x&kind=y") == {"月次報告", "内部点検"}
 

@@ -208,6 +208,10 @@ def like_pattern(term: str) -> str:
     return f"%{escaped}%"
 
 
+# The shortest search term a trigram index can serve; shorter ones read every title.
+TRIGRAM = 3
+
+
 def contains(column: SortColumn, term: str) -> ColumnElement[bool]:
     """``column`` holds ``term`` anywhere: LIKE when the term has no letter case, else ILIKE.
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Select, select, union
+from sqlalchemy import Select, or_, select, union
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from vendorguard.arrangements.access import managed_by, visible_to
 from vendorguard.arrangements.models import Arrangement
-from vendorguard.core.web import contains
+from vendorguard.core.web import TRIGRAM, contains
 from vendorguard.evidence.models import (
     AWAITING_PROVIDER,
     UNSETTLED,
@@ -112,21 +112,35 @@ def request_list(user, filters: RequestFilters, today: date) -> Select:
     if filters.kind is not None:
         stmt = stmt.where(Arrangement.kind == filters.kind)
     if filters.term:
-        # A union of two one-table lookups, so PostgreSQL can use each title's trigram index and
-        # then the request's foreign-key indexes (an OR of two subqueries scans every request).
-        by_arrangement = select(EvidenceRequest.id).where(
-            EvidenceRequest.arrangement_id.in_(
-                select(Arrangement.id).where(contains(Arrangement.title, filters.term))
-            )
+        by_arrangement = select(Arrangement.id).where(contains(Arrangement.title, filters.term))
+        by_requirement = select(EvidenceRequirement.id).where(
+            contains(EvidenceRequirement.title, filters.term)
         )
-        by_requirement = select(EvidenceRequest.id).where(
-            EvidenceRequest.evidence_requirement_id.in_(
-                select(EvidenceRequirement.id).where(
-                    contains(EvidenceRequirement.title, filters.term)
+        if len(filters.term) < TRIGRAM:
+            # Too short for a trigram index: both lookups read every title anyway, and such a
+            # term matches many requests (「第1」: 277,775 of 500,000), so the list is walked in its
+            # own order and stops at the page; the union below would be hashed whole first.
+            stmt = stmt.where(
+                or_(
+                    EvidenceRequest.arrangement_id.in_(by_arrangement),
+                    EvidenceRequest.evidence_requirement_id.in_(by_requirement),
                 )
             )
-        )
-        stmt = stmt.where(EvidenceRequest.id.in_(union(by_arrangement, by_requirement)))
+        else:
+            # A union of two one-table lookups, so PostgreSQL can use each title's trigram index
+            # and then the request's foreign-key indexes (the OR above scans every request).
+            stmt = stmt.where(
+                EvidenceRequest.id.in_(
+                    union(
+                        select(EvidenceRequest.id).where(
+                            EvidenceRequest.arrangement_id.in_(by_arrangement)
+                        ),
+                        select(EvidenceRequest.id).where(
+                            EvidenceRequest.evidence_requirement_id.in_(by_requirement)
+                        ),
+                    )
+                )
+            )
     if not filters.include_archived:
         stmt = stmt.where(Arrangement.archived_at.is_(None))
     return stmt
