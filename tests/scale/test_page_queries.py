@@ -21,7 +21,7 @@ from vendorguard.reminders import plan_store
 
 PASSWORD = "scale-password-1"
 HOME_BUDGET = 8  # statements for any role's home page (issue 16)
-DETAIL_BUDGET = 13  # the engagement detail page: 3 of any signed-in page + one per panel (issue 16)
+DETAIL_BUDGET = 11  # the engagement detail page: 1 of any signed-in page + one per panel (issue 16)
 OUTBOX_BUDGET = 8  # and for the outbox pages
 PAGES = (
     ("admin", "/"),
