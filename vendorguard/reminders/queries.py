@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import (
+    ColumnElement,
     CompoundSelect,
     ScalarSelect,
     Select,
@@ -15,6 +16,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
+from sqlalchemy.orm import InstrumentedAttribute
 
 from vendorguard.auth.models import User
 from vendorguard.core.web import like_pattern
@@ -35,31 +37,30 @@ UNREAD_BOUND = 99
 QUEUE_COUNT_BOUND = 10_000
 
 
+def _bounded_unread(owner: ColumnElement[int] | InstrumentedAttribute[int]) -> Select:
+    # Counting the rows of a LIMITed subquery stops at the bound.
+    unread = (
+        select(Notification.id)
+        .where(Notification.user_id == owner, Notification.read_at.is_(None), *VISIBLE)
+        .limit(UNREAD_BOUND + 1)
+        .correlate(User)
+        .subquery()
+    )
+    return select(func.count()).select_from(unread)
+
+
 def unread_count(user_id: int | None) -> int:
     """How many of the user's notifications are unread, counted up to ``UNREAD_BOUND`` + 1
     (for the badge in the header: more than the bound shows as "99+")."""
     if not user_id:
         return 0
-    unread = (
-        select(Notification.id)
-        .where(Notification.user_id == user_id, Notification.read_at.is_(None), *VISIBLE)
-        .limit(UNREAD_BOUND + 1)
-        .subquery()
-    )
-    return db.session.scalar(select(func.count()).select_from(unread)) or 0
+    return db.session.scalar(_bounded_unread(literal(user_id))) or 0
 
 
 def unread_count_alongside_user() -> ScalarSelect[int]:
     """``unread_count`` as a scalar subquery correlated to the ``User`` row a statement loads
     (the badge is read with the signed-in user: no statement of its own)."""
-    unread = (
-        select(Notification.id)
-        .where(Notification.user_id == User.id, Notification.read_at.is_(None), *VISIBLE)
-        .limit(UNREAD_BOUND + 1)
-        .correlate(User)
-        .subquery()
-    )
-    return select(func.count()).select_from(unread).scalar_subquery()
+    return _bounded_unread(User.id).scalar_subquery()
 
 
 def notifications_for(user_id: int, unread_only: bool = False, today: date | None = None) -> Select:
