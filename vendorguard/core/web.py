@@ -126,11 +126,18 @@ class RowPagination(Pagination):
     removed). The select's joins must be many-to-one (one row per key), as a list's are.
     """
 
-    def __init__(self, select: Select[Any], session: Session, page: int, per_page: int):
+    def __init__(
+        self,
+        select: Select[Any],
+        session: Session,
+        page: int,
+        per_page: int,
+        known_total: int | None = None,
+    ):
         self._query_args = {"select": select, "session": session}
         self.page, self.per_page, self.max_per_page = page, per_page, 200
         self.bound = max(COUNT_BOUND, (page + PAGES_AHEAD) * per_page)
-        counted = self._query_count()
+        counted = self._query_count() if known_total is None else known_total
         self.total_bounded = counted > self.bound
         self.total = min(counted, self.bound)
         self.page = min(self.page, max(1, -(-self.total // per_page)))
@@ -184,8 +191,11 @@ def _row_key(stmt: Select[Any]) -> ColumnElement[Any] | None:
     return info.primary_key[0]
 
 
-def paginate(stmt: Select[Any], per_page: int | None = None) -> RowPagination:
-    """Paginate a select: always exactly one count query and one row query.
+def paginate(
+    stmt: Select[Any], per_page: int | None = None, known_total: int | None = None
+) -> RowPagination:
+    """Paginate a select: always exactly one count query and one row query (no count query when
+    the caller already knows the total, e.g. from counts stored with the rows).
 
     ``?per_page=`` may ask for up to 200 rows (for printing a long list).
     """
@@ -194,7 +204,7 @@ def paginate(stmt: Select[Any], per_page: int | None = None) -> RowPagination:
     except ValueError:
         asked = 0
     size = min(200, asked) if asked > 0 else per_page or settings.current().page_size
-    return RowPagination(stmt, db.session, page_arg(), size)
+    return RowPagination(stmt, db.session, page_arg(), size, known_total)
 
 
 def search_term() -> str:

@@ -9,15 +9,11 @@ from datetime import timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import Select
 
 from vendorguard.auth.permissions import require
-from vendorguard.core import settings
 from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import today_tokyo
 from vendorguard.core.web import (
-    RowPagination,
-    page_arg,
     paginate,
     search_term,
     show_domain_error,
@@ -67,18 +63,6 @@ def subject_of(notification) -> str:
         return _("（件名を作成できません：%(kind)s）", kind=notification.kind)
 
 
-class _PlanPage(RowPagination):
-    """A page of the stored plan: the run's own per-day counts give the total, so no COUNT over
-    its rows (hundreds of thousands at city scale, freshly written: no index-only scan yet)."""
-
-    def __init__(self, stmt: Select, total: int):
-        self._known_total = total
-        super().__init__(stmt, db.session, page_arg(), settings.current().page_size)
-
-    def _query_count(self) -> int:
-        return self._known_total
-
-
 @bp.route("/admin/reminders/")
 @require(PERMISSION)
 def admin_upcoming() -> str:
@@ -93,7 +77,9 @@ def admin_upcoming() -> str:
     if run is not None:
         last = run.first_day + timedelta(days=days - 1)
         summary = plan_store.summary_until(run, last)
-        page = _PlanPage(plan_store.rows_of(run, last), sum(count for *_, count in summary))
+        # The run's per-day counts give the total: no COUNT over hundreds of thousands of rows.
+        total = sum(count for *_, count in summary)
+        page = paginate(plan_store.rows_of(run, last), known_total=total)
     queue = dict(db.session.execute(queries.queue_counts()).tuples().all())
     return render_template(
         "reminders/admin_upcoming.html",
