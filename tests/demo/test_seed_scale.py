@@ -37,6 +37,12 @@ def test_seed_scale_builds_the_counts_asked_for_with_a_valid_chain(app):
     }
     assert {model: _count(model) for model in counts} == counts
     assert _count(EvidenceSubmission) > 0
+    # every request awaiting review has a pending submission, as the review list expects
+    awaiting = select(EvidenceRequest.id).where(EvidenceRequest.status == "submitted")
+    reviewable = select(EvidenceSubmission.request_id).where(
+        EvidenceSubmission.decision == "pending"
+    )
+    assert set(db.session.scalars(awaiting)) == set(db.session.scalars(reviewable))
     checked, problem = audit.verify(db.session)
     assert problem is None and checked >= 150
     # deterministic: the same seed gives the same titles

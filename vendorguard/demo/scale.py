@@ -333,7 +333,11 @@ def _evidence(
                     status = "open"
                 rid = first_request + n
                 n += 1
-                if status in ("accepted", "rejected", "submitted") and rng.random() < 0.25:
+                # every request awaiting review has its pending submission (the review list and
+                # the home page's count read different tables); a quarter of settled ones keep theirs
+                if status in ("accepted", "rejected", "submitted") and (
+                    rng.random() < 0.25 or status == "submitted"
+                ):
                     submissions.append(
                         {
                             "id": first_submission + len(submissions),
