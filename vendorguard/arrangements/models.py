@@ -72,6 +72,15 @@ class Arrangement(Audited, Model):
             postgresql_where=text("archived_at IS NOT NULL"),
             sqlite_where=text("archived_at IS NOT NULL"),
         ),
+        # The live ones with their kind: a list joined to the arrangement for visibility probes
+        # the index alone for each listed row (not the table for archived_at and kind).
+        Index(
+            "ix_arrangement_live_id_kind",
+            "id",
+            "kind",
+            postgresql_where=text("archived_at IS NULL"),
+            sqlite_where=text("archived_at IS NULL"),
+        ),
     )
     __audit_label__ = "title"
 
