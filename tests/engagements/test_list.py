@@ -162,3 +162,41 @@ def test_detail_query_count_does_not_grow(client, make, login_as, count_queries)
     with count_queries() as many:
         assert client.get(f"/engagements/{engagement.id}").status_code == 200
     assert few.count == many.count
+
+
+def test_every_sort_pages_through_the_same_rows_as_one_long_page(client, make, login_as):
+    # The page's keys come from a select of the engagement table alone (joined only to what the
+    # sort needs): paged three at a time, each sort and direction must list exactly the rows of
+    # one long page, in its order, archived ones left out unless asked for.
+    tax, welfare = make.department(name="税務課"), make.department(name="福祉課")
+    contractors = [make.contractor(name=f"商事{n}", name_kana=f"ショウジ{n % 3}") for n in range(4)]
+    for n in range(11):
+        make.engagement(
+            title=f"業務{n % 4}-{n}",
+            department=tax if n % 2 else welfare,
+            contractor=contractors[n % 4],
+            contract_number=f"R8-{n % 5:03d}{n}" if n % 3 else None,
+            starts_on=date(2026, 4, 1 + n % 3),
+            ends_on=date(2027, 3, 1 + n % 4),
+            archived_at=utcnow() if n in (4, 7) else None,
+        )
+    login_as(make.user(Role.ADMIN))
+    for query in ("", f"department={tax.id}", "archived=1", "q=業務1"):
+        for sort in ("start", "end", "title", "number", "contractor"):
+            for direction in ("asc", "desc"):
+                args = f"{query}&sort={sort}&dir={direction}"
+                whole = _titles(client, args)
+                paged = []
+                for page in range(1, 6):
+                    html = client.get(f"/engagements/?per_page=3&page={page}&{args}")
+                    found = re.findall(
+                        r'<a href="/engagements/\d+">([^<]+)</a>', html.get_data(as_text=True)
+                    )
+                    paged += found if page <= -(-len(whole) // 3) else []
+                assert paged == whole, args
+                assert ("業務0-4" in whole) == (query == "archived=1"), args
+    assert len(_titles(client)) == 9
+    assert len(_titles(client, "archived=1")) == 11
+    assert sorted(_titles(client, f"department={tax.id}")) == sorted(
+        f"業務{n % 4}-{n}" for n in (1, 3, 5, 9)
+    )

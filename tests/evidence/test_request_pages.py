@@ -453,3 +453,54 @@ def test_a_comment_too_long_keeps_nothing_and_says_where(client, login_as, own):
     assert response.status_code == 400
     assert 'id="comment-error"' in html and "コメントは2000文字以内で入力してください。" in html
     assert _keys() == [] and _submissions(evidence_request.id) == 0
+
+
+def test_request_list_pages_through_the_same_rows_as_one_long_page(client, make, login_as):
+    # An admin reads every arrangement: the page's keys come from the request table alone, the
+    # archived arrangements left out by key. Paged two at a time, each sort and direction must
+    # list exactly the requests of one long page, in its order.
+    import re
+
+    from vendorguard.core.timeutil import utcnow
+
+    live = make.engagement(title="現行の業務")
+    gone = make.engagement(title="終了した業務")
+    for n in range(4):
+        _request(live, title=f"現行{n}", due=f"2099-0{1 + n % 2}-01")
+    for n in range(3):
+        _request(gone, title=f"終了{n}", due=f"2099-0{1 + n % 2}-01")
+    gone.archived_at = utcnow()
+    db.session.commit()
+    login_as(make.user(Role.ADMIN))
+
+    def ids(query: str) -> list[str]:
+        html = client.get(f"/evidence/requests/?{query}").get_data(as_text=True)
+        return re.findall(r'href="/evidence/requests/(\d+)"', html)
+
+    for query in ("", "archived=1", "status=all", "q=現行"):
+        for sort in ("due", "status", "arrangement", "department"):
+            for direction in ("asc", "desc"):
+                args = f"{query}&sort={sort}&dir={direction}"
+                whole = ids(f"per_page=200&{args}")
+                paged = [i for page in range(1, 5) for i in ids(f"per_page=2&page={page}&{args}")]
+                # (a page past the end shows the last page again)
+                assert paged[: len(whole)] == whole, args
+                assert len(whole) == (7 if query == "archived=1" else 4), args
+
+
+def test_request_keys_skip_the_arrangement_only_for_who_reads_every_arrangement(make, app):
+    from vendorguard.evidence import queries
+
+    today = day("2027-01-04")
+    admin, sns_owner = make.user(Role.ADMIN), make.user(Role.SNS_OWNER)
+    everything = queries.RequestFilters()
+    assert queries.request_keys(admin, everything, today, "due") is not None
+    assert queries.request_keys(admin, everything, today, "arrangement") is None
+    assert (
+        queries.request_keys(admin, queries.RequestFilters(kind="engagement"), today, "due") is None
+    )
+    assert (
+        queries.request_keys(admin, queries.RequestFilters(department_id=1), today, "due") is None
+    )
+    # (an SNS owner sees another department's SNS drafts only once approved)
+    assert queries.request_keys(sns_owner, everything, today, "due") is None

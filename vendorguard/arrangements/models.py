@@ -9,7 +9,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Enum, ForeignKey, Index, String
+from sqlalchemy import Enum, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from vendorguard.arrangements.kinds import kind_label
@@ -64,6 +64,23 @@ class Arrangement(Audited, Model):
         Index("ix_arrangement_id_department", "id", "department_id"),
         # one kind's list (600 cloud services among 20,000 arrangements) walked in title order
         Index("ix_arrangement_kind_title_id", "kind", "title", "id"),
+        # The few archived ones: lists hide them as "id NOT IN (this index)", hashed once,
+        # instead of reading each listed row's base row for its archived_at.
+        Index(
+            "ix_arrangement_archived_id",
+            "id",
+            postgresql_where=text("archived_at IS NOT NULL"),
+            sqlite_where=text("archived_at IS NOT NULL"),
+        ),
+        # The live ones with their kind: a list joined to the arrangement for visibility probes
+        # the index alone for each listed row (not the table for archived_at and kind).
+        Index(
+            "ix_arrangement_live_id_kind",
+            "id",
+            "kind",
+            postgresql_where=text("archived_at IS NULL"),
+            sqlite_where=text("archived_at IS NULL"),
+        ),
     )
     __audit_label__ = "title"
 

@@ -124,6 +124,11 @@ class RowPagination(Pagination):
     dragging every joined row through a sort; joins a list makes only for display can be outer
     joins, which PostgreSQL leaves out of the key subquery (an unused LEFT JOIN on a unique key is
     removed). The select's joins must be many-to-one (one row per key), as a list's are.
+
+    ``keys``, when given, is a one-column select of the same keys under the same filters and in
+    the same order, written by the list's queries to read fewer tables than the entity's select
+    (an inherited entity always joins its base table, probed for each skipped row): the count
+    and the page's keys come from it, the rows from ``select`` without its WHERE.
     """
 
     def __init__(
@@ -133,8 +138,10 @@ class RowPagination(Pagination):
         page: int,
         per_page: int,
         known_total: int | None = None,
+        keys: Select[Any] | None = None,
     ):
         self._query_args = {"select": select, "session": session}
+        self._keys = keys
         self.page, self.per_page, self.max_per_page = page, per_page, 200
         self.bound = max(COUNT_BOUND, (page + PAGES_AHEAD) * per_page)
         counted = self._query_count() if known_total is None else known_total
@@ -149,11 +156,10 @@ class RowPagination(Pagination):
         if key is None:
             stmt = select_.limit(self.per_page).offset(self._query_offset)
         else:
-            keys = (
-                select_.with_only_columns(key, maintain_column_froms=True)
-                .limit(self.per_page)
-                .offset(self._query_offset)
-            )
+            chosen = self._keys
+            if chosen is None:
+                chosen = select_.with_only_columns(key, maintain_column_froms=True)
+            keys = chosen.limit(self.per_page).offset(self._query_offset)
             # (Wrapped once more: some databases refuse LIMIT directly inside IN.)
             page_keys = keys.subquery("page_keys")
             stmt = _without_where(select_).where(key.in_(select(page_keys.c[0])))
@@ -164,7 +170,9 @@ class RowPagination(Pagination):
         # Counting the keys of a LIMITed subquery stops the scan at the bound.
         select_: Select[Any] = self._query_args["select"]
         key = _row_key(select_)
-        if key is not None:
+        if self._keys is not None and key is not None:
+            select_ = self._keys
+        elif key is not None:
             select_ = select_.with_only_columns(key, maintain_column_froms=True)
         sub = select_.order_by(None).limit(self.bound + 1).subquery()
         session: Session = self._query_args["session"]
@@ -192,10 +200,15 @@ def _row_key(stmt: Select[Any]) -> ColumnElement[Any] | None:
 
 
 def paginate(
-    stmt: Select[Any], per_page: int | None = None, known_total: int | None = None
+    stmt: Select[Any],
+    per_page: int | None = None,
+    known_total: int | None = None,
+    keys: Select[Any] | None = None,
 ) -> RowPagination:
     """Paginate a select: always exactly one count query and one row query (no count query when
     the caller already knows the total, e.g. from counts stored with the rows).
+
+    ``keys``: the list's keys read from fewer tables (see ``RowPagination``).
 
     ``?per_page=`` may ask for up to 200 rows (for printing a long list).
     """
@@ -204,7 +217,7 @@ def paginate(
     except ValueError:
         asked = 0
     size = min(200, asked) if asked > 0 else per_page or settings.current().page_size
-    return RowPagination(stmt, db.session, page_arg(), size, known_total)
+    return RowPagination(stmt, db.session, page_arg(), size, known_total, keys)
 
 
 def search_term() -> str:

@@ -103,10 +103,11 @@ def index():
     """List engagements: search, filters that other pages link to, sorting and pagination."""
     filters = _filters()
     sort = sorting(SORTS, "start", default_descending=True)  # newest contracts first
-    stmt = sort.apply(queries.engagement_list(filters, today_tokyo()))
+    today = today_tokyo()
+    stmt = sort.apply(queries.engagement_list(filters, today))
     if fmt := list_export.requested_format():
         return list_export.respond(fmt, stmt, exports.ENGAGEMENTS, "engagements.index")
-    page = paginate(stmt)
+    page = paginate(stmt, keys=sort.apply(queries.engagement_keys(filters, today, sort.key)))
     departments = db.session.scalars(org_queries.active_departments()).all()
     # The contractor filter is a type-ahead (2,000 companies do not fit a drop-down): only the
     # chosen one is read, for its name in the field.

@@ -134,11 +134,13 @@ class EvidenceRequest(Audited, Model):
     __table_args__ = (
         UniqueConstraint("evidence_requirement_id", "occurrence"),
         Index("ix_evidence_request_status_due", "status", "due_on"),
-        # The request list's default order over the unsettled requests (its default filter).
+        # The request list's default order over the unsettled requests (its default filter), with
+        # the arrangement each is checked against from the index alone (a late page skips 5,000).
         Index(
             "ix_evidence_request_unsettled_due",
             "due_on",
             "id",
+            "arrangement_id",
             postgresql_where=text(UNSETTLED_SQL),
             sqlite_where=text(UNSETTLED_SQL),
         ),

@@ -9,10 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Select, or_, select, union
+from sqlalchemy import ColumnElement, Select, exists, or_, select, union
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.sql.elements import True_
 
-from vendorguard.arrangements.access import managed_by, visible_to
+from vendorguard.arrangements.access import managed_by, readable_kinds, visible_to
+from vendorguard.arrangements.kinds import registered_kinds
 from vendorguard.arrangements.models import Arrangement
 from vendorguard.core.web import TRIGRAM, contains
 from vendorguard.evidence.models import (
@@ -88,29 +90,74 @@ class RequestFilters:
 
 def request_list(user, filters: RequestFilters, today: date) -> Select:
     """Requests of every arrangement ``user`` may read, filtered."""
-    stmt = _listed_requests().where(visible_to(user))
-    if filters.status == ACTIVE:
-        stmt = stmt.where(EvidenceRequest.status.in_(list(UNSETTLED)))
-    elif filters.status != ALL:
-        stmt = stmt.where(EvidenceRequest.status == RequestStatus(filters.status))
-    if filters.overdue:
-        stmt = stmt.where(
-            EvidenceRequest.status.in_(list(AWAITING_PROVIDER)), EvidenceRequest.due_on < today
-        )
-    if filters.within_days is not None:
-        stmt = stmt.where(
-            EvidenceRequest.due_on >= today,
-            EvidenceRequest.due_on <= today + timedelta(days=filters.within_days),
-        )
+    stmt = _listed_requests().where(visible_to(user), *_request_conditions(filters, today))
     if filters.department_id is not None:
         stmt = stmt.where(Arrangement.department_id == filters.department_id)
+    if filters.kind is not None:
+        stmt = stmt.where(Arrangement.kind == filters.kind)
+    if not filters.include_archived:
+        stmt = stmt.where(Arrangement.archived_at.is_(None))
+    return stmt
+
+
+# Sorts on a column of the request itself: its keys can be chosen without the arrangement.
+_OWN_SORTS = frozenset({"due", "status"})
+
+
+def request_keys(user, filters: RequestFilters, today: date, sort_key: str) -> Select | None:
+    """The list's request ids from the request table alone, when nothing asks for the arrangement.
+
+    That is when ``user`` reads every arrangement (each kind, no visibility rule), the list is
+    not narrowed by department or kind nor sorted by an arrangement's column: then only the
+    archived arrangements are left out, by key. Otherwise None (the paginator's key subquery
+    joins the arrangement, probed for every request a late page skips).
+    """
+    if (
+        sort_key not in _OWN_SORTS
+        or filters.department_id is not None
+        or filters.kind is not None
+        or not _reads_every_arrangement(user)
+    ):
+        return None
+    stmt = select(EvidenceRequest.id).where(*_request_conditions(filters, today))
+    if not filters.include_archived:
+        archived = select(Arrangement.id).where(
+            Arrangement.id == EvidenceRequest.arrangement_id, Arrangement.archived_at.is_not(None)
+        )
+        stmt = stmt.where(~exists(archived))
+    return stmt
+
+
+def _reads_every_arrangement(user) -> bool:
+    """Whether ``visible_to(user)`` admits every arrangement: each registered kind, unrestricted."""
+    kinds = readable_kinds(user)
+    if len(kinds) != len(registered_kinds()):
+        return False
+    for spec in kinds:
+        shown = spec.visibility(user) if spec.visibility is not None else None
+        if shown is not None and not isinstance(shown, True_):
+            return False
+    return True
+
+
+def _request_conditions(filters: RequestFilters, today: date) -> list[ColumnElement[bool]]:
+    """The filters on the request's own columns (and lookups by its keys)."""
+    conditions: list[ColumnElement[bool]] = []
+    if filters.status == ACTIVE:
+        conditions.append(EvidenceRequest.status.in_(list(UNSETTLED)))
+    elif filters.status != ALL:
+        conditions.append(EvidenceRequest.status == RequestStatus(filters.status))
+    if filters.overdue:
+        conditions.append(EvidenceRequest.status.in_(list(AWAITING_PROVIDER)))
+        conditions.append(EvidenceRequest.due_on < today)
+    if filters.within_days is not None:
+        conditions.append(EvidenceRequest.due_on >= today)
+        conditions.append(EvidenceRequest.due_on <= today + timedelta(days=filters.within_days))
     if filters.provider is not None:
         by_provider = select(EvidenceRequirement.id).where(
             EvidenceRequirement.provider == filters.provider
         )
-        stmt = stmt.where(EvidenceRequest.evidence_requirement_id.in_(by_provider))
-    if filters.kind is not None:
-        stmt = stmt.where(Arrangement.kind == filters.kind)
+        conditions.append(EvidenceRequest.evidence_requirement_id.in_(by_provider))
     if filters.term:
         by_arrangement = select(Arrangement.id).where(contains(Arrangement.title, filters.term))
         by_requirement = select(EvidenceRequirement.id).where(
@@ -120,7 +167,7 @@ def request_list(user, filters: RequestFilters, today: date) -> Select:
             # Too short for a trigram index: both lookups read every title anyway, and such a
             # term matches many requests (「第1」: 277,775 of 500,000), so the list is walked in its
             # own order and stops at the page; the union below would be hashed whole first.
-            stmt = stmt.where(
+            conditions.append(
                 or_(
                     EvidenceRequest.arrangement_id.in_(by_arrangement),
                     EvidenceRequest.evidence_requirement_id.in_(by_requirement),
@@ -129,7 +176,7 @@ def request_list(user, filters: RequestFilters, today: date) -> Select:
         else:
             # A union of two one-table lookups, so PostgreSQL can use each title's trigram index
             # and then the request's foreign-key indexes (the OR above scans every request).
-            stmt = stmt.where(
+            conditions.append(
                 EvidenceRequest.id.in_(
                     union(
                         select(EvidenceRequest.id).where(
@@ -141,9 +188,7 @@ def request_list(user, filters: RequestFilters, today: date) -> Select:
                     )
                 )
             )
-    if not filters.include_archived:
-        stmt = stmt.where(Arrangement.archived_at.is_(None))
-    return stmt
+    return conditions
 
 
 # -- one arrangement ------------------------------------------------------------------------------

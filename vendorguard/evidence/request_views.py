@@ -94,7 +94,8 @@ def requests():
     stmt = sort.apply(queries.request_list(current_user, filters, today))
     if fmt := list_export.requested_format():
         return list_export.respond(fmt, stmt, exports.EVIDENCE_REQUESTS, "evidence.requests")
-    page = paginate(stmt)
+    keys = queries.request_keys(current_user, filters, today, sort.key)
+    page = paginate(stmt, keys=sort.apply(keys) if keys is not None else None)
     departments = db.session.scalars(active_departments()).all()
     return render_template(
         "evidence/requests.html",
