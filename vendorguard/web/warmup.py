@@ -13,6 +13,7 @@ from datetime import date
 
 import flask_babel
 from flask import Flask
+from jinja2.utils import LRUCache
 from sqlalchemy.orm import configure_mappers
 
 from vendorguard.web.i18n import format_day
@@ -35,8 +36,9 @@ def compile_templates(app: Flask) -> int:
     names = env.list_templates()
     # Jinja keeps 400 compiled templates by default: never fewer than the app has, or the
     # warm-up would push its own first ones out again.
-    if env.cache is not None and env.cache.capacity < len(names):
-        raise RuntimeError(f"Jinja's template cache holds {env.cache.capacity}: {len(names)} exist")
+    cache = env.cache
+    if isinstance(cache, LRUCache) and cache.capacity < len(names):
+        raise RuntimeError(f"Jinja's template cache holds {cache.capacity}: {len(names)} exist")
     for name in names:
         env.get_template(name)
     return len(names)
