@@ -30,7 +30,9 @@ _KINDS = BLOCKING + WARNING
 _RANK = {kind: n for n, kind in enumerate(_KINDS)}
 
 
-def panel_state(session: Session, arrangement: Arrangement, today: date, shown: int = 5):
+def panel_state(
+    session: Session, arrangement: Arrangement, today: date, shown: int = 5
+) -> AssuranceState:
     """The assurance state of one arrangement with only its first ``shown`` items, one statement."""
     ids = [arrangement.id]
     opened = _open_requests(ids, today).subquery()
