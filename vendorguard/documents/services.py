@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import contextvars
 import io
 import logging
 import re
-import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from flask import has_app_context
@@ -25,7 +23,7 @@ from vendorguard.documents import docx_writer
 from vendorguard.documents.diff import ArticleChange, diff_articles
 from vendorguard.documents.facts import facts_for
 from vendorguard.documents.models import ContractDocument, DateStyle, DocumentKind
-from vendorguard.storage.base import Storage, StorageError, StoredObject, new_key
+from vendorguard.storage.base import Storage, StorageError, new_key
 
 log = logging.getLogger(__name__)
 _UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f\s]+')
@@ -175,21 +173,13 @@ def generate_from_articles(
         date_style,
         _template_dirs(template_dirs),
     )
-    # The object is written (and fsynced, or uploaded) while the database takes the lock and the
-    # version: two round trips that no longer wait for the storage's I/O, nor it for them.
-    storing = _Background(storage.put, new_key("documents"), io.BytesIO(rendered.data))
-    try:
-        # Serialise generations of one arrangement (PostgreSQL row lock; SQLite locks on write).
-        session.execute(
-            select(Arrangement.id).where(Arrangement.id == arrangement.id).with_for_update()
-        )
-        version = next_version(session, arrangement.id, kind)
-    except BaseException:
-        stored_anyway = storing.outcome()
-        if stored_anyway is not None:
-            discard_object(storage, stored_anyway.key)
-        raise
-    stored = storing.result()  # the storage's own error, as before: no row was added
+    # Serialise generations of one arrangement (PostgreSQL row lock; SQLite locks on write).
+    session.execute(
+        select(Arrangement.id).where(Arrangement.id == arrangement.id).with_for_update()
+    )
+    version = next_version(session, arrangement.id, kind)
+    key = new_key("documents")
+    stored = storage.put(key, io.BytesIO(rendered.data))
     document = ContractDocument(
         arrangement_id=arrangement.id,
         kind=kind,
@@ -219,36 +209,6 @@ def generate_from_articles(
         discard_object(storage, stored.key)
         raise
     return document, rendered.data
-
-
-class _Background:
-    """``func(*args)`` run in a thread of its own, in the caller's context (app, request, locale)."""
-
-    def __init__(self, func: Callable[..., StoredObject], *args: Any) -> None:
-        self._value: StoredObject | None = None
-        self._error: BaseException | None = None
-        context = contextvars.copy_context()
-        self._thread = threading.Thread(target=context.run, args=(self._run, func, args))
-        self._thread.start()
-
-    def _run(self, func: Callable[..., StoredObject], args: tuple[Any, ...]) -> None:
-        try:
-            self._value = func(*args)
-        except BaseException as error:  # handed to the caller by result()
-            self._error = error
-
-    def outcome(self) -> StoredObject | None:
-        """Wait for it; what it returned, or None if it raised."""
-        self._thread.join()
-        return self._value
-
-    def result(self) -> StoredObject:
-        """Wait for it; what it returned, or raise what it raised."""
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        assert self._value is not None
-        return self._value
 
 
 def discard_object(storage: Storage, key: str) -> None:
