@@ -27,4 +27,4 @@ USER vendorguard
 EXPOSE 8000
 # The worker and the scheduler use the same image with another command (compose.yaml):
 #   flask vg jobs-worker --queue default     flask vg jobs-scheduler
-CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "4", "--timeout", "120", "--access-logfile", "-", "app:app"]
+CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "4", "--preload", "--timeout", "120", "--access-logfile", "-", "app:app"]

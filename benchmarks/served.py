@@ -1,7 +1,7 @@
 """gunicorn on 127.0.0.1 for the benchmarks: the real app as deployed and the bare comparison page.
 
 Both servers get the same worker settings (``--workers``, ``--threads``: gthread when > 1), the
-same ``--timeout 120`` and an access log, as ``Dockerfile``, ``compose.yaml`` and
+same ``--preload``, ``--timeout 120`` and an access log, as ``Dockerfile``, ``compose.yaml`` and
 ``deploy/systemd/vendorguard.service`` run the app. The port is the one the kernel gave (bind to
 port 0, read gunicorn's "Listening at" line), so two benchmarks never collide.
 
@@ -71,6 +71,7 @@ class Gunicorn:
 
     def __enter__(self) -> Gunicorn:
         argv = [sys.executable, "-m", "gunicorn", "--bind", "127.0.0.1:0", *self.workers.argv()]
+        argv += ["--preload"]  # as deployed: the master builds (and warms) the app, then forks
         argv += ["--timeout", "120", "--access-logfile", str(self.folder / "access.log")]
         # gunicorn ≥ 23 opens a control socket at one fixed path per user: two servers (or another
         # engineer's) would take it from each other. The benchmarks never use it.

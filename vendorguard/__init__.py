@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import click
 from flask import Flask
 from flask.cli import AppGroup
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -141,12 +142,19 @@ def create_app(
         importlib.import_module(f"vendorguard.{name}.cli").register(group)
     app.cli.add_command(group)
     if not app.testing:
+        # Test apps (many per process) and command-line runs (flask …, inside a click command)
+        # render a handful of pages at most: left cold. A served app renders every page, warm.
+        if click.get_current_context(silent=True) is None:
+            from vendorguard.web.warmup import warm_up
+
+            warm_up(app)
         _freeze_startup_heap()
     return app
 
 
 def _freeze_startup_heap() -> None:
-    # What importing and building the app made lives as long as the process (~280,000 objects).
+    # What importing, building and warming the app made lives as long as the process (~280,000
+    # objects before the warm-up compiled every template).
     # Frozen, the cyclic collector stops walking it on every full collection: the request that
     # set one off paused 140 ms (the home page's p95 at city scale), now about 5 ms. Test apps
     # are left alone: many are built in one process, and frozen objects are never collected.

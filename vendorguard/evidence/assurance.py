@@ -106,10 +106,24 @@ class AssuranceState:
     arrangement_id: int
     status: str = "none"
     items: list[AssuranceItem] = field(default_factory=list)
+    # A page's panel reads only the first items it shows: these count all of them (None: ``items``
+    # holds every item).
+    total: int | None = None
+    problem_total: int | None = None
 
     @property
     def confirmed(self) -> bool:
         return self.status == "confirmed"
+
+    @property
+    def item_count(self) -> int:
+        """How many items there are, shown or not."""
+        return len(self.items) if self.total is None else self.total
+
+    @property
+    def problem_count(self) -> int:
+        """How many of them block confirmation."""
+        return len(self.problems) if self.problem_total is None else self.problem_total
 
     @property
     def problems(self) -> list[AssuranceItem]:
@@ -123,7 +137,7 @@ class AssuranceState:
     def label(self) -> str:
         """The compact badge text for lists."""
         if self.status == "attention":
-            return _("要対応 %(count)d件", count=len(self.problems))
+            return _("要対応 %(count)d件", count=self.problem_count)
         return {"confirmed": _("確認済"), "pending": _("提出期限前"), "none": _("証跡項目なし")}[
             self.status
         ]
@@ -132,7 +146,7 @@ class AssuranceState:
     def badge(self) -> str:
         """The CSS class of the badge."""
         if self.status == "confirmed":
-            return "badge-warn" if self.warnings else "badge-ok"
+            return "badge-warn" if self.item_count > self.problem_count else "badge-ok"
         return {"attention": "badge-danger", "pending": "badge-info", "none": "badge-muted"}[
             self.status
         ]

@@ -6,11 +6,13 @@ from flask import url_for
 from flask_babel import gettext as _
 
 from vendorguard.arrangements.kinds import Panel, Step, register_panel
-from vendorguard.evidence.assurance import assurance_for
+from vendorguard.evidence.panel_state import panel_state
+
+SHOWN = 5  # the items the panel lists; the others are counted ("ほか N件")
 
 
 def _context(session, arrangement, user, today):
-    return {"assurance": assurance_for(session, arrangement, today)}
+    return {"assurance": panel_state(session, arrangement, today, shown=SHOWN)}
 
 
 def _step(arrangement, context) -> Step:
