@@ -8,6 +8,7 @@ so the page costs the same number of queries at 5 rows or 500.
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from typing import Any
 
 from flask import render_template, request, url_for
@@ -53,7 +54,7 @@ def _read_rows(sections: list[Section], asked: str, kept: Built) -> None:
         spent += section.cost
     chosen += [s for s in sections if s.total and s.key == asked and s not in chosen]
     for section in chosen:
-        stmt = kept.get(f"rows_{section.key}", lambda s=section: s.stmt.limit(queries.BLOCK_ROWS))
+        stmt = kept.get(f"rows_{section.key}", partial(section.stmt.limit, queries.BLOCK_ROWS))
         result = db.session.execute(stmt).unique().all()
         section.rows = [row[0] for row in result]
 
