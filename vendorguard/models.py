@@ -18,6 +18,7 @@ from vendorguard.evidence.models import (  # noqa: F401
     EvidenceFile,
     EvidenceRequest,
     EvidenceRequirement,
+    EvidenceStanding,
     EvidenceSubmission,
     UploadLink,
 )

@@ -8,6 +8,7 @@ so the page costs the same number of queries at 5 rows or 500.
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from typing import Any
 
 from flask import render_template, request, url_for
@@ -24,7 +25,9 @@ from vendorguard.dashboard import chart, queries
 from vendorguard.dashboard.blueprint import bp
 from vendorguard.dashboard.sections import (
     OPEN_QUERIES,
+    Built,
     Section,
+    built,
     count_all,
     sections_for,
     strip_for,
@@ -39,7 +42,7 @@ def detail_url(endpoint: str, **args: Any) -> str:
     return url_for(endpoint, **args)
 
 
-def _read_rows(sections: list[Section], asked: str) -> None:
+def _read_rows(sections: list[Section], asked: str, kept: Built) -> None:
     """Rows of the most urgent non-empty sections (``OPEN_QUERIES`` queries in all), and of the
     one the user opened (``?open=key``)."""
     chosen: list[Section] = []
@@ -51,7 +54,8 @@ def _read_rows(sections: list[Section], asked: str) -> None:
         spent += section.cost
     chosen += [s for s in sections if s.total and s.key == asked and s not in chosen]
     for section in chosen:
-        result = db.session.execute(section.stmt.limit(queries.BLOCK_ROWS)).unique().all()
+        stmt = kept.get(f"rows_{section.key}", partial(section.stmt.limit, queries.BLOCK_ROWS))
+        result = db.session.execute(stmt).unique().all()
         section.rows = [row[0] for row in result]
 
 
@@ -75,7 +79,10 @@ def _chart(today: date, department_id: int | None) -> chart.StackedChart | None:
             },
         )
         for row in db.session.execute(
-            queries.assurance_by_department(current_user, today, department_id)
+            built(department_id, today).get(
+                "chart",
+                lambda: queries.assurance_by_department(current_user, today, department_id),
+            )
         )
     ]
     return chart.stacked(data, _("その他の所属")) if data else None
@@ -93,10 +100,10 @@ def index():
     missing_department = not city_wide and department_id is None
     sections = [] if missing_department else sections_for(role, department_id, today)
     strip = [] if missing_department else strip_for(role, department_id, today)
-    department_name = count_all(db.session, sections, strip, department_id)
+    department_name = count_all(db.session, sections, strip, department_id, today)
     # most urgent first; within a level, the order sections_for gives
     sections.sort(key=lambda s: (s.total == 0, s.urgency))
-    _read_rows(sections, request.args.get("open", ""))
+    _read_rows(sections, request.args.get("open", ""), built(department_id, today))
     registers = events = None
     if role == Role.AUDITOR:
         registers = db.session.execute(queries.register_counts()).one()

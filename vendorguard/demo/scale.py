@@ -37,6 +37,7 @@ from vendorguard.demo.scale_bulk import (
     table_of,
 )
 from vendorguard.engagements.models import Engagement
+from vendorguard.evidence import standing
 from vendorguard.evidence.models import EvidenceRequest, EvidenceRequirement, EvidenceSubmission
 from vendorguard.org.models import Department
 from vendorguard.reminders.models import Notification
@@ -266,6 +267,7 @@ def seed_scale(session: Session, spec: ScaleSpec, password: str) -> Counts:
     counts.requirements, counts.requests, counts.submissions = _evidence(
         session, rng, spec, engagement_ids, audit, now, today
     )
+    standing.recompute_all(session)  # the bulk rows bypassed the hook that keeps it
     counts.notifications = insert_rows(
         session, Notification, _notifications(rng, spec, users, engagement_ids, now, today)
     )

@@ -312,3 +312,18 @@ class UploadLink(Audited, Model):
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     request: Mapped[EvidenceRequest] = relationship(lazy="raise")
+
+
+class EvidenceStanding(Model):
+    """Per arrangement, derived from its evidence and kept with it (``evidence.standing``): the
+    earliest due date of its unsettled requests and whether a requirement is in use. No row means
+    neither (an arrangement without evidence)."""
+
+    __tablename__ = "evidence_standing"
+
+    arrangement_id: Mapped[int] = mapped_column(
+        ForeignKey("arrangement.id", ondelete="CASCADE"), primary_key=True
+    )
+    # "needs attention" on a day is ``due_from <= day``: the date passing needs no recomputation
+    due_from: Mapped[date | None]
+    in_use: Mapped[bool] = mapped_column(default=False)
