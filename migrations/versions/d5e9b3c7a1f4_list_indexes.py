@@ -1,15 +1,15 @@
 """list indexes: archived and live arrangements by key, the request list's index covers the arrangement
 
-Revision ID: d4b8f2a6c1e3
-Revises: c3a9e5d1f7b4
+Revision ID: d5e9b3c7a1f4
+Revises: d4b8f2a6c1e3
 Create Date: 2026-12-05 04:10:00.000000
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "d4b8f2a6c1e3"
-down_revision = "c3a9e5d1f7b4"
+revision = "d5e9b3c7a1f4"
+down_revision = "d4b8f2a6c1e3"
 branch_labels = None
 depends_on = None
 
