@@ -117,7 +117,7 @@ def create_app(
 
     register_kinds()
     from vendorguard.extensions import babel, csrf, db, login_manager, migrate
-    from vendorguard.web import badges, i18n, layout, security
+    from vendorguard.web import i18n, layout, rows, security
 
     db.init_app(app)
     migrate.init_app(
@@ -128,7 +128,7 @@ def create_app(
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     i18n.init_app(app)
     layout.init_app(app)
-    badges.init_app(app)
+    rows.init_app(app)
     security.init_app(app)
 
     for name in FEATURES:

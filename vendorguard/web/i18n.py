@@ -84,14 +84,6 @@ def day_with_era(value: date | None) -> str:
     return f"{format_day(value)}（{wareki(value)}）" if _is_ja() else format_day(value)
 
 
-def day_range(start: date | None, end: date | None) -> Markup:
-    """Filter: 「2026年4月1日〜2027年3月31日」 (each day as ``format_day``), one call a row."""
-    return Markup(translations().ugettext("%(start)s〜%(end)s")) % {
-        "start": format_day(start),
-        "end": format_day(end),
-    }
-
-
 def parenthesised(value: object) -> Markup:
     """「（value）」 in Japanese, " (value)" in English; ``value`` escaped unless it is markup."""
     return Markup("（{}）" if _is_ja() else " ({})").format(value)
@@ -157,9 +149,17 @@ def _gettext(eval_ctx: EvalContext, string: str, /, **variables: Any) -> str:
     return constant(string)
 
 
+def message(string: str, /, **variables: Any) -> Markup:
+    """A message as a template's ``_()`` prints it (translated, marked safe, ``%``-formatted with
+    ``variables`` escaped), for Python code building markup (web/rows.py)."""
+    if variables:
+        return Markup(translations().ugettext(string)) % variables
+    return constant(string)
+
+
 def constant(string: str) -> Markup:
     """A message without variables as a template prints it: translated, marked safe, ``%%``
-    undone — for Python code building markup (web/badges.py)."""
+    undone."""
     catalogue = translations()
     # Most of a page's strings are constants (column labels repeated on every row): each is
     # translated, marked safe and formatted once per catalogue, kept on the catalogue itself
@@ -214,6 +214,5 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(format_moment, "moment")
     app.add_template_filter(wareki, "wareki")
     app.add_template_filter(day_with_era, "day_with_era")
-    app.add_template_filter(day_range, "day_range")
     app.add_template_filter(parenthesised, "paren")
     app.add_template_global(punctuation, "mark")

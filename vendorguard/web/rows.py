@@ -1,4 +1,4 @@
-"""Badges printed on every row of the list pages, as template filters.
+"""What the list pages print on every row (badges, periods), as template filters.
 
 A Jinja macro call costs a new context, a frame and its output joined; on a 25-row list the
 badges' macros were a fifth of the page's rendering. These return the very markup the macros
@@ -13,8 +13,8 @@ from typing import Any
 from flask import Flask
 from markupsafe import Markup, escape
 
-from vendorguard.web.i18n import constant as _
-from vendorguard.web.i18n import format_day, translations
+from vendorguard.web.i18n import format_day
+from vendorguard.web.i18n import message as _
 
 # The engagement states' badge colours (EngagementState values).
 STATE_BADGES = {
@@ -90,14 +90,77 @@ def evidence_due(evidence_request: Any) -> Markup:
     due = escape(format_day(evidence_request.due_on))
     if not evidence_request.was_moved:
         return due
-    moved = Markup(translations().ugettext("（本来 %(day)s・閉庁日のため繰下げ）")) % {
-        "day": format_day(evidence_request.scheduled_due_on)
-    }
+    moved = _(
+        "（本来 %(day)s・閉庁日のため繰下げ）", day=format_day(evidence_request.scheduled_due_on)
+    )
     return Markup(f'{due}<br><small class="hint">{moved}</small>')
 
 
+def cloud_risks(reasons: Any) -> Markup:
+    """Each reason a cloud service needs attention, as a 「要対応」 badge (each followed by a space)."""
+    label = _("要対応")
+    return Markup(
+        "".join(
+            f'<span class="badge badge-danger">{label}：{escape(reason)}</span> '
+            for reason in reasons
+        )
+    )
+
+
+def cloud_traits(service: Any, with_ismap: bool = True) -> Markup:
+    """A cloud service's traits: 機密性2以上, 約款, and (``with_ismap``) its ISMAP list."""
+    high = terms = ismap = ""
+    if service.handles_high_confidentiality:
+        high = f'<span class="badge badge-warn">{_("機密性2以上")}</span>'
+    if service.terms_type.value == "standard_terms":
+        terms = f'<span class="badge badge-muted">{_("約款")}</span>'
+    if with_ismap and service.ismap_registration_number and service.ismap_kind:
+        ismap = f'<span class="badge badge-muted">{escape(service.ismap_kind.label)}</span>'
+    return Markup(f"{high}\n  {terms}\n  {ismap}")
+
+
+def ismap_badge(
+    standing: Any, prefix: bool = False, kind: Any = None, danger: bool = False
+) -> Markup:
+    """A service's ISMAP standing; ``kind`` (ISMAP / ISMAP-LIU) or ``prefix`` ("ISMAP") before it,
+    and as a 「要対応」 badge when ``danger`` (機密性2以上 without a valid registration)."""
+    status = standing.status
+    badge = "badge-danger" if danger else escape(status.badge)
+    lead = f"{_('要対応')}{_('：')}" if danger else ""
+    if kind:
+        lead += f"{escape(kind.label)} "
+    elif prefix:
+        lead += "ISMAP "
+    return Markup(f'<span class="badge {badge}">{lead}{escape(status.label)}</span>')
+
+
+def social_gaps(account: Any, today: Any = None) -> Markup:
+    """What a social-media account lacks (責任者, 多要素認証 …) and its 認証バッジ, as badges."""
+    parts = ["", "", "", "", "", ""]
+    if not account.is_complete:
+        parts[0] = f'<span class="badge badge-danger">{_("未整備")}</span>'
+    if account.mfa_enabled is None:
+        parts[1] = f'<span class="badge badge-warn">{_("多要素認証 未確認")}</span>\n  '
+    elif not account.mfa_enabled:
+        parts[1] = f'<span class="badge badge-danger">{_("多要素認証なし")}</span>'
+    if not account.responsible_officer_id:
+        parts[2] = f'<span class="badge badge-danger">{_("責任者未指定")}</span>'
+    if not account.official_list_url:
+        parts[3] = f'<span class="badge badge-warn">{_("公式サイト未掲載")}</span>'
+    if account.attestation_overdue(today):
+        parts[4] = f'<span class="badge badge-danger">{_("定期確認 期限切れ")}</span>'
+    if account.verified_badge:
+        parts[5] = f'<span class="badge badge-ok">{_("認証バッジあり")}</span>'
+    return Markup("\n  ".join(parts))
+
+
+def day_range(start: Any, end: Any) -> Markup:
+    """A period, 「2026年4月1日〜2027年3月31日」 (each day as the ``day`` filter prints it)."""
+    return _("%(start)s〜%(end)s", start=format_day(start), end=format_day(end))
+
+
 def init_app(app: Flask) -> None:
-    """Register the badges as template filters."""
+    """Register the row helpers as template filters."""
     app.add_template_filter(archived_badge)
     app.add_template_filter(tier_badge)
     app.add_template_filter(engagement_state_badge)
@@ -105,3 +168,8 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(approval_state_badge)
     app.add_template_filter(evidence_status_badge)
     app.add_template_filter(evidence_due)
+    app.add_template_filter(day_range)
+    app.add_template_filter(cloud_risks)
+    app.add_template_filter(cloud_traits)
+    app.add_template_filter(ismap_badge)
+    app.add_template_filter(social_gaps)
