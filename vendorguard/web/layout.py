@@ -13,24 +13,28 @@ from markupsafe import Markup
 
 from vendorguard.web.i18n import current_locale
 
-# Fragments kept per application; a key names (fragment, role, locale, endpoint, script root),
-# so the count is bounded by the routes, but a process never keeps more than this many.
+# Fragments and URLs kept per application: their keys are bounded by the routes, roles and
+# languages, but a process never keeps more than this many of either.
 FRAGMENT_LIMIT = 4096
 # What ``url_pattern`` builds in place of the varying id: an id column's largest value (the
 # ``int`` converter accepts it), replaced in the built URL by each row's own id.
 _SLOT = 2**31 - 1
 
 
-def layout_fragment(name: str) -> Markup:
-    """``templates/_layout/<name>.html`` rendered once per role, language, page and script root.
+def layout_fragment(name: str, by_page: bool = True) -> Markup:
+    """``templates/_layout/<name>.html`` rendered once per role, language, page and script root
+    (``by_page`` False: once per script root).
 
-    The fragment may depend on nothing else: the navigation shows what the role may do (roles'
+    The fragment may depend on nothing else: the menu shows what the role may do (roles'
     permissions are fixed in code) and marks the current page; ``url_for`` answers the same for
-    the same endpoint and script root. Rendered afresh every time while templates reload (debug).
+    the same endpoint and script root. One is kept per page, internal role and language (about
+    1,600 of the menu at most). Rendered afresh every time while templates reload (debug).
     """
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    role = current_user.role if current_user.is_authenticated else None
-    key: Hashable = (name, role, current_locale(), request.endpoint, request.script_root)
+    key: Hashable = (name, request.script_root)
+    if by_page:
+        role = current_user.role if current_user.is_authenticated else None
+        key = (name, request.script_root, role, current_locale(), request.endpoint)
     cache: dict[Hashable, Markup] = app.extensions["vg_layout"]
     found = cache.get(key)
     if found is None:
