@@ -119,7 +119,7 @@ def create_app(
     register_kinds()
     from vendorguard.core.prepared import keep_prepared_statements
     from vendorguard.extensions import babel, csrf, db, login_manager, migrate
-    from vendorguard.web import i18n, security
+    from vendorguard.web import i18n, layout, rows, security
 
     db.init_app(app)
     with app.app_context():
@@ -132,6 +132,8 @@ def create_app(
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     i18n.init_app(app)
+    layout.init_app(app)
+    rows.init_app(app)
     security.init_app(app)
 
     for name in FEATURES:

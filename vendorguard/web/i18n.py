@@ -143,10 +143,24 @@ class RequestDomain(Domain):
 # work — translate, mark safe when autoescaping, always ``%``-format — in one.
 @pass_eval_context
 def _gettext(eval_ctx: EvalContext, string: str, /, **variables: Any) -> str:
-    catalogue = translations()
     if variables or not eval_ctx.autoescape:
-        text = catalogue.ugettext(string)
+        text = translations().ugettext(string)
         return (Markup(text) if eval_ctx.autoescape else text) % variables
+    return constant(string)
+
+
+def message(string: str, /, **variables: Any) -> Markup:
+    """A message as a template's ``_()`` prints it (translated, marked safe, ``%``-formatted with
+    ``variables`` escaped), for Python code building markup (web/rows.py)."""
+    if variables:
+        return Markup(translations().ugettext(string)) % variables
+    return constant(string)
+
+
+def constant(string: str) -> Markup:
+    """A message without variables as a template prints it: translated, marked safe, ``%%``
+    undone."""
+    catalogue = translations()
     # Most of a page's strings are constants (column labels repeated on every row): each is
     # translated, marked safe and formatted once per catalogue, kept on the catalogue itself
     # (catalogues live as long as the process; a NullTranslations takes its copies with it).
