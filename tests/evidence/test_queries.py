@@ -49,6 +49,18 @@ def test_overdue_requests_of_a_department_and_of_all(make):
     assert _titles(queries.overdue_requests(TODAY, department_id=mine.id)) == ["月次報告@税務課"]
     assert _titles(queries.overdue_requests(TODAY)) == ["他課の報告@福祉課", "月次報告@税務課"]
     assert late.id and gone.id
+    for department_id in (mine.id, other.id, None):
+        assert _ids(queries.overdue_request_keys(TODAY, department_id=department_id)) == [
+            r.id for r in _rows(queries.overdue_requests(TODAY, department_id=department_id))
+        ]
+
+
+def _rows(stmt) -> list:
+    return list(db.session.scalars(stmt).unique().all())
+
+
+def _ids(keys) -> list[int]:
+    return list(db.session.scalars(keys).all())
 
 
 def test_submissions_waiting_for_review_follow_who_may_review(make):
@@ -72,3 +84,8 @@ def test_submissions_waiting_for_review_follow_who_may_review(make):
     assert len(waiting(make.user(Role.PROCUREMENT))) == 2  # engagements of every department
     assert waiting(make.user(Role.AUDITOR)) == []
     assert first.id
+    # the home page counts and picks its rows by the keys: the same submissions, in the same order
+    for user in (officer, make.user(Role.ADMIN), make.user(Role.AUDITOR)):
+        assert _ids(queries.submission_keys_awaiting_review(user)) == [
+            s.id for s in _rows(queries.submissions_awaiting_review(user))
+        ]

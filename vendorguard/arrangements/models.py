@@ -19,6 +19,8 @@ from vendorguard.core.timeutil import utcnow
 from vendorguard.core.types import UTCDateTime
 from vendorguard.extensions import Model
 
+NO_OFFICER_SQL = "responsible_officer_id IS NULL AND archived_at IS NULL"
+
 
 def str_enum(enum_cls, length: int = 20) -> Enum:
     """A portable column type storing a StrEnum by its value (a VARCHAR with a CHECK)."""
@@ -80,6 +82,27 @@ class Arrangement(Audited, Model):
             "kind",
             postgresql_where=text("archived_at IS NULL"),
             sqlite_where=text("archived_at IS NULL"),
+        ),
+        # One department's live arrangements with what visibility and the chart filter on, from
+        # the index alone (the home page of an officer: not 365 heap pages for 500 rows).
+        Index(
+            "ix_arrangement_live_department",
+            "department_id",
+            "id",
+            "kind",
+            "state",
+            postgresql_where=text("archived_at IS NULL"),
+            sqlite_where=text("archived_at IS NULL"),
+        ),
+        # The live ones naming no responsible officer (the home page's "no officer" section: 2,600
+        # of 20,000), by department, from the index alone.
+        Index(
+            "ix_arrangement_live_no_officer",
+            "department_id",
+            "id",
+            "state",
+            postgresql_where=text(NO_OFFICER_SQL),
+            sqlite_where=text(NO_OFFICER_SQL),
         ),
     )
     __audit_label__ = "title"

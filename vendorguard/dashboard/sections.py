@@ -55,6 +55,9 @@ class Section:
     bounded: bool = False  # more than ``total`` match (the count stopped at ``list_bound``)
     rows: list[Any] = field(default_factory=list)
     cost: int = 1  # queries to show its rows
+    # The same rows' keys in the same order with fewer joins: counted, and the first rows picked
+    # by, instead of ``stmt`` (whose joins would be read for every match).
+    counted: Select | None = None
 
 
 @dataclass
@@ -69,6 +72,7 @@ class StripItem:
     count: int = 0
     bounded: bool = False  # more than ``count`` match
     section: str = ""  # the section that lists the same rows: counted once, for both
+    counted: Select | None = None  # as ``Section.counted``
 
 
 class Built:
@@ -147,14 +151,29 @@ def _link(endpoint: str, permission: str, **args: Any) -> str | None:
     return url_for(endpoint, **{key: value for key, value in args.items() if value is not None})
 
 
-def _evidence(department_id: int | None, today: date) -> tuple[Select, Select]:
+@dataclass(frozen=True)
+class _Evidence:
+    """The evidence sections' row statements and the key statements that count them."""
+
+    review: Select
+    overdue: Select
+    review_keys: Select
+    overdue_keys: Select
+
+
+def _evidence(department_id: int | None, today: date) -> _Evidence:
     review = evidence_queries.submissions_awaiting_review(current_user)
+    review_keys = evidence_queries.submission_keys_awaiting_review(current_user)
     if department_id is not None:
         review = review.where(Arrangement.department_id == department_id)
-    overdue = evidence_queries.overdue_requests(
-        today, user=current_user, department_id=department_id
+        review_keys = review_keys.where(Arrangement.department_id == department_id)
+    scope = {"user": current_user, "department_id": department_id}
+    return _Evidence(
+        review,
+        evidence_queries.overdue_requests(today, **scope),
+        review_keys,
+        evidence_queries.overdue_request_keys(today, **scope),
     )
-    return review, overdue
 
 
 def _evidence_links(department_id: int | None) -> tuple[str | None, str | None]:
@@ -176,20 +195,28 @@ def strip_for(role: Role, department_id: int | None, today: date) -> list[StripI
     kept = built(department_id, today)
     items: list[StripItem] = []
     if _manages_evidence(role):
-        review, overdue = kept.get("evidence", lambda: _evidence(department_id, today))
+        evidence = kept.get("evidence", lambda: _evidence(department_id, today))
         review_link, overdue_link = _evidence_links(department_id)
         items.append(
             StripItem(
                 "overdue",
                 _("提出期限超過の証跡"),
-                overdue,
+                evidence.overdue,
                 overdue_link,
                 "danger",
                 section="evidence_overdue",
+                counted=evidence.overdue_keys,
             )
         )
         items.append(
-            StripItem("review", _("確認待ちの証跡"), review, review_link, section="evidence_review")
+            StripItem(
+                "review",
+                _("確認待ちの証跡"),
+                evidence.review,
+                review_link,
+                section="evidence_review",
+                counted=evidence.review_keys,
+            )
         )
     if role_has(role, "social.manage") and not role_has(role, "engagement.manage"):
         items.append(
@@ -244,26 +271,28 @@ def _evidence_sections(
 ) -> list[Section]:
     sections: list[Section] = []
     if _manages_evidence(role):
-        review, overdue = kept.get("evidence", lambda: _evidence(department_id, today))
+        evidence = kept.get("evidence", lambda: _evidence(department_id, today))
         review_link, overdue_link = _evidence_links(department_id)
         sections.append(
             Section(
                 "evidence_overdue",
                 _("提出期限を過ぎた証跡の提出依頼"),
-                overdue,
+                evidence.overdue,
                 overdue_link,
                 OVERDUE,
                 _("委託事業者への督促、または所管課での提出が必要です。"),
+                counted=evidence.overdue_keys,
             )
         )
         sections.append(
             Section(
                 "evidence_review",
                 _("確認（受理・差戻し）を待っている証跡"),
-                review,
+                evidence.review,
                 review_link,
                 ASKED,
                 _("提出された証跡の内容を確認し、受理するか、理由を付けて差し戻してください。"),
+                counted=evidence.review_keys,
             )
         )
     if role != Role.AUDITOR:
@@ -435,6 +464,10 @@ def sections_for(role: Role, department_id: int | None, today: date) -> list[Sec
     return sections
 
 
+def _counted(item: Section | StripItem) -> Select:
+    return item.stmt if item.counted is None else item.counted
+
+
 def count_all(
     session: Session,
     sections: list[Section],
@@ -446,7 +479,9 @@ def count_all(
     returns the department's name (read in the same query) when the page is narrowed to one."""
     listed = {s.key: s for s in sections}
     own = [item for item in strip if item.section not in listed]
-    statements = {s.key: s.stmt for s in sections} | {f"strip_{i.key}": i.stmt for i in own}
+    statements = {s.key: _counted(s) for s in sections} | {
+        f"strip_{i.key}": _counted(i) for i in own
+    }
     if not statements and department_id is None:
         return None
     bound = list_bound()

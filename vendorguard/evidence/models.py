@@ -154,6 +154,15 @@ class EvidenceRequest(Audited, Model):
             postgresql_where=text(SUBMITTED_SQL),
             sqlite_where=text(SUBMITTED_SQL),
         ),
+        # An arrangement's submitted requests (one department's review count probes it for each
+        # of its arrangements instead of hashing the city's 18,000 submitted requests).
+        Index(
+            "ix_evidence_request_submitted_arrangement",
+            "arrangement_id",
+            "id",
+            postgresql_where=text(SUBMITTED_SQL),
+            sqlite_where=text(SUBMITTED_SQL),
+        ),
         # An arrangement's unsettled requests by status and due date, from the index alone: "has
         # unsettled evidence due by today" (the home page's chart), one department's overdue
         # count (the requirement id is there for the join to the requirement).
@@ -235,6 +244,17 @@ class EvidenceSubmission(Audited, Model):
             "submitted_at",
             "id",
             "request_id",
+            postgresql_where=text(PENDING_SQL),
+            sqlite_where=text(PENDING_SQL),
+        ),
+        # The same by request: the review count merges it with the submitted requests in key order
+        # (or probes it per request), and one department's oldest are picked by their keys from
+        # it, never reading the submission rows.
+        Index(
+            "ix_evidence_submission_pending_request",
+            "request_id",
+            "submitted_at",
+            "id",
             postgresql_where=text(PENDING_SQL),
             sqlite_where=text(PENDING_SQL),
         ),

@@ -1,7 +1,7 @@
 """Reads of evidence that pages share, including the home page's lists.
 
 Home page (each returns a ``Select`` with what a row shows loaded): ``submissions_awaiting_review``,
-``overdue_requests``.
+``overdue_requests``; and the ids of each from the tables their conditions read, for its counts.
 """
 
 from __future__ import annotations
@@ -240,6 +240,16 @@ def request_detail(request_id: int) -> Select:
 # -- home page ------------------------------------------------------------------------------------
 
 
+def _review_conditions(user) -> list[ColumnElement[bool]]:
+    return [
+        EvidenceSubmission.decision == ReviewDecision.PENDING,
+        EvidenceRequest.status == RequestStatus.SUBMITTED,
+        Arrangement.archived_at.is_(None),
+        managed_by(user),
+        visible_to(user),
+    ]
+
+
 def submissions_awaiting_review(user) -> Select:
     """The latest submissions waiting for review on arrangements ``user`` may review, oldest first."""
     return (
@@ -257,27 +267,57 @@ def submissions_awaiting_review(user) -> Select:
             ),
             joinedload(EvidenceSubmission.submitted_by),
         )
-        .where(
-            EvidenceSubmission.decision == ReviewDecision.PENDING,
-            EvidenceRequest.status == RequestStatus.SUBMITTED,
-            Arrangement.archived_at.is_(None),
-            managed_by(user),
-            visible_to(user),
-        )
+        .where(*_review_conditions(user))
         .order_by(EvidenceSubmission.submitted_at, EvidenceSubmission.id)
     )
+
+
+def submission_keys_awaiting_review(user) -> Select:
+    """The ids of ``submissions_awaiting_review`` in its order, joined only to what its conditions
+    read: what the home page counts and picks its rows by. The requirement and department it also
+    joins are reached by non-null foreign keys, one row each, so leaving them out changes no count,
+    only the work (a probe of each per submission)."""
+    return (
+        select(EvidenceSubmission.id)
+        .join(EvidenceRequest, EvidenceRequest.id == EvidenceSubmission.request_id)
+        .join(Arrangement, Arrangement.id == EvidenceRequest.arrangement_id)
+        .where(*_review_conditions(user))
+        .order_by(EvidenceSubmission.submitted_at, EvidenceSubmission.id)
+    )
+
+
+def _overdue_conditions(
+    today: date, user=None, department_id: int | None = None
+) -> list[ColumnElement[bool]]:
+    conditions = [
+        EvidenceRequest.status.in_(list(AWAITING_PROVIDER)),
+        EvidenceRequest.due_on < today,
+        Arrangement.archived_at.is_(None),
+    ]
+    if user is not None:
+        conditions.append(visible_to(user))
+    if department_id is not None:
+        conditions.append(Arrangement.department_id == department_id)
+    return conditions
 
 
 def overdue_requests(today: date, user=None, department_id: int | None = None) -> Select:
     """Requests past their due date with nothing accepted or submitted, oldest due first;
     only what ``user`` may read when given, only one department's when given."""
-    stmt = _requests().where(
-        EvidenceRequest.status.in_(list(AWAITING_PROVIDER)),
-        EvidenceRequest.due_on < today,
-        Arrangement.archived_at.is_(None),
+    return (
+        _requests()
+        .where(*_overdue_conditions(today, user, department_id))
+        .order_by(EvidenceRequest.due_on, EvidenceRequest.id)
     )
-    if user is not None:
-        stmt = stmt.where(visible_to(user))
-    if department_id is not None:
-        stmt = stmt.where(Arrangement.department_id == department_id)
-    return stmt.order_by(EvidenceRequest.due_on, EvidenceRequest.id)
+
+
+def overdue_request_keys(today: date, user=None, department_id: int | None = None) -> Select:
+    """The ids of ``overdue_requests`` in its order, from the request and its arrangement alone
+    (what the home page counts: its requirement and department are one row each by non-null
+    foreign keys)."""
+    return (
+        select(EvidenceRequest.id)
+        .join(Arrangement, Arrangement.id == EvidenceRequest.arrangement_id)
+        .where(*_overdue_conditions(today, user, department_id))
+        .order_by(EvidenceRequest.due_on, EvidenceRequest.id)
+    )
