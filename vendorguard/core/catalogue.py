@@ -32,9 +32,12 @@ def translations() -> NullTranslations:
             and found[0] is state.__dict__.get("babel_locale")
             and found[1] is state.__dict__.get("babel_domain")
         ):
-            return found[2]
+            kept: NullTranslations = found[2]
+            return kept
     domain = flask_babel.get_domain()
-    catalogue = Domain.get_translations(domain)  # Flask-Babel's own lookup, never an override
+    catalogue: NullTranslations = Domain.get_translations(
+        domain
+    )  # Flask-Babel's own lookup, never an override
     state = app_ctx.g._flask_babel
     state.vg_translations = (state.babel_locale, domain, catalogue)
     return catalogue
