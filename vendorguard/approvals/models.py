@@ -9,7 +9,6 @@ decision on it, so the history of every kind is one table. A kind that asks for 
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
@@ -24,26 +23,14 @@ from vendorguard.core.types import UTCDateTime
 from vendorguard.extensions import Model
 
 
-class ApprovalState(StrEnum):
+class ApprovalState(LabelledEnum):
     """The security office's decision on using a service or running an account."""
 
-    NOT_APPLIED = "not_applied"
-    APPLIED = "applied"
-    APPROVED = "approved"
-    REJECTED = "rejected"
-    EXPIRED = "expired"
-
-    @property
-    def label(self) -> str:
-        return str(
-            {
-                self.NOT_APPLIED: _l("未申請"),
-                self.APPLIED: _l("申請中"),
-                self.APPROVED: _l("承認済"),
-                self.REJECTED: _l("却下"),
-                self.EXPIRED: _l("承認期限切れ"),
-            }[self]
-        )
+    NOT_APPLIED = "not_applied", _l("未申請")
+    APPLIED = "applied", _l("申請中")
+    APPROVED = "approved", _l("承認済")
+    REJECTED = "rejected", _l("却下")
+    EXPIRED = "expired", _l("承認期限切れ")
 
 
 class ApplicationStatus(LabelledEnum):

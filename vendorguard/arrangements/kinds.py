@@ -17,6 +17,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from vendorguard.auth.roles import Role
+from vendorguard.core.catalogue import text
 
 if TYPE_CHECKING:  # for annotations only: the models read their labels from this module
     from vendorguard.arrangements.models import Arrangement
@@ -127,7 +128,7 @@ def registered_kinds() -> list[ArrangementKindSpec]:
 def kind_label(value: str) -> str:
     """The kind's name in the reader's language (the raw value for an unknown kind)."""
     spec = _KINDS.get(str(value))
-    return str(spec.label) if spec is not None else str(value)
+    return text(spec.label) if spec is not None else str(value)
 
 
 def panels_for(value: str) -> list[Panel]:

@@ -6,12 +6,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from vendorguard.approvals.models import ApprovalState
 from vendorguard.cloud.models import CloudService
 from vendorguard.cloud.queries import ISMAP_VALID
+from vendorguard.core.catalogue import gettext as _
 from vendorguard.core.timeutil import today_tokyo
 from vendorguard.ismap import matching
 from vendorguard.ismap.matching import IsmapStatus

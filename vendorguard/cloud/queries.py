@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select
-from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, load_only, raiseload, selectinload
+from sqlalchemy.sql.base import ExecutableOption
 
 from vendorguard.approvals import queries as approval_queries
 from vendorguard.approvals.models import ApprovalState
@@ -26,6 +27,7 @@ from vendorguard.core.timeutil import today_tokyo
 from vendorguard.core.web import like_pattern
 from vendorguard.ismap.matching import IsmapStatus, status_clause
 from vendorguard.ismap.models import IsmapRegistration
+from vendorguard.org.models import Department
 
 # Workflow order, so sorting by approval groups what needs a decision first.
 APPROVAL_ORDER = case(
@@ -120,16 +122,42 @@ def at_risk(today: date) -> ColumnElement[bool]:
     )
 
 
-def cloud_list(filters: CloudFilters) -> Select:
-    """Cloud services with owner department, provider and manager loaded, narrowed by ``filters``."""
+# The columns the list page prints (and its ISMAP standing reads), for its page of rows: an
+# export of the same select reads whole rows and the manager; reading anything else raises.
+LIST_PAGE_COLUMNS = (
+    load_only(
+        CloudService.title,
+        CloudService.archived_at,
+        CloudService.updated_at,
+        CloudService.approval_state,
+        CloudService.approval_valid_until,
+        CloudService.provider_contractor_id,
+        CloudService.provider_name,
+        CloudService.handles_high_confidentiality,
+        CloudService.terms_type,
+        CloudService.ismap_kind,
+        CloudService.ismap_registration_number,
+        raiseload=True,
+    ),
+    joinedload(CloudService.provider_contractor).load_only(Contractor.name, raiseload=True),
+    joinedload(CloudService.department).load_only(Department.name, raiseload=True),
+    raiseload(CloudService.responsible_officer),
+)
+# Whole rows with the provider, department and manager (exports, the API).
+WHOLE_ROWS = (
+    joinedload(CloudService.provider_contractor),
+    joinedload(CloudService.department),
+    joinedload(CloudService.responsible_officer),
+)
+
+
+def cloud_list(filters: CloudFilters, loads: tuple[ExecutableOption, ...] = WHOLE_ROWS) -> Select:
+    """Cloud services narrowed by ``filters``, loaded as ``loads`` says (whole rows with owner
+    department, provider and manager unless told ``LIST_PAGE_COLUMNS``)."""
     stmt = (
         select(CloudService)
         .outerjoin(Provider, CloudService.provider_contractor_id == Provider.id)
-        .options(
-            joinedload(CloudService.provider_contractor),
-            joinedload(CloudService.department),
-            joinedload(CloudService.responsible_officer),
-        )
+        .options(*loads)
         # Implied by the join to cloud_service, but said so that the page's keys come from the
         # (kind, title, id) index: 600 services, not a scan of every arrangement.
         .where(CloudService.kind == ArrangementKind.CLOUD_SERVICE.value)

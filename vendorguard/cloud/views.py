@@ -141,10 +141,10 @@ def index():
     """List cloud services with their ISMAP status: search, filters, sort; risky ones flagged."""
     filters = _filters()
     sort = sorting(SORTS, "name")
-    stmt = sort.apply(queries.cloud_list(filters))
     if fmt := list_export.requested_format():
+        stmt = sort.apply(queries.cloud_list(filters))
         return list_export.respond(fmt, stmt, exports.CLOUD_SERVICES, "cloud.index")
-    page = paginate(stmt)
+    page = paginate(sort.apply(queries.cloud_list(filters, queries.LIST_PAGE_COLUMNS)))
     standings = assurance.standings(db.session, page.items)
     return render_template(
         "cloud/index.html",

@@ -5,6 +5,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
+from vendorguard.core.catalogue import message_id, translations
+
 
 class LabelledEnum(StrEnum):
     """A StrEnum declared as ``NAME = "value", _l("ラベル")`` or ``… , _l("ラベル"), "badge-ok"``.
@@ -14,6 +16,7 @@ class LabelledEnum(StrEnum):
     """
 
     _label: Any
+    _msgid: str | None
     _badge: str
 
     # ``label`` has a default only for type checkers, which read ``Kind("value")`` as a call of
@@ -24,13 +27,18 @@ class LabelledEnum(StrEnum):
         member = str.__new__(cls, value)
         member._value_ = value
         member._label = label
+        # A plain ``_l("…")``: its message id, looked up in the request's catalogue directly
+        # (``str()`` of the lazy string goes through Flask-Babel's context lookups, ~60 per page).
+        member._msgid = message_id(label)
         member._badge = badge
         return member
 
     @property
     def label(self) -> str:
         """The member's name for people, in the current language."""
-        return str(self._label)
+        if self._msgid is None:
+            return str(self._label)
+        return translations().ugettext(self._msgid)
 
     @property
     def lazy_label(self) -> Any:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import Select, and_, exists, or_, select
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, load_only, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
 from vendorguard.arrangements.models import Arrangement, ArrangementState
@@ -23,6 +23,7 @@ from vendorguard.engagements.models import (
     RiskTier,
     Subcontractor,
 )
+from vendorguard.org.models import Department
 
 ARRANGEMENT_TABLE = Arrangement.__table__
 ENGAGEMENT_TABLE = Engagement.__table__
@@ -102,6 +103,27 @@ def engagement_list(filters: EngagementFilters, today: date) -> Select:
         .options(contains_eager(Engagement.contractor), joinedload(Engagement.department))
         .where(*_conditions(filters, today))
     )
+
+
+# The columns the list page prints, for its page of rows (an export of the same select reads
+# whole rows): description, access notes and the contractor's address stay in the database, and
+# reading anything else raises instead of loading it row by row.
+LIST_PAGE_COLUMNS = (
+    load_only(
+        Engagement.title,
+        Engagement.state,
+        Engagement.archived_at,
+        Engagement.contract_number,
+        Engagement.starts_on,
+        Engagement.ends_on,
+        Engagement.handles_personal_info,
+        Engagement.handles_my_number,
+        Engagement.tier,
+        raiseload=True,
+    ),
+    contains_eager(Engagement.contractor).load_only(Contractor.name, raiseload=True),
+    joinedload(Engagement.department).load_only(Department.name, raiseload=True),
+)
 
 
 # Sorts whose columns live outside the engagement table: what the key select must join for them.

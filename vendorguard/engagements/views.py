@@ -107,7 +107,10 @@ def index():
     stmt = sort.apply(queries.engagement_list(filters, today))
     if fmt := list_export.requested_format():
         return list_export.respond(fmt, stmt, exports.ENGAGEMENTS, "engagements.index")
-    page = paginate(stmt, keys=sort.apply(queries.engagement_keys(filters, today, sort.key)))
+    page = paginate(
+        stmt.options(*queries.LIST_PAGE_COLUMNS),
+        keys=sort.apply(queries.engagement_keys(filters, today, sort.key)),
+    )
     departments = db.session.scalars(org_queries.active_departments()).all()
     # The contractor filter is a type-ahead (2,000 companies do not fit a drop-down): only the
     # chosen one is read, for its name in the field.

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import ColumnElement, Select, exists, or_, select, union
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import contains_eager, defaultload, joinedload, load_only, selectinload
 from sqlalchemy.sql.elements import True_
 
 from vendorguard.arrangements.access import managed_by, readable_kinds, visible_to
@@ -72,6 +72,29 @@ def _listed_requests() -> Select:
 
 
 # -- the request list -----------------------------------------------------------------------------
+
+# The columns the list page prints, for its page of rows (an export of the same select reads
+# whole rows): notes, periods and requirement descriptions stay in the database, and reading
+# anything else raises instead of loading it row by row.
+LIST_PAGE_COLUMNS = (
+    load_only(
+        EvidenceRequest.arrangement_id,
+        EvidenceRequest.occurrence,
+        EvidenceRequest.scheduled_due_on,
+        EvidenceRequest.due_on,
+        EvidenceRequest.status,
+        raiseload=True,
+    ),
+    joinedload(EvidenceRequest.evidence_requirement).load_only(
+        EvidenceRequirement.title, EvidenceRequirement.provider, raiseload=True
+    ),
+    contains_eager(EvidenceRequest.arrangement).load_only(
+        Arrangement.kind, Arrangement.title, Arrangement.archived_at, raiseload=True
+    ),
+    defaultload(EvidenceRequest.arrangement)
+    .contains_eager(Arrangement.department)
+    .load_only(Department.name, raiseload=True),
+)
 
 
 @dataclass(frozen=True)

@@ -95,7 +95,10 @@ def requests():
     if fmt := list_export.requested_format():
         return list_export.respond(fmt, stmt, exports.EVIDENCE_REQUESTS, "evidence.requests")
     keys = queries.request_keys(current_user, filters, today, sort.key)
-    page = paginate(stmt, keys=sort.apply(keys) if keys is not None else None)
+    page = paginate(
+        stmt.options(*queries.LIST_PAGE_COLUMNS),
+        keys=sort.apply(keys) if keys is not None else None,
+    )
     departments = db.session.scalars(active_departments()).all()
     return render_template(
         "evidence/requests.html",

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import has_request_context, url_for
-from flask_babel import gettext as _
 from werkzeug.routing import BuildError
 
 from vendorguard.arrangements.kinds import kind_label
 from vendorguard.contractors.models import CertificationKind
+from vendorguard.core.catalogue import gettext as _
 from vendorguard.core.web import absolute_url, base_url_adapter
 from vendorguard.evidence.occurrences import occurrence_label
 from vendorguard.mail import header_value

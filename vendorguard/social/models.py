@@ -24,6 +24,7 @@ from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 from vendorguard.approvals.models import Approvable, ApprovalState
 from vendorguard.arrangements.models import Arrangement, ArrangementKind, ArrangementState, str_enum
 from vendorguard.audit.mixins import Audited
+from vendorguard.core.catalogue import text
 from vendorguard.core.enums import LabelledEnum
 from vendorguard.core.timeutil import today_tokyo, utcnow
 from vendorguard.core.types import UTCDateTime
@@ -128,7 +129,7 @@ class SocialAccount(Approvable, Arrangement):
             (self.mfa_enabled is None, _l("多要素認証の設定状況が確認されていません")),
             (not self.credential_custodian.strip(), _l("認証情報の管理者が決まっていません")),
         )
-        return [str(label) for missing, label in checks if missing]
+        return [text(label) for missing, label in checks if missing]
 
     @property
     def is_complete(self) -> bool:
@@ -141,7 +142,7 @@ class SocialAccount(Approvable, Arrangement):
             (self.mfa_enabled is False, _l("多要素認証が有効になっていません")),
             (not self.profile_names_department, _l("プロフィールに所管課名が明記されていません")),
         )
-        return [str(label) for flagged, label in checks if flagged]
+        return [text(label) for flagged, label in checks if flagged]
 
     def attestation_overdue(self, today: date | None = None) -> bool:
         """An approved, running account whose periodic attestation is past due (or never set)."""

@@ -136,7 +136,7 @@ def index():
     stmt = sort.apply(queries.account_list(current_user, filters, today))
     if fmt := list_export.requested_format():
         return list_export.respond(fmt, stmt, exports.SOCIAL_ACCOUNTS, "social.index")
-    page = paginate(stmt)
+    page = paginate(stmt.options(*queries.LIST_PAGE_COLUMNS))
     return render_template(
         "social/index.html",
         page=page,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-import flask_babel
 from babel.support import NullTranslations
 from flask import Flask, current_app, g, has_request_context, session
 from flask.globals import _cv_app
@@ -15,6 +14,7 @@ from jinja2 import pass_eval_context
 from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
+from vendorguard.core.catalogue import translations
 from vendorguard.core.timeutil import TOKYO, wareki
 
 
@@ -94,35 +94,6 @@ def punctuation(mark: str) -> str:
     if _is_ja():
         return mark
     return {"：": ": ", "・": " · ", "〜": " – ", "、": ", "}.get(mark.strip(), mark)
-
-
-def translations() -> NullTranslations:
-    """The catalogue ``flask_babel.get_translations()`` would return, looked up once per locale.
-
-    Flask-Babel resolves its context, domain and locale through ``g`` on every call (a dozen
-    context-local lookups; a list page translates 300+ strings). Its own per-context state
-    (``g._flask_babel``) is the key: the catalogue is kept next to the locale object it was
-    found for and reused while that very object is the context's locale. ``force_locale``,
-    ``refresh()`` and a new request each set or drop that object, so they miss and look up again
-    — whatever Flask-Babel would answer, this answers.
-    """
-    app_ctx = _cv_app.get(None)
-    if app_ctx is None:
-        return NullTranslations()  # as Flask-Babel outside any application context
-    state = app_ctx.g.__dict__.get("_flask_babel")
-    if state is not None:
-        found = state.__dict__.get("vg_translations")
-        if (
-            found is not None
-            and found[0] is state.__dict__.get("babel_locale")
-            and found[1] is state.__dict__.get("babel_domain")
-        ):
-            return found[2]
-    domain = flask_babel.get_domain()
-    catalogue = Domain.get_translations(domain)  # Flask-Babel's own lookup, never an override
-    state = app_ctx.g._flask_babel
-    state.vg_translations = (state.babel_locale, domain, catalogue)
-    return catalogue
 
 
 class RequestDomain(Domain):
