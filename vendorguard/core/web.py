@@ -16,6 +16,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from werkzeug.routing import MapAdapter
 
 from vendorguard.core import settings
+from vendorguard.core.bigrams import narrowed
 from vendorguard.core.errors import DomainError
 from vendorguard.core.forms import CONTROL_CHARACTERS
 from vendorguard.extensions import db
@@ -241,11 +242,13 @@ def contains(column: SortColumn, term: str) -> ColumnElement[bool]:
     PostgreSQL's ILIKE folds the case of every character of UTF-8 text, two to three times the
     cost of LIKE when a short term (「税務」, too short for a trigram index) scans 20,000 titles;
     kana, kanji and digits have no case, so LIKE finds exactly the same rows. Both use the
-    trigram indexes.
+    trigram indexes; a two-character LIKE uses the column's bigram index where it has one (on
+    PostgreSQL; core.bigrams). A one-character term, or a two-character one with letter case,
+    still reads every row.
     """
     pattern = like_pattern(term)
     if term.lower() == term.upper():
-        return column.like(pattern, escape="\\")
+        return narrowed(column, term, column.like(pattern, escape="\\"))
     return column.ilike(pattern, escape="\\")
 
 
