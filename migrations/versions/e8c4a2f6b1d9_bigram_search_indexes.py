@@ -5,8 +5,9 @@ Revises: d5e9b3c7a1f4
 Create Date: 2026-12-05 04:40:00.000000
 
 PostgreSQL only: ``vg_bigrams(text)`` (see ``vendorguard.core.bigrams``) and a GIN index on it
-per column searched through ``core.web.contains`` (as the trigram indexes). The indexes are declared in the models for PostgreSQL alone, so ``env.py``
-leaves ``bigram_*`` indexes out of the comparison as it does the trigram ones.
+per column searched through ``core.web.contains``. The indexes are declared in the models for
+PostgreSQL alone, so ``env.py`` leaves ``bigram_*`` indexes out of the comparison as it does
+the trigram ones.
 """
 
 from alembic import op
@@ -20,8 +21,7 @@ depends_on = None
 FUNCTION_SQL = """
 CREATE OR REPLACE FUNCTION vg_bigrams(value text) RETURNS text[]
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-    SELECT coalesce(array_agg(DISTINCT substr(value, i, 2)), '{}')
-    FROM generate_series(1, char_length(value) - 1) AS i
+    SELECT ARRAY(SELECT substr(value, i, 2) FROM generate_series(1, char_length(value) - 1) AS i)
 $$
 """
 # (index, table, column)
@@ -30,6 +30,7 @@ BIGRAM = (
     ("bigram_evidence_requirement_title", "evidence_requirement", "title"),
     ("bigram_contractor_name", "contractor", "name"),
     ("bigram_contractor_name_kana", "contractor", "name_kana"),
+    ("bigram_contractor_contact_name", "contractor", "contact_name"),
 )
 
 

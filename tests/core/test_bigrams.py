@@ -10,7 +10,7 @@ from sqlalchemy import select, text
 from vendorguard.arrangements.models import Arrangement
 from vendorguard.auth.roles import Role
 from vendorguard.contractors.models import Contractor
-from vendorguard.core.web import contains
+from vendorguard.core.web import contains, contains_any
 from vendorguard.engagements.models import Engagement
 from vendorguard.extensions import db
 
@@ -68,6 +68,39 @@ def test_contains_finds_exactly_the_rows_holding_the_term(app, titled, term):
     assert found == {id_ for id_, title in titled.items() if term in title}
     names = set(db.session.scalars(select(Contractor.name).where(contains(Contractor.name, term))))
     assert names == {title or "-" for title in TITLES if term in (title or "-")}
+
+
+@pytest.mark.parametrize("term", TERMS)
+def test_contains_any_finds_exactly_the_rows_of_the_or(app, titled, term):
+    """Bigrams of several columns, and a condition of another kind, as the lists combine them."""
+    kana = {"税務": "ゼイム"}.get(term, term)
+    db.session.add(
+        Contractor(name="別名", name_kana="ゼイムショ", corporate_number="1234567890123")
+    )
+    db.session.flush()
+    found = set(
+        db.session.scalars(
+            select(Contractor.name).where(
+                contains_any(
+                    (Contractor.name, term),
+                    (Contractor.name_kana, kana),
+                    also=[Contractor.corporate_number == "1234567890123"],
+                )
+            )
+        )
+    )
+    contractors = db.session.scalars(select(Contractor)).all()
+    assert found == {
+        c.name
+        for c in contractors
+        if term in c.name or kana in c.name_kana or c.corporate_number == "1234567890123"
+    }
+    without = select(Contractor.name).where(
+        contains_any((Contractor.name, term), (Contractor.name_kana, kana))
+    )
+    assert set(db.session.scalars(without)) == {
+        c.name for c in contractors if term in c.name or kana in c.name_kana
+    }
 
 
 def test_only_two_character_terms_on_indexed_columns_use_the_bigram_index(app, titled):

@@ -83,6 +83,9 @@ class Contractor(Audited, Model):
 # Two-character name searches by index on PostgreSQL (see core.bigrams).
 bigram_index("bigram_contractor_name", Contractor.__table__.c.name)
 bigram_index("bigram_contractor_name_kana", Contractor.__table__.c.name_kana)
+# (searched with the name in the contractor list: one unindexed branch of an OR would make the
+# planner read every contractor and compute their bigrams)
+bigram_index("bigram_contractor_contact_name", Contractor.__table__.c.contact_name)
 
 
 class Certification(Audited, Model):
