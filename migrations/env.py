@@ -70,8 +70,9 @@ def run_migrations_offline():
 
 def include_object(obj, name, type_, reflected, compare_to):
     """Leave the PostgreSQL-only trigram indexes (made by a migration when pg_trgm can be
-    installed, not part of the models) out of autogenerate and ``flask db check``."""
-    return not (type_ == "index" and name and name.startswith("trgm_"))
+    installed, not part of the models) and bigram indexes (declared for PostgreSQL alone, on an
+    expression) out of autogenerate and ``flask db check``."""
+    return not (type_ == "index" and name and name.startswith(("trgm_", "bigram_")))
 
 
 def run_migrations_online():

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from vendorguard.arrangements.kinds import kind_label
 from vendorguard.audit.mixins import Audited
+from vendorguard.core.bigrams import bigram_index
 from vendorguard.core.enums import LabelledEnum
 from vendorguard.core.timeutil import utcnow
 from vendorguard.core.types import UTCDateTime
@@ -137,3 +138,7 @@ class Arrangement(Audited, Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# Two-character title searches (「税務」) by index on PostgreSQL (see core.bigrams).
+bigram_index("bigram_arrangement_title", Arrangement.__table__.c.title)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from vendorguard.arrangements.models import str_enum
 from vendorguard.audit.mixins import Audited
+from vendorguard.core.bigrams import bigram_index
 from vendorguard.core.enums import LabelledEnum
 from vendorguard.core.timeutil import utcnow
 from vendorguard.core.types import UTCDateTime
@@ -77,6 +78,14 @@ class Contractor(Audited, Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# Two-character name searches by index on PostgreSQL (see core.bigrams).
+bigram_index("bigram_contractor_name", Contractor.__table__.c.name)
+bigram_index("bigram_contractor_name_kana", Contractor.__table__.c.name_kana)
+# (searched with the name in the contractor list: one unindexed branch of an OR would make the
+# planner read every contractor and compute their bigrams)
+bigram_index("bigram_contractor_contact_name", Contractor.__table__.c.contact_name)
 
 
 class Certification(Audited, Model):

@@ -17,7 +17,7 @@ from vendorguard.contractors.models import (
     Contractor,
 )
 from vendorguard.core.text import clean, to_katakana
-from vendorguard.core.web import like_pattern
+from vendorguard.core.web import contains, contains_any, like_pattern
 
 SORTS = {
     "kana": (Contractor.name_kana, Contractor.id),
@@ -58,17 +58,21 @@ def contractor_list(
         selectinload(Contractor.certifications.and_(Certification.archived_at.is_(None)))
     )
     if term:
-        # Names are stored NFKC-normalised, so the term is too (ＡＢＣ finds ABC).
-        pattern, kana = like_pattern(clean(term)), like_pattern(to_katakana(term))
-        conditions = [
-            Contractor.name.ilike(pattern, escape="\\"),
-            Contractor.name_kana.ilike(kana, escape="\\"),
-            Contractor.contact_name.ilike(pattern, escape="\\"),
+        # Names are stored NFKC-normalised, so the term is too (ＡＢＣ finds ABC). contains():
+        # LIKE for a term without letter case (ILIKE folds every character), by index for two.
+        cleaned = clean(term)
+        searches = [
+            (Contractor.name, cleaned),
+            (Contractor.name_kana, to_katakana(term)),
+            (Contractor.contact_name, cleaned),
         ]
         digits = cn.normalise(term)
         if digits.isascii() and digits.isdigit():
-            conditions.append(Contractor.corporate_number.like(like_pattern(digits), escape="\\"))
-        stmt = stmt.where(or_(*conditions))
+            # (no index for a number's middle: the OR reads every contractor, as before)
+            number = Contractor.corporate_number.like(like_pattern(digits), escape="\\")
+            stmt = stmt.where(or_(*(contains(column, t) for column, t in searches), number))
+        else:
+            stmt = stmt.where(contains_any(*searches))
     if cert is not None:
         stmt = stmt.where(
             exists().where(

@@ -15,7 +15,7 @@ from vendorguard.auth.roles import Role
 from vendorguard.classification.models import Axis, ClassificationLevel, ClassificationScheme
 from vendorguard.contractors.models import Contractor
 from vendorguard.core.text import clean, to_katakana
-from vendorguard.core.web import contains
+from vendorguard.core.web import contains, contains_any
 from vendorguard.engagements.models import (
     Engagement,
     InformationItem,
@@ -161,12 +161,11 @@ def _conditions(filters: EngagementFilters, today: date) -> list[ColumnElement[b
         # is searched too only when normalising changed it (each pattern is one more scan).
         titles = {filters.term, cleaned}
         titled = select(Arrangement.id).where(
-            or_(*(contains(Arrangement.title, t) for t in sorted(titles)))
+            contains_any(*((Arrangement.title, t) for t in sorted(titles)))
         )
         named = select(Contractor.id).where(
-            or_(
-                contains(Contractor.name, cleaned),
-                contains(Contractor.name_kana, to_katakana(filters.term)),
+            contains_any(
+                (Contractor.name, cleaned), (Contractor.name_kana, to_katakana(filters.term))
             )
         )
         conditions.append(
@@ -239,10 +238,10 @@ def active_contractors(keep_id: int | None = None) -> Select:
 
 def contractor_matches(term: str) -> ColumnElement[bool]:
     """Contractors whose name, reading or 法人番号 contains ``term`` (trigram indexes on PostgreSQL)."""
-    return or_(
-        contains(Contractor.name, clean(term)),
-        contains(Contractor.name_kana, to_katakana(term)),
-        Contractor.corporate_number == clean(term),
+    return contains_any(
+        (Contractor.name, clean(term)),
+        (Contractor.name_kana, to_katakana(term)),
+        also=[Contractor.corporate_number == clean(term)],
     )
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from vendorguard.arrangements.models import str_enum
 from vendorguard.audit.mixins import Audited
+from vendorguard.core.bigrams import bigram_index
 from vendorguard.core.enums import LabelledEnum
 from vendorguard.core.timeutil import utcnow
 from vendorguard.core.types import UTCDateTime
@@ -125,6 +126,10 @@ class EvidenceRequirement(Audited, Model):
     def is_derived(self) -> bool:
         """Whether it comes from the standard table (kept in step by ``sync_requirements``)."""
         return self.template_code is not None
+
+
+# Two-character title searches by index on PostgreSQL (see core.bigrams).
+bigram_index("bigram_evidence_requirement_title", EvidenceRequirement.__table__.c.title)
 
 
 class EvidenceRequest(Audited, Model):
