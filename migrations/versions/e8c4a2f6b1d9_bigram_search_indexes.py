@@ -1,7 +1,7 @@
 """bigram GIN indexes: two-character searches (「税務」) by index on PostgreSQL
 
 Revision ID: e8c4a2f6b1d9
-Revises: d5e9b3c7a1f4
+Revises: e3a7c9d1b5f2
 Create Date: 2026-12-05 04:40:00.000000
 
 PostgreSQL only: ``vg_bigrams(text)`` (see ``vendorguard.core.bigrams``) and a GIN index on it
@@ -13,7 +13,7 @@ the trigram ones.
 from alembic import op
 
 revision = "e8c4a2f6b1d9"
-down_revision = "d5e9b3c7a1f4"
+down_revision = "e3a7c9d1b5f2"
 branch_labels = None
 depends_on = None
 
