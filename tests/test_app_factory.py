@@ -50,3 +50,37 @@ def test_a_served_app_has_every_template_compiled_before_its_first_request(tmp_p
 
     assert compiled(served) == set(names)
     assert compiled(command_line) == compiled(test_app) == set()
+
+
+def test_a_served_app_freezes_what_serving_added_after_its_first_requests(
+    database_url, tmp_path, monkeypatch
+):
+    from vendorguard.web import heap
+
+    monkeypatch.setattr(heap, "REFREEZE_AFTER", (3,))
+    settings = {"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "x"}
+    gc.unfreeze()
+    try:
+        served = create_app(settings, instance_path=str(tmp_path))
+        client = served.test_client()
+
+        def get() -> int:
+            """A request, its response closed as a WSGI server closes it once sent."""
+            # (not a static file: Werkzeug drops a passthrough file response's close callbacks)
+            with client.get("/login") as response:
+                return response.status_code
+
+        frozen_at_start = gc.get_freeze_count()
+        kept = [[] for _ in range(1_000)]  # what serving made and keeps (caches)
+        for _ in range(2):
+            assert get() == 200
+        assert gc.get_freeze_count() <= frozen_at_start
+        assert get() == 200  # the 3rd: frozen once sent
+        after_third = gc.get_freeze_count()
+        assert after_third >= frozen_at_start + len(kept)
+        for _ in range(3):
+            get()
+        assert gc.get_freeze_count() <= after_third  # only on the schedule
+        assert kept
+    finally:
+        gc.unfreeze()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import importlib
 import importlib.util
 import os
@@ -119,7 +118,7 @@ def create_app(
     register_kinds()
     from vendorguard.core.prepared import keep_prepared_statements
     from vendorguard.extensions import babel, csrf, db, login_manager, migrate
-    from vendorguard.web import i18n, layout, rows, security
+    from vendorguard.web import heap, i18n, layout, rows, security
 
     db.init_app(app)
     with app.app_context():
@@ -154,15 +153,12 @@ def create_app(
             from vendorguard.web.warmup import warm_up
 
             warm_up(app)
-        _freeze_startup_heap()
+        # What importing, building and warming the app made lives as long as the process
+        # (~280,000 objects before the warm-up compiled every template). Frozen, the cyclic
+        # collector stops walking it on every full collection: the request that set one off
+        # paused 140 ms (the home page's p95 at city scale), now about 5 ms; what serving adds
+        # is frozen after the first requests (``web.heap``). Test apps are left alone: many are
+        # built in one process, and frozen objects are never collected.
+        heap.freeze()
+        heap.init_app(app)
     return app
-
-
-def _freeze_startup_heap() -> None:
-    # What importing, building and warming the app made lives as long as the process (~280,000
-    # objects before the warm-up compiled every template).
-    # Frozen, the cyclic collector stops walking it on every full collection: the request that
-    # set one off paused 140 ms (the home page's p95 at city scale), now about 5 ms. Test apps
-    # are left alone: many are built in one process, and frozen objects are never collected.
-    gc.collect()
-    gc.freeze()
