@@ -29,9 +29,15 @@ def init_app(app: Flask) -> None:
     """Freeze ``app``'s process heap again after the requests of ``REFREEZE_AFTER``."""
     served = itertools.count(1)
     schedule = frozenset(REFREEZE_AFTER)
+    due = [False]
 
     @app.after_request
     def _refreeze_on_schedule(response: Response) -> Response:
         if next(served) in schedule:
+            due[0] = True
+        # Werkzeug drops a passthrough response's close callbacks (static files): the next
+        # other response does it.
+        if due[0] and not response.direct_passthrough:
+            due[0] = False
             response.call_on_close(freeze)
         return response
