@@ -136,3 +136,61 @@ def test_a_due_date_passing_needs_no_recomputation(make):
     assert attention(TODAY) == 0
     assert attention(TODAY + timedelta(days=3)) == 1
     assert kept() == scratch()
+
+
+def test_the_daily_schedule_puts_right_a_standing_left_behind(app, make):
+    """A write that bypassed the hook (or two writers that raced) is repaired by the full run."""
+    from sqlalchemy import update
+
+    engagement = make.engagement()
+    item = requirement(db.session, engagement, cadence=Cadence.AD_HOC)
+    request = adhoc(engagement, item, day("2026-12-10"))
+    db.session.execute(
+        update(EvidenceRequest)
+        .where(EvidenceRequest.id == request.id)
+        .values(status=RequestStatus.CLOSED)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    assert kept() != scratch()
+    result = app.test_cli_runner().invoke(args=["vg", "evidence-schedule", "--as-of", "2026-11-28"])
+    assert result.exit_code == 0, result.output
+    db.session.rollback()
+    assert kept() == scratch() and kept()[engagement.id] == (None, True)
+
+
+def test_two_transactions_recomputing_one_arrangement_both_commit(app, make):
+    """Each writes the arrangement's row over the other's (an upsert): the second waits for the
+    first and commits; with a delete and an insert it failed on the key."""
+    import threading
+
+    import pytest
+    from sqlalchemy.orm import Session
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL (set VENDORGUARD_TEST_DATABASE_URL)")
+    engagement = make.engagement()
+    requirement(db.session, engagement, cadence=Cadence.AD_HOC)
+    db.session.commit()
+    outcome: list[object] = []
+    engine = db.engine  # the thread has no application context
+
+    def second_writer() -> None:
+        with Session(engine) as session:
+            try:
+                standing.recompute(session, [engagement.id])  # waits for the first's row lock
+                session.commit()
+                outcome.append("committed")
+            except Exception as error:  # noqa: BLE001 - reported by the assertion below
+                outcome.append(error)
+
+    with Session(engine) as first:
+        standing.recompute(first, [engagement.id])
+        thread = threading.Thread(target=second_writer)
+        thread.start()
+        thread.join(timeout=0.5)  # the second is now waiting on the first's row
+        first.commit()
+    thread.join(timeout=30)
+    assert outcome == ["committed"]
+    db.session.rollback()
+    assert kept() == scratch()

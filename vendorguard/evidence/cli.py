@@ -1,4 +1,5 @@
-"""``flask vg evidence-schedule``: keep evidence requirements and requests up to date.
+"""``flask vg evidence-schedule``: keep evidence requirements and requests up to date (and, on a
+full run, the kept evidence standing of every arrangement: ``evidence.standing``).
 
 Meant for a daily cron job / systemd timer; safe to run on several machines at once (the unique
 (requirement, occurrence) key stops double requests: a run that collides retries that arrangement).
@@ -16,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from vendorguard.arrangements.models import Arrangement, ArrangementState
 from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import today_tokyo
-from vendorguard.evidence import services
+from vendorguard.evidence import services, standing
 from vendorguard.extensions import db
 
 log = logging.getLogger("vendorguard.evidence")
@@ -66,6 +67,11 @@ def register(group: click.Group) -> None:
                 continue
             for key, value in outcome.items():
                 totals[key] += value
+        if arrangement_id is None:
+            # the day's full run also puts right any kept standing that concurrent writers left
+            # behind the evidence (``standing.recompute_all``: one statement, 0.2–0.3 s at city scale)
+            standing.recompute_all(db.session)
+            db.session.commit()
         click.echo(
             f"{today:%Y-%m-%d}: 案件 {len(ids)} 件 / {len(ids)} arrangements — "
             f"証跡項目 追加 {totals['added']}・アーカイブ {totals['archived']}、"

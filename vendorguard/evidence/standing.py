@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Select, delete, event, exists, func, insert, inspect, select
+from sqlalchemy import Insert, Select, event, exists, func, inspect, select, true
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from vendorguard.arrangements.models import Arrangement
@@ -50,30 +51,38 @@ def computed() -> Select:
     return select(Arrangement.id, due_from, in_use)
 
 
+def _upsert(session: Session, rows: Select) -> Insert:
+    """Write ``rows`` (``computed()`` filtered) over the stored ones.
+
+    An upsert, not a delete and an insert: two transactions recomputing one arrangement at once
+    (a submission and a review of the same contract) would otherwise both insert its row after
+    deleting the old one, and the second commit would fail on the key. Every arrangement gets a
+    row from ``computed()``, so nothing needs deleting (rows go with their arrangement).
+    """
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(EvidenceStanding).from_select(
+        ["arrangement_id", "due_from", "in_use"], rows
+    )
+    return stmt.on_conflict_do_update(
+        index_elements=["arrangement_id"],
+        set_={"due_from": stmt.excluded.due_from, "in_use": stmt.excluded.in_use},
+    )
+
+
 def recompute(session: Session, arrangement_ids: Iterable[int]) -> None:
     """Rewrite the standing of these arrangements from their requests and requirements."""
     ids = sorted(set(arrangement_ids))
-    columns = ["arrangement_id", "due_from", "in_use"]
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
-        session.execute(
-            delete(EvidenceStanding)
-            .where(EvidenceStanding.arrangement_id.in_(chunk))
-            .execution_options(synchronize_session=False)
-        )
-        session.execute(
-            insert(EvidenceStanding).from_select(
-                columns, computed().where(Arrangement.id.in_(chunk))
-            )
-        )
+        session.execute(_upsert(session, computed().where(Arrangement.id.in_(chunk))))
 
 
 def recompute_all(session: Session) -> None:
-    """Rewrite every arrangement's standing (after bulk loads that bypass the ORM, e.g. seeding)."""
-    session.execute(delete(EvidenceStanding).execution_options(synchronize_session=False))
-    session.execute(
-        insert(EvidenceStanding).from_select(["arrangement_id", "due_from", "in_use"], computed())
-    )
+    """Rewrite every arrangement's standing: after bulk loads that bypass the ORM (seeding), and
+    daily (``vg evidence-schedule``), so that a standing two concurrent writers left behind the
+    evidence is put right."""
+    # SQLite needs a WHERE to tell INSERT … SELECT from the upsert's ON CONFLICT
+    session.execute(_upsert(session, computed().where(true())))
 
 
 def _touched(obj: Any) -> set[Any]:
