@@ -69,7 +69,8 @@ def register(group: click.Group) -> None:
                 totals[key] += value
         if arrangement_id is None:
             # the day's full run also puts right any kept standing that concurrent writers left
-            # behind the evidence (``standing.recompute_all``: one statement, 0.2–0.3 s at city scale)
+            # behind the evidence (``standing.recompute_all``: one statement, 0.2–0.3 s at city
+            # scale)
             standing.recompute_all(db.session)
             db.session.commit()
         click.echo(
