@@ -1,4 +1,4 @@
-"""The home page's statements are kept by the process per user, scope and day (``sections.built``):
+"""The home page's statements are kept by the process per user, scope and day (``sections.built``, ``parts.kept_for``):
 what the page shows must still follow the user's department, role and the date."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from vendorguard.auth.roles import Role
 from vendorguard.core.timeutil import today_tokyo
-from vendorguard.dashboard import sections
+from vendorguard.dashboard import parts
 from vendorguard.extensions import db
 
 TODAY = today_tokyo()
@@ -25,11 +25,11 @@ def test_a_second_view_reuses_the_statements_built_by_the_first(client, make, lo
     officer = make.user(Role.OFFICER, department=kanko)
     login_as(officer)
     first = client.get("/").get_data(as_text=True)
-    key = next(k for k in sections._kept if k[0] == officer.id)
-    statements = sections._kept[key]._built.copy()
+    key = next(k for k in parts._kept if k[0] == officer.id)
+    statements = parts._kept[key]._built.copy()
     assert "counts" in statements and "chart" in statements
     second = client.get("/").get_data(as_text=True)
-    assert sections._kept[key]._built["counts"] is statements["counts"]
+    assert parts._kept[key]._built["counts"] is statements["counts"]
     assert _ending_count(first) == _ending_count(second) == "1"
 
 

@@ -8,12 +8,9 @@ count walks 30,000 overdue requests on every view.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any
 
 from flask import url_for
 from flask_babel import gettext as _
@@ -27,12 +24,11 @@ from vendorguard.auth.roles import Role, role_has
 from vendorguard.core import settings
 from vendorguard.core.web import COUNT_BOUND, PAGES_AHEAD
 from vendorguard.dashboard import queries
+from vendorguard.dashboard.parts import Built, Section, StripItem, kept_for
 from vendorguard.evidence import queries as evidence_queries
 from vendorguard.inspections import queries as inspection_queries
 from vendorguard.org.models import Department
 from vendorguard.social import queries as social_queries
-
-T = TypeVar("T")
 
 OPEN_QUERIES = 3  # queries spent on rows of the most urgent sections; the others are one line each
 EXPIRING_DAYS = 30  # the strip's "expiring" window
@@ -41,83 +37,19 @@ EXPIRING_DAYS = 30  # the strip's "expiring" window
 OVERDUE, ASKED, SOON, TIDY = 0, 1, 2, 3
 
 
-@dataclass
-class Section:
-    """One kind of work: what matches, how urgent it is, and the page where it is done."""
-
-    key: str
-    title: str
-    stmt: Select
-    link: str | None
-    urgency: int
-    hint: str = ""
-    total: int = 0
-    bounded: bool = False  # more than ``total`` match (the count stopped at ``list_bound``)
-    rows: list[Any] = field(default_factory=list)
-    cost: int = 1  # queries to show its rows
-    # The same rows' keys in the same order with fewer joins: counted, and the first rows picked
-    # by, instead of ``stmt`` (whose joins would be read for every match).
-    counted: Select | None = None
-
-
-@dataclass
-class StripItem:
-    """One of today's counts at the top of the page, linking to the list that shows the same rows."""
-
-    key: str
-    label: str
-    stmt: Select
-    link: str | None
-    tone: str = "warn"  # danger | warn: how the number is coloured when not zero
-    count: int = 0
-    bounded: bool = False  # more than ``count`` match
-    section: str = ""  # the section that lists the same rows: counted once, for both
-    counted: Select | None = None  # as ``Section.counted``
-
-
-class Built:
-    """The home page's statements for one user, scope and day, built once and kept by the process.
-
-    Building some twenty ``select()`` trees and generating their cache keys took about a third of
-    the page's time; a kept ``Select`` keeps its memoized cache key, so SQLAlchemy finds the
-    compiled statement at once. Every value a statement depends on is in the key (``_KEY``).
-    """
-
-    def __init__(self) -> None:
-        self._built: dict[str, Any] = {}
-
-    def get(self, key: str, build: Callable[[], T]) -> T:
-        """The statement kept under ``key``, built by ``build`` the first time."""
-        if key not in self._built:
-            self._built[key] = build()
-        return self._built[key]
-
-
-KEPT = 512  # users × scopes kept (a few hundred bytes of tree each, per statement)
-_kept: OrderedDict[tuple[Any, ...], Built] = OrderedDict()
-_kept_lock = threading.Lock()
-
-
 def built(department_id: int | None, today: date) -> Built:
     """The kept statements of the signed-in user for ``department_id`` and ``today``: the key holds
     everything the statements read (user, role, own department, scope, day, list bound)."""
-    key = (
-        current_user.id,
-        current_user.role,
-        current_user.department_id,
-        department_id,
-        today,
-        list_bound(),
+    return kept_for(
+        (
+            current_user.id,
+            current_user.role,
+            current_user.department_id,
+            department_id,
+            today,
+            list_bound(),
+        )
     )
-    with _kept_lock:
-        found = _kept.get(key)
-        if found is None:
-            found = _kept[key] = Built()
-            if len(_kept) > KEPT:
-                _kept.popitem(last=False)
-        else:
-            _kept.move_to_end(key)
-        return found
 
 
 def list_bound() -> int:

@@ -24,10 +24,9 @@ from vendorguard.cloud import assurance as cloud_assurance
 from vendorguard.core.timeutil import today_tokyo
 from vendorguard.dashboard import chart, queries
 from vendorguard.dashboard.blueprint import bp
+from vendorguard.dashboard.parts import Built, Section
 from vendorguard.dashboard.sections import (
     OPEN_QUERIES,
-    Built,
-    Section,
     built,
     count_all,
     sections_for,
