@@ -11,6 +11,13 @@ from flask_babel import Domain
 from flask_babel.speaklater import LazyString
 
 
+def babel_state() -> Any | None:
+    """Flask-Babel's per-context state (``g._flask_babel``: locale, domain), if the context has
+    one: the one place that reads it (Flask-Babel is pinned to 4.0.x for it)."""
+    app_ctx = _cv_app.get(None)
+    return None if app_ctx is None else app_ctx.g.__dict__.get("_flask_babel")
+
+
 def translations() -> NullTranslations:
     """The catalogue ``flask_babel.get_translations()`` would return, looked up once per locale.
 

@@ -7,14 +7,13 @@ from typing import Any
 
 from babel.support import NullTranslations
 from flask import Flask, current_app, g, has_request_context, session
-from flask.globals import _cv_app
 from flask_babel import Domain, format_date, get_locale
 from flask_login import current_user
 from jinja2 import pass_eval_context
 from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
-from vendorguard.core.catalogue import translations
+from vendorguard.core.catalogue import babel_state, translations
 from vendorguard.core.timeutil import TOKYO, wareki
 
 
@@ -42,8 +41,7 @@ def select_timezone() -> str:
 def _locale() -> Any:
     # Flask-Babel's get_locale() walks ``g`` several times per call; once chosen, the locale sits
     # in its per-context state (force_locale and refresh() replace it there).
-    app_ctx = _cv_app.get(None)
-    state = None if app_ctx is None else app_ctx.g.__dict__.get("_flask_babel")
+    state = babel_state()
     locale = None if state is None else state.__dict__.get("babel_locale")
     return get_locale() if locale is None else locale
 
@@ -102,8 +100,7 @@ class RequestDomain(Domain):
 
     def get_translations(self) -> NullTranslations:
         """The context's catalogue (Flask-Babel's lookup when this is not the context's domain)."""
-        app_ctx = _cv_app.get(None)
-        state = None if app_ctx is None else app_ctx.g.__dict__.get("_flask_babel")
+        state = babel_state()
         if state is not None and state.__dict__.get("babel_domain") is self:
             return translations()
         return super().get_translations()
