@@ -4,6 +4,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from vendorguard.core.changes import UNTRACKED_OPTION
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -101,6 +103,9 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        # Not noted as changes to the records (vendorguard.core.changes): the marker's table may
+        # not exist yet, and the processes that keep pages are restarted after a migration.
+        connection.execution_options(**{UNTRACKED_OPTION: True})
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():

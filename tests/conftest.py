@@ -18,11 +18,13 @@ import pytest
 from flask import has_app_context
 from flask.testing import FlaskClient
 from playwright.sync_api import sync_playwright
-from sqlalchemy import event, text
+from sqlalchemy import event, insert, text
 from sqlalchemy.orm import Session
 
 import vendorguard.models  # noqa: F401  (every model mapped before test modules build queries, as in create_app)
 from vendorguard import create_app
+from vendorguard.core import changes
+from vendorguard.core.changes import ChangeMarker
 from vendorguard.extensions import db
 
 TEST_DATABASE_URL = os.environ.get("VENDORGUARD_TEST_DATABASE_URL", "")
@@ -50,6 +52,8 @@ def _drop_alembic_version() -> None:
 
 
 def _empty_all_tables() -> None:
+    """Every table emptied, and the change marker's row given back (as the migration inserts it):
+    every test runs with the home page kept by the app, as it is served."""
     tables = [table.name for table in db.metadata.sorted_tables]
     with db.engine.begin() as conn:
         if db.engine.dialect.name == "postgresql":
@@ -71,6 +75,7 @@ def _empty_all_tables() -> None:
         else:
             for name in reversed(tables):
                 conn.execute(text(f'DELETE FROM "{name}"'))
+        conn.execute(insert(ChangeMarker).values(name=changes.RECORDS, value=changes.fresh_value()))
 
 
 @event.listens_for(Session, "after_flush")

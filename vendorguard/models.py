@@ -12,6 +12,7 @@ from vendorguard.city.models import CityProfile  # noqa: F401
 from vendorguard.classification.models import ClassificationLevel, ClassificationScheme  # noqa: F401
 from vendorguard.cloud.models import CloudService  # noqa: F401
 from vendorguard.contractors.models import Certification, Contractor  # noqa: F401
+from vendorguard.core.changes import ChangeMarker  # noqa: F401
 from vendorguard.documents.models import BulkJob, ContractDocument  # noqa: F401
 from vendorguard.engagements.models import Engagement, InformationItem, Subcontractor  # noqa: F401
 from vendorguard.evidence.models import (  # noqa: F401

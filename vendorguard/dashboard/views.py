@@ -12,8 +12,10 @@ from functools import partial
 from typing import Any
 
 from flask import render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import Select
 
 from vendorguard.audit import labels as audit_labels
@@ -22,13 +24,14 @@ from vendorguard.auth.permissions import require
 from vendorguard.auth.roles import WHOLE_CITY, Role
 from vendorguard.cloud import assurance as cloud_assurance
 from vendorguard.core.timeutil import today_tokyo
-from vendorguard.dashboard import chart, queries
+from vendorguard.dashboard import chart, kept, queries
 from vendorguard.dashboard.blueprint import bp
 from vendorguard.dashboard.parts import Built, Section
 from vendorguard.dashboard.sections import (
     OPEN_QUERIES,
     built,
     count_all,
+    list_bound,
     sections_for,
     strip_for,
 )
@@ -104,6 +107,35 @@ def _chart(today: date, department_id: int | None) -> chart.StackedChart | None:
 def index():
     """Today's counts, what needs doing (most urgent first) and the assurance chart."""
     today = today_tokyo()
+    asked = request.args.get("open", "")
+    key = _body_key(today, asked)
+    bodies = kept.kept_bodies()
+    body = bodies.get(key, kept.read_marker()) if key is not None else None
+    if body is None:
+        body = Markup(render_template("dashboard/_home.html", **_home(today, asked)))
+        if key is not None:
+            bodies.put(key, kept.read_marker(), body)
+    return render_template("dashboard/index.html", body=body)
+
+
+def _body_key(today: date, asked: str) -> tuple[object, ...] | None:
+    """Everything the body depends on besides the records (None: not worth keeping)."""
+    if len(asked) > 40:
+        return None  # no section key is this long: an odd link, answered but not kept
+    return (
+        current_user.id,
+        current_user.role,
+        current_user.department_id,
+        today,
+        list_bound(),
+        str(get_locale()),
+        asked,
+        request.script_root,
+    )
+
+
+def _home(today: date, asked: str) -> dict[str, Any]:
+    """What the body shows: the counts, the most urgent sections' rows, the chart."""
     role = Role(current_user.role)
     # the auditor looks at the whole city, whatever department the account sits in
     city_wide = role in WHOLE_CITY or role == Role.AUDITOR
@@ -114,23 +146,22 @@ def index():
     department_name = count_all(db.session, sections, strip, department_id, today)
     # most urgent first; within a level, the order sections_for gives
     sections.sort(key=lambda s: (s.total == 0, s.urgency))
-    _read_rows(sections, request.args.get("open", ""), built(department_id, today))
+    _read_rows(sections, asked, built(department_id, today))
     registers = events = None
     if role == Role.AUDITOR:
         registers = db.session.execute(queries.register_counts()).one()
         events = db.session.scalars(latest_events(AUDIT_ROWS)).all()
-    return render_template(
-        "dashboard/index.html",
-        today=today,
-        strip=strip,
-        sections=[s for s in sections if s.total],
-        empty_sections=[s for s in sections if not s.total],
-        cloud_reasons=_cloud_risk_reasons(sections, today),
-        assurance=None if missing_department else _chart(today, department_id),
-        department_name=department_name,
-        missing_department=missing_department,
-        registers=registers,
-        events=events,
-        detail_url=detail_url,
-        audit_labels=audit_labels,
-    )
+    return {
+        "today": today,
+        "strip": strip,
+        "sections": [s for s in sections if s.total],
+        "empty_sections": [s for s in sections if not s.total],
+        "cloud_reasons": _cloud_risk_reasons(sections, today),
+        "assurance": None if missing_department else _chart(today, department_id),
+        "department_name": department_name,
+        "missing_department": missing_department,
+        "registers": registers,
+        "events": events,
+        "detail_url": detail_url,
+        "audit_labels": audit_labels,
+    }
