@@ -11,6 +11,7 @@ import os
 import re
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from sqlalchemy import select
 from tests.jobs.conftest import ROOT, wait_until
 from tests.storage.conftest import aws_credentials, bucket, moto_s3  # noqa: F401  (fixtures)
 from vendorguard.auth.roles import Role
+from vendorguard.core.timeutil import today_tokyo
 from vendorguard.extensions import db
 from vendorguard.social.models import SocialProcedureFile
 
@@ -142,3 +144,30 @@ def test_a_session_and_files_are_shared_by_two_instances(app, make, instances, m
             f"{instance.url}/social-accounts/{account.id}", cookies=copied, allow_redirects=False
         )
         assert again.status_code == 302 and "/login" in again.headers["Location"]
+
+
+def _ending_count(html: str) -> str | None:
+    found = re.search(r'id="block-ending".*?(\d+)件', html, re.S)
+    return found.group(1) if found else None
+
+
+def test_a_kept_home_page_follows_a_change_made_by_another_process(app, make, instances):
+    """Each instance keeps the home page's body while the records marker holds (dashboard.kept):
+    a change committed by any other process shows at the next view on both."""
+    a, b = instances
+    kanko, contractor = make.department(name="観光課"), make.contractor()
+    ending = today_tokyo() + timedelta(days=10)
+    make.engagement(kanko, contractor, title="観光サイト保守", ends_on=ending)
+    officer = make.user(Role.OFFICER, department=kanko)
+    browser = requests.Session()
+    login_page = browser.get(a.url + "/login").text
+    browser.post(
+        a.url + "/login",
+        data={"email": officer.email, "password": PASSWORD, "csrf_token": csrf(login_page)},
+    )
+    for instance in (a, b, a, b):  # made, then kept, on each
+        assert _ending_count(browser.get(instance.url + "/").text) == "1"
+
+    make.engagement(kanko, contractor, title="観光アプリ保守", ends_on=ending)  # this process
+    for instance in (a, b):
+        assert _ending_count(browser.get(instance.url + "/").text) == "2"
