@@ -22,7 +22,7 @@ from config import Settings
 from vendorguard.city.services import city_name
 from vendorguard.core.timeutil import utcnow
 from vendorguard.mail import MailError, MailSettings, build_message, send
-from vendorguard.reminders import kinds, messages
+from vendorguard.reminders import kinds, messages, wording
 from vendorguard.web.i18n import format_day
 
 SIGNATURE_HEADER = "X-Vendorguard-Signature"
@@ -86,7 +86,7 @@ def _message_id(row: NotificationRow, sender: str) -> str:
 def _settings_link(user) -> str | None:
     if user is None or not user.is_internal:
         return None
-    return messages.link_for([["reminders.settings", {}]], external=True)
+    return wording.link_for([["reminders.settings", {}]], external=True)
 
 
 def _send(row: NotificationRow, to: str, subject: str, text: str, html: str) -> None:
@@ -125,7 +125,7 @@ def render_digest(
     with force_locale(_locale(user)):
         built = [messages.build(item.kind, item.data or {}, external=True) for item in items]
         day = format_day(row.sweep_on)
-        subject = messages.PREFIX + _(
+        subject = wording.PREFIX + _(
             "%(date)s のお知らせ（%(count)d件）", date=day, count=len(built)
         )
         context = {

@@ -34,8 +34,8 @@ from vendorguard.evidence.models import (
 )
 from vendorguard.ismap.matching import normalise_number
 from vendorguard.ismap.models import IsmapRegistration
-from vendorguard.reminders.messages import link_for
 from vendorguard.reminders.rules import arrangement_link
+from vendorguard.reminders.wording import link_for
 
 BACK_DAYS, AHEAD_DAYS = 60, 400
 MAX_EVENTS = 3000

@@ -16,7 +16,7 @@ from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import today_tokyo
 from vendorguard.core.web import paginate
 from vendorguard.extensions import db
-from vendorguard.reminders import ical, messages, queries, resolution, services
+from vendorguard.reminders import ical, messages, queries, resolution, services, wording
 from vendorguard.reminders.blueprint import bp, calendar
 from vendorguard.reminders.forms import PreferenceForm
 
@@ -52,7 +52,7 @@ def recent_notifications(limit: int = 5) -> list[tuple]:
     return [(row, show(row)) for row in rows]
 
 
-def show(notification) -> messages.Message:
+def show(notification) -> wording.Message:
     """The message of a notification in the reader's language, linking inside the app."""
     return messages.build(notification.kind, notification.data or {})
 
@@ -124,7 +124,7 @@ def feed_issue():
     """Issue (or reissue) the calendar URL; it is shown this once, since only its hash is kept."""
     token = services.issue_feed(db.session, current_user.id)
     db.session.commit()
-    url = messages.link_for([["reminders.calendar.feed", {"token": token}]], external=True)
+    url = wording.link_for([["reminders.calendar.feed", {"token": token}]], external=True)
     flash(_("カレンダー配信URLを発行しました。以前のURLは使えなくなりました。"), "success")
     form = PreferenceForm()
     form.digest.data = "1" if services.wants_digest(db.session, current_user.id) else "0"

@@ -15,9 +15,10 @@ from sqlalchemy.orm import Session
 from vendorguard.core.timeutil import today_tokyo, utcnow
 from vendorguard.engagements.models import Engagement
 from vendorguard.reminders import outbox, recipients
-from vendorguard.reminders.messages import Message, register_event_message
+from vendorguard.reminders.messages import register_event_message
 from vendorguard.reminders.models import Channel, DeliveryStatus
 from vendorguard.reminders.rules import officers
+from vendorguard.reminders.wording import Message
 
 ROSTER_CHANGE = "roster_change"
 CHANGES = {
