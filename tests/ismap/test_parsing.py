@@ -7,8 +7,10 @@ from datetime import date, datetime
 import pytest
 
 from vendorguard.core.errors import DomainError
+from vendorguard.ismap.columns import map_header
 from vendorguard.ismap.matching import valid_until_from_audit_end
-from vendorguard.ismap.parsing import decode_text, map_header, parse_date, parse_list
+from vendorguard.ismap.parsing import parse_date, parse_list
+from vendorguard.ismap.sheets import decode_text
 
 from .conftest import HEADER, csv_bytes, sample_rows, xlsx_bytes
 

@@ -2,117 +2,32 @@
 
 The exact layout of the government's file is not fixed (FACTS §2), so nothing here depends on
 column positions: the header row is found by its text, and a required column that cannot be
-found stops the import with the header's name.
+found stops the import with the header's name. The columns looked for are in ``columns``; the
+file is opened (and refused when it is no list) by ``sheets``.
 """
 
 from __future__ import annotations
 
 import csv
-import io
 import re
 import unicodedata
-import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import cached_property
 from typing import Any
 
 from flask_babel import gettext as _
 
 from vendorguard.core.dates import era_for_key, era_pattern
 from vendorguard.core.errors import DomainError
+from vendorguard.ismap.columns import COLUMNS, PERIOD_FIELDS, REQUIRED, map_header, normalise_header
+from vendorguard.ismap.sheets import csv_rows, kind_of, xlsx_sheets
 
 HEADER_SEARCH_ROWS = 20
 MAX_ROWS = 20000
-MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # an .xlsx is a zip: refuse decompression bombs
 MAX_NUMBER_LENGTH = 50
 MAX_NAME_LENGTH = 300
 
-
-@dataclass(frozen=True)
-class ColumnSpec:
-    """A column we look for: the name we report, header texts it may have, and texts it may contain."""
-
-    name: str
-    examples: tuple[str, ...]  # whole header texts, as people write them
-    contains: tuple[str, ...]
-    required: bool = False
-
-    @cached_property
-    def exact(self) -> frozenset[str]:
-        return frozenset(_normalise_header(text) for text in self.examples)
-
-
-COLUMNS: dict[str, ColumnSpec] = {
-    "number": ColumnSpec(
-        "登録番号", ("登録番号", "ISMAP登録番号", "登録No.", "登録No"), ("登録番号",), True
-    ),
-    "service": ColumnSpec(
-        "サービス名称",
-        (
-            "サービス名称",
-            "クラウドサービス名",
-            "サービス名",
-            "クラウドサービス名称",
-            "クラウドサービスの名称",
-            "サービスの名称",
-        ),
-        ("サービス名", "サービスの名称"),
-        True,
-    ),
-    "provider": ColumnSpec(
-        "事業者名",
-        (
-            "事業者名",
-            "クラウドサービス事業者名",
-            "申請者",
-            "申請者名",
-            "クラウドサービス事業者",
-            "事業者",
-            "提供事業者名",
-            "提供者",
-        ),
-        ("事業者名", "事業者", "申請者"),
-        True,
-    ),
-    "registered_on": ColumnSpec(
-        "登録日", ("登録日", "登録年月日", "登録日付", "初回登録日"), ("登録日", "登録年月日")
-    ),
-    # The basic rules (3.5) speak of 「監査の対象期間」; lists have printed it with and without 「の」,
-    # as 「外部監査…」, and split into start / end columns under one heading.
-    "audit_period": ColumnSpec(
-        "監査対象期間",
-        (
-            "監査対象期間",
-            "監査の対象期間",
-            "監査期間",
-            "対象期間",
-            "外部監査対象期間",
-            "外部監査の対象期間",
-            "監査対象期間(終了日)",
-            "監査対象期間終了日",
-            "監査の対象期間の末日",
-        ),
-        ("監査対象期間", "監査の対象期間", "監査期間"),
-    ),
-    "valid_until": ColumnSpec(
-        "有効期限",
-        (
-            "有効期限",
-            "有効期間",
-            "登録有効期限",
-            "登録の有効期限",
-            "有効期限日",
-            "登録の有効期間",
-            "有効期間満了日",
-        ),
-        ("有効期限", "有効期間"),
-    ),
-    "remarks": ColumnSpec("備考", ("備考", "備考欄", "特記事項"), ("備考",)),
-}
-REQUIRED = tuple(key for key, spec in COLUMNS.items() if spec.required)
-PERIOD_FIELDS = ("audit_period", "valid_until")
 
 # "更新申請中", "更新審査中", "更新手続き中" …: a renewal was filed and is not decided yet.
 RENEWAL_PENDING = re.compile(r"更新(?:申請|審査|手続き?|評価)中|更新申請(?:済|受付)")
@@ -209,11 +124,6 @@ def parse_date(value: Any) -> date | None:
 # -- reading the table ---------------------------------------------------------------------------
 
 
-def _normalise_header(value: Any) -> str:
-    text = unicodedata.normalize("NFKC", "" if value is None else str(value))
-    return re.sub(r"\s+", "", text).casefold()
-
-
 def _text(value: Any) -> str:
     """A cell as trimmed text, kept as published (integral numbers without a trailing .0)."""
     if value is None:
@@ -232,115 +142,7 @@ def _one_line(value: Any, limit: int = MAX_NAME_LENGTH) -> str:
     return " ".join(_text(value).split())[:limit]
 
 
-def decode_text(data: bytes) -> str:
-    """Text of a CSV file: UTF-8 (with or without BOM), else Shift_JIS (CP932), else UTF-16 with BOM."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    for encoding in ("utf-8-sig", "cp932"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise DomainError(
-        _(
-            "文字コードを判別できません。UTF-8 または Shift_JIS（CP932）の CSV として保存してください。"
-        )
-    )
-
-
-def _csv_rows(data: bytes) -> Iterator[list[Any]]:
-    text = decode_text(data)
-    sample = text[:4096]
-    delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
-    yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-
-
-def _check_zip(data: bytes) -> None:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            total = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile as error:
-        raise DomainError(
-            _(
-                "Excel ファイル（.xlsx）として読み込めません。ファイルが壊れていないか確認してください。"
-            )
-        ) from error
-    if total > MAX_UNZIPPED_BYTES:
-        raise DomainError(_("Excel ファイルの展開後の大きさが上限を超えています。"))
-
-
-def _xlsx_sheets(data: bytes) -> Iterator[tuple[str, Iterator[tuple[Any, ...]]]]:
-    import openpyxl  # imported here: only imports of Excel files need it
-
-    _check_zip(data)
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds (KeyError, InvalidFileException …)
-        raise DomainError(
-            _(
-                "Excel ファイル（.xlsx）として読み込めません。ファイルが壊れていないか確認してください。"
-            )
-        ) from error
-    try:
-        for sheet in workbook.worksheets:
-            if hasattr(sheet, "reset_dimensions"):
-                sheet.reset_dimensions()  # some writers store wrong dimensions; read what is there
-            yield sheet.title, sheet.iter_rows(values_only=True)
-    finally:
-        workbook.close()
-
-
-def _kind_of(data: bytes, filename: str) -> str:
-    head = data[:512].lstrip()
-    if data.startswith(b"PK\x03\x04"):
-        return "xlsx"
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise DomainError(
-            _(
-                "古い形式の Excel ファイル（.xls）は読み込めません。.xlsx または CSV で保存してください。"
-            )
-        )
-    if head.startswith(b"%PDF"):
-        raise DomainError(
-            _("PDF ファイルは読み込めません。Excel（.xlsx）または CSV の一覧を指定してください。")
-        )
-    if head[:15].lower().startswith((b"<!doctype html", b"<html")):
-        raise DomainError(
-            _(
-                "一覧ファイルではなく Web ページ（HTML）が返されました。.xlsx または .csv ファイルの URL を指定してください。"
-            )
-        )
-    if filename.lower().endswith(".xlsx"):
-        raise DomainError(
-            _(
-                "Excel ファイル（.xlsx）として読み込めません。ファイルが壊れていないか確認してください。"
-            )
-        )
-    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise DomainError(_("CSV または Excel（.xlsx）のファイルではありません。"))
-    return "csv"
-
-
 # -- header ---------------------------------------------------------------------------------------
-
-
-def map_header(cells: Iterable[Any]) -> dict[str, int]:
-    """Column key -> index for one candidate header row (exact texts first, then contained texts)."""
-    texts = [_normalise_header(cell) for cell in cells]
-    mapping: dict[str, int] = {}
-    used: set[int] = set()
-    for exact in (True, False):
-        for key, spec in COLUMNS.items():
-            if key in mapping:
-                continue
-            for index, text in enumerate(texts):
-                if not text or index in used:
-                    continue
-                if (text in spec.exact) if exact else any(part in text for part in spec.contains):
-                    mapping[key] = index
-                    used.add(index)
-                    break
-    return mapping
 
 
 def _shown(cells: Iterable[Any]) -> str:
@@ -403,7 +205,7 @@ def _period_end(cells: list[Any], index: int | None, header: list[Any]) -> tuple
         return None, False
     values = [_cell(cells, index)]
     for extra in (index + 1, index + 2):
-        if extra < len(header) and _normalise_header(header[extra]) == "":
+        if extra < len(header) and normalise_header(header[extra]) == "":
             values.append(_cell(cells, extra))
         else:
             break
@@ -500,9 +302,9 @@ def _validity_mapping(
     if validity_column:
         if validity_kind not in PERIOD_FIELDS:
             raise DomainError(_("有効性を決める列の意味を選んでください。"))
-        wanted = _normalise_header(validity_column)
+        wanted = normalise_header(validity_column)
         for index, text in enumerate(texts):
-            if text and _normalise_header(text) == wanted:
+            if text and normalise_header(text) == wanted:
                 chosen = {k: v for k, v in mapping.items() if v != index}
                 for key in PERIOD_FIELDS:
                     chosen.pop(key, None)
@@ -550,10 +352,10 @@ def parse_list(
         raise DomainError(_("ファイルが空です。"))
     best: list[Any] | None = None
     best_mapping: dict[str, int] = {}
-    if _kind_of(data, filename) == "xlsx":
-        tables: Iterable[tuple[str, Iterator[Sequence[Any]]]] = _xlsx_sheets(data)
+    if kind_of(data, filename) == "xlsx":
+        tables: Iterable[tuple[str, Iterator[Sequence[Any]]]] = xlsx_sheets(data)
     else:
-        tables = [("", _csv_rows(data))]
+        tables = [("", csv_rows(data))]
     try:
         for _sheet, rows in tables:
             rows = iter(rows)
@@ -583,7 +385,7 @@ def parse_list(
 
 def header_texts(data: bytes, filename: str = "") -> list[str]:
     """The texts of the list's header row (empty when no header row can be found)."""
-    tables = _xlsx_sheets(data) if _kind_of(data, filename) == "xlsx" else [("", _csv_rows(data))]
+    tables = xlsx_sheets(data) if kind_of(data, filename) == "xlsx" else [("", csv_rows(data))]
     try:
         for _sheet, rows in tables:
             line, header, _mapping, _best, _best_mapping = _find_header(iter(rows))
