@@ -24,8 +24,8 @@ from vendorguard.evidence.models import AWAITING_PROVIDER, EvidenceRequest
 from vendorguard.inspections.models import Inspection, InspectionStatus
 from vendorguard.questionnaires.models import WAITING, QuestionnaireRequest
 from vendorguard.reminders import kinds
+from vendorguard.reminders.arrangement_rules import LIVE
 from vendorguard.reminders.models import Notification
-from vendorguard.reminders.register_rules import LIVE
 
 N = Notification
 EVIDENCE = (

@@ -1,6 +1,6 @@
 """Reminders after a periodic review's date has passed (+1, +7, +30 days by default).
 
-Before the date ``register_rules.review_due`` reminds; after it nothing did, so an overdue review
+Before the date ``arrangement_rules.review_due`` reminds; after it nothing did, so an overdue review
 went unnoticed. The stages here are days *after* the date (the kind's ``offsets``); a missed day
 is caught up like the stages before a date, and the outbox's unique key keeps each stage to one
 row per person however often the sweep runs.
@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from vendorguard.arrangements.models import Arrangement, ArrangementKind
 from vendorguard.reminders import kinds
+from vendorguard.reminders.arrangement_rules import LIVE, arrangement_data, arrangement_dates
 from vendorguard.reminders.kinds import RuleSetting
-from vendorguard.reminders.register_rules import LIVE, _arrangement_data, _arrangement_dates
 from vendorguard.reminders.rules import Candidate, first_days, officers
 
 
@@ -44,7 +44,7 @@ def review_overdue(
         return []
     # Only dates whose stages can begin in the range: between the last offset and one day late.
     reach = max(setting.offsets)
-    rows = _arrangement_dates(
+    rows = arrangement_dates(
         session,
         Arrangement.next_review_on,
         first - timedelta(days=reach),
@@ -57,7 +57,7 @@ def review_overdue(
     )
     result = []
     for row in rows:
-        data = _arrangement_data(row, row.target)
+        data = arrangement_data(row, row.target)
         data["links"] = [
             ["assessments.history", {"arrangement_id": row.arrangement_id}],
             *data["links"],

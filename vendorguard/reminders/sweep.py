@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from vendorguard.core.timeutil import utcnow
 from vendorguard.reminders import (
+    arrangement_rules,
     inspection_rules,
     kinds,
     outbox,
@@ -40,12 +41,12 @@ RULES: dict[str, Callable[[Session, date, date, RuleSetting], list[Candidate]]] 
     kinds.CERTIFICATION_EXPIRY: register_rules.certification_expiry,
     kinds.ISMAP_EXPIRY: register_rules.ismap_expiry,
     kinds.EVIDENCE_EXPIRY: register_rules.evidence_expiry,
-    kinds.REVIEW_DUE: register_rules.review_due,
+    kinds.REVIEW_DUE: arrangement_rules.review_due,
     kinds.REVIEW_OVERDUE: review_overdue.review_overdue,
-    kinds.APPROVAL_EXPIRY: register_rules.approval_expiry,
-    kinds.CONTRACT_END: register_rules.contract_end,
-    kinds.SOCIAL_REVIEW: register_rules.social_review,
-    kinds.SOCIAL_FLAG: register_rules.social_flags,
+    kinds.APPROVAL_EXPIRY: arrangement_rules.approval_expiry,
+    kinds.CONTRACT_END: arrangement_rules.contract_end,
+    kinds.SOCIAL_REVIEW: arrangement_rules.social_review,
+    kinds.SOCIAL_FLAG: arrangement_rules.social_flags,
     kinds.INSPECTION_DUE: inspection_rules.inspection_due,
     kinds.INSPECTION_OVERDUE: inspection_rules.inspection_overdue,
     kinds.QUESTIONNAIRE_DUE: questionnaire_rules.questionnaire_due,
