@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Exists, Select, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from vendorguard.arrangements.kinds import kind_of
@@ -205,6 +205,16 @@ def active_waivers(arrangement_id: int) -> Select:
         select(Waiver)
         .where(Waiver.arrangement_id == arrangement_id, Waiver.archived_at.is_(None))
         .options(joinedload(Waiver.created_by), joinedload(Waiver.requirement))
+    )
+
+
+def waiver_in_force(arrangement_id: int) -> Exists:
+    """Whether an arrangement has a waiver in force, as a column to add to a statement sent
+    anyway (the generator then skips reading waivers for the many arrangements without one)."""
+    return (
+        select(Waiver.id)
+        .where(Waiver.arrangement_id == arrangement_id, Waiver.archived_at.is_(None))
+        .exists()
     )
 
 

@@ -185,12 +185,14 @@ def coverage(session: Session, arrangement: Arrangement, *, cached: bool = False
         versions: Sequence[ClauseVersion | CachedVersion] = (
             session.scalars(queries.approved_versions(arrangement.kind)).unique().all()
         )
+        waived = True
     else:
-        # The catalog's marker comes with the arrangement: one round trip less.
-        arrangement, marker = (
+        # The catalog's marker comes with the arrangement (one round trip less), and so does
+        # whether a waiver is in force: most arrangements have none, and then none are read.
+        arrangement, marker, waived = (
             session.execute(
                 queries.arrangement_for_catalog(arrangement.kind, arrangement.id).add_columns(
-                    snapshot.marker_value()
+                    snapshot.marker_value(), queries.waiver_in_force(arrangement.id)
                 )
             )
             .unique()
@@ -203,10 +205,14 @@ def coverage(session: Session, arrangement: Arrangement, *, cached: bool = False
             r for r in catalog.requirements.get(kind, ()) if rules.evaluate(r.rule, facts)
         ]
         versions = catalog.versions.get(kind, ())
-    waivers = {
-        w.requirement_id: w
-        for w in session.scalars(queries.active_waivers(arrangement.id)).unique()
-    }
+    waivers = (
+        {
+            w.requirement_id: w
+            for w in session.scalars(queries.active_waivers(arrangement.id)).unique()
+        }
+        if waived
+        else {}
+    )
     covering: dict[int, ClauseVersion | CachedVersion] = {}
     for version in versions:
         for requirement in version.requirements:
