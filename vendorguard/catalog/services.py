@@ -6,12 +6,13 @@ document generator calls; clause editing lives in ``clause_services``.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import Integer, Select, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -172,6 +173,16 @@ class Coverage:
         return [row.waiver for row in self.rows if row.waiver is not None]
 
 
+@functools.cache
+def _generation_load(kind: str) -> Select:
+    # Built once per kind (the id bound as ``arrangement_id``): building it costs more than
+    # SQLAlchemy's lookup of its compiled form, at every generation.
+    arrangement_id = bindparam("arrangement_id", type_=Integer)
+    return queries.arrangement_for_catalog(kind, arrangement_id).add_columns(
+        snapshot.marker_value(), queries.waiver_in_force(arrangement_id)
+    )
+
+
 def coverage(session: Session, arrangement: Arrangement, *, cached: bool = False) -> Coverage:
     """Each applicable requirement with the first approved clause version (by clause order) covering it.
 
@@ -191,9 +202,7 @@ def coverage(session: Session, arrangement: Arrangement, *, cached: bool = False
         # whether a waiver is in force: most arrangements have none, and then none are read.
         arrangement, marker, waived = (
             session.execute(
-                queries.arrangement_for_catalog(arrangement.kind, arrangement.id).add_columns(
-                    snapshot.marker_value(), queries.waiver_in_force(arrangement.id)
-                )
+                _generation_load(str(arrangement.kind)), {"arrangement_id": arrangement.id}
             )
             .unique()
             .one()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Select, and_, exists, or_, select
+from sqlalchemy import BindParameter, Select, and_, exists, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, load_only, raiseload, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -303,7 +303,7 @@ def subcontracted_engagements_of_contractor(contractor_id: int) -> Select:
     )
 
 
-def engagement_for_catalog(engagement_id: int) -> Select:
+def engagement_for_catalog(engagement_id: int | BindParameter[int]) -> Select:
     """An engagement with what its catalog facts and clause placeholders read."""
     return (
         select(Engagement)
