@@ -42,10 +42,11 @@ class ArrangementKindSpec:
     reminded_roles: frozenset[Role] = frozenset({Role.OFFICER})
     # The catalog and documents: the facts applicability rules read (arrangement -> dict), its own
     # clause placeholders ((arrangement, date_style) -> dict) and the query loading what those
-    # read (arrangement_id -> Select). None: only the facts and placeholders every kind has.
+    # read (arrangement_id, or a bound parameter for it -> Select). None: only the facts and
+    # placeholders every kind has.
     rule_facts: Callable[[Any], dict[str, Any]] | None = None
     placeholder_values: Callable[[Any, str], dict[str, Any]] | None = None
-    catalog_query: Callable[[int], Any] | None = None
+    catalog_query: Callable[[Any], Any] | None = None
     # Names of the panels its detail page shows under its own fields (None: every panel).
     panels: tuple[str, ...] | None = None
     order: int = 100  # position in menus and filters

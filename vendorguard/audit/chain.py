@@ -9,6 +9,7 @@ covers its hash — needs the key.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, insert, select, update
+from sqlalchemy import Connection, Table, Update, bindparam, insert, select, union_all, update
 
 from vendorguard.audit.keys import audit_key
 from vendorguard.audit.models import AuditEvent, AuditHead
@@ -69,9 +70,37 @@ def _table(model: type[AuditEvent] | type[AuditHead]) -> Table:
     return table
 
 
-# Up to this many events go in as one multi-row VALUES (14 parameters each, far below
+# Up to this many events go in as one INSERT … SELECT (14 parameters each, far below
 # PostgreSQL's 65,535); bulk writes use executemany.
 _ONE_STATEMENT_EVENTS = 100
+
+
+@functools.lru_cache(maxsize=_ONE_STATEMENT_EVENTS)
+def _events_with_head(count: int, names: tuple[str, ...]) -> Update:
+    """The head's UPDATE with the INSERT of ``count`` events (columns ``names``) in its WITH, the
+    values bound by name (``<column>_<n>``, ``head_seq``, ``head_hash``). SQLAlchemy caches its
+    compiled form; rows given as a multi-row VALUES it compiles afresh every time."""
+    events_table, head_table = _table(AuditEvent), _table(AuditHead)
+    rows = [
+        select(*[bindparam(f"{name}_{n}", type_=events_table.c[name].type) for name in names])
+        for n in range(count)
+    ]
+    add_events = insert(events_table).from_select(
+        names, rows[0] if count == 1 else union_all(*rows), include_defaults=False
+    )
+    return (
+        update(head_table)
+        .where(head_table.c.id == 1)
+        .values(seq=bindparam("head_seq"), hash=bindparam("head_hash"))
+        .add_cte(add_events.cte("new_events"))
+    )
+
+
+def _with_every_default(names: tuple[str, ...]) -> bool:
+    """Whether events with columns ``names`` give every column that has a default in the model
+    (``_events_with_head`` adds none: a missing one takes the literal path, which does)."""
+    columns = _table(AuditEvent).columns
+    return all(column.name in names for column in columns if column.default is not None)
 
 
 def append(conn: Connection, events: Iterable[dict[str, Any]], key: bytes | None = None) -> None:
@@ -103,10 +132,19 @@ def append(conn: Connection, events: Iterable[dict[str, Any]], key: bytes | None
         rows.append(row)
     add_events = insert(_table(AuditEvent))
     move_head = update(head_table).where(head_table.c.id == 1).values(seq=seq, hash=prev)
-    if conn.dialect.name == "postgresql" and len(rows) <= _ONE_STATEMENT_EVENTS:
+    names = tuple(rows[0])
+    if (
+        conn.dialect.name == "postgresql"
+        and len(rows) <= _ONE_STATEMENT_EVENTS
+        and all(tuple(row) == names for row in rows)
+        and _with_every_default(names)
+    ):
         # PostgreSQL runs an INSERT inside WITH exactly once, referenced or not: the events and
         # the new head go in one round trip (every audited transaction pays this).
-        conn.execute(move_head.add_cte(add_events.values(rows).cte("new_events")))
+        parameters = {f"{name}_{n}": row[name] for n, row in enumerate(rows) for name in names}
+        conn.execute(
+            _events_with_head(len(rows), names), {**parameters, "head_seq": seq, "head_hash": prev}
+        )
     else:
         conn.execute(add_events, rows)
         conn.execute(move_head)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import BindParameter, Exists, Select, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from vendorguard.arrangements.kinds import kind_of
@@ -208,6 +208,16 @@ def active_waivers(arrangement_id: int) -> Select:
     )
 
 
+def waiver_in_force(arrangement_id: int | BindParameter[int]) -> Exists:
+    """Whether an arrangement has a waiver in force, as a column to add to a statement sent
+    anyway (the generator then skips reading waivers for the many arrangements without one)."""
+    return (
+        select(Waiver.id)
+        .where(Waiver.arrangement_id == arrangement_id, Waiver.archived_at.is_(None))
+        .exists()
+    )
+
+
 def waiver_history(arrangement_id: int) -> Select:
     """Withdrawn waivers of an arrangement, newest first."""
     return (
@@ -218,7 +228,9 @@ def waiver_history(arrangement_id: int) -> Select:
     )
 
 
-def arrangement_for_catalog(kind: ArrangementKind | str, arrangement_id: int) -> Select:
+def arrangement_for_catalog(
+    kind: ArrangementKind | str, arrangement_id: int | BindParameter[int]
+) -> Select:
     """An arrangement with everything its facts and placeholders read, in a fixed number of queries.
 
     The kind's registration says how (``catalog_query``); without one, the arrangement and its

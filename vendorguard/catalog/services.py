@@ -6,12 +6,13 @@ document generator calls; clause editing lives in ``clause_services``.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import Integer, Select, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -172,6 +173,16 @@ class Coverage:
         return [row.waiver for row in self.rows if row.waiver is not None]
 
 
+@functools.cache
+def _generation_load(kind: str) -> Select:
+    # Built once per kind (the id bound as ``arrangement_id``): building it costs more than
+    # SQLAlchemy's lookup of its compiled form, at every generation.
+    arrangement_id = bindparam("arrangement_id", type_=Integer)
+    return queries.arrangement_for_catalog(kind, arrangement_id).add_columns(
+        snapshot.marker_value(), queries.waiver_in_force(arrangement_id)
+    )
+
+
 def coverage(session: Session, arrangement: Arrangement, *, cached: bool = False) -> Coverage:
     """Each applicable requirement with the first approved clause version (by clause order) covering it.
 
@@ -185,13 +196,13 @@ def coverage(session: Session, arrangement: Arrangement, *, cached: bool = False
         versions: Sequence[ClauseVersion | CachedVersion] = (
             session.scalars(queries.approved_versions(arrangement.kind)).unique().all()
         )
+        waived = True
     else:
-        # The catalog's marker comes with the arrangement: one round trip less.
-        arrangement, marker = (
+        # The catalog's marker comes with the arrangement (one round trip less), and so does
+        # whether a waiver is in force: most arrangements have none, and then none are read.
+        arrangement, marker, waived = (
             session.execute(
-                queries.arrangement_for_catalog(arrangement.kind, arrangement.id).add_columns(
-                    snapshot.marker_value()
-                )
+                _generation_load(str(arrangement.kind)), {"arrangement_id": arrangement.id}
             )
             .unique()
             .one()
@@ -203,10 +214,14 @@ def coverage(session: Session, arrangement: Arrangement, *, cached: bool = False
             r for r in catalog.requirements.get(kind, ()) if rules.evaluate(r.rule, facts)
         ]
         versions = catalog.versions.get(kind, ())
-    waivers = {
-        w.requirement_id: w
-        for w in session.scalars(queries.active_waivers(arrangement.id)).unique()
-    }
+    waivers = (
+        {
+            w.requirement_id: w
+            for w in session.scalars(queries.active_waivers(arrangement.id)).unique()
+        }
+        if waived
+        else {}
+    )
     covering: dict[int, ClauseVersion | CachedVersion] = {}
     for version in versions:
         for requirement in version.requirements:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select
+from sqlalchemy import BindParameter, ColumnElement, Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import aliased, joinedload, load_only, raiseload, selectinload
 from sqlalchemy.sql.base import ExecutableOption
 
@@ -261,7 +261,7 @@ def last_filed_application(service_id: int) -> Select:
     return approval_queries.last_filed(service_id, CloudUseApplication)
 
 
-def service_for_catalog(service_id: int) -> Select:
+def service_for_catalog(service_id: int | BindParameter[int]) -> Select:
     """A cloud service with what its catalog facts and clause placeholders read."""
     return (
         select(CloudService)

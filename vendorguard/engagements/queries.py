@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Select, and_, exists, or_, select
-from sqlalchemy.orm import contains_eager, joinedload, load_only, selectinload
+from sqlalchemy import BindParameter, Select, and_, exists, or_, select
+from sqlalchemy.orm import contains_eager, joinedload, load_only, raiseload, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
 from vendorguard.arrangements.models import Arrangement, ArrangementState
@@ -303,7 +303,7 @@ def subcontracted_engagements_of_contractor(contractor_id: int) -> Select:
     )
 
 
-def engagement_for_catalog(engagement_id: int) -> Select:
+def engagement_for_catalog(engagement_id: int | BindParameter[int]) -> Select:
     """An engagement with what its catalog facts and clause placeholders read."""
     return (
         select(Engagement)
@@ -314,7 +314,12 @@ def engagement_for_catalog(engagement_id: int) -> Select:
             joinedload(Engagement.contractor),
             # One statement (a document generation pays each round trip): the rows are items ×
             # subcontractors, a few dozen for a real engagement.
-            joinedload(Engagement.information_items),
+            # Facts and placeholders read an item's confidentiality level only: the other two
+            # axes (each a join of level and scheme) stay out of the statement.
+            joinedload(Engagement.information_items).options(
+                raiseload(InformationItem.integrity_level),
+                raiseload(InformationItem.availability_level),
+            ),
             joinedload(Engagement.subcontractors),
         )
     )

@@ -5,7 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import ColumnElement, Select, and_, exists, false, func, not_, or_, select, true
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Select,
+    and_,
+    exists,
+    false,
+    func,
+    not_,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.orm import contains_eager, joinedload, load_only, selectinload
 
 from vendorguard.approvals.models import ApprovalState
@@ -359,7 +371,7 @@ def public_accounts() -> Select:
     )
 
 
-def account_for_catalog(account_id: int) -> Select:
+def account_for_catalog(account_id: int | BindParameter[int]) -> Select:
     """An SNS account with what its catalog facts and clause placeholders read."""
     return (
         select(SocialAccount)
