@@ -233,7 +233,9 @@ def load_config(
         secret_key=settings.secret_key or _secret_key(instance),
     )
     return {
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # No pool_pre_ping (a round trip per request): create_app has the pool replace a
+        # connection whose server has gone by looking at its socket (core/connections.py).
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
         "BABEL_DEFAULT_TIMEZONE": "Asia/Tokyo",  # a Japanese municipality: not configurable
         "LANGUAGES": ("ja", "en"),
         "SESSION_COOKIE_HTTPONLY": True,

@@ -116,6 +116,7 @@ def create_app(
     from vendorguard import models  # noqa: F401  (every model registered before mappers configure)
 
     register_kinds()
+    from vendorguard.core.connections import replace_dead_connections
     from vendorguard.core.prepared import keep_prepared_statements
     from vendorguard.extensions import babel, csrf, db, login_manager, migrate
     from vendorguard.web import heap, i18n, layout, rows, security
@@ -124,6 +125,7 @@ def create_app(
     with app.app_context():
         for engine in db.engines.values():
             keep_prepared_statements(engine)
+            replace_dead_connections(engine)
     migrate.init_app(
         app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True
     )
