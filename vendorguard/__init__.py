@@ -101,6 +101,9 @@ def create_app(
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
+    from vendorguard.core.settings import track_changes
+
+    track_changes(app)
     app.config.from_mapping(load_config(app.instance_path))
     if overrides:
         app.config.update(overrides)
@@ -119,8 +122,9 @@ def create_app(
     from vendorguard.core.connections import replace_dead_connections
     from vendorguard.core.prepared import keep_prepared_statements
     from vendorguard.extensions import babel, csrf, db, login_manager, migrate
-    from vendorguard.web import heap, i18n, layout, rows, security
+    from vendorguard.web import cookies, heap, i18n, layout, rows, security
 
+    cookies.init_app(app)
     db.init_app(app)
     with app.app_context():
         for engine in db.engines.values():
