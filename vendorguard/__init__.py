@@ -101,6 +101,10 @@ def create_app(
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
+    # Jinja's default template cache is an LRU whose every hit moves the name along a deque
+    # (a linear search over ~180 templates, several times a page); the app's templates are a
+    # fixed set (warm_up compiles them all), so a plain mapping holds them.
+    app.jinja_options = {**app.jinja_options, "cache_size": -1}
     from vendorguard.core.settings import track_changes
 
     track_changes(app)
