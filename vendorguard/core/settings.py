@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import Any, Self
 
 from flask import Config, Flask, current_app
 
@@ -26,7 +26,7 @@ class TrackedConfig(Config):
         super().__delitem__(key)
         self.changes += 1
 
-    def __ior__(self, other: Any) -> TrackedConfig:
+    def __ior__(self, other: Any) -> Self:  # type: ignore[misc]  # as dict.__ior__, counted
         self.update(other)
         return self
 
