@@ -85,6 +85,15 @@ def test_without_the_check_the_terminated_connection_fails(pg_engine):
         bare.dispose()
 
 
+def test_a_connection_that_always_looks_dead_costs_a_reconnect_not_a_request(
+    pg_engine, client, login_as, make, monkeypatch
+):
+    login_as(make.user("admin"))
+    monkeypatch.setattr("vendorguard.core.connections.is_dead", lambda connection: True)
+    for _ in range(3):  # each checkout replaces the pooled connection; the new one is used
+        assert client.get("/account/password").status_code == 200
+
+
 def test_sqlite_engines_are_left_alone(app):
     engine = create_engine("sqlite://")
     replace_dead_connections(engine)

@@ -8,6 +8,10 @@ requests' statements (every reply was read with its statement). The socket is po
 waiting: a system call instead of a round trip. A connection with something else to read (a
 ``ParameterStatus`` after a server reload) is replaced too, which costs one new connection.
 
+A connection the pool has just made is not checked: were a live connection ever to look dead (a
+server that sends something unasked), each checkout would cost one new connection, never a failed
+request.
+
 What neither check catches — the server going away while the request runs, a network that drops
 packets without closing the connection — fails that request either way.
 """
@@ -21,6 +25,7 @@ from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine
 
 _READY = select.POLLIN | select.POLLPRI | select.POLLERR | select.POLLHUP | select.POLLNVAL
+_FRESH = "vg_fresh"  # in a connection record's ``info`` (emptied when its connection is replaced)
 
 
 def replace_dead_connections(engine: Engine) -> None:
@@ -33,10 +38,17 @@ def replace_dead_connections(engine: Engine) -> None:
     # SQLAlchemy's documented custom liveness check: DisconnectionError raised on checkout makes
     # the pool discard the connection and connect anew (up to three attempts). The listener
     # stays with the engine's next pool after ``dispose()``.
+    event.listen(engine, "connect", _mark_fresh)
     event.listen(engine, "checkout", _refuse_dead_connection)
 
 
+def _mark_fresh(dbapi_connection: Any, record: Any) -> None:
+    record.info[_FRESH] = True
+
+
 def _refuse_dead_connection(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+    if record.info.pop(_FRESH, False):
+        return  # just connected: nothing can have ended it yet
     if is_dead(getattr(dbapi_connection, "driver_connection", dbapi_connection)):
         raise exc.DisconnectionError("the server closed the connection")
 
