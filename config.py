@@ -233,7 +233,9 @@ def load_config(
         secret_key=settings.secret_key or _secret_key(instance),
     )
     return {
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # No pool_pre_ping (a round trip per request): create_app has the pool replace a
+        # connection whose server has gone by looking at its socket (core/connections.py).
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
         "BABEL_DEFAULT_TIMEZONE": "Asia/Tokyo",  # a Japanese municipality: not configurable
         "LANGUAGES": ("ja", "en"),
         "SESSION_COOKIE_HTTPONLY": True,
@@ -241,6 +243,10 @@ def load_config(
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_NAME": "vendorguard_session",
+        # The cookie is sent again when the session changes, not on every response: a signed-in
+        # user's "last seen" changes once a minute (auth/sessions.py), which keeps the cookie's
+        # lifetime ahead of the idle timeout; signing it on every request cost ~5 % of a page.
+        "SESSION_REFRESH_EACH_REQUEST": False,
         "WTF_CSRF_TIME_LIMIT": None,
         **settings.flask_config(),
     }

@@ -101,6 +101,13 @@ def create_app(
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
+    # Jinja's default template cache is an LRU whose every hit moves the name along a deque
+    # (a linear search over ~180 templates, several times a page); the app's templates are a
+    # fixed set (warm_up compiles them all), so a plain mapping holds them.
+    app.jinja_options = {**app.jinja_options, "cache_size": -1}
+    from vendorguard.core.settings import track_changes
+
+    track_changes(app)
     app.config.from_mapping(load_config(app.instance_path))
     if overrides:
         app.config.update(overrides)
@@ -116,16 +123,19 @@ def create_app(
     from vendorguard import models  # noqa: F401  (every model registered before mappers configure)
 
     register_kinds()
-    from vendorguard.core.changes import track_changes
+    from vendorguard.core.changes import track_record_changes
+    from vendorguard.core.connections import replace_dead_connections
     from vendorguard.core.prepared import keep_prepared_statements
     from vendorguard.extensions import babel, csrf, db, login_manager, migrate
-    from vendorguard.web import heap, i18n, layout, rows, security
+    from vendorguard.web import cookies, heap, i18n, layout, rows, security
 
+    cookies.init_app(app)
     db.init_app(app)
     with app.app_context():
         for engine in db.engines.values():
             keep_prepared_statements(engine)
-            track_changes(engine)
+            track_record_changes(engine)
+            replace_dead_connections(engine)
     migrate.init_app(
         app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True
     )

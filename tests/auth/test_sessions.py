@@ -144,3 +144,23 @@ def test_a_cookie_from_before_generations_is_refused(app, client, make):
     with client.session_transaction() as session:
         session["_user_id"] = str(user.id)  # what the old code stored
     assert not _signed_in(client)
+
+
+def test_the_cookie_is_sent_again_when_the_session_changes(app, client, make, monkeypatch):
+    clock = _Clock()
+    monkeypatch.setattr("vendorguard.auth.sessions.time", clock)
+    login(client, make.user(Role.OFFICER))
+    first = client.get("/account/password")  # shows the sign-in's flash, makes the CSRF token
+    assert COOKIE in first.headers["Set-Cookie"]
+    signed_in_cookie = client.get_cookie(COOKIE).value
+    clock.now += 30
+    quiet = client.get("/account/password")
+    assert quiet.status_code == 200 and "Set-Cookie" not in quiet.headers
+    assert "Cookie" in quiet.headers["Vary"]  # the page still depends on the cookie
+    clock.now += 31  # a minute after the last "seen": the session changes, and is sent again
+    seen = client.get("/account/password")
+    assert seen.status_code == 200 and COOKIE in seen.headers["Set-Cookie"]
+    assert "HttpOnly" in seen.headers["Set-Cookie"] and "Expires=" in seen.headers["Set-Cookie"]
+    assert client.get_cookie(COOKIE).value != signed_in_cookie
+    clock.now += 29 * 60  # the rewritten cookie carries the session on past the first idle time
+    assert _signed_in(client)

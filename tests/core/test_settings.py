@@ -87,6 +87,32 @@ def test_the_app_settings_follow_its_config(tmp_path):
         assert settings.current().page_size == 9
 
 
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda config: config.update(PAGE_SIZE=11),
+        lambda config: config.update({"PAGE_SIZE": 11}),
+        lambda config: config.__ior__({"PAGE_SIZE": 11}),
+        lambda config: config.from_mapping(PAGE_SIZE=11),
+        lambda config: (config.pop("PAGE_SIZE"), config.setdefault("PAGE_SIZE", 11)),
+        lambda config: (config.__delitem__("PAGE_SIZE"), config.__setitem__("PAGE_SIZE", 11)),
+    ],
+)
+def test_every_way_of_changing_the_config_is_seen(tmp_path, monkeypatch, change):
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY": "k", "SQLALCHEMY_DATABASE_URI": "sqlite://"},
+        instance_path=str(tmp_path),
+    )
+    assert isinstance(app.config, settings.TrackedConfig)
+    assert settings.for_app(app).page_size == 25
+    change(app.config)
+    assert settings.for_app(app).page_size == 11
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 12)
+    assert settings.for_app(app).page_size == 12
+    monkeypatch.undo()
+    assert settings.for_app(app).page_size == 11
+
+
 def test_every_setting_is_documented():
     documented = set(re.findall(r"`VENDORGUARD_([A-Z0-9_]+)`", DOCS.read_text(encoding="utf-8")))
     variables = {

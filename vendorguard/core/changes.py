@@ -65,7 +65,7 @@ def fresh_value() -> str:
     return uuid.uuid4().hex
 
 
-def track_changes(engine: Engine) -> None:
+def track_record_changes(engine: Engine) -> None:
     """Make every transaction on ``engine`` that wrote records renew the marker as it commits."""
     if event.contains(engine, "commit", _renew):  # test apps share one engine per database URL
         return
