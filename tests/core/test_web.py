@@ -61,3 +61,44 @@ def test_a_search_without_letter_case_finds_the_same_rows_as_one_with_it(client,
     assert _engagement_titles(client, "q=税務") == ["Cloud基盤 税務システム保守"]
     assert _engagement_titles(client, "q=cLOUD") == ["Cloud基盤 税務システム保守"]
     assert _engagement_titles(client, "q=100%") == []
+
+
+def test_a_kept_list_statement_serves_every_page_and_reads_new_rows(app, client, make, login_as):
+    """A list's statements are built once per filter and sort and kept; pages and rows added
+    since still come from the database (statements are kept, never rows)."""
+    vendor = make.contractor(name="但馬情報サービス株式会社")
+    for n in range(3):
+        make.engagement(title=f"業務{n:02d}", contractor=vendor)
+    login_as(make.user(Role.ADMIN))
+    query = "sort=title&dir=asc&per_page=2&q=但馬"
+    assert _engagement_titles(client, f"{query}&page=1") == ["業務00", "業務01"]
+    kept = app.extensions["kept_statements"]
+    built = len(kept._kept)
+    assert _engagement_titles(client, f"{query}&page=2") == ["業務02"]
+    make.engagement(title="業務03", contractor=vendor)
+    assert _engagement_titles(client, f"{query}&page=2") == ["業務02", "業務03"]
+    assert len(kept._kept) == built  # the same statements served every page
+    assert _engagement_titles(client, "sort=title&dir=desc&per_page=2&q=但馬") == [
+        "業務03",
+        "業務02",
+    ]
+    assert len(kept._kept) == built + 1  # another sort: statements of its own
+
+
+def test_kept_list_statements_are_never_shared_between_viewers(client, make, login_as):
+    """An SNS draft stays inside its department although each owner's list is kept."""
+    from vendorguard.approvals.models import ApprovalState
+
+    kouhou, kankou = make.department(), make.department()
+    make.social_account(kouhou, title="広報の下書き", approval_state=ApprovalState.NOT_APPLIED)
+    make.social_account(kankou, title="観光の下書き", approval_state=ApprovalState.NOT_APPLIED)
+
+    def listed() -> list[str]:
+        html = client.get("/social-accounts/").get_data(as_text=True)
+        return re.findall(r'<a href="/social-accounts/\d+">([^<]+)</a>', html)
+
+    login_as(make.user(Role.SNS_OWNER, department=kouhou))
+    assert listed() == ["広報の下書き"]
+    client.post("/logout")
+    login_as(make.user(Role.SNS_OWNER, department=kankou))
+    assert listed() == ["観光の下書き"]

@@ -22,13 +22,18 @@ from vendorguard.core import list_export, settings
 from vendorguard.core.errors import DomainError
 from vendorguard.core.forms import options
 from vendorguard.core.timeutil import today_tokyo
-from vendorguard.core.web import paginate, search_term, show_domain_error, sorting
+from vendorguard.core.web import (
+    paginate_kept,
+    search_term,
+    show_domain_error,
+    sorting,
+)
 from vendorguard.extensions import db
 from vendorguard.ismap import matching
 from vendorguard.ismap.matching import IsmapStatus
 from vendorguard.ismap.models import IsmapKind
 from vendorguard.org.models import Department
-from vendorguard.org.queries import active_departments
+from vendorguard.org.queries import active_departments, department_choices
 
 SORTS = {
     "name": (CloudService.title, CloudService.id),
@@ -144,7 +149,10 @@ def index():
     if fmt := list_export.requested_format():
         stmt = sort.apply(queries.cloud_list(filters))
         return list_export.respond(fmt, stmt, exports.CLOUD_SERVICES, "cloud.index")
-    page = paginate(sort.apply(queries.cloud_list(filters, queries.LIST_PAGE_COLUMNS)))
+    page = paginate_kept(
+        (filters, today_tokyo(), sort.key, sort.descending),  # cloud_list reads the day
+        lambda: (sort.apply(queries.cloud_list(filters, queries.LIST_PAGE_COLUMNS)), None),
+    )
     standings = assurance.standings(db.session, page.items)
     return render_template(
         "cloud/index.html",
@@ -153,7 +161,7 @@ def index():
         filters=filters,
         standings=standings,
         risk_reasons=assurance.risk_reasons,
-        departments=db.session.scalars(active_departments()).all(),
+        departments=db.session.execute(department_choices()).all(),
         approval_states=list(ApprovalState),
         terms_types=list(TermsType),
         ismap_statuses=list(IsmapStatus),

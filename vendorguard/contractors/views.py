@@ -15,7 +15,12 @@ from vendorguard.contractors.panels import contractor_panels
 from vendorguard.core import list_export
 from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import today_tokyo
-from vendorguard.core.web import paginate, search_term, show_domain_error, sorting
+from vendorguard.core.web import (
+    paginate_kept,
+    search_term,
+    show_domain_error,
+    sorting,
+)
 from vendorguard.extensions import db
 
 FIELDS = (
@@ -68,10 +73,13 @@ def index():
     cert = _cert_filter()
     include_archived = request.args.get("archived") == "1"
     sort = sorting(queries.SORTS, "kana")
-    stmt = sort.apply(queries.contractor_list(today, term, cert, include_archived))
     if fmt := list_export.requested_format():
+        stmt = sort.apply(queries.contractor_list(today, term, cert, include_archived))
         return list_export.respond(fmt, stmt, exports.CONTRACTORS, "contractors.index")
-    page = paginate(stmt)
+    page = paginate_kept(
+        (today, term, cert, include_archived, sort.key, sort.descending),
+        lambda: (sort.apply(queries.contractor_list(today, term, cert, include_archived)), None),
+    )
     held = {
         contractor.id: queries.held_certifications(contractor.certifications, today)
         for contractor, _valid_count in page.items

@@ -15,7 +15,7 @@ from vendorguard.core import list_export
 from vendorguard.core.errors import DomainError
 from vendorguard.core.forms import blank_choice
 from vendorguard.core.timeutil import today_tokyo
-from vendorguard.core.web import paginate, search_term, show_domain_error, sorting
+from vendorguard.core.web import paginate_kept, search_term, show_domain_error, sorting
 from vendorguard.engagements import exports, queries, services
 from vendorguard.engagements.blueprint import bp
 from vendorguard.engagements.forms import EngagementForm
@@ -104,14 +104,17 @@ def index():
     filters = _filters()
     sort = sorting(SORTS, "start", default_descending=True)  # newest contracts first
     today = today_tokyo()
-    stmt = sort.apply(queries.engagement_list(filters, today))
     if fmt := list_export.requested_format():
+        stmt = sort.apply(queries.engagement_list(filters, today))
         return list_export.respond(fmt, stmt, exports.ENGAGEMENTS, "engagements.index")
-    page = paginate(
-        stmt.options(*queries.LIST_PAGE_COLUMNS),
-        keys=sort.apply(queries.engagement_keys(filters, today, sort.key)),
+    page = paginate_kept(
+        (filters, today, sort.key, sort.descending),
+        lambda: (
+            sort.apply(queries.engagement_list(filters, today)).options(*queries.LIST_PAGE_COLUMNS),
+            sort.apply(queries.engagement_keys(filters, today, sort.key)),
+        ),
     )
-    departments = db.session.scalars(org_queries.active_departments()).all()
+    departments = db.session.execute(org_queries.department_choices()).all()
     # The contractor filter is a type-ahead (2,000 companies do not fit a drop-down): only the
     # chosen one is read, for its name in the field.
     chosen = db.session.get(Contractor, filters.contractor_id) if filters.contractor_id else None

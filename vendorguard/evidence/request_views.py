@@ -20,7 +20,13 @@ from vendorguard.contractors.models import Contractor
 from vendorguard.core import list_export
 from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import today_tokyo
-from vendorguard.core.web import paginate, search_term, show_domain_error, sorting
+from vendorguard.core.web import (
+    paginate_kept,
+    search_term,
+    show_domain_error,
+    sorting,
+    viewer_key,
+)
 from vendorguard.evidence import exports, queries, services
 from vendorguard.evidence.blueprint import bp
 from vendorguard.evidence.forms import CloseForm, ReviewForm, UploadForm
@@ -37,7 +43,7 @@ from vendorguard.evidence.models import (
 from vendorguard.evidence.views import status_filter
 from vendorguard.extensions import csrf, db
 from vendorguard.org.models import Department
-from vendorguard.org.queries import active_departments
+from vendorguard.org.queries import department_choices
 from vendorguard.storage.download import ascii_part, send_stored
 from vendorguard.storage.factory import get_storage
 
@@ -91,15 +97,21 @@ def requests():
     today = today_tokyo()
     filters = _filters()
     sort = sorting(LIST_SORTS, "due")
-    stmt = sort.apply(queries.request_list(current_user, filters, today))
     if fmt := list_export.requested_format():
+        stmt = sort.apply(queries.request_list(current_user, filters, today))
         return list_export.respond(fmt, stmt, exports.EVIDENCE_REQUESTS, "evidence.requests")
-    keys = queries.request_keys(current_user, filters, today, sort.key)
-    page = paginate(
-        stmt.options(*queries.LIST_PAGE_COLUMNS),
-        keys=sort.apply(keys) if keys is not None else None,
+
+    def build():
+        stmt = sort.apply(queries.request_list(current_user, filters, today))
+        keys = queries.request_keys(current_user, filters, today, sort.key)
+        return stmt.options(*queries.LIST_PAGE_COLUMNS), sort.apply(
+            keys
+        ) if keys is not None else None
+
+    page = paginate_kept(
+        (viewer_key(current_user), filters, today, sort.key, sort.descending), build
     )
-    departments = db.session.scalars(active_departments()).all()
+    departments = db.session.execute(department_choices()).all()
     return render_template(
         "evidence/requests.html",
         page=page,

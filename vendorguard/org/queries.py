@@ -48,3 +48,17 @@ def active_departments() -> Select:
         .where(Department.archived_at.is_(None))
         .order_by(Department.name_kana, Department.id)
     )
+
+
+# A list's department filter prints each department's id and name: those two columns, in one
+# statement built once (whole rows cost ~1 ms of ORM work a view for 40 departments).
+DEPARTMENT_CHOICES = (
+    select(Department.id, Department.name)
+    .where(Department.archived_at.is_(None))
+    .order_by(Department.name_kana, Department.id)
+)
+
+
+def department_choices() -> Select:
+    """Id and name of the departments a list's filter offers, in reading order."""
+    return DEPARTMENT_CHOICES

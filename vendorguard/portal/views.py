@@ -22,7 +22,7 @@ from vendorguard.arrangements.models import Arrangement
 from vendorguard.auth.roles import Role
 from vendorguard.contractors.models import Contractor
 from vendorguard.core.timeutil import today_tokyo
-from vendorguard.core.web import paginate, search_term, sorting
+from vendorguard.core.web import kept_statement, paginate_kept, search_term, sorting
 from vendorguard.evidence import intake
 from vendorguard.evidence.models import EvidenceRequest, EvidenceRequirement, RequestStatus
 from vendorguard.extensions import csrf, db, login_manager
@@ -111,18 +111,24 @@ def index():
     group = request.args.get("group", "")
     group = group if group in queries.GROUPS and not done else ""
     sort = sorting(SORTS, "due" if done else "urgency", default_descending=done)
-    stmt = queries.portal_requests(current_user.contractor_id, term, done, group, today)
-    if sort.key == "urgency":
-        # 差戻し, 期限超過, 今月, 今後, 確認待ち; soonest due first within each
-        stmt = stmt.order_by(queries.urgency(today))
-    page = paginate(sort.apply(stmt))
+    contractor_id = current_user.contractor_id
+
+    def build():
+        stmt = queries.portal_requests(contractor_id, term, done, group, today)
+        if sort.key == "urgency":
+            # 差戻し, 期限超過, 今月, 今後, 確認待ち; soonest due first within each
+            stmt = stmt.order_by(queries.urgency(today))
+        return sort.apply(stmt), None
+
+    page = paginate_kept(
+        (contractor_id, term, done, group, today, sort.key, sort.descending), build
+    )
     counts = None
     if not done:
-        counts = (
-            db.session.execute(queries.group_counts(current_user.contractor_id, today))
-            .one()
-            ._asdict()
+        counted = kept_statement(
+            (contractor_id, today), lambda: queries.group_counts(contractor_id, today)
         )
+        counts = db.session.execute(counted).one()._asdict()
     return render_template(
         "portal/index.html",
         page=page,

@@ -14,7 +14,7 @@ from vendorguard.auth.models import User
 from vendorguard.auth.permissions import require
 from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import today_tokyo
-from vendorguard.core.web import paginate
+from vendorguard.core.web import paginate_kept
 from vendorguard.extensions import db
 from vendorguard.reminders import ical, messages, queries, resolution, services, wording
 from vendorguard.reminders.blueprint import bp, calendar
@@ -67,7 +67,10 @@ def notifications():
     if resolution.resolve(db.session, current_user.id):
         db.session.commit()
         g.pop("unread_notifications", None)  # resolving marks rows read: count them again
-    page = paginate(queries.notifications_for(current_user.id, unread_only, today))
+    page = paginate_kept(
+        (current_user.id, unread_only, today),
+        lambda: (queries.notifications_for(current_user.id, unread_only, today), None),
+    )
     return render_template(
         "reminders/notifications.html",
         page=page,

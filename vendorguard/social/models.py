@@ -52,6 +52,19 @@ DRAFT_STATES = frozenset({ApprovalState.NOT_APPLIED, ApprovalState.APPLIED, Appr
 PUBLIC_FIELDS = ("title", "platform", "platform_other", "handle", "account_url", "department_id")
 
 
+# What the policy asks of every SNS account, in the order ``SocialAccount.missing_items`` lists
+# the gaps (built once: a list page asks 25 accounts whether they are complete).
+MISSING_ITEM_LABELS = (
+    _l("責任者が指定されていません"),
+    _l("アカウントのURLが登録されていません"),
+    _l("運用手順が登録されていません"),
+    _l("投稿してよい内容（投稿ルール）が登録されていません"),
+    _l("市公式サイトの一覧ページに掲載されていません"),
+    _l("多要素認証の設定状況が確認されていません"),
+    _l("認証情報の管理者が決まっていません"),
+)
+
+
 class SocialAccount(Approvable, Arrangement):
     """An official account. ``responsible_officer`` (base) is its 責任者."""
 
@@ -111,29 +124,29 @@ class SocialAccount(Approvable, Arrangement):
         """A written procedure: typed in, uploaded as a file, or generated as a document."""
         return bool(self.operating_procedure.strip()) or bool(self.procedure_on_file)
 
+    def _missing_flags(self) -> tuple[bool, ...]:
+        """For each of ``MISSING_ITEM_LABELS``: whether this account lacks it."""
+        return (
+            self.responsible_officer_id is None,
+            not self.account_url.strip(),
+            not self.has_procedure,
+            not self.posting_rules.strip(),
+            not self.official_list_url.strip(),
+            self.mfa_enabled is None,
+            not self.credential_custodian.strip(),
+        )
+
     @property
     def missing_items(self) -> list[str]:
         """What the policy asks of every account and this one still lacks (blocks the application)."""
-        checks = (
-            (self.responsible_officer_id is None, _l("責任者が指定されていません")),
-            (not self.account_url.strip(), _l("アカウントのURLが登録されていません")),
-            (not self.has_procedure, _l("運用手順が登録されていません")),
-            (
-                not self.posting_rules.strip(),
-                _l("投稿してよい内容（投稿ルール）が登録されていません"),
-            ),
-            (
-                not self.official_list_url.strip(),
-                _l("市公式サイトの一覧ページに掲載されていません"),
-            ),
-            (self.mfa_enabled is None, _l("多要素認証の設定状況が確認されていません")),
-            (not self.credential_custodian.strip(), _l("認証情報の管理者が決まっていません")),
-        )
-        return [text(label) for missing, label in checks if missing]
+        flags = self._missing_flags()
+        pairs = zip(flags, MISSING_ITEM_LABELS, strict=True)
+        return [text(label) for missing, label in pairs if missing]
 
     @property
     def is_complete(self) -> bool:
-        return not self.missing_items
+        # (asked on every row of the list: no labels are built or translated for it)
+        return not any(self._missing_flags())
 
     @property
     def warnings(self) -> list[str]:

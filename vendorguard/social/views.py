@@ -24,10 +24,16 @@ from vendorguard.core import list_export, settings
 from vendorguard.core.errors import DomainError
 from vendorguard.core.forms import options
 from vendorguard.core.timeutil import today_tokyo
-from vendorguard.core.web import paginate, search_term, show_domain_error, sorting
+from vendorguard.core.web import (
+    paginate_kept,
+    search_term,
+    show_domain_error,
+    sorting,
+    viewer_key,
+)
 from vendorguard.extensions import db
 from vendorguard.org.models import Department
-from vendorguard.org.queries import active_departments
+from vendorguard.org.queries import active_departments, department_choices
 from vendorguard.social import exports, queries, services
 from vendorguard.social.blueprint import bp
 from vendorguard.social.forms import MFA_VALUES, ProcedureUploadForm, SocialAccountForm, mfa_choice
@@ -133,17 +139,25 @@ def index():
     filters = _filters()
     sort = sorting(SORTS, "title")
     today = today_tokyo()
-    stmt = sort.apply(queries.account_list(current_user, filters, today))
     if fmt := list_export.requested_format():
+        stmt = sort.apply(queries.account_list(current_user, filters, today))
         return list_export.respond(fmt, stmt, exports.SOCIAL_ACCOUNTS, "social.index")
-    page = paginate(stmt.options(*queries.LIST_PAGE_COLUMNS))
+    page = paginate_kept(
+        (viewer_key(current_user), filters, today, sort.key, sort.descending),
+        lambda: (
+            sort.apply(queries.account_list(current_user, filters, today)).options(
+                *queries.LIST_PAGE_COLUMNS
+            ),
+            None,
+        ),
+    )
     return render_template(
         "social/index.html",
         page=page,
         sort=sort,
         filters=filters,
         today=today,
-        departments=db.session.scalars(active_departments()).all(),
+        departments=db.session.execute(department_choices()).all(),
         platforms=list(Platform),
         approval_states=list(ApprovalState),
     )
