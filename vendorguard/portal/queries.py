@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from sqlalchemy import ColumnElement, CompoundSelect, Select, and_, case, func, or_, select
-from sqlalchemy.orm import Session, contains_eager, selectinload
+from sqlalchemy.orm import Session, contains_eager, load_only, selectinload
 
 from vendorguard.arrangements.models import Arrangement
 from vendorguard.auth.models import User
@@ -23,6 +23,7 @@ from vendorguard.evidence.models import (
     RequestStatus,
     UploadLink,
 )
+from vendorguard.org.models import Department
 from vendorguard.portal.models import Invitation
 
 # What a contractor still has to act on (or wait for); the portal's home lists these.
@@ -89,6 +90,32 @@ def portal_requests(
     """The contractor's requests: still to answer (default, optionally one group of them) or
     accepted; closed ones never."""
     return _filtered(_fenced(contractor_id), term, done, group, today)
+
+
+def portal_list_rows(
+    contractor_id: int,
+    term: str = "",
+    done: bool = False,
+    group: str = "",
+    today: date | None = None,
+) -> Select:
+    """``portal_requests`` loading only the columns the portal's list prints (7 of 45: fewer
+    values for the ORM to process per row); reading any other raises rather than lazy-loading."""
+    return portal_requests(contractor_id, term, done, group, today).options(
+        load_only(
+            EvidenceRequest.occurrence,
+            EvidenceRequest.due_on,
+            EvidenceRequest.status,
+            raiseload=True,
+        ),
+        contains_eager(EvidenceRequest.evidence_requirement).load_only(
+            EvidenceRequirement.title, raiseload=True
+        ),
+        contains_eager(EvidenceRequest.arrangement).load_only(Arrangement.title, raiseload=True),
+        contains_eager(EvidenceRequest.arrangement)
+        .contains_eager(Arrangement.department)
+        .load_only(Department.name, raiseload=True),
+    )
 
 
 def portal_request_keys(

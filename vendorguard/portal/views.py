@@ -124,12 +124,12 @@ def index():
     contractor_id = current_user.contractor_id
 
     def build():
-        stmt = queries.portal_requests(contractor_id, term, done, group, today)
+        stmt = queries.portal_list_rows(contractor_id, term, done, group, today)
         keys = queries.portal_request_keys(contractor_id, term, done, group, today)
         if sort.key == "urgency":
             # 差戻し, 期限超過, 今月, 今後, 確認待ち; soonest due first within each
-            stmt = stmt.order_by(queries.urgency(today))
-            keys = keys.order_by(queries.urgency(today))
+            urgency = queries.urgency(today)
+            stmt, keys = stmt.order_by(urgency), keys.order_by(urgency)
         return sort.apply(stmt), sort.apply(keys)
 
     counts = None
