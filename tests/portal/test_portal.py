@@ -351,3 +351,34 @@ def test_the_home_groups_requests_by_urgency_with_counts_and_filters(
         assert f'/portal/requests/{other.id}"' not in only
     assert 'aria-current="true">期限超過' in only
     assert client.get("/portal/?group=nonsense").status_code == 200  # unknown group: all rows
+
+
+def test_the_lists_total_comes_from_the_group_counts_unless_searching(
+    client, login_as, count_queries, two_contractors
+):
+    a = two_contractors[0]
+    today = today_tokyo()
+    db.session.delete(a.request)
+    db.session.commit()
+    for i in range(27):
+        make_request(a.engagement, due=today - timedelta(days=1 + i), title=f"遅れた報告{i}")
+    for i in range(3):
+        make_request(
+            a.engagement, status=RequestStatus.SUBMITTED, due=today, title=f"出した報告{i}"
+        )
+    login_as(a.user)
+
+    def rows(url: str) -> int:
+        return client.get(url).get_data(as_text=True).count("/portal/requests/")
+
+    with count_queries() as plain:
+        assert rows("/portal/") == 25
+    assert rows("/portal/?page=2") == 5
+    assert rows("/portal/?group=overdue&page=2") == 2
+    assert rows("/portal/?group=submitted") == 3
+    assert rows("/portal/?group=rejected") == 0
+    with count_queries() as searching:
+        assert rows("/portal/?q=出した") == 3
+    # The groups split the active requests, so only a search counts its rows separately.
+    assert searching.count == plain.count + 1
+    assert rows("/portal/?q=出した&page=2") == 3  # past the last page: the last page

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from sqlalchemy import ColumnElement, CompoundSelect, Select, and_, case, func, or_, select
-from sqlalchemy.orm import Session, contains_eager, selectinload
+from sqlalchemy.orm import Session, contains_eager, load_only, selectinload
 
 from vendorguard.arrangements.models import Arrangement
 from vendorguard.auth.models import User
@@ -23,6 +23,7 @@ from vendorguard.evidence.models import (
     RequestStatus,
     UploadLink,
 )
+from vendorguard.org.models import Department
 from vendorguard.portal.models import Invitation
 
 # What a contractor still has to act on (or wait for); the portal's home lists these.
@@ -35,10 +36,15 @@ GROUPS = ("rejected", "overdue", "this_month", "later", "submitted")
 
 def owned_arrangement_ids(contractor_id: int) -> CompoundSelect:
     """Ids of the arrangements a contractor answers for: its engagements and the services it provides."""
+    # From the subclasses' own tables: the mapped classes would join the arrangement table as
+    # well, two joins more for PostgreSQL to plan in every statement fenced by this.
+    engagement, cloud_service = Engagement.__table__.c, CloudService.__table__.c
     return (
-        select(Engagement.id)
-        .where(Engagement.contractor_id == contractor_id)
-        .union(select(CloudService.id).where(CloudService.provider_contractor_id == contractor_id))
+        select(engagement.id)
+        .where(engagement.contractor_id == contractor_id)
+        .union(
+            select(cloud_service.id).where(cloud_service.provider_contractor_id == contractor_id)
+        )
     )
 
 
@@ -83,7 +89,54 @@ def portal_requests(
 ) -> Select:
     """The contractor's requests: still to answer (default, optionally one group of them) or
     accepted; closed ones never."""
-    stmt = _fenced(contractor_id)
+    return _filtered(_fenced(contractor_id), term, done, group, today)
+
+
+def portal_list_rows(
+    contractor_id: int,
+    term: str = "",
+    done: bool = False,
+    group: str = "",
+    today: date | None = None,
+) -> Select:
+    """``portal_requests`` loading only the columns the portal's list prints (7 of 45: fewer
+    values for the ORM to process per row); reading any other raises rather than lazy-loading."""
+    return portal_requests(contractor_id, term, done, group, today).options(
+        load_only(
+            EvidenceRequest.occurrence,
+            EvidenceRequest.due_on,
+            EvidenceRequest.status,
+            raiseload=True,
+        ),
+        contains_eager(EvidenceRequest.evidence_requirement).load_only(
+            EvidenceRequirement.title, raiseload=True
+        ),
+        contains_eager(EvidenceRequest.arrangement).load_only(Arrangement.title, raiseload=True),
+        contains_eager(EvidenceRequest.arrangement)
+        .contains_eager(Arrangement.department)
+        .load_only(Department.name, raiseload=True),
+    )
+
+
+def portal_request_keys(
+    contractor_id: int,
+    term: str = "",
+    done: bool = False,
+    group: str = "",
+    today: date | None = None,
+) -> Select:
+    """The ids of ``portal_requests``, read without the department (shown, never filtered on)."""
+    stmt = (
+        select(EvidenceRequest.id)
+        .join(EvidenceRequest.evidence_requirement)
+        .join(EvidenceRequest.arrangement)
+        .where(*_fence(contractor_id))
+    )
+    return _filtered(stmt, term, done, group, today)
+
+
+def _filtered(stmt: Select, term: str, done: bool, group: str, today: date | None) -> Select:
+    """``stmt`` narrowed to the requests a portal list shows (see ``portal_requests``)."""
     if done:
         stmt = stmt.where(EvidenceRequest.status == RequestStatus.ACCEPTED)
     else:
@@ -225,13 +278,15 @@ def urgency(today: date) -> ColumnElement[int]:
 
 
 def group_counts(contractor_id: int, today: date) -> Select:
-    """One row: how many of the contractor's active requests fall in each group (one query)."""
+    """One row: how many of the contractor's active requests fall in each group, and the
+    company's name for the page's header (one statement, one round trip)."""
     columns = [
         func.coalesce(func.sum(case((group_condition(group, today), 1), else_=0)), 0).label(group)
         for group in GROUPS
     ]
+    company = select(Contractor.name).where(Contractor.id == contractor_id).scalar_subquery()
     return (
-        select(*columns)
+        select(*columns, company.label("company"))
         .select_from(EvidenceRequest)
         .join(EvidenceRequest.evidence_requirement)
         .join(EvidenceRequest.arrangement)

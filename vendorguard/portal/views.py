@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import date
 from functools import wraps
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -22,7 +22,15 @@ from vendorguard.arrangements.models import Arrangement
 from vendorguard.auth.roles import Role
 from vendorguard.contractors.models import Contractor
 from vendorguard.core.timeutil import today_tokyo
-from vendorguard.core.web import kept_statement, paginate_kept, search_term, sorting
+from vendorguard.core.web import (
+    RowPagination,
+    kept_statement,
+    list_statements,
+    page_arg,
+    page_size,
+    search_term,
+    sorting,
+)
 from vendorguard.evidence import intake
 from vendorguard.evidence.models import EvidenceRequest, EvidenceRequirement, RequestStatus
 from vendorguard.extensions import csrf, db, login_manager
@@ -81,14 +89,16 @@ def file_size(size: int) -> str:
 @bp.context_processor
 def _layout():
     """The company named in the portal's header (link pages pass their own ``company``)."""
-    company = ""
-    if (
-        current_user.is_authenticated
-        and current_user.role == Role.CONTRACTOR
-        and current_user.contractor_id
-    ):
-        contractor = db.session.get(Contractor, current_user.contractor_id)
-        company = contractor.name if contractor else ""
+    company = g.get("portal_company")  # the home page read it with its group counts
+    if company is None:
+        company = ""
+        if (
+            current_user.is_authenticated
+            and current_user.role == Role.CONTRACTOR
+            and current_user.contractor_id
+        ):
+            contractor = db.session.get(Contractor, current_user.contractor_id)
+            company = contractor.name if contractor else ""
     return {"portal_company": company, "due_note": due_note, "file_size": file_size}
 
 
@@ -114,21 +124,32 @@ def index():
     contractor_id = current_user.contractor_id
 
     def build():
-        stmt = queries.portal_requests(contractor_id, term, done, group, today)
+        stmt = queries.portal_list_rows(contractor_id, term, done, group, today)
+        keys = queries.portal_request_keys(contractor_id, term, done, group, today)
         if sort.key == "urgency":
             # 差戻し, 期限超過, 今月, 今後, 確認待ち; soonest due first within each
-            stmt = stmt.order_by(queries.urgency(today))
-        return sort.apply(stmt), None
+            urgency = queries.urgency(today)
+            stmt, keys = stmt.order_by(urgency), keys.order_by(urgency)
+        return sort.apply(stmt), sort.apply(keys)
 
-    page = paginate_kept(
-        (contractor_id, term, done, group, today, sort.key, sort.descending), build
-    )
     counts = None
+    known_total = None
     if not done:
         counted = kept_statement(
             (contractor_id, today), lambda: queries.group_counts(contractor_id, today)
         )
         counts = db.session.execute(counted).one()._asdict()
+        g.portal_company = counts.pop("company") or ""
+        if not term:
+            # The groups split the active requests: the list's count is already known.
+            known_total = counts[group] if group else sum(counts.values())
+    statements = kept_statement(
+        ("list", (contractor_id, term, done, group, today, sort.key, sort.descending)),
+        lambda: list_statements(*build()),
+    )
+    page = RowPagination(
+        None, db.session, page_arg(), page_size(), known_total, statements=statements
+    )
     return render_template(
         "portal/index.html",
         page=page,
