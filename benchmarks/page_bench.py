@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 # The home page's body is kept while the records stay unchanged (dashboard.kept): rows with this
 # label renew the records marker before every request, as a change committed by anyone would.
 CHANGED = "home, records changed"
-WARM_RUNS = 6  # requests per page before timing: past a statement's preparation (see below)
+WARM_RUNS = 10  # requests per page before timing: past a statement's generic plan (see below)
 PASSWORD = os.environ.get("SCALE_PASSWORD", "scale-password-1")
 ROLES = {
     "admin": "scale-admin@city.example.jp",
@@ -248,9 +248,12 @@ def main() -> None:
         client.get(url).close()
         queries = statements[0]
         real, base = [], []
-        # A served app's database connections live long: psycopg prepares a statement on its
-        # fifth run on a connection and PostgreSQL settles on its plan at the sixth, once per
-        # connection (core.prepared). Warm each page past that, as a running city's are.
+        # A served app's database connections live long: psycopg prepares a statement once it
+        # has run five times on a connection (core.prepared), and PostgreSQL plans the first five
+        # executions of a prepared statement for their parameters before it settles on a generic
+        # plan: about eleven runs per connection. Warm each page past that (with the two requests
+        # above), as a running city's connections are; until part 4 this warmed six times, which
+        # left the first timed samples planning.
         for _ in range(WARM_RUNS):
             before()
             client.get(url).close()
