@@ -13,6 +13,7 @@ from sqlalchemy import (
     exists,
     false,
     func,
+    literal,
     not_,
     or_,
     select,
@@ -146,6 +147,12 @@ LIST_PAGE_COLUMNS = (
 )
 
 
+# The kind written into the SQL, not sent as a parameter: once psycopg prepares the list's count
+# (fifth run) PostgreSQL plans it for any kind, a third of all arrangements, and scanned them all
+# (2 ms) where the kind's index finds the 400 accounts (0.4 ms).
+_SOCIAL_ACCOUNT_KIND = literal(ArrangementKind.SOCIAL_ACCOUNT.value, literal_execute=True)
+
+
 def account_list(user, filters: SocialFilters, today: date | None = None) -> Select:
     """Accounts ``user`` may see, with department and responsible officer loaded."""
     stmt = (
@@ -157,7 +164,7 @@ def account_list(user, filters: SocialFilters, today: date | None = None) -> Sel
         .options(
             contains_eager(SocialAccount.department), joinedload(SocialAccount.responsible_officer)
         )
-        .where(SocialAccount.kind == ArrangementKind.SOCIAL_ACCOUNT.value, visible_to(user))
+        .where(SocialAccount.kind == _SOCIAL_ACCOUNT_KIND, visible_to(user))
     )
     if filters.term:
         pattern = like_pattern(filters.term)
