@@ -173,7 +173,7 @@ def _status_in(statuses: frozenset[RequestStatus] | set[RequestStatus]) -> Colum
     at the sixth run). Written in, they are part of the statement as the index's predicate is.
     """
     # Written in when the statement is compiled (and so cached with it): a literal_execute
-    # parameter would be rendered into the text again at every execution (~190 calls a page).
+    # parameter would be rendered into the text again at every execution.
     # The values are the enum's own lower-case names, nothing to quote.
     values = sorted(status.value for status in statuses)  # a set's order varies by process
     return EvidenceRequest.status.in_([literal_column(f"'{value}'") for value in values])
