@@ -6,7 +6,7 @@ import io
 
 import pytest
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from tests.evidence.helpers import PDF, day, requirement, store
 from vendorguard.approvals.models import ApprovalState
@@ -504,3 +504,46 @@ def test_request_keys_skip_the_arrangement_only_for_who_reads_every_arrangement(
     )
     # (an SNS owner sees another department's SNS drafts only once approved)
     assert queries.request_keys(sns_owner, everything, today, "due") is None
+
+
+def _statements_with_parameters(client, url: str) -> tuple[str, list[tuple[str, object]]]:
+    """The page at ``url`` and every statement it ran with that statement's parameters."""
+    seen: list[tuple[str, object]] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        html = client.get(url).get_data(as_text=True)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    return html, seen
+
+
+def _parameter_values(parameters) -> set[object]:
+    values = parameters.values() if isinstance(parameters, dict) else parameters
+    return set(values)
+
+
+def test_list_writes_the_unsettled_statuses_into_its_sql(client, make, login_as, own):
+    """The list's count and page name the unsettled statuses as the partial indexes' predicate
+    does, not as parameters: a prepared statement's generic plan can then use those indexes."""
+    officer, engagement = own
+    _request(engagement, title="未提出の点検")
+    settled = _request(engagement, title="受領済みの点検")
+    settled.status = RequestStatus.ACCEPTED
+    db.session.commit()
+    login_as(officer)
+    html, seen = _statements_with_parameters(client, "/evidence/requests/")
+    assert "未提出の点検" in html and "受領済みの点検" not in html
+    listed = [
+        (statement, parameters) for statement, parameters in seen if "evidence_request" in statement
+    ]
+    assert len(listed) == 2  # the count and the page
+    for statement, parameters in listed:
+        assert "status IN ('open', 'rejected', 'submitted')" in statement
+        # ("rejected" is also an approval state the visibility rule sends)
+        assert not {"open", "submitted"} & _parameter_values(parameters)
+    html, seen = _statements_with_parameters(client, "/evidence/requests/?status=accepted")
+    assert "受領済みの点検" in html and "未提出の点検" not in html

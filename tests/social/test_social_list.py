@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from vendorguard.approvals.models import ApprovalState
 from vendorguard.auth.roles import Role
@@ -119,3 +119,31 @@ def test_list_runs_a_fixed_number_of_queries(client, make, login_as, count_queri
         response = client.get("/social-accounts/?per_page=200")
     assert len(titles(response.get_data(as_text=True))) == 200
     assert few.count == many.count
+
+
+def test_list_writes_the_kind_into_its_sql(client, make, login_as):
+    """The list's count and page name the arrangement kind, not a parameter: a prepared count's
+    generic plan can then find the accounts by the kind's index instead of reading every
+    arrangement."""
+    make.social_account(title="広報アカウント")
+    make.engagement(title="清掃業務委託")
+    login_as(make.user(Role.ADMIN))
+    seen: list[tuple[str, object]] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        html = client.get("/social-accounts/").get_data(as_text=True)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert titles(html) == ["広報アカウント"]
+    listed = [
+        (statement, parameters) for statement, parameters in seen if "social_account" in statement
+    ]
+    assert len(listed) == 2  # the count and the page
+    for statement, parameters in listed:
+        assert "arrangement.kind = 'social_account'" in statement
+        values = parameters.values() if isinstance(parameters, dict) else parameters
+        assert "social_account" not in set(values)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import ColumnElement, Select, exists, or_, select, union
+from sqlalchemy import ColumnElement, Select, exists, literal_column, or_, select, union
 from sqlalchemy.orm import contains_eager, defaultload, joinedload, load_only, selectinload
 from sqlalchemy.sql.elements import True_
 
@@ -163,15 +163,31 @@ def _reads_every_arrangement(user) -> bool:
     return True
 
 
+def _status_in(statuses: frozenset[RequestStatus] | set[RequestStatus]) -> ColumnElement[bool]:
+    """``status IN (...)`` with the statuses written into the SQL, not sent as parameters.
+
+    psycopg prepares a statement at its fifth run and PostgreSQL may then plan it once for any
+    parameters: with the statuses as parameters that generic plan cannot use the partial indexes
+    on unsettled requests (their predicate names the statuses), and an officer's bounded count
+    read every request of the department's arrangements instead (3 ms instead of 1 ms, chosen
+    at the sixth run). Written in, they are part of the statement as the index's predicate is.
+    """
+    # Written in when the statement is compiled (and so cached with it): a literal_execute
+    # parameter would be rendered into the text again at every execution.
+    # The values are the enum's own lower-case names, nothing to quote.
+    values = sorted(status.value for status in statuses)  # a set's order varies by process
+    return EvidenceRequest.status.in_([literal_column(f"'{value}'") for value in values])
+
+
 def _request_conditions(filters: RequestFilters, today: date) -> list[ColumnElement[bool]]:
     """The filters on the request's own columns (and lookups by its keys)."""
     conditions: list[ColumnElement[bool]] = []
     if filters.status == ACTIVE:
-        conditions.append(EvidenceRequest.status.in_(list(UNSETTLED)))
+        conditions.append(_status_in(UNSETTLED))
     elif filters.status != ALL:
-        conditions.append(EvidenceRequest.status == RequestStatus(filters.status))
+        conditions.append(_status_in({RequestStatus(filters.status)}))
     if filters.overdue:
-        conditions.append(EvidenceRequest.status.in_(list(AWAITING_PROVIDER)))
+        conditions.append(_status_in(AWAITING_PROVIDER))
         conditions.append(EvidenceRequest.due_on < today)
     if filters.within_days is not None:
         conditions.append(EvidenceRequest.due_on >= today)

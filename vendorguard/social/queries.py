@@ -13,6 +13,7 @@ from sqlalchemy import (
     exists,
     false,
     func,
+    literal_column,
     not_,
     or_,
     select,
@@ -146,6 +147,15 @@ LIST_PAGE_COLUMNS = (
 )
 
 
+# The kind written into the SQL when the statement is compiled, not sent as a parameter: once
+# psycopg prepares the list's count (fifth run) PostgreSQL planned it for any kind, a third of
+# all arrangements, and scanned them all (2 ms) where the kind's index finds the 400 accounts
+# (0.4 ms). (The kind is a lower-case identifier: nothing to quote.)
+_SOCIAL_ACCOUNT_KIND: ColumnElement[str] = literal_column(
+    f"'{ArrangementKind.SOCIAL_ACCOUNT.value}'"
+)
+
+
 def account_list(user, filters: SocialFilters, today: date | None = None) -> Select:
     """Accounts ``user`` may see, with department and responsible officer loaded."""
     stmt = (
@@ -157,7 +167,7 @@ def account_list(user, filters: SocialFilters, today: date | None = None) -> Sel
         .options(
             contains_eager(SocialAccount.department), joinedload(SocialAccount.responsible_officer)
         )
-        .where(SocialAccount.kind == ArrangementKind.SOCIAL_ACCOUNT.value, visible_to(user))
+        .where(SocialAccount.kind == _SOCIAL_ACCOUNT_KIND, visible_to(user))
     )
     if filters.term:
         pattern = like_pattern(filters.term)
