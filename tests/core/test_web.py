@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from vendorguard.auth.roles import Role
-from vendorguard.core.web import COUNT_BOUND, absolute_url, search_term
+from vendorguard.core.web import absolute_url, search_term
 
 
 def test_absolute_url_uses_base_url_not_the_request_host(app):
@@ -102,29 +102,3 @@ def test_kept_list_statements_are_never_shared_between_viewers(client, make, log
     client.post("/logout")
     login_as(make.user(Role.SNS_OWNER, department=kankou))
     assert listed() == ["観光の下書き"]
-
-
-def test_the_first_page_and_the_usual_count_carry_their_numbers_in_the_sql(
-    client, make, login_as, count_queries
-):
-    """Page 1 and a count bounded at COUNT_BOUND are written with their numbers (PostgreSQL can
-    keep a generic plan that knows how few rows are asked for); later pages bind them. Both
-    shapes answer the same rows as LIMIT/OFFSET would."""
-    vendor = make.contractor(name="但馬情報サービス株式会社")
-    for n in range(5):
-        make.engagement(title=f"業務{n:02d}", contractor=vendor)
-    login_as(make.user(Role.ADMIN))
-    query = "sort=title&dir=asc&per_page=2&q=但馬"
-    with count_queries() as first:
-        assert _engagement_titles(client, f"{query}&page=1") == ["業務00", "業務01"]
-    with count_queries() as second:
-        assert _engagement_titles(client, f"{query}&page=2") == ["業務02", "業務03"]
-    assert _engagement_titles(client, f"{query}&page=3") == ["業務04"]
-    first_sql = [sql for sql in first.statements if "LIMIT" in sql]
-    second_sql = [sql for sql in second.statements if "LIMIT" in sql]
-    assert any(re.search(r"LIMIT 2\b", sql) for sql in first_sql)  # (SQLite adds OFFSET 0)
-    assert any(re.search(rf"LIMIT {COUNT_BOUND + 1}\b", sql) for sql in first_sql)
-    # later pages bind their size and offset (one statement for every page), the count still
-    # stops at COUNT_BOUND
-    assert any("OFFSET" in sql and not re.search(r"LIMIT \d", sql) for sql in second_sql)
-    assert any(re.search(rf"LIMIT {COUNT_BOUND + 1}\b", sql) for sql in second_sql)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
@@ -172,18 +172,12 @@ class RowPagination(Pagination):
         self.items = self._query_items() if self.total else []
 
     def _query_items(self) -> list[Any]:
-        statements = self._statements
-        if self._query_offset == 0:
-            result = self._session.execute(statements.first_page(self.per_page)).unique()
-        else:
-            numbers = {"page_size": self.per_page, "page_offset": self._query_offset}
-            result = self._session.execute(statements.page, numbers).unique()
-        return list(result.scalars() if statements.entities else result.all())
+        numbers = {"page_size": self.per_page, "page_offset": self._query_offset}
+        result = self._session.execute(self._statements.page, numbers).unique()
+        return list(result.scalars() if self._statements.entities else result.all())
 
     def _query_count(self) -> int:
         # Counting the keys of a LIMITed subquery stops the scan at the bound.
-        if self.bound == COUNT_BOUND:
-            return int(self._session.execute(self._statements.first_count()).scalar_one())
         numbers = {"count_limit": self.bound + 1}
         return int(self._session.execute(self._statements.count, numbers).scalar_one())
 
@@ -191,63 +185,31 @@ class RowPagination(Pagination):
 @dataclass(frozen=True)
 class ListStatements:
     """A list's bounded count and its page of rows, with the page's numbers left as parameters
-    (``page_size``, ``page_offset``, ``count_limit``), so one pair serves every page.
-
-    The first page and the usual count (bounded at ``COUNT_BOUND``) — most views — also come with
-    their numbers written into the SQL (``first_page``, ``first_count``). PostgreSQL plans a
-    prepared statement's parameters blind once it settles on a generic plan: with LIMIT and OFFSET
-    as parameters it kept planning the page statement anew at every view (~1 ms), or settled on a
-    plan that cannot see how few rows are asked for.
-    """
+    (``page_size``, ``page_offset``, ``count_limit``), so one pair serves every page."""
 
     count: Select[Any]
     page: Select[Any]
     entities: bool  # one column selected: the page's items are its scalars
-    paged: Callable[[Any, Any], Select[Any]]  # (limit, offset or None) -> the page statement
-    counted: Select[Any]  # the count's inner select, without its LIMIT
-    _fixed: dict[object, Select[Any]] = field(default_factory=dict, compare=False, repr=False)
-
-    def first_page(self, size: int) -> Select[Any]:
-        """The first ``size`` rows, the number in the SQL (one statement per page size)."""
-        found = self._fixed.get(("page", size))
-        if found is None:
-            found = self._fixed[("page", size)] = self.paged(literal_column(str(int(size))), None)
-        return found
-
-    def first_count(self) -> Select[Any]:
-        """The count bounded at ``COUNT_BOUND``, the bound in the SQL."""
-        found = self._fixed.get("count")
-        if found is None:
-            found = self._fixed["count"] = _bounded_count(
-                self.counted, literal_column(str(COUNT_BOUND + 1))
-            )
-        return found
 
 
 def list_statements(select_: Select[Any], keys: Select[Any] | None = None) -> ListStatements:
     """The count and page statements ``RowPagination`` runs for ``select_`` (and ``keys``)."""
     key = _row_key(select_)
-    chosen = keys
-    if key is not None and chosen is None:
-        chosen = select_.with_only_columns(key, maintain_column_froms=True)
-
-    def paged(limit: Any, offset: Any) -> Select[Any]:
-        if key is None or chosen is None:
-            rows = select_.limit(limit)
-            return rows if offset is None else rows.offset(offset)
-        first = chosen.limit(limit)
+    size = bindparam("page_size", type_=Integer)
+    offset = bindparam("page_offset", type_=Integer)
+    if key is None:
+        counted, page = select_, select_.limit(size).offset(offset)
+    else:
+        chosen = keys
+        if chosen is None:
+            chosen = select_.with_only_columns(key, maintain_column_froms=True)
+        counted = chosen
         # (Wrapped once more: some databases refuse LIMIT directly inside IN.)
-        page_keys = (first if offset is None else first.offset(offset)).subquery("page_keys")
-        return _without_where(select_).where(key.in_(select(page_keys.c[0])))
-
-    counted = select_ if chosen is None else chosen
-    page = paged(bindparam("page_size", type_=Integer), bindparam("page_offset", type_=Integer))
-    count = _bounded_count(counted, bindparam("count_limit", type_=Integer))
-    return ListStatements(count, page, len(page.column_descriptions) == 1, paged, counted)
-
-
-def _bounded_count(counted: Select[Any], limit: Any) -> Select[Any]:
-    return select(func.count()).select_from(counted.order_by(None).limit(limit).subquery())
+        page_keys = chosen.limit(size).offset(offset).subquery("page_keys")
+        page = _without_where(select_).where(key.in_(select(page_keys.c[0])))
+    limit = bindparam("count_limit", type_=Integer)
+    count = select(func.count()).select_from(counted.order_by(None).limit(limit).subquery())
+    return ListStatements(count, page, len(page.column_descriptions) == 1)
 
 
 def _without_where(stmt: Select[Any]) -> Select[Any]:
