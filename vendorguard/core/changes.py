@@ -30,9 +30,19 @@ from vendorguard.extensions import Model
 
 RECORDS = "records"
 MAX_AGE = 300  # seconds a kept page may outlive a change made outside the app
-# Written on requests that change nothing a kept page shows: the API's rate window, the login
-# throttle, notifications being read or resolved, and the marker itself.
-UNTRACKED = frozenset({"change_marker", "api_rate_window", "login_failure", "notification"})
+# Bookkeeping that changes nothing a kept page shows: the API's rate window, the login throttle,
+# notifications being read or resolved, the progress of imports and bulk jobs, the marker itself.
+UNTRACKED = frozenset(
+    {
+        "change_marker",
+        "api_rate_window",
+        "login_failure",
+        "notification",
+        "import_batch",
+        "import_run",
+        "bulk_job",
+    }
+)
 UNTRACKED_OPTION = "vg_changes_untracked"  # execution option: the connection's writes renew nothing
 _WROTE = "vg_wrote_records"  # in the DBAPI connection's info: this transaction wrote records
 _UPDATE_QMARK = "UPDATE change_marker SET value = ? WHERE name = ?"
