@@ -12,9 +12,10 @@ costs one more render later, never a stale page. Taking the row's lock last mean
 waits for anything else while it holds it (no deadlock), and holds it only for its commit.
 
 Writes are noticed where every statement passes, at the connection (``after_cursor_execute``):
-ORM flushes, bulk ``insert()``/``update()`` statements and the audit chain's Core statements
-alike. Writes that bypass SQLAlchemy altogether (psql, another program) are not; what is kept
-under a marker is therefore also dropped after ``MAX_AGE`` seconds.
+ORM flushes, bulk ``insert()``/``update()``/``delete()`` statements and the audit chain's Core
+statements alike. Textual SQL (``text("UPDATE …")``, which the app does not use for writes) and
+writes that bypass SQLAlchemy altogether (psql, another program) are not; what is kept under a
+marker is therefore also dropped after ``MAX_AGE`` seconds.
 """
 
 from __future__ import annotations
