@@ -4,8 +4,9 @@ The body follows the user (role, department, permissions), the day, the language
 and the section asked open — these make the key — and the records, which the marker stands for
 (``core.changes``): a kept body is served while the marker read with the signed-in user is the one
 it was made at, and for at most ``changes.MAX_AGE`` seconds. The page's own statements (counts of
-a whole city, its chart) and its rendering are then skipped: what every sign-in and every return
-to the home page costs is the fixed cost of a page.
+a whole city, its chart) and its rendering are then skipped, and a return to the home page costs
+the fixed cost of a page. Bodies are per process and per user, and any committed change renews the
+marker (a sign-in too), so a busy city makes most home pages again.
 """
 
 from __future__ import annotations
