@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from tests.documents.conftest import add_gap_requirement
 from vendorguard.arrangements import access
@@ -22,20 +22,6 @@ from vendorguard.storage import get_storage
 # city profile; the row lock; the next version; the version row; the audit head; the audit events
 # (on PostgreSQL with the new head, in one statement; SQLite moves the head by itself).
 BUDGET = {"postgresql": 8, "sqlite": 9}
-
-
-def _sent_while(func) -> list[str]:
-    sent: list[str] = []
-
-    def note(_conn, _cursor, statement, *_args) -> None:
-        sent.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", note)
-    try:
-        func()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", note)
-    return sent
 
 
 def _generate_as_the_view(app, arrangement_id: int):
@@ -66,9 +52,11 @@ def engagement_with_items(make, shipped_catalog):
     return engagement.id
 
 
-def test_a_generation_stays_within_its_statement_budget(app, engagement_with_items):
+def test_a_generation_stays_within_its_statement_budget(app, engagement_with_items, count_queries):
     _generate_as_the_view(app, engagement_with_items)  # the catalog's copy is made here
-    sent = _sent_while(lambda: _generate_as_the_view(app, engagement_with_items))
+    with count_queries() as counter:
+        _generate_as_the_view(app, engagement_with_items)
+    sent = counter.statements
     assert len(sent) == BUDGET[db.engine.dialect.name], sent
     # No waiver is in force: none are read.
     assert not any(s.lstrip().startswith("SELECT requirement_waiver") for s in sent)
