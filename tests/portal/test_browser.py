@@ -97,6 +97,8 @@ def test_portal_journey_reject_resubmit_accept_confirmed(live_server, page, brow
         assert portal.url == f"{live_server}/portal/"
         assert "但馬データセンター株式会社" in portal.locator("header").inner_text()
         portal.click(f"text={TITLE}")
+        # content() reads whatever document is there, so wait for the request page first.
+        portal.wait_for_url(f"{live_server}/portal/requests/{evidence_request.id}")
         assert "所定の様式に記入し、PDFで提出してください。" in portal.content()
         _upload(portal, "実施状況報告書.pdf", "上期分を提出します。")
 
