@@ -75,6 +75,8 @@ class Settings:
     audit_anchor_lock_days: int = 0
     # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted (0 = none).
     proxy_count: int = 0
+    # Where an instance's processes share the home pages they made (empty: instance/kept-pages).
+    kept_pages_dir: str = ""
     # Evidence uploads: per-file limit (upload views allow EVIDENCE_MAX_FILES such files in one
     # request), and the bounds for ZIP archives and the ZIP container of Office files.
     max_upload_mb: int = 100
@@ -231,6 +233,7 @@ def load_config(
         or f"sqlite:///{instance / 'vendorguard.db'}",
         storage_url=settings.storage_url or (instance / "evidence").resolve().as_uri(),
         secret_key=settings.secret_key or _secret_key(instance),
+        kept_pages_dir=settings.kept_pages_dir or str(instance / "kept-pages"),
     )
     return {
         # No pool_pre_ping (a round trip per request): create_app has the pool replace a
