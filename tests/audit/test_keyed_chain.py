@@ -58,6 +58,18 @@ def test_new_rows_are_keyed_with_a_key_kept_outside_the_database(app, make):
     assert rows[0]["hash"] != chain.event_hash({**rows[0], "chain_version": 1})
 
 
+def test_an_event_without_a_defaulted_field_is_hashed_as_stored(app):
+    from vendorguard.audit.capture import make_event
+
+    event = make_event("viewed", "report", None, "", None, None)
+    del event["object_label"]  # the table stores its default ("")
+    with db.engine.begin() as conn:
+        chain.append(conn, [event])
+    (row,) = _rows()
+    assert row["object_label"] == ""
+    assert audit.verify(db.session) == (1, None)
+
+
 def test_a_row_re_forged_without_the_key_is_detected(make):
     for _ in range(3):
         make.contractor()

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Table, Update, bindparam, insert, select, union_all, update
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 from vendorguard.audit.keys import audit_key
 from vendorguard.audit.models import AuditEvent, AuditHead
@@ -103,6 +104,18 @@ def _with_every_default(names: tuple[str, ...]) -> bool:
     return all(column.name in names for column in columns if column.default is not None)
 
 
+@functools.cache
+def _stored_defaults() -> dict[str, Any]:
+    """Hashed columns the table fills with a plain value when an event leaves them out."""
+    columns = _table(AuditEvent).columns
+    defaults = {name: columns[name].default for name in _FIELDS}
+    return {
+        name: default.arg
+        for name, default in defaults.items()
+        if isinstance(default, ScalarElementColumnDefault)
+    }
+
+
 def append(conn: Connection, events: Iterable[dict[str, Any]], key: bytes | None = None) -> None:
     """Chain and insert events (keyed with ``key``, by default this installation's audit key).
     The head row is locked first, so concurrent writers queue up."""
@@ -127,7 +140,9 @@ def append(conn: Connection, events: Iterable[dict[str, Any]], key: bytes | None
     rows = []
     for event in events:
         seq += 1
-        row = dict(event, seq=seq, prev_hash=prev, chain_version=KEYED)
+        # hash what the row will hold: a left-out column that the table defaults is hashed with
+        # its default, not as None (verify reads the stored value)
+        row = {**_stored_defaults(), **event, "seq": seq, "prev_hash": prev, "chain_version": KEYED}
         row["hash"] = prev = event_hash(row, key)
         rows.append(row)
     add_events = insert(_table(AuditEvent))
