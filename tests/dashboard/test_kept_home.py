@@ -11,10 +11,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import delete, func, select, update
 
+from tests.conftest import login
+from vendorguard.auth.models import User
 from vendorguard.auth.roles import Role
 from vendorguard.core import changes
 from vendorguard.core.changes import ChangeMarker
-from vendorguard.core.timeutil import today_tokyo
+from vendorguard.core.timeutil import today_tokyo, utcnow
 from vendorguard.dashboard import kept
 from vendorguard.engagements.models import Engagement
 from vendorguard.extensions import db
@@ -199,3 +201,62 @@ def test_concurrent_writers_all_commit(app, make):
     assert not any(thread.is_alive() for thread in threads)
     assert _marker() != before
     assert db.session.scalar(select(func.count()).where(Engagement.title.like("並行%"))) == 15
+
+
+def test_a_sign_in_renews_nothing_and_the_kept_page_stays(
+    app, client, make, officer_home, count_queries
+):
+    client.get("/")
+    client.get("/")
+    colleague = make.user(Role.OFFICER, department=make.department(name="市民課"))
+    client.get("/")  # made again after that change
+    before = _marker()
+    other = app.test_client()
+    login(other, colleague)  # last signed in, the audit chain's login event
+    other.post("/logout")
+    assert _marker() == before
+    with count_queries() as counter:
+        client.get("/")
+    assert counter.count == 1
+
+
+def test_bookkeeping_columns_alone_renew_nothing_but_other_columns_do(make):
+    user = make.user(Role.OFFICER, department=make.department())
+    before = _marker()
+    db.session.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(session_generation=User.session_generation + 1)
+    )
+    db.session.commit()  # SET not bound under its column's key: counted as a change
+    counted = _marker()
+    assert counted != before
+    user.last_login_at = utcnow()
+    db.session.commit()
+    assert _marker() == counted
+    db.session.execute(update(User).where(User.id == user.id).values(session_generation=7))
+    db.session.commit()
+    assert _marker() == counted
+    user.name = "名前を変更"
+    user.last_login_at = utcnow()
+    db.session.commit()
+    assert _marker() != counted
+
+
+def _signed_in_by(html: str, email: str) -> bool:
+    """Whether the auditor's block of latest audit events lists a sign-in made by ``email``."""
+    block = html.split('id="block-audit"')[1]
+    return (
+        re.search(rf'data-label="操作者">{re.escape(email)}</td>\s*<td[^>]*>ログイン<', block)
+        is not None
+    )
+
+
+def test_the_auditors_home_shows_a_sign_in_at_the_next_view(app, client, make, login_as):
+    auditor = make.user(Role.AUDITOR, department=make.department(name="監査委員事務局"))
+    colleague = make.user(Role.OFFICER, department=make.department(name="市民課"))
+    login_as(auditor)
+    client.get("/")
+    assert not _signed_in_by(client.get("/").get_data(as_text=True), colleague.email)
+    login(app.test_client(), colleague)
+    assert _signed_in_by(client.get("/").get_data(as_text=True), colleague.email)

@@ -32,7 +32,10 @@ from vendorguard.extensions import Model
 RECORDS = "records"
 MAX_AGE = 300  # seconds a kept page may outlive a change made outside the app
 # Bookkeeping that changes nothing a kept page shows: the API's rate window, the login throttle,
-# notifications being read or resolved, the progress of imports and bulk jobs, the marker itself.
+# notifications being read or resolved, the progress of imports and bulk jobs, the marker itself,
+# and the audit chain — every change to a record also writes the record's own table, so what the
+# chain alone receives is sign-ins, sign-outs, downloads and exports. The one kept page that shows
+# audit events (the auditor's home) is also keyed by the chain's head (``dashboard.kept``).
 UNTRACKED = frozenset(
     {
         "change_marker",
@@ -42,8 +45,13 @@ UNTRACKED = frozenset(
         "import_batch",
         "import_run",
         "bulk_job",
+        "audit_event",
+        "audit_head",
     }
 )
+# Columns that are bookkeeping in a table of records: an UPDATE that sets these and nothing else
+# renews nothing (a sign-in's "last signed in", the generation that ends a user's sessions).
+BOOKKEEPING_COLUMNS = {"user_account": frozenset({"last_login_at", "session_generation"})}
 UNTRACKED_OPTION = "vg_changes_untracked"  # execution option: the connection's writes renew nothing
 _WROTE = "vg_wrote_records"  # in the DBAPI connection's info: this transaction wrote records
 _UPDATE_QMARK = "UPDATE change_marker SET value = ? WHERE name = ?"
@@ -99,8 +107,16 @@ def _note_write(
     if conn.get_execution_options().get(UNTRACKED_OPTION):
         return
     table = getattr(getattr(context.compiled, "statement", None), "table", None)
-    if getattr(table, "name", None) not in UNTRACKED:
-        conn.info[_WROTE] = True
+    name = getattr(table, "name", None)
+    if name in UNTRACKED:
+        return
+    if context.isupdate and name in BOOKKEEPING_COLUMNS and table is not None:
+        # SET values are bound under their column's key (ORM flush and Core alike); WHERE values
+        # under other names. A statement whose SET cannot be read this way counts as a change.
+        assigned = {key for key in context.compiled.params if key in table.c}
+        if assigned and assigned <= BOOKKEEPING_COLUMNS[name]:
+            return
+    conn.info[_WROTE] = True
 
 
 def _renew(conn: Connection) -> None:

@@ -5,8 +5,9 @@ and the section asked open — these make the key — and the records, which the
 (``core.changes``): a kept body is served while the marker read with the signed-in user is the one
 it was made at, and for at most ``changes.MAX_AGE`` seconds. The page's own statements (counts of
 a whole city, its chart) and its rendering are then skipped, and a return to the home page costs
-the fixed cost of a page. Bodies are per user, and any committed change renews the marker (a sign-in
-too), so a busy city makes many home pages again.
+the fixed cost of a page. Bodies are per user, and any committed change to the records renews the
+marker (an edit, an upload, a review anywhere), so a busy city makes many home pages again; sign-ins
+and what only the audit chain records do not (``changes.UNTRACKED``, ``BOOKKEEPING_COLUMNS``).
 
 A body one process made is also written to a private folder (``SharedBodies``, ``KEPT_PAGES_DIR``)
 that the instance's other processes read on a miss of their own: gunicorn's workers each keep their
@@ -31,7 +32,9 @@ from pathlib import Path
 
 from flask import Flask, current_app, g
 from markupsafe import Markup
+from sqlalchemy import select
 
+from vendorguard.audit.models import AuditHead
 from vendorguard.auth import sessions
 from vendorguard.core import changes
 
@@ -192,7 +195,18 @@ def read_marker() -> str | None:
     return g.get("records_marker")
 
 
+def read_audit_head() -> int | None:
+    """The audit chain's last sequence number, read with the signed-in user: the auditor's home
+    lists the latest events, which the records marker leaves out (``changes.UNTRACKED``)."""
+    return g.get("audit_head_seq")
+
+
 # Read by the statement that loads the user: knowing whether a kept body holds costs no round trip.
 sessions.load_alongside(
     changes.marker_value(), None, lambda value: setattr(g, "records_marker", value)
+)
+sessions.load_alongside(
+    select(AuditHead.seq).where(AuditHead.id == 1).scalar_subquery(),
+    None,
+    lambda value: setattr(g, "audit_head_seq", value),
 )
