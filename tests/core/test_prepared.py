@@ -63,3 +63,15 @@ def test_a_failed_transaction_rolls_back_and_the_connection_goes_on(pg_engine):
         connection.rollback()
         assert _named(connection, "before the error") == 0
         assert connection.scalar(text("SELECT 2")) == 2
+
+
+def test_generic_plans_last_for_the_transaction_only(pg_engine):
+    from sqlalchemy.orm import Session
+
+    from vendorguard.core.prepared import generic_plans_here
+
+    with Session(pg_engine) as session:
+        generic_plans_here(session)
+        assert session.scalar(text("SHOW plan_cache_mode")) == "force_generic_plan"
+        session.rollback()
+        assert session.scalar(text("SHOW plan_cache_mode")) == "auto"

@@ -10,6 +10,9 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from sqlalchemy import Select
+from sqlalchemy.sql.elements import ClauseElement
+
+from vendorguard.core.sqlvalues import constants_written_in
 
 T = TypeVar("T")
 
@@ -60,9 +63,14 @@ class Built:
         self._built: dict[str, Any] = {}
 
     def get(self, key: str, build: Callable[[], T]) -> T:
-        """The statement kept under ``key``, built by ``build`` the first time."""
+        """The statement kept under ``key``, built by ``build`` the first time, with its code
+        constants written in (``core.sqlvalues.constants_written_in``: nothing here comes from
+        the reader, and the generic plans then serve the page as well as fresh ones did)."""
         if key not in self._built:
-            self._built[key] = build()
+            built = build()
+            if isinstance(built, ClauseElement):
+                built = constants_written_in(built)
+            self._built[key] = built
         return self._built[key]
 
 

@@ -24,6 +24,7 @@ from vendorguard.audit.queries import latest_events
 from vendorguard.auth.permissions import require
 from vendorguard.auth.roles import WHOLE_CITY, Role
 from vendorguard.cloud import assurance as cloud_assurance
+from vendorguard.core.prepared import generic_plans_here
 from vendorguard.core.timeutil import today_tokyo
 from vendorguard.dashboard import chart, kept, queries
 from vendorguard.dashboard.blueprint import bp
@@ -145,6 +146,7 @@ def _home(today: date, asked: str) -> dict[str, Any]:
     city_wide = role in WHOLE_CITY or role == Role.AUDITOR
     department_id = None if city_wide else current_user.department_id
     missing_department = not city_wide and department_id is None
+    generic_plans_here(db.session)  # the page's statements have their constants written in
     sections = [] if missing_department else sections_for(role, department_id, today)
     strip = [] if missing_department else strip_for(role, department_id, today)
     department_name = count_all(db.session, sections, strip, department_id, today)
