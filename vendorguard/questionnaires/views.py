@@ -19,7 +19,7 @@ from vendorguard.core.web import absolute_url, paginate, show_domain_error
 from vendorguard.engagements.models import RiskTier
 from vendorguard.extensions import db
 from vendorguard.org.models import Department
-from vendorguard.questionnaires import queries, schedule, services
+from vendorguard.questionnaires import queries, schedule, sending, services
 from vendorguard.questionnaires.blueprint import bp
 from vendorguard.questionnaires.forms import (
     BulkSendForm,
@@ -97,10 +97,10 @@ def send(arrangement_id: int):
     _fill_send(form, arrangement.kind)
     if form.validate_on_submit():
         try:
-            req = services.send(
+            req = sending.send(
                 db.session,
                 arrangement,
-                services.SendData(
+                sending.SendData(
                     form.template_id.data,
                     form.fiscal_year.data,
                     form.due_on.data,
@@ -125,7 +125,7 @@ def send(arrangement_id: int):
         "questionnaires/send.html",
         form=form,
         arrangement=arrangement,
-        contractor_id=services.contractor_of(arrangement),
+        contractor_id=sending.contractor_of(arrangement),
         interval=schedule.interval_months(db.session, arrangement),
     )
 
@@ -145,9 +145,9 @@ def bulk():
     form.tier.choices = [("", _("（すべての区分）"))] + [(t.value, t.label) for t in RiskTier]
     if form.validate_on_submit():
         try:
-            sent, skipped = services.send_bulk(
+            sent, skipped = sending.send_bulk(
                 db.session,
-                services.SendData(
+                sending.SendData(
                     form.template_id.data,
                     form.fiscal_year.data,
                     form.due_on.data,
