@@ -6,7 +6,7 @@
 Each run starts from empty tables with 50 departments and 500 contractors (inserted with Core),
 writes an engagement register of N rows (a title row, a blank row, then the header; 和暦 and
 western dates, full-width digits in some cells) to a temporary file, and times, through the same
-services as the pages (``imports.services``):
+services as the pages (``imports.services``, ``imports.passes``):
 
 - upload: the file kept in storage, its kind / encoding decided, the header row found;
 - preview: every row read, checked and saved inside a SAVEPOINT, then all rolled back;
@@ -149,7 +149,7 @@ def measure(url: str, rows: int, fmt: str) -> dict:
     from vendorguard.audit.context import acting_as
     from vendorguard.engagements.models import Engagement
     from vendorguard.extensions import db
-    from vendorguard.imports import services
+    from vendorguard.imports import passes, services
     from vendorguard.imports.registers import REGISTERS
     from vendorguard.storage.factory import get_storage
 
@@ -194,7 +194,7 @@ def measure(url: str, rows: int, fmt: str) -> dict:
             result["upload_cpu"] = time.process_time() - cpu
             for step in ("preview", "apply", "again"):
                 begin, cpu = time.perf_counter(), time.process_time()
-                run = services.preview if step == "preview" else services.apply
+                run = passes.preview if step == "preview" else passes.apply
                 if step == "again":
                     batch.status = batch.status.PREVIEWED
                 report = run(db.session, storage, batch, admin, progress)

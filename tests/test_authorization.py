@@ -801,7 +801,7 @@ def _questionnaire_ids(engagement) -> dict[str, int]:
 
     from vendorguard.core.timeutil import fiscal_year, today_tokyo
     from vendorguard.extensions import db
-    from vendorguard.questionnaires import services as questionnaires
+    from vendorguard.questionnaires import sending
     from vendorguard.questionnaires.models import (
         Answer,
         AnswerFile,
@@ -815,10 +815,10 @@ def _questionnaire_ids(engagement) -> dict[str, int]:
         select(QuestionnaireTemplate).where(QuestionnaireTemplate.code == "SC-OUT")
     ).one()
     today = today_tokyo()
-    request = questionnaires.send(
+    request = sending.send(
         db.session,
         engagement,
-        questionnaires.SendData(template.id, fiscal_year(today), today + timedelta(days=30)),
+        sending.SendData(template.id, fiscal_year(today), today + timedelta(days=30)),
         None,
     )
     question = db.session.scalars(

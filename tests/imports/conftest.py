@@ -8,7 +8,7 @@ import pytest
 from flask import current_app
 
 from vendorguard.extensions import db
-from vendorguard.imports import services
+from vendorguard.imports import passes, services
 from vendorguard.imports.registers import REGISTERS
 from vendorguard.storage.factory import get_storage
 
@@ -43,9 +43,9 @@ def importer(app):
         if services.undecided(batch):
             db.session.commit()
             return batch
-        services.preview(db.session, storage, batch, user)
+        passes.preview(db.session, storage, batch, user)
         if apply:
-            services.apply(db.session, storage, batch, user)
+            passes.apply(db.session, storage, batch, user)
         db.session.commit()
         return batch
 

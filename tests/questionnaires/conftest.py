@@ -13,7 +13,7 @@ from vendorguard.auth.roles import Role
 from vendorguard.catalog.seed import ensure_catalog
 from vendorguard.core.timeutil import fiscal_year, today_tokyo
 from vendorguard.extensions import db
-from vendorguard.questionnaires import services
+from vendorguard.questionnaires import sending
 from vendorguard.questionnaires.models import QuestionnaireTemplate
 from vendorguard.questionnaires.seed import ensure_templates
 
@@ -53,10 +53,10 @@ def world(make) -> World:
 def send(world: World, user=None):
     """Send the shipped self-check for the world's engagement (committed)."""
     today = today_tokyo()
-    req = services.send(
+    req = sending.send(
         db.session,
         world.engagement,
-        services.SendData(world.template.id, fiscal_year(today), today + timedelta(days=30)),
+        sending.SendData(world.template.id, fiscal_year(today), today + timedelta(days=30)),
         user or world.officer,
     )
     db.session.commit()

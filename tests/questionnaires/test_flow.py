@@ -14,7 +14,7 @@ from vendorguard.audit.models import AuditEvent
 from vendorguard.core.timeutil import today_tokyo
 from vendorguard.evidence.calendar import is_open_day
 from vendorguard.extensions import db
-from vendorguard.questionnaires import services
+from vendorguard.questionnaires import sending, services
 from vendorguard.questionnaires.models import (
     Answer,
     AnswerFile,
@@ -248,11 +248,11 @@ def test_return_for_correction_then_resubmit_and_bulk_send(world, make):
         department=db.session.get(type(world.officer.department), world.officer.department_id)
     )
     today = today_tokyo()
-    data = services.SendData(world.template.id, fiscal_year(today), today + timedelta(days=20))
-    sent, skipped = services.send_bulk(db.session, data, None, world.officer)
+    data = sending.SendData(world.template.id, fiscal_year(today), today + timedelta(days=20))
+    sent, skipped = sending.send_bulk(db.session, data, None, world.officer)
     db.session.commit()
     assert (sent, skipped) == (1, 0)
-    assert services.send_bulk(db.session, data, None, world.officer) == (0, 0)
+    assert sending.send_bulk(db.session, data, None, world.officer) == (0, 0)
     assert db.session.scalar(
         select(QuestionnaireRequest.id).where(QuestionnaireRequest.arrangement_id == second.id)
     )
@@ -270,8 +270,8 @@ def test_bulk_send_to_one_risk_tier(world, make):
     high.tier, low.tier = RiskTier.A, RiskTier.D
     db.session.commit()
     today = today_tokyo()
-    data = services.SendData(world.template.id, fiscal_year(today), today + timedelta(days=20))
-    sent, _skipped = services.send_bulk(db.session, data, None, world.officer, tier="A")
+    data = sending.SendData(world.template.id, fiscal_year(today), today + timedelta(days=20))
+    sent, _skipped = sending.send_bulk(db.session, data, None, world.officer, tier="A")
     db.session.commit()
     got = set(
         db.session.scalars(

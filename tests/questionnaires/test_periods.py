@@ -17,7 +17,7 @@ from vendorguard.core.errors import DomainError
 from vendorguard.engagements.models import Engagement, RiskTier
 from vendorguard.extensions import db
 from vendorguard.org.models import Department
-from vendorguard.questionnaires import periods, queries, schedule, services
+from vendorguard.questionnaires import periods, queries, schedule, sending, services
 from vendorguard.questionnaires.models import Answer, QuestionnaireRequest, RequestStatus
 from vendorguard.tiers import rule_services
 from vendorguard.tiers import services as tier_services
@@ -110,19 +110,19 @@ def _count() -> int:
 def test_bulk_send_gives_each_engagement_its_due_period(world, make, client, login_as):
     tier_a = _tier_a(make, world)
     assert world.engagement.tier != RiskTier.A
-    data = services.SendData(world.template.id, 2026, DUE)
+    data = sending.SendData(world.template.id, 2026, DUE)
     november = date(2026, 11, 5)
-    assert services.send_bulk(db.session, data, None, world.officer, november) == (2, 0)
+    assert sending.send_bulk(db.session, data, None, world.officer, november) == (2, 0)
     db.session.commit()
     assert {r.period_label for r in _live(tier_a.id).values()} == {"2026年度 下期"}
     assert {r.period_label for r in _live(world.engagement.id).values()} == {"2026年度"}
     # sending again sends nothing; a single send for the same period is refused, naming it
-    assert services.send_bulk(db.session, data, None, world.officer, november) == (0, 0)
+    assert sending.send_bulk(db.session, data, None, world.officer, november) == (0, 0)
     with pytest.raises(DomainError, match="2026年度 下期"):
-        services.send(db.session, tier_a, data, world.officer, november)
+        sending.send(db.session, tier_a, data, world.officer, november)
     db.session.rollback()
     # tier A's first half is a period of its own: only tier A gets one more
-    assert services.send_bulk(db.session, data, None, world.officer, date(2026, 5, 1)) == (1, 0)
+    assert sending.send_bulk(db.session, data, None, world.officer, date(2026, 5, 1)) == (1, 0)
     db.session.commit()
     assert sorted(r.period_label for r in _live(tier_a.id).values()) == [
         "2026年度 上期",
@@ -161,10 +161,10 @@ def test_a_tier_change_reschedules_self_checks_without_duplicates_or_loss(world,
     engagement = _tier_a(make, world)
     eid = engagement.id
     may = date(2026, 5, 1)
-    data = services.SendData(world.template.id, 2026, DUE)
-    first_half = services.send(db.session, engagement, data, world.officer, may)
-    ahead = services.send(
-        db.session, engagement, services.SendData(world.template.id, 2027, DUE), world.officer, may
+    data = sending.SendData(world.template.id, 2026, DUE)
+    first_half = sending.send(db.session, engagement, data, world.officer, may)
+    ahead = sending.send(
+        db.session, engagement, sending.SendData(world.template.id, 2027, DUE), world.officer, may
     )
     db.session.commit()
     assert (first_half.period_start, ahead.period_start) == (date(2026, 4, 1), date(2027, 4, 1))
@@ -229,8 +229,8 @@ def test_a_new_interval_in_the_tier_policy_reschedules_self_checks(world, make):
     engagement = _tier_a(make, world)
     eid = engagement.id
     may = date(2026, 5, 1)
-    services.send(
-        db.session, engagement, services.SendData(world.template.id, 2026, DUE), world.officer, may
+    sending.send(
+        db.session, engagement, sending.SendData(world.template.id, 2026, DUE), world.officer, may
     )
     db.session.commit()
     assert _live(eid)[date(2026, 4, 1)].period_label == "2026年度 上期"
@@ -257,10 +257,10 @@ def test_a_new_interval_in_the_tier_policy_reschedules_self_checks(world, make):
 def test_the_schedule_command_continues_started_self_checks_once(app, world, make):
     engagement, ended = _tier_a(make, world), _tier_a(make, world)
     for each in (engagement, ended):
-        services.send(
+        sending.send(
             db.session,
             each,
-            services.SendData(world.template.id, 2026, DUE),
+            sending.SendData(world.template.id, 2026, DUE),
             world.officer,
             date(2026, 5, 1),
         )

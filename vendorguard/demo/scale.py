@@ -5,12 +5,12 @@ would take many minutes through the unit of work). The reference data (classific
 catalog) goes through the services as in ``seed-demo``. The audit trail gets one event per created
 register row plus review events, appended through :func:`vendorguard.audit.chain.append`, so the
 hash chain verifies. Everything random comes from one seeded generator: same arguments, same data.
+The evidence requests and the reminder outbox rows are made in ``scale_activity``.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -28,6 +28,7 @@ from vendorguard.cloud.models import CloudService
 from vendorguard.contractors.models import Contractor
 from vendorguard.core.errors import DomainError
 from vendorguard.core.timeutil import today_tokyo
+from vendorguard.demo.scale_activity import notification_rows, seed_evidence
 from vendorguard.demo.scale_bulk import (
     ACTOR,
     AuditBatch,
@@ -42,8 +43,6 @@ from vendorguard.evidence.models import EvidenceRequest, EvidenceRequirement, Ev
 from vendorguard.org.models import Department
 from vendorguard.reminders.models import Notification
 from vendorguard.social.models import SocialAccount
-
-PERIODS = 25  # requests per requirement at most; more requirements when --requests asks for more
 
 
 @dataclass(frozen=True)
@@ -264,12 +263,14 @@ def seed_scale(session: Session, spec: ScaleSpec, password: str) -> Counts:
     for row in arrangement_rows:
         audit.add("create", row["kind"], row["id"], row["title"], {"title": row["title"]})
 
-    counts.requirements, counts.requests, counts.submissions = _evidence(
-        session, rng, spec, engagement_ids, audit, now, today
+    counts.requirements, counts.requests, counts.submissions = seed_evidence(
+        session, rng, spec.requests, engagement_ids, audit, now, today
     )
     standing.recompute_all(session)  # the bulk rows bypassed the hook that keeps it
     counts.notifications = insert_rows(
-        session, Notification, _notifications(rng, spec, users, engagement_ids, now, today)
+        session,
+        Notification,
+        notification_rows(rng, spec.notifications, users, engagement_ids, now, today),
     )
     while audit.written + len(audit.pending) < spec.audit_events:
         # The rest of the trail: people opening and updating records over the years.
@@ -283,135 +284,3 @@ def seed_scale(session: Session, spec: ScaleSpec, password: str) -> Counts:
     )
     reset_sequences(session, (EvidenceSubmission, Notification))
     return counts
-
-
-def _evidence(
-    session: Session,
-    rng: random.Random,
-    spec: ScaleSpec,
-    engagement_ids: list[int],
-    audit: AuditBatch,
-    now: datetime,
-    today: date,
-) -> tuple[int, int, int]:
-    """Monthly requirements, their requests (past ones mostly accepted) and submissions."""
-    per = min(PERIODS, max(1, spec.requests // max(1, len(engagement_ids))))
-    needed = -(-spec.requests // per) if spec.requests else 0
-    first_req = next_id(session, EvidenceRequirement)
-    req_rows = [
-        {
-            "id": first_req + k,
-            "arrangement_id": engagement_ids[k % len(engagement_ids)],
-            "title": ("月次作業報告書", "セキュリティ点検結果", "従事者名簿", "教育実施記録")[
-                k % 4
-            ],
-            "description": "",
-            "cadence": "monthly",
-            "due_offset_days": 14,
-            "provider": "contractor" if k % 5 else "internal",
-            "created_at": now,
-        }
-        for k in range(needed)
-    ]
-    requirements = insert_rows(session, EvidenceRequirement, req_rows)
-    first_request = next_id(session, EvidenceRequest)
-    first_submission = next_id(session, EvidenceSubmission)
-    submissions: list[dict[str, Any]] = []
-
-    def requests() -> Iterator[dict[str, Any]]:
-        n = 0
-        for req in req_rows:
-            for p in range(per):
-                if n >= spec.requests:
-                    return
-                due = today + timedelta(days=30 * (p - per + 6) + rng.randint(-5, 5))
-                if due < today - timedelta(days=20):
-                    status = rng.choices(
-                        ("accepted", "rejected", "submitted", "open"), (90, 2, 3, 5)
-                    )[0]
-                elif due < today + timedelta(days=15):
-                    status = rng.choice(("open", "submitted", "accepted"))
-                else:
-                    status = "open"
-                rid = first_request + n
-                n += 1
-                # every request awaiting review has its pending submission (the review list and
-                # the home page's count read different tables); a quarter of settled ones keep theirs
-                if status in ("accepted", "rejected", "submitted") and (
-                    rng.random() < 0.25 or status == "submitted"
-                ):
-                    submissions.append(
-                        {
-                            "id": first_submission + len(submissions),
-                            "request_id": rid,
-                            "version": 1,
-                            "comment": "",
-                            "submitted_via": "portal",
-                            "submitted_at": now,
-                            "decision": "pending" if status == "submitted" else status,
-                            "reviewed_at": None if status == "submitted" else now,
-                        }
-                    )
-                    if status != "submitted":
-                        audit.add(
-                            "update", "evidence_request", rid, req["title"], {"status": status}
-                        )
-                period_start = date(due.year, due.month, 1) - timedelta(days=20)
-                yield {
-                    "id": rid,
-                    "evidence_requirement_id": req["id"],
-                    "arrangement_id": req["arrangement_id"],
-                    "occurrence": f"p{p}",
-                    "period_start": period_start.replace(day=1),
-                    "period_end": period_start.replace(day=28),
-                    "scheduled_due_on": due,
-                    "due_on": due,
-                    "status": status,
-                    "note": "",
-                    "closed_reason": "",
-                    "created_at": now,
-                    "updated_at": now,
-                }
-
-    total = insert_rows(session, EvidenceRequest, requests())
-    return requirements, total, insert_rows(session, EvidenceSubmission, submissions)
-
-
-def _notifications(
-    rng: random.Random,
-    spec: ScaleSpec,
-    users: list[dict[str, Any]],
-    engagement_ids: list[int],
-    now: datetime,
-    today: date,
-) -> Iterator[dict[str, Any]]:
-    """Reminder outbox rows, mostly sent (and read) in-app e-mails to officers and contractors."""
-    recipients = [u for u in users if u["role"] in ("officer", "contractor", "admin")]
-    for n in range(spec.notifications):
-        person = recipients[rng.randrange(len(recipients))]
-        a = engagement_ids[rng.randrange(len(engagement_ids))]
-        days_ago = rng.randint(0, 700)
-        created = now - timedelta(days=days_ago, minutes=rng.randint(0, 600))
-        sent = days_ago > 0 or n % 3
-        yield {
-            "dedup_key": f"scale:{n}:user:{person['id']}",
-            "topic": f"scale:{n}",
-            "channel": "email",
-            "kind": "evidence_due",
-            "stage": "due-7",
-            "subject_type": "engagement",
-            "subject_id": a,
-            "arrangement_id": a,
-            "target_on": today - timedelta(days=days_ago - 7),
-            "sweep_on": today - timedelta(days=days_ago),
-            "user_id": person["id"],
-            "email": person["email"],
-            "data": {},
-            "status": "sent" if sent else "pending",
-            "attempts": 1 if sent else 0,
-            "next_attempt_at": created,
-            "last_error": "",
-            "sent_at": created if sent else None,
-            "created_at": created,
-            "read_at": created if days_ago > 30 else None,
-        }

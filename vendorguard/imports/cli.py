@@ -11,7 +11,7 @@ from vendorguard.auth.models import User
 from vendorguard.core import settings
 from vendorguard.core.errors import DomainError
 from vendorguard.extensions import db
-from vendorguard.imports import services
+from vendorguard.imports import passes, services
 from vendorguard.imports.columns import IGNORE
 from vendorguard.imports.registers import REGISTERS, register_for
 from vendorguard.storage.factory import get_storage
@@ -85,9 +85,9 @@ def register(group: click.Group) -> None:
 
             with acting_as(f"cli:import:{email}", user.id):
                 if do_apply:
-                    report = services.apply(db.session, storage, batch, user, progress)
+                    report = passes.apply(db.session, storage, batch, user, progress)
                 else:
-                    report = services.preview(db.session, storage, batch, user, progress)
+                    report = passes.preview(db.session, storage, batch, user, progress)
             services.discard(db.session, storage, batch)
             db.session.commit()
         except DomainError as error:

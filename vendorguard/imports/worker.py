@@ -23,7 +23,7 @@ from vendorguard.audit.context import acting_as
 from vendorguard.auth.models import User
 from vendorguard.core import settings
 from vendorguard.core.errors import DomainError
-from vendorguard.imports import runs, services
+from vendorguard.imports import passes, runs
 from vendorguard.imports.models import BatchStatus, ImportBatch, RunState
 from vendorguard.jobs import submit, task
 from vendorguard.jobs.engine import engine_of
@@ -122,9 +122,9 @@ def run(session: Session, batch: ImportBatch, user: User, mode: str, report_prog
     state = RunState.DONE
     try:
         if mode == APPLY:
-            services.apply(session, storage, batch, user, report_progress)
+            passes.apply(session, storage, batch, user, report_progress)
         else:
-            services.preview(session, storage, batch, user, report_progress)
+            passes.preview(session, storage, batch, user, report_progress)
     except DomainError as error:
         session.rollback()
         batch = session.get_one(ImportBatch, batch.id)

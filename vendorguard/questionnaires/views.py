@@ -1,4 +1,5 @@
-"""The city's pages: the list, sending (one arrangement or in bulk), review, findings, closing."""
+"""The city's pages: the list, sending (one arrangement or in bulk), a questionnaire, its link
+and files (reviewing its answers, findings and closing are in ``review_views``)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,6 @@ from sqlalchemy import select
 
 from vendorguard.arrangements import access
 from vendorguard.arrangements.models import Arrangement
-from vendorguard.assessments import services as assessments
-from vendorguard.assessments.models import Action, Assessment
 from vendorguard.auth.models import User
 from vendorguard.auth.permissions import require
 from vendorguard.auth.roles import PERMISSIONS
@@ -20,7 +19,7 @@ from vendorguard.core.web import absolute_url, paginate, show_domain_error
 from vendorguard.engagements.models import RiskTier
 from vendorguard.extensions import db
 from vendorguard.org.models import Department
-from vendorguard.questionnaires import queries, review, schedule, services
+from vendorguard.questionnaires import queries, schedule, sending, services
 from vendorguard.questionnaires.blueprint import bp
 from vendorguard.questionnaires.forms import (
     BulkSendForm,
@@ -29,7 +28,6 @@ from vendorguard.questionnaires.forms import (
     LinkForm,
     ReturnForm,
     SendForm,
-    VersionOnlyForm,
 )
 from vendorguard.questionnaires.models import (
     Answer,
@@ -42,7 +40,8 @@ from vendorguard.storage.download import send_stored
 from vendorguard.storage.factory import get_storage
 
 
-def _request_or_404(request_id: int, manage: bool = False) -> QuestionnaireRequest:
+def request_or_404(request_id: int, manage: bool = False) -> QuestionnaireRequest:
+    """The questionnaire, if the user may read its arrangement (or manage it, with ``manage``)."""
     req = db.session.get(QuestionnaireRequest, request_id)
     if req is None:
         abort(404)
@@ -98,10 +97,10 @@ def send(arrangement_id: int):
     _fill_send(form, arrangement.kind)
     if form.validate_on_submit():
         try:
-            req = services.send(
+            req = sending.send(
                 db.session,
                 arrangement,
-                services.SendData(
+                sending.SendData(
                     form.template_id.data,
                     form.fiscal_year.data,
                     form.due_on.data,
@@ -126,7 +125,7 @@ def send(arrangement_id: int):
         "questionnaires/send.html",
         form=form,
         arrangement=arrangement,
-        contractor_id=services.contractor_of(arrangement),
+        contractor_id=sending.contractor_of(arrangement),
         interval=schedule.interval_months(db.session, arrangement),
     )
 
@@ -146,9 +145,9 @@ def bulk():
     form.tier.choices = [("", _("（すべての区分）"))] + [(t.value, t.label) for t in RiskTier]
     if form.validate_on_submit():
         try:
-            sent, skipped = services.send_bulk(
+            sent, skipped = sending.send_bulk(
                 db.session,
-                services.SendData(
+                sending.SendData(
                     form.template_id.data,
                     form.fiscal_year.data,
                     form.due_on.data,
@@ -174,7 +173,8 @@ def bulk():
     return render_template("questionnaires/bulk.html", form=form)
 
 
-def _owners(arrangement: Arrangement) -> list[tuple[int, str]]:
+def owner_choices(arrangement: Arrangement) -> list[tuple[int, str]]:
+    """The people who may own a finding's action: those who may manage the arrangement."""
     roles = PERMISSIONS[access.manage_permission(arrangement)]
     users = db.session.scalars(
         select(User)
@@ -198,12 +198,12 @@ def _previous(req: QuestionnaireRequest) -> dict[str, tuple[Answer, str]]:
 @require("dashboard.view")
 def detail(request_id: int):
     """Answers side by side with last year's, scores, and the review."""
-    req = _request_or_404(request_id)
+    req = request_or_404(request_id)
     sheet = services.load_sheet(db.session, req.id)
     arrangement = sheet.request.arrangement
     may_manage = access.can_manage(current_user, arrangement)
     finding_form = FindingForm()
-    finding_form.owner_id.choices = _owners(arrangement) if may_manage else []
+    finding_form.owner_id.choices = owner_choices(arrangement) if may_manage else []
     finding_form.owner_id.data = arrangement.responsible_officer_id or current_user.id
     actions = {a.action_id: a.action for a in sheet.answers.values() if a.action_id is not None}
     return render_template(
@@ -224,170 +224,11 @@ def detail(request_id: int):
     )
 
 
-def _answer(req: QuestionnaireRequest, answer_id: int) -> Answer:
-    answer = db.session.get(Answer, answer_id)
-    if answer is None or answer.request_id != req.id:
-        abort(404)
-    return answer
-
-
-@bp.route("/<int:request_id>/answers/<int:answer_id>/accept", methods=["POST"])
-@require("dashboard.view")
-def accept(request_id: int, answer_id: int):
-    """The answer conforms."""
-    req = _request_or_404(request_id, manage=True)
-    form = VersionOnlyForm()
-    if form.validate_on_submit():
-        try:
-            review.accept(db.session, req, _answer(req, answer_id))
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-    return redirect(
-        url_for("questionnaires.detail", request_id=request_id, _anchor=f"a{answer_id}")
-    )
-
-
-@bp.route("/<int:request_id>/answers/<int:answer_id>/finding", methods=["POST"])
-@require("dashboard.view")
-def finding(request_id: int, answer_id: int):
-    """Record a finding on an answer: an action (措置) with owner and due date."""
-    req = _request_or_404(request_id, manage=True)
-    answer = _answer(req, answer_id)
-    arrangement = db.session.get_one(Arrangement, req.arrangement_id)
-    form = FindingForm()
-    form.owner_id.choices = _owners(arrangement)
-    if not form.validate_on_submit():
-        for field in form:
-            for message in field.errors:
-                flash(f"{field.label.text}: {message}", "error")
-        return redirect(
-            url_for("questionnaires.detail", request_id=request_id, _anchor=f"a{answer_id}")
-        )
-    question = db.session.get_one(services.Question, answer.question_id)
-    try:
-        review.record_finding(
-            db.session,
-            req,
-            answer,
-            question,
-            review.FindingData(
-                Severity(form.severity.data),
-                form.remediation.data,
-                form.owner_id.data,
-                form.due_on.data,
-            ),
-            current_user,
-        )
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        flash(_("指摘を記録し、措置を作成しました。委託事業者に改善を依頼します。"), "success")
-    return redirect(
-        url_for("questionnaires.detail", request_id=request_id, _anchor=f"a{answer_id}")
-    )
-
-
-@bp.route("/<int:request_id>/answers/<int:answer_id>/close-action", methods=["POST"])
-@require("dashboard.view")
-def close_action(request_id: int, answer_id: int):
-    """Close the finding's action once the contractor's remediation is confirmed."""
-    req = _request_or_404(request_id, manage=True)
-    answer = _answer(req, answer_id)
-    form = CloseActionForm()
-    if answer.action_id is None:
-        flash(_("この回答には措置がありません。"), "error")
-    elif form.validate_on_submit():
-        action = db.session.get_one(Action, answer.action_id)
-        try:
-            assessments.close_action(
-                db.session,
-                action,
-                db.session.get_one(Assessment, action.assessment_id),
-                form.resolution.data,
-                None,
-                current_user,
-            )
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            flash(_("措置を完了にしました。"), "success")
-    else:
-        flash(_("確認した改善の内容を入力してください。"), "error")
-    return redirect(
-        url_for("questionnaires.detail", request_id=request_id, _anchor=f"a{answer_id}")
-    )
-
-
-def _one_click(request_id: int, operation, message: str):
-    req = _request_or_404(request_id, manage=True)
-    form = VersionOnlyForm()
-    if form.validate_on_submit():
-        try:
-            operation(req, form)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            flash(message, "success")
-    return redirect(url_for("questionnaires.detail", request_id=request_id))
-
-
-@bp.route("/<int:request_id>/return", methods=["POST"])
-@require("dashboard.view")
-def return_(request_id: int):
-    """Send back for correction."""
-    req = _request_or_404(request_id, manage=True)
-    form = ReturnForm()
-    if form.validate_on_submit():
-        try:
-            review.return_for_correction(db.session, req, form.reason.data, form.expected_version)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            flash(_("修正を依頼しました。"), "success")
-    else:
-        flash(_("修正を依頼する内容を入力してください。"), "error")
-    return redirect(url_for("questionnaires.detail", request_id=request_id))
-
-
-@bp.route("/<int:request_id>/close", methods=["POST"])
-@require("dashboard.view")
-def close(request_id: int):
-    """Close the review (undecided answers are accepted)."""
-
-    def operation(req, form):
-        review.close(
-            db.session, services.load_sheet(db.session, req.id), current_user, form.expected_version
-        )
-
-    return _one_click(request_id, operation, _("点検票の確認を完了しました。"))
-
-
-@bp.route("/<int:request_id>/cancel", methods=["POST"])
-@require("dashboard.view")
-def cancel(request_id: int):
-    """Withdraw a questionnaire sent in error."""
-    return _one_click(
-        request_id,
-        lambda req, form: review.cancel(db.session, req, form.expected_version),
-        _("点検票を取り消しました。"),
-    )
-
-
 @bp.route("/<int:request_id>/link", methods=["POST"])
 @require("dashboard.view")
 def link(request_id: int):
     """A signed link for answering without an account (shown once)."""
-    req = _request_or_404(request_id, manage=True)
+    req = request_or_404(request_id, manage=True)
     form = LinkForm()
     if not form.validate_on_submit():
         flash(_("有効日数は1〜90日で指定してください。"), "error")
@@ -407,7 +248,7 @@ def link(request_id: int):
 @require("dashboard.view")
 def download(request_id: int, file_id: int):
     """An attachment of a questionnaire."""
-    req = _request_or_404(request_id)
+    req = request_or_404(request_id)
     found = db.session.get(AnswerFile, file_id)
     if found is None or db.session.get_one(Answer, found.answer_id).request_id != req.id:
         abort(404)
