@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from vendorguard.arrangements.models import ArrangementKind
-from vendorguard.catalog import rules, services
+from vendorguard.catalog import rule_facts, rules, services
 from vendorguard.classification.models import Axis
 from vendorguard.cloud.models import TermsType
 from vendorguard.engagements.models import InformationItem
@@ -100,12 +100,12 @@ def test_high_confidentiality_comes_from_the_items_levels(catalog, make):
     db.session.commit()
     db.session.expire_all()
     assert (
-        rules.facts_for(services.load_arrangement(db.session, low.id))[
+        rule_facts.facts_for(services.load_arrangement(db.session, low.id))[
             "handles_high_confidentiality"
         ]
         is False
     )
-    facts = rules.facts_for(services.load_arrangement(db.session, high.id))
+    facts = rule_facts.facts_for(services.load_arrangement(db.session, high.id))
     assert facts["handles_high_confidentiality"] is True
 
 
@@ -114,7 +114,7 @@ def test_facts_are_plain_values(catalog, make):
         handles_personal_info=True, segment_lgwan=True, subcontracting_allowed=True
     )
     make.subcontractor(engagement)
-    facts = rules.facts_for(services.load_arrangement(db.session, engagement.id))
+    facts = rule_facts.facts_for(services.load_arrangement(db.session, engagement.id))
     assert facts == {
         "kind": "engagement",
         "handles_personal_info": True,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from vendorguard.catalog import sandbox
+from vendorguard.catalog import placeholder_list, sandbox
 from vendorguard.catalog.seed import CLAUSES
 
 HOSTILE = [
@@ -62,7 +62,7 @@ def test_hostile_bodies_are_refused_at_save(ja, body, message):
 @pytest.mark.parametrize("body", [body for body, _ in HOSTILE])
 def test_hostile_bodies_render_harmlessly_even_unchecked(ja, app, body):
     """Belt and braces: the sandbox alone never reveals configuration or Python internals."""
-    values = sandbox.sample_values("engagement")
+    values = placeholder_list.sample_values("engagement")
     try:
         text = sandbox.render_body(body, values)
     except sandbox.ClauseBodyError:
@@ -128,4 +128,4 @@ def test_every_shipped_clause_passes_the_save_check_and_renders_with_samples(
     ja, code, applies_to, body
 ):
     sandbox.check_body(body, applies_to)
-    assert sandbox.paragraphs(sandbox.render_body(body, sandbox.sample_values(applies_to)))
+    assert sandbox.paragraphs(sandbox.render_body(body, placeholder_list.sample_values(applies_to)))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from vendorguard.catalog import sandbox
+from vendorguard.catalog import placeholder_list, sandbox
 from vendorguard.catalog.clause_services import preview
 
-SAMPLES = sandbox.sample_values("engagement")
+SAMPLES = placeholder_list.sample_values("engagement")
 
 
 @pytest.mark.parametrize("body", ["{{ contractor_name.upper }}", "{{ work_locations.append }}"])

@@ -147,7 +147,7 @@ def _overdue_in_bulk(engagement, count: int, start: int = 0) -> None:
 
 
 def test_a_count_past_the_lists_bound_says_so_on_the_home_and_the_list(client, make, login_as):
-    from vendorguard.dashboard.sections import list_bound
+    from vendorguard.dashboard.statements import list_bound
 
     bound = list_bound()
     department = make.department(name="市民課")

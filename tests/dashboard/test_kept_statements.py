@@ -1,4 +1,4 @@
-"""The home page's statements are kept by the process per user, scope and day (``sections.built``, ``parts.kept_for``):
+"""The home page's statements are kept by the process per user, scope and day (``statements.built``, ``parts.kept_for``):
 what the page shows must still follow the user's department, role and the date."""
 
 from __future__ import annotations

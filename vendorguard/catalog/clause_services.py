@@ -13,7 +13,7 @@ from vendorguard.arrangements.kinds import kind_label
 from vendorguard.arrangements.models import Arrangement, ArrangementKind
 from vendorguard.audit import capture as audit_capture
 from vendorguard.audit import services as audit
-from vendorguard.catalog import sandbox
+from vendorguard.catalog import placeholder_list, sandbox
 from vendorguard.catalog.models import Clause, ClauseStatus, ClauseVersion, Requirement
 from vendorguard.catalog.placeholders import placeholder_values
 from vendorguard.core.errors import DomainError
@@ -238,5 +238,5 @@ def preview(
             )
         values = placeholder_values(arrangement, date_style)
     else:
-        values = sandbox.sample_values(kind)
+        values = placeholder_list.sample_values(kind)
     return sandbox.paragraphs(sandbox.render_body(body, values))

@@ -9,7 +9,14 @@ from flask_login import current_user
 from vendorguard.arrangements.models import ArrangementKind
 from vendorguard.auth.permissions import require
 from vendorguard.auth.signin import require_recent_auth
-from vendorguard.catalog import clause_services, exports, queries, sandbox, services
+from vendorguard.catalog import (
+    clause_services,
+    exports,
+    placeholder_list,
+    queries,
+    sandbox,
+    services,
+)
 from vendorguard.catalog.blueprint import bp
 from vendorguard.catalog.forms import ClauseForm, PreviewForm, applies_to_choices
 from vendorguard.catalog.models import Clause, ClauseStatus, ClauseVersion
@@ -111,7 +118,9 @@ def clause_detail(clause_id: int):
         if version.status != ClauseStatus.RETIRED:
             try:
                 samples[version.id] = sandbox.paragraphs(
-                    sandbox.render_body(version.body, sandbox.sample_values(clause.applies_to))
+                    sandbox.render_body(
+                        version.body, placeholder_list.sample_values(clause.applies_to)
+                    )
                 )
             except sandbox.ClauseBodyError as error:
                 samples[version.id] = [error.message]
@@ -153,7 +162,7 @@ def clause_new():
         paragraphs=paragraphs,
         preview_error=preview_error,
         kind=kind,
-        placeholders=sandbox.PLACEHOLDERS,
+        placeholders=placeholder_list.PLACEHOLDERS,
         filters=sandbox.ALLOWED_FILTERS,
     )
 
@@ -217,7 +226,7 @@ def clause_edit(clause_id: int):
         paragraphs=paragraphs,
         preview_error=preview_error,
         kind=clause.applies_to,
-        placeholders=sandbox.placeholders_for(clause.applies_to),
+        placeholders=placeholder_list.placeholders_for(clause.applies_to),
         filters=sandbox.ALLOWED_FILTERS,
     )
 

@@ -10,7 +10,7 @@ from vendorguard.arrangements import access
 from vendorguard.arrangements.access import ensure_can_view
 from vendorguard.arrangements.kinds import page_context
 from vendorguard.auth.permissions import require
-from vendorguard.catalog import queries, rules, services
+from vendorguard.catalog import queries, rule_facts, rules, services
 from vendorguard.catalog.blueprint import bp
 from vendorguard.catalog.forms import WaiverForm
 from vendorguard.catalog.models import Requirement, Waiver
@@ -30,7 +30,7 @@ def _arrangement_or_404(arrangement_id: int):
 def _fact_rows(facts: dict, kind: str) -> list[tuple[str, str]]:
     """The facts the rules read, as (label, value in words) for the page."""
     rows = []
-    for fact in rules.facts_available(kind):
+    for fact in rule_facts.facts_available(kind):
         value = facts.get(fact.name)
         if fact.type == "bool":
             text = _("はい") if value else _("いいえ")

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from vendorguard.arrangements.models import ArrangementKind
-from vendorguard.catalog import rules
+from vendorguard.catalog import rule_facts, rules
 from vendorguard.catalog.rules import RuleError
 
 MODES = ("always", "all", "any", "json")
@@ -110,7 +110,7 @@ def from_form(form: Mapping[str, Any]) -> Builder:
 
 
 def _test(row: Row, number: int) -> dict[str, Any]:
-    fact = rules.FACTS.get(row.fact)
+    fact = rule_facts.FACTS.get(row.fact)
     where = _("%(n)d行目：", n=number)
     if fact is None:
         raise RuleError(where + _("項目を選んでください。"))
@@ -169,7 +169,9 @@ def in_words(builder: Builder, kind: ArrangementKind | str | None) -> str:
 
 def fact_options(kind: ArrangementKind | str | None) -> list[dict[str, Any]]:
     """Per fact, what the builder offers: its label, type, operators and values (value, label)."""
-    facts = rules.facts_available(kind) if kind is not None else list(rules.FACTS.values())
+    facts = (
+        rule_facts.facts_available(kind) if kind is not None else list(rule_facts.FACTS.values())
+    )
     options = []
     for fact in facts:
         if fact.type == "bool":

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from vendorguard.arrangements.models import Arrangement, ArrangementKind
-from vendorguard.catalog import queries, rules, sandbox, snapshot
+from vendorguard.catalog import queries, rule_facts, rules, sandbox, snapshot
 from vendorguard.catalog.models import ClauseVersion, Requirement, RequirementKind, Waiver
 from vendorguard.catalog.placeholders import placeholder_values
 from vendorguard.catalog.seed import ensure_catalog  # noqa: F401  (part of this module's API)
@@ -109,7 +109,7 @@ def _applicable(
     session: Session, arrangement: Arrangement
 ) -> tuple[Arrangement, list[Requirement]]:
     arrangement = _loaded(session, arrangement)
-    facts = rules.facts_for(arrangement)
+    facts = rule_facts.facts_for(arrangement)
     candidates = session.scalars(
         queries.active_requirements(arrangement.kind)
         .order_by(None)
@@ -208,7 +208,7 @@ def coverage(session: Session, arrangement: Arrangement, *, cached: bool = False
             .one()
         )
         catalog = snapshot.current(session, marker)
-        facts = rules.facts_for(arrangement)  # the rules read these: computed once here
+        facts = rule_facts.facts_for(arrangement)  # the rules read these: computed once here
         kind = str(arrangement.kind)
         applicable = [
             r for r in catalog.requirements.get(kind, ()) if rules.evaluate(r.rule, facts)
@@ -228,7 +228,7 @@ def coverage(session: Session, arrangement: Arrangement, *, cached: bool = False
             covering.setdefault(requirement.id, version)
     rows = [CoverageRow(r, covering.get(r.id), waivers.get(r.id)) for r in applicable]
     return Coverage(
-        arrangement, rows, list(versions), facts if cached else rules.facts_for(arrangement)
+        arrangement, rows, list(versions), facts if cached else rule_facts.facts_for(arrangement)
     )
 
 
@@ -237,7 +237,7 @@ def coverage_gaps(session: Session, arrangement: Arrangement) -> list[Requiremen
 
     The same answer as ``coverage(...).gaps`` for an arrangement already loaded with what its facts
     read (``queries.arrangement_for_catalog``), as its own detail page loads it."""
-    facts = rules.facts_for(arrangement)
+    facts = rule_facts.facts_for(arrangement)
     rows = session.execute(queries.requirements_with_cover(arrangement.kind, arrangement.id))
     return [
         requirement

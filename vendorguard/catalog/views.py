@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from vendorguard.arrangements.models import ArrangementKind
 from vendorguard.auth.permissions import require
-from vendorguard.catalog import exports, queries, rule_builder, rules, services
+from vendorguard.catalog import exports, queries, rule_builder, rule_facts, rules, services
 from vendorguard.catalog.blueprint import bp
 from vendorguard.catalog.forms import RequirementForm, applies_to_choices, kind_choices
 from vendorguard.catalog.models import Requirement, RequirementKind
@@ -143,7 +143,9 @@ def requirement_detail(requirement_id: int):
 
 
 def _facts_help(kind: ArrangementKind | str | None):
-    facts = rules.facts_available(kind) if kind is not None else list(rules.FACTS.values())
+    facts = (
+        rule_facts.facts_available(kind) if kind is not None else list(rule_facts.FACTS.values())
+    )
     return [
         (fact, rules.OPERATORS[fact.type], fact.choices() if fact.choices else {}) for fact in facts
     ]

@@ -18,7 +18,7 @@ from vendorguard.approvals import services as approvals
 from vendorguard.arrangements.models import ArrangementKind
 from vendorguard.auth.models import User
 from vendorguard.catalog import queries as catalog_queries
-from vendorguard.catalog import rules
+from vendorguard.catalog import rule_facts, rules
 from vendorguard.catalog import services as catalog
 from vendorguard.catalog.models import Requirement
 from vendorguard.classification.models import Axis, ClassificationLevel
@@ -48,7 +48,7 @@ def checklist_requirements(
     """
     if high is None and terms_type is None:
         return catalog.applicable_requirements(session, service)
-    facts = rules.facts_for(service)
+    facts = rule_facts.facts_for(service)
     if high is not None:
         facts["handles_high_confidentiality"] = high
     if terms_type is not None:

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from vendorguard.arrangements.kinds import ArrangementKindSpec, register_kind
 from vendorguard.arrangements.models import ArrangementKind
 from vendorguard.catalog.placeholders import cloud_values
-from vendorguard.catalog.rules import cloud_facts, set_choices
+from vendorguard.catalog.rule_facts import cloud_facts, set_choices
 from vendorguard.cloud.models import CloudService, TermsType
 from vendorguard.cloud.queries import service_for_catalog
 

@@ -1,34 +1,22 @@
 """What the home page lists for each role: its sections (by urgency) and the strip of today's counts.
 
-A section is a statement of what needs doing plus where that is done; ``views`` counts them all in
-one query and reads rows for the most urgent ones only. Counts stop where the list they link to
-stops counting (``list_bound``): past it both say 「N件以上」, so the numbers still agree, and no
-count walks 30,000 overdue requests on every view.
+A section is a statement of what needs doing plus where that is done; the statements are built,
+kept and counted in ``statements``, and ``views`` reads rows for the most urgent sections only.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import Select, select
-from sqlalchemy.orm import Session
 
-from vendorguard.arrangements.models import Arrangement, ArrangementKind
 from vendorguard.assessments import queries as assessment_queries
 from vendorguard.auth.roles import Role, role_has
-from vendorguard.core import settings
-from vendorguard.core.web import COUNT_BOUND, PAGES_AHEAD
-from vendorguard.dashboard import queries
-from vendorguard.dashboard.parts import Built, Section, StripItem, kept_for
-from vendorguard.evidence import queries as evidence_queries
-from vendorguard.inspections import queries as inspection_queries
-from vendorguard.org.models import Department
-from vendorguard.social import queries as social_queries
+from vendorguard.dashboard import queries, statements
+from vendorguard.dashboard.parts import Built, Section, StripItem
 
 OPEN_QUERIES = 3  # queries spent on rows of the most urgent sections; the others are one line each
 EXPIRING_DAYS = 30  # the strip's "expiring" window
@@ -37,75 +25,11 @@ EXPIRING_DAYS = 30  # the strip's "expiring" window
 OVERDUE, ASKED, SOON, TIDY = 0, 1, 2, 3
 
 
-def built(department_id: int | None, today: date) -> Built:
-    """The kept statements of the signed-in user for ``department_id`` and ``today``: the key holds
-    everything the statements read (user, role, own department, scope, day, list bound)."""
-    return kept_for(
-        (
-            current_user.id,
-            current_user.role,
-            current_user.department_id,
-            department_id,
-            today,
-            list_bound(),
-        )
-    )
-
-
-def list_bound() -> int:
-    """How far a list counts on its first page before it says 「N件以上」 (``core.web.RowPagination``
-    at page 1 and the configured page size): the home's counts stop at the same number."""
-    return max(COUNT_BOUND, (1 + PAGES_AHEAD) * settings.current().page_size)
-
-
-def _entity_only(stmt: Select) -> Select:
-    """``stmt`` without its extra columns: the home counts on its own, so a row query's window
-    ``count(*) OVER ()`` would only make the database read every match to show five."""
-    return stmt.with_only_columns(stmt.column_descriptions[0]["entity"])
-
-
-def _social(today: date) -> Select:
-    # The kind named too, so the 400 accounts are read through the kind index, not found by
-    # hashing all 20,000 arrangements.
-    return social_queries.needs_attention(current_user, today).where(
-        Arrangement.kind == ArrangementKind.SOCIAL_ACCOUNT.value
-    )
-
-
-def _inspections(today: date) -> Select:
-    return _entity_only(inspection_queries.due_for(current_user, today))
-
-
 def _link(endpoint: str, permission: str, **args: Any) -> str | None:
     """A list page's URL with filters (the department carried), or None when not for this user."""
     if not current_user.can(permission):
         return None
     return url_for(endpoint, **{key: value for key, value in args.items() if value is not None})
-
-
-@dataclass(frozen=True)
-class _Evidence:
-    """The evidence sections' row statements and the key statements that count them."""
-
-    review: Select
-    overdue: Select
-    review_keys: Select
-    overdue_keys: Select
-
-
-def _evidence(department_id: int | None, today: date) -> _Evidence:
-    review = evidence_queries.submissions_awaiting_review(current_user)
-    review_keys = evidence_queries.submission_keys_awaiting_review(current_user)
-    if department_id is not None:
-        review = review.where(Arrangement.department_id == department_id)
-        review_keys = review_keys.where(Arrangement.department_id == department_id)
-    scope = {"user": current_user, "department_id": department_id}
-    return _Evidence(
-        review,
-        evidence_queries.overdue_requests(today, **scope),
-        review_keys,
-        evidence_queries.overdue_request_keys(today, **scope),
-    )
 
 
 def _evidence_links(department_id: int | None) -> tuple[str | None, str | None]:
@@ -124,10 +48,10 @@ def _manages_evidence(role: Role) -> bool:
 
 def strip_for(role: Role, department_id: int | None, today: date) -> list[StripItem]:
     """Today's counts for ``role``: overdue, awaiting my review, expiring, self-checks, inspections."""
-    kept = built(department_id, today)
+    kept = statements.built(department_id, today)
     items: list[StripItem] = []
     if _manages_evidence(role):
-        evidence = kept.get("evidence", lambda: _evidence(department_id, today))
+        evidence = kept.get("evidence", lambda: statements.evidence(department_id, today))
         review_link, overdue_link = _evidence_links(department_id)
         items.append(
             StripItem(
@@ -155,7 +79,7 @@ def strip_for(role: Role, department_id: int | None, today: date) -> list[StripI
             StripItem(
                 "social",
                 _("対応が必要なSNSアカウント"),
-                kept.get("social", lambda: _social(today)),
+                kept.get("social", lambda: statements.social(today)),
                 url_for("dashboard.index", open="social") + "#block-social",
                 section="social",
             )
@@ -190,7 +114,7 @@ def strip_for(role: Role, department_id: int | None, today: date) -> list[StripI
             StripItem(
                 "inspections",
                 _("30日以内の実地検査"),
-                kept.get("inspections", lambda: _inspections(today)),
+                kept.get("inspections", lambda: statements.inspections(today)),
                 _link("inspections.index", "dashboard.view", year="", department=department_id),
                 section="inspections",
             )
@@ -203,7 +127,7 @@ def _evidence_sections(
 ) -> list[Section]:
     sections: list[Section] = []
     if _manages_evidence(role):
-        evidence = kept.get("evidence", lambda: _evidence(department_id, today))
+        evidence = kept.get("evidence", lambda: statements.evidence(department_id, today))
         review_link, overdue_link = _evidence_links(department_id)
         sections.append(
             Section(
@@ -234,7 +158,7 @@ def _evidence_sections(
                 _("期限を過ぎたあなたの措置"),
                 kept.get(
                     "actions_mine",
-                    lambda: _entity_only(
+                    lambda: statements.entity_only(
                         assessment_queries.overdue_actions_for_owner(current_user.id, today)
                     ),
                 ),
@@ -279,7 +203,7 @@ def _engagement_sections(department_id: int | None, today: date, kept: Built) ->
         Section(
             "inspections",
             _("30日以内に予定されている、または予定日を過ぎた実地検査"),
-            kept.get("inspections", lambda: _inspections(today)),
+            kept.get("inspections", lambda: statements.inspections(today)),
             _link("inspections.index", "dashboard.view", year="", department=department_id),
             ASKED,
         ),
@@ -288,7 +212,7 @@ def _engagement_sections(department_id: int | None, today: date, kept: Built) ->
             _("確認（定期確認）の時期が来ている案件"),
             kept.get(
                 "reviews_due",
-                lambda: _entity_only(
+                lambda: statements.entity_only(
                     assessment_queries.reviews_due(today, department_id, viewer=current_user)
                 ),
             ),
@@ -338,7 +262,7 @@ def _engagement_sections(department_id: int | None, today: date, kept: Built) ->
 
 def sections_for(role: Role, department_id: int | None, today: date) -> list[Section]:
     """Every section ``role`` works on, in a fixed order (the view sorts them by urgency)."""
-    kept = built(department_id, today)
+    kept = statements.built(department_id, today)
     sections = _evidence_sections(role, department_id, today, kept)
     manages = role_has(role, "engagement.manage")
     if manages:
@@ -372,7 +296,7 @@ def sections_for(role: Role, department_id: int | None, today: date) -> list[Sec
             Section(
                 "social",
                 _("対応が必要なSNSアカウント"),
-                kept.get("social", lambda: _social(today)),
+                kept.get("social", lambda: statements.social(today)),
                 _link("social.index", "social.view", mfa_off=1),
                 SOON,
                 _(
@@ -394,42 +318,3 @@ def sections_for(role: Role, department_id: int | None, today: date) -> list[Sec
             )
         )
     return sections
-
-
-def _counted(item: Section | StripItem) -> Select:
-    return item.stmt if item.counted is None else item.counted
-
-
-def count_all(
-    session: Session,
-    sections: list[Section],
-    strip: list[StripItem],
-    department_id: int | None,
-    today: date,
-) -> str | None:
-    """Fill every section's total and strip count in one query (each stopping at ``list_bound``);
-    returns the department's name (read in the same query) when the page is narrowed to one."""
-    listed = {s.key: s for s in sections}
-    own = [item for item in strip if item.section not in listed]
-    statements = {s.key: _counted(s) for s in sections} | {
-        f"strip_{i.key}": _counted(i) for i in own
-    }
-    if not statements and department_id is None:
-        return None
-    bound = list_bound()
-
-    def build() -> Select:
-        name = select(Department.name).where(Department.id == department_id).scalar_subquery()
-        return queries.counts(statements, bound).add_columns(name.label("name"))
-
-    counted = session.execute(built(department_id, today).get("counts", build)).one()
-    for section in sections:
-        found = counted._mapping[section.key]
-        section.total, section.bounded = min(found, bound), found > bound
-    for item in own:
-        found = counted._mapping[f"strip_{item.key}"]
-        item.count, item.bounded = min(found, bound), found > bound
-    for item in strip:
-        if item.section in listed:
-            item.count, item.bounded = listed[item.section].total, listed[item.section].bounded
-    return counted.name if department_id is not None else None

@@ -29,14 +29,8 @@ from vendorguard.core.timeutil import today_tokyo
 from vendorguard.dashboard import chart, kept, queries
 from vendorguard.dashboard.blueprint import bp
 from vendorguard.dashboard.parts import Built, Section
-from vendorguard.dashboard.sections import (
-    OPEN_QUERIES,
-    built,
-    count_all,
-    list_bound,
-    sections_for,
-    strip_for,
-)
+from vendorguard.dashboard.sections import OPEN_QUERIES, sections_for, strip_for
+from vendorguard.dashboard.statements import built, count_all, list_bound
 from vendorguard.extensions import db
 
 AUDIT_ROWS = 10  # the auditor's latest audit events

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from vendorguard.arrangements.kinds import ArrangementKindSpec, register_kind
 from vendorguard.arrangements.models import ArrangementKind
 from vendorguard.catalog.placeholders import engagement_values
-from vendorguard.catalog.rules import engagement_facts, set_choices
+from vendorguard.catalog.rule_facts import engagement_facts, set_choices
 from vendorguard.contractors.panels import ContractorPanel, register_contractor_panel
 from vendorguard.engagements import queries
 from vendorguard.engagements.models import Engagement, NetworkSegment, ReportingCycle

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from vendorguard.arrangements.models import Arrangement, ArrangementKind
 from vendorguard.catalog import queries as catalog_queries
-from vendorguard.catalog import rules
+from vendorguard.catalog import rule_facts, rules
 from vendorguard.catalog.models import Requirement
 from vendorguard.catalog.seed import REQUIREMENTS as SHIPPED_REQUIREMENTS
 from vendorguard.contractors.models import Certification, CertificationKind
@@ -258,7 +258,7 @@ class Applicable:
 
 
 def _facts(session: Session, arrangement: Arrangement) -> dict[str, Any]:
-    facts = rules.facts_for(arrangement)
+    facts = rule_facts.facts_for(arrangement)
     contractor_id = getattr(arrangement, "contractor_id", None) or getattr(
         arrangement, "provider_contractor_id", None
     )

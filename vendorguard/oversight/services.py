@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from vendorguard.arrangements.models import ArrangementKind
 from vendorguard.catalog import queries as catalog_queries
-from vendorguard.catalog import rules
+from vendorguard.catalog import rule_facts, rules
 from vendorguard.catalog.models import Waiver
 from vendorguard.cloud.queries import ISMAP_VALID
 from vendorguard.core.errors import DomainError
@@ -160,7 +160,7 @@ def _coverage(session: Session, year: Year) -> dict[tuple[int, str], dict[str, i
         lambda: {"covered": 0, "with_gaps": 0, "gaps": 0}
     )
     for engagement in engagements:
-        facts = rules.facts_for(engagement)
+        facts = rule_facts.facts_for(engagement)
         gaps = sum(
             1
             for requirement in candidates

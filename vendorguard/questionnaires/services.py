@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vendorguard.audit import capture as audit_capture
-from vendorguard.catalog import rules
+from vendorguard.catalog import rule_facts
 from vendorguard.catalog import services as catalog_services
 from vendorguard.core import concurrency
 from vendorguard.core.errors import DomainError
@@ -106,7 +106,7 @@ def arrangement_context(session: Session, arrangement_id: int) -> tuple[dict[str
         return {}, set()
     coverage = catalog_services.coverage(session, arrangement)
     applicable = {row.requirement.code for row in coverage.rows if row.waiver is None}
-    return rules.facts_for(arrangement), applicable
+    return rule_facts.facts_for(arrangement), applicable
 
 
 def load_sheet(session: Session, request_id: int) -> Sheet:

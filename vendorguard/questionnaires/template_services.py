@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from vendorguard.arrangements.kinds import kind_of
 from vendorguard.audit import capture as audit_capture
-from vendorguard.catalog import rules
+from vendorguard.catalog import rule_facts
 from vendorguard.catalog.models import ClauseStatus, Requirement
 from vendorguard.core.errors import DomainError
 from vendorguard.core.text import clean
@@ -240,7 +240,9 @@ def save_question(
         raise DomainError(_("要件を選び直してください。"), field="requirement_code")
     if data.fact:
         name = data.fact.partition(":")[0]
-        known = {f.name for f in rules.facts_available(template.applies_to) if f.type == "bool"}
+        known = {
+            f.name for f in rule_facts.facts_available(template.applies_to) if f.type == "bool"
+        }
         if name not in known:
             raise DomainError(_("条件を選び直してください。"), field="fact")
     if data.after_code:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from vendorguard.arrangements.kinds import registered_kinds
 from vendorguard.auth.permissions import require
 from vendorguard.catalog import queries as catalog_queries
-from vendorguard.catalog import rules
+from vendorguard.catalog import rule_facts, rules
 from vendorguard.core.errors import DomainError
 from vendorguard.core.web import show_domain_error
 from vendorguard.extensions import db
@@ -136,7 +136,7 @@ def _fill_question(form: QuestionForm, version: TemplateVersion, question: Quest
         (r.code, f"{r.code} {r.title_ja}")
         for r in db.session.scalars(catalog_queries.active_requirements(kind))
     ]
-    facts = [f for f in rules.facts_available(kind) if f.type == "bool"]
+    facts = [f for f in rule_facts.facts_available(kind) if f.type == "bool"]
     form.fact.choices = [("", _("（条件なし）"))] + [
         choice
         for f in facts

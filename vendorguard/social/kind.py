@@ -8,7 +8,7 @@ from vendorguard.arrangements.kinds import ArrangementKindSpec, register_kind
 from vendorguard.arrangements.models import ArrangementKind
 from vendorguard.auth.roles import Role
 from vendorguard.catalog.placeholders import social_values
-from vendorguard.catalog.rules import set_choices, social_facts
+from vendorguard.catalog.rule_facts import set_choices, social_facts
 from vendorguard.social.models import Platform, SocialAccount
 from vendorguard.social.queries import account_for_catalog, visible_to
 

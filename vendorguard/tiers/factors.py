@@ -14,7 +14,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from vendorguard.catalog import rules
+from vendorguard.catalog import rule_facts
 from vendorguard.engagements.models import Engagement, PersonalInfoVolume, RiskTier
 from vendorguard.evidence.models import Cadence
 
@@ -116,7 +116,7 @@ def facts_of(engagement: Engagement, uses_cloud: bool) -> dict[str, Any]:
 
     Needs ``information_items`` (with levels and their schemes) and ``subcontractors`` loaded.
     """
-    facts = rules.engagement_facts(engagement)
+    facts = rule_facts.engagement_facts(engagement)
     levels = [
         item.confidentiality_level
         for item in engagement.information_items
