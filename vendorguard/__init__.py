@@ -126,6 +126,7 @@ def create_app(
     from vendorguard.core.changes import track_record_changes
     from vendorguard.core.connections import replace_dead_connections
     from vendorguard.core.prepared import keep_prepared_statements
+    from vendorguard.core.sqlvalues import write_constants_in_sql
     from vendorguard.extensions import babel, csrf, db, login_manager, migrate
     from vendorguard.web import cookies, heap, i18n, layout, rows, security
 
@@ -136,6 +137,7 @@ def create_app(
             keep_prepared_statements(engine)
             track_record_changes(engine)
             replace_dead_connections(engine)
+            write_constants_in_sql(engine)
     migrate.init_app(
         app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True
     )

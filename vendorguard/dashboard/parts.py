@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from sqlalchemy import Select
-from sqlalchemy.sql.elements import ClauseElement
 
 from vendorguard.core.sqlvalues import constants_written_in
 
@@ -63,15 +62,16 @@ class Built:
         self._built: dict[str, Any] = {}
 
     def get(self, key: str, build: Callable[[], T]) -> T:
-        """The statement kept under ``key``, built by ``build`` the first time, with its code
-        constants written in (``core.sqlvalues.constants_written_in``: nothing here comes from
-        the reader, and the generic plans then serve the page as well as fresh ones did)."""
+        """The statement kept under ``key``, built by ``build`` the first time."""
         if key not in self._built:
-            built = build()
-            if isinstance(built, ClauseElement):
-                built = constants_written_in(built)
-            self._built[key] = built
+            self._built[key] = build()
         return self._built[key]
+
+    def executed(self, key: str, build: Callable[[], Select[Any]]) -> Select[Any]:
+        """Like ``get``, for a statement the page sends: kept with its code constants written in
+        (``core.sqlvalues.constants_written_in``; nothing here comes from the reader), so that
+        PostgreSQL's generic plan serves it as well as a fresh one."""
+        return self.get(key, lambda: constants_written_in(build()))
 
 
 KEPT = 512  # users × scopes kept (a few hundred bytes of tree each, per statement)

@@ -120,7 +120,7 @@ def count_all(
         name = select(Department.name).where(Department.id == department_id).scalar_subquery()
         return queries.counts(statements, bound).add_columns(name.label("name"))
 
-    counted = session.execute(built(department_id, today).get("counts", build)).one()
+    counted = session.execute(built(department_id, today).executed("counts", build)).one()
     for section in sections:
         found = counted._mapping[section.key]
         section.total, section.bounded = min(found, bound), found > bound

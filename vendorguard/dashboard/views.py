@@ -53,7 +53,7 @@ def _read_rows(sections: list[Section], asked: str, kept: Built) -> None:
         spent += section.cost
     chosen += [s for s in sections if s.total and s.key == asked and s not in chosen]
     for section in chosen:
-        stmt = kept.get(f"rows_{section.key}", partial(_first_rows, section))
+        stmt = kept.executed(f"rows_{section.key}", partial(_first_rows, section))
         result = db.session.execute(stmt).unique().all()
         section.rows = [row[0] for row in result]
 
@@ -89,7 +89,7 @@ def _chart(today: date, department_id: int | None) -> chart.StackedChart | None:
             },
         )
         for row in db.session.execute(
-            built(department_id, today).get(
+            built(department_id, today).executed(
                 "chart",
                 lambda: queries.assurance_by_department(current_user, today, department_id),
             )
@@ -140,9 +140,9 @@ def _home(today: date, asked: str) -> dict[str, Any]:
     city_wide = role in WHOLE_CITY or role == Role.AUDITOR
     department_id = None if city_wide else current_user.department_id
     missing_department = not city_wide and department_id is None
-    generic_plans_here(db.session)  # the page's statements have their constants written in
     sections = [] if missing_department else sections_for(role, department_id, today)
     strip = [] if missing_department else strip_for(role, department_id, today)
+    generic_plans_here(db.session)  # the page's statements have their constants written in
     department_name = count_all(db.session, sections, strip, department_id, today)
     # most urgent first; within a level, the order sections_for gives
     sections.sort(key=lambda s: (s.total == 0, s.urgency))
