@@ -547,3 +547,37 @@ def test_list_writes_the_unsettled_statuses_into_its_sql(client, make, login_as,
         assert not {"open", "submitted"} & _parameter_values(parameters)
     html, seen = _statements_with_parameters(client, "/evidence/requests/?status=accepted")
     assert "受領済みの点検" in html and "未提出の点検" not in html
+
+
+def test_the_list_sends_its_kinds_in_the_sql_and_a_search_term_as_a_parameter(
+    client, make, login_as
+):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the SQL is rewritten for PostgreSQL only (set VENDORGUARD_TEST_DATABASE_URL)")
+    department = make.department(name="市民課")
+    engagement = make.engagement(department=department, title="住民記録保守")
+    _request(engagement, title="月次報告")
+    login_as(make.user(Role.OFFICER, department=department))
+    client.get("/evidence/requests/")
+    sent: list[tuple[str, dict]] = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        if "FROM evidence_request" in statement:
+            sent.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        assert "月次報告" in client.get("/evidence/requests/").get_data(as_text=True)
+        listed = list(sent)
+        sent.clear()
+        assert client.get("/evidence/requests/?q=monthly").status_code == 200
+        searched = list(sent)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    # the kinds the officer reads are written in; the department and the page's numbers stay bound
+    assert listed and all("arrangement.kind = 'engagement'" in sql for sql, _ in listed)
+    assert all("department_id_1" in parameters for _, parameters in listed)
+    assert any("%(page_size)s" in sql for sql, _ in listed)
+    # with a search term nothing is written in
+    assert searched and all("kind_1" in parameters for _, parameters in searched)
+    assert all(any("monthly" in str(v) for v in parameters.values()) for _, parameters in searched)

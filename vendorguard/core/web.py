@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
@@ -31,6 +31,7 @@ from vendorguard.core import settings
 from vendorguard.core.bigrams import bigram_filter
 from vendorguard.core.errors import DomainError
 from vendorguard.core.forms import CONTROL_CHARACTERS
+from vendorguard.core.sqlvalues import constants_written_in
 from vendorguard.extensions import db
 
 
@@ -261,6 +262,8 @@ def paginate_kept(
     key: Hashable,
     build: Callable[[], tuple[Select[Any], Select[Any] | None]],
     per_page: int | None = None,
+    *,
+    constants_written: bool = False,
 ) -> RowPagination:
     """``paginate`` for a list whose statements are built once per ``key`` and kept.
 
@@ -268,8 +271,22 @@ def paginate_kept(
     every value they depend on (filters, sort, day, the user's visibility). Building a list's
     select trees and generating their SQL cache keys took 1–3 ms a view, a sixth of the page; a
     kept statement keeps its memoized cache key. Only statements are kept, never rows.
+    ``constants_written``: sent with their code constants in the SQL
+    (``core.sqlvalues.constants_written_in``; the page's numbers stay parameters) — for lists
+    without a search term, whose other values all come from fixed choices.
     """
-    statements = kept_statement(("list", key), lambda: list_statements(*build()))
+
+    def kept() -> ListStatements:
+        statements = list_statements(*build())
+        if not constants_written:
+            return statements
+        return replace(
+            statements,
+            count=constants_written_in(statements.count),
+            page=constants_written_in(statements.page),
+        )
+
+    statements = kept_statement(("list", key, constants_written), kept)
     return RowPagination(None, db.session, page_arg(), page_size(per_page), statements=statements)
 
 

