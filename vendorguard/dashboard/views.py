@@ -25,6 +25,7 @@ from vendorguard.auth.permissions import require
 from vendorguard.auth.roles import WHOLE_CITY, Role
 from vendorguard.cloud import assurance as cloud_assurance
 from vendorguard.core.prepared import generic_plans_here
+from vendorguard.core.sqlvalues import constants_written_in
 from vendorguard.core.timeutil import today_tokyo
 from vendorguard.dashboard import chart, kept, queries
 from vendorguard.dashboard.blueprint import bp
@@ -149,8 +150,9 @@ def _home(today: date, asked: str) -> dict[str, Any]:
     _read_rows(sections, asked, built(department_id, today))
     registers = events = None
     if role == Role.AUDITOR:
-        registers = db.session.execute(queries.register_counts()).one()
-        events = db.session.scalars(latest_events(AUDIT_ROWS)).all()
+        # (on the generic plans asked for above, so with their constants written in too)
+        registers = db.session.execute(constants_written_in(queries.register_counts())).one()
+        events = db.session.scalars(constants_written_in(latest_events(AUDIT_ROWS))).all()
     return {
         "today": today,
         "strip": strip,
