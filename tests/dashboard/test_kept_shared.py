@@ -10,6 +10,7 @@ import stat
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import event
 
 from tests.conftest import RequestClient, login
 from vendorguard import create_app
@@ -17,6 +18,7 @@ from vendorguard.auth.roles import Role
 from vendorguard.core import changes
 from vendorguard.core.timeutil import today_tokyo
 from vendorguard.dashboard import kept
+from vendorguard.extensions import db
 
 TODAY = today_tokyo()
 
@@ -60,10 +62,7 @@ def _folder(app) -> str:
 
 
 def _statements_of(worker_app, client, path: str = "/") -> tuple[str, int]:
-    from sqlalchemy import event
-
-    from vendorguard.extensions import db
-
+    """The page at ``path`` from ``worker_app`` and the statements its engine sent for it."""
     seen: list[str] = []
 
     def note(*args) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from enum import Enum
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, Integer, String, bindparam, event, func, select
@@ -96,7 +95,7 @@ def _written(
 def _literal(name: str, value: Any) -> str | None:
     if type(value) is int and _LIMITS.fullmatch(name):
         return str(value)
-    text = value.value if isinstance(value, Enum) else value
-    if isinstance(text, str) and _WORD.fullmatch(text):
-        return f"'{text}'"
+    # (the app's enums are StrEnums: a status arrives here as its string)
+    if isinstance(value, str) and _WORD.fullmatch(value):
+        return f"'{value}'"
     return None
