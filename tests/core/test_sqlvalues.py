@@ -108,3 +108,17 @@ def test_other_databases_get_the_statement_as_it_is(app, make, sent):
     sql, parameters = sent[-1]
     assert "'accepted'" not in sql
     assert RequestStatus.ACCEPTED.value in list(parameters)
+
+
+def test_the_sql_text_is_rewritten_in_one_pass_leaving_escaped_percent_signs():
+    from vendorguard.core.sqlvalues import _rewritten
+
+    sql = (
+        "SELECT a FROM t WHERE s = %(status_1)s AND u = %(status_1)s AND d < %(day_1)s "
+        "AND n LIKE '%%(status_1)s' LIMIT %(param_1)s"
+    )
+    written = _rewritten(sql, (("status_1", "'open'"), ("param_1", "5")))
+    assert written == (
+        "SELECT a FROM t WHERE s = 'open' AND u = 'open' AND d < %(day_1)s "
+        "AND n LIKE '%%(status_1)s' LIMIT 5"
+    )
