@@ -77,6 +77,9 @@ class Settings:
     proxy_count: int = 0
     # Where an instance's processes share the home pages they made (empty: instance/kept-pages).
     kept_pages_dir: str = ""
+    # The home page's summaries (the chart by department, the auditor's register counts): counted
+    # at most this many seconds apart for each statement (0: at every view).
+    home_summary_max_age_seconds: int = 60
     # Evidence uploads: per-file limit (upload views allow EVIDENCE_MAX_FILES such files in one
     # request), and the bounds for ZIP archives and the ZIP container of Office files.
     max_upload_mb: int = 100

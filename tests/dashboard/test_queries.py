@@ -7,6 +7,7 @@ import pytest
 
 from tests.dashboard.test_dashboard import _bulk, days
 from vendorguard.auth.roles import Role
+from vendorguard.dashboard.summary import kept_counts
 from vendorguard.evidence.models import (
     Cadence,
     EvidenceProvider,
@@ -48,6 +49,9 @@ def _measure(client, login_as, users, count_queries) -> dict[Role, int]:
     for role, user in users.items():
         client.post("/logout")
         login_as(user)
+        kept_counts(
+            client.application
+        ).clear()  # the chart counted too, as at its minute's first view
         with count_queries() as counter:
             assert client.get("/").status_code == 200
         counts[role] = counter.count

@@ -84,14 +84,19 @@ class KeptBodies:
         self._keep(key, marker, html, time.monotonic() - age)
         return html
 
-    def put(self, key: Hashable, marker: str | None, html: Markup) -> None:
+    def put(
+        self, key: Hashable, marker: str | None, html: Markup, lifetime: float | None = None
+    ) -> None:
         """Keep ``html`` under ``key``, made at ``marker`` (nothing is kept without a marker), and
-        share it with the instance's other processes."""
-        if marker is None:
+        share it with the instance's other processes; for at most ``lifetime`` seconds when given
+        (a page showing a summary counted before the last change: ``dashboard.summary``)."""
+        if marker is None or (lifetime is not None and lifetime <= 0):
             return
-        self._keep(key, marker, html, time.monotonic())
+        # served while younger than MAX_AGE: a shorter life is kept as an earlier making
+        earlier = 0.0 if lifetime is None else max(0.0, changes.MAX_AGE - lifetime)
+        self._keep(key, marker, html, time.monotonic() - earlier)
         if self._shared is not None:
-            self._shared.put(key, marker, html)
+            self._shared.put(key, marker, html, earlier)
 
     def _keep(self, key: Hashable, marker: str, html: Markup, made_at: float) -> None:
         size = len(html)
@@ -140,13 +145,17 @@ class SharedBodies:
         except (OSError, UnicodeDecodeError):
             return None  # none yet, or damaged: made again
 
-    def put(self, key: Hashable, marker: str, html: Markup) -> None:
-        """Write the body under ``key`` for the other processes (failures are logged, not raised)."""
+    def put(self, key: Hashable, marker: str, html: Markup, earlier: float = 0.0) -> None:
+        """Write the body under ``key`` for the other processes, dated ``earlier`` seconds before
+        now (a shorter life); failures are logged, not raised."""
         part = None
         try:
             handle, part = tempfile.mkstemp(dir=self._dir, prefix=".part-")
             with os.fdopen(handle, "wb") as file:
                 file.write(marker.encode() + b"\n" + str(html).encode("utf-8"))
+            if earlier:
+                made = time.time() - earlier
+                os.utime(part, (made, made))
             os.replace(part, self._path(key))
             part = None
         except OSError as error:

@@ -27,7 +27,7 @@ from vendorguard.cloud import assurance as cloud_assurance
 from vendorguard.core.prepared import generic_plans_here
 from vendorguard.core.sqlvalues import constants_written_in
 from vendorguard.core.timeutil import today_tokyo
-from vendorguard.dashboard import chart, kept, queries
+from vendorguard.dashboard import chart, kept, queries, summary
 from vendorguard.dashboard.blueprint import bp
 from vendorguard.dashboard.parts import Built, Section
 from vendorguard.dashboard.sections import OPEN_QUERIES, sections_for, strip_for
@@ -79,7 +79,14 @@ def _cloud_risk_reasons(sections: list[Section], today: date) -> dict[int, list[
     }
 
 
-def _chart(today: date, department_id: int | None) -> chart.StackedChart | None:
+def _chart(
+    today: date, department_id: int | None
+) -> tuple[chart.StackedChart | None, summary.Counted]:
+    """The chart and its rows' count (``dashboard.summary``: at most a minute old)."""
+    statement = built(department_id, today).executed(
+        "chart", lambda: queries.assurance_by_department(current_user, today, department_id)
+    )
+    counted = summary.kept_counts().rows(db.session, statement, kept.read_marker())
     data = [
         (
             row.name,
@@ -89,14 +96,9 @@ def _chart(today: date, department_id: int | None) -> chart.StackedChart | None:
                 "without": row.without or 0,
             },
         )
-        for row in db.session.execute(
-            built(department_id, today).executed(
-                "chart",
-                lambda: queries.assurance_by_department(current_user, today, department_id),
-            )
-        )
+        for row in counted.rows
     ]
-    return chart.stacked(data, _("その他の所属")) if data else None
+    return (chart.stacked(data, _("その他の所属")) if data else None), counted
 
 
 @bp.route("/")
@@ -109,10 +111,13 @@ def index():
     bodies = kept.kept_bodies()
     body = bodies.get(key, kept.read_marker()) if key is not None else None
     if body is None:
+        shown = _home(today, asked)
         # (stripped: the macros at the top of the template leave blank lines)
-        body = Markup(render_template("dashboard/_home.html", **_home(today, asked)).strip())
+        body = Markup(render_template("dashboard/_home.html", **shown).strip())
         if key is not None:
-            bodies.put(key, kept.read_marker(), body)
+            marker = kept.read_marker()
+            lifetime = summary.kept_counts().lifetime(shown["summaries"], marker)
+            bodies.put(key, marker, body, lifetime)
     return render_template("dashboard/index.html", body=body)
 
 
@@ -148,21 +153,35 @@ def _home(today: date, asked: str) -> dict[str, Any]:
     # most urgent first; within a level, the order sections_for gives
     sections.sort(key=lambda s: (s.total == 0, s.urgency))
     _read_rows(sections, asked, built(department_id, today))
+    summaries: list[summary.Counted] = []
     registers = events = None
     if role == Role.AUDITOR:
         # (on the generic plans asked for above, so with their constants written in too)
-        registers = db.session.execute(constants_written_in(queries.register_counts())).one()
+        registers = summary.kept_counts().rows(
+            db.session, constants_written_in(queries.register_counts()), kept.read_marker()
+        )
+        summaries.append(registers)
         events = db.session.scalars(constants_written_in(latest_events(AUDIT_ROWS))).all()
+    assurance = chart_counted = None
+    if not missing_department:
+        assurance, chart_counted = _chart(today, department_id)
+        summaries.append(chart_counted)
     return {
         "today": today,
         "strip": strip,
         "sections": [s for s in sections if s.total],
         "empty_sections": [s for s in sections if not s.total],
         "cloud_reasons": _cloud_risk_reasons(sections, today),
-        "assurance": None if missing_department else _chart(today, department_id),
+        "assurance": assurance,
+        "chart_counted_at": chart_counted.counted_at if chart_counted else None,
         "department_name": department_name,
         "missing_department": missing_department,
-        "registers": registers,
+        "registers": registers.rows[0] if registers else None,
+        "registers_counted_at": registers.counted_at if registers else None,
+        # The chain numbers events 1, 2, 3 … without gaps and rows are never deleted (audit.chain,
+        # verified by its check), so its last number, read with the user, is the count.
+        "audit_events": kept.read_audit_head() or 0,
+        "summaries": summaries,  # (for how long the body may be kept)
         "events": events,
         "detail_url": detail_url,
         "audit_labels": audit_labels,
