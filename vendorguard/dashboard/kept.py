@@ -89,7 +89,7 @@ class KeptBodies:
     ) -> None:
         """Keep ``html`` under ``key``, made at ``marker`` (nothing is kept without a marker), and
         share it with the instance's other processes; for at most ``lifetime`` seconds when given
-        (a page showing a summary counted before the last change: ``dashboard.summary``)."""
+        (a page showing a summary, no longer than the summary may be shown: ``dashboard.summary``)."""
         if marker is None or (lifetime is not None and lifetime <= 0):
             return
         # served while younger than MAX_AGE: a shorter life is kept as an earlier making

@@ -86,13 +86,14 @@ class KeptCounts:
         return counted
 
     def lifetime(self, counts: list[Counted], marker: str | None) -> float | None:
-        """How long a page showing ``counts`` may be kept under ``marker``: None when every count
-        is exact under it (the page follows the marker alone), else until the oldest inexact count
-        is due again (a page must not show a count past its age, however quiet the city)."""
+        """How long a page showing ``counts`` may be kept under ``marker`` (None: no counts): until
+        the first of them is due again — an exact one ``MAX_AGE`` after its count, like the page
+        itself, an older one its ``max_age`` after (a page must not show a count past its age,
+        however quiet the city)."""
+        now = time.monotonic()
         left = [
-            counted.made + self._max_age - time.monotonic()
+            counted.made + (changes.MAX_AGE if counted.exact_under(marker) else self._max_age) - now
             for counted in counts
-            if not counted.exact_under(marker)
         ]
         return max(0.0, min(left)) if left else None
 

@@ -158,7 +158,9 @@ def _home(today: date, asked: str) -> dict[str, Any]:
     if role == Role.AUDITOR:
         # (on the generic plans asked for above, so with their constants written in too)
         registers = summary.kept_counts().rows(
-            db.session, constants_written_in(queries.register_counts()), kept.read_marker()
+            db.session,
+            built(department_id, today).executed("registers", queries.register_counts),
+            kept.read_marker(),
         )
         summaries.append(registers)
         events = db.session.scalars(constants_written_in(latest_events(AUDIT_ROWS))).all()
