@@ -146,10 +146,9 @@ def _overdue_in_bulk(engagement, count: int, start: int = 0) -> None:
     db.session.commit()
 
 
-def test_a_count_past_the_lists_bound_says_so_on_the_home_and_the_list(client, make, login_as):
-    from vendorguard.dashboard.statements import list_bound
+def test_a_count_past_the_home_bound_says_so_and_the_list_counts_on(client, make, login_as):
+    from vendorguard.dashboard.statements import HOME_COUNT_BOUND as bound
 
-    bound = list_bound()
     department = make.department(name="市民課")
     engagement = make.engagement(department=department, title="住民記録保守")
     login_as(make.user(Role.OFFICER, department=department))
@@ -159,11 +158,12 @@ def test_a_count_past_the_lists_bound_says_so_on_the_home_and_the_list(client, m
     assert f">{bound}<" in strip and "件以上" not in strip
     assert f"{bound}件" in _block(home, "evidence_overdue") and "件以上" not in home
 
-    _overdue_in_bulk(engagement, 1, start=1)  # one past the bound: both stop counting there
+    _overdue_in_bulk(engagement, 1, start=1)  # one past the bound: the home stops counting there
     home = client.get("/").get_data(as_text=True)
     strip = re.search(r'<li id="today-overdue".*?</li>', home, re.S).group(0)
     assert f"{bound}件以上" in strip
     block = _block(home, "evidence_overdue")
     assert f"{bound}件以上" in block and f"ほか{bound - 5}件以上" in block
     link = re.search(r'<a href="([^"]+)">一覧で見る</a>', block).group(1).replace("&amp;", "&")
-    assert f"{bound}件以上" in client.get(link).get_data(as_text=True)
+    listed = client.get(link).get_data(as_text=True)
+    assert f"{bound + 1}件" in listed and "件以上" not in listed  # the list's exact count

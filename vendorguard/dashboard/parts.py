@@ -27,12 +27,14 @@ class Section:
     urgency: int
     hint: str = ""
     total: int = 0
-    bounded: bool = False  # more than ``total`` match (the count stopped at ``list_bound``)
+    bounded: bool = False  # more than ``total`` match (the count stopped at ``HOME_COUNT_BOUND``)
     rows: list[Any] = field(default_factory=list)
     cost: int = 1  # queries to show its rows
     # The same rows' keys in the same order with fewer joins: counted, and the first rows picked
     # by, instead of ``stmt`` (whose joins would be read for every match).
     counted: Select | None = None
+    # The columns its table prints, read as flat rows (``dashboard.shown``); None: whole entities.
+    shown: Callable[[Select], Select] | None = None
 
 
 @dataclass

@@ -15,7 +15,7 @@ from flask_login import current_user
 
 from vendorguard.assessments import queries as assessment_queries
 from vendorguard.auth.roles import Role, role_has
-from vendorguard.dashboard import queries, statements
+from vendorguard.dashboard import queries, shown, statements
 from vendorguard.dashboard.parts import Built, Section, StripItem
 
 OPEN_QUERIES = 3  # queries spent on rows of the most urgent sections; the others are one line each
@@ -138,6 +138,7 @@ def _evidence_sections(
                 OVERDUE,
                 _("委託事業者への督促、または所管課での提出が必要です。"),
                 counted=evidence.overdue_keys,
+                shown=shown.requests,
             )
         )
         sections.append(
@@ -149,6 +150,7 @@ def _evidence_sections(
                 ASKED,
                 _("提出された証跡の内容を確認し、受理するか、理由を付けて差し戻してください。"),
                 counted=evidence.review_keys,
+                shown=shown.submissions,
             )
         )
     if role != Role.AUDITOR:
@@ -164,6 +166,7 @@ def _evidence_sections(
                 ),
                 _link("assessments.actions", "dashboard.view", overdue=1, mine=1),
                 OVERDUE,
+                shown=shown.actions,
             )
         )
     return sections
@@ -180,6 +183,7 @@ def _self_check_sections(department_id: int | None, today: date, kept: Built) ->
             ),
             _link("questionnaires.index", "dashboard.view", status="open", **listing),
             OVERDUE,
+            shown=shown.self_checks,
         ),
         Section(
             "self_checks_review",
@@ -187,6 +191,7 @@ def _self_check_sections(department_id: int | None, today: date, kept: Built) ->
             kept.get("self_checks_review", lambda: queries.self_checks_to_review(current_user)),
             _link("questionnaires.index", "dashboard.view", status="submitted", **listing),
             ASKED,
+            shown=shown.self_checks,
         ),
         Section(
             "self_checks_send",
@@ -194,6 +199,7 @@ def _self_check_sections(department_id: int | None, today: date, kept: Built) ->
             kept.get("self_checks_send", lambda: queries.self_checks_to_send(current_user, today)),
             _link("questionnaires.bulk", "dashboard.view"),
             TIDY,
+            shown=shown.arrangements,
         ),
     ]
 
@@ -219,6 +225,7 @@ def _engagement_sections(department_id: int | None, today: date, kept: Built) ->
             None,
             ASKED,
             _("前回の確認の有効期限が近い、または過ぎています。確認を記録してください。"),
+            shown=shown.arrangements,
         ),
         Section(
             "subcontractors",
@@ -256,6 +263,7 @@ def _engagement_sections(department_id: int | None, today: date, kept: Built) ->
             ),
             SOON,
             _("更新・再契約の準備や、終了時の情報資産の返還・廃棄の確認が必要です。"),
+            shown=shown.engagements,
         ),
     ]
 
@@ -315,6 +323,7 @@ def sections_for(role: Role, department_id: int | None, today: date) -> list[Sec
                 ),
                 _link("engagements.index", "engagement.view", department=department_id),
                 TIDY,
+                shown=shown.engagements,
             )
         )
     return sections

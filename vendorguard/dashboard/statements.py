@@ -1,10 +1,13 @@
 """The statements behind the home page's sections and strip: built for the signed-in user, kept, and
 counted in one query.
 
-The process keeps the statements per user, scope and day (``built``). Counts stop where the list
-they link to stops counting (``list_bound``): past it both say 「N件以上」, so the numbers still
-agree, and no count walks 30,000 overdue requests on every view. ``count_all`` fills every section's
-total and strip count in one query.
+The process keeps the statements per user, scope and day (``built``). The to-do counts are a badge,
+like the header's unread count: they stop at ``HOME_COUNT_BOUND`` and past it say 「100件以上」; the
+list each one links to counts on (to 1,000 on its first page). Counting the city's 1,000 overdue
+requests, pending reviews, review dates and unstaffed engagements to the list's bound walked some
+4,000 index entries at every making of the page, two thirds of its database time, to tell apart
+numbers that ask for the same thing: open the list. ``count_all`` fills every section's total and
+strip count in one query.
 """
 
 from __future__ import annotations
@@ -17,8 +20,6 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from vendorguard.arrangements.models import Arrangement, ArrangementKind
-from vendorguard.core import settings
-from vendorguard.core.web import COUNT_BOUND, PAGES_AHEAD
 from vendorguard.dashboard import queries
 from vendorguard.dashboard.parts import Built, Section, StripItem, kept_for
 from vendorguard.evidence import queries as evidence_queries
@@ -26,10 +27,13 @@ from vendorguard.inspections import queries as inspection_queries
 from vendorguard.org.models import Department
 from vendorguard.social import queries as social_queries
 
+# The home's to-do counts stop here (「100件以上」), as the unread badge stops at "99+".
+HOME_COUNT_BOUND = 100
+
 
 def built(department_id: int | None, today: date) -> Built:
     """The kept statements of the signed-in user for ``department_id`` and ``today``: the key holds
-    everything the statements read (user, role, own department, scope, day, list bound)."""
+    everything the statements read (user, role, own department, scope, day, count bound)."""
     return kept_for(
         (
             current_user.id,
@@ -37,15 +41,9 @@ def built(department_id: int | None, today: date) -> Built:
             current_user.department_id,
             department_id,
             today,
-            list_bound(),
+            HOME_COUNT_BOUND,
         )
     )
-
-
-def list_bound() -> int:
-    """How far a list counts on its first page before it says 「N件以上」 (``core.web.RowPagination``
-    at page 1 and the configured page size): the home's counts stop at the same number."""
-    return max(COUNT_BOUND, (1 + PAGES_AHEAD) * settings.current().page_size)
 
 
 def entity_only(stmt: Select) -> Select:
@@ -105,7 +103,8 @@ def count_all(
     department_id: int | None,
     today: date,
 ) -> str | None:
-    """Fill every section's total and strip count in one query (each stopping at ``list_bound``);
+    """Fill every section's total and strip count in one query (each stopping at
+    ``HOME_COUNT_BOUND``);
     returns the department's name (read in the same query) when the page is narrowed to one."""
     listed = {s.key: s for s in sections}
     own = [item for item in strip if item.section not in listed]
@@ -114,7 +113,7 @@ def count_all(
     }
     if not statements and department_id is None:
         return None
-    bound = list_bound()
+    bound = HOME_COUNT_BOUND
 
     def build() -> Select:
         name = select(Department.name).where(Department.id == department_id).scalar_subquery()

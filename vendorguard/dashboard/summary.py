@@ -21,7 +21,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -45,6 +45,9 @@ class Counted:
     counted_at: datetime  # aware, UTC
     made: float  # time.monotonic() at the count
     marker: str | None
+    # What a page drew from these rows, by what else it depends on (the chart's SVG per language):
+    # drawn again only when the rows are counted again.
+    drawn: dict[Hashable, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def exact_under(self, marker: str | None) -> bool:
         """Whether no change was committed since the count (the marker is the one it was made at)."""

@@ -12,13 +12,14 @@ from datetime import date
 from functools import partial
 from typing import Any
 
-from flask import render_template, request, url_for
+from flask import get_template_attribute, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import Select
 
+from vendorguard.arrangements.kinds import kind_label
 from vendorguard.audit import labels as audit_labels
 from vendorguard.audit.queries import latest_events
 from vendorguard.auth.permissions import require
@@ -31,7 +32,7 @@ from vendorguard.dashboard import chart, kept, queries, summary
 from vendorguard.dashboard.blueprint import bp
 from vendorguard.dashboard.parts import Built, Section
 from vendorguard.dashboard.sections import OPEN_QUERIES, sections_for, strip_for
-from vendorguard.dashboard.statements import built, count_all, list_bound
+from vendorguard.dashboard.statements import HOME_COUNT_BOUND, built, count_all
 from vendorguard.extensions import db
 
 AUDIT_ROWS = 10  # the auditor's latest audit events
@@ -55,19 +56,25 @@ def _read_rows(sections: list[Section], asked: str, kept: Built) -> None:
     chosen += [s for s in sections if s.total and s.key == asked and s not in chosen]
     for section in chosen:
         stmt = kept.executed(f"rows_{section.key}", partial(_first_rows, section))
-        result = db.session.execute(stmt).unique().all()
-        section.rows = [row[0] for row in result]
+        if section.shown is not None:
+            section.rows = list(db.session.execute(stmt).all())
+        else:
+            section.rows = [row[0] for row in db.session.execute(stmt).unique().all()]
 
 
 def _first_rows(section: Section) -> Select:
     """The section's first ``BLOCK_ROWS`` rows. With key statement (``Section.counted``), the keys
     are picked first, in the rows' order, and only those rows are read: one department's 470
-    submissions are ordered from an index, not read whole with their request and requirement."""
+    submissions are ordered from an index, not read whole with their request and requirement.
+    A section with ``shown`` reads only the columns its table prints (``dashboard.shown``)."""
     stmt = section.stmt
-    if section.counted is None:
-        return stmt.limit(queries.BLOCK_ROWS)
-    first = section.counted.limit(queries.BLOCK_ROWS)  # in the rows' order (``Section.counted``)
-    return stmt.where(stmt.column_descriptions[0]["entity"].id.in_(first)).limit(queries.BLOCK_ROWS)
+    if section.counted is not None:
+        first = section.counted.limit(
+            queries.BLOCK_ROWS
+        )  # in the rows' order (``Section.counted``)
+        stmt = stmt.where(stmt.column_descriptions[0]["entity"].id.in_(first))
+    stmt = stmt.limit(queries.BLOCK_ROWS)
+    return stmt if section.shown is None else section.shown(stmt)
 
 
 def _cloud_risk_reasons(sections: list[Section], today: date) -> dict[int, list[str]]:
@@ -79,14 +86,20 @@ def _cloud_risk_reasons(sections: list[Section], today: date) -> dict[int, list[
     }
 
 
-def _chart(
-    today: date, department_id: int | None
-) -> tuple[chart.StackedChart | None, summary.Counted]:
-    """The chart and its rows' count (``dashboard.summary``: at most a minute old)."""
+def _chart(today: date, department_id: int | None) -> tuple[Markup | None, summary.Counted]:
+    """The chart's SVG and its rows' count (``dashboard.summary``: at most a minute old); drawn
+    once per count and language."""
     statement = built(department_id, today).executed(
         "chart", lambda: queries.assurance_by_department(current_user, today, department_id)
     )
     counted = summary.kept_counts().rows(db.session, statement, kept.read_marker())
+    language = str(get_locale())
+    if language not in counted.drawn:
+        counted.drawn[language] = _draw_chart(counted)
+    return counted.drawn[language], counted
+
+
+def _draw_chart(counted: summary.Counted) -> Markup | None:
     data = [
         (
             row.name,
@@ -98,7 +111,10 @@ def _chart(
         )
         for row in counted.rows
     ]
-    return (chart.stacked(data, _("その他の所属")) if data else None), counted
+    if not data:
+        return None
+    draw = get_template_attribute("dashboard/_assurance.svg.html", "stacked")
+    return Markup(draw(chart.stacked(data, _("その他の所属")), _("所属別の証跡の状況")))
 
 
 @bp.route("/")
@@ -132,7 +148,7 @@ def _body_key(today: date, asked: str) -> tuple[object, ...] | None:
         current_user.role,
         current_user.department_id,
         today,
-        list_bound(),
+        HOME_COUNT_BOUND,
         str(get_locale()),
         asked,
         request.script_root,
@@ -186,5 +202,6 @@ def _home(today: date, asked: str) -> dict[str, Any]:
         "summaries": summaries,  # (for how long the body may be kept)
         "events": events,
         "detail_url": detail_url,
+        "kind_label": kind_label,  # (flat rows carry the kind, not the entity's label)
         "audit_labels": audit_labels,
     }
