@@ -167,3 +167,26 @@ def test_a_count_past_the_home_bound_says_so_and_the_list_counts_on(client, make
     link = re.search(r'<a href="([^"]+)">一覧で見る</a>', block).group(1).replace("&amp;", "&")
     listed = client.get(link).get_data(as_text=True)
     assert f"{bound + 1}件" in listed and "件以上" not in listed  # the list's exact count
+
+
+def test_an_officers_first_overdue_requests_are_their_departments_oldest(client, make, login_as):
+    # Another department's older requests come first in the city's due-date order, which the
+    # first keys are picked in (Section.counted): the officer sees only their department's.
+    today = today_tokyo()
+    other = make.engagement(department=make.department(name="税務課"), title="課税保守")
+    for n in range(8):
+        _request(other, f"他課の報告{n}", today - timedelta(days=100 + n))
+    department = make.department(name="市民課")
+    first = make.engagement(department=department, title="住民記録保守")
+    second = make.engagement(department=department, title="窓口委託")
+    for days in range(1, 8):
+        _request(first if days % 2 else second, f"市民課の報告{days}", today - timedelta(days=days))
+    _request(first, "市民課の提出済み", today - timedelta(days=30), RequestStatus.SUBMITTED)
+    db.session.commit()
+    login_as(make.user(Role.OFFICER, department=department))
+
+    block = _block(client.get("/").get_data(as_text=True), "evidence_overdue")
+
+    shown = re.findall(r"(市民課の報告\d|他課の報告\d|市民課の提出済み)", block)
+    assert shown == [f"市民課の報告{days}" for days in (7, 6, 5, 4, 3)]
+    assert "7件" in block and "ほか2件" in block

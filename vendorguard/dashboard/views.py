@@ -8,6 +8,7 @@ rendered body is kept by the process (``dashboard.kept``) and a view costs the u
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from functools import partial
 from typing import Any
@@ -30,7 +31,7 @@ from vendorguard.core.sqlvalues import constants_written_in
 from vendorguard.core.timeutil import today_tokyo
 from vendorguard.dashboard import chart, kept, queries, summary
 from vendorguard.dashboard.blueprint import bp
-from vendorguard.dashboard.parts import Built, Section
+from vendorguard.dashboard.parts import Built, Section, StripItem
 from vendorguard.dashboard.sections import OPEN_QUERIES, sections_for, strip_for
 from vendorguard.dashboard.statements import HOME_COUNT_BOUND, built, count_all
 from vendorguard.extensions import db
@@ -155,6 +156,19 @@ def _body_key(today: date, asked: str) -> tuple[object, ...] | None:
     )
 
 
+def _parts(
+    role: Role, department_id: int | None, today: date
+) -> tuple[list[Section], list[StripItem]]:
+    """Fresh copies of the user's sections and strip, built once per scope, day, language and
+    script root (their titles, links and statements); the copies take this view's counts and rows."""
+    kept_parts = built(department_id, today)
+    sections, strip = kept_parts.get(
+        f"parts {get_locale()} {request.script_root}",
+        lambda: (sections_for(role, department_id, today), strip_for(role, department_id, today)),
+    )
+    return [replace(section) for section in sections], [replace(item) for item in strip]
+
+
 def _home(today: date, asked: str) -> dict[str, Any]:
     """What the body shows: the counts, the most urgent sections' rows, the chart."""
     role = Role(current_user.role)
@@ -162,8 +176,7 @@ def _home(today: date, asked: str) -> dict[str, Any]:
     city_wide = role in WHOLE_CITY or role == Role.AUDITOR
     department_id = None if city_wide else current_user.department_id
     missing_department = not city_wide and department_id is None
-    sections = [] if missing_department else sections_for(role, department_id, today)
-    strip = [] if missing_department else strip_for(role, department_id, today)
+    sections, strip = ([], []) if missing_department else _parts(role, department_id, today)
     generic_plans_here(db.session)  # the page's statements have their constants written in
     department_name = count_all(db.session, sections, strip, department_id, today)
     # most urgent first; within a level, the order sections_for gives
