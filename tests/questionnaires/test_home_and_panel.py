@@ -36,3 +36,18 @@ def test_panel_states(world, client, login_as):
     request.status = RequestStatus.CLOSED
     db.session.commit()
     assert 'data-state="done"' in client.get(url).get_data(as_text=True)
+
+
+def test_home_lists_an_overdue_self_check_with_its_department_and_date(world, client, login_as):
+    req = send(world)
+    request = db.session.get(QuestionnaireRequest, req.id)
+    request.due_on = today_tokyo() - timedelta(days=2)
+    db.session.commit()
+    login_as(world.officer)
+
+    page = client.get("/").get_data(as_text=True)
+
+    block = page[page.index('id="block-self_checks_overdue"') :]
+    block = block[: block.index("</section>")]
+    assert f'href="/questionnaires/{req.id}"' in block and world.engagement.title in block
+    assert "市民課" in block and "期限切れ（2日経過）" in block
