@@ -70,9 +70,8 @@ def _first_rows(section: Section) -> Select:
     A section with ``shown`` reads only the columns its table prints (``dashboard.shown``)."""
     stmt = section.stmt
     if section.counted is not None:
-        first = section.counted.limit(
-            queries.BLOCK_ROWS
-        )  # in the rows' order (``Section.counted``)
+        # the first keys, in the rows' order (``Section.counted``)
+        first = section.counted.limit(queries.BLOCK_ROWS)
         stmt = stmt.where(stmt.column_descriptions[0]["entity"].id.in_(first))
     stmt = stmt.limit(queries.BLOCK_ROWS)
     return stmt if section.shown is None else section.shown(stmt)
