@@ -22,24 +22,22 @@ from vendorguard.org.models import Department
 from vendorguard.questionnaires.models import QuestionnaireRequest
 
 
-def _department_name(department_id: InstrumentedAttribute[int]) -> Label[str]:
-    department = aliased(Department)
+def _by_key(
+    column: InstrumentedAttribute[str], key: InstrumentedAttribute[int], label: str
+) -> Label[str]:
+    """``column`` of the row whose id is ``key``, read in a correlated subquery of its own alias."""
+    target = aliased(column.class_)
     return (
-        select(department.name)
-        .where(department.id == department_id)
-        .scalar_subquery()
-        .label("department_name")
+        select(getattr(target, column.key)).where(target.id == key).scalar_subquery().label(label)
     )
+
+
+def _department_name(department_id: InstrumentedAttribute[int]) -> Label[str]:
+    return _by_key(Department.name, department_id, "department_name")
 
 
 def _arrangement_title(arrangement_id: InstrumentedAttribute[int]) -> Label[str]:
-    arrangement = aliased(Arrangement)
-    return (
-        select(arrangement.title)
-        .where(arrangement.id == arrangement_id)
-        .scalar_subquery()
-        .label("arrangement_title")
-    )
+    return _by_key(Arrangement.title, arrangement_id, "arrangement_title")
 
 
 def _arrangement_department_name(arrangement_id: InstrumentedAttribute[int]) -> Label[str]:
@@ -53,23 +51,15 @@ def _arrangement_department_name(arrangement_id: InstrumentedAttribute[int]) -> 
     )
 
 
-def _requirement_title(requirement_id: InstrumentedAttribute[int]) -> Label[str]:
-    requirement = aliased(EvidenceRequirement)
-    return (
-        select(requirement.title)
-        .where(requirement.id == requirement_id)
-        .scalar_subquery()
-        .label("requirement_title")
-    )
-
-
 def requests(stmt: Select) -> Select:
     """Evidence requests: requirement, status, arrangement, department, due date."""
     return stmt.with_only_columns(
         EvidenceRequest.id,
         EvidenceRequest.status,
         EvidenceRequest.due_on,
-        _requirement_title(EvidenceRequest.evidence_requirement_id),
+        _by_key(
+            EvidenceRequirement.title, EvidenceRequest.evidence_requirement_id, "requirement_title"
+        ),
         _arrangement_title(EvidenceRequest.arrangement_id),
         _arrangement_department_name(EvidenceRequest.arrangement_id),
     )
@@ -117,17 +107,13 @@ def arrangements(stmt: Select) -> Select:
 
 def engagements(stmt: Select) -> Select:
     """Engagements: title, department, contractor, contract period."""
-    contractor = aliased(Contractor)
     return stmt.with_only_columns(
         Engagement.id,
         Engagement.title,
         Engagement.starts_on,
         Engagement.ends_on,
         _department_name(Engagement.department_id),
-        select(contractor.name)
-        .where(contractor.id == Engagement.contractor_id)
-        .scalar_subquery()
-        .label("contractor_name"),
+        _by_key(Contractor.name, Engagement.contractor_id, "contractor_name"),
     )
 
 
