@@ -172,3 +172,13 @@ def test_a_file_in_neither_utf8_nor_cp932_is_refused():
     with pytest.raises(DomainError) as caught:
         parse_list(b"\x82\xa0\x82" + b"\xfd\xfd\xfd", "a.csv")
     assert "文字コードを判別できません。" in caught.value.message
+
+
+def test_a_workbook_that_would_expand_past_the_limit_is_refused(monkeypatch):
+    from vendorguard.ismap import sheets
+
+    data = xlsx_bytes()
+    parse_list(data, "list.xlsx")  # within the limit: read
+    monkeypatch.setattr(sheets, "MAX_UNZIPPED_BYTES", len(data))  # its parts expand past this
+    with pytest.raises(DomainError, match="展開後の大きさが上限を超えています"):
+        parse_list(data, "list.xlsx")

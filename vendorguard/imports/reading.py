@@ -72,8 +72,8 @@ def csv_encoding(stream: IO[bytes]) -> str:
     )
 
 
-def check_xlsx(stream: IO[bytes]) -> None:
-    """Refuse a broken workbook or one that would expand beyond the limit."""
+def check_xlsx(stream: IO[bytes], limit: int = MAX_UNZIPPED_BYTES) -> None:
+    """Refuse a broken workbook or one that would expand beyond ``limit`` bytes."""
     try:
         with zipfile.ZipFile(stream) as archive:
             total = sum(info.file_size for info in archive.infolist())
@@ -83,7 +83,7 @@ def check_xlsx(stream: IO[bytes]) -> None:
                 "Excel ファイル（.xlsx）として読み込めません。ファイルが壊れていないか確認してください。"
             )
         ) from error
-    if total > MAX_UNZIPPED_BYTES:
+    if total > limit:
         raise DomainError(_("Excel ファイルの展開後の大きさが上限を超えています。"))
 
 

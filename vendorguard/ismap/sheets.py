@@ -1,18 +1,18 @@
 """Opening a published ISMAP list: CSV text in whichever encoding it came, the sheets of an .xlsx
-(a zip checked against decompression bombs first), and refusing what is neither (.xls, PDF, a web
-page) with a message that says what to send instead."""
+(through ``imports.reading``: a zip checked against decompression bombs first), and refusing what
+is neither (.xls, PDF, a web page) with a message that says what to send instead."""
 
 from __future__ import annotations
 
 import csv
 import io
-import zipfile
 from collections.abc import Iterator
 from typing import Any
 
 from flask_babel import gettext as _
 
 from vendorguard.core.errors import DomainError
+from vendorguard.imports import reading
 
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # an .xlsx is a zip: refuse decompression bombs
 
@@ -41,40 +41,13 @@ def csv_rows(data: bytes) -> Iterator[list[Any]]:
     yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
 
 
-def _check_zip(data: bytes) -> None:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            total = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile as error:
-        raise DomainError(
-            _(
-                "Excel ファイル（.xlsx）として読み込めません。ファイルが壊れていないか確認してください。"
-            )
-        ) from error
-    if total > MAX_UNZIPPED_BYTES:
-        raise DomainError(_("Excel ファイルの展開後の大きさが上限を超えています。"))
-
-
 def xlsx_sheets(data: bytes) -> Iterator[tuple[str, Iterator[tuple[Any, ...]]]]:
-    """(title, rows) of every sheet of an .xlsx file."""
-    import openpyxl  # imported here: only imports of Excel files need it
-
-    _check_zip(data)
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds (KeyError, InvalidFileException …)
-        raise DomainError(
-            _(
-                "Excel ファイル（.xlsx）として読み込めません。ファイルが壊れていないか確認してください。"
-            )
-        ) from error
-    try:
-        for sheet in workbook.worksheets:
-            if hasattr(sheet, "reset_dimensions"):
-                sheet.reset_dimensions()  # some writers store wrong dimensions; read what is there
-            yield sheet.title, sheet.iter_rows(values_only=True)
-    finally:
-        workbook.close()
+    """(title, rows) of every sheet of an .xlsx file (read as the register imports read theirs)."""
+    stream = io.BytesIO(data)
+    reading.check_xlsx(stream, MAX_UNZIPPED_BYTES)
+    stream.seek(0)
+    with reading.sheets(stream, reading.XLSX, "") as found:
+        yield from found
 
 
 def kind_of(data: bytes, filename: str) -> str:
