@@ -118,7 +118,7 @@ class SharedBodies:
 
     A file is named by an HMAC of its key (the names give away no user), holds the marker it was
     made at on its first line and the body after it, and is written whole under a temporary name
-    then renamed, so a reader sees an old body or a new one, never half of one. Its age is its
+    then renamed, so a reader sees an old body, a new one or none (a miss), never half of one. Its age is its
     modification time: past ``changes.MAX_AGE`` it is never served, and each process deletes such
     files once every ``PRUNE_EVERY`` seconds, which bounds the folder by what five minutes make.
     A folder that cannot be written costs renders, never a page.
@@ -156,7 +156,13 @@ class SharedBodies:
             if earlier:
                 made = time.time() - earlier
                 os.utime(part, (made, made))
-            os.replace(part, self._path(key))
+            target = self._path(key)
+            # Renamed over an existing file, ext4 writes the new one out first (auto_da_alloc):
+            # 0.1–0.2 ms a page, against 0.02 ms. So the old file goes first; a reader in between
+            # finds none and makes the page, as it did before the first one was shared.
+            with suppress(FileNotFoundError):
+                os.unlink(target)
+            os.replace(part, target)
             part = None
         except OSError as error:
             log.warning("kept home page not shared (%s): %s", self._dir, error)
