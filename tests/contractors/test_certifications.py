@@ -15,11 +15,9 @@ from vendorguard.contractors.queries import held_certifications
 from vendorguard.core.timeutil import today_tokyo, utcnow
 from vendorguard.extensions import db
 
-TODAY = today_tokyo()
-
 
 def days(n: int) -> date:
-    return TODAY + timedelta(days=n)
+    return today_tokyo() + timedelta(days=n)
 
 
 @pytest.fixture
@@ -299,5 +297,5 @@ def test_held_certifications_without_end_date_never_expire():
         Certification(kind=CertificationKind.ISMAP, valid_until=None),
         Certification(kind=CertificationKind.ISMAP, valid_until=days(5)),
     ]
-    [held] = held_certifications(certifications, TODAY)
+    [held] = held_certifications(certifications, today_tokyo())
     assert held.until is None and not held.expiring

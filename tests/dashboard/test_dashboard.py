@@ -19,11 +19,9 @@ from vendorguard.extensions import db
 from vendorguard.ismap.models import IsmapKind, IsmapRegistration
 from vendorguard.social.models import Platform, SocialAccount
 
-TODAY = today_tokyo()
-
 
 def days(n: int) -> date:
-    return TODAY + timedelta(days=n)
+    return today_tokyo() + timedelta(days=n)
 
 
 def block(html: str, key: str) -> str | None:
@@ -391,7 +389,9 @@ def test_the_city_chart_and_a_departments_chart_count_alike(make):
     admin = make.user(Role.ADMIN)
 
     def figures(department_id):
-        rows = db.session.execute(queries.assurance_by_department(admin, TODAY, department_id))
+        rows = db.session.execute(
+            queries.assurance_by_department(admin, today_tokyo(), department_id)
+        )
         return {row.id: (row.live, row.attention, row.without) for row in rows}
 
     city = figures(None)

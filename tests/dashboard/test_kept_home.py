@@ -23,8 +23,6 @@ from vendorguard.extensions import db
 from vendorguard.org.models import Department
 from vendorguard.reminders.models import Notification
 
-TODAY = today_tokyo()
-
 
 def _marker() -> str | None:
     db.session.rollback()
@@ -41,7 +39,9 @@ def officer_home(make, login_as):
     """An officer of 観光課 with one engagement ending within the month, signed in."""
     kanko = make.department(name="観光課")
     contractor = make.contractor()
-    make.engagement(kanko, contractor, title="観光サイト保守", ends_on=TODAY + timedelta(10))
+    make.engagement(
+        kanko, contractor, title="観光サイト保守", ends_on=today_tokyo() + timedelta(10)
+    )
     officer = make.user(Role.OFFICER, department=kanko)
     login_as(officer)
     return kanko, contractor, officer
@@ -66,20 +66,24 @@ def test_a_change_through_the_orm_shows_at_the_next_view(client, make, officer_h
     kanko, contractor, _officer = officer_home
     before = _marker()
     assert _ending_count(client.get("/").get_data(as_text=True)) == "1"
-    make.engagement(kanko, contractor, title="観光アプリ保守", ends_on=TODAY + timedelta(20))
+    make.engagement(
+        kanko, contractor, title="観光アプリ保守", ends_on=today_tokyo() + timedelta(20)
+    )
     assert _marker() != before
     assert _ending_count(client.get("/").get_data(as_text=True)) == "2"
 
 
 def test_a_bulk_statement_and_another_connection_renew_the_marker(client, make, officer_home):
     kanko, contractor, _officer = officer_home
-    engagement = make.engagement(kanko, contractor, title="追加分", ends_on=TODAY + timedelta(400))
+    engagement = make.engagement(
+        kanko, contractor, title="追加分", ends_on=today_tokyo() + timedelta(400)
+    )
     assert _ending_count(client.get("/").get_data(as_text=True)) == "1"
     before = _marker()
     db.session.execute(
         update(Engagement)
         .where(Engagement.id == engagement.id)
-        .values(ends_on=TODAY + timedelta(5))
+        .values(ends_on=today_tokyo() + timedelta(5))
     )
     db.session.commit()
     assert _marker() != before
@@ -90,7 +94,7 @@ def test_a_bulk_statement_and_another_connection_renew_the_marker(client, make, 
         connection.execute(
             update(Engagement.__table__)
             .where(Engagement.__table__.c.id == engagement.id)
-            .values(ends_on=TODAY + timedelta(400))
+            .values(ends_on=today_tokyo() + timedelta(400))
         )
     assert _marker() != before
     assert _ending_count(client.get("/").get_data(as_text=True)) == "1"
@@ -184,8 +188,8 @@ def test_concurrent_writers_all_commit(app, make):
                             contractor_id=contractor.id,
                             title=title,
                             contract_number=title,
-                            starts_on=TODAY,
-                            ends_on=TODAY + timedelta(30),
+                            starts_on=today_tokyo(),
+                            ends_on=today_tokyo() + timedelta(30),
                         )
                     )
                     db.session.commit()

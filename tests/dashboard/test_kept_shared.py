@@ -20,8 +20,6 @@ from vendorguard.core.timeutil import today_tokyo
 from vendorguard.dashboard import kept
 from vendorguard.extensions import db
 
-TODAY = today_tokyo()
-
 
 def _ending_count(html: str) -> str | None:
     match = re.search(r'id="block-ending".*?(\d+)件', html, re.S)
@@ -41,7 +39,9 @@ def two_workers(app, other_worker, make):
     """An officer with one engagement ending this month, signed in on both workers."""
     kanko = make.department(name="観光課")
     contractor = make.contractor()
-    make.engagement(kanko, contractor, title="観光サイト保守", ends_on=TODAY + timedelta(10))
+    make.engagement(
+        kanko, contractor, title="観光サイト保守", ends_on=today_tokyo() + timedelta(10)
+    )
     officer = make.user(Role.OFFICER, department=kanko)
     first, second = app.test_client(), other_worker.test_client()
     login(first, officer)
@@ -80,7 +80,9 @@ def _statements_of(worker_app, client, path: str = "/") -> tuple[str, int]:
 
 def test_a_page_one_worker_made_is_served_by_the_other(app, other_worker, two_workers, make):
     first, second, kanko, contractor = two_workers
-    make.engagement(kanko, contractor, title="観光アプリ保守", ends_on=TODAY + timedelta(20))
+    make.engagement(
+        kanko, contractor, title="観光アプリ保守", ends_on=today_tokyo() + timedelta(20)
+    )
     made, made_statements = _statements_of(app, first)
     served, served_statements = _statements_of(other_worker, second)
     assert made_statements > 1
@@ -92,7 +94,9 @@ def test_a_page_one_worker_made_is_served_by_the_other(app, other_worker, two_wo
 def test_a_change_after_the_page_was_shared_is_shown_by_both(app, other_worker, two_workers, make):
     first, second, kanko, contractor = two_workers
     _statements_of(app, first)
-    make.engagement(kanko, contractor, title="観光アプリ保守", ends_on=TODAY + timedelta(20))
+    make.engagement(
+        kanko, contractor, title="観光アプリ保守", ends_on=today_tokyo() + timedelta(20)
+    )
     html, statements = _statements_of(other_worker, second)
     assert statements > 1
     assert _ending_count(html) == "2"
@@ -111,7 +115,9 @@ def test_the_folder_is_private_and_names_nobody(app, two_workers):
 
 def test_a_damaged_file_is_made_again_not_served(app, other_worker, two_workers, make):
     first, second, kanko, contractor = two_workers
-    make.engagement(kanko, contractor, title="観光アプリ保守", ends_on=TODAY + timedelta(20))
+    make.engagement(
+        kanko, contractor, title="観光アプリ保守", ends_on=today_tokyo() + timedelta(20)
+    )
     first.get("/")
     folder = _folder(app)
     for name in os.listdir(folder):

@@ -11,8 +11,6 @@ from vendorguard.core.timeutil import today_tokyo
 from vendorguard.dashboard import parts
 from vendorguard.extensions import db
 
-TODAY = today_tokyo()
-
 
 def _ending_count(html: str) -> str | None:
     match = re.search(r'id="block-ending".*?(\d+)件', html, re.S)
@@ -21,7 +19,9 @@ def _ending_count(html: str) -> str | None:
 
 def test_a_second_view_reuses_the_statements_built_by_the_first(client, make, login_as):
     kanko = make.department(name="観光課")
-    make.engagement(kanko, make.contractor(), title="観光サイト保守", ends_on=TODAY + timedelta(10))
+    make.engagement(
+        kanko, make.contractor(), title="観光サイト保守", ends_on=today_tokyo() + timedelta(10)
+    )
     officer = make.user(Role.OFFICER, department=kanko)
     login_as(officer)
     first = client.get("/").get_data(as_text=True)
@@ -37,9 +37,11 @@ def test_moving_to_another_department_shows_that_department(client, make, login_
     kanko = make.department(name="観光課")
     shimin = make.department(name="市民課")
     contractor = make.contractor()
-    make.engagement(kanko, contractor, title="観光サイト保守", ends_on=TODAY + timedelta(10))
-    make.engagement(shimin, contractor, title="窓口システム", ends_on=TODAY + timedelta(10))
-    make.engagement(shimin, contractor, title="窓口端末", ends_on=TODAY + timedelta(20))
+    make.engagement(
+        kanko, contractor, title="観光サイト保守", ends_on=today_tokyo() + timedelta(10)
+    )
+    make.engagement(shimin, contractor, title="窓口システム", ends_on=today_tokyo() + timedelta(10))
+    make.engagement(shimin, contractor, title="窓口端末", ends_on=today_tokyo() + timedelta(20))
     officer = make.user(Role.OFFICER, department=kanko)
     login_as(officer)
     assert _ending_count(client.get("/").get_data(as_text=True)) == "1"
@@ -53,11 +55,13 @@ def test_moving_to_another_department_shows_that_department(client, make, login_
 
 def test_a_new_day_counts_with_the_new_date(client, make, login_as, monkeypatch):
     kanko = make.department(name="観光課")
-    make.engagement(kanko, make.contractor(), title="観光サイト保守", ends_on=TODAY + timedelta(1))
+    make.engagement(
+        kanko, make.contractor(), title="観光サイト保守", ends_on=today_tokyo() + timedelta(1)
+    )
     login_as(make.user(Role.OFFICER, department=kanko))
     assert _ending_count(client.get("/").get_data(as_text=True)) == "1"
     # two days on, the engagement has ended: yesterday's kept statements must not answer
     monkeypatch.setattr(
-        "vendorguard.dashboard.views.today_tokyo", lambda: TODAY + timedelta(days=2)
+        "vendorguard.dashboard.views.today_tokyo", lambda: today_tokyo() + timedelta(days=2)
     )
     assert _ending_count(client.get("/").get_data(as_text=True)) == "0"

@@ -17,8 +17,6 @@ from vendorguard.core import changes
 from vendorguard.core.timeutil import today_tokyo
 from vendorguard.dashboard import kept, summary
 
-TODAY = today_tokyo()
-
 
 def _bar_total(html: str, department: str) -> int | None:
     """The number of live arrangements the chart draws for ``department`` (None: no bar)."""
@@ -41,7 +39,7 @@ def city(make):
     shimin = make.department(name="市民課")
     contractor = make.contractor()
     for department in (kanko, shimin):
-        make.engagement(department, contractor, title="保守", ends_on=TODAY + timedelta(10))
+        make.engagement(department, contractor, title="保守", ends_on=today_tokyo() + timedelta(10))
     return kanko, shimin, contractor
 
 
@@ -65,7 +63,7 @@ def test_the_chart_is_counted_once_a_minute_and_says_when(
     assert _bar_total(first, "観光課") == 1 and _ending(first) == 2
     assert "時点の集計です。" in block(first, "chart")
 
-    make.engagement(kanko, contractor, title="追加分", ends_on=TODAY + timedelta(20))
+    make.engagement(kanko, contractor, title="追加分", ends_on=today_tokyo() + timedelta(20))
     with count_queries() as counter:
         within = client.get("/").get_data(as_text=True)
     assert _ending(within) == 3  # the to-do count moves at once
@@ -114,7 +112,9 @@ def test_readers_of_one_statement_share_a_count_and_others_count_their_own(
         client.get("/")
     assert not _chart_statements(counter.statements)
 
-    make.engagement(shimin, contractor, title="市民課の追加分", ends_on=TODAY + timedelta(20))
+    make.engagement(
+        shimin, contractor, title="市民課の追加分", ends_on=today_tokyo() + timedelta(20)
+    )
     for department, other, live in ((kanko, "市民課", 1), (shimin, "観光課", 2)):
         client.post("/logout")
         login_as(make.user(Role.OFFICER, department=department))
@@ -131,7 +131,7 @@ def test_with_no_age_allowed_every_view_counts(app, client, make, login_as, city
     app.extensions.pop("vg_home_summaries", None)
     login_as(make.user(Role.ADMIN))
     assert _bar_total(client.get("/").get_data(as_text=True), "観光課") == 1
-    make.engagement(kanko, contractor, title="追加分", ends_on=TODAY + timedelta(20))
+    make.engagement(kanko, contractor, title="追加分", ends_on=today_tokyo() + timedelta(20))
     assert _bar_total(client.get("/").get_data(as_text=True), "観光課") == 2
 
 
