@@ -10,13 +10,13 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import IO, Any
 
 from flask_babel import gettext as _
 
+from vendorguard.core import workbooks
 from vendorguard.core.errors import DomainError
 
 XLSX, CSV = "xlsx", "csv"
@@ -72,19 +72,9 @@ def csv_encoding(stream: IO[bytes]) -> str:
     )
 
 
-def check_xlsx(stream: IO[bytes], limit: int = MAX_UNZIPPED_BYTES) -> None:
-    """Refuse a broken workbook or one that would expand beyond ``limit`` bytes."""
-    try:
-        with zipfile.ZipFile(stream) as archive:
-            total = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile as error:
-        raise DomainError(
-            _(
-                "Excel ファイル（.xlsx）として読み込めません。ファイルが壊れていないか確認してください。"
-            )
-        ) from error
-    if total > limit:
-        raise DomainError(_("Excel ファイルの展開後の大きさが上限を超えています。"))
+def check_xlsx(stream: IO[bytes]) -> None:
+    """Refuse a broken workbook or one that would expand beyond ``MAX_UNZIPPED_BYTES``."""
+    workbooks.check_xlsx(stream, MAX_UNZIPPED_BYTES)
 
 
 def _csv_rows(stream: IO[bytes], encoding: str) -> Iterator[Row]:
@@ -104,25 +94,8 @@ def sheets(
     if kind == CSV:
         yield [("", _csv_rows(stream, encoding))]
         return
-    import openpyxl  # only Excel files need it
-
-    try:
-        workbook = openpyxl.load_workbook(stream, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds (KeyError, InvalidFileException …)
-        raise DomainError(
-            _(
-                "Excel ファイル（.xlsx）として読み込めません。ファイルが壊れていないか確認してください。"
-            )
-        ) from error
-    try:
-        found = []
-        for sheet in workbook.worksheets:
-            if hasattr(sheet, "reset_dimensions"):
-                sheet.reset_dimensions()  # some writers store wrong dimensions; read what is there
-            found.append((sheet.title, sheet.iter_rows(values_only=True)))
+    with workbooks.xlsx_sheets(stream) as found:
         yield found
-    finally:
-        workbook.close()
 
 
 def is_blank(row: Row) -> bool:

@@ -1,5 +1,5 @@
 """Opening a published ISMAP list: CSV text in whichever encoding it came, the sheets of an .xlsx
-(through ``imports.reading``: a zip checked against decompression bombs first), and refusing what
+(``core.workbooks``: a zip checked against decompression bombs first), and refusing what
 is neither (.xls, PDF, a web page) with a message that says what to send instead."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from vendorguard.core import workbooks
 from vendorguard.core.errors import DomainError
-from vendorguard.imports import reading
 
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # an .xlsx is a zip: refuse decompression bombs
 
@@ -42,11 +42,11 @@ def csv_rows(data: bytes) -> Iterator[list[Any]]:
 
 
 def xlsx_sheets(data: bytes) -> Iterator[tuple[str, Iterator[tuple[Any, ...]]]]:
-    """(title, rows) of every sheet of an .xlsx file (read as the register imports read theirs)."""
+    """(title, rows) of every sheet of an .xlsx file."""
     stream = io.BytesIO(data)
-    reading.check_xlsx(stream, MAX_UNZIPPED_BYTES)
+    workbooks.check_xlsx(stream, MAX_UNZIPPED_BYTES)
     stream.seek(0)
-    with reading.sheets(stream, reading.XLSX, "") as found:
+    with workbooks.xlsx_sheets(stream) as found:
         yield from found
 
 
