@@ -118,9 +118,10 @@ class SharedBodies:
 
     A file is named by an HMAC of its key (the names give away no user), holds the marker it was
     made at on its first line and the body after it, and is written whole under a temporary name
-    then renamed, so a reader sees an old body, a new one or none (a miss), never half of one. Its age is its
-    modification time: past ``changes.MAX_AGE`` it is never served, and each process deletes such
-    files once every ``PRUNE_EVERY`` seconds, which bounds the folder by what five minutes make.
+    then renamed, so a reader sees an old body, a new one or none (a miss), never half of one. Its
+    age is its modification time: past ``changes.MAX_AGE`` it is never served, and each process
+    deletes such files once every ``PRUNE_EVERY`` seconds, which bounds the folder by what five
+    minutes make.
     A folder that cannot be written costs renders, never a page.
     """
 

@@ -33,7 +33,7 @@ HOME_COUNT_BOUND = 100
 
 def built(department_id: int | None, today: date) -> Built:
     """The kept statements of the signed-in user for ``department_id`` and ``today``: the key holds
-    everything the statements read (user, role, own department, scope, day, count bound)."""
+    everything the statements read (user, role, own department, scope, day)."""
     return kept_for(
         (
             current_user.id,
@@ -41,7 +41,6 @@ def built(department_id: int | None, today: date) -> Built:
             current_user.department_id,
             department_id,
             today,
-            HOME_COUNT_BOUND,
         )
     )
 
@@ -103,9 +102,9 @@ def count_all(
     department_id: int | None,
     today: date,
 ) -> str | None:
-    """Fill every section's total and strip count in one query (each stopping at
-    ``HOME_COUNT_BOUND``);
-    returns the department's name (read in the same query) when the page is narrowed to one."""
+    """Fill every section's total and strip count in one query, each stopping at
+    ``HOME_COUNT_BOUND``; returns the department's name (read in the same query) when the page is
+    narrowed to one."""
     listed = {s.key: s for s in sections}
     own = [item for item in strip if item.section not in listed]
     statements = {s.key: _counted(s) for s in sections} | {

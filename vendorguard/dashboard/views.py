@@ -33,7 +33,7 @@ from vendorguard.dashboard import chart, kept, queries, summary
 from vendorguard.dashboard.blueprint import bp
 from vendorguard.dashboard.parts import Built, Section, StripItem
 from vendorguard.dashboard.sections import OPEN_QUERIES, sections_for, strip_for
-from vendorguard.dashboard.statements import HOME_COUNT_BOUND, built, count_all
+from vendorguard.dashboard.statements import built, count_all
 from vendorguard.extensions import db
 
 AUDIT_ROWS = 10  # the auditor's latest audit events
@@ -148,7 +148,6 @@ def _body_key(today: date, asked: str) -> tuple[object, ...] | None:
         current_user.role,
         current_user.department_id,
         today,
-        HOME_COUNT_BOUND,
         str(get_locale()),
         asked,
         request.script_root,
