@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from vendorguard.arrangements.models import Arrangement
 from vendorguard.audit import services as audit
 from vendorguard.cloud.models import CloudService
 from vendorguard.contractors.models import Contractor
@@ -43,6 +44,14 @@ def test_seed_scale_builds_the_counts_asked_for_with_a_valid_chain(app):
         EvidenceSubmission.decision == "pending"
     )
     assert set(db.session.scalars(awaiting)) == set(db.session.scalars(reviewable))
+    # each request carries its arrangement's department, as the ORM hook would have filled it
+    elsewhere = (
+        select(func.count())
+        .select_from(EvidenceRequest)
+        .join(Arrangement, Arrangement.id == EvidenceRequest.arrangement_id)
+        .where(Arrangement.department_id != EvidenceRequest.department_id)
+    )
+    assert db.session.scalar(elsewhere) == 0
     checked, problem = audit.verify(db.session)
     assert problem is None and checked >= 150
     # deterministic: the same seed gives the same titles

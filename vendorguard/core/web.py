@@ -144,6 +144,10 @@ class RowPagination(Pagination):
     (an inherited entity always joins its base table, probed for each skipped row): the count
     and the page's keys come from it, the rows from ``select`` without its WHERE.
 
+    ``page_keys``, when given, is another such select that only picks the page's keys (the count
+    still comes from ``keys`` or ``select``): for a list whose first rows one index finds and
+    whose count another reads best (``evidence.queries.department_request_keys``).
+
     ``statements``, when given, are the list's count and page statements already derived (kept by
     ``paginate_kept``); ``select`` and ``keys`` are then not used.
     """
@@ -157,10 +161,11 @@ class RowPagination(Pagination):
         known_total: int | None = None,
         keys: Select[Any] | None = None,
         statements: ListStatements | None = None,
+        page_keys: Select[Any] | None = None,
     ):
         if statements is None:
             assert select is not None
-            statements = list_statements(select, keys)
+            statements = list_statements(select, keys, page_keys)
         self._query_args = {"select": select, "session": session}
         self._statements = statements
         self._session = session
@@ -193,21 +198,23 @@ class ListStatements:
     entities: bool  # one column selected: the page's items are its scalars
 
 
-def list_statements(select_: Select[Any], keys: Select[Any] | None = None) -> ListStatements:
-    """The count and page statements ``RowPagination`` runs for ``select_`` (and ``keys``)."""
+def list_statements(
+    select_: Select[Any], keys: Select[Any] | None = None, page_keys: Select[Any] | None = None
+) -> ListStatements:
+    """The count and page statements ``RowPagination`` runs for ``select_`` (``keys``, ``page_keys``)."""
     key = _row_key(select_)
     size = bindparam("page_size", type_=Integer)
     offset = bindparam("page_offset", type_=Integer)
     if key is None:
         counted, page = select_, select_.limit(size).offset(offset)
     else:
-        chosen = keys
-        if chosen is None:
-            chosen = select_.with_only_columns(key, maintain_column_froms=True)
-        counted = chosen
+        counted = (
+            keys if keys is not None else select_.with_only_columns(key, maintain_column_froms=True)
+        )
+        picked = counted if page_keys is None else page_keys
         # (Wrapped once more: some databases refuse LIMIT directly inside IN.)
-        page_keys = chosen.limit(size).offset(offset).subquery("page_keys")
-        page = _without_where(select_).where(key.in_(select(page_keys.c[0])))
+        chosen = picked.limit(size).offset(offset).subquery("page_keys")
+        page = _without_where(select_).where(key.in_(select(chosen.c[0])))
     limit = bindparam("count_limit", type_=Integer)
     count = select(func.count()).select_from(counted.order_by(None).limit(limit).subquery())
     return ListStatements(count, page, len(page.column_descriptions) == 1)
@@ -260,16 +267,16 @@ def page_size(per_page: int | None = None) -> int:
 
 def paginate_kept(
     key: Hashable,
-    build: Callable[[], tuple[Select[Any], Select[Any] | None]],
+    build: Callable[[], tuple[Select[Any] | None, ...]],
     per_page: int | None = None,
     *,
     constants_written: bool = False,
 ) -> RowPagination:
     """``paginate`` for a list whose statements are built once per ``key`` and kept.
 
-    ``build`` returns the list's select and keys (as ``paginate`` takes them); ``key`` must hold
-    every value they depend on (filters, sort, day, the user's visibility). Building a list's
-    select trees and generating their SQL cache keys took 1–3 ms a view, a sixth of the page; a
+    ``build`` returns the list's select, keys and optionally page keys (as ``RowPagination``
+    takes them); ``key`` must hold every value they depend on (filters, sort, day, the user's
+    visibility). Building a list's select trees and generating their SQL cache keys took 1–3 ms a view, a sixth of the page; a
     kept statement keeps its memoized cache key. Only statements are kept, never rows.
     ``constants_written``: sent with their code constants in the SQL
     (``core.sqlvalues.constants_written_in``; the page's numbers stay parameters) — for lists
@@ -277,7 +284,9 @@ def paginate_kept(
     """
 
     def kept() -> ListStatements:
-        statements = list_statements(*build())
+        select_, *keys = build()
+        assert select_ is not None
+        statements = list_statements(select_, *keys)
         if not constants_written:
             return statements
         return replace(

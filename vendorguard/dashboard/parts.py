@@ -33,6 +33,9 @@ class Section:
     # The same rows' keys in the same order with fewer joins: counted, and the first rows picked
     # by, instead of ``stmt`` (whose joins would be read for every match).
     counted: Select | None = None
+    # The same keys, for picking its first rows when another statement finds them in order sooner
+    # than ``counted`` (one department's overdue requests, by the requests' own department).
+    picked: Select | None = None
     # The columns its table prints, read as flat rows (``dashboard.shown``); None: whole entities.
     shown: Callable[[Select], Select] | None = None
 

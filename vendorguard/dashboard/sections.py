@@ -138,6 +138,7 @@ def _evidence_sections(
                 OVERDUE,
                 _("委託事業者への督促、または所管課での提出が必要です。"),
                 counted=evidence.overdue_keys,
+                picked=evidence.overdue_picked,
                 shown=shown.requests,
             )
         )

@@ -73,6 +73,7 @@ class Evidence:
     overdue: Select
     review_keys: Select
     overdue_keys: Select
+    overdue_picked: Select  # the keys its first rows are picked by (``Section.picked``)
 
 
 def evidence(department_id: int | None, today: date) -> Evidence:
@@ -88,6 +89,7 @@ def evidence(department_id: int | None, today: date) -> Evidence:
         evidence_queries.overdue_requests(today, **scope),
         review_keys,
         evidence_queries.overdue_request_keys(today, **scope),
+        evidence_queries.overdue_request_keys(today, **scope, picking=True),
     )
 
 

@@ -69,9 +69,10 @@ def _first_rows(section: Section) -> Select:
     submissions are ordered from an index, not read whole with their request and requirement.
     A section with ``shown`` reads only the columns its table prints (``dashboard.shown``)."""
     stmt = section.stmt
-    if section.counted is not None:
-        # the first keys, in the rows' order (``Section.counted``)
-        first = section.counted.limit(queries.BLOCK_ROWS)
+    keys = section.picked if section.picked is not None else section.counted
+    if keys is not None:
+        # the first keys, in the rows' order (``Section.counted``, ``Section.picked``)
+        first = keys.limit(queries.BLOCK_ROWS)
         stmt = stmt.where(stmt.column_descriptions[0]["entity"].id.in_(first))
     stmt = stmt.limit(queries.BLOCK_ROWS)
     return stmt if section.shown is None else section.shown(stmt)

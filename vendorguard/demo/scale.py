@@ -175,8 +175,9 @@ def seed_scale(session: Session, spec: ScaleSpec, password: str) -> Counts:
     first_arr = next_id(session, Arrangement)
     engagement_ids = list(range(first_arr, first_arr + spec.arrangements))
     arrangement_rows, engagement_rows = [], []
+    department_of: dict[int, int] = {}
     for i, a in enumerate(engagement_ids):
-        d = depts[i % len(depts)]
+        d = department_of[a] = depts[i % len(depts)]
         title = f"{rng.choice(_SYSTEMS)}システム{rng.choice(_WORKS)}業務委託 第{a}号"
         arrangement_rows.append(
             {
@@ -264,7 +265,14 @@ def seed_scale(session: Session, spec: ScaleSpec, password: str) -> Counts:
         audit.add("create", row["kind"], row["id"], row["title"], {"title": row["title"]})
 
     counts.requirements, counts.requests, counts.submissions = seed_evidence(
-        session, rng, spec.requests, engagement_ids, audit, now, today
+        session,
+        rng,
+        spec.requests,
+        engagement_ids,
+        department_of,
+        audit,
+        now,
+        today,
     )
     standing.recompute_all(session)  # the bulk rows bypassed the hook that keeps it
     counts.notifications = insert_rows(

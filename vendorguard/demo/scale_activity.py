@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy.orm import Session
 
@@ -21,12 +21,14 @@ def seed_evidence(
     rng: random.Random,
     wanted: int,
     engagement_ids: list[int],
+    department_of: dict[int, int],
     audit: AuditBatch,
     now: datetime,
     today: date,
 ) -> tuple[int, int, int]:
     """``wanted`` evidence requests with their monthly requirements (past requests mostly accepted)
-    and submissions; returns how many requirements, requests and submissions were written."""
+    and submissions; returns how many requirements, requests and submissions were written.
+    ``department_of`` gives each arrangement's department (a request carries a copy)."""
     per = min(PERIODS, max(1, wanted // max(1, len(engagement_ids))))
     needed = -(-wanted // per) if wanted else 0
     first_req = next_id(session, EvidenceRequirement)
@@ -93,6 +95,7 @@ def seed_evidence(
                     "id": rid,
                     "evidence_requirement_id": req["id"],
                     "arrangement_id": req["arrangement_id"],
+                    "department_id": department_of[cast(int, req["arrangement_id"])],
                     "occurrence": f"p{p}",
                     "period_start": period_start.replace(day=1),
                     "period_end": period_start.replace(day=28),

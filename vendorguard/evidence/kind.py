@@ -6,7 +6,10 @@ from flask import url_for
 from flask_babel import gettext as _
 
 from vendorguard.arrangements.kinds import Panel, Step, register_panel
-from vendorguard.evidence import standing  # noqa: F401  (registers the hook keeping the standing)
+from vendorguard.evidence import (  # noqa: F401  (register the hooks that keep them)
+    request_department,
+    standing,
+)
 from vendorguard.evidence.panel_state import panel_state
 
 SHOWN = 5  # the items the panel lists; the others are counted ("ほか N件")

@@ -6,7 +6,7 @@ Home page (each returns a ``Select`` with what a row shows loaded): ``submission
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from sqlalchemy import ColumnElement, Select, exists, literal_column, or_, select, union
@@ -149,6 +149,35 @@ def request_keys(user, filters: RequestFilters, today: date, sort_key: str) -> S
         )
         stmt = stmt.where(~exists(archived))
     return stmt
+
+
+def department_request_keys(
+    user, filters: RequestFilters, today: date, sort_key: str
+) -> Select | None:
+    """The ids of one department's page of requests, picked by the request's copy of the
+    department (``evidence.request_department``), when the list is narrowed to a department,
+    to unsettled requests and sorted by due date; else None.
+
+    Its unsettled requests are then read from their own index in due order, 25 of them for the
+    first page, where the arrangement's department alone walked the city's unsettled requests by
+    due date (about 1,000 for 25 rows at city scale). The list's count does not use it: the
+    copy's index offers PostgreSQL the same walk for up to 1,001 rows, each probing its
+    arrangement, where counting the department's arrangements' requests is cheaper (2.0 against
+    0.6 ms).
+    """
+    unsettled = filters.status == ACTIVE or filters.status in {s.value for s in UNSETTLED}
+    if filters.department_id is None or sort_key != "due" or not unsettled:
+        return None  # (the copy's index holds the unsettled requests only)
+    # The department by the copy alone: with the arrangement's as well, PostgreSQL takes the two
+    # equal conditions for independent ones, expects 96 of the department's 3,800 unsettled
+    # requests, and sorts them all instead of reading the first 25 in order (2.2 ms, not 0.3).
+    # Who may read what is still the arrangement's rule (``visible_to``).
+    anywhere = replace(filters, department_id=None)
+    return (
+        request_list(user, anywhere, today)
+        .with_only_columns(EvidenceRequest.id, maintain_column_froms=True)
+        .where(EvidenceRequest.department_id == filters.department_id)
+    )
 
 
 def _reads_every_arrangement(user) -> bool:
@@ -350,13 +379,25 @@ def overdue_requests(today: date, user=None, department_id: int | None = None) -
     )
 
 
-def overdue_request_keys(today: date, user=None, department_id: int | None = None) -> Select:
+def overdue_request_keys(
+    today: date, user=None, department_id: int | None = None, *, picking: bool = False
+) -> Select:
     """The ids of ``overdue_requests`` in its order, from the request and its arrangement alone
     (what the home page counts: its requirement and department are one row each by non-null
-    foreign keys)."""
-    return (
-        select(EvidenceRequest.id)
-        .join(Arrangement, Arrangement.id == EvidenceRequest.arrangement_id)
-        .where(*_overdue_conditions(today, user, department_id))
-        .order_by(EvidenceRequest.due_on, EvidenceRequest.id)
+    foreign keys).
+
+    ``picking``: the keys the home page picks its first rows by, one department's by the
+    request's copy of it (as ``department_request_keys``, and for the same reasons): read in
+    order from their own index instead of found among the city's overdue requests. Counted, the
+    department stays the arrangement's.
+    """
+    stmt = select(EvidenceRequest.id).join(
+        Arrangement, Arrangement.id == EvidenceRequest.arrangement_id
     )
+    if picking and department_id is not None:
+        stmt = stmt.where(
+            *_overdue_conditions(today, user), EvidenceRequest.department_id == department_id
+        )
+    else:
+        stmt = stmt.where(*_overdue_conditions(today, user, department_id))
+    return stmt.order_by(EvidenceRequest.due_on, EvidenceRequest.id)

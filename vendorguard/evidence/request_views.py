@@ -104,9 +104,12 @@ def requests():
     def build():
         stmt = sort.apply(queries.request_list(current_user, filters, today))
         keys = queries.request_keys(current_user, filters, today, sort.key)
-        return stmt.options(*queries.LIST_PAGE_COLUMNS), sort.apply(
-            keys
-        ) if keys is not None else None
+        page_keys = queries.department_request_keys(current_user, filters, today, sort.key)
+        return (
+            stmt.options(*queries.LIST_PAGE_COLUMNS),
+            sort.apply(keys) if keys is not None else None,
+            sort.apply(page_keys) if page_keys is not None else None,
+        )
 
     page = paginate_kept(
         (viewer_key(current_user), filters, today, sort.key, sort.descending),
