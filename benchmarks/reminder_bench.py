@@ -195,6 +195,8 @@ def fill(db, requests: int, due: int) -> None:
                 {
                     "evidence_requirement_id": r,
                     "arrangement_id": arrangement_id,
+                    "department_id": arrangement_id % DEPARTMENTS
+                    + 1,  # the arrangement's, as above
                     "occurrence": f"p{n}",
                     "scheduled_due_on": due_on,
                     "due_on": due_on,
