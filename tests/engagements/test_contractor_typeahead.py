@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from vendorguard.auth.roles import Role
-from vendorguard.core import web
+from vendorguard.core import pagination
 
 
 def _titles(client, query: str) -> list[str]:
@@ -34,8 +34,8 @@ def test_typeahead_returns_few_matches_and_the_text_filters_without_javascript(
 
 
 def test_count_is_bounded_past_the_bound(client, make, login_as, monkeypatch):
-    monkeypatch.setattr(web, "COUNT_BOUND", 2)
-    monkeypatch.setattr(web, "PAGES_AHEAD", 1)
+    monkeypatch.setattr(pagination, "COUNT_BOUND", 2)
+    monkeypatch.setattr(pagination, "PAGES_AHEAD", 1)
     vendor = make.contractor()
     for n in range(4):
         make.engagement(title=f"業務{n}", contractor=vendor)

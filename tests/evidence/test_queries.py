@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from tests.evidence.helpers import day, requirement, store
 from vendorguard.auth.roles import Role
-from vendorguard.evidence import queries, services
+from vendorguard.evidence import home_queries, services
 from vendorguard.evidence.models import Cadence, EvidenceProvider
 from vendorguard.extensions import db
 
@@ -46,13 +46,19 @@ def test_overdue_requests_of_a_department_and_of_all(make):
     db.session.refresh(archived)
     archived.archived_at = datetime(2026, 10, 1, tzinfo=UTC)
     db.session.commit()
-    assert _titles(queries.overdue_requests(TODAY, department_id=mine.id)) == ["月次報告@税務課"]
-    assert _titles(queries.overdue_requests(TODAY)) == ["他課の報告@福祉課", "月次報告@税務課"]
+    assert _titles(home_queries.overdue_requests(TODAY, department_id=mine.id)) == [
+        "月次報告@税務課"
+    ]
+    assert _titles(home_queries.overdue_requests(TODAY)) == ["他課の報告@福祉課", "月次報告@税務課"]
     assert late.id and gone.id
     for department_id in (mine.id, other.id, None):
-        assert _ids(queries.overdue_request_keys(TODAY, department_id=department_id)) == [
-            r.id for r in _rows(queries.overdue_requests(TODAY, department_id=department_id))
+        rows = [
+            r.id for r in _rows(home_queries.overdue_requests(TODAY, department_id=department_id))
         ]
+        assert _ids(home_queries.overdue_request_keys(TODAY, department_id=department_id)) == rows
+        # the keys the home page picks its first rows by (the requests' copy of the department)
+        picked = home_queries.overdue_request_keys(TODAY, department_id=department_id, picking=True)
+        assert _ids(picked) == rows
 
 
 def _rows(stmt) -> list:
@@ -76,7 +82,7 @@ def test_submissions_waiting_for_review_follow_who_may_review(make):
     db.session.commit()
 
     def waiting(user) -> list[tuple[str, int]]:
-        rows = db.session.scalars(queries.submissions_awaiting_review(user)).unique().all()
+        rows = db.session.scalars(home_queries.submissions_awaiting_review(user)).unique().all()
         return [(s.request.evidence_requirement.title, s.version) for s in rows]
 
     assert waiting(officer) == [("自課の報告", 2)]
@@ -86,6 +92,6 @@ def test_submissions_waiting_for_review_follow_who_may_review(make):
     assert first.id
     # the home page counts and picks its rows by the keys: the same submissions, in the same order
     for user in (officer, make.user(Role.ADMIN), make.user(Role.AUDITOR)):
-        assert _ids(queries.submission_keys_awaiting_review(user)) == [
-            s.id for s in _rows(queries.submissions_awaiting_review(user))
+        assert _ids(home_queries.submission_keys_awaiting_review(user)) == [
+            s.id for s in _rows(home_queries.submissions_awaiting_review(user))
         ]

@@ -11,8 +11,9 @@ from vendorguard.apitokens.blueprint import bp
 from vendorguard.apitokens.forms import TokenForm
 from vendorguard.auth.signin import require_recent_auth
 from vendorguard.core.errors import DomainError
+from vendorguard.core.pagination import paginate
 from vendorguard.core.timeutil import utcnow
-from vendorguard.core.web import paginate, show_domain_error
+from vendorguard.core.web import show_domain_error
 from vendorguard.extensions import db
 
 

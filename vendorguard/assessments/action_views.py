@@ -19,8 +19,9 @@ from vendorguard.auth.permissions import require
 from vendorguard.core import list_export
 from vendorguard.core.concurrency import parse_version
 from vendorguard.core.errors import DomainError
+from vendorguard.core.pagination import paginate
 from vendorguard.core.timeutil import today_tokyo
-from vendorguard.core.web import paginate, search_term, show_domain_error, sorting
+from vendorguard.core.web import search_term, show_domain_error, sorting
 from vendorguard.extensions import db
 from vendorguard.org.queries import active_departments
 

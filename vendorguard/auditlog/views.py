@@ -31,8 +31,8 @@ from vendorguard.auth.permissions import require
 from vendorguard.core import export as export_file
 from vendorguard.core.forms import DateField, LineField
 from vendorguard.core.list_export import MAX_EXPORT_ROWS, count_rows, requested_encoding
+from vendorguard.core.pagination import paginate
 from vendorguard.core.timeutil import TOKYO, today_tokyo
-from vendorguard.core.web import paginate
 from vendorguard.extensions import db
 from vendorguard.web.i18n import format_moment
 
@@ -84,7 +84,7 @@ def index():
     """The trail, newest first, filtered by actor, action, object and Japan-time dates."""
     form, filters = _filters()
     page = paginate(queries.event_list(filters))
-    # core.web.RowPagination returns 1-tuples for a single-entity select (it counts the entity's
+    # core.pagination.RowPagination returns 1-tuples for a single-entity select (it counts the entity's
     # columns); unwrap them so the page works before and after that is fixed.
     page.items = [item[0] if isinstance(item, Row) else item for item in page.items]
     return render_template(

@@ -23,7 +23,8 @@ from vendorguard.catalog.models import Clause, ClauseStatus, ClauseVersion
 from vendorguard.catalog.views import _enum_arg
 from vendorguard.core import list_export
 from vendorguard.core.errors import DomainError
-from vendorguard.core.web import paginate, search_term, show_domain_error, sorting
+from vendorguard.core.pagination import paginate
+from vendorguard.core.web import search_term, show_domain_error, sorting
 from vendorguard.extensions import db
 
 SORTS = {

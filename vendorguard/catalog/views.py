@@ -15,7 +15,8 @@ from vendorguard.catalog.forms import RequirementForm, applies_to_choices, kind_
 from vendorguard.catalog.models import Requirement, RequirementKind
 from vendorguard.core import list_export
 from vendorguard.core.errors import DomainError
-from vendorguard.core.web import paginate, search_term, show_domain_error, sorting
+from vendorguard.core.pagination import paginate
+from vendorguard.core.web import search_term, show_domain_error, sorting
 from vendorguard.extensions import db
 
 SORTS = {

@@ -21,13 +21,9 @@ from vendorguard.cloud.models import CloudService, TermsType
 from vendorguard.core import list_export, settings
 from vendorguard.core.errors import DomainError
 from vendorguard.core.forms import options
+from vendorguard.core.pagination import paginate_kept
 from vendorguard.core.timeutil import today_tokyo
-from vendorguard.core.web import (
-    paginate_kept,
-    search_term,
-    show_domain_error,
-    sorting,
-)
+from vendorguard.core.web import search_term, show_domain_error, sorting
 from vendorguard.extensions import db
 from vendorguard.ismap import matching
 from vendorguard.ismap.matching import IsmapStatus

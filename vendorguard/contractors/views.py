@@ -14,13 +14,9 @@ from vendorguard.contractors.models import CertificationKind, Contractor
 from vendorguard.contractors.panels import contractor_panels
 from vendorguard.core import list_export
 from vendorguard.core.errors import DomainError
+from vendorguard.core.pagination import paginate_kept
 from vendorguard.core.timeutil import today_tokyo
-from vendorguard.core.web import (
-    paginate_kept,
-    search_term,
-    show_domain_error,
-    sorting,
-)
+from vendorguard.core.web import search_term, show_domain_error, sorting
 from vendorguard.extensions import db
 
 FIELDS = (

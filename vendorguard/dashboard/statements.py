@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from vendorguard.arrangements.models import Arrangement, ArrangementKind
 from vendorguard.dashboard import queries
 from vendorguard.dashboard.parts import Built, Section, StripItem, kept_for
-from vendorguard.evidence import queries as evidence_queries
+from vendorguard.evidence import home_queries as evidence_home
 from vendorguard.inspections import queries as inspection_queries
 from vendorguard.org.models import Department
 from vendorguard.social import queries as social_queries
@@ -78,18 +78,18 @@ class Evidence:
 
 def evidence(department_id: int | None, today: date) -> Evidence:
     """The signed-in user's evidence awaiting review and overdue, narrowed to ``department_id``."""
-    review = evidence_queries.submissions_awaiting_review(current_user)
-    review_keys = evidence_queries.submission_keys_awaiting_review(current_user)
+    review = evidence_home.submissions_awaiting_review(current_user)
+    review_keys = evidence_home.submission_keys_awaiting_review(current_user)
     if department_id is not None:
         review = review.where(Arrangement.department_id == department_id)
         review_keys = review_keys.where(Arrangement.department_id == department_id)
     scope = {"user": current_user, "department_id": department_id}
     return Evidence(
         review,
-        evidence_queries.overdue_requests(today, **scope),
+        evidence_home.overdue_requests(today, **scope),
         review_keys,
-        evidence_queries.overdue_request_keys(today, **scope),
-        evidence_queries.overdue_request_keys(today, **scope, picking=True),
+        evidence_home.overdue_request_keys(today, **scope),
+        evidence_home.overdue_request_keys(today, **scope, picking=True),
     )
 
 

@@ -17,7 +17,8 @@ from vendorguard.auth.models import User
 from vendorguard.auth.permissions import require
 from vendorguard.catalog import services as catalog
 from vendorguard.core.errors import DomainError
-from vendorguard.core.web import Sorting, paginate, sorting
+from vendorguard.core.pagination import paginate
+from vendorguard.core.web import Sorting, sorting
 from vendorguard.documents import queries, services
 from vendorguard.documents.blueprint import bp
 from vendorguard.documents.forms import GenerateForm

@@ -14,8 +14,9 @@ from vendorguard.contractors.models import Contractor
 from vendorguard.core import list_export
 from vendorguard.core.errors import DomainError
 from vendorguard.core.forms import blank_choice
+from vendorguard.core.pagination import paginate_kept
 from vendorguard.core.timeutil import today_tokyo
-from vendorguard.core.web import paginate_kept, search_term, show_domain_error, sorting
+from vendorguard.core.web import search_term, show_domain_error, sorting
 from vendorguard.engagements import exports, queries, services
 from vendorguard.engagements.blueprint import bp
 from vendorguard.engagements.forms import EngagementForm

@@ -19,14 +19,9 @@ from vendorguard.auth.roles import DEPARTMENT_STAFF
 from vendorguard.contractors.models import Contractor
 from vendorguard.core import list_export
 from vendorguard.core.errors import DomainError
+from vendorguard.core.pagination import paginate_kept, viewer_key
 from vendorguard.core.timeutil import today_tokyo
-from vendorguard.core.web import (
-    paginate_kept,
-    search_term,
-    show_domain_error,
-    sorting,
-    viewer_key,
-)
+from vendorguard.core.web import search_term, show_domain_error, sorting
 from vendorguard.evidence import exports, queries, services
 from vendorguard.evidence.blueprint import bp
 from vendorguard.evidence.forms import CloseForm, ReviewForm, UploadForm

@@ -18,8 +18,9 @@ from vendorguard.arrangements.access import arrangement_url
 from vendorguard.arrangements.models import Arrangement
 from vendorguard.auth.permissions import require
 from vendorguard.core.errors import DomainError
+from vendorguard.core.pagination import paginate
 from vendorguard.core.timeutil import today_tokyo
-from vendorguard.core.web import paginate, show_domain_error, sorting
+from vendorguard.core.web import show_domain_error, sorting
 from vendorguard.evidence import queries, services
 from vendorguard.evidence.assurance import assurance_for
 from vendorguard.evidence.blueprint import bp

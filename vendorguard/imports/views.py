@@ -24,7 +24,7 @@ from vendorguard.auth.permissions import require
 from vendorguard.core import settings
 from vendorguard.core.errors import DomainError
 from vendorguard.core.export import XLSX_MIMETYPE
-from vendorguard.core.web import page_arg
+from vendorguard.core.pagination import page_arg
 from vendorguard.extensions import db
 from vendorguard.imports import runs, services, template, worker
 from vendorguard.imports.blueprint import bp

@@ -13,8 +13,8 @@ from vendorguard.assessments.models import Action
 from vendorguard.auth.permissions import require
 from vendorguard.auth.roles import ALL_DEPARTMENTS, Role
 from vendorguard.core import list_export, settings
+from vendorguard.core.pagination import paginate
 from vendorguard.core.timeutil import fiscal_year, today_tokyo
-from vendorguard.core.web import paginate
 from vendorguard.engagements.models import Engagement
 from vendorguard.extensions import db
 from vendorguard.inspections import exports, planning, queries, report

@@ -15,8 +15,9 @@ from vendorguard.cloud import queries as cloud_queries
 from vendorguard.cloud import services as cloud_services
 from vendorguard.core import list_export
 from vendorguard.core.errors import DomainError
+from vendorguard.core.pagination import paginate
 from vendorguard.core.timeutil import today_tokyo
-from vendorguard.core.web import paginate, search_term, sorting
+from vendorguard.core.web import search_term, sorting
 from vendorguard.extensions import db
 from vendorguard.ismap import matching, queries, services
 from vendorguard.ismap.forms import FetchForm, LinkForm, UploadForm, ValidityMappingForm

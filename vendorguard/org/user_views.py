@@ -14,7 +14,8 @@ from vendorguard.auth.signin import require_recent_auth
 from vendorguard.contractors.models import Contractor
 from vendorguard.core import list_export
 from vendorguard.core.errors import DomainError
-from vendorguard.core.web import paginate, search_term, show_domain_error, sorting
+from vendorguard.core.pagination import paginate
+from vendorguard.core.web import search_term, show_domain_error, sorting
 from vendorguard.extensions import db
 from vendorguard.mfa import queries as mfa_queries
 from vendorguard.org import user_exports

@@ -11,7 +11,8 @@ from vendorguard.auth.models import User
 from vendorguard.auth.permissions import require
 from vendorguard.core import list_export
 from vendorguard.core.errors import DomainError
-from vendorguard.core.web import paginate, search_term, show_domain_error, sorting
+from vendorguard.core.pagination import paginate
+from vendorguard.core.web import search_term, show_domain_error, sorting
 from vendorguard.extensions import db
 from vendorguard.org import exports, queries, services
 from vendorguard.org.blueprint import bp

@@ -21,16 +21,15 @@ from flask_login import current_user
 from vendorguard.arrangements.models import Arrangement
 from vendorguard.auth.roles import Role
 from vendorguard.contractors.models import Contractor
-from vendorguard.core.timeutil import today_tokyo
-from vendorguard.core.web import (
+from vendorguard.core.pagination import (
     RowPagination,
     kept_statement,
     list_statements,
     page_arg,
     page_size,
-    search_term,
-    sorting,
 )
+from vendorguard.core.timeutil import today_tokyo
+from vendorguard.core.web import search_term, sorting
 from vendorguard.evidence import intake
 from vendorguard.evidence.models import EvidenceRequest, EvidenceRequirement, RequestStatus
 from vendorguard.extensions import csrf, db, login_manager

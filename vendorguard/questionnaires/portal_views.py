@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from vendorguard.core.errors import DomainError
+from vendorguard.core.pagination import paginate
 from vendorguard.core.timeutil import today_tokyo
-from vendorguard.core.web import paginate
 from vendorguard.evidence import uploads
 from vendorguard.extensions import csrf, db
 from vendorguard.portal.queries import provider_label

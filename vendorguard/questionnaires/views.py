@@ -14,8 +14,9 @@ from vendorguard.auth.models import User
 from vendorguard.auth.permissions import require
 from vendorguard.auth.roles import PERMISSIONS
 from vendorguard.core.errors import DomainError
+from vendorguard.core.pagination import paginate
 from vendorguard.core.timeutil import fiscal_year, today_tokyo
-from vendorguard.core.web import absolute_url, paginate, show_domain_error
+from vendorguard.core.web import absolute_url, show_domain_error
 from vendorguard.engagements.models import RiskTier
 from vendorguard.extensions import db
 from vendorguard.org.models import Department

@@ -12,13 +12,9 @@ from flask_babel import gettext as _
 
 from vendorguard.auth.permissions import require
 from vendorguard.core.errors import DomainError
+from vendorguard.core.pagination import paginate
 from vendorguard.core.timeutil import today_tokyo
-from vendorguard.core.web import (
-    paginate,
-    search_term,
-    show_domain_error,
-    sorting,
-)
+from vendorguard.core.web import search_term, show_domain_error, sorting
 from vendorguard.extensions import db
 from vendorguard.reminders import messages, plan_store, queries, services
 from vendorguard.reminders.blueprint import bp

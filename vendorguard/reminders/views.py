@@ -13,8 +13,8 @@ from vendorguard.auth import sessions
 from vendorguard.auth.models import User
 from vendorguard.auth.permissions import require
 from vendorguard.core.errors import DomainError
+from vendorguard.core.pagination import paginate_kept
 from vendorguard.core.timeutil import today_tokyo
-from vendorguard.core.web import paginate_kept
 from vendorguard.extensions import db
 from vendorguard.reminders import ical, messages, queries, resolution, services, wording
 from vendorguard.reminders.blueprint import bp, calendar

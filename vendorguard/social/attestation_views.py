@@ -8,8 +8,9 @@ from flask_login import current_user
 
 from vendorguard.auth.permissions import can_change, ensure_can_change, require
 from vendorguard.core.errors import DomainError
+from vendorguard.core.pagination import paginate
 from vendorguard.core.timeutil import today_tokyo
-from vendorguard.core.web import paginate, show_domain_error, sorting
+from vendorguard.core.web import show_domain_error, sorting
 from vendorguard.extensions import db
 from vendorguard.social import attestation_services, queries
 from vendorguard.social.blueprint import bp

@@ -11,8 +11,9 @@ from flask_login import current_user
 from vendorguard.auth.permissions import can_change, ensure_can_change, require
 from vendorguard.core import list_export
 from vendorguard.core.errors import DomainError
+from vendorguard.core.pagination import paginate
 from vendorguard.core.timeutil import TOKYO
-from vendorguard.core.web import paginate, search_term, show_domain_error, sorting
+from vendorguard.core.web import search_term, show_domain_error, sorting
 from vendorguard.extensions import db
 from vendorguard.social import exports, incident_services, queries
 from vendorguard.social.blueprint import bp

@@ -23,14 +23,9 @@ from vendorguard.cloud.queries import manager_candidates
 from vendorguard.core import list_export, settings
 from vendorguard.core.errors import DomainError
 from vendorguard.core.forms import options
+from vendorguard.core.pagination import paginate_kept, viewer_key
 from vendorguard.core.timeutil import today_tokyo
-from vendorguard.core.web import (
-    paginate_kept,
-    search_term,
-    show_domain_error,
-    sorting,
-    viewer_key,
-)
+from vendorguard.core.web import search_term, show_domain_error, sorting
 from vendorguard.extensions import db
 from vendorguard.org.models import Department
 from vendorguard.org.queries import active_departments, department_choices

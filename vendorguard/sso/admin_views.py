@@ -10,7 +10,8 @@ from vendorguard.auth.permissions import require
 from vendorguard.auth.roles import Role
 from vendorguard.auth.services import sso_only_roles
 from vendorguard.core.errors import DomainError
-from vendorguard.core.web import absolute_url, paginate, show_domain_error
+from vendorguard.core.pagination import paginate
+from vendorguard.core.web import absolute_url, show_domain_error
 from vendorguard.extensions import db
 from vendorguard.org.queries import active_departments
 from vendorguard.sso import queries, services

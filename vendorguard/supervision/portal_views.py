@@ -9,8 +9,9 @@ from flask_login import current_user
 
 from vendorguard.contractors.models import Contractor
 from vendorguard.core.errors import DomainError
+from vendorguard.core.pagination import paginate
 from vendorguard.core.timeutil import today_tokyo
-from vendorguard.core.web import paginate, show_domain_error
+from vendorguard.core.web import show_domain_error
 from vendorguard.engagements import chain, subcontracting
 from vendorguard.engagements import queries as engagement_queries
 from vendorguard.engagements.forms import ProposalForm

@@ -9,8 +9,8 @@ from flask_babel import lazy_gettext as _l
 
 from vendorguard.auth.permissions import require
 from vendorguard.core.export import xlsx_response
+from vendorguard.core.pagination import paginate
 from vendorguard.core.timeutil import today_tokyo
-from vendorguard.core.web import paginate
 from vendorguard.engagements.models import Engagement
 from vendorguard.extensions import db
 from vendorguard.storage.download import ascii_part, send_stored
