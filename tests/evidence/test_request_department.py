@@ -107,6 +107,12 @@ def test_moving_an_arrangement_moves_its_requests_and_no_others(make):
     db.session.commit()
     assert stored(first.id) == new.id
 
+    # moved by giving the arrangement its department object (the flush sets the key)
+    db.session.refresh(engagement, attribute_names=["department"])
+    engagement.department = old
+    db.session.commit()
+    assert stored(first.id) == stored(second.id) == old.id
+
 
 def test_one_departments_list_and_home_follow_a_moved_arrangement(client, login_as, make):
     old, new = make.department(), make.department()

@@ -84,8 +84,8 @@ def index():
     """The trail, newest first, filtered by actor, action, object and Japan-time dates."""
     form, filters = _filters()
     page = paginate(queries.event_list(filters))
-    # core.pagination.RowPagination returns 1-tuples for a single-entity select (it counts the entity's
-    # columns); unwrap them so the page works before and after that is fixed.
+    # core.pagination.RowPagination returns 1-tuples for a single-entity select (it counts the
+    # entity's columns); unwrap them so the page works before and after that is fixed.
     page.items = [item[0] if isinstance(item, Row) else item for item in page.items]
     return render_template(
         "audit/index.html",

@@ -60,7 +60,7 @@ class RowPagination(Pagination):
     whose count another reads best (``evidence.queries.department_request_keys``).
 
     ``statements``, when given, are the list's count and page statements already derived (kept by
-    ``paginate_kept``); ``select`` and ``keys`` are then not used.
+    ``paginate_kept``); ``select``, ``keys`` and ``page_keys`` are then not used.
     """
 
     def __init__(
@@ -112,7 +112,7 @@ class ListStatements:
 def list_statements(
     select_: Select[Any], keys: Select[Any] | None = None, page_keys: Select[Any] | None = None
 ) -> ListStatements:
-    """The count and page statements ``RowPagination`` runs for ``select_`` (``keys``, ``page_keys``)."""
+    """The count and page statements ``RowPagination`` runs for ``select_`` (and its keys)."""
     key = _row_key(select_)
     size = bindparam("page_size", type_=Integer)
     offset = bindparam("page_offset", type_=Integer)
@@ -187,8 +187,9 @@ def paginate_kept(
 
     ``build`` returns the list's select, keys and optionally page keys (as ``RowPagination``
     takes them); ``key`` must hold every value they depend on (filters, sort, day, the user's
-    visibility). Building a list's select trees and generating their SQL cache keys took 1–3 ms a view, a sixth of the page; a
-    kept statement keeps its memoized cache key. Only statements are kept, never rows.
+    visibility). Building a list's select trees and generating their SQL cache keys took 1–3 ms
+    a view, a sixth of the page; a kept statement keeps its memoized cache key. Only statements
+    are kept, never rows.
     ``constants_written``: sent with their code constants in the SQL
     (``core.sqlvalues.constants_written_in``; the page's numbers stay parameters) — for lists
     without a search term, whose other values all come from fixed choices.

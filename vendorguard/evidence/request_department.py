@@ -5,8 +5,9 @@ arrangement's department alone, PostgreSQL walked the whole city's unsettled req
 order and probed the arrangement of each, about 1,000 probes for a department's 25 rows. The
 copy is filled when a request is inserted and rewritten when its arrangement moves to another
 department; both happen in the flush that makes the change, through the ORM (every write path
-does; ``vg seed-scale``'s bulk rows carry the value themselves). Lists still check the
-arrangement's own department as well, so a copy gone stale could hide a row, never show one.
+does; ``vg seed-scale``'s bulk rows carry the value themselves). Who may read a request is still
+decided by its arrangement (``arrangements.access.visible_to``): a copy gone stale could put a
+request under another department's filter, never show it to someone who may not read it.
 """
 
 from __future__ import annotations
